@@ -1,0 +1,137 @@
+"""The one exception hierarchy of slc-research.
+
+Every problem a user can cause (a broken raw file, a mistake in ``enquiry.toml``,
+a bad notebook parameter) is raised as a subclass of :class:`SlcResearchError`
+whose message says what was found, where, and what to do. The command line turns
+these into one clear message and a non-zero exit status, never a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "ConfigError",
+    "DataError",
+    "Problem",
+    "SlcResearchError",
+    "MAX_PROBLEMS_SHOWN",
+]
+
+#: How many problems of one file are spelt out in a :class:`DataError` message;
+#: the rest are counted.
+MAX_PROBLEMS_SHOWN = 20
+
+
+class SlcResearchError(Exception):
+    """Base class of every error slc-research raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem in a raw file, located as the teacher sees it in Excel.
+
+    Attributes
+    ----------
+    file : str
+        The raw file's path as written in the manifest (relative to the workspace).
+    row : int or None
+        The spreadsheet row number (the header is row 1), or None for a problem
+        with the whole file or a whole column.
+    column : str or None
+        The column header as it stands in the raw file.
+    value : str or None
+        The offending value, as found.
+    expected : str
+        What was expected instead, and how to fix it.
+    """
+
+    file: str
+    row: int | None
+    column: str | None
+    value: str | None
+    expected: str
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column '{self.column}'")
+        found = "" if self.value is None else f"found {self.value!r}; "
+        return f"{', '.join(where)}: {found}expected {self.expected}"
+
+
+class DataError(SlcResearchError):
+    """A raw file cannot be read as it stands.
+
+    Carries every problem found in the file (``problems``), so that a teacher
+    can fix them all in one pass. The first one is also exposed as ``file``,
+    ``row``, ``column``, ``value`` and ``expected``.
+
+    Parameters
+    ----------
+    problems : list of Problem
+        At least one problem. Several problems may come from the same file.
+    total : int, optional
+        The total number of problems when ``problems`` was capped.
+    """
+
+    def __init__(self, problems: list[Problem], *, total: int | None = None) -> None:
+        if not problems:
+            raise ValueError("DataError needs at least one Problem")
+        self.problems = list(problems)
+        self.total = max(total or 0, len(self.problems))
+        first = self.problems[0]
+        self.file = first.file
+        self.row = first.row
+        self.column = first.column
+        self.value = first.value
+        self.expected = first.expected
+        super().__init__(self._message())
+
+    @classmethod
+    def single(
+        cls,
+        file: str | Path,
+        expected: str,
+        *,
+        row: int | None = None,
+        column: str | None = None,
+        value: object = None,
+    ) -> DataError:
+        """Build a DataError holding one problem."""
+        shown = None if value is None else str(value)
+        return cls([Problem(str(file), row, column, shown, expected)])
+
+    def _message(self) -> str:
+        shown = self.problems[:MAX_PROBLEMS_SHOWN]
+        if self.total == 1:
+            return str(shown[0])
+        lines = [f"{self.total} problems in {self.file}:"]
+        lines += [f"  - {p}" for p in shown]
+        rest = self.total - len(shown)
+        if rest > 0:
+            lines.append(f"  ... and {rest} more like these.")
+        return "\n".join(lines)
+
+
+class ConfigError(SlcResearchError):
+    """The manifest (``enquiry.toml``) or a parameter is wrong.
+
+    Parameters
+    ----------
+    message : str
+        What is wrong and how to fix it.
+    file : str, optional
+        The manifest's path.
+    key : str, optional
+        The dotted key at fault, e.g. ``sources.roster.kind``.
+    """
+
+    def __init__(self, message: str, *, file: str | None = None, key: str | None = None) -> None:
+        self.file = file
+        self.key = key
+        where = ", ".join(x for x in (file, f"key '{key}'" if key else None) if x)
+        super().__init__(f"{where}: {message}" if where else message)
