@@ -109,7 +109,9 @@ class DataError(SlcResearchError):
         shown = self.problems[:MAX_PROBLEMS_SHOWN]
         if self.total == 1:
             return str(shown[0])
-        lines = [f"{self.total} problems in {self.file}:"]
+        files = list(dict.fromkeys(p.file for p in self.problems))
+        where = self.file if len(files) == 1 else f"{len(files)} files"
+        lines = [f"{self.total} problems in {where}:"]
         lines += [f"  - {p}" for p in shown]
         rest = self.total - len(shown)
         if rest > 0:

@@ -1,0 +1,200 @@
+"""What a loader is given and what it gives back.
+
+The manifest parser (:mod:`slc_research.manifest`) turns each ``[sources.NAME]``
+table into a :class:`SourceSpec`; :class:`slc_research.Enquiry` hands it, with a
+:class:`LoadContext`, to :func:`slc_research.data.loaders.load_source`, which
+returns a :class:`Loaded`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from slc_research.privacy import Pseudonymiser
+
+__all__ = ["BUILTIN_RESPONSE_SCALES", "LoadContext", "Loaded", "ResponseScale", "Scale",
+           "SourceSpec", "normalise_answer"]
+
+
+def normalise_answer(s: str) -> str:
+    """Case-fold an answer and collapse its white space: ``" Strongly  AGREE "`` -> ``"strongly agree"``."""
+    return re.sub(r"\s+", " ", str(s)).strip().casefold()
+
+
+@dataclass(frozen=True)
+class ResponseScale:
+    """A named answer scale: answer text -> number.
+
+    Attributes
+    ----------
+    name : str
+    levels : tuple of str
+        The answers in order; the first scores 1 (or ``start``).
+    start : int
+        The number of the first level (1 for Likert scales, 0 for yes/no).
+    aliases : dict
+        Other spellings -> the level they mean (e.g. "neutral" -> "neither agree nor disagree").
+    missing : tuple of str
+        Answers that count as no answer ("Don't know", "Prefer not to say").
+    """
+
+    name: str
+    levels: tuple[str, ...]
+    start: int = 1
+    aliases: dict[str, str] = field(default_factory=dict)
+    missing: tuple[str, ...] = ("don't know", "dont know", "prefer not to say", "n/a", "not sure")
+
+    @property
+    def minimum(self) -> int:
+        return self.start
+
+    @property
+    def maximum(self) -> int:
+        return self.start + len(self.levels) - 1
+
+    def lookup(self) -> dict[str, float]:
+        """Normalised answer -> number (NaN for a missing answer). Digits of a level count too."""
+        table: dict[str, float] = {}
+        for i, level in enumerate(self.levels):
+            v = float(self.start + i)
+            table[normalise_answer(level)] = v
+            table[str(self.start + i)] = v
+        for alias, level in self.aliases.items():
+            table[normalise_answer(alias)] = table[normalise_answer(level)]
+        for m in self.missing:
+            table[normalise_answer(m)] = float("nan")
+        return table
+
+
+_AGREE5 = ("Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree")
+
+#: Answer scales every workspace has.
+BUILTIN_RESPONSE_SCALES: dict[str, ResponseScale] = {
+    "agree5": ResponseScale(
+        "agree5", _AGREE5,
+        aliases={"neutral": "Neither agree nor disagree", "neither": "Neither agree nor disagree",
+                 "not sure either way": "Neither agree nor disagree"},
+    ),
+    "agree4": ResponseScale("agree4", ("Strongly disagree", "Disagree", "Agree", "Strongly agree")),
+    "frequency5": ResponseScale(
+        "frequency5", ("Never", "Rarely", "Sometimes", "Often", "Always"),
+        aliases={"most of the time": "Often", "hardly ever": "Rarely"},
+    ),
+    "yesno": ResponseScale("yesno", ("No", "Yes"), start=0, aliases={"y": "Yes", "n": "No"}),
+}
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A questionnaire scale from ``[scales.NAME]``.
+
+    Attributes
+    ----------
+    name : str
+    instrument : str
+        The instrument whose items these are.
+    items : tuple of str
+        Item codes.
+    reverse : tuple of str
+        Reverse-coded items (a subset of ``items``).
+    response_scale : str
+        Name of the answer scale of all its items.
+    label : str
+        A readable name for reports.
+    """
+
+    name: str
+    instrument: str
+    items: tuple[str, ...]
+    reverse: tuple[str, ...] = ()
+    response_scale: str = "agree5"
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """One ``[sources.NAME]`` entry of the manifest, checked.
+
+    Attributes
+    ----------
+    name : str
+        The NAME of the entry.
+    path : Path
+        Absolute path of the raw file (inside the workspace).
+    label : str
+        The path as written in the manifest: what messages show.
+    kind : str
+        A key of :data:`slc_research.data.schemas.KINDS`.
+    columns : dict
+        Raw header -> canonical name. Empty: the headers are canonical names.
+        For surveys, item columns map to item codes.
+    sheet : str or None
+        XLSX sheet name.
+    date_format : str or None
+        A strftime format for every date column; None: ISO or UK day-first.
+    options : dict
+        The kind's extra keys (``school``, ``members``, ``wave``, ...).
+    """
+
+    name: str
+    path: Path
+    label: str
+    kind: str
+    columns: dict[str, str] = field(default_factory=dict)
+    sheet: str | None = None
+    date_format: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class LoadContext:
+    """What every loader needs from the workspace besides its own file.
+
+    Attributes
+    ----------
+    pseudonymiser : Pseudonymiser
+    response_scales : dict
+        Name -> :class:`ResponseScale` (built-ins plus the manifest's).
+    scales : dict
+        Name -> :class:`Scale`.
+    names : frozenset of str
+        Every forename, surname and full name on the roster and staff list,
+        for redaction from free texts.
+    withdrawn : frozenset of str
+        Pseudonyms of everyone withdrawn in the consent register; their rows are dropped.
+    """
+
+    pseudonymiser: Pseudonymiser
+    response_scales: dict[str, ResponseScale] = field(
+        default_factory=lambda: dict(BUILTIN_RESPONSE_SCALES))
+    scales: dict[str, Scale] = field(default_factory=dict)
+    names: frozenset[str] = frozenset()
+    withdrawn: frozenset[str] = frozenset()
+
+
+@dataclass
+class Loaded:
+    """A loader's result.
+
+    Attributes
+    ----------
+    tables : dict
+        Canonical table name -> conformed DataFrame.
+    notes : list of str
+        Repairs made and warnings for the data-health summary, in plain words
+        ("3 answers 'Agree ' read as 'Agree' (extra spaces)").
+    rows_read : int
+        Data rows in the raw file (blank rows excluded).
+    rows_dropped : int
+        Rows left out (withdrawn pupils, blank rows, ...), each reason in ``notes``.
+    """
+
+    tables: dict[str, pd.DataFrame]
+    notes: list[str] = field(default_factory=list)
+    rows_read: int = 0
+    rows_dropped: int = 0

@@ -1,0 +1,255 @@
+"""The enquiry manifest, ``enquiry.toml``: read, checked, and turned into specs.
+
+Every mistake is a :class:`~slc_research.errors.ConfigError` naming the key at
+fault and what to write instead: an unknown key (a typo), a missing source
+file, a path outside the workspace, an unknown kind or answer scale.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from slc_research.data.schemas import COMMON_SOURCE_KEYS, COMMUNITY_KINDS, KINDS
+from slc_research.data.spec import BUILTIN_RESPONSE_SCALES, ResponseScale, Scale, SourceSpec
+from slc_research.errors import ConfigError
+
+__all__ = ["MANIFEST", "Manifest", "read_manifest"]
+
+MANIFEST = "enquiry.toml"
+
+_TOP_KEYS = ("title", "academic_year", "schools", "description", "privacy", "response_scales",
+             "scales", "sources")
+_PRIVACY_KEYS = ("suppression_threshold",)
+_SCALE_KEYS = ("instrument", "items", "reverse", "response_scale", "label")
+_RESPONSE_SCALE_KEYS = ("levels", "start", "aliases", "missing")
+_PERSON_TYPES = {"members": ("pupil", "staff"), "respondents": ("pupil", "staff", "parent"),
+                 "authors": ("pupil", "staff", "parent")}
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """A checked ``enquiry.toml``.
+
+    Attributes
+    ----------
+    root : Path
+        The workspace folder.
+    title, academic_year : str
+    schools : tuple of str
+    suppression_threshold : int
+        Groups smaller than this are never published (default 5).
+    response_scales : dict
+        Built-in plus the manifest's answer scales, by name.
+    scales : dict
+        Questionnaire scales by name.
+    sources : dict
+        Source specs by name, in manifest order.
+    """
+
+    root: Path
+    title: str
+    academic_year: str
+    schools: tuple[str, ...]
+    suppression_threshold: int = 5
+    response_scales: dict[str, ResponseScale] = field(default_factory=dict)
+    scales: dict[str, Scale] = field(default_factory=dict)
+    sources: dict[str, SourceSpec] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+def _check_keys(table: dict, allowed: tuple[str, ...], where: str, file: str) -> None:
+    for key in table:
+        if key not in allowed:
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            raise ConfigError(f"unknown key '{key}'.{hint} Allowed here: {', '.join(allowed)}.",
+                              file=file, key=f"{where}.{key}" if where else key)
+
+
+def _expect(value: Any, kind: type | tuple, key: str, file: str, what: str) -> Any:
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ConfigError(f"expected {what}, found {value!r}.", file=file, key=key)
+    return value
+
+
+def _str_list(value: Any, key: str, file: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"expected a list of text values like [\"a\", \"b\"], found {value!r}.",
+                          file=file, key=key)
+    return tuple(value)
+
+
+def read_manifest(root: str | Path) -> Manifest:
+    """Read and check ``root/enquiry.toml``.
+
+    Parameters
+    ----------
+    root : str or Path
+        The workspace folder.
+
+    Returns
+    -------
+    Manifest
+
+    Raises
+    ------
+    ConfigError
+        For a missing manifest, a TOML syntax error, an unknown key, a wrong
+        type, a source file that does not exist, a path outside the workspace,
+        or a reference to an unknown answer scale.
+    """
+    root = Path(root).resolve()
+    path = root / MANIFEST
+    file = MANIFEST
+    if not root.is_dir():
+        raise ConfigError(f"no workspace folder at {root}. Create one with "
+                          f"'slc-research init {root}'.")
+    if not path.is_file():
+        raise ConfigError(f"no {MANIFEST} in {root}. Create one with 'slc-research init {root}' "
+                          "and describe your raw files in it.")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"this is not valid TOML ({exc}). Check quotes and brackets on that "
+                          "line.", file=file) from None
+    except UnicodeDecodeError:
+        raise ConfigError("save the manifest as UTF-8 text.", file=file) from None
+
+    _check_keys(data, _TOP_KEYS, "", file)
+    title = _expect(data.get("title", root.name), str, "title", file, "a title in quotes")
+    year = _expect(data.get("academic_year", ""), str, "academic_year", file,
+                   'an academic year in quotes, like "2025-26"')
+    schools = _str_list(data.get("schools", []), "schools", file)
+
+    privacy = _expect(data.get("privacy", {}), dict, "privacy", file, "a [privacy] table")
+    _check_keys(privacy, _PRIVACY_KEYS, "privacy", file)
+    threshold = _expect(privacy.get("suppression_threshold", 5), int,
+                        "privacy.suppression_threshold", file, "a whole number such as 5")
+    if threshold < 1:
+        raise ConfigError("must be at least 1 (5 or more is usual; 10 for staff surveys).",
+                          file=file, key="privacy.suppression_threshold")
+
+    response_scales = dict(BUILTIN_RESPONSE_SCALES)
+    for name, t in _expect(data.get("response_scales", {}), dict, "response_scales", file,
+                           "[response_scales.NAME] tables").items():
+        key = f"response_scales.{name}"
+        _expect(t, dict, key, file, f"a [{key}] table")
+        _check_keys(t, _RESPONSE_SCALE_KEYS, key, file)
+        levels = _str_list(t.get("levels", []), f"{key}.levels", file)
+        if len(levels) < 2:
+            raise ConfigError("list at least two answers, lowest first.", file=file,
+                              key=f"{key}.levels")
+        aliases = _expect(t.get("aliases", {}), dict, f"{key}.aliases", file,
+                          'a table like { "neutral" = "Neither agree nor disagree" }')
+        for alias, level in aliases.items():
+            if level not in levels:
+                raise ConfigError(f"alias '{alias}' points to '{level}', which is not one of the "
+                                  f"levels {list(levels)}.", file=file, key=f"{key}.aliases")
+        kwargs: dict[str, Any] = {"aliases": dict(aliases)}
+        if "missing" in t:
+            kwargs["missing"] = _str_list(t["missing"], f"{key}.missing", file)
+        start = _expect(t.get("start", 1), int, f"{key}.start", file, "a whole number (1 or 0)")
+        response_scales[name] = ResponseScale(name, levels, start=start, **kwargs)
+
+    scales = {}
+    for name, t in _expect(data.get("scales", {}), dict, "scales", file,
+                           "[scales.NAME] tables").items():
+        key = f"scales.{name}"
+        _expect(t, dict, key, file, f"a [{key}] table")
+        _check_keys(t, _SCALE_KEYS, key, file)
+        items = _str_list(t.get("items", []), f"{key}.items", file)
+        if len(items) < 2:
+            raise ConfigError("a scale needs at least two items.", file=file, key=f"{key}.items")
+        reverse = _str_list(t.get("reverse", []), f"{key}.reverse", file)
+        stray = [r for r in reverse if r not in items]
+        if stray:
+            raise ConfigError(f"{stray} are not among the items {list(items)}.", file=file,
+                              key=f"{key}.reverse")
+        rs = _expect(t.get("response_scale", "agree5"), str, f"{key}.response_scale", file,
+                     "the name of an answer scale")
+        if rs not in response_scales:
+            raise ConfigError(f"unknown answer scale '{rs}'. Known: "
+                              f"{', '.join(sorted(response_scales))}; define others in "
+                              "[response_scales.NAME].", file=file, key=f"{key}.response_scale")
+        scales[name] = Scale(name, _expect(t.get("instrument", ""), str, f"{key}.instrument",
+                                           file, "the instrument's name in quotes"),
+                             items, reverse, rs, t.get("label", name.replace("_", " ").capitalize()))
+
+    sources = {}
+    for name, t in _expect(data.get("sources", {}), dict, "sources", file,
+                           "[sources.NAME] tables").items():
+        sources[name] = _source(root, name, t, response_scales, file)
+    return Manifest(root, title, year, schools, threshold, response_scales, scales, sources, data)
+
+
+def _source(root: Path, name: str, t: Any, response_scales: dict, file: str) -> SourceSpec:
+    key = f"sources.{name}"
+    _expect(t, dict, key, file, f"a [{key}] table")
+    kind = t.get("kind")
+    if kind is None:
+        raise ConfigError(f"say what the file holds: kind = one of {', '.join(KINDS)}.",
+                          file=file, key=f"{key}.kind")
+    if kind not in KINDS:
+        close = difflib.get_close_matches(str(kind), list(KINDS), n=1)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        raise ConfigError(f"unknown kind {kind!r}.{hint} Known kinds: {', '.join(KINDS)}.",
+                          file=file, key=f"{key}.kind")
+    spec_kind = KINDS[kind]
+    _check_keys(t, COMMON_SOURCE_KEYS + spec_kind.options, key, file)
+    rel = _expect(t.get("path"), str, f"{key}.path", file,
+                  'the raw file\'s path relative to the workspace, like "raw/roster.csv"')
+    path = (root / rel).resolve()
+    if not path.is_relative_to(root):
+        raise ConfigError(f"'{rel}' points outside the workspace. Copy the file into raw/ and "
+                          "give its path relative to the workspace.", file=file,
+                          key=f"{key}.path")
+    if not path.is_file():
+        raise ConfigError(f"the file '{rel}' does not exist. Check the spelling, or copy the "
+                          "export into the workspace.", file=file, key=f"{key}.path")
+    columns = _expect(t.get("columns", {}), dict, f"{key}.columns", file,
+                      'a table of "School column" = "canonical_name"')
+    for raw, canon in columns.items():
+        _expect(canon, str, f"{key}.columns.{raw}", file, "a canonical column name in quotes")
+    if kind != "survey":
+        allowed = set(spec_kind.required + spec_kind.optional + spec_kind.identifying)
+        for raw, canon in columns.items():
+            if canon not in allowed:
+                close = difflib.get_close_matches(canon, sorted(allowed), n=1)
+                hint = f" Did you mean '{close[0]}'?" if close else ""
+                raise ConfigError(f"'{canon}' is not a column of a {kind} table.{hint} Known: "
+                                  f"{', '.join(sorted(allowed))}.", file=file,
+                                  key=f"{key}.columns.{raw}")
+    options = {k: t[k] for k in spec_kind.options if k in t}
+    for opt, allowed_values in _PERSON_TYPES.items():
+        if opt in options and options[opt] not in allowed_values:
+            raise ConfigError(f"expected one of {', '.join(allowed_values)}, found "
+                              f"{options[opt]!r}.", file=file, key=f"{key}.{opt}")
+    if "community_kind" in options and options["community_kind"] not in COMMUNITY_KINDS:
+        raise ConfigError(f"expected one of {', '.join(COMMUNITY_KINDS)}, found "
+                          f"{options['community_kind']!r}.", file=file,
+                          key=f"{key}.community_kind")
+    if kind == "survey":
+        wave = _expect(options.get("wave", 1), int, f"{key}.wave", file,
+                       "the wave as a whole number (1 = first time the survey was run)")
+        options["wave"] = wave
+        options.setdefault("instrument", name)
+        rs = options.get("response_scale")
+        if rs is not None and rs not in response_scales:
+            raise ConfigError(f"unknown answer scale '{rs}'. Known: "
+                              f"{', '.join(sorted(response_scales))}.", file=file,
+                              key=f"{key}.response_scale")
+    if kind == "attendance" and options.get("layout", "long") not in ("long", "wide"):
+        raise ConfigError("expected 'long' (a row per mark) or 'wide' (a row per pupil, a column "
+                          "per session).", file=file, key=f"{key}.layout")
+    sheet = t.get("sheet")
+    if sheet is not None:
+        _expect(sheet, str, f"{key}.sheet", file, "a sheet name in quotes")
+    date_format = t.get("date_format")
+    if date_format is not None:
+        _expect(date_format, str, f"{key}.date_format", file, 'a format like "%d/%m/%Y"')
+    return SourceSpec(name=name, path=path, label=rel, kind=kind, columns=dict(columns),
+                      sheet=sheet, date_format=date_format, options=options)
