@@ -124,7 +124,8 @@ class SourceCache:
         try:
             for name, df in tables.items():
                 pq.write_table(pa.Table.from_pandas(df, preserve_index=False),
-                               tmp / f"{name}.parquet", compression="zstd")
+                               tmp / f"{name}.parquet", compression="zstd",
+                               write_statistics=False)
             (tmp / "meta.json").write_text(json.dumps({**meta, "tables": list(tables)}),
                                            encoding="utf-8")
             final = self._entry(source, key)
