@@ -1,0 +1,157 @@
+"""Loader for questionnaire exports: one row per respondent, one column per item.
+
+The output is long: one ``survey_responses`` row per respondent and item, with
+the trimmed answer as written and its number on the item's answer scale (not
+reverse-coded; :func:`slc_research.data.surveys.scale_scores` does that).
+Answers are matched ignoring case and spacing; answers that differ from the
+scale's wording only in case or spaces are counted in a note.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from slc_research.data.load_common import SourceLoad, plural
+from slc_research.data.spec import LoadContext, Loaded, ResponseScale, SourceSpec, normalise_answer
+from slc_research.data.values import distinct, excel_rows_at
+from slc_research.errors import ConfigError, DataError, Problem
+
+__all__ = ["load_survey"]
+
+_RESPONDENTS = ("pupil", "staff", "parent")
+
+
+def _item_columns(src: SourceLoad, instrument: str) -> dict[str, str]:
+    """Item code -> header: the mapping's items, or headers that are known item codes."""
+    if src.spec.columns:
+        items = dict(src.map.items)
+    else:
+        known = {normalise_answer(i): i for s in src.ctx.scales.values()
+                 if s.instrument == instrument for i in s.items}
+        items = {known[normalise_answer(h)]: h for h in src.map.unmapped
+                 if normalise_answer(h) in known}
+    if not items:
+        raise DataError.single(
+            src.label, f"question columns mapped to item codes; add lines like "
+            f"'\"I look forward to my lessons\" = \"eng1\"' under "
+            f"[sources.{src.spec.name}.columns] in enquiry.toml")
+    return items
+
+
+def _answer_scale(src: SourceLoad, instrument: str, item: str, header: str) -> ResponseScale:
+    """The answer scale of an item: its [scales.*] table's, else the source's response_scale."""
+    for scale in src.ctx.scales.values():
+        if scale.instrument == instrument and item in scale.items:
+            name, key = scale.response_scale, f"scales.{scale.name}.response_scale"
+            break
+    else:
+        name = src.option("response_scale")
+        key = f"sources.{src.spec.name}.response_scale"
+        if name is None:
+            raise DataError.single(
+                src.label, f"an answer scale for item {item!r}: list it in a [scales.*] table "
+                f"of instrument {instrument!r}, or set response_scale = \"agree5\" (or another "
+                f"scale) in [sources.{src.spec.name}]", column=header)
+    if name not in src.ctx.response_scales:
+        known = ", ".join(sorted(src.ctx.response_scales))
+        raise ConfigError(f"unknown answer scale {name!r}; use one of {known} or define it "
+                          f"under [response_scales.{name}]", key=key)
+    return src.ctx.response_scales[name]
+
+
+def _valid_answers(scale: ResponseScale) -> str:
+    levels = ", ".join(repr(level) for level in scale.levels)
+    missing = f" (or {scale.missing[0]!r} for no answer)" if scale.missing else ""
+    return f"one of the {scale.name} answers {levels}{missing}, in any case or spacing"
+
+
+def load_survey(spec: SourceSpec, ctx: LoadContext) -> Loaded:
+    """Load a questionnaire export into the long ``survey_responses`` table.
+
+    Options: ``instrument`` (default: the source name), ``wave`` (default 1),
+    ``respondents`` (pupil, staff or parent; default pupil) and
+    ``response_scale`` for items not in a ``[scales.*]`` table. Without a
+    ``respondent_id`` column the survey is anonymous: ids ``A-<source>-<row>``.
+    A blank answer has no value; an answer not on the item's scale is a problem.
+    A respondent may answer once per wave.
+    """
+    src = SourceLoad(spec, ctx)
+    instrument = str(src.option("instrument", spec.name))
+    try:
+        wave = int(src.option("wave", 1))
+    except (TypeError, ValueError):
+        raise ConfigError("a whole number such as 1 or 2",
+                          key=f"sources.{spec.name}.wave") from None
+    items = _item_columns(src, instrument)
+    scales = {item: _answer_scale(src, instrument, item, h) for item, h in items.items()}
+    positions = np.arange(len(src))
+    if src.has("respondent_id"):
+        kind = src.option("respondents", None, choices=_RESPONDENTS)
+        if kind is None:
+            kind = "pupil"
+            src.notes.append("`respondents` is not set, so respondent ids were read as pupil "
+                             "ids; set respondents = \"staff\" or \"parent\" if they are not.")
+        ids = src.ids("respondent_id", kind)
+        src.require_unique({"respondent_id": ids}, f"respondent in wave {wave}")
+        types = pd.Series([kind] * len(src), dtype="string")
+    else:
+        kind = "anonymous"
+        ids = pd.Series([f"A-{spec.name}-{r}" for r in src.excel_rows(positions)],
+                        dtype="string")
+        types = pd.Series(["anonymous"] * len(src), dtype="string")
+    answers, values, repaired = [], [], 0
+    for item, header in items.items():
+        scale = scales[item]
+        lookup = scale.lookup()
+        wording = {normalise_answer(x): x for x in (*scale.levels, *scale.aliases)}
+        codes, cats = distinct(src.raw.data[header])
+        per_cat = np.full(len(cats), np.nan)
+        unknown = np.zeros(len(cats), dtype=bool)
+        differs = np.zeros(len(cats), dtype=bool)
+        for i, answer in enumerate(cats):
+            key = normalise_answer(answer)
+            if key in lookup:
+                per_cat[i] = lookup[key]
+                differs[i] = key in wording and answer != wording[key]
+            else:
+                unknown[i] = True
+        if unknown.any():
+            flags = np.append(unknown, False)[codes]
+            bad = np.flatnonzero(flags)
+            expected = _valid_answers(scale)
+            src.problems.add([Problem(src.label, int(r), header, str(cats[codes[p]]), expected)
+                              for p, r in zip(bad[:20], excel_rows_at(src.rows, bad[:20]),
+                                              strict=True)], len(bad))
+        if differs.any():
+            repaired += int(np.bincount(codes[codes >= 0], minlength=len(cats))[differs].sum())
+        answers.append(src.raw.data[header].astype("string").to_numpy(dtype=object,
+                                                                          na_value=None))
+        values.append(np.append(per_cat, np.nan)[codes])
+    if repaired:
+        src.notes.append(f"{plural(repaired, 'answer')} differed from the scale's wording only "
+                         "in case or spaces and were read as that answer.")
+    src.problems.raise_if_any()
+    keep = np.ones(len(src), dtype=bool)
+    if ctx.withdrawn and kind != "anonymous":
+        keep = ~ids.isin(ctx.withdrawn).to_numpy(dtype=bool)
+        gone = int((~keep).sum())
+        if gone:
+            src.notes.append(f"{plural(gone, 'row')} of withdrawn people left out.")
+            src.rows_dropped += gone
+    k = len(items)
+    n = int(keep.sum())
+    answer_matrix = np.column_stack(answers)[keep] if k else np.empty((n, 0), dtype=object)
+    value_matrix = np.column_stack(values)[keep] if k else np.empty((n, 0))
+    flat_values = value_matrix.ravel()
+    frame = pd.DataFrame({
+        "respondent_id": np.repeat(ids.to_numpy(dtype=object, na_value=None)[keep], k),
+        "respondent_type": np.repeat(types.to_numpy(dtype=object)[keep], k),
+        "instrument": instrument,
+        "wave": wave,
+        "item": np.tile(np.array(list(items), dtype=object), n),
+        "answer": pd.array(answer_matrix.ravel(), dtype="string"),
+        "value": pd.arrays.FloatingArray(np.nan_to_num(flat_values), np.isnan(flat_values)),
+        "source": spec.name,
+    })
+    return src.finish("survey_responses", frame)

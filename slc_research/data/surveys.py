@@ -1,0 +1,90 @@
+"""Questionnaire scale scores from the long ``survey_responses`` table."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from slc_research.data.spec import ResponseScale, Scale
+from slc_research.errors import ConfigError
+
+__all__ = ["scale_scores"]
+
+_COLUMNS = {"respondent_id": "string", "respondent_type": "category", "instrument": "string",
+            "wave": "Int8", "scale": "string", "score": "Float64", "n_items": "Int64",
+            "n_answered": "Int64"}
+_KEYS = ["respondent_id", "respondent_type", "instrument", "wave"]
+
+
+def scale_scores(responses: pd.DataFrame, scales: Mapping[str, Scale],
+                 response_scales: Mapping[str, ResponseScale], *,
+                 min_answered: float = 0.5) -> pd.DataFrame:
+    """Each respondent's score on each scale, per instrument and wave.
+
+    Parameters
+    ----------
+    responses : DataFrame
+        The ``survey_responses`` table (respondent_id, respondent_type,
+        instrument, wave, item, value).
+    scales : mapping
+        Scale name -> :class:`~slc_research.data.spec.Scale` (items, reversed items).
+    response_scales : mapping
+        Answer-scale name -> :class:`~slc_research.data.spec.ResponseScale`, for
+        the minimum and maximum used in reverse-coding.
+    min_answered : float, default 0.5
+        The share of a scale's items a respondent must have answered for a score.
+
+    Returns
+    -------
+    DataFrame
+        One row per respondent, instrument, wave and scale that has at least one
+        response row: ``respondent_id``, ``respondent_type``, ``instrument``,
+        ``wave``, ``scale``, ``score`` (NA when fewer than ``min_answered`` of
+        the items were answered), ``n_items``, ``n_answered``.
+
+    Notes
+    -----
+    A reversed item's value :math:`v` counts as :math:`(\\min + \\max) - v` on its
+    answer scale (on a 1-5 scale, 5 becomes 1). The score is the mean of the
+    answered items after reversing. "Don't know" answers count as not answered.
+    If a respondent has several rows for one item, the item's mean is used.
+
+    Examples
+    --------
+    >>> scale_scores(tables["survey_responses"], ctx.scales, ctx.response_scales)  # doctest: +SKIP
+    """
+    if not 0 <= min_answered <= 1:
+        raise ValueError("min_answered is a share of the items, from 0 to 1")
+    frames = []
+    for name, scale in scales.items():
+        if scale.response_scale not in response_scales:
+            raise ConfigError(f"unknown answer scale {scale.response_scale!r}",
+                              key=f"scales.{name}.response_scale")
+        rs = response_scales[scale.response_scale]
+        part = responses.loc[(responses["instrument"] == scale.instrument).to_numpy(dtype=bool)
+                             & responses["item"].isin(scale.items).to_numpy(dtype=bool),
+                             [*_KEYS, "item", "value"]]
+        if part.empty:
+            continue
+        value = part["value"].astype("Float64")
+        reverse = part["item"].isin(scale.reverse).to_numpy(dtype=bool)
+        value = value.where(~reverse, (rs.minimum + rs.maximum) - value)
+        part = part.assign(value=value)
+        per_item = part.groupby([*_KEYS, "item"], observed=True, dropna=False, sort=False)[
+            "value"].mean()
+        grouped = per_item.groupby(level=_KEYS, observed=True, dropna=False, sort=False)
+        result = pd.DataFrame({"score": grouped.mean(), "n_answered": grouped.count()})
+        result = result.reset_index()
+        result["scale"] = name
+        n_items = len(dict.fromkeys(scale.items))
+        result["n_items"] = n_items
+        enough = result["n_answered"].to_numpy() >= min_answered * n_items - 1e-9
+        enough &= result["n_answered"].to_numpy() > 0
+        result["score"] = result["score"].astype("Float64").where(enough)
+        frames.append(result)
+    if not frames:
+        return pd.DataFrame({c: pd.Series([], dtype=d) for c, d in _COLUMNS.items()})
+    out = pd.concat(frames, ignore_index=True)
+    out = out.sort_values(["instrument", "wave", "scale", "respondent_id"], kind="stable")
+    return out[list(_COLUMNS)].astype(_COLUMNS).reset_index(drop=True)

@@ -1,0 +1,173 @@
+"""Writing the synthetic workspace: raw files byte for byte reproducible, and the manifest.
+
+Every raw file is written through :class:`WorkspaceWriter`, which records the
+``[sources.NAME]`` entry that reads it (kind, column mapping, options), so the
+mapping always sits next to the code that chose the headers. XLSX files are
+re-zipped with fixed timestamps so the same seed gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from openpyxl import Workbook
+
+__all__ = ["Source", "WorkspaceWriter", "render_manifest", "toml_key", "toml_value"]
+
+_FIXED_TIME = dt.datetime(2026, 7, 20, 12, 0, 0)
+
+
+@dataclass(frozen=True)
+class Source:
+    """One ``[sources.NAME]`` entry of the manifest."""
+
+    name: str
+    path: str
+    kind: str
+    columns: dict[str, str]
+    options: dict[str, Any] = field(default_factory=dict)
+    sheet: str | None = None
+    date_format: str | None = None
+    description: str = ""
+
+
+class WorkspaceWriter:
+    """Writes raw files under ``root`` and remembers the source entry of each.
+
+    Parameters
+    ----------
+    root : Path
+        The workspace folder being built.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.sources: list[Source] = []
+
+    def _register(self, rel: str, name: str, kind: str, columns: dict[str, str],
+                  description: str, sheet: str | None, date_format: str | None,
+                  options: dict[str, Any]) -> Path:
+        if any(s.name == name for s in self.sources):
+            raise ValueError(f"source name {name!r} used twice")
+        self.sources.append(Source(name, rel, kind, dict(columns), dict(options), sheet,
+                                   date_format, description))
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def csv(self, df: pd.DataFrame, rel: str, *, name: str, kind: str,
+            columns: dict[str, str], description: str = "", date_format: str | None = None,
+            **options: Any) -> None:
+        """Write ``df`` as UTF-8 CSV at ``rel`` and record its source entry."""
+        path = self._register(rel, name, kind, columns, description, None, date_format, options)
+        missing = set(columns) - set(df.columns)
+        if missing:
+            raise ValueError(f"{rel}: mapped headers not in the file: {sorted(missing)}")
+        df.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+
+    def xlsx(self, sheets: dict[str, pd.DataFrame | list[list[Any]]], rel: str, *, name: str,
+             kind: str, columns: dict[str, str], sheet: str | None = None,
+             description: str = "", **options: Any) -> None:
+        """Write an XLSX workbook (first sheet first) and record its source entry.
+
+        A sheet given as a DataFrame gets its header row; one given as a list of
+        rows is written as it stands.
+        """
+        path = self._register(rel, name, kind, columns, description, sheet, None, options)
+        wb = Workbook()
+        wb.remove(wb.active)
+        for title, content in sheets.items():
+            ws = wb.create_sheet(title)
+            if isinstance(content, pd.DataFrame):
+                ws.append(list(content.columns))
+                for row in content.itertuples(index=False):
+                    ws.append([None if (isinstance(v, float) and v != v) or v is pd.NA else v
+                               for v in row])
+            else:
+                for row in content:
+                    ws.append(row)
+        wb.properties.created = wb.properties.modified = _FIXED_TIME
+        wb.properties.creator = "Microsoft Forms" if kind == "survey" else "MIS export"
+        buf = io.BytesIO()
+        wb.save(buf)
+        path.write_bytes(_frozen_zip(buf.getvalue()))
+
+    def text(self, rel: str, content: str) -> None:
+        """Write a plain text file that is not a source (README, consent register)."""
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(content, encoding="utf-8", newline="\n")
+
+
+def _frozen_zip(data: bytes) -> bytes:
+    """The same zip with every entry's timestamp fixed (XLSX bytes then depend on content only)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME.timetuple()[:6])
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            dst.writestr(fixed, src.read(info))
+    return out.getvalue()
+
+
+def toml_key(key: str) -> str:
+    """A TOML key: bare when it can be, otherwise a quoted string."""
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)
+
+
+def toml_value(value: Any) -> str:
+    """A TOML value for a str, bool, int, float or list of them."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def render_manifest(*, title: str, academic_year: str, schools: list[str],
+                    scales: dict[str, dict[str, Any]], sources: list[Source],
+                    suppression_threshold: int = 5) -> str:
+    """The text of ``enquiry.toml`` in the format the README documents."""
+    lines = [
+        "# Synthetic demonstration enquiry written by `slc-research demo-data`.",
+        "# Every person in it is invented; see README.md.",
+        f"title = {toml_value(title)}",
+        f"academic_year = {toml_value(academic_year)}",
+        f"schools = {toml_value(schools)}",
+        "",
+        "[privacy]",
+        f"suppression_threshold = {suppression_threshold}",
+        "",
+    ]
+    for name, table in scales.items():
+        lines.append(f"[scales.{toml_key(name)}]")
+        lines += [f"{toml_key(k)} = {toml_value(v)}" for k, v in table.items()]
+        lines.append("")
+    for s in sources:
+        lines.append(f"[sources.{toml_key(s.name)}]")
+        if s.description:
+            lines.append(f"description = {toml_value(s.description)}")
+        lines.append(f"path = {toml_value(s.path)}")
+        lines.append(f"kind = {toml_value(s.kind)}")
+        if s.sheet:
+            lines.append(f"sheet = {toml_value(s.sheet)}")
+        if s.date_format:
+            lines.append(f"date_format = {toml_value(s.date_format)}")
+        lines += [f"{toml_key(k)} = {toml_value(v)}" for k, v in s.options.items()]
+        if s.columns:
+            lines.append(f"[sources.{toml_key(s.name)}.columns]")
+            lines += [f"{toml_value(k)} = {toml_value(v)}" for k, v in s.columns.items()]
+        lines.append("")
+    return "\n".join(lines)

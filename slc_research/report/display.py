@@ -1,0 +1,205 @@
+"""What a report notebook shows and records: rounded aggregate tables and headline results.
+
+Imported by the notebooks, so it stays light: IPython is imported only when
+something is displayed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from slc_research.errors import SlcResearchError
+
+__all__ = ["ID_COLUMNS", "RECORD_MIMETYPE", "PrivacyError", "format_table", "read_records",
+           "record", "show_list", "show_table", "show_text", "table_html"]
+
+#: Mimetype of the invisible outputs that carry recorded results.
+RECORD_MIMETYPE = "application/x-slc-research+json"
+
+#: Columns that identify a person; a published table may not hold them.
+ID_COLUMNS = ("pupil_id", "member_id", "respondent_id", "staff_id", "author_id", "upn", "name",
+              "forename", "surname")
+
+_PSEUDONYM = re.compile(r"\b[PSGA]-[0-9a-f]{10}\b")
+
+
+class PrivacyError(SlcResearchError):
+    """A table about to be published holds a person's id: only aggregates may be shown."""
+
+
+def record(name: str, value: Any) -> None:
+    """Record a headline result in the notebook's outputs, invisibly.
+
+    The batch runner reads it back from the executed notebook
+    (:func:`read_records`) for the index page; nothing is shown to the reader.
+
+    Parameters
+    ----------
+    name : str
+        A short key, e.g. ``"engagement_g"``.
+    value : object
+        Anything JSON can hold; effect-size results, dataclasses, numpy numbers
+        and DataFrames (as a list of rows) are converted. NaN becomes null.
+    """
+    from IPython.display import display
+
+    value = _jsonable(value)
+    _guard_text(str(value), f"the recorded value {name!r}")
+    display({RECORD_MIMETYPE: {"name": str(name), "value": value}, "text/plain": ""}, raw=True)
+
+
+def read_records(notebook: Any) -> dict[str, Any]:
+    """Recorded results of an executed notebook: name -> value (the last record wins).
+
+    Parameters
+    ----------
+    notebook : NotebookNode, or path of an ``.ipynb`` file
+    """
+    if isinstance(notebook, str | Path):
+        import nbformat
+
+        notebook = nbformat.read(str(notebook), as_version=4)
+    out: dict[str, Any] = {}
+    for cell in notebook.get("cells", []):
+        for output in cell.get("outputs", []):
+            payload = output.get("data", {}).get(RECORD_MIMETYPE)
+            if isinstance(payload, Mapping) and "name" in payload:
+                out[str(payload["name"])] = payload.get("value")
+    return out
+
+
+def format_table(table: pd.DataFrame, *, decimals: int | Mapping[str, int] = 1,
+                 labels: Mapping[str, str] | None = None, missing: str = "–") -> pd.DataFrame:
+    """Numbers as text, rounded for reading; the numbers themselves are not changed.
+
+    Whole-number columns (counts) get no decimals, ``p_value`` columns three
+    (``"<0.001"`` below that), other numbers ``decimals`` (an int, or a dict
+    column -> int). Text such as ``"<5"`` from suppression is kept.
+
+    Parameters
+    ----------
+    table : DataFrame
+    decimals : int or dict
+    labels : dict, optional
+        Column renames for the reader, applied last; unlisted columns keep their names.
+    missing : str
+        What a missing number shows as.
+    """
+    _guard_frame(table)
+    out = pd.DataFrame(index=table.index)
+    for col in table.columns:
+        s = table[col]
+        places = decimals.get(col, 1) if isinstance(decimals, Mapping) else decimals
+        whole = pd.api.types.is_integer_dtype(s) or pd.api.types.is_bool_dtype(s)
+        out[col] = [_cell(v, col, places, whole, missing) for v in s.astype(object)]
+    return out.rename(columns=dict(labels or {}))
+
+
+def table_html(table: pd.DataFrame, *, decimals: int | Mapping[str, int] = 1,
+               labels: Mapping[str, str] | None = None, caption: str | None = None) -> str:
+    """An HTML table of :func:`format_table`, every text escaped."""
+    from html import escape
+
+    shown = format_table(table, decimals=decimals, labels=labels)
+    html = shown.to_html(index=False, escape=True, border=0, classes="slc-table")
+    if caption:
+        html = html.replace('<table border="0" class="dataframe slc-table">',
+                            f'<table border="0" class="dataframe slc-table"><caption>'
+                            f'{escape(caption)}</caption>', 1)
+    return html
+
+
+def show_table(table: pd.DataFrame, *, decimals: int | Mapping[str, int] = 1,
+               labels: Mapping[str, str] | None = None, caption: str | None = None) -> None:
+    """Display a rounded aggregate table as HTML (refuses tables holding ids)."""
+    from IPython.display import HTML, display
+
+    display(HTML(table_html(table, decimals=decimals, labels=labels, caption=caption)))
+
+
+def show_text(*paragraphs: str, heading: str | None = None, level: int = 2) -> None:
+    """Display an optional heading and paragraphs of text, escaped (safe for any user text)."""
+    from html import escape
+
+    from IPython.display import HTML, display
+
+    for p in paragraphs:
+        _guard_text(p, "a paragraph")
+    head = f"<h{level}>{escape(heading)}</h{level}>" if heading else ""
+    display(HTML(head + "".join(f"<p>{escape(p)}</p>" for p in paragraphs)))
+
+
+def show_list(items: list[str], *, heading: str | None = None, level: int = 3) -> None:
+    """Display a bulleted list of sentences, escaped."""
+    from html import escape
+
+    from IPython.display import HTML, display
+
+    for item in items:
+        _guard_text(item, "a list item")
+    head = f"<h{level}>{escape(heading)}</h{level}>" if heading else ""
+    display(HTML(head + "<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>"))
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+def _cell(v: Any, col: str, places: int, whole: bool, missing: str) -> str:
+    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+        return missing
+    if isinstance(v, bool | np.bool_):
+        return "Yes" if v else "No"
+    if isinstance(v, int | np.integer) or (whole and isinstance(v, float) and v.is_integer()):
+        return f"{int(v):,}"
+    if isinstance(v, float | np.floating):
+        if col.startswith("p_value"):
+            return "<0.001" if v < 0.001 else f"{v:.3f}"
+        return f"{v:,.{places}f}"
+    return str(v)
+
+
+def _guard_frame(table: pd.DataFrame) -> None:
+    bad = [c for c in table.columns if str(c).lower() in ID_COLUMNS]
+    if bad:
+        raise PrivacyError(f"a published table may not hold id or name columns {bad}; "
+                           "aggregate first (counts, percentages, means)")
+    for col in table.columns:
+        if table[col].dtype == object or pd.api.types.is_string_dtype(table[col]):
+            _guard_text(" ".join(table[col].dropna().astype(str).head(10_000)), f"column {col!r}")
+
+
+def _guard_text(text: str, where: str) -> None:
+    if _PSEUDONYM.search(text):
+        raise PrivacyError(f"{where} holds a pseudonymous id; only aggregates may be published")
+
+
+def _jsonable(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _jsonable(dataclasses.asdict(value))
+    if isinstance(value, pd.DataFrame):
+        _guard_frame(value)
+        return [_jsonable(r) for r in value.to_dict(orient="records")]
+    if isinstance(value, pd.Series):
+        return _jsonable(value.tolist())
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return None if not math.isfinite(value) else float(value)
+    if isinstance(value, str):
+        return value
+    return str(value)

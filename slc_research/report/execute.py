@@ -1,0 +1,311 @@
+"""Run a case-study notebook with Papermill and export it as an offline HTML report.
+
+The notebook runs in a fresh kernel with its parameters injected (the
+workspace as an absolute path: the working directory is never changed, so
+reports can run in parallel threads). The HTML hides the code, embeds charts
+as inline SVG and loads nothing from the network. Files are written through a
+temporary file and ``os.replace``, so a report is either complete or absent.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from slc_research.errors import ConfigError, SlcResearchError
+from slc_research.report.display import RECORD_MIMETYPE, read_records
+
+__all__ = ["ReportError", "ReportResult", "export_html", "run_report"]
+
+# An nbconvert template: JupyterLab's look, without any script loaded from a CDN
+# (require.js, MathJax, mermaid, widgets) and with SVG outputs inlined.
+_TEMPLATE_NAME = "slc_research_offline.html.j2"
+_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js -%}{%- endblock html_head_js -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block extra_css -%}
+<style type="text/css">
+main { max-width: 60rem; margin: 0 auto; }
+table.slc-table { border-collapse: collapse; margin: 0.5em 0 1em; }
+table.slc-table caption { text-align: left; font-weight: bold; padding-bottom: 0.3em; }
+table.slc-table th, table.slc-table td { padding: 0.25em 0.7em; text-align: right; }
+table.slc-table th:first-child, table.slc-table td:first-child { text-align: left; }
+</style>
+{%- endblock extra_css -%}
+{% block data_svg scoped -%}
+<div class="jp-RenderedSVG jp-OutputArea-output {{ extra_class }}" data-mime-type="image/svg+xml">
+{{ output.data['image/svg+xml'] }}
+</div>
+{%- endblock data_svg %}
+"""
+
+
+class ReportError(SlcResearchError):
+    """A report notebook could not be run or exported.
+
+    Attributes
+    ----------
+    notebook : str
+        The notebook's path.
+    cell_index : int or None
+        Index of the failing cell in the executed notebook (which includes the
+        injected-parameters cell), when a cell failed.
+    ename, evalue : str or None
+        The exception's name and message inside the notebook, e.g.
+        ``"ConfigError"`` and ``"key 'community': no community called 'X' ..."``.
+    """
+
+    def __init__(self, message: str, *, notebook: str | Path, cell_index: int | None = None,
+                 ename: str | None = None, evalue: str | None = None) -> None:
+        self.notebook = str(notebook)
+        self.cell_index = cell_index
+        self.ename = ename
+        self.evalue = evalue
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    """One report run.
+
+    Attributes
+    ----------
+    name : str
+        The report's name (its HTML file is ``<name>.html``).
+    notebook : Path
+    html : Path or None
+        The HTML report; None if the run failed.
+    status : str
+        ``"ok"`` or ``"failed"``.
+    parameters : dict
+        The parameters injected.
+    records : dict
+        Headline results recorded by the notebook (:func:`slc_research.report.record`).
+    error : str or None
+        What went wrong, for a failed run.
+    duration : float
+        Seconds taken.
+    executed : Path or None
+        The executed notebook, when it was kept.
+    """
+
+    name: str
+    notebook: Path
+    html: Path | None
+    status: str = "ok"
+    parameters: dict[str, Any] = field(default_factory=dict)
+    records: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+    duration: float = 0.0
+    executed: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ok"
+
+    @property
+    def school(self) -> str:
+        """The school(s) the report covers, from its records ("" if not recorded)."""
+        value = self.records.get("school") or self.records.get("schools") or ""
+        return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+    @property
+    def community(self) -> str:
+        """The community the report covers, from its records or parameters."""
+        return str(self.records.get("community") or self.parameters.get("community") or "")
+
+    @classmethod
+    def failed(cls, name: str, notebook: str | Path, error: BaseException | str, *,
+               parameters: dict[str, Any] | None = None, duration: float = 0.0) -> ReportResult:
+        """The result of a run that raised ``error`` (for a batch runner's index)."""
+        return cls(name, Path(notebook), None, "failed", dict(parameters or {}), {},
+                   str(error), duration)
+
+
+def run_report(notebook: str | Path, workspace: str | Path, out_dir: str | Path, *,
+               parameters: dict[str, Any], name: str | None = None,
+               kernel_name: str = "slc-research", timeout: int = 600,
+               keep_executed: str | Path | None = None) -> ReportResult:
+    """Execute ``notebook`` on ``workspace`` and write ``out_dir/<name>.html``.
+
+    Parameters
+    ----------
+    notebook : path
+        A parameterised notebook (a cell tagged ``parameters``).
+    workspace : path
+        The enquiry workspace; injected as the absolute ``workspace`` parameter.
+    out_dir : path
+        Where the HTML goes (created if needed).
+    parameters : dict
+        Other notebook parameters, e.g. ``{"community": "StuPed"}``. Every name
+        must be a parameter of the notebook.
+    name : str, optional
+        File name of the report without extension; default the notebook's name.
+    kernel_name : str, default "slc-research"
+    timeout : int, default 600
+        Seconds allowed per cell.
+    keep_executed : path, optional
+        A folder (keep it private, e.g. the workspace's ``.slc-cache``) to keep
+        the executed notebook in; by default it is not kept.
+
+    Returns
+    -------
+    ReportResult
+
+    Raises
+    ------
+    ConfigError
+        A parameter the notebook does not have.
+    ReportError
+        The notebook is missing, a cell raised (with ``cell_index``, ``ename``,
+        ``evalue``), a cell timed out, or the kernel could not start twice running.
+    """
+    import nbformat
+    import papermill
+
+    started = time.perf_counter()
+    notebook = Path(notebook).resolve()
+    if not notebook.is_file():
+        raise ReportError(f"no notebook at {notebook}", notebook=notebook)
+    name = name or notebook.stem
+    if not re.fullmatch(r"[\w.-]+", name):
+        raise ConfigError(f"a report name may hold letters, digits, '.', '-' and '_' only; "
+                          f"got {name!r}", key="name")
+    known = papermill.inspect_notebook(str(notebook))
+    unknown = sorted(set(parameters) - set(known) - {"workspace"})
+    if unknown:
+        raise ConfigError(f"{notebook.name} has no parameter(s) {unknown}; its parameters are "
+                          f"{sorted(known)}", key="parameters")
+    params = {**parameters, "workspace": str(Path(workspace).resolve())}
+    out_dir = Path(out_dir).resolve()
+
+    with tempfile.TemporaryDirectory(prefix="slc-report-") as tmp:
+        executed_path = Path(tmp) / f"{name}.ipynb"
+        _execute(notebook, executed_path, params, kernel_name, timeout)
+        nb = nbformat.read(str(executed_path), as_version=4)
+    records = read_records(nb)
+    html_path = export_html(nb, out_dir / f"{name}.html", title=str(records.get("title") or name))
+    kept = None
+    if keep_executed is not None:
+        kept = Path(keep_executed).resolve() / f"{name}.ipynb"
+        _write_atomic(kept, nbformat.writes(nb), mode=0o600)
+    return ReportResult(name, notebook, html_path, "ok", params, records, None,
+                        time.perf_counter() - started, kept)
+
+
+def export_html(nb: Any, path: str | Path, *, title: str) -> Path:
+    """Write an executed notebook as an offline HTML report (code hidden, SVG inline).
+
+    Recorded-result outputs are left out; the page title is ``title``.
+    """
+    import copy
+
+    import jinja2
+    from nbconvert import HTMLExporter
+
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if "outputs" in cell:
+            cell.outputs = [o for o in cell.outputs
+                            if RECORD_MIMETYPE not in o.get("data", {})]
+            for o in cell.outputs:
+                svg = o.get("data", {}).get("image/svg+xml")
+                if svg is not None:
+                    o["data"]["image/svg+xml"] = _safe_svg(svg)
+    nb.metadata["title"] = title
+    exporter = HTMLExporter(
+        template_name="lab",
+        extra_loaders=[jinja2.DictLoader({_TEMPLATE_NAME: _TEMPLATE})],
+        template_file=_TEMPLATE_NAME,
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+    )
+    html, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    path = Path(path)
+    _write_atomic(path, _strip_css_comments(html))
+    return path
+
+
+# --- internals -------------------------------------------------------------------------------
+
+def _execute(notebook: Path, output: Path, params: dict[str, Any], kernel_name: str,
+             timeout: int) -> None:
+    import papermill
+    from jupyter_client.kernelspec import NoSuchKernel
+    from papermill.exceptions import PapermillExecutionError
+
+    for attempt in (1, 2):
+        try:
+            papermill.execute_notebook(
+                str(notebook), str(output), parameters=params, kernel_name=kernel_name,
+                progress_bar=False, log_output=False, execution_timeout=timeout)
+            return
+        except PapermillExecutionError as exc:
+            raise ReportError(
+                f"{notebook.name}: cell {exc.cell_index} raised {exc.ename}: {exc.evalue}",
+                notebook=notebook, cell_index=exc.cell_index, ename=exc.ename,
+                evalue=exc.evalue) from None
+        except NoSuchKernel:
+            raise ReportError(f"no Jupyter kernel called {kernel_name!r}; install it with "
+                              "`make install` (or `python -m ipykernel install --sys-prefix "
+                              f"--name {kernel_name}`)", notebook=notebook) from None
+        except Exception as exc:
+            if attempt == 1 and _kernel_did_not_start(exc, output):
+                continue  # e.g. ZMQError "Address already in use" under parallel runs
+            ename = type(exc).__name__
+            raise ReportError(f"{notebook.name}: {ename}: {exc}", notebook=notebook,
+                              ename=ename, evalue=str(exc)) from exc
+
+
+def _kernel_did_not_start(exc: BaseException, output: Path) -> bool:
+    """True when no cell ran: the failure came while starting the kernel."""
+    names = {c.__name__ for c in type(exc).__mro__}
+    if not ("ZMQError" in names or isinstance(exc, RuntimeError | TimeoutError | OSError)):
+        return False
+    if "CellTimeoutError" in names:
+        return False
+    if not output.exists():
+        return True
+    try:
+        import nbformat
+
+        nb = nbformat.read(str(output), as_version=4)
+    except Exception:
+        return True
+    return not any(c.get("execution_count") for c in nb.cells if c.cell_type == "code")
+
+
+def _safe_svg(svg: str | list[str]) -> str:
+    """The SVG text without scripts or event handlers (it is inlined in the page)."""
+    text = "".join(svg) if isinstance(svg, list) else str(svg)
+    text = re.sub(r"<script\b.*?</script\s*>", "", text, flags=re.IGNORECASE | re.DOTALL)
+    text = re.sub(r"\son\w+\s*=\s*(\"[^\"]*\"|'[^']*')", "", text, flags=re.IGNORECASE)
+    return re.sub(r"<\?xml[^>]*>", "", text)
+
+
+def _strip_css_comments(html: str) -> str:
+    """Drop comments from the page's <style> blocks (they only hold credits and URLs)."""
+    def clean(m: re.Match) -> str:
+        return re.sub(r"/\*.*?\*/", "", m.group(0), flags=re.DOTALL)
+
+    return re.sub(r"<style\b[^>]*>.*?</style>", clean, html, flags=re.DOTALL | re.IGNORECASE)
+
+
+def _write_atomic(path: Path, text: str, mode: int = 0o644) -> None:
+    """Write ``text`` to ``path`` whole or not at all (temporary file + os.replace)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,194 @@
+"""Reader-ready tables and sentences from the impact analyses, small groups withheld.
+
+Each function takes an analysis result and the enquiry's suppression threshold
+and returns what a report shows: with ``display=True`` a table with readable
+column names and ``"<5"`` in withheld cells (format it with
+:func:`slc_research.report.show_table`); with ``display=False`` the same
+numbers with withheld cells missing, for charts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+from slc_research.impact import Representativeness
+from slc_research.outcomes import ChangeResult
+from slc_research.participation import Participation
+from slc_research.suppression import SUPPRESSED_COLUMN, suppress_small
+
+__all__ = ["about_data", "association_table", "bands_table", "change_table", "describe_change",
+           "effects_summary", "means_table", "participation_table",
+           "persistent_absence_table", "representativeness_table", "roles_table"]
+
+
+def _publish(frame: pd.DataFrame, count_cols, threshold: int, display: bool,
+             labels: dict[str, str] | None = None) -> pd.DataFrame:
+    out = suppress_small(frame, count_cols=count_cols, threshold=threshold, display=display)
+    if display:
+        out = out[[c for c in (labels or out.columns) if c in out.columns]]
+        return out.rename(columns=labels or {})
+    return out
+
+
+def representativeness_table(rep: Representativeness, *, threshold: int,
+                             display: bool = True, members_label: str = "Members"
+                             ) -> pd.DataFrame:
+    """Members vs the rest of the cohort, per characteristic and level."""
+    labels = {"characteristic": "Characteristic", "level": "Group",
+              "n_members": f"{members_label}: n", "pct_members": f"{members_label}: %",
+              "n_rest": "Other pupils: n", "pct_rest": "Other pupils: %",
+              "diff_pp": "Difference (% points)"}
+    return _publish(rep.table, {"n_members": ["pct_members", "diff_pp"],
+                                "n_rest": ["pct_rest", "diff_pp"]}, threshold, display, labels)
+
+
+def association_table(rep: Representativeness) -> pd.DataFrame:
+    """The test per characteristic, for reading (p-values are not counts: nothing withheld)."""
+    t = rep.tests.rename(columns={"characteristic": "Characteristic", "test": "Test",
+                                  "statistic": "Statistic", "df": "df", "p_value": "p_value",
+                                  "n": "Pupils with it recorded"})
+    return t
+
+
+def participation_table(part: Participation, *, threshold: int,
+                        display: bool = True) -> pd.DataFrame:
+    """Members, meetings and attendance per community."""
+    labels = {"community": "Community", "members": "Members", "meetings": "Meetings held",
+              "mean_pct_attended": "Mean % of meetings attended",
+              "median_pct_attended": "Median %", "n_regular": "Came to 75% or more: n",
+              "pct_regular": "Came to 75% or more: %"}
+    return _publish(part.summary, {"members": ["mean_pct_attended", "median_pct_attended",
+                                               "n_regular", "pct_regular"],
+                                   "n_regular": ["pct_regular"]}, threshold, display, labels)
+
+
+def roles_table(part: Participation, *, threshold: int, display: bool = True) -> pd.DataFrame:
+    """Members per role."""
+    return _publish(part.roles, ["n"], threshold, display,
+                    {"community": "Community", "role": "Role", "n": "Members"})
+
+
+def bands_table(part: Participation, *, threshold: int) -> pd.DataFrame:
+    """Members per band of % attended, withheld bands missing (for the chart)."""
+    return suppress_small(part.bands, count_cols=["n"], threshold=threshold)
+
+
+def change_table(results: Iterable[ChangeResult], *, threshold: int,
+                 display: bool = True) -> pd.DataFrame:
+    """Before, after and change per outcome and group, with the paired effect size."""
+    frames = [r.groups for r in results if len(r.groups)]
+    if not frames:
+        return pd.DataFrame()
+    t = pd.concat(frames, ignore_index=True)
+    labels = {"outcome": "Outcome", "group": "Group", "n_both": "n (both times)",
+              "n_lost": "n lost", "mean_pre": "Mean before", "sd_pre": "SD before",
+              "mean_post": "Mean after", "sd_post": "SD after", "mean_change": "Mean change",
+              "change_ci_low": "Change: 95% CI low", "change_ci_high": "Change: 95% CI high",
+              "g_change": "g_av", "g_ci_low": "g_av: 95% CI low",
+              "g_ci_high": "g_av: 95% CI high"}
+    values = [c for c in labels if c not in ("outcome", "group", "n_both", "n_lost")]
+    return _publish(t, {"n_both": values, "n_lost": []}, threshold, display, labels)
+
+
+def means_table(results: Iterable[ChangeResult], *, threshold: int) -> pd.DataFrame:
+    """Long before/after means with CIs, withheld groups left out (for charts)."""
+    frames = [r.means_frame() for r in results if r.available]
+    if not frames:
+        return pd.DataFrame(columns=["outcome", "group", "period", "n", "mean", "sd",
+                                     "ci_low", "ci_high"])
+    m = suppress_small(pd.concat(frames, ignore_index=True), count_cols=["n"],
+                       threshold=threshold)
+    return m[~m[SUPPRESSED_COLUMN]].drop(columns=SUPPRESSED_COLUMN).reset_index(drop=True)
+
+
+def effects_summary(results: Iterable[ChangeResult], *, threshold: int,
+                    display: bool = True) -> pd.DataFrame:
+    """Headline effect per outcome: g of the change (members vs others), raw difference, baseline."""
+    rows = []
+    for r in results:
+        e, d, b = r.effect, r.difference, r.baseline
+        rows.append({
+            "outcome": r.label, "n1": e.n1 if e else np.nan,
+            "n2": (0 if e.paired else e.n2) if e else np.nan,
+            "estimate": e.estimate if e else np.nan, "ci_low": e.ci_low if e else np.nan,
+            "ci_high": e.ci_high if e else np.nan,
+            "difference": d.estimate if d else np.nan,
+            "difference_ci_low": d.ci_low if d else np.nan,
+            "difference_ci_high": d.ci_high if d else np.nan,
+            "baseline_g": b.estimate if b else np.nan,
+        })
+    t = pd.DataFrame(rows, columns=["outcome", "n1", "n2", "estimate", "ci_low", "ci_high",
+                                    "difference", "difference_ci_low", "difference_ci_high",
+                                    "baseline_g"])
+    t["n1"], t["n2"] = t["n1"].astype("Int64"), t["n2"].astype("Int64")
+    labels = {"outcome": "Outcome", "n1": "Members", "n2": "Other pupils",
+              "estimate": "Hedges' g", "ci_low": "95% CI low", "ci_high": "95% CI high",
+              "difference": "Difference in change", "difference_ci_low": "Difference: 95% CI low",
+              "difference_ci_high": "Difference: 95% CI high", "baseline_g": "g at the start"}
+    out = _publish(t, ["n1", "n2"], threshold, display, labels)
+    if not display:
+        return out[~out[SUPPRESSED_COLUMN]].drop(columns=SUPPRESSED_COLUMN)
+    return out
+
+
+def persistent_absence_table(result: ChangeResult, *, threshold: int,
+                             display: bool = True) -> pd.DataFrame:
+    """Persistent absence (missing 10% or more of sessions) per group and period."""
+    if result.extra.empty:
+        return pd.DataFrame()
+    return _publish(result.extra, {"n": ["n_persistent", "pct_persistent"],
+                                   "n_persistent": ["pct_persistent"]}, threshold, display,
+                    {"group": "Group", "period": "Period", "n": "Pupils",
+                     "n_persistent": "Persistently absent: n",
+                     "pct_persistent": "Persistently absent: %"})
+
+
+def describe_change(result: ChangeResult, *, threshold: int, unit_decimals: int = 2) -> str:
+    """One or two plain sentences on an outcome's change, respecting suppression."""
+    if not result.available:
+        return f"{result.label}: no pupil was measured both times. " + " ".join(result.notes)
+    g = result.groups.set_index("group")
+    parts = []
+    for name, row in g.iterrows():
+        n = int(row["n_both"])
+        if n < threshold:
+            parts.append(f"{name}: fewer than {threshold} measured both times, not shown")
+            continue
+        change = row["mean_change"]
+        verb = "rose" if change > 0 else "fell" if change < 0 else "did not change"
+        amount = f" by {abs(change):.{unit_decimals}f}" if change != 0 else ""
+        parts.append(f"{name}: average {verb}{amount} (n = {n})")
+    text = f"{result.label} ({result.unit}). " + "; ".join(parts) + "."
+    e = result.effect
+    small = any(int(n) < threshold for n in g["n_both"])
+    if e is not None and not small:
+        level = f"{e.confidence * 100:g}% CI"
+        if e.paired:
+            text += (f" As an effect size, the members' change was {e.symbol} = "
+                     f"{e.estimate:.2f}, {level} [{e.ci_low:.2f}, {e.ci_high:.2f}] "
+                     f"(n = {e.n}).")
+        else:
+            text += (f" Compared with other pupils, the members' change was Hedges' g = "
+                     f"{e.estimate:.2f}, {level} [{e.ci_low:.2f}, {e.ci_high:.2f}] "
+                     f"(n = {e.n1} members and {e.n2} other pupils); an interval that "
+                     "includes 0 is consistent with no difference.")
+    return text
+
+
+def about_data(*, n_pupils: int, n_cohort: int, n_members: int, waves: tuple[int, int],
+               threshold: int, n_respondents: dict[int, int] | None = None,
+               schools: Iterable[str] = ()) -> pd.DataFrame:
+    """Sample sizes and settings of the report, as a two-column table."""
+    rows = [("Schools", ", ".join(schools) or "not recorded"),
+            ("Pupils on the roll", n_pupils),
+            ("Pupils in the members' year groups (the cohort)", n_cohort),
+            ("Members in the cohort", n_members),
+            ("Questionnaire waves compared", f"{waves[0]} (before) and {waves[1]} (after)")]
+    for wave, n in sorted((n_respondents or {}).items()):
+        rows.append((f"Pupils answering wave {wave}", n))
+    rows.append(("Smallest group shown", f"{threshold} pupils (smaller groups are withheld, "
+                                         f"shown as <{threshold})"))
+    return pd.DataFrame(rows, columns=["Fact", "Value"]).astype({"Value": object})
