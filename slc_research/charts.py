@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from slc_research.errors import SlcResearchError
+from slc_research.outcomes import GROUP_LABELS
 
 __all__ = [
     "MAX_ROWS",
@@ -109,7 +110,8 @@ def representativeness_chart(table: pd.DataFrame, *, n_members: int | None = Non
                  alt.Tooltip("group:N"), alt.Tooltip("pct:Q", title="%", format=".1f")],
     ).properties(width=_WIDTH)
     return base.facet(
-        row=alt.Row("characteristic:N", title=None, sort=list(dict.fromkeys(long["characteristic"])),
+        row=alt.Row("characteristic:N", title=None,
+                    sort=list(dict.fromkeys(long["characteristic"])),
                     header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold")),
     ).resolve_scale(y="independent").properties(title=alt.Title(
         "Who took part",
@@ -118,7 +120,8 @@ def representativeness_chart(table: pd.DataFrame, *, n_members: int | None = Non
 
 
 def scale_change_chart(means: pd.DataFrame, *, y_title: str = "Mean score (95% CI)",
-                       title: str = "Questionnaire scores before and after") -> alt.Chart:
+                       title: str = "Questionnaire scores before and after",
+                       groups: Sequence[str] = GROUP_LABELS) -> alt.Chart:
     """Mean before and after, by group, with 95% confidence intervals; one panel per outcome.
 
     Parameters
@@ -126,11 +129,14 @@ def scale_change_chart(means: pd.DataFrame, *, y_title: str = "Mean score (95% C
     means : DataFrame
         ``ChangeResult.means_frame()`` of one or more outcomes, concatenated:
         ``outcome``, ``group``, ``period``, ``n``, ``mean``, ``ci_low``, ``ci_high``.
+        Withheld groups are simply absent; the subtitle says so.
     y_title, title : str
+    groups : list of str
+        The groups in legend order; they keep their colours whether present or not.
     """
     _check(means, ["outcome", "group", "period", "n", "mean", "ci_low", "ci_high"])
     data = _plain(means.dropna(subset=["mean"]))
-    groups = list(dict.fromkeys(means["group"]))
+    groups = list(dict.fromkeys([*groups, *means["group"]]))
     periods = list(dict.fromkeys(means["period"]))
     base = alt.Chart().encode(
         x=alt.X("period:O", title=None, sort=periods, axis=alt.Axis(labelAngle=0)),
@@ -144,16 +150,17 @@ def scale_change_chart(means: pd.DataFrame, *, y_title: str = "Mean score (95% C
             y="mean:Q",
             tooltip=[alt.Tooltip("outcome:N"), alt.Tooltip("group:N"), alt.Tooltip("period:O"),
                      alt.Tooltip("n:Q"), alt.Tooltip("mean:Q", format=".2f"),
-                     alt.Tooltip("ci_low:Q", format=".2f"), alt.Tooltip("ci_high:Q", format=".2f")]),
+                     alt.Tooltip("ci_low:Q", format=".2f"),
+                     alt.Tooltip("ci_high:Q", format=".2f")]),
         data=data,
     ).properties(width=180, height=200)
     chart = layers.facet(facet=alt.Facet("outcome:N", title=None,
                                          sort=list(dict.fromkeys(means["outcome"]))), columns=3)
-    return chart.properties(title=alt.Title(title, subtitle=_n_by_group(means, "n")))
+    return chart.properties(title=alt.Title(title, subtitle=_n_by_group(means, groups)))
 
 
-def attendance_chart(means: pd.DataFrame, *,
-                     title: str = "Attendance before and after") -> alt.Chart:
+def attendance_chart(means: pd.DataFrame, *, title: str = "Attendance before and after",
+                     groups: Sequence[str] = GROUP_LABELS) -> alt.Chart:
     """Mean attendance % in each period, by group, with 95% confidence intervals.
 
     Parameters
@@ -162,10 +169,12 @@ def attendance_chart(means: pd.DataFrame, *,
         ``attendance_change(...).means_frame()``: ``group``, ``period``, ``n``,
         ``mean``, ``ci_low``, ``ci_high``.
     title : str
+    groups : list of str
+        As in :func:`scale_change_chart`.
     """
     _check(means, ["group", "period", "n", "mean", "ci_low", "ci_high"])
     data = _plain(means.dropna(subset=["mean"]))
-    groups = list(dict.fromkeys(means["group"]))
+    groups = list(dict.fromkeys([*groups, *means["group"]]))
     periods = list(dict.fromkeys(means["period"]))
     base = alt.Chart(data).encode(
         x=alt.X("period:O", title=None, sort=periods, axis=alt.Axis(labelAngle=0)),
@@ -178,7 +187,8 @@ def attendance_chart(means: pd.DataFrame, *,
         base.mark_point(filled=True, size=70).encode(
             y="mean:Q", tooltip=[alt.Tooltip("group:N"), alt.Tooltip("period:O"),
                                  alt.Tooltip("n:Q"), alt.Tooltip("mean:Q", format=".1f")]),
-    ).properties(width=260, height=220, title=alt.Title(title, subtitle=_n_by_group(means, "n")))
+    ).properties(width=260, height=220, title=alt.Title(title,
+                                                        subtitle=_n_by_group(means, groups)))
 
 
 def effect_size_chart(effects: pd.DataFrame, *,
@@ -202,7 +212,7 @@ def effect_size_chart(effects: pd.DataFrame, *,
     data = _plain(data)
     order = list(data["label"])
     base = alt.Chart(data).encode(y=alt.Y("label:N", title=None, sort=order,
-                                          axis=alt.Axis(labelLimit=360)))
+                                          axis=alt.Axis(labelLimit=0)))
     zero = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(
         color="#555555", strokeDash=[4, 4]).encode(x="zero:Q")
     return alt.layer(
@@ -234,15 +244,17 @@ def participation_chart(bands: pd.DataFrame, *,
     data = _plain(bands.dropna(subset=["n"]))
     order = list(dict.fromkeys(bands["band"].astype(str)))
     communities = list(dict.fromkeys(bands["community"]))
-    total = pd.to_numeric(bands["n"], errors="coerce").sum()
+    counts = pd.to_numeric(bands["n"], errors="coerce")
+    total = counts.sum()
     chart = alt.Chart(data).mark_bar(color=PALETTE[0]).encode(
         x=alt.X("band:O", title="% of meetings attended while a member", sort=order,
-                axis=alt.Axis(labelAngle=0)),
+                scale=alt.Scale(domain=order), axis=alt.Axis(labelAngle=0)),
         y=alt.Y("n:Q", title="Members", axis=alt.Axis(tickMinStep=1)),
         tooltip=[alt.Tooltip("community:N"), alt.Tooltip("band:O"), alt.Tooltip("n:Q")],
     ).properties(width=220, height=180)
     subtitle = f"n = {int(total)} members" + (
-        f" in {len(communities)} communities" if len(communities) > 1 else "")
+        f" in {len(communities)} communities" if len(communities) > 1 else "") + (
+        "; bands with too few members to show are left blank" if counts.isna().any() else "")
     if len(communities) > 1:
         return chart.facet(facet=alt.Facet("community:N", title=None, sort=communities),
                            columns=3).properties(title=alt.Title(title, subtitle=subtitle))
@@ -303,11 +315,14 @@ def _range(values: pd.Series) -> str:
 def _total(table: pd.DataFrame, column: str, given: int | None) -> int | None:
     if given is not None:
         return given
-    if column not in table.columns or table[column].dropna().empty:
+    if column not in table.columns:
         raise ChartError(f"give n_members and n_rest, or a table with a {column!r} column")
-    return int(table[column].dropna().iloc[0])
+    known = table[column].dropna()
+    return None if known.empty else int(known.iloc[0])  # None: withheld (too few)
 
 
-def _n_by_group(means: pd.DataFrame, n_col: str) -> str:
-    parts = [f"{g}: n = {_range(d[n_col])}" for g, d in means.groupby("group", sort=False)]
+def _n_by_group(means: pd.DataFrame, groups: Sequence[str]) -> str:
+    present = dict(list(means.groupby("group", sort=False)))
+    parts = [f"{g}: n = {_range(present[g]['n'])}" if g in present else f"{g}: too few to show"
+             for g in groups]
     return "; ".join(parts) + " (pupils measured both times)"

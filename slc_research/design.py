@@ -65,7 +65,6 @@ def limitations(design: dict[str, Any]) -> list[str]:
         raise ConfigError(f"unknown design fact(s) {unknown}; known: {sorted(DESIGN_DEFAULTS)}")
     d = {**DESIGN_DEFAULTS, **design}
     label, n = d["community_label"], int(d["n_members"] or 0)
-    Label = label[:1].upper() + label[1:]
     out = []
     if d["random_allocation"]:
         out.append(f"Pupils were allocated to {label} at random, which makes members and other "
@@ -87,13 +86,14 @@ def limitations(design: dict[str, Any]) -> list[str]:
     if g is not None and np.isfinite(g):
         what = d["baseline_outcome"] or "the first measurement"
         if abs(g) >= 0.1:
-            size = "already" if abs(g) >= 0.2 else "slightly"
             direction = "higher" if g > 0 else "lower"
-            out.append(f"At the start, members {size} scored {abs(g):.2f} standard deviations "
-                       f"{direction} than other pupils on {what}, so the groups were not alike "
-                       f"before {label} began.")
+            size = "already " if abs(g) >= 0.2 else ""
+            small = "" if abs(g) >= 0.2 else " (a small difference)"
+            out.append(f"At the start, members were {size}{abs(g):.2f} standard deviations "
+                       f"{direction} than other pupils on {what}{small}, so the groups were not "
+                       f"alike before {label} began.")
         else:
-            out.append(f"At the start, members and other pupils scored about the same on {what} "
+            out.append(f"At the start, members and other pupils were about the same on {what} "
                        f"(a difference of {abs(g):.2f} standard deviations), but they may still "
                        "differ in ways the data do not measure.")
     if n == 0:
@@ -118,7 +118,8 @@ def limitations(design: dict[str, Any]) -> list[str]:
                    "that excludes zero when there is no real difference).")
     if d["self_report"]:
         out.append("The questionnaire records what pupils say about their learning; members may "
-                   f"answer more positively because they know what {label} hopes to achieve.")
+                   "answer more positively because they know what the school hopes to achieve "
+                   f"through {label}.")
     schools = int(d["n_schools"] or 1)
     if schools == 1:
         out.append("The data come from one school, so the findings may not carry over to other "
@@ -127,15 +128,15 @@ def limitations(design: dict[str, Any]) -> list[str]:
         out.append(f"The data come from {schools} schools whose communities may work "
                    f"differently; pooled results can hide differences between schools.")
     if not d["random_allocation"]:
-        out.append(f"{Label} may still matter: these data can describe what happened alongside "
-                   "it, and suggest what to look at next, but not prove what it achieved.")
+        out.append(f"These data can describe what happened while {label} ran and suggest what "
+                   f"to look at next, but they cannot prove what {label} achieved.")
     return out
 
 
 def design_facts(*, n_members: int, n_comparison: int | None,
                  results: Iterable[ChangeResult] = (), comparison: str = "non_members",
                  n_schools: int = 1, community_label: str = "the SLC",
-                 random_allocation: bool = False) -> dict[str, Any]:
+                 random_allocation: bool = False, threshold: int = 1) -> dict[str, Any]:
     """Collect the design facts for :func:`limitations` from the analyses.
 
     Parameters
@@ -152,6 +153,9 @@ def design_facts(*, n_members: int, n_comparison: int | None,
     community_label : str
     random_allocation : bool
         Leave False for SLCs: members volunteer.
+    threshold : int
+        The suppression threshold: a baseline difference is only quoted for an
+        outcome whose groups both have at least this many pupils.
 
     Returns
     -------
@@ -162,7 +166,9 @@ def design_facts(*, n_members: int, n_comparison: int | None,
     scales = [r for r in results if r.unit == "scale score"]
     attrition = [float(r.groups["n_lost"].sum() / r.groups["n_pre"].sum() * 100)
                  for r in scales if r.groups["n_pre"].sum() > 0]
-    baselines = [(r.baseline.estimate, r.label) for r in results if r.baseline is not None]
+    baselines = [(r.baseline.estimate, r.label) for r in results
+                 if r.baseline is not None and r.baseline.n1 >= threshold
+                 and r.baseline.n2 >= threshold]
     g, what = max(baselines, key=lambda b: abs(b[0])) if baselines else (None, None)
     return {
         "community_label": community_label,

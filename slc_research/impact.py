@@ -1,22 +1,22 @@
 """The SLC impact case study: who took part, how often, and what changed.
 
 Pure functions on the canonical tables (see :mod:`slc_research.data.schemas`);
-each returns a DataFrame or a small result object and prints nothing. The
-outcome analyses (questionnaire scales, attendance, behaviour) live in
-:mod:`slc_research.outcomes` and are re-exported here; the limitations text in
-:mod:`slc_research.design`. The notebook ``notebooks/slc_impact.ipynb`` calls these.
+each returns a DataFrame or a small result object and prints nothing. This
+module holds the notebook's parameters and who the members are; the rest lives
+in :mod:`slc_research.representativeness`, :mod:`slc_research.participation`,
+:mod:`slc_research.outcomes` (questionnaire scales, attendance, behaviour) and
+:mod:`slc_research.design` (the limitations text), all re-exported here. The notebook ``notebooks/slc_impact.ipynb`` calls these.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from slc_research.data.spec import Scale
 from slc_research.design import design_facts, limitations
@@ -29,9 +29,18 @@ from slc_research.outcomes import (
     scale_change,
 )
 from slc_research.participation import Participation, participation
+from slc_research.representativeness import (
+    CHARACTERISTICS,
+    NOT_RECORDED,
+    Representativeness,
+    cohort_ids,
+    representativeness,
+)
 
 __all__ = [
+    "CHARACTERISTICS",
     "COMPARISONS",
+    "NOT_RECORDED",
     "ChangeResult",
     "ImpactParameters",
     "Participation",
@@ -39,7 +48,9 @@ __all__ = [
     "attendance_change",
     "behaviour_change",
     "cohort_ids",
+    "community_label",
     "community_members",
+    "community_start",
     "design_facts",
     "effects_table",
     "limitations",
@@ -54,21 +65,6 @@ __all__ = [
 #: Allowed values of the ``comparison`` parameter.
 COMPARISONS = ("non_members", "none")
 
-#: Readable names of the pupil characteristics.
-CHARACTERISTICS = {
-    "pupil_premium": "Pupil premium",
-    "sen": "Special educational needs",
-    "gender": "Gender",
-    "prior_attainment": "Prior attainment (KS2)",
-    "year_group": "Year group",
-    "eal": "English as an additional language",
-}
-_LEVELS = {
-    "sen": {"none": "No SEN", "support": "SEN support", "ehcp": "EHC plan"},
-    "gender": {"F": "Girls", "M": "Boys", "X": "Other / non-binary", "U": "Not known"},
-    "prior_attainment": {"low": "Low", "middle": "Middle", "high": "High"},
-}
-NOT_RECORDED = "Not recorded"
 
 
 # --- parameters ------------------------------------------------------------------------------
@@ -230,7 +226,8 @@ def resolve_scales(scales: dict[str, Scale], requested: Iterable[str] = (), *,
 # --- who is in the community -----------------------------------------------------------------
 
 def community_members(memberships: pd.DataFrame, community: str | Iterable[str] | None = None,
-                      kind: str = "slc", *, member_type: str | None = None) -> frozenset[str]:
+                      kind: str = "slc", *, member_type: str | None = None,
+                      require: bool = False) -> frozenset[str]:
     """Ids of the members of one community, several, or every community of a kind.
 
     Parameters
@@ -244,6 +241,8 @@ def community_members(memberships: pd.DataFrame, community: str | Iterable[str] 
     member_type : {"pupil", "staff"}, optional
         Keep only these members; default pupils, or staff for ``kind="tlc"``.
         Rows whose member type is not recorded are kept.
+    require : bool, default False
+        Raise :class:`ConfigError` when there is no member.
 
     Returns
     -------
@@ -260,169 +259,32 @@ def community_members(memberships: pd.DataFrame, community: str | Iterable[str] 
     member_type = member_type or ("staff" if kind == "tlc" else "pupil")
     types = m["member_type"].astype("string")
     keep = keep.fillna(False) & (types.isna() | (types == member_type))
-    return frozenset(m.loc[keep.astype(bool), "member_id"].dropna().astype(str))
+    found = frozenset(m.loc[keep.astype(bool), "member_id"].dropna().astype(str))
+    if require and not found:
+        which = (f"any community of kind {kind!r}" if community in (None, "")
+                 else repr(community))
+        raise ConfigError(f"no {member_type} members found in {which}; check the memberships "
+                          "source (community names, community_kind, member type)",
+                          key="community")
+    return found
 
 
-def cohort_ids(pupils: pd.DataFrame, members: Iterable[str]) -> frozenset[str]:
-    """Pupils in the same school and year group as at least one member (members included).
-
-    This is "the cohort the community recruits from": the pool the comparison
-    pupils are drawn from.
-    """
-    members = set(members)
-    keys = _school_year(pupils)
-    member_keys = set(keys[pupils["pupil_id"].isin(members)])
-    in_cohort = keys.isin(member_keys)
-    return frozenset(pupils.loc[in_cohort, "pupil_id"].astype(str)) | (
-        members & set(pupils["pupil_id"].astype(str)))
+def community_label(communities: Iterable[str], kind: str = "SLC") -> str:
+    """How the report names what it covers: the community, or "the 3 SLCs"."""
+    names = list(communities)
+    if len(names) == 1:
+        return names[0]
+    return f"the {len(names)} {kind}s"
 
 
-def _school_year(pupils: pd.DataFrame) -> pd.Series:
-    school = pupils["school"].astype("string").fillna("?")
-    year = pupils["year_group"].astype("string").fillna("?")
-    return school + "|" + year
+def community_start(meetings: pd.DataFrame, memberships: pd.DataFrame,
+                    communities: Iterable[str]) -> pd.Timestamp | None:
+    """When the communities started: their first meeting, else the first date anyone joined."""
+    names = list(communities)
+    first = meetings.loc[meetings["community"].isin(names), "date"].dropna()
+    if len(first):
+        return pd.Timestamp(first.min())
+    joined = memberships.loc[memberships["community"].isin(names), "joined"].dropna()
+    return pd.Timestamp(joined.min()) if len(joined) else None
 
 
-# --- representativeness ----------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Representativeness:
-    """Members compared with the rest of the cohort they were recruited from.
-
-    Attributes
-    ----------
-    table : DataFrame
-        One row per characteristic and level: ``characteristic``, ``level``,
-        ``n_members``, ``pct_members``, ``n_rest``, ``pct_rest``, ``diff_pp``
-        (members minus rest, percentage points), ``members_total``, ``rest_total``.
-        Percentages are of each group's total, "Not recorded" included.
-    tests : DataFrame
-        One row per characteristic: ``characteristic``, ``test`` (chi-square, or
-        Fisher's exact when an expected count is below 5), ``statistic``, ``df``,
-        ``p_value``, ``n`` (pupils with the characteristic recorded).
-    n_members, n_rest : int
-        Members found on the roster; other pupils in the cohort.
-    n_unmatched : int
-        Member ids not on the roster (left out).
-    year_groups : tuple of int
-        Year groups the members are in.
-    """
-
-    table: pd.DataFrame
-    tests: pd.DataFrame
-    n_members: int
-    n_rest: int
-    n_unmatched: int
-    year_groups: tuple[int, ...] = field(default=())
-
-    def to_frame(self) -> pd.DataFrame:
-        """The comparison table."""
-        return self.table
-
-
-def representativeness(pupils: pd.DataFrame, members: Iterable[str], *,
-                       by: Iterable[str] = ("pupil_premium", "sen", "gender",
-                                            "prior_attainment", "year_group"),
-                       seed: int = 2025) -> Representativeness:
-    """How the members compare with the other pupils of their cohort.
-
-    The cohort is every pupil in the same school and year group as at least one
-    member (see :func:`cohort_ids`), so an SLC recruiting from Years 9 and 10
-    is compared with Years 9 and 10 only.
-
-    Parameters
-    ----------
-    pupils : DataFrame
-        The canonical ``pupils`` table.
-    members : iterable of str
-        Member pupil ids (:func:`community_members`).
-    by : iterable of str
-        Pupil columns to compare; columns that are absent or never recorded are skipped.
-    seed : int
-        Seed of the Monte Carlo Fisher test (tables larger than 2 x 2 with small
-        expected counts), so a report gives the same p every time.
-
-    Returns
-    -------
-    Representativeness
-
-    Notes
-    -----
-    Per characteristic, the pupils with it recorded form a members x levels
-    table. If every expected count is at least 5 the test is Pearson's
-    chi-square (with Yates' correction for 2 x 2); otherwise Fisher's exact test
-    (exact for 2 x 2, Monte Carlo with 9,999 resamples for larger tables). A
-    small p says the members differ from the cohort on that characteristic more
-    than chance selection would usually produce; a large p does not show they
-    are alike.
-    """
-    member_set = set(members)
-    ids = pupils["pupil_id"].astype(str)
-    on_roster = member_set & set(ids)
-    cohort = cohort_ids(pupils, on_roster)
-    in_cohort = pupils[ids.isin(cohort)]
-    is_member = in_cohort["pupil_id"].astype(str).isin(on_roster).to_numpy()
-    n_m, n_r = int(is_member.sum()), int((~is_member).sum())
-    rows, tests = [], []
-    for col in by:
-        if col not in in_cohort.columns or in_cohort[col].isna().all():
-            continue
-        label = CHARACTERISTICS.get(col, col.replace("_", " ").capitalize())
-        levels = _levels(in_cohort[col], col)
-        for level in levels.cat.categories:
-            in_level = (levels == level).to_numpy()
-            a, b = int((in_level & is_member).sum()), int((in_level & ~is_member).sum())
-            rows.append({"characteristic": label, "level": level, "n_members": a,
-                         "pct_members": 100 * a / n_m if n_m else np.nan, "n_rest": b,
-                         "pct_rest": 100 * b / n_r if n_r else np.nan})
-        tests.append({"characteristic": label, **_association(levels, is_member, seed)})
-    table = pd.DataFrame(rows, columns=["characteristic", "level", "n_members", "pct_members",
-                                        "n_rest", "pct_rest"])
-    table["diff_pp"] = table["pct_members"] - table["pct_rest"]
-    table["members_total"], table["rest_total"] = n_m, n_r
-    years = in_cohort.loc[is_member, "year_group"].dropna().astype(int)
-    return Representativeness(
-        table, pd.DataFrame(tests, columns=["characteristic", "test", "statistic", "df",
-                                            "p_value", "n"]),
-        n_m, n_r, len(member_set - on_roster), tuple(sorted(set(years))))
-
-
-def _levels(values: pd.Series, col: str) -> pd.Series:
-    """Readable level labels in a stable order (category order, else sorted)."""
-    if pd.api.types.is_bool_dtype(values):
-        out = values.map({True: "Yes", False: "No"})
-        order = ["Yes", "No"]
-    elif col == "year_group":
-        out = "Year " + values.astype("Int64").astype("string")
-        order = [f"Year {y}" for y in sorted(values.dropna().astype(int).unique())]
-    else:
-        raw = values.astype("string")
-        names = _LEVELS.get(col, {})
-        out = raw.map(lambda v: names.get(v, v) if isinstance(v, str) else v)
-        order = list(names.values()) + sorted(set(out.dropna()) - set(names.values()))
-    out = out.astype(object).where(out.notna(), NOT_RECORDED)
-    present = [o for o in order if (out == o).any()] + (
-        [NOT_RECORDED] if (out == NOT_RECORDED).any() else [])
-    return pd.Series(pd.Categorical(out, categories=present), index=values.index)
-
-
-def _association(levels: pd.Series, is_member: np.ndarray, seed: int) -> dict:
-    known = (levels != NOT_RECORDED).to_numpy()
-    table = pd.crosstab(is_member[known], levels[known].astype(str).to_numpy())
-    empty = {"test": "not possible", "statistic": np.nan, "df": np.nan, "p_value": np.nan,
-             "n": int(known.sum())}
-    if table.shape[0] < 2 or table.shape[1] < 2:
-        return empty
-    observed = table.to_numpy()
-    chi = stats.chi2_contingency(observed)
-    if (chi.expected_freq >= 5).all():
-        return {**empty, "test": "chi-square", "statistic": float(chi.statistic),
-                "df": int(chi.dof), "p_value": float(chi.pvalue)}
-    if observed.shape == (2, 2):
-        res = stats.fisher_exact(observed)
-        return {**empty, "test": "Fisher's exact", "statistic": float(res.statistic),
-                "p_value": float(res.pvalue)}
-    res = stats.fisher_exact(observed, method=stats.MonteCarloMethod(
-        n_resamples=9999, rng=np.random.default_rng(seed)))
-    return {**empty, "test": "Fisher's exact (Monte Carlo)", "statistic": float(res.statistic),
-            "p_value": float(res.pvalue)}

@@ -189,7 +189,8 @@ def scale_change(scores: pd.DataFrame, members: Iterable[str], *, scale: str,
 
 def attendance_change(attendance_summary: pd.DataFrame, members: Iterable[str],
                       periods: tuple[str, str] = ("autumn", "summer"), *,
-                      comparison: str = "non_members", cohort: Iterable[str] | None = None,
+                      academic_year: str | None = None, comparison: str = "non_members",
+                      cohort: Iterable[str] | None = None,
                       group_labels: tuple[str, str] = GROUP_LABELS) -> ChangeResult:
     """Change in attendance % between two periods, members vs comparison pupils.
 
@@ -197,10 +198,13 @@ def attendance_change(attendance_summary: pd.DataFrame, members: Iterable[str],
     ----------
     attendance_summary : DataFrame
         Per pupil and period: ``pupil_id``, ``period``, ``possible``,
-        ``attendance_pct``, ``persistent_absence`` (``Enquiry.attendance_summary(by="term")``).
+        ``attendance_pct``, ``persistent_absence`` and optionally
+        ``academic_year`` (``Enquiry.attendance_summary(by="term")``).
     members : iterable of str
     periods : (str, str)
         The before and after periods (matched ignoring case).
+    academic_year : str, optional
+        E.g. ``"2025-26"``; default the latest year in the summary.
     comparison, cohort, group_labels
         As in :func:`scale_change`.
 
@@ -211,8 +215,26 @@ def attendance_change(attendance_summary: pd.DataFrame, members: Iterable[str],
         in percentage points, with a Welch t interval; ``effect`` the same as
         Hedges' g; ``extra`` the persistent-absence rate per group and period
         (``group``, ``period``, ``n``, ``n_persistent``, ``pct_persistent``).
+        Only pupils with possible sessions in both periods are compared.
     """
+    labels = (periods[0].capitalize(), periods[1].capitalize())
+    needed = {"pupil_id", "period", "possible", "attendance_pct", "persistent_absence"}
+    if attendance_summary.empty or not needed <= set(attendance_summary.columns):
+        return _change_result(pd.Series(dtype=float), pd.Series(dtype=float),
+                              _assign_groups(pd.Index([]), members, comparison, cohort,
+                                             group_labels),
+                              outcome="attendance", label="Attendance",
+                              unit="% of possible sessions attended", periods=labels,
+                              group_labels=group_labels, comparison=comparison,
+                              notes=["No attendance records in this enquiry."])
     a = attendance_summary.copy()
+    notes = []
+    if "academic_year" in a.columns and a["academic_year"].notna().any():
+        years = a["academic_year"].dropna().astype(str)
+        year = academic_year or max(years)
+        if academic_year and academic_year not in set(years):
+            notes.append(f"No attendance recorded in {academic_year}.")
+        a = a[a["academic_year"].astype("string") == year]
     a["_period"] = a["period"].astype("string").str.strip().str.lower()
     wanted = [p.strip().lower() for p in periods]
     a = a[a["_period"].isin(wanted) & (a["possible"].astype("Float64") > 0).fillna(False)]
@@ -221,10 +243,9 @@ def attendance_change(attendance_summary: pd.DataFrame, members: Iterable[str],
     pre = pct.get(wanted[0], pd.Series(np.nan, index=pct.index)).astype(float)
     post = pct.get(wanted[1], pd.Series(np.nan, index=pct.index)).astype(float)
     groups = _assign_groups(pct.index, members, comparison, cohort, group_labels)
-    notes = [f"No attendance recorded for the {p} period." for p, w in zip(periods, wanted,
-                                                                            strict=True)
-             if w not in pct.columns]
-    labels = (periods[0].capitalize(), periods[1].capitalize())
+    notes += [f"No attendance recorded for the {p} period." for p, w in zip(periods, wanted,
+                                                                             strict=True)
+              if w not in pct.columns]
     a["group"] = a["pupil_id"].map(groups)
     a = a.dropna(subset=["group"])
     a["_pa"] = a["persistent_absence"].astype("boolean").fillna(False).astype(int)
@@ -232,7 +253,11 @@ def attendance_change(attendance_summary: pd.DataFrame, members: Iterable[str],
           .agg(n=("pupil_id", "nunique"), n_persistent=("_pa", "sum")).reset_index())
     pa["pct_persistent"] = 100 * pa["n_persistent"] / pa["n"]
     pa["period"] = pa["_period"].map(dict(zip(wanted, labels, strict=True)))
-    pa = pa[["group", "period", "n", "n_persistent", "pct_persistent"]]
+    order = {g: i for i, g in enumerate(group_labels)}
+    pa = (pa.assign(_g=pa["group"].map(order), _p=pa["_period"].map(
+        {w: i for i, w in enumerate(wanted)}))
+          .sort_values(["_g", "_p"])[["group", "period", "n", "n_persistent", "pct_persistent"]]
+          .reset_index(drop=True))
     return _change_result(pre, post, groups, outcome="attendance", label="Attendance",
                           unit="% of possible sessions attended", periods=labels,
                           group_labels=group_labels, comparison=comparison, notes=notes,
@@ -240,7 +265,7 @@ def attendance_change(attendance_summary: pd.DataFrame, members: Iterable[str],
 
 
 def behaviour_change(behaviour: pd.DataFrame, members: Iterable[str], *, cohort: Iterable[str],
-                     split: str | pd.Timestamp, start: str | pd.Timestamp | None = None,
+                     split: str | pd.Timestamp | None, start: str | pd.Timestamp | None = None,
                      end: str | pd.Timestamp | None = None, kind: str = "negative",
                      comparison: str = "non_members",
                      group_labels: tuple[str, str] = GROUP_LABELS) -> ChangeResult:
@@ -254,8 +279,9 @@ def behaviour_change(behaviour: pd.DataFrame, members: Iterable[str], *, cohort:
     cohort : iterable of str
         Every pupil in scope (members and possible comparison pupils). Needed
         because a pupil with no entries scored zero, and appears in no row.
-    split : date
-        Start of "after", e.g. the community's first meeting.
+    split : date or None
+        Start of "after", e.g. the community's first meeting
+        (:func:`~slc_research.impact.community_start`). None: nothing to compare.
     start, end : date, optional
         Window of "before" (``start`` to the day before ``split``) and "after"
         (``split`` to ``end``); default the first and last dates in ``behaviour``.
@@ -267,7 +293,8 @@ def behaviour_change(behaviour: pd.DataFrame, members: Iterable[str], *, cohort:
     Returns
     -------
     ChangeResult
-        Per-pupil rates are points per week; an entry without points counts 1.
+        Per-pupil rates are points per week; an entry without points counts 1,
+        and points are counted by size (a negative entry of -3 counts 3).
 
     Notes
     -----
@@ -279,22 +306,27 @@ def behaviour_change(behaviour: pd.DataFrame, members: Iterable[str], *, cohort:
     b = behaviour.dropna(subset=["pupil_id", "date"])
     if kind != "all":
         b = b[b["type"].astype("string") == kind]
-    split = pd.Timestamp(split)
-    dates = behaviour["date"].dropna()
-    start = pd.Timestamp(start) if start is not None else (dates.min() if len(dates) else split)
-    end = pd.Timestamp(end) if end is not None else (dates.max() if len(dates) else split)
-    weeks_pre, weeks_post = (split - start).days / 7, ((end - split).days + 1) / 7
     ids = pd.Index(sorted(set(cohort) | set(members)), name="pupil_id")
+    dates = behaviour["date"].dropna()
     notes = []
+    if split is None or not len(dates):
+        notes.append("No behaviour records, or no start date for the community.")
+        weeks_pre = weeks_post = 0.0
+    else:
+        split = pd.Timestamp(split)
+        start = pd.Timestamp(start) if start is not None else dates.min()
+        end = pd.Timestamp(end) if end is not None else dates.max()
+        weeks_pre, weeks_post = (split - start).days / 7, ((end - split).days + 1) / 7
+        if weeks_pre < 1 or weeks_post < 1:
+            notes.append("Less than a week of behaviour records before or after the start date.")
     if weeks_pre < 1 or weeks_post < 1:
-        notes.append("Less than a week of behaviour records before or after the start date.")
         nan = pd.Series(np.nan, index=ids)
         return _change_result(nan, nan, _assign_groups(ids, members, comparison, None,
                                                        group_labels),
                               outcome="behaviour", label=f"Behaviour ({kind} points)",
                               unit="points per week", periods=("Before", "After"),
                               group_labels=group_labels, comparison=comparison, notes=notes)
-    points = b["points"].astype("Float64").fillna(1).astype(float)
+    points = b["points"].astype("Float64").abs().fillna(1).astype(float)
     before = (b["date"] >= start) & (b["date"] < split)
     after = (b["date"] >= split) & (b["date"] <= end)
     pid = b["pupil_id"].astype(str)

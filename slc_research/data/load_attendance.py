@@ -9,13 +9,17 @@ Codes are the DfE codes in force since August 2024 (trimmed, upper-cased);
 the codes withdrawn in 2024 are read with a note; ``-`` or a blank cell means
 no mark was recorded and the session is left out (counted in a note).
 
-Everything after reading runs on integer codes: a ten-million-mark register
-is checked with a handful of numpy passes, never a loop over rows.
+Everything after reading runs on small integer codes: a mark is a pupil code,
+a date code (into the few hundred distinct dates), a session and a code, so a
+ten-million-mark register is checked with a handful of numpy passes, never a
+loop over rows.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -32,7 +36,6 @@ from slc_research.data.values import (
     SESSION_WORDS,
     distinct,
     normalise_word,
-    parse_dates,
     parse_dates_by_category,
     parse_sessions,
 )
@@ -42,115 +45,117 @@ __all__ = ["ATTENDANCE_CODES", "load_attendance"]
 
 #: Every code read, in the order of the ``code`` categories: current, then withdrawn.
 ATTENDANCE_CODES = (*DFE_ATTENDANCE_CODES, *LEGACY_ATTENDANCE_CODES)
-_MEANING = {c: ATTENDANCE_MEANINGS.index(m)
-            for c, (m, _) in {**DFE_ATTENDANCE_CODES, **LEGACY_ATTENDANCE_CODES}.items()}
-_NO_MARK = -2
+_MEANING = np.array([ATTENDANCE_MEANINGS.index({**DFE_ATTENDANCE_CODES,
+                                                **LEGACY_ATTENDANCE_CODES}[c][0])
+                     for c in ATTENDANCE_CODES], dtype=np.int8)
+_UNKNOWN, _NO_MARK = -1, -2
 _EXPECTED_CODE = ("a DfE attendance code (/ \\ L B C C1 C2 D E G I J1 K M N O P Q R S T U V W X "
                   "Y1-Y7 Z #), or - for no mark")
 _SESSION_HEADER = re.compile(
     r"^(?P<date>.*?\d.*?)[\s_\-]*\(?(?P<session>am|pm|a\.m\.?|p\.m\.?|morning|afternoon)\)?$",
     re.I)
-_DAY_MS = 86_400_000
+_MS_PER_DAY = 86_400_000
 
 
-def _code_index(cats: pd.Index) -> tuple[np.ndarray, list[str]]:
-    """Per raw code: index into ATTENDANCE_CODES, _NO_MARK, or -1 (unknown); legacy codes seen."""
-    out = np.full(len(cats), -1, dtype=np.int64)
+def _code_lookup(cats: pd.Index) -> tuple[np.ndarray, list[str]]:
+    """int8 per raw code (index into ATTENDANCE_CODES, _NO_MARK or _UNKNOWN), plus a final
+    _NO_MARK for blank cells; and the withdrawn codes seen."""
+    out = np.full(len(cats) + 1, _NO_MARK, dtype=np.int8)
     legacy = []
     for i, raw in enumerate(cats):
         c = raw.strip()
         c = c if c in ("/", "\\") else c.upper()
         if c in ("", "-"):
-            out[i] = _NO_MARK
-        elif c in _MEANING:
+            continue
+        if c in ATTENDANCE_CODES:
             out[i] = ATTENDANCE_CODES.index(c)
             if c in LEGACY_ATTENDANCE_CODES:
                 legacy.append(c)
+        else:
+            out[i] = _UNKNOWN
     return out, legacy
 
 
+@dataclass
 class _Marks:
-    """The marks of a register as integer codes, with a way back to Excel rows and columns."""
+    """A register's marks as integer codes, with a way back to Excel rows and columns."""
 
-    def __init__(self, pupil: np.ndarray, pupils: pd.Index, day: np.ndarray,
-                 session: np.ndarray, code_codes: np.ndarray, code_cats: pd.Index, locate,
-                 per_row: int = 1) -> None:
-        self.pupil = pupil            # codes into ``pupils`` (pseudonyms), one per mark
-        self.pupils = pupils
-        self.day = day                # int64 days since 1970 (-1 unknown), one per mark
-        self.session = session        # int8 0=AM 1=PM (-1 unknown)
-        self.code_codes = code_codes  # codes into code_cats (-1 blank)
-        self.code_cats = code_cats
-        self.locate = locate          # flat positions -> (excel rows, headers)
-        self.per_row = per_row        # marks per raw row: 1 (long) or the sessions (wide)
+    pupil: np.ndarray         # codes into ``pupils`` (pseudonyms), one per mark
+    pupils: pd.Index
+    date: np.ndarray          # codes into ``days`` (int16/int32), one per mark
+    days: np.ndarray          # distinct days (days since 1970), sorted
+    session: np.ndarray       # int8: 0 = AM, 1 = PM
+    code: np.ndarray          # codes into ``code_cats`` (-1 = blank cell)
+    code_cats: pd.Index
+    locate: Callable[[np.ndarray], tuple[np.ndarray, list[str]]]  # positions -> rows, headers
+    per_row: int = 1          # marks per raw row: 1 (long) or the session columns (wide)
+    check_duplicates: bool = True
 
 
-def _problems_at(label: str, positions: np.ndarray, locate, values, expected: str) -> list[Problem]:
-    rows, headers = locate(positions[:20])
-    return [Problem(label, int(r), h, None if v is None else str(v), expected)
-            for r, h, v in zip(rows, headers, values, strict=True)]
+def _small(n: int) -> type:
+    return np.int16 if n < 32_000 else np.int32
 
 
 def _finish_register(src: SourceLoad, marks: _Marks) -> Loaded:
-    label = src.label
-    idx, legacy = _code_index(marks.code_cats)
-    per_mark = np.append(idx, _NO_MARK)[marks.code_codes]   # blank cell = no mark
-    unknown = np.flatnonzero(per_mark == -1)
+    lookup, legacy = _code_lookup(marks.code_cats)
+    per_mark = lookup[marks.code]                   # int8: a code, _UNKNOWN or _NO_MARK
+    unknown = np.flatnonzero(per_mark == _UNKNOWN)
     if len(unknown):
-        values = marks.code_cats[marks.code_codes[unknown[:20]]]
-        src.problems.add(_problems_at(label, unknown, marks.locate, values, _EXPECTED_CODE),
-                         len(unknown))
+        rows, headers = marks.locate(unknown[:20])
+        values = marks.code_cats[marks.code[unknown[:20]]]
+        src.problems.add([Problem(src.label, int(r), h, str(v), _EXPECTED_CODE)
+                          for r, h, v in zip(rows, headers, values, strict=True)], len(unknown))
     src.problems.raise_if_any()
     keep = per_mark >= 0
-    n_no_mark = int(len(per_mark) - keep.sum())
+    n_no_mark = len(per_mark) - int(np.count_nonzero(keep))
     if n_no_mark:
         src.notes.append(f"{plural(n_no_mark, 'session')} with no mark recorded ('-' or blank) "
                          "left out.")
     if legacy:
-        n = int(np.isin(per_mark, [ATTENDANCE_CODES.index(c) for c in legacy]).sum())
+        per_code = np.bincount(per_mark[keep], minlength=len(ATTENDANCE_CODES))
+        n = int(per_code[[ATTENDANCE_CODES.index(c) for c in legacy]].sum())
         src.notes.append(f"{plural(n, 'mark')} use{'s' if n == 1 else ''} codes the DfE withdrew "
                          f"({', '.join(sorted(legacy))}); read with their old meaning.")
-    pupil_codes = marks.pupil
-    gone_cat = np.asarray(marks.pupils.isin(src.ctx.withdrawn)) \
-        if src.ctx.withdrawn else np.zeros(len(marks.pupils), dtype=bool)
-    withdrawn = np.append(gone_cat, False)[pupil_codes]
-    if marks.per_row == 1:
-        n_gone = int((withdrawn & keep).sum())
-        dropped = n_no_mark + n_gone
-    else:
-        n_gone = dropped = int(withdrawn[::marks.per_row].sum())
-    if n_gone:
-        src.notes.append(f"{plural(n_gone, 'row')} of withdrawn people left out.")
+    n_gone = 0
+    gone = np.asarray(marks.pupils.isin(src.ctx.withdrawn)) if src.ctx.withdrawn else None
+    if gone is not None and gone.any():
+        withdrawn = np.append(gone, False)[marks.pupil]
+        n_gone = int(np.count_nonzero(withdrawn[::marks.per_row] if marks.per_row > 1
+                                      else withdrawn & keep))
         keep &= ~withdrawn
-    all_kept = bool(keep.all())
-    sel = slice(None) if all_kept else keep
-    pupil_codes, day, session, per_mark = (pupil_codes[sel], marks.day[sel], marks.session[sel],
-                                           per_mark[sel])
-    _check_duplicates(src, pupil_codes, day, session, len(marks.pupils),
-                      None if all_kept else np.flatnonzero(keep), marks.locate)
-    meaning = np.array([_MEANING[c] for c in ATTENDANCE_CODES], dtype=np.int8)[per_mark]
+        src.notes.append(f"{plural(n_gone, 'row')} of withdrawn people left out.")
+    # a wide register's dropped rows are its withdrawn pupils; a long one's, every left-out mark
+    dropped = n_gone + (n_no_mark if marks.per_row == 1 else 0)
+    sel = slice(None) if keep.all() else keep
+    pupil, date, session, per_mark = (marks.pupil[sel], marks.date[sel], marks.session[sel],
+                                      per_mark[sel])
+    if marks.check_duplicates:
+        _check_duplicates(src, pupil, date, session, len(marks.pupils), len(marks.days),
+                          None if isinstance(sel, slice) else np.flatnonzero(keep), marks.locate)
+    day_stamps = (marks.days.astype(np.int64) * _MS_PER_DAY).view("datetime64[ms]")
     table = pd.DataFrame({
-        "pupil_id": pd.Categorical.from_codes(pupil_codes, marks.pupils, validate=False),
-        "date": (day.astype(np.int64) * _DAY_MS).astype("datetime64[ms]"),
+        "pupil_id": pd.Categorical.from_codes(pupil, marks.pupils, validate=False),
+        "date": day_stamps[date],
         "session": pd.Categorical.from_codes(session, ["AM", "PM"], validate=False),
-        "code": pd.Categorical.from_codes(per_mark.astype(np.int8), list(ATTENDANCE_CODES),
-                                          validate=False),
-        "meaning": pd.Categorical.from_codes(meaning, list(ATTENDANCE_MEANINGS),
+        "code": pd.Categorical.from_codes(per_mark, list(ATTENDANCE_CODES), validate=False),
+        "meaning": pd.Categorical.from_codes(_MEANING[per_mark], list(ATTENDANCE_MEANINGS),
                                              validate=False),
     }, copy=False)
     return Loaded({"attendance": conform(table, "attendance")}, src.notes, rows_read=len(src),
                   rows_dropped=src.rows_dropped + dropped)
 
 
-def _check_duplicates(src: SourceLoad, pupil: np.ndarray, day: np.ndarray, session: np.ndarray,
-                      n_pupils: int, kept: np.ndarray | None, locate) -> None:
-    """DataError if a pupil has two marks for one session (bitmap when small, else sort)."""
-    if len(day) == 0:
+def _check_duplicates(src: SourceLoad, pupil: np.ndarray, date: np.ndarray, session: np.ndarray,
+                      n_pupils: int, n_dates: int, kept: np.ndarray | None, locate) -> None:
+    """DataError if a pupil has two marks for one session (a bitmap when small, else a sort)."""
+    if len(pupil) == 0:
         return
-    first = int(day.min())
-    span = int(day.max()) - first + 1
-    key = (pupil.astype(np.int64) * span + (day - first)) * 2 + session.astype(np.int64)
-    space = n_pupils * span * 2
+    space = n_pupils * n_dates * 2
+    key = pupil.astype(np.int32 if space < 2**31 else np.int64)
+    key *= n_dates
+    key += date
+    key *= 2
+    key += session
     if space <= 400_000_000:
         seen = np.zeros(space, dtype=bool)
         seen[key] = True
@@ -159,19 +164,16 @@ def _check_duplicates(src: SourceLoad, pupil: np.ndarray, day: np.ndarray, sessi
     order = np.argsort(key, kind="stable")
     sorted_key = key[order]
     repeat = np.flatnonzero(sorted_key[1:] == sorted_key[:-1])
-    if not len(repeat):
-        return
     problems = []
     for i in repeat[:20]:
-        a, b = order[i], order[i + 1]
-        if kept is not None:
-            a, b = kept[a], kept[b]
-        (ra, rb), (ha, hb) = locate(np.array([a, b]))
+        pair = order[[i, i + 1]]
+        (ra, rb), (ha, hb) = locate(pair if kept is None else kept[pair])
         where = f"row {ra}" if ha == hb else f"row {ra}, column {ha!r}"
         problems.append(Problem(src.label, int(rb), hb, None,
                                 f"one mark per pupil and session, but {where} already gives "
                                 "this pupil a mark for the same date and session; remove one"))
-    raise DataError(problems, total=len(repeat))
+    if problems:
+        raise DataError(problems, total=len(repeat))
 
 
 def _pupils(src: SourceLoad) -> tuple[np.ndarray, pd.Index]:
@@ -181,8 +183,8 @@ def _pupils(src: SourceLoad) -> tuple[np.ndarray, pd.Index]:
     pseudo = src.ctx.pseudonymiser.pseudonymise(pd.Series(cats, dtype="string"), "pupil")
     # distinct raw ids may meet after normalisation (" a1" and "A1")
     new_codes, uniques = pd.factorize(pseudo, use_na_sentinel=True)
-    small = np.int16 if len(uniques) < 32_000 else np.int32
-    return np.append(new_codes, -1).astype(small)[codes], pd.Index(uniques, dtype="string")
+    remap = np.append(new_codes, -1).astype(_small(len(uniques)))
+    return remap[codes], pd.Index(uniques, dtype="string")
 
 
 def _required_present(src: SourceLoad, canonical: str, codes: np.ndarray, what: str) -> None:
@@ -192,29 +194,37 @@ def _required_present(src: SourceLoad, canonical: str, codes: np.ndarray, what: 
                               f"{what} in every row; this row has none")
 
 
+def _day_numbers(stamps: np.ndarray) -> np.ndarray:
+    """Days since 1970 of datetime64[ms] values (the time of day dropped; NaT -> -1)."""
+    return np.where(np.isnat(stamps), -1, stamps.view(np.int64) // _MS_PER_DAY)
+
+
 def _long(src: SourceLoad) -> Loaded:
     pupil, pupils = _pupils(src)
-    date_codes, per_day, parsed = parse_dates_by_category(
+    date_codes, per_category, parsed = parse_dates_by_category(
         src.column("date"), label=src.label, header=src.header("date"), rows=src.rows,
         date_format=src.spec.date_format)
     src.problems.take(parsed, src.notes)
     _required_present(src, "date", date_codes, "a date")
-    days = np.where(np.isnat(per_day), -1, per_day.view(np.int64) // _DAY_MS).astype(np.int32)
-    day = np.append(days, np.int32(-1))[date_codes]
+    # categories "01/09/2025" and "2025-09-01" are one day: code the distinct days
+    day_of_category = _day_numbers(per_category)
+    days, day_code = np.unique(day_of_category, return_inverse=True)
+    remap = np.append(day_code, -1).astype(_small(len(days)))
     session = src.parse("session", parse_sessions).cat.codes.to_numpy()
     _required_present(src, "session", src.column("session").cat.codes.to_numpy(),
                       "a session (AM or PM)")
     codes, cats = distinct(src.column("code"))
     header = src.header("code")
 
-    def locate(positions):
+    def locate(positions: np.ndarray) -> tuple[np.ndarray, list[str]]:
         return src.excel_rows(positions), [header] * len(positions)
 
-    return _finish_register(src, _Marks(pupil, pupils, day, session, codes, cats, locate))
+    marks = _Marks(pupil, pupils, remap[date_codes], days, session, codes, cats, locate)
+    return _finish_register(src, marks)
 
 
 def _session_columns(src: SourceLoad) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Headers of the session columns, their days (int) and sessions (0/1)."""
+    """Headers of the session columns, their days (since 1970) and sessions (0 AM, 1 PM)."""
     matches = {h: _SESSION_HEADER.match(h.strip()) for h in src.map.unmapped}
     found = [h for h, m in matches.items() if m]
     ignored = [h for h, m in matches.items() if not m]
@@ -226,18 +236,19 @@ def _session_columns(src: SourceLoad) -> tuple[list[str], np.ndarray, np.ndarray
         shown = ", ".join(repr(h) for h in ignored[:5]) + (" ..." if len(ignored) > 5 else "")
         src.notes.append(f"{plural(len(ignored), 'column')} not headed like a session "
                          f"('01/09/2025 AM') ignored: {shown}.")
+    # parse the date part of each header; a "row" here is the header's position
     date_text = pd.Series([matches[h].group("date") for h in found], dtype="string")
-    parsed = parse_dates(date_text, label=src.label, header="", rows=np.ones(len(found), dtype=np.int64),
-                         date_format=src.spec.date_format)
-    problems = [Problem(src.label, 1, found[i], found[i], p.expected)
-                for i, p in zip(np.flatnonzero(pd.isna(parsed.values).to_numpy()),
-                                parsed.problems, strict=False)]
-    if problems:
-        raise DataError(problems)
-    session_word = {normalise_word(k): v for k, v in SESSION_WORDS.items()}
-    sessions = np.array([0 if session_word[normalise_word(matches[h].group("session"))] == "AM"
-                         else 1 for h in found], dtype=np.int8)
-    days = parsed.values.to_numpy().view(np.int64) // _DAY_MS
+    _, per_header, parsed = parse_dates_by_category(
+        date_text.astype("category"), label=src.label, header="", cap=len(found),
+        rows=np.arange(len(found)), date_format=src.spec.date_format)
+    if parsed.problems:
+        raise DataError([Problem(src.label, 1, found[p.row], found[p.row], p.expected)
+                         for p in parsed.problems][:20], total=parsed.total)
+    codes, _ = distinct(date_text.astype("category"))
+    days = _day_numbers(per_header)[codes]
+    word = {normalise_word(k): v for k, v in SESSION_WORDS.items()}
+    sessions = np.array([word[normalise_word(matches[h].group("session"))] == "PM"
+                         for h in found], dtype=np.int8)
     return found, days, sessions
 
 
@@ -245,24 +256,31 @@ def _wide(src: SourceLoad) -> Loaded:
     headers, col_days, col_sessions = _session_columns(src)
     n, k = len(src), len(headers)
     pupil_row, pupils = _pupils(src)
-    # one code space for all session columns, then a row-major (pupil, session) matrix
+    # one code space for every session column; marks in session-major order, so that each
+    # column's codes are written contiguously
     per_col = [distinct(src.raw.data[h]) for h in headers]
-    cats = pd.Index(pd.unique(np.concatenate([c.to_numpy(dtype=object) for _, c in per_col]
-                                             or [np.array([], dtype=object)])), dtype="str")
-    matrix = np.empty((n, k), dtype=np.int32)
+    cats = pd.Index(pd.unique(np.concatenate([c.to_numpy(dtype=object) for _, c in per_col])),
+                    dtype="str")
+    code = np.empty(n * k, dtype=_small(len(cats)))
     for j, (codes, col_cats) in enumerate(per_col):
-        remap = np.append(cats.get_indexer(col_cats), -1).astype(np.int32)
-        matrix[:, j] = remap[codes]
+        remap = np.append(cats.get_indexer(col_cats), -1).astype(code.dtype)
+        np.take(remap, codes, out=code[j * n:(j + 1) * n])
+    days, col_date = np.unique(col_days, return_inverse=True)
     rows = src.excel_rows(np.arange(n))
     header_arr = np.array(headers, dtype=object)
 
-    def locate(positions):
+    def locate(positions: np.ndarray) -> tuple[np.ndarray, list[str]]:
         positions = np.asarray(positions)
-        return rows[positions // k], list(header_arr[positions % k])
+        return rows[positions % n], list(header_arr[positions // n])
 
-    marks = _Marks(np.repeat(pupil_row, k), pupils, np.tile(col_days.astype(np.int32), n),
-                   np.tile(col_sessions, n), matrix.ravel(), cats, locate, per_row=k)
-    del matrix
+    # a wide register repeats a mark only through a repeated pupil row or session column
+    known = pupil_row[pupil_row >= 0]
+    unique = len(np.unique(known)) == len(known) and \
+        len(set(zip(col_days.tolist(), col_sessions.tolist(), strict=True))) == k
+    marks = _Marks(np.tile(pupil_row, k), pupils,
+                   np.repeat(col_date.astype(_small(len(days))), n), days,
+                   np.repeat(col_sessions, n), code, cats, locate, per_row=k,
+                   check_duplicates=not unique)
     return _finish_register(src, marks)
 
 
@@ -279,7 +297,8 @@ def load_attendance(spec: SourceSpec, ctx: LoadContext) -> Loaded:
     -------
     Loaded
         ``attendance`` with pupil_id, session, code and meaning as categoricals and
-        date as ``datetime64[ms]``.
+        date as ``datetime64[ms]`` (the day; a time of day is dropped). A wide
+        register's marks come session by session.
 
     Raises
     ------

@@ -68,7 +68,9 @@ class SourceLoad:
         trimmed = {h: n for h, n in self.raw.trimmed.items() if h in used}
         if trimmed:
             n = sum(trimmed.values())
-            cols = ", ".join(repr(h) for h in trimmed)
+            cols = ", ".join(repr(h) for h in list(trimmed)[:3])
+            if len(trimmed) > 3:
+                cols += f" and {plural(len(trimmed) - 3, 'other column')}"
             self.notes.append(f"{plural(n, 'value')} had spaces before or after them, now "
                               f"trimmed (in {cols}).")
 

@@ -10,9 +10,11 @@ import numpy as np
 import pandas as pd
 
 from slc_research.data.load_common import SourceLoad
+from slc_research.data.load_people import names_in
 from slc_research.data.schemas import COMMUNITY_KINDS
 from slc_research.data.spec import LoadContext, Loaded, SourceSpec
 from slc_research.data.values import parse_booleans, parse_choice
+from slc_research.privacy import redact_names
 
 __all__ = [
     "COMMUNITY_KIND_WORDS",
@@ -114,7 +116,7 @@ def load_meetings(spec: SourceSpec, ctx: LoadContext) -> Loaded:
     out = {"meeting_id": _required_text(src, "meeting_id", "a meeting id"),
            "community": src.text("community", "community"),
            "date": src.dates("date"),
-           "topic": src.text("topic")}
+           "topic": redact_names(src.text("topic"), ctx.names)}
     blank = np.flatnonzero(src.column("date").isna().to_numpy())
     if len(blank):
         src.problems.add_rows(src.header("date"), src.excel_rows(blank), None,
@@ -148,20 +150,23 @@ def load_action_plans(spec: SourceSpec, ctx: LoadContext) -> Loaded:
 
     ``plan_id`` is made up from the source name and Excel row when the file has
     none (``tlc_plans-5``), so it stays the same for the same file. ``status``
-    words are read as tried, partly, not_tried or not_reported (blank).
+    words are read as tried, partly, not_tried or not_reported (blank). Known
+    names are redacted from the plan, strategy and report as ``[name]``.
     """
     src = SourceLoad(spec, ctx)
     types = src.person_types("member_type", "members", allowed=_MEMBERS)
     made_up = pd.Series([f"{spec.name}-{r}" for r in src.excel_rows(np.arange(len(src)))],
                         dtype="string")
     plan_id = src.text("plan_id").fillna(made_up) if src.has("plan_id") else made_up
+    # plans and reports are free text: known names are redacted, as in texts
+    names = set(ctx.names) | names_in(src.raw.data, src.map.identifying)
     out = {"plan_id": plan_id,
            "member_id": src.ids("member_id", types),
            "community": src.text("community", "community"),
            "meeting_id": src.text("meeting_id"),
-           "strategy": src.text("strategy"),
-           "plan": _required_text(src, "plan", "a plan"),
-           "report": src.text("report")}
+           "strategy": redact_names(src.text("strategy"), names),
+           "plan": redact_names(_required_text(src, "plan", "a plan"), names),
+           "report": redact_names(src.text("report"), names)}
     if src.has("date"):
         out["date"] = src.dates("date")
     if src.has("status"):

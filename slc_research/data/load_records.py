@@ -96,6 +96,7 @@ def load_attainment(spec: SourceSpec, ctx: LoadContext) -> Loaded:
             src.notes.append(f"{plural(n, 'grade')} that are numbers also read as scores.")
         out["score"] = pd.Series(pd.arrays.FloatingArray(np.nan_to_num(score), np.isnan(score)))
     keys = {"pupil_id": out["pupil_id"]}
-    keys.update({k: out[k] for k in ("assessment", "subject", "date") if k in out})
+    keys.update({k: out[k] for k in ("assessment", "subject", "date")
+                 if src.has(k) or (k != "date" and src.option(k) is not None)})
     src.require_unique(keys, "result per pupil, assessment, subject and date")
     return src.finish("attainment", out, person="pupil_id")

@@ -70,6 +70,15 @@ def _attendance(rng: np.random.Generator, meetings: pd.DataFrame, ids: np.ndarra
                          id_header: ids[who], "Present": np.where(came[who, k], "Y", "N")})
 
 
+def _slc_topic(i: int, n: int) -> str:
+    """The topic of SLC meeting ``i`` of ``n``: the list in order, the review last."""
+    if i == n - 1:
+        return SLC_TOPICS[-1]
+    if i < len(SLC_TOPICS) - 1:
+        return SLC_TOPICS[i]
+    return SLC_TOPICS[6 + i % 8]  # later in the year the team returns to its regular work
+
+
 def slc_frames(rng: np.random.Generator, code: str, upn: np.ndarray, dose: np.ndarray,
                year: SchoolYear, team: str) -> dict[str, pd.DataFrame]:
     """Memberships, fortnightly meetings and meeting attendance of the SLC.
@@ -97,9 +106,7 @@ def slc_frames(rng: np.random.Generator, code: str, upn: np.ndarray, dose: np.nd
     meetings = pd.DataFrame({
         "Meeting ID": [f"{code}-SLC-{i + 1:02d}" for i in range(days.size)],
         "Date": uk_date(days),
-        "Topic": [SLC_TOPICS[min(i, len(SLC_TOPICS) - 1)] if i < len(SLC_TOPICS) - 1
-                  else SLC_TOPICS[-1] if i == days.size - 1 else SLC_TOPICS[6 + i % 8]
-                  for i in range(days.size)],
+        "Topic": [_slc_topic(i, days.size) for i in range(days.size)],
         "_day": days,
     })
     roles = np.array(["Pedagogy lead"] * 2 + ["Department link"] * 5 + ["Researcher"] * 2
@@ -148,9 +155,8 @@ def tlc_frames(rng: np.random.Generator, code: str, short: str, staff: pd.DataFr
     comm, mem, meets, att, plans = [], [], [], [], []
     for t, (name, theme, group) in enumerate(zip(names, chosen, groups, strict=True)):
         comm.append({"community": name, "theme": theme})
-        days = np.array([meeting_days(year, first=year.first_day(h) + 14,
-                                      last=year.first_day(h) + 18, every=7, weekday=t % 4)[0]
-                         for h in range(6)], dtype="datetime64[D]")
+        days = np.array([_half_term_day(year, h, t % 4) for h in range(6)],
+                        dtype="datetime64[D]")
         ids = np.array([f"{code}-TLC{t + 1}-{h + 1}" for h in range(6)])
         codes = staff.loc[group, "code"].to_numpy()
         roles = np.where(np.arange(group.size) == 0, "Facilitator", "Member")
@@ -169,6 +175,14 @@ def tlc_frames(rng: np.random.Generator, code: str, short: str, staff: pd.DataFr
     return {"communities": pd.DataFrame(comm), "members": pd.concat(mem, ignore_index=True),
             "meetings": meetings, "attendance": pd.concat(att, ignore_index=True),
             "plans": pd.concat(plans, ignore_index=True)}
+
+
+def _half_term_day(year: SchoolYear, half_term: int, weekday: int) -> np.datetime64:
+    """The TLC's day in a half-term: its weekday in the third week (or the nearest there is)."""
+    days = year.days[year.half_term == half_term]
+    on_day = days[(days.astype(int) - 4) % 7 == weekday]
+    later = on_day[on_day >= days[0] + 14]
+    return later[0] if later.size else on_day[-1] if on_day.size else days[days.size // 2]
 
 
 def _plans(rng: np.random.Generator, code: str, t: int, name: str, theme: str, ids: np.ndarray,

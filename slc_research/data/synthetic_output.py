@@ -108,15 +108,20 @@ class WorkspaceWriter:
 
 
 def _frozen_zip(data: bytes) -> bytes:
-    """The same zip with every entry's timestamp fixed (XLSX bytes then depend on content only)."""
+    """The same zip with every entry's timestamp and the document's modified time fixed,
+    so the bytes of an XLSX depend on its content only."""
     out = io.BytesIO()
+    stamp = _FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode("ascii")
     with zipfile.ZipFile(io.BytesIO(data)) as src, \
             zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             fixed = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME.timetuple()[:6])
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
-            dst.writestr(fixed, src.read(info))
+            data = src.read(info)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time here
+                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, data)
+            dst.writestr(fixed, data)
     return out.getvalue()
 
 

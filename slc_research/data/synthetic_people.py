@@ -173,9 +173,9 @@ def make_roster(rng: np.random.Generator, n: int, *, pp_rate: float, eal_rate: f
     prior = np.where(ability < -0.75, "Low", np.where(ability > 0.55, "High", "Middle"))
     prior = np.where(rng.random(n) < np.where(sixth, 0.22, 0.04), "", prior)
     forename, surname = _names(rng, gender)
-    logit_abs = (-3.05 + absence_shift + 0.45 * pp + 0.3 * (sen == "K") + 0.6 * (sen == "E")
+    logit_abs = (-3.3 + absence_shift + 0.45 * pp + 0.3 * (sen == "K") + 0.6 * (sen == "E")
                  + 0.15 * np.isin(year, (10, 11)) + 0.1 * (year == 13) - 0.1 * ability
-                 + rng.normal(0, 0.95, n))
+                 + rng.normal(0, 0.9, n))
     absence_rate = np.minimum(1 / (1 + np.exp(-logit_abs)), 0.6)
     late_rate = np.clip(0.015 + 0.3 * absence_rate * rng.random(n), 0, 0.2)
     pos_rate = np.exp(rng.normal(np.log(1.1), 0.5, n))  # positive entries per week

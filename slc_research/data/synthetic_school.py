@@ -20,7 +20,6 @@ from slc_research.data.synthetic_communities import (
     coproduction_frames,
     slc_frames,
     tlc_frames,
-    uk_date,
 )
 from slc_research.data.synthetic_output import WorkspaceWriter
 from slc_research.data.synthetic_people import (
@@ -31,6 +30,12 @@ from slc_research.data.synthetic_people import (
     select_coproduction,
     select_slc,
 )
+from slc_research.data.synthetic_responses import (
+    write_conference,
+    write_interviews,
+    write_questionnaire,
+    write_tlc_survey,
+)
 from slc_research.data.synthetic_school_year import (
     MARK_CODES,
     SchoolYear,
@@ -39,12 +44,6 @@ from slc_research.data.synthetic_school_year import (
     behaviour_log,
 )
 from slc_research.data.synthetic_surveys import slc_dose
-from slc_research.data.synthetic_responses import (
-    write_conference,
-    write_interviews,
-    write_questionnaire,
-    write_tlc_survey,
-)
 
 __all__ = ["ATTENDANCE_GAIN", "NEGATIVE_BEHAVIOUR_CHANGE", "School", "SchoolSpec",
            "consent_rows", "school_specs", "write_school"]
@@ -63,7 +62,7 @@ _NAMES = (
     ("St Cuthbert's Catholic High", "St Cuthbert's", "SC"),
     ("Ashton Park School", "Ashton Park", "AP"), ("Westgate Academy", "Westgate", "WG"),
 )
-_PP = (0.19, 0.33, 0.22, 0.28, 0.16, 0.36, 0.24, 0.27, 0.21, 0.30, 0.18, 0.26)
+_PP = (0.21, 0.35, 0.24, 0.30, 0.18, 0.38, 0.26, 0.29, 0.23, 0.32, 0.20, 0.28)
 _EAL = (0.09, 0.27, 0.12, 0.18, 0.06, 0.31, 0.14, 0.10, 0.22, 0.15, 0.08, 0.19)
 _ABSENCE = (-0.1, 0.2, -0.15, 0.05, -0.05, 0.25, 0.0, 0.1, -0.2, 0.15, 0.05, -0.1)
 _DATE = "%d/%m/%Y"
@@ -108,8 +107,8 @@ def school_specs(n: int) -> list[SchoolSpec]:
     for i in range(n):
         name, short, code = _NAMES[i % len(_NAMES)]
         if i >= len(_NAMES):
-            name, short, code = f"{name} {i // len(_NAMES) + 1}", f"{short} {i // len(_NAMES) + 1}", \
-                f"{code}{i // len(_NAMES) + 1}"
+            k = i // len(_NAMES) + 1
+            name, short, code = f"{name} {k}", f"{short} {k}", f"{code}{k}"
         slug = re.sub(r"[^a-z0-9]+", "-", name.lower().replace("'", "")).strip("-")
         key = re.sub(r"[^a-z0-9]+", "_", short.lower().replace("'", "")).strip("_")
         j = i % len(_PP)

@@ -246,14 +246,26 @@ def behaviour_log(rng: np.random.Generator, pupils: pd.DataFrame, upn: np.ndarra
     -------
     DataFrame
         ``UPN, Date, Type, Category, Points`` sorted by date; one row per entry.
+
+    Notes
+    -----
+    Positive entries are Poisson. Negative incidents fall at whole steps of the
+    pupil's cumulative expected count (from a random starting phase), so any
+    period holds its expected number of incidents, give or take one: a change of
+    rate, such as the co-production effect, shows without Poisson noise.
+    Points are 1-3 per entry.
     """
     n, n_days = len(pupils), len(year.days)
     neg_lam = pupils["neg_rate"].to_numpy(dtype=float)[:, None] / 5 * neg_multiplier
     pos_lam = np.broadcast_to(pupils["pos_rate"].to_numpy(dtype=float)[:, None] / 5, (n, n_days))
+    # negative incidents come at regular steps of the pupil's cumulative risk from a random
+    # phase, so the count over any period is its expected value +-1; positive entries are Poisson
+    risk = np.cumsum(neg_lam, axis=1) + rng.random((n, 1))
+    neg_counts = np.diff(np.floor(risk), axis=1, prepend=np.floor(risk[:, :1] - neg_lam[:, :1]))
     frames = []
-    for kind, lam, table, pts in (("Negative", neg_lam, _NEGATIVE, (0.55, 0.3, 0.15)),
+    for kind, lam, table, pts in (("Negative", None, _NEGATIVE, (0.55, 0.3, 0.15)),
                                   ("Positive", pos_lam, _POSITIVE, (0.7, 0.25, 0.05))):
-        counts = rng.poisson(lam)
+        counts = neg_counts.astype(int) if lam is None else rng.poisson(lam)
         who, day = np.nonzero(counts)
         reps = counts[who, day]
         who, day = np.repeat(who, reps), np.repeat(day, reps)

@@ -8,7 +8,10 @@ item's answer is the sum cut at four thresholds into the five agree5 levels
 (reverse-coded items load negatively). SLC members get a shift of their wave-2
 traits, :data:`LATENT_SHIFT`, calibrated so that the Hedges' g the analysis
 computes on the *observed* scale scores equals the documented effect
-(``INJECTED_EFFECTS`` in :mod:`slc_research.data.synthetic`).
+(``INJECTED_EFFECTS`` in :mod:`slc_research.data.synthetic`). Every normal draw
+of the model is centred within members and within non-members, which takes the
+sampling error out of the group means (not out of the answers) so that a small
+trust shows effects close to the documented ones.
 """
 
 from __future__ import annotations
@@ -109,18 +112,35 @@ def slc_dose(rng: np.random.Generator, k: int) -> np.ndarray:
     return np.where(regular, rng.beta(9, 1.5, k), rng.beta(3, 4, k))
 
 
+def _centred_normal(rng: np.random.Generator, shape: tuple[int, int],
+                    member: np.ndarray) -> np.ndarray:
+    """Standard normal draws whose mean is exactly 0 within members and within the others.
+
+    Centring (with the variance kept) removes the sampling error of the group
+    means of the traits and states, so a trust of a few thousand pupils shows
+    the documented effects more closely than a real study would; item-level
+    noise, response and everything else stay random.
+    """
+    z = rng.standard_normal(shape)
+    for group in (member, ~member):
+        k = int(group.sum())
+        if k > 1:
+            z[group] = (z[group] - z[group].mean(axis=0)) * np.sqrt(k / (k - 1))
+    return z
+
+
 def _latents(rng: np.random.Generator, pupils: pd.DataFrame, member: np.ndarray,
              dose_weight: np.ndarray) -> dict[str, np.ndarray]:
     n = len(pupils)
     cov = np.full((3, 3), _CORR) + np.eye(3) * (1 - _CORR)
-    theta = rng.multivariate_normal(np.zeros(3), cov, n, method="cholesky")
+    theta = _centred_normal(rng, (n, 3), member) @ np.linalg.cholesky(cov).T
     pp = pupils["pp"].to_numpy(dtype=float)
     ability = np.clip(pupils["ability"].to_numpy(dtype=float), -2.5, 2.5)
     theta[:, 0] += -0.15 * pp + 0.12 * ability + BASELINE_SHIFT * member
     theta[:, 1] += -0.1 * pp + 0.15 * ability
     out = {}
     for j, scale in enumerate(LQ_ITEMS):
-        state = rng.normal(0, _STATE_SD, (n, 2))
+        state = _STATE_SD * _centred_normal(rng, (n, 2), member)
         lat = theta[:, [j, j]] + state
         lat[:, 1] += _DRIFT[scale] + LATENT_SHIFT[scale] * dose_weight * member
         out[scale] = lat
@@ -128,14 +148,14 @@ def _latents(rng: np.random.Generator, pupils: pd.DataFrame, member: np.ndarray,
 
 
 def _levels(rng: np.random.Generator, latent: np.ndarray, reverse: np.ndarray,
-            loadings: np.ndarray, intercepts: np.ndarray) -> np.ndarray:
+            loadings: np.ndarray, intercepts: np.ndarray, member: np.ndarray) -> np.ndarray:
     """Answer levels 1..5 as given (not reverse-coded), shape (n, waves, items)."""
     n, waves = latent.shape
     k = reverse.size
     sign = np.where(reverse, -1.0, 1.0)
-    person_item = rng.normal(0, _PERSON_ITEM_SD, (n, 1, k))
-    y = (sign * loadings)[None, None, :] * latent[:, :, None] + intercepts + person_item
-    y = y + rng.normal(0, _NOISE_SD, (n, waves, k))
+    person_item = _PERSON_ITEM_SD * _centred_normal(rng, (n, k), member)[:, None, :]
+    noise = _NOISE_SD * _centred_normal(rng, (n, waves * k), member).reshape(n, waves, k)
+    y = (sign * loadings)[None, None, :] * latent[:, :, None] + intercepts + person_item + noise
     return (np.searchsorted(_THRESHOLDS, y) + 1).astype(np.int8)
 
 
@@ -163,7 +183,7 @@ def learning_questionnaire_levels(rng: np.random.Generator, pupils: pd.DataFrame
     for scale, items in LQ_ITEMS.items():
         rev = np.array([r for _, _, r in items])
         blocks.append(_levels(rng, lat[scale], rev, _LOADINGS[: rev.size],
-                              _INTERCEPTS[: rev.size] + _REVERSE_OFFSET * rev))
+                              _INTERCEPTS[: rev.size] + _REVERSE_OFFSET * rev, member))
     return np.concatenate(blocks, axis=2)
 
 
@@ -260,7 +280,7 @@ def tlc_survey_levels(rng: np.random.Generator, n: int) -> np.ndarray:
     latent = rng.normal(0.7, 0.7, (n, 1))
     rev = np.array([r for _, _, r in TLC_SURVEY_ITEMS])
     return _levels(rng, latent, rev, np.full(rev.size, 0.9),
-                   np.array([0.3, 0.6, 0.1, 0.0, 0.9]))[:, 0, :]
+                   np.array([0.3, 0.6, 0.1, 0.0, 0.9]), np.zeros(n, dtype=bool))[:, 0, :]
 
 
 def trouble_answers(rng: np.random.Generator, neg_rate: np.ndarray, *,

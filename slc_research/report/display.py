@@ -19,7 +19,7 @@ import pandas as pd
 from slc_research.errors import SlcResearchError
 
 __all__ = ["ID_COLUMNS", "RECORD_MIMETYPE", "PrivacyError", "format_table", "read_records",
-           "record", "show_list", "show_table", "show_text", "table_html"]
+           "record", "record_all", "show_list", "show_table", "show_text", "table_html"]
 
 #: Mimetype of the invisible outputs that carry recorded results.
 RECORD_MIMETYPE = "application/x-slc-research+json"
@@ -56,6 +56,12 @@ def record(name: str, value: Any) -> None:
     display({RECORD_MIMETYPE: {"name": str(name), "value": value}, "text/plain": ""}, raw=True)
 
 
+def record_all(values: Mapping[str, Any]) -> None:
+    """:func:`record` every name -> value of ``values``."""
+    for name, value in values.items():
+        record(name, value)
+
+
 def read_records(notebook: Any) -> dict[str, Any]:
     """Recorded results of an executed notebook: name -> value (the last record wins).
 
@@ -80,7 +86,7 @@ def format_table(table: pd.DataFrame, *, decimals: int | Mapping[str, int] = 1,
                  labels: Mapping[str, str] | None = None, missing: str = "–") -> pd.DataFrame:
     """Numbers as text, rounded for reading; the numbers themselves are not changed.
 
-    Whole-number columns (counts) get no decimals, ``p_value`` columns three
+    Whole-number columns (counts) get no decimals, ``p`` and ``p_value`` columns three
     (``"<0.001"`` below that), other numbers ``decimals`` (an int, or a dict
     column -> int). Text such as ``"<5"`` from suppression is kept.
 
@@ -111,9 +117,8 @@ def table_html(table: pd.DataFrame, *, decimals: int | Mapping[str, int] = 1,
     shown = format_table(table, decimals=decimals, labels=labels)
     html = shown.to_html(index=False, escape=True, border=0, classes="slc-table")
     if caption:
-        html = html.replace('<table border="0" class="dataframe slc-table">',
-                            f'<table border="0" class="dataframe slc-table"><caption>'
-                            f'{escape(caption)}</caption>', 1)
+        html = re.sub(r"(<table\b[^>]*>)", lambda m: f"{m.group(1)}<caption>{escape(caption)}"
+                      "</caption>", html, count=1)
     return html
 
 
@@ -159,7 +164,7 @@ def _cell(v: Any, col: str, places: int, whole: bool, missing: str) -> str:
     if isinstance(v, int | np.integer) or (whole and isinstance(v, float) and v.is_integer()):
         return f"{int(v):,}"
     if isinstance(v, float | np.floating):
-        if col.startswith("p_value"):
+        if col == "p" or col.startswith("p_value"):
             return "<0.001" if v < 0.001 else f"{v:.3f}"
         return f"{v:,.{places}f}"
     return str(v)

@@ -14,13 +14,13 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from slc_research.impact import Representativeness
+from slc_research.representativeness import Representativeness
 from slc_research.outcomes import ChangeResult
 from slc_research.participation import Participation
 from slc_research.suppression import SUPPRESSED_COLUMN, suppress_small
 
 __all__ = ["about_data", "association_table", "bands_table", "change_table", "describe_change",
-           "effects_summary", "means_table", "participation_table",
+           "effects_summary", "headlines", "means_table", "participation_table",
            "persistent_absence_table", "representativeness_table", "roles_table"]
 
 
@@ -41,14 +41,18 @@ def representativeness_table(rep: Representativeness, *, threshold: int,
               "n_members": f"{members_label}: n", "pct_members": f"{members_label}: %",
               "n_rest": "Other pupils: n", "pct_rest": "Other pupils: %",
               "diff_pp": "Difference (% points)"}
-    return _publish(rep.table, {"n_members": ["pct_members", "diff_pp"],
-                                "n_rest": ["pct_rest", "diff_pp"]}, threshold, display, labels)
+    return _publish(rep.table, {
+        "n_members": ["pct_members", "diff_pp"], "n_rest": ["pct_rest", "diff_pp"],
+        # a whole group below the threshold: withhold everything about it
+        "members_total": ["n_members", "pct_members", "diff_pp"],
+        "rest_total": ["n_rest", "pct_rest", "diff_pp"],
+    }, threshold, display, labels)
 
 
 def association_table(rep: Representativeness) -> pd.DataFrame:
     """The test per characteristic, for reading (p-values are not counts: nothing withheld)."""
     t = rep.tests.rename(columns={"characteristic": "Characteristic", "test": "Test",
-                                  "statistic": "Statistic", "df": "df", "p_value": "p_value",
+                                  "statistic": "Statistic", "df": "df", "p_value": "p",
                                   "n": "Pupils with it recorded"})
     return t
 
@@ -106,7 +110,8 @@ def means_table(results: Iterable[ChangeResult], *, threshold: int) -> pd.DataFr
 
 def effects_summary(results: Iterable[ChangeResult], *, threshold: int,
                     display: bool = True) -> pd.DataFrame:
-    """Headline effect per outcome: g of the change (members vs others), raw difference, baseline."""
+    """Headline effect per outcome: g of the change (members vs others), the raw
+    difference in change and the difference at the start (g)."""
     rows = []
     for r in results:
         e, d, b = r.effect, r.difference, r.baseline
@@ -178,16 +183,39 @@ def describe_change(result: ChangeResult, *, threshold: int, unit_decimals: int 
     return text
 
 
+def headlines(results: Iterable[ChangeResult], *, threshold: int) -> dict[str, object]:
+    """Headline effect per outcome for the index page: ``{"<outcome>_g": EffectSize or None}``.
+
+    None when it was not computed or a group is below the threshold.
+    """
+    out: dict[str, object] = {}
+    for r in results:
+        e = r.effect
+        small = e is None or e.n1 < threshold or (not e.paired and e.n2 < threshold)
+        out[f"{r.outcome}_g"] = None if small else e
+    return out
+
+
 def about_data(*, n_pupils: int, n_cohort: int, n_members: int, waves: tuple[int, int],
-               threshold: int, n_respondents: dict[int, int] | None = None,
+               threshold: int, scores: pd.DataFrame | None = None,
                schools: Iterable[str] = ()) -> pd.DataFrame:
-    """Sample sizes and settings of the report, as a two-column table."""
+    """Sample sizes and settings of the report, as a two-column table.
+
+    ``scores`` (scale scores) gives the number of pupils answering each wave.
+    """
+    n_respondents: dict[int, int] = {}
+    if scores is not None and not scores.empty:
+        s = scores.dropna(subset=["score"])
+        if "respondent_type" in s.columns:
+            s = s[s["respondent_type"].astype("string").fillna("pupil") == "pupil"]
+        n_respondents = {int(w): int(d["respondent_id"].nunique())
+                         for w, d in s.groupby("wave") if int(w) in waves}
     rows = [("Schools", ", ".join(schools) or "not recorded"),
             ("Pupils on the roll", n_pupils),
             ("Pupils in the members' year groups (the cohort)", n_cohort),
             ("Members in the cohort", n_members),
             ("Questionnaire waves compared", f"{waves[0]} (before) and {waves[1]} (after)")]
-    for wave, n in sorted((n_respondents or {}).items()):
+    for wave, n in sorted(n_respondents.items()):
         rows.append((f"Pupils answering wave {wave}", n))
     rows.append(("Smallest group shown", f"{threshold} pupils (smaller groups are withheld, "
                                          f"shown as <{threshold})"))

@@ -73,10 +73,18 @@ def spec():
     return _spec
 
 
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+@pytest.fixture
+def digest():
+    """``digest(path)``: SHA-256 of a file's bytes, to show a raw file was not changed."""
+    return lambda path: hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def frame_text(tables: dict[str, pd.DataFrame]) -> str:
-    """Every cell of every table as one string, to assert that something is absent."""
-    return "\n".join(df.astype("string").fillna("").to_csv(index=False) for df in tables.values())
+@pytest.fixture
+def frame_text():
+    """``frame_text(tables)``: every cell of every table as one string, to assert absence."""
+
+    def _text(tables: dict[str, pd.DataFrame]) -> str:
+        return "\n".join(df.astype("string").fillna("").to_csv(index=False)
+                         for df in tables.values())
+
+    return _text

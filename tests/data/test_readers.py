@@ -143,7 +143,8 @@ def test_wrong_column_counts_are_all_reported(write):
     assert [(p.row, p.column) for p in err.problems] == [(3, None), (6, None)]
     assert err.total == 2
     assert "raw/roster.csv, row 3: expected 2 values" in str(err)
-    assert "has 3" in str(err) and "has 1" in str(err)
+    assert "has 3" in str(err)
+    assert "has 1" in str(err)
 
 
 def test_header_row_blank(write):

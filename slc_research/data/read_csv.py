@@ -1,0 +1,186 @@
+"""Read a CSV export with pyarrow: encoding and delimiter detected, every column text.
+
+The encoding is UTF-8 (with or without a byte-order mark), UTF-16 with a
+byte-order mark (Excel's "Unicode text"), or, when the file is not valid UTF-8,
+Windows-1252 (Excel's plain "CSV"; Latin-1 as a last resort). The delimiter is
+a comma, semicolon or tab, whichever the header line holds most of outside
+quotes. The data rows are parsed by ``pyarrow.csv`` in parallel blocks, every
+column dictionary-encoded, so a ten-million-row register costs about as much
+as pyarrow's own reading of it. Rows with the wrong number of values are
+located by a second, single-threaded read, only when there are some.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import mmap
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from slc_research.data.raw_table import RawTable, check_headers, tidy_table
+from slc_research.errors import DataError, Problem
+
+__all__ = ["EXPORT_AGAIN", "SAMPLE", "read_csv"]
+
+SAMPLE = 1 << 20
+_BLOCK = 8 << 20
+_TEXT = pa.dictionary(pa.int32(), pa.string())
+_DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
+EXPORT_AGAIN = "export it again from the MIS or spreadsheet as CSV UTF-8 or XLSX"
+
+
+def _detect_encoding(head: bytes, label: str, whole: bool) -> tuple[str, str]:
+    """(pyarrow encoding, the text of the sample) from the first bytes of a file."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16", codecs.getincrementaldecoder("utf-16")("replace").decode(head, whole)
+    body = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
+    controls = sum(body.count(bytes([b])) for b in (*range(0, 9), 11, 12, *range(14, 32)))
+    if b"\x00" in body or controls > max(2, len(body) // 100):
+        raise DataError.single(label, "a CSV text file, but it holds binary data (is it a "
+                               f"workbook or PDF renamed to .csv?); {EXPORT_AGAIN}")
+    try:
+        return "utf8", codecs.getincrementaldecoder("utf-8")().decode(body, whole)
+    except UnicodeDecodeError:
+        pass
+    try:
+        return "cp1252", body.decode("cp1252")
+    except UnicodeDecodeError:
+        return "latin-1", body.decode("latin-1")
+
+
+def _split_header(sample: str, label: str) -> tuple[str, list[str], int]:
+    """Delimiter, header cells and number of physical lines of the first record."""
+    counts = dict.fromkeys(_DELIMITERS, 0)
+    quoted = False
+    end = len(sample)
+    for i, ch in enumerate(sample):
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in "\r\n":
+            end = i
+            break
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    delimiter = max(counts, key=lambda d: (counts[d], d == ","))
+    text = sample[:end]
+    cells = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
+    if not any(c.strip() for c in cells):
+        raise DataError.single(label, "a header row in row 1 (the column names), but row 1 is "
+                               "blank; delete the rows above the header", row=1)
+    return delimiter, [c.strip() for c in cells], text.count("\n") + 1
+
+
+def read_csv(path: Path, label: str, head: bytes) -> RawTable:
+    """Read the CSV file at ``path`` whose first bytes (up to 1 MiB) are ``head``."""
+    whole = len(head) < SAMPLE
+    if not head.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise DataError.single(label, f"a header row and data rows, but the file is empty; "
+                               f"{EXPORT_AGAIN}")
+    encoding, sample = _detect_encoding(head, label, whole)
+    delimiter, headers, header_lines = _split_header(sample, label)
+    check_headers(headers, label)
+    notes: list[str] = []
+    # quotes past the header may hold line breaks; without any, parse in parallel blocks
+    has_quotes = encoding == "utf-16" or _quotes_after_header(path, sample, header_lines)
+    fallbacks = {"utf8": ["cp1252", "latin-1"], "cp1252": ["latin-1"]}.get(encoding, [])
+    for attempt in [encoding, *fallbacks]:
+        try:
+            table, skipped = _arrow_read(path, label, attempt, delimiter, len(headers),
+                                         header_lines, has_quotes)
+            break
+        except _WrongEncoding:
+            continue
+    else:
+        raise DataError.single(label, f"text in one encoding; {EXPORT_AGAIN}")
+    if attempt in ("cp1252", "latin-1"):
+        notes.append("The file is not UTF-8; it was read as Windows-1252 (Excel's plain CSV). "
+                     "If accented letters look wrong, save it as 'CSV UTF-8'.")
+    df = table.to_pandas()
+    del table
+    pa.default_memory_pool().release_unused()  # give the reader's buffers back to the system
+    df.columns = headers
+    rows = None
+    if skipped:  # whitespace-only lines that pyarrow could not split: keep Excel's numbering
+        n = len(df) + len(skipped)
+        keep = np.ones(n, dtype=bool)
+        keep[np.asarray(skipped, dtype=np.int64) - 2] = False
+        rows = (np.flatnonzero(keep) + 2).astype(np.int64)
+    return tidy_table(df, label, rows, len(skipped), notes, sheet=None)
+
+
+class _WrongEncoding(Exception):
+    """The file does not decode in the encoding tried."""
+
+
+def _quotes_after_header(path: Path, sample: str, header_lines: int) -> bool:
+    """Whether any double quote follows the header (a memory-mapped scan, no copy)."""
+    n_header = "\n".join(sample.split("\n", header_lines)[:header_lines]).count('"')
+    with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        pos = -1
+        for _ in range(n_header + 1):
+            pos = mm.find(b'"', pos + 1)
+            if pos < 0:
+                return False
+    return True
+
+
+def _arrow_read(path: Path, label: str, encoding: str, delimiter: str, ncols: int,
+                header_lines: int, quotes: bool) -> tuple[pa.Table, list[int]]:
+    """Read the data rows with pyarrow; returns the table and the rows skipped as blank."""
+    names = [f"c{i}" for i in range(ncols)]
+    convert = pacsv.ConvertOptions(column_types=dict.fromkeys(names, _TEXT), null_values=[""],
+                                   strings_can_be_null=True, quoted_strings_can_be_null=True)
+
+    def options(threads: bool, handler=None):
+        return dict(
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=header_lines,
+                                           use_threads=threads, block_size=_BLOCK,
+                                           encoding=encoding),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=quotes,
+                                             ignore_empty_lines=False,
+                                             invalid_row_handler=handler),
+            convert_options=convert)
+
+    try:
+        return pacsv.read_csv(path, **options(True)), []
+    except pa.ArrowInvalid as exc:
+        text = str(exc)
+        if "UTF8" in text or "decode" in text:
+            raise _WrongEncoding from None
+        if "columns, got" not in text:
+            raise DataError.single(label, "a well-formed CSV file (the reader said: "
+                                   f"{_plain(text)}); {EXPORT_AGAIN}") from None
+    except UnicodeDecodeError:
+        raise _WrongEncoding from None
+    # some rows have the wrong number of values: read again in order to locate them
+    blank: list[int] = []
+    bad: list[tuple[int, int]] = []
+
+    def handler(row) -> str:
+        if row.text.strip(" \t\r\n" + delimiter) == "":
+            blank.append(row.number)
+        else:
+            bad.append((row.number, row.actual_columns))
+        return "skip"
+
+    table = pacsv.read_csv(path, **options(False, handler))
+    if bad:
+        name = _DELIMITERS[delimiter]
+        problems = [
+            Problem(label, number, None, None,
+                    f"{ncols} values, one per column of the header, but the row has {got}; "
+                    f"look for a stray {name} or an unclosed quote in it")
+            for number, got in bad[:20]]
+        raise DataError(problems, total=len(bad))
+    return table, blank
+
+
+def _plain(text: str) -> str:
+    return text.replace("CSV parse error: ", "").split("\n")[0][:200]
+
+

@@ -1,0 +1,179 @@
+"""Chart builders, checked through ``chart.to_dict()`` (and once through vl-convert)."""
+
+from __future__ import annotations
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import pytest
+import vl_convert as vlc
+
+from slc_research import charts
+
+
+@pytest.fixture
+def rep_table() -> pd.DataFrame:
+    return pd.DataFrame({
+        "characteristic": ["Pupil premium", "Pupil premium", "Gender", "Gender"],
+        "level": ["Yes", "No", "Girls", "Boys"],
+        "n_members": pd.array([8, 16, 14, 10], dtype="Int64"),
+        "pct_members": [33.3, 66.7, 58.3, np.nan],  # one value withheld
+        "n_rest": pd.array([60, 240, 150, 150], dtype="Int64"),
+        "pct_rest": [20.0, 80.0, 50.0, 50.0],
+        "members_total": 24, "rest_total": 300,
+    })
+
+
+@pytest.fixture
+def means() -> pd.DataFrame:
+    rows = []
+    for outcome in ("Engagement", "Metacognition"):
+        for group, n in (("SLC members", 22), ("Other pupils", 190)):
+            for period, m in (("Wave 1", 3.1), ("Wave 2", 3.4)):
+                rows.append((outcome, group, period, n, m, 0.8, m - 0.2, m + 0.2))
+    return pd.DataFrame(rows, columns=["outcome", "group", "period", "n", "mean", "sd",
+                                       "ci_low", "ci_high"])
+
+
+@pytest.fixture
+def effects() -> pd.DataFrame:
+    return pd.DataFrame({"outcome": ["Engagement", "Attendance", "Behaviour"],
+                         "estimate": [0.41, 0.10, np.nan], "ci_low": [0.05, -0.2, np.nan],
+                         "ci_high": [0.77, 0.4, np.nan],
+                         "n1": pd.array([30, 34, 34], dtype="Int64"),
+                         "n2": pd.array([200, 250, 250], dtype="Int64")})
+
+
+def _marks(spec: dict) -> list[str]:
+    layers = spec.get("layer", [spec])
+    return [layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]
+            for layer in layers]
+
+
+def test_representativeness_chart(rep_table):
+    before = rep_table.copy()
+    d = charts.representativeness_chart(rep_table).to_dict()
+    assert d["title"]["text"] == "Who took part"
+    assert "n = 24" in d["title"]["subtitle"]
+    assert "n = 300" in d["title"]["subtitle"]
+    assert d["facet"]["row"]["field"] == "characteristic"
+    spec = d["spec"]
+    assert _marks(spec) == ["bar"]
+    enc = spec["encoding"]
+    assert enc["x"]["field"] == "pct"
+    assert enc["x"]["title"] == "% of group"
+    assert enc["y"]["field"] == "level"
+    assert enc["yOffset"]["field"] == "group"
+    assert enc["color"]["scale"]["range"][:2] == list(charts.PALETTE[:2])
+    values = d["datasets"][d["data"]["name"]]
+    assert len(values) == 7  # 8 bars, the withheld one left out
+    pd.testing.assert_frame_equal(rep_table, before)  # pure
+
+
+def test_representativeness_chart_withheld_group(rep_table):
+    t = rep_table.assign(members_total=pd.array([pd.NA] * 4, dtype="Int64"))
+    assert "too few to show" in charts.representativeness_chart(t).to_dict()["title"]["subtitle"]
+    with pytest.raises(charts.ChartError, match="give n_members and n_rest"):
+        charts.representativeness_chart(rep_table.drop(columns="members_total"))
+
+
+def test_scale_change_chart(means):
+    d = charts.scale_change_chart(means).to_dict()
+    assert d["facet"]["field"] == "outcome"
+    assert d["columns"] == 3
+    assert _marks(d["spec"]) == ["line", "rule", "point"]
+    rule = d["spec"]["layer"][1]["encoding"]
+    assert rule["y"]["field"] == "ci_low"
+    assert rule["y2"]["field"] == "ci_high"
+    assert "95% CI" in d["spec"]["layer"][0]["encoding"]["y"]["title"]
+    assert "SLC members: n = 22" in d["title"]["subtitle"]
+    assert "Other pupils: n = 190" in d["title"]["subtitle"]
+
+
+def test_scale_change_chart_keeps_colours_when_members_are_withheld(means):
+    others = means[means["group"] == "Other pupils"]
+    d = charts.scale_change_chart(others).to_dict()
+    color = d["spec"]["layer"][0]["encoding"]["color"]["scale"]
+    assert color["domain"] == ["SLC members", "Other pupils"]
+    assert color["range"] == list(charts.PALETTE[:2])
+    assert "SLC members: too few to show" in d["title"]["subtitle"]
+
+
+def test_attendance_chart(means):
+    att = means[means["outcome"] == "Engagement"].assign(mean=[91.0, 93.0, 92.0, 92.1])
+    d = charts.attendance_chart(att).to_dict()
+    assert _marks(d) == ["line", "rule", "point"]
+    assert d["layer"][0]["encoding"]["y"]["title"].startswith("Attendance, % of sessions")
+    assert "n = 22" in d["title"]["subtitle"]
+
+
+def test_effect_size_chart(effects):
+    d = charts.effect_size_chart(effects).to_dict()
+    assert _marks(d) == ["rule", "rule", "point"]
+    zero, ci, point = d["layer"]
+    assert zero["encoding"]["x"]["field"] == "zero"
+    assert zero["mark"]["strokeDash"]
+    assert ci["encoding"]["x"]["field"] == "ci_low"
+    assert ci["encoding"]["x2"]["field"] == "ci_high"
+    assert point["encoding"]["x"]["field"] == "estimate"
+    labels = [r["label"] for r in d["datasets"][ci["data"]["name"]]]
+    assert labels == ["Engagement (n = 30 v 200)", "Attendance (n = 34 v 250)"]
+    assert "2 outcome(s)" in d["title"]["subtitle"]
+    assert "n = 30-34 members v 200-250 other pupils" in d["title"]["subtitle"]
+
+
+def test_effect_size_chart_without_comparison(effects):
+    d = charts.effect_size_chart(effects.assign(n2=0)).to_dict()
+    labels = [r["label"] for r in d["datasets"][d["layer"][1]["data"]["name"]]]
+    assert labels[0] == "Engagement (n = 30)"
+
+
+def test_participation_chart():
+    bands = pd.DataFrame({"community": ["SLC"] * 4, "band": ["0-24%", "25-49%", "50-74%",
+                                                             "75-100%"],
+                          "n": pd.array([0, 3, pd.NA, 12], dtype="Int64")})
+    d = charts.participation_chart(bands).to_dict()
+    assert _marks(d) == ["bar"]
+    assert d["encoding"]["x"]["field"] == "band"
+    assert d["encoding"]["y"]["title"] == "Members"
+    assert d["title"]["text"].endswith(": SLC")
+    assert d["title"]["subtitle"] == ("n = 15 members; bands with too few members to show "
+                                      "are left blank")
+    assert d["encoding"]["x"]["scale"]["domain"][0] == "0-24%"  # every band on the axis
+    two = pd.concat([bands, bands.assign(community="SLC 2")])
+    d2 = charts.participation_chart(two).to_dict()
+    assert d2["facet"]["field"] == "community"
+    assert "in 2 communities" in d2["title"]["subtitle"]
+
+
+def test_charts_refuse_raw_rows_and_missing_columns(effects):
+    big = pd.DataFrame({"community": "SLC", "band": "0-24%", "n": np.ones(charts.MAX_ROWS + 1)})
+    with pytest.raises(charts.ChartError, match="aggregate the data first"):
+        charts.participation_chart(big)
+    with pytest.raises(charts.ChartError, match=r"missing \['ci_high'\]"):
+        charts.effect_size_chart(effects.drop(columns="ci_high"))
+    with pytest.raises(charts.ChartError, match="expected a DataFrame"):
+        charts.effect_size_chart([1, 2])
+
+
+def test_every_chart_renders_to_svg_offline(rep_table, means, effects):
+    built = [charts.representativeness_chart(rep_table), charts.scale_change_chart(means),
+             charts.effect_size_chart(effects),
+             charts.attendance_chart(means[means["outcome"] == "Engagement"])]
+    for chart in built:
+        svg = vlc.vegalite_to_svg(chart.to_dict())
+        assert svg.startswith("<svg")
+        assert "n = " in svg
+
+
+def test_use_offline_renderer():
+    before_renderer, before_theme = alt.renderers.active, alt.theme.active
+    try:
+        charts.use_offline_renderer()
+        charts.use_offline_renderer()  # idempotent
+        assert alt.renderers.active == "svg"
+        assert alt.theme.active == charts.THEME
+        assert alt.Chart(pd.DataFrame({"a": [1]})).mark_point().to_dict()["config"]["font"]
+    finally:
+        alt.renderers.enable(before_renderer)
+        alt.theme.enable(before_theme)
