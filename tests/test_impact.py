@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 import re
 
 import numpy as np
@@ -9,7 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from slc_research import impact
+from slc_research import design, impact, suppression
 from slc_research.data.schemas import conform
 from slc_research.data.spec import Scale
 from slc_research.errors import ConfigError
@@ -450,3 +451,8 @@ def test_resolve_communities_and_scales():
     assert [s.name for s in impact.resolve_scales(scales, ["staff_view"])] == ["staff_view"]
     with pytest.raises(ConfigError, match="no scale called 'wellbeing'"):
         impact.resolve_scales(scales, ["wellbeing"])
+
+
+@pytest.mark.parametrize("module", [design, suppression])
+def test_docstring_examples(module):
+    assert doctest.testmod(module).failed == 0

@@ -81,9 +81,16 @@ def load_survey(spec: SourceSpec, ctx: LoadContext) -> Loaded:
     try:
         wave = int(src.option("wave", 1))
     except (TypeError, ValueError):
-        raise ConfigError("a whole number such as 1 or 2",
-                          key=f"sources.{spec.name}.wave") from None
+        wave = -1
+    if not 0 <= wave <= 99:
+        raise ConfigError("wave is a whole number from 0 to 99, such as 1 or 2",
+                          key=f"sources.{spec.name}.wave")
     items = _item_columns(src, instrument)
+    ids_as_items = [i for i in items if i.endswith("_id") or i in ("upn", "id")]
+    if ids_as_items:
+        raise ConfigError(f"{ids_as_items[0]!r} is not a question: map the column of "
+                          "respondents' ids to \"respondent_id\"",
+                          key=f"sources.{spec.name}.columns")
     scales = {item: _answer_scale(src, instrument, item, h) for item, h in items.items()}
     positions = np.arange(len(src))
     if src.has("respondent_id"):

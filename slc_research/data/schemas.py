@@ -364,6 +364,11 @@ def conform(df: pd.DataFrame, table: str) -> pd.DataFrame:
         A new frame; ``df`` is not modified.
     """
     schema = TABLES[table]
+    if (list(df.columns) == list(schema)
+            and [str(t) for t in df.dtypes] == list(schema.values())
+            and isinstance(df.index, pd.RangeIndex) and df.index.start == 0
+            and df.index.step == 1):
+        return df.copy(deep=False)  # already canonical: no copy of the data
     n = len(df)
     out = {}
     for col, dtype in schema.items():

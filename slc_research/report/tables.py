@@ -14,9 +14,9 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from slc_research.representativeness import Representativeness
 from slc_research.outcomes import ChangeResult
 from slc_research.participation import Participation
+from slc_research.representativeness import Representativeness
 from slc_research.suppression import SUPPRESSED_COLUMN, suppress_small
 
 __all__ = ["about_data", "association_table", "bands_table", "change_table", "describe_change",

@@ -417,12 +417,18 @@ def _complete_pairs(x, y) -> tuple[np.ndarray, np.ndarray, int]:
 
 
 def _to_array(values, name: str) -> np.ndarray:
-    try:
-        s = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
-        arr = pd.to_numeric(s, errors="raise").astype("Float64").to_numpy(
-            dtype=float, na_value=np.nan)
-    except (TypeError, ValueError) as exc:
-        raise StatsError(f"{name} must hold numbers (missing values allowed): {exc}") from None
+    if isinstance(values, np.ndarray) and values.dtype.kind in "fiub":
+        arr = values.astype(float)  # the common case, without a round trip through pandas
+    else:
+        try:
+            s = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
+            arr = pd.to_numeric(s, errors="raise").astype("Float64").to_numpy(
+                dtype=float, na_value=np.nan)
+        except (TypeError, ValueError) as exc:
+            raise StatsError(f"{name} must hold numbers (missing values allowed): {exc}") from None
+    if arr.ndim != 1:
+        raise StatsError(f"{name} must be one-dimensional (one value per person); "
+                         f"got shape {arr.shape}")
     if np.isinf(arr).any():
         raise StatsError(f"{name} holds infinite values; remove or correct them")
     return arr

@@ -159,3 +159,11 @@ def test_withdrawn_staff_left_out_of_memberships(write, spec, ctx, pseudonymiser
     assert loaded.tables["memberships"]["member_id"].tolist() == [pseudonymiser.one("ABC",
                                                                                     "staff")]
     assert "1 row of withdrawn people left out." in loaded.notes
+
+
+def test_member_type_word_unknown(write, spec, ctx):
+    path = write("raw/members.csv", "ID,Who,Group\nA1,Student,TLC1\nX9,Governor,TLC1\n")
+    s = spec(path, "memberships", {"ID": "member_id", "Who": "member_type", "Group": "community"})
+    with pytest.raises(DataError, match=r"raw/members.csv, row 3, column 'Who': found "
+                                        r"'Governor'; expected pupil or staff"):
+        load_source(s, ctx)

@@ -207,3 +207,12 @@ def test_read_names_of_a_full_name_column(write, spec):
 def test_read_names_is_empty_for_other_kinds(write, spec):
     path = write("raw/m.csv", "meeting_id,date\nM1,01/09/2025\n")
     assert read_names(spec(path, "meetings")) == frozenset()
+
+
+def test_staff_years_out_of_range(write, spec, ctx):
+    path = write("raw/staff.csv", "staff_id,years_experience\nABC,12\nDEF,99\nGHI,lots\n")
+    with pytest.raises(DataError) as info:
+        load_source(spec(path, "staff"), ctx)
+    assert [(p.row, p.column, p.value) for p in info.value.problems] == [
+        (3, "years_experience", "99"), (4, "years_experience", "lots")]
+    assert "a number from 0 to 60" in str(info.value)

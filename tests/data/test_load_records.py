@@ -143,3 +143,10 @@ def test_texts_of_withdrawn_authors_left_out(write, spec, ctx, pseudonymiser):
     loaded = load_source(spec(path, "texts", authors="pupil"), ctx)
     assert loaded.tables["texts"]["text"].tolist() == ["hello"]
     assert "1 row of withdrawn people left out." in loaded.notes
+
+
+def test_texts_repeated_text_id(write, spec, ctx):
+    path = write("raw/t.csv", "ID,Text\nT1,hello\nT2,hi\nT1,bye\n")
+    with pytest.raises(DataError, match=r"raw/t.csv, row 2, column 'ID': expected each text_id "
+                                        r"once, but rows 2 and 4 have the same ID"):
+        load_source(spec(path, "texts", {"ID": "text_id", "Text": "text"}), ctx)

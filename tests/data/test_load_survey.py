@@ -185,3 +185,19 @@ def test_scale_scores_empty():
     scores = scale_scores(_responses([]), {"engagement": ENGAGEMENT}, BUILTIN_RESPONSE_SCALES)
     assert scores.empty
     assert "score" in scores.columns
+
+
+@pytest.mark.parametrize("wave", ["autumn", 300, -1])
+def test_wave_must_be_a_small_whole_number(write, spec, ctx, wave):
+    s = _survey(write, spec, ["t,A1,Agree,Agree,Agree\n"], wave=wave)
+    with pytest.raises(ConfigError, match=r"sources.questionnaire_autumn.wave"):
+        load_source(s, ctx)
+
+
+def test_id_column_mapped_as_an_item_is_refused_without_echoing_ids(write, spec, ctx):
+    cols = {**{k: v for k, v in COLUMNS.items() if v != "respondent_id"}, "Pupil ID": "pupil_id"}
+    s = _survey(write, spec, ["t,A100000000001,Agree,Agree,Agree\n"], columns=cols)
+    with pytest.raises(ConfigError, match=r"map the column of respondents' ids to "
+                                          r"\"respondent_id\"") as info:
+        load_source(s, ctx)
+    assert "A100000000001" not in str(info.value)

@@ -282,6 +282,8 @@ def test_no_spread():
 def test_bad_input_and_options():
     with pytest.raises(StatsError, match="x must hold numbers"):
         hedges_g(["a", "b"], [1, 2])
+    with pytest.raises(StatsError, match="one-dimensional"):
+        hedges_g(np.ones((3, 2)), [1, 2])
     with pytest.raises(StatsError, match="infinite"):
         hedges_g([1, np.inf, 2], [1, 2])
     with pytest.raises(StatsError, match="same length"):
