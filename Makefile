@@ -36,7 +36,7 @@ demo: $(VENV)/.installed
 	@echo "Open $(OUT)/index.html in a browser."
 
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 lab: $(VENV)/.installed
 	$(BIN)/jupyter lab notebooks/
