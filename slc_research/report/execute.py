@@ -244,7 +244,8 @@ def _execute(notebook: Path, output: Path, params: dict[str, Any], kernel_name: 
         try:
             papermill.execute_notebook(
                 str(notebook), str(output), parameters=params, kernel_name=kernel_name,
-                progress_bar=False, log_output=False, execution_timeout=timeout)
+                progress_bar=False, log_output=False, execution_timeout=timeout,
+                kernel_manager_class=_ipc_kernel_manager())
             return
         except PapermillExecutionError as exc:
             raise ReportError(
@@ -261,6 +262,22 @@ def _execute(notebook: Path, output: Path, params: dict[str, Any], kernel_name: 
             ename = type(exc).__name__
             raise ReportError(f"{notebook.name}: {ename}: {exc}", notebook=notebook,
                               ename=ename, evalue=str(exc)) from exc
+
+
+def _ipc_kernel_manager() -> type:
+    """A kernel manager that talks to its kernel over Unix sockets, not TCP ports.
+
+    No port is picked, so parallel reports cannot clash on one (papermill
+    issue 511), and nothing listens on the network. The socket files sit beside
+    the kernel's connection file in the Jupyter runtime folder.
+    """
+    from jupyter_client import AsyncKernelManager
+
+    class IpcKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(transport="ipc", **kwargs)
+
+    return IpcKernelManager
 
 
 def _kernel_did_not_start(exc: BaseException, output: Path) -> bool:
