@@ -112,9 +112,10 @@ class Pseudonymiser:
             mapped = self._map_unique(normalise_id(pd.Series(ids.cat.categories)), kind)
             # distinct categories may meet after normalisation (" a1" and "A1")
             cat_codes, uniques = pd.factorize(mapped, use_na_sentinel=True)
-            codes = ids.cat.codes.to_numpy()
-            new_codes = np.where(codes >= 0, cat_codes[np.maximum(codes, 0)], -1)
-            cat = pd.Categorical.from_codes(new_codes, categories=pd.Index(uniques, dtype="string"))
+            # code -1 (missing) indexes the appended -1: no second pass over the data
+            new_codes = np.append(cat_codes, -1)[ids.cat.codes.to_numpy()]
+            cat = pd.Categorical.from_codes(new_codes, categories=pd.Index(uniques, dtype="string"),
+                                            validate=False)
             return pd.Series(cat, index=ids.index, name=ids.name)
         codes, uniques = pd.factorize(normalise_id(ids), use_na_sentinel=True)
         mapped = self._map_unique(pd.Series(uniques, dtype="string"), kind)
@@ -173,11 +174,20 @@ def load_withdrawn(private_dir: Path, pseudonymiser: Pseudonymiser) -> frozenset
     return frozenset(out)
 
 
+_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+
+
 def redact_names(texts: pd.Series, names: Iterable[str], placeholder: str = "[name]") -> pd.Series:
     """Replace every whole-word occurrence of a known name in ``texts``.
 
-    Matching ignores case. Names shorter than two letters are ignored.
-    Vectorised: one compiled pattern of all names, longest first.
+    Matching ignores case. A name is matched whole ("Amy" does not touch
+    "Amyas"), with a possessive ("Amy's" -> "[name]'s"), and by each part of a
+    hyphenated or multi-word name ("Abernethy-Clark" also removes "Abernethy").
+    Names shorter than two letters are ignored. A full name becomes one
+    placeholder ("Amy Lee" -> "[name]").
+
+    Each word of a text is looked up in a set, so the cost grows with the
+    length of the texts, not with the number of names on the roster.
 
     Parameters
     ----------
@@ -187,9 +197,29 @@ def redact_names(texts: pd.Series, names: Iterable[str], placeholder: str = "[na
     placeholder : str
         What a name becomes.
     """
-    words = sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True)
-    if not words or texts.empty:
-        return texts.astype("string")
-    pattern = r"(?<![\w'])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w])"
-    return texts.astype("string").str.replace(re.compile(pattern, re.IGNORECASE), placeholder,
-                                              regex=True)
+    known: set[str] = set()
+    for name in names:
+        if not name:
+            continue
+        for part in [name, *re.split(r"[\s-]+", name)]:
+            part = part.strip()
+            if len(part) >= 2:
+                known.add(part.casefold())
+    out = texts.astype("string")
+    if not known or out.empty:
+        return out
+
+    def swap(match: re.Match) -> str:
+        word = match.group(0)
+        folded = word.casefold()
+        if folded in known:
+            return placeholder
+        for tail in ("'s", "’s"):
+            if folded.endswith(tail) and folded[:-2] in known:
+                return placeholder + word[-2:]
+        return word
+
+    out = out.str.replace(_WORD, swap, regex=True)
+    # "[name] [name]" (forename and surname) reads as one name
+    doubled = re.escape(placeholder) + r"(?:\s+" + re.escape(placeholder) + r")+"
+    return out.str.replace(doubled, placeholder, regex=True)

@@ -120,8 +120,9 @@ def _finish_register(src: SourceLoad, marks: _Marks) -> Loaded:
     gone = np.asarray(marks.pupils.isin(src.ctx.withdrawn)) if src.ctx.withdrawn else None
     if gone is not None and gone.any():
         withdrawn = np.append(gone, False)[marks.pupil]
-        n_gone = int(np.count_nonzero(withdrawn[::marks.per_row] if marks.per_row > 1
-                                      else withdrawn & keep))
+        # a wide register has one row per pupil; a long one, one row per mark
+        n_gone = int(np.count_nonzero(gone)) if marks.per_row > 1 else int(
+            np.count_nonzero(withdrawn & keep))
         keep &= ~withdrawn
         src.notes.append(f"{plural(n_gone, 'row')} of withdrawn people left out.")
     # a wide register's dropped rows are its withdrawn pupils; a long one's, every left-out mark
@@ -141,6 +142,8 @@ def _finish_register(src: SourceLoad, marks: _Marks) -> Loaded:
         "meaning": pd.Categorical.from_codes(_MEANING[per_mark], list(ATTENDANCE_MEANINGS),
                                              validate=False),
     }, copy=False)
+    if n_gone:  # not even a withdrawn pupil's pseudonym stays behind as a category
+        table["pupil_id"] = table["pupil_id"].cat.remove_categories(marks.pupils[gone])
     return Loaded({"attendance": conform(table, "attendance")}, src.notes, rows_read=len(src),
                   rows_dropped=src.rows_dropped + dropped)
 

@@ -234,4 +234,7 @@ class SourceLoad:
             return df
         self.notes.append(f"{plural(n, 'row')} of withdrawn people left out.")
         self.rows_dropped += n
-        return df.loc[~mask].reset_index(drop=True)
+        kept = df.loc[~mask].reset_index(drop=True)
+        if isinstance(ids.dtype, pd.CategoricalDtype):  # no pseudonym left as a category
+            kept[person] = kept[person].cat.remove_unused_categories()
+        return kept

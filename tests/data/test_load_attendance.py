@@ -157,6 +157,20 @@ def test_withdrawn_pupils_left_out_of_the_register(write, spec, ctx, pseudonymis
     assert t["pupil_id"].astype("string").tolist() == [pseudonymiser.one("A1")]
     assert "2 rows of withdrawn people left out." in loaded.notes
     assert loaded.rows_dropped == 2
+    # not even the withdrawn pupil's pseudonym remains, as an unused category
+    assert t["pupil_id"].cat.categories.tolist() == [pseudonymiser.one("A1")]
+
+
+def test_withdrawn_pupils_left_out_of_a_wide_register(write, spec, ctx, pseudonymiser):
+    path = write("raw/w.csv", "UPN,01/09/2025 AM,01/09/2025 PM,02/09/2025 AM\n"
+                              "A1,/,\\,/\nA2,/,\\,N\nA3,L,\\,/\n")
+    ctx = dataclasses.replace(ctx, withdrawn=frozenset({pseudonymiser.one("A2")}))
+    loaded = load_source(spec(path, "attendance", {"UPN": "pupil_id"}, layout="wide"), ctx)
+    t = loaded.tables["attendance"]
+    assert len(t) == 6
+    assert set(t["pupil_id"].cat.categories) == {pseudonymiser.one("A1"), pseudonymiser.one("A3")}
+    assert "1 row of withdrawn people left out." in loaded.notes  # one row of the sheet
+    assert loaded.rows_dropped == 1
 
 
 # -- attendance summary -------------------------------------------------------------
