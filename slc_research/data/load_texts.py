@@ -46,9 +46,9 @@ def load_texts(spec: SourceSpec, ctx: LoadContext) -> Loaded:
     if src.has("author_id"):
         types = src.person_types("author_type", "authors", allowed=_AUTHORS)
         authors = src.ids("author_id", types, required=False)
-    else:
-        fixed = src.option("authors", "anonymous", choices=_AUTHORS)
-        types = pd.Series(pd.Categorical([fixed] * n, categories=list(_AUTHORS)))
+    else:  # no ids: who wrote each text may still be said (a parent, a pupil, ...)
+        types = src.person_types("author_type", "authors", allowed=_AUTHORS,
+                                 default="anonymous")
         authors = pd.Series(pd.NA, index=range(n), dtype="string")
     names = set(ctx.names) | names_in(src.raw.data, src.map.identifying)
     text = src.text("text")

@@ -131,6 +131,15 @@ def test_texts_author_type_column(write, spec, ctx, pseudonymiser):
                                        pseudonymiser.one("ABC", "staff")]
 
 
+def test_texts_author_type_without_ids(write, spec, ctx):
+    path = write("raw/feedback.csv", "I am a,Feedback\nParent,Lovely evening\nPupil,Nervous\n"
+                                     ",No role given\n")
+    s = spec(path, "texts", {"I am a": "author_type", "Feedback": "text"})
+    t = load_source(s, ctx).tables["texts"]
+    assert t["author_type"].astype("string").tolist() == ["parent", "pupil", "anonymous"]
+    assert t["author_id"].isna().all()
+
+
 def test_texts_unknown_authors_option(write, spec, ctx):
     path = write("raw/t.csv", "author_id,text\nA1,hello\n")
     with pytest.raises(ConfigError, match=r"sources.t.authors"):
