@@ -36,6 +36,7 @@ demo: $(VENV)/.installed
 	@echo "Open $(OUT)/index.html in a browser."
 
 test: $(VENV)/.installed-test
+	$(BIN)/ruff check slc_research tests benchmarks
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 lab: $(VENV)/.installed

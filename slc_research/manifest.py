@@ -83,6 +83,17 @@ def _str_list(value: Any, key: str, file: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _named_tables(data: dict, section: str, allowed: tuple[str, ...] | None, file: str):
+    """Yield (NAME, dotted key, table) for each ``[section.NAME]``, checking its keys."""
+    tables = _expect(data.get(section, {}), dict, section, file, f"[{section}.NAME] tables")
+    for name, t in tables.items():
+        key = f"{section}.{name}"
+        _expect(t, dict, key, file, f"a [{key}] table")
+        if allowed is not None:
+            _check_keys(t, allowed, key, file)
+        yield name, key, t
+
+
 def read_manifest(root: str | Path) -> Manifest:
     """Read and check ``root/enquiry.toml``.
 
@@ -134,11 +145,7 @@ def read_manifest(root: str | Path) -> Manifest:
                           file=file, key="privacy.suppression_threshold")
 
     response_scales = dict(BUILTIN_RESPONSE_SCALES)
-    for name, t in _expect(data.get("response_scales", {}), dict, "response_scales", file,
-                           "[response_scales.NAME] tables").items():
-        key = f"response_scales.{name}"
-        _expect(t, dict, key, file, f"a [{key}] table")
-        _check_keys(t, _RESPONSE_SCALE_KEYS, key, file)
+    for name, key, t in _named_tables(data, "response_scales", _RESPONSE_SCALE_KEYS, file):
         levels = _str_list(t.get("levels", []), f"{key}.levels", file)
         if len(levels) < 2:
             raise ConfigError("list at least two answers, lowest first.", file=file,
@@ -156,11 +163,7 @@ def read_manifest(root: str | Path) -> Manifest:
         response_scales[name] = ResponseScale(name, levels, start=start, **kwargs)
 
     scales = {}
-    for name, t in _expect(data.get("scales", {}), dict, "scales", file,
-                           "[scales.NAME] tables").items():
-        key = f"scales.{name}"
-        _expect(t, dict, key, file, f"a [{key}] table")
-        _check_keys(t, _SCALE_KEYS, key, file)
+    for name, key, t in _named_tables(data, "scales", _SCALE_KEYS, file):
         items = _str_list(t.get("items", []), f"{key}.items", file)
         if len(items) < 2:
             raise ConfigError("a scale needs at least two items.", file=file, key=f"{key}.items")
@@ -180,8 +183,7 @@ def read_manifest(root: str | Path) -> Manifest:
                              items, reverse, rs, t.get("label", name.replace("_", " ").capitalize()))
 
     sources = {}
-    for name, t in _expect(data.get("sources", {}), dict, "sources", file,
-                           "[sources.NAME] tables").items():
+    for name, _key, t in _named_tables(data, "sources", None, file):
         sources[name] = _source(root, name, t, response_scales, file)
     return Manifest(root, title, year, schools, threshold, response_scales, scales, sources, data)
 

@@ -151,7 +151,7 @@ def load_withdrawn(private_dir: Path, pseudonymiser: Pseudonymiser) -> frozenset
     try:
         reg = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise DataError.single(label, f"a CSV file with columns id,status[,type,date] ({exc})")
+        raise DataError.single(label, f"a CSV file with columns id,status[,type,date] ({exc})") from None
     reg.columns = [c.strip().lower() for c in reg.columns]
     for col in ("id", "status"):
         if col not in reg.columns:

@@ -13,7 +13,8 @@ def test_init_writes_an_empty_workspace_that_checks(tmp_path, capsys):
     ws = tmp_path / "my-enquiry"
     assert main(["init", str(ws)]) == 0
     assert (ws / "enquiry.toml").is_file()
-    assert (ws / "raw").is_dir() and (ws / "private").is_dir()
+    assert (ws / "raw").is_dir()
+    assert (ws / "private").is_dir()
     assert "private/" in (ws / ".gitignore").read_text()
     capsys.readouterr()
     assert main(["check", str(ws)]) == 0
@@ -29,14 +30,16 @@ def test_init_refuses_to_overwrite(tmp_path, capsys):
     (tmp_path / "enquiry.toml").write_text(before + "\n# mine\n")
     assert main(["init", str(tmp_path)]) == 2
     err = capsys.readouterr().err
-    assert "already exists" in err and "Traceback" not in err
+    assert "already exists" in err
+    assert "Traceback" not in err
     assert (tmp_path / "enquiry.toml").read_text().endswith("# mine\n")
 
 
 def test_check_of_a_missing_workspace_is_one_message(tmp_path, capsys):
     assert main(["check", str(tmp_path / "nowhere")]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "slc-research init" in err
+    assert err.count("\n") == 1
+    assert "slc-research init" in err
 
 
 def test_check_reports_a_bad_file_with_row_and_column(tmp_path):
@@ -63,9 +66,11 @@ def test_check_prints_data_health(tmp_path, capsys):
     capsys.readouterr()
     assert main(["check", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "roster" in out and "read now" in out
+    assert "roster" in out
+    assert "read now" in out
     assert "pupils 2" in out
     assert "pupil_premium 50%" in out
-    assert "A1" not in out and "A2" not in out
+    assert "A1" not in out
+    assert "A2" not in out
     assert main(["check", str(tmp_path)]) == 0
     assert "yes" in capsys.readouterr().out  # second time from the cache

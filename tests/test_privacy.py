@@ -62,7 +62,8 @@ def test_key_is_created_once_private_and_never_shown(tmp_path):
     p2 = Pseudonymiser.for_workspace(tmp_path / "private")
     assert p1.one("A1") == p2.one("A1")
     secret = key_file.read_text().strip()
-    assert secret not in repr(p1) and secret not in p1.fingerprint
+    assert secret not in repr(p1)
+    assert secret not in p1.fingerprint
 
 
 def test_withdrawn_pupils_and_staff(tmp_path):
