@@ -22,6 +22,7 @@ import json
 import os
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -110,8 +111,8 @@ class SourceCache:
             return None
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            tables = {t: conform(pq.read_table(entry / f"{t}.parquet").to_pandas(), t)
-                      for t in meta["tables"]}
+            parts = meta.get("parts", {})
+            tables = {t: conform(_read_parts(entry, t, parts.get(t, 1)), t) for t in meta["tables"]}
         except (OSError, ValueError, KeyError, pa.ArrowException):
             return None  # a damaged entry is rebuilt
         return tables, meta
@@ -122,12 +123,9 @@ class SourceCache:
         base.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=base))
         try:
-            for name, df in tables.items():
-                pq.write_table(pa.Table.from_pandas(df, preserve_index=False),
-                               tmp / f"{name}.parquet", compression="zstd",
-                               write_statistics=False)
-            (tmp / "meta.json").write_text(json.dumps({**meta, "tables": list(tables)}),
-                                           encoding="utf-8")
+            parts = {name: _write_parts(tmp, name, df) for name, df in tables.items()}
+            (tmp / "meta.json").write_text(
+                json.dumps({**meta, "tables": list(tables), "parts": parts}), encoding="utf-8")
             final = self._entry(source, key)
             if final.exists():
                 shutil.rmtree(final)
@@ -146,6 +144,46 @@ class SourceCache:
         for d in self.dir.iterdir():
             if d.is_dir() and d.name not in sources:
                 shutil.rmtree(d, ignore_errors=True)
+
+
+#: Tables with at least this many rows are written and read as column groups in parallel.
+PARALLEL_ROWS = 500_000
+
+
+def _column_groups(columns: list[str], n_rows: int) -> list[list[str]]:
+    k = min(os.cpu_count() or 1, len(columns), 4) if n_rows >= PARALLEL_ROWS else 1
+    return [columns[i::k] for i in range(k)]
+
+
+def _part_path(entry: Path, table: str, i: int, k: int) -> Path:
+    return entry / (f"{table}.parquet" if k == 1 else f"{table}.{i}.parquet")
+
+
+def _write_parts(entry: Path, table: str, df: pd.DataFrame) -> int:
+    """Write ``df`` as Parquet; a large table as column groups, one file each, in parallel
+    (Parquet encoding is single-threaded per file). Returns the number of files."""
+    groups = _column_groups(list(df.columns), len(df))
+
+    def write(i: int) -> None:
+        part = pa.Table.from_pandas(df[groups[i]], preserve_index=False)
+        pq.write_table(part, _part_path(entry, table, i, len(groups)), compression="zstd",
+                       write_statistics=False)
+
+    if len(groups) == 1:
+        write(0)
+    else:
+        with ThreadPoolExecutor(len(groups)) as pool:
+            list(pool.map(write, range(len(groups))))
+    return len(groups)
+
+
+def _read_parts(entry: Path, table: str, k: int) -> pd.DataFrame:
+    paths = [_part_path(entry, table, i, k) for i in range(k)]
+    if k == 1:
+        return pq.read_table(paths[0]).to_pandas()
+    with ThreadPoolExecutor(k) as pool:
+        frames = list(pool.map(lambda p: pq.read_table(p).to_pandas(), paths))
+    return pd.concat(frames, axis=1)
 
 
 def _atomic_write_text(path: Path, text: str) -> None:

@@ -197,3 +197,20 @@ def test_removed_source_is_pruned_from_the_cache(workspace):
     enq = Enquiry.open(workspace)
     assert enq.behaviour.empty
     assert not (workspace / CACHE_DIR / "behaviour").exists()
+
+
+def test_large_tables_are_cached_as_column_groups(workspace, monkeypatch):
+    import slc_research.cache as cache_module
+
+    first = Enquiry.open(workspace)
+    monkeypatch.setattr(cache_module, "PARALLEL_ROWS", 1)  # every table counts as large
+    monkeypatch.setattr(cache_module.os, "cpu_count", lambda: 2)
+    (workspace / "raw" / "behaviour.csv").write_text(BEHAVIOUR + "A100000000003,04/10/2025,"
+                                                     "Negative,-1\n", encoding="utf-8")
+    written = Enquiry.open(workspace)
+    entry = next((workspace / CACHE_DIR / "behaviour").iterdir())
+    assert len(list(entry.glob("behaviour.*.parquet"))) >= 2
+    reread = Enquiry.open(workspace)
+    assert all(h.from_cache for h in reread.health)
+    pd.testing.assert_frame_equal(written.behaviour, reread.behaviour)
+    assert len(reread.behaviour) == len(first.behaviour) + 1
