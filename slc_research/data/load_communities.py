@@ -155,8 +155,8 @@ def load_action_plans(spec: SourceSpec, ctx: LoadContext) -> Loaded:
     """
     src = SourceLoad(spec, ctx)
     types = src.person_types("member_type", "members", allowed=_MEMBERS)
-    made_up = pd.Series([f"{spec.name}-{r}" for r in src.excel_rows(np.arange(len(src)))],
-                        dtype="string")
+    rows = src.excel_rows(np.arange(len(src))).astype(str)
+    made_up = pd.Series(np.char.add(f"{spec.name}-", rows), dtype="string")
     plan_id = src.text("plan_id").fillna(made_up) if src.has("plan_id") else made_up
     # plans and reports are free text: known names are redacted, as in texts
     names = set(ctx.names) | names_in(src.raw.data, src.map.identifying)

@@ -18,14 +18,24 @@ from slc_research.data.spec import LoadContext, Loaded, SourceSpec
 from slc_research.data.values import parse_booleans
 from slc_research.privacy import redact_names
 
-__all__ = ["load_texts", "text_id"]
+__all__ = ["load_texts", "text_id", "text_ids"]
 
 _AUTHORS = ("pupil", "staff", "parent", "anonymous")
 
 
 def text_id(source: str, row: int) -> str:
-    """A stable id for the text in Excel row ``row`` of source ``source``: ``T-`` + 10 hex digits."""
-    return "T-" + hashlib.sha1(f"{source}:{row}".encode()).hexdigest()[:10]
+    """A stable id for the text in Excel row ``row`` of source ``source``.
+
+    ``T-`` + 6 hex digits of the source name's SHA-1 + ``-`` + the row, e.g.
+    ``T-3fa9c2-14``: the same every time the file is read, unique across sources.
+    """
+    return text_ids(source, np.array([row])).iloc[0]
+
+
+def text_ids(source: str, rows: np.ndarray) -> pd.Series:
+    """:func:`text_id` for many rows at once (vectorised)."""
+    prefix = "T-" + hashlib.sha1(source.encode()).hexdigest()[:6] + "-"
+    return pd.Series(np.char.add(prefix, np.asarray(rows).astype(str)), dtype="string")
 
 
 def load_texts(spec: SourceSpec, ctx: LoadContext) -> Loaded:
@@ -41,7 +51,7 @@ def load_texts(spec: SourceSpec, ctx: LoadContext) -> Loaded:
     src = SourceLoad(spec, ctx)
     n = len(src)
     rows = src.excel_rows(np.arange(n))
-    made_up = pd.Series([text_id(spec.name, int(r)) for r in rows], dtype="string")
+    made_up = text_ids(spec.name, rows)
     ids = src.text("text_id").fillna(made_up) if src.has("text_id") else made_up
     if src.has("author_id"):
         types = src.person_types("author_type", "authors", allowed=_AUTHORS)

@@ -105,7 +105,8 @@ def test_texts_are_redacted_and_pseudonymised(write, spec, ctx, pseudonymiser, f
     assert t["quotable"].tolist() == [True, False]
     assert t["text_id"].tolist() == [text_id("reflections", 2), text_id("reflections", 3)]
     assert t["text_id"][0].startswith("T-")
-    assert len(t["text_id"][0]) == 12
+    assert t["text_id"][0].startswith("T-")
+    assert t["text_id"][0].endswith("-2")
     assert "1 row with no text left out." in loaded.notes
     assert loaded.rows_dropped == 1
     everything = frame_text(loaded.tables)
