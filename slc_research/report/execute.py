@@ -245,7 +245,7 @@ def _execute(notebook: Path, output: Path, params: dict[str, Any], kernel_name: 
             papermill.execute_notebook(
                 str(notebook), str(output), parameters=params, kernel_name=kernel_name,
                 progress_bar=False, log_output=False, execution_timeout=timeout,
-                kernel_manager_class=_ipc_kernel_manager())
+                **_engine_options())
             return
         except PapermillExecutionError as exc:
             raise ReportError(
@@ -264,18 +264,34 @@ def _execute(notebook: Path, output: Path, params: dict[str, Any], kernel_name: 
                               ename=ename, evalue=str(exc)) from exc
 
 
-def _ipc_kernel_manager() -> type:
+def _engine_options() -> dict[str, Any]:
+    manager = _ipc_kernel_manager()
+    return {} if manager is None else {"kernel_manager_class": manager}
+
+
+def _ipc_kernel_manager() -> type | None:
     """A kernel manager that talks to its kernel over Unix sockets, not TCP ports.
 
     No port is picked, so parallel reports cannot clash on one (papermill
-    issue 511), and nothing listens on the network. The socket files sit beside
-    the kernel's connection file in the Jupyter runtime folder.
+    issue 511), and nothing listens on the network. Each kernel's sockets get a
+    unique path in the Jupyter runtime folder (jupyter_client's default,
+    ``kernel-ipc`` in the working folder, is shared by every kernel started
+    there, and two reports running at once would talk to each other's kernel).
+    On Windows, which has no Unix sockets, None: the default TCP manager.
     """
+    if os.name != "posix":
+        return None
+    import uuid
+
     from jupyter_client import AsyncKernelManager
+    from jupyter_core.paths import jupyter_runtime_dir
 
     class IpcKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs: Any) -> None:
-            super().__init__(transport="ipc", **kwargs)
+            runtime = Path(jupyter_runtime_dir())
+            runtime.mkdir(parents=True, exist_ok=True)
+            ip = str(runtime / f"slc-{uuid.uuid4().hex[:16]}")
+            super().__init__(transport="ipc", ip=ip, **kwargs)
 
     return IpcKernelManager
 

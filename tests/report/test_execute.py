@@ -200,3 +200,17 @@ def test_impact_notebook_is_committed_clean():
               "## About the data"):
         assert h in headings
     assert nb.metadata["kernelspec"]["name"] == "slc-research"
+
+
+def test_reports_run_in_parallel_each_talk_to_their_own_kernel(tiny, tmp_path):
+    """Two kernels started at once must not share sockets (seen once: jupyter_client's
+    default ipc path is shared, and kernels rejected each other's messages)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(x: int):
+        return run_report(tiny, tmp_path, tmp_path / "out", parameters={"x": x}, name=f"r{x}")
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(one, [2, 3, 4, 5]))
+    assert [r.records["x_squared"] for r in results] == [4, 9, 16, 25]
+    assert all(r.ok for r in results)
