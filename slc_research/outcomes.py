@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from slc_research.errors import ConfigError
 from slc_research.stats import EffectSize, StatsError, hedges_g, mean_difference
+from slc_research.stats.descriptives import mean_ci_from_summary
 
 __all__ = ["GROUP_LABELS", "ChangeResult", "attendance_change", "behaviour_change",
            "effects_table", "scale_change"]
@@ -96,10 +96,11 @@ class ChangeResult:
             n = int(g["n_both"])
             for period, m, s in ((self.periods[0], g["mean_pre"], g["sd_pre"]),
                                  (self.periods[1], g["mean_post"], g["sd_post"])):
-                half = (stats.t.ppf(0.5 + confidence / 2, n - 1) * s / math.sqrt(n)
-                        if n >= 2 and pd.notna(s) else np.nan)
+                ci = mean_ci_from_summary(m, s if pd.notna(s) else math.nan, n,
+                                          confidence=confidence)
                 rows.append({"outcome": self.label, "group": g["group"], "period": period,
-                             "n": n, "mean": m, "sd": s, "ci_low": m - half, "ci_high": m + half})
+                             "n": n, "mean": m, "sd": s, "ci_low": ci.ci_low,
+                             "ci_high": ci.ci_high})
         return pd.DataFrame(rows, columns=["outcome", "group", "period", "n", "mean", "sd",
                                            "ci_low", "ci_high"])
 

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+
+from slc_research.stats.descriptives import association_test
+from slc_research.stats.errors import StatsError
 
 __all__ = ["CHARACTERISTICS", "NOT_RECORDED", "Representativeness", "cohort_ids",
            "representativeness"]
@@ -177,21 +179,13 @@ def _levels(values: pd.Series, col: str) -> pd.Series:
 
 def _association(levels: pd.Series, is_member: np.ndarray, seed: int) -> dict:
     known = (levels != NOT_RECORDED).to_numpy()
-    table = pd.crosstab(is_member[known], levels[known].astype(str).to_numpy())
     empty = {"test": "not possible", "statistic": np.nan, "df": np.nan, "p_value": np.nan,
              "n": int(known.sum())}
-    if table.shape[0] < 2 or table.shape[1] < 2:
+    try:
+        res = association_test(is_member[known], levels[known].astype(str).to_numpy(),
+                               seed=seed)
+    except StatsError:
         return empty
-    observed = table.to_numpy()
-    chi = stats.chi2_contingency(observed)
-    if (chi.expected_freq >= 5).all():
-        return {**empty, "test": "chi-square", "statistic": float(chi.statistic),
-                "df": int(chi.dof), "p_value": float(chi.pvalue)}
-    if observed.shape == (2, 2):
-        res = stats.fisher_exact(observed)
-        return {**empty, "test": "Fisher's exact", "statistic": float(res.statistic),
-                "p_value": float(res.pvalue)}
-    res = stats.fisher_exact(observed, method=stats.MonteCarloMethod(
-        n_resamples=9999, rng=np.random.default_rng(seed)))
-    return {**empty, "test": "Fisher's exact (Monte Carlo)", "statistic": float(res.statistic),
-            "p_value": float(res.pvalue)}
+    test = res.method.replace(" test", "").replace(" (Yates' correction)", "")
+    return {**empty, "test": test, "statistic": res.statistic,
+            "df": np.nan if res.df is None else int(res.df), "p_value": res.p_value}
