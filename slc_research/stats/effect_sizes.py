@@ -4,7 +4,8 @@ One function per question, as in pingouin: :func:`cohens_d` and :func:`hedges_g`
 (independent groups, or two measurements of the same pupils) and
 :func:`mean_difference` (a difference in the outcome's own units). Each returns
 an :class:`EffectSize`: the numbers unrounded, the method used, ``.to_frame()``
-and an APA-style ``str()``.
+and an APA-style ``str()``. Glass's Δ, which returns the same type, is in
+:mod:`slc_research.stats.glass`.
 """
 
 from __future__ import annotations
@@ -16,8 +17,16 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special, stats
+from scipy import special, stats
 
+from slc_research.stats._inputs import (
+    _check_confidence,
+    _complete_pairs,
+    _floats,
+    _nct_limits,
+    _need,
+    _need_spread,
+)
 from slc_research.stats.errors import StatsError
 
 __all__ = ["EffectSize", "cohens_d", "hedges_correction", "hedges_g", "mean_difference"]
@@ -157,8 +166,12 @@ def hedges_g(x: Iterable[float], y: Iterable[float], *, paired: bool = False,
         deviation of the changes.
     ci : {"nct", "normal"}, optional
         How the confidence interval is computed. Default: ``"nct"`` (exact,
-        noncentral t) for independent groups and ``d_z``; ``"normal"`` for
-        ``d_av``, for which no exact interval exists (``"nct"`` is refused).
+        noncentral t) for independent groups and ``d_z``. ``"normal"`` (a
+        normal approximation: Hedges & Olkin's for independent groups and
+        ``d_z``, the delta method for ``d_av``; see Notes) is available for
+        every variant and is the only interval for ``d_av``: d_av is not a noncentral-t variable
+        (its standardiser mixes two correlated SDs), so no exact interval
+        exists and ``ci="nct"`` is refused with a message.
     confidence : float, default 0.95
         Confidence level, between 0 and 1.
 
@@ -375,76 +388,3 @@ def _standardised_difference(x, y, *, paired: bool, paired_method: str, ci: str 
     j = hedges_correction(df) if correct else 1.0
     return EffectSize(j * d, j * lo, j * hi, n, n, n, method, ci, confidence,
                       f"{letter}_{paired_method[2:]}", True, dropped)
-
-
-def _nct_limits(t: float, df: float, confidence: float) -> tuple[float, float]:
-    """Noncentrality parameters λ with P(T <= t | λ) = 1 - α/2 and α/2 (lower, upper)."""
-    alpha = 1 - confidence
-
-    def solve(p: float) -> float:
-        def f(ncp: float) -> float:
-            return float(stats.nct.cdf(t, df, ncp)) - p
-
-        step = 2.0 + abs(t) / 2
-        lo, hi = t - step, t + step
-        for _ in range(60):  # the cdf falls as λ grows: widen until the root is bracketed
-            f_lo, f_hi = f(lo), f(hi)
-            if f_lo > 0 and f_hi < 0:
-                return float(optimize.brentq(f, lo, hi, xtol=1e-12, maxiter=500))
-            if not (np.isfinite(f_lo) and np.isfinite(f_hi)):
-                break
-            step *= 2
-            lo, hi = (lo - step if f_lo <= 0 else lo), (hi + step if f_hi >= 0 else hi)
-        raise StatsError(f"could not compute a noncentral-t interval for t = {t:.3g}, "
-                         f"df = {df}; use ci='normal'")
-
-    return solve(1 - alpha / 2), solve(alpha / 2)
-
-
-def _floats(values: Iterable[float], name: str) -> tuple[np.ndarray, int]:
-    """Values as a 1-D float array without missing values, and how many were missing."""
-    arr = _to_array(values, name)
-    missing = np.isnan(arr)
-    return arr[~missing], int(missing.sum())
-
-
-def _complete_pairs(x, y) -> tuple[np.ndarray, np.ndarray, int]:
-    a, b = _to_array(x, "x"), _to_array(y, "y")
-    if len(a) != len(b):
-        raise StatsError(f"paired samples must have the same length; got {len(a)} and {len(b)}")
-    keep = ~(np.isnan(a) | np.isnan(b))
-    return a[keep], b[keep], int((~keep).sum())
-
-
-def _to_array(values, name: str) -> np.ndarray:
-    if isinstance(values, np.ndarray) and values.dtype.kind in "fiub":
-        arr = values.astype(float)  # the common case, without a round trip through pandas
-    else:
-        try:
-            s = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
-            arr = pd.to_numeric(s, errors="raise").astype("Float64").to_numpy(
-                dtype=float, na_value=np.nan)
-        except (TypeError, ValueError) as exc:
-            raise StatsError(f"{name} must hold numbers (missing values allowed): {exc}") from None
-    if arr.ndim != 1:
-        raise StatsError(f"{name} must be one-dimensional (one value per person); "
-                         f"got shape {arr.shape}")
-    if np.isinf(arr).any():
-        raise StatsError(f"{name} holds infinite values; remove or correct them")
-    return arr
-
-
-def _check_confidence(confidence: float) -> None:
-    if not 0 < confidence < 1:
-        raise StatsError(f"confidence must be between 0 and 1 (e.g. 0.95), not {confidence!r}")
-
-
-def _need(n: int, minimum: int, what: str) -> None:
-    if n < minimum:
-        raise StatsError(f"at least {minimum} {what} are needed; found {n}")
-
-
-def _need_spread(sd: float, where: str) -> None:
-    if not (np.isfinite(sd) and sd > 0):
-        raise StatsError(f"every value in {where} is the same, so a standardised "
-                         "difference cannot be computed")

@@ -296,3 +296,15 @@ def test_bad_input_and_options():
         hedges_g(MOVIE_1, MOVIE_2, confidence=95)
     with pytest.raises(StatsError, match="d_av has no exact noncentral-t interval"):
         hedges_g(MOVIE_1, MOVIE_2, paired=True, ci="nct")
+
+
+@pytest.mark.parametrize(("kwargs", "symbol"),
+                         [({}, "g"), ({"paired": True, "paired_method": "d_z"}, "g_z"),
+                          ({"paired": True, "paired_method": "d_av"}, "g_av")])
+def test_normal_interval_is_available_for_every_variant(kwargs, symbol):
+    """Issue 3: the Hedges-Olkin normal approximation on request, for every variant."""
+    res = hedges_g(MOVIE_1, MOVIE_2, ci="normal", **kwargs)
+    assert (res.ci_method, res.symbol) == ("normal", symbol)
+    assert res.ci_low < res.estimate < res.ci_high
+    # symmetric about g: the normal interval is g ± z·J·SE
+    assert res.estimate - res.ci_low == pytest.approx(res.ci_high - res.estimate)
