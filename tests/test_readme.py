@@ -79,3 +79,17 @@ def test_readme_example_manifest_works_as_written(tmp_path):
         assert "Hargreaves" not in text
         assert "A123456789012" not in text
         assert "olufemi@example.org" not in text
+
+
+def test_readme_analysis_examples_run_and_print_what_they_say(capsys):
+    section = README.split("## Analysis: `slc_research.stats`", 1)[1]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    exec(compile(code, "README.md", "exec"), {})
+    out = capsys.readouterr().out
+    for line in code.splitlines():  # every one-line "print(...)  # result" must hold
+        if line.startswith("print(") and "  # " in line and line.rstrip().endswith(")") is False:
+            claimed = line.split("  # ", 1)[1].split("  (")[0].split(";")[0].strip()
+            if claimed and not claimed.startswith(("plain", "+5")):
+                assert claimed in out, claimed
+    assert "g = 1.08, 95% CI [0.16, 1.97], n = 20" in out
+    assert "pooled estimate = 0.27" in out

@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from numbers import Real
 from typing import Any
 
+from scipy import optimize
 from statsmodels.stats.power import TTestIndPower
 
 from slc_research.stats._inputs import _finite, _whole
@@ -319,9 +320,18 @@ def mdes(n_treated: int, n_comparison: int, *, power: float = 0.8, alpha: float 
         if m < 1:
             raise StatsError(f"cluster_size must be at least 1; got {m}")
         design_effect = 1 + (m - 1) * rho
-    base = float(TTestIndPower().solve_power(effect_size=None, nobs1=n_t, alpha=alpha,
-                                             power=power, ratio=n_c / n_t,
-                                             alternative="two-sided"))
+    # statsmodels' solve_power can land on the negative root for unequal groups
+    # (e.g. 70 v 1527 gives -0.34), so bracket the positive root ourselves
+    analysis = TTestIndPower()
+
+    def shortfall(d: float) -> float:
+        return float(analysis.power(effect_size=d, nobs1=n_t, alpha=alpha, ratio=n_c / n_t,
+                                    alternative="two-sided")) - power
+
+    high = 0.5
+    while shortfall(high) < 0 and high < 16:  # widen until the power target is passed
+        high *= 2
+    base = float(optimize.brentq(shortfall, 1e-6, high, xtol=1e-12))
     if not (math.isfinite(base) and base > 0):
         raise StatsError(f"could not solve for the MDES with n = {n_t} and {n_c}")
     value = base * math.sqrt(design_effect * shrink)

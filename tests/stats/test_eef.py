@@ -132,3 +132,16 @@ def test_errors():
         mdes(10, 10, icc=0.1)
     with pytest.raises(StatsError, match="icc must be between 0 and 1"):
         mdes(10, 10, icc=1.2, cluster_size=20)
+
+
+def test_mdes_for_very_unequal_groups_is_the_positive_root():
+    """statsmodels' solve_power returns -0.34 here; the MDES must give 80% power."""
+    from statsmodels.stats.power import TTestIndPower
+
+    from slc_research.stats import mdes
+
+    result = mdes(70, 1527)
+    assert result.estimate > 0
+    power = TTestIndPower().power(effect_size=result.estimate, nobs1=70, alpha=0.05,
+                                  ratio=1527 / 70)
+    assert power == pytest.approx(0.8, abs=1e-8)
