@@ -22,7 +22,11 @@ from slc_research.stats import bootstrap as module
 from slc_research.stats.bootstrap import BootstrapResult, bootstrap_ci
 from slc_research.stats.errors import StatsError
 
-pytestmark = pytest.mark.filterwarnings("error")
+# never a numpy warning and a NaN; but not the unclosed event loops that notebook tests
+# in the same process leave for the garbage collector
+pytestmark = [pytest.mark.filterwarnings("error"),
+              pytest.mark.filterwarnings("ignore::ResourceWarning"),
+              pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")]
 
 RNG = np.random.default_rng(2024)
 X = RNG.normal(52, 10, 40)

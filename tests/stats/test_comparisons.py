@@ -29,7 +29,11 @@ from slc_research.stats.comparisons import paired_t, student_t, welch_t
 from slc_research.stats.errors import StatsError
 from slc_research.stats.results import TestResult
 
-pytestmark = pytest.mark.filterwarnings("error")  # never a numpy warning and a NaN
+# never a numpy warning and a NaN; but not the unclosed event loops that notebook tests
+# in the same process leave for the garbage collector
+pytestmark = [pytest.mark.filterwarnings("error"),
+              pytest.mark.filterwarnings("ignore::ResourceWarning"),
+              pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")]
 
 SLEEP_1 = np.array([0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0])
 SLEEP_2 = np.array([1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4])

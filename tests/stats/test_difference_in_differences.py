@@ -27,7 +27,11 @@ from slc_research.stats import difference_in_differences as module
 from slc_research.stats.difference_in_differences import DiffInDiffResult, diff_in_diff
 from slc_research.stats.errors import StatsError
 
-pytestmark = pytest.mark.filterwarnings("error")
+# never a numpy warning and a NaN; but not the unclosed event loops that notebook tests
+# in the same process leave for the garbage collector
+pytestmark = [pytest.mark.filterwarnings("error"),
+              pytest.mark.filterwarnings("ignore::ResourceWarning"),
+              pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")]
 
 
 def _attendance(seed: int = 5, pupils: int = 40) -> pd.DataFrame:

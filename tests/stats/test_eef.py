@@ -28,7 +28,11 @@ from slc_research.stats.eef import MONTHS_CAVEAT, Mdes, MonthsProgress, mdes, mo
 from slc_research.stats.effect_sizes import hedges_g
 from slc_research.stats.errors import StatsError
 
-pytestmark = pytest.mark.filterwarnings("error")
+# never a numpy warning and a NaN; but not the unclosed event loops that notebook tests
+# in the same process leave for the garbage collector
+pytestmark = [pytest.mark.filterwarnings("error"),
+              pytest.mark.filterwarnings("ignore::ResourceWarning"),
+              pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")]
 
 BAND_EDGES = [(0.0, 0), (0.01, 0), (-0.01, 0), (0.02, 1), (0.09, 1), (0.10, 2), (0.18, 2),
               (0.19, 3), (0.26, 3), (0.27, 4), (0.35, 4), (0.36, 5), (0.44, 5), (0.45, 6),

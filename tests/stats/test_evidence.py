@@ -21,7 +21,11 @@ from slc_research.stats.eef import mdes
 from slc_research.stats.errors import StatsError
 from slc_research.stats.evidence import EvidenceStrength, strength_of_evidence
 
-pytestmark = pytest.mark.filterwarnings("error")
+# never a numpy warning and a NaN; but not the unclosed event loops that notebook tests
+# in the same process leave for the garbage collector
+pytestmark = [pytest.mark.filterwarnings("error"),
+              pytest.mark.filterwarnings("ignore::ResourceWarning"),
+              pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")]
 
 RCT = {"comparison_group": True, "random_allocation": True, "baseline_effect": 0.01,
        "attrition": 0.05, "n_treated": 400, "n_comparison": 400}

@@ -27,7 +27,11 @@ from slc_research.stats.effect_sizes import EffectSize
 from slc_research.stats.errors import StatsError
 from slc_research.stats.glass import glass_delta
 
-pytestmark = pytest.mark.filterwarnings("error")
+# never a numpy warning and a NaN; but not the unclosed event loops that notebook tests
+# in the same process leave for the garbage collector
+pytestmark = [pytest.mark.filterwarnings("error"),
+              pytest.mark.filterwarnings("ignore::ResourceWarning"),
+              pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")]
 
 MOVIE_1 = np.array([9, 7, 8, 9, 8, 9, 9, 10, 9, 9], dtype=float)
 MOVIE_2 = np.array([9, 6, 7, 8, 7, 9, 8, 8, 8, 7], dtype=float)

@@ -27,7 +27,11 @@ from slc_research.stats.errors import StatsError
 from slc_research.stats.models import AncovaResult, ancova
 from slc_research.stats.results import TestResult
 
-pytestmark = pytest.mark.filterwarnings("error")
+# never a numpy warning and a NaN; but not the unclosed event loops that notebook tests
+# in the same process leave for the garbage collector
+pytestmark = [pytest.mark.filterwarnings("error"),
+              pytest.mark.filterwarnings("ignore::ResourceWarning"),
+              pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")]
 
 
 def _school(seed: int = 7, n: int = 60) -> pd.DataFrame:

@@ -24,7 +24,11 @@ from slc_research.stats import multiplicity as module
 from slc_research.stats.errors import StatsError
 from slc_research.stats.multiplicity import AdjustedPValues, adjust_p
 
-pytestmark = pytest.mark.filterwarnings("error")
+# never a numpy warning and a NaN; but not the unclosed event loops that notebook tests
+# in the same process leave for the garbage collector
+pytestmark = [pytest.mark.filterwarnings("error"),
+              pytest.mark.filterwarnings("ignore::ResourceWarning"),
+              pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")]
 
 BH_1995 = [0.0001, 0.0004, 0.0019, 0.0095, 0.0201, 0.0278, 0.0298, 0.0344, 0.0459, 0.3240,
            0.4262, 0.5719, 0.6528, 0.7590, 1.000]
