@@ -16,7 +16,7 @@ import numpy as np
 from slc_research.errors import ConfigError
 from slc_research.outcomes import ChangeResult
 
-__all__ = ["DESIGN_DEFAULTS", "design_facts", "limitations"]
+__all__ = ["DESIGN_DEFAULTS", "design_facts", "evidence_strength", "limitations"]
 
 #: The design facts :func:`limitations` understands, with their defaults.
 DESIGN_DEFAULTS: dict[str, Any] = {
@@ -183,3 +183,26 @@ def design_facts(*, n_members: int, n_comparison: int | None,
         "self_report": bool(scales),
         "n_schools": int(n_schools),
     }
+
+
+def evidence_strength(design: dict[str, Any]):
+    """The strength-of-evidence statement for the design facts of :func:`design_facts`.
+
+    A thin bridge to :func:`slc_research.stats.strength_of_evidence` (in the
+    spirit of the EEF's security rating, never claiming to be one): a
+    comparison group or not, random allocation or not, the baseline
+    difference, attrition between waves and the group sizes.
+    """
+    from slc_research.stats import strength_of_evidence
+
+    facts = {**DESIGN_DEFAULTS, **design}
+    has_comparison = facts["comparison"] != "none" and bool(facts["n_comparison"])
+    attrition = facts["attrition_pct"]
+    return strength_of_evidence(
+        comparison_group=has_comparison,
+        random_allocation=bool(facts["random_allocation"]),
+        baseline_effect=facts["baseline_g"] if has_comparison else None,
+        attrition=None if attrition is None else float(attrition) / 100,
+        n_treated=int(facts["n_members"]),
+        n_comparison=int(facts["n_comparison"]) if has_comparison else 0,
+    )

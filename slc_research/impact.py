@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from slc_research.data.spec import Scale
-from slc_research.design import design_facts, limitations
+from slc_research.design import design_facts, evidence_strength, limitations
 from slc_research.errors import ConfigError
 from slc_research.outcomes import (
     ChangeResult,
@@ -52,6 +52,7 @@ __all__ = [
     "community_members",
     "community_start",
     "design_facts",
+    "evidence_strength",
     "effects_table",
     "limitations",
     "participation",
