@@ -80,6 +80,16 @@ def _to_array(values, name: str) -> np.ndarray:
     return arr
 
 
+def _two_samples(x, y, confidence: float) -> tuple[np.ndarray, int, np.ndarray, int]:
+    """Both groups as floats (missing left out, counted), each with at least two values."""
+    _check_confidence(confidence)
+    x_, dx = _floats(x, "x")
+    y_, dy = _floats(y, "y")
+    _need(len(x_), 2, "values in the first group (x)")
+    _need(len(y_), 2, "values in the second group (y)")
+    return x_, dx, y_, dy
+
+
 def _check_confidence(confidence: float) -> None:
     if not (isinstance(confidence, int | float) and 0 < confidence < 1):
         raise StatsError(f"confidence must be between 0 and 1 (e.g. 0.95), not {confidence!r}")

@@ -25,9 +25,9 @@ from scipy import stats
 from slc_research.stats._inputs import (
     _check_confidence,
     _complete_pairs,
-    _floats,
     _need,
     _need_spread,
+    _two_samples,
 )
 from slc_research.stats.results import TestResult
 
@@ -209,12 +209,8 @@ def paired_t(pre: Iterable[float], post: Iterable[float], *,
 # --- internals -------------------------------------------------------------------------------
 
 def _two_sample_t(x, y, *, confidence: float, equal_var: bool) -> TestResult:
-    _check_confidence(confidence)
-    x_, dx = _floats(x, "x")
-    y_, dy = _floats(y, "y")
+    x_, dx, y_, dy = _two_samples(x, y, confidence)
     n1, n2 = len(x_), len(y_)
-    _need(n1, 2, "values in the first group (x)")
-    _need(n2, 2, "values in the second group (y)")
     v1, v2 = float(x_.var(ddof=1)), float(y_.var(ddof=1))
     spread = (math.sqrt(((n1 - 1) * v1 + (n2 - 1) * v2) / (n1 + n2 - 2)) if equal_var
               else math.sqrt(v1 / n1 + v2 / n2))

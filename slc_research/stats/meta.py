@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from slc_research.stats._inputs import _to_array
 from slc_research.stats.errors import StatsError
 from slc_research.stats.results import ResultMixin, format_ci, format_number, format_p
 
@@ -337,8 +338,8 @@ def _inputs(estimates, variances, se, labels) -> tuple[np.ndarray, np.ndarray, l
     if (variances is None) == (se is None):
         raise StatsError("give the sampling variances (variances=...) or the standard "
                          "errors (se=...) of the estimates, one of the two")
-    y = _numbers(estimates, "estimates")
-    given = _numbers(variances if se is None else se, "variances" if se is None else "se")
+    y = _to_array(estimates, "estimates")
+    given = _to_array(variances if se is None else se, "variances" if se is None else "se")
     v = given if se is None else given**2
     if len(y) != len(v):
         raise StatsError(f"there are {len(y)} estimates but {len(v)} variances; give one "
@@ -362,15 +363,3 @@ def _inputs(estimates, variances, se, labels) -> tuple[np.ndarray, np.ndarray, l
         if len(names) != len(y):
             raise StatsError(f"there are {len(y)} estimates but {len(names)} labels")
     return y, v, names
-
-
-def _numbers(values, name: str) -> np.ndarray:
-    try:
-        s = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
-        arr = pd.to_numeric(s, errors="raise").astype("Float64").to_numpy(
-            dtype=float, na_value=np.nan)
-    except (TypeError, ValueError) as exc:
-        raise StatsError(f"{name} must hold numbers: {exc}") from None
-    if np.isinf(arr).any():
-        raise StatsError(f"{name} holds infinite values; correct them")
-    return arr

@@ -21,7 +21,12 @@ from collections.abc import Iterable
 import numpy as np
 from scipy import stats
 
-from slc_research.stats._inputs import _check_confidence, _complete_pairs, _floats, _need
+from slc_research.stats._inputs import (
+    _check_confidence,
+    _complete_pairs,
+    _need,
+    _two_samples,
+)
 from slc_research.stats.errors import StatsError
 from slc_research.stats.results import TestResult
 
@@ -106,12 +111,8 @@ def mann_whitney(x: Iterable[float], y: Iterable[float], *,
     >>> print(mann_whitney(g1, g2))
     U = 25.50, p = .069; r_rb = -0.49, 95% CI [-0.78, -0.02], n = 20
     """
-    _check_confidence(confidence)
-    x_, dx = _floats(x, "x")
-    y_, dy = _floats(y, "y")
+    x_, dx, y_, dy = _two_samples(x, y, confidence)
     n1, n2 = len(x_), len(y_)
-    _need(n1, 2, "values in the first group (x)")
-    _need(n2, 2, "values in the second group (y)")
     both = np.concatenate([x_, y_])
     if np.all(both == both[0]):
         raise StatsError("every value in the two groups is the same, so there is nothing "
