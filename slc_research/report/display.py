@@ -19,7 +19,8 @@ import pandas as pd
 from slc_research.errors import SlcResearchError
 
 __all__ = ["ID_COLUMNS", "RECORD_MIMETYPE", "PrivacyError", "format_table", "read_records",
-           "record", "record_all", "show_list", "show_table", "show_text", "table_html"]
+           "record", "record_all", "show_list", "show_note", "show_table", "show_text",
+           "table_html"]
 
 #: Mimetype of the invisible outputs that carry recorded results.
 RECORD_MIMETYPE = "application/x-slc-research+json"
@@ -140,6 +141,24 @@ def show_text(*paragraphs: str, heading: str | None = None, level: int = 2) -> N
         _guard_text(p, "a paragraph")
     head = f"<h{level}>{escape(heading)}</h{level}>" if heading else ""
     display(HTML(head + "".join(f"<p>{escape(p)}</p>" for p in paragraphs)))
+
+
+def show_note(*paragraphs: str, title: str = "How to read this") -> None:
+    """Display a boxed note for readers who are not statisticians, escaped.
+
+    Every report section that shows an estimate, a test or a chart carries one:
+    what the numbers mean and what they do not.
+    """
+    from html import escape
+
+    from IPython.display import HTML, display
+
+    for p in paragraphs:
+        _guard_text(p, "a note")
+    body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
+    display(HTML(f'<div class="slc-note" style="border-left:4px solid #1b6ca8;'
+                 f'background:#f3f7fb;padding:0.4em 1em;margin:0.8em 0">'
+                 f"<p><strong>{escape(title)}</strong></p>{body}</div>"))
 
 
 def show_list(items: list[str], *, heading: str | None = None, level: int = 3) -> None:

@@ -1,12 +1,8 @@
-"""Altair chart builders for the case-study reports.
+"""Charts of the SLC impact report: who took part, change, attendance, effect sizes.
 
 Pure functions: an aggregated, tidy DataFrame in, an ``alt.Chart`` out, nothing
 mutated. Every chart has a title stating its n, labelled axes, and the same
-colours for the same groups. Data are aggregated before they get here: a chart
-refuses more than 5,000 rows (see :data:`MAX_ROWS`).
-
-Call :func:`use_offline_renderer` once per notebook: charts then render as
-inline SVG (through vl-convert), so an exported HTML report needs no network.
+colours for the same groups.
 """
 
 from __future__ import annotations
@@ -14,65 +10,24 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import altair as alt
-import numpy as np
 import pandas as pd
 
-from slc_research.errors import SlcResearchError
+from slc_research.charts._base import (
+    _WIDTH,
+    PALETTE,
+    _check,
+    _color,
+    _effect_label,
+    _n,
+    _n_by_group,
+    _plain,
+    _range,
+    _total,
+)
 from slc_research.outcomes import GROUP_LABELS
 
-__all__ = [
-    "MAX_ROWS",
-    "PALETTE",
-    "THEME",
-    "ChartError",
-    "attendance_chart",
-    "effect_size_chart",
-    "participation_chart",
-    "representativeness_chart",
-    "scale_change_chart",
-    "use_offline_renderer",
-]
-
-#: Most rows a chart builder accepts: aggregate first.
-MAX_ROWS = 5_000
-#: Colours of the groups, in order (members first, comparison pupils second).
-PALETTE = ("#1b6ca8", "#a0a0a0", "#e07b39", "#4f9d69", "#8e6bb8")
-#: Name of the registered Altair theme.
-THEME = "slc-research"
-_FONT = "Helvetica, Arial, sans-serif"
-_WIDTH = 420
-
-
-class ChartError(SlcResearchError):
-    """A chart was given data it cannot draw (missing columns, too many rows)."""
-
-
-def use_offline_renderer() -> None:
-    """Render charts as inline SVG with the slc-research theme (call once per notebook).
-
-    The SVG renderer draws through vl-convert inside the kernel, so the output
-    is plain SVG: nbconvert embeds it in the HTML report and no JavaScript or
-    CDN is needed to view it.
-    """
-    if THEME not in alt.theme.names():
-        alt.theme.register(THEME, enable=False)(_theme)
-    alt.theme.enable(THEME)
-    alt.renderers.enable("svg")
-
-
-def _theme() -> alt.theme.ThemeConfig:
-    return {
-        "config": {
-            "font": _FONT,
-            "title": {"fontSize": 15, "anchor": "start", "subtitleFontSize": 12,
-                      "subtitleColor": "#555555"},
-            "axis": {"labelFontSize": 12, "titleFontSize": 12, "gridColor": "#e6e6e6"},
-            "header": {"labelFontSize": 12, "titleFontSize": 12},
-            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
-            "view": {"stroke": None},
-            "range": {"category": list(PALETTE)},
-        },
-    }
+__all__ = ["attendance_chart", "effect_size_chart", "participation_chart",
+           "representativeness_chart", "scale_change_chart"]
 
 
 def representativeness_chart(table: pd.DataFrame, *, n_members: int | None = None,
@@ -263,66 +218,3 @@ def participation_chart(bands: pd.DataFrame, *,
 
 
 # --- helpers ---------------------------------------------------------------------------------
-
-def _check(df: pd.DataFrame, columns: Sequence[str]) -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise ChartError(f"expected a DataFrame, got {type(df).__name__}")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ChartError(f"the chart needs columns {list(columns)}; missing {missing}")
-    if len(df) > MAX_ROWS:
-        raise ChartError(f"{len(df):,} rows is too many to chart (at most {MAX_ROWS:,}); "
-                         "aggregate the data first (one row per group)")
-
-
-def _plain(df: pd.DataFrame) -> pd.DataFrame:
-    """Nullable and categorical columns as plain float / object, for Vega-Lite."""
-    out = {}
-    for col in df.columns:
-        s = df[col]
-        if pd.api.types.is_numeric_dtype(s) and not pd.api.types.is_bool_dtype(s):
-            out[col] = pd.to_numeric(s, errors="coerce").astype(float)
-        else:
-            out[col] = s.astype(object).where(s.notna(), None).map(
-                lambda v: v if v is None else str(v))
-    return pd.DataFrame(out, index=df.index).reset_index(drop=True)
-
-
-def _color(groups: list[str], *, title: str | None) -> alt.Color:
-    return alt.Color("group:N", title=title, sort=groups,
-                     scale=alt.Scale(domain=groups, range=list(PALETTE[:len(groups)])))
-
-
-def _n(value) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
-        return "too few to show"
-    return f"{int(value)}"
-
-
-def _effect_label(outcome: str, n1, n2) -> str:
-    paired_only = _n(n2) == "0"  # no comparison group: n2 is 0
-    return f"{outcome} (n = {_n(n1)})" if paired_only else f"{outcome} (n = {_n(n1)} v {_n(n2)})"
-
-
-def _range(values: pd.Series) -> str:
-    v = pd.to_numeric(values, errors="coerce").dropna()
-    if v.empty:
-        return "too few to show"
-    lo, hi = int(v.min()), int(v.max())
-    return f"{lo}" if lo == hi else f"{lo}-{hi}"
-
-
-def _total(table: pd.DataFrame, column: str, given: int | None) -> int | None:
-    if given is not None:
-        return given
-    if column not in table.columns:
-        raise ChartError(f"give n_members and n_rest, or a table with a {column!r} column")
-    known = table[column].dropna()
-    return None if known.empty else int(known.iloc[0])  # None: withheld (too few)
-
-
-def _n_by_group(means: pd.DataFrame, groups: Sequence[str]) -> str:
-    present = dict(list(means.groupby("group", sort=False)))
-    parts = [f"{g}: n = {_range(present[g]['n'])}" if g in present else f"{g}: too few to show"
-             for g in groups]
-    return "; ".join(parts) + " (pupils measured both times)"
