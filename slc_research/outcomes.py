@@ -7,6 +7,7 @@ headline comparison of the changes. :class:`ChangeResult` holds it all.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from slc_research.stats import EffectSize, StatsError, hedges_g, mean_difference
 from slc_research.stats.descriptives import mean_ci_from_summary
 
 __all__ = ["GROUP_LABELS", "ChangeResult", "attendance_change", "behaviour_change",
-           "effects_table", "scale_change"]
+           "effects_table", "restrict_change", "scale_change"]
 
 #: Default labels of the two groups.
 GROUP_LABELS = ("SLC members", "Other pupils")
@@ -65,6 +66,14 @@ class ChangeResult:
         Outcome-specific figures (persistent absence for attendance), possibly empty.
     notes : tuple of str
         Why something could not be computed, in plain words.
+    pupils : DataFrame
+        One row per pupil in either group: ``pupil_id``, ``group``, ``pre``,
+        ``post`` (NaN when not measured). Holds pseudonymous ids: for further
+        analysis (:mod:`slc_research.adjusted`), never for publishing.
+    comparison : str
+        ``"non_members"`` or ``"none"``.
+    group_labels : (str, str)
+        Labels of members and comparison pupils.
     """
 
     outcome: str
@@ -78,6 +87,9 @@ class ChangeResult:
     baseline: EffectSize | None = None
     extra: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: tuple[str, ...] = ()
+    pupils: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    comparison: str = "non_members"
+    group_labels: tuple[str, str] = GROUP_LABELS
 
     @property
     def available(self) -> bool:
@@ -339,6 +351,34 @@ def behaviour_change(behaviour: pd.DataFrame, members: Iterable[str], *, cohort:
                           group_labels=group_labels, comparison=comparison, notes=notes)
 
 
+def restrict_change(result: ChangeResult, pupil_ids: Iterable[str], *,
+                    label: str | None = None) -> ChangeResult:
+    """The same before-and-after comparison among a subgroup of pupils only.
+
+    For results for disadvantaged pupils, a year group or a school: the
+    members and comparison pupils of ``result`` who are in ``pupil_ids``.
+
+    Parameters
+    ----------
+    result : ChangeResult
+    pupil_ids : iterable of str
+        The subgroup (e.g. pupil-premium pupils).
+    label : str, optional
+        Readable name of the restricted outcome (default: the result's label).
+    """
+    p = result.pupils
+    if p.empty:
+        return dataclasses.replace(result, label=label or result.label)
+    keep = p[p["pupil_id"].isin(set(pupil_ids))]
+    idx = pd.Index(keep["pupil_id"], name="pupil_id")
+    groups = pd.Series(keep["group"].to_numpy(), index=idx, dtype="object")
+    return _change_result(pd.Series(keep["pre"].to_numpy(), index=idx),
+                          pd.Series(keep["post"].to_numpy(), index=idx), groups,
+                          outcome=result.outcome, label=label or result.label, unit=result.unit,
+                          periods=result.periods, group_labels=result.group_labels,
+                          comparison=result.comparison, notes=[])
+
+
 # --- internals -------------------------------------------------------------------------------
 
 def _assign_groups(ids: pd.Index, members: Iterable[str], comparison: str,
@@ -399,9 +439,14 @@ def _change_result(pre: pd.Series, post: pd.Series, groups: pd.Series, *, outcom
                         "members vs other pupils at the start")
     else:
         effect = within.get(group_labels[0])
+    in_scope = groups.notna().to_numpy()
+    pupils = pd.DataFrame({"pupil_id": groups.index[in_scope].astype(str),
+                           "group": groups[in_scope].to_numpy(),
+                           "pre": pre[in_scope].to_numpy(), "post": post[in_scope].to_numpy()})
     return ChangeResult(outcome, label, unit, periods,
                         pd.DataFrame(rows, columns=_GROUP_COLUMNS), within, effect, difference,
-                        baseline, extra if extra is not None else pd.DataFrame(), tuple(notes))
+                        baseline, extra if extra is not None else pd.DataFrame(), tuple(notes),
+                        pupils, comparison, tuple(group_labels))
 
 
 def _try(compute, notes: list[str], what: str):

@@ -26,7 +26,7 @@ from slc_research.charts._base import (
 )
 from slc_research.outcomes import GROUP_LABELS
 
-__all__ = ["attendance_chart", "effect_size_chart", "participation_chart",
+__all__ = ["attendance_chart", "dose_response_chart", "effect_size_chart", "participation_chart",
            "representativeness_chart", "scale_change_chart"]
 
 
@@ -218,3 +218,43 @@ def participation_chart(bands: pd.DataFrame, *,
 
 
 # --- helpers ---------------------------------------------------------------------------------
+
+
+def dose_response_chart(bands: pd.DataFrame, *, outcome: str, unit: str,
+                        title: str | None = None) -> alt.Chart:
+    """Members' mean change (95% CI) per band of meetings attended.
+
+    Parameters
+    ----------
+    bands : DataFrame
+        ``DoseResponse.bands`` after suppression: ``band``, ``n``,
+        ``mean_change``, ``ci_low``, ``ci_high`` (withheld bands are left out).
+    outcome, unit : str
+        What changed, for the title and the axis.
+    title : str, optional
+    """
+    _check(bands, ["band", "n", "mean_change", "ci_low", "ci_high"])
+    order = list(dict.fromkeys(bands["band"].astype(str)))
+    data = _plain(bands.dropna(subset=["mean_change"]))
+    counts = pd.to_numeric(bands["n"], errors="coerce")
+    data["label"] = [f"{b} (n = {_n(n)})" for b, n in zip(data["band"], data["n"], strict=True)]
+    x = alt.X("band:O", title="% of meetings attended", sort=order, scale=alt.Scale(domain=order),
+              axis=alt.Axis(labelAngle=0))
+    base = alt.Chart(data)
+    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(strokeDash=[4, 4], color="#555").encode(
+        y="y:Q")
+    chart = alt.layer(
+        zero,
+        base.mark_rule(strokeWidth=2, color=PALETTE[0]).encode(
+            x=x, y=alt.Y("ci_low:Q", title=f"Mean change ({unit}), 95% CI"), y2="ci_high:Q"),
+        base.mark_point(filled=True, size=80, color=PALETTE[0]).encode(
+            x=x, y="mean_change:Q",
+            tooltip=[alt.Tooltip("label:N", title="band"),
+                     alt.Tooltip("mean_change:Q", title="mean change", format=".2f"),
+                     alt.Tooltip("ci_low:Q", format=".2f"), alt.Tooltip("ci_high:Q", format=".2f")]),
+    ).properties(width=_WIDTH, height=220, title=alt.Title(
+        title or f"{outcome}: change by meetings attended",
+        subtitle=f"n = {int(counts.sum())} members"
+                 + ("; bands with too few members to show are left out"
+                    if data.shape[0] < len(order) else "")))
+    return chart
