@@ -17,7 +17,6 @@ from slc_research.errors import ConfigError, SlcResearchError
 
 __all__ = ["main"]
 
-REPO_NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 
 def _init(args: argparse.Namespace) -> int:
@@ -58,24 +57,14 @@ def _demo_data(args: argparse.Namespace) -> int:
     return 0
 
 
-def _notebook_path(name: str) -> Path:
-    candidate = Path(name)
-    if candidate.suffix == ".ipynb" and candidate.is_file():
-        return candidate.resolve()
-    path = REPO_NOTEBOOKS / f"{name.removesuffix('.ipynb')}.ipynb"
-    if not path.is_file():
-        known = sorted(p.stem for p in REPO_NOTEBOOKS.glob("*.ipynb"))
-        raise ConfigError(f"no notebook '{name}'. Known: {', '.join(known)}, or give a path "
-                          "to a .ipynb file.")
-    return path
-
-
 def _report(args: argparse.Namespace) -> int:
+    from slc_research.report.catalogue import NOTEBOOKS, notebook_path
     from slc_research.report.runs import run_reports
 
     workspace = Path(args.path).resolve()
-    notebook = _notebook_path(args.notebook)
-    failures = run_reports(workspace, notebook, Path(args.out).resolve(),
+    names = list(NOTEBOOKS) if args.all else (args.notebook or ["slc_impact"])
+    notebooks = [notebook_path(n) for n in names]
+    failures = run_reports(workspace, notebooks, Path(args.out).resolve(),
                            communities=args.community, each_community=args.each_community)
     return 1 if failures else 0
 
@@ -106,11 +95,15 @@ def _parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("report", help="run a case-study notebook and write its HTML report")
     s.add_argument("path", help="the workspace")
-    s.add_argument("--notebook", default="slc_impact", help="notebook name or .ipynb path")
+    s.add_argument("--notebook", action="append", default=[],
+                   help="notebook name (e.g. tlc_impact) or .ipynb path; repeat for several "
+                        "(default slc_impact)")
+    s.add_argument("--all", action="store_true", help="every case-study notebook")
     s.add_argument("--community", action="append", default=[],
                    help="one community (repeat for several); default: the whole workspace")
     s.add_argument("--each-community", action="store_true",
-                   help="also one report per student learning community")
+                   help="also one report per community, for the notebooks that have them "
+                        "(slc_impact: each SLC)")
     s.add_argument("--out", default="outputs", help="folder for the reports (default outputs)")
     s.set_defaults(func=_report)
     return p

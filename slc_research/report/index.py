@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from slc_research.report.catalogue import NOTEBOOKS
 from slc_research.report.execute import ReportResult, _write_atomic
 
 __all__ = ["INDEX_NAME", "format_record", "write_index"]
@@ -26,6 +27,7 @@ _CSS = """
 body { font-family: Helvetica, Arial, sans-serif; margin: 2rem auto; max-width: 70rem;
        color: #222; padding: 0 1rem; }
 h1 { font-size: 1.5rem; }
+h2 { font-size: 1.2rem; margin-top: 2rem; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; vertical-align: top; padding: 0.45rem 0.6rem;
          border-bottom: 1px solid #ddd; }
@@ -58,9 +60,23 @@ def write_index(out_dir: str | Path, results: Iterable[ReportResult], *, title: 
     out_dir = Path(out_dir).resolve()
     results = list(results)
     n_ok = sum(r.ok for r in results)
-    rows = "\n".join(_row(r, out_dir) for r in results) or (
-        '<tr><td colspan="5">No reports were run.</td></tr>')
     e = html.escape
+    by_notebook: dict[str, list[ReportResult]] = {}
+    for r in results:
+        by_notebook.setdefault(Path(r.notebook).stem, []).append(r)
+    sections = []
+    for stem, group in by_notebook.items():
+        heading = NOTEBOOKS[stem].title if stem in NOTEBOOKS else stem
+        rows = "\n".join(_row(r, out_dir) for r in group)
+        sections.append(f"""<h2>{e(heading)}</h2>
+<table>
+<thead><tr><th>Report</th><th>Status</th><th>School</th><th>Community</th>
+<th>Headline results</th></tr></thead>
+<tbody>
+{rows}
+</tbody>
+</table>""")
+    body = "\n".join(sections) or "<p>No reports were run.</p>"
     page = f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -74,13 +90,7 @@ def write_index(out_dir: str | Path, results: Iterable[ReportResult], *, title: 
 <p>{n_ok} of {len(results)} report(s) ran successfully. Each report states its sample sizes,
 the uncertainty of its estimates and what its design can and cannot show; groups too small
 to publish are withheld.</p>
-<table>
-<thead><tr><th>Report</th><th>Status</th><th>School</th><th>Community</th>
-<th>Headline results</th></tr></thead>
-<tbody>
-{rows}
-</tbody>
-</table>
+{body}
 <footer>Made with slc-research. Every file opens offline.</footer>
 </body>
 </html>
@@ -123,8 +133,23 @@ def _row(r: ReportResult, out_dir: Path) -> str:
         message = (r.error or "failed")
         message = message if len(message) <= 400 else message[:400] + "…"
         status = f'<span class="failed">failed</span><div class="error">{e(message)}</div>'
-    items = [f"<li>{e(k.replace('_', ' '))}: {e(format_record(v))}</li>"
-             for k, v in r.records.items() if k not in _RESERVED]
+    items = [f"<li>{e(k.replace('_', ' '))}: {e(_short(format_record(v)))}</li>"
+             for k, v in r.records.items() if k not in _RESERVED and _headline(v)]
     headline = f"<ul>{''.join(items)}</ul>" if items else ""
     return (f"<tr><td>{name}</td><td>{status}</td><td>{e(r.school)}</td>"
             f"<td>{e(r.community) or 'all'}</td><td>{headline}</td></tr>")
+
+
+def _headline(value: Any) -> bool:
+    """Whether a record is a headline (a number, a short text, an estimate) rather than a
+    whole table (a list of rows) kept for tests and the batch summary."""
+    if isinstance(value, list | tuple):
+        return not any(isinstance(v, Mapping) for v in value)
+    if isinstance(value, Mapping):
+        return {"estimate", "ci_low", "ci_high"} <= set(value) or all(
+            not isinstance(v, list | tuple) for v in value.values())
+    return True
+
+
+def _short(text: str, limit: int = 240) -> str:
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"

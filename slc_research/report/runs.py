@@ -14,11 +14,13 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from slc_research.enquiry import Enquiry
 from slc_research.errors import ConfigError, SlcResearchError
+from slc_research.report.catalogue import NOTEBOOKS
 from slc_research.report.execute import ReportResult, run_report
 from slc_research.report.index import write_index
 
@@ -30,12 +32,14 @@ def _slug(text: str) -> str:
 
 
 def plan_reports(enq: Enquiry, notebook: Path, *, communities: list[str] | None = None,
-                 each_community: bool = False, kind: str = "slc") -> list[tuple[str, dict]]:
-    """The (report name, parameters) pairs to run.
+                 each_community: bool = False, kind: str | None = None
+                 ) -> list[tuple[str, dict]]:
+    """The (report name, parameters) pairs to run for one notebook.
 
     The whole enquiry first (``community = ""``) unless communities are named;
     then one report per named community, or per community of ``kind`` when
-    ``each_community`` is set.
+    ``each_community`` is set (default kind: the catalogue's ``each_kind`` of
+    the notebook; a notebook without one gets the whole-enquiry report only).
     """
     known = set(enq.communities["community"].dropna())
     wanted = list(communities or [])
@@ -43,15 +47,17 @@ def plan_reports(enq: Enquiry, notebook: Path, *, communities: list[str] | None 
         if c not in known:
             raise ConfigError(f"no community called {c!r} in this workspace. Known: "
                               f"{', '.join(sorted(known)) or 'none'}.", key="community")
-    if each_community:
+    if kind is None and notebook.stem in NOTEBOOKS:
+        kind = NOTEBOOKS[notebook.stem].each_kind
+    if each_community and kind:
         of_kind = enq.communities.loc[enq.communities["kind"] == kind, "community"]
         wanted += [c for c in sorted(of_kind.dropna()) if c not in wanted]
-    plan = [] if communities else [(notebook.stem, {"community": ""})]
+    plan = [] if communities else [(notebook.stem, {})]
     plan += [(f"{notebook.stem}--{_slug(c)}", {"community": c}) for c in wanted]
     return plan
 
 
-def run_reports(workspace: Path, notebook: Path, out_dir: Path, *,
+def run_reports(workspace: Path, notebook: Path | Sequence[Path], out_dir: Path, *,
                 communities: list[str] | None = None, each_community: bool = False,
                 workers: int | None = None, quiet: bool = False) -> list[ReportResult]:
     """Run the planned reports and write ``out_dir/index.html``.
@@ -62,12 +68,15 @@ def run_reports(workspace: Path, notebook: Path, out_dir: Path, *,
         The failed runs (empty when every report was written).
     """
     enq = Enquiry.open(workspace)  # validate and cache once, before any kernel starts
-    plan = plan_reports(enq, notebook, communities=communities, each_community=each_community)
+    notebooks = [Path(notebook)] if isinstance(notebook, str | Path) else [Path(n) for n in notebook]
+    plan = [(nb, name, params) for nb in notebooks
+            for name, params in plan_reports(enq, nb, communities=communities,
+                                             each_community=each_community)]
     out_dir.mkdir(parents=True, exist_ok=True)
     workers = workers or min(len(plan), os.cpu_count() or 1)
 
-    def one(item: tuple[str, dict]) -> ReportResult:
-        name, params = item
+    def one(item: tuple[Path, str, dict]) -> ReportResult:
+        notebook, name, params = item
         try:
             result = run_report(notebook, workspace, out_dir, parameters=params, name=name)
         except SlcResearchError as exc:
@@ -78,7 +87,8 @@ def run_reports(workspace: Path, notebook: Path, out_dir: Path, *,
         return result
 
     if not quiet:
-        print(f"Running {len(plan)} report(s) of {notebook.name} on {len(plan) and workers} "
+        names = ", ".join(nb.stem for nb in notebooks)
+        print(f"Running {len(plan)} report(s) of {names} on {len(plan) and workers} "
               "worker(s)...", file=sys.stderr)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         results = list(pool.map(one, plan))
