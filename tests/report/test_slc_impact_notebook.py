@@ -9,14 +9,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from slc_research.data.synthetic import INJECTED_EFFECTS
 from slc_research.report.execute import ReportError, run_report
-from slc_research.report.runs import run_reports
+from slc_research.report.index import write_index
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo")]
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "slc_impact.ipynb"
 HEADINGS = ["Who took part", "Participation", "Change on the learning questionnaire",
-            "Attendance and behaviour", "What this design can and cannot show", "About the data"]
+            "Attendance and behaviour", "A closer look at the comparison",
+            "Disadvantaged pupils", "Pupil voice", "What this design can and cannot show",
+            "About the data"]
 
 
 def _identifiers(workspace: Path) -> set[str]:
@@ -34,18 +37,69 @@ def _identifiers(workspace: Path) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def trust_report(demo_enquiry, demo_workspace, tmp_path_factory):
+def trust_run(demo_enquiry, demo_workspace, tmp_path_factory):
     out = tmp_path_factory.mktemp("outputs")
-    failures = run_reports(demo_workspace, NOTEBOOK, out, each_community=False, quiet=True)
-    assert failures == []
-    return out
+    result = run_report(NOTEBOOK, demo_workspace, out, parameters={}, name="slc_impact")
+    write_index(out, [result], title="Demo trust")
+    return out, result
+
+
+@pytest.fixture(scope="module")
+def trust_report(trust_run):
+    return trust_run[0]
+
+
+@pytest.fixture(scope="module")
+def records(trust_run):
+    return trust_run[1].records
+
+
+@pytest.mark.parametrize("scale", ["engagement", "metacognition", "relationships"])
+def test_each_injected_questionnaire_effect_lies_in_the_reported_ci(records, scale):
+    injected = INJECTED_EFFECTS[f"slc_{scale}"]["value"]
+    g = records[f"{scale}_g"]
+    assert g["ci_low"] <= injected <= g["ci_high"], (scale, g)
+    ancova = next(r for r in records["adjusted"]
+                  if r["model"] == "ANCOVA" and r["outcome"].lower().startswith(scale[:6]))
+    assert ancova["g_ci_low"] <= injected <= ancova["g_ci_high"], ancova
+
+
+def test_the_null_effect_is_not_reported_as_significant(records):
+    g = records["relationships_g"]
+    assert g["ci_low"] < 0 < g["ci_high"]
+    for row in records["adjusted"]:
+        if row["outcome"].startswith("Relationships"):
+            assert row["p_value"] > 0.05, row
+
+
+def test_attendance_gain_lies_in_both_models_intervals(records):
+    injected = INJECTED_EFFECTS["slc_attendance"]["value"]  # percentage points
+    rows = [r for r in records["adjusted"] if r["outcome"] == "Attendance"]
+    assert {r["model"] for r in rows} == {"ANCOVA", "Difference in differences"}
+    for r in rows:
+        assert r["ci_low"] <= injected <= r["ci_high"], r
+
+
+def test_dose_response_subgroup_and_mdes_are_recorded(records, demo_enquiry):
+    dose = records["dose_engagement"]
+    assert dose["ci_low"] <= dose["estimate"] <= dose["ci_high"]
+    assert dose["n"] >= 5
+    assert sum(b["n"] for b in dose["bands"]) == dose["n"]
+    # pupil premium members are a subset of members: fewer than all members analysed
+    pp = records.get("pp_engagement_g")
+    assert pp is None or pp["n1"] < records["engagement_g"]["n1"]
+    mdes = {r["outcome"]: r for r in records["mdes"]}
+    engagement = next(v for k, v in mdes.items() if k.startswith("Engagement"))
+    assert 0.1 < engagement["mdes"] < 1.0
+    assert engagement["mdes_adjusted"] < engagement["mdes"]  # the pre-test helps
 
 
 def test_report_has_headings_and_inline_charts(trust_report):
     html = (trust_report / "slc_impact.html").read_text(encoding="utf-8")
     for heading in HEADINGS:
         assert re.search(rf"<h2[^>]*>{re.escape(heading)}", html), heading
-    assert html.count("<svg") >= 4
+    assert html.count("<svg") >= 8
+    assert html.count("slc-note") >= 8  # a "how to read this" note in every section
     # offline: no script or stylesheet from the network, no code cells shown
     assert not re.search(r"<(script|link)[^>]+(src|href)=\"https?://", html)
     assert "cdn.jsdelivr" not in html
