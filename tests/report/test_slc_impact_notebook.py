@@ -131,3 +131,28 @@ def test_a_bad_parameter_fails_loudly_with_the_cell(demo_enquiry, demo_workspace
     assert info.value.ename == "ConfigError"
     assert "No Such Team" in info.value.evalue
     assert not (tmp_path / "bad.html").exists()  # nothing half-written
+
+
+def test_groups_below_a_higher_threshold_are_withheld_in_tables_records_and_charts(
+        demo_enquiry, demo_workspace, tmp_path):
+    """The same trust with a threshold of 10: the handful of pupil-premium members
+    (6-7 per outcome) must disappear from the tables, the records and the charts."""
+    import shutil
+
+    copy = tmp_path / "trust"
+    shutil.copytree(demo_workspace, copy, ignore=shutil.ignore_patterns(".slc-cache"))
+    manifest = copy / "enquiry.toml"
+    text = manifest.read_text(encoding="utf-8")
+    assert "suppression_threshold = 5" in text
+    manifest.write_text(text.replace("suppression_threshold = 5", "suppression_threshold = 10"),
+                        encoding="utf-8")
+    result = run_report(NOTEBOOK, copy, tmp_path / "out", parameters={}, name="strict")
+    pp = {k: v for k, v in result.records.items() if k.startswith("pp_")}
+    assert pp, "the pupil premium section recorded nothing"
+    assert all(v is None for v in pp.values()), pp
+    html = result.html.read_text(encoding="utf-8")
+    assert "&lt;10" in html
+    section = html[html.index("Disadvantaged pupils"):html.index("Pupil voice")]
+    assert "&lt;10" in section  # the table shows the withheld cells as <10
+    charts = re.findall(r"<svg.*?</svg>", section, flags=re.S)
+    assert all("pupil premium)" not in c for c in charts)  # no withheld mark in the chart

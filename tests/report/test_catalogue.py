@@ -1,0 +1,54 @@
+"""The catalogue of case-study notebooks agrees with the notebooks and with the README."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from slc_research.errors import ConfigError
+from slc_research.report.catalogue import NOTEBOOKS, notebook_path
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def _parameters(path: Path) -> dict[str, object]:
+    nb = nbformat.read(str(path), as_version=4)
+    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    tree = ast.parse(cell.source)
+    return {t.id: ast.literal_eval(node.value) for node in tree.body
+            if isinstance(node, ast.Assign) for t in node.targets}
+
+
+@pytest.mark.parametrize("name", list(NOTEBOOKS))
+def test_each_notebook_exists_without_outputs_and_declares_the_catalogued_parameters(name):
+    info = NOTEBOOKS[name]
+    nb = nbformat.read(str(info.path), as_version=4)
+    assert nb.metadata["kernelspec"]["name"] == "slc-research"
+    assert all(not c.get("outputs") and not c.get("execution_count")
+               for c in nb.cells if c.cell_type == "code"), "commit notebooks without outputs"
+    params = _parameters(info.path)
+    assert list(params) == list(info.parameters)
+    assert params["workspace"] == "../data/demo"
+
+
+@pytest.mark.parametrize("name", list(NOTEBOOKS))
+def test_readme_lists_each_notebook_with_its_parameters(name):
+    text = README.read_text(encoding="utf-8")
+    match = re.search(rf"^### `notebooks/{name}\.ipynb`.*?(?=^### |^## )", text,
+                      flags=re.S | re.M)
+    assert match, f"README has no section for notebooks/{name}.ipynb"
+    for parameter in NOTEBOOKS[name].parameters:
+        assert f"`{parameter}`" in match.group(0), (name, parameter)
+
+
+def test_a_notebook_is_found_by_name_or_path_and_a_typo_is_a_clear_error(tmp_path):
+    assert notebook_path("tlc_impact") == NOTEBOOKS["tlc_impact"].path
+    own = tmp_path / "mine.ipynb"
+    own.write_text("{}", encoding="utf-8")
+    assert notebook_path(own) == own.resolve()
+    with pytest.raises(ConfigError, match="no case-study notebook called 'tlc_impct'"):
+        notebook_path("tlc_impct")
