@@ -1,0 +1,154 @@
+"""Charts of the co-production pilot report: forest plot, yes/no shares, participation bands.
+
+Pure functions: an aggregated, tidy DataFrame in, an ``alt.Chart`` out, nothing
+mutated. Every chart has a title stating its n and labelled axes.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from slc_research.charts._base import _WIDTH, PALETTE, ChartError, _check, _plain
+
+__all__ = ["band_change_chart", "forest_chart", "yes_no_chart"]
+
+
+def forest_chart(forest: pd.DataFrame, *, x_title: str,
+                 title: str = "Change in each school and pooled") -> alt.LayerChart:
+    """Forest plot: each school's estimate and CI (square sized by weight), then the pooled one.
+
+    Parameters
+    ----------
+    forest : DataFrame
+        :func:`~slc_research.coproduction.forest_table`: ``label``, ``kind``
+        (``"school"`` / ``"pooled"``), ``estimate``, ``ci_low``, ``ci_high``,
+        ``weight_percent``, ``n`` and optionally ``k`` (schools pooled). Schools withheld for small numbers are
+        simply absent; the pooled row's ``n`` counts every pupil pooled.
+    x_title : str
+        What the estimate is, with "95% CI".
+    title : str
+        The title; the subtitle states k schools and n pupils.
+
+    Raises
+    ------
+    ChartError
+        Missing columns or no pooled row.
+    """
+    _check(forest, ["label", "kind", "estimate", "ci_low", "ci_high", "weight_percent", "n"])
+    pooled = forest[forest["kind"] == "pooled"]
+    if pooled.empty:
+        raise ChartError("the forest table needs a row with kind 'pooled' (the pooled estimate)")
+    data = forest.dropna(subset=["estimate"]).copy()
+    k = int(pooled["k"].iloc[0]) if "k" in pooled.columns else len(data) - 1
+    data["row"] = [f"{lab} (n = {int(n)})" if kind == "school"
+                   else f"{lab} ({k} schools, n = {int(n)})"
+                   for lab, kind, n in zip(data["label"], data["kind"], data["n"], strict=True)]
+    data = _plain(data)
+    order = list(data["row"])
+    schools = data[data["kind"] == "school"]
+    shown = len(schools)
+    n_total = int(pooled["n"].iloc[0])
+    y = alt.Y("row:N", title=None, sort=order, axis=alt.Axis(labelLimit=0))
+    tips = [alt.Tooltip("label:N", title="school"), alt.Tooltip("estimate:Q", format=".2f"),
+            alt.Tooltip("ci_low:Q", format=".2f"), alt.Tooltip("ci_high:Q", format=".2f"),
+            alt.Tooltip("weight_percent:Q", title="weight %", format=".0f"),
+            alt.Tooltip("n:Q", title="pupils")]
+    zero = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(
+        color="#555555", strokeDash=[4, 4]).encode(x="zero:Q")
+    rules = alt.Chart(data).mark_rule(strokeWidth=2).encode(
+        y=y, x=alt.X("ci_low:Q", title=x_title), x2="ci_high:Q",
+        color=alt.Color("kind:N", scale=alt.Scale(domain=["school", "pooled"],
+                                                  range=[PALETTE[0], PALETTE[2]]), legend=None))
+    squares = alt.Chart(_plain(schools) if shown else data.iloc[:0]).mark_square(
+        color=PALETTE[0], opacity=1).encode(
+        y=y, x="estimate:Q",
+        size=alt.Size("weight_percent:Q", title="Weight (%)", scale=alt.Scale(range=[40, 400]),
+                      legend=None), tooltip=tips)
+    diamond = alt.Chart(data[data["kind"] == "pooled"]).mark_point(
+        shape="diamond", filled=True, size=260, color=PALETTE[2]).encode(
+        y=y, x="estimate:Q", tooltip=tips)
+    subtitle = [f"k = {k} schools, n = {n_total} pupils pooled ({shown} school(s) shown)",
+                "Squares sized by weight; diamond: pooled estimate; dashed line: no change"]
+    return alt.layer(zero, rules, squares, diamond).properties(
+        width=_WIDTH, height=max(80, 30 * len(data)),
+        title=alt.Title(title, subtitle=subtitle))
+
+
+def yes_no_chart(table: pd.DataFrame, *, question: str) -> alt.LayerChart:
+    """% answering Yes before and after, with Wilson intervals, per school and for all schools.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`~slc_research.coproduction.yes_no_change` with small schools'
+        rows withheld (NA): ``school``, ``n_both``, ``pct_before``,
+        ``before_ci_low``, ``before_ci_high``, ``pct_after``, ``after_ci_low``,
+        ``after_ci_high``.
+    question : str
+        The question, for the title.
+    """
+    _check(table, ["school", "n_both", "pct_before", "before_ci_low", "before_ci_high",
+                   "pct_after", "after_ci_low", "after_ci_high"])
+    rows = []
+    for _, r in table.dropna(subset=["pct_before", "pct_after"]).iterrows():
+        for period, tag in (("Before", "before"), ("After", "after")):
+            rows.append({"school": r["school"], "period": period, "pct": r[f"pct_{tag}"],
+                         "ci_low": r[f"{tag}_ci_low"], "ci_high": r[f"{tag}_ci_high"]})
+    data = _plain(pd.DataFrame(rows, columns=["school", "period", "pct", "ci_low", "ci_high"]))
+    schools = list(dict.fromkeys(data["school"]))
+    total = table.loc[table["school"] == "All schools", "n_both"]
+    n = int(total.iloc[0]) if len(total) and pd.notna(total.iloc[0]) else 0
+    x = alt.X("period:N", title=None, sort=["Before", "After"], axis=alt.Axis(labelAngle=0))
+    color = alt.Color("period:N", title=None, sort=["Before", "After"],
+                      scale=alt.Scale(domain=["Before", "After"], range=[PALETTE[1], PALETTE[0]]))
+    base = alt.Chart(data).encode(x=x, color=color)
+    layered = alt.layer(
+        base.mark_bar().encode(
+            y=alt.Y("pct:Q", title="% answering Yes (95% CI)", scale=alt.Scale(domain=[0, 100])),
+            tooltip=[alt.Tooltip("school:N"), alt.Tooltip("period:N"),
+                     alt.Tooltip("pct:Q", format=".0f"), alt.Tooltip("ci_low:Q", format=".0f"),
+                     alt.Tooltip("ci_high:Q", format=".0f")]),
+        base.mark_rule(color="#333333").encode(y="ci_low:Q", y2="ci_high:Q"),
+    ).properties(width=110, height=180)
+    return layered.facet(column=alt.Column("school:N", title=None, sort=schools)).properties(
+        title=alt.Title(f"\u201c{question}\u201d: before and after",
+                        subtitle=f"n = {n} pupils who answered both times; schools with too few "
+                                 "pupils to show are left out"))
+
+
+def band_change_chart(bands: pd.DataFrame, *,
+                      title: str = "Change in negative behaviour by meetings attended"
+                      ) -> alt.LayerChart:
+    """Mean change in negative points per week (95% CI) per band of % of meetings attended.
+
+    Parameters
+    ----------
+    bands : DataFrame
+        :func:`~slc_research.coproduction.attendance_bands`: ``band``, ``n``,
+        ``change``, ``ci_low``, ``ci_high`` (withheld bands are NA and left out).
+    title : str
+    """
+    _check(bands, ["band", "n", "change", "ci_low", "ci_high"])
+    order = list(bands["band"].astype(str))
+    data = _plain(bands.dropna(subset=["change"]))
+    data["label"] = [f"{b} (n = {int(n)})" for b, n in zip(data["band"], data["n"], strict=True)]
+    labels = {b: f"{b} (n = {int(n)})" for b, n in zip(data["band"], data["n"], strict=True)}
+    n = int(pd.to_numeric(bands["n"], errors="coerce").sum())
+    y = alt.Y("label:N", title="% of meetings attended",
+              sort=[labels[b] for b in order if b in labels], axis=alt.Axis(labelLimit=0))
+    zero = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(
+        color="#555555", strokeDash=[4, 4]).encode(x="zero:Q")
+    base = alt.Chart(data).encode(y=y)
+    return alt.layer(
+        zero,
+        base.mark_rule(strokeWidth=2, color=PALETTE[0]).encode(
+            x=alt.X("ci_low:Q", title="Change in negative points per school week (95% CI)"),
+            x2="ci_high:Q"),
+        base.mark_point(filled=True, size=80, color=PALETTE[0]).encode(
+            x="change:Q",
+            tooltip=[alt.Tooltip("band:N"), alt.Tooltip("n:Q", title="pupils"),
+                     alt.Tooltip("change:Q", format=".2f"), alt.Tooltip("ci_low:Q", format=".2f"),
+                     alt.Tooltip("ci_high:Q", format=".2f")]),
+    ).properties(width=_WIDTH, height=max(60, 32 * len(data)), title=alt.Title(
+        title, subtitle=f"n = {n} pupils shown; bands with too few pupils are left out"))

@@ -1,0 +1,111 @@
+"""End to end: the coproduction_pilot notebook runs on the demo trust, finds the injected
+effects inside its 95% intervals, draws its forest plots and shows no name or id."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from slc_research.data.synthetic import INJECTED_EFFECTS
+from slc_research.report import read_records
+from slc_research.report.execute import ReportError, run_report
+
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo")]
+
+NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "coproduction_pilot.ipynb"
+HEADINGS = ["Who took part", "Behaviour", "I often get into trouble at school", "Confidence",
+            "Relationships with teachers", "Pooled across schools",
+            "Outcomes by level of participation", "What this design can and cannot show"]
+
+
+def _identifiers(workspace: Path) -> set[str]:
+    """Every UPN, staff code and name in the raw roster and staff files."""
+    found: set[str] = set()
+    for path in workspace.glob("raw/*/mis/roster.csv"):
+        roster = pd.read_csv(path, dtype=str)
+        for col in ("UPN", "Legal Forename", "Legal Surname"):
+            found |= set(roster[col].dropna())
+    for path in workspace.glob("raw/*/mis/staff_list.xlsx"):
+        staff = pd.read_excel(path, sheet_name="Staff", dtype=str)
+        for col in ("Staff Code", "Surname"):
+            found |= set(staff[col].dropna())
+    return {x for x in found if len(x) >= 3}
+
+
+@pytest.fixture(scope="module")
+def report(demo_enquiry, demo_workspace, tmp_path_factory):
+    out = tmp_path_factory.mktemp("coproduction")
+    result = run_report(NOTEBOOK, demo_workspace, out, parameters={},
+                        keep_executed=out / "executed")
+    return result, out
+
+
+def _inside(record: dict, value: float) -> bool:
+    return record["ci_low"] <= value <= record["ci_high"]
+
+
+def test_injected_effects_inside_the_reported_intervals(report):
+    result, out = report
+    rec = read_records(out / "executed" / "coproduction_pilot.ipynb")
+    assert rec == result.records
+    assert rec["n_schools"] == 4
+    assert rec["n_pupils"] >= 32
+    assert rec["title"].endswith("the co-production pilot")
+    behaviour = rec["behaviour_relative_change"]
+    injected = INJECTED_EFFECTS["coproduction_negative_behaviour"]["value"]
+    assert _inside(behaviour, injected), behaviour
+    assert behaviour["n"] == rec["n_pupils"]
+    trouble = rec["trouble_change"]
+    assert _inside(trouble, INJECTED_EFFECTS["coproduction_trouble"]["value"]), trouble
+    assert 0 <= rec["trouble_mcnemar_p"] <= 1
+    assert 0 <= rec["pct_improved"]["ci_low"] <= rec["pct_improved"]["estimate"] <= 100
+    pooled = rec["pooled_behaviour"]
+    assert pooled["k"] == 4
+    assert pooled["ci_high"] < 0
+    assert 0 <= pooled["i2"] <= 100
+    assert pooled["tau2"] >= 0
+    confident = INJECTED_EFFECTS.get("coproduction_confident")
+    if confident is not None:  # the synthetic trust asks the confidence question
+        assert _inside(rec["confident_change"], confident["value"]), rec["confident_change"]
+    assert rec["relationships_change"] is None or rec["relationships_change"]["n"] > 0
+
+
+def test_report_has_headings_notes_and_forest_plots(report):
+    _, out = report
+    html = (out / "coproduction_pilot.html").read_text(encoding="utf-8")
+    for heading in HEADINGS:
+        assert re.search(rf"<h2[^>]*>[^<]*{re.escape(heading)}", html), heading
+    assert html.count("<svg") >= 4  # yes/no shares, two forest plots, participation bands
+    assert "Squares sized by weight" in html  # the forest plot's subtitle, inside its svg
+    assert html.count("How to read this") >= 7
+    assert "McNemar" in html
+    assert "I²" in html
+    assert "95% CI" in html
+    assert not re.search(r"<(script|link)[^>]+(src|href)=\"https?://", html)
+    for code in ("Enquiry.open", "show_table(", "import "):
+        assert code not in html, code
+
+
+def test_report_shows_no_name_or_id(report, demo_workspace):
+    _, out = report
+    html = (out / "coproduction_pilot.html").read_text(encoding="utf-8")
+    text = re.sub(r"<[^>]+>", " ", html)
+    leaks = [x for x in _identifiers(demo_workspace) if re.search(rf"\b{re.escape(x)}\b", text)]
+    assert leaks == []
+    assert not re.search(r"\b[PS]-[0-9a-f]{10}\b", html)
+
+
+@pytest.mark.parametrize(("parameters", "name"), [
+    ({"method": "ML"}, "method"),
+    ({"schools": ["No Such School"]}, "schools"),
+])
+def test_a_bad_parameter_fails_with_a_config_error(demo_enquiry, demo_workspace, tmp_path,
+                                                   parameters, name):
+    with pytest.raises(ReportError) as info:
+        run_report(NOTEBOOK, demo_workspace, tmp_path, parameters=parameters, name="bad")
+    assert info.value.ename == "ConfigError"
+    assert name in info.value.evalue
+    assert not (tmp_path / "bad.html").exists()

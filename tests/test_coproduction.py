@@ -1,0 +1,340 @@
+"""The co-production pilot analyses and charts, on small crafted tables with known answers."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from slc_research import charts
+from slc_research import coproduction as cp
+from slc_research.charts import ChartError
+from slc_research.errors import ConfigError
+from slc_research.stats import meta_analysis
+
+DAYS = pd.bdate_range("2025-09-01", periods=20)  # 4 school weeks
+START = DAYS[10]  # 10 school days before, 10 after
+
+
+# --- parameters ------------------------------------------------------------------------------
+
+@pytest.fixture
+def workspace(tmp_path):
+    (tmp_path / "enquiry.toml").write_text("[enquiry]\n", encoding="utf-8")
+    return tmp_path
+
+
+def test_validate_parameters_accepts_defaults(workspace):
+    p = cp.validate_parameters(workspace=str(workspace), schools=["  Riverside "],
+                               waves=[1, 2], method="DL")
+    assert p.workspace == workspace.resolve()
+    assert p.schools == ("Riverside",)
+    assert p.waves == (1, 2)
+    assert p.method == "DL"
+
+
+@pytest.mark.parametrize(("kwargs", "key", "match"), [
+    ({"workspace": ""}, "workspace", "enquiry folder"),
+    ({"workspace": "/no/such/folder"}, "workspace", "no enquiry.toml"),
+    ({"schools": "Riverside"}, "schools", "list of school names"),
+    ({"schools": [3]}, "schools", "must be text"),
+    ({"waves": [2, 1]}, "waves", "before then after"),
+    ({"waves": [1, 2, 3]}, "waves", "two whole wave numbers"),
+    ({"waves": 1}, "waves", "two wave numbers"),
+    ({"method": "ML"}, "method", "REML"),
+])
+def test_validate_parameters_names_the_bad_one(workspace, kwargs, key, match):
+    args = {"workspace": str(workspace)} | kwargs
+    with pytest.raises(ConfigError, match=match) as info:
+        cp.validate_parameters(**args)
+    assert info.value.key == key
+
+
+# --- who took part ---------------------------------------------------------------------------
+
+def _tables(sizes=(("North", 6), ("South", 3))):
+    communities = pd.DataFrame({"community": [f"{s} CP" for s, _ in sizes] + ["SLC"],
+                                "kind": [*(["coproduction"] * len(sizes)), "slc"],
+                                "school": [s for s, _ in sizes] + ["North"], "theme": None})
+    rows, meetings, attendance = [], [], []
+    for s, k in sizes:
+        for i in range(k):
+            rows.append({"member_id": f"P-{s[0]}{i}", "member_type": "pupil",
+                         "community": f"{s} CP", "community_kind": "coproduction", "school": s,
+                         "role": "Project lead" if i == 0 else "Member",
+                         "joined": START if s == "North" else pd.NaT, "left": pd.NaT})
+        for j in range(4):
+            meetings.append({"meeting_id": f"{s}-{j}", "community": f"{s} CP",
+                             "date": START + pd.Timedelta(days=7 * j), "topic": ""})
+            for i in range(k):  # pupil i comes to the first (i % 4) + 1 meetings
+                attendance.append({"meeting_id": f"{s}-{j}", "member_id": f"P-{s[0]}{i}",
+                                   "member_type": "pupil", "attended": j <= i % 4})
+    return (communities, pd.DataFrame(rows), pd.DataFrame(meetings),
+            pd.DataFrame(attendance))
+
+
+def test_pilot_pupils_start_from_joined_or_first_meeting():
+    communities, memberships, meetings, _ = _tables()
+    p = cp.pilot_pupils(communities, memberships, meetings)
+    assert len(p) == 9
+    assert set(p["school"]) == {"North", "South"}
+    assert (p["start"] == START).all()  # South has no joined date: its first meeting
+    assert len(cp.pilot_pupils(communities, memberships, meetings, ["South CP"])) == 3
+    assert len(cp.pilot_pupils(communities, memberships, meetings, ["North"])) == 6
+
+
+def test_pilot_pupils_refuses_unknown_school_and_no_group():
+    communities, memberships, meetings, _ = _tables()
+    with pytest.raises(ConfigError, match="schools with one: 'North', 'South'"):
+        cp.pilot_pupils(communities, memberships, meetings, ["East"])
+    with pytest.raises(ConfigError, match="no co-production group"):
+        cp.pilot_pupils(communities[communities["kind"] == "slc"], memberships, meetings)
+
+
+def test_school_participation_counts_roles_and_attendance():
+    communities, memberships, meetings, attendance = _tables()
+    pupils = cp.pilot_pupils(communities, memberships, meetings)
+    summary, per = cp.school_participation(pupils, meetings, attendance, memberships)
+    north = summary.set_index("school").loc["North"]
+    assert north["members"] == 6
+    assert north["project_leads"] == 1
+    assert north["meetings_held"] == 4
+    # attended 1, 2, 3, 4, 1, 2 of 4 meetings
+    assert north["mean_pct_attended"] == pytest.approx(100 * 13 / 24)
+    assert north["ci_low"] < north["mean_pct_attended"] < north["ci_high"]
+    assert summary["school"].iloc[-1] == cp.ALL_SCHOOLS
+    assert summary["members"].iloc[-1] == 9
+    assert len(per) == 9
+
+
+# --- behaviour -------------------------------------------------------------------------------
+
+def _behaviour(points_before, points_after, school="North"):
+    rows, pupils = [], []
+    for i, (b, a) in enumerate(zip(points_before, points_after, strict=True)):
+        pid = f"P-{school[0]}{i}"
+        pupils.append({"pupil_id": pid, "school": school, "start": START})
+        rows += [{"pupil_id": pid, "date": DAYS[0], "type": "negative", "points": -b},
+                 {"pupil_id": pid, "date": DAYS[15], "type": "negative", "points": -a},
+                 {"pupil_id": pid, "date": DAYS[15], "type": "positive", "points": 9.0}]
+    return pd.DataFrame(rows), pd.DataFrame(pupils)
+
+
+def test_behaviour_rates_per_school_week():
+    behaviour, pupils = _behaviour([4.0, 2.0], [2.0, 2.0])
+    r = cp.behaviour_rates(behaviour, pupils, DAYS)
+    assert list(r["days_before"]) == [10, 10]
+    assert list(r["days_after"]) == [10, 10]
+    assert list(r["rate_before"]) == [2.0, 1.0]  # 4 points in 2 weeks
+    assert list(r["rate_after"]) == [1.0, 1.0]
+    assert list(r["improved"]) == [True, False]
+
+
+def test_behaviour_summary_relative_change_is_the_pooled_ratio():
+    behaviour, pupils = _behaviour([4, 6, 5, 8, 3, 7], [2, 4, 3, 4, 2, 3])
+    s = cp.behaviour_summary(cp.behaviour_rates(behaviour, pupils, DAYS))
+    row = s.set_index("school").loc[cp.ALL_SCHOOLS]
+    assert row["n"] == 6
+    assert row["pct_improved"] == 100.0
+    assert row["relative_change"] == pytest.approx(18 / 33 - 1)
+    assert row["rel_ci_low"] < row["relative_change"] < row["rel_ci_high"]
+    assert row["change"] == pytest.approx(-15 / 6 / 2)
+    assert row["change_ci_low"] < row["change"] < row["change_ci_high"] < 0
+    assert row["g_av"] < 0
+    assert row["improved_ci_low"] < 100
+
+
+def test_behaviour_summary_without_points_after_has_no_relative_change():
+    behaviour, pupils = _behaviour([4, 6, 5], [0, 0, 0])
+    s = cp.behaviour_summary(cp.behaviour_rates(behaviour, pupils, DAYS))
+    assert math.isnan(s["relative_change"].iloc[-1])
+
+
+def test_school_days_from_attendance_or_behaviour_weekdays():
+    att = pd.DataFrame({"date": [DAYS[1], DAYS[0], DAYS[1]]})
+    assert list(cp.school_days(att)) == [DAYS[0], DAYS[1]]
+    empty = pd.DataFrame({"date": pd.Series([], dtype="datetime64[ms]")})
+    b = pd.DataFrame({"date": [pd.Timestamp("2025-09-05"), pd.Timestamp("2025-09-08")]})
+    assert len(cp.school_days(empty, b)) == 2  # Friday and Monday
+    assert len(cp.school_days(empty)) == 0
+
+
+# --- yes/no questions and scales -------------------------------------------------------------
+
+def _answers(before, after, school="North", item="trouble"):
+    rows, pupils = [], []
+    for i, (b, a) in enumerate(zip(before, after, strict=True)):
+        pid = f"P-{school[0]}{i}"
+        pupils.append({"pupil_id": pid, "school": school})
+        for wave, v in ((1, b), (2, a)):
+            if v is not None:
+                rows.append({"respondent_id": pid, "instrument": "coproduction_check",
+                             "wave": wave, "item": item, "value": float(v)})
+    return pd.DataFrame(rows), pd.DataFrame(pupils)
+
+
+def test_yes_no_change_with_mcnemar():
+    # 10 pupils: 6 yes before; 3 yes->no, 1 no->yes; one pupil missing after
+    before = [1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1]
+    after = [1, 1, 0, 0, 0, 1, 1, 0, 0, 0, None]
+    r, pupils = _answers(before, after)
+    t = cp.yes_no_change(r, pupils, item="trouble")
+    row = t.set_index("school").loc[cp.ALL_SCHOOLS]
+    assert row["n_before"] == 11
+    assert row["n_after"] == 10
+    assert row["n_both"] == 10
+    assert row["pct_before"] == pytest.approx(700 / 11)
+    assert row["change_pp"] == pytest.approx(-20.0)
+    assert row["change_ci_low"] < -20 < row["change_ci_high"]
+    assert row["p"] == pytest.approx(0.625)  # exact: 2 P(B <= 1), B ~ Bin(4, 1/2)
+    assert "McNemar" in row["test"]
+
+
+def test_yes_no_change_for_an_item_not_asked_is_empty():
+    r, pupils = _answers([1, 0], [0, 0])
+    assert cp.yes_no_change(r, pupils, item="confident").empty
+
+
+def test_scale_change_summary_paired():
+    scores = pd.DataFrame({"respondent_id": ["a", "b", "c", "a", "b", "c", "z"],
+                           "wave": [1, 1, 1, 2, 2, 2, 1], "scale": "relationships",
+                           "score": [3.0, 3.5, 2.0, 3.5, 4.5, 2.0, 5.0]})
+    s = cp.scale_change_summary(scores, ["a", "b", "c"], scale="relationships", label="Rel")
+    row = s.iloc[0]
+    assert row["scale"] == "Rel"
+    assert row["n"] == 3
+    assert row["change"] == pytest.approx(0.5)
+    assert row["change_ci_low"] < 0.5 < row["change_ci_high"]
+    assert cp.scale_change_summary(scores, ["a"], scale="relationships").empty
+
+
+# --- pooling ---------------------------------------------------------------------------------
+
+@pytest.fixture
+def per_school():
+    return pd.DataFrame({"school": ["A", "B", "C", cp.ALL_SCHOOLS], "n": [10, 12, 4, 26],
+                         "est": [-0.5, -0.7, -0.2, -0.6], "lo": [-0.9, -1.0, -1.0, -0.8],
+                         "hi": [-0.1, -0.4, 0.6, -0.4]})
+
+
+def test_pool_schools_uses_se_from_the_interval(per_school):
+    m = cp.pool_schools(per_school, estimate="est", ci_low="lo", ci_high="hi", method="DL")
+    se = (np.array([0.8, 0.6, 1.6])) / (2 * 1.959963984540054)
+    ref = meta_analysis([-0.5, -0.7, -0.2], se=se, method="DL")
+    assert m.n == 3
+    assert m.estimate == pytest.approx(ref.estimate)
+    assert m.i2 == pytest.approx(ref.i2)
+    assert cp.pool_schools(per_school.iloc[[0, 3]], estimate="est", ci_low="lo",
+                           ci_high="hi") is None
+
+
+def test_forest_table_withholds_small_schools_but_pools_them(per_school):
+    m = cp.pool_schools(per_school, estimate="est", ci_low="lo", ci_high="hi")
+    f = cp.forest_table(m, per_school, threshold=5)
+    assert list(f["label"]) == ["A", "B", "Pooled"]
+    assert f["n"].iloc[-1] == 26
+    assert (f["k"] == 3).all()
+    table = cp.meta_table({"x": m, "y": None}, n_pupils={"x": 26})
+    assert list(table["Outcome"]) == ["x"]
+    assert table["Pupils (n)"].iloc[0] == 26
+
+
+def test_overall_and_publish(per_school):
+    assert cp.overall(per_school, estimate="est", ci_low="lo", ci_high="hi") == {
+        "estimate": -0.6, "ci_low": -0.8, "ci_high": -0.4, "n": 26}
+    assert cp.overall(per_school.iloc[:3], estimate="est", ci_low="lo", ci_high="hi") is None
+    shown = cp.publish(per_school, count_cols="n", threshold=5,
+                       columns={"school": "School", "n": "n", "est": "Estimate"})
+    assert list(shown.columns) == ["School", "n", "Estimate"]
+    assert shown.loc[2, "n"] == "<5"
+    assert shown.loc[2, "Estimate"] == "<5"
+
+
+# --- participation and outcomes --------------------------------------------------------------
+
+def test_attendance_bands_and_dose_response():
+    rates = pd.DataFrame({"pupil_id": [f"p{i}" for i in range(12)],
+                          "change": [-0.1 * i for i in range(12)],
+                          "improved": [i > 0 for i in range(12)]})
+    per = pd.DataFrame({"pupil_id": rates["pupil_id"], "pct_attended": [10.0 * i for i in
+                                                                        range(12)]})
+    per.loc[11, "pct_attended"] = np.nan
+    bands = cp.attendance_bands(rates, per, threshold=3)
+    assert list(bands["n"]) == [5, 3, 3]  # 0-40, 50-70, 80-100
+    assert bands.loc[0, "change"] == pytest.approx(-0.2)
+    assert not bands["suppressed"].any()
+    small = cp.attendance_bands(rates, per, threshold=4)
+    assert small["suppressed"].tolist() == [False, True, True]
+    slope = cp.dose_response(rates, per)
+    assert slope.estimate == pytest.approx(-0.1)
+    assert slope.n == 11
+    assert cp.dose_response(rates.iloc[:2], per) is None
+
+
+# --- charts ----------------------------------------------------------------------------------
+
+@pytest.fixture
+def forest(per_school):
+    m = cp.pool_schools(per_school, estimate="est", ci_low="lo", ci_high="hi")
+    return cp.forest_table(m, per_school, threshold=5)
+
+
+def test_forest_chart_layers_and_title(forest):
+    spec = charts.forest_chart(forest, x_title="g_av (95% CI)", title="Behaviour").to_dict()
+    marks = [layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]
+             for layer in spec["layer"]]
+    assert marks == ["rule", "rule", "square", "point"]
+    assert spec["layer"][0]["mark"]["strokeDash"] == [4, 4]
+    assert spec["layer"][2]["encoding"]["size"]["field"] == "weight_percent"
+    assert spec["layer"][3]["mark"]["shape"] == "diamond"
+    assert spec["title"]["text"] == "Behaviour"
+    assert "k = 3 schools, n = 26 pupils" in spec["title"]["subtitle"][0]
+    assert spec["layer"][1]["encoding"]["x"]["title"] == "g_av (95% CI)"
+
+
+def test_forest_chart_needs_a_pooled_row(forest):
+    with pytest.raises(ChartError, match="pooled"):
+        charts.forest_chart(forest[forest["kind"] == "school"], x_title="x")
+    with pytest.raises(ChartError, match="missing"):
+        charts.forest_chart(forest.drop(columns="weight_percent"), x_title="x")
+
+
+def test_yes_no_and_band_charts():
+    r, pupils = _answers([1, 1, 1, 0, 0, 1], [0, 1, 0, 0, 0, 1])
+    t = cp.yes_no_change(r, pupils, item="trouble")
+    spec = charts.yes_no_chart(t, question="I often get into trouble").to_dict()
+    assert "n = 6 pupils" in spec["title"]["subtitle"]
+    assert spec["spec"]["layer"][0]["encoding"]["y"]["title"].startswith("% answering Yes")
+    bands = pd.DataFrame({"band": ["Below 50%", "50-74%"], "n": [np.nan, 8.0],
+                          "change": [np.nan, -0.5], "ci_low": [np.nan, -0.9],
+                          "ci_high": [np.nan, -0.1]})
+    spec = charts.band_change_chart(bands).to_dict()
+    assert "n = 8 pupils" in spec["title"]["subtitle"]
+    assert spec["layer"][1]["encoding"]["x"]["title"].startswith("Change in negative points")
+
+
+def test_yes_no_change_reads_the_answer_when_the_value_is_missing():
+    r, pupils = _answers([1, 1, 0], [0, 1, 0])
+    r["value"] = pd.array([pd.NA] * len(r), dtype="Float64")
+    r["answer"] = np.where(r.index % 2 == 0, "Yes", "No")
+    r.loc[[0, 1], "answer"] = ["Yes", " no "]  # pupil 0: Yes before, No after
+    t = cp.yes_no_change(r, pupils, item="trouble")
+    assert t["n_both"].iloc[-1] == 3
+
+
+def test_empty_inputs_give_empty_results_not_errors():
+    behaviour, pupils = _behaviour([1.0], [1.0])
+    rates = cp.behaviour_rates(behaviour, pupils, pd.DatetimeIndex([]))
+    assert rates.empty
+    summary = cp.behaviour_summary(rates)
+    assert summary.empty
+    assert cp.pool_schools(summary, estimate="g_av", ci_low="g_ci_low",
+                           ci_high="g_ci_high") is None
+    per = pd.DataFrame({"pupil_id": pd.Series([], dtype=str), "pct_attended": []})
+    bands = cp.attendance_bands(rates, per, threshold=5)
+    assert bands["change"].isna().all()
+    assert cp.dose_response(rates, per) is None
+    assert cp.overall(summary, estimate="change", ci_low="change_ci_low",
+                      ci_high="change_ci_high") is None
