@@ -21,6 +21,7 @@ from slc_research.data.load_communities import (
     load_memberships,
 )
 from slc_research.data.load_people import load_pupils, load_staff, read_names
+from slc_research.data.load_qual import load_codebook, load_codings
 from slc_research.data.load_records import load_attainment, load_behaviour
 from slc_research.data.load_survey import load_survey
 from slc_research.data.load_texts import load_texts
@@ -43,6 +44,8 @@ LOADERS: dict[str, Callable[[SourceSpec, LoadContext], Loaded]] = {
     "behaviour": load_behaviour,
     "attainment": load_attainment,
     "texts": load_texts,
+    "codebook": load_codebook,
+    "codings": load_codings,
 }
 
 

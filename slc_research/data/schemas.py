@@ -332,6 +332,19 @@ KINDS: dict[str, SourceKind] = {
             identifying=_NAMES,
             options=("authors", "text_source", "community"),
         ),
+        SourceKind(
+            "codebook",
+            ("codebook",),
+            required=("code",),
+            optional=("description", "parent"),
+        ),
+        SourceKind(
+            "codings",
+            ("codings",),
+            required=("text_id", "code"),
+            optional=("coder", "start", "end"),
+            options=("coder",),
+        ),
     )
 }
 

@@ -24,10 +24,12 @@ from slc_research.data.synthetic_text import (
 
 __all__ = [
     "COPRODUCTION_PROJECTS",
+    "TLC_EARLIER_SHARES",
     "coproduction_frames",
     "meeting_days",
     "slc_frames",
     "tlc_frames",
+    "tlc_history",
     "uk_date",
 ]
 
@@ -175,6 +177,53 @@ def tlc_frames(rng: np.random.Generator, code: str, short: str, staff: pd.DataFr
     return {"communities": pd.DataFrame(comm), "members": pd.concat(mem, ignore_index=True),
             "meetings": meetings, "attendance": pd.concat(att, ignore_index=True),
             "plans": pd.concat(plans, ignore_index=True)}
+
+
+#: Share of a school's teachers who were TLC members in the academic years before the
+#: demo's: two years before, then one year before (the demo year's share is what
+#: :func:`tlc_frames` draws, about a third or more).
+TLC_EARLIER_SHARES = (0.18, 0.25)
+
+
+def tlc_history(rng: np.random.Generator, staff: pd.DataFrame, members: pd.DataFrame,
+                year: SchoolYear) -> pd.DataFrame:
+    """TLC members of the two academic years before the demo year, from today's staff list.
+
+    In each earlier year ``round(share * teachers)`` teachers (see
+    :data:`TLC_EARLIER_SHARES`) who were already teaching then belong to a
+    TLC; a teacher who is a member in the following year is four times as
+    likely to have been one the year before. There were fewer TLCs (one
+    fewer per year back, at least one), under today's names. Members join
+    ten days before the first meeting and leave on the last school day, both
+    a whole number of weeks before the demo year's dates.
+
+    Returns
+    -------
+    DataFrame
+        ``Staff Code, TLC, Role, Joined, Left``, the oldest year first.
+    """
+    teachers = staff[staff["teacher"]]
+    tlcs = members["TLC"].unique()
+    joined = pd.to_datetime(members.groupby("TLC", sort=False)["Joined"].first(),
+                            format="%d/%m/%Y").to_numpy().astype("datetime64[D]")
+    later = members["Staff Code"].to_numpy()
+    frames = []
+    for back, share in ((1, TLC_EARLIER_SHARES[1]), (2, TLC_EARLIER_SHARES[0])):
+        codes = teachers.loc[teachers["years"] >= back + 1, "code"].to_numpy()
+        k = min(int(round(share * len(teachers))), codes.size)
+        w = np.where(np.isin(codes, later), 4.0, 1.0)
+        chosen = rng.choice(codes, k, replace=False, p=w / w.sum())
+        n_groups = max(1, tlcs.size - back)
+        group = np.arange(k) % n_groups
+        first = np.arange(k) < n_groups  # the first of each group facilitates
+        shift = np.timedelta64(364 * back, "D")
+        frames.append(pd.DataFrame({
+            "Staff Code": chosen, "TLC": tlcs[group],
+            "Role": np.where(first, "Facilitator", "Member"),
+            "Joined": uk_date(joined[group] - shift),
+            "Left": uk_date(year.days[-1] - shift)[0]}).sort_values("TLC", kind="stable"))
+        later = chosen
+    return pd.concat(frames[::-1], ignore_index=True)
 
 
 def _half_term_day(year: SchoolYear, half_term: int, weekday: int) -> np.datetime64:

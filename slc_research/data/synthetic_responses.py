@@ -14,11 +14,13 @@ from slc_research.data.synthetic_communities import uk_date
 from slc_research.data.synthetic_output import WorkspaceWriter
 from slc_research.data.synthetic_school_year import SchoolYear
 from slc_research.data.synthetic_surveys import (
+    CONFIDENT_ITEM,
     LQ_ITEMS,
     LQ_YEARS,
     TLC_SURVEY_ITEMS,
     TROUBLE_ITEM,
     answer_texts,
+    confident_answers,
     learning_questionnaire_levels,
     participation,
     tlc_survey_levels,
@@ -113,9 +115,11 @@ def write_tlc_survey(writer: WorkspaceWriter, rng: np.random.Generator, spec: Sc
                 columns={t: c for c, t, _ in TLC_SURVEY_ITEMS}, instrument="tlc_staff_survey",
                 wave=1, respondents="staff", response_scale="agree5")
     said = df[comment_header].notna().to_numpy()
-    writer.csv(pd.DataFrame({"Response ID": df["ID"][said], "Comment": df[comment_header][said]}),
+    ids = [f"{spec.code}-TLCS{i:03d}" for i in df["ID"][said]]
+    writer.csv(pd.DataFrame({"Response ID": ids, "Comment": df[comment_header][said]}),
                f"{base}/tlc_survey_comments.csv", name=f"{spec.key}_tlc_survey_comments",
-               kind="texts", columns={"Comment": "text"}, authors="staff",
+               kind="texts", columns={"Response ID": "text_id", "Comment": "text"},
+               authors="staff",
                text_source="open_answer",
                description=f"{spec.name}: open comments of the TLC survey, copied out")
 
@@ -180,10 +184,13 @@ def write_conference(writer: WorkspaceWriter, rng: np.random.Generator, spec: Sc
     feedback = pd.DataFrame({"Timestamp": stamps.strftime("%d/%m/%Y %H:%M:%S"),
                              "I am a": [w for w, *_ in fb], "Feedback": [t for _, t, _ in fb]})
     feedback = feedback.iloc[np.argsort(stamps.to_numpy(), kind="stable")]
+    feedback.insert(0, "Response ID", [f"{spec.code}-FB{i + 1:04d}" for i in range(len(feedback))])
     writer.csv(feedback, f"{base}/conference_feedback.csv", name=f"{key}_conference_feedback",
                kind="texts", text_source="feedback", community=community,
+               date_format="%d/%m/%Y %H:%M:%S",
                description=f"{spec.name}: feedback after the conferences (Google Forms)",
-               columns={"I am a": "author_type", "Feedback": "text"})
+               columns={"Response ID": "text_id", "Timestamp": "date", "I am a": "author_type",
+                        "Feedback": "text"})
 
 
 def write_interviews(writer: WorkspaceWriter, rng: np.random.Generator, spec: SchoolSpec,
@@ -193,37 +200,43 @@ def write_interviews(writer: WorkspaceWriter, rng: np.random.Generator, spec: Sc
     k = int(rng.integers(8, 13))
     who = rng.choice(members, k, replace=k > members.size)
     days = year.days[year.half_term == 5][:15]
-    df = pd.DataFrame({"UPN": who, "Date": uk_date(np.sort(rng.choice(days, k))),
+    df = pd.DataFrame({"Response ID": [f"{spec.code}-INT{i + 1:02d}" for i in range(k)],
+                       "UPN": who, "Date": uk_date(np.sort(rng.choice(days, k))),
                        "Interviewer": interviewer, "Quote": interview_quotes(rng, k),
                        "OK to quote": np.where(rng.random(k) < 0.9, "Y", "N")})
     writer.csv(df, f"raw/{spec.slug}/slc/interview_snippets.csv", name=f"{spec.key}_interviews",
                kind="texts", date_format=_DATE, authors="pupil", text_source="interview",
                community=community, description=f"{spec.name}: SLC members in interview",
-               columns={"UPN": "author_id", "Date": "date", "Quote": "text",
-                        "OK to quote": "quotable"})
+               columns={"Response ID": "text_id", "UPN": "author_id", "Date": "date",
+                        "Quote": "text", "OK to quote": "quotable"})
 
 
 def write_coproduction_check(writer: WorkspaceWriter, schools: list[School],
                              rng: np.random.Generator) -> None:
-    """"I often get into trouble at school" (Yes/No) before and after, for the whole trust.
+    """"I often get into trouble at school" and "I feel confident about speaking up in
+    school" (Yes/No) before and after, for the whole trust.
 
     The answers are drawn for all co-production pupils of the trust at once (see
-    :func:`trouble_answers`), then written school by school: ``UPN``, ``Date``
-    and the question.
+    :func:`trouble_answers` and :func:`confident_answers`), then written school by
+    school: ``UPN``, ``Date`` and the two questions.
     """
     neg = np.concatenate([s.roster["neg_rate"].to_numpy()[s.coproduction] for s in schools])
     before, after = trouble_answers(rng, neg)
+    sure_before, sure_after = confident_answers(rng, neg.size)
     at = 0
     for s in schools:
         k = s.coproduction.size
-        for w, (label, yes, day) in enumerate((("before", before, s.coproduction_days[0]),
-                                              ("after", after, s.coproduction_days[1]))):
+        for w, (label, yes, sure, day) in enumerate((
+                ("before", before, sure_before, s.coproduction_days[0]),
+                ("after", after, sure_after, s.coproduction_days[1]))):
             df = pd.DataFrame({"UPN": s.upn[s.coproduction], "Date": uk_date(day)[0],
-                               TROUBLE_ITEM[1]: np.where(yes[at:at + k], "Yes", "No")})
+                               TROUBLE_ITEM[1]: np.where(yes[at:at + k], "Yes", "No"),
+                               CONFIDENT_ITEM[1]: np.where(sure[at:at + k], "Yes", "No")})
             writer.csv(df, f"{s.base}/coproduction/check_{label}.csv",
                        name=f"{s.spec.key}_coproduction_check_{label}", kind="survey",
                        description=f"{s.spec.name}: co-production pupils' check, {label}",
-                       columns={"UPN": "respondent_id", TROUBLE_ITEM[1]: TROUBLE_ITEM[0]},
+                       columns={"UPN": "respondent_id", TROUBLE_ITEM[1]: TROUBLE_ITEM[0],
+                                CONFIDENT_ITEM[1]: CONFIDENT_ITEM[0]},
                        instrument="coproduction_check", wave=w + 1, respondents="pupil",
                        response_scale="yesno")
         at += k

@@ -20,6 +20,7 @@ from slc_research.data.synthetic_communities import (
     coproduction_frames,
     slc_frames,
     tlc_frames,
+    tlc_history,
 )
 from slc_research.data.synthetic_output import WorkspaceWriter
 from slc_research.data.synthetic_people import (
@@ -209,7 +210,8 @@ def write_school(writer: WorkspaceWriter, spec: SchoolSpec, *, pupils: int, seed
                start=start)
     write_questionnaire(writer, rng(7), spec, roster, upn, year, member, weight)
     tlc = tlc_frames(rng(8), spec.code, spec.short, staff, year)
-    _write_tlc(writer, spec, tlc)
+    earlier = tlc_history(rng(20), staff, tlc["members"], year)
+    _write_tlc(writer, spec, tlc, earlier)
     write_tlc_survey(writer, rng(9), spec, tlc["members"]["Staff Code"].unique(), year)
     write_conference(writer, rng(10), spec, roster, upn, conference, year, names["conf"])
     lead = staff.loc[staff["role"] == "Assistant Head", "code"]
@@ -300,13 +302,18 @@ def _write_mis(writer: WorkspaceWriter, rng: Callable[[int], np.random.Generator
                description=f"{spec.name}: data drops (KS3 %, KS4 1-9, KS5 A*-E)")
 
 
-def _write_tlc(writer: WorkspaceWriter, spec: SchoolSpec, tlc: dict[str, pd.DataFrame]) -> None:
+def _write_tlc(writer: WorkspaceWriter, spec: SchoolSpec, tlc: dict[str, pd.DataFrame],
+               earlier: pd.DataFrame) -> None:
+    """The TLC files; the members file also lists the two previous years' members."""
     base, key = f"raw/{spec.slug}/tlc", spec.key
-    writer.csv(tlc["members"], f"{base}/tlc_members.csv", name=f"{key}_tlc_members",
+    members = pd.concat([earlier, tlc["members"].assign(Left="")], ignore_index=True)
+    writer.csv(members, f"{base}/tlc_members.csv", name=f"{key}_tlc_members",
                kind="memberships", date_format=_DATE, members="staff", community_kind="tlc",
-               school=spec.name, description=f"{spec.name}: teacher learning communities",
+               school=spec.name,
+               description=f"{spec.name}: teacher learning communities, this year and the two "
+                           "before",
                columns={"Staff Code": "member_id", "TLC": "community", "Role": "role",
-                        "Joined": "joined"})
+                        "Joined": "joined", "Left": "left"})
     writer.csv(tlc["meetings"], f"{base}/tlc_meetings.csv", name=f"{key}_tlc_meetings",
                kind="meetings", date_format=_DATE, description=f"{spec.name}: TLC meetings",
                columns={"Meeting ID": "meeting_id", "TLC": "community", "Date": "date",

@@ -29,8 +29,10 @@ __all__ = [
     "LQ_YEARS",
     "SCALE_LABELS",
     "TLC_SURVEY_ITEMS",
+    "CONFIDENT_ITEM",
     "TROUBLE_ITEM",
     "answer_texts",
+    "confident_answers",
     "learning_questionnaire_levels",
     "participation",
     "simulate_learning_questionnaire",
@@ -81,6 +83,7 @@ TLC_SURVEY_ITEMS = (
     ("tlc5", "The TLC felt like one more demand on my time", True),
 )
 TROUBLE_ITEM = ("trouble", "I often get into trouble at school")
+CONFIDENT_ITEM = ("confident", "I feel confident about speaking up in school")
 
 #: Latent wave-2 shift of SLC members (trait SD units). Calibrated by simulation
 #: (the mean over six runs of ``simulate_learning_questionnaire(1_000_000, 20_000)``,
@@ -304,6 +307,30 @@ def trouble_answers(rng: np.random.Generator, neg_rate: np.ndarray, *,
     net = int(round(drop * n))
     n_up = min(int(rng.integers(0, 3)), n - n_yes)
     n_down = min(net + n_up, n_yes)
+    yes1 = yes0.copy()
+    yes1[rng.choice(np.flatnonzero(yes0), n_down, replace=False)] = False
+    yes1[rng.choice(np.flatnonzero(~yes0), n_up, replace=False)] = True
+    return yes0, yes1
+
+
+def confident_answers(rng: np.random.Generator, n: int, *, before: float = 0.35,
+                      rise: float = 0.20) -> tuple[np.ndarray, np.ndarray]:
+    """Yes/no to "I feel confident about speaking up in school" before and after.
+
+    Exactly ``round(before * n)`` of ``n`` pupils say yes before; afterwards
+    ``round(rise * n)`` more say yes than before (a few move each way), so the
+    share answering yes rises by ``rise`` up to rounding.
+
+    Returns
+    -------
+    before, after : ndarray of bool
+    """
+    n_yes = int(round(before * n))
+    yes0 = np.zeros(n, dtype=bool)
+    yes0[rng.choice(n, n_yes, replace=False)] = True
+    net = int(round(rise * n))
+    n_down = min(int(rng.integers(0, 3)), n_yes)
+    n_up = min(net + n_down, n - n_yes)
     yes1 = yes0.copy()
     yes1[rng.choice(np.flatnonzero(yes0), n_down, replace=False)] = False
     yes1[rng.choice(np.flatnonzero(~yes0), n_up, replace=False)] = True

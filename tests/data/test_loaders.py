@@ -38,6 +38,10 @@ SOURCES = {
                    {"subject": "Maths"}),
     "texts": ("Author,Text\nA1,Olivia Okafor and Dev helped me\n",
               {"Author": "author_id", "Text": "text"}, {"authors": "pupil"}),
+    "codebook": ("Code,Parent\nLearning,\nSetting targets,Learning\n", {}, {}),
+    "codings": ("Text ID,Code,Start,End\nT-1,Setting targets,0,6\n",
+                {"Text ID": "text_id", "Code": "code", "Start": "start", "End": "end"},
+                {"coder": "A"}),
 }
 
 

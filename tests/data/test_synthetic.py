@@ -118,7 +118,8 @@ def test_demo_is_fast_and_complete(demo: tuple[Path, float], manifest: dict) -> 
                                    "St Aidan's C of E High", "Castlegate Academy"]
     assert manifest["privacy"]["suppression_threshold"] == 5
     assert sorted(p.name for p in (ws / "raw").iterdir()) == [
-        "castlegate-academy", "northfield-academy", "riverside-school", "st-aidans-c-of-e-high"]
+        "castlegate-academy", "northfield-academy", "riverside-school", "st-aidans-c-of-e-high",
+        "voices"]
 
 
 def test_manifest_scales_follow_the_readme(manifest: dict) -> None:
@@ -210,7 +211,7 @@ def test_more_than_four_schools(tmp_path: Path) -> None:
     ws = write_demo_workspace(tmp_path / "ws", schools=6, pupils=200, seed=1)
     schools = tomllib.loads((ws / "enquiry.toml").read_text())["schools"]
     assert len(schools) == len(set(schools)) == 6
-    assert len(list((ws / "raw").iterdir())) == 6
+    assert len(list((ws / "raw").iterdir())) == 6 + 1  # and raw/voices
 
 
 # --- people -------------------------------------------------------------------------------
@@ -286,6 +287,7 @@ def test_tlcs_meet_each_half_term_with_action_plans(demo: tuple[Path, float],
                                                     manifest: dict) -> None:
     ws = demo[0]
     members = _concat(ws, manifest, kind="memberships", community_kind="tlc")
+    members = members[members["Left"] == ""]  # this year's members (earlier years have left)
     meetings = _concat(ws, manifest, kind="meetings")
     plans = _concat(ws, manifest, kind="action_plans")
     per_school = members.groupby(members["TLC"].str.split(" TLC").str[0])["TLC"].nunique()
@@ -524,11 +526,16 @@ def test_reflections_deepen_and_sometimes_name_a_classmate(demo: tuple[Path, flo
 
 def test_fixed_texts_never_contain_a_name() -> None:
     """Template words must not be names, or name redaction would garble them."""
-    from slc_research.data import synthetic_communities, synthetic_surveys, synthetic_text
+    from slc_research.data import (
+        synthetic_codings,
+        synthetic_communities,
+        synthetic_surveys,
+        synthetic_text,
+    )
 
     names = {n.casefold() for n in (*FORENAMES_F, *FORENAMES_M, *SURNAMES)}
     words: set[str] = set()
-    for module in (synthetic_text, synthetic_surveys, synthetic_communities):
+    for module in (synthetic_text, synthetic_surveys, synthetic_communities, synthetic_codings):
         source = Path(module.__file__).read_text(encoding="utf-8")
         for literal in re.findall(r'"([^"\n]*)"', source):
             words |= {w.casefold() for w in re.findall(r"[A-Za-z']+", literal)}
@@ -563,3 +570,127 @@ def test_injected_effects_are_documented() -> None:
     assert INJECTED_EFFECTS["coproduction_trouble"]["value"] == -11.0
     for entry in INJECTED_EFFECTS.values():
         assert {"value", "measure", "definition"} <= set(entry)
+
+
+# --- additions: feedback authors, confidence, TLC history, coding ---------------------------
+
+def test_conference_feedback_has_ids_authors_and_dates(demo: tuple[Path, float],
+                                                       manifest: dict) -> None:
+    ws = demo[0]
+    for src in _sources(manifest, kind="texts", text_source="feedback"):
+        assert src["columns"] == {"Response ID": "text_id", "Timestamp": "date",
+                                  "I am a": "author_type", "Feedback": "text"}
+        df = _read(ws, src["path"])
+        assert df["Response ID"].is_unique
+        stamps = pd.to_datetime(df["Timestamp"], format=src["date_format"])
+        assert stamps.notna().all()
+    for kind in ("interview", "open_answer"):
+        for src in _sources(manifest, kind="texts", text_source=kind):
+            assert src["columns"]["Response ID"] == "text_id"
+
+
+def test_coproduction_confidence_rises_twenty_points(demo: tuple[Path, float],
+                                                     manifest: dict) -> None:
+    ws = demo[0]
+    shares = {}
+    for wave in (1, 2):
+        srcs = _sources(manifest, instrument="coproduction_check", wave=wave)
+        assert all(s["columns"]["I feel confident about speaking up in school"] == "confident"
+                   for s in srcs)
+        df = _concat(ws, manifest, instrument="coproduction_check", wave=wave)
+        answers = df["I feel confident about speaking up in school"]
+        assert set(answers) <= {"Yes", "No"}
+        shares[wave] = (answers == "Yes").mean()
+    n = len(df)
+    assert shares[1] == pytest.approx(round(0.35 * n) / n)
+    assert 100 * (shares[2] - shares[1]) == pytest.approx(100 * round(0.20 * n) / n)
+    effect = INJECTED_EFFECTS["coproduction_confident"]
+    assert abs(100 * (shares[2] - shares[1]) - effect["value"]) < 2
+
+
+def test_tlc_membership_grows_over_three_years(demo: tuple[Path, float],
+                                               manifest: dict) -> None:
+    ws = demo[0]
+    members = _concat(ws, manifest, kind="memberships", community_kind="tlc")
+    staff = pd.concat([pd.read_excel(ws / s["path"], sheet_name="Staff")
+                       for s in _sources(manifest, kind="staff")])
+    teachers = staff.loc[staff["Years Teaching"].notna(), "Staff Code"]
+    assert members["Staff Code"].isin(teachers).all()
+    joined = pd.to_datetime(members["Joined"], format="%d/%m/%Y")
+    left = pd.to_datetime(members["Left"], format="%d/%m/%Y")
+    academic = joined.dt.year - (joined.dt.month < 8)
+    share = members.groupby(academic)["Staff Code"].nunique() / len(teachers)
+    expected = INJECTED_EFFECTS["tlc_membership_growth"]["value"]
+    assert list(share.index) == [2023, 2024, 2025]
+    assert share[2023] == pytest.approx(expected["2023-24"], abs=0.01)
+    assert share[2024] == pytest.approx(expected["2024-25"], abs=0.01)
+    assert share[2025] == pytest.approx(expected["2025-26"], abs=0.03)
+    assert left[academic < 2025].dt.month.eq(7).all()
+    assert left[academic == 2025].isna().all()
+    assert (left[academic < 2025] > joined[academic < 2025]).all()
+
+
+def _codings(ws: Path, manifest: dict) -> pd.DataFrame:
+    frames = [_read(ws, s["path"]).assign(coder=s["coder"])
+              for s in _sources(manifest, kind="codings")]
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_codebook_and_two_coders(demo: tuple[Path, float], manifest: dict) -> None:
+    from slc_research.stats import cohen_kappa
+
+    ws = demo[0]
+    names = {n: s for n, s in manifest["sources"].items() if s["kind"] in ("codebook",
+                                                                          "codings")}
+    assert set(names) == {"voices_codebook", "voices_codings_a", "voices_codings_b"}
+    book = _read(ws, names["voices_codebook"]["path"])
+    leaves = book.loc[book["Parent"] != "", "Code"]
+    assert 12 <= len(leaves) <= 16
+    assert set(book.loc[book["Parent"] != "", "Parent"]) <= set(book["Code"])
+    codings = _codings(ws, manifest)
+    assert set(codings["Code"]) <= set(leaves)
+    texts = pd.concat([_read(ws, s["path"]).rename(columns=s["columns"])
+                       .assign(source=s["text_source"])
+                       for s in _sources(manifest, kind="texts")], ignore_index=True)
+    source = texts.set_index("text_id")["source"]
+    by_coder = codings.groupby("coder")["Text ID"].agg(lambda s: set(s))
+    assert by_coder["B"] <= by_coder["A"]
+    assert 0.3 < len(by_coder["B"]) / len(by_coder["A"]) < 0.5
+    coded_a = source[source.index.isin(by_coder["A"])].value_counts()
+    for kind in ("interview", "feedback", "open_answer"):  # every one, bar a few uncoded
+        assert coded_a[kind] >= 0.9 * (source == kind).sum()
+    assert 0.05 < coded_a["reflection"] / (source == "reflection").sum() < 0.25
+    # kappa as INJECTED_EFFECTS defines it
+    both = sorted(by_coder["A"] & by_coder["B"])
+    grid = pd.MultiIndex.from_product([both, leaves], names=["Text ID", "Code"])
+    present = (codings.assign(v=1.0).pivot_table(index=["Text ID", "Code"], columns="coder",
+                                                 values="v", aggfunc="max")
+               .reindex(grid).fillna(0.0))
+    kappa = cohen_kappa(present["A"].to_numpy(), present["B"].to_numpy())
+    assert kappa.estimate == pytest.approx(INJECTED_EFFECTS["coder_agreement"]["value"],
+                                           abs=0.06)
+    assert kappa.estimate < 0.9  # good but not perfect
+
+
+def test_reflection_codings_are_sentence_spans(demo: tuple[Path, float],
+                                               manifest: dict) -> None:
+    ws = demo[0]
+    codings = _codings(ws, manifest)
+    spans = codings[codings["Start"] != ""]
+    refl = pd.concat([_read(ws, s["path"]) for s in _sources(manifest, kind="texts",
+                                                             text_source="reflection")])
+    text = refl.set_index("Post ID")["Reflection"]
+    spans = spans[spans["Text ID"].isin(text.index)]
+    assert len(spans) > 100
+    start, end = spans["Start"].astype(int), spans["End"].astype(int)
+    cut = [text[t][s:e] for t, s, e in zip(spans["Text ID"], start, end, strict=True)]
+    named = text[spans["Text ID"]].str.contains(r"\b(?:with|to|next to) [A-Z]|^[A-Z][a-z]+ helped",
+                                                regex=True).to_numpy()
+    # offsets index the redacted text: where no classmate is named it equals the raw text
+    plain = pd.Series(cut)[~named]
+    codes = spans["Code"].to_numpy()[~named]
+    assert plain.str.endswith(".").mean() > 0.95
+    explaining = plain[codes == "Explaining learning"]
+    assert explaining.str.contains("because").mean() > 0.8
+    targets = plain[codes == "Setting targets"]
+    assert targets.str.contains("Next time|would|My target").mean() > 0.8  # a few swaps
