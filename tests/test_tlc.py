@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from slc_research import charts, tlc
+from slc_research import action_plans, charts, tlc
 from slc_research.errors import ConfigError
 
 
@@ -123,18 +123,18 @@ def _plans():
 
 
 def test_action_plan_cycle_and_plans_tried():
-    c = tlc.action_plan_cycle(_plans(), _meetings(), ["A TLC"]).set_index("half_term")
+    c = action_plans.action_plan_cycle(_plans(), _meetings(), ["A TLC"]).set_index("half_term")
     assert c.loc["All", "n_plans"] == 7
     assert c.loc["All", "n_due"] == 6  # the plan of the last meeting is not due yet
     assert c.loc["All", "n_reported"] == 5
     assert c.loc["1", "pct_tried"] == pytest.approx(100 / 3)
-    p = tlc.plans_tried(_plans(), _meetings(), ["A TLC"])
+    p = action_plans.plans_tried(_plans(), _meetings(), ["A TLC"])
     assert (p.k, p.n) == (4, 5)
-    assert tlc.plans_tried(_plans().iloc[:0], _meetings(), ["A TLC"]) is None
+    assert action_plans.plans_tried(_plans().iloc[:0], _meetings(), ["A TLC"]) is None
 
 
 def test_strategies_tried_merges_spellings():
-    s = tlc.strategies_tried(_plans(), _meetings(), ["A TLC"], top=1)
+    s = action_plans.strategies_tried(_plans(), _meetings(), ["A TLC"], top=1)
     assert s["strategy"].tolist() == ["quizzes"]
     assert s["n_plans"].iloc[0] == 4
     assert s["n_tried"].iloc[0] == 2
@@ -142,7 +142,7 @@ def test_strategies_tried_merges_spellings():
 
 
 def test_learning_quotes_attribute_only_the_tlc_and_drop_ids():
-    q = tlc.learning_quotes(_plans(), ["A TLC"], k=5)
+    q = action_plans.learning_quotes(_plans(), ["A TLC"], k=5)
     assert len(q) == 2
     assert all(x.endswith("a member of A TLC") for x in q)
     assert not any("S-0123456789" in x for x in q)
@@ -193,7 +193,7 @@ def test_charts_have_titles_with_n():
     f = pd.DataFrame({"stage": ["Plans made", "Tried"], "n": [10, 6]})
     spec = charts.action_cycle_chart(f).to_dict()
     assert spec["encoding"]["x"]["title"] == "Number of action plans"
-    st = tlc.strategies_tried(_plans(), _meetings(), ["A TLC"])
+    st = action_plans.strategies_tried(_plans(), _meetings(), ["A TLC"])
     assert "n = 7" in charts.strategies_chart(st).to_dict()["title"]["subtitle"]
 
 
