@@ -67,8 +67,9 @@ def test_coder_agreement_is_recorded_with_intervals(records):
     overall = records["kappa_overall"]
     assert 0.4 <= overall["estimate"] <= 1
     assert overall["ci_low"] <= overall["estimate"] <= overall["ci_high"]
-    # the demo's coders agree at kappa about 0.75 (INJECTED_EFFECTS["coder_agreement"])
-    assert abs(overall["estimate"] - INJECTED_EFFECTS["coder_agreement"]["value"]) < 0.1
+    # the demo's coders were built to agree at kappa about 0.77
+    # (INJECTED_EFFECTS["coder_agreement"]): the reported interval must hold it
+    assert overall["ci_low"] <= INJECTED_EFFECTS["coder_agreement"]["value"] <= overall["ci_high"]
     alpha = records["alpha"]
     assert 0.4 <= alpha["estimate"] <= 1
     assert alpha["n"] == overall["n"]
