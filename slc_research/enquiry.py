@@ -96,11 +96,12 @@ class Enquiry:
     """
 
     def __init__(self, manifest: Manifest, tables: dict[str, pd.DataFrame],
-                 health: list[SourceHealth]) -> None:
+                 health: list[SourceHealth], cache_keys: dict[str, str] | None = None) -> None:
         self.manifest = manifest
         self.root = manifest.root
         self._tables = tables
         self.health = health
+        self._cache_keys = dict(cache_keys or {})
 
     def __repr__(self) -> str:
         sizes = ", ".join(f"{t}={len(df)}" for t, df in self._tables.items() if len(df))
@@ -148,6 +149,7 @@ class Enquiry:
         ctx: LoadContext | None = None
         collected: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
         health: list[SourceHealth] = []
+        keys: dict[str, str] = {}
         problems: list = []
         total_problems = 0
         for name, spec in manifest.sources.items():
@@ -177,6 +179,7 @@ class Enquiry:
                         "rows_dropped": loaded.rows_dropped}
                 cache.write(_safe_dir(name), key, tables, meta)
                 from_cache = False
+            keys[name] = key
             for t, df in tables.items():
                 collected[t].append(df)
             health.append(SourceHealth(name, spec.kind, spec.label, int(meta["rows_read"]),
@@ -188,7 +191,7 @@ class Enquiry:
         cache.prune({_safe_dir(n) for n in manifest.sources} | {"index.json"})
         tables = {t: _concat(frames, t) for t, frames in collected.items()}
         tables["communities"] = _communities(tables)
-        return cls(manifest, tables, health)
+        return cls(manifest, tables, health, keys)
 
     # -- the canonical tables ------------------------------------------
     def table(self, name: str) -> pd.DataFrame:
@@ -201,6 +204,34 @@ class Enquiry:
     def tables(self) -> dict[str, pd.DataFrame]:
         """All canonical tables by name."""
         return dict(self._tables)
+
+    def source_tables(self, name: str) -> dict[str, pd.DataFrame]:
+        """The canonical tables one source contributed, read back from its cache entry.
+
+        Parameters
+        ----------
+        name : str
+            A ``[sources.NAME]`` of the manifest.
+
+        Returns
+        -------
+        dict of str to DataFrame
+            Table name -> that source's rows (before stacking with other sources).
+
+        Raises
+        ------
+        KeyError
+            ``name`` is not a source of this workspace, or its cache entry was
+            removed since the workspace was opened (open it again).
+        """
+        if name not in self._cache_keys:
+            raise KeyError(f"no source {name!r} in this workspace; its sources are "
+                           f"{', '.join(self._cache_keys) or 'none'}")
+        hit = SourceCache(self.root).read(_safe_dir(name), self._cache_keys[name])
+        if hit is None:
+            raise KeyError(f"the cached tables of source {name!r} are gone; open the "
+                           "workspace again with Enquiry.open")
+        return hit[0]
 
     pupils = property(lambda self: self.table("pupils"), doc="Pupils: one row each.")
     staff = property(lambda self: self.table("staff"), doc="Staff: one row each.")

@@ -17,8 +17,33 @@ from slc_research.charts._base import (
                                        ChartError,
                                        use_offline_renderer,
 )
+
+# -- student_led_conferences --
+from slc_research.charts.conferences import (
+                                       depth_group_chart,
+                                       depth_mean_chart,
+                                       depth_share_chart,
+                                       feedback_chart,
+                                       weekly_rate_chart,
+)
+
+# -- coproduction_pilot --
+from slc_research.charts.coproduction import (
+                                       band_change_chart,
+                                       forest_chart,
+                                       yes_no_chart,
+)
+
+# -- data_health --
+from slc_research.charts.health import (
+                                       attrition_chart,
+                                       completeness_heatmap_chart,
+                                       repairs_chart,
+                                       response_rate_chart,
+)
 from slc_research.charts.impact import (
                                        attendance_chart,
+                                       dose_response_chart,
                                        effect_size_chart,
                                        participation_chart,
                                        representativeness_chart,
@@ -27,10 +52,22 @@ from slc_research.charts.impact import (
 
 # Topic modules add their builders below, one import block each.
 # -- tlc_impact --
-# -- student_led_conferences --
-# -- coproduction_pilot --
+from slc_research.charts.tlc import (
+                                       action_cycle_chart,
+                                       breadth_chart,
+                                       half_term_attendance_chart,
+                                       likert_chart,
+                                       strategies_chart,
+                                       teaching_share_chart,
+                                       themes_chart,
+)
+
 # -- voices --
-# -- data_health --
+from slc_research.charts.voices import (
+                                       code_agreement_chart,
+                                       code_frequency_chart,
+                                       cooccurrence_chart,
+)
 
 __all__ = [
     "MAX_ROWS",
@@ -39,14 +76,37 @@ __all__ = [
     "WIDTH",
     "ChartError",
     "attendance_chart",
+    "dose_response_chart",
     "effect_size_chart",
     "participation_chart",
     "representativeness_chart",
     "scale_change_chart",
     "use_offline_renderer",
     # -- tlc_impact --
+    "action_cycle_chart",
+    "breadth_chart",
+    "half_term_attendance_chart",
+    "likert_chart",
+    "strategies_chart",
+    "teaching_share_chart",
+    "themes_chart",
     # -- student_led_conferences --
+    "depth_group_chart",
+    "depth_mean_chart",
+    "depth_share_chart",
+    "feedback_chart",
+    "weekly_rate_chart",
     # -- coproduction_pilot --
+    "band_change_chart",
+    "forest_chart",
+    "yes_no_chart",
     # -- voices --
+    "code_agreement_chart",
+    "code_frequency_chart",
+    "cooccurrence_chart",
     # -- data_health --
+    "attrition_chart",
+    "completeness_heatmap_chart",
+    "repairs_chart",
+    "response_rate_chart",
 ]
