@@ -17,8 +17,6 @@ from slc_research.charts._base import (
                                        ChartError,
                                        use_offline_renderer,
 )
-
-# -- student_led_conferences --
 from slc_research.charts.conferences import (
                                        depth_group_chart,
                                        depth_mean_chart,
@@ -26,15 +24,11 @@ from slc_research.charts.conferences import (
                                        feedback_chart,
                                        weekly_rate_chart,
 )
-
-# -- coproduction_pilot --
 from slc_research.charts.coproduction import (
                                        band_change_chart,
                                        forest_chart,
                                        yes_no_chart,
 )
-
-# -- data_health --
 from slc_research.charts.health import (
                                        attrition_chart,
                                        completeness_heatmap_chart,
@@ -49,9 +43,6 @@ from slc_research.charts.impact import (
                                        representativeness_chart,
                                        scale_change_chart,
 )
-
-# Topic modules add their builders below, one import block each.
-# -- tlc_impact --
 from slc_research.charts.tlc import (
                                        action_cycle_chart,
                                        breadth_chart,
@@ -61,8 +52,6 @@ from slc_research.charts.tlc import (
                                        teaching_share_chart,
                                        themes_chart,
 )
-
-# -- voices --
 from slc_research.charts.voices import (
                                        code_agreement_chart,
                                        code_frequency_chart,
@@ -75,38 +64,33 @@ __all__ = [
     "THEME",
     "WIDTH",
     "ChartError",
-    "attendance_chart",
-    "dose_response_chart",
-    "effect_size_chart",
-    "participation_chart",
-    "representativeness_chart",
-    "scale_change_chart",
-    "use_offline_renderer",
-    # -- tlc_impact --
     "action_cycle_chart",
+    "attendance_chart",
+    "attrition_chart",
+    "band_change_chart",
     "breadth_chart",
-    "half_term_attendance_chart",
-    "likert_chart",
-    "strategies_chart",
-    "teaching_share_chart",
-    "themes_chart",
-    # -- student_led_conferences --
+    "code_agreement_chart",
+    "code_frequency_chart",
+    "completeness_heatmap_chart",
+    "cooccurrence_chart",
     "depth_group_chart",
     "depth_mean_chart",
     "depth_share_chart",
+    "dose_response_chart",
+    "effect_size_chart",
     "feedback_chart",
-    "weekly_rate_chart",
-    # -- coproduction_pilot --
-    "band_change_chart",
     "forest_chart",
-    "yes_no_chart",
-    # -- voices --
-    "code_agreement_chart",
-    "code_frequency_chart",
-    "cooccurrence_chart",
-    # -- data_health --
-    "attrition_chart",
-    "completeness_heatmap_chart",
+    "half_term_attendance_chart",
+    "likert_chart",
+    "participation_chart",
     "repairs_chart",
+    "representativeness_chart",
     "response_rate_chart",
+    "scale_change_chart",
+    "strategies_chart",
+    "teaching_share_chart",
+    "themes_chart",
+    "use_offline_renderer",
+    "weekly_rate_chart",
+    "yes_no_chart",
 ]
