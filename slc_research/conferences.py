@@ -22,6 +22,9 @@ from slc_research import stats
 from slc_research.data.attendance import HALF_TERMS, school_period
 from slc_research.errors import ConfigError
 from slc_research.impact import resolve_communities
+from slc_research.parameters import (
+    workspace_folder,
+)
 from slc_research.qual.depth import Rubric, score_depth
 from slc_research.suppression import suppress_small
 
@@ -98,14 +101,7 @@ def validate_parameters(*, workspace: str | PathLike, community: str = "",
     ConfigError
         Naming the parameter, what was found and what is expected.
     """
-    if not isinstance(workspace, str | PathLike) or not str(workspace).strip():
-        raise ConfigError(f"expected the path of an enquiry folder, e.g. \"../data/demo\"; "
-                          f"found {workspace!r}", key="workspace")
-    root = Path(workspace).expanduser().resolve()
-    if not (root / "enquiry.toml").is_file():
-        raise ConfigError(f"{str(root)!r} is not an enquiry folder (no enquiry.toml); check the "
-                          "path (relative paths start from the notebook's folder)",
-                          key="workspace")
+    root = workspace_folder(workspace)
     community = "" if community is None else community
     if not isinstance(community, str):
         raise ConfigError(f"expected a class's community name in quotes, or \"\" for every "

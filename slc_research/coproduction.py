@@ -32,6 +32,11 @@ from slc_research.coproduction_outcomes import (
 )
 from slc_research.coproduction_pooling import forest_table, meta_table, pool_schools
 from slc_research.errors import ConfigError
+from slc_research.parameters import (
+    name_list,
+    wave_pair,
+    workspace_folder,
+)
 from slc_research.participation import participation
 from slc_research.stats import StatsError, TestResult, mean_ci
 from slc_research.suppression import suppress_small
@@ -96,30 +101,9 @@ def validate_parameters(*, workspace: str | PathLike, schools: Iterable[str] = (
     ConfigError
         Naming the parameter, what was found and what is expected.
     """
-    if not isinstance(workspace, str | PathLike) or not str(workspace).strip():
-        raise ConfigError(f"expected the path of an enquiry folder, e.g. \"../data/demo\"; "
-                          f"found {workspace!r}", key="workspace")
-    root = Path(workspace).expanduser().resolve()
-    if not (root / "enquiry.toml").is_file():
-        raise ConfigError(f"{str(root)!r} is not an enquiry folder (no enquiry.toml); check "
-                          "the path (relative paths start from the notebook's folder)",
-                          key="workspace")
-    if schools is None:
-        schools = ()
-    if isinstance(schools, str) or not isinstance(schools, Iterable):
-        raise ConfigError(f"expected a list of school names, e.g. [\"Riverside School\"], or "
-                          f"[] for every school; found {schools!r}", key="schools")
-    schools = tuple(schools)
-    bad = [s for s in schools if not isinstance(s, str) or not s.strip()]
-    if bad:
-        raise ConfigError(f"school names must be text; found {bad!r}", key="schools")
-    if isinstance(waves, str) or not isinstance(waves, Iterable):
-        raise ConfigError(f"expected two wave numbers, e.g. [1, 2]; found {waves!r}", key="waves")
-    waves = tuple(waves)
-    if (len(waves) != 2 or any(isinstance(w, bool) or not isinstance(w, int | np.integer)
-                               for w in waves) or waves[0] >= waves[1]):
-        raise ConfigError(f"expected two whole wave numbers, before then after, e.g. [1, 2]; "
-                          f"found {list(waves)!r}", key="waves")
+    root = workspace_folder(workspace)
+    schools = name_list(schools, "schools", noun="school", example='["Riverside School"]')
+    waves = wave_pair(waves)
     if method not in METHODS:
         raise ConfigError(f"expected \"REML\" (random effects, the default), \"DL\" "
                           f"(random effects, DerSimonian-Laird) or \"FE\" (fixed effect); "

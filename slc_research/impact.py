@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from slc_research.data.spec import Scale
@@ -27,6 +26,12 @@ from slc_research.outcomes import (
     behaviour_change,
     effects_table,
     scale_change,
+)
+from slc_research.parameters import (
+    name_list,
+    text_parameter,
+    wave_pair,
+    workspace_folder,
 )
 from slc_research.participation import Participation, participation
 from slc_research.representativeness import (
@@ -121,40 +126,15 @@ def validate_parameters(*, workspace: str | PathLike, community: str = "",
     ConfigError
         Naming the parameter, what was found and what is expected.
     """
-    if not isinstance(workspace, str | PathLike) or not str(workspace).strip():
-        raise ConfigError(f"expected the path of an enquiry folder, e.g. \"../data/demo\"; "
-                          f"found {workspace!r}", key="workspace")
-    root = Path(workspace).expanduser().resolve()
-    if not root.is_dir():
-        raise ConfigError(f"the folder {str(root)!r} does not exist; check the path "
-                          "(relative paths start from the notebook's folder)", key="workspace")
-    if not (root / "enquiry.toml").is_file():
-        raise ConfigError(f"{str(root)!r} has no enquiry.toml; point it at an enquiry folder "
-                          "(create one with `slc-research init`)", key="workspace")
-    if community is None:
-        community = ""
-    if not isinstance(community, str):
-        raise ConfigError(f"expected a community name in quotes, or \"\" for every SLC; "
-                          f"found {community!r}", key="community")
-    if isinstance(scales, str) or not isinstance(scales, Iterable):
-        raise ConfigError(f"expected a list of scale names, e.g. [\"engagement\"], or [] for "
-                          f"all; found {scales!r}", key="scales")
-    scales = tuple(scales)
-    bad = [s for s in scales if not isinstance(s, str) or not s.strip()]
-    if bad:
-        raise ConfigError(f"scale names must be text; found {bad!r}", key="scales")
-    if isinstance(waves, str) or not isinstance(waves, Iterable):
-        raise ConfigError(f"expected two wave numbers, e.g. [1, 2]; found {waves!r}", key="waves")
-    waves = tuple(waves)
-    if (len(waves) != 2 or any(isinstance(w, bool) or not isinstance(w, int | np.integer)
-                               for w in waves) or waves[0] >= waves[1]):
-        raise ConfigError(f"expected two whole wave numbers, before then after, e.g. [1, 2]; "
-                          f"found {list(waves)!r}", key="waves")
+    root = workspace_folder(workspace)
+    community = text_parameter(community, "community",
+                               expected='a community name in quotes, or "" for every SLC')
+    scales = name_list(scales, "scales", noun="scale", example='["engagement"]')
+    waves = wave_pair(waves)
     if comparison not in COMPARISONS:
         raise ConfigError(f"expected \"non_members\" (compare with other pupils in the same "
                           f"year groups) or \"none\"; found {comparison!r}", key="comparison")
-    return ImpactParameters(root, community.strip(), tuple(s.strip() for s in scales),
-                            (int(waves[0]), int(waves[1])), comparison)
+    return ImpactParameters(root, community, scales, waves, comparison)
 
 
 def resolve_communities(communities: pd.DataFrame, community: str = "", *,

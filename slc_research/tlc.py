@@ -9,7 +9,6 @@ survey (Likert answers, reliability, open comments) lives in
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
@@ -20,6 +19,10 @@ import pandas as pd
 from slc_research import stats
 from slc_research.data.attendance import HALF_TERMS, academic_year, school_period
 from slc_research.errors import ConfigError
+from slc_research.parameters import (
+    close_matches,
+    workspace_folder,
+)
 from slc_research.suppression import suppress_small
 
 __all__ = [
@@ -71,12 +74,6 @@ class TlcParameters:
     scale: str = "tlc_impact"
 
 
-def _close(name: str, known: list[str]) -> str:
-    near = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
-    hint = f"did you mean {', '.join(map(repr, near))}? " if near else ""
-    return hint + "known: " + (", ".join(map(repr, known)) or "none")
-
-
 def validate_parameters(*, workspace: str | PathLike, school: str = "", community: str = "",
                         scale: str = "tlc_impact") -> TlcParameters:
     """Check the notebook's parameters against the workspace; fail loudly.
@@ -103,14 +100,7 @@ def validate_parameters(*, workspace: str | PathLike, school: str = "", communit
     """
     from slc_research.enquiry import Enquiry
 
-    if not isinstance(workspace, str | PathLike) or not str(workspace).strip():
-        raise ConfigError(f"expected the path of an enquiry folder, e.g. \"../data/demo\"; "
-                          f"found {workspace!r}", key="workspace")
-    root = Path(workspace).expanduser().resolve()
-    if not (root / "enquiry.toml").is_file():
-        raise ConfigError(f"{str(root)!r} is not an enquiry folder (no enquiry.toml); check "
-                          "the path (relative paths start from the notebook's folder)",
-                          key="workspace")
+    root = workspace_folder(workspace)
     for key, value in (("school", school), ("community", community), ("scale", scale)):
         if value is not None and not isinstance(value, str):
             raise ConfigError(f"expected a name in quotes (or \"\"); found {value!r}", key=key)
@@ -118,13 +108,13 @@ def validate_parameters(*, workspace: str | PathLike, school: str = "", communit
     scale = (scale or "").strip()
     enq = Enquiry.open(root)
     if school and school not in enq.schools:
-        raise ConfigError(f"no school called {school!r}; {_close(school, list(enq.schools))}",
+        raise ConfigError(f"no school called {school!r}; {close_matches(school, list(enq.schools))}",
                           key="school")
     tlcs = enq.communities.loc[enq.communities["kind"].astype("string") == "tlc"]
     if community:
         names = sorted(tlcs["community"].dropna().astype(str))
         if community not in names:
-            raise ConfigError(f"no TLC called {community!r}; {_close(community, names)}",
+            raise ConfigError(f"no TLC called {community!r}; {close_matches(community, names)}",
                               key="community")
         where = tlcs.loc[tlcs["community"] == community, "school"].dropna().astype(str)
         if school and len(where) and school not in set(where):
@@ -136,7 +126,7 @@ def validate_parameters(*, workspace: str | PathLike, school: str = "", communit
                           "community_kind = \"tlc\"", key="community")
     if scale not in enq.scales:
         raise ConfigError(f"no scale called {scale!r} in enquiry.toml; "
-                          f"{_close(scale, sorted(enq.scales))}", key="scale")
+                          f"{close_matches(scale, sorted(enq.scales))}", key="scale")
     return TlcParameters(root, school, community, scale)
 
 

@@ -20,6 +20,9 @@ import pandas as pd
 
 from slc_research.data.attendance import school_period
 from slc_research.errors import ConfigError
+from slc_research.parameters import (
+    workspace_folder,
+)
 
 __all__ = [
     "CODED_TEXT_COLUMNS",
@@ -237,16 +240,7 @@ def validate_parameters(*, workspace: str | PathLike, source: str = "", communit
     ConfigError
         Naming the parameter, what was found and what is expected.
     """
-    if not isinstance(workspace, str | PathLike) or not str(workspace).strip():
-        raise ConfigError(f"expected the path of an enquiry folder, e.g. \"../data/demo\"; "
-                          f"found {workspace!r}", key="workspace")
-    root = Path(workspace).expanduser().resolve()
-    if not root.is_dir():
-        raise ConfigError(f"the folder {str(root)!r} does not exist; check the path "
-                          "(relative paths start from the notebook's folder)", key="workspace")
-    if not (root / "enquiry.toml").is_file():
-        raise ConfigError(f"{str(root)!r} has no enquiry.toml; point it at an enquiry folder "
-                          "(create one with `slc-research init`)", key="workspace")
+    root = workspace_folder(workspace)
     texts = {}
     for name, value, example in (("source", source, "interview"),
                                  ("community", community, "a community's name"),

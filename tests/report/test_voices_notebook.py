@@ -8,7 +8,6 @@ import re
 import shutil
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from slc_research.data.synthetic import INJECTED_EFFECTS
@@ -20,20 +19,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo")]
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "voices.ipynb"
 HEADINGS = ["The codebook", "How often each code appears", "Which codes occur together",
             "Do two coders agree?", "Exemplar quotes", "About the data"]
-
-
-def _identifiers(workspace: Path) -> set[str]:
-    """Every UPN, staff code and name in the raw roster and staff files."""
-    found: set[str] = set()
-    for path in workspace.glob("raw/*/mis/roster.csv"):
-        roster = pd.read_csv(path, dtype=str)
-        for col in ("UPN", "Legal Forename", "Legal Surname"):
-            found |= set(roster[col].dropna())
-    for path in workspace.glob("raw/*/mis/staff_list.xlsx"):
-        staff = pd.read_excel(path, sheet_name="Staff", dtype=str)
-        for col in ("Staff Code", "Surname"):
-            found |= set(staff[col].dropna())
-    return {x for x in found if len(x) >= 3}
 
 
 def _section(html: str, heading: str, following: str | None) -> str:
@@ -110,17 +95,17 @@ def test_report_has_sections_notes_and_inline_charts(html):
         assert code not in html, code
 
 
-def test_quotes_carry_no_id_and_no_name(html, demo_workspace):
+def test_quotes_carry_no_id_and_no_name(roster_identifiers, html, demo_workspace):
     quotes = _text(_section(html, "Exemplar quotes", "About the data"))
     assert "Pupil 1" in quotes or "A pupil" in quotes
     assert not re.search(r"\b[PSGA]-[0-9a-fA-F]{10}\b", quotes)
-    names = _identifiers(demo_workspace)
+    names = roster_identifiers
     assert [x for x in names if re.search(rf"\b{re.escape(x)}\b", quotes)] == []
 
 
-def test_report_shows_no_name_or_id_anywhere(html, demo_workspace):
+def test_report_shows_no_name_or_id_anywhere(roster_identifiers, html, demo_workspace):
     text = _text(html)
-    assert [x for x in _identifiers(demo_workspace) if re.search(rf"\b{re.escape(x)}\b", text)] \
+    assert [x for x in roster_identifiers if re.search(rf"\b{re.escape(x)}\b", text)] \
         == []
     assert not re.search(r"\b[PS]-[0-9a-f]{10}\b", html)
 
