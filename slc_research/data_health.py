@@ -107,9 +107,9 @@ def resolve_school(schools: tuple[str, ...] | list[str], school: str) -> str:
 DUPLICATE_KEYS: dict[str, tuple[tuple[str, ...], str]] = {
     "pupils": (("pupil_id",), "error within a file; kept across files"),
     "staff": (("staff_id",), "error within a file; kept across files"),
-    "memberships": (("member_id", "community"),
-                    "error within a file if the joining date repeats too; kept otherwise "
-                    "(may be a member who left and rejoined)"),
+    "memberships": (("member_id", "community", "joined"),
+                    "error within a file; kept across files (the same member joining again "
+                    "on another date, e.g. the next year, is not a repeat)"),
     "meetings": (("meeting_id",), "error within a file; kept across files"),
     "meeting_attendance": (("meeting_id", "member_id"), "error within a file; kept across files"),
     "action_plans": (("plan_id",), "error within a file; kept across files"),

@@ -35,6 +35,9 @@ class NotebookInfo:
     each_kind : str or None
         With ``--each-community``: one report per community of this kind
         (its ``community`` parameter set); None for trust-level only.
+    headlines : tuple of str
+        The recorded results the index page shows, in order (the notebook
+        records more, for tests and cross-report summaries).
     """
 
     name: str
@@ -42,6 +45,7 @@ class NotebookInfo:
     questions: tuple[str, ...]
     parameters: dict[str, str] = field(default_factory=dict)
     each_kind: str | None = None
+    headlines: tuple[str, ...] = ()
 
     @property
     def path(self) -> Path:
@@ -67,7 +71,9 @@ NOTEBOOKS: dict[str, NotebookInfo] = {n.name: n for n in (
          "scales": "`[]` for every pupil questionnaire scale, or names",
          "waves": "the questionnaire waves before and after (default `[1, 2]`)",
          "comparison": '`"non_members"` (default) or `"none"`'},
-        each_kind="slc"),
+        each_kind="slc",
+        headlines=("members", "engagement_g", "metacognition_g", "relationships_g",
+                   "attendance_g", "behaviour_g", "strength_of_evidence")),
     NotebookInfo(
         "tlc_impact", "Teacher learning communities",
         ("Who joins the TLCs (departments, experience, roles from senior leaders to ECTs)?",
@@ -80,7 +86,9 @@ NOTEBOOKS: dict[str, NotebookInfo] = {n.name: n for n in (
         {"workspace": _WORKSPACE,
          "school": '`""` for every school, or one school',
          "community": '`""` for every TLC, or one TLC',
-         "scale": 'the staff survey scale (default `"tlc_impact"`)'}),
+         "scale": 'the staff survey scale (default `"tlc_impact"`)'},
+        headlines=("n_members", "share_teaching_staff", "pct_plans_tried", "top_strategies",
+                   "tlc_alpha")),
     NotebookInfo(
         "student_led_conferences", "Student-led conferences and weekly reflections",
         ("Do pupils write a reflection every week (against a target)?",
@@ -91,7 +99,9 @@ NOTEBOOKS: dict[str, NotebookInfo] = {n.name: n for n in (
         {"workspace": _WORKSPACE,
          "community": '`""` for every conference class, or one',
          "rubric": '`""` for the built-in rubric, or the path of an edited rubric TOML',
-         "target_per_week": "reflections expected per pupil per week (default 1)"}),
+         "target_per_week": "reflections expected per pupil per week (default 1)"},
+        headlines=("n_classes", "n_pupils", "n_reflections", "pct_weeks_meeting_target",
+                   "depth_change")),
     NotebookInfo(
         "coproduction_pilot", "Co-production pilot across schools",
         ("How many pupils took part in each school, and how often did they come?",
@@ -104,7 +114,9 @@ NOTEBOOKS: dict[str, NotebookInfo] = {n.name: n for n in (
         {"workspace": _WORKSPACE,
          "schools": "`[]` for every school with a co-production group, or school names",
          "waves": "the check-in waves before and after (default `[1, 2]`)",
-         "method": 'random-effects estimator: `"REML"` (default), `"DL"` or `"FE"`'}),
+         "method": 'random-effects estimator: `"REML"` (default), `"DL"` or `"FE"`'},
+        headlines=("n_schools", "n_pupils", "behaviour_relative_change", "trouble_change",
+                   "confident_change", "pooled_behaviour")),
     NotebookInfo(
         "voices", "Pupil and staff voices",
         ("What is in the codebook, and how often is each code used, by group and term?",
@@ -115,14 +127,16 @@ NOTEBOOKS: dict[str, NotebookInfo] = {n.name: n for n in (
          "source": '`""` for every kind of text, or one (e.g. `"interview"`)',
          "community": '`""` or one community',
          "coder": '`""` for the first coder, or a coder\'s name',
-         "quotes_per_code": "exemplar quotes per code (default 1)"}),
+         "quotes_per_code": "exemplar quotes per code (default 1)"},
+        headlines=("n_texts_coded", "n_codes", "top_codes", "kappa_overall", "alpha")),
     NotebookInfo(
         "data_health", "Data health",
         ("How complete is each source?", "Are there duplicates?",
          "What was the survey response rate, and who dropped out between waves?",
          "Which values are out of range or implausible?",
          "What did the loaders repair, and what did they leave out?"),
-        {"workspace": _WORKSPACE, "school": '`""` for every school, or one'}),
+        {"workspace": _WORKSPACE, "school": '`""` for every school, or one'},
+        headlines=("n_sources", "rows_read", "rows_left_out", "n_repairs", "attrition_pct")),
 )}
 
 

@@ -133,8 +133,12 @@ def _row(r: ReportResult, out_dir: Path) -> str:
         message = (r.error or "failed")
         message = message if len(message) <= 400 else message[:400] + "…"
         status = f'<span class="failed">failed</span><div class="error">{e(message)}</div>'
+    stem = Path(r.notebook).stem
+    wanted = NOTEBOOKS[stem].headlines if stem in NOTEBOOKS else ()
+    shown = ([(k, r.records[k]) for k in wanted if k in r.records] if wanted else
+             [(k, v) for k, v in r.records.items() if k not in _RESERVED and _headline(v)])
     items = [f"<li>{e(k.replace('_', ' '))}: {e(_short(format_record(v)))}</li>"
-             for k, v in r.records.items() if k not in _RESERVED and _headline(v)]
+             for k, v in shown]
     headline = f"<ul>{''.join(items)}</ul>" if items else ""
     return (f"<tr><td>{name}</td><td>{status}</td><td>{e(r.school)}</td>"
             f"<td>{e(r.community) or 'all'}</td><td>{headline}</td></tr>")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from slc_research.data.synthetic import INJECTED_EFFECTS
+from slc_research.report.catalogue import NOTEBOOKS
 from slc_research.report.execute import ReportError, run_report
 from slc_research.report.index import write_index
 
@@ -47,6 +48,10 @@ def test_each_injected_questionnaire_effect_lies_in_the_reported_ci(records, sca
     ancova = next(r for r in records["adjusted"]
                   if r["model"] == "ANCOVA" and r["outcome"].lower().startswith(scale[:6]))
     assert ancova["g_ci_low"] <= injected <= ancova["g_ci_high"], ancova
+
+
+def test_every_headline_of_the_index_is_recorded(records):
+    assert set(NOTEBOOKS["slc_impact"].headlines) <= set(records)
 
 
 def test_the_null_effect_is_not_reported_as_significant(records):
