@@ -14,8 +14,12 @@ DEMO = {"schools": 4, "pupils": 1000, "seed": 2025}
 
 @pytest.fixture(scope="session")
 def demo_workspace(tmp_path_factory) -> Path:
-    """A generated (not yet opened) demo workspace. Tests that use it are put in one
-    xdist group (``@pytest.mark.xdist_group("demo")``) so it is built only once."""
+    """A generated (not yet opened) demo workspace, built once per test process.
+
+    Tests that use it are put in one of two xdist groups
+    (``@pytest.mark.xdist_group("demo")`` or ``"demo-b"``): each group runs in
+    one process, so the workspace is built at most twice while the slow
+    notebook runs are shared by both workers."""
     return write_demo_workspace(tmp_path_factory.mktemp("demo") / "trust", **DEMO)
 
 

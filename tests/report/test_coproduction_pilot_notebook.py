@@ -12,7 +12,7 @@ from slc_research.data.synthetic import INJECTED_EFFECTS
 from slc_research.report import read_records
 from slc_research.report.execute import ReportError, run_report
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo")]
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo-b")]
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "coproduction_pilot.ipynb"
 HEADINGS = ["Who took part", "Behaviour", "I often get into trouble at school", "Confidence",

@@ -10,7 +10,7 @@ import pytest
 
 from slc_research.report.execute import ReportError, run_report
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo")]
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo-b")]
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "data_health.ipynb"
 HEADINGS = ["Sources: rows read and left out", "Completeness", "Duplicates",

@@ -12,7 +12,7 @@ import pytest
 from slc_research.data.synthetic import INJECTED_EFFECTS
 from slc_research.report.execute import ReportError, run_report
 
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo")]
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo-b")]
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "student_led_conferences.ipynb"
 HEADINGS = ["How depth is scored", "Weekly reflections against the target",
