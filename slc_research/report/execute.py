@@ -20,7 +20,7 @@ from typing import Any
 from slc_research.errors import ConfigError, SlcResearchError
 from slc_research.report.display import RECORD_MIMETYPE, read_records
 
-__all__ = ["ReportError", "ReportResult", "export_html", "run_report"]
+__all__ = ["AUDIENCES", "ReportError", "ReportResult", "export_html", "run_report"]
 
 # An nbconvert template: JupyterLab's look, without any script loaded from a CDN
 # (require.js, MathJax, mermaid, widgets) and with SVG outputs inlined.
@@ -132,7 +132,8 @@ class ReportResult:
 def run_report(notebook: str | Path, workspace: str | Path, out_dir: str | Path, *,
                parameters: dict[str, Any], name: str | None = None,
                kernel_name: str = "slc-research", timeout: int = 600,
-               keep_executed: str | Path | None = None) -> ReportResult:
+               keep_executed: str | Path | None = None,
+               audience: str = "staff") -> ReportResult:
     """Execute ``notebook`` on ``workspace`` and write ``out_dir/<name>.html``.
 
     Parameters
@@ -154,6 +155,8 @@ def run_report(notebook: str | Path, workspace: str | Path, out_dir: str | Path,
     keep_executed : path, optional
         A folder (keep it private, e.g. the workspace's ``.slc-cache``) to keep
         the executed notebook in; by default it is not kept.
+    audience : {"staff", "research"}, default "staff"
+        Staff reports hide the code; research reports show it.
 
     Returns
     -------
@@ -171,6 +174,9 @@ def run_report(notebook: str | Path, workspace: str | Path, out_dir: str | Path,
     import papermill
 
     started = time.perf_counter()
+    if audience not in AUDIENCES:
+        raise ConfigError(f"audience must be \"staff\" (code hidden) or \"research\" (code "
+                          f"shown), not {audience!r}", key="audience")
     notebook = Path(notebook).resolve()
     if not notebook.is_file():
         raise ReportError(f"no notebook at {notebook}", notebook=notebook)
@@ -191,7 +197,8 @@ def run_report(notebook: str | Path, workspace: str | Path, out_dir: str | Path,
         _execute(notebook, executed_path, params, kernel_name, timeout)
         nb = nbformat.read(str(executed_path), as_version=4)
     records = read_records(nb)
-    html_path = export_html(nb, out_dir / f"{name}.html", title=str(records.get("title") or name))
+    html_path = export_html(nb, out_dir / f"{name}.html", title=str(records.get("title") or name),
+                            audience=audience)
     kept = None
     if keep_executed is not None:
         kept = Path(keep_executed).resolve() / f"{name}.ipynb"
@@ -200,11 +207,21 @@ def run_report(notebook: str | Path, workspace: str | Path, out_dir: str | Path,
                         time.perf_counter() - started, kept)
 
 
-def export_html(nb: Any, path: str | Path, *, title: str) -> Path:
-    """Write an executed notebook as an offline HTML report (code hidden, SVG inline).
+#: Who a report is for: ``staff`` (code hidden) or ``research`` (code shown).
+AUDIENCES = ("staff", "research")
 
-    Recorded-result outputs are left out; the page title is ``title``.
+
+def export_html(nb: Any, path: str | Path, *, title: str, audience: str = "staff") -> Path:
+    """Write an executed notebook as an offline HTML report (SVG inline).
+
+    Recorded-result outputs are left out; the page title is ``title``. For the
+    ``"staff"`` audience the code is hidden; for ``"research"`` (a dissertation
+    appendix, a colleague checking the analysis) it is shown.
     """
+    if audience not in AUDIENCES:
+        raise ConfigError(f"audience must be \"staff\" (code hidden) or \"research\" (code "
+                          f"shown), not {audience!r}", key="audience")
+    show_code = audience == "research"
     import copy
 
     import jinja2
@@ -224,7 +241,8 @@ def export_html(nb: Any, path: str | Path, *, title: str) -> Path:
         template_name="lab",
         extra_loaders=[jinja2.DictLoader({_TEMPLATE_NAME: _TEMPLATE})],
         template_file=_TEMPLATE_NAME,
-        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+        exclude_input=not show_code, exclude_input_prompt=not show_code,
+        exclude_output_prompt=True,
     )
     html, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     path = Path(path)
