@@ -180,8 +180,8 @@ def test_index_lists_reports_escaped(ran, tmp_path):
     assert "cell 3 raised &lt;KeyError&gt;" in html
     assert "Voice &amp; Choice" in html
     assert "engagement g: g = 0.41, 95% CI [0.05, 0.77], n = 64" in html
-    assert "<td>A, B</td>" in html
-    assert "2 of 3 report(s) ran successfully" in html
+    assert "<h2>The whole trust</h2>" in html  # a report on schools A and B
+    assert "2 of 3 report(s) are up to date. 1 failed" in html
     assert "<script" not in html
     assert "https://" not in html
 
