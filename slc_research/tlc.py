@@ -263,7 +263,7 @@ def breadth_tests(staff: pd.DataFrame, memberships: pd.DataFrame, communities: l
                          ("Experience", experience_band(teach["years_experience"]))):
         try:
             r = stats.association_test(member, values.astype(object).where(values.notna(), None))
-        except (stats.StatsError, TypeError):  # TypeError: a scipy Monte Carlo edge case
+        except stats.StatsError:
             continue
         rows.append({"characteristic": name, "test": r.method, "statistic": r.statistic,
                      "df": r.df, "p": r.p_value, "cramers_v": r.estimate, "n": r.n})

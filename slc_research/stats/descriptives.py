@@ -163,6 +163,8 @@ def association_test(rows: Iterable, columns: Iterable, *, seed: int = 20251,
                           float(odds.statistic), None, float(p), "V", "OR", extra=extra)
     res = stats.fisher_exact(observed, method=stats.MonteCarloMethod(
         n_resamples=n_resamples, rng=np.random.default_rng(seed)))
+    # scipy returns 1-element arrays, not scalars, when a row or column total is 1
+    statistic = float(np.asarray(res.statistic).reshape(-1)[0])
+    p_value = float(np.asarray(res.pvalue).reshape(-1)[0])
     return TestResult(v, math.nan, math.nan, n, "Fisher's exact test (Monte Carlo)",
-                      float(res.statistic), None, float(res.pvalue), "V", "P(table)",
-                      extra=extra)
+                      statistic, None, p_value, "V", "P(table)", extra=extra)

@@ -73,3 +73,15 @@ def test_larger_sparse_table_uses_a_seeded_monte_carlo_fisher_test():
 def test_association_needs_two_categories_each():
     with pytest.raises(StatsError, match="at least two categories"):
         association_test(["a", "a", "a"], ["x", "y", "x"])
+
+
+def test_association_test_handles_a_row_with_a_single_pupil():
+    """A 2 x 5 table whose first row holds one pupil: scipy's Monte Carlo Fisher test returns
+    1-element arrays there; the result must still be plain numbers."""
+    rows = ["member"] + ["not a member"] * 7
+    cols = ["c3", "c0", "c1", "c1", "c1", "c2", "c4", "c4"]
+    r = association_test(rows, cols)
+    assert r.method == "Fisher's exact test (Monte Carlo)"
+    assert isinstance(r.statistic, float)
+    assert 0 < r.p_value <= 1
+    assert r.n == 8
