@@ -32,7 +32,7 @@ install-test: $(VENV)/.installed-test
 demo: $(VENV)/.installed
 	$(BIN)/slc-research demo-data $(DEMO) --schools $(SCHOOLS) --pupils $(PUPILS) --seed $(SEED) --force
 	$(BIN)/slc-research check $(DEMO)
-	$(BIN)/slc-research report $(DEMO) --all --each-community --out $(OUT)
+	$(BIN)/slc-research report $(DEMO) --batch batches/demo.toml --out $(OUT)
 	@echo "Open $(OUT)/index.html in a browser."
 
 test: $(VENV)/.installed-test

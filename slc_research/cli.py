@@ -58,15 +58,63 @@ def _demo_data(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from slc_research.report.catalogue import NOTEBOOKS, notebook_path
-    from slc_research.report.runs import run_reports
+    from slc_research.enquiry import Enquiry
+    from slc_research.report.batch import expand_batch, read_batch
+    from slc_research.report.runs import run_batch
 
-    workspace = Path(args.path).resolve()
+    if args.batch:
+        clash = [o for o, v in (("--notebook", args.notebook), ("--all", args.all),
+                                ("-p", args.parameter), ("--community", args.community),
+                                ("--each-community", args.each_community),
+                                ("--name", args.name), ("--audience", args.audience)) if v]
+        if clash:
+            raise ConfigError(f"{', '.join(clash)} cannot be combined with --batch: put them in "
+                              f"the batch file {args.batch}.", key="--batch")
+        batch = read_batch(args.batch)
+    else:
+        batch = _command_line_batch(args)
+    if args.path:
+        workspace = Path(args.path).resolve()
+    elif batch.workspace is not None:
+        workspace = batch.workspace
+    else:
+        raise ConfigError("which workspace? Give its folder (slc-research report data/demo ...) "
+                          "or write workspace = \"...\" in the batch file.", key="PATH")
+    out = Path(args.out).resolve() if args.out else (batch.out or Path("outputs").resolve())
+    enq = Enquiry.open(workspace)  # validate and cache once, before any kernel starts
+    plan = expand_batch(batch, enq)
+    run = run_batch(plan, workspace, out, workspace_key=enq.cache_key,
+                    title=batch.title or enq.title, scheduler=args.scheduler,
+                    workers=args.workers, force=args.force, quiet=args.quiet,
+                    engine=args.engine)
+    return 1 if run.failures else 0
+
+
+def _command_line_batch(args: argparse.Namespace):
+    """The batch the options describe: --notebook/--all x -p, --community, --each-community."""
+    from slc_research.report.batch import Batch, BatchEntry, parse_parameter
+    from slc_research.report.catalogue import NOTEBOOKS
+
     names = list(NOTEBOOKS) if args.all else (args.notebook or ["slc_impact"])
-    notebooks = [notebook_path(n) for n in names]
-    failures = run_reports(workspace, notebooks, Path(args.out).resolve(),
-                           communities=args.community, each_community=args.each_community)
-    return 1 if failures else 0
+    params = dict(parse_parameter(p) for p in args.parameter)
+    audience = args.audience or "staff"
+    suffix = "--{audience}" if audience != "staff" else ""
+    template = args.name or "--".join(["{notebook}", *(f"{{{p}}}" for p in params)]) + suffix
+    entries = []
+    if args.community:
+        entries.append(BatchEntry(tuple(names), params, {"community": list(args.community)},
+                                  args.name or "{notebook}--{community}" + suffix, audience,
+                                  "--community"))
+    else:
+        entries.append(BatchEntry(tuple(names), params, {}, template, audience, "--notebook"))
+    if args.each_community:
+        for n in names:
+            kind = NOTEBOOKS[n].each_kind if n in NOTEBOOKS else None
+            if kind and "community" not in params:
+                entries.append(BatchEntry((n,), params, {"community": f"@each {kind}"},
+                                          "{notebook}--{community}" + suffix, audience,
+                                          "--each-community"))
+    return Batch(tuple(entries))
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -93,18 +141,40 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--force", action="store_true", help="replace PATH if it exists")
     s.set_defaults(func=_demo_data)
 
-    s = sub.add_parser("report", help="run a case-study notebook and write its HTML report")
-    s.add_argument("path", help="the workspace")
+    s = sub.add_parser(
+        "report", help="run case-study notebooks and write their HTML reports",
+        description="Run one notebook (--notebook NAME -p key=value ...), several, or a batch "
+                    "declared in a TOML file (--batch FILE), in parallel; reports already up "
+                    "to date are skipped (--force reruns them).")
+    s.add_argument("path", nargs="?", help="the workspace (default: the batch file's workspace)")
+    s.add_argument("--batch", metavar="FILE",
+                   help="a batch file: notebooks x schools/communities/years, names, audience "
+                        "(see batches/demo.toml)")
     s.add_argument("--notebook", action="append", default=[],
                    help="notebook name (e.g. tlc_impact) or .ipynb path; repeat for several "
                         "(default slc_impact)")
     s.add_argument("--all", action="store_true", help="every case-study notebook")
+    s.add_argument("-p", "--parameter", action="append", default=[], metavar="KEY=VALUE",
+                   help='a notebook parameter, the value as in TOML: -p community="Riverside '
+                        'SLC" -p waves=[1,2] (repeat for several)')
     s.add_argument("--community", action="append", default=[],
                    help="one community (repeat for several); default: the whole workspace")
     s.add_argument("--each-community", action="store_true",
                    help="also one report per community, for the notebooks that have them "
                         "(slc_impact: each SLC)")
-    s.add_argument("--out", default="outputs", help="folder for the reports (default outputs)")
+    s.add_argument("--audience", choices=("staff", "research"),
+                   help="staff: code hidden (default); research: code shown")
+    s.add_argument("--name", metavar="TEMPLATE",
+                   help='report file name, e.g. "{notebook}--{community}" (values slugged)')
+    s.add_argument("--out", help="folder for the reports (default outputs, or the batch's out)")
+    s.add_argument("--force", action="store_true", help="rerun reports that are up to date")
+    s.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+    s.add_argument("--workers", type=int, help="reports at once (default one per core)")
+    s.add_argument("--engine", choices=("fresh", "warm", "auto"),
+                   help="how kernels start: fresh (default), warm (forked from a process "
+                        "that has imported the stack; POSIX), auto")
+    s.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786")
     s.set_defaults(func=_report)
     return p
 

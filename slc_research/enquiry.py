@@ -305,6 +305,12 @@ class Enquiry:
             for h in self.health
         ])
 
+    @property
+    def cache_key(self) -> str:
+        """A hash of ``enquiry.toml`` and every source's cache key: it changes with any input."""
+        sources = repr(sorted(self._cache_keys.items())).encode()
+        return hashlib.sha256((self.root / "enquiry.toml").read_bytes() + sources).hexdigest()
+
 
 def _spec_parts(spec: SourceSpec) -> dict:
     return {"kind": spec.kind, "label": spec.label, "columns": spec.columns, "sheet": spec.sheet,

@@ -74,3 +74,79 @@ def test_check_prints_data_health(tmp_path, capsys):
     assert "A2" not in out
     assert main(["check", str(tmp_path)]) == 0
     assert "yes" in capsys.readouterr().out  # second time from the cache
+
+
+# --- report -----------------------------------------------------------------------------------
+
+def _tiny_notebook(path: Path, code: str) -> Path:
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell('workspace = ""\nx = 1',
+                                          metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell(code)]
+    nb.metadata["kernelspec"] = {"name": "slc-research", "display_name": "slc-research",
+                                 "language": "python"}
+    nbformat.write(nb, str(path))
+    return path
+
+
+def _tiny_workspace(tmp_path: Path) -> Path:
+    ws = tmp_path / "ws"
+    assert main(["init", str(ws)]) == 0
+    _tiny_notebook(tmp_path / "ok.ipynb",
+                   'from slc_research.report import record\nrecord("x2", x * 2)')
+    _tiny_notebook(tmp_path / "fail.ipynb", 'raise ValueError(f"boom {x}")')
+    return ws
+
+
+def test_report_batch_with_a_failing_notebook_lists_it_and_exits_non_zero(tmp_path, capsys):
+    _tiny_workspace(tmp_path)
+    batch = tmp_path / "batch.toml"
+    batch.write_text('workspace = "ws"\nout = "out"\n'
+                     '[[report]]\nnotebook = ["ok.ipynb", "fail.ipynb"]\n'
+                     'name = "{notebook}-{x}"\n[report.each]\nx = [1, 2]\n')
+    capsys.readouterr()
+    assert main(["report", "--batch", str(batch)]) == 1
+    err = capsys.readouterr().err
+    assert "2 report(s) failed" in err
+    assert "fail-1  fail      x=1         2     ValueError: boom 1" in err
+    assert "Traceback" not in err
+    out = tmp_path / "out"
+    assert sorted(p.name for p in out.glob("*.html") if p.name.startswith("ok")) == [
+        "ok-1.html", "ok-2.html"]
+    assert (out / "index.html").is_file()
+
+
+def test_report_one_notebook_with_parameters_then_skips_it(tmp_path, capsys):
+    from slc_research.report.runs import read_ledger
+
+    ws = _tiny_workspace(tmp_path)
+    out = tmp_path / "out"
+    args = ["report", str(ws), "--notebook", str(tmp_path / "ok.ipynb"), "-p", "x=5",
+            "--out", str(out)]
+    assert main(args) == 0
+    assert read_ledger(out)["ok--5"]["records"] == {"x2": 10}
+    capsys.readouterr()
+    assert main(args) == 0
+    assert "(0 written, 1 up to date)" in capsys.readouterr().err
+    assert main([*args, "--force", "--quiet"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_report_refuses_a_batch_with_other_options(tmp_path, capsys):
+    (tmp_path / "b.toml").write_text('[[report]]\nnotebook = "slc_impact"\n')
+    assert main(["report", str(tmp_path), "--batch", str(tmp_path / "b.toml"),
+                 "--notebook", "voices"]) == 2
+    assert "--notebook cannot be combined with --batch" in capsys.readouterr().err
+    assert main(["report", "--batch", str(tmp_path / "b.toml")]) == 2
+    assert "which workspace?" in capsys.readouterr().err
+
+
+def test_report_a_bad_batch_file_is_one_message(tmp_path, capsys):
+    (tmp_path / "b.toml").write_text('[[report]]\nnotebook = "slc_impact"\nauidence = "staff"\n')
+    assert main(["report", str(tmp_path), "--batch", str(tmp_path / "b.toml")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "b.toml, key 'report[1].auidence': unknown key" in err
+    assert "Did you mean 'audience'?" in err

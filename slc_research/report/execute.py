@@ -133,7 +133,7 @@ def run_report(notebook: str | Path, workspace: str | Path, out_dir: str | Path,
                parameters: dict[str, Any], name: str | None = None,
                kernel_name: str = "slc-research", timeout: int = 600,
                keep_executed: str | Path | None = None,
-               audience: str = "staff") -> ReportResult:
+               audience: str = "staff", engine: str = "fresh") -> ReportResult:
     """Execute ``notebook`` on ``workspace`` and write ``out_dir/<name>.html``.
 
     Parameters
@@ -157,6 +157,13 @@ def run_report(notebook: str | Path, workspace: str | Path, out_dir: str | Path,
         the executed notebook in; by default it is not kept.
     audience : {"staff", "research"}, default "staff"
         Staff reports hide the code; research reports show it.
+    engine : {"fresh", "warm", "auto"}, default "fresh"
+        How the kernel starts. ``"fresh"``: a new Python process per report.
+        ``"warm"``: forked from a per-process zygote that has already imported
+        the stack (:mod:`slc_research.report.warm`; still a new process per
+        report, so nothing is shared between reports); where fork is not
+        available it falls back to ``"fresh"`` with a warning. ``"auto"``:
+        ``"warm"`` on POSIX systems, else ``"fresh"``.
 
     Returns
     -------
@@ -189,12 +196,15 @@ def run_report(notebook: str | Path, workspace: str | Path, out_dir: str | Path,
     if unknown:
         raise ConfigError(f"{notebook.name} has no parameter(s) {unknown}; its parameters are "
                           f"{sorted(known)}", key="parameters")
+    if engine not in _ENGINES:
+        raise ConfigError(f"engine must be one of {', '.join(_ENGINES)}; got {engine!r}",
+                          key="engine")
     params = {**parameters, "workspace": str(Path(workspace).resolve())}
     out_dir = Path(out_dir).resolve()
 
     with tempfile.TemporaryDirectory(prefix="slc-report-") as tmp:
         executed_path = Path(tmp) / f"{name}.ipynb"
-        _execute(notebook, executed_path, params, kernel_name, timeout)
+        _execute(notebook, executed_path, params, kernel_name, timeout, engine=engine)
         nb = nbformat.read(str(executed_path), as_version=4)
     records = read_records(nb)
     html_path = export_html(nb, out_dir / f"{name}.html", title=str(records.get("title") or name),
@@ -252,8 +262,11 @@ def export_html(nb: Any, path: str | Path, *, title: str, audience: str = "staff
 
 # --- internals -------------------------------------------------------------------------------
 
+_ENGINES = ("fresh", "warm", "auto")
+
+
 def _execute(notebook: Path, output: Path, params: dict[str, Any], kernel_name: str,
-             timeout: int) -> None:
+             timeout: int, *, engine: str = "fresh") -> None:
     import papermill
     from jupyter_client.kernelspec import NoSuchKernel
     from papermill.exceptions import PapermillExecutionError
@@ -263,7 +276,7 @@ def _execute(notebook: Path, output: Path, params: dict[str, Any], kernel_name: 
             papermill.execute_notebook(
                 str(notebook), str(output), parameters=params, kernel_name=kernel_name,
                 progress_bar=False, log_output=False, execution_timeout=timeout,
-                **_engine_options())
+                **_engine_options(engine, params.get("workspace")))
             return
         except PapermillExecutionError as exc:
             raise ReportError(
@@ -282,9 +295,21 @@ def _execute(notebook: Path, output: Path, params: dict[str, Any], kernel_name: 
                               ename=ename, evalue=str(exc)) from exc
 
 
-def _engine_options() -> dict[str, Any]:
-    manager = _ipc_kernel_manager()
-    return {} if manager is None else {"kernel_manager_class": manager}
+def _engine_options(engine: str = "fresh", workspace: str | None = None) -> dict[str, Any]:
+    """Papermill options for ``engine`` (see :func:`run_report`)."""
+    manager, options = None, {}
+    if engine in ("warm", "auto"):
+        from slc_research.report import warm
+
+        manager = warm.kernel_manager_class(workspace)
+        if manager is None and engine == "warm":
+            warm._warn_once("warm kernels need os.fork (POSIX); starting kernels the "
+                            "normal way")
+        if manager is not None:
+            options["engine_name"] = warm.papermill_engine()
+    if manager is None:
+        manager = _ipc_kernel_manager()
+    return options if manager is None else {**options, "kernel_manager_class": manager}
 
 
 def _ipc_kernel_manager() -> type | None:
