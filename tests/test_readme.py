@@ -93,3 +93,18 @@ def test_readme_analysis_examples_run_and_print_what_they_say(capsys):
                 assert claimed in out, claimed
     assert "g = 1.08, 95% CI [0.16, 1.97], n = 20" in out
     assert "pooled estimate = 0.27" in out
+
+
+def test_readme_batch_example_is_the_demo_batch_file(tmp_path):
+    """The batch file shown in the README reads as the one `make demo` uses."""
+    from slc_research.report.batch import read_batch
+
+    section = README.split("### Many reports at once: batch files", 1)[1]
+    example = re.search(r"```toml\n(.*?)```", section, re.S).group(1)
+    (tmp_path / "batches").mkdir()
+    shown = tmp_path / "batches" / "demo.toml"
+    shown.write_text(example, encoding="utf-8")
+    ours = read_batch(ROOT / "batches" / "demo.toml")
+    theirs = read_batch(shown)
+    assert [(e.notebooks, e.each, e.audience, e.name) for e in theirs.entries] == \
+        [(e.notebooks, e.each, e.audience, e.name) for e in ours.entries]
