@@ -133,7 +133,7 @@ def run_report(notebook: str | Path, workspace: str | Path, out_dir: str | Path,
                parameters: dict[str, Any], name: str | None = None,
                kernel_name: str = "slc-research", timeout: int = 600,
                keep_executed: str | Path | None = None,
-               audience: str = "staff", engine: str = "fresh") -> ReportResult:
+               audience: str = "staff", engine: str = "auto") -> ReportResult:
     """Execute ``notebook`` on ``workspace`` and write ``out_dir/<name>.html``.
 
     Parameters
@@ -157,13 +157,15 @@ def run_report(notebook: str | Path, workspace: str | Path, out_dir: str | Path,
         the executed notebook in; by default it is not kept.
     audience : {"staff", "research"}, default "staff"
         Staff reports hide the code; research reports show it.
-    engine : {"fresh", "warm", "auto"}, default "fresh"
+    engine : {"auto", "warm", "fresh"}, default "auto"
         How the kernel starts. ``"fresh"``: a new Python process per report.
         ``"warm"``: forked from a per-process zygote that has already imported
         the stack (:mod:`slc_research.report.warm`; still a new process per
-        report, so nothing is shared between reports); where fork is not
-        available it falls back to ``"fresh"`` with a warning. ``"auto"``:
-        ``"warm"`` on POSIX systems, else ``"fresh"``.
+        report, so nothing is shared between reports), killed as soon as the
+        notebook is done, and the executed notebook is written once at the
+        end rather than after every cell; where fork is not available it
+        falls back to ``"fresh"`` with a warning. ``"auto"``: ``"warm"`` on
+        POSIX systems, else ``"fresh"``.
 
     Returns
     -------
@@ -266,7 +268,7 @@ _ENGINES = ("fresh", "warm", "auto")
 
 
 def _execute(notebook: Path, output: Path, params: dict[str, Any], kernel_name: str,
-             timeout: int, *, engine: str = "fresh") -> None:
+             timeout: int, *, engine: str = "auto") -> None:
     import papermill
     from jupyter_client.kernelspec import NoSuchKernel
     from papermill.exceptions import PapermillExecutionError
@@ -295,7 +297,7 @@ def _execute(notebook: Path, output: Path, params: dict[str, Any], kernel_name: 
                               ename=ename, evalue=str(exc)) from exc
 
 
-def _engine_options(engine: str = "fresh", workspace: str | None = None) -> dict[str, Any]:
+def _engine_options(engine: str = "auto", workspace: str | None = None) -> dict[str, Any]:
     """Papermill options for ``engine`` (see :func:`run_report`)."""
     manager, options = None, {}
     if engine in ("warm", "auto"):

@@ -234,3 +234,13 @@ def test_memo_of_cached_tables_is_fresh_and_never_stale(tmp_path, monkeypatch):
     fresh, _ = cache.read("register", "k1")  # a rewritten entry is read again
     assert list(fresh["codebook"]["code"]) == ["c"]
     assert cache.read("register", "missing") is None
+
+
+def test_kernel_dying_mid_report_is_a_failure_not_retried(tmp_path, zygote_cleanup):
+    marker = tmp_path / "runs.txt"
+    nb = _notebook(tmp_path / "dies.ipynb", f"open({str(marker)!r}, 'a').write('run\\n')",
+                   "import os\nos._exit(3)")
+    with pytest.raises(ReportError) as info:
+        run_report(nb, tmp_path, tmp_path / "out", parameters={}, engine="warm", timeout=60)
+    assert info.value.ename == "DeadKernelError"
+    assert marker.read_text() == "run\n"  # ran once: not retried as a start failure
