@@ -44,6 +44,7 @@ lab: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/batch.py
 
 clean:
 	rm -rf $(VENV) $(OUT)/*.html $(DEMO)
