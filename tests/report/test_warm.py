@@ -12,7 +12,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 from slc_research.errors import ConfigError
-from slc_research.report import warm
+from slc_research.report import warm, zygote
 from slc_research.report.execute import ReportError, run_report
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("warm"),
@@ -216,14 +216,14 @@ def test_memo_of_cached_tables_is_fresh_and_never_stale(tmp_path, monkeypatch):
     from slc_research.cache import SourceCache
 
     monkeypatch.setattr(SourceCache, "read", SourceCache.read)  # undone after the test
-    monkeypatch.setattr(warm, "_MEMO", {})
-    monkeypatch.setattr(warm, "_MEMO_WORKSPACES", [])
+    monkeypatch.setattr(zygote, "_MEMO", {})
+    monkeypatch.setattr(zygote, "_MEMO_WORKSPACES", [])
     cache = SourceCache(tmp_path)
     cache.write("register", "k1", {"codebook": pd.DataFrame({"code": ["a", "b"]})},
                 {"notes": [], "rows_read": 2, "rows_dropped": 0})
-    warm._install_memo()
-    warm._memo_workspace(str(tmp_path))
-    assert len(warm._MEMO) == 1
+    zygote._install_memo()
+    zygote._memo_workspace(str(tmp_path))
+    assert len(zygote._MEMO) == 1
     tables, meta = cache.read("register", "k1")
     tables["codebook"].loc[0, "code"] = "changed"  # a report changing its copy ...
     meta["rows_read"] = 99

@@ -1,0 +1,392 @@
+"""The zygote side of warm kernels: the process that imports the stack and forks kernels.
+
+Started by :mod:`slc_research.report.warm` as ``python -m slc_research.report.zygote``;
+never imported by a report. It imports the stack once, keeps a read-only memo of the
+workspace cache, runs a chart render server, and forks one fresh ipykernel per report
+(see :mod:`slc_research.report.warm` for the design and the isolation it keeps).
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import signal
+import socket
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from slc_research.report.warm import _ZYGOTE_FLAG, WARM_MODULES
+
+__all__: list[str] = []
+
+_MEMO: dict[str, tuple[tuple[int, int, int], Any]] = {}
+
+
+def _install_memo() -> None:
+    """Wrap ``SourceCache.read`` with a memo of cache entries (in the zygote and its children).
+
+    An entry is served from memory only while its ``meta.json`` has the same inode,
+    size and modification time (entries are content-keyed and replaced with
+    ``os.replace``). Each call gets shallow copies: with pandas' copy-on-write a
+    change to one never reaches the memo.
+    """
+    from slc_research.cache import SourceCache
+
+    if getattr(SourceCache.read, "_slc_memo", False):
+        return
+    plain = SourceCache.read
+
+    def read(self: Any, source: str, key: str) -> Any:
+        hit = _memo_entry(self, source, key, plain)
+        if hit is None:
+            return None
+        tables, info = hit
+        return {t: df.copy(deep=False) for t, df in tables.items()}, json.loads(json.dumps(info))
+
+    read._slc_memo = True  # type: ignore[attr-defined]
+    read._slc_plain = plain  # type: ignore[attr-defined]
+    SourceCache.read = read  # type: ignore[method-assign]
+
+
+def _memo_entry(cache: Any, source: str, key: str, plain: Any) -> Any:
+    """The memo's (tables, meta) of a cache entry, read now if new or changed; None if absent."""
+    meta = cache.dir / source / key / "meta.json"
+    try:
+        st = meta.stat()
+    except OSError:
+        return plain(cache, source, key)
+    ident = (st.st_ino, st.st_size, st.st_mtime_ns)
+    hit = _MEMO.get(str(meta))
+    if hit is None or hit[0] != ident:
+        value = plain(cache, source, key)
+        if value is None:
+            return None
+        hit = _MEMO[str(meta)] = (ident, value)
+    return hit[1]
+
+
+_MEMO_WORKSPACES: list[str] = []
+#: Workspaces whose tables the zygote keeps in memory (the most recently used).
+MEMO_WORKSPACES = 2
+
+
+def _memo_workspace(workspace: str) -> None:
+    """Read every entry of the workspace's Parquet cache into the memo (no writes).
+
+    Only the :data:`MEMO_WORKSPACES` most recently used workspaces are kept.
+    """
+    from slc_research.cache import CACHE_DIR, SourceCache
+
+    cache_dir = str(Path(workspace, CACHE_DIR))
+    if cache_dir in _MEMO_WORKSPACES:
+        _MEMO_WORKSPACES.remove(cache_dir)
+    _MEMO_WORKSPACES.insert(0, cache_dir)
+    for old in _MEMO_WORKSPACES[MEMO_WORKSPACES:]:
+        for key in [k for k in _MEMO if k.startswith(old + os.sep)]:
+            del _MEMO[key]
+    del _MEMO_WORKSPACES[MEMO_WORKSPACES:]
+    cache = SourceCache(Path(workspace))
+    plain = getattr(SourceCache.read, "_slc_plain", SourceCache.read)
+    for meta in Path(cache_dir).glob("*/*/meta.json"):
+        _memo_entry(cache, meta.parent.parent.name, meta.parent.name, plain)
+
+
+# vl-convert runs V8 on threads that do not survive fork, so the zygote cannot warm it for
+# its children. Instead it forks one render server (before V8 ever starts in the zygote),
+# which starts V8 once; each kernel's ``vl_convert.vegalite_to_svg`` / ``vega_to_svg`` ask
+# it over a Unix socket (falling back to its own V8 if the server is gone). The server keeps
+# no state between renders; a chart's SVG depends only on its spec.
+_RENDER_FUNCTIONS = ("vegalite_to_svg", "vega_to_svg")
+
+
+def _send_frame(conn: socket.socket, payload: bytes) -> None:
+    conn.sendall(len(payload).to_bytes(8, "big") + payload)
+
+
+def _recv_frame(conn: socket.socket) -> bytes:
+    def exactly(n: int) -> bytes:
+        chunks, got = [], 0
+        while got < n:
+            chunk = conn.recv(min(n - got, 1 << 20))
+            if not chunk:
+                raise ConnectionError("render connection closed")
+            chunks.append(chunk)
+            got += len(chunk)
+        return b"".join(chunks)
+
+    return exactly(int.from_bytes(exactly(8), "big"))
+
+
+def _render_server(path: str, zygote_pid: int) -> None:
+    """Serve SVG renders on the Unix socket ``path`` until the zygote goes away."""
+    import socketserver
+
+    import vl_convert as vlc
+
+    vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{"x": 1}]},
+                         "encoding": {"x": {"field": "x", "type": "quantitative"}}})
+
+    class Handler(socketserver.BaseRequestHandler):
+        def handle(self) -> None:
+            try:
+                request = json.loads(_recv_frame(self.request))
+                fn = getattr(vlc, request["fn"]) if request["fn"] in _RENDER_FUNCTIONS \
+                    else None
+                if fn is None:
+                    raise ValueError(f"not a render function: {request['fn']!r}")
+                reply = {"svg": fn(*request["args"], **request["kwargs"])}
+            except ConnectionError:
+                return
+            except Exception as exc:  # noqa: BLE001 - returned to the kernel, raised there
+                reply = {"error": f"{exc}", "type": type(exc).__name__}
+            _send_frame(self.request, json.dumps(reply).encode())
+
+    class Server(socketserver.ThreadingUnixStreamServer):
+        daemon_threads = True
+
+        def service_actions(self) -> None:
+            if os.getppid() != zygote_pid:
+                raise SystemExit(0)
+
+    old_umask = os.umask(0o077)
+    try:
+        server = Server(path, Handler)
+    finally:
+        os.umask(old_umask)
+    try:
+        server.serve_forever(poll_interval=0.5)
+    finally:
+        Path(path).unlink(missing_ok=True)
+
+
+def _start_render_server(zygote_pid: int) -> tuple[int, str] | None:
+    """Fork the render server; returns (pid, socket path), or None if vl-convert is absent."""
+    import importlib.util
+    import uuid
+
+    if importlib.util.find_spec("vl_convert") is None:
+        return None
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    runtime = Path(jupyter_runtime_dir())
+    runtime.mkdir(parents=True, exist_ok=True)
+    path = str(runtime / f"slc-render-{uuid.uuid4().hex[:12]}.sock")
+    if len(path.encode()) > 100:  # the limit of a Unix socket path
+        path = f"/tmp/slc-render-{uuid.uuid4().hex[:12]}.sock"
+    pid = os.fork()
+    if pid == 0:
+        status = 0
+        try:
+            os.setpgrp()
+            _render_server(path, zygote_pid)
+        except BaseException:  # noqa: BLE001
+            status = 1
+        finally:
+            os._exit(status)
+    return pid, path
+
+
+def _use_render_server(path: str) -> None:
+    """In a kernel: draw SVGs through the render server (its own V8 if that fails)."""
+    try:
+        import vl_convert as vlc
+    except ImportError:
+        return
+
+    def proxy(name: str) -> Any:
+        local = getattr(vlc, name)
+
+        def render(*args: Any, **kwargs: Any) -> Any:
+            try:
+                payload = json.dumps({"fn": name, "args": list(args), "kwargs": kwargs}).encode()
+            except (TypeError, ValueError):
+                return local(*args, **kwargs)
+            try:
+                with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+                    conn.connect(path)
+                    _send_frame(conn, payload)
+                    reply = json.loads(_recv_frame(conn))
+            except OSError:
+                return local(*args, **kwargs)
+            if "error" in reply:
+                raise ValueError(reply["error"])
+            return reply["svg"]
+
+        render.__doc__ = local.__doc__
+        render.__name__ = name
+        return render
+
+    for name in _RENDER_FUNCTIONS:
+        if hasattr(vlc, name):
+            setattr(vlc, name, proxy(name))
+
+
+def _warm() -> None:
+    """Import the stack; build (but do not render) a chart so Altair's schema is loaded."""
+    import importlib
+    import pkgutil
+
+    for name in WARM_MODULES:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - a missing optional module only costs time
+            pass
+    import slc_research
+
+    for info in pkgutil.walk_packages(slc_research.__path__, "slc_research."):
+        if info.name in (__name__, "slc_research.report.warm", "slc_research.report.zygote", "slc_research.cli",
+                         "slc_research.__main__"):
+            continue
+        try:
+            importlib.import_module(info.name)
+        except Exception:  # noqa: BLE001
+            pass
+    try:
+        import altair as alt
+        import pandas as pd
+
+        alt.Chart(pd.DataFrame({"x": [1]})).mark_bar().encode(x="x:Q").to_dict()
+    except Exception:  # noqa: BLE001
+        pass
+    _install_memo()
+
+
+def _source_stamp() -> dict[str, tuple[int, int]]:
+    """(mtime, size) of every slc_research source file: the zygote must not serve old code."""
+    import slc_research
+
+    stamp = {}
+    for root in slc_research.__path__:
+        for path in Path(root).rglob("*.py"):
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            stamp[str(path)] = (st.st_mtime_ns, st.st_size)
+    return stamp
+
+
+def _child(request: dict[str, Any], zygote_pid: int, render: str | None = None) -> None:
+    """In the forked child: become an ipykernel on the request's connection file."""
+    os.setpgrp()
+    if render:
+        _use_render_server(render)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    if request.get("env"):
+        os.environ.clear()
+        os.environ.update({str(k): str(v) for k, v in request["env"].items()})
+    os.environ["JPY_PARENT_PID"] = str(zygote_pid)
+    if request.get("cwd"):
+        os.chdir(request["cwd"])
+    try:
+        import numpy as np
+
+        np.random.seed()  # noqa: NPY002 - a fresh kernel would not share its random state with others
+    except ImportError:
+        pass
+    from ipykernel.kernelapp import IPKernelApp
+
+    sys.argv = ["ipykernel_launcher", "-f", request["connection_file"]]
+    app = IPKernelApp.instance()
+    # No command history: a report never reads it, and a SQLite file shared by parallel
+    # kernels is written after every cell.
+    app.initialize(["-f", request["connection_file"], f"--IPKernelApp.parent_handle={zygote_pid}",
+                    "--HistoryManager.enabled=False"])
+    app.start()
+
+
+def _kill_all(children: set[int]) -> None:
+    for pid in children:
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    deadline = time.monotonic() + 5
+    while children and time.monotonic() < deadline:
+        _reap(children)
+        time.sleep(0.01)
+
+
+def _reap(children: set[int]) -> None:
+    for pid in list(children):
+        try:
+            done, _ = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            done = pid
+        if done:
+            children.discard(pid)
+
+
+def _zygote_main(fd: int) -> None:
+    import select
+
+    sock = socket.socket(fileno=fd)
+    stamp = _source_stamp()  # before importing, so an edit made meanwhile is seen
+    _warm()
+    me = os.getpid()
+    children: set[int] = set()
+    try:
+        server = _start_render_server(me) if not os.environ.get("SLC_NO_RENDER_SERVER") \
+            else None
+    except OSError:
+        server = None
+    sock.sendall(json.dumps({"ready": True, "pid": me}).encode() + b"\n")
+    buffer = b""
+    parent = os.getppid()
+    try:
+        while True:
+            readable, _, _ = select.select([sock], [], [], 0.05 if children else 1.0)
+            _reap(children)
+            if not readable:
+                continue
+            data = sock.recv(65536)
+            if not data:
+                break
+            buffer += data
+            while b"\n" in buffer:
+                line, buffer = buffer.split(b"\n", 1)
+                request = json.loads(line)
+                if _source_stamp() != stamp:  # slc_research was edited: the parent restarts us
+                    sock.sendall(b'{"error": "stale: slc_research changed on disk"}\n')
+                    raise EOFError
+                try:
+                    if request.get("workspace"):
+                        _memo_workspace(request["workspace"])
+                    gc.freeze()  # the child's collections skip (and do not copy) our heap
+                    pid = os.fork()
+                except Exception as exc:  # noqa: BLE001 - reported to the parent
+                    sock.sendall(json.dumps({"error": f"{type(exc).__name__}: {exc}"})
+                                 .encode() + b"\n")
+                    continue
+                if pid == 0:
+                    status = 1
+                    try:
+                        sock.close()
+                        _child(request, me, server[1] if server else None)
+                        status = 0
+                    except BaseException:  # noqa: BLE001
+                        import traceback
+
+                        traceback.print_exc()
+                    finally:
+                        os._exit(status)
+                children.add(pid)
+                sock.sendall(json.dumps({"pid": pid}).encode() + b"\n")
+    except EOFError:
+        pass
+    finally:
+        # Retired (replaced, or the parent is closing): reports still running finish first;
+        # their kernel managers kill them. If the parent itself is gone, kill them now.
+        while children and os.getppid() == parent:
+            _reap(children)
+            time.sleep(0.05)
+        _kill_all(children | ({server[0]} if server else set()))
+        if server:
+            Path(server[1]).unlink(missing_ok=True)
+
+
+if __name__ == "__main__" and len(sys.argv) == 3 and sys.argv[1] == _ZYGOTE_FLAG:
+    _zygote_main(int(sys.argv[2]))
