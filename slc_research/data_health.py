@@ -148,12 +148,16 @@ def duplicates(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
         df = tables.get(table)
         if df is None or df.empty:
             continue
-        exact = int(df.duplicated().sum())
         if key:
-            keyed = df.loc[df[key[0]].notna(), list(key)]  # later parts may be blank
+            has_id = df[key[0]].notna().to_numpy()
+            keyed = df.loc[has_id, list(key)]  # later parts may be blank
             by_key = int(keyed.duplicated().sum())
+            # An exact repeat repeats the key too (or has no id): look only there.
+            maybe = ~has_id
+            maybe[has_id] = keyed.duplicated(keep=False).to_numpy()
+            exact = int(df[maybe].duplicated().sum())
         else:
-            by_key = exact
+            exact = by_key = int(df.duplicated().sum())
         rows.append({"table": table, "rows": len(df),
                      "key": " + ".join(key) if key else "every column",
                      "exact_duplicates": exact, "duplicate_keys": by_key, "loader": treatment})

@@ -102,6 +102,7 @@ class Enquiry:
         self._tables = tables
         self.health = health
         self._cache_keys = dict(cache_keys or {})
+        self._derived: dict[tuple, pd.DataFrame] = {}  # derived tables computed once
 
     def __repr__(self) -> str:
         sizes = ", ".join(f"{t}={len(df)}" for t, df in self._tables.items() if len(df))
@@ -189,9 +190,10 @@ class Enquiry:
         if problems:
             raise DataError(problems, total=total_problems)
         cache.prune({_safe_dir(n) for n in manifest.sources} | {"index.json"})
-        tables = {t: _concat(frames, t) for t, frames in collected.items()}
-        tables["communities"] = _communities(tables)
-        return cls(manifest, tables, health, keys)
+        tables, derived = _stacked(manifest.root, keys, collected)
+        enq = cls(manifest, tables, health, keys)
+        enq._derived = derived
+        return enq
 
     # -- the canonical tables ------------------------------------------
     def table(self, name: str) -> pd.DataFrame:
@@ -286,15 +288,24 @@ class Enquiry:
         """Scale scores per respondent and wave (see :func:`slc_research.data.surveys.scale_scores`)."""
         from slc_research.data.surveys import scale_scores
 
-        return scale_scores(self.survey_responses, self.manifest.scales,
-                            self.manifest.response_scales, min_answered=min_answered)
+        return self._derive(("scale_scores", min_answered), lambda: scale_scores(
+            self.survey_responses, self.manifest.scales, self.manifest.response_scales,
+            min_answered=min_answered))
 
     def attendance_summary(self, *, by: str = "year") -> pd.DataFrame:
         """Attendance % and persistent absence per pupil and period
         (see :func:`slc_research.data.attendance.attendance_summary`)."""
         from slc_research.data.attendance import attendance_summary
 
-        return attendance_summary(self.attendance, by=by)
+        return self._derive(("attendance_summary", by),
+                            lambda: attendance_summary(self.attendance, by=by))
+
+    def _derive(self, key: tuple, compute) -> pd.DataFrame:
+        """``compute()``, done once per opened workspace; each caller gets its own frame
+        (a shallow copy: with pandas' copy-on-write a change to it never reaches the others)."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key].copy(deep=False)
 
     def health_frame(self) -> pd.DataFrame:
         """The data-health summary as a table: one row per source."""
@@ -310,6 +321,36 @@ class Enquiry:
         """A hash of ``enquiry.toml`` and every source's cache key: it changes with any input."""
         sources = repr(sorted(self._cache_keys.items())).encode()
         return hashlib.sha256((self.root / "enquiry.toml").read_bytes() + sources).hexdigest()
+
+
+#: Stacked tables of recently opened workspaces, by workspace and every source's cache
+#: key (``None``: off). Only the warm-kernel zygote turns it on
+#: (:mod:`slc_research.report.zygote`): it opens a workspace once, and the kernels it
+#: forks then find the tables already stacked. Cache keys are content hashes of
+#: everything a source's tables depend on, so equal keys mean equal tables.
+STACKED_MEMO: dict[tuple, tuple[dict[str, pd.DataFrame], dict]] | None = None
+#: How many workspaces the memo keeps.
+STACKED_MEMO_SIZE = 2
+
+
+def _stacked(root: Path, keys: dict[str, str], collected: dict[str, list[pd.DataFrame]]
+             ) -> tuple[dict[str, pd.DataFrame], dict]:
+    """The canonical tables stacked from each source's, and the memo of derived tables."""
+    memo_key = (str(root), tuple(sorted(keys.items())))
+    if STACKED_MEMO is not None and memo_key in STACKED_MEMO:
+        tables, derived = STACKED_MEMO[memo_key]
+        return {t: df.copy(deep=False) for t, df in tables.items()}, derived
+    tables = {t: _concat(frames, t) for t, frames in collected.items()}
+    tables["communities"] = _communities(tables)
+    derived: dict = {}
+    if STACKED_MEMO is not None:
+        for old in [k for k in STACKED_MEMO if k[0] == memo_key[0]]:
+            del STACKED_MEMO[old]  # an older state of the same workspace
+        while len(STACKED_MEMO) >= STACKED_MEMO_SIZE:
+            del STACKED_MEMO[next(iter(STACKED_MEMO))]
+        STACKED_MEMO[memo_key] = (tables, derived)
+        tables = {t: df.copy(deep=False) for t, df in tables.items()}
+    return tables, derived
 
 
 def _spec_parts(spec: SourceSpec) -> dict:

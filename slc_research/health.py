@@ -222,17 +222,19 @@ def source_schools(enq: Enquiry) -> dict[str, str]:
 def _one_school(tables: dict[str, pd.DataFrame], people: pd.Series,
                 community_school: pd.Series) -> str:
     found: set[str] = set()
+    def distinct(column: pd.Series) -> pd.Series:  # each value once, as text
+        return pd.Series(column.dropna().unique(), dtype="object").astype(str)
+
     for df in tables.values():
         if "school" in df.columns:
-            found |= set(df["school"].dropna().astype(str))
+            found |= set(distinct(df["school"]))
         for col in ("pupil_id", "member_id", "respondent_id", "staff_id", "author_id"):
             if col in df.columns:
-                ids = pd.Series(df[col].dropna().astype(str).unique())
-                found |= set(ids.map(people).dropna().astype(str))
+                found |= set(distinct(df[col]).map(people).dropna().astype(str))
                 break
         else:
             if "community" in df.columns:
-                found |= set(df["community"].dropna().astype(str).map(community_school).dropna())
+                found |= set(distinct(df["community"]).map(community_school).dropna())
     return found.pop() if len(found) == 1 else ""
 
 

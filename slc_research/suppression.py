@@ -102,21 +102,25 @@ def suppress_small(
                           f"it has {list(table.columns)}")
 
     out = table.copy()
-    withheld = pd.DataFrame(False, index=out.index, columns=out.columns)
-    any_small = pd.Series(False, index=out.index)
+    position = {c: i for i, c in enumerate(out.columns)}
+    withheld = np.zeros((len(out), len(position)), dtype=bool)  # row x column
+    any_small = np.zeros(len(out), dtype=bool)
     for count, values in groups.items():
         n = pd.to_numeric(out[count], errors="coerce").astype("Float64")
-        small = ((n < threshold) & (n >= (0 if suppress_zero else 1))).fillna(False).astype(bool)
-        withheld.loc[small, count] = True
+        small = ((n < threshold) & (n >= (0 if suppress_zero else 1))).fillna(False)
+        small = small.to_numpy(dtype=bool)
+        withheld[small, position[count]] = True
         if by_count:
-            withheld.loc[small, values] = True
+            for col in values:
+                withheld[small, position[col]] = True
         any_small |= small
     if not by_count:  # a small count anywhere in the row withholds all the row's values
-        withheld.loc[any_small, next(iter(groups.values()), [])] = True
+        for col in next(iter(groups.values()), []):
+            withheld[any_small, position[col]] = True
 
     marker = f"<{threshold}"
-    for col in out.columns:
-        cells = withheld[col].to_numpy()
+    for col, i in position.items():
+        cells = withheld[:, i]
         if not cells.any():
             continue
         if display:
@@ -124,5 +128,5 @@ def suppress_small(
         else:
             out[col] = out[col].mask(cells)
     if not display:
-        out[SUPPRESSED_COLUMN] = withheld.any(axis=1).to_numpy()
+        out[SUPPRESSED_COLUMN] = withheld.any(axis=1)
     return out

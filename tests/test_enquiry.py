@@ -214,3 +214,45 @@ def test_large_tables_are_cached_as_column_groups(workspace, monkeypatch):
     assert all(h.from_cache for h in reread.health)
     pd.testing.assert_frame_equal(written.behaviour, reread.behaviour)
     assert len(reread.behaviour) == len(first.behaviour) + 1
+
+
+def test_stacked_memo_serves_equal_tables_only_while_every_source_is_unchanged(
+        workspace, monkeypatch):
+    # The warm-kernel zygote turns the memo on; a plain open keeps it off.
+    assert enquiry_module.STACKED_MEMO is None
+    monkeypatch.setattr(enquiry_module, "STACKED_MEMO", {})
+    plain_calls = []
+    real = enquiry_module._concat
+    monkeypatch.setattr(enquiry_module, "_concat",
+                        lambda frames, table: plain_calls.append(table) or real(frames, table))
+    first = Enquiry.open(workspace)
+    stacked = len(plain_calls)
+    second = Enquiry.open(workspace)
+    assert len(plain_calls) == stacked  # nothing stacked again
+    for name in TABLES:
+        pd.testing.assert_frame_equal(first.table(name), second.table(name))
+    # a change made to one opened enquiry's table never reaches the memo
+    second.table("behaviour").loc[0, "points"] = 99
+    assert Enquiry.open(workspace).behaviour["points"].tolist() == [-2, 3, 1]
+
+    path = workspace / "raw" / "behaviour.csv"
+    path.write_text(BEHAVIOUR + "A100000000003,04/10/2025,Negative,-1\n", encoding="utf-8")
+    changed = Enquiry.open(workspace)
+    assert len(plain_calls) > stacked and len(changed.behaviour) == 4
+    assert len(enquiry_module.STACKED_MEMO) == 1  # the old state of this workspace is dropped
+
+
+def test_derived_tables_are_computed_once_and_each_caller_gets_its_own(workspace, monkeypatch):
+    import slc_research.data.attendance as attendance_module
+
+    enq = Enquiry.open(workspace)
+    calls = []
+    real = attendance_module.attendance_summary
+    monkeypatch.setattr(attendance_module, "attendance_summary",
+                        lambda *a, **k: calls.append(k) or real(*a, **k))
+    first = enq.attendance_summary(by="term")
+    first["extra"] = 1
+    second = enq.attendance_summary(by="term")
+    assert calls == [{"by": "term"}] and "extra" not in second.columns
+    enq.attendance_summary(by="year")
+    assert calls == [{"by": "term"}, {"by": "year"}]

@@ -474,3 +474,14 @@ def test_repairs_chart_shows_the_top_sources():
         charts.repairs_chart(rep, top=0)
     with pytest.raises(ChartError, match="repaired nothing"):
         charts.repairs_chart(rep.assign(repaired=0, left_out=0))
+
+
+def test_exact_repeats_are_found_among_rows_without_an_id_too():
+    codings = conform(pd.DataFrame({"text_id": [None, None, "T-1", "T-1", "T-2"],
+                                    "coder": ["A", "A", "A", "A", "A"],
+                                    "code": ["voice", "voice", "voice", "talk", "voice"]}),
+                      "codings")
+    dups = duplicates({"codings": codings}).set_index("table")
+    # pandas' own count over every column is the reference
+    assert dups.loc["codings", "exact_duplicates"] == int(codings.duplicated().sum()) == 1
+    assert dups.loc["codings", "duplicate_keys"] == 0  # T-1 is coded twice, differently

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -249,20 +250,28 @@ def export_html(nb: Any, path: str | Path, *, title: str, audience: str = "staff
                 if svg is not None:
                     o["data"]["image/svg+xml"] = _safe_svg(svg)
     nb.metadata["title"] = title
-    exporter = HTMLExporter(
-        template_name="lab",
-        extra_loaders=[jinja2.DictLoader({_TEMPLATE_NAME: _TEMPLATE})],
-        template_file=_TEMPLATE_NAME,
-        exclude_input=not show_code, exclude_input_prompt=not show_code,
-        exclude_output_prompt=True,
-    )
-    html, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
+    exporters = getattr(_EXPORTERS, "by_code", None)
+    if exporters is None:
+        exporters = _EXPORTERS.by_code = {}
+    if show_code not in exporters:  # compiling the templates costs about 0.1 s: once a thread
+        exporters[show_code] = HTMLExporter(
+            template_name="lab",
+            extra_loaders=[jinja2.DictLoader({_TEMPLATE_NAME: _TEMPLATE})],
+            template_file=_TEMPLATE_NAME,
+            exclude_input=not show_code, exclude_input_prompt=not show_code,
+            exclude_output_prompt=True,
+        )
+    html, _ = exporters[show_code].from_notebook_node(
+        nb, resources={"metadata": {"name": title}})
     path = Path(path)
     _write_atomic(path, _strip_css_comments(html))
     return path
 
 
 # --- internals -------------------------------------------------------------------------------
+
+#: One HTML exporter per thread and audience (an exporter is not shared between threads).
+_EXPORTERS = threading.local()
 
 _ENGINES = ("fresh", "warm", "auto")
 

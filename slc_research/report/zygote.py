@@ -90,8 +90,38 @@ def _memo_workspace(workspace: str) -> None:
     del _MEMO_WORKSPACES[MEMO_WORKSPACES:]
     cache = SourceCache(Path(workspace))
     plain = getattr(SourceCache.read, "_slc_plain", SourceCache.read)
-    for meta in Path(cache_dir).glob("*/*/meta.json"):
+    metas = sorted(Path(cache_dir).glob("*/*/meta.json"))
+    for meta in metas:
         _memo_entry(cache, meta.parent.parent.name, meta.parent.name, plain)
+    _open_workspace(workspace, [_MEMO[str(m)][0] for m in metas if str(m) in _MEMO])
+
+
+_OPENED: dict[str, list] = {}
+
+
+def _open_workspace(workspace: str, state: list) -> None:
+    """Open the workspace here once per state of its cache, so that the kernels forked
+    from the zygote find its tables already stacked (``Enquiry.STACKED_MEMO``) and the
+    derived tables every report asks for already computed.
+
+    What a report's own ``Enquiry.open`` would do, done earlier: the report still opens
+    the workspace itself, and gets these tables only if every source's cache key is the
+    same. Any problem is left for the report to meet and report.
+    """
+    from slc_research import enquiry
+
+    if enquiry.STACKED_MEMO is None:
+        enquiry.STACKED_MEMO = {}
+    if _OPENED.get(workspace) == state:
+        return
+    _OPENED.pop(workspace, None)
+    try:
+        enq = enquiry.Enquiry.open(workspace)
+        enq.scale_scores()
+        enq.attendance_summary(by="term")
+    except Exception:  # noqa: BLE001 - the report's own open says what is wrong
+        return
+    _OPENED[workspace] = state
 
 
 # vl-convert runs V8 on threads that do not survive fork, so the zygote cannot warm it for
