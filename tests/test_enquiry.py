@@ -238,7 +238,8 @@ def test_stacked_memo_serves_equal_tables_only_while_every_source_is_unchanged(
     path = workspace / "raw" / "behaviour.csv"
     path.write_text(BEHAVIOUR + "A100000000003,04/10/2025,Negative,-1\n", encoding="utf-8")
     changed = Enquiry.open(workspace)
-    assert len(plain_calls) > stacked and len(changed.behaviour) == 4
+    assert len(plain_calls) > stacked
+    assert len(changed.behaviour) == 4
     assert len(enquiry_module.STACKED_MEMO) == 1  # the old state of this workspace is dropped
 
 
@@ -253,6 +254,7 @@ def test_derived_tables_are_computed_once_and_each_caller_gets_its_own(workspace
     first = enq.attendance_summary(by="term")
     first["extra"] = 1
     second = enq.attendance_summary(by="term")
-    assert calls == [{"by": "term"}] and "extra" not in second.columns
+    assert calls == [{"by": "term"}]
+    assert "extra" not in second.columns
     enq.attendance_summary(by="year")
     assert calls == [{"by": "term"}, {"by": "year"}]
