@@ -8,6 +8,7 @@ OUT := outputs
 SCHOOLS ?= 4
 PUPILS ?= 1000
 SEED ?= 2025
+CHROMIUM := /usr/bin/chromium
 
 .PHONY: demo test lab bench venv install install-test clean
 
@@ -21,13 +22,24 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m ipykernel install --sys-prefix --name slc-research --display-name "slc-research" >/dev/null
 	touch $@
 
+# Playwright drives Debian's chromium (tests/widgets/test_browser.py): no browser download.
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
+
+# Installed through apt when missing (as root); otherwise says what to run.
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's chromium for the browser test (apt-get)..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "The browser test needs Debian's chromium at $(CHROMIUM): run"; \
+		echo "    sudo apt-get update && sudo apt-get install -y chromium"; \
+	fi
 
 venv install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test
+install-test: $(VENV)/.installed-test $(CHROMIUM)
 
 demo: $(VENV)/.installed
 	$(BIN)/slc-research demo-data $(DEMO) --schools $(SCHOOLS) --pupils $(PUPILS) --seed $(SEED) --force
@@ -35,7 +47,7 @@ demo: $(VENV)/.installed
 	$(BIN)/slc-research report $(DEMO) --batch batches/demo.toml --out $(OUT)
 	@echo "Open $(OUT)/index.html in a browser."
 
-test: $(VENV)/.installed-test
+test: install-test
 	$(BIN)/ruff check slc_research tests benchmarks
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
@@ -45,6 +57,7 @@ lab: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/batch.py
+	$(BIN)/python benchmarks/widgets.py
 
 clean:
 	rm -rf $(VENV) $(OUT)/*.html $(DEMO)

@@ -108,3 +108,31 @@ def test_readme_batch_example_is_the_demo_batch_file(tmp_path):
     theirs = read_batch(shown)
     assert [(e.notebooks, e.each, e.audience, e.name) for e in theirs.entries] == \
         [(e.notebooks, e.each, e.audience, e.name) for e in ours.entries]
+
+
+def test_readme_widget_lines_are_the_explore_notebooks_and_call_real_widgets():
+    """Each one-liner in the README's explore section names a public widget, binds to its
+    signature as written, and is a line of notebooks/explore.ipynb."""
+    import ast
+    import inspect
+
+    import nbformat
+
+    from slc_research import widgets
+
+    section = README.split("## Exploring in JupyterLab", 1)[1].split("\n## ", 1)[0]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    notebook = nbformat.read(ROOT / "notebooks" / "explore.ipynb", as_version=4)
+    lines = {line.strip() for cell in notebook.cells if cell.cell_type == "code"
+             for line in cell.source.splitlines()}
+    calls = [ast.parse(line.split("  #")[0]).body[0].value
+             for line in code.splitlines() if line.startswith("widgets.")]
+    assert [call.func.attr for call in calls] == ["explorer", "effect_size_calculator", "coder",
+                                                  "column_mapper"]
+    for line, call in zip([ln for ln in code.splitlines() if ln.startswith("widgets.")], calls,
+                          strict=True):
+        assert call.func.attr in widgets.__all__
+        assert line.split("  #")[0].strip() in lines, line
+        args = [a.value if isinstance(a, ast.Constant) else "workspace" for a in call.args]
+        kwargs = {k.arg: ast.literal_eval(k.value) for k in call.keywords}
+        inspect.signature(getattr(widgets, call.func.attr)).bind(*args, **kwargs)

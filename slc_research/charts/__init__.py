@@ -29,6 +29,9 @@ from slc_research.charts.coproduction import (
                                        forest_chart,
                                        yes_no_chart,
 )
+from slc_research.charts.explore import (
+                                       group_means_chart,
+)
 from slc_research.charts.health import (
                                        attrition_chart,
                                        completeness_heatmap_chart,
@@ -80,6 +83,7 @@ __all__ = [
     "effect_size_chart",
     "feedback_chart",
     "forest_chart",
+    "group_means_chart",
     "half_term_attendance_chart",
     "likert_chart",
     "participation_chart",

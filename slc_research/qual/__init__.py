@@ -14,6 +14,12 @@ from slc_research.qual.agreement import (  # noqa: F401
     agreement_table,
     coder_agreement,
 )
+from slc_research.qual.coding_store import (  # noqa: F401
+    CODING_FOLDER,
+    CodingStore,
+    check_coder_name,
+    sentence_spans,
+)
 from slc_research.qual.codings import (  # noqa: F401
     CODED_TEXT_COLUMNS,
     NO_CODING,
@@ -52,13 +58,16 @@ from slc_research.qual.quotes import (  # noqa: F401
 __all__ = [
     "AGREEMENT_COLUMNS",
     "CODED_TEXT_COLUMNS",
+    "CODING_FOLDER",
     "NO_CODING",
     "OVERALL",
     "POOLED_KAPPA",
+    "CodingStore",
     "VoicesParameters",
     "agreement_records",
     "agreement_table",
     "attribution_labels",
+    "check_coder_name",
     "code_cooccurrence",
     "code_frequencies",
     "code_themes",
@@ -69,6 +78,7 @@ __all__ = [
     "frequency_table",
     "primary_codings",
     "select_texts",
+    "sentence_spans",
     "shorten",
     "term_of",
     "themes_summary",

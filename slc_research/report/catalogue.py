@@ -2,7 +2,9 @@
 
 ``slc-research report --all`` runs every notebook listed here; the README's
 table of notebooks is checked against this list by a test, so the two cannot
-drift apart.
+drift apart. The other notebooks in ``notebooks/`` are for exploring in
+JupyterLab (:data:`INTERACTIVE`): they are not reports, and asking for one by
+name as a report is a clear error.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ from pathlib import Path
 
 from slc_research.errors import ConfigError
 
-__all__ = ["NOTEBOOKS", "NOTEBOOK_DIR", "NotebookInfo", "notebook_info", "notebook_path"]
+__all__ = ["INTERACTIVE", "NOTEBOOKS", "NOTEBOOK_DIR", "NotebookInfo", "notebook_info",
+           "notebook_path"]
 
 #: Where the notebooks live (the repository's ``notebooks/`` folder).
 NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
@@ -140,9 +143,21 @@ NOTEBOOKS: dict[str, NotebookInfo] = {n.name: n for n in (
 )}
 
 
+#: The interactive notebooks (widgets, opened in JupyterLab; not run as reports):
+#: file stem -> what it is for.
+INTERACTIVE: dict[str, str] = {
+    "explore": "widgets to explore an enquiry: the explorer, the effect-size calculator, "
+               "the coder and the column mapper",
+}
+
+
 def notebook_info(name: str) -> NotebookInfo:
     """The catalogue entry of ``name`` (a notebook's stem)."""
     key = Path(name).stem
+    if key in INTERACTIVE:
+        raise ConfigError(f"{name!r} is an interactive notebook ({INTERACTIVE[key]}), not a "
+                          f"report: open notebooks/{key}.ipynb in JupyterLab (`make lab`) and "
+                          "run all cells", key="notebook")
     if key not in NOTEBOOKS:
         raise ConfigError(f"no case-study notebook called {name!r}. Known: "
                           f"{', '.join(NOTEBOOKS)}, or give the path of a .ipynb file.",

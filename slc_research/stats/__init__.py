@@ -95,6 +95,11 @@ from slc_research.stats.results import (  # noqa: F401
     format_number,
     format_p,
 )
+from slc_research.stats.summary_effects import (  # noqa: F401
+    cohens_d_from_summary,
+    glass_delta_from_summary,
+    hedges_g_from_summary,
+)
 
 __all__ = [
     "AdjustedPValues",
@@ -122,6 +127,7 @@ __all__ = [
     "codings_matrix",
     "cohen_kappa",
     "cohens_d",
+    "cohens_d_from_summary",
     "cronbach_alpha",
     "diff_in_diff",
     "fleiss_kappa",
@@ -129,8 +135,10 @@ __all__ = [
     "format_number",
     "format_p",
     "glass_delta",
+    "glass_delta_from_summary",
     "hedges_correction",
     "hedges_g",
+    "hedges_g_from_summary",
     "krippendorff_alpha",
     "mann_whitney",
     "mcnemar",

@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from numbers import Real
 from typing import Any
 
-from scipy import optimize
+from scipy import optimize, stats
 from statsmodels.stats.power import TTestIndPower
 
 from slc_research.stats._inputs import _finite, _whole
@@ -325,10 +325,14 @@ def mdes(n_treated: int, n_comparison: int, *, power: float = 0.8, alpha: float 
     analysis = TTestIndPower()
 
     def shortfall(d: float) -> float:
-        return float(analysis.power(effect_size=d, nobs1=n_t, alpha=alpha, ratio=n_c / n_t,
-                                    alternative="two-sided")) - power
+        reached = float(analysis.power(effect_size=d, nobs1=n_t, alpha=alpha, ratio=n_c / n_t,
+                                       alternative="two-sided"))
+        # far above the target, statsmodels' noncentral t can give NaN for a power of ~1
+        return (1.0 if math.isnan(reached) else reached) - power
 
-    high = 0.5
+    # start from twice the normal approximation (Bloom, 1995), where the power is finite
+    z = stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)
+    high = max(2 * z * math.sqrt(1 / n_t + 1 / n_c), 1e-3)
     while shortfall(high) < 0 and high < 16:  # widen until the power target is passed
         high *= 2
     base = float(optimize.brentq(shortfall, 1e-6, high, xtol=1e-12))

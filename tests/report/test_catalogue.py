@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 from slc_research.errors import ConfigError
-from slc_research.report.catalogue import NOTEBOOKS, notebook_path
+from slc_research.report.catalogue import INTERACTIVE, NOTEBOOK_DIR, NOTEBOOKS, notebook_path
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -52,3 +52,25 @@ def test_a_notebook_is_found_by_name_or_path_and_a_typo_is_a_clear_error(tmp_pat
     assert notebook_path(own) == own.resolve()
     with pytest.raises(ConfigError, match="no case-study notebook called 'tlc_impct'"):
         notebook_path("tlc_impct")
+
+
+def test_every_notebook_in_the_folder_is_a_catalogued_report_or_interactive():
+    found = {p.stem for p in NOTEBOOK_DIR.glob("*.ipynb")}
+    assert found == set(NOTEBOOKS) | set(INTERACTIVE)
+    assert not set(NOTEBOOKS) & set(INTERACTIVE)
+
+
+@pytest.mark.parametrize("name", list(INTERACTIVE))
+def test_each_interactive_notebook_is_committed_clean_with_only_a_workspace_parameter(name):
+    path = NOTEBOOK_DIR / f"{name}.ipynb"
+    nb = nbformat.read(str(path), as_version=4)
+    assert nb.metadata["kernelspec"]["name"] == "slc-research"
+    assert all(not c.get("outputs") and not c.get("execution_count")
+               for c in nb.cells if c.cell_type == "code"), "commit notebooks without outputs"
+    assert _parameters(path) == {"workspace": "../data/demo"}
+    assert "workspace_folder(workspace)" in nb.cells[1].source  # checked before anything runs
+
+
+def test_an_interactive_notebook_is_not_run_as_a_report():
+    with pytest.raises(ConfigError, match=r"'explore' is an interactive notebook .*`make lab`"):
+        notebook_path("explore")

@@ -149,3 +149,21 @@ def test_mdes_for_very_unequal_groups_is_the_positive_root():
     power = TTestIndPower().power(effect_size=result.estimate, nobs1=70, alpha=0.05,
                                   ratio=1527 / 70)
     assert power == pytest.approx(0.8, abs=1e-8)
+
+
+@pytest.mark.parametrize(("n1", "n2"), [(600, 600), (642, 642), (383, 1149), (9000, 9000)])
+def test_mdes_of_large_groups_matches_the_noncentral_t_power_equation(n1, n2):
+    # statsmodels' power is NaN far above the target for groups this size; the answer
+    # must still solve the power equation, here with scipy's noncentral t directly.
+    from scipy import optimize, stats
+
+    df, scale = n1 + n2 - 2, math.sqrt(n1 * n2 / (n1 + n2))
+    crit = stats.t.ppf(0.975, df)
+
+    def shortfall(d):
+        nc = d * scale
+        return stats.nct.sf(crit, df, nc) + stats.nct.cdf(-crit, df, nc) - 0.8
+
+    normal = (stats.norm.ppf(0.975) + stats.norm.ppf(0.8)) / scale  # Bloom (1995)
+    expected = optimize.brentq(shortfall, normal / 2, normal * 2)
+    assert mdes(n1, n2).estimate == pytest.approx(expected, abs=1e-6)

@@ -1,0 +1,108 @@
+"""The explorer's chart: each group's mean with its confidence interval.
+
+Pure: an aggregated summary (one row per group) in, an ``alt.Chart`` out. It
+never sees a pupil's row, so it stays small whatever the number of pupils.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+import altair as alt
+import pandas as pd
+from altair.utils.schemapi import SchemaBase
+
+from slc_research.charts._base import _WIDTH, PALETTE, _check
+
+__all__ = ["group_means_chart"]
+
+
+def group_means_chart(summary: pd.DataFrame, *, title: str, y_title: str,
+                      group_title: str, subtitle: str | None = None,
+                      groups: Sequence[str] | None = None,
+                      confidence: float = 0.95) -> alt.LayerChart:
+    """Mean of each group with its confidence interval, n in the labels and tooltip.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        One row per published group: ``group``, ``n``, ``mean``, ``ci_low``,
+        ``ci_high`` (and optionally ``sd``), e.g.
+        :meth:`slc_research.explore.ExploreResult.chart_data`. Withheld groups
+        must already be left out; rows with no mean are dropped.
+    title : str
+        What is shown ("Engagement in lessons, Wave 1").
+    y_title : str
+        The measure's unit, e.g. "Mean scale score".
+    group_title : str
+        What the groups are ("Year group").
+    subtitle : str, optional
+        Default: the total n and a note on the intervals and withheld groups.
+    groups : list of str, optional
+        Display order (default: the order of ``summary``).
+    confidence : float
+        Level of the intervals, for the labels.
+
+    Returns
+    -------
+    alt.LayerChart
+        Points (means) over rules (intervals); x is the group labelled with its n.
+
+    Raises
+    ------
+    ChartError
+        Missing columns or more than 5,000 rows (aggregate first).
+    """
+    _check(summary, ["group", "n", "mean", "ci_low", "ci_high"])
+    shown = summary[pd.notna(summary["mean"]).to_numpy(dtype=bool)]
+    names = [str(g) for g in shown["group"]]
+    order = [str(g) for g in groups] if groups is not None else names
+    rank = {g: i for i, g in enumerate(dict.fromkeys([*order, *names]))}
+    cols = {c: _floats(shown[c]) if c in shown.columns else [None] * len(shown)
+            for c in ("n", "mean", "sd", "ci_low", "ci_high")}
+    records = [{"group": g, "label": f"{g} (n = {int(n):,})", "order": rank[g], "n": int(n),
+                **{c: cols[c][i] for c in ("mean", "sd", "ci_low", "ci_high")}}
+               for i, (g, n) in enumerate(zip(names, cols["n"], strict=True))]
+    level = f"{confidence * 100:g}%"
+    if subtitle is None:
+        total = sum(r["n"] for r in records)
+        subtitle = (f"n = {total:,} pupils; points are means, lines their {level} "
+                    "confidence intervals; groups too small to publish are not shown")
+    template = _template(group_title, y_title, level, len(records) > 4)
+    # A new LayerChart sharing the template's (never mutated) layers, built through
+    # SchemaBase.__init__: LayerChart.__init__ would check and deep-copy the layers
+    # again (done once for the template), which was most of an update's time.
+    chart = alt.LayerChart.__new__(alt.LayerChart)
+    SchemaBase.__init__(chart, **{**template._kwds, "data": {"values": records},
+                                  "title": {"text": title, "subtitle": subtitle}})
+    return chart
+
+
+def _floats(values: pd.Series) -> list[float | None]:
+    """Plain floats for JSON (missing -> None)."""
+    v = pd.to_numeric(values, errors="coerce").astype(float).to_numpy()
+    return [None if x != x else float(x) for x in v]
+
+
+@lru_cache(maxsize=64)
+def _template(group_title: str, y_title: str, level: str, tilted: bool) -> alt.LayerChart:
+    """The data-free part of the chart, built once per set of axis titles (never mutated:
+    :func:`group_means_chart` returns a shallow copy with its own data and title)."""
+    sort = alt.EncodingSortField(field="order", op="min")
+    tooltip = [alt.Tooltip("group:N", title=group_title), alt.Tooltip("n:Q", title="Pupils (n)"),
+               alt.Tooltip("mean:Q", title="Mean", format=".2f"),
+               alt.Tooltip("sd:Q", title="SD", format=".2f"),
+               alt.Tooltip("ci_low:Q", title=f"{level} CI low", format=".2f"),
+               alt.Tooltip("ci_high:Q", title=f"{level} CI high", format=".2f")]
+    return alt.layer(
+        alt.Chart().mark_rule(strokeWidth=3, opacity=0.7).encode(
+            y=alt.Y("ci_low:Q", title=f"{y_title} ({level} CI)", scale=alt.Scale(zero=False)),
+            y2="ci_high:Q"),
+        alt.Chart().mark_point(filled=True, size=110, opacity=1).encode(y="mean:Q"),
+    ).encode(
+        x=alt.X("label:N", title=group_title, sort=sort,
+                axis=alt.Axis(labelAngle=-30 if tilted else 0, labelLimit=220)),
+        color=alt.Color("label:N", sort=sort, legend=None, scale=alt.Scale(range=list(PALETTE))),
+        tooltip=tooltip,
+    ).properties(width=_WIDTH, height=260)

@@ -1,0 +1,235 @@
+"""The Explorer: pick a measure, a grouping, filters and a wave; see the chart, table and effect.
+
+>>> from slc_research import widgets
+>>> widgets.explorer("data/demo")          # doctest: +SKIP
+
+The analysis lives in :mod:`slc_research.explore` (the same functions a
+notebook calls) and the chart in :func:`slc_research.charts.group_means_chart`.
+This module only wires controls to them. The per-pupil table is built once,
+when the widget opens; each control change is then a slice, a filter and a
+grouped mean, so the explorer stays quick with 100,000 pupils.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import altair as alt
+import ipywidgets as w
+import pandas as pd
+
+from slc_research.charts.explore import group_means_chart
+from slc_research.enquiry import Enquiry
+from slc_research.errors import SlcResearchError
+from slc_research.explore import (
+    CHARACTERISTICS,
+    GROUPINGS,
+    ExploreResult,
+    MeasuresTable,
+    explore,
+    measures_table,
+)
+from slc_research.stats import EffectSize
+from slc_research.widgets._svg import svg_of
+
+__all__ = ["Explorer", "explorer"]
+
+_ALL = ""  # value of the "everyone" choice of a filter
+_FILTER_NAMES = {"school": "School", "year_group": "Year group", "pupil_premium": "Pupil premium",
+                 "sen": "SEN", "gender": "Gender"}
+_STYLE = {"description_width": "initial"}
+
+
+def _dropdown(name: str, description: str, options, **kw) -> w.Dropdown:
+    d = w.Dropdown(description=description, options=options, style=_STYLE, **kw)
+    d.add_class(f"slc-explorer-{name}")
+    return d
+
+
+class Explorer(w.VBox):
+    """Explore any pupil measure by group: a live chart, a table with n and an effect size.
+
+    Parameters
+    ----------
+    source : str, Path, Enquiry or MeasuresTable
+        A workspace folder, an opened :class:`~slc_research.Enquiry`, or an
+        already built :class:`~slc_research.explore.MeasuresTable`.
+    draw : bool, default True
+        Draw the chart as SVG in the widget on every change. False keeps
+        ``chart`` up to date without drawing (for tests and benchmarks).
+
+    Attributes
+    ----------
+    measure, wave, group_by, community : ipywidgets.Dropdown
+        The main controls (``measure.value`` is a key of ``measures.measures``).
+    filters : dict of str to ipywidgets.Dropdown
+        One per characteristic (school, year group, pupil premium, SEN,
+        gender); value ``""`` keeps everyone.
+    compare_a, compare_b : ipywidgets.Dropdown
+        The two groups compared (g is A minus B).
+    result : ExploreResult
+        The current view (``None`` only if it could not be computed: see ``message``).
+    table : DataFrame
+        ``result.summary``: one row per group, small groups withheld.
+    chart : alt.LayerChart
+        The current chart (aggregated: one row per published group).
+    effect : EffectSize or None
+        Hedges' g of the comparison.
+    chart_view, table_view, effect_view, message : ipywidgets.HTML
+    """
+
+    def __init__(self, source: str | Path | Enquiry | MeasuresTable, *, draw: bool = True) -> None:
+        if isinstance(source, MeasuresTable):
+            self.measures = source
+        else:
+            enquiry = source if isinstance(source, Enquiry) else Enquiry.open(source)
+            self.measures = measures_table(enquiry)
+        self.draw = draw
+        self._busy = False
+        self._compare_choice: tuple[str, str] | None = None
+        self.result: ExploreResult | None = None
+        self.table = pd.DataFrame()
+        self.chart: alt.LayerChart | None = None
+        self.effect: EffectSize | None = None
+
+        t = self.measures
+        self.measure = _dropdown("measure", "Measure",
+                                 [(m.label, k) for k, m in t.measures.items()])
+        first = next(iter(t.measures.values()), None)
+        self.wave = _dropdown("wave", "Wave or term", list(first.waves) if first else [])
+        self.group_by = _dropdown("group-by", "Group by",
+                                  [(label, key) for key, label in GROUPINGS.items()
+                                   if key != "community" or t.communities],
+                                  value="community" if t.communities else "year_group")
+        self.community = _dropdown("community", "Community",
+                                   [(label, key) for key, label in t.communities.items()])
+        self.filters = {
+            col: _dropdown(f"filter-{col.replace('_', '-')}", _FILTER_NAMES[col],
+                           [("Everyone", _ALL)] + [(c, c) for c in t.data[col].cat.categories])
+            for col in CHARACTERISTICS}
+        self.compare_a = _dropdown("compare-a", "Compare", [])
+        self.compare_b = _dropdown("compare-b", "with", [])
+        self.chart_view = w.HTML()
+        self.chart_view.add_class("slc-explorer-chart")
+        self.effect_view = w.HTML()
+        self.effect_view.add_class("slc-explorer-effect")
+        self.table_view = w.HTML()
+        self.table_view.add_class("slc-explorer-table")
+        self.message = w.HTML()
+        self.message.add_class("slc-explorer-message")
+
+        self.measure.observe(self._measure_changed, names="value")
+        self.group_by.observe(self._grouping_changed, names="value")
+        self.community.observe(self._grouping_changed, names="value")
+        for control in (self.wave, *self.filters.values()):
+            control.observe(self._refresh, names="value")
+        for control in (self.compare_a, self.compare_b):
+            control.observe(self._compare_changed, names="value")
+
+        wrap = w.Layout(flex_flow="row wrap")
+        super().__init__([
+            w.HBox([self.measure, self.wave], layout=wrap),
+            w.HBox([self.group_by, self.community], layout=wrap),
+            w.HBox(list(self.filters.values()), layout=wrap),
+            w.HBox([self.compare_a, self.compare_b], layout=wrap),
+            self.message, self.chart_view, self.effect_view, self.table_view,
+        ])
+        self.add_class("slc-explorer")
+        self._show_community()
+        self._refresh()
+
+    # -- callbacks: no analysis here, only wiring ----------------------
+    def _measure_changed(self, change) -> None:
+        waves = list(self.measures.measures[change["new"]].waves)
+        current = self.wave.value
+        self._busy = True
+        try:
+            self.wave.options = waves
+            self.wave.value = current if current in waves else (waves[0] if waves else None)
+        finally:
+            self._busy = False
+        self._refresh()
+
+    def _grouping_changed(self, change) -> None:
+        self._compare_choice = None
+        self._show_community()
+        self._refresh()
+
+    def _compare_changed(self, change) -> None:
+        if self._busy:
+            return
+        self._compare_choice = (self.compare_a.value, self.compare_b.value)
+        self._refresh()
+
+    def _show_community(self) -> None:
+        shown = self.group_by.value == "community"
+        self.community.layout.display = None if shown else "none"
+
+    def current_filters(self) -> dict[str, str | None]:
+        """The filters as :func:`~slc_research.explore.explore` takes them."""
+        return {col: (d.value or None) for col, d in self.filters.items()}
+
+    def _refresh(self, change=None) -> None:
+        if self._busy:
+            return
+        self._busy = True
+        try:
+            groups = self.result.groups if self.result is not None else []
+            choice = self._compare_choice
+            if choice is not None and not all(g in groups for g in choice):
+                choice = None
+            result = explore(self.measures, measure=self.measure.value, wave=self.wave.value,
+                             by=self.group_by.value,
+                             community=self.community.value if self.group_by.value
+                             == "community" else None,
+                             filters=self.current_filters(), compare=choice)
+            self.compare_a.options = self.compare_b.options = result.groups
+            if result.comparison is not None:
+                self.compare_a.value, self.compare_b.value = result.comparison
+            self._show(result)
+            self.message.value = ""
+        except (KeyError, SlcResearchError) as exc:
+            self.message.value = (f"<p><b>Cannot show this:</b> {html.escape(str(exc))}. "
+                                  "Change a control to try again.</p>")
+        finally:
+            self._busy = False
+
+    def _show(self, result: ExploreResult) -> None:
+        m = result.measure
+        chart = group_means_chart(
+            result.chart_data(), title=f"{m.label}, {result.wave}",
+            y_title=f"Mean {m.unit}".strip(), group_title=result.group_title,
+            confidence=result.confidence)
+        self.result, self.table, self.chart, self.effect = result, result.summary, chart, \
+            result.effect
+        self.table_view.value = _html_table(result.display_table())
+        self.effect_view.value = f"<p>{html.escape(result.sentence)}</p>"
+        if self.draw:
+            self.chart_view.value = svg_of(chart)
+
+
+def _html_table(table: pd.DataFrame) -> str:
+    """A small HTML table, every cell escaped."""
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in table.columns)
+    body = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+                   for row in table.itertuples(index=False))
+    return f'<table class="slc-table"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def explorer(workspace: str | Path | Enquiry | MeasuresTable, *, draw: bool = True) -> Explorer:
+    """The Explorer for a workspace, in one line: ``widgets.explorer("data/demo")``.
+
+    Parameters
+    ----------
+    workspace : str, Path, Enquiry or MeasuresTable
+        The enquiry workspace folder, an opened Enquiry, or a built table.
+    draw : bool, default True
+        See :class:`Explorer`.
+
+    Returns
+    -------
+    Explorer
+        An ``ipywidgets.VBox``: the last line of a cell displays it.
+    """
+    return Explorer(workspace, draw=draw)

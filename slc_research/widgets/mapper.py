@@ -1,0 +1,346 @@
+"""The column mapper: map a raw export's headers to canonical names and write the manifest entry.
+
+>>> from slc_research import widgets
+>>> widgets.column_mapper("data/demo", "raw/new/roster.csv", kind="pupils")   # doctest: +SKIP
+
+Suggestions come from :func:`slc_research.mapping_editor.suggest_mapping`;
+every change is checked by :func:`slc_research.mapping_editor.check_source`,
+which runs the same loader as :meth:`slc_research.Enquiry.open`; the entry is
+written by :func:`slc_research.mapping_editor.add_source`. The raw file is only
+read, never written.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as w
+
+from slc_research.data.readers import read_raw
+from slc_research.data.schemas import COMMUNITY_KINDS, KINDS
+from slc_research.data.spec import Loaded, SourceSpec
+from slc_research.enquiry import Enquiry
+from slc_research.errors import ConfigError, SlcResearchError
+from slc_research.manifest import Manifest, read_manifest
+from slc_research.mapping_editor import (
+    add_source,
+    check_source,
+    columns_from_choices,
+    kind_columns,
+    known_headers,
+    relative_path,
+    source_name_ok,
+    suggest_items,
+    suggest_mapping,
+    suggest_source_name,
+)
+
+__all__ = ["ColumnMapper", "column_mapper"]
+
+_STYLE = {"description_width": "initial"}
+_NOT_IN_FILE = "(not in this file)"
+_CHOICES = {"members": ("pupil", "staff"), "respondents": ("pupil", "staff", "parent"),
+            "authors": ("pupil", "staff", "parent"), "community_kind": COMMUNITY_KINDS,
+            "layout": ("long", "wide")}
+_OPTION_LABELS = {"school": "School", "members": "Members are", "community_kind":
+                  "Kind of community", "community": "Community", "respondents": "Respondents are",
+                  "instrument": "Questionnaire (instrument)", "wave": "Wave (1 = first time run)",
+                  "response_scale": "Answer scale", "layout": "Layout", "assessment":
+                  "Assessment", "subject": "Subject", "authors": "Authors are",
+                  "text_source": "Kind of text", "coder": "Coder"}
+
+
+def _named(control: w.Widget, name: str) -> w.Widget:
+    control.add_class(f"slc-mapper-{name}")
+    return control
+
+
+class ColumnMapper(w.VBox):
+    """Map a raw export's columns, see the loader's verdict live, and write the entry.
+
+    Parameters
+    ----------
+    source : str, Path or Enquiry
+        The workspace (folder or opened :class:`~slc_research.Enquiry`).
+    path : str or Path
+        The raw file, relative to the workspace (or absolute, inside it).
+    kind : str, optional
+        The source kind (default: pupils); it can be changed in the widget.
+
+    Attributes
+    ----------
+    kind, name, description, date_format : ipywidgets controls
+    columns : dict of str to ipywidgets.Dropdown
+        One per canonical column of the kind; value: a raw header or ``""``.
+    items : dict of str to ipywidgets.Combobox
+        Surveys only: raw header -> item code (``""``: not a question).
+    options : dict of str to ipywidgets controls
+        The kind's extra keys (school, members, wave, ...).
+    sheet : ipywidgets.Dropdown or None
+        Workbooks only.
+    write : ipywidgets.Button
+        Writes the entry; disabled while the mapping is not valid.
+    headers : list of str
+        The raw file's headers.
+    suggestions : dict
+        Canonical name -> suggested header (None: none) for the current kind.
+    loaded : Loaded or None
+        What the loader read with the current mapping.
+    error : SlcResearchError or None
+        Why the current mapping cannot be written (shown in ``message``).
+    written : SourceSpec or None
+        The entry written by the last click.
+    message, result : ipywidgets.HTML
+    """
+
+    def __init__(self, source: str | Path | Enquiry, path: str | Path, *,
+                 kind: str | None = None) -> None:
+        self.root = Path(source.root if isinstance(source, Enquiry) else source).resolve()
+        manifest = read_manifest(self.root)
+        self.rel = relative_path(self.root, path)
+        self.path = self.root / self.rel
+        self._busy = False
+        self.loaded: Loaded | None = None
+        self.error: SlcResearchError | None = None
+        self.written: SourceSpec | None = None
+        self.sheet: w.Dropdown | None = None
+        sheets = _sheet_names(self.path)
+        if sheets:
+            self.sheet = _named(w.Dropdown(description="Sheet", options=sheets, style=_STYLE),
+                                "sheet")
+        self.headers = read_raw(self.path, label=self.rel,
+                                sheet=self.sheet.value if self.sheet else None).headers
+        self.kind = _named(w.Dropdown(description="The file holds", options=list(KINDS),
+                                      value=kind or "pupils", style=_STYLE), "kind")
+        self.name = _named(w.Text(description="Source name", style=_STYLE,
+                                  value=suggest_source_name(self.rel, list(manifest.sources))),
+                           "name")
+        self.description = _named(w.Text(description="Description", style=_STYLE), "description")
+        self.date_format = _named(w.Text(description="Date format (blank: automatic)",
+                                         placeholder="%d/%m/%Y", style=_STYLE), "date-format")
+        self.write = _named(w.Button(description="Write to enquiry.toml", disabled=True,
+                                     button_style="primary"), "write")
+        self.message = _named(w.HTML(), "message")
+        self.result = _named(w.HTML(), "result")
+        self.columns: dict[str, w.Dropdown] = {}
+        self.items: dict[str, w.Combobox] = {}
+        self.options: dict[str, w.Widget] = {}
+        self.suggestions: dict[str, str | None] = {}
+        self._mapping_box = w.VBox()
+        self._options_box = w.HBox(layout=w.Layout(flex_flow="row wrap"))
+
+        self.kind.observe(self._kind_changed, names="value")
+        for control in (self.name, self.description, self.date_format):
+            control.observe(self._validate, names="value")
+        if self.sheet is not None:
+            self.sheet.observe(self._sheet_changed, names="value")
+        self.write.on_click(self._write)
+        top = [self.kind, self.name] + ([self.sheet] if self.sheet else [])
+        super().__init__([
+            w.HTML(f"<p>Raw file: <code>{html.escape(self.rel)}</code> "
+                   f"({len(self.headers)} columns). It is only read, never changed.</p>"),
+            w.HBox(top, layout=w.Layout(flex_flow="row wrap")),
+            self._options_box, self._mapping_box,
+            w.HBox([self.description, self.date_format], layout=w.Layout(flex_flow="row wrap")),
+            self.message, self.write, self.result,
+        ])
+        self.add_class("slc-mapper")
+        self._build(manifest)
+
+    # -- building the controls for a kind ------------------------------
+    def _build(self, manifest: Manifest | None = None) -> None:
+        manifest = manifest or read_manifest(self.root)
+        kind = self.kind.value
+        known = known_headers(manifest, kind)
+        self.suggestions = suggest_mapping(self.headers, kind, known=known)
+        spec = KINDS[kind]
+        options = [(_NOT_IN_FILE, "")] + [(h, h) for h in self.headers]
+        self._busy = True
+        try:
+            self.columns = {}
+            for canon in kind_columns(kind):
+                need = (" (required)" if canon in spec.required else
+                        " (name: read, never stored)" if canon in spec.identifying else "")
+                dd = w.Dropdown(description=f"{canon}{need}", options=options,
+                                value=self.suggestions.get(canon) or "", style=_STYLE)
+                self.columns[canon] = _named(dd, f"column-{canon.replace('_', '-')}")
+            self.options = {opt: self._option_control(opt, manifest) for opt in spec.options}
+            self.items = {}
+            if kind == "survey":
+                self._build_items(manifest, known)
+        finally:
+            self._busy = False
+        for control in (*self.columns.values(), *self.options.values()):
+            control.observe(self._validate, names="value")
+        if "instrument" in self.options:
+            self.options["instrument"].observe(self._instrument_changed, names="value")
+        self._options_box.children = list(self.options.values())
+        self._mapping_box.children = [
+            w.HTML("<p><b>Which column holds what</b> (suggested from the headers; check each "
+                   "one):</p>"), *self.columns.values(),
+            *([w.HTML("<p><b>Questions</b>: the item code of each question column "
+                      "(blank: not a question)</p>"), *self.items.values()] if self.items
+              else [])]
+        self._validate()
+
+    def _build_items(self, manifest: Manifest, known: dict[str, str]) -> None:
+        instrument = self.options["instrument"].value or self.name.value
+        codes = sorted({i for s in manifest.scales.values() if s.instrument == instrument
+                        for i in s.items})
+        guess = suggest_items(self.headers, codes, known=known)
+        taken = {h for h in self.columns_choice().values() if h}
+        self.items = {}
+        for h in self.headers:
+            if h in taken:
+                continue
+            cb = w.Combobox(description=h, options=codes, value=guess.get(h) or "",
+                            ensure_option=False, style=_STYLE)
+            cb.add_class("slc-mapper-item")
+            cb.observe(self._validate, names="value")
+            self.items[h] = cb
+
+    def _option_control(self, opt: str, manifest: Manifest) -> w.Widget:
+        label = _OPTION_LABELS.get(opt, opt)
+        if opt in _CHOICES:
+            c = w.Dropdown(description=label, options=list(_CHOICES[opt]), style=_STYLE)
+        elif opt == "school":
+            c = w.Dropdown(description=label, options=[("(not given)", "")]
+                           + [(s, s) for s in manifest.schools], style=_STYLE)
+        elif opt == "response_scale":
+            c = w.Dropdown(description=label, options=[("(from the scales)", "")]
+                           + [(s, s) for s in manifest.response_scales], style=_STYLE)
+        elif opt == "wave":
+            c = w.BoundedIntText(description=label, value=1, min=1, max=99, style=_STYLE)
+        elif opt == "instrument":
+            instruments = sorted({s.instrument for s in manifest.scales.values()})
+            c = w.Combobox(description=label, options=instruments, ensure_option=False,
+                           value=instruments[0] if instruments else "", style=_STYLE)
+        else:
+            c = w.Text(description=label, style=_STYLE)
+        return _named(c, f"option-{opt.replace('_', '-')}")
+
+    # -- callbacks: wiring only -----------------------------------------
+    def _kind_changed(self, change) -> None:
+        self._build()
+
+    def _instrument_changed(self, change) -> None:
+        if not self._busy and self.kind.value == "survey":
+            self._build()
+
+    def _sheet_changed(self, change) -> None:
+        try:
+            self.headers = read_raw(self.path, label=self.rel, sheet=change["new"]).headers
+        except SlcResearchError as exc:  # shown by _validate: the loader reads the same sheet
+            self.headers = []
+            self.message.value = _verdict(None, exc)
+        self._build()
+
+    def columns_choice(self) -> dict[str, str | None]:
+        """Canonical name -> the header chosen for it (None: not in this file)."""
+        return {canon: (dd.value or None) for canon, dd in self.columns.items()}
+
+    def proposed_table(self) -> dict[str, Any]:
+        """The ``[sources.NAME]`` entry the controls describe (as :func:`add_source` takes it).
+
+        Raises
+        ------
+        ConfigError
+            One header chosen for two columns.
+        """
+        choices: dict[str, str | None] = dict(self.columns_choice())
+        for header, cb in self.items.items():
+            if cb.value.strip():
+                choices[cb.value.strip()] = header
+        table: dict[str, Any] = {"description": self.description.value.strip() or None,
+                                 "path": self.rel, "kind": self.kind.value}
+        if self.sheet is not None:
+            table["sheet"] = self.sheet.value
+        if self.date_format.value.strip():
+            table["date_format"] = self.date_format.value.strip()
+        for opt, c in self.options.items():
+            value = c.value.strip() if isinstance(c.value, str) else c.value
+            if value not in ("", None):
+                table[opt] = value
+        table["columns"] = columns_from_choices(choices)
+        return table
+
+    def _validate(self, change=None) -> None:
+        if self._busy:
+            return
+        self.loaded, self.error = None, None
+        try:
+            name = self.name.value.strip()
+            if not source_name_ok(name):
+                raise ConfigError(f"'{name}' cannot be a source name: use letters, digits, '_' "
+                                  "and '-' only, like 'y7_roster'.")
+            if name in read_manifest(self.root).sources:
+                raise ConfigError(f"there is already a source called '{name}' in enquiry.toml: "
+                                  "choose another name.")
+            self.loaded = check_source(self.root, self.proposed_table(), name=name)
+        except SlcResearchError as exc:
+            self.error = exc
+        self.write.disabled = self.error is not None
+        self.message.value = _verdict(self.loaded, self.error)
+
+    def _write(self, button=None) -> None:
+        self._validate()
+        if self.error is not None:
+            self.result.value = ("<p><b>Not written:</b> fix the problem above first.</p>")
+            return
+        name = self.name.value.strip()
+        try:
+            self.written = add_source(self.root, name, self.proposed_table())
+        except SlcResearchError as exc:
+            self.result.value = f"<p><b>Not written:</b> {html.escape(str(exc))}</p>"
+            return
+        self.result.value = (f"<p>Written <code>[sources.{html.escape(name)}]</code> to "
+                             "enquiry.toml. Open the workspace again to use it.</p>")
+        self._validate()
+
+
+def _verdict(loaded: Loaded | None, error: SlcResearchError | None) -> str:
+    if error is not None:
+        text = html.escape(str(error)).replace("\n", "<br>")
+        return f"<p><b>&#10007; Not ready:</b> {text}</p>"
+    if loaded is None:
+        return ""
+    tables = ", ".join(f"{len(df):,} rows into {name}" for name, df in loaded.tables.items())
+    notes = "".join(f"<li>{html.escape(n)}</li>" for n in loaded.notes)
+    return (f"<p><b>&#10003; Reads:</b> {loaded.rows_read:,} rows in the file; {tables}.</p>"
+            + (f"<ul>{notes}</ul>" if notes else ""))
+
+
+def _sheet_names(path: Path) -> list[str]:
+    with open(path, "rb") as fh:
+        if fh.read(4) != b"PK\x03\x04":
+            return []
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return list(wb.sheetnames)
+    finally:
+        wb.close()
+
+
+def column_mapper(source: str | Path | Enquiry, path: str | Path, *,
+                  kind: str | None = None) -> ColumnMapper:
+    """Open the column mapper for one raw file (see :class:`ColumnMapper`).
+
+    Parameters
+    ----------
+    source : str, Path or Enquiry
+        The workspace.
+    path : str or Path
+        The raw file, relative to the workspace.
+    kind : str, optional
+        What the file holds (a source kind); it can be changed in the widget.
+
+    Returns
+    -------
+    ColumnMapper
+        An ``ipywidgets.VBox``: the last line of a cell displays it.
+    """
+    return ColumnMapper(source, path, kind=kind)

@@ -1,0 +1,120 @@
+"""The effect-size calculator widget, driven headless: typed numbers and workspace groups."""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as w
+import pytest
+
+from slc_research.calculator import effect_size_from_summary, effect_size_from_values
+from slc_research.explore import explore, measures_table
+from slc_research.stats import hedges_g_from_summary
+from slc_research.widgets.calculator import EffectSizeCalculator, effect_size_calculator
+
+
+def _type(c, m1, s1, n1, m2, s2, n2):
+    c.mean1.value, c.sd1.value, c.n1.value = m1, s1, n1
+    c.mean2.value, c.sd2.value, c.n2.value = m2, s2, n2
+
+
+def test_typed_numbers_give_g_months_mdes_and_a_sentence():
+    c = effect_size_calculator()
+    assert isinstance(c, EffectSizeCalculator)
+    assert isinstance(c, w.VBox)
+    assert c.result is None
+    assert "Type each group's mean" in c.message.value
+    _type(c, 103, 5.5, 50, 100, 4.5, 50)  # Borenstein et al. (2009), ch. 4
+    c.outcome.value = "reading <age>"
+    assert c.result is not None
+    assert c.result.g == hedges_g_from_summary(103, 5.5, 50, 100, 4.5, 50)
+    assert c.result.g.estimate == pytest.approx(0.5924, abs=5e-4)
+    expected = effect_size_from_summary(103, 5.5, 50, 100, 4.5, 50, outcome="reading <age>")
+    assert c.table.equals(expected.to_frame())
+    assert c.sentence.value == f"<p>{html.escape(expected.sentence)}</p>"
+    assert "reading &lt;age&gt;" in c.sentence.value
+    assert "0.59" in c.table_view.value
+    assert "Months&#x27; progress" not in c.table_view.value
+    assert c.chart_view.value.startswith("<svg")
+    spec = c.chart.to_dict()
+    values = [v for d in spec["datasets"].values() for v in d if "estimate" in v]
+    by_name = {v["outcome"]: v["estimate"] for v in values}
+    assert by_name["Hedges' g"] == pytest.approx(expected.g.estimate)
+    assert by_name["Cohen's d"] == pytest.approx(expected.d.estimate)
+    assert by_name["Glass's Δ"] == pytest.approx(expected.glass.estimate)
+    assert c.message.value == ""
+
+
+def test_small_groups_warn_and_bad_input_clears_the_result():
+    c = effect_size_calculator(draw=False)
+    _type(c, 3.6, 0.8, 12, 3.3, 0.9, 14)
+    assert "Small groups" in c.warnings_view.value
+    assert c.chart_view.value == ""  # draw=False keeps the chart object only
+    assert c.chart is not None
+    c.sd2.value = 0.0
+    c.sd1.value = 0.0
+    assert c.result is None
+    assert c.table.empty
+    assert c.chart is None
+    assert "both standard deviations are 0" in c.message.value
+    c.sd1.value = 1.0
+    assert c.result is not None
+    c.n2.value = 1
+    assert c.result is None
+    assert "at least 2 in each group" in c.message.value
+
+
+def test_pretest_correlation_adjusts_the_mdes_shown():
+    c = effect_size_calculator(draw=False)
+    _type(c, 3.6, 0.8, 40, 3.3, 0.9, 45)
+    plain = c.result.mdes.estimate
+    c.pretest_r.value = 0.6
+    assert c.result.mdes.estimate == pytest.approx(plain * 0.8)
+
+
+def test_every_control_is_described_and_classed():
+    c = effect_size_calculator(draw=False)
+    for name in ("mean1", "sd1", "n1", "mean2", "sd2", "n2", "label1", "label2", "outcome",
+                 "pretest_r"):
+        control = getattr(c, name)
+        assert control.description
+        assert f"slc-calculator-{name.replace('_', '-')}" in control._dom_classes
+    assert "slc-calculator-chart" in c.chart_view._dom_classes
+    assert "slc-calculator" in c._dom_classes
+
+
+@pytest.mark.xdist_group("demo")
+def test_picking_two_workspace_groups_fills_the_numbers(demo_enquiry):
+    c = effect_size_calculator(demo_enquiry, draw=False)
+    assert c.mode.value == "typed"
+    assert c.pickers.layout.display == "none"
+    c.mode.value = "workspace"
+    assert c.pickers.layout.display is None
+    assert c.mean1.disabled
+    c.measure.value = "scale:engagement"
+    c.wave.value = "Wave 1"
+    c.group_by.value = "community"
+    c.community.value = "kind:slc"
+    table = measures_table(demo_enquiry)
+    shown = explore(table, measure="scale:engagement", wave="Wave 1", by="community",
+                    community="kind:slc")
+    assert c.result is not None
+    assert (c.label1.value, c.label2.value) == shown.comparison
+    assert c.result.g.estimate == pytest.approx(shown.effect.estimate, rel=1e-9)
+    assert c.result.g.ci_high == pytest.approx(shown.effect.ci_high, rel=1e-9)
+    assert (c.n1.value, c.n2.value) == (shown.effect.n1, shown.effect.n2)
+    assert c.outcome.value == ("Engagement in lessons (Wave 1; Any student learning community "
+                               "(SLC))")
+    c.group_by.value = "year_group"
+    assert list(c.intervention.options)[:2] == ["Year 7", "Year 8"]
+    c.comparison.value = "Year 10"
+    rows = table.rows("scale:engagement", "Wave 1")
+    y7 = rows.loc[rows["year_group"] == "Year 7", "value"]
+    y10 = rows.loc[rows["year_group"] == "Year 10", "value"]
+    assert c.result.g.estimate == pytest.approx(
+        effect_size_from_values(y7, y10).g.estimate, rel=1e-9)
+    c.comparison.value = "Year 7"
+    assert c.result is None
+    assert "choose two different groups" in c.message.value
+    c.mode.value = "typed"
+    assert not c.mean1.disabled

@@ -1,0 +1,129 @@
+"""The Explorer widget, driven headlessly on the demo trust by setting control values."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from slc_research import widgets
+from slc_research.explore import measures_table
+from slc_research.stats import hedges_g
+
+pytestmark = pytest.mark.xdist_group("demo")
+
+
+@pytest.fixture(scope="module")
+def table(demo_enquiry):
+    return measures_table(demo_enquiry)
+
+
+def _data(chart) -> list[dict]:
+    (values,) = chart.to_dict()["datasets"].values()
+    return values
+
+
+def test_opens_with_a_chart_table_and_effect(demo_enquiry):
+    w = widgets.explorer(demo_enquiry)
+    assert isinstance(w, widgets.Explorer)
+    assert w.measure.value == "scale:engagement"
+    assert w.wave.value == "Wave 1"
+    assert w.group_by.value == "community"
+    assert w.community.value == "kind:slc"
+    assert w.chart_view.value.startswith("<svg")
+    assert list(w.table["group"]) == ["Members", "Other pupils"]
+    assert w.effect is not None
+    assert "Hedges&#x27; g" in w.effect_view.value
+    classes = {c for box in w.children for c in getattr(box, "_dom_classes", ())}
+    classes |= {c for box in w.children for child in getattr(box, "children", ())
+                for c in child._dom_classes}
+    assert {"slc-explorer-measure", "slc-explorer-wave", "slc-explorer-group-by",
+            "slc-explorer-community", "slc-explorer-filter-school", "slc-explorer-compare-a",
+            "slc-explorer-chart", "slc-explorer-table", "slc-explorer-effect"} <= classes
+    assert all(c.description for box in w.children[:4] for c in box.children)
+
+
+def test_attendance_by_sen_in_one_school_matches_pandas(demo_enquiry, table):
+    w = widgets.Explorer(table, draw=False)
+    w.measure.value = "attendance"
+    w.wave.value = "Whole year"
+    w.group_by.value = "sen"
+    w.filters["school"].value = "Riverside School"
+    # independent computation from the canonical tables
+    terms = demo_enquiry.attendance_summary(by="term")
+    terms = terms[terms["possible"] > 0]
+    year = terms.groupby("pupil_id")[["present", "possible"]].sum()
+    year = year.assign(pct=year["present"] / year["possible"] * 100).join(
+        demo_enquiry.pupils.set_index("pupil_id")[["school", "sen"]])
+    year = year[year["school"] == "Riverside School"]
+    labels = year["sen"].astype(str).map({"none": "No SEN", "support": "SEN support",
+                                          "ehcp": "EHC plan"})
+    g = year["pct"].groupby(labels).agg(["count", "mean", "std"])
+    got = w.table.set_index("group")
+    assert list(got.index) == ["No SEN", "SEN support", "EHC plan"]
+    assert got["n"].tolist() == g.loc[got.index, "count"].tolist()
+    np.testing.assert_allclose(got["mean"].astype(float), g.loc[got.index, "mean"], rtol=1e-10)
+    np.testing.assert_allclose(got["sd"].astype(float), g.loc[got.index, "std"], rtol=1e-10)
+    half = stats.t.ppf(0.975, g["count"] - 1) * g["std"] / np.sqrt(g["count"])
+    np.testing.assert_allclose(got["ci_high"].astype(float),
+                               (g["mean"] + half).loc[got.index], rtol=1e-10)
+    assert w.effect == hedges_g(year.loc[labels == "No SEN", "pct"],
+                                year.loc[labels == "SEN support", "pct"])
+    data = _data(w.chart)
+    assert [d["group"] for d in data] == ["No SEN", "SEN support", "EHC plan"]
+    assert [d["n"] for d in data] == got["n"].tolist()
+    assert w.chart.to_dict()["title"]["text"] == "Attendance, Whole year"
+    assert "<td>No SEN</td>" in w.table_view.value
+
+
+def test_choosing_the_comparison(table):
+    w = widgets.Explorer(table, draw=False)
+    w.group_by.value = "year_group"
+    assert (w.compare_a.value, w.compare_b.value) == ("Year 7", "Year 8")
+    w.compare_b.value = "Year 11"
+    rows = table.rows("scale:engagement", "Wave 1")
+    want = hedges_g(rows.loc[rows["year_group"] == "Year 7", "value"],
+                    rows.loc[rows["year_group"] == "Year 11", "value"])
+    assert w.effect == want
+    assert w.result.comparison == ("Year 7", "Year 11")
+    w.wave.value = "Wave 2"  # the choice is kept across waves
+    assert w.result.comparison == ("Year 7", "Year 11")
+    w.group_by.value = "gender"  # and reset for a new grouping
+    assert w.result.comparison == ("Girls", "Boys")
+
+
+def test_small_group_vanishes_from_chart_and_comparison(demo_enquiry, table):
+    m = demo_enquiry.memberships
+    pilot = m.loc[m["community"] == "Riverside Co-production", "member_id"]
+    p = demo_enquiry.pupils
+    girls = p[p["pupil_id"].isin(pilot) & (p["gender"] == "F")]
+    assert 1 <= len(girls) < 5
+    assert len(pilot) == 8
+    w = widgets.Explorer(table, draw=False)
+    w.measure.value = "behaviour_negative"
+    w.group_by.value = "community"
+    w.community.value = "community:Riverside Co-production"
+    w.filters["gender"].value = "Girls"
+    members = w.table.set_index("group").loc["Members"]
+    assert members["suppressed"]
+    assert pd.isna(members["n"])
+    assert pd.isna(members["mean"])
+    assert [d["group"] for d in _data(w.chart)] == ["Other pupils"]
+    assert w.effect is None
+    assert "fewer than 5" in w.effect_view.value
+    assert "<td>&lt;5</td>" in w.table_view.value
+    w.filters["gender"].value = ""  # everyone again: the pilot's 8 pupils are shown
+    assert w.table.set_index("group").loc["Members", "n"] == 8
+    assert [d["group"] for d in _data(w.chart)] == ["Members", "Other pupils"]
+
+
+def test_measure_change_offers_its_waves(table):
+    w = widgets.Explorer(table, draw=False)
+    w.measure.value = "attainment:Maths"
+    assert tuple(w.wave.options) == table.measures["attainment:Maths"].waves
+    assert w.wave.value == w.wave.options[0]
+    w.group_by.value = "school"
+    assert w.community.layout.display == "none"
+    assert len(_data(w.chart)) == 4
+    assert w.message.value == ""
