@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
 
 from slc_research.stats import (
     EffectSize,
@@ -186,28 +185,6 @@ def _warnings(i: GroupSummary, c: GroupSummary, g: EffectSize) -> tuple[str, ...
     return tuple(out)
 
 
-def _mdes(n1: int, n2: int, power: float, alpha: float, r: float | None) -> Mdes:
-    """:func:`slc_research.stats.mdes`, with a normal approximation where it fails.
-
-    For large groups (from a few hundred pupils) statsmodels' noncentral-t
-    power can return NaN and ``mdes`` raises a ValueError; there the t
-    distribution is all but normal, and ``(z(1-α/2) + z(power)) sqrt(1/n1 + 1/n2)``
-    (Bloom, 1995) differs from the exact MDES by well under 0.01.
-    """
-    try:
-        return mdes(n1, n2, power=power, alpha=alpha, pretest_correlation=r)
-    except ValueError:
-        base = float((sps.norm.ppf(1 - alpha / 2) + sps.norm.ppf(power))
-                     * math.sqrt(1 / n1 + 1 / n2))
-        value = base * math.sqrt(1 - r**2) if r is not None else base
-        method = "normal approximation to the two-sample t test power (large groups)"
-        if r is not None:
-            method += f"; pre-test adjustment r = {r:g}"
-        return Mdes(value, math.nan, math.nan, n1 + n2, n1, n2, float(power), float(alpha), base,
-                    1.0, None if r is None else float(r), None, None,
-                    months_progress(value).estimate, method)
-
-
 def effect_size_from_summary(mean1: float, sd1: float, n1: int, mean2: float, sd2: float,
                              n2: int, *, labels: tuple[str, str] = ("intervention", "comparison"),
                              outcome: str = "the outcome", confidence: float = 0.95,
@@ -253,7 +230,7 @@ def effect_size_from_summary(mean1: float, sd1: float, n1: int, mean2: float, sd
     d = cohens_d_from_summary(*args, confidence=confidence)
     glass = (glass_delta_from_summary(*args, confidence=confidence) if float(sd2) > 0
              else None)
-    m = _mdes(int(n1), int(n2), power, alpha, pretest_correlation)
+    m = mdes(int(n1), int(n2), power=power, alpha=alpha, pretest_correlation=pretest_correlation)
     i = GroupSummary(labels[0], float(mean1), float(sd1), int(n1))
     c = GroupSummary(labels[1], float(mean2), float(sd2), int(n2))
     return CalculatorResult(i, c, g, d, glass, months_progress(g), m, outcome,

@@ -157,10 +157,9 @@ def test_workspace_comparison_equals_the_explorer_effect(demo_enquiry):
     assert (r.g.n1, r.g.n2) == (shown.effect.n1, shown.effect.n2)
 
 
-def test_mdes_for_large_groups_falls_back_to_the_normal_approximation():
-    # slc_research.stats.mdes raises for some large groups (statsmodels returns NaN power);
-    # the calculator then uses (z(.975) + z(.8)) * sqrt(1/n1 + 1/n2) (Bloom, 1995).
+def test_mdes_for_large_groups_is_the_exact_t_test_mdes():
+    # 642 per group once made statsmodels' power NaN; the MDES is now solved exactly and
+    # lies just above the normal approximation (z(.975) + z(.8)) * sqrt(2/n) (Bloom, 1995).
     r = effect_size_from_summary(3.1, 0.9, 642, 3.0, 0.9, 642)
-    assert r.mdes.estimate == pytest.approx(2.8016 * (2 / 642) ** 0.5, abs=1e-4)
-    near = mdes(500, 500).estimate  # exact, where it works
-    assert near == pytest.approx(2.8016 * (2 / 500) ** 0.5, abs=1e-3)
+    assert r.mdes.estimate == pytest.approx(mdes(642, 642).estimate)
+    assert r.mdes.estimate == pytest.approx(2.8016 * (2 / 642) ** 0.5, abs=2e-4)
