@@ -9,6 +9,8 @@ SCHOOLS ?= 4
 PUPILS ?= 1000
 SEED ?= 2025
 CHROMIUM := /usr/bin/chromium
+SOFFICE := /usr/bin/soffice
+PDFTOPPM := /usr/bin/pdftoppm
 
 .PHONY: demo test lab bench venv install install-test clean
 
@@ -37,9 +39,20 @@ $(CHROMIUM):
 		echo "    sudo apt-get update && sudo apt-get install -y chromium"; \
 	fi
 
+# LibreOffice (DOCX -> PDF) and poppler's pdftoppm (PDF -> PNG) for tests/report/test_export.py.
+$(SOFFICE) $(PDFTOPPM):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing LibreOffice Writer and poppler-utils for the export test (apt-get)..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends libreoffice-writer-nogui poppler-utils fonts-liberation >/dev/null; \
+	else \
+		echo "The export test needs LibreOffice and pdftoppm: run"; \
+		echo "    sudo apt-get update && sudo apt-get install -y libreoffice-writer-nogui poppler-utils fonts-liberation"; \
+	fi
+
 venv install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test $(CHROMIUM)
+install-test: $(VENV)/.installed-test $(CHROMIUM) $(SOFFICE) $(PDFTOPPM)
 
 demo: $(VENV)/.installed
 	$(BIN)/slc-research demo-data $(DEMO) --schools $(SCHOOLS) --pupils $(PUPILS) --seed $(SEED) --force

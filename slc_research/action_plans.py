@@ -8,6 +8,7 @@ meeting where it was made to what was reported at the next meeting.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 import pandas as pd
 
@@ -100,10 +101,16 @@ _ID = re.compile(r"\b[PSGA]-[0-9a-f]{10}\b")
 
 
 def learning_quotes(action_plans: pd.DataFrame, communities: list[str], *, k: int = 5,
-                    seed: int = 2025) -> list[str]:
-    """A few reports of tried plans, as quotes attributed only to "a member of <TLC>"."""
+                    seed: int = 2025, not_quotable: Collection[str] = ()) -> list[str]:
+    """A few reports of tried plans, as quotes attributed only to "a member of <TLC>".
+
+    Plans whose ``plan_id`` is in ``not_quotable`` (``Enquiry.not_quotable``: the
+    teacher's ``private/not_quotable.csv``) and reports holding an id are never quoted.
+    """
     ap = action_plans.loc[action_plans["community"].isin(communities).fillna(False).astype(bool)
-                          & (action_plans["status"].astype("string") == "tried").fillna(False)]
+                          & (action_plans["status"].astype("string") == "tried").fillna(False)
+                          & ~action_plans["plan_id"].isin(list(not_quotable)).fillna(False)
+                          .astype(bool)]
     ap = ap.dropna(subset=["report"])
     ap = ap.loc[~ap["report"].astype(str).str.contains(_ID)]
     ap = ap.drop_duplicates(subset=["report"])

@@ -1,8 +1,10 @@
 """``slc-research``: the command line.
 
-Every error a user can cause is printed as one clear message, and the exit
-status is 2; an unexpected error (a bug) is printed as one line too, with the
-traceback only under ``--debug``. Nothing here prints a name or a real id.
+Every error a user can cause is printed as one clear message, never a
+traceback. Exit status: 0 done; 1 a problem in the workspace (a raw file, the
+manifest, a batch file); 2 a mistake on the command line (usage); 3 an
+unexpected error (a bug), printed as one line too, with the traceback only
+under ``--debug``; 130 interrupted. Nothing here prints a name or a real id.
 """
 
 from __future__ import annotations
@@ -87,7 +89,59 @@ def _report(args: argparse.Namespace) -> int:
                     title=batch.title or enq.title, scheduler=args.scheduler,
                     workers=args.workers, force=args.force, quiet=args.quiet,
                     engine=args.engine)
-    return 1 if run.failures else 0
+    if run.leaks:
+        from slc_research.output_check import format_finds
+
+        print(f"slc-research: {format_finds(run.check)}", file=sys.stderr)
+    return 1 if run.failures or run.leaks else 0
+
+
+def _check_outputs(args: argparse.Namespace) -> int:
+    from slc_research.output_check import check_outputs, format_finds
+
+    result = check_outputs(args.path, Path(args.workspace))
+    if result.finds:
+        print(f"slc-research: {format_finds(result)}", file=sys.stderr)
+        return 1
+    print(f"No names, ids, email addresses or dates of birth of the workspace's people found in "
+          f"{result.files} file(s) under {result.folder} ({result.seconds:.1f} s).")
+    return 0
+
+
+def _qda_export(args: argparse.Namespace) -> int:
+    from slc_research.enquiry import Enquiry
+    from slc_research.qual.refi import export_qdc, export_qdpx
+
+    if not args.to and not args.codebook:
+        raise ConfigError("say what to write: --to FILE.qdpx (texts, codebook and codings) "
+                          "and/or --codebook FILE.qdc (the codebook alone).", key="--to")
+    enq = Enquiry.open(args.path)
+    if args.to:
+        print(f"Wrote {export_qdpx(enq, args.to)}. Open it in NVivo, ATLAS.ti, MAXQDA or "
+              "QualCoder with their REFI-QDA project import.")
+    if args.codebook:
+        print(f"Wrote the codebook ({len(enq.codebook)} codes) to {export_qdc(enq, args.codebook)}.")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from slc_research.report.export import export_pack
+
+    result = export_pack(args.path, args.to, notebooks=args.notebook or None,
+                         workers=args.workers, engine=args.engine or "auto")
+    for name, error in result.failures.items():
+        print(f"slc-research: {name} could not be exported: {error}", file=sys.stderr)
+    n_tables = sum(len(p.tables) for p in result.packs)
+    n_figures = sum(len(p.figures) for p in result.packs) // 2
+    print(f"Wrote the dissertation pack of {len(result.packs)} case stud"
+          f"{'y' if len(result.packs) == 1 else 'ies'} in {result.folder}: {n_tables} table(s) "
+          f"(CSV and tables.docx), {n_figures} figure(s) (SVG, PNG at 300 ppi, figures.docx) "
+          "and methods.md / methods.docx for each.")
+    if result.leaks:
+        from slc_research.output_check import format_finds
+
+        print(f"slc-research: {format_finds(result.check)}", file=sys.stderr)
+    return 1 if result.failures or result.leaks else 0
 
 
 def _command_line_batch(args: argparse.Namespace):
@@ -176,7 +230,54 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--scheduler", metavar="ADDRESS",
                    help="run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786")
     s.set_defaults(func=_report)
+
+    s = sub.add_parser("qda", help="exchange coding with NVivo, ATLAS.ti, MAXQDA, QualCoder "
+                                   "(REFI-QDA)")
+    qda = s.add_subparsers(dest="qda_command", required=True, metavar="ACTION")
+    s = qda.add_parser(
+        "export", help="write texts, codebook and codings as .qdpx, the codebook as .qdc",
+        description="Write the workspace's texts (names redacted), codebook and codings as a "
+                    "REFI-QDA project (--to FILE.qdpx) and/or the codebook alone (--codebook "
+                    "FILE.qdc). To read coding back, add the .qdpx as a source with "
+                    'kind = "qdpx" in enquiry.toml.')
+    s.add_argument("path", help="the workspace, e.g. data/demo")
+    s.add_argument("--to", metavar="FILE.qdpx", help="the REFI-QDA project to write")
+    s.add_argument("--codebook", metavar="FILE.qdc", help="the REFI-QDA codebook to write")
+    s.set_defaults(func=_qda_export)
+
+    s = sub.add_parser(
+        "export", help="write the dissertation pack: APA tables (DOCX, CSV), figures (SVG, "
+                       "PNG 300 ppi) and methods paragraphs",
+        description="Run the case-study notebooks for the whole workspace and write, for "
+                    "each, its tables as CSV and as APA 7 tables in Word, its figures as SVG "
+                    "and PNG at 300 ppi, and a methods paragraph per analysis with references.")
+    s.add_argument("path", help="the workspace, e.g. data/demo")
+    s.add_argument("--to", required=True, metavar="DIR", help="the folder for the pack")
+    s.add_argument("--notebook", action="append", default=[],
+                   help="only this case study (e.g. tlc_impact); repeat for several "
+                        "(default every case study)")
+    s.add_argument("--workers", type=int, help="notebooks at once (default one per core)")
+    s.add_argument("--engine", choices=("fresh", "warm", "auto"),
+                   help="how kernels start (as for report)")
+    s.set_defaults(func=_export)
+
+    s = sub.add_parser(
+        "check-outputs", help="scan a folder of reports for names, real ids and emails",
+        description="Scan every file under PATH (HTML, CSV, XLSX, DOCX, SVG, PNG metadata, "
+                    "notebooks, text) for the names, real ids, email addresses and dates of "
+                    "birth in the workspace's raw files; exit status 1 and the place of each "
+                    "find (masked) if any is found. Every report run does this at its end.")
+    s.add_argument("path", help="the folder (or file) to scan, e.g. outputs")
+    s.add_argument("--workspace", required=True,
+                   help="the workspace whose people to look for, e.g. data/demo")
+    s.set_defaults(func=_check_outputs)
     return p
+
+
+def _is_usage(exc: SlcResearchError) -> bool:
+    """Whether the error is about the command line itself (an option or argument)."""
+    key = getattr(exc, "key", None) or ""
+    return isinstance(exc, ConfigError) and (key.startswith("-") or key.isupper())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -186,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except SlcResearchError as exc:
         print(f"slc-research: {exc}", file=sys.stderr)
-        return 2
+        return 2 if _is_usage(exc) else 1
     except KeyboardInterrupt:
         print("slc-research: interrupted; nothing half-written was left behind.", file=sys.stderr)
         return 130

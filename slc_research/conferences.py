@@ -233,7 +233,8 @@ def target_summary(weeks: pd.DataFrame, *, threshold: int, display: bool = True
     -------
     table : DataFrame
         ``Class``, ``Pupils``, ``Weeks``, ``Pupil-weeks``, ``Met target``, ``%``,
-        ``95% CI low``, ``95% CI high`` (percentages); small classes withheld.
+        ``95% CI low``, ``95% CI high`` (percentages); small classes withheld, and with
+        one of them the next smallest class ("All classes" would give it away).
     overall : Proportion or None
         All classes together (None when there are no pupil-weeks).
 
@@ -258,9 +259,11 @@ def target_summary(weeks: pd.DataFrame, *, threshold: int, display: bool = True
         overall = stats.wilson_ci(int(weeks["met"].sum()), len(weeks))
     table = pd.DataFrame(rows, columns=["Class", "Pupils", "Weeks", "Pupil-weeks", "Met target",
                                         "%", "95% CI low", "95% CI high"])
+    # the classes add up to "All classes": one small class withholds the next smallest too
     table = suppress_small(table, count_cols="Pupils", threshold=threshold, display=display,
                            value_cols=["Pupil-weeks", "Met target", "%", "95% CI low",
-                                       "95% CI high"])
+                                       "95% CI high"], partition_by=[],
+                           total={"Class": "All classes"})
     return table, overall
 
 
@@ -364,7 +367,8 @@ def depth_by_group(refl: pd.DataFrame, pupils: pd.DataFrame, *, by: str = "class
                                       "mean_ci_low", "mean_ci_high", "pct_deep", "pct_ci_low",
                                       "pct_ci_high"])
     return suppress_small(out, count_cols="pupils", threshold=threshold, display=display,
-                          value_cols=[c for c in out.columns if c not in ("group", "pupils")])
+                          value_cols=[c for c in out.columns if c not in ("group", "pupils")],
+                          partition_by=[])  # the groups add up to the pupils who wrote
 
 
 # --- feedback after the conferences ----------------------------------------------------------
@@ -384,7 +388,9 @@ def feedback_counts(texts: pd.DataFrame, classes: list[str], *, threshold: int,
     out = pd.DataFrame({"Who": [plural.get(w, "Not known") for w in counts.index],
                         "Responses": counts.to_numpy(dtype="int64")})
     out["%"] = 100 * out["Responses"] / max(1, int(out["Responses"].sum()))
-    return suppress_small(out, count_cols="Responses", threshold=threshold, display=display)
+    # the percentages give the total away: one small group withholds the next smallest too
+    return suppress_small(out, count_cols="Responses", threshold=threshold, display=display,
+                          partition_by=[])
 
 
 def feedback_quotes(texts: pd.DataFrame, classes: list[str], *, per_group: int = 3,

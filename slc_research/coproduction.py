@@ -9,7 +9,9 @@ and their pooling across schools by meta-analysis in
 
 Small schools: a school with fewer pilot pupils than the suppression threshold
 is withheld from every per-school table and from the forest plot, but its
-pupils count in the "All schools" figures and in the pooled estimate.
+pupils count in the "All schools" figures and in the pooled estimate. So that
+the "All schools" row cannot give it away, the next smallest school is
+withheld too (secondary suppression, see :mod:`slc_research.suppression`).
 """
 
 from __future__ import annotations
@@ -206,7 +208,7 @@ def school_participation(pupils: pd.DataFrame, meetings: pd.DataFrame,
 
 
 def attendance_bands(rates: pd.DataFrame, per_pupil: pd.DataFrame, *,
-                     threshold: int) -> pd.DataFrame:
+                     threshold: int, display: bool = False) -> pd.DataFrame:
     """Behaviour change by band of % of meetings attended, small bands withheld.
 
     Parameters
@@ -216,6 +218,9 @@ def attendance_bands(rates: pd.DataFrame, per_pupil: pd.DataFrame, *,
     per_pupil : DataFrame
         The second result of :func:`school_participation` (``pupil_id``, ``pct_attended``).
     threshold : int
+    display : bool, default False
+        True: withheld cells shown as "<5" / "*" for a reader (see
+        :func:`~slc_research.suppression.suppress_small`).
 
     Returns
     -------
@@ -223,7 +228,8 @@ def attendance_bands(rates: pd.DataFrame, per_pupil: pd.DataFrame, *,
         ``band``, ``n``, ``change`` (mean change in points per week) with its t
         interval (``ci_low``, ``ci_high``) and ``pct_improved``; a band with
         fewer than ``threshold`` pupils has its numbers withheld (NA) and
-        ``suppressed`` True.
+        ``suppressed`` True. The bands add up to the pupils of the trend line,
+        so one withheld band withholds the next smallest one too.
     """
     d = rates.merge(per_pupil[["pupil_id", "pct_attended"]], on="pupil_id")
     d = d.dropna(subset=["pct_attended"])
@@ -240,7 +246,7 @@ def attendance_bands(rates: pd.DataFrame, per_pupil: pd.DataFrame, *,
                      "ci_high": ci.ci_high if ci else np.nan,
                      "pct_improved": 100 * g["improved"].mean() if len(g) else np.nan})
     return suppress_small(pd.DataFrame(rows), count_cols="n", threshold=threshold,
-                          suppress_zero=True)
+                          suppress_zero=True, partition_by=[], display=display)
 
 
 def dose_response(rates: pd.DataFrame, per_pupil: pd.DataFrame, *,
@@ -296,21 +302,32 @@ def overall(table: pd.DataFrame, *, estimate: str, ci_low: str, ci_high: str, n:
             "ci_high": float(r[ci_high]), "n": int(r[n])}
 
 
-def publish(table: pd.DataFrame, *, count_cols: str | list[str], threshold: int,
-            columns: dict[str, str] | None = None) -> pd.DataFrame:
+def publish(table: pd.DataFrame, *, count_cols: str | list[str] | dict[str, list[str]],
+            threshold: int,
+            columns: dict[str, str] | None = None, display: bool = True) -> pd.DataFrame:
     """A per-school table ready to show: small schools' numbers withheld, columns renamed.
+
+    The schools add up to the "All schools" row, so when one school is withheld
+    the next smallest is withheld too (its cells show "*"): the total minus the
+    published schools then gives only the two together.
 
     Parameters
     ----------
     table : DataFrame
         A summary with a ``school`` column.
-    count_cols : str or list of str
-        Its counts of pupils; a row with any of them below ``threshold`` is withheld.
+    count_cols : str, list of str or dict
+        Its counts of pupils; a row with any of them below ``threshold`` is withheld
+        (a dict ``{count: [its values]}`` withholds only a count's own values, as in
+        :func:`~slc_research.suppression.suppress_small`).
     threshold : int
     columns : dict, optional
         Column -> heading, in the order to show (others are dropped).
+    display : bool, default True
+        False: withheld cells NA and a ``suppressed`` column, for a chart.
     """
-    out = suppress_small(table, count_cols=count_cols, threshold=threshold, display=True)
+    out = suppress_small(table, count_cols=count_cols, threshold=threshold, display=display,
+                         partition_by=[] if "school" in table.columns else None,
+                         total={"school": ALL_SCHOOLS} if "school" in table.columns else None)
     if columns:
         out = out[list(columns)].rename(columns=columns)
     return out.reset_index(drop=True)

@@ -4,7 +4,9 @@ Each school's estimate and confidence interval (from
 :mod:`slc_research.coproduction_outcomes`) is combined with
 :func:`~slc_research.stats.meta_analysis` (random effects, REML, by default).
 A school with fewer pilot pupils than the suppression threshold still counts in
-the pooled estimate, but is left out of the forest plot's rows.
+the pooled estimate, but is left out of the forest plot's rows; so is the next
+smallest school, since the pooled estimate and the other schools' estimates and
+weights would otherwise give the small school's estimate away.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import pandas as pd
 
 from slc_research.coproduction_outcomes import ALL_SCHOOLS
 from slc_research.stats import MetaResult, StatsError, meta_analysis
+from slc_research.suppression import SUPPRESSED_COLUMN, suppress_small
 
 __all__ = ["forest_table", "meta_table", "pool_schools"]
 
@@ -68,7 +71,8 @@ def forest_table(meta: MetaResult, table: pd.DataFrame, *, threshold: int,
     table : DataFrame
         The per-school summary it pooled (``school`` and the ``n`` column).
     threshold : int
-        Schools with fewer pupils are left out (their estimate still counts in the pool).
+        Schools with fewer pupils are left out (their estimate still counts in the
+        pool), and with them the next smallest school (secondary suppression).
     n : str, default "n"
 
     Returns
@@ -80,13 +84,15 @@ def forest_table(meta: MetaResult, table: pd.DataFrame, *, threshold: int,
     counts = table.set_index(table["school"].astype(str))[n]
     rows = meta.studies.assign(n=meta.studies["label"].map(counts).astype(float),
                                kind="school")
-    rows = rows[rows["n"] >= threshold]
     pooled = {"label": "Pooled", "kind": "pooled", "estimate": meta.estimate,
               "ci_low": meta.ci_low, "ci_high": meta.ci_high, "weight_percent": 100.0,
               "n": float(counts.reindex(meta.studies["label"]).sum())}
     out = pd.concat([rows[["label", "kind", "estimate", "ci_low", "ci_high", "weight_percent",
                            "n"]], pd.DataFrame([pooled])], ignore_index=True)
     out["label"] = out["label"].astype(str)
+    held = suppress_small(out, count_cols="n", threshold=threshold, suppress_zero=True,
+                          partition_by=[], total={"kind": "pooled"})[SUPPRESSED_COLUMN]
+    out = out[~held.to_numpy()].reset_index(drop=True)
     out["k"] = meta.n
     return out
 

@@ -25,11 +25,14 @@ from slc_research.data.spec import LoadContext, Loaded, SourceSpec
 from slc_research.errors import DataError
 from slc_research.manifest import Manifest, read_manifest
 from slc_research.privacy import CONSENT_FILE, Pseudonymiser, load_withdrawn
+from slc_research.quotable import NOT_QUOTABLE_FILE, apply_not_quotable, load_not_quotable
 
 __all__ = ["Enquiry", "SourceHealth"]
 
 PRIVATE_DIR = "private"
 _PEOPLE_KINDS = ("pupils", "staff")
+#: Source kinds whose free text has the roster's names redacted at load.
+_REDACTED_KINDS = ("texts", "action_plans", "memberships", "qdpx")
 
 
 @dataclass(frozen=True)
@@ -93,6 +96,9 @@ class Enquiry:
         The checked ``enquiry.toml``.
     health : list of SourceHealth
         Per source: rows read and dropped, repairs and warnings, cache use.
+    not_quotable : frozenset of str
+        Ids of the texts and action plans listed in ``private/not_quotable.csv``
+        (see :mod:`slc_research.quotable`); those texts' ``quotable`` is false.
     """
 
     def __init__(self, manifest: Manifest, tables: dict[str, pd.DataFrame],
@@ -103,6 +109,8 @@ class Enquiry:
         self.health = health
         self._cache_keys = dict(cache_keys or {})
         self._derived: dict[tuple, pd.DataFrame] = {}  # derived tables computed once
+        self.not_quotable: frozenset[str] = frozenset()
+        self._marked_digest = ""  # of private/not_quotable.csv as it was when opened
 
     def __repr__(self) -> str:
         sizes = ", ".join(f"{t}={len(df)}" for t, df in self._tables.items() if len(df))
@@ -136,6 +144,7 @@ class Enquiry:
         private = manifest.root / PRIVATE_DIR
         pseudonymiser = Pseudonymiser.for_workspace(private)
         withdrawn = load_withdrawn(private, pseudonymiser)
+        marked = load_not_quotable(private, manifest.sources)
         cache = SourceCache(manifest.root)
         consent = private / CONSENT_FILE
         common = {
@@ -155,7 +164,7 @@ class Enquiry:
         total_problems = 0
         for name, spec in manifest.sources.items():
             parts = {**common, "raw": cache.content_hash(spec.path), "spec": _spec_parts(spec)}
-            if spec.kind == "texts":
+            if spec.kind in _REDACTED_KINDS:
                 parts["names_from"] = people_hash  # redaction depends on the roster
             key = cache.key(parts)
             hit = cache.read(_safe_dir(name), key) if use_cache else None
@@ -165,7 +174,7 @@ class Enquiry:
             else:
                 if ctx is None:
                     names: frozenset[str] = frozenset()
-                    if any(s.kind == "texts" for s in manifest.sources.values()):
+                    if any(s.kind in _REDACTED_KINDS for s in manifest.sources.values()):
                         names = frozenset().union(*(_read_names(s) for s in people.values()))
                     ctx = LoadContext(pseudonymiser, manifest.response_scales, manifest.scales,
                                       names, withdrawn)
@@ -191,8 +200,13 @@ class Enquiry:
             raise DataError(problems, total=total_problems)
         cache.prune({_safe_dir(n) for n in manifest.sources} | {"index.json"})
         tables, derived = _stacked(manifest.root, keys, collected)
+        tables["texts"], not_quotable = apply_not_quotable(tables["texts"], marked,
+                                                           manifest.sources)
         enq = cls(manifest, tables, health, keys)
         enq._derived = derived
+        enq.not_quotable = not_quotable
+        marked_file = private / NOT_QUOTABLE_FILE
+        enq._marked_digest = cache.content_hash(marked_file) if marked_file.is_file() else ""
         return enq
 
     # -- the canonical tables ------------------------------------------
@@ -318,9 +332,11 @@ class Enquiry:
 
     @property
     def cache_key(self) -> str:
-        """A hash of ``enquiry.toml`` and every source's cache key: it changes with any input."""
+        """A hash of ``enquiry.toml``, every source's cache key and the not-quotable list:
+        it changes with any input."""
         sources = repr(sorted(self._cache_keys.items())).encode()
-        return hashlib.sha256((self.root / "enquiry.toml").read_bytes() + sources).hexdigest()
+        return hashlib.sha256((self.root / "enquiry.toml").read_bytes() + sources
+                              + self._marked_digest.encode()).hexdigest()
 
 
 #: Stacked tables of recently opened workspaces, by workspace and every source's cache

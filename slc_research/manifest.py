@@ -8,6 +8,7 @@ file, a path outside the workspace, an unknown kind or answer scale.
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,6 +71,22 @@ def _check_keys(table: dict, allowed: tuple[str, ...], where: str, file: str) ->
                               file=file, key=f"{where}.{key}" if where else key)
 
 
+def _similar_files(root: Path, path: Path) -> str:
+    """" Did you mean 'raw/x.csv'?" for files of the same folder with a similar name, else ""."""
+    folder = path.parent
+    if not folder.is_dir():
+        return f" There is no folder '{folder.relative_to(root).as_posix()}' either."
+    names = sorted(p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    close = difflib.get_close_matches(path.name, names, n=3, cutoff=0.5)
+    if not close and names:
+        close = [n for n in names if n.rsplit(".", 1)[-1].lower() in ("csv", "xlsx", "txt")][:3]
+    if not close:
+        return ""
+    rel = folder.relative_to(root).as_posix()
+    shown = ", ".join(f"'{rel}/{n}'" if rel != "." else f"'{n}'" for n in close)
+    return f" Did you mean {shown}?"
+
+
 def _expect(value: Any, kind: type | tuple, key: str, file: str, what: str) -> Any:
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         raise ConfigError(f"expected {what}, found {value!r}.", file=file, key=key)
@@ -128,7 +145,8 @@ def read_manifest(root: str | Path) -> Manifest:
         raise ConfigError(f"this is not valid TOML ({exc}). Check quotes and brackets on that "
                           "line.", file=file) from None
     except UnicodeDecodeError:
-        raise ConfigError("save the manifest as UTF-8 text.", file=file) from None
+        raise ConfigError("save the manifest as UTF-8 text (in Notepad: File > Save as, "
+                          "Encoding: UTF-8).", file=file) from None
 
     _check_keys(data, _TOP_KEYS, "", file)
     title = _expect(data.get("title", root.name), str, "title", file, "a title in quotes")
@@ -188,6 +206,35 @@ def read_manifest(root: str | Path) -> Manifest:
     return Manifest(root, title, year, schools, threshold, response_scales, scales, sources, data)
 
 
+_DRIVE = re.compile(r"^[A-Za-z]:|^[\\/]{2}")
+#: Files of the workspace that are never a source: the key and the cache.
+_NEVER_SOURCES = ("private/pseudonym.key", ".slc-cache")
+
+
+def _contained(root: Path, rel: str, file: str, key: str) -> Path:
+    """The source file ``rel`` resolved inside ``root``, or a ConfigError.
+
+    Windows separators are accepted (``raw\\roster.csv``); a drive or network
+    path (``C:\\...``, ``\\\\server\\...``), an absolute path, ``..`` that
+    climbs out, or a link (symlink) to a file elsewhere is refused, and so are the
+    pseudonymisation key and the cache.
+    """
+    outside = ConfigError(f"'{rel}' points outside the workspace. Copy the file into raw/ and "
+                          "give its path relative to the workspace, like "
+                          '"raw/roster.csv".', file=file, key=key)
+    if _DRIVE.match(rel) or "\x00" in rel:
+        raise outside
+    posix = rel.replace("\\", "/")
+    path = (root / posix).resolve()  # follows symlinks: a link out of the workspace is refused
+    if not path.is_relative_to(root) or Path(posix).is_absolute():
+        raise outside
+    inside = path.relative_to(root).as_posix()
+    if any(inside == never or inside.startswith(never + "/") for never in _NEVER_SOURCES):
+        raise ConfigError(f"'{rel}' is the workbench's own private file, not a raw export; "
+                          "give the path of a file in raw/.", file=file, key=key)
+    return path
+
+
 def _source(root: Path, name: str, t: Any, response_scales: dict, file: str) -> SourceSpec:
     key = f"sources.{name}"
     _expect(t, dict, key, file, f"a [{key}] table")
@@ -204,14 +251,11 @@ def _source(root: Path, name: str, t: Any, response_scales: dict, file: str) -> 
     _check_keys(t, COMMON_SOURCE_KEYS + spec_kind.options, key, file)
     rel = _expect(t.get("path"), str, f"{key}.path", file,
                   'the raw file\'s path relative to the workspace, like "raw/roster.csv"')
-    path = (root / rel).resolve()
-    if not path.is_relative_to(root):
-        raise ConfigError(f"'{rel}' points outside the workspace. Copy the file into raw/ and "
-                          "give its path relative to the workspace.", file=file,
-                          key=f"{key}.path")
+    path = _contained(root, rel, file, f"{key}.path")
     if not path.is_file():
-        raise ConfigError(f"the file '{rel}' does not exist. Check the spelling, or copy the "
-                          "export into the workspace.", file=file, key=f"{key}.path")
+        raise ConfigError(f"the file '{rel}' does not exist.{_similar_files(root, path)} Check "
+                          "the spelling, or copy the export into the workspace.", file=file,
+                          key=f"{key}.path")
     columns = _expect(t.get("columns", {}), dict, f"{key}.columns", file,
                       'a table of "School column" = "canonical_name"')
     for raw, canon in columns.items():

@@ -41,9 +41,12 @@ _PREFIX = {"pupil": "P-", "staff": "S-", "parent": "G-", "anonymous": "A-"}
 def normalise_id(ids: pd.Series) -> pd.Series:
     """Normalise raw ids for matching: text, trimmed, upper case, inner spaces removed.
 
-    ``" a123 456 "`` and ``"A123456"`` are the same pupil. Missing stays missing.
+    ``" a123 456 "`` and ``"A123456"`` are the same pupil. An id made only of
+    digits loses its leading zeros, because Excel drops them when it opens an
+    export: ``"004822"`` and ``"4822"`` are the same pupil. Missing stays missing.
     """
     s = ids.astype("string").str.strip().str.upper().str.replace(r"\s+", "", regex=True)
+    s = s.str.replace(r"^0+(?=\d+$)", "", regex=True)
     return s.mask(s == "")
 
 

@@ -15,8 +15,9 @@ import pandas as pd
 from slc_research import stats
 from slc_research.data.spec import ResponseScale, Scale, SourceSpec
 
-__all__ = ["alpha_table", "comment_themes", "item_wording", "likert_distribution",
-           "scale_mean", "scale_reliability", "survey_answers", "survey_schools"]
+__all__ = ["alpha_table", "comment_themes", "distribution_table", "item_wording",
+           "likert_distribution", "scale_mean", "scale_reliability", "survey_answers",
+           "survey_schools"]
 
 
 def _slug(text: str) -> str:
@@ -111,6 +112,41 @@ def likert_distribution(answers: pd.DataFrame, scale: Scale, response_scale: Res
     out = pd.DataFrame(rows)
     out["pct"] = 100 * out["n"] / out["n_item"].where(out["n_item"] > 0)
     return out
+
+
+def distribution_table(dist: pd.DataFrame, *, threshold: int,
+                       display: bool = True) -> pd.DataFrame:
+    """The answers to each item ready to publish: small groups of respondents withheld.
+
+    An item answered by fewer than ``threshold`` people is withheld whole; an
+    answer given by 1 to ``threshold - 1`` people is withheld, and since an
+    item's answers add up to its published total, so is the next smallest
+    answer (see :mod:`slc_research.suppression`).
+
+    Parameters
+    ----------
+    dist : DataFrame
+        :func:`likert_distribution`.
+    threshold : int
+    display : bool, default True
+        True: one row per statement (``Statement``), one column per answer in
+        order, percentages with ``"<5"`` / ``"*"`` in withheld cells. False: the
+        long table with withheld ``n`` and ``pct`` NA, for
+        :func:`~slc_research.charts.likert_chart`.
+    """
+    from slc_research.suppression import suppress_small
+
+    out = suppress_small(dist, count_cols={"n_item": ["n", "pct"], "n": ["pct"]},
+                         threshold=threshold, partition_by="item", display=display)
+    if not display:
+        return out
+    levels = list(dict.fromkeys(dist.sort_values("level_no")["level"]))
+    wide = out.pivot(index="item", columns="level", values="pct")
+    questions = dict(zip(dist["item"], dist["question"], strict=False))
+    wide = wide.reindex(index=list(dict.fromkeys(dist["item"])), columns=levels)
+    wide.insert(0, "Statement", [questions[i] for i in wide.index])
+    wide.columns.name = None
+    return wide.reset_index(drop=True)
 
 
 def scale_mean(scores: pd.DataFrame, answers: pd.DataFrame, scale: Scale) -> stats.MeanResult:

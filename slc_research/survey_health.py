@@ -213,8 +213,11 @@ def response_table(rates: pd.DataFrame, *, threshold: int, display: bool = True)
     out = rates.copy()
     if display:
         out[["rate", "ci_low", "ci_high"]] = out[["rate", "ci_low", "ci_high"]] * 100
+    # the schools add up to "All schools": one small school withholds the next smallest too
     out = suppress_small(out, count_cols=["respondents", "on_roll"], threshold=threshold,
-                         value_cols=["rate", "ci_low", "ci_high"], display=display)
+                         value_cols=["rate", "ci_low", "ci_high"], display=display,
+                         partition_by=["instrument", "wave", "respondent_type"],
+                         total={"school": "All schools"})
     if not display:
         return out
     return out.drop(columns=["not_on_roll"]).rename(columns={
@@ -256,7 +259,10 @@ def attrition_table(attrition: pd.DataFrame, *, threshold: int, display: bool = 
     out = suppress_small(attrition, count_cols={
         "answered_first": left_cols, "left": [*left_cols, *g_cols, "mean_left"], "joined": [],
         "n_left": [*g_cols, "mean_left"], "n_stayed": [*g_cols, "mean_stayed"]},
-        threshold=threshold, display=display)
+        threshold=threshold, display=display,
+        # leavers and stayers add up to the first wave's scores: a few leavers withhold the
+        # stayers' mean too, else the first wave's mean would give the leavers' mean away
+        complements=[["n_left", "n_stayed"]])
     keys = ["instrument", "from_wave", "to_wave"]
     if part == "drop_out":
         out = out.drop_duplicates(keys)[[*keys, "answered_first", "left", "joined", *left_cols]]

@@ -26,7 +26,7 @@ from slc_research.parameters import (
 from slc_research.suppression import suppress_small
 
 __all__ = [
-    "EXPERIENCE_BANDS", "NOT_TEACHING", "ROLE_BANDS", "TABLES", "TlcParameters",
+    "EXPERIENCE_BANDS", "NOT_TEACHING", "ROLE_BANDS", "SECONDARY", "TABLES", "TlcParameters",
     "breadth_tests", "experience_band", "half_term_number", "meeting_attendance_by_half_term",
     "membership_breadth", "publish", "resolve_scope", "role_band", "share_growth",
     "teaching_share_by_year", "teaching_staff", "validate_parameters", "with_wilson",
@@ -412,6 +412,16 @@ TABLES: dict[str, tuple[dict[str, list[str]], dict[str, str]]] = {
 }
 
 
+#: Per table kind: where the groups add up to a published total (secondary suppression, see
+#: :mod:`slc_research.suppression`). Plans and register places are counts of events, not of
+#: people, and only have their small counts withheld.
+SECONDARY: dict[str, dict] = {
+    "breadth": {"partition_by": "characteristic", "remainders": {"n_members": "n_teaching"}},
+    "share": {"remainders": {"k": "n"}},
+    "attendance": {"partition_by": "half_term", "total": {"community": "All TLCs"}},
+}
+
+
 def publish(frame: pd.DataFrame, kind: str, *, threshold: int,
             display: bool = True) -> pd.DataFrame:
     """A table of this module, small groups withheld, for a reader or for a chart.
@@ -426,6 +436,13 @@ def publish(frame: pd.DataFrame, kind: str, *, threshold: int,
     display : bool, default True
         True: "<5" in withheld cells, the reader's columns and names (for
         ``show_table``). False: withheld cells NA, every column kept (for charts).
+
+    Notes
+    -----
+    The levels of a characteristic add up to the members and to the teaching
+    staff, and the TLCs' register places to the "All TLCs" row, so a withheld
+    group withholds the next smallest one (:data:`SECONDARY`); a level where
+    only a few teaching staff are not members withholds its member count.
     """
     if kind not in TABLES:
         raise ConfigError(f"unknown table kind {kind!r}; expected one of {', '.join(TABLES)}")
@@ -434,7 +451,8 @@ def publish(frame: pd.DataFrame, kind: str, *, threshold: int,
     if kind == "share":
         out = out.assign(pct=100 * out["estimate"], pct_ci_low=100 * out["ci_low"],
                          pct_ci_high=100 * out["ci_high"])
-    out = suppress_small(out, count_cols=counts, threshold=threshold, display=display)
+    out = suppress_small(out, count_cols=counts, threshold=threshold, display=display,
+                         **SECONDARY.get(kind, {}))
     if not display:
         return out
     return out[[c for c in labels if c in out.columns]].rename(columns=labels)

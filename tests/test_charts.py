@@ -171,7 +171,7 @@ def test_use_offline_renderer():
     try:
         charts.use_offline_renderer()
         charts.use_offline_renderer()  # idempotent
-        assert alt.renderers.active == "svg"
+        assert alt.renderers.active == charts.RENDERER  # SVG plus the spec
         assert alt.theme.active == charts.THEME
         assert alt.Chart(pd.DataFrame({"a": [1]})).mark_point().to_dict()["config"]["font"]
     finally:

@@ -28,7 +28,7 @@ def test_init_refuses_to_overwrite(tmp_path, capsys):
     assert main(["init", str(tmp_path)]) == 0
     before = (tmp_path / "enquiry.toml").read_text()
     (tmp_path / "enquiry.toml").write_text(before + "\n# mine\n")
-    assert main(["init", str(tmp_path)]) == 2
+    assert main(["init", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert "already exists" in err
     assert "Traceback" not in err
@@ -36,7 +36,7 @@ def test_init_refuses_to_overwrite(tmp_path, capsys):
 
 
 def test_check_of_a_missing_workspace_is_one_message(tmp_path, capsys):
-    assert main(["check", str(tmp_path / "nowhere")]) == 2
+    assert main(["check", str(tmp_path / "nowhere")]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "slc-research init" in err
@@ -50,7 +50,7 @@ def test_check_reports_a_bad_file_with_row_and_column(tmp_path):
                 '[sources.roster.columns]\n"UPN" = "pupil_id"\n"Year" = "year_group"\n')
     proc = subprocess.run([sys.executable, "-m", "slc_research.cli", "check", str(tmp_path)],
                           capture_output=True, text=True, check=False)
-    assert proc.returncode == 2
+    assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert "raw/roster.csv, row 3, column 'Year'" in proc.stderr
     assert "Year 15" in proc.stderr
@@ -145,7 +145,7 @@ def test_report_refuses_a_batch_with_other_options(tmp_path, capsys):
 
 def test_report_a_bad_batch_file_is_one_message(tmp_path, capsys):
     (tmp_path / "b.toml").write_text('[[report]]\nnotebook = "slc_impact"\nauidence = "staff"\n')
-    assert main(["report", str(tmp_path), "--batch", str(tmp_path / "b.toml")]) == 2
+    assert main(["report", str(tmp_path), "--batch", str(tmp_path / "b.toml")]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "b.toml, key 'report[1].auidence': unknown key" in err

@@ -233,7 +233,9 @@ def test_pool_schools_uses_se_from_the_interval(per_school):
 def test_forest_table_withholds_small_schools_but_pools_them(per_school):
     m = cp.pool_schools(per_school, estimate="est", ci_low="lo", ci_high="hi")
     f = cp.forest_table(m, per_school, threshold=5)
-    assert list(f["label"]) == ["A", "B", "Pooled"]
+    # C (4 pupils) is withheld, and A (the next smallest) with it: the pooled estimate and
+    # the weights of the schools shown would otherwise give C's estimate away
+    assert list(f["label"]) == ["B", "Pooled"]
     assert f["n"].iloc[-1] == 26
     assert (f["k"] == 3).all()
     table = cp.meta_table({"x": m, "y": None}, n_pupils={"x": 26})
@@ -250,6 +252,24 @@ def test_overall_and_publish(per_school):
     assert list(shown.columns) == ["School", "n", "Estimate"]
     assert shown.loc[2, "n"] == "<5"
     assert shown.loc[2, "Estimate"] == "<5"
+    assert shown.loc[0, "n"] == "*"  # the next smallest school, else 26 - 10 - 12 gives C
+    assert shown.loc[0, "Estimate"] == "*"
+    assert shown.loc[3, "n"] == 26
+
+
+def test_publish_never_lets_the_all_schools_row_give_a_small_school_away():
+    # the known hole: one small school withheld, but "All schools" minus the others revealed it
+    t = pd.DataFrame({"school": ["A", "B", "C", "D", cp.ALL_SCHOOLS], "n_before": [11, 3, 9, 14, 37],
+                      "n_after": [10, 2, 9, 14, 35], "pct_before": [45.5, 66.7, 33.3, 50.0, 48.6],
+                      "pct_after": [30.0, 50.0, 22.2, 35.7, 31.4]})
+    out = cp.publish(t, count_cols=["n_before", "n_after"], threshold=5, display=False)
+    total = out.iloc[-1]
+    for col in ("n_before", "n_after"):
+        shown = out.iloc[:-1][col]
+        assert shown.isna().sum() >= 2
+        assert total[col] - shown.sum() >= 5  # only a sum of several schools can be recovered
+    assert out.loc[out["school"] == "C", "pct_before"].isna().all()  # C (9) goes with B (3)
+    assert out.loc[out["school"].isin(["A", "D"]), "pct_before"].notna().all()
 
 
 # --- participation and outcomes --------------------------------------------------------------
@@ -338,3 +358,16 @@ def test_empty_inputs_give_empty_results_not_errors():
     assert cp.dose_response(rates, per) is None
     assert cp.overall(summary, estimate="change", ci_low="change_ci_low",
                       ci_high="change_ci_high") is None
+
+
+def test_publish_with_a_count_of_roles():
+    t = pd.DataFrame({"school": ["A", "B", "C", cp.ALL_SCHOOLS], "members": [10, 12, 9, 31],
+                      "project_leads": [2, 6, 5, 13], "n": [10, 12, 9, 31],
+                      "mean_pct_attended": [70.0, 80.0, 75.0, 75.2]})
+    out = cp.publish(t, count_cols={"members": ["project_leads", "mean_pct_attended", "n"],
+                                    "n": ["mean_pct_attended"], "project_leads": []},
+                     threshold=5)
+    # A's 2 project leads are withheld, and C's 5 with them (13 - 6 would give the 2 away);
+    # every other number is shown
+    assert out["project_leads"].tolist() == ["<5", 6, "*", 13]
+    assert out["mean_pct_attended"].tolist() == [70.0, 80.0, 75.0, 75.2]

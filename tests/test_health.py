@@ -343,6 +343,9 @@ def test_attrition_counts_leavers_and_compares_their_first_scores():
     shown = attrition_table(out, threshold=5)
     assert shown["Did not answer next"].iloc[0] == "<5"
     assert shown["Hedges' g (leavers v stayers)"].iloc[0] == "<5"
+    # 4 leavers: the stayers' mean goes too, else the first wave's mean would reveal theirs
+    assert shown["Stayers with a score"].iloc[0] == "*"
+    assert shown["Stayers' mean (first wave)"].iloc[0] == "*"
     assert list(attrition_table(out, threshold=3, part="drop_out").columns) == [
         "Questionnaire", "From wave", "To wave", "Answered first wave", "Did not answer next",
         "Answered next only", "% not answering next", "95% CI low", "95% CI high"]
@@ -485,3 +488,17 @@ def test_exact_repeats_are_found_among_rows_without_an_id_too():
     # pandas' own count over every column is the reference
     assert dups.loc["codings", "exact_duplicates"] == int(codings.duplicated().sum()) == 1
     assert dups.loc["codings", "duplicate_keys"] == 0  # T-1 is coded twice, differently
+
+
+def test_response_table_all_schools_cannot_give_a_small_school_away():
+    rows = [(f"P-{i}", "pupil", "lq", 1) for i in range(8)]  # North, years 7 and 8
+    rows += [(f"P-{i}", "pupil", "lq", 1) for i in (15, 16)]  # South: 2 respondents
+    rates = response_rates(_survey(rows), PUPILS, STAFF)
+    hidden = response_table(rates, threshold=5, display=False).set_index("school")
+    assert pd.isna(hidden.loc["South", "respondents"])  # 2: primary
+    # "All schools" (10) minus North (8) would give South's 2: North is withheld too
+    assert pd.isna(hidden.loc["North", "respondents"])
+    assert pd.isna(hidden.loc["North", "rate"])
+    assert hidden.loc["All schools", "respondents"] == 10
+    shown = response_table(rates, threshold=5).set_index("School")
+    assert shown.loc["North", "Answered"] == "*"

@@ -72,3 +72,32 @@ def test_reliability_and_mean():
 def test_comment_themes_none_without_codings():
     empty = pd.DataFrame(columns=["text_id", "coder", "code", "start", "end"])
     assert staff_survey.comment_themes(pd.DataFrame(), empty, None) is None
+
+
+def test_distribution_table_withholds_small_answers_and_the_next_smallest():
+    d = staff_survey.likert_distribution(_answers(), SCALE, AGREE5)
+    long = staff_survey.distribution_table(d, threshold=2, display=False)
+    q1 = long.loc[long["item"] == "q1"].set_index("level_no")
+    # q1: 0, 1, 1, 2, 2 of 6. The two 1s are withheld; together they are 2 (not small)
+    assert q1["pct"].isna().tolist() == [False, True, True, False, False]
+    wide = staff_survey.distribution_table(d, threshold=2)
+    assert wide.columns.tolist() == ["Statement", *AGREE5.levels]
+    row = wide.iloc[0]
+    assert row[AGREE5.levels[1]] == "<2"
+    assert row[AGREE5.levels[0]] == 0
+    assert row[AGREE5.levels[2]] == "<2"
+    assert row[AGREE5.levels[3]] == pytest.approx(100 * 2 / 6)
+    spec = charts.likert_chart(long, levels=list(AGREE5.levels)).to_dict()
+    shown = [r for r in spec["datasets"][next(iter(spec["datasets"]))] if r["item"] == "q1"]
+    assert len(shown) < 5  # the withheld answers have no bar
+
+
+def test_distribution_table_one_small_answer_takes_the_next_smallest():
+    n = [0, 1, 6, 8, 5]
+    d = pd.DataFrame({"item": "q1", "question": "I plan with colleagues",
+                      "level": list(AGREE5.levels), "level_no": [1, 2, 3, 4, 5], "n": n,
+                      "n_item": 20, "reversed": False})
+    d["pct"] = 100 * d["n"] / 20
+    wide = staff_survey.distribution_table(d, threshold=5)
+    # 20 minus the published answers would give the 1 away: the 5 is withheld with it
+    assert wide.iloc[0].tolist() == ["I plan with colleagues", 0.0, "<5", 30.0, 40.0, "*"]

@@ -75,3 +75,162 @@ def test_bad_threshold(table, threshold):
 def test_missing_column(table):
     with pytest.raises(ConfigError, match=r"no column\(s\) \['n'\]"):
         suppress_small(table, count_cols="n", threshold=5)
+
+
+# --- secondary suppression ------------------------------------------------------------------
+
+def _held(out: pd.DataFrame, col: str) -> list[bool]:
+    return out[col].isna().tolist()
+
+
+def test_one_small_group_among_several_also_withholds_the_next_smallest():
+    t = pd.DataFrame({"level": ["a", "b", "c", "d"], "n": [30, 3, 8, 12],
+                      "pct": [56.6, 5.7, 15.1, 22.6]})
+    out = suppress_small(t, count_cols="n", threshold=5, partition_by=[])
+    assert _held(out, "n") == [False, True, True, False]
+    assert _held(out, "pct") == [False, True, True, False]
+    # the total (53) minus what is published (42) gives only 3 + 8 together
+    shown = suppress_small(t, count_cols="n", threshold=5, partition_by=[], display=True)
+    assert shown["n"].tolist() == [30, "<5", "*", 12]
+    assert shown["pct"].tolist() == [56.6, "<5", "*", 22.6]
+
+
+def test_without_a_partition_only_primary():
+    t = pd.DataFrame({"level": ["a", "b", "c"], "n": [30, 3, 8]})
+    assert _held(suppress_small(t, count_cols="n", threshold=5), "n") == [False, True, False]
+
+
+def test_two_small_groups_whose_sum_is_still_small_take_a_third():
+    t = pd.DataFrame({"level": ["a", "b", "c", "d"], "n": [1, 2, 9, 20]})
+    out = suppress_small(t, count_cols="n", threshold=5, partition_by=[])
+    assert _held(out, "n") == [True, True, True, False]
+
+
+def test_two_small_groups_that_add_up_to_the_threshold_are_enough():
+    t = pd.DataFrame({"level": ["a", "b", "c"], "n": [2, 3, 20]})
+    out = suppress_small(t, count_cols="n", threshold=5, partition_by=[])
+    assert _held(out, "n") == [True, True, False]
+
+
+def test_zero_counts_are_neither_withheld_nor_chosen():
+    t = pd.DataFrame({"level": ["a", "b", "c", "d"], "n": [0, 3, 0, 40]})
+    out = suppress_small(t, count_cols="n", threshold=5, partition_by=[])
+    assert _held(out, "n") == [False, True, False, True]  # the 40 would give the 3 away
+    assert out.loc[[0, 2], "n"].tolist() == [0, 0]
+
+
+def test_each_partition_is_protected_on_its_own():
+    t = pd.DataFrame({"characteristic": ["SEN"] * 3 + ["Gender"] * 2,
+                      "level": ["none", "support", "ehcp", "F", "M"],
+                      "n": [40, 9, 2, 25, 26]})
+    out = suppress_small(t, count_cols="n", threshold=5, partition_by="characteristic")
+    assert _held(out, "n") == [False, True, True, False, False]
+
+
+def test_a_total_row_is_never_the_secondary_group_and_is_withheld_when_nothing_else_helps():
+    t = pd.DataFrame({"school": ["A", "B", "C", "All schools"], "n": [3, 12, 9, 24],
+                      "mean": [1.0, 2.0, 3.0, 2.2]})
+    out = suppress_small(t, count_cols="n", threshold=5, partition_by=[],
+                         total={"school": "All schools"})
+    assert _held(out, "n") == [True, False, True, False]
+    assert _held(out, "mean") == [True, False, True, False]
+    # one school and the total: nothing to pair the small school with, so the total goes
+    t2 = pd.DataFrame({"school": ["A", "All schools"], "n": [3, 3], "mean": [1.0, 1.0]})
+    out2 = suppress_small(t2, count_cols="n", threshold=5, partition_by=[],
+                          total={"school": "All schools"})
+    assert _held(out2, "n") == [True, True]
+
+
+def test_a_total_equal_to_one_group():
+    # everyone in one group: publishing it reveals nothing about a small group
+    t = pd.DataFrame({"level": ["a", "b", "c", "Total"], "n": [0, 8, 0, 8]})
+    out = suppress_small(t, count_cols="n", threshold=5, partition_by=[], total={"level": "Total"})
+    assert not out["suppressed"].any()
+    # a small group with only zeros beside it: the total is itself small and withheld
+    t2 = pd.DataFrame({"level": ["a", "b", "Total"], "n": [0, 3, 3]})
+    out2 = suppress_small(t2, count_cols="n", threshold=5, partition_by=[],
+                          total={"level": "Total"})
+    assert _held(out2, "n") == [False, True, True]
+    # a small group and zeros with a total that is not small: the total goes with it
+    t3 = pd.DataFrame({"level": ["a", "b", "Total"], "n": [0, 3, 3]}).assign(
+        n=lambda d: d["n"].where(d["level"] != "Total", 6))
+    out3 = suppress_small(t3, count_cols="n", threshold=5, partition_by=[],
+                          total={"level": "Total"})
+    assert out3["n"].isna().tolist() == [False, True, True]
+
+
+def test_members_and_others_are_complements():
+    t = pd.DataFrame({"level": ["PP", "not PP"], "n_members": [3, 20], "n_rest": [60, 200],
+                      "pct_members": [13.0, 87.0], "pct_rest": [23.1, 76.9]})
+    counts = {"n_members": ["pct_members"], "n_rest": ["pct_rest"]}
+    out = suppress_small(t, count_cols=counts, threshold=5,
+                         complements=[["n_members", "n_rest"]])
+    assert out.loc[0, ["n_members", "n_rest", "pct_members", "pct_rest"]].isna().all()
+    assert not out.loc[1, ["n_members", "n_rest"]].isna().any()
+    # with the levels as a partition too, the other level is withheld, and then its complement
+    both = suppress_small(t, count_cols=counts, threshold=5, partition_by=[],
+                          complements=[["n_members", "n_rest"]])
+    assert both[["n_members", "n_rest", "pct_members", "pct_rest"]].isna().all().all()
+
+
+def test_yes_no_answers_and_percentages():
+    t = pd.DataFrame({"school": ["A", "B"], "n_yes": [2, 11], "n_no": [9, 14],
+                      "pct_yes": [18.2, 44.0], "pct_no": [81.8, 56.0]})
+    out = suppress_small(t, count_cols={"n_yes": ["pct_yes", "pct_no"],
+                                        "n_no": ["pct_no", "pct_yes"]},
+                         threshold=5, complements=[["n_yes", "n_no"]], display=True)
+    assert out.loc[0].tolist() == ["A", "<5", "*", "<5", "<5"]
+    assert out.loc[1].tolist() == ["B", 11, 14, 44.0, 56.0]
+
+
+def test_secondary_repeats_until_nothing_changes():
+    # withholding "b" for rest breaks the members' partition of the other characteristic row
+    t = pd.DataFrame({"level": ["a", "b", "c"], "n_members": [2, 30, 40],
+                      "n_rest": [50, 60, 70]})
+    out = suppress_small(t, count_cols={"n_members": [], "n_rest": []}, threshold=5,
+                         partition_by=[], complements=[["n_members", "n_rest"]])
+    held = out[["n_members", "n_rest"]].isna()
+    assert held["n_members"].tolist() == [True, True, False]
+    assert held["n_rest"].tolist() == [True, True, False]
+    # every partition is safe: two or more withheld, at least 5 pupils between them
+    for col in ("n_members", "n_rest"):
+        assert held[col].sum() >= 2
+        assert t.loc[held[col], col].sum() >= 5
+
+
+def test_secondary_needs_known_columns():
+    t = pd.DataFrame({"n": [1, 9]})
+    with pytest.raises(ConfigError, match=r"no column\(s\) \['school'\]"):
+        suppress_small(t, count_cols="n", threshold=5, partition_by="school")
+    with pytest.raises(ConfigError, match="not among the count columns"):
+        suppress_small(t.assign(m=3), count_cols="n", threshold=5, complements=[["n", "m"]])
+
+
+def test_secondary_is_fast_on_a_large_table():
+    import time
+
+    import numpy as np
+
+    rng = np.random.default_rng(1)
+    t = pd.DataFrame({"group": np.repeat(np.arange(2000), 5), "n": rng.integers(0, 40, 10000),
+                      "pct": rng.random(10000)})
+    start = time.perf_counter()
+    out = suppress_small(t, count_cols="n", threshold=5, partition_by="group")
+    assert time.perf_counter() - start < 5
+    per = out.assign(h=out["n"].isna()).groupby("group")["h"].sum()
+    assert not (per == 1).any()
+
+
+def test_a_part_of_a_published_whole_is_withheld_when_the_rest_is_small():
+    t = pd.DataFrame({"community": ["A", "B", "C"], "members": [12, 20, 3],
+                      "n_regular": [10, 9, 3], "pct_regular": [83.3, 45.0, 100.0]})
+    out = suppress_small(t, count_cols={"members": ["n_regular", "pct_regular"],
+                                        "n_regular": ["pct_regular"]},
+                         threshold=5, remainders={"n_regular": "members"}, display=True)
+    assert out["n_regular"].tolist() == ["*", 9, "<5"]  # A: 2 irregular; C: members small
+    assert out["pct_regular"].tolist() == ["*", 45.0, "<5"]
+    assert out["members"].tolist() == [12, 20, "<5"]
+    all_came = t.assign(n_regular=[12, 9, 3])
+    out2 = suppress_small(all_came, count_cols=["members", "n_regular"], threshold=5,
+                          remainders={"n_regular": "members"})
+    assert out2.loc[0, "n_regular"] == 12  # none missing: a true zero says nothing

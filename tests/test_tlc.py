@@ -159,6 +159,25 @@ def test_publish_withholds_small_groups():
         tlc.publish(b, "nope", threshold=5)
 
 
+def test_publish_secondary_suppression():
+    att = pd.DataFrame({"community": ["A TLC", "B TLC", "C TLC", "All TLCs"],
+                        "half_term": [1, 1, 1, 1], "n_meetings": [1, 1, 1, 3],
+                        "n": [3, 9, 12, 24], "n_present": [3, 8, 10, 21]})
+    att = tlc.with_wilson(att, "n_present", "n", "pct")
+    out = tlc.publish(att, "attendance", threshold=5, display=False)
+    # A TLC (3 places) is withheld, and B (the next smallest) with it: else 24 - 9 - 12 = 3
+    assert out["n"].isna().tolist() == [True, True, False, False]
+    assert out["pct"].isna().tolist() == [True, True, False, False]
+    breadth = pd.DataFrame({"characteristic": ["Role"] * 2, "level": ["Teacher", "Leader"],
+                            "n_members": [10, 6], "pct_members": [62.5, 37.5],
+                            "n_teaching": [40, 8], "pct_teaching": [83.3, 16.7],
+                            "members_total": 16, "teaching_total": 48})
+    shown = tlc.publish(breadth, "breadth", threshold=5)
+    # only 2 leaders are not in a TLC (8 - 6): the 6 is withheld, then the 10 beside it
+    assert shown["Members"].tolist() == ["*", "*"]
+    assert shown["Teaching staff"].tolist() == [40, 8]
+
+
 def test_resolve_scope():
     comm = pd.DataFrame({"community": ["A TLC", "B TLC", "A SLC"], "kind": ["tlc", "tlc", "slc"],
                          "school": ["A", "B", "A"]})

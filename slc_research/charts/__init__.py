@@ -12,6 +12,7 @@ inline SVG (through vl-convert), so an exported HTML report needs no network.
 from slc_research.charts._base import (
                                        MAX_ROWS,
                                        PALETTE,
+                                       RENDERER,
                                        THEME,
                                        WIDTH,
                                        ChartError,
@@ -64,6 +65,7 @@ from slc_research.charts.voices import (
 __all__ = [
     "MAX_ROWS",
     "PALETTE",
+    "RENDERER",
     "THEME",
     "WIDTH",
     "ChartError",

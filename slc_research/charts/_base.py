@@ -7,14 +7,17 @@ builder is pure (a tidy, aggregated DataFrame in, an ``alt.Chart`` out).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import altair as alt
 import numpy as np
 import pandas as pd
 
 from slc_research.errors import SlcResearchError
+from slc_research.report.display import CHART_MIMETYPE
 
-__all__ = ["MAX_ROWS", "PALETTE", "THEME", "WIDTH", "ChartError", "use_offline_renderer"]
+__all__ = ["MAX_ROWS", "PALETTE", "RENDERER", "THEME", "WIDTH", "ChartError",
+           "use_offline_renderer"]
 
 #: Most rows a chart builder accepts: aggregate first.
 MAX_ROWS = 5_000
@@ -22,6 +25,8 @@ MAX_ROWS = 5_000
 PALETTE = ("#1b6ca8", "#a0a0a0", "#e07b39", "#4f9d69", "#8e6bb8")
 #: Name of the registered Altair theme.
 THEME = "slc-research"
+#: Name of the registered Altair renderer: Altair's SVG renderer plus the chart's spec.
+RENDERER = "slc-research-svg"
 _FONT = "Helvetica, Arial, sans-serif"
 WIDTH = 420
 _WIDTH = WIDTH
@@ -36,12 +41,27 @@ def use_offline_renderer() -> None:
 
     The SVG renderer draws through vl-convert inside the kernel, so the output
     is plain SVG: nbconvert embeds it in the HTML report and no JavaScript or
-    CDN is needed to view it.
+    CDN is needed to view it. Next to the SVG the output carries the chart's
+    Vega-Lite spec (:data:`~slc_research.report.display.CHART_MIMETYPE`, left out
+    of the HTML), from which ``slc-research export`` draws the figure again as
+    SVG and as a 300 ppi PNG.
     """
     if THEME not in alt.theme.names():
         alt.theme.register(THEME, enable=False)(_theme)
     alt.theme.enable(THEME)
-    alt.renderers.enable("svg")
+    if RENDERER not in alt.renderers.names():
+        alt.renderers.register(RENDERER, _svg_and_spec)
+    alt.renderers.enable(RENDERER)
+
+
+def _svg_and_spec(spec: dict, **metadata: Any) -> Any:
+    """Altair's SVG output of ``spec``, with the spec itself under CHART_MIMETYPE."""
+    from altair.vegalite.v6.display import svg_renderer
+
+    bundle = svg_renderer(spec, **metadata)
+    if isinstance(bundle, tuple):  # (data, metadata)
+        return ({**bundle[0], CHART_MIMETYPE: spec}, bundle[1])
+    return {**bundle, CHART_MIMETYPE: spec}
 
 
 def _theme() -> alt.theme.ThemeConfig:

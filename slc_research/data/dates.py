@@ -79,6 +79,12 @@ def parse_dates_by_category(values: pd.Series, *, label: str, header: str,
     messages = np.full(len(cats), None, dtype=object)
     messages[todo] = (f"a date in the form {_example(date_format)}" if date_format else
                       "a date like 01/09/2025 (day first) or 2025-09-01")
+    if todo.any() and not date_format:
+        us = todo & ~np.isnat(_to_dates(text, "%m/%d/%Y"))
+        messages[us] = ("a date written day first, like 01/09/2025; this one only makes sense "
+                        "month first (US style): if the whole column is month first, set "
+                        'date_format = "%m/%d/%Y" in this source\'s [sources.NAME] entry of '
+                        "enquiry.toml, else correct the date")
     stamps = pd.DatetimeIndex(out)
     out_of_range = ~todo & np.asarray((stamps < EARLIEST) | (stamps > latest))
     messages[out_of_range] = (f"a date between {EARLIEST:%d/%m/%Y} and {latest:%d/%m/%Y} "

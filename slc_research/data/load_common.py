@@ -73,6 +73,12 @@ class SourceLoad:
                 cols += f" and {plural(len(trimmed) - 3, 'other column')}"
             self.notes.append(f"{plural(n, 'value')} had spaces before or after them, now "
                               f"trimmed (in {cols}).")
+        errors = {h: n for h, n in self.raw.excel_errors.items() if h in used}
+        if errors:
+            cols = ", ".join(repr(h) for h in errors)
+            self.notes.append(f"{plural(sum(errors.values()), 'cell')} held an Excel error value "
+                              f"(#N/A, #VALUE!, ...) and {'was' if sum(errors.values()) == 1 else 'were'} "
+                              f"read as blank (in {cols}); check the formulas that filled them.")
 
     # -- columns -------------------------------------------------------------------
 
@@ -154,12 +160,39 @@ class SourceLoad:
     def ids(self, canonical: str, kinds: str | pd.Series, *, required: bool = True) -> pd.Series:
         """Pseudonymised ids of a column, as ``string``; blank ids are problems if ``required``."""
         raw = self.column(canonical)
+        self._check_id_shapes(canonical, raw)
         if required:
             blank = np.flatnonzero(raw.cat.codes.to_numpy() < 0)
             if len(blank):
                 self.problems.add_rows(self.header(canonical), self.excel_rows(blank), None,
                                        f"a {canonical} in every row; this row has none")
         return self.pseudonymise(raw, kinds)
+
+    def _check_id_shapes(self, canonical: str, raw: pd.Series) -> None:
+        """Ids Excel has damaged: scientific notation is a problem; lost leading zeros a note."""
+        cats = raw.cat.categories.astype(str)
+        if not len(cats):
+            return
+        header = self.header(canonical)
+        sci = np.asarray(cats.str.fullmatch(r"[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+"))
+        if sci.any():
+            rows = self.excel_rows(np.flatnonzero(np.append(sci, False)[raw.cat.codes.to_numpy()]))
+            values = raw.astype("string").to_numpy(dtype=object, na_value=None)
+            values = values[np.append(sci, False)[raw.cat.codes.to_numpy()]]
+            self.problems.add_rows(header, rows, values,
+                                   "an id written out in full, but Excel turned this one into "
+                                   "a number in scientific notation and lost its last digits; "
+                                   "format the column as Text in Excel (or export it again "
+                                   "from the MIS) so that every id is kept whole")
+        digits = np.asarray(cats.str.fullmatch(r"\d+"))
+        if digits.all() and len(cats) > 1:
+            lengths = cats.str.len()
+            zeros = np.asarray(cats.str.startswith("0"))
+            if lengths.nunique() > 1 and zeros.any():
+                self.notes.append(
+                    f"Ids in {header!r} are numbers of different lengths, some with leading "
+                    "zeros (Excel drops them): ids are matched ignoring leading zeros, so "
+                    "'004822' and '4822' are the same person.")
 
     def pseudonymise(self, ids: pd.Series, kinds: str | pd.Series) -> pd.Series:
         """Keyed pseudonyms of ``ids``; ``kinds`` is one kind or a kind per row."""

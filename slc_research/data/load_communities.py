@@ -94,7 +94,9 @@ def load_memberships(spec: SourceSpec, ctx: LoadContext) -> Loaded:
            "community": _required_text(src, "community", "a community name"),
            "community_kind": _community_kind(src, "community_kind"),
            "school": src.text("school", "school"),
-           "role": src.text("role")}
+           # a role is free text ("Chair, with Amy"): it reaches quote attributions
+           "role": redact_names(src.text("role"),
+                                set(ctx.names) | names_in(src.raw.data, src.map.identifying))}
     for col in ("joined", "left"):
         if src.has(col):
             out[col] = src.dates(col)

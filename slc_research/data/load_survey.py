@@ -9,6 +9,8 @@ scale's wording only in case or spaces are counted in a note.
 
 from __future__ import annotations
 
+import difflib
+
 import numpy as np
 import pandas as pd
 
@@ -63,7 +65,18 @@ def _answer_scale(src: SourceLoad, instrument: str, item: str, header: str) -> R
 def _valid_answers(scale: ResponseScale) -> str:
     levels = ", ".join(repr(level) for level in scale.levels)
     missing = f" (or {scale.missing[0]!r} for no answer)" if scale.missing else ""
-    return f"one of the {scale.name} answers {levels}{missing}, in any case or spacing"
+    return (f"one of the {scale.name} answers {levels}{missing}, in any case or spacing, or "
+            f"a number from {scale.minimum} to {scale.maximum}")
+
+
+def _did_you_mean(answer: str, scale: ResponseScale) -> str:
+    """"; did you mean 'Agree'? ..." for a misspelt answer close to one of the scale's, else ""."""
+    wording = {normalise_answer(x): x for x in (*scale.levels, *scale.aliases)}
+    close = difflib.get_close_matches(normalise_answer(answer), list(wording), n=1, cutoff=0.75)
+    if not close:
+        return ""
+    return (f"; did you mean {wording[close[0]]!r}? Correct the answer in the file (a misspelt "
+            "answer is never guessed)")
 
 
 def load_survey(spec: SourceSpec, ctx: LoadContext) -> Loaded:
@@ -127,7 +140,8 @@ def load_survey(spec: SourceSpec, ctx: LoadContext) -> Loaded:
             flags = np.append(unknown, False)[codes]
             bad = np.flatnonzero(flags)
             expected = _valid_answers(scale)
-            src.problems.add([Problem(src.label, int(r), header, str(cats[codes[p]]), expected)
+            src.problems.add([Problem(src.label, int(r), header, str(cats[codes[p]]),
+                                      expected + _did_you_mean(str(cats[codes[p]]), scale))
                               for p, r in zip(bad[:20], excel_rows_at(src.rows, bad[:20]),
                                               strict=True)], len(bad))
         if differs.any():

@@ -23,6 +23,7 @@ from slc_research.data.load_communities import (
 from slc_research.data.load_people import load_pupils, load_staff, read_names
 from slc_research.data.load_qual import load_codebook, load_codings
 from slc_research.data.load_records import load_attainment, load_behaviour
+from slc_research.data.load_refi import load_qdpx
 from slc_research.data.load_survey import load_survey
 from slc_research.data.load_texts import load_texts
 from slc_research.data.spec import LoadContext, Loaded, SourceSpec
@@ -46,6 +47,7 @@ LOADERS: dict[str, Callable[[SourceSpec, LoadContext], Loaded]] = {
     "texts": load_texts,
     "codebook": load_codebook,
     "codings": load_codings,
+    "qdpx": load_qdpx,
 }
 
 

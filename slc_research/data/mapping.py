@@ -119,7 +119,7 @@ def map_columns(raw: RawTable, spec: SourceSpec, *, required: Sequence[str] = ()
                 continue
             (identifying if target in kind.identifying else columns)[target] = h
     if problems:
-        raise DataError(problems)
+        raise DataError(_with_sheet_hint(problems, raw, spec))
     missing = [c for c in (*kind.required, *required) if c not in columns]
     if missing:
         raise DataError([
@@ -133,3 +133,18 @@ def map_columns(raw: RawTable, spec: SourceSpec, *, required: Sequence[str] = ()
     order = {h: i for i, h in enumerate(raw.headers)}
     items = dict(sorted(items.items(), key=lambda kv: order[kv[1]]))
     return ColumnMap(columns, identifying, items, [h for h in raw.headers if h not in used])
+
+
+def _with_sheet_hint(problems: list[Problem], raw: RawTable, spec: SourceSpec) -> list[Problem]:
+    """Say which sheet was read when a workbook with several sheets lacks the mapped headers."""
+    if len(raw.sheets) < 2 or raw.sheet is None:
+        return problems
+    others = [s for s in raw.sheets if s != raw.sheet]
+    listed = ", ".join(repr(s) for s in raw.sheets)
+    if spec.sheet is None:
+        advice = (f"if the data are on {'sheet ' + repr(others[0]) if len(others) == 1 else 'another sheet'}"
+                  f", add sheet = \"{others[0]}\" to [sources.{spec.name}]")
+    else:
+        advice = f"check sheet = \"{spec.sheet}\" in [sources.{spec.name}]"
+    hint = (f" (sheet {raw.sheet!r} was read; the workbook's sheets are {listed}: {advice})")
+    return [Problem(p.file, p.row, p.column, p.value, p.expected + hint) for p in problems]

@@ -96,10 +96,33 @@ class ProblemLog:
             depth += 1
         return sorted(chosen[:CAP], key=lambda p: (p.row or 0, p.column or ""))
 
+    def second_header(self) -> Problem | None:
+        """A problem saying row 2 looks like a second header row, or None.
+
+        That is when at least two columns have a problem in row 2 and in no
+        other row, and the values found there are words, not numbers.
+        """
+        found = []
+        for column, kept in self._by_column.items():
+            if column is not None and kept and all(p.row == 2 for p in kept):
+                found.append(kept[0])
+        found = [p for p in found if p.value is not None]  # a blank id there counts too
+        if len(found) < 2 or not all(re.search(r"[A-Za-z]", p.value or "") for p in found):
+            return None
+        shown = ", ".join(f"{p.value!r} under {p.column!r}" for p in found[:3])
+        return Problem(self.label, 2, None, None,
+                       f"data from row 2 on, but row 2 looks like a second header row "
+                       f"({shown}): delete row 2 so that one header row is left, then save "
+                       "the file")
+
     def raise_if_any(self) -> None:
         """Raise one :class:`DataError` with everything collected, if anything was."""
         if self.total:
-            raise DataError(self.problems(), total=self.total)
+            hint = self.second_header()
+            shown = self.problems()
+            if hint is not None:
+                shown = [hint, *shown[:CAP - 1]]
+            raise DataError(shown, total=self.total + (hint is not None))
 
 
 def normalise_word(s: str) -> str:

@@ -12,6 +12,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from slc_research.data.raw_repairs import (
+    EXCEL_ERRORS,
+    HEADER_SEARCH_ROWS,
+    find_header_row,
+    repeated_header_rows,
+    totals_rows,
+)
 from slc_research.data.spec import normalise_answer
 from slc_research.errors import DataError, Problem
 
@@ -40,6 +47,10 @@ class RawTable:
         What was noticed while reading (encoding, sheet chosen, blank rows).
     sheet : str or None
         The sheet read, for workbooks.
+    sheets : tuple of str
+        Every sheet of the workbook (empty for a CSV file).
+    excel_errors : dict
+        Header -> number of Excel error values (``#N/A``, ``#VALUE!``) read as blank.
     """
 
     label: str
@@ -49,6 +60,8 @@ class RawTable:
     trimmed: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     sheet: str | None = None
+    sheets: tuple[str, ...] = ()
+    excel_errors: dict[str, int] = field(default_factory=dict)
 
     @property
     def headers(self) -> list[str]:
@@ -97,70 +110,101 @@ def check_headers(headers: list[str], label: str) -> None:
         raise DataError(problems)
 
 
-def _strip(s: pd.Series) -> tuple[pd.Series, int]:
-    """Trim the categories of ``s``; blank becomes missing. Returns (series, values trimmed)."""
+def _strip(s: pd.Series) -> tuple[pd.Series, int, int]:
+    """Trim the categories of ``s``; blank and Excel errors become missing.
+
+    Returns (series, values trimmed, Excel error values blanked).
+    """
     if not isinstance(s.dtype, pd.CategoricalDtype):
         s = s.astype("category")
     cats = s.cat.categories
     if len(cats) == 0:
-        return s, 0
+        return s, 0, 0
     if cats.dtype != "str":
         cats = pd.Index(cats.astype(str), dtype="str")
     stripped = cats.str.strip()
-    changed = np.asarray(stripped != cats)
+    errors = np.asarray(stripped.str.upper().isin(EXCEL_ERRORS))
+    changed = np.asarray(stripped != cats) | errors
     if not changed.any():
         if s.cat.categories.dtype != "str":
             s = pd.Series(pd.Categorical.from_codes(s.cat.codes.to_numpy(), cats), name=s.name)
-        return s, 0
+        return s, 0, 0
     codes = s.cat.codes.to_numpy()
-    blank = np.asarray(stripped == "")
+    per_cat = np.bincount(codes[codes >= 0], minlength=len(cats))
+    n_errors = int(per_cat[errors].sum())
+    blank = np.asarray(stripped == "") | errors
     new_codes, uniques = pd.factorize(stripped.where(~blank), use_na_sentinel=True)
     new_codes = np.append(new_codes, -1)[codes]
     trimmed_cats = changed & ~blank
-    n_trimmed = int(np.bincount(codes[codes >= 0], minlength=len(cats))[trimmed_cats].sum())
+    n_trimmed = int(per_cat[trimmed_cats].sum())
     cat = pd.Categorical.from_codes(new_codes, pd.Index(uniques, dtype="str"), validate=False)
-    return pd.Series(cat, name=s.name), n_trimmed
+    return pd.Series(cat, name=s.name), n_trimmed, n_errors
 
 
 def tidy_table(df: pd.DataFrame, label: str, rows: np.ndarray | None, blank_lines: int,
-               notes: list[str], *, sheet: str | None) -> RawTable:
-    """Trim every column, check nameless columns, drop blank rows, number the rest.
+               notes: list[str], *, sheet: str | None, sheets: tuple[str, ...] = ()) -> RawTable:
+    """Trim every column, find the header row, drop blank, repeated-header and totals rows.
 
     ``rows`` are the Excel rows of ``df``'s rows (None: position + 2);
-    ``blank_lines`` blank rows were already skipped by the reader.
+    ``blank_lines`` blank rows were already skipped by the reader. When row 1
+    leaves columns with values unnamed (a report title, merged group headings)
+    and a row further down names them all, that row becomes the header, with a note.
     """
     headers = list(df.columns)
-    cols: dict[str, pd.Series] = {}
+    stripped: list[pd.Series] = []
     trimmed: dict[str, int] = {}
-    nameless: list[Problem] = []
+    errors: dict[str, int] = {}
     for i, h in enumerate(headers):
-        s, n = _strip(df.iloc[:, i])
-        if not h:
-            filled = np.flatnonzero(s.cat.codes.to_numpy() >= 0)
-            if len(filled):
-                row = int(filled[0] + 2 if rows is None else rows[filled[0]])
-                nameless.append(Problem(label, 1, column_letter(i), None,
-                                        f"a header above every column with values; column "
-                                        f"{column_letter(i)} has none (its first value is in "
-                                        f"row {row}): add a header or delete the column"))
-            continue
-        cols[h] = s
-        if n:
+        s, n, e = _strip(df.iloc[:, i])
+        stripped.append(s)
+        if h and n:
             trimmed[h] = n
+        if h and e:
+            errors[h] = e
+    base = np.arange(len(df), dtype=np.int64) + 2 if rows is None else np.asarray(rows)
+    nameless: list[Problem] = []
+    for i, (h, s) in enumerate(zip(headers, stripped, strict=True)):
+        if h:
+            continue
+        filled = np.flatnonzero(s.cat.codes.to_numpy() >= 0)
+        if len(filled):
+            nameless.append(Problem(label, 1, column_letter(i), None,
+                                    f"a header above every column with values; column "
+                                    f"{column_letter(i)} has none (its first value is in "
+                                    f"row {int(base[filled[0]])}): add a header or delete the "
+                                    "column"))
     if nameless:
+        moved = _header_further_down(df, stripped, headers, label, base, blank_lines, notes,
+                                     sheet, sheets)
+        if moved is not None:
+            return moved
         raise DataError(nameless)
+    cols = {h: s for h, s in zip(headers, stripped, strict=True) if h}
     data = pd.DataFrame(cols, copy=False)
     n = len(data)
-    if n:
-        blank = np.ones(n, dtype=bool)
-        for s in cols.values():
-            blank &= s.cat.codes.to_numpy() < 0
-        n_blank = int(blank.sum())
-    else:
-        n_blank = 0
-    if n_blank:
-        keep = ~blank
-        base = np.arange(n, dtype=np.int64) + 2 if rows is None else rows
+    keep = np.ones(n, dtype=bool)
+    if n and cols:
+        keep = ~np.logical_and.reduce([s.cat.codes.to_numpy() < 0 for s in cols.values()])
+    n_blank = int((~keep).sum())
+    column_list = list(cols.values())
+    repeats = repeated_header_rows(column_list, list(cols)) if n else np.zeros(0, bool)
+    if repeats.any():
+        where = base[repeats]
+        shown = ", ".join(str(r) for r in where[:5]) + (" ..." if len(where) > 5 else "")
+        notes.append(f"{len(where)} row{'s' if len(where) != 1 else ''} repeating the header "
+                     f"(row {shown}; two exports pasted together?) left out.")
+        keep &= ~repeats
+    if keep.any():
+        kept = np.flatnonzero(keep)
+        tail = totals_rows([s.iloc[kept[-3:]].reset_index(drop=True) for s in column_list])
+        if tail:
+            drop = kept[-3:][tail]
+            first = next(str(v).strip() for v in (s.iloc[drop[0]] for s in column_list)
+                         if not pd.isna(v))
+            notes.append(f"Row {', '.join(str(int(base[d])) for d in drop)} ({first!r}) looks "
+                         "like a totals row, not a pupil or person, and was left out.")
+            keep[drop] = False
+    if not keep.all():
         rows = base[keep]
         data = data.loc[keep].reset_index(drop=True)
     total_blank = n_blank + blank_lines
@@ -170,4 +214,31 @@ def tidy_table(df: pd.DataFrame, label: str, rows: np.ndarray | None, blank_line
         raise DataError.single(label, "at least one data row under the header, but the "
                                f"{'sheet' if sheet else 'file'} has none; check that you "
                                "exported the data and not only the column names")
-    return RawTable(label, data, rows, total_blank, trimmed, notes, sheet)
+    return RawTable(label, data, rows, total_blank, trimmed, notes, sheet, sheets, errors)
+
+
+def _header_further_down(df: pd.DataFrame, stripped: list[pd.Series], headers: list[str],
+                         label: str, base: np.ndarray, blank_lines: int, notes: list[str],
+                         sheet: str | None, sheets: tuple[str, ...]) -> RawTable | None:
+    """The table read with its header in a lower row, or None when no row qualifies."""
+    if not len(df):
+        return None
+    filled = np.column_stack([s.cat.codes.to_numpy() >= 0 for s in stripped])
+    head = min(len(df), 6 * HEADER_SEARCH_ROWS)  # the search looks at the first rows only
+    below = np.flip(np.logical_or.accumulate(np.flip(filled), axis=0), axis=0)
+    below = np.vstack([below[1:], np.zeros((1, below.shape[1]), dtype=bool)])
+    at = find_header_row([s.iloc[:head] for s in stripped], below[:head])
+    if at is None:
+        return None
+    new = [None if pd.isna(v := s.iloc[at]) else str(v).strip() for s in stripped]
+    above = [h for h in headers if h] + [
+        str(v).strip() for s in stripped for v in s.iloc[:at] if not pd.isna(v)]
+    check_headers([h or "" for h in new], label)
+    rest = df.iloc[at + 1:].reset_index(drop=True)
+    rest.columns = [h or "" for h in new]
+    shown = ", ".join(repr(a) for a in above[:3]) + (" ..." if len(above) > 3 else "")
+    notes.append(f"The column names were found in row {int(base[at])}, not row 1; the row(s) "
+                 f"above them (a title or merged group headings: {shown}) were skipped.")
+    skipped_blank = int((~filled[:at].any(axis=1)).sum())
+    return tidy_table(rest, label, base[at + 1:], blank_lines + skipped_blank, notes,
+                      sheet=sheet, sheets=sheets)

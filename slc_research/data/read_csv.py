@@ -16,6 +16,7 @@ import codecs
 import csv
 import io
 import mmap
+import re
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,7 @@ SAMPLE = 1 << 20
 _BLOCK = 8 << 20
 _TEXT = pa.dictionary(pa.int32(), pa.string())
 _DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
+_SEP_LINE = re.compile(r"^sep=([,;\t|])[ \t]*\r?\n", re.I)
 EXPORT_AGAIN = "export it again from the MIS or spreadsheet as CSV UTF-8 or XLSX"
 
 
@@ -39,6 +41,10 @@ def _detect_encoding(head: bytes, label: str, whole: bool) -> tuple[str, str]:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16", codecs.getincrementaldecoder("utf-16")("replace").decode(head, whole)
     body = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
+    if body.startswith(b"%PDF"):
+        raise DataError.single(label, "a CSV text file, but this is a PDF document (a printed "
+                               "report cannot be read); export the data from the MIS or "
+                               "spreadsheet as CSV UTF-8 or XLSX instead")
     controls = sum(body.count(bytes([b])) for b in (*range(0, 9), 11, 12, *range(14, 32)))
     if b"\x00" in body or controls > max(2, len(body) // 100):
         raise DataError.single(label, "a CSV text file, but it holds binary data (is it a "
@@ -53,7 +59,13 @@ def _detect_encoding(head: bytes, label: str, whole: bool) -> tuple[str, str]:
         return "latin-1", body.decode("latin-1")
 
 
-def _split_header(sample: str, label: str) -> tuple[str, list[str], int]:
+def _sep_line(sample: str) -> str | None:
+    """The delimiter an Excel ``sep=;`` first line names, or None when there is none."""
+    m = _SEP_LINE.match(sample.lstrip("\ufeff"))
+    return m.group(1) if m else None
+
+
+def _split_header(sample: str, label: str, forced: str | None = None) -> tuple[str, list[str], int]:
     """Delimiter, header cells and number of physical lines of the first record."""
     counts = dict.fromkeys(_DELIMITERS, 0)
     quoted = False
@@ -66,7 +78,7 @@ def _split_header(sample: str, label: str) -> tuple[str, list[str], int]:
             break
         elif not quoted and ch in counts:
             counts[ch] += 1
-    delimiter = max(counts, key=lambda d: (counts[d], d == ","))
+    delimiter = forced or max(counts, key=lambda d: (counts[d], d == ","))
     text = sample[:end]
     cells = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
     if not any(c.strip() for c in cells):
@@ -82,11 +94,23 @@ def read_csv(path: Path, label: str, head: bytes) -> RawTable:
         raise DataError.single(label, f"a header row and data rows, but the file is empty; "
                                f"{EXPORT_AGAIN}")
     encoding, sample = _detect_encoding(head, label, whole)
-    delimiter, headers, header_lines = _split_header(sample, label)
-    check_headers(headers, label)
     notes: list[str] = []
+    sep = _sep_line(sample)
+    if sep is not None:  # Excel's "sep=;" line: Excel hides it, so the header is row 1
+        sample = sample.lstrip("\ufeff").split("\n", 1)[1] if "\n" in sample else ""
+        notes.append(f"The first line 'sep={sep}' (written by Excel to name the delimiter) "
+                     "was skipped.")
+    delimiter, headers, header_lines = _split_header(sample, label, sep)
+    if len(headers) == 1:
+        _refuse_title_line(sample, headers[0], header_lines, label)
+    check_headers(headers, label)
+    if delimiter != ",":
+        notes.append(f"Values are separated by {_DELIMITERS[delimiter]}s, not commas; read "
+                     "as such.")
     # quotes past the header may hold line breaks; without any, parse in parallel blocks
     has_quotes = encoding == "utf-16" or _quotes_after_header(path, sample, header_lines)
+    if sep is not None:
+        header_lines += 1
     fallbacks = {"utf8": ["cp1252", "latin-1"], "cp1252": ["latin-1"]}.get(encoding, [])
     for attempt in [encoding, *fallbacks]:
         try:
@@ -97,6 +121,8 @@ def read_csv(path: Path, label: str, head: bytes) -> RawTable:
             continue
     else:
         raise DataError.single(label, f"text in one encoding; {EXPORT_AGAIN}")
+    if attempt == "utf-16":
+        notes.append("The file is UTF-16 text (Excel's 'Unicode Text'); read as such.")
     if attempt in ("cp1252", "latin-1"):
         notes.append("The file is not UTF-8; it was read as Windows-1252 (Excel's plain CSV). "
                      "If accented letters look wrong, save it as 'CSV UTF-8'.")
@@ -111,6 +137,23 @@ def read_csv(path: Path, label: str, head: bytes) -> RawTable:
         keep[np.asarray(skipped, dtype=np.int64) - 2] = False
         rows = (np.flatnonzero(keep) + 2).astype(np.int64)
     return tidy_table(df, label, rows, len(skipped), notes, sheet=None)
+
+
+def _refuse_title_line(sample: str, first: str, header_lines: int, label: str) -> None:
+    """Raise when row 1 is one value (a report title) over rows of several values."""
+    lines = [ln for ln in sample.splitlines()[header_lines:header_lines + 12] if ln.strip(" ,;\t")]
+    if not lines:
+        return
+    widths = {max(len(next(csv.reader([ln], delimiter=d), [])) for d in _DELIMITERS)
+              for ln in lines[:5]}  # quoted commas in a one-column file do not count
+    if min(widths) < 2:
+        return
+    at = sample.splitlines().index(lines[0]) + 1
+    raise DataError.single(label, f"the column names in row 1, but row 1 holds one value "
+                           f"({first[:60]!r}) and the rows below hold {min(widths)} or more: if "
+                           f"it is a report title, delete row 1 (and any rows down to row "
+                           f"{at}, where the column names seem to start) and save the file",
+                           row=1)
 
 
 class _WrongEncoding(Exception):

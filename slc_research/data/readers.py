@@ -23,7 +23,7 @@ import pandas as pd
 from slc_research.data.raw_table import RawTable, check_headers, column_letter, tidy_table
 from slc_research.data.read_csv import EXPORT_AGAIN, SAMPLE, read_csv
 from slc_research.data.spec import SourceSpec, normalise_answer
-from slc_research.errors import DataError, Problem
+from slc_research.errors import DataError
 
 __all__ = ["RawTable", "column_letter", "read_raw"]
 
@@ -67,6 +67,12 @@ def read_raw(spec_or_path: SourceSpec | str | Path, *, label: str | None = None,
     if head.startswith(b"PK\x03\x04"):
         return _read_xlsx(path, label, sheet)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
+        if _is_encrypted(path, head):
+            raise DataError.single(label, "a workbook that opens without a password, but this one "
+                                   "is password-protected (encrypted); open it in Excel, then "
+                                   "File > Info > Protect Workbook > Encrypt with Password, clear "
+                                   "the password and save a copy without it in the workspace "
+                                   "(keep the copy as private as the original)")
         raise DataError.single(label, "a CSV or XLSX file, but this is an old Excel .xls workbook; "
                                "open it in Excel and save it as .xlsx (Excel Workbook)")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -76,6 +82,22 @@ def read_raw(spec_or_path: SourceSpec | str | Path, *, label: str | None = None,
 
 
 # ---------------------------------------------------------------------------- XLSX
+
+
+def _is_encrypted(path: Path, head: bytes) -> bool:
+    """Whether a Compound File (OLE) is an Office document encrypted with a password.
+
+    Excel saves a password-protected workbook as a Compound File holding the
+    streams ``EncryptionInfo`` and ``EncryptedPackage``; their names are stored
+    in UTF-16 in the file's directory.
+    """
+    marker = "EncryptedPackage".encode("utf-16-le")
+    if marker in head:
+        return True
+    import mmap
+
+    with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        return mm.find(marker) >= 0
 
 
 def _cell_text(v: object) -> str | None:
@@ -142,24 +164,24 @@ def _read_xlsx(path: Path, label: str, sheet: str | None) -> RawTable:
         ncols = len(headers)
         check_headers(headers, label)
         columns: list[list[str | None]] = [[] for _ in range(ncols)]
-        stray: list[Problem] = []
-        for number, row in enumerate(rows, start=2):
+        n_rows = 0
+        for row in rows:
             cells = [_cell_text(v) for v in row]
             if len(cells) > ncols:
-                extra = [j for j in range(ncols, len(cells)) if cells[j] and cells[j].strip()]
-                if extra:
-                    stray.append(Problem(label, number, column_letter(extra[0]), None,
-                                         "values only under a header; this cell has none "
-                                         "above it: add a header or clear the cell"))
+                last = max((j for j in range(ncols, len(cells))
+                            if cells[j] and cells[j].strip()), default=None)
+                if last is not None:  # values beyond the named columns: judged by tidy_table
+                    columns += [[None] * n_rows for _ in range(last + 1 - ncols)]
+                    headers += [""] * (last + 1 - ncols)
+                    ncols = last + 1
                 cells = cells[:ncols]
             cells += [None] * (ncols - len(cells))
             for col, v in zip(columns, cells, strict=True):
                 col.append(v)
+            n_rows += 1
     finally:
         wb.close()
         handle.close()
-    if stray:
-        raise DataError(stray[:20], total=len(stray))
     df = pd.DataFrame({f"c{i}": pd.Categorical(col) for i, col in enumerate(columns)})
     df.columns = headers
-    return tidy_table(df, label, None, 0, notes, sheet=chosen)
+    return tidy_table(df, label, None, 0, notes, sheet=chosen, sheets=tuple(names))

@@ -345,6 +345,12 @@ KINDS: dict[str, SourceKind] = {
             optional=("coder", "start", "end"),
             options=("coder",),
         ),
+        SourceKind(  # a REFI-QDA project (.qdpx, .qde) or codebook (.qdc): not a table
+            "qdpx",
+            ("texts", "codebook", "codings"),
+            required=(),
+            options=("authors", "text_source", "community", "coders"),
+        ),
     )
 }
 

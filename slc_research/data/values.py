@@ -227,6 +227,7 @@ _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 
 def _number(text: str, *, points: bool) -> float | None:
     t = text.strip().replace("\u2212", "-").replace("\u2013", "-")
+    t = re.sub(r"^([+-])\s+", r"\1", t)  # "- 3" as some exports space a sign
     if points:
         t = re.sub(r"\s*(points?|pts?)$", "", t, flags=re.I)
     if t.endswith("%"):

@@ -54,6 +54,7 @@ from slc_research.qual.quotes import (  # noqa: F401
     exemplar_quotes,
     shorten,
 )
+from slc_research.qual.refi import export_qdc, export_qdpx, read_refi  # noqa: F401
 
 __all__ = [
     "AGREEMENT_COLUMNS",
@@ -75,8 +76,11 @@ __all__ = [
     "coded_texts",
     "coder_agreement",
     "exemplar_quotes",
+    "export_qdc",
+    "export_qdpx",
     "frequency_table",
     "primary_codings",
+    "read_refi",
     "select_texts",
     "sentence_spans",
     "shorten",

@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from slc_research.report.display import (
+    CHART_MIMETYPE,
     RECORD_MIMETYPE,
+    TABLE_MIMETYPE,
     PrivacyError,
     format_table,
     read_records,
@@ -23,7 +25,9 @@ from slc_research.report.display import (
 )
 
 __all__ = [
+    "CHART_MIMETYPE",
     "RECORD_MIMETYPE",
+    "TABLE_MIMETYPE",
     "PrivacyError",
     "ReportError",
     "ReportResult",

@@ -18,12 +18,20 @@ import pandas as pd
 
 from slc_research.errors import SlcResearchError
 
-__all__ = ["ID_COLUMNS", "RECORD_MIMETYPE", "PrivacyError", "format_table", "read_records",
-           "record", "record_all", "show_list", "show_note", "show_table", "show_text",
-           "table_html"]
+__all__ = ["CHART_MIMETYPE", "EXPORT_MIMETYPES", "ID_COLUMNS", "RECORD_MIMETYPE",
+           "TABLE_MIMETYPE", "PrivacyError", "format_table", "read_records", "record",
+           "record_all", "show_list", "show_note", "show_table", "show_text", "table_html",
+           "table_notes"]
 
 #: Mimetype of the invisible outputs that carry recorded results.
 RECORD_MIMETYPE = "application/x-slc-research+json"
+#: Mimetype of the machine-readable copy of a shown table (next to its HTML): the
+#: display-ready, already suppressed cells, caption and notes; never raw rows.
+TABLE_MIMETYPE = "application/x-slc-research-table+json"
+#: Mimetype of a chart's Vega-Lite spec (next to its SVG), for the dissertation pack.
+CHART_MIMETYPE = "application/x-slc-research-chart+json"
+#: The invisible copies a report page leaves out (read by ``slc-research export``).
+EXPORT_MIMETYPES = (TABLE_MIMETYPE, CHART_MIMETYPE)
 
 #: Columns that identify a person; a published table may not hold them.
 ID_COLUMNS = ("pupil_id", "member_id", "respondent_id", "staff_id", "author_id", "upn", "name",
@@ -124,11 +132,58 @@ def table_html(table: pd.DataFrame, *, decimals: int | Mapping[str, int] = 1,
 
 
 def show_table(table: pd.DataFrame, *, decimals: int | Mapping[str, int] = 1,
-               labels: Mapping[str, str] | None = None, caption: str | None = None) -> None:
-    """Display a rounded aggregate table as HTML (refuses tables holding ids)."""
-    from IPython.display import HTML, display
+               labels: Mapping[str, str] | None = None, caption: str | None = None,
+               note: str | None = None) -> None:
+    """Display a rounded aggregate table as HTML (refuses tables holding ids).
 
-    display(HTML(table_html(table, decimals=decimals, labels=labels, caption=caption)))
+    Next to the HTML the output carries an invisible copy of the same cells as
+    shown (rounded, suppressed), the caption and the table's notes
+    (:data:`TABLE_MIMETYPE`), from which ``slc-research export`` writes the
+    table as CSV and as an APA-style Word table.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Aggregates only (counts, percentages, means), already suppressed.
+    decimals, labels
+        As :func:`format_table`.
+    caption : str, optional
+        The table's title.
+    note : str, optional
+        A note for the exported table (what a column means); the suppression
+        markers are explained without asking.
+    """
+    from IPython.display import display
+
+    shown = format_table(table, decimals=decimals, labels=labels)
+    html = table_html(table, decimals=decimals, labels=labels, caption=caption)
+    numeric = [bool(pd.api.types.is_numeric_dtype(table[c])
+                    and not pd.api.types.is_bool_dtype(table[c])) for c in table.columns]
+    if note:
+        _guard_text(note, "a table note")
+    copy = {"caption": caption or "", "columns": [str(c) for c in shown.columns],
+            "rows": [[str(v) for v in row] for row in shown.itertuples(index=False, name=None)],
+            "numeric": numeric, "notes": [*([note] if note else []), *table_notes(shown)]}
+    display({"text/html": html, TABLE_MIMETYPE: copy, "text/plain": caption or "(a table)"},
+            raw=True)
+
+
+def table_notes(shown: pd.DataFrame) -> list[str]:
+    """Sentences for a table's note: what n means, and the suppression marks it holds."""
+    cells = {str(v) for v in shown.to_numpy().ravel()}
+    notes = []
+    if any(re.fullmatch(r"n(\s.*)?", str(c).strip(), re.IGNORECASE) for c in shown.columns):
+        notes.append("n = the number of people a row is based on.")
+    small = sorted({c for c in cells if re.fullmatch(r"<\d+", c)}, key=lambda c: int(c[1:]))
+    if small:
+        notes.append(f"Groups with fewer than {small[0][1:]} people are shown as "
+                     f"\u201c{small[0]}\u201d and their figures are withheld.")
+    if "*" in cells:
+        notes.append("A value shown as \u201c*\u201d is withheld so that a small group cannot "
+                     "be worked out from the totals.")
+    if "\u2013" in cells:
+        notes.append("\u201c\u2013\u201d: no value (not measured, or too few to estimate).")
+    return notes
 
 
 def show_text(*paragraphs: str, heading: str | None = None, level: int = 2) -> None:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from slc_research.errors import ConfigError, SlcResearchError
-from slc_research.report.display import RECORD_MIMETYPE, read_records
+from slc_research.report.display import EXPORT_MIMETYPES, RECORD_MIMETYPE, read_records
 
 __all__ = ["AUDIENCES", "ReportError", "ReportResult", "export_html", "run_report"]
 
@@ -227,7 +227,8 @@ AUDIENCES = ("staff", "research")
 def export_html(nb: Any, path: str | Path, *, title: str, audience: str = "staff") -> Path:
     """Write an executed notebook as an offline HTML report (SVG inline).
 
-    Recorded-result outputs are left out; the page title is ``title``. For the
+    Recorded-result outputs, and the copies of tables and chart specs kept for
+    ``slc-research export``, are left out; the page title is ``title``. For the
     ``"staff"`` audience the code is hidden; for ``"research"`` (a dissertation
     appendix, a colleague checking the analysis) it is shown.
     """
@@ -246,6 +247,8 @@ def export_html(nb: Any, path: str | Path, *, title: str, audience: str = "staff
             cell.outputs = [o for o in cell.outputs
                             if RECORD_MIMETYPE not in o.get("data", {})]
             for o in cell.outputs:
+                for mime in EXPORT_MIMETYPES:  # copies for `slc-research export` only
+                    o.get("data", {}).pop(mime, None)
                 svg = o.get("data", {}).get("image/svg+xml")
                 if svg is not None:
                     o["data"]["image/svg+xml"] = _safe_svg(svg)

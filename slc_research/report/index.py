@@ -13,14 +13,13 @@
 
 All pages are self-contained (inline CSS, no scripts, nothing from the
 network) and every text is escaped. CSV text cells that a spreadsheet would
-run as a formula (``=``, ``+``, ``-``, ``@``) are prefixed with ``'``.
+run as a formula (``=``, ``+``, ``-``, ``@``) are prefixed with ``'``
+(:func:`slc_research.safe_cells.safe_cell`).
 """
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -29,6 +28,7 @@ from urllib.parse import quote
 
 from slc_research.report.catalogue import NOTEBOOKS
 from slc_research.report.execute import ReportResult, _write_atomic
+from slc_research.safe_cells import csv_text
 
 __all__ = ["INDEX_NAME", "SUMMARY_CSV", "SUMMARY_HTML", "format_record", "summary_rows",
            "write_index"]
@@ -279,19 +279,7 @@ def _cell(row: dict[str, Any]) -> str:
 
 
 def _csv(rows: list[dict[str, Any]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=SUMMARY_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: _csv_safe(row.get(k)) for k in SUMMARY_COLUMNS})
-    return buffer.getvalue()
-
-
-def _csv_safe(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return "" if value is None else value
+    return csv_text(rows, columns=SUMMARY_COLUMNS)
 
 
 def _is_estimate(value: Any) -> bool:

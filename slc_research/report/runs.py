@@ -104,6 +104,13 @@ class BatchRun:
 
     outcomes: tuple[RunOutcome, ...]
     index: Path
+    #: What ``check-outputs`` found in the folder after the run (a find fails the run).
+    check: Any = None
+
+    @property
+    def leaks(self) -> tuple:
+        """The identifiers found in the outputs (empty when the check passed or did not run)."""
+        return () if self.check is None else tuple(self.check.finds)
 
     @property
     def failures(self) -> list[RunOutcome]:
@@ -228,7 +235,7 @@ def run_batch(plan: Sequence[PlannedReport], workspace: str | Path, out_dir: str
               workspace_key: str, title: str, scheduler: str | None = None,
               workers: int | None = None, force: bool = False, quiet: bool = False,
               kernel_name: str = "slc-research", timeout: int = 600,
-              engine: str | None = None) -> BatchRun:
+              engine: str | None = None, check: bool = True) -> BatchRun:
     """Run ``plan`` and write the reports, the ledger and ``out_dir/index.html``.
 
     Parameters
@@ -254,6 +261,10 @@ def run_batch(plan: Sequence[PlannedReport], workspace: str | Path, out_dir: str
     engine : {"fresh", "warm", "auto"}, optional
         How kernels start (:func:`~slc_research.report.execute.run_report`'s
         default when None).
+    check : bool
+        Scan every file in ``out_dir`` for names, real ids and other identifiers of the
+        workspace's people afterwards (:func:`slc_research.output_check.check_outputs`);
+        the finds are on ``BatchRun.leaks``.
 
     Returns
     -------
@@ -264,13 +275,14 @@ def run_batch(plan: Sequence[PlannedReport], workspace: str | Path, out_dir: str
     with _folder_lock(out_dir):
         return _run_batch(plan, workspace, out_dir, workspace_key=workspace_key, title=title,
                           scheduler=scheduler, workers=workers, force=force, quiet=quiet,
-                          kernel_name=kernel_name, timeout=timeout, engine=engine)
+                          kernel_name=kernel_name, timeout=timeout, engine=engine,
+                          check=check)
 
 
 def _run_batch(plan: Sequence[PlannedReport], workspace: str | Path, out_dir: Path, *,
                workspace_key: str, title: str, scheduler: str | None, workers: int | None,
                force: bool, quiet: bool, kernel_name: str, timeout: int,
-               engine: str | None) -> BatchRun:
+               engine: str | None, check: bool = True) -> BatchRun:
     _remove_stale_temporaries(out_dir)
     workspace = str(Path(workspace).resolve())
     ledger = read_ledger(out_dir)
@@ -336,7 +348,9 @@ def _run_batch(plan: Sequence[PlannedReport], workspace: str | Path, out_dir: Pa
 
     ordered = tuple(outcomes[r.name] for r in plan)
     index = write_index(out_dir, [o.result for o in ordered], title=title)
-    run = BatchRun(ordered, index)
+    from slc_research.output_check import check_outputs
+
+    run = BatchRun(ordered, index, check_outputs(out_dir, workspace) if check else None)
     if not quiet:
         _summary(run, progress.stream)
     return run

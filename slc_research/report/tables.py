@@ -5,6 +5,15 @@ and returns what a report shows: with ``display=True`` a table with readable
 column names and ``"<5"`` in withheld cells (format it with
 :func:`slc_research.report.show_table`); with ``display=False`` the same
 numbers with withheld cells missing, for charts.
+
+Secondary suppression (see :mod:`slc_research.suppression`) is applied where
+the groups of a table add up to a total the reader knows: the levels of a
+characteristic and members vs other pupils at a level (representativeness),
+the roles and attendance bands of a community (its members), members who came
+regularly and the rest, and persistently absent pupils and the rest of a group.
+The before/after tables of members and other pupils are not partitions of a
+published total (the pupils measured both times are not reported as a whole),
+so only their small groups are withheld.
 """
 
 from __future__ import annotations
@@ -25,8 +34,9 @@ __all__ = ["about_data", "association_table", "bands_table", "change_table", "de
 
 
 def _publish(frame: pd.DataFrame, count_cols, threshold: int, display: bool,
-             labels: dict[str, str] | None = None) -> pd.DataFrame:
-    out = suppress_small(frame, count_cols=count_cols, threshold=threshold, display=display)
+             labels: dict[str, str] | None = None, **secondary) -> pd.DataFrame:
+    out = suppress_small(frame, count_cols=count_cols, threshold=threshold, display=display,
+                         **secondary)
     if display:
         out = out[[c for c in (labels or out.columns) if c in out.columns]]
         return out.rename(columns=labels or {})
@@ -36,7 +46,12 @@ def _publish(frame: pd.DataFrame, count_cols, threshold: int, display: bool,
 def representativeness_table(rep: Representativeness, *, threshold: int,
                              display: bool = True, members_label: str = "Members"
                              ) -> pd.DataFrame:
-    """Members vs the rest of the cohort, per characteristic and level."""
+    """Members vs the rest of the cohort, per characteristic and level.
+
+    The levels of a characteristic add up to each group's total, and members
+    plus other pupils add up to the level's size in the cohort (which staff
+    know): both are protected by secondary suppression.
+    """
     labels = {"characteristic": "Characteristic", "level": "Group",
               "n_members": f"{members_label}: n", "pct_members": f"{members_label}: %",
               "n_rest": "Other pupils: n", "pct_rest": "Other pupils: %",
@@ -46,7 +61,8 @@ def representativeness_table(rep: Representativeness, *, threshold: int,
         # a whole group below the threshold: withhold everything about it
         "members_total": ["n_members", "pct_members", "diff_pp"],
         "rest_total": ["n_rest", "pct_rest", "diff_pp"],
-    }, threshold, display, labels)
+    }, threshold, display, labels, partition_by="characteristic",
+        complements=[["n_members", "n_rest"]])
 
 
 def association_table(rep: Representativeness) -> pd.DataFrame:
@@ -59,25 +75,32 @@ def association_table(rep: Representativeness) -> pd.DataFrame:
 
 def participation_table(part: Participation, *, threshold: int,
                         display: bool = True) -> pd.DataFrame:
-    """Members, meetings and attendance per community."""
+    """Members, meetings and attendance per community.
+
+    Members who came regularly and those who did not add up to the members, so
+    either being small withholds both.
+    """
     labels = {"community": "Community", "members": "Members", "meetings": "Meetings held",
               "mean_pct_attended": "Mean % of meetings attended",
               "median_pct_attended": "Median %", "n_regular": "Came to 75% or more: n",
               "pct_regular": "Came to 75% or more: %"}
     return _publish(part.summary, {"members": ["mean_pct_attended", "median_pct_attended",
                                                "n_regular", "pct_regular"],
-                                   "n_regular": ["pct_regular"]}, threshold, display, labels)
+                                   "n_regular": ["pct_regular"]}, threshold, display, labels,
+                    remainders={"n_regular": "members"})
 
 
 def roles_table(part: Participation, *, threshold: int, display: bool = True) -> pd.DataFrame:
-    """Members per role."""
+    """Members per role (the roles of a community add up to its members)."""
     return _publish(part.roles, ["n"], threshold, display,
-                    {"community": "Community", "role": "Role", "n": "Members"})
+                    {"community": "Community", "role": "Role", "n": "Members"},
+                    partition_by="community")
 
 
 def bands_table(part: Participation, *, threshold: int) -> pd.DataFrame:
     """Members per band of % attended, withheld bands missing (for the chart)."""
-    return suppress_small(part.bands, count_cols=["n"], threshold=threshold)
+    return suppress_small(part.bands, count_cols=["n"], threshold=threshold,
+                          partition_by="community")
 
 
 def change_table(results: Iterable[ChangeResult], *, threshold: int,
@@ -141,14 +164,19 @@ def effects_summary(results: Iterable[ChangeResult], *, threshold: int,
 
 def persistent_absence_table(result: ChangeResult, *, threshold: int,
                              display: bool = True) -> pd.DataFrame:
-    """Persistent absence (missing 10% or more of sessions) per group and period."""
+    """Persistent absence (missing 10% or more of sessions) per group and period.
+
+    The pupils persistently absent and the others add up to the group's
+    pupils: when the others are few, the persistently absent are withheld too.
+    """
     if result.extra.empty:
         return pd.DataFrame()
     return _publish(result.extra, {"n": ["n_persistent", "pct_persistent"],
                                    "n_persistent": ["pct_persistent"]}, threshold, display,
                     {"group": "Group", "period": "Period", "n": "Pupils",
                      "n_persistent": "Persistently absent: n",
-                     "pct_persistent": "Persistently absent: %"})
+                     "pct_persistent": "Persistently absent: %"},
+                    remainders={"n_persistent": "n"})
 
 
 def describe_change(result: ChangeResult, *, threshold: int, unit_decimals: int = 2) -> str:

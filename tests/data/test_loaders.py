@@ -4,12 +4,32 @@ no raw id or name in any table."""
 from __future__ import annotations
 
 import dataclasses
+import io
+import zipfile
 
 import pytest
 
 from slc_research.data.loaders import LOADERS, load_source
 from slc_research.data.schemas import KINDS, TABLES
 from slc_research.errors import ConfigError
+
+
+def _qdpx() -> bytes:
+    """A REFI-QDA project: user Dev Patel coded a passage of Olivia's reflection."""
+    qde = ('<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" '
+           'name="p"><Users><User guid="u1" name="Dev Patel"/></Users><CodeBook><Codes>'
+           '<Code guid="c1" name="Help" isCodable="true"/></Codes></CodeBook><Sources>'
+           '<TextSource guid="s1" name="Olivia Okafor reflection" '
+           'plainTextPath="internal://s1.txt"><PlainTextSelection guid="p1" startPosition="0" '
+           'endPosition="21" creatingUser="u1"><Coding guid="k1" creatingUser="u1">'
+           '<CodeRef targetGUID="c1"/></Coding></PlainTextSelection></TextSource></Sources>'
+           '</Project>')
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("project.qde", qde)
+        z.writestr("Sources/s1.txt", "Olivia Okafor and Dev helped me")
+    return buf.getvalue()
+
 
 # kind -> (file text, column mapping, options); ids A1/A2 (pupils) and ABC (staff),
 # names Olivia Okafor and Dev Patel appear in the raw files only.
@@ -42,6 +62,7 @@ SOURCES = {
     "codings": ("Text ID,Code,Start,End\nT-1,Setting targets,0,6\n",
                 {"Text ID": "text_id", "Code": "code", "Start": "start", "End": "end"},
                 {"coder": "A"}),
+    "qdpx": (_qdpx(), {}, {}),
 }
 
 

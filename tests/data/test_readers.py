@@ -203,7 +203,8 @@ def test_xlsx_missing_sheet_names_the_sheets(write_xlsx):
 
 def test_xlsx_value_outside_the_header(write_xlsx):
     path = write_xlsx("raw/r.xlsx", {"S": [["UPN", "Year"], ["A1", 7], ["A2", 8, None, "oops"]]})
-    with pytest.raises(DataError, match=r"raw/r.xlsx, row 3, column 'D': .*add a header"):
+    with pytest.raises(DataError, match=r"raw/r.xlsx, row 1, column 'D': .*its first value "
+                                        r"is in row 3.*add a header"):
         read_raw(path, label="raw/r.xlsx")
 
 

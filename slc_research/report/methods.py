@@ -1,0 +1,350 @@
+"""Methods paragraphs for a dissertation: the test, the effect size, the CI method, references.
+
+Each case-study notebook runs a known set of analyses (:data:`NOTEBOOK_ANALYSES`);
+the recorded results of an executed notebook refine the list: a result's
+``method`` names the analysis actually run, its ``ci_method`` the interval,
+and the notebook's parameters the pooling model. :func:`methods_for` turns
+them into :class:`Analysis` entries, :func:`methods_markdown` into the text of
+``methods.md`` with an APA 7 reference list.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+__all__ = ["ANALYSES", "CI_METHODS", "NOTEBOOK_ANALYSES", "REFERENCES", "Analysis",
+           "methods_for", "methods_markdown", "reference_list"]
+
+#: Key -> (in-text citation, APA 7 reference).
+REFERENCES: dict[str, tuple[str, str]] = {
+    "angrist2009": ("Angrist & Pischke, 2009", "Angrist, J. D., & Pischke, J.-S. (2009). "
+                    "*Mostly harmless econometrics: An empiricist's companion*. Princeton "
+                    "University Press."),
+    "bloom1995": ("Bloom, 1995", "Bloom, H. S. (1995). Minimum detectable effects: A simple way "
+                  "to report the statistical power of experimental designs. *Evaluation Review, "
+                  "19*(5), 547-556."),
+    "cohen1960": ("Cohen, 1960", "Cohen, J. (1960). A coefficient of agreement for nominal "
+                  "scales. *Educational and Psychological Measurement, 20*(1), 37-46."),
+    "cohen1968": ("Cohen, 1968", "Cohen, J. (1968). Weighted kappa: Nominal scale agreement "
+                  "provision for scaled disagreement or partial credit. *Psychological Bulletin, "
+                  "70*(4), 213-220."),
+    "cohen1988": ("Cohen, 1988", "Cohen, J. (1988). *Statistical power analysis for the "
+                  "behavioral sciences* (2nd ed.). Lawrence Erlbaum Associates."),
+    "cronbach1951": ("Cronbach, 1951", "Cronbach, L. J. (1951). Coefficient alpha and the "
+                     "internal structure of tests. *Psychometrika, 16*(3), 297-334."),
+    "dersimonian1986": ("DerSimonian & Laird, 1986", "DerSimonian, R., & Laird, N. (1986). "
+                        "Meta-analysis in clinical trials. *Controlled Clinical Trials, 7*(3), "
+                        "177-188."),
+    "feldt1987": ("Feldt et al., 1987", "Feldt, L. S., Woodruff, D. J., & Salih, F. A. (1987). "
+                  "Statistical inference for coefficient alpha. *Applied Psychological "
+                  "Measurement, 11*(1), 93-103."),
+    "fisher1922": ("Fisher, 1922", "Fisher, R. A. (1922). On the interpretation of chi-square "
+                   "from contingency tables, and the calculation of P. *Journal of the Royal "
+                   "Statistical Society, 85*(1), 87-94."),
+    "fleiss1969": ("Fleiss et al., 1969", "Fleiss, J. L., Cohen, J., & Everitt, B. S. (1969). "
+                   "Large sample standard errors of kappa and weighted kappa. *Psychological "
+                   "Bulletin, 72*(5), 323-327."),
+    "hayes2007": ("Hayes & Krippendorff, 2007", "Hayes, A. F., & Krippendorff, K. (2007). "
+                  "Answering the call for a standard reliability measure for coding data. "
+                  "*Communication Methods and Measures, 1*(1), 77-89."),
+    "hedges1985": ("Hedges & Olkin, 1985", "Hedges, L. V., & Olkin, I. (1985). *Statistical "
+                   "methods for meta-analysis*. Academic Press."),
+    "higgins2002": ("Higgins & Thompson, 2002", "Higgins, J. P. T., & Thompson, S. G. (2002). "
+                    "Quantifying heterogeneity in a meta-analysis. *Statistics in Medicine, "
+                    "21*(11), 1539-1558."),
+    "krippendorff2004": ("Krippendorff, 2004", "Krippendorff, K. (2004). *Content analysis: An "
+                         "introduction to its methodology* (2nd ed.). Sage."),
+    "lakens2013": ("Lakens, 2013", "Lakens, D. (2013). Calculating and reporting effect sizes "
+                   "to facilitate cumulative science: A practical primer for t-tests and ANOVAs. "
+                   "*Frontiers in Psychology, 4*, 863. https://doi.org/10.3389/fpsyg.2013.00863"),
+    "long2000": ("Long & Ervin, 2000", "Long, J. S., & Ervin, L. H. (2000). Using "
+                 "heteroscedasticity consistent standard errors in the linear regression model. "
+                 "*The American Statistician, 54*(3), 217-224."),
+    "mcnemar1947": ("McNemar, 1947", "McNemar, Q. (1947). Note on the sampling error of the "
+                    "difference between correlated proportions or percentages. *Psychometrika, "
+                    "12*(2), 153-157."),
+    "newcombe1998a": ("Newcombe, 1998a", "Newcombe, R. G. (1998a). Interval estimation for the "
+                      "difference between independent proportions: Comparison of eleven methods. "
+                      "*Statistics in Medicine, 17*(8), 873-890."),
+    "newcombe1998b": ("Newcombe, 1998b", "Newcombe, R. G. (1998b). Improved confidence "
+                      "intervals for the difference between binomial proportions based on paired "
+                      "data. *Statistics in Medicine, 17*(22), 2635-2650."),
+    "pearson1900": ("Pearson, 1900", "Pearson, K. (1900). On the criterion that a given system "
+                    "of deviations from the probable in the case of a correlated system of "
+                    "variables is such that it can be reasonably supposed to have arisen from "
+                    "random sampling. *Philosophical Magazine, 50*(302), 157-175."),
+    "steiger1997": ("Steiger & Fouladi, 1997", "Steiger, J. H., & Fouladi, R. T. (1997). "
+                    "Noncentrality interval estimation and the evaluation of statistical models. "
+                    "In L. L. Harlow, S. A. Mulaik, & J. H. Steiger (Eds.), *What if there were "
+                    "no significance tests?* (pp. 221-257). Lawrence Erlbaum Associates."),
+    "student1908": ("Student, 1908", "Student. (1908). The probable error of a mean. "
+                    "*Biometrika, 6*(1), 1-25."),
+    "vanbreukelen2006": ("Van Breukelen, 2006", "Van Breukelen, G. J. P. (2006). ANCOVA versus "
+                         "change from baseline had more power in randomized studies and more "
+                         "bias in nonrandomized studies. *Journal of Clinical Epidemiology, "
+                         "59*(9), 920-925."),
+    "viechtbauer2005": ("Viechtbauer, 2005", "Viechtbauer, W. (2005). Bias and efficiency of "
+                        "meta-analytic variance estimators in the random-effects model. *Journal "
+                        "of Educational and Behavioral Statistics, 30*(3), 261-293."),
+    "welch1947": ("Welch, 1947", "Welch, B. L. (1947). The generalization of 'Student's' problem "
+                  "when several different population variances are involved. *Biometrika, "
+                  "34*(1-2), 28-35."),
+    "wilson1927": ("Wilson, 1927", "Wilson, E. B. (1927). Probable inference, the law of "
+                   "succession, and statistical inference. *Journal of the American Statistical "
+                   "Association, 22*(158), 209-212."),
+}
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """One analysis of a case study, as a methods paragraph describes it.
+
+    Attributes
+    ----------
+    key : str
+    title : str
+        What was asked, e.g. ``"Change compared with other pupils"``.
+    test : str
+        The test or model, one sentence; ``{cite:key}`` marks a citation.
+    effect_size : str
+        The effect size reported, one sentence (may be empty).
+    ci : str
+        How its confidence interval was computed, one sentence (may be empty).
+    """
+
+    key: str
+    title: str
+    test: str
+    effect_size: str = ""
+    ci: str = ""
+
+    @property
+    def references(self) -> tuple[str, ...]:
+        """The reference keys cited, in order of first citation."""
+        keys = re.findall(r"\{cite:([\w,]+)\}", " ".join((self.test, self.effect_size, self.ci)))
+        return tuple(dict.fromkeys(k for group in keys for k in group.split(",")))
+
+    def paragraph(self) -> str:
+        """The paragraph, with APA in-text citations: ``(Hedges & Olkin, 1985)``."""
+        body = " ".join(s for s in (self.test, self.effect_size, self.ci) if s)
+        return re.sub(r"\{cite:([\w,]+)\}", _cite, body)
+
+
+def _cite(m: re.Match) -> str:
+    return "(" + "; ".join(REFERENCES[k][0] for k in m.group(1).split(",")) + ")"
+
+
+#: How a result's ``ci_method`` is described.
+CI_METHODS: dict[str, str] = {
+    "nct": "Its 95% confidence interval was found by inverting the noncentral t distribution "
+           "{cite:steiger1997}.",
+    "t": "Its 95% confidence interval used the t distribution {cite:student1908}.",
+    "welch_t": "Its 95% confidence interval used Welch's t distribution {cite:welch1947}.",
+    "asymptotic": "Its 95% confidence interval used the large-sample standard error "
+                  "{cite:fleiss1969}.",
+    "bootstrap percentile": "Its 95% confidence interval was a bootstrap percentile interval "
+                            "over the coded units {cite:hayes2007}.",
+    "wilson": "Its 95% confidence interval was the Wilson score interval {cite:wilson1927}.",
+}
+
+_META = {
+    "REML": "random-effects model with the between-school variance estimated by restricted "
+            "maximum likelihood {cite:viechtbauer2005}",
+    "DL": "random-effects model with the DerSimonian-Laird estimator of the between-school "
+          "variance {cite:dersimonian1986}",
+    "FE": "fixed-effect (inverse-variance) model {cite:hedges1985}",
+}
+
+#: The analyses a methods section may describe.
+ANALYSES: dict[str, Analysis] = {a.key: a for a in (
+    Analysis("representativeness", "Who took part",
+             "Participants were compared with those who did not take part (the other pupils "
+             "of their year groups, or the other teaching staff) on each characteristic with "
+             "Pearson's chi-square test {cite:pearson1900} (with Yates' "
+             "correction for 2 x 2 tables), or Fisher's exact test {cite:fisher1922} when an "
+             "expected count was below 5.",
+             "Shares are reported as percentages of each group.",
+             "Intervals of shares are Wilson score intervals {cite:wilson1927}."),
+    Analysis("hedges_g_change", "Change compared with other pupils",
+             "Members' change from before to after (after minus before, pupils measured both "
+             "times) was compared with other pupils' change.",
+             "The effect size is Hedges' g, the difference in mean change divided by the pooled "
+             "standard deviation of change, with the small-sample correction {cite:hedges1985}; "
+             "0.2, 0.5 and 0.8 are conventionally small, medium and large {cite:cohen1988}.",
+             CI_METHODS["nct"]),
+    Analysis("ancova_did", "Adjusting for the starting point",
+             "As a check, the difference between members and other pupils was estimated by two "
+             "models: analysis of covariance of the after score on group with the before score "
+             "as covariate, and a difference-in-differences model {cite:angrist2009}; the two "
+             "can disagree in non-randomised designs {cite:vanbreukelen2006}.",
+             "Both are reported in the outcome's own units, with the ANCOVA difference also "
+             "divided by the pooled standard deviation of the after scores.",
+             "Confidence intervals are the models' 95% t intervals."),
+    Analysis("dose_response", "Dose-response",
+             "Each member's change was regressed on the percentage of meetings they attended "
+             "(ordinary least squares; slope per 10 percentage points).",
+             "",
+             "The 95% confidence interval and p value use the HC3 heteroscedasticity-consistent "
+             "standard error {cite:long2000}."),
+    Analysis("mdes", "Minimum detectable effect",
+             "The minimum detectable effect size for 80% power at a two-sided 5% level was "
+             "computed for each outcome from the group sizes {cite:bloom1995,cohen1988}."),
+    Analysis("mean_t", "Survey scale means",
+             "Scale means are reported with 95% confidence intervals from the t distribution "
+             "{cite:student1908}."),
+    Analysis("cronbach_alpha", "Reliability of the scale",
+             "Internal consistency was estimated with Cronbach's alpha {cite:cronbach1951}.",
+             "",
+             "Its 95% confidence interval is Feldt's F-based interval {cite:feldt1987}."),
+    Analysis("wilson_share", "Shares",
+             "Shares of people (for example of plans tried, or of pupils whose behaviour "
+             "improved) are reported as percentages.",
+             "",
+             "Their 95% confidence intervals are Wilson score intervals {cite:wilson1927}."),
+    Analysis("depth_change", "Change in reflection depth",
+             "The share of reflections at the rubric's deeper levels in the first and last half "
+             "terms was compared with Pearson's chi-square test {cite:pearson1900}.",
+             "The effect is the difference in proportions.",
+             "Its 95% confidence interval is Newcombe's hybrid score interval "
+             "{cite:newcombe1998a}."),
+    Analysis("weighted_kappa", "Agreement on rubric levels",
+             "Agreement between the rubric's level and a second rating was measured with "
+             "Cohen's weighted kappa with linear weights {cite:cohen1968}.",
+             "",
+             CI_METHODS["asymptotic"]),
+    Analysis("paired_change", "Change before and after",
+             "Pupils' change was the after value minus the before value, tested with the paired "
+             "t test {cite:student1908}.",
+             "The standardised change is g_av, the mean change divided by the average of the "
+             "before and after standard deviations, with the small-sample correction "
+             "{cite:lakens2013}.",
+             "Confidence intervals of the mean change use the t distribution."),
+    Analysis("mcnemar", "Yes/no questions before and after",
+             "Change in the share answering Yes among pupils who answered both times was tested "
+             "with McNemar's test {cite:mcnemar1947}.",
+             "The effect is the change in percentage points.",
+             "Each share has a Wilson score interval {cite:wilson1927}; the change has Newcombe's "
+             "interval for paired proportions {cite:newcombe1998b}."),
+    Analysis("meta_analysis", "Pooling across schools",
+             "Schools' estimates were pooled with a {meta}.",
+             "Heterogeneity is reported as tau², Cochran's Q and I² {cite:higgins2002}.",
+             "The pooled estimate has a 95% confidence interval from the normal distribution "
+             "and, with three or more schools, a 95% prediction interval."),
+    Analysis("cohen_kappa", "Agreement between coders",
+             "Agreement between two coders on each code was measured with Cohen's kappa "
+             "{cite:cohen1960}.",
+             "",
+             CI_METHODS["asymptotic"]),
+    Analysis("krippendorff_alpha", "Reliability of the coding",
+             "Overall reliability of the coding was measured with Krippendorff's alpha "
+             "{cite:krippendorff2004}.",
+             "",
+             CI_METHODS["bootstrap percentile"]),
+    Analysis("attrition", "Who dropped out between waves",
+             "Pupils who answered only the first wave were compared with those who answered "
+             "both on their first-wave scores.",
+             "The effect size is Hedges' g {cite:hedges1985}.",
+             CI_METHODS["nct"]),
+)}
+
+#: The analyses each case-study notebook runs, in report order.
+NOTEBOOK_ANALYSES: dict[str, tuple[str, ...]] = {
+    "slc_impact": ("representativeness", "hedges_g_change", "ancova_did", "dose_response",
+                   "mdes"),
+    "tlc_impact": ("representativeness", "wilson_share", "mean_t", "cronbach_alpha"),
+    "student_led_conferences": ("wilson_share", "depth_change", "weighted_kappa"),
+    "coproduction_pilot": ("paired_change", "wilson_share", "mcnemar", "meta_analysis",
+                           "dose_response"),
+    "voices": ("cohen_kappa", "krippendorff_alpha"),
+    "data_health": ("wilson_share", "attrition"),
+}
+
+# A recorded ``method`` -> the analysis it names (first match wins).
+_PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"hedges' g \(independent", "hedges_g_change"),
+    (r"weighted kappa", "weighted_kappa"),
+    (r"cohen's kappa", "cohen_kappa"),
+    (r"krippendorff", "krippendorff_alpha"),
+    (r"cronbach", "cronbach_alpha"),
+    (r"newcombe", "depth_change"),
+    (r"mcnemar", "mcnemar"),
+    (r"ols slope|least squares slope", "dose_response"),
+    (r"mean with t interval", "mean_t"),
+    (r"wilson", "wilson_share"),
+    (r"random-effects|fixed-effect", "meta_analysis"),
+)
+
+
+def methods_for(notebook: str, records: Mapping[str, Any] | None = None,
+                parameters: Mapping[str, Any] | None = None) -> list[Analysis]:
+    """The analyses of one executed case study, with what its results say they used.
+
+    Parameters
+    ----------
+    notebook : str
+        The notebook's name, e.g. ``"slc_impact"`` (another name: only what its
+        records name).
+    records : dict, optional
+        Its recorded results (:func:`slc_research.report.read_records`); every
+        mapping holding a ``method`` (and ``ci_method``) is read.
+    parameters : dict, optional
+        The parameters it ran with (``method`` chooses the pooling model).
+
+    Returns
+    -------
+    list of Analysis
+    """
+    keys = list(NOTEBOOK_ANALYSES.get(notebook, ()))
+    ci_of: dict[str, str] = {}
+    for method, ci_method in _methods(records or {}):
+        key = next((k for p, k in _PATTERNS if re.search(p, method, re.IGNORECASE)), None)
+        if key is None:
+            continue
+        if key not in keys:
+            keys.append(key)
+        if ci_method in CI_METHODS:
+            ci_of.setdefault(key, ci_method)
+    out = []
+    for key in keys:
+        a = ANALYSES[key]
+        if key in ci_of:
+            a = replace(a, ci=CI_METHODS[ci_of[key]])
+        if key == "meta_analysis":
+            model = str((parameters or {}).get("method") or "REML").upper()
+            a = replace(a, test=a.test.format(meta=_META.get(model, _META["REML"])))
+        out.append(a)
+    return out
+
+
+def reference_list(analyses: list[Analysis]) -> list[str]:
+    """The APA references the analyses cite, alphabetical."""
+    keys = dict.fromkeys(k for a in analyses for k in a.references)
+    return sorted((REFERENCES[k][1] for k in keys), key=lambda s: s.lower())
+
+
+def methods_markdown(title: str, analyses: list[Analysis]) -> str:
+    """``methods.md``: a heading, a paragraph per analysis and the references."""
+    lines = [f"# Methods: {title}", ""]
+    for a in analyses:
+        lines += [f"**{a.title}.** {a.paragraph()}", ""]
+    refs = reference_list(analyses)
+    if refs:
+        lines += ["## References", "", *[f"{r}" + "\n" for r in refs]]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _methods(value: Any) -> Iterator[tuple[str, str | None]]:
+    """Every (method, ci_method) held in a recorded value, depth first."""
+    if isinstance(value, Mapping):
+        method = value.get("method")
+        if isinstance(method, str) and method:
+            ci = value.get("ci_method")
+            yield method, ci if isinstance(ci, str) else None
+        for v in value.values():
+            yield from _methods(v)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            yield from _methods(v)
