@@ -32,7 +32,7 @@ from slc_research.measures import (
     measures_table,
 )
 from slc_research.stats import EffectSize, StatsError, hedges_g
-from slc_research.suppression import SUPPRESSED_COLUMN, suppress_small
+from slc_research.suppression import SECONDARY_MARK, SUPPRESSED_COLUMN, suppress_small
 
 __all__ = ["CHARACTERISTICS", "GROUPINGS", "OTHER_PUPILS", "ExploreResult", "Measure",
            "MeasuresTable", "explore", "measures_from_tables", "measures_table"]
@@ -68,6 +68,10 @@ class ExploreResult:
     confidence : float
     threshold : int
         The suppression threshold applied.
+    small : tuple of str
+        The groups withheld because they are small; other withheld groups were
+        withheld so that a small one cannot be worked out from the total
+        (secondary suppression, :mod:`slc_research.suppression`).
     """
 
     measure: Measure
@@ -81,6 +85,7 @@ class ExploreResult:
     sentence: str
     confidence: float = 0.95
     threshold: int = 1
+    small: tuple[str, ...] = ()
 
     @property
     def groups(self) -> list[str]:
@@ -92,11 +97,12 @@ class ExploreResult:
         return self.summary[~self.summary[SUPPRESSED_COLUMN]].drop(columns=SUPPRESSED_COLUMN)
 
     def display_table(self) -> pd.DataFrame:
-        """The summary for a reader: numbers as rounded text, withheld cells as ``<5``."""
-        marker = f"<{self.threshold}"
+        """The summary for a reader: numbers as rounded text; withheld cells show ``<5``
+        (a small group) or ``*`` (withheld so that a small group cannot be worked out)."""
         rows = []
         for g, n, m, sd, lo, hi, withheld in self.summary.itertuples(index=False):
             if withheld:
+                marker = f"<{self.threshold}" if g in self.small else SECONDARY_MARK
                 rows.append([g, marker, marker, marker, marker])
             else:
                 rows.append([g, f"{int(n):,}", f"{m:.2f}", "" if pd.isna(sd) else f"{sd:.2f}",
@@ -187,8 +193,10 @@ def explore(table: MeasuresTable, *, measure: str, wave: str, by: str = "communi
     summary = pd.DataFrame({"group": np.array(labels, dtype=object)[keep],
                             "n": n[keep].astype(int), "mean": mean[keep], "sd": sd[keep],
                             "ci_low": (mean - half)[keep], "ci_high": (mean + half)[keep]})
+    small = tuple(summary.loc[summary["n"] < table.threshold, "group"])
+    # The groups make up everyone selected: withhold a second group with a small one.
     summary = suppress_small(summary, count_cols="n", threshold=table.threshold,
-                             value_cols=["mean", "sd", "ci_low", "ci_high"])
+                             value_cols=["mean", "sd", "ci_low", "ci_high"], partition_by=[])
     summary["n"] = summary["n"].astype("Int64")
     m = table.measures[measure]
     published = list(summary.loc[~summary[SUPPRESSED_COLUMN], "group"])
@@ -215,7 +223,7 @@ def explore(table: MeasuresTable, *, measure: str, wave: str, by: str = "communi
             else:
                 sentence = _sentence(m, wave, compare, (mean[a], mean[b]), effect)
     return ExploreResult(m, str(wave), by, title, summary[_SUMMARY_COLUMNS], int(mask.sum()),
-                         compare, effect, sentence, confidence, table.threshold)
+                         compare, effect, sentence, confidence, table.threshold, small)
 
 
 def _sentence(m: Measure, wave: str, groups: tuple[str, str], means: tuple[float, float],

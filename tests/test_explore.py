@@ -156,10 +156,24 @@ def test_small_group_is_withheld_with_its_comparison(trust):
     assert pd.isna(members["ci_low"])
     assert r.effect is None
     assert "fewer than 5 pupils" in r.sentence
-    assert list(r.chart_data()["group"]) == [OTHER_PUPILS]
+    # the only other group would give the members away (total - others): withheld too
+    others = r.summary.iloc[1]
+    assert others["group"] == OTHER_PUPILS
+    assert others["suppressed"]
+    assert r.chart_data().empty
     shown = r.display_table()
     assert shown.iloc[0].tolist() == ["Members", "<5", "<5", "<5", "<5"]
-    assert shown.iloc[1, 1] == "77"
+    assert shown.iloc[1].tolist() == [OTHER_PUPILS, "*", "*", "*", "*"]
+
+
+def test_a_small_group_among_several_takes_the_next_smallest_with_it(trust):
+    r = explore(trust["table"], measure="attainment:Maths", wave="Autumn", by="gender")
+    table = r.summary.set_index("group")
+    withheld = list(table.index[table["suppressed"]])
+    assert "Not recorded" in r.small
+    assert len(withheld) >= 2
+    published = table.loc[~table["suppressed"], "n"]
+    assert (r.n - published.sum()) >= r.threshold  # what is left cannot be a small group
 
 
 def test_compare_chosen_groups_and_not_recorded(trust):
@@ -202,19 +216,20 @@ def test_errors_say_what_to_choose(trust):
 
 
 def test_chart_is_aggregated_and_labelled(trust):
-    r = explore(trust["table"], measure="attainment:Maths", wave="Summer", by="community",
-                community="kind:coproduction")
+    r = explore(trust["table"], measure="attainment:Maths", wave="Summer", by="gender")
     chart = group_means_chart(r.chart_data(), title="Maths, Summer", y_title="Mean score",
                               group_title=r.group_title)
     spec = chart.to_dict()
     (values,) = spec["datasets"].values()
-    assert len(values) == 1
-    assert values[0]["group"] == OTHER_PUPILS
-    assert values[0]["label"] == "Other pupils (n = 77)"
-    assert values[0]["n"] == 77
+    published = r.chart_data()
+    assert 1 <= len(values) == len(published) < len(r.summary)  # one row per published group
+    first = published.iloc[0]
+    assert values[0]["group"] == first["group"]
+    assert values[0]["label"] == f"{first['group']} (n = {int(first['n'])})"
+    assert values[0]["mean"] == pytest.approx(first["mean"])
     assert spec["title"]["text"] == "Maths, Summer"
-    assert spec["title"]["subtitle"].startswith("n = 77 pupils")
-    assert spec["encoding"]["x"]["title"] == "Any co-production pilot"
+    assert spec["title"]["subtitle"].startswith(f"n = {int(published['n'].sum())} pupils")
+    assert spec["encoding"]["x"]["title"] == "Gender"
     assert spec["layer"][0]["encoding"]["y"]["title"] == "Mean score (95% CI)"
     assert {t["field"] for t in spec["encoding"]["tooltip"]} >= {"n", "mean", "ci_low"}
     # the template is shared, never mutated: a second chart keeps its own data and title

@@ -274,8 +274,9 @@ def test_pack_figures_and_methods(pack):
 @pytest.mark.xdist_group("demo")
 def test_pack_table_renders_in_libreoffice(pack, tmp_path):
     soffice, pdftoppm = shutil.which("soffice"), shutil.which("pdftoppm")
-    if not (soffice and pdftoppm):
-        pytest.skip("needs LibreOffice and poppler-utils: run `make install-test`")
+    # missing is a failure, not a skip: `make test` installs both
+    assert soffice, "needs LibreOffice: run `make install-test`"
+    assert pdftoppm, "needs poppler-utils: run `make install-test`"
     result, _ = pack
     tlc = next(p for p in result.packs if p.name == "tlc_impact")
     subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",

@@ -134,9 +134,10 @@ def outputs(hostile_workspace, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).is_file():
-        pytest.skip(f"no Chromium at {CHROMIUM}: apt-get install -y chromium")
+    # missing is a failure, not a skip: `make test` installs both
+    from playwright import sync_api as playwright
+
+    assert Path(CHROMIUM).is_file(), f"no Chromium at {CHROMIUM}: run `make install-test`"
     with playwright.sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium

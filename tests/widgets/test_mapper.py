@@ -172,7 +172,7 @@ def test_a_workbook_offers_its_sheets(demo_copy):
     m.sheet.value = "Notes"
     assert m.headers == []
     assert m.write.disabled
-    assert "values only under a header" in m.message.value
+    assert "add a header or delete the column" in m.message.value
     m.sheet.value = "Staff"
     assert m.error is None
     assert m.proposed_table()["sheet"] == "Staff"
