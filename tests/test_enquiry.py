@@ -218,8 +218,7 @@ def test_large_tables_are_cached_as_column_groups(workspace, monkeypatch):
 
 def test_stacked_memo_serves_equal_tables_only_while_every_source_is_unchanged(
         workspace, monkeypatch):
-    # The warm-kernel zygote turns the memo on; a plain open keeps it off.
-    assert enquiry_module.STACKED_MEMO is None
+    # The warm-kernel zygote turns the memo on (off by default).
     monkeypatch.setattr(enquiry_module, "STACKED_MEMO", {})
     plain_calls = []
     real = enquiry_module._concat

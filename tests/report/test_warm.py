@@ -213,11 +213,14 @@ def _descendants(pids: list[int]) -> list[int]:
 def test_memo_of_cached_tables_is_fresh_and_never_stale(tmp_path, monkeypatch):
     import pandas as pd
 
+    from slc_research import enquiry
     from slc_research.cache import SourceCache
 
     monkeypatch.setattr(SourceCache, "read", SourceCache.read)  # undone after the test
     monkeypatch.setattr(zygote, "_MEMO", {})
     monkeypatch.setattr(zygote, "_MEMO_WORKSPACES", [])
+    monkeypatch.setattr(enquiry, "STACKED_MEMO", None)  # the zygote's memo, off again after
+    monkeypatch.setattr(zygote, "_OPENED", {})
     cache = SourceCache(tmp_path)
     cache.write("register", "k1", {"codebook": pd.DataFrame({"code": ["a", "b"]})},
                 {"notes": [], "rows_read": 2, "rows_dropped": 0})

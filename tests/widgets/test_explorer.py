@@ -109,10 +109,14 @@ def test_small_group_vanishes_from_chart_and_comparison(demo_enquiry, table):
     assert members["suppressed"]
     assert pd.isna(members["n"])
     assert pd.isna(members["mean"])
-    assert [d["group"] for d in _data(w.chart)] == ["Other pupils"]
+    # the girls who are not in the pilot are withheld too: the pilot's girls would be the
+    # filtered total minus them (secondary suppression); nothing is left to draw
+    assert w.table.set_index("group").loc["Other pupils", "suppressed"]
+    assert _data(w.chart) == []
     assert w.effect is None
     assert "fewer than 5" in w.effect_view.value
     assert "<td>&lt;5</td>" in w.table_view.value
+    assert "<td>*</td>" in w.table_view.value
     w.filters["gender"].value = ""  # everyone again: the pilot's 8 pupils are shown
     assert w.table.set_index("group").loc["Members", "n"] == 8
     assert [d["group"] for d in _data(w.chart)] == ["Members", "Other pupils"]
