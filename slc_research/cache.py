@@ -36,7 +36,7 @@ __all__ = ["CACHE_DIR", "CACHE_VERSION", "SourceCache", "file_digest"]
 
 CACHE_DIR = ".slc-cache"
 #: Bump when loaders change what they produce, so old caches are not reused.
-CACHE_VERSION = "2"
+CACHE_VERSION = "3"
 _CHUNK = 8 * 1024 * 1024
 
 

@@ -65,7 +65,8 @@ def read_names(spec: SourceSpec) -> frozenset[str]:
     """The names in a roster or staff list, for redaction from free texts.
 
     Gives every forename, surname, "forename surname" and full ``name`` of a
-    ``pupils`` or ``staff`` source; an empty set for any other kind. Nothing
+    ``pupils`` or ``staff`` source, and the names in unmapped columns such as
+    "Preferred name" or "Known as"; an empty set for any other kind. Nothing
     else of the file is kept.
 
     Parameters
@@ -80,7 +81,22 @@ def read_names(spec: SourceSpec) -> frozenset[str]:
         return frozenset()
     raw = read_raw(spec)
     cols = map_columns(raw, spec).identifying
-    return names_in(raw.data, cols)
+    mapped = set(cols.values()) | set(spec.columns)
+    # Other names a file holds but the manifest need not map ("Preferred name", "Known as"):
+    # redacted too, since teachers and pupils write them in reflections and minutes.
+    other = [h for h in raw.data.columns if h not in mapped and _OTHER_NAME_HEADER.search(str(h))]
+    names = set(names_in(raw.data, cols))
+    for header in other:
+        for value in raw.data[header].dropna().unique():
+            value = str(value).strip()
+            names.add(value)
+            names.update(part for part in re.split(r"[\s,]+", value) if part)
+    return frozenset(n for n in names if n.strip())
+
+
+#: Headers of name columns a roster may carry besides the mapped ones.
+_OTHER_NAME_HEADER = re.compile(r"preferred|known as|nick ?name|middle name|legal (fore|sur)?name",
+                                re.I)
 
 
 def names_in(data: pd.DataFrame, identifying: dict[str, str]) -> frozenset[str]:

@@ -204,6 +204,15 @@ def test_read_names_of_a_full_name_column(write, spec):
     assert {"Bell, Ann", "Ann Bell", "Ann", "Bell"} <= names
 
 
+def test_read_names_includes_unmapped_preferred_names(write, spec):
+    path = write("raw/roster.csv", "UPN,Forename,Surname,Preferred Name,Year\n"
+                                   "A100,Olivia,Okafor,Liv,7\nA101,Amira,Hussain,,8\n")
+    names = read_names(spec(path, "pupils", {"UPN": "pupil_id", "Forename": "forename",
+                                            "Surname": "surname", "Year": "year_group"}))
+    assert {"Liv", "Olivia", "Okafor"} <= names
+    assert "7" not in names
+
+
 def test_read_names_is_empty_for_other_kinds(write, spec):
     path = write("raw/m.csv", "meeting_id,date\nM1,01/09/2025\n")
     assert read_names(spec(path, "meetings")) == frozenset()
