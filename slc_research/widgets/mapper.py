@@ -39,6 +39,9 @@ from slc_research.mapping_editor import (
 
 __all__ = ["ColumnMapper", "column_mapper"]
 
+#: Kinds of file with columns to map (a REFI-QDA project has none: declare it by hand).
+_TABLE_KINDS = [k for k in KINDS if k != "qdpx"]
+
 _STYLE = {"description_width": "initial"}
 _NOT_IN_FILE = "(not in this file)"
 _CHOICES = {"members": ("pupil", "staff"), "respondents": ("pupil", "staff", "parent"),
@@ -112,7 +115,7 @@ class ColumnMapper(w.VBox):
                                 "sheet")
         self.headers = read_raw(self.path, label=self.rel,
                                 sheet=self.sheet.value if self.sheet else None).headers
-        self.kind = _named(w.Dropdown(description="The file holds", options=list(KINDS),
+        self.kind = _named(w.Dropdown(description="The file holds", options=_TABLE_KINDS,
                                       value=kind or "pupils", style=_STYLE), "kind")
         self.name = _named(w.Text(description="Source name", style=_STYLE,
                                   value=suggest_source_name(self.rel, list(manifest.sources))),
