@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,31 +21,6 @@ from slc_research.errors import ConfigError, SlcResearchError
 from slc_research.report.display import EXPORT_MIMETYPES, RECORD_MIMETYPE, read_records
 
 __all__ = ["AUDIENCES", "ReportError", "ReportResult", "export_html", "run_report"]
-
-# An nbconvert template: JupyterLab's look, without any script loaded from a CDN
-# (require.js, MathJax, mermaid, widgets) and with SVG outputs inlined.
-_TEMPLATE_NAME = "slc_research_offline.html.j2"
-_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
-{%- block html_head_js -%}{%- endblock html_head_js -%}
-{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
-{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
-{%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
-{%- block extra_css -%}
-<style type="text/css">
-main { max-width: 60rem; margin: 0 auto; }
-table.slc-table { border-collapse: collapse; margin: 0.5em 0 1em; }
-table.slc-table caption { text-align: left; font-weight: bold; padding-bottom: 0.3em; }
-table.slc-table th, table.slc-table td { padding: 0.25em 0.7em; text-align: right; }
-table.slc-table th:first-child, table.slc-table td:first-child { text-align: left; }
-</style>
-{%- endblock extra_css -%}
-{% block data_svg scoped -%}
-<div class="jp-RenderedSVG jp-OutputArea-output {{ extra_class }}" data-mime-type="image/svg+xml">
-{{ output.data['image/svg+xml'] }}
-</div>
-{%- endblock data_svg %}
-"""
-
 
 class ReportError(SlcResearchError):
     """A report notebook could not be run or exported.
@@ -238,8 +212,7 @@ def export_html(nb: Any, path: str | Path, *, title: str, audience: str = "staff
     show_code = audience == "research"
     import copy
 
-    import jinja2
-    from nbconvert import HTMLExporter
+    from slc_research.report.html_export import report_exporter
 
     nb = copy.deepcopy(nb)
     for cell in nb.cells:
@@ -253,28 +226,13 @@ def export_html(nb: Any, path: str | Path, *, title: str, audience: str = "staff
                 if svg is not None:
                     o["data"]["image/svg+xml"] = _safe_svg(svg)
     nb.metadata["title"] = title
-    exporters = getattr(_EXPORTERS, "by_code", None)
-    if exporters is None:
-        exporters = _EXPORTERS.by_code = {}
-    if show_code not in exporters:  # compiling the templates costs about 0.1 s: once a thread
-        exporters[show_code] = HTMLExporter(
-            template_name="lab",
-            extra_loaders=[jinja2.DictLoader({_TEMPLATE_NAME: _TEMPLATE})],
-            template_file=_TEMPLATE_NAME,
-            exclude_input=not show_code, exclude_input_prompt=not show_code,
-            exclude_output_prompt=True,
-        )
-    html, _ = exporters[show_code].from_notebook_node(
-        nb, resources={"metadata": {"name": title}})
+    html = report_exporter(show_code=show_code).to_html(nb, title=title)
     path = Path(path)
     _write_atomic(path, _strip_css_comments(html))
     return path
 
 
 # --- internals -------------------------------------------------------------------------------
-
-#: One HTML exporter per thread and audience (an exporter is not shared between threads).
-_EXPORTERS = threading.local()
 
 _ENGINES = ("fresh", "warm", "auto")
 
