@@ -15,10 +15,8 @@ shows up before anything is written.
 from __future__ import annotations
 
 import difflib
-import os
 import re
 import secrets
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -27,6 +25,7 @@ import tomlkit
 import tomlkit.exceptions
 import tomlkit.items
 
+from slc_research.atomic import write_atomic
 from slc_research.data.schemas import KINDS
 from slc_research.data.spec import LoadContext, Loaded, SourceSpec
 from slc_research.errors import ConfigError
@@ -99,20 +98,6 @@ def _source_table(root: Path, table: Mapping[str, Any]) -> tomlkit.items.Table:
         t.add(key, inner)
     return t
 
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def add_source(root: str | Path, name: str, table: Mapping[str, Any], *,
@@ -187,11 +172,11 @@ def add_source(root: str | Path, name: str, table: Mapping[str, Any], *,
     else:
         sources.add(name, new)
     out = tomlkit.dumps(doc)
-    _atomic_write(path, (b"\xef\xbb\xbf" if bom else b"") + out.encode("utf-8"))
+    write_atomic(path, (b"\xef\xbb\xbf" if bom else b"") + out.encode("utf-8"))
     try:
         manifest = read_manifest(root)
     except ConfigError:
-        _atomic_write(path, before)
+        write_atomic(path, before)
         raise
     return manifest.sources[name]
 

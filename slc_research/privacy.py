@@ -28,6 +28,7 @@ __all__ = [
     "CONSENT_FILE",
     "Pseudonymiser",
     "load_withdrawn",
+    "name_words",
     "normalise_id",
     "redact_names",
 ]
@@ -180,6 +181,20 @@ def load_withdrawn(private_dir: Path, pseudonymiser: Pseudonymiser) -> frozenset
 _WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
 
+def name_words(names: Iterable[str]) -> set[str]:
+    """The case-folded words :func:`redact_names` looks for: each name and each part of it
+    (split at spaces and hyphens) of two letters or more."""
+    known: set[str] = set()
+    for name in names:
+        if not name:
+            continue
+        for part in [name, *re.split(r"[\s-]+", name)]:
+            part = part.strip()
+            if len(part) >= 2:
+                known.add(part.casefold())
+    return known
+
+
 def redact_names(texts: pd.Series, names: Iterable[str], placeholder: str = "[name]") -> pd.Series:
     """Replace every whole-word occurrence of a known name in ``texts``.
 
@@ -200,14 +215,7 @@ def redact_names(texts: pd.Series, names: Iterable[str], placeholder: str = "[na
     placeholder : str
         What a name becomes.
     """
-    known: set[str] = set()
-    for name in names:
-        if not name:
-            continue
-        for part in [name, *re.split(r"[\s-]+", name)]:
-            part = part.strip()
-            if len(part) >= 2:
-                known.add(part.casefold())
+    known = name_words(names)
     out = texts.astype("string")
     if not known or out.empty:
         return out

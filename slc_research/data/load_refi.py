@@ -39,25 +39,13 @@ from slc_research.data.refi_read import RefiProject, read_refi
 from slc_research.data.schemas import conform
 from slc_research.data.spec import LoadContext, Loaded, SourceSpec
 from slc_research.errors import ConfigError
-from slc_research.privacy import _WORD, redact_names
+from slc_research.privacy import _WORD, name_words, redact_names
 
 __all__ = ["Redaction", "load_qdpx", "redact_with_offsets"]
 
 _PLACEHOLDER = "[name]"
 _AUTHORS = ("pupil", "staff", "parent", "anonymous")
 
-
-def _known(names: Iterable[str]) -> set[str]:
-    """The case-folded words :func:`~slc_research.privacy.redact_names` looks for."""
-    known: set[str] = set()
-    for name in names:
-        if not name:
-            continue
-        for part in [name, *re.split(r"[\s-]+", name)]:
-            part = part.strip()
-            if len(part) >= 2:
-                known.add(part.casefold())
-    return known
 
 
 class Redaction:
@@ -138,7 +126,7 @@ class Redaction:
 def redact_with_offsets(text: str, names: Iterable[str]) -> Redaction:
     """Redact ``names`` from ``text`` as :func:`~slc_research.privacy.redact_names` does,
     keeping the map of offsets (see :class:`Redaction`)."""
-    return Redaction(text, _known(names))
+    return Redaction(text, name_words(names))
 
 
 def _letters(n: int) -> list[str]:
@@ -207,7 +195,7 @@ def load_qdpx(spec: SourceSpec, ctx: LoadContext) -> Loaded:
         labels = {g: n or labels[g] for g, n in project.users.items()}
 
     nobody = "unknown" if project.users else "A"  # no users listed: one coder
-    known = _known(ctx.names)
+    known = name_words(ctx.names)
     raw_ids = [s.name or s.guid for s in project.sources]
     ids = _unique(list(redact_names(pd.Series(raw_ids, dtype="string"), ctx.names)))
     rows, coded, unknown_codes, empty, whole = [], [], 0, 0, 0

@@ -26,14 +26,13 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import tempfile
 from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 
+from slc_research.atomic import write_atomic
 from slc_research.errors import ConfigError
 from slc_research.manifest import read_manifest
 from slc_research.privacy import redact_names
@@ -337,11 +336,11 @@ class CodingStore:
             return
         del doc["sources"][name]
         bom = b"\xef\xbb\xbf" if before.startswith(b"\xef\xbb\xbf") else b""
-        _write_bytes(path, bom + tomlkit.dumps(doc).encode("utf-8"))
+        write_atomic(path, bom + tomlkit.dumps(doc).encode("utf-8"))
         try:
             read_manifest(self.root)
         except ConfigError:
-            _write_bytes(path, before)
+            write_atomic(path, before)
             raise
 
 
@@ -386,25 +385,4 @@ def _write(path: Path, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> 
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
     writer.writerows(rows)
-    _write_bytes(path, buffer.getvalue().encode("utf-8"))
-
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    """Replace ``path`` atomically: temporary file, flush, fsync, os.replace."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    if hasattr(os, "O_DIRECTORY"):  # make the rename itself durable
-        dir_fd = os.open(path.parent, os.O_DIRECTORY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+    write_atomic(path, buffer.getvalue().encode("utf-8"))
