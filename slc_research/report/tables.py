@@ -241,10 +241,22 @@ def about_data(*, n_pupils: int, n_cohort: int, n_members: int, waves: tuple[int
     rows = [("Schools", ", ".join(schools) or "not recorded"),
             ("Pupils on the roll", n_pupils),
             ("Pupils in the members' year groups (the cohort)", n_cohort),
-            ("Members in the cohort", n_members),
+            ("Members in the cohort", _members_shown(n_members, n_cohort, threshold)),
             ("Questionnaire waves compared", f"{waves[0]} (before) and {waves[1]} (after)")]
     for wave, n in sorted(n_respondents.items()):
         rows.append((f"Pupils answering wave {wave}", n))
     rows.append(("Smallest group shown", f"{threshold} pupils (smaller groups are withheld, "
                                          f"shown as <{threshold})"))
     return pd.DataFrame(rows, columns=["Fact", "Value"]).astype({"Value": object})
+
+
+def _members_shown(n_members: int, n_cohort: int, threshold: int) -> int | str:
+    """The members' count as published: withheld when it is small, or when the cohort's
+    other pupils are so few that the cohort minus the members would give them away."""
+    from slc_research.suppression import SECONDARY_MARK
+
+    if 0 < n_members < threshold:
+        return f"<{threshold}"
+    if 0 < n_cohort - n_members < threshold:
+        return SECONDARY_MARK
+    return n_members

@@ -102,3 +102,12 @@ def test_about_data_counts_respondents():
     assert t["Pupils answering wave 1"] == 2
     assert t["Pupils answering wave 2"] == 1
     assert t["Smallest group shown"].startswith("5 pupils")
+
+
+@pytest.mark.parametrize(("members", "cohort", "shown"),
+                         [(12, 60, 12), (3, 60, "<5"), (58, 60, "*"), (60, 60, 60), (0, 60, 0)])
+def test_about_data_withholds_a_small_membership_or_its_small_complement(members, cohort, shown):
+    t = tables.about_data(n_pupils=100, n_cohort=cohort, n_members=members, waves=(1, 2),
+                          threshold=5).set_index("Fact")["Value"]
+    assert t["Members in the cohort"] == shown
+    assert t["Pupils in the members' year groups (the cohort)"] == cohort
