@@ -93,6 +93,9 @@ def _report(args: argparse.Namespace) -> int:
         from slc_research.output_check import format_finds
 
         print(f"slc-research: {format_finds(run.check)}", file=sys.stderr)
+    elif run.check is not None and not args.quiet:
+        print(f"Checked {run.check.files} output file(s): no roster name, real id or email "
+              "address found.")
     return 1 if run.failures or run.leaks else 0
 
 
