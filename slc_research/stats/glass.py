@@ -115,13 +115,20 @@ def glass_delta(x: Iterable[float], y: Iterable[float], *, ci: Literal["nct", "n
     _need_spread(s2, "the comparison group (y)",
                  "its SD is zero and Glass's delta cannot be computed; use hedges_g")
     delta = (x_.mean() - y_.mean()) / s2
-    scale = math.sqrt(1 / n1 + 1 / n2)
-    if ci == "nct":
-        lo, hi = (b * scale for b in _nct_limits(delta / scale, n2 - 1, confidence))
-    else:
-        z = stats.norm.ppf(0.5 + confidence / 2)
-        se = math.sqrt(scale**2 + delta**2 / (2 * (n2 - 1)))
-        lo, hi = delta - z * se, delta + z * se
+    lo, hi = glass_interval(delta, n1, n2, ci=ci, confidence=confidence)
     return EffectSize(float(delta), float(lo), float(hi), n1 + n2, n1, n2,
                       "Glass's delta (SD of the comparison group)", ci, confidence, "Δ",
                       False, dx + dy)
+
+
+def glass_interval(delta: float, n1: int, n2: int, *, ci: str,
+                   confidence: float) -> tuple[float, float]:
+    """The confidence interval of Glass's delta with ``n2`` pupils in the comparison group:
+    noncentral t (``ci="nct"``) or the normal approximation of Hedges & Olkin (1985)."""
+    scale = math.sqrt(1 / n1 + 1 / n2)
+    if ci == "nct":
+        lo, hi = (b * scale for b in _nct_limits(delta / scale, n2 - 1, confidence))
+        return lo, hi
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    se = math.sqrt(scale**2 + delta**2 / (2 * (n2 - 1)))
+    return delta - z * se, delta + z * se

@@ -19,6 +19,7 @@ from scipy import stats
 from slc_research.stats._inputs import _check_confidence, _finite, _nct_limits, _whole
 from slc_research.stats.effect_sizes import EffectSize, hedges_correction
 from slc_research.stats.errors import StatsError
+from slc_research.stats.glass import glass_interval
 
 __all__ = ["cohens_d_from_summary", "glass_delta_from_summary", "hedges_g_from_summary"]
 
@@ -164,13 +165,7 @@ def glass_delta_from_summary(mean1: float, sd1: float, n1: int, mean2: float, sd
         raise StatsError("the comparison group's SD is 0, so Glass's delta cannot be "
                          "computed; use Hedges' g")
     delta = (m1 - m2) / s2
-    scale = math.sqrt(1 / a + 1 / b)
-    if ci == "nct":
-        lo, hi = (v * scale for v in _nct_limits(delta / scale, b - 1, confidence))
-    else:
-        z = stats.norm.ppf(0.5 + confidence / 2)
-        se = math.sqrt(scale**2 + delta**2 / (2 * (b - 1)))
-        lo, hi = delta - z * se, delta + z * se
+    lo, hi = glass_interval(delta, a, b, ci=ci, confidence=confidence)
     return EffectSize(float(delta), float(lo), float(hi), a + b, a, b,
                       "Glass's delta (SD of the comparison group; from summary statistics)",
                       ci, confidence, "Δ", False, 0)
