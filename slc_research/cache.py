@@ -36,7 +36,8 @@ __all__ = ["CACHE_DIR", "CACHE_VERSION", "SourceCache", "file_digest"]
 
 CACHE_DIR = ".slc-cache"
 #: Bump when loaders change what they produce, so old caches are not reused.
-CACHE_VERSION = "3"
+#: 4: MIS exports (SIMS behaviour exports read as negative events, marks with descriptions).
+CACHE_VERSION = "4"
 _CHUNK = 8 * 1024 * 1024
 
 

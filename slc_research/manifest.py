@@ -288,9 +288,10 @@ def _source(root: Path, name: str, t: Any, response_scales: dict, file: str) -> 
             raise ConfigError(f"unknown answer scale '{rs}'. Known: "
                               f"{', '.join(sorted(response_scales))}.", file=file,
                               key=f"{key}.response_scale")
-    if kind == "attendance" and options.get("layout", "long") not in ("long", "wide"):
-        raise ConfigError("expected 'long' (a row per mark) or 'wide' (a row per pupil, a column "
-                          "per session).", file=file, key=f"{key}.layout")
+    if kind == "attendance" and options.get("layout", "auto") not in ("auto", "long", "wide"):
+        raise ConfigError("expected 'auto' (recognised from the file), 'long' (a row per mark) "
+                          "or 'wide' (a row per pupil, a column per session).", file=file,
+                          key=f"{key}.layout")
     sheet = t.get("sheet")
     if sheet is not None:
         _expect(sheet, str, f"{key}.sheet", file, "a sheet name in quotes")

@@ -26,15 +26,17 @@ import tomlkit.exceptions
 import tomlkit.items
 
 from slc_research.atomic import write_atomic
+from slc_research.data.mis_layouts import MIS_HEADERS
 from slc_research.data.schemas import KINDS
 from slc_research.data.spec import LoadContext, Loaded, SourceSpec
+from slc_research.data.survey_columns import SurveyColumns, survey_columns
 from slc_research.errors import ConfigError
 from slc_research.manifest import MANIFEST, Manifest, _source, read_manifest
 from slc_research.privacy import Pseudonymiser, load_withdrawn
 
 __all__ = ["HEADER_ALIASES", "add_source", "check_source", "columns_from_choices", "kind_columns",
            "known_headers", "relative_path", "source_name_ok", "suggest_items", "suggest_mapping",
-           "suggest_source_name"]
+           "suggest_source_name", "SurveyColumns", "survey_columns"]
 
 _NAME = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -182,7 +184,10 @@ def add_source(root: str | Path, name: str, table: Mapping[str, Any], *,
 
 
 #: Headers schools' exports commonly use for each canonical column (besides the
-#: canonical name itself), compared ignoring case, spaces and punctuation.
+#: canonical name itself), compared ignoring case, spaces and punctuation. The
+#: column titles of SIMS and Arbor attendance and behaviour exports
+#: (:data:`~slc_research.data.mis_layouts.MIS_HEADERS`, which the loaders also
+#: recognise without a mapping) are added to these.
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "pupil_id": ("upn", "pupil id", "student id", "admission number", "adno", "mis id"),
     "staff_id": ("staff code", "staff id", "teacher code", "initials"),
@@ -218,6 +223,8 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "meeting_id": ("meeting", "meeting no", "meeting number"),
     "attended": ("present", "attendance"),
 }
+HEADER_ALIASES.update({canon: tuple(dict.fromkeys((*HEADER_ALIASES.get(canon, ()), *titles)))
+                       for canon, titles in MIS_HEADERS.items()})
 
 
 def _norm(s: str) -> str:
@@ -302,7 +309,10 @@ def suggest_items(headers: Sequence[str], items: Sequence[str], *,
                   known: Mapping[str, str] | None = None) -> dict[str, str | None]:
     """Suggest a survey item code for each header: the manifest's own mapping or the code itself.
 
-    Returns header -> item code (None: not an item).
+    Returns header -> item code (None: not an item). For a raw export, whose
+    tool, question columns and new item codes are recognised from the file,
+    use :func:`survey_columns` (re-exported from
+    :mod:`slc_research.data.survey_columns`).
     """
     known = dict(known or {})
     by_norm = {_norm(i): i for i in items}

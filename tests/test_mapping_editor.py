@@ -225,3 +225,31 @@ def test_suggest_items_uses_the_manifest_and_item_codes():
     got = suggest_items(["I enjoy school", "ENG2", "Timestamp"], ["eng1", "eng2"],
                         known={"i enjoy school": "eng1", "timestamp": "respondent_id"})
     assert got == {"I enjoy school": "eng1", "ENG2": "eng2", "Timestamp": None}
+
+
+def test_survey_columns_of_a_qualtrics_export(tmp_path):
+    """Qualtrics' three header rows: questions by export name, suggested from known codes."""
+    from slc_research.mapping_editor import survey_columns
+
+    path = tmp_path / "q.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + (
+        b"StartDate,Status,IPAddress,Finished,ResponseId,Q1_1,Q1_2,Q2_4_TEXT\r\n"
+        b"Start Date,Response Type,IP Address,Finished,Response ID,"
+        b"Agree? - I look forward to my lessons,Agree? - I like maths,Other - Text\r\n"
+        b'"{""ImportId"":""startDate""}","{""ImportId"":""status""}",'
+        b'"{""ImportId"":""ipAddress""}","{""ImportId"":""finished""}",'
+        b'"{""ImportId"":""_recordId""}","{""ImportId"":""QID1_1""}",'
+        b'"{""ImportId"":""QID1_2""}","{""ImportId"":""QID2_4_TEXT""}"\r\n'
+        b"2025-10-01 09:05:12,IP Address,203.0.113.7,True,R_1,Agree,Disagree,\r\n"))
+    cols = survey_columns(path, codes=["eng1"], known={"I look forward to my lessons": "eng1"},
+                          response_scales=read_manifest(_workspace(tmp_path)).response_scales)
+    assert cols.tool == "Qualtrics"
+    assert cols.questions == {"Q1_1": "eng1", "Q1_2": "q1_2"}
+    assert cols.question_texts["Q1_2"] == "Agree? - I like maths"
+    assert cols.not_questions == {"StartDate": "Qualtrics metadata",
+                                  "Status": "Qualtrics metadata",
+                                  "IPAddress": "personal data: left out, never read",
+                                  "Finished": "Qualtrics metadata",
+                                  "ResponseId": "Qualtrics metadata",
+                                  "Q2_4_TEXT": "free text, not a scale item"}
+    assert cols.response_scale == "agree5"

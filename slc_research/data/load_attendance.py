@@ -1,13 +1,19 @@
-"""Loader for session attendance registers, long or wide.
+"""Loader for session attendance registers: long, wide or either, recognised.
 
-``layout = "long"`` (the default): a row per mark with pupil_id, date, session
-(AM/PM, also am, Morning, A/P) and code. ``layout = "wide"``: a row per pupil
-and a column per session headed with its date and AM/PM (``01/09/2025 AM``,
-``Mon 01/09/2025 AM``, ``2025-09-01 PM``).
+``layout = "auto"`` (the default) recognises the layout from the file;
+``"long"`` or ``"wide"`` force one. Long: a row per mark with pupil_id, date,
+session (AM/PM, also am, Morning, A/P) and code, as Arbor's roll-call marks
+export. Wide: a row per pupil and a column per session headed with its date
+and AM/PM (``01/09/2025 AM``, ``Mon 01/09/2025 AM``, ``2025-09-01 PM``), or
+with the dates in row 1 over AM/PM in row 2, or a column per day holding
+both marks (``/\\``), as SIMS's session grids. Column titles the MIS uses
+(``Mark``, ``Attendance Mark``, ``Session``...) need no mapping; the shapes and
+the sources they follow are in :mod:`slc_research.data.mis_layouts`.
 
-Codes are the DfE codes in force since August 2024 (trimmed, upper-cased);
-the codes withdrawn in 2024 are read with a note; ``-`` or a blank cell means
-no mark was recorded and the session is left out (counted in a note).
+Codes are the DfE codes in force since August 2024 (trimmed, upper-cased,
+a description after them dropped); the codes withdrawn in 2024 are read with
+a note; ``-`` or a blank cell means no mark was recorded and the session is
+left out (counted in a note).
 
 Everything after reading runs on small integer codes: a mark is a pupil code,
 a date code (into the few hundred distinct dates), a session and a code, so a
@@ -17,7 +23,6 @@ loop over rows.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from slc_research.data.load_common import SourceLoad, plural
+from slc_research.data.mis_layouts import code_of_mark, read_register, recognise_columns
 from slc_research.data.schemas import (
     ATTENDANCE_MEANINGS,
     DFE_ATTENDANCE_CODES,
@@ -33,13 +39,17 @@ from slc_research.data.schemas import (
 )
 from slc_research.data.spec import LoadContext, Loaded, SourceSpec
 from slc_research.data.values import (
-    SESSION_WORDS,
     distinct,
-    normalise_word,
     parse_dates_by_category,
     parse_sessions,
 )
-from slc_research.errors import DataError, Problem
+from slc_research.data.wide_register import (
+    MS_PER_DAY,
+    SessionColumn,
+    day_numbers,
+    session_columns,
+)
+from slc_research.errors import ConfigError, DataError, Problem
 
 __all__ = ["ATTENDANCE_CODES", "load_attendance"]
 
@@ -51,10 +61,6 @@ _MEANING = np.array([ATTENDANCE_MEANINGS.index({**DFE_ATTENDANCE_CODES,
 _UNKNOWN, _NO_MARK = -1, -2
 _EXPECTED_CODE = ("a DfE attendance code (/ \\ L B C C1 C2 D E G I J1 K M N O P Q R S T U V W X "
                   "Y1-Y7 Z #), or - for no mark")
-_SESSION_HEADER = re.compile(
-    r"^(?P<date>.*?\d.*?)[\s_\-]*\(?(?P<session>am|pm|a\.m\.?|p\.m\.?|morning|afternoon)\)?$",
-    re.I)
-_MS_PER_DAY = 86_400_000
 
 
 def _code_lookup(cats: pd.Index) -> tuple[np.ndarray, list[str]]:
@@ -63,8 +69,7 @@ def _code_lookup(cats: pd.Index) -> tuple[np.ndarray, list[str]]:
     out = np.full(len(cats) + 1, _NO_MARK, dtype=np.int8)
     legacy = []
     for i, raw in enumerate(cats):
-        c = raw.strip()
-        c = c if c in ("/", "\\") else c.upper()
+        c = code_of_mark(raw)
         if c in ("", "-"):
             continue
         if c in ATTENDANCE_CODES:
@@ -133,7 +138,7 @@ def _finish_register(src: SourceLoad, marks: _Marks) -> Loaded:
     if marks.check_duplicates:
         _check_duplicates(src, pupil, date, session, len(marks.pupils), len(marks.days),
                           None if isinstance(sel, slice) else np.flatnonzero(keep), marks.locate)
-    day_stamps = (marks.days.astype(np.int64) * _MS_PER_DAY).view("datetime64[ms]")
+    day_stamps = (marks.days.astype(np.int64) * MS_PER_DAY).view("datetime64[ms]")
     table = pd.DataFrame({
         "pupil_id": pd.Categorical.from_codes(pupil, marks.pupils, validate=False),
         "date": day_stamps[date],
@@ -197,10 +202,6 @@ def _required_present(src: SourceLoad, canonical: str, codes: np.ndarray, what: 
                               f"{what} in every row; this row has none")
 
 
-def _day_numbers(stamps: np.ndarray) -> np.ndarray:
-    """Days since 1970 of datetime64[ms] values (the time of day dropped; NaT -> -1)."""
-    return np.where(np.isnat(stamps), -1, stamps.view(np.int64) // _MS_PER_DAY)
-
 
 def _long(src: SourceLoad) -> Loaded:
     pupil, pupils = _pupils(src)
@@ -210,7 +211,7 @@ def _long(src: SourceLoad) -> Loaded:
     src.problems.take(parsed, src.notes)
     _required_present(src, "date", date_codes, "a date")
     # categories "01/09/2025" and "2025-09-01" are one day: code the distinct days
-    day_of_category = _day_numbers(per_category)
+    day_of_category = day_numbers(per_category)
     days, day_code = np.unique(day_of_category, return_inverse=True)
     remap = np.append(day_code, -1).astype(_small(len(days)))
     session = src.parse("session", parse_sessions).cat.codes.to_numpy()
@@ -226,51 +227,22 @@ def _long(src: SourceLoad) -> Loaded:
     return _finish_register(src, marks)
 
 
-def _session_columns(src: SourceLoad) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Headers of the session columns, their days (since 1970) and sessions (0 AM, 1 PM)."""
-    matches = {h: _SESSION_HEADER.match(h.strip()) for h in src.map.unmapped}
-    found = [h for h, m in matches.items() if m]
-    ignored = [h for h, m in matches.items() if not m]
-    if not found:
-        raise DataError.single(
-            src.label, "columns headed with a date and AM or PM, like '01/09/2025 AM', for a "
-            "wide register; set layout = \"long\" if the file has a row per mark")
-    if ignored:
-        shown = ", ".join(repr(h) for h in ignored[:5]) + (" ..." if len(ignored) > 5 else "")
-        src.notes.append(f"{plural(len(ignored), 'column')} not headed like a session "
-                         f"('01/09/2025 AM') ignored: {shown}.")
-    # parse the date part of each header; a "row" here is the header's position
-    date_text = pd.Series([matches[h].group("date") for h in found], dtype="string")
-    _, per_header, parsed = parse_dates_by_category(
-        date_text.astype("category"), label=src.label, header="", cap=len(found),
-        rows=np.arange(len(found)), date_format=src.spec.date_format)
-    if parsed.problems:
-        raise DataError([Problem(src.label, 1, found[p.row], found[p.row], p.expected)
-                         for p in parsed.problems][:20], total=parsed.total)
-    codes, _ = distinct(date_text.astype("category"))
-    days = _day_numbers(per_header)[codes]
-    word = {normalise_word(k): v for k, v in SESSION_WORDS.items()}
-    sessions = np.array([word[normalise_word(matches[h].group("session"))] == "PM"
-                         for h in found], dtype=np.int8)
-    return found, days, sessions
-
-
-def _wide(src: SourceLoad) -> Loaded:
-    headers, col_days, col_sessions = _session_columns(src)
-    n, k = len(src), len(headers)
+def _wide(src: SourceLoad, columns: list[SessionColumn]) -> Loaded:
+    n, k = len(src), len(columns)
     pupil_row, pupils = _pupils(src)
     # one code space for every session column; marks in session-major order, so that each
     # column's codes are written contiguously
-    per_col = [distinct(src.raw.data[h]) for h in headers]
-    cats = pd.Index(pd.unique(np.concatenate([c.to_numpy(dtype=object) for _, c in per_col])),
+    cats = pd.Index(pd.unique(np.concatenate([c.cats.to_numpy(dtype=object) for c in columns])),
                     dtype="str")
     code = np.empty(n * k, dtype=_small(len(cats)))
-    for j, (codes, col_cats) in enumerate(per_col):
-        remap = np.append(cats.get_indexer(col_cats), -1).astype(code.dtype)
-        np.take(remap, codes, out=code[j * n:(j + 1) * n])
+    for j, c in enumerate(columns):
+        remap = np.append(cats.get_indexer(c.cats), -1).astype(code.dtype)
+        np.take(remap, c.codes, out=code[j * n:(j + 1) * n])
+    col_days = np.array([c.day for c in columns], dtype=np.int64)
+    col_sessions = np.array([c.session for c in columns], dtype=np.int8)
     days, col_date = np.unique(col_days, return_inverse=True)
     rows = src.excel_rows(np.arange(n))
-    header_arr = np.array(headers, dtype=object)
+    header_arr = np.array([c.header for c in columns], dtype=object)
 
     def locate(positions: np.ndarray) -> tuple[np.ndarray, list[str]]:
         positions = np.asarray(positions)
@@ -287,13 +259,28 @@ def _wide(src: SourceLoad) -> Loaded:
     return _finish_register(src, marks)
 
 
+_LONG = ("date", "session", "code")
+
+
+def _layout(spec: SourceSpec) -> str:
+    value = spec.options.get("layout", "auto")
+    value = value.strip() if isinstance(value, str) else value
+    if value not in ("auto", "long", "wide"):
+        raise ConfigError(f"{value!r} is not one of 'auto', 'long', 'wide'",
+                          key=f"sources.{spec.name}.layout")
+    return value
+
+
 def load_attendance(spec: SourceSpec, ctx: LoadContext) -> Loaded:
     """Load a session register into the ``attendance`` table.
 
     Parameters
     ----------
     spec : SourceSpec
-        ``options["layout"]`` is ``"long"`` (default) or ``"wide"``.
+        ``options["layout"]`` is ``"auto"`` (default: recognised from the file),
+        ``"long"`` (a row per mark) or ``"wide"`` (a row per pupil). Columns the
+        mapping leaves out are recognised by their MIS titles
+        (:func:`~slc_research.data.mis_layouts.recognise_columns`).
     ctx : LoadContext
 
     Returns
@@ -306,10 +293,20 @@ def load_attendance(spec: SourceSpec, ctx: LoadContext) -> Loaded:
     Raises
     ------
     DataError
-        Unknown codes, missing ids, dates or sessions, bad session headers, or two
-        marks for one pupil and session.
+        Unknown codes, missing ids, dates or sessions, bad session headers, two
+        marks for one pupil and session, or a layout that is not recognised.
+    ConfigError
+        An unknown ``layout``.
     """
-    layout = spec.options.get("layout", "long")
-    src = SourceLoad(spec, ctx, required=("date", "session", "code") if layout == "long" else ())
-    src.option("layout", "long", choices=("long", "wide"))
-    return _long(src) if layout == "long" else _wide(src)
+    layout = _layout(spec)
+    raw = read_register(spec)
+    spec, note = recognise_columns(raw, spec, ("pupil_id", *_LONG))
+    auto = layout == "auto"
+    if auto:
+        layout = "long" if set(spec.columns.values()) & set(_LONG) else "wide"
+    src = SourceLoad(spec, ctx, required=_LONG if layout == "long" else (), raw=raw)
+    if note:
+        src.notes.append(note)
+    if layout == "long":
+        return _long(src)
+    return _wide(src, session_columns(src, auto))

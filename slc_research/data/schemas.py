@@ -298,7 +298,8 @@ KINDS: dict[str, SourceKind] = {
             required=(),  # items come from the mapping; respondent_id is optional (anonymous)
             optional=("respondent_id",),
             identifying=_NAMES,
-            options=("instrument", "wave", "response_scale", "respondents"),
+            options=("instrument", "wave", "response_scale", "respondents", "format",
+                     "unfinished", "multi_select"),
         ),
         SourceKind(
             "attendance",
@@ -306,7 +307,7 @@ KINDS: dict[str, SourceKind] = {
             required=("pupil_id",),  # long layout also needs date, session, code
             optional=("date", "session", "code"),
             identifying=_NAMES,
-            options=("layout",),
+            options=("layout",),  # auto (default), long or wide
         ),
         SourceKind(
             "behaviour",
@@ -314,6 +315,7 @@ KINDS: dict[str, SourceKind] = {
             required=("pupil_id", "date"),
             optional=("type", "category", "points"),
             identifying=_NAMES,
+            options=("polarity",),
         ),
         SourceKind(
             "attainment",

@@ -21,10 +21,12 @@ import ipywidgets as w
 from slc_research.data.readers import read_raw
 from slc_research.data.schemas import COMMUNITY_KINDS, KINDS
 from slc_research.data.spec import Loaded, SourceSpec
+from slc_research.data.survey_exports import FORMAT_NAMES
 from slc_research.enquiry import Enquiry
 from slc_research.errors import ConfigError, SlcResearchError
 from slc_research.manifest import Manifest, read_manifest
 from slc_research.mapping_editor import (
+    SurveyColumns,
     add_source,
     check_source,
     columns_from_choices,
@@ -35,6 +37,7 @@ from slc_research.mapping_editor import (
     suggest_items,
     suggest_mapping,
     suggest_source_name,
+    survey_columns,
 )
 
 __all__ = ["ColumnMapper", "column_mapper"]
@@ -46,13 +49,21 @@ _STYLE = {"description_width": "initial"}
 _NOT_IN_FILE = "(not in this file)"
 _CHOICES = {"members": ("pupil", "staff"), "respondents": ("pupil", "staff", "parent"),
             "authors": ("pupil", "staff", "parent"), "community_kind": COMMUNITY_KINDS,
-            "layout": ("long", "wide")}
+            "layout": (("recognised from the file (the default)", ""), ("long: a row per mark",
+                        "long"), ("wide: a row per pupil", "wide")),
+            "polarity": (("from the file (the default)", ""), ("all positive", "positive"),
+                         ("all negative", "negative")),
+            "unfinished": (("keep (the default)", ""), ("drop", "drop"))}
+#: Options written by hand in enquiry.toml (a table, not one value).
+_BY_HAND = {"multi_select"}
 _OPTION_LABELS = {"school": "School", "members": "Members are", "community_kind":
                   "Kind of community", "community": "Community", "respondents": "Respondents are",
                   "instrument": "Questionnaire (instrument)", "wave": "Wave (1 = first time run)",
                   "response_scale": "Answer scale", "layout": "Layout", "assessment":
                   "Assessment", "subject": "Subject", "authors": "Authors are",
-                  "text_source": "Kind of text", "coder": "Coder"}
+                  "text_source": "Kind of text", "coder": "Coder",
+                  "format": "Survey tool", "unfinished": "Unfinished responses",
+                  "polarity": "Events are"}
 
 
 def _named(control: w.Widget, name: str) -> w.Widget:
@@ -78,7 +89,11 @@ class ColumnMapper(w.VBox):
     columns : dict of str to ipywidgets.Dropdown
         One per canonical column of the kind; value: a raw header or ``""``.
     items : dict of str to ipywidgets.Combobox
-        Surveys only: raw header -> item code (``""``: not a question).
+        Surveys only: raw header -> item code (``""``: not a question). Columns
+        the survey tool adds (times, ids) and personal data are listed disabled.
+    survey : SurveyColumns or None
+        Surveys only: the tool recognised, the question columns with a suggested
+        item code, and the columns that are not questions.
     options : dict of str to ipywidgets controls
         The kind's extra keys (school, members, wave, ...).
     sheet : ipywidgets.Dropdown or None
@@ -129,6 +144,8 @@ class ColumnMapper(w.VBox):
         self.result = _named(w.HTML(), "result")
         self.columns: dict[str, w.Dropdown] = {}
         self.items: dict[str, w.Combobox] = {}
+        self.survey: SurveyColumns | None = None
+        self._survey_note = _named(w.HTML(), "survey-format")
         self.options: dict[str, w.Widget] = {}
         self.suggestions: dict[str, str | None] = {}
         self._mapping_box = w.VBox()
@@ -169,7 +186,8 @@ class ColumnMapper(w.VBox):
                 dd = w.Dropdown(description=f"{canon}{need}", options=options,
                                 value=self.suggestions.get(canon) or "", style=_STYLE)
                 self.columns[canon] = _named(dd, f"column-{canon.replace('_', '-')}")
-            self.options = {opt: self._option_control(opt, manifest) for opt in spec.options}
+            self.options = {opt: self._option_control(opt, manifest) for opt in spec.options
+                            if opt not in _BY_HAND}
             self.items = {}
             if kind == "survey":
                 self._build_items(manifest, known)
@@ -179,34 +197,64 @@ class ColumnMapper(w.VBox):
             control.observe(self._validate, names="value")
         if "instrument" in self.options:
             self.options["instrument"].observe(self._instrument_changed, names="value")
+        if "format" in self.options:
+            self.options["format"].observe(self._format_changed, names="value")
         self._options_box.children = list(self.options.values())
+        self._show_mapping()
+        self._validate()
+
+    def _show_mapping(self) -> None:
         self._mapping_box.children = [
             w.HTML("<p><b>Which column holds what</b> (suggested from the headers; check each "
                    "one):</p>"), *self.columns.values(),
-            *([w.HTML("<p><b>Questions</b>: the item code of each question column "
+            *([self._survey_note,
+               w.HTML("<p><b>Questions</b>: the item code of each question column "
                       "(blank: not a question)</p>"), *self.items.values()] if self.items
               else [])]
-        self._validate()
 
     def _build_items(self, manifest: Manifest, known: dict[str, str]) -> None:
         instrument = self.options["instrument"].value or self.name.value
         codes = sorted({i for s in manifest.scales.values() if s.instrument == instrument
                         for i in s.items})
-        guess = suggest_items(self.headers, codes, known=known)
+        forced = self.options["format"].value if "format" in self.options else ""
+        try:
+            self.survey = survey_columns(self.path, label=self.rel, forced=forced or "auto",
+                                         sheet=self.sheet.value if self.sheet else None,
+                                         codes=codes, known=known,
+                                         response_scales=manifest.response_scales)
+        except SlcResearchError:  # the loader's verdict says why
+            self.survey = None
+        guess = (self.survey.questions if self.survey is not None
+                 else suggest_items(self.headers, codes, known=known))
+        not_questions = self.survey.not_questions if self.survey is not None else {}
         taken = {h for h in self.columns_choice().values() if h}
         self.items = {}
         for h in self.headers:
             if h in taken:
                 continue
-            cb = w.Combobox(description=h, options=codes, value=guess.get(h) or "",
-                            ensure_option=False, style=_STYLE)
+            if h in not_questions:
+                cb = w.Combobox(description=f"{h} ({not_questions[h]})", value="",
+                                disabled=True, style=_STYLE)
+            else:
+                cb = w.Combobox(description=h, options=codes, value=guess.get(h) or "",
+                                ensure_option=False, style=_STYLE)
+                if self.survey is not None and self.survey.question_texts.get(h, h) != h:
+                    cb.tooltip = self.survey.question_texts[h]
             cb.add_class("slc-mapper-item")
             cb.observe(self._validate, names="value")
             self.items[h] = cb
+        self._survey_note.value = _survey_note(self.survey)
+        scale = self.options.get("response_scale")
+        if (self.survey is not None and self.survey.response_scale and scale is not None
+                and not scale.value):
+            scale.value = self.survey.response_scale
 
     def _option_control(self, opt: str, manifest: Manifest) -> w.Widget:
         label = _OPTION_LABELS.get(opt, opt)
-        if opt in _CHOICES:
+        if opt == "format":
+            c = w.Dropdown(description=label, options=[("(recognised from the file)", "")] + [
+                (name, key) for key, name in FORMAT_NAMES.items()], style=_STYLE)
+        elif opt in _CHOICES:
             c = w.Dropdown(description=label, options=list(_CHOICES[opt]), style=_STYLE)
         elif opt == "school":
             c = w.Dropdown(description=label, options=[("(not given)", "")]
@@ -231,6 +279,18 @@ class ColumnMapper(w.VBox):
     def _instrument_changed(self, change) -> None:
         if not self._busy and self.kind.value == "survey":
             self._build()
+
+    def _format_changed(self, change) -> None:
+        if self._busy or self.kind.value != "survey":
+            return
+        self._busy = True
+        try:
+            self._build_items(read_manifest(self.root), known_headers(read_manifest(self.root),
+                                                                      "survey"))
+        finally:
+            self._busy = False
+        self._show_mapping()
+        self._validate()
 
     def _sheet_changed(self, change) -> None:
         try:
@@ -313,6 +373,19 @@ def _verdict(loaded: Loaded | None, error: SlcResearchError | None) -> str:
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in loaded.notes)
     return (f"<p><b>&#10003; Reads:</b> {loaded.rows_read:,} rows in the file; {tables}.</p>"
             + (f"<ul>{notes}</ul>" if notes else ""))
+
+
+def _survey_note(survey: SurveyColumns | None) -> str:
+    if survey is None:
+        return ""
+    n = sum(1 for code in survey.questions.values() if code)
+    left = ", ".join(f"{html.escape(h)} ({html.escape(why)})"
+                     for h, why in survey.not_questions.items())
+    what = (f"a <b>{html.escape(survey.tool)}</b> export" if survey.format != "plain"
+            else "a plain table (no survey tool recognised)")
+    return (f"<p>Read as {what}: {len(survey.questions)} question columns, {n} with a "
+            "suggested item code."
+            + (f" Not questions: {left}." if left else "") + "</p>")
 
 
 def _sheet_names(path: Path) -> list[str]:

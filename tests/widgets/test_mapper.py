@@ -152,6 +152,9 @@ def test_kind_changes_rebuild_the_dropdowns_and_options(demo_copy):
     assert list(m.columns)[:4] == ["pupil_id", "date", "session", "code"]
     assert m.columns["date"].value == ""
     assert list(m.options) == ["layout"]
+    assert m.options["layout"].value == ""  # recognised from the file
+    assert "expected a register in one of the layouts understood" in m.message.value
+    m.options["layout"].value = "long"
     assert "a column giving &#x27;date&#x27;" in m.message.value
     m.kind.value = "memberships"
     assert set(m.options) == {"members", "community_kind", "school"}
@@ -198,3 +201,32 @@ def test_a_file_outside_the_workspace_is_refused(demo_copy, tmp_path):
         column_mapper(demo_copy, outside)
     with pytest.raises(ConfigError, match="outside the workspace"):
         column_mapper(demo_copy, "../elsewhere.csv")
+
+
+def test_a_raw_google_forms_export_offers_its_question_columns(tmp_path):
+    """A Google Forms download in a small workspace: the tool is named, the questions are
+    offered with new item codes and the answer scale, and the loader checks the result."""
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "enquiry.toml").write_text(
+        'title = "Voice"\nacademic_year = "2025-26"\nschools = ["Northfield Academy"]\n',
+        encoding="utf-8")
+    (tmp_path / "raw" / "voice.csv").write_text(
+        "Timestamp,Email address,I look forward to my lessons,Tutor group\n"
+        "2025/10/01 9:05:12 AM GMT+1,ava.example@school.example,Agree,7A\n"
+        "2025/10/01 9:07:40 AM GMT+1,ben.sample@school.example,Strongly agree,7B\n",
+        encoding="utf-8")
+    m = column_mapper(tmp_path, "raw/voice.csv", kind="survey")
+    assert m.survey.tool == "Google Forms"
+    assert "Google Forms" in m._survey_note.value
+    assert m.items["I look forward to my lessons"].value == "look_forward_lessons"
+    assert m.items["Tutor group"].value == ""  # its answers are on no answer scale
+    assert m.items["Timestamp"].disabled
+    assert m.columns["email"].value == "Email address"  # read for nothing, never stored
+    assert m.options["response_scale"].value == "agree5"
+    assert "multi_select" not in m.options
+    assert m.error is None, m.message.value
+    assert "recognised as a Google Forms export" in m.message.value
+    assert "ava.example" not in m.loaded.tables["survey_responses"].to_csv()
+    m.options["format"].value = "plain"
+    assert not m.items["Timestamp"].disabled
+    assert m.error is None, m.message.value
