@@ -16,6 +16,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from slc_research.frames import member_of
 from slc_research.stats import StatsError, hedges_g, mcnemar, paired_t, wilson_ci
 
 __all__ = ["ALL_SCHOOLS", "BEHAVIOUR_COLUMNS", "SCALE_COLUMNS", "YES_NO_COLUMNS",
@@ -103,7 +104,7 @@ def behaviour_rates(behaviour: pd.DataFrame, pupils: pd.DataFrame, days: pd.Date
                                   start.values.astype("datetime64[ns]"), side="left")
     days_after = len(days) - days_before
     b = behaviour[(behaviour["type"].astype("string") == kind).fillna(False).to_numpy(bool)]
-    b = b[b["pupil_id"].isin(set(p["pupil_id"])) & b["date"].between(first, last)]
+    b = b[member_of(b["pupil_id"], p["pupil_id"]) & b["date"].between(first, last).to_numpy()]
     b = b.merge(p[["pupil_id", "start"]], on="pupil_id", how="inner")
     pts = b["points"].astype("Float64").abs().fillna(1).astype(float)
     after = (b["date"] >= b["start"]).to_numpy()
@@ -184,7 +185,7 @@ def yes_no_change(responses: pd.DataFrame, pupils: pd.DataFrame, *, item: str,
     """
     r = responses[(responses["instrument"].astype("string") == instrument).fillna(False)
                   & (responses["item"].astype("string") == item).fillna(False)]
-    r = r[r["respondent_id"].isin(set(pupils["pupil_id"])) & r["wave"].isin(list(waves))]
+    r = r[member_of(r["respondent_id"], pupils["pupil_id"]) & r["wave"].isin(list(waves))]
     answer = r["answer"].astype("string").str.strip().str.lower() if "answer" in r.columns \
         else pd.Series(pd.NA, index=r.index, dtype="string")
     from_answer = answer.map({"yes": 1.0, "no": 0.0}).astype("Float64")
@@ -227,7 +228,7 @@ def scale_change_summary(scores: pd.DataFrame, pupil_ids: Iterable[str], *, scal
         with its paired t interval and ``p``, and Hedges' g_av with its interval.
     """
     s = scores[(scores["scale"].astype("string") == scale).fillna(False)
-               & scores["respondent_id"].isin(set(pupil_ids))].dropna(subset=["score"])
+               & member_of(scores["respondent_id"], set(pupil_ids))].dropna(subset=["score"])
     wide = (s.assign(score=s["score"].astype(float))
             .pivot_table(index="respondent_id", columns="wave", values="score",
                          aggfunc="mean", observed=True))

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from slc_research.errors import ConfigError
+from slc_research.frames import member_of
 from slc_research.stats import EffectSize, StatsError, hedges_g, mean_difference
 from slc_research.stats.descriptives import mean_ci_from_summary
 
@@ -369,7 +370,7 @@ def restrict_change(result: ChangeResult, pupil_ids: Iterable[str], *,
     p = result.pupils
     if p.empty:
         return dataclasses.replace(result, label=label or result.label)
-    keep = p[p["pupil_id"].isin(set(pupil_ids))]
+    keep = p[member_of(p["pupil_id"], set(pupil_ids))]
     idx = pd.Index(keep["pupil_id"], name="pupil_id")
     groups = pd.Series(keep["group"].to_numpy(), index=idx, dtype="object")
     return _change_result(pd.Series(keep["pre"].to_numpy(), index=idx),
@@ -388,8 +389,8 @@ def _assign_groups(ids: pd.Index, members: Iterable[str], comparison: str,
         raise ConfigError(f"comparison must be 'non_members' or 'none', not {comparison!r}",
                           key="comparison")
     members = set(members)
-    in_cohort = np.ones(len(ids), bool) if cohort is None else ids.isin(set(cohort))
-    is_member = ids.isin(members)
+    in_cohort = np.ones(len(ids), bool) if cohort is None else member_of(ids, set(cohort))
+    is_member = member_of(ids, members)
     out = np.where(is_member, labels[0],
                    np.where(in_cohort & (comparison == "non_members"), labels[1], None))
     return pd.Series(out, index=ids, dtype="object")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from slc_research.frames import member_of
 from slc_research.stats.descriptives import association_test
 from slc_research.stats.errors import StatsError
 
@@ -39,8 +40,8 @@ def cohort_ids(pupils: pd.DataFrame, members: Iterable[str]) -> frozenset[str]:
     """
     members = set(members)
     keys = _school_year(pupils)
-    member_keys = set(keys[pupils["pupil_id"].isin(members)])
-    in_cohort = keys.isin(member_keys)
+    member_keys = set(keys[member_of(pupils["pupil_id"], members)])
+    in_cohort = member_of(keys, member_keys)
     return frozenset(pupils.loc[in_cohort, "pupil_id"].astype(str)) | (
         members & set(pupils["pupil_id"].astype(str)))
 
@@ -129,8 +130,8 @@ def representativeness(pupils: pd.DataFrame, members: Iterable[str], *,
     ids = pupils["pupil_id"].astype(str)
     on_roster = member_set & set(ids)
     cohort = cohort_ids(pupils, on_roster)
-    in_cohort = pupils[ids.isin(cohort)]
-    is_member = in_cohort["pupil_id"].astype(str).isin(on_roster).to_numpy()
+    in_cohort = pupils[member_of(ids, cohort)]
+    is_member = member_of(in_cohort["pupil_id"].astype(str), on_roster)
     n_m, n_r = int(is_member.sum()), int((~is_member).sum())
     rows, tests = [], []
     for col in by:

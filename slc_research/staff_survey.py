@@ -14,6 +14,7 @@ import pandas as pd
 
 from slc_research import stats
 from slc_research.data.spec import ResponseScale, Scale, SourceSpec
+from slc_research.frames import member_of
 
 __all__ = ["alpha_table", "comment_themes", "distribution_table", "item_wording",
            "likert_distribution", "scale_mean", "scale_reliability", "survey_answers",
@@ -162,7 +163,7 @@ def scale_mean(scores: pd.DataFrame, answers: pd.DataFrame, scale: Scale) -> sta
     """
     who = set(answers["respondent_id"].dropna().astype(str))
     s = scores.loc[(scores["scale"] == scale.name).fillna(False).astype(bool)
-                   & scores["respondent_id"].isin(who).fillna(False).astype(bool), "score"]
+                   & member_of(scores["respondent_id"], who), "score"]
     return stats.mean_ci(s)
 
 
@@ -219,6 +220,6 @@ def comment_themes(texts: pd.DataFrame, codings: pd.DataFrame, codebook: pd.Data
         return None
     ids = set(texts.loc[(texts["source"] == "open_answer").fillna(False).astype(bool),
                         "text_id"].astype(str))
-    mine = codings.loc[codings["text_id"].isin(ids).fillna(False).astype(bool)]
+    mine = codings.loc[member_of(codings["text_id"], ids)]
     quotes = qual.exemplar_quotes(texts, mine, codes=list(themes["code"]), seed=seed)
     return themes, quotes

@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from slc_research.frames import member_of
+
 __all__ = ["attrition", "attrition_table", "respondents_of_school", "response_rates",
            "response_table"]
 
@@ -79,7 +81,7 @@ def response_rates(survey: pd.DataFrame, pupils: pd.DataFrame, staff: pd.DataFra
                 # on roll in those year groups, and every respondent (one with no year
                 # group is still someone who could answer)
                 on = on[on["year_group"].isin(years).fillna(False).to_numpy(dtype=bool)
-                        | on["pupil_id"].isin(gs["respondent_id"]).to_numpy(dtype=bool)]
+                        | member_of(on["pupil_id"], gs["respondent_id"])]
                 groups = _ranges(years)
             per_school.append({"instrument": instrument, "wave": wave, "respondent_type": kind,
                                "school": sch, "year_groups": groups, "respondents": len(gs),
@@ -121,7 +123,7 @@ def respondents_of_school(survey: pd.DataFrame, pupils: pd.DataFrame, staff: pd.
         return survey
     ids = pd.concat([pupils.loc[pupils["school"] == school, "pupil_id"],
                      staff.loc[staff["school"] == school, "staff_id"]])
-    return survey[survey["respondent_id"].isin(ids)].reset_index(drop=True)
+    return survey[member_of(survey["respondent_id"], ids)].reset_index(drop=True)
 
 
 def attrition(survey: pd.DataFrame, scores: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -174,9 +176,10 @@ def attrition(survey: pd.DataFrame, scores: pd.DataFrame | None = None) -> pd.Da
             if not scales:
                 rows.append({**base, "scale": ""})
             for scale in scales:
-                s = sc[(sc["scale"] == scale) & sc["respondent_id"].isin(first)]
+                s = sc[(sc["scale"] == scale).to_numpy(dtype=bool, na_value=False)
+                       & member_of(sc["respondent_id"], first)]
                 s = s.dropna(subset=["score"])
-                is_gone = s["respondent_id"].isin(gone)
+                is_gone = member_of(s["respondent_id"], gone)
                 left, stayed = s.loc[is_gone, "score"], s.loc[~is_gone, "score"]
                 try:
                     es = hedges_g(left.astype(float), stayed.astype(float))

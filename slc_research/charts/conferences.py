@@ -50,7 +50,7 @@ def weekly_rate_chart(weekly: pd.DataFrame, *, target: float = 1.0) -> alt.Layer
     )
     rule = alt.Chart(pd.DataFrame({"target": [float(target)]})).mark_rule(
         strokeDash=[6, 4], color="#555555").encode(
-        y="target:Q", tooltip=[alt.Tooltip("target:Q", title="Target per week")])
+        y=alt.Y("target:Q"), tooltip=[alt.Tooltip("target:Q", title="Target per week")])
     return (lines + rule).properties(width=_WIDTH, title=alt.Title(
         "Weekly reflections per pupil",
         subtitle=f"{len(classes)} class(es), n = {n} pupils; dashed line: the target of "
@@ -116,7 +116,7 @@ def depth_mean_chart(means: pd.DataFrame, *, levels: int = 3) -> alt.LayerChart:
            alt.Tooltip("ci_high:Q", title="95% CI high", format=".2f"),
            alt.Tooltip("n:Q", title="Reflections")]
     bars = alt.Chart(data).mark_rule(color=PALETTE[0]).encode(x=x, y=alt.Y("ci_low:Q", scale=scale),
-                                                              y2="ci_high:Q", tooltip=tip)
+                                                              y2=alt.Y2("ci_high:Q"), tooltip=tip)
     points = alt.Chart(data).mark_line(point=True, color=PALETTE[0]).encode(x=x, y=y, tooltip=tip)
     return (bars + points).properties(width=_WIDTH, title=alt.Title(
         "Mean depth of reflections",
@@ -152,8 +152,8 @@ def depth_group_chart(groups: pd.DataFrame, *, level_name: str = "explanatory or
     bars = alt.Chart(data).mark_bar(color=PALETTE[0], opacity=0.8).encode(
         x=alt.X("pct_deep:Q", title=f"% of reflections {level_name} (95% CI)",
                 scale=alt.Scale(domain=[0, 100])), y=y, tooltip=tip)
-    ci = alt.Chart(data).mark_rule(color="#333333").encode(x="pct_ci_low:Q", x2="pct_ci_high:Q",
-                                                            y=y, tooltip=tip)
+    ci = alt.Chart(data).mark_rule(color="#333333").encode(
+        x=alt.X("pct_ci_low:Q"), x2=alt.X2("pct_ci_high:Q"), y=y, tooltip=tip)
     return (bars + ci).properties(width=_WIDTH, title=alt.Title(
         title, subtitle=f"n = {int(data['pupils'].sum())} pupils, "
                         f"{int(data['reflections'].sum())} reflections"))

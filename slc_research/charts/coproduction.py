@@ -23,8 +23,8 @@ def forest_chart(forest: pd.DataFrame, *, x_title: str,
     forest : DataFrame
         :func:`~slc_research.coproduction.forest_table`: ``label``, ``kind``
         (``"school"`` / ``"pooled"``), ``estimate``, ``ci_low``, ``ci_high``,
-        ``weight_percent``, ``n`` and optionally ``k`` (schools pooled). Schools withheld for small numbers are
-        simply absent; the pooled row's ``n`` counts every pupil pooled.
+        ``weight_percent``, ``n`` and optionally ``k`` (schools pooled). Schools withheld
+        for small numbers are simply absent; the pooled row's ``n`` counts every pupil pooled.
     x_title : str
         What the estimate is, with "95% CI".
     title : str
@@ -55,19 +55,19 @@ def forest_chart(forest: pd.DataFrame, *, x_title: str,
             alt.Tooltip("weight_percent:Q", title="weight %", format=".0f"),
             alt.Tooltip("n:Q", title="pupils")]
     zero = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(
-        color="#555555", strokeDash=[4, 4]).encode(x="zero:Q")
+        color="#555555", strokeDash=[4, 4]).encode(x=alt.X("zero:Q"))
     rules = alt.Chart(data).mark_rule(strokeWidth=2).encode(
-        y=y, x=alt.X("ci_low:Q", title=x_title), x2="ci_high:Q",
+        y=y, x=alt.X("ci_low:Q", title=x_title), x2=alt.X2("ci_high:Q"),
         color=alt.Color("kind:N", scale=alt.Scale(domain=["school", "pooled"],
                                                   range=[PALETTE[0], PALETTE[2]]), legend=None))
     squares = alt.Chart(_plain(schools) if shown else data.iloc[:0]).mark_square(
         color=PALETTE[0], opacity=1).encode(
-        y=y, x="estimate:Q",
+        y=y, x=alt.X("estimate:Q"),
         size=alt.Size("weight_percent:Q", title="Weight (%)", scale=alt.Scale(range=[40, 400]),
                       legend=None), tooltip=tips)
     diamond = alt.Chart(data[data["kind"] == "pooled"]).mark_point(
         shape="diamond", filled=True, size=260, color=PALETTE[2]).encode(
-        y=y, x="estimate:Q", tooltip=tips)
+        y=y, x=alt.X("estimate:Q"), tooltip=tips)
     subtitle = [f"k = {k} schools, n = {n_total} pupils pooled ({shown} school(s) shown)",
                 "Squares sized by weight; diamond: pooled estimate; dashed line: no change"]
     return alt.layer(zero, rules, squares, diamond).properties(
@@ -109,7 +109,7 @@ def yes_no_chart(table: pd.DataFrame, *, question: str) -> alt.LayerChart:
             tooltip=[alt.Tooltip("school:N"), alt.Tooltip("period:N"),
                      alt.Tooltip("pct:Q", format=".0f"), alt.Tooltip("ci_low:Q", format=".0f"),
                      alt.Tooltip("ci_high:Q", format=".0f")]),
-        base.mark_rule(color="#333333").encode(y="ci_low:Q", y2="ci_high:Q"),
+        base.mark_rule(color="#333333").encode(y=alt.Y("ci_low:Q"), y2=alt.Y2("ci_high:Q")),
     ).properties(width=110, height=180)
     return layered.facet(column=alt.Column("school:N", title=None, sort=schools)).properties(
         title=alt.Title(f"\u201c{question}\u201d: before and after",
@@ -138,15 +138,15 @@ def band_change_chart(bands: pd.DataFrame, *,
     y = alt.Y("label:N", title="% of meetings attended",
               sort=[labels[b] for b in order if b in labels], axis=alt.Axis(labelLimit=0))
     zero = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(
-        color="#555555", strokeDash=[4, 4]).encode(x="zero:Q")
+        color="#555555", strokeDash=[4, 4]).encode(x=alt.X("zero:Q"))
     base = alt.Chart(data).encode(y=y)
     return alt.layer(
         zero,
         base.mark_rule(strokeWidth=2, color=PALETTE[0]).encode(
             x=alt.X("ci_low:Q", title="Change in negative points per school week (95% CI)"),
-            x2="ci_high:Q"),
+            x2=alt.X2("ci_high:Q")),
         base.mark_point(filled=True, size=80, color=PALETTE[0]).encode(
-            x="change:Q",
+            x=alt.X("change:Q"),
             tooltip=[alt.Tooltip("band:N"), alt.Tooltip("n:Q", title="pupils"),
                      alt.Tooltip("change:Q", format=".2f"), alt.Tooltip("ci_low:Q", format=".2f"),
                      alt.Tooltip("ci_high:Q", format=".2f")]),

@@ -98,8 +98,8 @@ def _template(group_title: str, y_title: str, level: str, tilted: bool) -> alt.L
     return alt.layer(
         alt.Chart().mark_rule(strokeWidth=3, opacity=0.7).encode(
             y=alt.Y("ci_low:Q", title=f"{y_title} ({level} CI)", scale=alt.Scale(zero=False)),
-            y2="ci_high:Q"),
-        alt.Chart().mark_point(filled=True, size=110, opacity=1).encode(y="mean:Q"),
+            y2=alt.Y2("ci_high:Q")),
+        alt.Chart().mark_point(filled=True, size=110, opacity=1).encode(y=alt.Y("mean:Q")),
     ).encode(
         x=alt.X("label:N", title=group_title, sort=sort,
                 axis=alt.Axis(labelAngle=-30 if tilted else 0, labelLimit=220)),

@@ -89,7 +89,7 @@ def response_rate_chart(rates: pd.DataFrame, *,
                  alt.Tooltip("respondents:Q"), alt.Tooltip("on_roll:Q", title="on roll"),
                  alt.Tooltip("rate:Q", title="%", format=".1f"),
                  alt.Tooltip("ci_low:Q", format=".1f"), alt.Tooltip("ci_high:Q", format=".1f")])
-    ci = base.mark_rule(strokeWidth=1.5).encode(x="ci_low:Q", x2="ci_high:Q",
+    ci = base.mark_rule(strokeWidth=1.5).encode(x=alt.X("ci_low:Q"), x2=alt.X2("ci_high:Q"),
                                                 color=alt.value("#333333"))
     return alt.layer(bars, ci).properties(
         width=_WIDTH, height=max(60, 26 * len(data)),
@@ -128,7 +128,8 @@ def attrition_chart(attrition: pd.DataFrame, *,
                                                                title="answered first wave"),
                      alt.Tooltip("left:Q", title="did not answer next"),
                      alt.Tooltip("left_pct:Q", title="%", format=".1f")]),
-        base.mark_rule(color="#333333").encode(x="left_ci_low:Q", x2="left_ci_high:Q"),
+        base.mark_rule(color="#333333").encode(x=alt.X("left_ci_low:Q"),
+                                               x2=alt.X2("left_ci_high:Q")),
     ).properties(width=_WIDTH, height=max(60, 30 * len(data)),
                  title=alt.Title(title, subtitle=f"n = {n:,} first-wave respondents"))
 

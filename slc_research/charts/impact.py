@@ -100,9 +100,10 @@ def scale_change_chart(means: pd.DataFrame, *, y_title: str = "Mean score (95% C
     layers = alt.layer(
         base.mark_line(strokeWidth=2).encode(y=alt.Y("mean:Q", title=y_title,
                                                      scale=alt.Scale(zero=False))),
-        base.mark_rule(strokeWidth=2, opacity=0.6).encode(y="ci_low:Q", y2="ci_high:Q"),
+        base.mark_rule(strokeWidth=2, opacity=0.6).encode(y=alt.Y("ci_low:Q"),
+                                                          y2=alt.Y2("ci_high:Q")),
         base.mark_point(filled=True, size=70).encode(
-            y="mean:Q",
+            y=alt.Y("mean:Q"),
             tooltip=[alt.Tooltip("outcome:N"), alt.Tooltip("group:N"), alt.Tooltip("period:O"),
                      alt.Tooltip("n:Q"), alt.Tooltip("mean:Q", format=".2f"),
                      alt.Tooltip("ci_low:Q", format=".2f"),
@@ -138,9 +139,10 @@ def attendance_chart(means: pd.DataFrame, *, title: str = "Attendance before and
         base.mark_line(strokeWidth=2).encode(
             y=alt.Y("mean:Q", title="Attendance, % of sessions (95% CI)",
                     scale=alt.Scale(zero=False))),
-        base.mark_rule(strokeWidth=2, opacity=0.6).encode(y="ci_low:Q", y2="ci_high:Q"),
+        base.mark_rule(strokeWidth=2, opacity=0.6).encode(y=alt.Y("ci_low:Q"),
+                                                          y2=alt.Y2("ci_high:Q")),
         base.mark_point(filled=True, size=70).encode(
-            y="mean:Q", tooltip=[alt.Tooltip("group:N"), alt.Tooltip("period:O"),
+            y=alt.Y("mean:Q"), tooltip=[alt.Tooltip("group:N"), alt.Tooltip("period:O"),
                                  alt.Tooltip("n:Q"), alt.Tooltip("mean:Q", format=".1f")]),
     ).properties(width=260, height=220, title=alt.Title(title,
                                                         subtitle=_n_by_group(means, groups)))
@@ -169,13 +171,13 @@ def effect_size_chart(effects: pd.DataFrame, *,
     base = alt.Chart(data).encode(y=alt.Y("label:N", title=None, sort=order,
                                           axis=alt.Axis(labelLimit=0)))
     zero = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(
-        color="#555555", strokeDash=[4, 4]).encode(x="zero:Q")
+        color="#555555", strokeDash=[4, 4]).encode(x=alt.X("zero:Q"))
     return alt.layer(
         zero,
         base.mark_rule(strokeWidth=2, color=PALETTE[0]).encode(
-            x=alt.X("ci_low:Q", title=x_title), x2="ci_high:Q"),
+            x=alt.X("ci_low:Q", title=x_title), x2=alt.X2("ci_high:Q")),
         base.mark_point(filled=True, size=80, color=PALETTE[0]).encode(
-            x="estimate:Q",
+            x=alt.X("estimate:Q"),
             tooltip=[alt.Tooltip("outcome:N"), alt.Tooltip("estimate:Q", title="g", format=".2f"),
                      alt.Tooltip("ci_low:Q", format=".2f"), alt.Tooltip("ci_high:Q", format=".2f"),
                      alt.Tooltip("n1:Q", title="members"),
@@ -242,16 +244,18 @@ def dose_response_chart(bands: pd.DataFrame, *, outcome: str, unit: str,
               axis=alt.Axis(labelAngle=0))
     base = alt.Chart(data)
     zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(strokeDash=[4, 4], color="#555").encode(
-        y="y:Q")
+        y=alt.Y("y:Q"))
     chart = alt.layer(
         zero,
         base.mark_rule(strokeWidth=2, color=PALETTE[0]).encode(
-            x=x, y=alt.Y("ci_low:Q", title=f"Mean change ({unit}), 95% CI"), y2="ci_high:Q"),
+            x=x, y=alt.Y("ci_low:Q", title=f"Mean change ({unit}), 95% CI"),
+            y2=alt.Y2("ci_high:Q")),
         base.mark_point(filled=True, size=80, color=PALETTE[0]).encode(
-            x=x, y="mean_change:Q",
+            x=x, y=alt.Y("mean_change:Q"),
             tooltip=[alt.Tooltip("label:N", title="band"),
                      alt.Tooltip("mean_change:Q", title="mean change", format=".2f"),
-                     alt.Tooltip("ci_low:Q", format=".2f"), alt.Tooltip("ci_high:Q", format=".2f")]),
+                     alt.Tooltip("ci_low:Q", format=".2f"),
+                     alt.Tooltip("ci_high:Q", format=".2f")]),
     ).properties(width=_WIDTH, height=220, title=alt.Title(
         title or f"{outcome}: change by meetings attended",
         subtitle=f"n = {int(counts.sum())} members"

@@ -48,7 +48,7 @@ def breadth_chart(table: pd.DataFrame, *, members_label: str = "TLC members",
         yOffset=alt.YOffset("group:N", sort=groups),
         color=alt.Color("group:N", title=None, sort=groups,
                         scale=alt.Scale(domain=groups, range=list(PALETTE[:2]))),
-        tooltip=["characteristic:N", "level:N", "group:N",
+        tooltip=[alt.Tooltip("characteristic:N"), alt.Tooltip("level:N"), alt.Tooltip("group:N"),
                  alt.Tooltip("pct:Q", title="%", format=".1f")],
     ).properties(width=_WIDTH).facet(
         row=alt.Row("characteristic:N", title=None, sort=["Role", "Experience", "Department"]),
@@ -72,9 +72,10 @@ def teaching_share_chart(shares: pd.DataFrame) -> alt.LayerChart:
     base = alt.Chart(d).encode(x=alt.X("year:N", title="Academic year"))
     bars = base.mark_bar(color=PALETTE[0], size=40).encode(
         y=alt.Y("pct:Q", title="% of teaching staff taking part", scale=alt.Scale(domain=[0, 100])),
-        tooltip=["year:N", alt.Tooltip("k:Q", title="members"), alt.Tooltip("n:Q", title="staff"),
+        tooltip=[alt.Tooltip("year:N"), alt.Tooltip("k:Q", title="members"),
+                 alt.Tooltip("n:Q", title="staff"),
                  alt.Tooltip("pct:Q", format=".1f", title="%")])
-    err = base.mark_errorbar(color="#333333").encode(y=alt.Y("lo:Q", title=""), y2="hi:Q")
+    err = base.mark_errorbar(color="#333333").encode(y=alt.Y("lo:Q", title=""), y2=alt.Y2("hi:Q"))
     return (bars + err).properties(width=min(_WIDTH, 120 * max(len(d), 2)), title=alt.Title(
         "Share of teaching staff in a TLC, by year",
         subtitle=f"Teaching staff on the staff list: n = {n}; bars show 95% CIs"))
@@ -99,9 +100,10 @@ def half_term_attendance_chart(att: pd.DataFrame, *, community: str = "All TLCs"
     base = alt.Chart(d).encode(x=alt.X("half_term:O", title="Half-term (1 = autumn 1)"))
     line = base.mark_line(point=True, color=PALETTE[0]).encode(
         y=alt.Y("pct:Q", title="% of members present", scale=alt.Scale(domain=[0, 100])),
-        tooltip=["half_term:O", alt.Tooltip("n:Q", title="members on register"),
+        tooltip=[alt.Tooltip("half_term:O"), alt.Tooltip("n:Q", title="members on register"),
                  alt.Tooltip("pct:Q", format=".1f", title="% present")])
-    err = base.mark_errorbar(color=PALETTE[0]).encode(y=alt.Y("ci_low:Q", title=""), y2="ci_high:Q")
+    err = base.mark_errorbar(color=PALETTE[0]).encode(y=alt.Y("ci_low:Q", title=""),
+                                                      y2=alt.Y2("ci_high:Q"))
     return (line + err).properties(width=_WIDTH, title=alt.Title(
         f"Attendance at meetings by half-term: {community}",
         subtitle=f"Member places on the registers: n = {int(d['n'].sum())}; bars show 95% CIs"))
@@ -121,7 +123,7 @@ def action_cycle_chart(funnel: pd.DataFrame) -> alt.Chart:
     return alt.Chart(d).mark_bar(color=PALETTE[0]).encode(
         y=alt.Y("stage:N", sort=stages, title=None),
         x=alt.X("n:Q", title="Number of action plans"),
-        tooltip=["stage:N", alt.Tooltip("n:Q", title="plans")],
+        tooltip=[alt.Tooltip("stage:N"), alt.Tooltip("n:Q", title="plans")],
     ).properties(width=_WIDTH, title=alt.Title(
         "From action plan to classroom",
         subtitle=f"Plans made: n = {_n(d['n'].iloc[0] if len(d) else None)}"))
@@ -145,10 +147,11 @@ def strategies_chart(table: pd.DataFrame) -> alt.LayerChart:
     bars = base.mark_bar(color=PALETTE[3]).encode(
         x=alt.X("pct_tried:Q", title="% of reported plans tried (fully or partly)",
                 scale=alt.Scale(domain=[0, 100])),
-        tooltip=["strategy:N", alt.Tooltip("n_plans:Q", title="plans made"),
+        tooltip=[alt.Tooltip("strategy:N"), alt.Tooltip("n_plans:Q", title="plans made"),
                  alt.Tooltip("n_reported:Q", title="reported back"),
                  alt.Tooltip("pct_tried:Q", format=".1f", title="% tried")])
-    err = base.mark_errorbar(color="#333333").encode(x=alt.X("ci_low:Q", title=""), x2="ci_high:Q")
+    err = base.mark_errorbar(color="#333333").encode(x=alt.X("ci_low:Q", title=""),
+                                                     x2=alt.X2("ci_high:Q"))
     return (bars + err).properties(width=_WIDTH, title=alt.Title(
         "Strategies planned most often, and how often they were tried",
         subtitle=f"Plans made: n = {int(d['n_plans'].sum())}; n per bar = plans reported "
@@ -189,13 +192,14 @@ def likert_chart(dist: pd.DataFrame, *, levels: list[str] | None = None,
     return alt.Chart(d).mark_bar().encode(
         x=alt.X("x0:Q", title="% of answers (disagree ← | → agree)",
                 scale=alt.Scale(domain=[-100, 100])),
-        x2="x1:Q",
+        x2=alt.X2("x1:Q"),
         y=alt.Y("label:N", title=None, sort=list(dict.fromkeys(d["label"])),
                 axis=alt.Axis(labelLimit=360)),
         color=alt.Color("level:N", title=None, sort=levels,
                         scale=alt.Scale(domain=levels, range=colours)),
         order=alt.Order("level_no:Q"),
-        tooltip=["question:N", "level:N", alt.Tooltip("pct:Q", format=".1f", title="%")],
+        tooltip=[alt.Tooltip("question:N"), alt.Tooltip("level:N"),
+                 alt.Tooltip("pct:Q", format=".1f", title="%")],
     ).properties(width=_WIDTH, title=alt.Title(
         "End-of-year staff survey: answers to each statement",
         subtitle=f"Respondents: up to n = {n}; centred on the neutral answer"))
@@ -216,7 +220,7 @@ def themes_chart(themes: pd.DataFrame) -> alt.Chart:
     return alt.Chart(d).mark_bar(color=PALETTE[4]).encode(
         y=alt.Y("code:N", sort="-x", title=None),
         x=alt.X("pct_texts:Q", title="% of coded comments"),
-        tooltip=["code:N", alt.Tooltip("n_texts:Q", title="comments"),
+        tooltip=[alt.Tooltip("code:N"), alt.Tooltip("n_texts:Q", title="comments"),
                  alt.Tooltip("pct_texts:Q", format=".1f", title="%")],
     ).properties(width=_WIDTH, title=alt.Title(
         "Themes in the survey's open comments", subtitle=f"Coded comments: n = {n}"))

@@ -176,9 +176,9 @@ def code_agreement_chart(agreement: pd.DataFrame, *,
                                         range=[PALETTE[0], PALETTE[3], PALETTE[2]])))
     rule = base.mark_rule(strokeWidth=2).encode(
         x=alt.X("ci_low:Q", title="Agreement beyond chance (95% CI)",
-                scale=alt.Scale(domain=[-0.2, 1])), x2="ci_high:Q")
+                scale=alt.Scale(domain=[-0.2, 1])), x2=alt.X2("ci_high:Q"))
     point = base.mark_point(filled=True, size=70).encode(
-        x="estimate:Q",
+        x=alt.X("estimate:Q"),
         tooltip=[alt.Tooltip("code:N", title="Code"), alt.Tooltip("statistic:N"),
                  alt.Tooltip("estimate:Q", format=".2f"), alt.Tooltip("ci_low:Q", format=".2f"),
                  alt.Tooltip("ci_high:Q", format=".2f"), alt.Tooltip("n:Q")])

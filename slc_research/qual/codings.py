@@ -20,6 +20,7 @@ import pandas as pd
 
 from slc_research.data.attendance import school_period
 from slc_research.errors import ConfigError
+from slc_research.frames import member_of
 from slc_research.parameters import (
     workspace_folder,
 )
@@ -158,9 +159,9 @@ def coded_texts(texts: pd.DataFrame, codings: pd.DataFrame, *,
     facts = facts[["text_id", "text", "source", "community", "author_id", "author_type",
                    "date", "quotable"]]
     keys = chosen["text_id"].astype("string")
-    known = keys.isin(facts["text_id"].astype("string"))
-    chosen = chosen[known.to_numpy()]
-    joined = chosen.assign(text_id=keys[known.to_numpy()]).merge(
+    known = member_of(keys, facts["text_id"].astype("string"))
+    chosen = chosen[known]
+    joined = chosen.assign(text_id=keys[known]).merge(
         facts.assign(text_id=facts["text_id"].astype("string")), on="text_id", how="left")
     joined["excerpt"] = _excerpts(joined["text"], joined["start"], joined["end"])
     joined["quotable"] = joined["quotable"].astype("boolean").fillna(False)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from slc_research.errors import ConfigError
+from slc_research.frames import member_of
 from slc_research.qual.frequencies import _primary
 
 __all__ = ["attribution_labels", "exemplar_quotes", "shorten"]
@@ -170,7 +171,7 @@ def _pick(ranked: pd.DataFrame, codes: list[str], per_code: int) -> pd.DataFrame
     parts = []
     for code in codes:
         rows = ranked[ranked["code"].astype(str) == code]
-        fresh = ~rows["text_id"].isin(used).to_numpy()
+        fresh = ~member_of(rows["text_id"], used)
         best = pd.concat([rows[fresh], rows[~fresh]]).head(per_code)
         used.update(best["text_id"])
         parts.append(best)

@@ -7,6 +7,7 @@ something is displayed.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import math
 import re
 from collections.abc import Mapping
@@ -109,21 +110,26 @@ def format_table(table: pd.DataFrame, *, decimals: int | Mapping[str, int] = 1,
         What a missing number shows as.
     """
     _guard_frame(table)
-    out = pd.DataFrame(index=table.index)
-    for col in table.columns:
-        s = table[col]
+    cells: dict[Any, list[str]] = {}
+    for j, col in enumerate(table.columns):
+        s = table.iloc[:, j]
         places = decimals.get(col, 1) if isinstance(decimals, Mapping) else decimals
         whole = pd.api.types.is_integer_dtype(s) or pd.api.types.is_bool_dtype(s)
-        out[col] = [_cell(v, col, places, whole, missing) for v in s.astype(object)]
-    return out.rename(columns=dict(labels or {}))
+        cells[col] = [_cell(v, col, places, whole, missing) for v in s.tolist()]
+    out = pd.DataFrame(cells, index=table.index, columns=table.columns, dtype=object)
+    return out.rename(columns=dict(labels or {})) if labels else out
 
 
 def table_html(table: pd.DataFrame, *, decimals: int | Mapping[str, int] = 1,
                labels: Mapping[str, str] | None = None, caption: str | None = None) -> str:
     """An HTML table of :func:`format_table`, every text escaped."""
+    return _html(format_table(table, decimals=decimals, labels=labels), caption)
+
+
+def _html(shown: pd.DataFrame, caption: str | None) -> str:
+    """The HTML of a table already formatted by :func:`format_table`."""
     from html import escape
 
-    shown = format_table(table, decimals=decimals, labels=labels)
     html = shown.to_html(index=False, escape=True, border=0, classes="slc-table")
     if caption:
         html = re.sub(r"(<table\b[^>]*>)", lambda m: f"{m.group(1)}<caption>{escape(caption)}"
@@ -156,7 +162,7 @@ def show_table(table: pd.DataFrame, *, decimals: int | Mapping[str, int] = 1,
     from IPython.display import display
 
     shown = format_table(table, decimals=decimals, labels=labels)
-    html = table_html(table, decimals=decimals, labels=labels, caption=caption)
+    html = _html(shown, caption)
     numeric = [bool(pd.api.types.is_numeric_dtype(table[c])
                     and not pd.api.types.is_bool_dtype(table[c])) for c in table.columns]
     if note:
@@ -231,7 +237,7 @@ def show_list(items: list[str], *, heading: str | None = None, level: int = 3) -
 # --- helpers ---------------------------------------------------------------------------------
 
 def _cell(v: Any, col: str, places: int, whole: bool, missing: str) -> str:
-    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
+    if _missing(v):
         return missing
     if isinstance(v, bool | np.bool_):
         return "Yes" if v else "No"
@@ -249,9 +255,15 @@ def _guard_frame(table: pd.DataFrame) -> None:
     if bad:
         raise PrivacyError(f"a published table may not hold id or name columns {bad}; "
                            "aggregate first (counts, percentages, means)")
-    for col in table.columns:
-        if table[col].dtype == object or pd.api.types.is_string_dtype(table[col]):
-            _guard_text(" ".join(table[col].dropna().astype(str).head(10_000)), f"column {col!r}")
+    for j, col in enumerate(table.columns):
+        s = table.iloc[:, j]
+        if s.dtype == object or pd.api.types.is_string_dtype(s):
+            present = (str(v) for v in s.tolist() if not _missing(v))
+            _guard_text(" ".join(itertools.islice(present, 10_000)), f"column {col!r}")
+
+
+def _missing(v: Any) -> bool:
+    return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v))
 
 
 def _guard_text(text: str, where: str) -> None:

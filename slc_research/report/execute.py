@@ -154,7 +154,6 @@ def run_report(notebook: str | Path, workspace: str | Path, out_dir: str | Path,
         The notebook is missing, a cell raised (with ``cell_index``, ``ename``,
         ``evalue``), a cell timed out, or the kernel could not start twice running.
     """
-    import nbformat
     import papermill
 
     started = time.perf_counter()
@@ -181,15 +180,14 @@ def run_report(notebook: str | Path, workspace: str | Path, out_dir: str | Path,
 
     with tempfile.TemporaryDirectory(prefix="slc-report-") as tmp:
         executed_path = Path(tmp) / f"{name}.ipynb"
-        _execute(notebook, executed_path, params, kernel_name, timeout, engine=engine)
-        nb = nbformat.read(str(executed_path), as_version=4)
-    records = read_records(nb)
-    html_path = export_html(nb, out_dir / f"{name}.html", title=str(records.get("title") or name),
-                            audience=audience)
-    kept = None
-    if keep_executed is not None:
-        kept = Path(keep_executed).resolve() / f"{name}.ipynb"
-        _write_atomic(kept, nbformat.writes(nb), mode=0o600)
+        nb = _execute(notebook, executed_path, params, kernel_name, timeout, engine=engine)
+        records = read_records(nb)
+        html_path = export_html(nb, out_dir / f"{name}.html",
+                                title=str(records.get("title") or name), audience=audience)
+        kept = None
+        if keep_executed is not None:  # the file papermill wrote, not a second serialisation
+            kept = Path(keep_executed).resolve() / f"{name}.ipynb"
+            _write_atomic(kept, executed_path.read_text(encoding="utf-8"), mode=0o600)
     return ReportResult(name, notebook, html_path, "ok", params, records, None,
                         time.perf_counter() - started, kept)
 
@@ -210,23 +208,15 @@ def export_html(nb: Any, path: str | Path, *, title: str, audience: str = "staff
         raise ConfigError(f"audience must be \"staff\" (code hidden) or \"research\" (code "
                           f"shown), not {audience!r}", key="audience")
     show_code = audience == "research"
-    import copy
+    from nbformat import NotebookNode
 
     from slc_research.report.html_export import report_exporter
 
-    nb = copy.deepcopy(nb)
-    for cell in nb.cells:
-        if "outputs" in cell:
-            cell.outputs = [o for o in cell.outputs
-                            if RECORD_MIMETYPE not in o.get("data", {})]
-            for o in cell.outputs:
-                for mime in EXPORT_MIMETYPES:  # copies for `slc-research export` only
-                    o.get("data", {}).pop(mime, None)
-                svg = o.get("data", {}).get("image/svg+xml")
-                if svg is not None:
-                    o["data"]["image/svg+xml"] = _safe_svg(svg)
-    nb.metadata["title"] = title
-    html = report_exporter(show_code=show_code).to_html(nb, title=title)
+    # a shallow copy with the page's outputs only: ``nb`` itself is not changed, and the
+    # exporter deep-copies what it is given before it edits anything
+    page = NotebookNode({**nb, "metadata": NotebookNode({**nb.metadata, "title": title}),
+                         "cells": [_page_cell(cell) for cell in nb.cells]})
+    html = report_exporter(show_code=show_code).to_html(page, title=title)
     path = Path(path)
     _write_atomic(path, _strip_css_comments(html))
     return path
@@ -238,18 +228,18 @@ _ENGINES = ("fresh", "warm", "auto")
 
 
 def _execute(notebook: Path, output: Path, params: dict[str, Any], kernel_name: str,
-             timeout: int, *, engine: str = "auto") -> None:
+             timeout: int, *, engine: str = "auto") -> Any:
+    """Run ``notebook`` with papermill, writing it to ``output``; returns the executed notebook."""
     import papermill
     from jupyter_client.kernelspec import NoSuchKernel
     from papermill.exceptions import PapermillExecutionError
 
     for attempt in (1, 2):
         try:
-            papermill.execute_notebook(
+            return papermill.execute_notebook(
                 str(notebook), str(output), parameters=params, kernel_name=kernel_name,
                 progress_bar=False, log_output=False, execution_timeout=timeout,
                 **_engine_options(engine, params.get("workspace")))
-            return
         except PapermillExecutionError as exc:
             raise ReportError(
                 f"{notebook.name}: cell {exc.cell_index} raised {exc.ename}: {exc.evalue}",
@@ -327,6 +317,28 @@ def _kernel_did_not_start(exc: BaseException, output: Path) -> bool:
     except Exception:
         return True
     return not any(c.get("execution_count") for c in nb.cells if c.cell_type == "code")
+
+
+def _page_cell(cell: Any) -> Any:
+    """A shallow copy of ``cell`` without recorded results and export-only copies, SVG made safe."""
+    from nbformat import NotebookNode
+
+    if "outputs" not in cell:
+        return cell
+    outputs = []
+    for o in cell.outputs:
+        data = o.get("data")
+        if data is None:
+            outputs.append(o)
+            continue
+        if RECORD_MIMETYPE in data:
+            continue
+        # the copies of tables and chart specs are for `slc-research export` only
+        shown = {k: v for k, v in data.items() if k not in EXPORT_MIMETYPES}
+        if "image/svg+xml" in shown:
+            shown["image/svg+xml"] = _safe_svg(shown["image/svg+xml"])
+        outputs.append(NotebookNode({**o, "data": NotebookNode(shown)}))
+    return NotebookNode({**cell, "outputs": outputs})
 
 
 def _safe_svg(svg: str | list[str]) -> str:

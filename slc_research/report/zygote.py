@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from slc_research.report.render_server import start_render_server, use_render_server
 from slc_research.report.warm import _ZYGOTE_FLAG, WARM_MODULES
 
 __all__: list[str] = []
@@ -124,136 +125,6 @@ def _open_workspace(workspace: str, state: list) -> None:
     _OPENED[workspace] = state
 
 
-# vl-convert runs V8 on threads that do not survive fork, so the zygote cannot warm it for
-# its children. Instead it forks one render server (before V8 ever starts in the zygote),
-# which starts V8 once; each kernel's ``vl_convert.vegalite_to_svg`` / ``vega_to_svg`` ask
-# it over a Unix socket (falling back to its own V8 if the server is gone). The server keeps
-# no state between renders; a chart's SVG depends only on its spec.
-_RENDER_FUNCTIONS = ("vegalite_to_svg", "vega_to_svg")
-
-
-def _send_frame(conn: socket.socket, payload: bytes) -> None:
-    conn.sendall(len(payload).to_bytes(8, "big") + payload)
-
-
-def _recv_frame(conn: socket.socket) -> bytes:
-    def exactly(n: int) -> bytes:
-        chunks, got = [], 0
-        while got < n:
-            chunk = conn.recv(min(n - got, 1 << 20))
-            if not chunk:
-                raise ConnectionError("render connection closed")
-            chunks.append(chunk)
-            got += len(chunk)
-        return b"".join(chunks)
-
-    return exactly(int.from_bytes(exactly(8), "big"))
-
-
-def _render_server(path: str, zygote_pid: int) -> None:
-    """Serve SVG renders on the Unix socket ``path`` until the zygote goes away."""
-    import socketserver
-
-    import vl_convert as vlc
-
-    vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{"x": 1}]},
-                         "encoding": {"x": {"field": "x", "type": "quantitative"}}})
-
-    class Handler(socketserver.BaseRequestHandler):
-        def handle(self) -> None:
-            try:
-                request = json.loads(_recv_frame(self.request))
-                fn = getattr(vlc, request["fn"]) if request["fn"] in _RENDER_FUNCTIONS \
-                    else None
-                if fn is None:
-                    raise ValueError(f"not a render function: {request['fn']!r}")
-                reply = {"svg": fn(*request["args"], **request["kwargs"])}
-            except ConnectionError:
-                return
-            except Exception as exc:  # noqa: BLE001 - returned to the kernel, raised there
-                reply = {"error": f"{exc}", "type": type(exc).__name__}
-            _send_frame(self.request, json.dumps(reply).encode())
-
-    class Server(socketserver.ThreadingUnixStreamServer):
-        daemon_threads = True
-
-        def service_actions(self) -> None:
-            if os.getppid() != zygote_pid:
-                raise SystemExit(0)
-
-    old_umask = os.umask(0o077)
-    try:
-        server = Server(path, Handler)
-    finally:
-        os.umask(old_umask)
-    try:
-        server.serve_forever(poll_interval=0.5)
-    finally:
-        Path(path).unlink(missing_ok=True)
-
-
-def _start_render_server(zygote_pid: int) -> tuple[int, str] | None:
-    """Fork the render server; returns (pid, socket path), or None if vl-convert is absent."""
-    import importlib.util
-    import uuid
-
-    if importlib.util.find_spec("vl_convert") is None:
-        return None
-    from jupyter_core.paths import jupyter_runtime_dir
-
-    runtime = Path(jupyter_runtime_dir())
-    runtime.mkdir(parents=True, exist_ok=True)
-    path = str(runtime / f"slc-render-{uuid.uuid4().hex[:12]}.sock")
-    if len(path.encode()) > 100:  # the limit of a Unix socket path
-        path = f"/tmp/slc-render-{uuid.uuid4().hex[:12]}.sock"
-    pid = os.fork()
-    if pid == 0:
-        status = 0
-        try:
-            os.setpgrp()
-            _render_server(path, zygote_pid)
-        except BaseException:  # noqa: BLE001
-            status = 1
-        finally:
-            os._exit(status)
-    return pid, path
-
-
-def _use_render_server(path: str) -> None:
-    """In a kernel: draw SVGs through the render server (its own V8 if that fails)."""
-    try:
-        import vl_convert as vlc
-    except ImportError:
-        return
-
-    def proxy(name: str) -> Any:
-        local = getattr(vlc, name)
-
-        def render(*args: Any, **kwargs: Any) -> Any:
-            try:
-                payload = json.dumps({"fn": name, "args": list(args), "kwargs": kwargs}).encode()
-            except (TypeError, ValueError):
-                return local(*args, **kwargs)
-            try:
-                with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-                    conn.connect(path)
-                    _send_frame(conn, payload)
-                    reply = json.loads(_recv_frame(conn))
-            except OSError:
-                return local(*args, **kwargs)
-            if "error" in reply:
-                raise ValueError(reply["error"])
-            return reply["svg"]
-
-        render.__doc__ = local.__doc__
-        render.__name__ = name
-        return render
-
-    for name in _RENDER_FUNCTIONS:
-        if hasattr(vlc, name):
-            setattr(vlc, name, proxy(name))
-
-
 def _warm() -> None:
     """Import the stack; build (but do not render) a chart so Altair's schema is loaded."""
     import importlib
@@ -303,7 +174,7 @@ def _child(request: dict[str, Any], zygote_pid: int, render: str | None = None) 
     """In the forked child: become an ipykernel on the request's connection file."""
     os.setpgrp()
     if render:
-        _use_render_server(render)
+        use_render_server(render)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     if request.get("env"):
         os.environ.clear()
@@ -359,7 +230,7 @@ def _zygote_main(fd: int) -> None:
     me = os.getpid()
     children: set[int] = set()
     try:
-        server = _start_render_server(me) if not os.environ.get("SLC_NO_RENDER_SERVER") \
+        server = start_render_server(me) if not os.environ.get("SLC_NO_RENDER_SERVER") \
             else None
     except OSError:
         server = None

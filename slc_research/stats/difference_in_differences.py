@@ -2,7 +2,7 @@
 
 :func:`diff_in_diff` answers "how much more did attendance (or behaviour
 points per week) change in the intervention group than in the comparison
-group?" with OLS (statsmodels' formula API), cluster-robust by pupil when the
+group?" with OLS (statsmodels), cluster-robust by pupil when the
 same pupils are measured twice. Which group is the intervention and which
 period is "after" must be said explicitly, never guessed from label order.
 """
@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.formula.api as smf
+import statsmodels.api as sm
 
 from slc_research.stats._inputs import _check_confidence, _columns, _indicator, _need, _to_array
 from slc_research.stats.errors import StatsError
@@ -100,7 +100,8 @@ def diff_in_diff(data: pd.DataFrame, *, outcome: str, group: str, period: str,
 
     Notes
     -----
-    The OLS model (``statsmodels.formula.api.ols``)::
+    The OLS model (``statsmodels.api.OLS``; terms named as the formula
+    ``y ~ treated * after`` would name them)::
 
         outcome = b0 + b1 treated + b2 after + b3 treated × after + e
 
@@ -165,7 +166,9 @@ def diff_in_diff(data: pd.DataFrame, *, outcome: str, group: str, period: str,
     if len(frame) <= 4 or not np.any(np.abs(within.to_numpy()) > 0):
         raise StatsError("every value is the same within each group and period (or there "
                          "are only four rows), so the uncertainty cannot be estimated")
-    model = smf.ols("y ~ treated * after", data=frame)
+    design = pd.DataFrame({"Intercept": 1.0, "treated": frame["treated"], "after": frame["after"],
+                           "treated:after": frame["treated"] * frame["after"]})
+    model = sm.OLS(frame["y"], design)
     if unit is None:
         fit = model.fit()
         df, n_units = float(fit.df_resid), None

@@ -1,6 +1,6 @@
 """ANCOVA: a post-test compared between two groups, adjusted for the pre-test.
 
-:func:`ancova` fits ordinary least squares with statsmodels' formula API and
+:func:`ancova` fits ordinary least squares with statsmodels and
 returns the adjusted difference with the effect size EEF evaluations report.
 Its companion for rates measured before and after is
 :func:`~slc_research.stats.difference_in_differences.diff_in_diff`. Which group
@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.formula.api as smf
+import statsmodels.api as sm
 
 from slc_research.stats._inputs import (
     _check_confidence,
@@ -124,7 +124,7 @@ def ancova(data: pd.DataFrame, *, outcome: str, baseline: str, group: str,
 
     Notes
     -----
-    The model, fitted by OLS (``statsmodels.formula.api.ols``), is::
+    The model, fitted by OLS (``statsmodels.api.OLS``), is::
 
         outcome = b0 + b1 treated + b2 baseline + b3 covariate_1 + ... + e
 
@@ -181,16 +181,20 @@ def ancova(data: pd.DataFrame, *, outcome: str, baseline: str, group: str,
     y = _to_array(complete[outcome], outcome)
     frame = pd.DataFrame({"y": y, "treated": treat, "baseline": _to_array(complete[baseline],
                                                                            baseline)})
-    terms = ["treated", "baseline"]
+    numeric: dict[str, np.ndarray] = {"treated": treat, "baseline": frame["baseline"].to_numpy()}
+    categories: dict[str, np.ndarray] = {}
     for i, name in enumerate(covariates):
         column = complete[name]
         key = f"covariate_{i}"
         if column.dtype.kind in "iufb" or pd.api.types.is_numeric_dtype(column.dtype):
-            frame[key] = column.to_numpy(dtype=float)
-            terms.append(key)
-        else:
-            frame[key] = column.astype(str).to_numpy()
-            terms.append(f"C({key})")
+            numeric[key] = column.to_numpy(dtype=float)
+        else:  # one indicator per level but the first (in sorted order), as C(key) would
+            levels = pd.Categorical(column.astype(str).to_numpy())
+            for j, level in enumerate(levels.categories[1:], start=1):
+                categories[f"C({key})[T.{level}]"] = (levels.codes == j).astype(float)
+    # terms in the order a formula would give them: intercept, categories, then numbers
+    design = pd.DataFrame({"Intercept": np.ones(len(frame)), **categories, **numeric},
+                          index=frame.index)
     n_t, n_c = int(treat.sum()), int(len(treat) - treat.sum())
     _need(n_t, 2, f"pupils in the intervention group ({group} = {treated!r}) with every value")
     _need(n_c, 2, "pupils in the comparison group with every value")
@@ -201,7 +205,7 @@ def ancova(data: pd.DataFrame, *, outcome: str, baseline: str, group: str,
                  "an effect size cannot be computed")
     _need_spread(float(frame["baseline"].std(ddof=1)), f"the baseline {baseline!r}",
                  "it cannot be adjusted for; leave it out and use welch_t")
-    model = smf.ols("y ~ " + " + ".join(terms), data=frame)
+    model = sm.OLS(frame["y"], design)
     k = model.exog.shape[1]
     if len(frame) <= k:
         raise StatsError(f"{len(frame)} pupils are too few for {k} model terms; "

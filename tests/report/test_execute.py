@@ -130,6 +130,7 @@ def test_kernel_start_failure_is_retried_once(tiny, tmp_path, monkeypatch):
             raise zmq.ZMQError(98, "Address already in use")
         nb = nbformat.read(input_path, as_version=4)
         nbformat.write(nb, output_path)
+        return nb  # as papermill does: the executed notebook, also written to output_path
 
     monkeypatch.setattr(papermill, "execute_notebook", flaky)
     result = run_report(tiny, tmp_path, tmp_path / "out", parameters={})

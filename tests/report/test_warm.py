@@ -248,3 +248,20 @@ def test_kernel_dying_mid_report_is_a_failure_not_retried(tmp_path, zygote_clean
         run_report(nb, tmp_path, tmp_path / "out", parameters={}, engine="warm", timeout=60)
     assert info.value.ename == "DeadKernelError"
     assert marker.read_text() == "run\n"  # ran once: not retried as a start failure
+
+
+def test_render_server_memo_keeps_recent_replies_within_its_limit():
+    from slc_research.report.render_server import _ReplyMemo
+
+    memo = _ReplyMemo(limit=10)
+    a, b, c = (memo.key(x) for x in (b"chart a", b"chart b", b"chart c"))
+    assert a != b
+    memo.put(a, b"1234")
+    memo.put(b, b"5678")
+    assert memo.get(a) == b"1234"          # a is now the most recently used
+    memo.put(c, b"90ab")                    # 12 bytes > 10: the least recently used (b) goes
+    assert memo.get(b) is None
+    assert memo.get(a) == b"1234" and memo.get(c) == b"90ab"
+    assert memo.size == 8
+    memo.put(memo.key(b"huge"), b"x" * 11)  # larger than the limit: never kept
+    assert memo.size == 8

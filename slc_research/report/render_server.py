@@ -1,0 +1,193 @@
+"""The chart render server of warm kernels: one V8 for every report of a batch.
+
+vl-convert runs V8 on threads that do not survive ``fork``, so the zygote
+(:mod:`slc_research.report.zygote`) cannot warm it for its children. Instead it
+forks this server (before V8 ever starts in the zygote), which starts V8 once;
+each kernel's ``vl_convert.vegalite_to_svg`` / ``vega_to_svg`` ask it over a
+Unix socket (falling back to its own V8 if the server is gone). A chart's SVG
+depends only on its spec, so the server keeps the replies to recent requests (a
+batch draws the same chart in several reports: a trust-wide figure in each
+school's report) and answers a repeated request from memory; nothing else is
+kept between renders.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from pathlib import Path
+from typing import Any
+
+__all__ = ["RENDER_MEMO_BYTES", "start_render_server", "use_render_server"]
+
+_RENDER_FUNCTIONS = ("vegalite_to_svg", "vega_to_svg")
+#: Bytes of replies the render server keeps (least recently used go first).
+RENDER_MEMO_BYTES = 64 * 1024 * 1024
+
+
+class _ReplyMemo:
+    """Request bytes -> reply bytes, least recently used dropped beyond ``limit`` bytes."""
+
+    def __init__(self, limit: int) -> None:
+        import collections
+        import threading
+
+        self.limit, self.size = limit, 0
+        self.replies: collections.OrderedDict[bytes, bytes] = collections.OrderedDict()
+        self.lock = threading.Lock()
+
+    @staticmethod
+    def key(request: bytes) -> bytes:
+        import hashlib
+
+        return hashlib.sha256(request).digest()
+
+    def get(self, key: bytes) -> bytes | None:
+        with self.lock:
+            reply = self.replies.get(key)
+            if reply is not None:
+                self.replies.move_to_end(key)
+            return reply
+
+    def put(self, key: bytes, reply: bytes) -> None:
+        if len(reply) > self.limit:
+            return
+        with self.lock:
+            if key in self.replies:
+                return
+            self.replies[key] = reply
+            self.size += len(reply)
+            while self.size > self.limit:
+                self.size -= len(self.replies.popitem(last=False)[1])
+
+
+def _send_frame(conn: socket.socket, payload: bytes) -> None:
+    conn.sendall(len(payload).to_bytes(8, "big") + payload)
+
+
+def _recv_frame(conn: socket.socket) -> bytes:
+    def exactly(n: int) -> bytes:
+        chunks, got = [], 0
+        while got < n:
+            chunk = conn.recv(min(n - got, 1 << 20))
+            if not chunk:
+                raise ConnectionError("render connection closed")
+            chunks.append(chunk)
+            got += len(chunk)
+        return b"".join(chunks)
+
+    return exactly(int.from_bytes(exactly(8), "big"))
+
+
+def _render_server(path: str, zygote_pid: int) -> None:
+    """Serve SVG renders on the Unix socket ``path`` until the zygote goes away."""
+    import socketserver
+
+    import vl_convert as vlc
+
+    vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{"x": 1}]},
+                         "encoding": {"x": {"field": "x", "type": "quantitative"}}})
+
+    memo = _ReplyMemo(RENDER_MEMO_BYTES)
+
+    class Handler(socketserver.BaseRequestHandler):
+        def handle(self) -> None:
+            try:
+                raw = _recv_frame(self.request)
+            except ConnectionError:
+                return
+            key = memo.key(raw)
+            reply = memo.get(key)
+            if reply is None:
+                try:
+                    request = json.loads(raw)
+                    fn = getattr(vlc, request["fn"]) if request["fn"] in _RENDER_FUNCTIONS \
+                        else None
+                    if fn is None:
+                        raise ValueError(f"not a render function: {request['fn']!r}")
+                    reply = json.dumps({"svg": fn(*request["args"], **request["kwargs"])})\
+                        .encode()
+                    memo.put(key, reply)
+                except Exception as exc:  # noqa: BLE001 - returned to the kernel, raised there
+                    reply = json.dumps({"error": f"{exc}", "type": type(exc).__name__}).encode()
+            _send_frame(self.request, reply)
+
+    class Server(socketserver.ThreadingUnixStreamServer):
+        daemon_threads = True
+
+        def service_actions(self) -> None:
+            if os.getppid() != zygote_pid:
+                raise SystemExit(0)
+
+    old_umask = os.umask(0o077)
+    try:
+        server = Server(path, Handler)
+    finally:
+        os.umask(old_umask)
+    try:
+        server.serve_forever(poll_interval=0.5)
+    finally:
+        Path(path).unlink(missing_ok=True)
+
+
+def start_render_server(zygote_pid: int) -> tuple[int, str] | None:
+    """Fork the render server; returns (pid, socket path), or None if vl-convert is absent."""
+    import importlib.util
+    import uuid
+
+    if importlib.util.find_spec("vl_convert") is None:
+        return None
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    runtime = Path(jupyter_runtime_dir())
+    runtime.mkdir(parents=True, exist_ok=True)
+    path = str(runtime / f"slc-render-{uuid.uuid4().hex[:12]}.sock")
+    if len(path.encode()) > 100:  # the limit of a Unix socket path
+        path = f"/tmp/slc-render-{uuid.uuid4().hex[:12]}.sock"
+    pid = os.fork()
+    if pid == 0:
+        status = 0
+        try:
+            os.setpgrp()
+            _render_server(path, zygote_pid)
+        except BaseException:  # noqa: BLE001
+            status = 1
+        finally:
+            os._exit(status)
+    return pid, path
+
+
+def use_render_server(path: str) -> None:
+    """In a kernel: draw SVGs through the render server (its own V8 if that fails)."""
+    try:
+        import vl_convert as vlc
+    except ImportError:
+        return
+
+    def proxy(name: str) -> Any:
+        local = getattr(vlc, name)
+
+        def render(*args: Any, **kwargs: Any) -> Any:
+            try:
+                payload = json.dumps({"fn": name, "args": list(args), "kwargs": kwargs}).encode()
+            except (TypeError, ValueError):
+                return local(*args, **kwargs)
+            try:
+                with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+                    conn.connect(path)
+                    _send_frame(conn, payload)
+                    reply = json.loads(_recv_frame(conn))
+            except OSError:
+                return local(*args, **kwargs)
+            if "error" in reply:
+                raise ValueError(reply["error"])
+            return reply["svg"]
+
+        render.__doc__ = local.__doc__
+        render.__name__ = name
+        return render
+
+    for name in _RENDER_FUNCTIONS:
+        if hasattr(vlc, name):
+            setattr(vlc, name, proxy(name))
