@@ -4,7 +4,9 @@ nbconvert's :class:`~nbconvert.HTMLExporter` parses every page it writes with
 BeautifulSoup to add ``alt`` text to images and ``tabindex`` to cells; on a
 report with a dozen inline SVG charts that pass is most of the export (about
 0.2 s a report). :class:`ReportExporter` makes the same two additions with
-regular expressions on the attributes nbconvert's own template writes.
+regular expressions on the attributes nbconvert's own template writes. It
+also validates the notebook once, after all of nbconvert's preprocessors,
+rather than after each of the twelve (``optimistic_validation``).
 """
 
 from __future__ import annotations
@@ -96,5 +98,7 @@ def report_exporter(*, show_code: bool) -> ReportExporter:
             template_file=_TEMPLATE_NAME,
             exclude_input=not show_code, exclude_input_prompt=not show_code,
             exclude_output_prompt=True,
+            # validate once after every preprocessor has run, not after each of them
+            optimistic_validation=True,
         )
     return exporters[show_code]
