@@ -240,18 +240,16 @@ def _join_two_rows(rows: list[list[str | None]]) -> list[str]:
 def read_register(spec: SourceSpec) -> RawTable:
     """Read a register, also when its header is two rows (dates over AM/PM).
 
-    A file whose one-row header is not readable is read again with a two-row
-    header (:func:`~slc_research.data.readers.read_raw` with ``header_rows=2``
-    and :func:`two_row_headers`); when rows 1 and 2 are not dates over AM/PM,
-    the reader's first :class:`DataError` is raised, else any error of the second reading.
+    The two-row header is tried first (:func:`~slc_research.data.readers.read_raw`
+    with ``header_rows=2`` and :func:`two_row_headers`): the join looks at rows 1
+    and 2 before the rest is read, so a file with another header costs little,
+    and a large grid is read once. When rows 1 and 2 are not dates over AM/PM
+    the file is read with a one-row header.
     """
     try:
+        raw = read_raw(spec, header_rows=2, join_header=_join_two_rows)
+    except _NotTwoRows:
         return read_raw(spec)
-    except DataError as first:
-        try:
-            raw = read_raw(spec, header_rows=2, join_header=_join_two_rows)
-        except _NotTwoRows:
-            raise first from None
     raw.notes.append("The header is two rows (dates in row 1, AM/PM in row 2); they were read "
                      "as one, and the data start in row 3.")
     return raw
