@@ -19,8 +19,11 @@ from slc_research.data.parsed import (
 
 __all__ = ["EARLIEST", "parse_dates", "parse_dates_by_category"]
 
+# Arbor writes dates as "1 Oct 2025" and date-times as "1 Oct 2025 10:35" (or "01 Oct 2025
+# 10:35:00" once saved through Excel): the month-name forms take a time too.
 _UK_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y",
-               "%d-%b-%Y", "%d-%b-%y", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S")
+               "%d-%b-%Y", "%d-%b-%y", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S",
+               "%d %b %Y %H:%M", "%d %b %Y %H:%M:%S", "%d %B %Y %H:%M", "%d %B %Y %H:%M:%S")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _TZ = re.compile(r"(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(?:Z|[+-]\d{2}:?\d{2})$")
 _WEEKDAY = re.compile(r"^(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+", re.I)
@@ -103,6 +106,9 @@ def parse_dates(values: pd.Series, *, label: str, header: str,
     Without ``date_format``: ISO ``2025-09-01`` (with or without a time), UK
     ``01/09/2025``, ``01/09/25``, ``01-09-2025``, ``01.09.2025``, ``1 Sep 2025``
     (a leading weekday is ignored), and Excel day numbers (``45901``, noted).
+    A time of day is kept when written after a day-first or month-name date
+    (``01/09/2025 10:35``, Arbor's ``1 Sep 2025 10:35``, ``01 Sep 2025 10:35:00``);
+    loaders whose column holds days only drop it.
     With ``date_format`` (a strftime format): that format, or ISO. A date
     before 1990 or more than a year after ``today`` is a problem. Blank is missing.
     """

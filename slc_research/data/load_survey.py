@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from slc_research.data.load_common import SourceLoad, plural
-from slc_research.data.readers import RawTable, read_raw
+from slc_research.data.raw_table import RawTable
 from slc_research.data.spec import (
     LoadContext,
     Loaded,
@@ -34,7 +34,7 @@ from slc_research.data.survey_exports import (
     FORMATS,
     SurveyExport,
     column_keys,
-    recognise_export,
+    read_export,
     tidy_export,
 )
 from slc_research.data.values import distinct, excel_rows_at
@@ -110,8 +110,7 @@ def _open_export(spec: SourceSpec) -> tuple[SourceSpec, SurveyExport, RawTable, 
     if unfinished not in ("keep", "drop"):
         raise ConfigError("unfinished is \"keep\" (the default: answers given count) or "
                           f"\"drop\"; found {unfinished!r}", key=f"sources.{spec.name}.unfinished")
-    raw = read_raw(spec)
-    export = recognise_export(raw, forced)
+    raw, export = read_export(spec, forced)
     keys = column_keys(export, raw.headers)
     columns = {keys.get(normalise_answer(k), k): v for k, v in spec.columns.items()}
     raw, dropped = tidy_export(raw, export, keep=set(columns), unfinished=unfinished)

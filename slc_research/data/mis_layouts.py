@@ -47,7 +47,6 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -227,101 +226,30 @@ def two_row_headers(top: Sequence[str | None], bottom: Sequence[str | None]) -> 
     return out
 
 
+class _NotTwoRows(Exception):
+    """Rows 1 and 2 of the file are not dates over AM/PM."""
+
+
+def _join_two_rows(rows: list[list[str | None]]) -> list[str]:
+    headers = two_row_headers(rows[0], rows[1]) if len(rows) == 2 else None
+    if headers is None:
+        raise _NotTwoRows
+    return headers
+
+
 def read_register(spec: SourceSpec) -> RawTable:
     """Read a register, also when its header is two rows (dates over AM/PM).
 
-    Raises the reader's own :class:`DataError` when the file is not readable
-    either way.
+    The two-row header is tried first (:func:`~slc_research.data.readers.read_raw`
+    with ``header_rows=2`` and :func:`two_row_headers`): the join looks at rows 1
+    and 2 before the rest is read, so a file with another header costs little,
+    and a large grid is read once. When rows 1 and 2 are not dates over AM/PM
+    the file is read with a one-row header.
     """
     try:
+        raw = read_raw(spec, header_rows=2, join_header=_join_two_rows)
+    except _NotTwoRows:
         return read_raw(spec)
-    except DataError:
-        raw = _read_two_row_header(spec)
-        if raw is None:
-            raise
-        return raw
-
-
-def _read_two_row_header(spec: SourceSpec) -> RawTable | None:
-    grid = _grid(spec)
-    if grid is None:
-        return None
-    top, bottom, body, sheet, sheets = grid
-    headers = two_row_headers(top, bottom)
-    if headers is None:
-        return None
-    from slc_research.data.raw_table import check_headers, tidy_table
-
-    check_headers(headers, spec.label)
-    body.columns = headers
-    notes = ["The header is two rows (dates in row 1, AM/PM in row 2); they were read as one, "
-             "and the data start in row 3."]
-    return tidy_table(body, spec.label, np.arange(len(body), dtype=np.int64) + 3, 0, notes,
-                      sheet=sheet, sheets=sheets)
-
-
-_Grid = tuple[list[str | None], list[str | None], pd.DataFrame, str | None, tuple[str, ...]]
-
-
-def _grid(spec: SourceSpec) -> _Grid | None:
-    """Rows 1 and 2 as text cells (blank = None), the rows below as a frame, the sheet(s)."""
-    from slc_research.data.read_csv import SAMPLE
-
-    path = Path(spec.path)
-    if not path.is_file():
-        return None
-    with open(path, "rb") as f:
-        head = f.read(SAMPLE)
-    if head.startswith(b"PK\x03\x04"):
-        return _xlsx_grid(path, spec.sheet)
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        return None
-    return _csv_grid(path, spec.label, head)
-
-
-def _cells(values: Sequence[object]) -> list[str | None]:
-    return [None if v is None or pd.isna(v) or not str(v).strip() else str(v).strip()
-            for v in values]
-
-
-def _csv_grid(path: Path, label: str, head: bytes) -> _Grid | None:
-    # the CSV reader's own detection and pyarrow read, with no header row
-    from slc_research.data.read_csv import SAMPLE, _arrow_read, _detect_encoding, _split_header
-
-    encoding, sample = _detect_encoding(head, label, len(head) < SAMPLE)
-    delimiter, cells, _ = _split_header(sample, label)
-    table, _ = _arrow_read(path, label, encoding, delimiter, len(cells), 0, True)
-    df = table.to_pandas()
-    if len(df) < 3:
-        return None
-    top, bottom = _cells(df.iloc[0].tolist()), _cells(df.iloc[1].tolist())
-    body = df.iloc[2:].reset_index(drop=True)
-    return top, bottom, body, None, ()
-
-
-def _xlsx_grid(path: Path, sheet: str | None) -> _Grid | None:
-    import openpyxl
-
-    from slc_research.data.readers import _cell_text
-
-    with open(path, "rb") as handle:
-        wb = openpyxl.load_workbook(handle, read_only=True, data_only=True)
-        try:
-            names = tuple(wb.sheetnames)
-            chosen = next((n for n in names if sheet is None or
-                           normalise_answer(n) == normalise_answer(sheet)), None)
-            if chosen is None:
-                return None
-            ws = wb[chosen]
-            ws.reset_dimensions()
-            rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
-        finally:
-            wb.close()
-    if len(rows) < 3:
-        return None
-    width = max(len(r) for r in rows)
-    body = pd.DataFrame({f"c{j}": pd.Categorical([r[j] if j < len(r) else None
-                                                  for r in rows[2:]]) for j in range(width)})
-    pad = [None] * width
-    return (_cells((rows[0] + pad)[:width]), _cells((rows[1] + pad)[:width]), body, chosen,
-            names)
+    raw.notes.append("The header is two rows (dates in row 1, AM/PM in row 2); they were read "
+                     "as one, and the data start in row 3.")
+    return raw

@@ -7,6 +7,7 @@ are left out and counted; the others keep the row numbers Excel shows.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,7 +23,12 @@ from slc_research.data.raw_repairs import (
 from slc_research.data.spec import normalise_answer
 from slc_research.errors import DataError, Problem
 
-__all__ = ["RawTable", "check_headers", "column_letter", "tidy_table"]
+__all__ = ["HeaderJoin", "RawTable", "check_headers", "column_letter", "first_filled",
+           "header_from_rows", "tidy_table"]
+
+#: How the cells of a header spanning several rows make one name per column: called
+#: with the header rows (each a list of stripped cells, blank = None, all of one length).
+HeaderJoin = Callable[[list[list[str | None]]], list[str]]
 
 
 @dataclass
@@ -51,6 +57,10 @@ class RawTable:
         Every sheet of the workbook (empty for a CSV file).
     excel_errors : dict
         Header -> number of Excel error values (``#N/A``, ``#VALUE!``) read as blank.
+    header_cells : dict
+        When the header spans several rows (``read_raw(..., header_rows=N)``):
+        header -> the column's cells in rows 1 to N, top first (blank = None).
+        Empty for a one-row header.
     """
 
     label: str
@@ -62,6 +72,7 @@ class RawTable:
     sheet: str | None = None
     sheets: tuple[str, ...] = ()
     excel_errors: dict[str, int] = field(default_factory=dict)
+    header_cells: dict[str, tuple[str | None, ...]] = field(default_factory=dict)
 
     @property
     def headers(self) -> list[str]:
@@ -110,6 +121,40 @@ def check_headers(headers: list[str], label: str) -> None:
         raise DataError(problems)
 
 
+def first_filled(rows: list[list[str | None]]) -> list[str]:
+    """Each column's name: its first non-blank cell from the top of the header rows."""
+    return [next((r[j] for r in rows if r[j]), "") for j in range(len(rows[0]))]
+
+
+def header_from_rows(rows: Sequence[Sequence[str | None]], join: HeaderJoin | None = None
+                     ) -> tuple[list[str], dict[str, tuple[str | None, ...]]]:
+    """Column names from the header row(s) of a file, and each column's header cells.
+
+    Parameters
+    ----------
+    rows : sequence of sequences of str or None
+        The header rows as read (rows 1 to N); cells are stripped, blank ones
+        become None and short rows are padded.
+    join : HeaderJoin, optional
+        Makes one name per column from the rows; default :func:`first_filled`
+        (with one row: the row itself).
+
+    Returns
+    -------
+    headers : list of str
+        One per column ("" where a column has no name).
+    cells : dict
+        Header -> its cells in the header rows, when there are several rows; else empty.
+    """
+    width = max((len(r) for r in rows), default=0)
+    grid = [[(None if c is None or not str(c).strip() else str(c).strip()) for c in r]
+            + [None] * (width - len(r)) for r in rows]
+    headers = [(h or "").strip() for h in (join or first_filled)(grid)] if width else []
+    cells = ({h: tuple(r[j] for r in grid) for j, h in enumerate(headers) if h}
+             if len(grid) > 1 else {})
+    return headers, cells
+
+
 def _strip(s: pd.Series) -> tuple[pd.Series, int, int]:
     """Trim the categories of ``s``; blank and Excel errors become missing.
 
@@ -142,11 +187,13 @@ def _strip(s: pd.Series) -> tuple[pd.Series, int, int]:
 
 
 def tidy_table(df: pd.DataFrame, label: str, rows: np.ndarray | None, blank_lines: int,
-               notes: list[str], *, sheet: str | None, sheets: tuple[str, ...] = ()) -> RawTable:
+               notes: list[str], *, sheet: str | None, sheets: tuple[str, ...] = (),
+               header_cells: dict[str, tuple[str | None, ...]] | None = None) -> RawTable:
     """Trim every column, find the header row, drop blank, repeated-header and totals rows.
 
     ``rows`` are the Excel rows of ``df``'s rows (None: position + 2);
-    ``blank_lines`` blank rows were already skipped by the reader. When row 1
+    ``blank_lines`` blank rows were already skipped by the reader;
+    ``header_cells`` are kept on the table (see :class:`RawTable`). When row 1
     leaves columns with values unnamed (a report title, merged group headings)
     and a row further down names them all, that row becomes the header, with a note.
     """
@@ -214,7 +261,8 @@ def tidy_table(df: pd.DataFrame, label: str, rows: np.ndarray | None, blank_line
         raise DataError.single(label, "at least one data row under the header, but the "
                                f"{'sheet' if sheet else 'file'} has none; check that you "
                                "exported the data and not only the column names")
-    return RawTable(label, data, rows, total_blank, trimmed, notes, sheet, sheets, errors)
+    return RawTable(label, data, rows, total_blank, trimmed, notes, sheet, sheets, errors,
+                    {h: c for h, c in (header_cells or {}).items() if h in cols})
 
 
 def _header_further_down(df: pd.DataFrame, stripped: list[pd.Series], headers: list[str],

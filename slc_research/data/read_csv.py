@@ -23,7 +23,13 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from slc_research.data.raw_table import RawTable, check_headers, tidy_table
+from slc_research.data.raw_table import (
+    HeaderJoin,
+    RawTable,
+    check_headers,
+    header_from_rows,
+    tidy_table,
+)
 from slc_research.errors import DataError, Problem
 
 __all__ = ["EXPORT_AGAIN", "SAMPLE", "read_csv"]
@@ -65,30 +71,47 @@ def _sep_line(sample: str) -> str | None:
     return m.group(1) if m else None
 
 
-def _split_header(sample: str, label: str, forced: str | None = None) -> tuple[str, list[str], int]:
-    """Delimiter, header cells and number of physical lines of the first record."""
+def _split_header(sample: str, label: str, forced: str | None = None, rows: int = 1
+                  ) -> tuple[str, list[list[str]], int]:
+    """Delimiter, the cells of the first ``rows`` records and their number of physical lines.
+
+    The delimiter is judged on the first record (outside quotes).
+    """
     counts = dict.fromkeys(_DELIMITERS, 0)
     quoted = False
+    ends = 0
     end = len(sample)
-    for i, ch in enumerate(sample):
+    i = 0
+    while i < len(sample):
+        ch = sample[i]
         if ch == '"':
             quoted = not quoted
         elif not quoted and ch in "\r\n":
-            end = i
-            break
-        elif not quoted and ch in counts:
+            ends += 1
+            if ends == rows:
+                end = i
+                break
+            if ch == "\r" and sample[i + 1:i + 2] == "\n":
+                i += 1
+        elif not quoted and not ends and ch in counts:
             counts[ch] += 1
+        i += 1
     delimiter = forced or max(counts, key=lambda d: (counts[d], d == ","))
     text = sample[:end]
-    cells = next(csv.reader(io.StringIO(text), delimiter=delimiter), [])
-    if not any(c.strip() for c in cells):
+    records = list(csv.reader(io.StringIO(text), delimiter=delimiter))[:rows]
+    if not any(c.strip() for r in records for c in r):
         raise DataError.single(label, "a header row in row 1 (the column names), but row 1 is "
                                "blank; delete the rows above the header", row=1)
-    return delimiter, [c.strip() for c in cells], text.count("\n") + 1
+    return delimiter, records, text.count("\n") + 1
 
 
-def read_csv(path: Path, label: str, head: bytes) -> RawTable:
-    """Read the CSV file at ``path`` whose first bytes (up to 1 MiB) are ``head``."""
+def read_csv(path: Path, label: str, head: bytes, *, header_rows: int = 1,
+             join: HeaderJoin | None = None) -> RawTable:
+    """Read the CSV file at ``path`` whose first bytes (up to 1 MiB) are ``head``.
+
+    The header is the first ``header_rows`` records, made into one name per
+    column by ``join`` (see :func:`~slc_research.data.readers.read_raw`).
+    """
     whole = len(head) < SAMPLE
     if not head.strip(b" \t\r\n\xef\xbb\xbf"):
         raise DataError.single(label, f"a header row and data rows, but the file is empty; "
@@ -100,8 +123,9 @@ def read_csv(path: Path, label: str, head: bytes) -> RawTable:
         sample = sample.lstrip("\ufeff").split("\n", 1)[1] if "\n" in sample else ""
         notes.append(f"The first line 'sep={sep}' (written by Excel to name the delimiter) "
                      "was skipped.")
-    delimiter, headers, header_lines = _split_header(sample, label, sep)
-    if len(headers) == 1:
+    delimiter, records, header_lines = _split_header(sample, label, sep, header_rows)
+    headers, header_cells = header_from_rows(records, join)
+    if len(headers) == 1 and header_rows == 1:
         _refuse_title_line(sample, headers[0], header_lines, label)
     check_headers(headers, label)
     if delimiter != ",":
@@ -130,13 +154,15 @@ def read_csv(path: Path, label: str, head: bytes) -> RawTable:
     del table
     pa.default_memory_pool().release_unused()  # give the reader's buffers back to the system
     df.columns = headers
-    rows = None
+    first = header_rows + 1  # the Excel row of the first data row
+    rows = None if header_rows == 1 else np.arange(len(df), dtype=np.int64) + first
     if skipped:  # whitespace-only lines that pyarrow could not split: keep Excel's numbering
         n = len(df) + len(skipped)
         keep = np.ones(n, dtype=bool)
-        keep[np.asarray(skipped, dtype=np.int64) - 2] = False
-        rows = (np.flatnonzero(keep) + 2).astype(np.int64)
-    return tidy_table(df, label, rows, len(skipped), notes, sheet=None)
+        keep[np.asarray(skipped, dtype=np.int64) - first] = False
+        rows = (np.flatnonzero(keep) + first).astype(np.int64)
+    return tidy_table(df, label, rows, len(skipped), notes, sheet=None,
+                      header_cells=header_cells)
 
 
 def _refuse_title_line(sample: str, first: str, header_lines: int, label: str) -> None:

@@ -5,7 +5,10 @@ column a pandas ``category`` of stripped strings, so that the work on values
 (dates, codes, answers) runs once per distinct value and a register of ten
 million marks costs little more than reading it. Blank cells are missing.
 Entirely blank rows are left out and counted; the others keep the numbers
-Excel shows them under (the header is row 1), for messages.
+Excel shows them under (the header is row 1), for messages. A header that
+spans several rows (dates over AM/PM, Qualtrics' question texts under its
+column names) is read with ``header_rows``; the data then start below it and
+keep their Excel row numbers.
 
 CSV files are read with ``pyarrow.csv`` (see :mod:`.read_csv`). XLSX files
 are read with openpyxl in read-only mode; dates become ISO text and whole
@@ -16,11 +19,20 @@ its name. Raw files are only ever opened for reading.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from slc_research.data.raw_table import RawTable, check_headers, column_letter, tidy_table
+from slc_research.data.raw_table import (
+    HeaderJoin,
+    RawTable,
+    check_headers,
+    column_letter,
+    header_from_rows,
+    tidy_table,
+)
 from slc_research.data.read_csv import EXPORT_AGAIN, SAMPLE, read_csv
 from slc_research.data.spec import SourceSpec, normalise_answer
 from slc_research.errors import DataError
@@ -29,7 +41,8 @@ __all__ = ["RawTable", "column_letter", "read_raw"]
 
 
 def read_raw(spec_or_path: SourceSpec | str | Path, *, label: str | None = None,
-             sheet: str | None = None) -> RawTable:
+             sheet: str | None = None, header_rows: int = 1,
+             join_header: HeaderJoin | None = None) -> RawTable:
     """Read a raw CSV or XLSX file as text columns.
 
     Parameters
@@ -41,10 +54,27 @@ def read_raw(spec_or_path: SourceSpec | str | Path, *, label: str | None = None,
         or the path itself.
     sheet : str, optional
         For a workbook, the sheet to read; default the spec's sheet, else the first.
+    header_rows : int, default 1
+        How many rows, from row 1, the header spans. The data start in row
+        ``header_rows + 1`` and keep their Excel row numbers; with more than one
+        row, the table's ``header_cells`` give each column's cells in those rows.
+    join_header : callable, optional
+        Makes one name per column from the header rows (a list of rows, each a
+        list of stripped cells, blank = None); default: each column's first
+        non-blank cell from the top (:func:`~slc_research.data.raw_table.first_filled`).
+        It may raise to say the rows are not a header of the shape it reads.
 
     Returns
     -------
     RawTable
+
+    Examples
+    --------
+    A register whose dates (row 1) stand over AM/PM (row 2)::
+
+        raw = read_raw("raw/register.xlsx", header_rows=2,
+                       join_header=lambda rows: [f"{t} {b}" for t, b in zip(*rows)])
+        raw.excel_rows()[0]      # 3: the first pupil's row in Excel
 
     Raises
     ------
@@ -52,6 +82,8 @@ def read_raw(spec_or_path: SourceSpec | str | Path, *, label: str | None = None,
         The file is missing, empty, not a table, has blank or repeated headers,
         rows with the wrong number of values, no data rows, or no such sheet.
     """
+    if header_rows < 1:
+        raise ValueError(f"header_rows is 1 or more, not {header_rows}")
     if isinstance(spec_or_path, SourceSpec):
         path = Path(spec_or_path.path)
         label = label or spec_or_path.label
@@ -65,7 +97,7 @@ def read_raw(spec_or_path: SourceSpec | str | Path, *, label: str | None = None,
     with open(path, "rb") as f:
         head = f.read(SAMPLE)
     if head.startswith(b"PK\x03\x04"):
-        return _read_xlsx(path, label, sheet)
+        return _read_xlsx(path, label, sheet, header_rows, join_header)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         if _is_encrypted(path, head):
             raise DataError.single(label, "a workbook that opens without a password, but this one "
@@ -78,7 +110,7 @@ def read_raw(spec_or_path: SourceSpec | str | Path, *, label: str | None = None,
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         raise DataError.single(label, "an Excel workbook, but the file is not one (it may be "
                                f"damaged or renamed); {EXPORT_AGAIN}")
-    return read_csv(path, label, head)
+    return read_csv(path, label, head, header_rows=header_rows, join=join_header)
 
 
 # ---------------------------------------------------------------------------- XLSX
@@ -122,7 +154,8 @@ def _cell_text(v: object) -> str | None:
     return str(v)
 
 
-def _read_xlsx(path: Path, label: str, sheet: str | None) -> RawTable:
+def _read_xlsx(path: Path, label: str, sheet: str | None, header_rows: int,
+               join: HeaderJoin | None) -> RawTable:
     import zipfile
 
     import openpyxl
@@ -153,12 +186,12 @@ def _read_xlsx(path: Path, label: str, sheet: str | None) -> RawTable:
         ws = wb[chosen]
         ws.reset_dimensions()
         rows = ws.iter_rows(values_only=True)
-        first = next(rows, None)
-        if first is None or all(c is None or str(c).strip() == "" for c in first):
+        top = [[_cell_text(c) for c in row] for row in itertools.islice(rows, header_rows)]
+        if not top or all(c is None or c.strip() == "" for r in top for c in r):
             raise DataError.single(label, "a header row in row 1 (the column names) of sheet "
                                    f"{chosen!r}, but it is blank; delete the rows above the "
                                    "header", row=1)
-        headers = [("" if c is None else _cell_text(c).strip()) for c in first]
+        headers, header_cells = header_from_rows(top, join)
         while headers and not headers[-1]:
             headers.pop()
         ncols = len(headers)
@@ -184,4 +217,6 @@ def _read_xlsx(path: Path, label: str, sheet: str | None) -> RawTable:
         handle.close()
     df = pd.DataFrame({f"c{i}": pd.Categorical(col) for i, col in enumerate(columns)})
     df.columns = headers
-    return tidy_table(df, label, None, 0, notes, sheet=chosen, sheets=tuple(names))
+    rows_at = None if header_rows == 1 else np.arange(n_rows, dtype=np.int64) + header_rows + 1
+    return tidy_table(df, label, rows_at, 0, notes, sheet=chosen, sheets=tuple(names),
+                      header_cells=header_cells)

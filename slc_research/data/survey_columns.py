@@ -13,9 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from slc_research.data.readers import read_raw
 from slc_research.data.spec import ResponseScale, normalise_answer
-from slc_research.data.survey_exports import column_keys, recognise_export, tidy_export
+from slc_research.data.survey_exports import column_keys, read_export, tidy_export
 from slc_research.data.values import distinct
 
 __all__ = ["SurveyColumns", "item_code_from_question", "survey_columns"]
@@ -105,8 +104,7 @@ def survey_columns(path: str | Path, *, label: str | None = None, sheet: str | N
     -------
     SurveyColumns
     """
-    raw = read_raw(path, label=label, sheet=sheet)
-    export = recognise_export(raw, forced)
+    raw, export = read_export(path, forced, label=label, sheet=sheet)
     table, _ = tidy_export(raw, export, keep=set())
     known = {normalise_answer(k): v for k, v in (known or {}).items()}
     by_norm = {normalise_answer(c): c for c in codes}

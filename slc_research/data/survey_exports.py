@@ -45,18 +45,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from slc_research.data.load_common import plural
 from slc_research.data.raw_table import RawTable
-from slc_research.data.spec import normalise_answer
+from slc_research.data.readers import read_raw
+from slc_research.data.spec import SourceSpec, normalise_answer
 from slc_research.data.values import distinct
 from slc_research.errors import DataError
 
 __all__ = ["FORMATS", "FORMAT_NAMES", "SEPARATORS", "SurveyExport", "column_keys",
-           "recognise_export", "response_rows", "tidy_export"]
+           "read_export", "recognise_export", "response_rows", "tidy_export"]
 
 #: ``format`` option values.
 FORMATS = ("auto", "msforms", "google", "qualtrics", "plain")
@@ -221,6 +223,39 @@ def recognise_export(raw: RawTable, forced: str = "auto") -> SurveyExport:
     return SurveyExport(fmt, recognised, rows, names, tuple(meta), tuple(personal), tuple(text))
 
 
+def read_export(spec_or_path: SourceSpec | str | Path, forced: str = "auto", *,
+                label: str | None = None, sheet: str | None = None
+                ) -> tuple[RawTable, SurveyExport]:
+    """Read a questionnaire export with its whole header, and recognise its tool.
+
+    The file is read by :func:`~slc_research.data.readers.read_raw`; when it is
+    a Qualtrics export, it is read again with ``header_rows`` = 3 (or 2 for the
+    legacy form), so that the question texts and import ids are header, not
+    responses, and every response keeps its Excel row number.
+
+    Parameters
+    ----------
+    spec_or_path : SourceSpec or path
+        As for :func:`~slc_research.data.readers.read_raw`.
+    forced : str, default "auto"
+        As for :func:`recognise_export`.
+    label, sheet : str, optional
+        As for :func:`~slc_research.data.readers.read_raw`.
+
+    Returns
+    -------
+    raw : RawTable
+        The export, its data rows the responses (header rows 2-3 in ``header_cells``).
+    export : SurveyExport
+    """
+    raw = read_raw(spec_or_path, label=label, sheet=sheet)
+    export = recognise_export(raw, forced)
+    if export.header_rows:
+        raw = read_raw(spec_or_path, label=label, sheet=sheet,
+                       header_rows=1 + export.header_rows)
+    return raw, export
+
+
 def _import_id(cell: str | None) -> str | None:
     m = _IMPORT_ID.match(cell or "")
     return m.group(1) if m else None
@@ -251,10 +286,11 @@ def tidy_export(raw: RawTable, export: SurveyExport, *, keep: set[str],
                 unfinished: str = "keep") -> tuple[RawTable, int]:
     """The export's responses alone, with no personal column left that ``keep`` does not name.
 
-    Header rows 2-3 (Qualtrics) go, then previews, tests and spam (and, with
-    ``unfinished = "drop"``, unfinished responses; see :func:`response_rows`),
-    then the personal columns not in ``keep``. Excel row numbers are kept and
-    each step is said in the table's notes.
+    ``raw`` is read by :func:`read_export` (Qualtrics' rows 2-3 are header, not
+    data). Previews, tests and spam go (and, with ``unfinished = "drop"``,
+    unfinished responses; see :func:`response_rows`), then the personal columns
+    not in ``keep``. Excel row numbers are kept and each step is said in the
+    table's notes.
 
     Returns
     -------
@@ -265,12 +301,9 @@ def tidy_export(raw: RawTable, export: SurveyExport, *, keep: set[str],
     notes: list[str] = []
     data, rows = raw.data, raw.excel_rows()
     if export.header_rows:
-        data = data.iloc[export.header_rows:].reset_index(drop=True)
-        rows = rows[export.header_rows:]
         notes.append(f"Row{'s 2-3' if export.header_rows == 2 else ' 2'} of the Qualtrics "
                      "export (question texts, import ids) are part of its header, not responses.")
-    table = replace(raw, data=data, row_numbers=np.asarray(rows, dtype=np.int64))
-    mask, filtered = response_rows(table, export, unfinished)
+    mask, filtered = response_rows(raw, export, unfinished)
     notes += filtered
     dropped = [h for h in export.personal if h not in keep]
     cols = {h: data[h][mask].reset_index(drop=True).cat.remove_unused_categories()
@@ -286,7 +319,7 @@ def tidy_export(raw: RawTable, export: SurveyExport, *, keep: set[str],
         raise DataError.single(raw.label, "at least one response under the export's header "
                                "rows, but there is none (after previews, tests and spam were "
                                "left out); check that responses were recorded")
-    table = replace(table, data=pd.DataFrame(cols, copy=False), row_numbers=rows[mask],
+    table = replace(raw, data=pd.DataFrame(cols, copy=False), row_numbers=rows[mask],
                     trimmed={h: n for h, n in raw.trimmed.items() if h not in dropped},
                     notes=[*raw.notes, *notes])
     return table, int((~mask).sum())

@@ -65,13 +65,14 @@ class WorkspaceWriter:
 
     def csv(self, df: pd.DataFrame, rel: str, *, name: str, kind: str,
             columns: dict[str, str], description: str = "", date_format: str | None = None,
-            **options: Any) -> None:
-        """Write ``df`` as UTF-8 CSV at ``rel`` and record its source entry."""
+            encoding: str = "utf-8", **options: Any) -> None:
+        """Write ``df`` as CSV at ``rel`` (UTF-8; ``utf-8-sig`` adds a byte-order mark) and
+        record its source entry."""
         path = self._register(rel, name, kind, columns, description, None, date_format, options)
         missing = set(columns) - set(df.columns)
         if missing:
             raise ValueError(f"{rel}: mapped headers not in the file: {sorted(missing)}")
-        df.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+        df.to_csv(path, index=False, lineterminator="\n", encoding=encoding)
 
     def xlsx(self, sheets: dict[str, pd.DataFrame | list[list[Any]]], rel: str, *, name: str,
              kind: str, columns: dict[str, str], sheet: str | None = None,
@@ -107,21 +108,61 @@ class WorkspaceWriter:
         path.write_text(content, encoding="utf-8", newline="\n")
 
 
+_INLINE = re.compile(rb'<c r="([A-Z]+[0-9]+)"( s="[0-9]+")? t="inlineStr"><is>'
+                     rb'<t( xml:space="preserve")?>([^<]*)</t></is></c>')
+_SST = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+_SST_REL = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+
+
+def _shared_strings(parts: dict[str, bytes]) -> None:
+    """Move the cells' text into a shared-strings table, as Excel saves a workbook.
+
+    openpyxl writes every text cell as an inline string; Excel (and the MIS and
+    Forms exports it saves) keeps each distinct text once in
+    ``xl/sharedStrings.xml``, which is also far quicker to read.
+    """
+    table: dict[tuple[bytes, bytes], int] = {}
+    count = 0
+
+    def shared(m: re.Match[bytes]) -> bytes:
+        i = table.setdefault((m.group(4), m.group(3) or b""), len(table))
+        return b'<c r="%s"%s t="s"><v>%d</v></c>' % (m.group(1), m.group(2) or b"", i)
+
+    for name in [n for n in parts if n.startswith("xl/worksheets/")]:
+        parts[name], n = _INLINE.subn(shared, parts[name])
+        count += n
+    if not table:
+        return
+    items = b"".join(b"<si><t%s>%s</t></si>" % (space, text) for text, space in table)
+    parts["xl/sharedStrings.xml"] = (
+        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.'
+        b'openxmlformats.org/spreadsheetml/2006/main" count="%d" uniqueCount="%d">%s</sst>'
+        % (count, len(table), items))
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="%s"/></Types>'
+        % _SST)
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>", b'<Relationship Type="%s" Target="sharedStrings.xml" '
+        b'Id="rIdSharedStrings"/></Relationships>' % _SST_REL)
+
+
 def _frozen_zip(data: bytes) -> bytes:
-    """The same zip with every entry's timestamp and the document's modified time fixed,
-    so the bytes of an XLSX depend on its content only."""
+    """The same workbook with shared strings (see :func:`_shared_strings`), every entry's
+    timestamp and the document's modified time fixed, so the bytes of an XLSX depend on
+    its content only."""
     out = io.BytesIO()
     stamp = _FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode("ascii")
-    with zipfile.ZipFile(io.BytesIO(data)) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME.timetuple()[:6])
+    with zipfile.ZipFile(io.BytesIO(data)) as src:
+        parts = {info.filename: src.read(info) for info in src.infolist()}
+    _shared_strings(parts)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for filename, content in parts.items():
+            fixed = zipfile.ZipInfo(filename, date_time=_FIXED_TIME.timetuple()[:6])
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
-            data = src.read(info)
-            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time here
-                data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, data)
-            dst.writestr(fixed, data)
+            if filename == "docProps/core.xml":  # openpyxl stamps the save time here
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, content)
+            dst.writestr(fixed, content)
     return out.getvalue()
 
 

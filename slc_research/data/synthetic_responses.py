@@ -1,5 +1,5 @@
 """What the people of a synthetic school answered and wrote: the learning questionnaire
-(Google Forms CSV), the TLC staff survey (Microsoft Forms XLSX), the co-production
+(Google Forms, Microsoft Forms or Qualtrics, by school), the TLC staff survey (Microsoft Forms XLSX), the co-production
 check, weekly reflections, conference feedback and interview snippets.
 """
 
@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from slc_research.data.survey_exports import FORMAT_NAMES as _TOOL_NAMES
 from slc_research.data.synthetic_communities import uk_date
+from slc_research.data.synthetic_exports import write_survey_export
 from slc_research.data.synthetic_output import WorkspaceWriter
 from slc_research.data.synthetic_school_year import SchoolYear
 from slc_research.data.synthetic_surveys import (
@@ -51,13 +53,17 @@ def _stamps(rng: np.random.Generator, days: np.ndarray, n: int, start: int,
 
 def write_questionnaire(writer: WorkspaceWriter, rng: np.random.Generator, spec: SchoolSpec,
                         roster: pd.DataFrame, upn: np.ndarray, year: SchoolYear,
-                        member: np.ndarray, weight: np.ndarray) -> None:
+                        member: np.ndarray, weight: np.ndarray, *,
+                        tool_rng: np.random.Generator) -> None:
     """The learning questionnaire at wave 1 (autumn) and wave 2 (summer), Years 7-12.
 
-    One Google Forms CSV per wave: ``Timestamp``, ``Pupil ID`` (the UPN as the
-    pupil typed it: now and then in lower case or with a trailing space),
-    ``Tutor group`` and one column per item headed by its question, the items
-    of the three scales interleaved as on the form.
+    One export per wave from the school's survey tool (``spec.survey_tool``,
+    see :func:`~slc_research.data.synthetic_exports.write_survey_export`): the
+    ``Pupil ID`` question (the UPN as the pupil typed it: now and then in lower
+    case or with a trailing space), ``Tutor group`` and one question per item,
+    the items of the three scales interleaved as on the form. What the tool
+    adds (durations, response ids) draws from ``tool_rng`` only, so the answers
+    are the same whatever the tool.
     """
     levels = learning_questionnaire_levels(rng, roster, member, weight)
     took = participation(rng, member)
@@ -74,17 +80,21 @@ def write_questionnaire(writer: WorkspaceWriter, rng: np.random.Generator, spec:
         u = rng.random(rows.size)
         ids = np.where(u < 0.01, np.char.lower(ids.astype(str)),
                        np.where(u < 0.015, np.char.add(ids.astype(str), " "), ids))
-        df = pd.DataFrame({"Timestamp": stamp.strftime("%d/%m/%Y %H:%M:%S"), "Pupil ID": ids,
-                           "Tutor group": roster["reg_group"].to_numpy()[rows]})
+        df = pd.DataFrame({"Pupil ID": ids, "Tutor group": roster["reg_group"].to_numpy()[rows]})
         for j in order:
             df[flat[j][1]] = texts[rows, w, j]
-        df = df.iloc[np.argsort(stamp.to_numpy(), kind="stable")]
-        writer.csv(df, f"raw/{spec.slug}/surveys/learning_questionnaire_{label}.csv",
-                   name=f"{spec.key}_questionnaire_{label}", kind="survey",
-                   description=f"{spec.name}: learning questionnaire, {label} (Google Forms)",
-                   columns={"Pupil ID": "respondent_id", **{t: c for c, t, _ in flat}},
-                   instrument="learning_questionnaire", wave=w + 1, respondents="pupil",
-                   response_scale="agree5")
+        by_time = np.argsort(stamp.to_numpy(), kind="stable")
+        tool = spec.survey_tool
+        ext = "xlsx" if tool == "msforms" else "csv"
+        write_survey_export(
+            writer, tool, df.iloc[by_time].reset_index(drop=True), stamp[by_time],
+            roster.iloc[rows[by_time]].reset_index(drop=True), tool_rng,
+            rel=f"raw/{spec.slug}/surveys/learning_questionnaire_{label}.{ext}",
+            name=f"{spec.key}_questionnaire_{label}",
+            description=f"{spec.name}: learning questionnaire, {label} ({_TOOL_NAMES[tool]})",
+            items={t: c for c, t, _ in flat}, domain=f"{spec.slug}.example.sch.uk",
+            instrument="learning_questionnaire", wave=w + 1, respondents="pupil",
+            response_scale="agree5")
 
 
 def write_tlc_survey(writer: WorkspaceWriter, rng: np.random.Generator, spec: SchoolSpec,

@@ -22,6 +22,11 @@ from slc_research.data.synthetic_communities import (
     tlc_frames,
     tlc_history,
 )
+from slc_research.data.synthetic_exports import (
+    SURVEY_TOOLS,
+    write_attendance_export,
+    write_behaviour_export,
+)
 from slc_research.data.synthetic_output import WorkspaceWriter
 from slc_research.data.synthetic_people import (
     assign_staff_codes,
@@ -86,8 +91,14 @@ class SchoolSpec:
         Two-letter code for meeting and plan ids.
     pp_rate, eal_rate, absence_shift : float
         Pupil-premium and EAL shares, shift of absence propensity (logit).
-    layout : str
-        Its attendance export: ``wide`` (even index) or ``long`` (odd index).
+    mis : str
+        The shape of its attendance and behaviour exports: ``sims`` (the first
+        school: SIMS session grid, achievement and incident exports), ``arbor``
+        (the second: Arbor-style roll-call marks and behaviour export), then
+        ``wide`` and ``long`` (plain CSV) in turn.
+    survey_tool : str
+        The tool its pupils' questionnaires come from: ``google``, ``msforms``,
+        ``qualtrics`` (see :data:`~slc_research.data.synthetic_exports.SURVEY_TOOLS`).
     """
 
     index: int
@@ -99,7 +110,8 @@ class SchoolSpec:
     pp_rate: float
     eal_rate: float
     absence_shift: float
-    layout: str
+    mis: str
+    survey_tool: str
 
 
 def school_specs(n: int) -> list[SchoolSpec]:
@@ -113,8 +125,9 @@ def school_specs(n: int) -> list[SchoolSpec]:
         slug = re.sub(r"[^a-z0-9]+", "-", name.lower().replace("'", "")).strip("-")
         key = re.sub(r"[^a-z0-9]+", "_", short.lower().replace("'", "")).strip("_")
         j = i % len(_PP)
+        mis = ("sims", "arbor")[i] if i < 2 else ("wide", "long")[i % 2]
         out.append(SchoolSpec(i, name, short, slug, key, code, _PP[j], _EAL[j], _ABSENCE[j],
-                              "wide" if i % 2 == 0 else "long"))
+                              mis, SURVEY_TOOLS[i % len(SURVEY_TOOLS)]))
     return out
 
 
@@ -208,7 +221,8 @@ def write_school(writer: WorkspaceWriter, spec: SchoolSpec, *, pupils: int, seed
 
     _write_mis(writer, rng, spec, roster, upn, year, slc=slc, coproduction=coproduction,
                start=start)
-    write_questionnaire(writer, rng(7), spec, roster, upn, year, member, weight)
+    write_questionnaire(writer, rng(7), spec, roster, upn, year, member, weight,
+                        tool_rng=rng(21))
     tlc = tlc_frames(rng(8), spec.code, spec.short, staff, year)
     earlier = tlc_history(rng(20), staff, tlc["members"], year)
     _write_tlc(writer, spec, tlc, earlier)
@@ -256,7 +270,7 @@ def _write_meetings(writer: WorkspaceWriter, frames: dict[str, pd.DataFrame], fo
 def _write_mis(writer: WorkspaceWriter, rng: Callable[[int], np.random.Generator], spec: SchoolSpec, roster: pd.DataFrame,
                upn: np.ndarray, year: SchoolYear, *, slc: np.ndarray, coproduction: np.ndarray,
                start: np.datetime64) -> None:
-    """Attendance register (wide or long), behaviour log and attainment data drops."""
+    """Attendance register and behaviour log (in the school's MIS shape), attainment drops."""
     base, key, n = f"raw/{spec.slug}/mis", spec.key, len(roster)
     neg = roster["neg_rate"].to_numpy()
     at_risk = neg > np.quantile(neg, 0.95)
@@ -268,33 +282,13 @@ def _write_mis(writer: WorkspaceWriter, rng: Callable[[int], np.random.Generator
     improvement[slc] = min(0.95, ATTENDANCE_GAIN / mean_abs)
     marks = MARK_CODES[attendance_register(rng(5), roster, year, improvement=improvement,
                                            at_risk=at_risk)]
-    labels = year.labels()
-    if spec.layout == "wide":
-        headers = [f"{d} {s}" for d in labels for s in ("AM", "PM")]
-        df = pd.DataFrame(marks, columns=headers)
-        df.insert(0, "Reg Group", roster["reg_group"].to_numpy())
-        df.insert(0, "UPN", upn)
-        writer.csv(df, f"{base}/attendance_register.csv", name=f"{key}_attendance",
-                   kind="attendance", columns={"UPN": "pupil_id"}, layout="wide",
-                   description=f"{spec.name}: attendance register, one column per session")
-    else:
-        n_days = labels.size
-        df = pd.DataFrame({"UPN": np.repeat(upn, 2 * n_days),
-                           "Date": np.tile(np.repeat(labels, 2), n),
-                           "Session": np.tile(np.array(["AM", "PM"]), n * n_days),
-                           "Mark": marks.ravel()})
-        writer.csv(df, f"{base}/attendance_marks.csv", name=f"{key}_attendance",
-                   kind="attendance", layout="long",
-                   columns={"UPN": "pupil_id", "Date": "date", "Session": "session",
-                            "Mark": "code"},
-                   description=f"{spec.name}: attendance marks, one row per session")
+    write_attendance_export(writer, spec.mis, marks, year.labels(), roster, upn, base=base,
+                            key=key, school=spec.name)
     mult = np.ones((n, year.days.size))
     mult[np.ix_(coproduction, year.days >= start)] = 1 + NEGATIVE_BEHAVIOUR_CHANGE
-    writer.csv(behaviour_log(rng(6), roster, upn, year, neg_multiplier=mult),
-               f"{base}/behaviour.csv", name=f"{key}_behaviour", kind="behaviour",
-               columns={"UPN": "pupil_id", "Date": "date", "Type": "type",
-                        "Category": "category", "Points": "points"},
-               description=f"{spec.name}: behaviour log (achievement and behaviour points)")
+    write_behaviour_export(writer, spec.mis, behaviour_log(rng(6), roster, upn, year,
+                                                           neg_multiplier=mult),
+                           roster, upn, base=base, key=key, school=spec.name)
     writer.csv(attainment_drops(rng(12), roster, upn, year), f"{base}/attainment.csv",
                name=f"{key}_attainment", kind="attainment",
                columns={"UPN": "pupil_id", "Assessment": "assessment", "Subject": "subject",

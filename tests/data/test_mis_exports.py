@@ -409,3 +409,26 @@ def test_a_mapping_is_kept_and_unmapped_type_column_left_alone(tmp_path):
                                  extra='[sources.beh.columns]\n"UPN" = "pupil_id"\n'
                                        '"Type" = "category"\n'))
     assert _types(enq) == {"Ava": [("negative", "Disruption", 2.0)]}
+
+
+def test_arbor_date_times_keep_their_time_in_behaviour_and_give_the_day_in_attendance(tmp_path):
+    marks = "".join(f"{who},{upn},{day} {time},{s},{m}\n" for who, upn, day, time, s, m in [
+        ("Ava Example", "K100000000001", "1 Sep 2025", "08:45", "AM", "/"),
+        ("Ava Example", "K100000000001", "01 Sep 2025", "13:30:00", "PM", "\\"),
+        ("Ben Sample", "K100000000002", "2 Sep 2025", "08:45", "AM", "L")])
+    events = ("Student,UPN,Incident Date,Behaviour Type,Polarity,Points\n"
+              "Ava Example,K100000000001,1 Oct 2025 10:35,Excellent work,Positive,2\n"
+              "Ben Sample,K100000000002,01 Oct 2025 14:05:00,Disruption,Negative,1\n")
+    enq = _open(tmp_path, {"marks.csv": "Student,UPN,Date,Session,Mark\n" + marks,
+                           "events.csv": events},
+                SESSION.format(file="marks.csv", extra="")
+                + BEHAVIOUR.format(name="behaviour", file="events.csv", extra=""))
+    assert _by_pupil(enq) == {"Ava": [("2025-09-01", "AM", "/"), ("2025-09-01", "PM", "\\")],
+                              "Ben": [("2025-09-02", "AM", "L")]}
+    assert enq.attendance["date"].tolist() == [pd.Timestamp("2025-09-01")] * 2 + [
+        pd.Timestamp("2025-09-02")]
+    assert sorted(enq.behaviour["date"].tolist()) == [pd.Timestamp("2025-10-01 10:35"),
+                                                      pd.Timestamp("2025-10-01 14:05")]
+    assert _types(enq) == {"Ava": [("positive", "Excellent work", 2.0)],
+                           "Ben": [("negative", "Disruption", 1.0)]}
+    _no_names_anywhere(enq, tmp_path)

@@ -223,3 +223,44 @@ def test_xlsx_renamed_as_csv_is_read_as_a_workbook(write_xlsx, tmp_path):
 def test_damaged_xlsx(write):
     with pytest.raises(DataError, match=r"raw/r.xlsx: .*not one"):
         read_raw(write("raw/r.xlsx", "UPN\nA1\n"), label="raw/r.xlsx")
+
+
+# -- headers spanning several rows ----------------------------------------------------
+
+
+def _dates_over_sessions(rows):
+    """Row 1's date (carried over a blank, merged cell) joined to row 2's session."""
+    out, last = [], None
+    for top, bottom in zip(*rows, strict=True):
+        last = top or (last if bottom else None)
+        out.append(f"{last} {bottom}" if bottom and last else (top or bottom or ""))
+    return out
+
+
+def test_csv_header_of_three_rows_keeps_excel_rows_and_header_cells(write):
+    text = ('Q1,Q2\n"How are you?\nToday",Age\n"{""ImportId"":""QID1""}","{""ImportId"":""QID2""}"'
+            "\nFine,12\n\nGood,13\n")
+    raw = read_raw(write("raw/q.csv", text), label="raw/q.csv", header_rows=3)
+    assert raw.headers == ["Q1", "Q2"]
+    assert _values(raw, "Q1") == ["Fine", "Good"]
+    assert raw.excel_rows().tolist() == [4, 6]  # record 2 spans two lines; row 5 is blank
+    assert raw.header_cells == {"Q1": ("Q1", "How are you?\nToday", '{"ImportId":"QID1"}'),
+                                "Q2": ("Q2", "Age", '{"ImportId":"QID2"}')}
+    assert read_raw(write("raw/q.csv", text), label="raw/q.csv").header_cells == {}
+
+
+def test_xlsx_two_header_rows_joined_by_the_caller(write_xlsx):
+    path = write_xlsx("raw/r.xlsx", {"Marks": [
+        ["UPN", dt.datetime(2025, 9, 1), None], [None, "AM", "PM"],
+        ["A1", "/", "\\"], [None, None, None], ["A2", "N", "L"]]})
+    raw = read_raw(path, label="raw/r.xlsx", header_rows=2, join_header=_dates_over_sessions)
+    assert raw.headers == ["UPN", "2025-09-01 AM", "2025-09-01 PM"]
+    assert _values(raw, "2025-09-01 PM") == ["\\", "L"]
+    assert raw.excel_rows().tolist() == [3, 5]
+    assert raw.header_cells["2025-09-01 PM"] == (None, "PM")
+
+
+def test_header_rows_default_join_takes_the_first_filled_cell(write):
+    raw = read_raw(write("raw/x.csv", "UPN,\n,Year\nA1,7\n"), label="raw/x.csv", header_rows=2)
+    assert raw.headers == ["UPN", "Year"]
+    assert raw.excel_rows().tolist() == [3]

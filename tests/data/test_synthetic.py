@@ -28,6 +28,17 @@ from slc_research.errors import ConfigError
 LEVELS = {"strongly disagree": 1, "disagree": 2, "neither agree nor disagree": 3, "agree": 4,
           "strongly agree": 5}
 PRESENT = {c for c, (m, _) in DFE_ATTENDANCE_CODES.items() if m == "present"}
+#: Each survey tool's own first columns, its submission time and how the time is written.
+TOOL_SHAPES = {
+    "Google Forms": (["Timestamp"], "Timestamp", "%Y/%m/%d %I:%M:%S %p GMT+1"),
+    "Microsoft Forms": (["ID", "Start time", "Completion time", "Email", "Name",
+                         "Last modified time"], "Completion time", "%Y-%m-%d %H:%M:%S"),
+    "Qualtrics": (["StartDate", "EndDate", "Status", "IPAddress", "Progress",
+                   "Duration (in seconds)", "Finished", "RecordedDate", "ResponseId",
+                   "RecipientLastName", "RecipientFirstName", "RecipientEmail",
+                   "ExternalReference", "LocationLatitude", "LocationLongitude",
+                   "DistributionChannel", "UserLanguage"], "EndDate", "%Y-%m-%d %H:%M:%S"),
+}
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +55,27 @@ def manifest(demo: tuple[Path, float]) -> dict:
 
 
 def _read(ws: Path, rel: str) -> pd.DataFrame:
-    return pd.read_csv(ws / rel, dtype=str, keep_default_na=False)
+    """A raw file as text, as a teacher's script reads each tool's export.
+
+    XLSX: the first sheet, row 1 the header. Qualtrics CSV (row 3 holds ImportId
+    objects): rows 2-3 are header, and the survey preview is not a response.
+    """
+    path = ws / rel
+    if path.suffix == ".xlsx":
+        return pd.read_excel(path, dtype=str, na_filter=False)
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    if len(df) > 1 and df.iloc[1].str.startswith('{"ImportId"').any():
+        df = df.iloc[2:]
+        df = df[df["Status"] != "Survey Preview"].reset_index(drop=True)
+    return df
+
+
+def _day_first(dates: pd.Series) -> pd.Series:
+    """Arbor's ``1 Sep 2025`` as ``01/09/2025``; day-first dates as they are."""
+    arbor = dates.str.contains(" ")
+    out = dates.copy()
+    out[arbor] = pd.to_datetime(dates[arbor], format="%d %b %Y").dt.strftime("%d/%m/%Y")
+    return out
 
 
 def _sources(manifest: dict, **match: object) -> list[dict]:
@@ -328,27 +359,37 @@ def test_consent_register_withdraws_two_pupils_per_school(demo: tuple[Path, floa
 
 @pytest.fixture(scope="module")
 def attendance(demo: tuple[Path, float], manifest: dict) -> pd.DataFrame:
-    """Every mark of the demo trust, from both layouts, as rows (UPN, Date, Session, Mark, date)."""
+    """Every mark of the demo trust, from every shape, as rows (UPN, Date, Session, Mark, date)."""
     ws = demo[0]
     frames = []
     for src in _sources(manifest, kind="attendance"):
-        df = _read(ws, src["path"])
-        if src["layout"] == "wide":
+        if src["path"].endswith(".xlsx"):  # SIMS grid: dates in row 1 over AM/PM in row 2
+            grid = pd.read_excel(ws / src["path"], header=None, dtype=str, na_filter=False)
+            top, bottom = grid.iloc[0].replace("", np.nan).ffill(), grid.iloc[1]
+            df = grid.iloc[2:].reset_index(drop=True)
+            df.columns = [f"{t[4:]} {b}" if b else t for t, b in zip(top, bottom, strict=True)]
+        else:
+            df = _read(ws, src["path"])
+        if "Session" not in df.columns:
             sessions = [c for c in df.columns if re.fullmatch(r"\d\d/\d\d/\d{4} (AM|PM)", c)]
             assert len(sessions) == 380
             df = df.melt(id_vars="UPN", value_vars=sessions, var_name="when", value_name="Mark")
             df["Date"], df["Session"] = df["when"].str[:10], df["when"].str[11:]
         else:
-            assert list(df.columns) == ["UPN", "Date", "Session", "Mark"]
+            assert {"UPN", "Date", "Session", "Mark"} <= set(df.columns)
+            df["Date"] = _day_first(df["Date"])
         frames.append(df[["UPN", "Date", "Session", "Mark"]])
     att = pd.concat(frames, ignore_index=True)
     att["date"] = pd.to_datetime(att["Date"], format="%d/%m/%Y")
     return att
 
 
-def test_attendance_register_both_layouts_and_realistic_rates(manifest: dict,
-                                                              attendance: pd.DataFrame) -> None:
-    assert {s["layout"] for s in _sources(manifest, kind="attendance")} == {"wide", "long"}
+def test_attendance_register_every_shape_and_realistic_rates(manifest: dict,
+                                                             attendance: pd.DataFrame) -> None:
+    assert [Path(s["path"]).name for s in _sources(manifest, kind="attendance")] == [
+        "attendance_sims_grid.xlsx", "attendance_roll_call_marks.csv", "attendance_register.csv",
+        "attendance_marks.csv"]
+    assert not any("layout" in s for s in _sources(manifest, kind="attendance"))
     att = attendance
     assert att.groupby("UPN").size().eq(380).all()
     days = att["date"].drop_duplicates()
@@ -384,10 +425,27 @@ def test_slc_attendance_rises_about_two_points(demo: tuple[Path, float], manifes
     assert 0.5 < did < 3.5
 
 
+def _behaviour(ws: Path, manifest: dict) -> pd.DataFrame:
+    """Every behaviour event as ``UPN, Date, Type, Category, Points``, whatever the MIS shape:
+    SIMS's achievement and incident exports, Arbor's export (Polarity) or the plain log."""
+    titles = {"Achievement Date": "Date", "Incident Date": "Date", "Polarity": "Type",
+              "Achievement Type": "Category", "Behaviour Type": "Category"}
+    frames = []
+    for src in _sources(manifest, kind="behaviour"):
+        df = _read(ws, src["path"])
+        if "Type" not in df.columns and "Polarity" not in df.columns:
+            df["Type"] = "Positive" if "Achievement Date" in df.columns else "Negative"
+        df = df.rename(columns=titles)
+        df["Date"] = _day_first(df["Date"])
+        frames.append(df[["UPN", "Date", "Type", "Category", "Points"]])
+    assert len(frames) == 5  # SIMS keeps achievements and incidents apart
+    return pd.concat(frames, ignore_index=True)
+
+
 def test_coproduction_behaviour_falls_forty_percent(demo: tuple[Path, float], manifest: dict,
                                                     attendance: pd.DataFrame) -> None:
     ws = demo[0]
-    beh = _concat(ws, manifest, kind="behaviour")
+    beh = _behaviour(ws, manifest)
     assert list(beh.columns) == ["UPN", "Date", "Type", "Category", "Points"]
     assert set(beh["Type"]) == {"Positive", "Negative"}
     beh["date"] = pd.to_datetime(beh["Date"], format="%d/%m/%Y")
@@ -443,19 +501,27 @@ def test_questionnaire_answers_are_messy_like_real_forms(demo: tuple[Path, float
     eligible = roster["Year"].astype(int).between(7, 12).sum()
     items = [t for items in LQ_ITEMS.values() for _, t, _ in items]
     assert "I often lose interest in lessons" in items
-    rates = {}
+    codes = [c for items in LQ_ITEMS.values() for c, _, _ in items]
+    rates, tools = {}, set()
     for src in _sources(manifest, instrument="learning_questionnaire"):
         df = _read(ws, src["path"])
-        assert list(df.columns[:3]) == ["Timestamp", "Pupil ID", "Tutor group"]
-        assert set(df.columns[3:]) == set(items)
+        tool = re.search(r"\((.*)\)$", src["description"]).group(1)
+        tools.add(tool)
+        meta, stamps, when = TOOL_SHAPES[tool]
+        assert list(df.columns[:len(meta)]) == meta
+        df = df.rename(columns=src["columns"])
+        assert list(df.columns[len(meta):len(meta) + 2]) == [
+            "respondent_id", "Q2" if tool == "Qualtrics" else "Tutor group"]
+        assert set(df.columns[len(meta) + 2:]) == set(codes)
         rates[src["wave"]] = rates.get(src["wave"], 0) + len(df)
-        answers = pd.Series(df[items].to_numpy().ravel())
+        answers = pd.Series(df[codes].to_numpy().ravel())
         normal = answers.str.strip().str.casefold()
         assert set(normal) <= set(LEVELS) | {"", "don't know"}
         assert (answers == "agree ").any()
         assert (answers == "AGREE").any()
         assert (answers == "").mean() < 0.03
-        assert pd.to_datetime(df["Timestamp"], format="%d/%m/%Y %H:%M:%S").is_monotonic_increasing
+        assert pd.to_datetime(df[stamps], format=when).is_monotonic_increasing
+    assert tools == set(TOOL_SHAPES)
     assert 0.80 < rates[1] / eligible < 0.90
     assert 0.70 < rates[2] / eligible < 0.80
 

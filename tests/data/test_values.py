@@ -43,6 +43,19 @@ def test_dates_in_every_school_format():
     assert any("Excel day numbers" in n for n in parsed.notes)
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("1 Oct 2025 10:35", "2025-10-01 10:35"),
+    ("01 Oct 2025 10:35:00", "2025-10-01 10:35"),
+    ("Wed 1 Oct 2025 09:05", "2025-10-01 09:05"),
+    ("1 October 2025 14:20:30", "2025-10-01 14:20:30"),
+    ("01/10/2025 10:35", "2025-10-01 10:35"),
+])
+def test_arbor_date_times_keep_the_time_of_day(text, expected):
+    parsed = parse_dates(_cat([text, "1 Oct 2025"]), **KW, today=dt.date(2025, 10, 1))
+    assert parsed.total == 0
+    assert parsed.values.tolist() == [pd.Timestamp(expected), pd.Timestamp("2025-10-01")]
+
+
 def test_dates_are_day_first():
     parsed = parse_dates(_cat(["03/04/2025"]), **KW, today=dt.date(2025, 10, 1))
     assert parsed.values.iloc[0] == pd.Timestamp("2025-04-03")
