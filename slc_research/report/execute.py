@@ -262,13 +262,14 @@ def _engine_options(engine: str = "auto", workspace: str | None = None) -> dict[
     manager, options = None, {}
     if engine in ("warm", "auto"):
         from slc_research.report import warm
+        from slc_research.report.warm_engine import papermill_engine
 
         manager = warm.kernel_manager_class(workspace)
         if manager is None and engine == "warm":
             warm._warn_once("warm kernels need os.fork (POSIX); starting kernels the "
                             "normal way")
         if manager is not None:
-            options["engine_name"] = warm.papermill_engine()
+            options["engine_name"] = papermill_engine()
     if manager is None:
         manager = _ipc_kernel_manager()
     return options if manager is None else {**options, "kernel_manager_class": manager}

@@ -17,7 +17,7 @@ per executing process instead:
 
 Two more per-report costs are cut: the kernel keeps no IPython command history
 (a SQLite file shared by parallel kernels, written after every cell), and the
-papermill engine :func:`papermill_engine` writes the executed notebook once
+papermill engine (:mod:`slc_research.report.warm_engine`) writes the executed notebook once
 at the end instead of before and after every cell.
 
 Measured on the 2-core machine (benchmarks/batch.py, 24 demo reports): a
@@ -62,8 +62,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ENGINE_NAME", "WarmKernelError", "available", "kernel_manager_class",
-           "papermill_engine", "prestart", "shutdown"]
+__all__ = ["WarmKernelError", "available", "kernel_manager_class", "prestart", "shutdown"]
 
 #: Modules the zygote imports before it forks anything.
 WARM_MODULES = (
@@ -418,56 +417,3 @@ def kernel_manager_class(workspace: str | Path | None = None) -> type | None:
         interrupt_kernel = _async_interrupt_kernel
 
     return WarmKernelManager
-
-
-#: The papermill engine warm reports run with (see :func:`papermill_engine`).
-ENGINE_NAME = "slc-research-warm"
-
-
-def papermill_engine() -> str:
-    """Register (once) and name a papermill engine that saves the notebook only at the end.
-
-    Papermill's own engine writes the whole output notebook (deep copy, JSON,
-    schema validation) before and after every cell so that a long run can be
-    watched; for a 40-cell report with charts that is about 2 s of the parent's
-    CPU. Reports are read only when finished, and papermill writes the
-    finished (or failed) notebook itself, so this engine skips those writes
-    but one, after the first cell: a kernel that dies later in the run is a
-    failure of the report, not a failure to start (which is retried).
-    """
-    from papermill.engines import NBClientEngine, NotebookExecutionManager, papermill_engines
-
-    if ENGINE_NAME in papermill_engines._engines:
-        return ENGINE_NAME
-
-    class QuietManager(NotebookExecutionManager):
-        saved_once = False
-
-        def save(self, **kwargs: Any) -> None:
-            if kwargs.get("nb"):
-                self.nb = kwargs["nb"]
-
-        def cell_complete(self, cell: Any, cell_index: int | None = None, **kwargs: Any) -> None:
-            super().cell_complete(cell, cell_index=cell_index, **kwargs)
-            if not self.saved_once:  # one save, so a kernel that dies later is not retried
-                self.saved_once = True
-                NotebookExecutionManager.save(self)
-
-    class QuietEngine(NBClientEngine):
-        @classmethod
-        def execute_notebook(cls, nb: Any, kernel_name: str, output_path: str | None = None,
-                             progress_bar: bool = True, log_output: bool = False,
-                             autosave_cell_every: int = 30, **kwargs: Any) -> Any:
-            nb_man = QuietManager(nb, output_path=output_path, progress_bar=progress_bar,
-                                  log_output=log_output, autosave_cell_every=autosave_cell_every)
-            nb_man.notebook_start()
-            try:
-                cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output,
-                                             **kwargs)
-            finally:
-                nb_man.cleanup_pbar()
-                nb_man.notebook_complete()
-            return nb_man.nb
-
-    papermill_engines.register(ENGINE_NAME, QuietEngine)
-    return ENGINE_NAME
