@@ -2,9 +2,9 @@
 
 The workbook holds one column per kind of cell (dates, datetimes, times,
 durations, whole and decimal numbers, booleans, Excel errors, blanks, unicode
-and spaced text), written as openpyxl writes it (inline strings) and as Excel
-does (shared strings, through the demo's writer), with dates stored as serial
-numbers and as ISO text (``t="d"``).
+and spaced text), written by openpyxl (inline strings; dates as serial numbers
+or as ISO text, ``t="d"``) and by xlsxwriter (shared strings and error values
+of formulas, as Excel saves them).
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ import openpyxl
 import pandas as pd
 import pytest
 import python_calamine
+import xlsxwriter
 from openpyxl.styles import Font
 
 from slc_research.data.read_xlsx import _read_with_openpyxl, cell_text, read_xlsx
 from slc_research.data.readers import read_raw
-from slc_research.data.synthetic_output import _frozen_zip
 from slc_research.errors import DataError
 
 ERRORS = ["#N/A", "#REF!", "#DIV/0!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!"]
@@ -47,8 +47,12 @@ COLUMNS: dict[str, list[object]] = {
 }
 
 
-def _workbook(*, shared_strings: bool, iso_dates: bool) -> bytes:
-    wb = openpyxl.Workbook(iso_dates=iso_dates)
+def _workbook(writer: str) -> bytes:
+    buf = io.BytesIO()
+    if writer == "xlsxwriter":
+        _xlsxwriter_workbook(buf)
+        return buf.getvalue()
+    wb = openpyxl.Workbook(iso_dates=writer == "openpyxl-iso-dates")
     ws = wb.active
     ws.title = "Cells"
     ws.append(list(COLUMNS))
@@ -60,18 +64,43 @@ def _workbook(*, shared_strings: bool, iso_dates: bool) -> bytes:
     other = wb.create_sheet("Second")
     other.append(["x"])
     other.append([1])
-    buf = io.BytesIO()
     wb.save(buf)
-    return _frozen_zip(buf.getvalue()) if shared_strings else buf.getvalue()
+    return buf.getvalue()
 
 
-VARIANTS = pytest.mark.parametrize(("shared_strings", "iso_dates"),
-                                   [(False, False), (True, False), (False, True), (True, True)])
+def _xlsxwriter_workbook(buf: io.BytesIO) -> None:
+    book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False,
+                                     "strings_to_formulas": False, "strings_to_urls": False})
+    fmt = {dt.datetime: book.add_format({"num_format": "dd/mm/yyyy hh:mm:ss"}),
+           dt.date: book.add_format({"num_format": "d mmm yyyy"}),
+           dt.time: book.add_format({"num_format": "hh:mm:ss"}),
+           dt.timedelta: book.add_format({"num_format": "[h]:mm:ss"})}
+    ws = book.add_worksheet("Cells")
+    ws.write_row(0, 0, list(COLUMNS))
+    for c, values in enumerate(COLUMNS.values()):
+        for r, v in enumerate(values, start=1):
+            if v is None:
+                continue
+            if v in ERRORS:
+                ws.write_formula(r, c, "=1/0", None, v)  # a formula whose cached value is v
+            elif isinstance(v, dt.date | dt.time | dt.timedelta):
+                ws.write_datetime(r, c, v, fmt[type(v)])
+            else:
+                ws.write(r, c, v)
+    ws.write_string(6, 2, "after a blank row")
+    bold = book.add_format({"bold": True})
+    for r in range(7, 11):
+        ws.write_blank(r, 1, None, bold)
+    book.add_worksheet("Second").write_column(0, 0, ["x", 1])
+    book.close()
+
+
+VARIANTS = pytest.mark.parametrize("writer", ["openpyxl", "openpyxl-iso-dates", "xlsxwriter"])
 
 
 @VARIANTS
-def test_each_cell_has_the_same_text_in_calamine_and_openpyxl(shared_strings, iso_dates):
-    data = _workbook(shared_strings=shared_strings, iso_dates=iso_dates)
+def test_each_cell_has_the_same_text_in_calamine_and_openpyxl(writer):
+    data = _workbook(writer)
     ws = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)["Cells"]
     ws.reset_dimensions()
     by_openpyxl = [[cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
@@ -95,9 +124,9 @@ def test_each_cell_has_the_same_text_in_calamine_and_openpyxl(shared_strings, is
 
 
 @VARIANTS
-def test_read_raw_gives_the_table_openpyxl_gave(tmp_path, shared_strings, iso_dates):
+def test_read_raw_gives_the_table_openpyxl_gave(tmp_path, writer):
     path = tmp_path / "cells.xlsx"
-    path.write_bytes(_workbook(shared_strings=shared_strings, iso_dates=iso_dates))
+    path.write_bytes(_workbook(writer))
     ours = read_raw(path, label="cells.xlsx")
     with open(path, "rb") as handle:
         before = _read_with_openpyxl(handle, "cells.xlsx", None, 1, None)
