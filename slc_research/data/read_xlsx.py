@@ -246,7 +246,8 @@ def _scan_sheet(package: zipfile.ZipFile, part: str) -> tuple[int, dict[tuple[in
             for m in _ROW_TAG.finditer(body):  # as openpyxl counts: r, else the row after
                 r = _R_ATTR.search(m.group(1))
                 last = int(r.group(1)) if r else last + 1
-            has_errors = has_errors or _ERROR_TYPE.search(body) is not None
+            has_errors = has_errors or ((b'"e"' in body or b"'e'" in body)  # quick test first
+                                        and _ERROR_TYPE.search(body) is not None)
     return last, (_error_cells(package, part) if has_errors else {})
 
 
