@@ -10,31 +10,20 @@ spans several rows (dates over AM/PM, Qualtrics' question texts under its
 column names) is read with ``header_rows``; the data then start below it and
 keep their Excel row numbers.
 
-CSV files are read with ``pyarrow.csv`` (see :mod:`.read_csv`). XLSX files
-are read with openpyxl in read-only mode; dates become ISO text and whole
+CSV files are read with ``pyarrow.csv`` (see :mod:`.read_csv`), XLSX files
+with python-calamine (see :mod:`.read_xlsx`): dates become ISO text and whole
 numbers lose their ``.0``. A workbook is recognised by its content, whatever
 its name. Raw files are only ever opened for reading.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import itertools
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
-
-from slc_research.data.raw_table import (
-    HeaderJoin,
-    RawTable,
-    check_headers,
-    column_letter,
-    header_from_rows,
-    tidy_table,
-)
+from slc_research.data.raw_table import HeaderJoin, RawTable, column_letter
 from slc_research.data.read_csv import EXPORT_AGAIN, SAMPLE, read_csv
-from slc_research.data.spec import SourceSpec, normalise_answer
+from slc_research.data.read_xlsx import read_xlsx
+from slc_research.data.spec import SourceSpec
 from slc_research.errors import DataError
 
 __all__ = ["RawTable", "column_letter", "read_raw"]
@@ -97,7 +86,7 @@ def read_raw(spec_or_path: SourceSpec | str | Path, *, label: str | None = None,
     with open(path, "rb") as f:
         head = f.read(SAMPLE)
     if head.startswith(b"PK\x03\x04"):
-        return _read_xlsx(path, label, sheet, header_rows, join_header)
+        return read_xlsx(path, label, sheet, header_rows, join_header)
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         if _is_encrypted(path, head):
             raise DataError.single(label, "a workbook that opens without a password, but this one "
@@ -130,93 +119,3 @@ def _is_encrypted(path: Path, head: bytes) -> bool:
 
     with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as mm:
         return mm.find(marker) >= 0
-
-
-def _cell_text(v: object) -> str | None:
-    if v is None:
-        return None
-    if isinstance(v, str):
-        return v
-    if isinstance(v, bool):
-        return "TRUE" if v else "FALSE"
-    if isinstance(v, dt.datetime):
-        if v.hour == v.minute == v.second == v.microsecond == 0:
-            return v.date().isoformat()
-        return v.replace(microsecond=0).isoformat(sep=" ")
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    if isinstance(v, dt.time):
-        return v.replace(microsecond=0).isoformat()
-    if isinstance(v, float):
-        if v.is_integer() and abs(v) < 1e15:
-            return str(int(v))
-        return format(v, ".15g")
-    return str(v)
-
-
-def _read_xlsx(path: Path, label: str, sheet: str | None, header_rows: int,
-               join: HeaderJoin | None) -> RawTable:
-    import zipfile
-
-    import openpyxl
-
-    handle = open(path, "rb")  # a file object: openpyxl judges a path by its extension
-    try:
-        wb = openpyxl.load_workbook(handle, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        handle.close()
-        raise DataError.single(label, f"a readable XLSX workbook ({exc}); {EXPORT_AGAIN}") from None
-    notes: list[str] = []
-    try:
-        names = list(wb.sheetnames)
-        if sheet is None:
-            chosen = names[0]
-            if len(names) > 1:
-                others = ", ".join(repr(n) for n in names[1:])
-                notes.append(f"The workbook has {len(names)} sheets; the first, {chosen!r}, was "
-                             f"read (not {others}). Set `sheet` in enquiry.toml to choose.")
-        else:
-            matches = [n for n in names if n == sheet] or [
-                n for n in names if normalise_answer(n) == normalise_answer(sheet)]
-            if not matches:
-                listed = ", ".join(repr(n) for n in names)
-                raise DataError.single(label, f"a sheet named {sheet!r}; the workbook's sheets are "
-                                       f"{listed}; correct `sheet` in enquiry.toml", value=sheet)
-            chosen = matches[0]
-        ws = wb[chosen]
-        ws.reset_dimensions()
-        rows = ws.iter_rows(values_only=True)
-        top = [[_cell_text(c) for c in row] for row in itertools.islice(rows, header_rows)]
-        if not top or all(c is None or c.strip() == "" for r in top for c in r):
-            raise DataError.single(label, "a header row in row 1 (the column names) of sheet "
-                                   f"{chosen!r}, but it is blank; delete the rows above the "
-                                   "header", row=1)
-        headers, header_cells = header_from_rows(top, join)
-        while headers and not headers[-1]:
-            headers.pop()
-        ncols = len(headers)
-        check_headers(headers, label)
-        columns: list[list[str | None]] = [[] for _ in range(ncols)]
-        n_rows = 0
-        for row in rows:
-            cells = [_cell_text(v) for v in row]
-            if len(cells) > ncols:
-                last = max((j for j in range(ncols, len(cells))
-                            if cells[j] and cells[j].strip()), default=None)
-                if last is not None:  # values beyond the named columns: judged by tidy_table
-                    columns += [[None] * n_rows for _ in range(last + 1 - ncols)]
-                    headers += [""] * (last + 1 - ncols)
-                    ncols = last + 1
-                cells = cells[:ncols]
-            cells += [None] * (ncols - len(cells))
-            for col, v in zip(columns, cells, strict=True):
-                col.append(v)
-            n_rows += 1
-    finally:
-        wb.close()
-        handle.close()
-    df = pd.DataFrame({f"c{i}": pd.Categorical(col) for i, col in enumerate(columns)})
-    df.columns = headers
-    rows_at = None if header_rows == 1 else np.arange(n_rows, dtype=np.int64) + header_rows + 1
-    return tidy_table(df, label, rows_at, 0, notes, sheet=chosen, sheets=tuple(names),
-                      header_cells=header_cells)

@@ -3,22 +3,27 @@
 Every raw file is written through :class:`WorkspaceWriter`, which records the
 ``[sources.NAME]`` entry that reads it (kind, column mapping, options), so the
 mapping always sits next to the code that chose the headers. XLSX files are
-re-zipped with fixed timestamps so the same seed gives the same bytes.
+written with xlsxwriter, which keeps text in a shared-strings table as Excel
+(and the MIS and Forms exports it saves) does, then re-zipped with fixed
+timestamps so the same seed gives the same bytes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import json
 import re
 import zipfile
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
-from openpyxl import Workbook
+import xlsxwriter
 
 __all__ = ["Source", "WorkspaceWriter", "render_manifest", "toml_key", "toml_value"]
 
@@ -80,25 +85,27 @@ class WorkspaceWriter:
         """Write an XLSX workbook (first sheet first) and record its source entry.
 
         A sheet given as a DataFrame gets its header row; one given as a list of
-        rows is written as it stands.
+        rows is written as it stands. Text is kept as text (never a formula or a
+        link); dates, datetimes and times get a date format.
         """
         path = self._register(rel, name, kind, columns, description, sheet, None, options)
-        wb = Workbook()
-        wb.remove(wb.active)
-        for title, content in sheets.items():
-            ws = wb.create_sheet(title)
-            if isinstance(content, pd.DataFrame):
-                ws.append(list(content.columns))
-                for row in content.itertuples(index=False):
-                    ws.append([None if (isinstance(v, float) and v != v) or v is pd.NA else v
-                               for v in row])
-            else:
-                for row in content:
-                    ws.append(row)
-        wb.properties.created = wb.properties.modified = _FIXED_TIME
-        wb.properties.creator = "Microsoft Forms" if kind == "survey" else "MIS export"
         buf = io.BytesIO()
-        wb.save(buf)
+        book = xlsxwriter.Workbook(buf, {"in_memory": True, "constant_memory": True,
+                                         "strings_to_numbers": False,
+                                         "strings_to_formulas": False, "strings_to_urls": False})
+        formats = {t: book.add_format({"num_format": f}) for t, f in _DATE_FORMATS.items()}
+        for title, content in sheets.items():
+            ws = book.add_worksheet(title)
+            rows: Iterable[Sequence[Any]] = content
+            if isinstance(content, pd.DataFrame):
+                rows = itertools.chain([list(content.columns)],
+                                       content.itertuples(index=False, name=None))
+            for r, row in enumerate(rows):
+                for c, v in enumerate(row):
+                    _write_cell(ws, r, c, v, formats)
+        book.set_properties({"author": "Microsoft Forms" if kind == "survey" else "MIS export",
+                             "created": _FIXED_TIME})
+        book.close()
         path.write_bytes(_frozen_zip(buf.getvalue()))
 
     def text(self, rel: str, content: str) -> None:
@@ -108,59 +115,43 @@ class WorkspaceWriter:
         path.write_text(content, encoding="utf-8", newline="\n")
 
 
-_INLINE = re.compile(rb'<c r="([A-Z]+[0-9]+)"( s="[0-9]+")? t="inlineStr"><is>'
-                     rb'<t( xml:space="preserve")?>([^<]*)</t></is></c>')
-_SST = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
-_SST_REL = b"http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+_DATE_FORMATS = {dt.datetime: "yyyy-mm-dd h:mm:ss", dt.date: "yyyy-mm-dd", dt.time: "h:mm:ss"}
 
 
-def _shared_strings(parts: dict[str, bytes]) -> None:
-    """Move the cells' text into a shared-strings table, as Excel saves a workbook.
-
-    openpyxl writes every text cell as an inline string; Excel (and the MIS and
-    Forms exports it saves) keeps each distinct text once in
-    ``xl/sharedStrings.xml``, which is also far quicker to read.
-    """
-    table: dict[tuple[bytes, bytes], int] = {}
-    count = 0
-
-    def shared(m: re.Match[bytes]) -> bytes:
-        i = table.setdefault((m.group(4), m.group(3) or b""), len(table))
-        return b'<c r="%s"%s t="s"><v>%d</v></c>' % (m.group(1), m.group(2) or b"", i)
-
-    for name in [n for n in parts if n.startswith("xl/worksheets/")]:
-        parts[name], n = _INLINE.subn(shared, parts[name])
-        count += n
-    if not table:
+def _write_cell(ws: Any, r: int, c: int, v: Any, formats: dict[type, Any]) -> None:
+    """One cell, by the type of its value; missing values (None, NaN, NA, NaT) stay blank."""
+    if v.__class__ is str:
+        ws.write_string(r, c, v)
+    elif v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v):
         return
-    items = b"".join(b"<si><t%s>%s</t></si>" % (space, text) for text, space in table)
-    parts["xl/sharedStrings.xml"] = (
-        b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="http://schemas.'
-        b'openxmlformats.org/spreadsheetml/2006/main" count="%d" uniqueCount="%d">%s</sst>'
-        % (count, len(table), items))
-    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
-        b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="%s"/></Types>'
-        % _SST)
-    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
-        b"</Relationships>", b'<Relationship Type="%s" Target="sharedStrings.xml" '
-        b'Id="rIdSharedStrings"/></Relationships>' % _SST_REL)
+    elif isinstance(v, bool | np.bool_):
+        ws.write_boolean(r, c, bool(v))
+    elif isinstance(v, int | float | np.integer | np.floating):
+        ws.write_number(r, c, v.item() if isinstance(v, np.generic) else v)
+    elif isinstance(v, dt.datetime):  # pandas' Timestamp too
+        stamp = v.to_pydatetime() if isinstance(v, pd.Timestamp) else v
+        ws.write_datetime(r, c, stamp, formats[dt.datetime])
+    elif isinstance(v, dt.date | dt.time):
+        ws.write_datetime(r, c, v, formats[type(v) if type(v) in formats else dt.date])
+    elif isinstance(v, str):
+        ws.write_string(r, c, str(v))
+    else:
+        raise TypeError(f"no XLSX cell for a {type(v).__name__}: {v!r}")
 
 
 def _frozen_zip(data: bytes) -> bytes:
-    """The same workbook with shared strings (see :func:`_shared_strings`), every entry's
-    timestamp and the document's modified time fixed, so the bytes of an XLSX depend on
-    its content only."""
+    """The same workbook with every entry's timestamp and the document's modified time
+    fixed, so the bytes of an XLSX depend on its content only."""
     out = io.BytesIO()
     stamp = _FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode("ascii")
     with zipfile.ZipFile(io.BytesIO(data)) as src:
         parts = {info.filename: src.read(info) for info in src.infolist()}
-    _shared_strings(parts)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for filename, content in parts.items():
             fixed = zipfile.ZipInfo(filename, date_time=_FIXED_TIME.timetuple()[:6])
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
-            if filename == "docProps/core.xml":  # openpyxl stamps the save time here
+            if filename == "docProps/core.xml":  # the writer may stamp the save time here
                 content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp, content)
             dst.writestr(fixed, content)
     return out.getvalue()

@@ -389,16 +389,9 @@ def _survey_note(survey: SurveyColumns | None) -> str:
 
 
 def _sheet_names(path: Path) -> list[str]:
-    with open(path, "rb") as fh:
-        if fh.read(4) != b"PK\x03\x04":
-            return []
-    import openpyxl
+    from slc_research.data.read_xlsx import sheet_names
 
-    wb = openpyxl.load_workbook(path, read_only=True)
-    try:
-        return list(wb.sheetnames)
-    finally:
-        wb.close()
+    return sheet_names(path)
 
 
 def column_mapper(source: str | Path | Enquiry, path: str | Path, *,

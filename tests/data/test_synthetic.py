@@ -62,7 +62,7 @@ def _read(ws: Path, rel: str) -> pd.DataFrame:
     """
     path = ws / rel
     if path.suffix == ".xlsx":
-        return pd.read_excel(path, dtype=str, na_filter=False)
+        return pd.read_excel(path, dtype=str, na_filter=False, engine="openpyxl")
     df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     if len(df) > 1 and df.iloc[1].str.startswith('{"ImportId"').any():
         df = df.iloc[2:]
@@ -175,7 +175,8 @@ def test_every_source_names_an_existing_file_and_mapped_headers(demo: tuple[Path
         kind = KINDS[src["kind"]]
         assert set(src) - common <= set(kind.options), name
         if src["path"].endswith(".xlsx"):
-            header = pd.read_excel(ws / src["path"], sheet_name=src.get("sheet", 0), nrows=0)
+            header = pd.read_excel(ws / src["path"], sheet_name=src.get("sheet", 0), nrows=0,
+                                   engine="openpyxl")
         else:
             header = pd.read_csv(ws / src["path"], nrows=0)
         assert set(src.get("columns", {})) <= set(header.columns), name
@@ -279,7 +280,7 @@ def test_staff_list_has_a_notes_sheet_and_realistic_roles(demo: tuple[Path, floa
     codes = []
     for src in _sources(manifest, kind="staff"):
         assert src["sheet"] == "Staff"
-        sheets = pd.read_excel(ws / src["path"], sheet_name=None)
+        sheets = pd.read_excel(ws / src["path"], sheet_name=None, engine="openpyxl")
         assert list(sheets) == ["Staff", "Notes"]
         staff = sheets["Staff"]
         teachers = staff[staff["Role"] != "Teaching Assistant"]
@@ -336,7 +337,7 @@ def test_tlcs_meet_each_half_term_with_action_plans(demo: tuple[Path, float],
 
 
 def _tlc_roles(ws: Path, manifest: dict, members: pd.DataFrame) -> set[str]:
-    staff = pd.concat([pd.read_excel(ws / s["path"], sheet_name="Staff")
+    staff = pd.concat([pd.read_excel(ws / s["path"], sheet_name="Staff", engine="openpyxl")
                        for s in _sources(manifest, kind="staff")])
     return set(staff.loc[staff["Staff Code"].isin(members["Staff Code"]), "Role"])
 
@@ -364,7 +365,8 @@ def attendance(demo: tuple[Path, float], manifest: dict) -> pd.DataFrame:
     frames = []
     for src in _sources(manifest, kind="attendance"):
         if src["path"].endswith(".xlsx"):  # SIMS grid: dates in row 1 over AM/PM in row 2
-            grid = pd.read_excel(ws / src["path"], header=None, dtype=str, na_filter=False)
+            grid = pd.read_excel(ws / src["path"], header=None, dtype=str, na_filter=False,
+                                 engine="openpyxl")
             top, bottom = grid.iloc[0].replace("", np.nan).ffill(), grid.iloc[1]
             df = grid.iloc[2:].reset_index(drop=True)
             df.columns = [f"{t[4:]} {b}" if b else t for t, b in zip(top, bottom, strict=True)]
@@ -555,7 +557,7 @@ def test_tlc_survey_is_an_anonymous_forms_export(demo: tuple[Path, float],
                                                  manifest: dict) -> None:
     ws = demo[0]
     for src in _sources(manifest, instrument="tlc_staff_survey"):
-        df = pd.read_excel(ws / src["path"])
+        df = pd.read_excel(ws / src["path"], engine="openpyxl")
         assert list(df.columns[:5]) == ["ID", "Start time", "Completion time", "Email", "Name"]
         assert (df["Email"] == "anonymous").all()
         assert df["Name"].isna().all()
@@ -678,7 +680,7 @@ def test_tlc_membership_grows_over_three_years(demo: tuple[Path, float],
                                                manifest: dict) -> None:
     ws = demo[0]
     members = _concat(ws, manifest, kind="memberships", community_kind="tlc")
-    staff = pd.concat([pd.read_excel(ws / s["path"], sheet_name="Staff")
+    staff = pd.concat([pd.read_excel(ws / s["path"], sheet_name="Staff", engine="openpyxl")
                        for s in _sources(manifest, kind="staff")])
     teachers = staff.loc[staff["Years Teaching"].notna(), "Staff Code"]
     assert members["Staff Code"].isin(teachers).all()

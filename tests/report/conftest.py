@@ -16,7 +16,7 @@ def roster_identifiers(demo_workspace) -> set[str]:
         for col in ("UPN", "Legal Forename", "Legal Surname"):
             found |= set(roster[col].dropna())
     for path in demo_workspace.glob("raw/*/mis/staff_list.xlsx"):
-        staff = pd.read_excel(path, sheet_name="Staff", dtype=str)
+        staff = pd.read_excel(path, sheet_name="Staff", dtype=str, engine="openpyxl")
         for col in ("Staff Code", "Surname"):
             found |= set(staff[col].dropna())
     return {x for x in found if len(x) >= 3}
