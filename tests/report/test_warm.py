@@ -261,7 +261,8 @@ def test_render_server_memo_keeps_recent_replies_within_its_limit():
     assert memo.get(a) == b"1234"          # a is now the most recently used
     memo.put(c, b"90ab")                    # 12 bytes > 10: the least recently used (b) goes
     assert memo.get(b) is None
-    assert memo.get(a) == b"1234" and memo.get(c) == b"90ab"
+    assert memo.get(a) == b"1234"
+    assert memo.get(c) == b"90ab"
     assert memo.size == 8
     memo.put(memo.key(b"huge"), b"x" * 11)  # larger than the limit: never kept
     assert memo.size == 8
