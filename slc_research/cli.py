@@ -83,6 +83,10 @@ def _report(args: argparse.Namespace) -> int:
         raise ConfigError("which workspace? Give its folder (slc-research report data/demo ...) "
                           "or write workspace = \"...\" in the batch file.", key="PATH")
     out = Path(args.out).resolve() if args.out else (batch.out or Path("outputs").resolve())
+    if not args.scheduler and args.engine in (None, "auto", "warm"):
+        from slc_research.report import warm
+
+        warm.prestart()  # the zygote imports the stack while the workspace is checked
     enq = Enquiry.open(workspace)  # validate and cache once, before any kernel starts
     plan = expand_batch(batch, enq)
     run = run_batch(plan, workspace, out, workspace_key=enq.cache_key,
