@@ -13,7 +13,7 @@ from numbers import Real
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import integrate, optimize, stats
 
 from slc_research.stats.errors import StatsError
 
@@ -26,14 +26,17 @@ def _nct_limits(t: float, df: float, confidence: float) -> tuple[float, float]:
 
     def solve(p: float) -> float:
         def f(ncp: float) -> float:
-            return float(stats.nct.cdf(t, df, ncp)) - p
+            return _nct_cdf(t, df, ncp) - p
 
         step = 2.0 + abs(t) / 2
         lo, hi = t - step, t + step
         for _ in range(60):  # the cdf falls as λ grows: widen until the root is bracketed
             f_lo, f_hi = f(lo), f(hi)
             if f_lo > 0 and f_hi < 0:
-                return float(optimize.brentq(f, lo, hi, xtol=1e-12, maxiter=500))
+                try:
+                    return float(optimize.brentq(f, lo, hi, xtol=1e-12, maxiter=500))
+                except (ValueError, RuntimeError):
+                    break
             if not (np.isfinite(f_lo) and np.isfinite(f_hi)):
                 break
             step *= 2
@@ -42,6 +45,23 @@ def _nct_limits(t: float, df: float, confidence: float) -> tuple[float, float]:
                          f"df = {df}; use ci='normal'")
 
     return solve(1 - alpha / 2), solve(alpha / 2)
+
+
+def _nct_cdf(t: float, df: float, ncp: float) -> float:
+    """P(T <= t) for T noncentral t with ``df`` and noncentrality ``ncp``.
+
+    SciPy's series (Boost) returns NaN far in the tails with very few degrees of
+    freedom (df = 1, |t| near 5); there the probability is integrated directly:
+    T = (Z + ncp) / sqrt(V / df) with V chi-square on df, so
+    P(T <= t) = E[Phi(t * sqrt(V / df) - ncp)].
+    """
+    p = float(stats.nct.cdf(t, df, ncp))
+    if math.isfinite(p):
+        return p
+    value, _ = integrate.quad(
+        lambda v: stats.norm.cdf(t * math.sqrt(v / df) - ncp) * stats.chi2.pdf(v, df),
+        0, np.inf, limit=200)
+    return min(max(value, 0.0), 1.0)
 
 
 def _floats(values: Iterable[float], name: str) -> tuple[np.ndarray, int]:

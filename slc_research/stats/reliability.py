@@ -216,7 +216,9 @@ def cronbach_alpha(items: pd.DataFrame | np.ndarray, *, missing: MissingPolicy =
         counts = answered.sum(axis=0)
         means, sds = np.nanmean(values, axis=0), np.sqrt(np.diag(cov))
     total_var = float(cov.sum())
-    if not total_var > 0:
+    # zero up to rounding: the items' covariances cancel the variances exactly (a total that
+    # is the same for everyone), which floating point leaves as +-1e-16
+    if not total_var > 1e-10 * max(float(np.trace(cov)), 1e-300):
         raise StatsError("the respondents' total scores do not vary, so alpha is undefined; "
                          "check that the answers were read as numbers on the right items")
     alpha = _alpha(cov)

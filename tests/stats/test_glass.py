@@ -113,3 +113,21 @@ def test_errors():
         glass_delta([1, 2], [4, 5], ci="exact")
     with pytest.raises(StatsError, match="x must hold numbers"):
         glass_delta(["a", "b"], [4, 5])
+
+
+def test_nct_interval_far_in_the_tail_with_two_comparison_pupils():
+    # df = 1 and t near -5: SciPy's noncentral-t cdf is NaN for some noncentralities here,
+    # so the limits come from integrating over the chi-square (checked against SciPy where
+    # SciPy's value is finite)
+    from scipy import stats
+
+    from slc_research.stats._inputs import _nct_cdf
+
+    res = glass_delta([1] * 10, [4, 5], ci="nct")
+    assert res.ci_method == "nct"
+    assert res.ci_low < res.estimate < res.ci_high
+    t, df = -4.95, 1
+    for ncp in (-3.0, 0.5, 20.0):
+        assert _nct_cdf(t, df, ncp) == pytest.approx(float(stats.nct.cdf(t, df, ncp)),
+                                                     rel=1e-9, abs=1e-15)
+    assert 0 <= _nct_cdf(t, df, 8.62) < 1e-15  # where SciPy gives NaN

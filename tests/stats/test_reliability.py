@@ -307,3 +307,15 @@ def test_scale_items_problems():
         scale_items(responses, Scale("s", "pupil_survey", ("a",), response_scale="odd7"))
     with pytest.raises(StatsError, match="lacks column"):
         scale_items(responses.drop(columns="wave"), scale)
+
+
+def test_total_that_does_not_vary_up_to_rounding_is_refused():
+    # every respondent's total is 15: the total-score variance is zero, which floating point
+    # leaves as 1.8e-15 here (and alpha as about -1e15 before this was refused; Hypothesis
+    # found such a table)
+    table = np.array([[3, 2, 2, 8], [1, 1, 1, 12], [1, 5, 4, 5], [5, 3, 4, 3], [5, 4, 4, 2],
+                      [3, 3, 5, 4], [2, 5, 4, 4], [1, 2, 5, 7]], dtype=float)
+    assert pd.DataFrame(table).cov().to_numpy().sum() > 0  # the rounding this is about
+    for order in ([0, 1, 2, 3], [3, 2, 1, 0], [1, 3, 0, 2]):
+        with pytest.raises(StatsError, match="total scores do not vary"):
+            cronbach_alpha(table[:, order])
