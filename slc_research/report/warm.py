@@ -171,8 +171,14 @@ class _Zygote:
                 self.lock.release()
 
     def close(self, timeout: float = 5.0) -> None:
-        """Retire the zygote and reap it (killing it after ``timeout`` seconds)."""
+        """Retire the zygote and reap it (killing it after ``timeout`` seconds).
+
+        A zygote that never became ready has forked no kernel: it is killed at once
+        rather than left to finish importing (a batch whose reports were all up to date).
+        """
         self.retire()
+        if not self.ready:
+            self.proc.kill()
         try:
             self.proc.wait(timeout)
         except subprocess.TimeoutExpired:

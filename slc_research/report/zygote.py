@@ -234,7 +234,13 @@ def _zygote_main(fd: int) -> None:
             else None
     except OSError:
         server = None
-    sock.sendall(json.dumps({"ready": True, "pid": me}).encode() + b"\n")
+    try:
+        sock.sendall(json.dumps({"ready": True, "pid": me}).encode() + b"\n")
+    except OSError:  # the parent went away while we were importing: nothing to serve
+        if server:
+            _kill_all({server[0]})
+            Path(server[1]).unlink(missing_ok=True)
+        return
     buffer = b""
     parent = os.getppid()
     try:

@@ -266,3 +266,15 @@ def test_render_server_memo_keeps_recent_replies_within_its_limit():
     assert memo.size == 8
     memo.put(memo.key(b"huge"), b"x" * 11)  # larger than the limit: never kept
     assert memo.size == 8
+
+
+def test_a_zygote_stopped_while_still_importing_is_killed_at_once(zygote_cleanup):
+    # a batch whose reports are all up to date stops the zygote it started before it is
+    # ready: stopping must not wait for its imports to finish
+    assert warm.prestart()
+    with warm._ZYGOTES_LOCK:
+        (z,) = warm._ZYGOTES.values()
+    started = time.perf_counter()
+    warm.shutdown()
+    assert time.perf_counter() - started < 2.0
+    assert z.proc.poll() is not None
