@@ -26,6 +26,10 @@ from slc_research.report.batch import PlannedReport
 from slc_research.report.progress import Progress, failure_table
 from slc_research.report.runs import LEDGER_NAME, LOCK_NAME, read_ledger, run_batch
 
+#: The recorded results of the 11 demo reports, made with ``make demo`` before the package
+#: was restructured (issue 14): the move must not change a single figure.
+REFERENCE = Path(__file__).with_name("reference") / "demo_records.json"
+
 OK_CODE = """import time
 from slc_research.report import record
 time.sleep(sleep)
@@ -255,6 +259,7 @@ def test_the_demo_batch_makes_every_report_then_skips_them_all(demo_workspace, t
     per_slc = [n for n in ledger if n.startswith("slc_impact--") and n.endswith("-slc")]
     assert len(per_slc) == 4
     assert all(e["status"] == "ok" for e in ledger.values())
+    assert_same_records(ledger, json.loads(REFERENCE.read_text()))
     assert "Enquiry.open" not in text_of(out / "slc_impact.html")  # staff: no code
     assert "Enquiry.open" in text_of(out / "slc_impact--research.html")
     index = (out / "index.html").read_text()
@@ -264,6 +269,38 @@ def test_the_demo_batch_makes_every_report_then_skips_them_all(demo_workspace, t
     capsys.readouterr()
     assert main(args) == 0
     assert f"(0 written, {len(ledger)} up to date)" in capsys.readouterr().err
+
+
+def assert_same_records(ledger: dict, reference: dict) -> None:
+    """Every report of the reference made, with the same parameters and the same records.
+
+    Numbers are compared to 1e-9 relative (the same arithmetic, whatever the module layout);
+    everything else exactly."""
+    assert sorted(ledger) == sorted(reference)
+    for name, ref in reference.items():
+        entry = ledger[name]
+        assert Path(entry["notebook"]).name == ref["notebook"], name
+        assert entry["parameters"] == ref["parameters"], name
+        assert entry["audience"] == ref["audience"], name
+        assert sorted(entry["records"]) == sorted(ref["records"]), name
+        for key, value in ref["records"].items():
+            assert_same_value(entry["records"][key], value, f"{name}: {key}")
+
+
+def assert_same_value(got, want, where: str) -> None:
+    if isinstance(want, float) or (isinstance(want, int) and isinstance(got, float)):
+        assert isinstance(got, (int, float)), where
+        assert got == pytest.approx(want, rel=1e-9, abs=1e-12), where
+    elif isinstance(want, dict):
+        assert isinstance(got, dict) and sorted(got) == sorted(want), where
+        for k, v in want.items():
+            assert_same_value(got[k], v, f"{where}.{k}")
+    elif isinstance(want, list):
+        assert isinstance(got, list) and len(got) == len(want), where
+        for i, (g, w) in enumerate(zip(got, want, strict=True)):
+            assert_same_value(g, w, f"{where}[{i}]")
+    else:
+        assert got == want, where
 
 
 def test_two_batches_cannot_write_into_one_folder_at_once(tiny, tmp_path):
