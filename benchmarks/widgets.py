@@ -3,7 +3,7 @@
 How the 100,000 pupils are made (the cheapest honest way): the demo trust (4
 schools of about 1,000 pupils, ``write_demo_workspace``, cached in the
 git-ignored ``benchmarks/.work/widgets``) is opened and its explorer table is
-built by the real code (:func:`slc_research.explore.measures_table`). That
+built by the real code (:func:`slc_research.casestudies.explore.analysis.measures_table`). That
 table is then copied 25 times: each copy gets new pseudonymous pupil ids, its
 own 4 schools and communities (so 100 schools) and values jittered by 2% of
 the measure's SD, and the copies are indexed with
@@ -44,10 +44,10 @@ import numpy as np
 import pandas as pd
 
 from slc_research import Enquiry
-from slc_research.data.synthetic import write_demo_workspace
-from slc_research.explore import MeasuresTable, measures_table
+from slc_research.casestudies.explore.analysis import MeasuresTable, measures_table
+from slc_research.privacy.suppression import suppress_small
 from slc_research.stats import hedges_g
-from slc_research.suppression import suppress_small
+from slc_research.synthetic.trust import write_demo_workspace
 from slc_research.widgets._svg import svg_of
 from slc_research.widgets.explorer import Explorer
 

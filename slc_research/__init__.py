@@ -4,8 +4,8 @@ The entry point is :class:`Enquiry`: ``Enquiry.open("my-enquiry")`` validates a
 workspace and exposes its canonical, pseudonymised tables.
 """
 
-from slc_research.enquiry import Enquiry
 from slc_research.errors import ConfigError, DataError, SlcResearchError
+from slc_research.workspace.enquiry import Enquiry
 
 __all__ = ["ConfigError", "DataError", "Enquiry", "SlcResearchError", "__version__"]
 

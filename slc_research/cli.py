@@ -41,8 +41,8 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from slc_research.enquiry import Enquiry
-    from slc_research.health import health_summary
+    from slc_research.casestudies.data_health.summary import health_summary
+    from slc_research.workspace.enquiry import Enquiry
 
     enq = Enquiry.open(args.path, use_cache=not args.no_cache)
     print(health_summary(enq))
@@ -50,7 +50,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _demo_data(args: argparse.Namespace) -> int:
-    from slc_research.data.synthetic import write_demo_workspace
+    from slc_research.synthetic.trust import write_demo_workspace
 
     path = write_demo_workspace(Path(args.path), schools=args.schools, pupils=args.pupils,
                                 seed=args.seed, force=args.force)
@@ -60,9 +60,9 @@ def _demo_data(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from slc_research.enquiry import Enquiry
     from slc_research.report.batch import expand_batch, read_batch
     from slc_research.report.runs import run_batch
+    from slc_research.workspace.enquiry import Enquiry
 
     if args.batch:
         clash = [o for o, v in (("--notebook", args.notebook), ("--all", args.all),
@@ -94,7 +94,7 @@ def _report(args: argparse.Namespace) -> int:
                     workers=args.workers, force=args.force, quiet=args.quiet,
                     engine=args.engine)
     if run.leaks:
-        from slc_research.output_check import format_finds
+        from slc_research.privacy.output_check import format_finds
 
         print(f"slc-research: {format_finds(run.check)}", file=sys.stderr)
     elif run.check is not None and not args.quiet:
@@ -104,7 +104,7 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _check_outputs(args: argparse.Namespace) -> int:
-    from slc_research.output_check import check_outputs, format_finds
+    from slc_research.privacy.output_check import check_outputs, format_finds
 
     result = check_outputs(args.path, Path(args.workspace))
     if result.finds:
@@ -116,8 +116,8 @@ def _check_outputs(args: argparse.Namespace) -> int:
 
 
 def _qda_export(args: argparse.Namespace) -> int:
-    from slc_research.enquiry import Enquiry
     from slc_research.qual.refi import export_qdc, export_qdpx
+    from slc_research.workspace.enquiry import Enquiry
 
     if not args.to and not args.codebook:
         raise ConfigError("say what to write: --to FILE.qdpx (texts, codebook and codings) "
@@ -145,7 +145,7 @@ def _export(args: argparse.Namespace) -> int:
           f"(CSV and tables.docx), {n_figures} figure(s) (SVG, PNG at 300 ppi, figures.docx) "
           "and methods.md / methods.docx for each.")
     if result.leaks:
-        from slc_research.output_check import format_finds
+        from slc_research.privacy.output_check import format_finds
 
         print(f"slc-research: {format_finds(result.check)}", file=sys.stderr)
     return 1 if result.failures or result.leaks else 0

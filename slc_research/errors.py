@@ -16,6 +16,7 @@ __all__ = [
     "DataError",
     "Problem",
     "SlcResearchError",
+    "StatsError",
     "MAX_PROBLEMS_SHOWN",
 ]
 
@@ -137,3 +138,12 @@ class ConfigError(SlcResearchError):
         self.key = key
         where = ", ".join(x for x in (file, f"key '{key}'" if key else None) if x)
         super().__init__(f"{where}: {message}" if where else message)
+
+
+class StatsError(SlcResearchError):
+    """The data given to a statistics function cannot produce the estimate.
+
+    Raised for too few observations (fewer than two per group), no spread
+    (every value the same), non-numeric values or an option out of range.
+    The message says what was found and what is needed.
+    """

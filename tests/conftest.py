@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from slc_research.data.synthetic import write_demo_workspace
+from slc_research.synthetic.trust import write_demo_workspace
 
 # The suite draws the same Hypothesis examples on every run, so a failure in CI is a failure
 # on every machine; HYPOTHESIS_PROFILE=explore draws new examples each run.

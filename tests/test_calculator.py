@@ -6,14 +6,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from slc_research.calculator import (
+from slc_research.casestudies.explore.analysis import (
+    OTHER_PUPILS,
+    MeasuresTable,
+    explore,
+    measures_table,
+)
+from slc_research.casestudies.explore.calculator import (
     MEMBERS,
     SMALL_GROUP,
     effect_size_from_summary,
     effect_size_from_values,
     workspace_groups,
 )
-from slc_research.explore import OTHER_PUPILS, MeasuresTable, explore, measures_table
 from slc_research.stats import (
     StatsError,
     cohens_d_from_summary,

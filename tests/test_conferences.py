@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from slc_research import charts
-from slc_research import conferences as cf
+from slc_research.casestudies.conferences import analysis as cf
 from slc_research.charts import ChartError
 from slc_research.errors import ConfigError
 from slc_research.qual.depth import load_rubric

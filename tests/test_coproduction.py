@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from slc_research import charts
-from slc_research import coproduction as cp
+from slc_research.casestudies.coproduction import pilot as cp
 from slc_research.charts import ChartError
 from slc_research.errors import ConfigError
 from slc_research.stats import meta_analysis

@@ -1,14 +1,14 @@
 """The synthetic trust round trip: generate -> open -> shapes, dtypes, privacy, and the
-analysis recovers the effects the generator injected (slc_research.data.synthetic)."""
+analysis recovers the effects the generator injected (slc_research.synthetic.trust)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from slc_research import impact
+from slc_research.casestudies.slc_impact import impact
 from slc_research.data.schemas import TABLES
-from slc_research.data.synthetic import INJECTED_EFFECTS
+from slc_research.synthetic.trust import INJECTED_EFFECTS
 
 pytestmark = pytest.mark.xdist_group("demo")
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import slc_research.enquiry as enquiry_module
+import slc_research.workspace.enquiry as enquiry_module
 from slc_research import Enquiry
-from slc_research.cache import CACHE_DIR
 from slc_research.data.schemas import TABLES
 from slc_research.errors import DataError
+from slc_research.workspace.cache import CACHE_DIR
 
 MANIFEST = """
 title = "Test enquiry"
@@ -200,7 +200,7 @@ def test_removed_source_is_pruned_from_the_cache(workspace):
 
 
 def test_large_tables_are_cached_as_column_groups(workspace, monkeypatch):
-    import slc_research.cache as cache_module
+    import slc_research.workspace.cache as cache_module
 
     first = Enquiry.open(workspace)
     monkeypatch.setattr(cache_module, "PARALLEL_ROWS", 1)  # every table counts as large
@@ -243,7 +243,7 @@ def test_stacked_memo_serves_equal_tables_only_while_every_source_is_unchanged(
 
 
 def test_derived_tables_are_computed_once_and_each_caller_gets_its_own(workspace, monkeypatch):
-    import slc_research.data.attendance as attendance_module
+    import slc_research.measures.attendance as attendance_module
 
     enq = Enquiry.open(workspace)
     calls = []

@@ -1,4 +1,4 @@
-"""The explorer's analysis (slc_research.explore) and its chart, on a small seeded trust.
+"""The explorer's analysis (slc_research.casestudies.explore.analysis) and its chart, on a small seeded trust.
 
 Every number is checked against an independent pandas / scipy computation on
 the same rows, and the effect size against slc_research.stats.hedges_g.
@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from slc_research.casestudies.explore.analysis import OTHER_PUPILS, explore, measures_from_tables
 from slc_research.charts import ChartError, group_means_chart
-from slc_research.explore import OTHER_PUPILS, explore, measures_from_tables
 from slc_research.stats import hedges_g
 
 THRESHOLD = 5

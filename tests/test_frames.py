@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from slc_research.frames import member_of
+from slc_research.data.frames import member_of
 
 
 @pytest.mark.parametrize("dtype", ["str", "string", "object", "category"])

@@ -11,10 +11,7 @@ import pandas as pd
 import pytest
 
 from slc_research import Enquiry, charts
-from slc_research.cache import CACHE_DIR
-from slc_research.charts import ChartError
-from slc_research.data.schemas import conform
-from slc_research.data_health import (
+from slc_research.casestudies.data_health.analysis import (
     academic_year_bounds,
     attrition,
     attrition_table,
@@ -26,9 +23,7 @@ from slc_research.data_health import (
     response_table,
     validate_parameters,
 )
-from slc_research.enquiry import SourceHealth
-from slc_research.errors import ConfigError
-from slc_research.health import (
+from slc_research.casestudies.data_health.summary import (
     classify_note,
     classify_notes,
     completeness_by_source,
@@ -40,7 +35,12 @@ from slc_research.health import (
     source_schools,
     tables_of_sources,
 )
+from slc_research.charts import ChartError
+from slc_research.data.schemas import conform
+from slc_research.errors import ConfigError
 from slc_research.stats import hedges_g, wilson_ci
+from slc_research.workspace.cache import CACHE_DIR
+from slc_research.workspace.enquiry import SourceHealth
 
 # -- a tiny workspace: two rosters (one pupil in both), a behaviour log with a repeat -------
 

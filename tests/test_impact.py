@@ -10,10 +10,11 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from slc_research import design, impact, suppression
+from slc_research.casestudies.slc_impact import design, impact
 from slc_research.data.schemas import conform
 from slc_research.data.spec import Scale
 from slc_research.errors import ConfigError
+from slc_research.privacy import suppression
 from slc_research.stats import hedges_g
 
 # --- fixtures --------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from slc_research import Enquiry
-from slc_research.privacy import KEY_FILE, Pseudonymiser
+from slc_research.privacy.pseudonyms import KEY_FILE, Pseudonymiser
 
 MANIFEST = """
 title = "Test enquiry"

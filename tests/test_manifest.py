@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from slc_research.errors import ConfigError
-from slc_research.manifest import read_manifest
+from slc_research.workspace.manifest import read_manifest
 
 GOOD = """
 title = "SLC enquiry"

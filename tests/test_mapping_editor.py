@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from slc_research.errors import ConfigError, DataError
-from slc_research.manifest import read_manifest
-from slc_research.mapping_editor import (
+from slc_research.workspace.manifest import read_manifest
+from slc_research.workspace.mapping_editor import (
     add_source,
     check_source,
     columns_from_choices,
@@ -229,7 +229,7 @@ def test_suggest_items_uses_the_manifest_and_item_codes():
 
 def test_survey_columns_of_a_qualtrics_export(tmp_path):
     """Qualtrics' three header rows: questions by export name, suggested from known codes."""
-    from slc_research.mapping_editor import survey_columns
+    from slc_research.workspace.mapping_editor import survey_columns
 
     path = tmp_path / "q.csv"
     path.write_bytes(b"\xef\xbb\xbf" + (

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from slc_research.errors import DataError
-from slc_research.privacy import (
+from slc_research.privacy.pseudonyms import (
     KEY_FILE,
     Pseudonymiser,
     load_withdrawn,

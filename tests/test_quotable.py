@@ -9,11 +9,11 @@ import pandas as pd
 import pytest
 
 from slc_research import Enquiry, qual
-from slc_research.action_plans import learning_quotes
-from slc_research.conferences import feedback_quotes
-from slc_research.data.load_texts import text_id
+from slc_research.casestudies.conferences.analysis import feedback_quotes
+from slc_research.casestudies.tlc.action_plans import learning_quotes
+from slc_research.data.loading.texts import text_id
 from slc_research.errors import DataError
-from slc_research.quotable import NOT_QUOTABLE_FILE, apply_not_quotable, load_not_quotable
+from slc_research.privacy.quotable import NOT_QUOTABLE_FILE, apply_not_quotable, load_not_quotable
 
 MANIFEST = """
 title = "Test enquiry"
@@ -142,7 +142,7 @@ def test_feedback_quotes_leave_out_a_marked_text():
 
 
 def load_not_quotable_from(ids: set[str]):
-    from slc_research.quotable import NotQuotable
+    from slc_research.privacy.quotable import NotQuotable
 
     return NotQuotable(frozenset(ids))
 

@@ -10,7 +10,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from slc_research.safe_cells import FORMULA_STARTS, csv_text, safe_cell, safe_frame, xlsx_bytes
+from slc_research.privacy.safe_cells import (
+    FORMULA_STARTS,
+    csv_text,
+    safe_cell,
+    safe_frame,
+    xlsx_bytes,
+)
 
 PACKAGE = Path(__file__).resolve().parents[1] / "slc_research"
 
@@ -61,7 +67,7 @@ def test_xlsx_holds_no_formula():
 
 
 def test_every_csv_and_xlsx_writer_of_the_package_uses_safe_cells():
-    """Exports are written only through slc_research.safe_cells. The exceptions are files
+    """Exports are written only through slc_research.privacy.safe_cells. The exceptions are files
     that are not exports: the synthetic demo's raw files (they play a school's exports and
     are read back as such) and the coder's own working files (read back by the coder)."""
     allowed = {"safe_cells.py", "data/synthetic.py", "data/synthetic_output.py",

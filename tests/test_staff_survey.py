@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from slc_research import charts, staff_survey
+from slc_research import charts
+from slc_research.casestudies.tlc import staff_survey
 from slc_research.data.spec import BUILTIN_RESPONSE_SCALES, Scale, SourceSpec
 
 SCALE = Scale("tlc", "tlc_staff_survey", ("q1", "q2", "q3"), reverse=("q3",))

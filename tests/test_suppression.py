@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from slc_research.errors import ConfigError
-from slc_research.suppression import suppress_small
+from slc_research.privacy.suppression import suppress_small
 
 
 @pytest.fixture

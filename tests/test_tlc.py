@@ -5,7 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from slc_research import action_plans, charts, tlc
+from slc_research import charts
+from slc_research.casestudies.tlc import action_plans
+from slc_research.casestudies.tlc import impact as tlc
 from slc_research.errors import ConfigError
 
 

@@ -9,15 +9,6 @@ Call :func:`use_offline_renderer` once per notebook: charts then render as
 inline SVG (through vl-convert), so an exported HTML report needs no network.
 """
 
-from slc_research.charts._base import (
-                                       MAX_ROWS,
-                                       PALETTE,
-                                       RENDERER,
-                                       THEME,
-                                       WIDTH,
-                                       ChartError,
-                                       use_offline_renderer,
-)
 from slc_research.charts.conferences import (
                                        depth_group_chart,
                                        depth_mean_chart,
@@ -46,6 +37,15 @@ from slc_research.charts.impact import (
                                        participation_chart,
                                        representativeness_chart,
                                        scale_change_chart,
+)
+from slc_research.charts.theme import (
+                                       MAX_ROWS,
+                                       PALETTE,
+                                       RENDERER,
+                                       THEME,
+                                       WIDTH,
+                                       ChartError,
+                                       use_offline_renderer,
 )
 from slc_research.charts.tlc import (
                                        action_cycle_chart,

@@ -1,6 +1,6 @@
 """Charts of the student-led conferences report: weekly reflections, depth, feedback.
 
-Pure functions: an aggregated, tidy DataFrame in (from :mod:`slc_research.conferences`,
+Pure functions: an aggregated, tidy DataFrame in (from :mod:`slc_research.casestudies.conferences.analysis`,
 withheld rows already NA), an ``alt.Chart`` out, nothing mutated. Withheld rows
 are left out of every chart.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from slc_research.charts._base import _WIDTH, PALETTE, ChartError, _check, _plain
+from slc_research.charts.theme import _WIDTH, PALETTE, ChartError, _check, _plain
 
 __all__ = ["depth_group_chart", "depth_mean_chart", "depth_share_chart", "feedback_chart",
            "weekly_rate_chart"]
@@ -24,7 +24,7 @@ def weekly_rate_chart(weekly: pd.DataFrame, *, target: float = 1.0) -> alt.Layer
     Parameters
     ----------
     weekly : DataFrame
-        :func:`~slc_research.conferences.weekly_rates`: ``class``, ``week``,
+        :func:`~slc_research.casestudies.conferences.analysis.weekly_rates`: ``class``, ``week``,
         ``rate``, ``n_pupils`` (withheld weeks have NA and are left out).
     target : float
         Reflections expected per pupil per week (drawn as a dashed line).
@@ -63,7 +63,7 @@ def depth_share_chart(shares: pd.DataFrame) -> alt.Chart:
     Parameters
     ----------
     shares : DataFrame
-        :func:`~slc_research.conferences.depth_shares`: ``period``, ``level``,
+        :func:`~slc_research.casestudies.conferences.analysis.depth_shares`: ``period``, ``level``,
         ``level_name``, ``share``, ``ci_low``, ``ci_high``, ``n_total``.
     """
     _check(shares, ["period", "level", "level_name", "share", "n_total"])
@@ -97,7 +97,7 @@ def depth_mean_chart(means: pd.DataFrame, *, levels: int = 3) -> alt.LayerChart:
     Parameters
     ----------
     means : DataFrame
-        :func:`~slc_research.conferences.depth_means`: ``period``, ``n``,
+        :func:`~slc_research.casestudies.conferences.analysis.depth_means`: ``period``, ``n``,
         ``mean``, ``ci_low``, ``ci_high``.
     levels : int
         Number of rubric levels (the top of the axis).
@@ -131,7 +131,7 @@ def depth_group_chart(groups: pd.DataFrame, *, level_name: str = "explanatory or
     Parameters
     ----------
     groups : DataFrame
-        :func:`~slc_research.conferences.depth_by_group` with ``display=False``:
+        :func:`~slc_research.casestudies.conferences.analysis.depth_by_group` with ``display=False``:
         ``group``, ``pupils``, ``reflections``, ``pct_deep``, ``pct_ci_low``, ``pct_ci_high``.
     level_name : str
         What "deep" means, for the axis.
@@ -165,7 +165,7 @@ def feedback_chart(counts: pd.DataFrame) -> alt.Chart:
     Parameters
     ----------
     counts : DataFrame
-        :func:`~slc_research.conferences.feedback_counts` with ``display=False``:
+        :func:`~slc_research.casestudies.conferences.analysis.feedback_counts` with ``display=False``:
         ``Who``, ``Responses``.
     """
     _check(counts, ["Who", "Responses"])

@@ -9,7 +9,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from slc_research.charts._base import _WIDTH, PALETTE, ChartError, _check, _plain
+from slc_research.charts.theme import _WIDTH, PALETTE, ChartError, _check, _plain
 
 __all__ = ["band_change_chart", "forest_chart", "yes_no_chart"]
 
@@ -21,7 +21,7 @@ def forest_chart(forest: pd.DataFrame, *, x_title: str,
     Parameters
     ----------
     forest : DataFrame
-        :func:`~slc_research.coproduction.forest_table`: ``label``, ``kind``
+        :func:`~slc_research.casestudies.coproduction.pilot.forest_table`: ``label``, ``kind``
         (``"school"`` / ``"pooled"``), ``estimate``, ``ci_low``, ``ci_high``,
         ``weight_percent``, ``n`` and optionally ``k`` (schools pooled). Schools withheld
         for small numbers are simply absent; the pooled row's ``n`` counts every pupil pooled.
@@ -81,7 +81,7 @@ def yes_no_chart(table: pd.DataFrame, *, question: str) -> alt.LayerChart:
     Parameters
     ----------
     table : DataFrame
-        :func:`~slc_research.coproduction.yes_no_change` with small schools'
+        :func:`~slc_research.casestudies.coproduction.pilot.yes_no_change` with small schools'
         rows withheld (NA): ``school``, ``n_both``, ``pct_before``,
         ``before_ci_low``, ``before_ci_high``, ``pct_after``, ``after_ci_low``,
         ``after_ci_high``.
@@ -125,7 +125,7 @@ def band_change_chart(bands: pd.DataFrame, *,
     Parameters
     ----------
     bands : DataFrame
-        :func:`~slc_research.coproduction.attendance_bands`: ``band``, ``n``,
+        :func:`~slc_research.casestudies.coproduction.pilot.attendance_bands`: ``band``, ``n``,
         ``change``, ``ci_low``, ``ci_high`` (withheld bands are NA and left out).
     title : str
     """

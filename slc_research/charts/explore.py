@@ -13,7 +13,7 @@ import altair as alt
 import pandas as pd
 from altair.utils.schemapi import SchemaBase
 
-from slc_research.charts._base import _WIDTH, PALETTE, _check
+from slc_research.charts.theme import _WIDTH, PALETTE, _check
 
 __all__ = ["group_means_chart"]
 
@@ -29,7 +29,7 @@ def group_means_chart(summary: pd.DataFrame, *, title: str, y_title: str,
     summary : DataFrame
         One row per published group: ``group``, ``n``, ``mean``, ``ci_low``,
         ``ci_high`` (and optionally ``sd``), e.g.
-        :meth:`slc_research.explore.ExploreResult.chart_data`. Withheld groups
+        :meth:`slc_research.casestudies.explore.analysis.ExploreResult.chart_data`. Withheld groups
         must already be left out; rows with no mean are dropped.
     title : str
         What is shown ("Engagement in lessons, Wave 1").

@@ -10,7 +10,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from slc_research.charts._base import _WIDTH, PALETTE, ChartError, _check, _plain
+from slc_research.charts.theme import _WIDTH, PALETTE, ChartError, _check, _plain
 
 __all__ = ["attrition_chart", "completeness_heatmap_chart", "repairs_chart",
            "response_rate_chart"]
@@ -24,7 +24,7 @@ def completeness_heatmap_chart(completeness: pd.DataFrame, *,
     Parameters
     ----------
     completeness : DataFrame
-        :func:`slc_research.health.completeness_by_source`: ``source``, ``table``,
+        :func:`slc_research.casestudies.data_health.summary.completeness_by_source`: ``source``, ``table``,
         ``column``, ``rows``, ``present_pct``.
     title : str
     """
@@ -58,7 +58,7 @@ def response_rate_chart(rates: pd.DataFrame, *,
     Parameters
     ----------
     rates : DataFrame
-        :func:`slc_research.data_health.response_rates` after suppression
+        :func:`slc_research.casestudies.data_health.analysis.response_rates` after suppression
         (``display=False``): ``instrument``, ``wave``, ``school``, ``respondents``,
         ``on_roll``, ``rate``, ``ci_low``, ``ci_high``. Rows without a rate are left out.
     title : str
@@ -104,7 +104,7 @@ def attrition_chart(attrition: pd.DataFrame, *,
     Parameters
     ----------
     attrition : DataFrame
-        :func:`slc_research.data_health.attrition` after suppression (``display=False``):
+        :func:`slc_research.casestudies.data_health.analysis.attrition` after suppression (``display=False``):
         ``instrument``, ``from_wave``, ``to_wave``, ``answered_first``, ``left``,
         ``left_pct``, ``left_ci_low``, ``left_ci_high``. Rows without a % are left out.
     title : str
@@ -141,7 +141,7 @@ def repairs_chart(repairs: pd.DataFrame, *, top: int = 20,
     Parameters
     ----------
     repairs : DataFrame
-        :func:`slc_research.health.repairs_by_source`: ``source``, ``repaired``,
+        :func:`slc_research.casestudies.data_health.summary.repairs_by_source`: ``source``, ``repaired``,
         ``left_out``.
     top : int
         How many sources to show, those with the most repairs and rows left out.

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 import altair as alt
 import pandas as pd
 
-from slc_research.charts._base import (
+from slc_research.casestudies.slc_impact.outcomes import GROUP_LABELS
+from slc_research.charts.theme import (
     _WIDTH,
     PALETTE,
     _check,
@@ -24,7 +25,6 @@ from slc_research.charts._base import (
     _range,
     _total,
 )
-from slc_research.outcomes import GROUP_LABELS
 
 __all__ = ["attendance_chart", "dose_response_chart", "effect_size_chart", "participation_chart",
            "representativeness_chart", "scale_change_chart"]
@@ -38,7 +38,7 @@ def representativeness_chart(table: pd.DataFrame, *, n_members: int | None = Non
     Parameters
     ----------
     table : DataFrame
-        ``Representativeness.table`` (after :func:`~slc_research.suppression.suppress_small`:
+        ``Representativeness.table`` (after :func:`~slc_research.privacy.suppression.suppress_small`:
         withheld percentages are left out of the chart): ``characteristic``,
         ``level``, ``pct_members``, ``pct_rest`` and ``members_total``,
         ``rest_total`` unless ``n_members`` and ``n_rest`` are given.
@@ -157,7 +157,7 @@ def effect_size_chart(effects: pd.DataFrame, *,
     Parameters
     ----------
     effects : DataFrame
-        :func:`~slc_research.outcomes.effects_table`: ``outcome``, ``estimate``,
+        :func:`~slc_research.casestudies.slc_impact.outcomes.effects_table`: ``outcome``, ``estimate``,
         ``ci_low``, ``ci_high``, ``n1`` (members), ``n2`` (comparison pupils; 0 if none).
         Rows without an estimate are left out.
     x_title, title : str

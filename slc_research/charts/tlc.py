@@ -9,7 +9,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from slc_research.charts._base import _WIDTH, PALETTE, ChartError, _check, _n, _plain
+from slc_research.charts.theme import _WIDTH, PALETTE, ChartError, _check, _n, _plain
 
 __all__ = ["action_cycle_chart", "breadth_chart", "half_term_attendance_chart", "likert_chart",
            "strategies_chart", "teaching_share_chart", "themes_chart"]
@@ -25,7 +25,7 @@ def breadth_chart(table: pd.DataFrame, *, members_label: str = "TLC members",
     Parameters
     ----------
     table : DataFrame
-        :func:`slc_research.tlc.membership_breadth` after suppression (``display=False``):
+        :func:`slc_research.casestudies.tlc.impact.membership_breadth` after suppression (``display=False``):
         ``characteristic``, ``level``, ``pct_members``, ``pct_teaching``,
         ``members_total``, ``teaching_total``.
     """
@@ -62,7 +62,7 @@ def teaching_share_chart(shares: pd.DataFrame) -> alt.LayerChart:
     Parameters
     ----------
     shares : DataFrame
-        :func:`slc_research.tlc.teaching_share_by_year`: ``year``, ``k``, ``n``,
+        :func:`slc_research.casestudies.tlc.impact.teaching_share_by_year`: ``year``, ``k``, ``n``,
         ``estimate``, ``ci_low``, ``ci_high`` (0-1).
     """
     _check(shares, ["year", "k", "n", "estimate", "ci_low", "ci_high"])
@@ -87,7 +87,7 @@ def half_term_attendance_chart(att: pd.DataFrame, *, community: str = "All TLCs"
     Parameters
     ----------
     att : DataFrame
-        :func:`slc_research.tlc.meeting_attendance_by_half_term` after suppression:
+        :func:`slc_research.casestudies.tlc.impact.meeting_attendance_by_half_term` after suppression:
         ``community``, ``half_term``, ``n``, ``pct``, ``ci_low``, ``ci_high``.
     community : str
         The row group charted (``"All TLCs"``, or one TLC).
@@ -135,7 +135,7 @@ def strategies_chart(table: pd.DataFrame) -> alt.LayerChart:
     Parameters
     ----------
     table : DataFrame
-        :func:`slc_research.tlc.strategies_tried` after suppression: ``strategy``,
+        :func:`slc_research.casestudies.tlc.impact.strategies_tried` after suppression: ``strategy``,
         ``n_plans``, ``n_reported``, ``pct_tried``, ``ci_low``, ``ci_high``.
     """
     _check(table, ["strategy", "n_plans", "n_reported", "pct_tried", "ci_low", "ci_high"])
@@ -165,7 +165,7 @@ def likert_chart(dist: pd.DataFrame, *, levels: list[str] | None = None,
     Parameters
     ----------
     dist : DataFrame
-        :func:`slc_research.staff_survey.likert_distribution` after suppression:
+        :func:`slc_research.casestudies.tlc.staff_survey.likert_distribution` after suppression:
         ``question``, ``level``, ``level_no``, ``pct``, ``n_item``; withheld items
         (``pct`` NA) are left out.
     levels : list of str, optional

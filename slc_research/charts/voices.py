@@ -1,7 +1,7 @@
 """Charts of the voices report: how often codes appear, which occur together, coder agreement.
 
 Pure functions: an aggregated, tidy DataFrame in (from :mod:`slc_research.qual`,
-after :func:`~slc_research.suppression.suppress_small` with ``display=False``:
+after :func:`~slc_research.privacy.suppression.suppress_small` with ``display=False``:
 withheld values are NA and left out), an ``alt.Chart`` out, nothing mutated.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from slc_research.charts._base import _WIDTH, PALETTE, ChartError, _check, _n, _plain
+from slc_research.charts.theme import _WIDTH, PALETTE, ChartError, _check, _n, _plain
 
 __all__ = ["code_agreement_chart", "code_frequency_chart", "cooccurrence_chart"]
 

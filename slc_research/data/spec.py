@@ -1,8 +1,8 @@
 """What a loader is given and what it gives back.
 
-The manifest parser (:mod:`slc_research.manifest`) turns each ``[sources.NAME]``
+The manifest parser (:mod:`slc_research.workspace.manifest`) turns each ``[sources.NAME]``
 table into a :class:`SourceSpec`; :class:`slc_research.Enquiry` hands it, with a
-:class:`LoadContext`, to :func:`slc_research.data.loaders.load_source`, which
+:class:`LoadContext`, to :func:`slc_research.data.loading.loaders.load_source`, which
 returns a :class:`Loaded`.
 """
 
@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from slc_research.privacy import Pseudonymiser
+from slc_research.privacy.pseudonyms import Pseudonymiser
 
 __all__ = ["BUILTIN_RESPONSE_SCALES", "LoadContext", "Loaded", "ResponseScale", "Scale",
            "SourceSpec", "normalise_answer"]

@@ -17,7 +17,7 @@ Each action rewrites its file through a temporary file, ``fsync`` and
 first time a file is written it is registered in ``enquiry.toml`` (sources
 ``coding_<coder>_codings``, a ``codings`` source with ``coder = "<coder>"``, and
 ``coding_<coder>_codebook``, a ``codebook`` source) with
-:func:`slc_research.mapping_editor.add_source`, so :meth:`slc_research.Enquiry.open`,
+:func:`slc_research.workspace.mapping_editor.add_source`, so :meth:`slc_research.Enquiry.open`,
 the voices notebook and :func:`slc_research.qual.coder_agreement` see them.
 Memos have no canonical table: they stay in the coding folder for the coder.
 """
@@ -32,10 +32,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from slc_research.atomic import write_atomic
 from slc_research.errors import ConfigError
-from slc_research.manifest import read_manifest
-from slc_research.privacy import redact_names
+from slc_research.privacy.pseudonyms import redact_names
+from slc_research.workspace.atomic import write_atomic
+from slc_research.workspace.manifest import read_manifest
 
 __all__ = ["CODING_FOLDER", "CodingStore", "check_coder_name", "sentence_spans"]
 
@@ -299,7 +299,7 @@ class CodingStore:
     def names(self) -> frozenset[str]:
         """Names in the workspace's pupils and staff sources (read once, for redaction)."""
         if self._names is None:
-            from slc_research.data.load_people import read_names
+            from slc_research.data.loading.people import read_names
 
             people = [s for s in read_manifest(self.root).sources.values()
                       if s.kind in ("pupils", "staff")]
@@ -319,7 +319,7 @@ class CodingStore:
                                   f"{Path(table['path']).relative_to(self.root).as_posix()}",
                                   key=f"sources.{name}")
         else:
-            from slc_research.mapping_editor import add_source  # the manifest writer
+            from slc_research.workspace.mapping_editor import add_source  # the manifest writer
 
             add_source(self.root, name, table, replace=False)
         self._registered.add(name)

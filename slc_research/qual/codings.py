@@ -18,12 +18,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from slc_research.data.attendance import school_period
-from slc_research.errors import ConfigError
-from slc_research.frames import member_of
-from slc_research.parameters import (
+from slc_research.casestudies.parameters import (
     workspace_folder,
 )
+from slc_research.data.frames import member_of
+from slc_research.errors import ConfigError
+from slc_research.measures.attendance import school_period
 
 __all__ = [
     "CODED_TEXT_COLUMNS",
@@ -49,7 +49,7 @@ _CODING_COLUMNS = ("text_id", "coder", "code")
 def term_of(dates: pd.Series | pd.DatetimeIndex | Sequence) -> pd.Series:
     """The school term of each date: ``"Autumn"``, ``"Spring"`` or ``"Summer"``.
 
-    Uses the rule of :func:`slc_research.data.attendance.school_period`
+    Uses the rule of :func:`slc_research.measures.attendance.school_period`
     (autumn August-December, spring January-March, summer April-July).
 
     Parameters

@@ -14,8 +14,8 @@ from itertools import product
 import pandas as pd
 
 from slc_research.errors import ConfigError
+from slc_research.privacy.suppression import suppress_small
 from slc_research.qual.codings import _require, coded_texts, primary_codings, term_of
-from slc_research.suppression import suppress_small
 
 __all__ = ["code_cooccurrence", "code_frequencies", "code_themes", "codebook_table",
            "frequency_table", "themes_summary"]

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from slc_research.data.frames import member_of
 from slc_research.errors import ConfigError
-from slc_research.frames import member_of
 from slc_research.qual.frequencies import _primary
 
 __all__ = ["attribution_labels", "exemplar_quotes", "shorten"]

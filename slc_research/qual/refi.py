@@ -28,7 +28,7 @@ from xml.etree import ElementTree
 
 import pandas as pd
 
-from slc_research.data.refi_read import read_refi
+from slc_research.data.reading.refi import read_refi
 from slc_research.errors import ConfigError
 
 __all__ = ["PROJECT_NS", "CODEBOOK_NS", "RefiExport", "export_qdc", "export_qdpx", "read_refi"]

@@ -350,7 +350,7 @@ def _values(param: str, value: Any, enq: Any, key: str, file: str | None) -> lis
     if param == "school":
         return list(enq.schools)
     if param == "year":
-        from slc_research.data.attendance import academic_year
+        from slc_research.measures.attendance import academic_year
 
         dates = enq.meetings["date"].dropna()
         return sorted(set(academic_year(dates))) if len(dates) else [enq.academic_year]

@@ -21,7 +21,7 @@ from slc_research.errors import SlcResearchError
 
 __all__ = ["CHART_MIMETYPE", "EXPORT_MIMETYPES", "ID_COLUMNS", "RECORD_MIMETYPE",
            "TABLE_MIMETYPE", "PrivacyError", "format_table", "read_records", "record",
-           "record_all", "show_list", "show_note", "show_table", "show_text", "table_html",
+           "record_all", "show", "show_list", "show_note", "show_table", "show_text", "table_html",
            "table_notes"]
 
 #: Mimetype of the invisible outputs that carry recorded results.
@@ -232,6 +232,37 @@ def show_list(items: list[str], *, heading: str | None = None, level: int = 3) -
         _guard_text(item, "a list item")
     head = f"<h{level}>{escape(heading)}</h{level}>" if heading else ""
     display(HTML(head + "<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>"))
+
+
+def show(part: Any) -> None:
+    """Display a case study's result or one of its sections, and record its headline values.
+
+    A :class:`~slc_research.casestudies.result.Result` shows its title and opening sentence;
+    a :class:`~slc_research.casestudies.result.Section` shows its finding, further sentences,
+    tables, charts, list and "how to read this" note, in that order. The heading and the
+    narrative around it are the notebook's markdown cells. Every table passes
+    :func:`show_table` (ids and unsuppressed counts refused).
+    """
+    from IPython.display import display
+
+    if hasattr(part, "sections"):
+        show_text(part.summary, heading=part.title, level=1)
+        record_all(part.records)
+        return
+    if part.finding:
+        show_text(part.finding)
+    if part.paragraphs:
+        show_text(*part.paragraphs)
+    for table in part.tables:
+        show_table(table.frame, decimals=table.decimals, labels=table.labels or None,
+                   caption=table.caption, note=table.note or None)
+    for chart in part.charts:
+        display(chart)
+    if part.items:
+        show_list(list(part.items), heading=part.items_heading or None)
+    if part.note:
+        show_note(part.note)
+    record_all(part.records)
 
 
 # --- helpers ---------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ and its recorded results. For each notebook the pack holds::
     DIR/<notebook>/methods.md, methods.docx a methods paragraph per analysis + references
 
 Afterwards the whole pack is scanned for the workspace's names and real ids
-(:func:`slc_research.output_check.check_outputs`).
+(:func:`slc_research.privacy.output_check.check_outputs`).
 """
 
 from __future__ import annotations
@@ -124,9 +124,9 @@ def export_pack(workspace: str | Path, to: str | Path, *,
     -------
     ExportResult
     """
-    from slc_research.enquiry import Enquiry
     from slc_research.report.catalogue import NOTEBOOKS, notebook_path
     from slc_research.report.execute import run_report
+    from slc_research.workspace.enquiry import Enquiry
 
     workspace = Path(workspace).resolve()
     Enquiry.open(workspace)  # a clear message for a broken workspace, and a warm cache
@@ -156,7 +156,7 @@ def export_pack(workspace: str | Path, to: str | Path, *,
     ordered = tuple(packs[p.stem] for p in paths if p.stem in packs)
     result = None
     if check:
-        from slc_research.output_check import check_outputs
+        from slc_research.privacy.output_check import check_outputs
 
         result = check_outputs(to, workspace)
     return ExportResult(to, ordered, {p.stem: failures[p.stem] for p in paths
@@ -191,8 +191,8 @@ def write_notebook_pack(report: CollectedReport, to: str | Path) -> NotebookPack
     """Write one notebook's tables, figures and methods into ``to/<name>/``."""
     import vl_convert as vlc
 
+    from slc_research.privacy.safe_cells import csv_text
     from slc_research.report.methods import methods_for, methods_markdown, reference_list
-    from slc_research.safe_cells import csv_text
 
     folder = Path(to) / report.name
     tables_dir, figures_dir = folder / "tables", folder / "figures"

@@ -14,7 +14,7 @@
 All pages are self-contained (inline CSS, no scripts, nothing from the
 network) and every text is escaped. CSV text cells that a spreadsheet would
 run as a formula (``=``, ``+``, ``-``, ``@``) are prefixed with ``'``
-(:func:`slc_research.safe_cells.safe_cell`).
+(:func:`slc_research.privacy.safe_cells.safe_cell`).
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from slc_research.privacy.safe_cells import csv_text
 from slc_research.report.catalogue import NOTEBOOKS
 from slc_research.report.execute import ReportResult, _write_atomic
-from slc_research.safe_cells import csv_text
 
 __all__ = ["INDEX_NAME", "SUMMARY_CSV", "SUMMARY_HTML", "format_record", "summary_rows",
            "write_index"]

@@ -263,7 +263,7 @@ def run_batch(plan: Sequence[PlannedReport], workspace: str | Path, out_dir: str
         default when None).
     check : bool
         Scan every file in ``out_dir`` for names, real ids and other identifiers of the
-        workspace's people afterwards (:func:`slc_research.output_check.check_outputs`);
+        workspace's people afterwards (:func:`slc_research.privacy.output_check.check_outputs`);
         the finds are on ``BatchRun.leaks``.
 
     Returns
@@ -348,7 +348,7 @@ def _run_batch(plan: Sequence[PlannedReport], workspace: str | Path, out_dir: Pa
 
     ordered = tuple(outcomes[r.name] for r in plan)
     index = write_index(out_dir, [o.result for o in ordered], title=title)
-    from slc_research.output_check import check_outputs
+    from slc_research.privacy.output_check import check_outputs
 
     run = BatchRun(ordered, index, check_outputs(out_dir, workspace) if check else None)
     if not quiet:

@@ -6,7 +6,7 @@ column names and ``"<5"`` in withheld cells (format it with
 :func:`slc_research.report.show_table`); with ``display=False`` the same
 numbers with withheld cells missing, for charts.
 
-Secondary suppression (see :mod:`slc_research.suppression`) is applied where
+Secondary suppression (see :mod:`slc_research.privacy.suppression`) is applied where
 the groups of a table add up to a total the reader knows: the levels of a
 characteristic and members vs other pupils at a level (representativeness),
 the roles and attendance bands of a community (its members), members who came
@@ -23,10 +23,10 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from slc_research.outcomes import ChangeResult
-from slc_research.participation import Participation
-from slc_research.representativeness import Representativeness
-from slc_research.suppression import SUPPRESSED_COLUMN, suppress_small
+from slc_research.casestudies.slc_impact.outcomes import ChangeResult
+from slc_research.casestudies.slc_impact.representativeness import Representativeness
+from slc_research.measures.participation import Participation
+from slc_research.privacy.suppression import SUPPRESSED_COLUMN, suppress_small
 
 __all__ = ["about_data", "association_table", "bands_table", "change_table", "describe_change",
            "effects_summary", "headlines", "means_table", "participation_table",
@@ -253,7 +253,7 @@ def about_data(*, n_pupils: int, n_cohort: int, n_members: int, waves: tuple[int
 def _members_shown(n_members: int, n_cohort: int, threshold: int) -> int | str:
     """The members' count as published: withheld when it is small, or when the cohort's
     other pupils are so few that the cohort minus the members would give them away."""
-    from slc_research.suppression import SECONDARY_MARK
+    from slc_research.privacy.suppression import SECONDARY_MARK
 
     if 0 < n_members < threshold:
         return f"<{threshold}"

@@ -34,7 +34,7 @@ def _install_memo() -> None:
     ``os.replace``). Each call gets shallow copies: with pandas' copy-on-write a
     change to one never reaches the memo.
     """
-    from slc_research.cache import SourceCache
+    from slc_research.workspace.cache import SourceCache
 
     if getattr(SourceCache.read, "_slc_memo", False):
         return
@@ -79,7 +79,7 @@ def _memo_workspace(workspace: str) -> None:
 
     Only the :data:`MEMO_WORKSPACES` most recently used workspaces are kept.
     """
-    from slc_research.cache import CACHE_DIR, SourceCache
+    from slc_research.workspace.cache import CACHE_DIR, SourceCache
 
     cache_dir = str(Path(workspace, CACHE_DIR))
     if cache_dir in _MEMO_WORKSPACES:
@@ -109,7 +109,7 @@ def _open_workspace(workspace: str, state: list) -> None:
     the workspace itself, and gets these tables only if every source's cache key is the
     same. Any problem is left for the report to meet and report.
     """
-    from slc_research import enquiry
+    from slc_research.workspace import enquiry
 
     if enquiry.STACKED_MEMO is None:
         enquiry.STACKED_MEMO = {}

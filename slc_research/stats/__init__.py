@@ -8,6 +8,9 @@ a test, ``statistic``, ``df``, ``p_value``), ``.to_frame()`` and an APA-style
 
 from __future__ import annotations
 
+from slc_research.errors import (  # noqa: F401
+    StatsError,
+)
 from slc_research.stats.agreement import (  # noqa: F401
     KappaResult,
     cohen_kappa,
@@ -50,9 +53,6 @@ from slc_research.stats.effect_sizes import (  # noqa: F401
     hedges_correction,
     hedges_g,
     mean_difference,
-)
-from slc_research.stats.errors import (  # noqa: F401
-    StatsError,
 )
 from slc_research.stats.evidence import (  # noqa: F401
     EvidenceStrength,

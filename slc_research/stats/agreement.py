@@ -22,7 +22,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats import inter_rater
 
-from slc_research.stats.errors import StatsError
+from slc_research.errors import StatsError
 from slc_research.stats.results import ResultMixin, format_ci, format_number
 
 __all__ = ["KappaResult", "cohen_kappa", "fleiss_kappa"]

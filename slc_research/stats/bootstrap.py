@@ -17,14 +17,14 @@ from typing import Literal
 import numpy as np
 from scipy import stats
 
-from slc_research.stats._inputs import (
+from slc_research.errors import StatsError
+from slc_research.stats.inputs import (
     _check_choice,
     _check_confidence,
     _complete_pairs,
     _floats,
     _need,
 )
-from slc_research.stats.errors import StatsError
 from slc_research.stats.results import ResultMixin, format_ci, format_number
 
 __all__ = ["BootstrapResult", "bootstrap_ci"]

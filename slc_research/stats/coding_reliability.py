@@ -21,6 +21,7 @@ import krippendorff
 import numpy as np
 import pandas as pd
 
+from slc_research.errors import StatsError
 from slc_research.stats.agreement import (
     _check_confidence,
     _check_resamples,
@@ -28,7 +29,6 @@ from slc_research.stats.agreement import (
     _percentile_ci,
     _plain,
 )
-from slc_research.stats.errors import StatsError
 from slc_research.stats.results import ResultMixin, format_ci, format_number
 
 __all__ = ["KrippendorffResult", "codings_matrix", "krippendorff_alpha"]

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 
 from scipy import stats
 
-from slc_research.stats._inputs import (
+from slc_research.stats.inputs import (
     _check_confidence,
     _complete_pairs,
     _need,

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from slc_research.stats.errors import StatsError
+from slc_research.errors import StatsError
 from slc_research.stats.results import ResultMixin, TestResult, format_ci, format_number
 
 __all__ = ["MeanResult", "association_test", "mean_ci", "mean_ci_from_summary"]

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from slc_research.stats._inputs import _check_confidence, _columns, _indicator, _need, _to_array
-from slc_research.stats.errors import StatsError
+from slc_research.errors import StatsError
+from slc_research.stats.inputs import _check_confidence, _columns, _indicator, _need, _to_array
 from slc_research.stats.results import TestResult
 
 __all__ = ["DiffInDiffResult", "diff_in_diff"]

@@ -20,8 +20,8 @@ from typing import Any
 from scipy import optimize, stats
 from statsmodels.stats.power import TTestIndPower
 
-from slc_research.stats._inputs import _finite, _whole
-from slc_research.stats.errors import StatsError
+from slc_research.errors import StatsError
+from slc_research.stats.inputs import _finite, _whole
 from slc_research.stats.results import ResultMixin, format_number
 
 __all__ = ["MONTHS_CAVEAT", "Mdes", "MonthsProgress", "mdes", "months_progress"]

@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from slc_research.stats._inputs import (
+from slc_research.errors import StatsError
+from slc_research.stats.inputs import (
     _check_confidence,
     _complete_pairs,
     _floats,
@@ -27,7 +28,6 @@ from slc_research.stats._inputs import (
     _need,
     _need_spread,
 )
-from slc_research.stats.errors import StatsError
 
 __all__ = ["EffectSize", "cohens_d", "hedges_correction", "hedges_g", "mean_difference"]
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from slc_research.stats._inputs import _finite, _whole
+from slc_research.errors import StatsError
 from slc_research.stats.eef import mdes, months_progress
-from slc_research.stats.errors import StatsError
+from slc_research.stats.inputs import _finite, _whole
 from slc_research.stats.results import ResultMixin
 
 __all__ = ["EvidenceStrength", "strength_of_evidence"]

@@ -13,15 +13,15 @@ from typing import Literal
 
 from scipy import stats
 
-from slc_research.stats._inputs import (
+from slc_research.errors import StatsError
+from slc_research.stats.effect_sizes import EffectSize
+from slc_research.stats.inputs import (
     _check_confidence,
     _floats,
     _nct_limits,
     _need,
     _need_spread,
 )
-from slc_research.stats.effect_sizes import EffectSize
-from slc_research.stats.errors import StatsError
 
 __all__ = ["glass_delta"]
 

@@ -19,8 +19,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from slc_research.stats._inputs import _to_array
-from slc_research.stats.errors import StatsError
+from slc_research.errors import StatsError
+from slc_research.stats.inputs import _to_array
 from slc_research.stats.results import ResultMixin, format_ci, format_number, format_p
 
 __all__ = ["MetaResult", "meta_analysis"]

@@ -19,7 +19,9 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from slc_research.stats._inputs import (
+from slc_research.errors import StatsError
+from slc_research.stats.effect_sizes import hedges_correction
+from slc_research.stats.inputs import (
     _check_confidence,
     _columns,
     _indicator,
@@ -27,8 +29,6 @@ from slc_research.stats._inputs import (
     _need_spread,
     _to_array,
 )
-from slc_research.stats.effect_sizes import hedges_correction
-from slc_research.stats.errors import StatsError
 from slc_research.stats.results import TestResult, format_ci, format_number, format_p
 
 __all__ = ["AncovaResult", "ancova"]

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.multitest import multipletests
 
-from slc_research.stats._inputs import _check_choice
-from slc_research.stats.errors import StatsError
+from slc_research.errors import StatsError
+from slc_research.stats.inputs import _check_choice
 from slc_research.stats.results import ResultMixin
 
 __all__ = ["AdjustedPValues", "adjust_p"]

@@ -22,8 +22,8 @@ from scipy import stats
 from statsmodels.stats.contingency_tables import mcnemar as _sm_mcnemar
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
-from slc_research.stats._inputs import _check_confidence, _complete_pairs
-from slc_research.stats.errors import StatsError
+from slc_research.errors import StatsError
+from slc_research.stats.inputs import _check_confidence, _complete_pairs
 from slc_research.stats.results import ResultMixin, TestResult
 
 __all__ = ["Proportion", "mcnemar", "proportion_difference", "wilson_ci"]

@@ -21,13 +21,13 @@ from collections.abc import Iterable
 import numpy as np
 from scipy import stats
 
-from slc_research.stats._inputs import (
+from slc_research.errors import StatsError
+from slc_research.stats.inputs import (
     _check_confidence,
     _complete_pairs,
     _need,
     _two_samples,
 )
-from slc_research.stats.errors import StatsError
 from slc_research.stats.results import TestResult
 
 __all__ = ["mann_whitney", "wilcoxon"]

@@ -20,7 +20,7 @@ import pandas as pd
 from scipy import stats
 
 from slc_research.data.spec import BUILTIN_RESPONSE_SCALES, ResponseScale, Scale
-from slc_research.stats.errors import StatsError
+from slc_research.errors import StatsError
 from slc_research.stats.results import ResultMixin, format_ci, format_number
 
 __all__ = ["AlphaResult", "cronbach_alpha", "scale_items"]
@@ -267,7 +267,7 @@ def scale_items(responses: pd.DataFrame, scale: Scale, *, wave: int | None = Non
     Notes
     -----
     A reversed item's value v becomes ``(min + max) - v`` on its answer scale
-    (on 1-5, 5 becomes 1), as in :func:`slc_research.data.surveys.scale_scores`.
+    (on 1-5, 5 becomes 1), as in :func:`slc_research.measures.scales.scale_scores`.
     Several answers of one respondent to one item are averaged, as there.
     """
     scales = BUILTIN_RESPONSE_SCALES if response_scales is None else response_scales

@@ -16,10 +16,10 @@ from typing import Literal
 
 from scipy import stats
 
-from slc_research.stats._inputs import _check_confidence, _finite, _nct_limits, _whole
+from slc_research.errors import StatsError
 from slc_research.stats.effect_sizes import EffectSize, hedges_correction
-from slc_research.stats.errors import StatsError
 from slc_research.stats.glass import glass_interval
+from slc_research.stats.inputs import _check_confidence, _finite, _nct_limits, _whole
 
 __all__ = ["cohens_d_from_summary", "glass_delta_from_summary", "hedges_g_from_summary"]
 

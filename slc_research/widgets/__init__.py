@@ -10,9 +10,9 @@ widgets.column_mapper("../data/demo", "raw/new/roster.csv", kind="pupils")  # ma
 
 Each function returns a widget (an ``ipywidgets.VBox``): the last line of a cell
 shows it. The widgets hold no analysis of their own; they call the same
-package functions as the case-study notebooks (:mod:`slc_research.explore`,
-:mod:`slc_research.calculator`, :mod:`slc_research.qual.coding_store`,
-:mod:`slc_research.mapping_editor`). ``notebooks/explore.ipynb`` shows all four.
+package functions as the case-study notebooks (:mod:`slc_research.casestudies.explore.analysis`,
+:mod:`slc_research.casestudies.explore.calculator`, :mod:`slc_research.qual.coding_store`,
+:mod:`slc_research.workspace.mapping_editor`). ``notebooks/explore.ipynb`` shows all four.
 
 The factory functions share their names with the modules that define them
 (``widgets.explorer`` the function lives in ``widgets/explorer.py``), so they

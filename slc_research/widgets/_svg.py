@@ -12,7 +12,7 @@ import html
 
 import altair as alt
 
-from slc_research.charts._base import THEME, _theme
+from slc_research.charts.theme import THEME, _theme
 
 __all__ = ["chart_spec", "svg_of"]
 

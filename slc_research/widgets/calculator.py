@@ -4,9 +4,9 @@
 >>> widgets.effect_size_calculator()                 # doctest: +SKIP
 >>> widgets.effect_size_calculator("data/demo")      # doctest: +SKIP
 
-All the arithmetic is :func:`slc_research.calculator.effect_size_from_summary`
+All the arithmetic is :func:`slc_research.casestudies.explore.calculator.effect_size_from_summary`
 (and, for groups picked from the workspace,
-:func:`slc_research.calculator.workspace_groups` on the explorer's measures
+:func:`slc_research.casestudies.explore.calculator.workspace_groups` on the explorer's measures
 table); this module only wires controls to it.
 """
 
@@ -20,11 +20,15 @@ import ipywidgets as w
 import numpy as np
 import pandas as pd
 
-from slc_research.calculator import CalculatorResult, effect_size_from_summary, workspace_groups
+from slc_research.casestudies.explore.calculator import (
+    CalculatorResult,
+    effect_size_from_summary,
+    workspace_groups,
+)
 from slc_research.charts.impact import effect_size_chart
-from slc_research.enquiry import Enquiry
 from slc_research.errors import SlcResearchError
 from slc_research.widgets._svg import svg_of
+from slc_research.workspace.enquiry import Enquiry
 
 __all__ = ["EffectSizeCalculator", "effect_size_calculator"]
 
@@ -120,7 +124,7 @@ class EffectSizeCalculator(w.VBox):
 
     # -- the workspace pickers -----------------------------------------
     def _workspace_controls(self, source) -> list[w.Widget]:
-        from slc_research.explore import GROUPINGS, measures_table
+        from slc_research.casestudies.explore.analysis import GROUPINGS, measures_table
 
         self.enquiry = source if isinstance(source, Enquiry) else Enquiry.open(source)
         self.measures = t = measures_table(self.enquiry)
@@ -228,7 +232,7 @@ class EffectSizeCalculator(w.VBox):
             self._busy = False
         self._refresh()
 
-    # -- the result: one call into slc_research.calculator --------------
+    # -- the result: one call into slc_research.casestudies.explore.calculator --------------
     def _clear(self, message: str) -> None:
         self.result, self.table, self.chart = None, pd.DataFrame(), None
         self.message.value = message

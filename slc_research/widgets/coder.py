@@ -29,9 +29,9 @@ from pathlib import Path
 import ipywidgets as w
 import pandas as pd
 
-from slc_research.enquiry import Enquiry
 from slc_research.errors import SlcResearchError
 from slc_research.qual.coding_store import CodingStore, check_coder_name, sentence_spans
+from slc_research.workspace.enquiry import Enquiry
 
 __all__ = ["Coder", "coder"]
 

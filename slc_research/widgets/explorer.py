@@ -3,7 +3,7 @@
 >>> from slc_research import widgets
 >>> widgets.explorer("data/demo")          # doctest: +SKIP
 
-The analysis lives in :mod:`slc_research.explore` (the same functions a
+The analysis lives in :mod:`slc_research.casestudies.explore.analysis` (the same functions a
 notebook calls) and the chart in :func:`slc_research.charts.group_means_chart`.
 This module only wires controls to them. The per-pupil table is built once,
 when the widget opens; each control change is then a slice, a filter and a
@@ -19,10 +19,7 @@ import altair as alt
 import ipywidgets as w
 import pandas as pd
 
-from slc_research.charts.explore import group_means_chart
-from slc_research.enquiry import Enquiry
-from slc_research.errors import SlcResearchError
-from slc_research.explore import (
+from slc_research.casestudies.explore.analysis import (
     CHARACTERISTICS,
     GROUPINGS,
     ExploreResult,
@@ -30,8 +27,11 @@ from slc_research.explore import (
     explore,
     measures_table,
 )
+from slc_research.charts.explore import group_means_chart
+from slc_research.errors import SlcResearchError
 from slc_research.stats import EffectSize
 from slc_research.widgets._svg import svg_of
+from slc_research.workspace.enquiry import Enquiry
 
 __all__ = ["Explorer", "explorer"]
 
@@ -54,7 +54,7 @@ class Explorer(w.VBox):
     ----------
     source : str, Path, Enquiry or MeasuresTable
         A workspace folder, an opened :class:`~slc_research.Enquiry`, or an
-        already built :class:`~slc_research.explore.MeasuresTable`.
+        already built :class:`~slc_research.casestudies.explore.analysis.MeasuresTable`.
     draw : bool, default True
         Draw the chart as SVG in the widget on every change. False keeps
         ``chart`` up to date without drawing (for tests and benchmarks).
@@ -167,7 +167,7 @@ class Explorer(w.VBox):
         self.community.layout.display = None if shown else "none"
 
     def current_filters(self) -> dict[str, str | None]:
-        """The filters as :func:`~slc_research.explore.explore` takes them."""
+        """The filters as :func:`~slc_research.casestudies.explore.analysis.explore` takes them."""
         return {col: (d.value or None) for col, d in self.filters.items()}
 
     def _refresh(self, change=None) -> None:

@@ -3,10 +3,10 @@
 >>> from slc_research import widgets
 >>> widgets.column_mapper("data/demo", "raw/new/roster.csv", kind="pupils")   # doctest: +SKIP
 
-Suggestions come from :func:`slc_research.mapping_editor.suggest_mapping`;
-every change is checked by :func:`slc_research.mapping_editor.check_source`,
+Suggestions come from :func:`slc_research.workspace.mapping_editor.suggest_mapping`;
+every change is checked by :func:`slc_research.workspace.mapping_editor.check_source`,
 which runs the same loader as :meth:`slc_research.Enquiry.open`; the entry is
-written by :func:`slc_research.mapping_editor.add_source`. The raw file is only
+written by :func:`slc_research.workspace.mapping_editor.add_source`. The raw file is only
 read, never written.
 """
 
@@ -18,14 +18,14 @@ from typing import Any
 
 import ipywidgets as w
 
-from slc_research.data.readers import read_raw
+from slc_research.data.loading.survey_exports import FORMAT_NAMES
+from slc_research.data.reading.readers import read_raw
 from slc_research.data.schemas import COMMUNITY_KINDS, KINDS
 from slc_research.data.spec import Loaded, SourceSpec
-from slc_research.data.survey_exports import FORMAT_NAMES
-from slc_research.enquiry import Enquiry
 from slc_research.errors import ConfigError, SlcResearchError
-from slc_research.manifest import Manifest, read_manifest
-from slc_research.mapping_editor import (
+from slc_research.workspace.enquiry import Enquiry
+from slc_research.workspace.manifest import Manifest, read_manifest
+from slc_research.workspace.mapping_editor import (
     SurveyColumns,
     add_source,
     check_source,
@@ -389,7 +389,7 @@ def _survey_note(survey: SurveyColumns | None) -> str:
 
 
 def _sheet_names(path: Path) -> list[str]:
-    from slc_research.data.read_xlsx import sheet_names
+    from slc_research.data.reading.read_xlsx import sheet_names
 
     return sheet_names(path)
 

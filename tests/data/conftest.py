@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from slc_research.data.spec import LoadContext, SourceSpec
-from slc_research.privacy import Pseudonymiser
+from slc_research.privacy.pseudonyms import Pseudonymiser
 
 KEY = b"test-key-0123456789abcdef-slc-research"
 

@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 
 from slc_research.cli import main
-from slc_research.enquiry import Enquiry
 from slc_research.errors import ConfigError, DataError
+from slc_research.workspace.enquiry import Enquiry
 
 BAD = Path(__file__).parent / "bad"
 CASES = tomllib.loads((BAD / "cases.toml").read_text(encoding="utf-8"))
@@ -263,7 +263,7 @@ def test_excel_error_values_become_blank(tmp_path):
 
 
 def test_ids_that_lost_their_leading_zeros_match_the_padded_ones(tmp_path):
-    from slc_research.privacy import Pseudonymiser
+    from slc_research.privacy.pseudonyms import Pseudonymiser
 
     p = Pseudonymiser(b"k" * 32)
     assert p.one("004822") == p.one("4822") == p.one(" 4822")

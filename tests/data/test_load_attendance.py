@@ -7,9 +7,9 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from slc_research.data.attendance import attendance_summary, school_period
-from slc_research.data.loaders import load_source
+from slc_research.data.loading.loaders import load_source
 from slc_research.errors import ConfigError, DataError
+from slc_research.measures.attendance import attendance_summary, school_period
 
 LONG = {"UPN": "pupil_id", "Date": "date", "Session": "session", "Mark": "code"}
 

@@ -7,7 +7,7 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from slc_research.data.loaders import load_source
+from slc_research.data.loading.loaders import load_source
 from slc_research.errors import ConfigError, DataError
 
 

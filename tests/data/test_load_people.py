@@ -7,7 +7,7 @@ import dataclasses
 import pandas as pd
 import pytest
 
-from slc_research.data.loaders import load_source, read_names
+from slc_research.data.loading.loaders import load_source, read_names
 from slc_research.errors import ConfigError, DataError
 
 ROSTER_COLUMNS = {"UPN": "pupil_id", "Legal Forename": "forename", "Legal Surname": "surname",

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from slc_research import Enquiry
-from slc_research.data.loaders import load_source
+from slc_research.data.loading.loaders import load_source
 from slc_research.errors import ConfigError, DataError
 
 CODEBOOK = ("Code,Description,Parent\n"

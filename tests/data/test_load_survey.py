@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from slc_research.data.loaders import load_source
+from slc_research.data.loading.loaders import load_source
 from slc_research.data.spec import BUILTIN_RESPONSE_SCALES, ResponseScale, Scale
-from slc_research.data.surveys import scale_scores
 from slc_research.errors import ConfigError, DataError
+from slc_research.measures.scales import scale_scores
 
 COLUMNS = {"Pupil ID": "respondent_id",
            "I look forward to my lessons": "eng1",

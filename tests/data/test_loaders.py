@@ -9,7 +9,7 @@ import zipfile
 
 import pytest
 
-from slc_research.data.loaders import LOADERS, load_source
+from slc_research.data.loading.loaders import LOADERS, load_source
 from slc_research.data.schemas import KINDS, TABLES
 from slc_research.errors import ConfigError
 

@@ -1,7 +1,7 @@
 """MIS exports as SIMS and Arbor write them, loaded through Enquiry.open with no reshaping.
 
 Each fixture is written by its test in the shape the tool exports (see the
-module notes of :mod:`slc_research.data.mis_layouts` for the sources): SIMS
+module notes of :mod:`slc_research.data.loading.mis_layouts` for the sources): SIMS
 session grids with one or two header rows or a column per day, Arbor's
 roll-call marks export (a row per mark), and the behaviour and achievement
 logs of both. Every pupil is invented ("Ava Example").
@@ -17,10 +17,10 @@ import pandas as pd
 import pytest
 
 from slc_research import Enquiry
-from slc_research.cache import CACHE_DIR
-from slc_research.data.load_attendance import ATTENDANCE_CODES
-from slc_research.data.mis_layouts import code_of_mark, split_day_marks, two_row_headers
+from slc_research.data.loading.attendance import ATTENDANCE_CODES
+from slc_research.data.loading.mis_layouts import code_of_mark, split_day_marks, two_row_headers
 from slc_research.errors import ConfigError, DataError
+from slc_research.workspace.cache import CACHE_DIR
 
 HEAD = 'title = "MIS exports"\nacademic_year = "2025-26"\nschools = ["Test School"]\n'
 ROSTER = ("UPN,Forename,Surname\nK100000000001,Ava,Example\nK100000000002,Ben,Sample\n"
@@ -387,7 +387,7 @@ def test_two_row_headers():
 
 
 def test_the_mapper_suggests_mis_titles():
-    from slc_research.mapping_editor import suggest_mapping
+    from slc_research.workspace.mapping_editor import suggest_mapping
 
     arbor = suggest_mapping(["Student", "UPN", "Date", "Session", "Attendance Mark",
                              "Description"], "attendance")

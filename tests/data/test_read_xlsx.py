@@ -21,8 +21,8 @@ import python_calamine
 import xlsxwriter
 from openpyxl.styles import Font
 
-from slc_research.data.read_xlsx import _read_with_openpyxl, cell_text, read_xlsx
-from slc_research.data.readers import read_raw
+from slc_research.data.reading.read_xlsx import _read_with_openpyxl, cell_text, read_xlsx
+from slc_research.data.reading.readers import read_raw
 from slc_research.errors import DataError
 
 ERRORS = ["#N/A", "#REF!", "#DIV/0!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!"]

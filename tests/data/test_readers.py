@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from slc_research.data.readers import column_letter, read_raw
+from slc_research.data.reading.readers import column_letter, read_raw
 from slc_research.errors import DataError
 
 

@@ -30,11 +30,11 @@ import pandas as pd
 import pytest
 
 from slc_research import Enquiry
-from slc_research.cache import CACHE_DIR
-from slc_research.data.readers import read_raw
-from slc_research.data.survey_choices import split_choices
-from slc_research.data.survey_exports import recognise_export
+from slc_research.data.loading.survey_choices import split_choices
+from slc_research.data.loading.survey_exports import recognise_export
+from slc_research.data.reading.readers import read_raw
 from slc_research.errors import ConfigError, DataError
+from slc_research.workspace.cache import CACHE_DIR
 
 MANIFEST = """\
 title = "Survey exports"

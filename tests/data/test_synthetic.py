@@ -1,4 +1,4 @@
-"""Tests of the synthetic trust (slc_research.data.synthetic).
+"""Tests of the synthetic trust (slc_research.synthetic.trust).
 
 The raw files are parsed here with pandas alone, the way a teacher's own script
 would, so these tests do not depend on the loaders. Effect sizes are computed as
@@ -20,10 +20,10 @@ import pandas as pd
 import pytest
 
 from slc_research.data.schemas import COMMON_SOURCE_KEYS, DFE_ATTENDANCE_CODES, KINDS
-from slc_research.data.synthetic import INJECTED_EFFECTS, SLC_YEARS, write_demo_workspace
-from slc_research.data.synthetic_people import FORENAMES_F, FORENAMES_M, SURNAMES
-from slc_research.data.synthetic_surveys import LQ_ITEMS, simulate_learning_questionnaire
 from slc_research.errors import ConfigError
+from slc_research.synthetic.people import FORENAMES_F, FORENAMES_M, SURNAMES
+from slc_research.synthetic.surveys import LQ_ITEMS, simulate_learning_questionnaire
+from slc_research.synthetic.trust import INJECTED_EFFECTS, SLC_YEARS, write_demo_workspace
 
 LEVELS = {"strongly disagree": 1, "disagree": 2, "neither agree nor disagree": 3, "agree": 4,
           "strongly agree": 5}
@@ -594,12 +594,10 @@ def test_reflections_deepen_and_sometimes_name_a_classmate(demo: tuple[Path, flo
 
 def test_fixed_texts_never_contain_a_name() -> None:
     """Template words must not be names, or name redaction would garble them."""
-    from slc_research.data import (
-        synthetic_codings,
-        synthetic_communities,
-        synthetic_surveys,
-        synthetic_text,
-    )
+    from slc_research.synthetic import codings as synthetic_codings
+    from slc_research.synthetic import communities as synthetic_communities
+    from slc_research.synthetic import surveys as synthetic_surveys
+    from slc_research.synthetic import text as synthetic_text
 
     names = {n.casefold() for n in (*FORENAMES_F, *FORENAMES_M, *SURNAMES)}
     words: set[str] = set()

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from slc_research.data.values import (
+from slc_research.data.parsing.values import (
     ProblemLog,
     parse_booleans,
     parse_dates,
@@ -149,7 +149,7 @@ def test_numbers_with_bounds():
 
 def test_parsers_work_on_distinct_values_only(monkeypatch):
     """A column of 200,000 cells with three distinct values parses three values."""
-    import slc_research.data.values as values
+    import slc_research.data.parsing.values as values
 
     calls = []
     original = values.normalise_word

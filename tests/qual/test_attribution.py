@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from slc_research import Enquiry, qual
-from slc_research.action_plans import learning_quotes
-from slc_research.conferences import AUTHOR_LABELS, feedback_quotes
+from slc_research.casestudies.conferences.analysis import AUTHOR_LABELS, feedback_quotes
+from slc_research.casestudies.tlc.action_plans import learning_quotes
 
 MANIFEST = """
 title = "Test enquiry"

@@ -13,7 +13,6 @@ import pytest
 
 from slc_research import Enquiry
 from slc_research.errors import ConfigError
-from slc_research.manifest import read_manifest
 from slc_research.qual import POOLED_KAPPA, coder_agreement
 from slc_research.qual.coding_store import (
     CODING_FOLDER,
@@ -21,6 +20,7 @@ from slc_research.qual.coding_store import (
     check_coder_name,
     sentence_spans,
 )
+from slc_research.workspace.manifest import read_manifest
 
 
 @pytest.fixture
@@ -207,7 +207,7 @@ def test_memos_are_saved_replaced_and_removed(tmp_path):
 
 @pytest.mark.xdist_group("demo")
 def test_names_typed_into_a_memo_are_not_stored(workspace):
-    from slc_research.data.load_people import read_names
+    from slc_research.data.loading.people import read_names
 
     roster = next(s for s in read_manifest(workspace).sources.values() if s.kind == "pupils")
     name = sorted(n for n in read_names(roster) if " " in n)[0]

@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 from slc_research import qual, stats
-from slc_research.data.synthetic_text import reflection
 from slc_research.errors import ConfigError
 from slc_research.qual.depth import (
     depth_examples,
@@ -19,6 +18,7 @@ from slc_research.qual.depth import (
     rubric_agreement,
     score_depth,
 )
+from slc_research.synthetic.text import reflection
 
 
 def _texts(*texts: str) -> pd.DataFrame:

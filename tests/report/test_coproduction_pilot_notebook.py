@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from slc_research.data.synthetic import INJECTED_EFFECTS
 from slc_research.report import read_records
 from slc_research.report.execute import ReportError, run_report
+from slc_research.synthetic.trust import INJECTED_EFFECTS
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo-b")]
 

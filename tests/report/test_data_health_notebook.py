@@ -97,7 +97,7 @@ def test_report_shows_no_name_or_real_id(roster_identifiers, report, demo_worksp
 
 
 def test_one_school_and_a_bad_school(demo_enquiry, demo_workspace, tmp_path):
-    from slc_research.health import source_overview
+    from slc_research.casestudies.data_health.summary import source_overview
 
     one = run_report(NOTEBOOK, demo_workspace, tmp_path, parameters={"school": "riverside school"},
                      name="riverside")

@@ -24,12 +24,12 @@ import pandas as pd
 import pytest
 
 from slc_research import charts
+from slc_research.privacy.safe_cells import FORMULA_STARTS
 from slc_research.report import display as display_module
 from slc_research.report.apa_docx import ExportedTable, tables_document
 from slc_research.report.display import CHART_MIMETYPE, TABLE_MIMETYPE, show_table
 from slc_research.report.execute import export_html
 from slc_research.report.methods import REFERENCES, methods_for, methods_markdown
-from slc_research.safe_cells import FORMULA_STARTS
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from slc_research import Enquiry, qual
-from slc_research.data.synthetic import write_demo_workspace
-from slc_research.quotable import NOT_QUOTABLE_FILE
+from slc_research.privacy.quotable import NOT_QUOTABLE_FILE
 from slc_research.report.execute import run_report
+from slc_research.synthetic.trust import write_demo_workspace
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo-b")]
 

@@ -20,11 +20,11 @@ import nbformat
 import pytest
 
 from slc_research.cli import main
-from slc_research.enquiry import Enquiry
 from slc_research.errors import ConfigError
 from slc_research.report.batch import PlannedReport
 from slc_research.report.progress import Progress, failure_table
 from slc_research.report.runs import LEDGER_NAME, LOCK_NAME, read_ledger, run_batch
+from slc_research.workspace.enquiry import Enquiry
 
 #: The recorded results of the 11 demo reports, made with ``make demo`` before the package
 #: was restructured (issue 14): the move must not change a single figure.
@@ -292,11 +292,13 @@ def assert_same_value(got, want, where: str) -> None:
         assert isinstance(got, (int, float)), where
         assert got == pytest.approx(want, rel=1e-9, abs=1e-12), where
     elif isinstance(want, dict):
-        assert isinstance(got, dict) and sorted(got) == sorted(want), where
+        assert isinstance(got, dict), where
+        assert sorted(got) == sorted(want), where
         for k, v in want.items():
             assert_same_value(got[k], v, f"{where}.{k}")
     elif isinstance(want, list):
-        assert isinstance(got, list) and len(got) == len(want), where
+        assert isinstance(got, list), where
+        assert len(got) == len(want), where
         for i, (g, w) in enumerate(zip(got, want, strict=True)):
             assert_same_value(g, w, f"{where}[{i}]")
     else:

@@ -20,10 +20,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from slc_research.data.synthetic import write_demo_workspace
+from slc_research.privacy.safe_cells import FORMULA_STARTS
 from slc_research.report.execute import run_report
 from slc_research.report.index import write_index
-from slc_research.safe_cells import FORMULA_STARTS
+from slc_research.synthetic.trust import write_demo_workspace
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo-b")]
 

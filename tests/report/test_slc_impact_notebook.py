@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from slc_research.data.synthetic import INJECTED_EFFECTS
 from slc_research.report.catalogue import NOTEBOOKS
 from slc_research.report.execute import ReportError, run_report
 from slc_research.report.index import write_index
+from slc_research.synthetic.trust import INJECTED_EFFECTS
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo")]
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from slc_research.data.synthetic import INJECTED_EFFECTS
 from slc_research.report.execute import ReportError, run_report
+from slc_research.synthetic.trust import INJECTED_EFFECTS
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo-b")]
 
@@ -25,7 +25,7 @@ CHARTED = {"Weekly reflections against the target": 1, "Depth over the year": 2,
 
 def _expected_change(enquiry) -> float:
     """Level 2+ share, last minus first half term, implied by INJECTED_EFFECTS (no growth)."""
-    from slc_research.conferences import reflections, resolve_classes
+    from slc_research.casestudies.conferences.analysis import reflections, resolve_classes
     from slc_research.qual.depth import load_rubric
 
     value = INJECTED_EFFECTS["reflection_depth"]["value"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from slc_research.participation import Participation
+from slc_research.casestudies.slc_impact.representativeness import Representativeness
+from slc_research.measures.participation import Participation
 from slc_research.report import tables
-from slc_research.representativeness import Representativeness
 
 
 def _rep() -> Representativeness:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from slc_research import tlc
+from slc_research.casestudies.tlc import impact as tlc
 from slc_research.report.execute import ReportError, run_report
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo")]

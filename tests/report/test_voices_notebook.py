@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from slc_research.data.synthetic import INJECTED_EFFECTS
 from slc_research.qual import NO_CODING
 from slc_research.report.execute import ReportError, run_report
+from slc_research.synthetic.trust import INJECTED_EFFECTS
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo")]
 

@@ -213,8 +213,8 @@ def _descendants(pids: list[int]) -> list[int]:
 def test_memo_of_cached_tables_is_fresh_and_never_stale(tmp_path, monkeypatch):
     import pandas as pd
 
-    from slc_research import enquiry
-    from slc_research.cache import SourceCache
+    from slc_research.workspace import enquiry
+    from slc_research.workspace.cache import SourceCache
 
     monkeypatch.setattr(SourceCache, "read", SourceCache.read)  # undone after the test
     monkeypatch.setattr(zygote, "_MEMO", {})

@@ -14,9 +14,9 @@ import pandas as pd
 import pytest
 
 from slc_research.cli import main
-from slc_research.enquiry import Enquiry
-from slc_research.privacy import Pseudonymiser
+from slc_research.privacy.pseudonyms import Pseudonymiser
 from slc_research.report.runs import read_ledger
+from slc_research.workspace.enquiry import Enquiry
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo")]
 

@@ -18,9 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+from slc_research.errors import StatsError
 from slc_research.stats import bootstrap as module
 from slc_research.stats.bootstrap import BootstrapResult, bootstrap_ci
-from slc_research.stats.errors import StatsError
 
 # never a numpy warning and a NaN; but not the unclosed event loops that notebook tests
 # in the same process leave for the garbage collector

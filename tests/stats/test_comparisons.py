@@ -23,10 +23,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from slc_research.errors import SlcResearchError
+from slc_research.errors import SlcResearchError, StatsError
 from slc_research.stats import comparisons as module
 from slc_research.stats.comparisons import paired_t, student_t, welch_t
-from slc_research.stats.errors import StatsError
 from slc_research.stats.results import TestResult
 
 # never a numpy warning and a NaN; but not the unclosed event loops that notebook tests

@@ -23,10 +23,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import optimize, stats
 
+from slc_research.errors import StatsError
 from slc_research.stats import eef as module
 from slc_research.stats.eef import MONTHS_CAVEAT, Mdes, MonthsProgress, mdes, months_progress
 from slc_research.stats.effect_sizes import hedges_g
-from slc_research.stats.errors import StatsError
 
 # never a numpy warning and a NaN; but not the unclosed event loops that notebook tests
 # in the same process leave for the garbage collector

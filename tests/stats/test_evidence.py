@@ -16,9 +16,9 @@ import math
 
 import pytest
 
+from slc_research.errors import StatsError
 from slc_research.stats import evidence as module
 from slc_research.stats.eef import mdes
-from slc_research.stats.errors import StatsError
 from slc_research.stats.evidence import EvidenceStrength, strength_of_evidence
 
 # never a numpy warning and a NaN; but not the unclosed event loops that notebook tests

@@ -22,9 +22,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+from slc_research.errors import StatsError
 from slc_research.stats import glass as module
 from slc_research.stats.effect_sizes import EffectSize
-from slc_research.stats.errors import StatsError
 from slc_research.stats.glass import glass_delta
 
 # never a numpy warning and a NaN; but not the unclosed event loops that notebook tests
@@ -121,7 +121,7 @@ def test_nct_interval_far_in_the_tail_with_two_comparison_pupils():
     # SciPy's value is finite)
     from scipy import stats
 
-    from slc_research.stats._inputs import _nct_cdf
+    from slc_research.stats.inputs import _nct_cdf
 
     res = glass_delta([1] * 10, [4, 5], ci="nct")
     assert res.ci_method == "nct"

@@ -22,8 +22,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+from slc_research.errors import StatsError
 from slc_research.stats import models as module
-from slc_research.stats.errors import StatsError
 from slc_research.stats.models import AncovaResult, ancova
 from slc_research.stats.results import TestResult
 

@@ -20,8 +20,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from slc_research.errors import StatsError
 from slc_research.stats import multiplicity as module
-from slc_research.stats.errors import StatsError
 from slc_research.stats.multiplicity import AdjustedPValues, adjust_p
 
 # never a numpy warning and a NaN; but not the unclosed event loops that notebook tests

@@ -29,8 +29,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+from slc_research.errors import StatsError
 from slc_research.stats import proportions as module
-from slc_research.stats.errors import StatsError
 from slc_research.stats.proportions import (
     Proportion,
     mcnemar,

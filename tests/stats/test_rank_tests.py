@@ -28,8 +28,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
+from slc_research.errors import StatsError
 from slc_research.stats import rank_tests as module
-from slc_research.stats.errors import StatsError
 from slc_research.stats.rank_tests import mann_whitney, wilcoxon
 
 # never a numpy warning and a NaN; but not the unclosed event loops that notebook tests

@@ -7,8 +7,11 @@ import html
 import ipywidgets as w
 import pytest
 
-from slc_research.calculator import effect_size_from_summary, effect_size_from_values
-from slc_research.explore import explore, measures_table
+from slc_research.casestudies.explore.analysis import explore, measures_table
+from slc_research.casestudies.explore.calculator import (
+    effect_size_from_summary,
+    effect_size_from_values,
+)
 from slc_research.stats import hedges_g_from_summary
 from slc_research.widgets.calculator import EffectSizeCalculator, effect_size_calculator
 

@@ -8,7 +8,7 @@ import pytest
 from scipy import stats
 
 from slc_research import widgets
-from slc_research.explore import measures_table
+from slc_research.casestudies.explore.analysis import measures_table
 from slc_research.stats import hedges_g
 
 pytestmark = pytest.mark.xdist_group("demo")

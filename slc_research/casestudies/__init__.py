@@ -1,0 +1,1 @@
+"""The case studies: one package per notebook."""

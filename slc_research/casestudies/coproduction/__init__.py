@@ -1,0 +1,1 @@
+"""The co-production pilot case study: pupils at risk of disengagement lead their own projects."""

@@ -1,0 +1,1 @@
+"""The SLC impact case study: who took part, how often, and what changed."""

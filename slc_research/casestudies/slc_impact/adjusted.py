@@ -1,0 +1,296 @@
+"""Second looks at an impact result: adjusted comparisons, dose-response, subgroups, MDES.
+
+Each function takes the :class:`~slc_research.casestudies.slc_impact.outcomes.ChangeResult` of an
+outcome (which keeps every analysed pupil's before and after value) and asks a
+further question of the same pupils:
+
+- :func:`adjusted_comparison`: members against comparison pupils with two
+  models, ANCOVA (the after-score adjusted for the before-score, as EEF
+  evaluations do) and difference in differences (cluster-robust by pupil);
+- :func:`dose_response`: did members who came to more meetings change more?
+- :func:`subgroup_results`: the comparison among disadvantaged pupils only
+  (or any subgroup);
+- :func:`mdes_table`: the smallest effect each comparison could have detected.
+
+Tables are reader-ready after suppression (``threshold``); ids never leave
+this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from slc_research.casestudies.slc_impact.outcomes import ChangeResult, restrict_change
+from slc_research.measures.participation import Participation
+from slc_research.privacy.suppression import suppress_small
+from slc_research.stats import StatsError, ancova, diff_in_diff, mdes
+from slc_research.stats.descriptives import mean_ci
+from slc_research.stats.results import ResultMixin
+
+__all__ = ["ATTENDANCE_BANDS", "DoseResponse", "adjusted_comparison", "ancova_effects", "dose_response",
+           "mdes_table", "subgroup_results"]
+
+#: Bands of % of meetings attended for the dose-response table: (label, low, high).
+ATTENDANCE_BANDS = (("Under 50%", 0.0, 50.0), ("50-74%", 50.0, 75.0), ("75% or more", 75.0, 100.01))
+
+
+def _analysed(result: ChangeResult) -> pd.DataFrame:
+    p = result.pupils
+    if p.empty:
+        return p
+    return p.dropna(subset=["pre", "post"]).assign(
+        member=lambda d: d["group"] == result.group_labels[0])
+
+
+def adjusted_comparison(results: Iterable[ChangeResult], *, threshold: int,
+                        display: bool = True) -> pd.DataFrame:
+    """ANCOVA and difference in differences for each outcome, members vs comparison pupils.
+
+    Parameters
+    ----------
+    results : iterable of ChangeResult
+        Outcomes analysed with a comparison group (``comparison="non_members"``).
+    threshold : int
+        Smallest group that may be published: rows whose members or comparison
+        pupils are fewer are withheld.
+    display : bool, default True
+        Readable column names and ``"<5"`` for withheld cells; False keeps the
+        numbers (withheld as NA) for charts and records.
+
+    Returns
+    -------
+    DataFrame
+        One row per outcome and model: ``outcome``, ``model`` ("ANCOVA" or
+        "Difference in differences"), ``estimate`` (members minus comparison
+        pupils, in the outcome's units), ``ci_low``, ``ci_high``, ``p_value``,
+        ``g`` with ``g_ci_low``/``g_ci_high`` (ANCOVA only: the adjusted
+        difference over the pooled SD of the after-scores), ``n_members``,
+        ``n_comparison``, ``note``.
+
+    Notes
+    -----
+    ANCOVA compares pupils who started at the same level; difference in
+    differences compares the changes and removes any fixed difference between
+    the groups. When members were chosen (or chose themselves) because of
+    their starting point, the two can differ; neither removes differences in
+    how the groups would have changed anyway.
+    """
+    rows = []
+    for r in results:
+        d = _analysed(r)
+        base = {"outcome": r.label, "unit": r.unit}
+        if d.empty or r.comparison != "non_members":
+            continue
+        n_m, n_c = int(d["member"].sum()), int((~d["member"]).sum())
+        counts = {"n_members": n_m, "n_comparison": n_c}
+        try:
+            a = ancova(d, outcome="post", baseline="pre", group="member")
+            rows.append({**base, "model": "ANCOVA", "estimate": a.estimate, "ci_low": a.ci_low,
+                         "ci_high": a.ci_high, "p_value": a.p_value, "g": a.effect_size,
+                         "g_ci_low": a.effect_size_ci_low, "g_ci_high": a.effect_size_ci_high,
+                         **counts, "note": ""})
+        except StatsError as exc:
+            rows.append({**base, "model": "ANCOVA", **counts, "note": f"not computed: {exc}"})
+        long = pd.concat([d.assign(after=False, value=d["pre"]),
+                          d.assign(after=True, value=d["post"])], ignore_index=True)
+        try:
+            did = diff_in_diff(long, outcome="value", group="member", period="after",
+                               unit="pupil_id")
+            rows.append({**base, "model": "Difference in differences", "estimate": did.estimate,
+                         "ci_low": did.ci_low, "ci_high": did.ci_high, "p_value": did.p_value,
+                         **counts, "note": ""})
+        except StatsError as exc:
+            rows.append({**base, "model": "Difference in differences", **counts,
+                         "note": f"not computed: {exc}"})
+    cols = ["outcome", "unit", "model", "estimate", "ci_low", "ci_high", "p_value", "g",
+            "g_ci_low", "g_ci_high", "n_members", "n_comparison", "note"]
+    table = pd.DataFrame(rows, columns=cols)
+    for c in cols[3:10]:
+        table[c] = table[c].astype(float)
+    numbers = ["estimate", "ci_low", "ci_high", "p_value", "g", "g_ci_low", "g_ci_high"]
+    out = suppress_small(table, count_cols={"n_members": numbers, "n_comparison": numbers},
+                         threshold=threshold, display=display)
+    if not display:
+        return out
+    return out.rename(columns={
+        "outcome": "Outcome", "unit": "Units", "model": "Model",
+        "estimate": "Members minus others", "ci_low": "95% CI low", "ci_high": "95% CI high",
+        "p_value": "p", "g": "Effect size (g)", "g_ci_low": "g: 95% CI low",
+        "g_ci_high": "g: 95% CI high", "n_members": "Members: n",
+        "n_comparison": "Other pupils: n", "note": "Note"})
+
+
+@dataclass(frozen=True)
+class DoseResponse(ResultMixin):
+    """Did members who came to more meetings change more?
+
+    Attributes
+    ----------
+    estimate, ci_low, ci_high : float
+        Extra change (in the outcome's units) per 10 percentage points more of
+        meetings attended, with its confidence interval (OLS slope of each
+        member's change on their % attended, HC3 robust standard error).
+    p_value : float
+    n : int
+        Members analysed (measured before and after, with meetings held).
+    method : str
+    outcome, unit : str
+    bands : DataFrame
+        ``band``, ``n``, ``mean_change``, ``ci_low``, ``ci_high``: members'
+        mean change per band of attendance (:data:`ATTENDANCE_BANDS`).
+    """
+
+    estimate: float
+    ci_low: float
+    ci_high: float
+    p_value: float
+    n: int
+    method: str
+    outcome: str
+    unit: str
+    bands: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+
+    def __str__(self) -> str:
+        return (f"{self.outcome}: {self.estimate:+.2f} {self.unit} per 10 points more "
+                f"attendance, 95% CI [{self.ci_low:.2f}, {self.ci_high:.2f}], n = {self.n}")
+
+
+def dose_response(result: ChangeResult, participation: Participation, *,
+                  confidence: float = 0.95) -> DoseResponse | None:
+    """Members' change against the share of meetings they came to.
+
+    Parameters
+    ----------
+    result : ChangeResult
+        An outcome's before and after (members' rows are used).
+    participation : Participation
+        From :func:`~slc_research.measures.participation.participation` (``per_member``
+        holds each member's ``pct_attended``).
+    confidence : float, default 0.95
+
+    Returns
+    -------
+    DoseResponse or None
+        None when fewer than 5 members have both a change and an attendance
+        record, or attendance does not vary.
+
+    Notes
+    -----
+    A slope above zero fits "more meetings, more change", but members who come
+    more often may differ in other ways (motivation): it is an association,
+    not proof that the meetings caused the change.
+    """
+    import statsmodels.api as sm
+
+    d = _analysed(result)
+    if d.empty:
+        return None
+    att = (participation.per_member.dropna(subset=["pct_attended"])
+           .groupby("member_id")["pct_attended"].mean())
+    m = d[d["member"]].assign(change=lambda x: x["post"] - x["pre"])
+    m = m.assign(pct=m["pupil_id"].map(att)).dropna(subset=["pct", "change"])
+    if len(m) < 5 or m["pct"].nunique() < 2:
+        return None
+    x = sm.add_constant(m["pct"].to_numpy(float) / 10)
+    fit = sm.OLS(m["change"].to_numpy(float), x).fit(cov_type="HC3")
+    lo, hi = fit.conf_int(alpha=1 - confidence)[1]
+    rows = []
+    for label, low, high in ATTENDANCE_BANDS:
+        c = m.loc[(m["pct"] >= low) & (m["pct"] < high), "change"].to_numpy(float)
+        row = {"band": label, "n": len(c), "mean_change": np.nan, "ci_low": np.nan,
+               "ci_high": np.nan}
+        if len(c) >= 2 and np.ptp(c) > 0:
+            ci = mean_ci(c, confidence=confidence)
+            row.update(mean_change=ci.estimate, ci_low=ci.ci_low, ci_high=ci.ci_high)
+        elif len(c):
+            row["mean_change"] = float(c.mean())
+        rows.append(row)
+    return DoseResponse(float(fit.params[1]), float(lo), float(hi), float(fit.pvalues[1]),
+                        len(m), "OLS slope of change on % of meetings attended (per 10 points), "
+                        "HC3 robust SE", result.label, result.unit,
+                        pd.DataFrame(rows, columns=["band", "n", "mean_change", "ci_low",
+                                                    "ci_high"]))
+
+
+def subgroup_results(results: Iterable[ChangeResult], pupils: pd.DataFrame, *,
+                     column: str = "pupil_premium", value: object = True,
+                     label: str = "pupil premium") -> list[ChangeResult]:
+    """Each outcome's comparison among one subgroup of pupils (default: disadvantaged).
+
+    Parameters
+    ----------
+    results : iterable of ChangeResult
+    pupils : DataFrame
+        The canonical ``pupils`` table.
+    column : str, default "pupil_premium"
+        The pupils' characteristic defining the subgroup.
+    value : default True
+        Its value for the subgroup.
+    label : str
+        Added to each outcome's label: "Engagement (pupil premium)".
+    """
+    ids = pupils.loc[pupils[column].astype(object) == value, "pupil_id"].astype(str)
+    return [restrict_change(r, ids, label=f"{r.label} ({label})") for r in results]
+
+
+def mdes_table(results: Sequence[ChangeResult], *, threshold: int, power: float = 0.8,
+               display: bool = True) -> pd.DataFrame:
+    """The smallest effect each comparison could reliably have detected.
+
+    Parameters
+    ----------
+    results : sequence of ChangeResult
+    threshold : int
+        Rows with a group smaller than this are withheld.
+    power : float, default 0.8
+    display : bool, default True
+
+    Returns
+    -------
+    DataFrame
+        ``outcome``, ``n_members``, ``n_comparison``, ``mdes`` (comparing
+        changes, as the headline effect does), ``mdes_adjusted`` (with ANCOVA,
+        using the observed before-after correlation), ``observed_g`` (the
+        headline effect), ``months`` (the MDES in EEF months' progress).
+    """
+    rows = []
+    for r in results:
+        d = _analysed(r)
+        if d.empty or r.comparison != "non_members":
+            continue
+        n_m, n_c = int(d["member"].sum()), int((~d["member"]).sum())
+        row = {"outcome": r.label, "n_members": n_m, "n_comparison": n_c, "mdes": np.nan,
+               "mdes_adjusted": np.nan, "observed_g": r.effect.estimate if r.effect else np.nan,
+               "months": np.nan}
+        if n_m >= 2 and n_c >= 2:
+            plain = mdes(n_m, n_c, power=power)
+            row.update(mdes=plain.estimate, months=plain.months)
+            rho = float(np.corrcoef(d["pre"], d["post"])[0, 1]) if d["pre"].std() > 0 else 0.0
+            if np.isfinite(rho) and abs(rho) < 1:
+                row["mdes_adjusted"] = mdes(n_m, n_c, power=power,
+                                            pretest_correlation=rho).estimate
+        rows.append(row)
+    table = pd.DataFrame(rows, columns=["outcome", "n_members", "n_comparison", "mdes",
+                                        "mdes_adjusted", "observed_g", "months"])
+    out = suppress_small(table, count_cols=["n_members", "n_comparison"], threshold=threshold,
+                         display=display)
+    if not display:
+        return out
+    return out.rename(columns={
+        "outcome": "Outcome", "n_members": "Members: n", "n_comparison": "Other pupils: n",
+        "mdes": "Smallest detectable effect (g)", "mdes_adjusted": "With ANCOVA (g)",
+        "observed_g": "Effect found (g)", "months": "Smallest detectable, months' progress"})
+
+
+def ancova_effects(models: pd.DataFrame) -> pd.DataFrame:
+    """The ANCOVA rows of :func:`adjusted_comparison` (``display=False``) shaped for
+    :func:`~slc_research.charts.effect_size_chart`: ``outcome``, ``estimate`` (g),
+    ``ci_low``, ``ci_high``, ``n1``, ``n2``; withheld rows left out."""
+    a = models[models["model"] == "ANCOVA"].dropna(subset=["g"])
+    return pd.DataFrame({"outcome": a["outcome"], "estimate": a["g"], "ci_low": a["g_ci_low"],
+                         "ci_high": a["g_ci_high"], "n1": a["n_members"],
+                         "n2": a["n_comparison"]}).reset_index(drop=True)

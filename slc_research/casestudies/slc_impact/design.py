@@ -1,0 +1,208 @@
+"""What a learning-community evaluation can and cannot show, in plain words.
+
+:func:`limitations` turns the facts of a design (who chose to take part, how
+many pupils, how different the groups were at the start, how many stopped
+answering, how many outcomes were compared) into sentences a teacher can paste
+into a dissertation. It never claims that a community caused a change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from slc_research.casestudies.slc_impact.outcomes import ChangeResult
+from slc_research.errors import ConfigError
+
+__all__ = ["DESIGN_DEFAULTS", "design_facts", "evidence_strength", "limitations"]
+
+#: The design facts :func:`limitations` understands, with their defaults.
+DESIGN_DEFAULTS: dict[str, Any] = {
+    "community_label": "the SLC",  # how the text names the community
+    "n_members": 0,  # members analysed
+    "n_comparison": None,  # comparison pupils analysed (None: no comparison group)
+    "comparison": "non_members",  # or "none"
+    "random_allocation": False,  # never true for an SLC: pupils volunteer or are invited
+    "baseline_g": None,  # members minus comparison before, in SD units (largest of the outcomes)
+    "baseline_outcome": None,  # the outcome that baseline_g is about
+    "attrition_pct": None,  # % who answered the first questionnaire but not the second
+    "n_outcomes": 1,  # outcomes compared
+    "self_report": True,  # the outcomes include a questionnaire
+    "n_schools": 1,
+}
+
+
+def limitations(design: dict[str, Any]) -> list[str]:
+    """Sentences on what the design can and cannot show.
+
+    Parameters
+    ----------
+    design : dict
+        Facts of the design; keys and defaults in :data:`DESIGN_DEFAULTS`
+        (:func:`design_facts` builds it from the analyses).
+
+    Returns
+    -------
+    list of str
+        Plain-English sentences, most important first.
+
+    Raises
+    ------
+    ConfigError
+        For a key that is not a known design fact.
+
+    Examples
+    --------
+    >>> limitations({"n_members": 12, "n_comparison": 150})[0]  # doctest: +NORMALIZE_WHITESPACE
+    'Pupils chose to join the SLC, so members may differ from other pupils in ways the data do
+    not show (such as motivation or confidence); the comparison cannot show that the SLC caused
+    any difference.'
+    """
+    unknown = sorted(set(design) - set(DESIGN_DEFAULTS))
+    if unknown:
+        raise ConfigError(f"unknown design fact(s) {unknown}; known: {sorted(DESIGN_DEFAULTS)}")
+    d = {**DESIGN_DEFAULTS, **design}
+    label, n = d["community_label"], int(d["n_members"] or 0)
+    out = []
+    if d["random_allocation"]:
+        out.append(f"Pupils were allocated to {label} at random, which makes members and other "
+                   f"pupils alike on average; with {n} members, chance differences between the "
+                   "groups can still be large, so a difference is not proof of an effect.")
+    else:
+        out.append(f"Pupils chose to join {label}, so members may differ from other pupils in "
+                   "ways the data do not show (such as motivation or confidence); the comparison "
+                   f"cannot show that {label} caused any difference.")
+    if d["comparison"] == "none" or d["n_comparison"] is None:
+        out.append("There is no comparison group: a change between the two measurements could "
+                   "come from pupils growing older, the time of year or answering the same "
+                   f"questions twice, rather than from {label}.")
+    else:
+        out.append("Comparing how much members changed with how much other pupils changed "
+                   "allows for differences that were already there at the start, but not for "
+                   "differences in how the two groups would have changed anyway.")
+    g = d["baseline_g"]
+    if g is not None and np.isfinite(g):
+        what = d["baseline_outcome"] or "the first measurement"
+        if abs(g) >= 0.1:
+            direction = "higher" if g > 0 else "lower"
+            size = "already " if abs(g) >= 0.2 else ""
+            small = "" if abs(g) >= 0.2 else " (a small difference)"
+            out.append(f"At the start, members were {size}{abs(g):.2f} standard deviations "
+                       f"{direction} than other pupils on {what}{small}, so the groups were not "
+                       f"alike before {label} began.")
+        else:
+            out.append(f"At the start, members and other pupils were about the same on {what} "
+                       f"(a difference of {abs(g):.2f} standard deviations), but they may still "
+                       "differ in ways the data do not measure.")
+    if n == 0:
+        out.append("No member could be analysed, so nothing can be said about the members.")
+    elif n < 20:
+        out.append(f"With only {n} members, every estimate is imprecise: the 95% confidence "
+                   "intervals are wide, and a real difference of moderate size could easily go "
+                   "unnoticed.")
+    elif n < 50:
+        out.append(f"With {n} members, estimates are still imprecise; read the width of each "
+                   "95% confidence interval, not only the estimate.")
+    a = d["attrition_pct"]
+    if a is not None and np.isfinite(a) and a > 0:
+        big = " This is a large loss." if a >= 20 else ""
+        out.append(f"{a:.0f}% of pupils who answered the first questionnaire did not answer the "
+                   "second; if those who dropped out differ from those who stayed, the results "
+                   f"may be biased.{big}")
+    k = int(d["n_outcomes"] or 0)
+    if k > 1:
+        out.append(f"{k} outcomes were compared; with this many, one may look different by "
+                   "chance alone (about 1 comparison in 20 gives a 95% confidence interval "
+                   "that excludes zero when there is no real difference).")
+    if d["self_report"]:
+        out.append("The questionnaire records what pupils say about their learning; members may "
+                   "answer more positively because they know what the school hopes to achieve "
+                   f"through {label}.")
+    schools = int(d["n_schools"] or 1)
+    if schools == 1:
+        out.append("The data come from one school, so the findings may not carry over to other "
+                   "schools or other years.")
+    else:
+        out.append(f"The data come from {schools} schools whose communities may work "
+                   f"differently; pooled results can hide differences between schools.")
+    if not d["random_allocation"]:
+        out.append(f"These data can describe what happened while {label} ran and suggest what "
+                   f"to look at next, but they cannot prove what {label} achieved.")
+    return out
+
+
+def design_facts(*, n_members: int, n_comparison: int | None,
+                 results: Iterable[ChangeResult] = (), comparison: str = "non_members",
+                 n_schools: int = 1, community_label: str = "the SLC",
+                 random_allocation: bool = False, threshold: int = 1) -> dict[str, Any]:
+    """Collect the design facts for :func:`limitations` from the analyses.
+
+    Parameters
+    ----------
+    n_members, n_comparison : int
+        Members and comparison pupils in the cohort (``Representativeness.n_members``,
+        ``.n_rest``); ``n_comparison`` is ignored when ``comparison="none"``.
+    results : iterable of ChangeResult
+        The outcome analyses: questionnaire scales give the attrition (largest
+        across scales) and, with attendance and behaviour, the largest baseline
+        difference and the number of outcomes compared.
+    comparison : {"non_members", "none"}
+    n_schools : int
+    community_label : str
+    random_allocation : bool
+        Leave False for SLCs: members volunteer.
+    threshold : int
+        The suppression threshold: a baseline difference is only quoted for an
+        outcome whose groups both have at least this many pupils.
+
+    Returns
+    -------
+    dict
+        Keys of :data:`DESIGN_DEFAULTS`.
+    """
+    results = [r for r in results if r.available]
+    scales = [r for r in results if r.unit == "scale score"]
+    attrition = [float(r.groups["n_lost"].sum() / r.groups["n_pre"].sum() * 100)
+                 for r in scales if r.groups["n_pre"].sum() > 0]
+    baselines = [(r.baseline.estimate, r.label) for r in results
+                 if r.baseline is not None and r.baseline.n1 >= threshold
+                 and r.baseline.n2 >= threshold]
+    g, what = max(baselines, key=lambda b: abs(b[0])) if baselines else (None, None)
+    return {
+        "community_label": community_label,
+        "n_members": int(n_members),
+        "n_comparison": None if comparison == "none" else n_comparison,
+        "comparison": comparison,
+        "random_allocation": bool(random_allocation),
+        "baseline_g": g,
+        "baseline_outcome": what,
+        "attrition_pct": max(attrition) if attrition else None,
+        "n_outcomes": sum(r.effect is not None for r in results) or len(results),
+        "self_report": bool(scales),
+        "n_schools": int(n_schools),
+    }
+
+
+def evidence_strength(design: dict[str, Any]):
+    """The strength-of-evidence statement for the design facts of :func:`design_facts`.
+
+    A thin bridge to :func:`slc_research.stats.strength_of_evidence` (in the
+    spirit of the EEF's security rating, never claiming to be one): a
+    comparison group or not, random allocation or not, the baseline
+    difference, attrition between waves and the group sizes.
+    """
+    from slc_research.stats import strength_of_evidence
+
+    facts = {**DESIGN_DEFAULTS, **design}
+    has_comparison = facts["comparison"] != "none" and bool(facts["n_comparison"])
+    attrition = facts["attrition_pct"]
+    return strength_of_evidence(
+        comparison_group=has_comparison,
+        random_allocation=bool(facts["random_allocation"]),
+        baseline_effect=facts["baseline_g"] if has_comparison else None,
+        attrition=None if attrition is None else float(attrition) / 100,
+        n_treated=int(facts["n_members"]),
+        n_comparison=int(facts["n_comparison"]) if has_comparison else 0,
+    )

@@ -1,0 +1,271 @@
+"""The SLC impact case study: who took part, how often, and what changed.
+
+Pure functions on the canonical tables (see :mod:`slc_research.data.schemas`);
+each returns a DataFrame or a small result object and prints nothing. This
+module holds the notebook's parameters and who the members are; the rest lives
+in :mod:`slc_research.casestudies.slc_impact.representativeness`, :mod:`slc_research.measures.participation`,
+:mod:`slc_research.casestudies.slc_impact.outcomes` (questionnaire scales, attendance, behaviour) and
+:mod:`slc_research.casestudies.slc_impact.design` (the limitations text), all re-exported here. The notebook ``notebooks/slc_impact.ipynb`` calls these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from os import PathLike
+from pathlib import Path
+
+import pandas as pd
+
+from slc_research.casestudies.parameters import (
+    name_list,
+    text_parameter,
+    wave_pair,
+    workspace_folder,
+)
+from slc_research.casestudies.slc_impact.design import design_facts, evidence_strength, limitations
+from slc_research.casestudies.slc_impact.outcomes import (
+    ChangeResult,
+    attendance_change,
+    behaviour_change,
+    effects_table,
+    scale_change,
+)
+from slc_research.casestudies.slc_impact.representativeness import (
+    CHARACTERISTICS,
+    NOT_RECORDED,
+    Representativeness,
+    cohort_ids,
+    representativeness,
+)
+from slc_research.data.spec import Scale
+from slc_research.errors import ConfigError
+from slc_research.measures.participation import Participation, participation
+
+__all__ = [
+    "CHARACTERISTICS",
+    "COMPARISONS",
+    "NOT_RECORDED",
+    "ChangeResult",
+    "ImpactParameters",
+    "Participation",
+    "Representativeness",
+    "attendance_change",
+    "behaviour_change",
+    "cohort_ids",
+    "community_label",
+    "community_members",
+    "community_start",
+    "design_facts",
+    "evidence_strength",
+    "effects_table",
+    "limitations",
+    "participation",
+    "representativeness",
+    "resolve_communities",
+    "resolve_scales",
+    "scale_change",
+    "validate_parameters",
+]
+
+#: Allowed values of the ``comparison`` parameter.
+COMPARISONS = ("non_members", "none")
+
+
+
+# --- parameters ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ImpactParameters:
+    """The checked parameters of the SLC impact notebook.
+
+    Attributes
+    ----------
+    workspace : Path
+        The enquiry workspace (absolute).
+    community : str
+        One community's name, or ``""`` for every SLC in the workspace.
+    scales : tuple of str
+        Scale names, or empty for every scale of the pupil questionnaire.
+    waves : tuple of int
+        (before, after) questionnaire waves.
+    comparison : str
+        ``"non_members"`` or ``"none"``.
+    """
+
+    workspace: Path
+    community: str = ""
+    scales: tuple[str, ...] = ()
+    waves: tuple[int, int] = (1, 2)
+    comparison: str = "non_members"
+
+
+def validate_parameters(*, workspace: str | PathLike, community: str = "",
+                        scales: Iterable[str] = (), waves: Iterable[int] = (1, 2),
+                        comparison: str = "non_members") -> ImpactParameters:
+    """Check the notebook's parameters before anything is read; fail loudly.
+
+    Parameters
+    ----------
+    workspace : str or path
+        Folder holding ``enquiry.toml``.
+    community : str
+        ``""`` (every SLC) or one community's name.
+    scales : list of str
+        ``[]`` (every pupil questionnaire scale) or scale names.
+    waves : list of int
+        Exactly two different wave numbers, before then after, e.g. ``[1, 2]``.
+    comparison : {"non_members", "none"}
+
+    Returns
+    -------
+    ImpactParameters
+
+    Raises
+    ------
+    ConfigError
+        Naming the parameter, what was found and what is expected.
+    """
+    root = workspace_folder(workspace)
+    community = text_parameter(community, "community",
+                               expected='a community name in quotes, or "" for every SLC')
+    scales = name_list(scales, "scales", noun="scale", example='["engagement"]')
+    waves = wave_pair(waves)
+    if comparison not in COMPARISONS:
+        raise ConfigError(f"expected \"non_members\" (compare with other pupils in the same "
+                          f"year groups) or \"none\"; found {comparison!r}", key="comparison")
+    return ImpactParameters(root, community, scales, waves, comparison)
+
+
+def resolve_communities(communities: pd.DataFrame, community: str = "", *,
+                        kind: str = "slc") -> list[str]:
+    """The communities the report covers: the one named, or every one of ``kind``.
+
+    Parameters
+    ----------
+    communities : DataFrame
+        The canonical ``communities`` table (community, kind, school, theme).
+    community : str
+        A name, or ``""`` for all communities of ``kind``.
+    kind : str, default "slc"
+
+    Raises
+    ------
+    ConfigError
+        The name is unknown (the message lists the known ones), or there is none of ``kind``.
+    """
+    names = communities["community"].dropna().astype(str)
+    of_kind = sorted(names[communities["kind"].astype("string") == kind])
+    if community:
+        if community not in set(names):
+            known = ", ".join(repr(n) for n in sorted(names)) or "none"
+            raise ConfigError(f"no community called {community!r} in this enquiry; "
+                              f"known communities: {known}", key="community")
+        return [community]
+    if not of_kind:
+        raise ConfigError(f"this enquiry has no community of kind {kind!r}; add a memberships "
+                          f"source with community_kind = \"{kind}\"", key="community")
+    return of_kind
+
+
+def resolve_scales(scales: dict[str, Scale], requested: Iterable[str] = (), *,
+                   scores: pd.DataFrame | None = None) -> list[Scale]:
+    """The scales the report covers: those requested, or every pupil questionnaire scale.
+
+    Parameters
+    ----------
+    scales : dict
+        Name -> :class:`~slc_research.data.spec.Scale` (``Enquiry.scales``).
+    requested : list of str
+        Names; empty for all scales with pupil scores in ``scores``.
+    scores : DataFrame, optional
+        Scale scores (respondent_type, scale, ...); used to pick the pupil scales.
+
+    Raises
+    ------
+    ConfigError
+        A requested scale is not in the manifest (the message lists those that are).
+    """
+    requested = list(requested)
+    unknown = [s for s in requested if s not in scales]
+    if unknown:
+        known = ", ".join(repr(s) for s in sorted(scales)) or "none"
+        raise ConfigError(f"no scale called {', '.join(map(repr, unknown))} in enquiry.toml; "
+                          f"scales: {known}", key="scales")
+    if requested:
+        return [scales[s] for s in requested]
+    names = sorted(scales)
+    if scores is not None and not scores.empty:
+        pupil = scores
+        if "respondent_type" in scores.columns:
+            pupil = scores[scores["respondent_type"].astype("string").fillna("pupil") == "pupil"]
+        present = set(pupil["scale"].dropna().astype(str))
+        names = [n for n in names if n in present]
+    return [scales[n] for n in names]
+
+
+# --- who is in the community -----------------------------------------------------------------
+
+def community_members(memberships: pd.DataFrame, community: str | Iterable[str] | None = None,
+                      kind: str = "slc", *, member_type: str | None = None,
+                      require: bool = False) -> frozenset[str]:
+    """Ids of the members of one community, several, or every community of a kind.
+
+    Parameters
+    ----------
+    memberships : DataFrame
+        The canonical ``memberships`` table.
+    community : str, list of str or None
+        Community name(s); None or ``""`` for every community of ``kind``
+        (``kind`` is then used; with names it is ignored).
+    kind : str, default "slc"
+    member_type : {"pupil", "staff"}, optional
+        Keep only these members; default pupils, or staff for ``kind="tlc"``.
+        Rows whose member type is not recorded are kept.
+    require : bool, default False
+        Raise :class:`ConfigError` when there is no member.
+
+    Returns
+    -------
+    frozenset of str
+        Everyone who was ever a member (including those who left): the
+        comparison is by intention, not by how long they stayed.
+    """
+    m = memberships
+    if community is None or community == "":
+        keep = m["community_kind"].astype("string") == kind
+    else:
+        names = [community] if isinstance(community, str) else list(community)
+        keep = m["community"].isin(names)
+    member_type = member_type or ("staff" if kind == "tlc" else "pupil")
+    types = m["member_type"].astype("string")
+    keep = keep.fillna(False) & (types.isna() | (types == member_type))
+    found = frozenset(m.loc[keep.astype(bool), "member_id"].dropna().astype(str))
+    if require and not found:
+        which = (f"any community of kind {kind!r}" if community in (None, "")
+                 else repr(community))
+        raise ConfigError(f"no {member_type} members found in {which}; check the memberships "
+                          "source (community names, community_kind, member type)",
+                          key="community")
+    return found
+
+
+def community_label(communities: Iterable[str], kind: str = "SLC") -> str:
+    """How the report names what it covers: the community, or "the 3 SLCs"."""
+    names = list(communities)
+    if len(names) == 1:
+        return names[0]
+    return f"the {len(names)} {kind}s"
+
+
+def community_start(meetings: pd.DataFrame, memberships: pd.DataFrame,
+                    communities: Iterable[str]) -> pd.Timestamp | None:
+    """When the communities started: their first meeting, else the first date anyone joined."""
+    names = list(communities)
+    first = meetings.loc[meetings["community"].isin(names), "date"].dropna()
+    if len(first):
+        return pd.Timestamp(first.min())
+    joined = memberships.loc[memberships["community"].isin(names), "joined"].dropna()
+    return pd.Timestamp(joined.min()) if len(joined) else None
+
+

@@ -1,0 +1,365 @@
+"""The SLC impact case study as one result: ``run(enquiry, params) -> Result``.
+
+The notebook ``notebooks/slc_impact.ipynb`` calls :data:`STUDY` once and shows the sections
+of its result between its narrative cells; the index, the summary and the dissertation pack
+are made from the same result.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from slc_research import charts, qual
+from slc_research.casestudies.parameters import name_list, text_parameter, wave_pair
+from slc_research.casestudies.result import Result, Section, Table
+from slc_research.casestudies.slc_impact import adjusted, impact
+from slc_research.casestudies.slc_impact import tables as t
+from slc_research.casestudies.spec import WORKSPACE, CaseStudy, Param
+from slc_research.errors import ConfigError
+from slc_research.privacy.suppression import suppress_small
+
+__all__ = ["STUDY", "change_finding", "run"]
+
+
+def _comparison(value: Any) -> str:
+    if value not in impact.COMPARISONS:
+        raise ConfigError(f"expected \"non_members\" (compare with other pupils in the same "
+                          f"year groups) or \"none\"; found {value!r}", key="comparison")
+    return value
+
+
+def run(enq: Any, params: dict[str, Any]) -> Result:
+    """Run the SLC impact case study on an opened enquiry.
+
+    Parameters
+    ----------
+    enq : Enquiry
+        The opened workspace.
+    params : dict
+        As :meth:`STUDY.validate <slc_research.casestudies.spec.CaseStudy.validate>`
+        returns them: ``community``, ``scales``, ``waves``, ``comparison``.
+
+    Returns
+    -------
+    Result
+        Sections ``who_took_part``, ``participation``, ``questionnaire``,
+        ``attendance_behaviour``, ``all_outcomes``, ``adjusted``, ``dose_response``,
+        ``pupil_premium``, ``voice``, ``design``, ``evidence`` and ``about_data``.
+    """
+    threshold = enq.suppression_threshold
+    waves, comparison = params["waves"], params["comparison"]
+    communities = impact.resolve_communities(enq.communities, params["community"])
+    label = impact.community_label(communities)
+    members = impact.community_members(enq.memberships, communities, require=True)
+    cohort = impact.cohort_ids(enq.pupils, members)
+    rep = impact.representativeness(enq.pupils, members)
+    part = impact.participation(enq.meetings, enq.meeting_attendance, enq.memberships,
+                                communities, members=members)
+    scores = enq.scale_scores()
+    scale_results = [
+        impact.scale_change(scores, members, scale=s.name, label=s.label or s.name,
+                            waves=waves, comparison=comparison, cohort=cohort)
+        for s in impact.resolve_scales(enq.scales, params["scales"], scores=scores)]
+    attendance = impact.attendance_change(enq.attendance_summary(by="term"), members,
+                                          comparison=comparison, cohort=cohort)
+    behaviour = impact.behaviour_change(
+        enq.behaviour, members, cohort=cohort, comparison=comparison,
+        split=impact.community_start(enq.meetings, enq.memberships, communities))
+    all_results = [*scale_results, attendance, behaviour]
+    facts = impact.design_facts(n_members=rep.n_members, n_comparison=rep.n_rest,
+                                results=all_results, comparison=comparison,
+                                n_schools=max(len(rep.schools), 1), community_label=label,
+                                threshold=threshold)
+    title = f"{enq.title}: {label}"
+    sections = (
+        _who_took_part(rep, threshold),
+        _participation(part, threshold),
+        _questionnaire(scale_results, threshold),
+        _attendance_behaviour(attendance, behaviour, threshold),
+        _all_outcomes(all_results, threshold),
+        *_second_looks(all_results, scale_results, attendance, part, enq.pupils, threshold),
+        _voice(enq, communities, threshold),
+        Section("design", "What this design can and cannot show",
+                items=tuple(impact.limitations(facts))),
+        _evidence(facts, [*scale_results, attendance], threshold),
+        Section("about_data", "About the data", tables=(Table(t.about_data(
+            n_pupils=len(enq.pupils), n_cohort=len(cohort), n_members=rep.n_members,
+            waves=waves, threshold=threshold, scores=scores, schools=rep.schools),
+            caption="About the data"),)),
+    )
+    return Result(
+        "slc_impact", title,
+        f"A case study of {label}: who took part, how often they came to meetings, and how "
+        "members' answers to the learning questionnaire, their attendance and their behaviour "
+        "changed, compared with other pupils in the same year groups.",
+        sections,
+        records={"title": title, "community": label, "school": list(rep.schools),
+                 "members": rep.n_members})
+
+
+def change_finding(results, threshold: int) -> str:
+    """One plain sentence on which outcomes changed more for members than for other pupils.
+
+    An outcome counts as a clear difference when the 95% interval of its headline effect
+    leaves out 0; outcomes whose groups are below the threshold are said to be withheld.
+    """
+    rose, fell, unclear, missing = [], [], [], []
+    for r in results:
+        e = r.effect
+        small = e is not None and (e.n1 < threshold or (not e.paired and e.n2 < threshold))
+        if e is None or small:
+            missing.append(r.label)
+        elif e.ci_low > 0:
+            rose.append(r.label)
+        elif e.ci_high < 0:
+            fell.append(r.label)
+        else:
+            unclear.append(r.label)
+    if not results:
+        return "There was nothing to compare."
+    paired = all(r.effect is None or r.effect.paired for r in results)
+    than = "" if paired else " than other pupils'"
+    parts = []
+    if rose:
+        parts.append(f"members' {_and(rose)} rose clearly more{than}")
+    if fell:
+        parts.append(f"members' {_and(fell)} fell clearly more{than}")
+    if unclear:
+        parts.append(f"on {_and(unclear)} the data show no clear difference"
+                     + ("" if paired else " between members and other pupils"))
+    if missing:
+        parts.append(f"{_and(missing)} could not be compared (too few pupils measured twice)")
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + "."
+
+
+def _and(words: list[str]) -> str:
+    words = [w[0].lower() + w[1:] if w[:2] != w[:2].upper() else w for w in words]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _who_took_part(rep, threshold: int) -> Section:
+    shown = t._members_shown(rep.n_members, rep.n_members + rep.n_rest, threshold)
+    return Section(
+        "who_took_part", "Who took part",
+        finding=(f"{shown} pupils were members, out of {rep.n_members + rep.n_rest} pupils in "
+                 "the same schools and year groups."),
+        tables=(Table(t.representativeness_table(rep, threshold=threshold),
+                      caption="Members and other pupils in the same year groups"),
+                Table(t.association_table(rep), caption="Do members differ from the cohort?",
+                      decimals={"Statistic": 2})),
+        charts=(charts.representativeness_chart(
+            t.representativeness_table(rep, threshold=threshold, display=False)),),
+        note=("Each row compares members with the other pupils in their year groups. A "
+              "difference of a few percentage points is normal for a group chosen by "
+              "volunteering; a test with a small p says the difference is larger than chance "
+              "alone would usually give. Volunteers who differ at the start (for example more "
+              "girls, fewer pupils with pupil premium) can make any later difference look "
+              "larger or smaller than the community's own effect."))
+
+
+def _participation(part, threshold: int) -> Section:
+    return Section(
+        "participation", "Participation",
+        tables=(Table(t.participation_table(part, threshold=threshold),
+                      caption="Meetings and attendance at meetings"),
+                Table(t.roles_table(part, threshold=threshold), caption="Members' roles")),
+        charts=(charts.participation_chart(t.bands_table(part, threshold=threshold)),),
+        note=("The share of meetings each member came to while a member. A community where "
+              "most members come to most meetings can expect more change than one where many "
+              "came once or twice: the dose-response section below asks whether that "
+              "happened."))
+
+
+def _questionnaire(scale_results, threshold: int) -> Section:
+    return Section(
+        "questionnaire", "Change on the learning questionnaire",
+        finding=change_finding(scale_results, threshold),
+        paragraphs=tuple(t.describe_change(r, threshold=threshold) for r in scale_results)
+        or ("This enquiry has no pupil questionnaire scales.",),
+        tables=(Table(t.change_table(scale_results, threshold=threshold), decimals=2,
+                      caption="Questionnaire scores before and after"),
+                Table(t.effects_summary(scale_results, threshold=threshold), decimals=2,
+                      caption="Members' change compared with other pupils' change")),
+        charts=(charts.scale_change_chart(t.means_table(scale_results, threshold=threshold)),),
+        note=("g is the difference between members' and other pupils' change in "
+              "standard-deviation units: about 0.2 is small, 0.5 medium, 0.8 large in education "
+              "research, where whole-school approaches typically reach 0.1-0.3. The 95% "
+              "confidence interval is the range of effects these data are consistent with: if "
+              "it includes 0, the data cannot rule out no difference at all."))
+
+
+def _attendance_behaviour(attendance, behaviour, threshold: int) -> Section:
+    return Section(
+        "attendance_behaviour", "Attendance and behaviour",
+        finding=change_finding([attendance, behaviour], threshold),
+        paragraphs=(t.describe_change(attendance, threshold=threshold),
+                    t.describe_change(behaviour, threshold=threshold)),
+        tables=(Table(t.change_table([attendance, behaviour], threshold=threshold),
+                      decimals=2, caption="Attendance and behaviour before and after"),
+                Table(t.persistent_absence_table(attendance, threshold=threshold),
+                      caption="Persistent absence")),
+        charts=(charts.attendance_chart(t.means_table([attendance], threshold=threshold)),),
+        note=("Attendance is compared in percentage points: +2 means members' attendance rose "
+              "two points more than other pupils' (for example from 93% to 95%). Behaviour "
+              "counts negative points per week; a negative difference means members' points "
+              "fell more. Attendance and behaviour also change with the time of year, which is "
+              "why members are compared with other pupils over the same weeks."))
+
+
+def _all_outcomes(all_results, threshold: int) -> Section:
+    return Section(
+        "all_outcomes", "All outcomes together",
+        finding=change_finding(all_results, threshold),
+        charts=(charts.effect_size_chart(t.effects_summary(all_results, threshold=threshold,
+                                                           display=False)),),
+        records=t.headlines(all_results, threshold=threshold))
+
+
+def _second_looks(all_results, scale_results, attendance, part, pupils,
+                  threshold: int) -> tuple[Section, ...]:
+    models = adjusted.adjusted_comparison(all_results, threshold=threshold, display=False)
+    adjusted_section = Section(
+        "adjusted", "Adjusting for where pupils started",
+        tables=(Table(adjusted.adjusted_comparison(all_results, threshold=threshold),
+                      decimals=2, caption="Members minus other pupils, two models"),),
+        charts=(charts.effect_size_chart(
+            adjusted.ancova_effects(models),
+            title="ANCOVA effect sizes (adjusted for the starting point)"),),
+        note=("Each row is the difference between members and other pupils in the outcome's "
+              "own units, with its 95% confidence interval. When the two models agree, the "
+              "result does not hinge on how the starting point is handled. Neither model can "
+              "rule out that volunteers would have changed differently anyway: only random "
+              "allocation could."),
+        records={"adjusted": models.drop(columns=["suppressed"])})
+
+    doses = {r.outcome: adjusted.dose_response(r, part) for r in [*scale_results, attendance]}
+    found = [d for d in doses.values() if d is not None]
+    dose_table = suppress_small(pd.DataFrame(
+        [{"outcome": d.outcome, "per_10_points": d.estimate, "ci_low": d.ci_low,
+          "ci_high": d.ci_high, "p_value": d.p_value, "n": d.n} for d in found],
+        columns=["outcome", "per_10_points", "ci_low", "ci_high", "p_value", "n"]),
+        count_cols=["n"], threshold=threshold, display=True)
+    first = found[0] if found else None
+    dose_section = Section(
+        "dose_response", "Did more meetings mean more change?",
+        paragraphs=() if first else ("Too few members with meeting records and two "
+                                     "measurements to look at this.",),
+        tables=(Table(dose_table, decimals=2, caption=("Members' change and the share of "
+                                                       "meetings they came to"), labels={
+            "outcome": "Outcome", "per_10_points": "Extra change per 10 points more attendance",
+            "ci_low": "95% CI low", "ci_high": "95% CI high", "p_value": "p", "n": "Members"}),),
+        charts=(charts.dose_response_chart(
+            suppress_small(first.bands, count_cols=["n"], threshold=threshold,
+                           partition_by=[]),
+            outcome=first.outcome, unit=first.unit),) if first else (),
+        note=("The slope says how much more a member's score changed for every 10 percentage "
+              "points more of the meetings they came to. A slope whose interval includes 0 "
+              "shows no clear link. Members who come more often may also be the keenest, so "
+              "even a clear slope is an association, not proof that the meetings caused the "
+              "change."),
+        records={f"dose_{d.outcome}": d for d in found if d.n >= threshold})
+
+    pp = adjusted.subgroup_results(all_results, pupils, column="pupil_premium", value=True,
+                                   label="pupil premium")
+    pp_section = Section(
+        "pupil_premium", "Disadvantaged pupils",
+        finding="Among pupils eligible for the pupil premium: "
+                + change_finding(pp, threshold)[0].lower() + change_finding(pp, threshold)[1:],
+        tables=(Table(t.effects_summary(pp, threshold=threshold), decimals=2,
+                      caption=("Pupil premium pupils: members' change compared with other "
+                               "pupils' change")),),
+        charts=(charts.effect_size_chart(t.effects_summary(pp, threshold=threshold,
+                                                           display=False),
+                                         title="Pupil premium pupils: effect sizes"),),
+        note=("Disadvantaged members are usually few, so these intervals are wide: a result "
+              "here is a question to follow up, not a finding on its own. Rows with fewer "
+              f"pupils than the enquiry's threshold ({threshold}) are withheld."),
+        records={f"pp_{k}": v for k, v in t.headlines(pp, threshold=threshold).items()})
+    return adjusted_section, dose_section, pp_section
+
+
+_VOICE_NOTE = ("A theme's share is the share of coded interview texts where it appears; it "
+               "shows what members talked about, not how many members think so. Quotes "
+               "illustrate a theme; they were chosen to be typical, not to be the most "
+               "positive.")
+
+
+def _voice(enq, communities, threshold: int) -> Section:
+    where = {"source": "interview", "community": list(communities)}
+    themes = qual.themes_summary(enq.texts, enq.codings, enq.codebook, where=where)
+    if themes.empty:
+        return Section("voice", "Pupil voice", finding=(
+            "No interview or pupil-voice text of these members has been coded yet: code texts "
+            "with the coder, or import a QDA project, to see themes here."), note=_VOICE_NOTE)
+    counts = {"n_texts": ["pct_texts"]}
+    spoken = enq.texts[(enq.texts["source"] == "interview")
+                       & enq.texts["community"].isin(list(communities)).fillna(False)]
+    quotes = qual.exemplar_quotes(spoken, enq.codings, memberships=enq.memberships, per_code=1)
+    return Section(
+        "voice", "Pupil voice",
+        tables=(Table(suppress_small(themes, count_cols=counts, threshold=threshold,
+                                     display=True),
+                      decimals=0, caption="Themes in members' interviews",
+                      labels={"theme": "Theme", "code": "Code", "description": "What it means",
+                              "n_texts": "Texts", "n_coded_texts": "Coded texts",
+                              "pct_texts": "% of coded texts"}),),
+        charts=(charts.code_frequency_chart(
+            suppress_small(themes, count_cols=counts, threshold=threshold),
+            title="Themes in members' interviews"),),
+        items=tuple(f"\u201c{q}\u201d ({who}; {code})" for code, q, who in
+                    quotes[["code", "quote", "attribution"]].head(6).itertuples(index=False)),
+        items_heading="A few quotes",
+        note=_VOICE_NOTE,
+        records={"voice_themes": themes[["theme", "code", "n_texts", "pct_texts"]].head(5)})
+
+
+def _evidence(facts, results, threshold: int) -> Section:
+    evidence = impact.evidence_strength(facts)
+    mdes = adjusted.mdes_table(results, threshold=threshold, display=False)
+    return Section(
+        "evidence", "Strength of evidence",
+        finding=str(evidence),
+        tables=(Table(adjusted.mdes_table(results, threshold=threshold), decimals=2,
+                      caption="The smallest effect this enquiry could reliably detect (80% "
+                              "power)"),),
+        note=("The minimum detectable effect size (MDES) is the smallest true effect that a "
+              "study of this size would find 8 times in 10. If it is larger than the effect "
+              "found, a 'no clear difference' result says little: the enquiry was too small to "
+              "see an effect of that size, not evidence that there was none."),
+        records={"strength_of_evidence": f"{evidence.level} of 5",
+                 "mdes": mdes.drop(columns=["suppressed"])})
+
+
+STUDY = CaseStudy(
+    name="slc_impact",
+    title="Student learning community impact",
+    questions=(
+        "Who volunteered, and how do they differ from their year groups?",
+        "How often did members come to meetings, in which roles?",
+        "Did members' engagement, metacognition and relationships with teachers change more "
+        "than other pupils' (Hedges' g, ANCOVA, difference in differences)?",
+        "Did members who came to more meetings change more (dose-response)?",
+        "What happened for disadvantaged (pupil premium) members?",
+        "Attendance and behaviour before and after; what members said in interviews.",
+        "How strong is the evidence, and what is the smallest effect the enquiry could see?"),
+    params=(
+        WORKSPACE,
+        Param("community", "", '`""` for every SLC, or one community name',
+              lambda v: text_parameter(v, "community",
+                                       expected='a community name in quotes, or "" for every '
+                                                'SLC')),
+        Param("scales", [], "`[]` for every pupil questionnaire scale, or names",
+              lambda v: name_list(v, "scales", noun="scale", example='["engagement"]')),
+        Param("waves", [1, 2], "the questionnaire waves before and after (default `[1, 2]`)",
+              wave_pair),
+        Param("comparison", "non_members", '`"non_members"` (default) or `"none"`',
+              _comparison),
+    ),
+    run=run,
+    each_kind="slc",
+    headlines=("members", "engagement_g", "metacognition_g", "relationships_g",
+               "attendance_g", "behaviour_g", "strength_of_evidence"),
+)

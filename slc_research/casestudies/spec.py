@@ -1,0 +1,113 @@
+"""A case study's parameters, declared once: the notebook's checks and the catalogue come from it.
+
+Each case study declares a :class:`CaseStudy`: its name, title, the questions it answers, its
+parameters (:class:`Param`: name, default, meaning, check) and the headline values the index
+shows. From that one declaration:
+
+- the notebook's ``parameters`` cell is checked (a test compares the cell with the defaults);
+- :meth:`CaseStudy.validate` checks the values papermill injected, refusing unknown names;
+- the report catalogue (``slc-research report``, the README's table) lists the case study.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from slc_research.casestudies.parameters import close_matches, workspace_folder
+from slc_research.errors import ConfigError
+
+__all__ = ["CaseStudy", "Param", "WORKSPACE"]
+
+
+@dataclass(frozen=True)
+class Param:
+    """One notebook parameter.
+
+    Attributes
+    ----------
+    name : str
+    default : object
+        The value of the notebook's ``parameters`` cell (plain: text, number, list).
+    meaning : str
+        What it means, for the catalogue and ``slc-research report --help``.
+    check : callable
+        ``check(value) -> clean value``; raises :class:`~slc_research.errors.ConfigError`
+        naming the parameter, what was found and what is expected.
+    """
+
+    name: str
+    default: Any
+    meaning: str
+    check: Callable[[Any], Any]
+
+
+#: The parameter every case study has: the enquiry folder.
+WORKSPACE = Param("workspace", "../data/demo",
+                  "the enquiry folder holding enquiry.toml (default `../data/demo`)",
+                  workspace_folder)
+
+
+@dataclass(frozen=True)
+class CaseStudy:
+    """A case study: what it answers, its parameters and how to run it.
+
+    Attributes
+    ----------
+    name : str
+        The notebook's stem, e.g. ``"slc_impact"``.
+    title : str
+        What the report is, in the teacher's words.
+    questions : tuple of str
+        The questions it answers.
+    params : tuple of Param
+        Its parameters, ``workspace`` first.
+    run : callable
+        ``run(enquiry, params) -> Result``, ``params`` as :meth:`validate` returns them.
+    each_kind : str or None
+        For batch files: one report per community of this kind, or None.
+    headlines : tuple of str
+        The recorded values the index page shows, in order.
+    """
+
+    name: str
+    title: str
+    questions: tuple[str, ...]
+    params: tuple[Param, ...]
+    run: Callable[..., Any]
+    each_kind: str | None = None
+    headlines: tuple[str, ...] = ()
+    parameters: Mapping[str, str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "parameters", {p.name: p.meaning for p in self.params})
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        """Parameter name -> default, as the notebook's ``parameters`` cell holds them."""
+        return {p.name: p.default for p in self.params}
+
+    def validate(self, **values: Any) -> dict[str, Any]:
+        """The checked parameters: defaults for the ones not given, each value checked.
+
+        Raises
+        ------
+        ConfigError
+            For an unknown parameter (with the close matches) or a value its check refuses.
+        """
+        known = [p.name for p in self.params]
+        unknown = [k for k in values if k not in known]
+        if unknown:
+            raise ConfigError(f"the {self.name} notebook has no parameter {unknown[0]!r}: "
+                              f"{close_matches(unknown[0], known)}", key=unknown[0])
+        return {p.name: p.check(values.get(p.name, p.default)) for p in self.params}
+
+    def run_notebook(self, **values: Any) -> Any:
+        """Check the parameters, open the workspace and run: what a notebook's one call does."""
+        from slc_research.charts import use_offline_renderer
+        from slc_research.workspace.enquiry import Enquiry
+
+        params = self.validate(**values)
+        use_offline_renderer()
+        return self.run(Enquiry.open(params["workspace"]), params)

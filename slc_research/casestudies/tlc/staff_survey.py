@@ -1,0 +1,225 @@
+"""The end-of-year TLC staff survey: answers per item, the scale score, reliability, comments.
+
+Pure functions on the canonical ``survey_responses`` and ``texts`` tables. The
+survey is anonymous: answers can be told apart by school only through the
+source they came from (one survey file per school), never by TLC or person.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import pandas as pd
+
+from slc_research import stats
+from slc_research.data.frames import member_of
+from slc_research.data.spec import ResponseScale, Scale, SourceSpec
+
+__all__ = ["alpha_table", "comment_themes", "distribution_table", "item_wording",
+           "likert_distribution", "scale_mean", "scale_reliability", "survey_answers",
+           "survey_schools"]
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", re.sub(r"['\u2019]", "", text.lower())).strip("-")
+
+
+def survey_schools(sources: Mapping[str, SourceSpec], schools: list[str] | tuple[str, ...],
+                   ) -> dict[str, str]:
+    """The school each survey source belongs to: its ``school`` key, else its folder.
+
+    A source without a ``school`` key belongs to the school whose name, written
+    as a folder name (``"st-aidans-c-of-e-high"``), is a folder of its path.
+    Sources matching no school are left out.
+    """
+    out = {}
+    slugs = {_slug(s): s for s in schools}
+    for name, spec in sources.items():
+        if spec.kind != "survey":
+            continue
+        school = spec.options.get("school")
+        if not school:
+            parts = [_slug(p) for p in re.split(r"[\\/]", spec.label)]
+            school = next((slugs[p] for p in parts if p in slugs), None)
+        if school:
+            out[name] = str(school)
+    return out
+
+
+def survey_answers(responses: pd.DataFrame, scale: Scale, *,
+                   sources: Mapping[str, str] | None = None,
+                   schools: list[str] | None = None) -> pd.DataFrame:
+    """The answers to a scale's items, from the schools asked for.
+
+    Parameters
+    ----------
+    responses : DataFrame
+        The ``survey_responses`` table.
+    scale : Scale
+    sources : dict, optional
+        Source name -> school (:func:`survey_schools`); needed with ``schools``.
+    schools : list of str, optional
+        Keep answers from these schools' survey files (default: all).
+
+    Returns
+    -------
+    DataFrame
+        The rows of ``survey_responses`` for the scale's items, plus ``school``.
+    """
+    keep = ((responses["instrument"] == scale.instrument)
+            & responses["item"].isin(scale.items)).fillna(False).astype(bool)
+    out = responses.loc[keep.to_numpy(dtype=bool)]
+    out = out.assign(school=out["source"].map(dict(sources or {})).astype("string"))
+    if schools:
+        out = out.loc[out["school"].isin(schools).fillna(False).astype(bool).to_numpy()]
+    return out
+
+
+def item_wording(sources: Mapping[str, SourceSpec], instrument: str) -> dict[str, str]:
+    """Item code -> the question as asked (the raw column header of a survey source)."""
+    out: dict[str, str] = {}
+    for spec in sources.values():
+        if spec.kind == "survey" and spec.options.get("instrument") == instrument:
+            for header, code in spec.columns.items():
+                out.setdefault(code, header)
+    return out
+
+
+def likert_distribution(answers: pd.DataFrame, scale: Scale, response_scale: ResponseScale,
+                        *, wording: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """How many respondents gave each answer to each item (as asked, not reversed).
+
+    Returns
+    -------
+    DataFrame
+        ``item``, ``question``, ``level`` (answer text), ``level_no`` (1..k),
+        ``n`` (answers at this level), ``n_item`` (answers to the item), ``pct``
+        (0-100), ``reversed``; one row per item and level, levels in order.
+    """
+    wording = dict(wording or {})
+    levels = list(response_scale.levels)
+    v = pd.to_numeric(answers["value"], errors="coerce")
+    a = answers.assign(level_no=(v - response_scale.start + 1).round().astype("Int64"))
+    a = a.dropna(subset=["level_no"])
+    rows = []
+    for item in scale.items:
+        got = a.loc[(a["item"] == item).fillna(False).astype(bool), "level_no"]
+        counts = got.value_counts()
+        for i, level in enumerate(levels, start=1):
+            rows.append({"item": item, "question": wording.get(item, item), "level": level,
+                         "level_no": i, "n": int(counts.get(i, 0)), "n_item": len(got),
+                         "reversed": item in scale.reverse})
+    out = pd.DataFrame(rows)
+    out["pct"] = 100 * out["n"] / out["n_item"].where(out["n_item"] > 0)
+    return out
+
+
+def distribution_table(dist: pd.DataFrame, *, threshold: int,
+                       display: bool = True) -> pd.DataFrame:
+    """The answers to each item ready to publish: small groups of respondents withheld.
+
+    An item answered by fewer than ``threshold`` people is withheld whole; an
+    answer given by 1 to ``threshold - 1`` people is withheld, and since an
+    item's answers add up to its published total, so is the next smallest
+    answer (see :mod:`slc_research.privacy.suppression`).
+
+    Parameters
+    ----------
+    dist : DataFrame
+        :func:`likert_distribution`.
+    threshold : int
+    display : bool, default True
+        True: one row per statement (``Statement``), one column per answer in
+        order, percentages with ``"<5"`` / ``"*"`` in withheld cells. False: the
+        long table with withheld ``n`` and ``pct`` NA, for
+        :func:`~slc_research.charts.likert_chart`.
+    """
+    from slc_research.privacy.suppression import suppress_small
+
+    out = suppress_small(dist, count_cols={"n_item": ["n", "pct"], "n": ["pct"]},
+                         threshold=threshold, partition_by="item", display=display)
+    if not display:
+        return out
+    levels = list(dict.fromkeys(dist.sort_values("level_no")["level"]))
+    wide = out.pivot(index="item", columns="level", values="pct")
+    questions = dict(zip(dist["item"], dist["question"], strict=False))
+    wide = wide.reindex(index=list(dict.fromkeys(dist["item"])), columns=levels)
+    wide.insert(0, "Statement", [questions[i] for i in wide.index])
+    wide.columns.name = None
+    return wide.reset_index(drop=True)
+
+
+def scale_mean(scores: pd.DataFrame, answers: pd.DataFrame, scale: Scale) -> stats.MeanResult:
+    """Mean scale score (reversed items reversed) of the respondents in ``answers``, with CI.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        ``Enquiry.scale_scores()`` (``respondent_id``, ``scale``, ``score``).
+    answers : DataFrame
+        :func:`survey_answers` (whose respondents are kept).
+    scale : Scale
+    """
+    who = set(answers["respondent_id"].dropna().astype(str))
+    s = scores.loc[(scores["scale"] == scale.name).fillna(False).astype(bool)
+                   & member_of(scores["respondent_id"], who), "score"]
+    return stats.mean_ci(s)
+
+
+def scale_reliability(answers: pd.DataFrame, scale: Scale) -> stats.AlphaResult:
+    """Cronbach's alpha (Feldt CI) of the scale, reversed items reversed first.
+
+    Raises
+    ------
+    StatsError
+        Too few respondents or items (see :func:`slc_research.stats.cronbach_alpha`).
+    """
+    waves = sorted(int(w) for w in answers["wave"].dropna().unique())
+    wide = stats.scale_items(answers, scale, wave=waves[-1] if waves else None)
+    return stats.cronbach_alpha(wide)
+
+
+def alpha_table(result: stats.AlphaResult, *, wording: Mapping[str, str] | None = None,
+                reverse: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Per item: answers, mean, SD, item-rest correlation and alpha if the item were deleted.
+
+    Returns
+    -------
+    DataFrame
+        ``question`` (with "(reversed)" for reverse-coded items), ``n``, ``mean``,
+        ``sd``, ``item_rest_r``, ``alpha_if_deleted``.
+    """
+    wording = dict(wording or {})
+    t = result.items
+    question = [wording.get(i, i) + (" (reversed)" if i in reverse else "") for i in t["item"]]
+    return pd.DataFrame({"question": question, "n": t["n"].to_numpy(),
+                         "mean": t["mean"].to_numpy(), "sd": t["sd"].to_numpy(),
+                         "item_rest_r": t["item_rest_r"].to_numpy(),
+                         "alpha_if_deleted": t["alpha_if_deleted"].to_numpy()})
+
+
+def comment_themes(texts: pd.DataFrame, codings: pd.DataFrame, codebook: pd.DataFrame | None,
+                   *, top: int = 5, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """The most frequent codes in the survey's open comments and one quote for each.
+
+    Returns
+    -------
+    (DataFrame, DataFrame) or None
+        :func:`slc_research.qual.themes_summary` and
+        :func:`slc_research.qual.exemplar_quotes` for ``source == "open_answer"``;
+        None when no open comment is coded.
+    """
+    from slc_research import qual
+
+    if codings is None or codings.empty:
+        return None
+    themes = qual.themes_summary(texts, codings, codebook, where={"source": "open_answer"},
+                                 top=top)
+    if themes.empty:
+        return None
+    ids = set(texts.loc[(texts["source"] == "open_answer").fillna(False).astype(bool),
+                        "text_id"].astype(str))
+    mine = codings.loc[member_of(codings["text_id"], ids)]
+    quotes = qual.exemplar_quotes(texts, mine, codes=list(themes["code"]), seed=seed)
+    return themes, quotes

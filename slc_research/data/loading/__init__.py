@@ -1,0 +1,1 @@
+"""One loader per source kind: raw table in, canonical pseudonymised table out."""

@@ -1,0 +1,127 @@
+"""Dates as schools write them, read day first, once per distinct value."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import numpy as np
+import pandas as pd
+
+from slc_research.data.parsing.parsed import (
+    CAP,
+    Parsed,
+    counts,
+    distinct,
+    problems_for,
+    take_per_category,
+)
+
+__all__ = ["EARLIEST", "parse_dates", "parse_dates_by_category"]
+
+# Arbor writes dates as "1 Oct 2025" and date-times as "1 Oct 2025 10:35" (or "01 Oct 2025
+# 10:35:00" once saved through Excel): the month-name forms take a time too.
+_UK_FORMATS = ("%d/%m/%Y", "%d/%m/%y", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y",
+               "%d-%b-%Y", "%d-%b-%y", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S",
+               "%d %b %Y %H:%M", "%d %b %Y %H:%M:%S", "%d %B %Y %H:%M", "%d %B %Y %H:%M:%S")
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
+_TZ = re.compile(r"(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)(?:Z|[+-]\d{2}:?\d{2})$")
+_WEEKDAY = re.compile(r"^(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*\.?,?\s+", re.I)
+EARLIEST = pd.Timestamp("1990-01-01")
+_DAY_MS = 86_400_000
+
+
+def _to_dates(texts: pd.Series, fmt: str) -> np.ndarray:
+    parsed = pd.to_datetime(texts, format=fmt, errors="coerce")
+    return parsed.to_numpy(dtype="datetime64[ms]")
+
+
+def parse_dates_by_category(values: pd.Series, *, label: str, header: str,
+                            rows: np.ndarray | None = None, date_format: str | None = None,
+                            today: dt.date | None = None, cap: int = CAP,
+                            ) -> tuple[np.ndarray, np.ndarray, Parsed]:
+    """Like :func:`parse_dates`, but leaves the spreading to rows to the caller.
+
+    Returns
+    -------
+    codes : ndarray of int
+        Category of each row (-1 = blank).
+    per_category : ndarray of datetime64[ms]
+        The date of each category (NaT where it is not a valid date).
+    parsed : Parsed
+        Problems and notes; its ``values`` is empty.
+    """
+    codes, cats = distinct(values)
+    text = pd.Series(cats, dtype=object).map(
+        lambda s: _TZ.sub(r"\1", _WEEKDAY.sub("", s.strip())))
+    out = np.full(len(cats), np.datetime64("NaT"), dtype="datetime64[ms]")
+    iso = text.str.match(_ISO.pattern).to_numpy(dtype=bool) if len(cats) else np.zeros(0, bool)
+    if iso.any():
+        out[iso] = _to_dates(text[iso], "ISO8601")
+    todo = np.isnat(out)
+    formats = (date_format,) if date_format else _UK_FORMATS
+    for fmt in formats:
+        if not todo.any():
+            break
+        out[todo] = _to_dates(text[todo], fmt)
+        todo = np.isnat(out)
+    notes: list[str] = []
+    if todo.any() and not date_format:
+        serial = todo & text.str.fullmatch(r"\d{5}(?:\.0+)?").to_numpy(dtype=bool)
+        days = text[serial].astype(float).to_numpy()
+        ok = (days >= 32874) & (days <= 73051)  # 1990-01-01 .. 2099-12-31
+        where = np.flatnonzero(serial)[ok]
+        out[where] = np.datetime64("1899-12-30", "ms") + (
+            days[ok] * _DAY_MS).astype("timedelta64[ms]")
+        n = int(counts(codes, len(cats))[where].sum())
+        if n:
+            notes.append(f"{header}: {n} date{'s' if n != 1 else ''} written as Excel day numbers "
+                         "(like 45901) were read as dates.")
+        todo = np.isnat(out)
+    latest = pd.Timestamp(today or dt.date.today()) + pd.DateOffset(years=1)
+    messages = np.full(len(cats), None, dtype=object)
+    messages[todo] = (f"a date in the form {_example(date_format)}" if date_format else
+                      "a date like 01/09/2025 (day first) or 2025-09-01")
+    if todo.any() and not date_format:
+        us = todo & ~np.isnat(_to_dates(text, "%m/%d/%Y"))
+        messages[us] = ("a date written day first, like 01/09/2025; this one only makes sense "
+                        "month first (US style): if the whole column is month first, set "
+                        'date_format = "%m/%d/%Y" in this source\'s [sources.NAME] entry of '
+                        "enquiry.toml, else correct the date")
+    stamps = pd.DatetimeIndex(out)
+    out_of_range = ~todo & np.asarray((stamps < EARLIEST) | (stamps > latest))
+    messages[out_of_range] = (f"a date between {EARLIEST:%d/%m/%Y} and {latest:%d/%m/%Y} "
+                              "(check the year)")
+    problems, total = problems_for(messages, codes, cats, label=label, header=header, rows=rows,
+                                cap=cap)
+    out[out_of_range] = np.datetime64("NaT")
+    return codes, out, Parsed(pd.Series([], dtype="datetime64[ms]"), problems, total, notes)
+
+
+def parse_dates(values: pd.Series, *, label: str, header: str,
+                rows: np.ndarray | None = None, date_format: str | None = None,
+                today: dt.date | None = None, cap: int = CAP) -> Parsed:
+    """Dates as ``datetime64[ms]``, read day first.
+
+    Without ``date_format``: ISO ``2025-09-01`` (with or without a time), UK
+    ``01/09/2025``, ``01/09/25``, ``01-09-2025``, ``01.09.2025``, ``1 Sep 2025``
+    (a leading weekday is ignored), and Excel day numbers (``45901``, noted).
+    A time of day is kept when written after a day-first or month-name date
+    (``01/09/2025 10:35``, Arbor's ``1 Sep 2025 10:35``, ``01 Sep 2025 10:35:00``);
+    loaders whose column holds days only drop it.
+    With ``date_format`` (a strftime format): that format, or ISO. A date
+    before 1990 or more than a year after ``today`` is a problem. Blank is missing.
+    """
+    codes, per_category, parsed = parse_dates_by_category(
+        values, label=label, header=header, rows=rows, date_format=date_format, today=today,
+        cap=cap)
+    parsed.values = pd.Series(take_per_category(per_category, codes, np.datetime64("NaT", "ms")),
+                              name=values.name)
+    return parsed
+
+
+def _example(fmt: str) -> str:
+    try:
+        return f"{fmt!r}, e.g. {dt.date(2025, 9, 1).strftime(fmt)}"
+    except ValueError:  # pragma: no cover - a format strftime rejects
+        return repr(fmt)

@@ -1,0 +1,1 @@
+"""Per-pupil measures: scale scores, attendance rates, participation, the explorer's measures table."""

@@ -1,0 +1,1 @@
+"""Privacy: pseudonyms and consent, redaction, suppression, safe cells, quotable texts, the output check."""

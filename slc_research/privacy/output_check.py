@@ -1,0 +1,269 @@
+"""``slc-research check-outputs``: look for a pupil's or a colleague's identity in outputs.
+
+Every report run ends with this check, and a teacher can run it on any folder
+before sharing it. It reads the workspace's raw roster and staff files (through
+the manifest, read-only) for the identifiers that must never be published, keeps
+them in memory only, and scans every file under the folder
+(:mod:`slc_research.privacy.output_formats` reads HTML, SVG, CSV, JSON, executed
+notebooks, XLSX, DOCX, PNG metadata and any other file's printable text).
+
+What counts as a find
+---------------------
+- **Real ids**: every pupil id, staff code, member, author and respondent id in
+  the raw files (UPNs, admission numbers, staff codes), and any roster column
+  headed like an id (``ULN``, ``Adno``, ``Admission number``). Matched as whole
+  tokens; ids of up to four characters (staff codes) only in capitals, as MIS
+  exports write them. Numbers of fewer than five digits are not checked: they
+  cannot be told apart from a count.
+- **Email addresses**: any address at all, whoever it belongs to.
+- **Dates of birth**: any roster column headed like a date of birth, in the
+  form the file writes it, as ``YYYY-MM-DD`` and as ``DD/MM/YYYY``.
+- **Full names**: a forename followed by a surname of the same person
+  ("Amy Green", "Green, Amy"), any case, always.
+- **Single names**: a forename or surname on its own, as a whole word written
+  with a capital ("Amy", "AMY", "Amy's"; not "amy", which in an output is a
+  style or code name), when it has three letters or more and is not also an
+  ordinary word. Names that are English words, report vocabulary or the names
+  of statistical methods (Grace, Green, Young, Mark, Pearson, Cohen: the list is
+  ``slc_research/templates/common_name_words.txt``), words written in the
+  notebooks themselves and words of the workspace's title, schools and
+  community names are not flagged on their own: a pupil surnamed Green is then
+  found only as "Amy Green", never in "green". Anything else a teacher knows to
+  be a false alarm goes in ``private/allowed_words.txt``, one word or name per
+  line.
+
+A find is reported with its file and place and the identifier masked
+("Zeb***"); the identifiers themselves are never printed, logged or stored.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from bisect import bisect_right
+from dataclasses import dataclass
+from pathlib import Path
+
+from slc_research.privacy.identifiers import (
+    ALLOWED_WORDS_FILE,
+    Identifiers,
+    mask,
+    notebook_words,
+    workspace_identifiers,
+)
+from slc_research.privacy.output_formats import Piece, text_pieces
+
+__all__ = ["CheckResult", "Find", "check_outputs", "format_finds", "scan_outputs", "scan_text"]
+
+#: The most finds a message lists (the rest are counted).
+MAX_LISTED = 40
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+_TOKEN = re.compile(r"[^\W_]+")
+_EMAIL_DOMAIN = re.compile(r"@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b")
+_EMAIL_LOCAL = re.compile(r"[\w.%+'-]{1,64}$")
+_DATE = re.compile(r"\b\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b")
+_GAP = re.compile(r"[\s\-]+")
+
+
+@dataclass(frozen=True)
+class Find:
+    """One identifier found in an output: where, what kind, and masked."""
+
+    file: str
+    place: str
+    kind: str
+    masked: str
+
+    def __str__(self) -> str:
+        return f"{self.file}, {self.place}: {self.kind} '{self.masked}'"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What :func:`check_outputs` found and how long it took."""
+
+    folder: Path
+    finds: tuple[Find, ...]
+    files: int
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return not self.finds
+
+
+def scan_text(piece: Piece, ident: Identifiers) -> list[tuple[int, str, str]]:
+    """Finds in one piece of text: (offset, kind, the identifier as written).
+
+    The words and tokens of the text are first put in a set and intersected with
+    the identifiers (fast, in C); only a text with a candidate is searched again
+    for the places.
+    """
+    text = piece.text
+    out: list[tuple[int, str, str]] = []
+    allowed = ident.allowed
+    for m in _EMAIL_DOMAIN.finditer(text) if "@" in text else ():
+        local = _EMAIL_LOCAL.search(text, max(0, m.start() - 64), m.start())
+        if local and (email := text[local.start():m.end()]).casefold() not in allowed:
+            out.append((local.start(), "email address", email))
+    if ident.dates:
+        out.extend((m.start(), "date of birth", m.group(0)) for m in _DATE.finditer(text)
+                   if m.group(0) in ident.dates)
+    tokens = set(_TOKEN.findall(text))
+    if ident.ids and (found := ident.ids.intersection({t.upper() for t in tokens})):
+        for m in _alternation(found).finditer(text):
+            tok = m.group(0)
+            if (len(tok) > 4 or tok.isupper()) and not (tok.isdigit() and _in_number(text, m)):
+                out.append((m.start(), "real id", tok))
+    if ident.names or ident.full_names:
+        found = ident.candidates({t.lower() for t in tokens})
+        covered = 0  # the end of the last full name found (its words are not listed again)
+        for m in (_alternation(found, possessive=True).finditer(text) if found else ()):
+            base = m.group(1).casefold()
+            if m.start() < covered:
+                continue
+            if base in ident._first_words and (hit := _full_name(text, m, ident.full_names)):
+                out.append((m.start(), "full name", hit))
+                covered = m.start() + len(hit)
+            elif base in ident.names and m.group(0)[0].isupper():
+                out.append((m.start(), "name", m.group(0)))
+    return out
+
+
+def _alternation(words: set[str], *, possessive: bool = False) -> re.Pattern:
+    """A pattern matching any of ``words`` whole (ignoring case), longest first."""
+    body = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    if possessive:
+        return re.compile(rf"(?<![^\W\d_])({body})(?:['’]s)?(?![^\W\d_]|['’][^\W\d_])",
+                          re.IGNORECASE)
+    return re.compile(rf"(?<![^\W_])({body})(?![^\W_])", re.IGNORECASE)
+
+
+def _in_number(text: str, m: re.Match) -> bool:
+    """A token that is part of a decimal number ("12345.5") is not an id."""
+    s, e = m.start(), m.end()
+    return ((s >= 2 and text[s - 1] == "." and text[s - 2].isdigit())
+            or (e + 1 < len(text) and text[e] == "." and text[e + 1].isdigit()))
+
+
+def _full_name(text: str, first: re.Match, fulls: frozenset[str]) -> str | None:
+    """The full name starting at the word ``first`` (up to four words), or None."""
+    parts = [first.group(1).casefold()]
+    pos = first.end(1)
+    for n in range(1, 4):
+        m = _WORD.search(text, pos, pos + 40)
+        if m is None:
+            return None
+        gap = text[pos:m.start()]
+        comma = n == 1 and gap.strip() == ","
+        if not (_GAP.fullmatch(gap) or comma):
+            return None
+        word = m.group(0).casefold()
+        word = word[:-2] if word.endswith(("'s", "’s")) else word
+        parts.append(word)
+        key = f"{parts[1]} {parts[0]}" if comma else " ".join(parts)
+        if key in fulls:
+            return text[first.start():m.end()]
+        if comma:
+            return None
+        pos = m.end()
+    return None
+
+
+def scan_outputs(folder: str | Path, ident: Identifiers) -> tuple[list[Find], int]:
+    """Scan every file under ``folder`` for ``ident``.
+
+    Returns
+    -------
+    finds : list of Find
+        In file order, then place order.
+    files : int
+        How many files were read.
+    """
+    folder = Path(folder)
+    finds: list[Find] = []
+    files = sorted(p for p in folder.rglob("*") if p.is_file())
+    for path in files:
+        rel = path.relative_to(folder).as_posix()
+        try:
+            pieces = list(text_pieces(path))
+        except OSError as exc:
+            finds.append(Find(rel, "the whole file", f"unreadable file ({exc.strerror})", "-"))
+            continue
+        for piece in pieces:
+            hits = scan_text(piece, ident)
+            if not hits:
+                continue
+            starts = _line_starts(piece.text) if piece.lines else None
+            for offset, kind, value in sorted(hits):
+                finds.append(Find(rel, _place(piece, offset, starts), kind, mask(value)))
+    return finds, len(files)
+
+
+def _line_starts(text: str) -> list[int]:
+    return [0, *(m.end() for m in re.finditer("\n", text))]
+
+
+def _place(piece: Piece, offset: int, starts: list[int] | None) -> str:
+    if starts is None:
+        return piece.where or "the file"
+    line = bisect_right(starts, offset)
+    here = f"line {line}, column {offset - starts[line - 1] + 1}"
+    return f"{piece.where}, {here}" if piece.where else here
+
+
+def check_outputs(folder: str | Path, workspace: str | Path) -> CheckResult:
+    """Scan the outputs in ``folder`` for the identifiers of ``workspace``'s people.
+
+    Parameters
+    ----------
+    folder : path
+        A folder of reports (or one file).
+    workspace : path
+        The enquiry workspace whose raw files hold the names and ids to look for.
+
+    Returns
+    -------
+    CheckResult
+        ``ok`` when nothing was found; otherwise every find with file and place.
+    """
+    started = time.perf_counter()
+    folder = Path(folder)
+    if not folder.exists():
+        from slc_research.errors import ConfigError
+
+        raise ConfigError(f"there is no folder {folder} to check; give the folder the reports "
+                          "were written to (e.g. outputs).", key="PATH")
+    root = folder if folder.is_dir() else folder.parent
+    ident = workspace_identifiers(workspace, extra_words=notebook_words(root))
+    if folder.is_dir():
+        finds, files = scan_outputs(folder, ident)
+    else:
+        finds, files = _scan_one(folder, ident)
+    return CheckResult(folder, tuple(finds), files, time.perf_counter() - started)
+
+
+def _scan_one(path: Path, ident: Identifiers) -> tuple[list[Find], int]:
+    finds: list[Find] = []
+    for piece in text_pieces(path):
+        starts = _line_starts(piece.text) if piece.lines else None
+        finds.extend(Find(path.name, _place(piece, o, starts), k, mask(v))
+                     for o, k, v in sorted(scan_text(piece, ident)))
+    return finds, 1
+
+
+def format_finds(result: CheckResult) -> str:
+    """The message for a check that found something: every find (up to
+    :data:`MAX_LISTED`), masked, and what to do."""
+    n = len(result.finds)
+    lines = [f"check-outputs found {n} possible identifier(s) of a pupil or member of staff in "
+             f"{result.folder} (shown masked):"]
+    lines += [f"  {f}" for f in result.finds[:MAX_LISTED]]
+    if n > MAX_LISTED:
+        lines.append(f"  ... and {n - MAX_LISTED} more")
+    lines.append(
+        "Do not share these files. Remove the name or id at its source (a free text, a "
+        "notebook, a file name) and run the reports again; if a find is an ordinary word, "
+        f"not a person, add it to private/{ALLOWED_WORDS_FILE} in the workspace (one per line).")
+    return "\n".join(lines)

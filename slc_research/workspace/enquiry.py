@@ -1,0 +1,393 @@
+"""Enquiry: one workspace opened, validated, pseudonymised and cached.
+
+>>> enq = Enquiry.open("data/demo")            # doctest: +SKIP
+>>> enq.pupils.head()                          # doctest: +SKIP
+
+Opening reads ``enquiry.toml``, checks every source, and exposes the canonical
+tables of the design (``enq.pupils``, ``enq.attendance``, ...) as DataFrames
+with fixed dtypes. Each source's validated tables are cached as Parquet; see
+:mod:`slc_research.workspace.cache` for when a source is read again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from pandas.api.types import union_categoricals
+
+from slc_research.data.schemas import TABLES, conform, empty_table
+from slc_research.data.spec import LoadContext, Loaded, SourceSpec
+from slc_research.errors import DataError
+from slc_research.privacy.pseudonyms import CONSENT_FILE, Pseudonymiser, load_withdrawn
+from slc_research.privacy.quotable import NOT_QUOTABLE_FILE, apply_not_quotable, load_not_quotable
+from slc_research.workspace.cache import SourceCache
+from slc_research.workspace.manifest import Manifest, read_manifest
+
+__all__ = ["Enquiry", "SourceHealth"]
+
+PRIVATE_DIR = "private"
+_PEOPLE_KINDS = ("pupils", "staff")
+#: Source kinds whose free text has the roster's names redacted at load.
+_REDACTED_KINDS = ("texts", "action_plans", "memberships", "qdpx")
+
+
+@dataclass(frozen=True)
+class SourceHealth:
+    """How one source fared when the workspace was opened."""
+
+    source: str
+    kind: str
+    file: str
+    rows_read: int
+    rows_dropped: int
+    from_cache: bool
+    notes: tuple[str, ...] = field(default=())
+
+
+def _load_source(spec: SourceSpec, ctx: LoadContext) -> Loaded:
+    # imported here: the loaders are only needed when the cache misses
+    from slc_research.data.loading.loaders import load_source
+
+    return load_source(spec, ctx)
+
+
+def _read_names(spec: SourceSpec) -> frozenset[str]:
+    from slc_research.data.loading.loaders import read_names
+
+    return read_names(spec)
+
+
+def _safe_dir(name: str) -> str:
+    if re.fullmatch(r"[A-Za-z0-9_.-]{1,80}", name) and not name.startswith("."):
+        return name
+    return "s-" + hashlib.sha256(name.encode()).hexdigest()[:16]
+
+
+def _concat(frames: list[pd.DataFrame], table: str) -> pd.DataFrame:
+    """Stack tables of one kind from several sources, keeping categoricals categorical."""
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return empty_table(table)
+    if len(frames) == 1:
+        return frames[0]
+    cols = {}
+    for col, dtype in TABLES[table].items():
+        parts = [f[col] for f in frames]
+        if dtype == "category":
+            cols[col] = pd.Series(union_categoricals([p.astype("category") for p in parts],
+                                                     ignore_order=True))
+        else:
+            cols[col] = pd.concat(parts, ignore_index=True)
+    return conform(pd.DataFrame(cols), table)
+
+
+class Enquiry:
+    """An opened enquiry workspace. Build it with :meth:`Enquiry.open`.
+
+    Attributes
+    ----------
+    root : Path
+        The workspace folder.
+    manifest : Manifest
+        The checked ``enquiry.toml``.
+    health : list of SourceHealth
+        Per source: rows read and dropped, repairs and warnings, cache use.
+    not_quotable : frozenset of str
+        Ids of the texts and action plans listed in ``private/not_quotable.csv``
+        (see :mod:`slc_research.privacy.quotable`); those texts' ``quotable`` is false.
+    """
+
+    def __init__(self, manifest: Manifest, tables: dict[str, pd.DataFrame],
+                 health: list[SourceHealth], cache_keys: dict[str, str] | None = None) -> None:
+        self.manifest = manifest
+        self.root = manifest.root
+        self._tables = tables
+        self.health = health
+        self._cache_keys = dict(cache_keys or {})
+        self._derived: dict[tuple, pd.DataFrame] = {}  # derived tables computed once
+        self.not_quotable: frozenset[str] = frozenset()
+        self._marked_digest = ""  # of private/not_quotable.csv as it was when opened
+
+    def __repr__(self) -> str:
+        sizes = ", ".join(f"{t}={len(df)}" for t, df in self._tables.items() if len(df))
+        return f"Enquiry({self.title!r}, {sizes})"
+
+    # -- opening --------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | Path, *, use_cache: bool = True) -> Enquiry:
+        """Open, validate and (re)cache the workspace at ``path``.
+
+        Parameters
+        ----------
+        path : str or Path
+            The workspace folder (holding ``enquiry.toml``).
+        use_cache : bool
+            False reads every raw file again (the cache is still refreshed).
+
+        Returns
+        -------
+        Enquiry
+
+        Raises
+        ------
+        ConfigError
+            For a mistake in the manifest.
+        DataError
+            For problems in raw files: every problem of every failing source,
+            each naming the file, row and column.
+        """
+        manifest = read_manifest(path)
+        private = manifest.root / PRIVATE_DIR
+        pseudonymiser = Pseudonymiser.for_workspace(private)
+        withdrawn = load_withdrawn(private, pseudonymiser)
+        marked = load_not_quotable(private, manifest.sources)
+        cache = SourceCache(manifest.root)
+        consent = private / CONSENT_FILE
+        common = {
+            "key": pseudonymiser.fingerprint,
+            "consent": cache.content_hash(consent) if consent.is_file() else None,
+            "response_scales": {n: repr(s) for n, s in sorted(manifest.response_scales.items())},
+            "scales": {n: repr(s) for n, s in sorted(manifest.scales.items())},
+        }
+        people = {n: s for n, s in manifest.sources.items() if s.kind in _PEOPLE_KINDS}
+        people_hash = {n: [cache.content_hash(s.path), _spec_parts(s)] for n, s in people.items()}
+
+        ctx: LoadContext | None = None
+        collected: dict[str, list[pd.DataFrame]] = {t: [] for t in TABLES}
+        health: list[SourceHealth] = []
+        keys: dict[str, str] = {}
+        problems: list = []
+        total_problems = 0
+        for name, spec in manifest.sources.items():
+            parts = {**common, "raw": cache.content_hash(spec.path), "spec": _spec_parts(spec)}
+            if spec.kind in _REDACTED_KINDS:
+                parts["names_from"] = people_hash  # redaction depends on the roster
+            key = cache.key(parts)
+            hit = cache.read(_safe_dir(name), key) if use_cache else None
+            if hit is not None:
+                tables, meta = hit
+                from_cache = True
+            else:
+                if ctx is None:
+                    names: frozenset[str] = frozenset()
+                    if any(s.kind in _REDACTED_KINDS for s in manifest.sources.values()):
+                        names = frozenset().union(*(_read_names(s) for s in people.values()))
+                    ctx = LoadContext(pseudonymiser, manifest.response_scales, manifest.scales,
+                                      names, withdrawn)
+                try:
+                    loaded = _load_source(spec, ctx)
+                except DataError as exc:
+                    problems.extend(exc.problems)
+                    total_problems += exc.total
+                    continue
+                tables = loaded.tables
+                meta = {"notes": loaded.notes, "rows_read": loaded.rows_read,
+                        "rows_dropped": loaded.rows_dropped}
+                cache.write(_safe_dir(name), key, tables, meta)
+                from_cache = False
+            keys[name] = key
+            for t, df in tables.items():
+                collected[t].append(df)
+            health.append(SourceHealth(name, spec.kind, spec.label, int(meta["rows_read"]),
+                                       int(meta["rows_dropped"]), from_cache,
+                                       tuple(meta["notes"])))
+        cache.save_index()
+        if problems:
+            raise DataError(problems, total=total_problems)
+        cache.prune({_safe_dir(n) for n in manifest.sources} | {"index.json"})
+        tables, derived = _stacked(manifest.root, keys, collected)
+        tables["texts"], not_quotable = apply_not_quotable(tables["texts"], marked,
+                                                           manifest.sources)
+        enq = cls(manifest, tables, health, keys)
+        enq._derived = derived
+        enq.not_quotable = not_quotable
+        marked_file = private / NOT_QUOTABLE_FILE
+        enq._marked_digest = cache.content_hash(marked_file) if marked_file.is_file() else ""
+        return enq
+
+    # -- the canonical tables ------------------------------------------
+    def table(self, name: str) -> pd.DataFrame:
+        """The canonical table ``name`` (see :data:`slc_research.data.schemas.TABLES`)."""
+        if name not in self._tables:
+            raise KeyError(f"no table {name!r}; tables are {', '.join(TABLES)}")
+        return self._tables[name]
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """All canonical tables by name."""
+        return dict(self._tables)
+
+    def source_tables(self, name: str) -> dict[str, pd.DataFrame]:
+        """The canonical tables one source contributed, read back from its cache entry.
+
+        Parameters
+        ----------
+        name : str
+            A ``[sources.NAME]`` of the manifest.
+
+        Returns
+        -------
+        dict of str to DataFrame
+            Table name -> that source's rows (before stacking with other sources).
+
+        Raises
+        ------
+        KeyError
+            ``name`` is not a source of this workspace, or its cache entry was
+            removed since the workspace was opened (open it again).
+        """
+        if name not in self._cache_keys:
+            raise KeyError(f"no source {name!r} in this workspace; its sources are "
+                           f"{', '.join(self._cache_keys) or 'none'}")
+        hit = SourceCache(self.root).read(_safe_dir(name), self._cache_keys[name])
+        if hit is None:
+            raise KeyError(f"the cached tables of source {name!r} are gone; open the "
+                           "workspace again with Enquiry.open")
+        return hit[0]
+
+    pupils = property(lambda self: self.table("pupils"), doc="Pupils: one row each.")
+    staff = property(lambda self: self.table("staff"), doc="Staff: one row each.")
+    communities = property(lambda self: self.table("communities"),
+                           doc="Learning communities: one row each.")
+    memberships = property(lambda self: self.table("memberships"),
+                           doc="Who belongs to which community, in what role, since when.")
+    meetings = property(lambda self: self.table("meetings"), doc="Community meetings.")
+    meeting_attendance = property(lambda self: self.table("meeting_attendance"),
+                                  doc="Who came to which meeting.")
+    action_plans = property(lambda self: self.table("action_plans"),
+                            doc="Plans made at meetings and what was reported back.")
+    survey_responses = property(lambda self: self.table("survey_responses"),
+                                doc="Survey answers, one row per respondent, wave and item.")
+    attendance = property(lambda self: self.table("attendance"),
+                          doc="Attendance marks, one row per pupil and session.")
+    behaviour = property(lambda self: self.table("behaviour"), doc="Behaviour log entries.")
+    attainment = property(lambda self: self.table("attainment"), doc="Assessment results.")
+    texts = property(lambda self: self.table("texts"),
+                     doc="Reflections, transcripts, open answers and minutes (names redacted).")
+    codebook = property(lambda self: self.table("codebook"), doc="Qualitative codes.")
+    codings = property(lambda self: self.table("codings"), doc="Codes applied to texts.")
+
+    # -- manifest facts -------------------------------------------------
+    @property
+    def title(self) -> str:
+        return self.manifest.title
+
+    @property
+    def academic_year(self) -> str:
+        return self.manifest.academic_year
+
+    @property
+    def schools(self) -> tuple[str, ...]:
+        """Schools named in the manifest, else those found in the tables."""
+        if self.manifest.schools:
+            return self.manifest.schools
+        found = pd.concat([self.pupils["school"], self.staff["school"]]).dropna().unique()
+        return tuple(sorted(found))
+
+    @property
+    def suppression_threshold(self) -> int:
+        return self.manifest.suppression_threshold
+
+    @property
+    def scales(self):
+        """Questionnaire scales by name (:class:`slc_research.data.spec.Scale`)."""
+        return dict(self.manifest.scales)
+
+    # -- derived tables ------------------------------------------------
+    def scale_scores(self, *, min_answered: float = 0.5) -> pd.DataFrame:
+        """Scale scores per respondent and wave (see :func:`slc_research.measures.scales.scale_scores`)."""
+        from slc_research.measures.scales import scale_scores
+
+        return self._derive(("scale_scores", min_answered), lambda: scale_scores(
+            self.survey_responses, self.manifest.scales, self.manifest.response_scales,
+            min_answered=min_answered))
+
+    def attendance_summary(self, *, by: str = "year") -> pd.DataFrame:
+        """Attendance % and persistent absence per pupil and period
+        (see :func:`slc_research.measures.attendance.attendance_summary`)."""
+        from slc_research.measures.attendance import attendance_summary
+
+        return self._derive(("attendance_summary", by),
+                            lambda: attendance_summary(self.attendance, by=by))
+
+    def _derive(self, key: tuple, compute) -> pd.DataFrame:
+        """``compute()``, done once per opened workspace; each caller gets its own frame
+        (a shallow copy: with pandas' copy-on-write a change to it never reaches the others)."""
+        if key not in self._derived:
+            self._derived[key] = compute()
+        return self._derived[key].copy(deep=False)
+
+    def health_frame(self) -> pd.DataFrame:
+        """The data-health summary as a table: one row per source."""
+        return pd.DataFrame([
+            {"source": h.source, "kind": h.kind, "file": h.file, "rows read": h.rows_read,
+             "rows left out": h.rows_dropped, "from cache": h.from_cache,
+             "repairs and warnings": "; ".join(h.notes)}
+            for h in self.health
+        ])
+
+    @property
+    def cache_key(self) -> str:
+        """A hash of ``enquiry.toml``, every source's cache key and the not-quotable list:
+        it changes with any input."""
+        sources = repr(sorted(self._cache_keys.items())).encode()
+        return hashlib.sha256((self.root / "enquiry.toml").read_bytes() + sources
+                              + self._marked_digest.encode()).hexdigest()
+
+
+#: Stacked tables of recently opened workspaces, by workspace and every source's cache
+#: key (``None``: off). Only the warm-kernel zygote turns it on
+#: (:mod:`slc_research.report.zygote`): it opens a workspace once, and the kernels it
+#: forks then find the tables already stacked. Cache keys are content hashes of
+#: everything a source's tables depend on, so equal keys mean equal tables.
+STACKED_MEMO: dict[tuple, tuple[dict[str, pd.DataFrame], dict]] | None = None
+#: How many workspaces the memo keeps.
+STACKED_MEMO_SIZE = 2
+
+
+def _stacked(root: Path, keys: dict[str, str], collected: dict[str, list[pd.DataFrame]]
+             ) -> tuple[dict[str, pd.DataFrame], dict]:
+    """The canonical tables stacked from each source's, and the memo of derived tables."""
+    memo_key = (str(root), tuple(sorted(keys.items())))
+    if STACKED_MEMO is not None and memo_key in STACKED_MEMO:
+        tables, derived = STACKED_MEMO[memo_key]
+        return {t: df.copy(deep=False) for t, df in tables.items()}, derived
+    tables = {t: _concat(frames, t) for t, frames in collected.items()}
+    tables["communities"] = _communities(tables)
+    derived: dict = {}
+    if STACKED_MEMO is not None:
+        for old in [k for k in STACKED_MEMO if k[0] == memo_key[0]]:
+            del STACKED_MEMO[old]  # an older state of the same workspace
+        while len(STACKED_MEMO) >= STACKED_MEMO_SIZE:
+            del STACKED_MEMO[next(iter(STACKED_MEMO))]
+        STACKED_MEMO[memo_key] = (tables, derived)
+        tables = {t: df.copy(deep=False) for t, df in tables.items()}
+    return tables, derived
+
+
+def _spec_parts(spec: SourceSpec) -> dict:
+    return {"kind": spec.kind, "label": spec.label, "columns": spec.columns, "sheet": spec.sheet,
+            "date_format": spec.date_format, "options": spec.options}
+
+
+def _communities(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Communities declared in a communities source plus those seen in memberships and meetings."""
+    declared = tables["communities"]
+    m = tables["memberships"]
+    seen = (m[["community", "community_kind", "school"]]
+            .rename(columns={"community_kind": "kind"})
+            .dropna(subset=["community"]))
+    meet = tables["meetings"][["community"]].dropna()
+    frame = pd.concat([declared, seen, meet], ignore_index=True)
+    if frame.empty:
+        return empty_table("communities")
+    for col in ("kind", "school", "theme"):
+        frame[col] = frame[col].astype("object")
+    first = frame.groupby("community", sort=True).agg(
+        {c: lambda s: s.dropna().iloc[0] if s.notna().any() else None
+         for c in ("kind", "school", "theme")})
+    return conform(first.reset_index(), "communities")
