@@ -18,8 +18,8 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# Re-install whenever pyproject.toml changes.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+# Re-install whenever pyproject.toml or setup.py changes.
+$(VENV)/.installed: pyproject.toml setup.py | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name slc-research --display-name "slc-research" >/dev/null
 	touch $@
@@ -54,11 +54,10 @@ venv install: $(VENV)/.installed
 
 install-test: $(VENV)/.installed-test $(CHROMIUM) $(SOFFICE) $(PDFTOPPM)
 
+# The same command a pip-installed package runs (README, "Without make"): the synthetic trust
+# in ./data/demo ($(DEMO)), the reports of batches/demo.toml and index.html in ./outputs ($(OUT)).
 demo: $(VENV)/.installed
-	$(BIN)/slc-research demo-data $(DEMO) --schools $(SCHOOLS) --pupils $(PUPILS) --seed $(SEED) --force
-	$(BIN)/slc-research check $(DEMO)
-	$(BIN)/slc-research report $(DEMO) --batch batches/demo.toml --out $(OUT)
-	@echo "Open $(OUT)/index.html in a browser."
+	$(BIN)/slc-research demo . --schools $(SCHOOLS) --pupils $(PUPILS) --seed $(SEED) --force
 
 test: install-test
 	$(BIN)/ruff check slc_research tests benchmarks

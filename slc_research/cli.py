@@ -83,6 +83,8 @@ def _report(args: argparse.Namespace) -> int:
         raise ConfigError("which workspace? Give its folder (slc-research report data/demo ...) "
                           "or write workspace = \"...\" in the batch file.", key="PATH")
     out = Path(args.out).resolve() if args.out else (batch.out or Path("outputs").resolve())
+    if not args.scheduler:
+        _ensure_kernel()  # a package installed with pip has had no `make install`
     if not args.scheduler and args.engine in (None, "auto", "warm"):
         from slc_research.report import warm
 
@@ -134,6 +136,7 @@ def _qda_export(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from slc_research.report.export import export_pack
 
+    _ensure_kernel()
     result = export_pack(args.path, args.to, notebooks=args.notebook or None,
                          workers=args.workers, engine=args.engine or "auto")
     for name, error in result.failures.items():
@@ -149,6 +152,77 @@ def _export(args: argparse.Namespace) -> int:
 
         print(f"slc-research: {format_finds(result.check)}", file=sys.stderr)
     return 1 if result.failures or result.leaks else 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    """The demo from any folder: the commands `make demo` used to run one by one.
+
+    ``demo-data DIR/data/demo``, ``check`` it, then ``report`` it with the demo batch
+    (shipped in the package) into ``DIR/outputs``.
+    """
+    from slc_research.report import warm
+
+    root = Path(args.path).resolve()
+    workspace, out = root / "data" / "demo", root / "outputs"
+    _command(["demo-data", str(workspace), "--schools", str(args.schools), "--pupils",
+              str(args.pupils), "--seed", str(args.seed), *(["--force"] if args.force else [])])
+    _ensure_kernel()
+    warm.prestart(_KERNEL)  # the zygote imports the stack while the trust is checked
+    status = (_command(["check", str(workspace)])
+              or _command(["report", str(workspace), "--batch", str(_demo_batch()),
+                           "--out", str(out)]))
+    print(f"Open {out / 'index.html'} in a browser.")
+    return status
+
+
+def _command(argv: list[str]) -> int:
+    """Run ``slc-research ARGV...`` in this process; its exit status."""
+    args = _parser().parse_args(argv)
+    return args.func(args)
+
+
+def _demo_batch() -> Path:
+    """The demo trust's batch file, ``batches/demo.toml`` (in an installed package,
+    ``slc_research/batches/demo.toml``: the build maps the folder in, see setup.py)."""
+    try:
+        entry = resources.files("slc_research.batches").joinpath("demo.toml")
+    except ModuleNotFoundError:  # the package is run from a checkout without installing it
+        return Path(__file__).resolve().parents[1] / "batches" / "demo.toml"
+    return Path(str(entry))
+
+
+#: The Jupyter kernel the reports run in (``make install`` registers it too).
+_KERNEL = "slc-research"
+
+
+def _ensure_kernel(name: str = _KERNEL) -> None:
+    """Register the reports' Jupyter kernel for this Python if no kernel has its name.
+
+    ``make install`` registers it; a package installed with pip has had no such step.
+    The kernel runs this interpreter (``sys.executable``, so the notebooks import this
+    installation of slc_research) and is written into this environment
+    (``sys.prefix``, as ``ipykernel install --sys-prefix``), or for the user when the
+    environment is not writable.
+    """
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        KernelSpecManager().get_kernel_spec(name)
+        return
+    except NoSuchKernel:
+        pass
+    from ipykernel.kernelspec import install
+
+    try:
+        where = install(kernel_name=name, display_name=name, prefix=sys.prefix)
+    except OSError:
+        try:
+            where = install(kernel_name=name, display_name=name, user=True)
+        except OSError as exc:
+            raise ConfigError(f"the reports need a Jupyter kernel called {name!r}, and it could "
+                              f"not be registered ({exc}). Run: {sys.executable} -m ipykernel "
+                              f"install --user --name {name}") from None
+    print(f"Registered the Jupyter kernel {name!r} (this Python, {sys.executable}) in {where}.")
 
 
 def _command_line_batch(args: argparse.Namespace):
@@ -201,6 +275,26 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=2025, help="random seed (default 2025)")
     s.add_argument("--force", action="store_true", help="replace PATH if it exists")
     s.set_defaults(func=_demo_data)
+
+    s = sub.add_parser(
+        "demo", help="the demo from any folder: a synthetic trust in DIR/data/demo and its "
+                     "reports in DIR/outputs (open DIR/outputs/index.html)",
+        description="Write a synthetic trust (no real person in it) into DIR/data/demo, check "
+                    "it, run the demo batch's case-study reports (the ones `make demo` runs) "
+                    "and write them with their index to DIR/outputs: open "
+                    "DIR/outputs/index.html in a browser. Needs no make and no copy of the "
+                    "source: install slc-research with pip (the wheel, or the project's "
+                    "folder), then run `slc-research demo my-demo` in any folder. "
+                    "Reports already up to date are not run again.")
+    s.add_argument("path", metavar="DIR", help="the folder to write into, e.g. my-demo "
+                                               "(created if needed; . for this folder)")
+    s.add_argument("--schools", type=int, default=4, help="number of schools (default 4)")
+    s.add_argument("--pupils", type=int, default=1000,
+                   help="pupils per school (default 1000; at least 200)")
+    s.add_argument("--seed", type=int, default=2025, help="random seed (default 2025)")
+    s.add_argument("--force", action="store_true",
+                   help="replace the synthetic trust in DIR/data/demo if it exists")
+    s.set_defaults(func=_demo)
 
     s = sub.add_parser(
         "report", help="run case-study notebooks and write their HTML reports",

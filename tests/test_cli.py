@@ -150,3 +150,16 @@ def test_report_a_bad_batch_file_is_one_message(tmp_path, capsys):
     assert err.count("\n") == 1
     assert "b.toml, key 'report[1].auidence': unknown key" in err
     assert "Did you mean 'audience'?" in err
+
+
+def test_demo_refuses_to_replace_an_earlier_trust_without_force(tmp_path, capsys):
+    """`slc-research demo` end to end, installed from the wheel, is tests/test_wheel.py."""
+    earlier = tmp_path / "data" / "demo" / "enquiry.toml"
+    earlier.parent.mkdir(parents=True)
+    earlier.write_text("# mine\n")
+    assert main(["demo", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "use --force" in err
+    assert "Traceback" not in err
+    assert earlier.read_text() == "# mine\n"
+    assert not (tmp_path / "outputs").exists()

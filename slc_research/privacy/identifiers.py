@@ -299,9 +299,9 @@ def notebook_words(folder: Path) -> set[str]:
     """Words written in the case-study notebooks and in any notebook a run ledger in
     ``folder`` names (their prose and code, not their outputs), and in the methods
     registry (the authors of the references ``slc-research export`` cites)."""
-    from slc_research.report.catalogue import NOTEBOOK_DIR
+    from slc_research.report.catalogue import notebook_files
 
-    paths = set(NOTEBOOK_DIR.glob("*.ipynb")) | {Path(__file__).parents[1] / "report" / "methods.py"}
+    paths = set(notebook_files()) | {Path(__file__).parents[1] / "report" / "methods.py"}
     try:  # the run ledger (report.runs.LEDGER_NAME), read here without importing the runner
         ledger = json.loads((folder / ".slc-runs.json").read_text(encoding="utf-8"))["reports"]
         paths.update(Path(e["notebook"]) for e in ledger.values()

@@ -5,20 +5,57 @@ table of notebooks is checked against this list by a test, so the two cannot
 drift apart. The other notebooks in ``notebooks/`` are for exploring in
 JupyterLab (:data:`INTERACTIVE`): they are not reports, and asking for one by
 name as a report is a clear error.
+
+The notebooks stay in the repository's top-level ``notebooks/`` folder; the
+build maps that folder into the package as :data:`NOTEBOOK_PACKAGE` (see
+``setup.py``), so an installed wheel carries them and an editable install
+points at the checkout's folder. They are found with ``importlib.resources``
+either way.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from slc_research.errors import ConfigError
 
-__all__ = ["INTERACTIVE", "NOTEBOOKS", "NOTEBOOK_DIR", "NotebookInfo", "notebook_info",
-           "notebook_path"]
+__all__ = ["INTERACTIVE", "NOTEBOOKS", "NOTEBOOK_PACKAGE", "NotebookInfo", "notebook_file",
+           "notebook_files", "notebook_info", "notebook_path"]
 
-#: Where the notebooks live (the repository's ``notebooks/`` folder).
-NOTEBOOK_DIR = Path(__file__).resolve().parents[2] / "notebooks"
+#: The package that holds the notebooks: the top-level ``notebooks/`` folder, mapped into
+#: ``slc_research`` at build time.
+NOTEBOOK_PACKAGE = "slc_research.notebooks"
+
+
+def notebook_file(filename: str) -> Path:
+    """The path of one of the package's notebooks, e.g. ``notebook_file("slc_impact.ipynb")``
+    (it may not exist: check with ``.is_file()``)."""
+    return _real_path(_notebook_folder().joinpath(filename))
+
+
+def notebook_files() -> list[Path]:
+    """Every notebook (``*.ipynb``) the package has, case studies and interactive ones."""
+    return sorted(_real_path(entry) for entry in _notebook_folder().iterdir()
+                  if entry.name.endswith(".ipynb") and entry.is_file())
+
+
+def _notebook_folder() -> Traversable:
+    try:
+        return resources.files(NOTEBOOK_PACKAGE)
+    except ModuleNotFoundError:  # the package is run from a checkout without installing it
+        return Path(__file__).resolve().parents[2] / "notebooks"
+
+
+def _real_path(entry: Traversable) -> Path:
+    """``entry`` as a file on disk (Papermill and JupyterLab read notebooks from disk)."""
+    if isinstance(entry, Path):  # pip unpacks a wheel, so this is the case of every install
+        return entry
+    raise ConfigError(f"the notebook {entry.name} is inside an archive ({entry!r}); install "
+                      "slc-research with pip so that its notebooks are files on disk",
+                      key="notebook")
 
 
 @dataclass(frozen=True)
@@ -53,7 +90,7 @@ class NotebookInfo:
     @property
     def path(self) -> Path:
         """The notebook file."""
-        return NOTEBOOK_DIR / f"{self.name}.ipynb"
+        return notebook_file(f"{self.name}.ipynb")
 
 
 _WORKSPACE = "the enquiry folder holding enquiry.toml (default `../data/demo`)"

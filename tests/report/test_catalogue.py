@@ -10,9 +10,16 @@ import nbformat
 import pytest
 
 from slc_research.errors import ConfigError
-from slc_research.report.catalogue import INTERACTIVE, NOTEBOOK_DIR, NOTEBOOKS, notebook_path
+from slc_research.report.catalogue import (
+    INTERACTIVE,
+    NOTEBOOKS,
+    notebook_file,
+    notebook_files,
+    notebook_path,
+)
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+ROOT = Path(__file__).resolve().parents[2]
+README = ROOT / "README.md"
 
 
 def _parameters(path: Path) -> dict[str, object]:
@@ -54,15 +61,23 @@ def test_a_notebook_is_found_by_name_or_path_and_a_typo_is_a_clear_error(tmp_pat
         notebook_path("tlc_impct")
 
 
+def test_from_a_checkout_the_notebooks_are_the_top_level_notebooks_folder():
+    """Editable install or PYTHONPATH: the checkout's own files (a wheel carries copies,
+    tests/test_wheel.py)."""
+    assert {p.resolve() for p in notebook_files()} == \
+        {p.resolve() for p in (ROOT / "notebooks").glob("*.ipynb")}
+    assert NOTEBOOKS["tlc_impact"].path.resolve() == (ROOT / "notebooks" / "tlc_impact.ipynb")
+
+
 def test_every_notebook_in_the_folder_is_a_catalogued_report_or_interactive():
-    found = {p.stem for p in NOTEBOOK_DIR.glob("*.ipynb")}
+    found = {p.stem for p in notebook_files()}
     assert found == set(NOTEBOOKS) | set(INTERACTIVE)
     assert not set(NOTEBOOKS) & set(INTERACTIVE)
 
 
 @pytest.mark.parametrize("name", list(INTERACTIVE))
 def test_each_interactive_notebook_is_committed_clean_with_only_a_workspace_parameter(name):
-    path = NOTEBOOK_DIR / f"{name}.ipynb"
+    path = notebook_file(f"{name}.ipynb")
     nb = nbformat.read(str(path), as_version=4)
     assert nb.metadata["kernelspec"]["name"] == "slc-research"
     assert all(not c.get("outputs") and not c.get("execution_count")
