@@ -11,6 +11,7 @@ import pytest
 from scipy import stats
 
 from slc_research.casestudies.slc_impact import design, impact
+from slc_research.casestudies.slc_impact.study import STUDY
 from slc_research.data.schemas import conform
 from slc_research.data.spec import Scale
 from slc_research.errors import ConfigError
@@ -408,11 +409,12 @@ def workspace(tmp_path):
 
 
 def test_validate_parameters_accepts_the_defaults(workspace):
-    p = impact.validate_parameters(workspace=str(workspace), community="", scales=[],
-                                   waves=[1, 2], comparison="non_members")
-    assert p.workspace == workspace.resolve()
-    assert p.waves == (1, 2)
-    assert p.scales == ()
+    p = STUDY.validate(workspace=str(workspace), community="", scales=[], waves=[1, 2],
+                       comparison="non_members")
+    assert p["workspace"] == workspace.resolve()
+    assert p["waves"] == (1, 2)
+    assert p["scales"] == ()
+    assert STUDY.validate(workspace=str(workspace)) == p
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
@@ -425,16 +427,17 @@ def test_validate_parameters_accepts_the_defaults(workspace):
     ({"waves": [2, 1]}, "before then after"),
     ({"waves": [1.0, 2.0]}, "whole wave numbers"),
     ({"comparison": "all"}, "key 'comparison'"),
+    ({"comunity": "A"}, "no parameter 'comunity': did you mean 'community'?"),
 ])
 def test_validate_parameters_fails_loudly(workspace, kwargs, message):
     args = {"workspace": str(workspace), **kwargs}
     with pytest.raises(ConfigError, match=re.escape(message)):
-        impact.validate_parameters(**args)
+        STUDY.validate(**args)
 
 
 def test_validate_parameters_needs_an_enquiry_toml(tmp_path):
     with pytest.raises(ConfigError, match="has no enquiry.toml"):
-        impact.validate_parameters(workspace=tmp_path)
+        STUDY.validate(workspace=tmp_path)
 
 
 def test_resolve_communities_and_scales():

@@ -33,12 +33,13 @@ def _parameters(path: Path) -> dict[str, object]:
 @pytest.mark.parametrize("name", list(NOTEBOOKS))
 def test_each_notebook_exists_without_outputs_and_declares_the_catalogued_parameters(name):
     info = NOTEBOOKS[name]
-    nb = nbformat.read(str(info.path), as_version=4)
+    nb = nbformat.read(str(notebook_path(name)), as_version=4)
     assert nb.metadata["kernelspec"]["name"] == "slc-research"
     assert all(not c.get("outputs") and not c.get("execution_count")
                for c in nb.cells if c.cell_type == "code"), "commit notebooks without outputs"
-    params = _parameters(info.path)
+    params = _parameters(notebook_path(name))
     assert list(params) == list(info.parameters)
+    assert params == info.defaults, "the parameters cell holds the case study's defaults"
     assert params["workspace"] == "../data/demo"
 
 
@@ -53,7 +54,7 @@ def test_readme_lists_each_notebook_with_its_parameters(name):
 
 
 def test_a_notebook_is_found_by_name_or_path_and_a_typo_is_a_clear_error(tmp_path):
-    assert notebook_path("tlc_impact") == NOTEBOOKS["tlc_impact"].path
+    assert notebook_path("tlc_impact") == notebook_file("tlc_impact.ipynb")
     own = tmp_path / "mine.ipynb"
     own.write_text("{}", encoding="utf-8")
     assert notebook_path(own) == own.resolve()
@@ -66,7 +67,7 @@ def test_from_a_checkout_the_notebooks_are_the_top_level_notebooks_folder():
     tests/test_wheel.py)."""
     assert {p.resolve() for p in notebook_files()} == \
         {p.resolve() for p in (ROOT / "notebooks").glob("*.ipynb")}
-    assert NOTEBOOKS["tlc_impact"].path.resolve() == (ROOT / "notebooks" / "tlc_impact.ipynb")
+    assert notebook_path("tlc_impact").resolve() == (ROOT / "notebooks" / "tlc_impact.ipynb")
 
 
 def test_every_notebook_in_the_folder_is_a_catalogued_report_or_interactive():

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from slc_research.casestudies.slc_impact import impact
-from slc_research.report import PrivacyError, format_table, read_records, table_html, tables
+from slc_research.casestudies.slc_impact import impact, tables
+from slc_research.report import PrivacyError, format_table, read_records, table_html
 from slc_research.report.display import RECORD_MIMETYPE, _jsonable
 from slc_research.stats import hedges_g
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from slc_research.report.catalogue import NOTEBOOKS
+from slc_research.report.catalogue import notebook_path
 from slc_research.report.execute import ReportResult
 from slc_research.report.index import SUMMARY_COLUMNS, summary_rows, write_index
 
@@ -16,8 +16,8 @@ def _g(estimate, lo, hi, n):
 
 
 def _results(out: Path) -> list[ReportResult]:
-    slc = NOTEBOOKS["slc_impact"].path
-    tlc = NOTEBOOKS["tlc_impact"].path
+    slc = notebook_path("slc_impact")
+    tlc = notebook_path("tlc_impact")
     for name in ("trust", "riverside", "northfield", "tlc"):
         (out / f"{name}.html").write_text("<html></html>", encoding="utf-8")
     return [

@@ -1,12 +1,12 @@
-"""Secondary suppression in the impact report's tables (slc_research.report.tables)."""
+"""Secondary suppression in the impact report's tables (slc_research.casestudies.slc_impact.tables)."""
 
 from __future__ import annotations
 
 import pandas as pd
 
+from slc_research.casestudies.slc_impact import tables
 from slc_research.casestudies.slc_impact.representativeness import Representativeness
 from slc_research.measures.participation import Participation
-from slc_research.report import tables
 
 
 def _rep() -> Representativeness:

@@ -2,7 +2,7 @@
 
 Pure functions on the canonical tables (see :mod:`slc_research.data.schemas`);
 each returns a DataFrame or a small result object and prints nothing. This
-module holds the notebook's parameters and who the members are; the rest lives
+module holds who the members are; the rest lives
 in :mod:`slc_research.casestudies.slc_impact.representativeness`, :mod:`slc_research.measures.participation`,
 :mod:`slc_research.casestudies.slc_impact.outcomes` (questionnaire scales, attendance, behaviour) and
 :mod:`slc_research.casestudies.slc_impact.design` (the limitations text), all re-exported here. The notebook ``notebooks/slc_impact.ipynb`` calls these.
@@ -11,18 +11,9 @@ in :mod:`slc_research.casestudies.slc_impact.representativeness`, :mod:`slc_rese
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from os import PathLike
-from pathlib import Path
 
 import pandas as pd
 
-from slc_research.casestudies.parameters import (
-    name_list,
-    text_parameter,
-    wave_pair,
-    workspace_folder,
-)
 from slc_research.casestudies.slc_impact.design import design_facts, evidence_strength, limitations
 from slc_research.casestudies.slc_impact.outcomes import (
     ChangeResult,
@@ -47,7 +38,6 @@ __all__ = [
     "COMPARISONS",
     "NOT_RECORDED",
     "ChangeResult",
-    "ImpactParameters",
     "Participation",
     "Representativeness",
     "attendance_change",
@@ -65,76 +55,11 @@ __all__ = [
     "resolve_communities",
     "resolve_scales",
     "scale_change",
-    "validate_parameters",
 ]
 
 #: Allowed values of the ``comparison`` parameter.
 COMPARISONS = ("non_members", "none")
 
-
-
-# --- parameters ------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class ImpactParameters:
-    """The checked parameters of the SLC impact notebook.
-
-    Attributes
-    ----------
-    workspace : Path
-        The enquiry workspace (absolute).
-    community : str
-        One community's name, or ``""`` for every SLC in the workspace.
-    scales : tuple of str
-        Scale names, or empty for every scale of the pupil questionnaire.
-    waves : tuple of int
-        (before, after) questionnaire waves.
-    comparison : str
-        ``"non_members"`` or ``"none"``.
-    """
-
-    workspace: Path
-    community: str = ""
-    scales: tuple[str, ...] = ()
-    waves: tuple[int, int] = (1, 2)
-    comparison: str = "non_members"
-
-
-def validate_parameters(*, workspace: str | PathLike, community: str = "",
-                        scales: Iterable[str] = (), waves: Iterable[int] = (1, 2),
-                        comparison: str = "non_members") -> ImpactParameters:
-    """Check the notebook's parameters before anything is read; fail loudly.
-
-    Parameters
-    ----------
-    workspace : str or path
-        Folder holding ``enquiry.toml``.
-    community : str
-        ``""`` (every SLC) or one community's name.
-    scales : list of str
-        ``[]`` (every pupil questionnaire scale) or scale names.
-    waves : list of int
-        Exactly two different wave numbers, before then after, e.g. ``[1, 2]``.
-    comparison : {"non_members", "none"}
-
-    Returns
-    -------
-    ImpactParameters
-
-    Raises
-    ------
-    ConfigError
-        Naming the parameter, what was found and what is expected.
-    """
-    root = workspace_folder(workspace)
-    community = text_parameter(community, "community",
-                               expected='a community name in quotes, or "" for every SLC')
-    scales = name_list(scales, "scales", noun="scale", example='["engagement"]')
-    waves = wave_pair(waves)
-    if comparison not in COMPARISONS:
-        raise ConfigError(f"expected \"non_members\" (compare with other pupils in the same "
-                          f"year groups) or \"none\"; found {comparison!r}", key="comparison")
-    return ImpactParameters(root, community, scales, waves, comparison)
 
 
 def resolve_communities(communities: pd.DataFrame, community: str = "", *,

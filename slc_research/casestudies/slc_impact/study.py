@@ -81,8 +81,7 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
         _all_outcomes(all_results, threshold),
         *_second_looks(all_results, scale_results, attendance, part, enq.pupils, threshold),
         _voice(enq, communities, threshold),
-        Section("design", "What this design can and cannot show",
-                items=tuple(impact.limitations(facts))),
+        _design(facts),
         _evidence(facts, [*scale_results, attendance], threshold),
         Section("about_data", "About the data", tables=(Table(t.about_data(
             n_pupils=len(enq.pupils), n_cohort=len(cohort), n_members=rep.n_members,
@@ -141,7 +140,7 @@ def _and(words: list[str]) -> str:
 
 
 def _who_took_part(rep, threshold: int) -> Section:
-    shown = t._members_shown(rep.n_members, rep.n_members + rep.n_rest, threshold)
+    shown = t.members_shown(rep.n_members, rep.n_members + rep.n_rest, threshold)
     return Section(
         "who_took_part", "Who took part",
         finding=(f"{shown} pupils were members, out of {rep.n_members + rep.n_rest} pupils in "
@@ -161,8 +160,15 @@ def _who_took_part(rep, threshold: int) -> Section:
 
 
 def _participation(part, threshold: int) -> Section:
+    summary = part.summary
+    meetings, members = int(summary["meetings"].sum()), int(summary["members"].sum())
+    mean_pct = (part.per_member["pct_attended"].mean() if len(part.per_member) else float("nan"))
     return Section(
         "participation", "Participation",
+        finding=(f"The community held {meetings} meetings; on average a member came to "
+                 f"{mean_pct:.0f}% of the meetings held while they were a member."
+                 if members >= threshold and mean_pct == mean_pct else
+                 f"Fewer than {threshold} members have meeting records, too few to report."),
         tables=(Table(t.participation_table(part, threshold=threshold),
                       caption="Meetings and attendance at meetings"),
                 Table(t.roles_table(part, threshold=threshold), caption="Members' roles")),
@@ -223,6 +229,7 @@ def _second_looks(all_results, scale_results, attendance, part, pupils,
     models = adjusted.adjusted_comparison(all_results, threshold=threshold, display=False)
     adjusted_section = Section(
         "adjusted", "Adjusting for where pupils started",
+        finding=_models_finding(models),
         tables=(Table(adjusted.adjusted_comparison(all_results, threshold=threshold),
                       decimals=2, caption="Members minus other pupils, two models"),),
         charts=(charts.effect_size_chart(
@@ -237,6 +244,7 @@ def _second_looks(all_results, scale_results, attendance, part, pupils,
 
     doses = {r.outcome: adjusted.dose_response(r, part) for r in [*scale_results, attendance]}
     found = [d for d in doses.values() if d is not None]
+    clear = [d.outcome for d in found if d.n >= threshold and (d.ci_low > 0 or d.ci_high < 0)]
     dose_table = suppress_small(pd.DataFrame(
         [{"outcome": d.outcome, "per_10_points": d.estimate, "ci_low": d.ci_low,
           "ci_high": d.ci_high, "p_value": d.p_value, "n": d.n} for d in found],
@@ -260,7 +268,12 @@ def _second_looks(all_results, scale_results, attendance, part, pupils,
               "shows no clear link. Members who come more often may also be the keenest, so "
               "even a clear slope is an association, not proof that the meetings caused the "
               "change."),
-        records={f"dose_{d.outcome}": d for d in found if d.n >= threshold})
+        finding=(f"Members who came to more of the meetings changed more, or less, on "
+                 f"{_and(clear)}; elsewhere there is no clear link." if clear else
+                 "There is no clear link between how many meetings members came to and how "
+                 "much they changed.") if first else "",
+        records={f"dose_{name}": d for name, d in doses.items()
+                 if d is not None and d.n >= threshold})
 
     pp = adjusted.subgroup_results(all_results, pupils, column="pupil_premium", value=True,
                                    label="pupil premium")
@@ -281,6 +294,22 @@ def _second_looks(all_results, scale_results, attendance, part, pupils,
     return adjusted_section, dose_section, pp_section
 
 
+def _models_finding(models: pd.DataFrame) -> str:
+    """Whether the two models agree on which outcomes show a clear difference."""
+    shown = models.dropna(subset=["ci_low", "ci_high"])
+    if shown.empty:
+        return "Too few pupils were measured twice to fit either model."
+    clear = shown.assign(clear=(shown["ci_low"] > 0) | (shown["ci_high"] < 0))
+    both = clear.groupby("outcome", sort=False)["clear"].agg(["all", "any"])
+    agree = [o for o, r in both.iterrows() if r["all"]]
+    split = [o for o, r in both.iterrows() if r["any"] and not r["all"]]
+    text = (f"Both models find a clear difference between members and other pupils on "
+            f"{_and(agree)}" if agree else "Neither model finds a clear difference")
+    if split:
+        text += f"; on {_and(split)} the two models disagree, so treat it with caution"
+    return text + "."
+
+
 _VOICE_NOTE = ("A theme's share is the share of coded interview texts where it appears; it "
                "shows what members talked about, not how many members think so. Quotes "
                "illustrate a theme; they were chosen to be typical, not to be the most "
@@ -298,8 +327,12 @@ def _voice(enq, communities, threshold: int) -> Section:
     spoken = enq.texts[(enq.texts["source"] == "interview")
                        & enq.texts["community"].isin(list(communities)).fillna(False)]
     quotes = qual.exemplar_quotes(spoken, enq.codings, memberships=enq.memberships, per_code=1)
+    top = themes.sort_values("n_texts", ascending=False).iloc[0]
     return Section(
         "voice", "Pupil voice",
+        finding=(f"The theme members talked about most was \u201c{top['theme']}\u201d."
+                 if int(top["n_texts"]) >= threshold else
+                 f"Each theme was coded in fewer than {threshold} texts, too few to report."),
         tables=(Table(suppress_small(themes, count_cols=counts, threshold=threshold,
                                      display=True),
                       decimals=0, caption="Themes in members' interviews",
@@ -314,6 +347,12 @@ def _voice(enq, communities, threshold: int) -> Section:
         items_heading="A few quotes",
         note=_VOICE_NOTE,
         records={"voice_themes": themes[["theme", "code", "n_texts", "pct_texts"]].head(5)})
+
+
+def _design(facts) -> Section:
+    items = tuple(impact.limitations(facts))
+    return Section("design", "What this design can and cannot show",
+                   finding=items[0] if items else "", items=items[1:])
 
 
 def _evidence(facts, results, threshold: int) -> Section:

@@ -29,7 +29,7 @@ from slc_research.measures.participation import Participation
 from slc_research.privacy.suppression import SUPPRESSED_COLUMN, suppress_small
 
 __all__ = ["about_data", "association_table", "bands_table", "change_table", "describe_change",
-           "effects_summary", "headlines", "means_table", "participation_table",
+           "effects_summary", "headlines", "means_table", "members_shown", "participation_table",
            "persistent_absence_table", "representativeness_table", "roles_table"]
 
 
@@ -241,7 +241,7 @@ def about_data(*, n_pupils: int, n_cohort: int, n_members: int, waves: tuple[int
     rows = [("Schools", ", ".join(schools) or "not recorded"),
             ("Pupils on the roll", n_pupils),
             ("Pupils in the members' year groups (the cohort)", n_cohort),
-            ("Members in the cohort", _members_shown(n_members, n_cohort, threshold)),
+            ("Members in the cohort", members_shown(n_members, n_cohort, threshold)),
             ("Questionnaire waves compared", f"{waves[0]} (before) and {waves[1]} (after)")]
     for wave, n in sorted(n_respondents.items()):
         rows.append((f"Pupils answering wave {wave}", n))
@@ -250,7 +250,7 @@ def about_data(*, n_pupils: int, n_cohort: int, n_members: int, waves: tuple[int
     return pd.DataFrame(rows, columns=["Fact", "Value"]).astype({"Value": object})
 
 
-def _members_shown(n_members: int, n_cohort: int, threshold: int) -> int | str:
+def members_shown(n_members: int, n_cohort: int, threshold: int) -> int | str:
     """The members' count as published: withheld when it is small, or when the cohort's
     other pupils are so few that the cohort minus the members would give them away."""
     from slc_research.privacy.suppression import SECONDARY_MARK
