@@ -9,6 +9,7 @@ import pytest
 import vl_convert as vlc
 
 from slc_research import charts
+from slc_research.report.display import CHART_MIMETYPE
 
 
 @pytest.fixture
@@ -173,7 +174,32 @@ def test_use_offline_renderer():
         charts.use_offline_renderer()  # idempotent
         assert alt.renderers.active == charts.RENDERER  # SVG plus the spec
         assert alt.theme.active == charts.THEME
-        assert alt.Chart(pd.DataFrame({"a": [1]})).mark_point().to_dict()["config"]["font"]
+        chart = alt.Chart(pd.DataFrame({"a": [1]})).mark_point().encode(x="a:Q")
+        assert chart.to_dict()["config"]["font"]
+        bundle = chart._repr_mimebundle_()  # what Jupyter asks of a chart (IPython protocol)
+        assert set(bundle) == {"image/svg+xml", CHART_MIMETYPE}
+        assert bundle["image/svg+xml"].startswith("<svg")
+        assert 'font-family="Helvetica, Arial, sans-serif"' in bundle["image/svg+xml"]
+        assert bundle[CHART_MIMETYPE] == chart.to_dict()
     finally:
         alt.renderers.enable(before_renderer)
         alt.theme.enable(before_theme)
+
+
+def test_changing_one_explorer_chart_leaves_the_next_unchanged():
+    """Issue 14: explorer charts once shared one cached template's layers and encoding."""
+    summary = pd.DataFrame({"group": ["Year 7", "Year 8"], "n": [40, 38], "mean": [3.1, 3.3],
+                            "ci_low": [2.9, 3.1], "ci_high": [3.3, 3.5]})
+    titles = {"title": "Engagement, Wave 1", "y_title": "Mean scale score",
+              "group_title": "Year group"}
+    before = charts.group_means_chart(summary, **titles)
+    expected = before.to_dict()
+    c1 = charts.group_means_chart(summary, **titles)
+    c1.layer[1].mark = "bar"
+    c1.layer[1].encoding.y = alt.Y("n:Q", title="changed")
+    c1.layer[0].encoding.y2 = alt.Y2("mean:Q")
+    c1.encoding.x = alt.X("group:N", title="changed")
+    assert _marks(c1.to_dict()) == ["rule", "bar"]  # the change took effect on c1
+    c2 = charts.group_means_chart(summary, **titles)
+    assert c2.to_dict() == expected
+    assert before.to_dict() == expected  # nor does it reach back to an earlier chart

@@ -7,11 +7,9 @@ never sees a pupil's row, so it stays small whatever the number of pupils.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import lru_cache
 
 import altair as alt
 import pandas as pd
-from altair.utils.schemapi import SchemaBase
 
 from slc_research.charts.theme import _WIDTH, PALETTE, _check
 
@@ -69,40 +67,31 @@ def group_means_chart(summary: pd.DataFrame, *, title: str, y_title: str,
         total = sum(r["n"] for r in records)
         subtitle = (f"n = {total:,} pupils; points are means, lines their {level} "
                     "confidence intervals; groups too small to publish are not shown")
-    template = _template(group_title, y_title, level, len(records) > 4)
-    # A new LayerChart sharing the template's (never mutated) layers, built through
-    # SchemaBase.__init__: LayerChart.__init__ would check and deep-copy the layers
-    # again (done once for the template), which was most of an update's time.
-    chart = alt.LayerChart.__new__(alt.LayerChart)
-    SchemaBase.__init__(chart, **{**template._kwds, "data": {"values": records},
-                                  "title": {"text": title, "subtitle": subtitle}})
-    return chart
-
-
-def _floats(values: pd.Series) -> list[float | None]:
-    """Plain floats for JSON (missing -> None)."""
-    v = pd.to_numeric(values, errors="coerce").astype(float).to_numpy()
-    return [None if x != x else float(x) for x in v]
-
-
-@lru_cache(maxsize=64)
-def _template(group_title: str, y_title: str, level: str, tilted: bool) -> alt.LayerChart:
-    """The data-free part of the chart, built once per set of axis titles (never mutated:
-    :func:`group_means_chart` returns a shallow copy with its own data and title)."""
     sort = alt.EncodingSortField(field="order", op="min")
     tooltip = [alt.Tooltip("group:N", title=group_title), alt.Tooltip("n:Q", title="Pupils (n)"),
                alt.Tooltip("mean:Q", title="Mean", format=".2f"),
                alt.Tooltip("sd:Q", title="SD", format=".2f"),
                alt.Tooltip("ci_low:Q", title=f"{level} CI low", format=".2f"),
                alt.Tooltip("ci_high:Q", title=f"{level} CI high", format=".2f")]
+    # Built afresh on every call, so a chart shares no part with another and changing one
+    # can never change the next. Everything but the shared encoding goes into the one
+    # alt.layer call: each further builder step copies and checks the whole chart again.
     return alt.layer(
         alt.Chart().mark_rule(strokeWidth=3, opacity=0.7).encode(
             y=alt.Y("ci_low:Q", title=f"{y_title} ({level} CI)", scale=alt.Scale(zero=False)),
             y2=alt.Y2("ci_high:Q")),
         alt.Chart().mark_point(filled=True, size=110, opacity=1).encode(y=alt.Y("mean:Q")),
+        data={"values": records}, width=_WIDTH, height=260,
+        title=alt.Title(title, subtitle=subtitle),
     ).encode(
         x=alt.X("label:N", title=group_title, sort=sort,
-                axis=alt.Axis(labelAngle=-30 if tilted else 0, labelLimit=220)),
+                axis=alt.Axis(labelAngle=-30 if len(records) > 4 else 0, labelLimit=220)),
         color=alt.Color("label:N", sort=sort, legend=None, scale=alt.Scale(range=list(PALETTE))),
         tooltip=tooltip,
-    ).properties(width=_WIDTH, height=260)
+    )
+
+
+def _floats(values: pd.Series) -> list[float | None]:
+    """Plain floats for JSON (missing -> None)."""
+    v = pd.to_numeric(values, errors="coerce").astype(float).to_numpy()
+    return [None if x != x else float(x) for x in v]

@@ -25,7 +25,7 @@ MAX_ROWS = 5_000
 PALETTE = ("#1b6ca8", "#a0a0a0", "#e07b39", "#4f9d69", "#8e6bb8")
 #: Name of the registered Altair theme.
 THEME = "slc-research"
-#: Name of the registered Altair renderer: Altair's SVG renderer plus the chart's spec.
+#: Name of the registered Altair renderer: the SVG drawn by vl-convert plus the chart's spec.
 RENDERER = "slc-research-svg"
 _FONT = "Helvetica, Arial, sans-serif"
 WIDTH = 420
@@ -54,14 +54,18 @@ def use_offline_renderer() -> None:
     alt.renderers.enable(RENDERER)
 
 
-def _svg_and_spec(spec: dict, **metadata: Any) -> Any:
-    """Altair's SVG output of ``spec``, with the spec itself under CHART_MIMETYPE."""
-    from altair.vegalite.v6.display import svg_renderer
+def _svg_and_spec(spec: dict, **metadata: Any) -> dict[str, Any]:
+    """The renderer registered as :data:`RENDERER`: ``spec`` drawn as SVG by vl-convert,
+    with the spec itself under CHART_MIMETYPE.
 
-    bundle = svg_renderer(spec, **metadata)
-    if isinstance(bundle, tuple):  # (data, metadata)
-        return ({**bundle[0], CHART_MIMETYPE: spec}, bundle[1])
-    return {**bundle, CHART_MIMETYPE: spec}
+    Drawn with the Vega-Lite version of the installed Altair, as Altair's own "svg"
+    renderer does; renderer options (``metadata``) are not used.
+    """
+    import vl_convert as vlc  # imported here: starting V8 is slow and only needed to draw
+
+    vl_version = "_".join(alt.SCHEMA_VERSION.split(".")[:2])  # "v6.4.1" -> "v6_4"
+    return {"image/svg+xml": vlc.vegalite_to_svg(spec, vl_version=vl_version),
+            CHART_MIMETYPE: spec}
 
 
 def _theme() -> alt.theme.ThemeConfig:

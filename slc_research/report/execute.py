@@ -19,6 +19,7 @@ from typing import Any
 
 from slc_research.errors import ConfigError, SlcResearchError
 from slc_research.report.display import EXPORT_MIMETYPES, RECORD_MIMETYPE, read_records
+from slc_research.report.sanitise import safe_svg
 
 __all__ = ["AUDIENCES", "ReportError", "ReportResult", "export_html", "run_report"]
 
@@ -337,17 +338,9 @@ def _page_cell(cell: Any) -> Any:
         # the copies of tables and chart specs are for `slc-research export` only
         shown = {k: v for k, v in data.items() if k not in EXPORT_MIMETYPES}
         if "image/svg+xml" in shown:
-            shown["image/svg+xml"] = _safe_svg(shown["image/svg+xml"])
+            shown["image/svg+xml"] = safe_svg(shown["image/svg+xml"])
         outputs.append(NotebookNode({**o, "data": NotebookNode(shown)}))
     return NotebookNode({**cell, "outputs": outputs})
-
-
-def _safe_svg(svg: str | list[str]) -> str:
-    """The SVG text without scripts or event handlers (it is inlined in the page)."""
-    text = "".join(svg) if isinstance(svg, list) else str(svg)
-    text = re.sub(r"<script\b.*?</script\s*>", "", text, flags=re.IGNORECASE | re.DOTALL)
-    text = re.sub(r"\son\w+\s*=\s*(\"[^\"]*\"|'[^']*')", "", text, flags=re.IGNORECASE)
-    return re.sub(r"<\?xml[^>]*>", "", text)
 
 
 def _strip_css_comments(html: str) -> str:

@@ -3,7 +3,8 @@
 Altair's ``JupyterChart`` loads Vega from a CDN, which a school laptop or an
 offline kernel may not reach. Widgets therefore draw their ``alt.Chart``
 through vl-convert (inside the kernel) and show the SVG text in an
-``ipywidgets.HTML``.
+``ipywidgets.HTML``, passed through the package's one SVG sanitiser
+(:func:`slc_research.report.sanitise.safe_svg`) like the charts of the reports.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import html
 import altair as alt
 
 from slc_research.charts.theme import THEME, _theme
+from slc_research.report.sanitise import safe_svg
 
 __all__ = ["chart_spec", "svg_of"]
 
@@ -47,15 +49,17 @@ def svg_of(chart: alt.TopLevelMixin | None) -> str:
     Returns
     -------
     str
-        The SVG markup (``<svg ...>...</svg>``). If the chart cannot be drawn,
-        a short escaped paragraph saying so instead of a traceback.
+        The SVG markup (``<svg ...>...</svg>``), sanitised: nothing in it can run
+        script or load content. If the chart cannot be drawn, a short escaped
+        paragraph saying so instead of a traceback.
     """
     if chart is None:
         return ""
     import vl_convert as vlc  # imported here: starting V8 is slow and only needed to draw
 
     try:
-        return vlc.vegalite_to_svg(chart_spec(chart))
+        svg = vlc.vegalite_to_svg(chart_spec(chart))
     except Exception as exc:  # noqa: BLE001 - a widget shows the message, never a traceback
         return (f"<p>The chart could not be drawn ({html.escape(str(exc)[:200])}). "
                 "Change a control to try again.</p>")
+    return safe_svg(svg)
