@@ -10,8 +10,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from slc_research.casestudies.slc_impact import design, impact
-from slc_research.casestudies.slc_impact.study import STUDY
+from slc_research.casestudies.slc_impact import STUDY, design, impact
 from slc_research.data.schemas import conform
 from slc_research.data.spec import Scale
 from slc_research.errors import ConfigError

@@ -11,6 +11,7 @@ shows. From that one declaration:
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -63,8 +64,11 @@ class CaseStudy:
         The questions it answers.
     params : tuple of Param
         Its parameters, ``workspace`` first.
-    run : callable
-        ``run(enquiry, params) -> Result``, ``params`` as :meth:`validate` returns them.
+    run : str
+        Where its ``run(enquiry, params) -> Result`` lives, as ``"package.module:function"``
+        (``params`` as :meth:`validate` returns them). Named rather than imported, so that
+        listing the case studies (the catalogue, the command line) does not load their
+        analyses.
     each_kind : str or None
         For batch files: one report per community of this kind, or None.
     headlines : tuple of str
@@ -75,7 +79,7 @@ class CaseStudy:
     title: str
     questions: tuple[str, ...]
     params: tuple[Param, ...]
-    run: Callable[..., Any]
+    run: str | None
     each_kind: str | None = None
     headlines: tuple[str, ...] = ()
     parameters: Mapping[str, str] = field(init=False)
@@ -103,6 +107,15 @@ class CaseStudy:
                               f"{close_matches(unknown[0], known)}", key=unknown[0])
         return {p.name: p.check(values.get(p.name, p.default)) for p in self.params}
 
+    def result(self, enquiry: Any, params: Mapping[str, Any]) -> Any:
+        """The case study's :class:`~slc_research.casestudies.result.Result` on an opened
+        enquiry, ``params`` as :meth:`validate` returns them."""
+        if self.run is None:
+            raise ConfigError(f"the {self.name} case study has no result object yet: run its "
+                              "notebook", key="notebook")
+        module, _, function = self.run.partition(":")
+        return getattr(importlib.import_module(module), function)(enquiry, params)
+
     def run_notebook(self, **values: Any) -> Any:
         """Check the parameters, open the workspace and run: what a notebook's one call does."""
         from slc_research.charts import use_offline_renderer
@@ -110,4 +123,4 @@ class CaseStudy:
 
         params = self.validate(**values)
         use_offline_renderer()
-        return self.run(Enquiry.open(params["workspace"]), params)
+        return self.result(Enquiry.open(params["workspace"]), params)

@@ -1,10 +1,58 @@
 """The SLC impact case study: who took part, how often, and what changed.
 
-:data:`STUDY` declares the notebook's parameters and :func:`run` returns its result;
-the analyses live in :mod:`.impact` (members and communities), :mod:`.representativeness`,
-:mod:`.outcomes`, :mod:`.adjusted` (second looks), :mod:`.design` and :mod:`.tables`.
+:data:`STUDY` declares the notebook's parameters once; its ``run`` (in :mod:`.study`) returns
+the result. The analyses live in :mod:`.impact` (members and communities),
+:mod:`.representativeness`, :mod:`.outcomes`, :mod:`.adjusted` (second looks), :mod:`.design`
+and :mod:`.tables`. Importing this package is light: the analyses load when the study runs.
 """
 
-from slc_research.casestudies.slc_impact.study import STUDY, run
+from typing import Any
 
-__all__ = ["STUDY", "run"]
+from slc_research.casestudies.parameters import name_list, text_parameter, wave_pair
+from slc_research.casestudies.spec import WORKSPACE, CaseStudy, Param
+from slc_research.errors import ConfigError
+
+__all__ = ["COMPARISONS", "STUDY"]
+
+#: Allowed values of the ``comparison`` parameter.
+COMPARISONS = ("non_members", "none")
+
+
+def _comparison(value: Any) -> str:
+    if value not in COMPARISONS:
+        raise ConfigError(f"expected \"non_members\" (compare with other pupils in the same "
+                          f"year groups) or \"none\"; found {value!r}", key="comparison")
+    return value
+
+
+
+STUDY = CaseStudy(
+    name="slc_impact",
+    title="Student learning community impact",
+    questions=(
+        "Who volunteered, and how do they differ from their year groups?",
+        "How often did members come to meetings, in which roles?",
+        "Did members' engagement, metacognition and relationships with teachers change more "
+        "than other pupils' (Hedges' g, ANCOVA, difference in differences)?",
+        "Did members who came to more meetings change more (dose-response)?",
+        "What happened for disadvantaged (pupil premium) members?",
+        "Attendance and behaviour before and after; what members said in interviews.",
+        "How strong is the evidence, and what is the smallest effect the enquiry could see?"),
+    params=(
+        WORKSPACE,
+        Param("community", "", '`""` for every SLC, or one community name',
+              lambda v: text_parameter(v, "community",
+                                       expected='a community name in quotes, or "" for every '
+                                                'SLC')),
+        Param("scales", [], "`[]` for every pupil questionnaire scale, or names",
+              lambda v: name_list(v, "scales", noun="scale", example='["engagement"]')),
+        Param("waves", [1, 2], "the questionnaire waves before and after (default `[1, 2]`)",
+              wave_pair),
+        Param("comparison", "non_members", '`"non_members"` (default) or `"none"`',
+              _comparison),
+    ),
+    run="slc_research.casestudies.slc_impact.study:run",
+    each_kind="slc",
+    headlines=("members", "engagement_g", "metacognition_g", "relationships_g",
+               "attendance_g", "behaviour_g", "strength_of_evidence"),
+)

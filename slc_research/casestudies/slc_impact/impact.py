@@ -35,7 +35,6 @@ from slc_research.measures.participation import Participation, participation
 
 __all__ = [
     "CHARACTERISTICS",
-    "COMPARISONS",
     "NOT_RECORDED",
     "ChangeResult",
     "Participation",
@@ -57,8 +56,6 @@ __all__ = [
     "scale_change",
 ]
 
-#: Allowed values of the ``comparison`` parameter.
-COMPARISONS = ("non_members", "none")
 
 
 

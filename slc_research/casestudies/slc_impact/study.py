@@ -1,6 +1,6 @@
 """The SLC impact case study as one result: ``run(enquiry, params) -> Result``.
 
-The notebook ``notebooks/slc_impact.ipynb`` calls :data:`STUDY` once and shows the sections
+The notebook ``notebooks/slc_impact.ipynb`` calls ``slc_impact.STUDY`` once and shows the sections
 of its result between its narrative cells; the index, the summary and the dissertation pack
 are made from the same result.
 """
@@ -12,22 +12,12 @@ from typing import Any
 import pandas as pd
 
 from slc_research import charts, qual
-from slc_research.casestudies.parameters import name_list, text_parameter, wave_pair
 from slc_research.casestudies.result import Result, Section, Table
 from slc_research.casestudies.slc_impact import adjusted, impact
 from slc_research.casestudies.slc_impact import tables as t
-from slc_research.casestudies.spec import WORKSPACE, CaseStudy, Param
-from slc_research.errors import ConfigError
 from slc_research.privacy.suppression import suppress_small
 
-__all__ = ["STUDY", "change_finding", "run"]
-
-
-def _comparison(value: Any) -> str:
-    if value not in impact.COMPARISONS:
-        raise ConfigError(f"expected \"non_members\" (compare with other pupils in the same "
-                          f"year groups) or \"none\"; found {value!r}", key="comparison")
-    return value
+__all__ = ["change_finding", "run"]
 
 
 def run(enq: Any, params: dict[str, Any]) -> Result:
@@ -38,7 +28,7 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
     enq : Enquiry
         The opened workspace.
     params : dict
-        As :meth:`STUDY.validate <slc_research.casestudies.spec.CaseStudy.validate>`
+        As :meth:`slc_impact.STUDY.validate <slc_research.casestudies.spec.CaseStudy.validate>`
         returns them: ``community``, ``scales``, ``waves``, ``comparison``.
 
     Returns
@@ -370,35 +360,3 @@ def _evidence(facts, results, threshold: int) -> Section:
               "see an effect of that size, not evidence that there was none."),
         records={"strength_of_evidence": f"{evidence.level} of 5",
                  "mdes": mdes.drop(columns=["suppressed"])})
-
-
-STUDY = CaseStudy(
-    name="slc_impact",
-    title="Student learning community impact",
-    questions=(
-        "Who volunteered, and how do they differ from their year groups?",
-        "How often did members come to meetings, in which roles?",
-        "Did members' engagement, metacognition and relationships with teachers change more "
-        "than other pupils' (Hedges' g, ANCOVA, difference in differences)?",
-        "Did members who came to more meetings change more (dose-response)?",
-        "What happened for disadvantaged (pupil premium) members?",
-        "Attendance and behaviour before and after; what members said in interviews.",
-        "How strong is the evidence, and what is the smallest effect the enquiry could see?"),
-    params=(
-        WORKSPACE,
-        Param("community", "", '`""` for every SLC, or one community name',
-              lambda v: text_parameter(v, "community",
-                                       expected='a community name in quotes, or "" for every '
-                                                'SLC')),
-        Param("scales", [], "`[]` for every pupil questionnaire scale, or names",
-              lambda v: name_list(v, "scales", noun="scale", example='["engagement"]')),
-        Param("waves", [1, 2], "the questionnaire waves before and after (default `[1, 2]`)",
-              wave_pair),
-        Param("comparison", "non_members", '`"non_members"` (default) or `"none"`',
-              _comparison),
-    ),
-    run=run,
-    each_kind="slc",
-    headlines=("members", "engagement_g", "metacognition_g", "relationships_g",
-               "attendance_g", "behaviour_g", "strength_of_evidence"),
-)
