@@ -10,7 +10,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from slc_research.charts.theme import _WIDTH, PALETTE, ChartError, _check, _plain
+from slc_research.charts.theme import PALETTE, WIDTH, ChartError, check_data, plain_frame
 
 __all__ = ["depth_group_chart", "depth_mean_chart", "depth_share_chart", "feedback_chart",
            "weekly_rate_chart"]
@@ -29,8 +29,8 @@ def weekly_rate_chart(weekly: pd.DataFrame, *, target: float = 1.0) -> alt.Layer
     target : float
         Reflections expected per pupil per week (drawn as a dashed line).
     """
-    _check(weekly, ["class", "week", "rate", "n_pupils"])
-    data = _plain(weekly[["class", "week", "rate", "n_pupils"]].dropna(subset=["rate"]))
+    check_data(weekly, ["class", "week", "rate", "n_pupils"])
+    data = plain_frame(weekly[["class", "week", "rate", "n_pupils"]].dropna(subset=["rate"]))
     data["week"] = pd.to_datetime(data["week"]).dt.strftime("%Y-%m-%d")
     classes = sorted(data["class"].dropna().unique())
     if not classes:
@@ -51,7 +51,7 @@ def weekly_rate_chart(weekly: pd.DataFrame, *, target: float = 1.0) -> alt.Layer
     rule = alt.Chart(pd.DataFrame({"target": [float(target)]})).mark_rule(
         strokeDash=[6, 4], color="#555555").encode(
         y=alt.Y("target:Q"), tooltip=[alt.Tooltip("target:Q", title="Target per week")])
-    return (lines + rule).properties(width=_WIDTH, title=alt.Title(
+    return (lines + rule).properties(width=WIDTH, title=alt.Title(
         "Weekly reflections per pupil",
         subtitle=f"{len(classes)} class(es), n = {n} pupils; dashed line: the target of "
                  f"{target:g} a week"))
@@ -66,8 +66,8 @@ def depth_share_chart(shares: pd.DataFrame) -> alt.Chart:
         :func:`~slc_research.casestudies.conferences.analysis.depth_shares`: ``period``, ``level``,
         ``level_name``, ``share``, ``ci_low``, ``ci_high``, ``n_total``.
     """
-    _check(shares, ["period", "level", "level_name", "share", "n_total"])
-    data = _plain(shares.dropna(subset=["share"]))
+    check_data(shares, ["period", "level", "level_name", "share", "n_total"])
+    data = plain_frame(shares.dropna(subset=["share"]))
     if data.empty:
         raise ChartError("no period has enough pupils to chart")
     data["pct"] = 100 * data["share"]
@@ -86,7 +86,7 @@ def depth_share_chart(shares: pd.DataFrame) -> alt.Chart:
                  alt.Tooltip("level_name:N", title="Depth"),
                  alt.Tooltip("pct:Q", title="%", format=".1f"),
                  alt.Tooltip("n_total:Q", title="Reflections in the half term")],
-    ).properties(width=_WIDTH, title=alt.Title(
+    ).properties(width=WIDTH, title=alt.Title(
         "How deep were the reflections?",
         subtitle=f"Share at each level of the rubric per half term; n = {n} reflections"))
 
@@ -102,8 +102,8 @@ def depth_mean_chart(means: pd.DataFrame, *, levels: int = 3) -> alt.LayerChart:
     levels : int
         Number of rubric levels (the top of the axis).
     """
-    _check(means, ["period", "n", "mean", "ci_low", "ci_high"])
-    data = _plain(means.dropna(subset=["mean"]))
+    check_data(means, ["period", "n", "mean", "ci_low", "ci_high"])
+    data = plain_frame(means.dropna(subset=["mean"]))
     if data.empty:
         raise ChartError("no period has enough pupils to chart")
     periods = list(data["period"])
@@ -118,7 +118,7 @@ def depth_mean_chart(means: pd.DataFrame, *, levels: int = 3) -> alt.LayerChart:
     bars = alt.Chart(data).mark_rule(color=PALETTE[0]).encode(x=x, y=alt.Y("ci_low:Q", scale=scale),
                                                               y2=alt.Y2("ci_high:Q"), tooltip=tip)
     points = alt.Chart(data).mark_line(point=True, color=PALETTE[0]).encode(x=x, y=y, tooltip=tip)
-    return (bars + points).properties(width=_WIDTH, title=alt.Title(
+    return (bars + points).properties(width=WIDTH, title=alt.Title(
         "Mean depth of reflections",
         subtitle=f"1 = descriptive, {levels} = deepest level; n = {int(data['n'].sum())} "
                  "reflections"))
@@ -137,8 +137,8 @@ def depth_group_chart(groups: pd.DataFrame, *, level_name: str = "explanatory or
         What "deep" means, for the axis.
     title : str
     """
-    _check(groups, ["group", "pupils", "reflections", "pct_deep", "pct_ci_low", "pct_ci_high"])
-    data = _plain(groups.dropna(subset=["pct_deep"]))
+    check_data(groups, ["group", "pupils", "reflections", "pct_deep", "pct_ci_low", "pct_ci_high"])
+    data = plain_frame(groups.dropna(subset=["pct_deep"]))
     if data.empty:
         raise ChartError("no group has enough pupils to chart")
     order = list(data["group"])
@@ -154,7 +154,7 @@ def depth_group_chart(groups: pd.DataFrame, *, level_name: str = "explanatory or
                 scale=alt.Scale(domain=[0, 100])), y=y, tooltip=tip)
     ci = alt.Chart(data).mark_rule(color="#333333").encode(
         x=alt.X("pct_ci_low:Q"), x2=alt.X2("pct_ci_high:Q"), y=y, tooltip=tip)
-    return (bars + ci).properties(width=_WIDTH, title=alt.Title(
+    return (bars + ci).properties(width=WIDTH, title=alt.Title(
         title, subtitle=f"n = {int(data['pupils'].sum())} pupils, "
                         f"{int(data['reflections'].sum())} reflections"))
 
@@ -168,14 +168,14 @@ def feedback_chart(counts: pd.DataFrame) -> alt.Chart:
         :func:`~slc_research.casestudies.conferences.analysis.feedback_counts` with ``display=False``:
         ``Who``, ``Responses``.
     """
-    _check(counts, ["Who", "Responses"])
-    data = _plain(counts.dropna(subset=["Responses"]))
+    check_data(counts, ["Who", "Responses"])
+    data = plain_frame(counts.dropna(subset=["Responses"]))
     if data.empty:
         raise ChartError("no group has enough responses to chart")
     return alt.Chart(data).mark_bar(color=PALETTE[0]).encode(
         x=alt.X("Responses:Q", title="Responses"),
         y=alt.Y("Who:N", title=None, sort=list(data["Who"])),
         tooltip=[alt.Tooltip("Who:N"), alt.Tooltip("Responses:Q")],
-    ).properties(width=_WIDTH, title=alt.Title(
+    ).properties(width=WIDTH, title=alt.Title(
         "Feedback after the conferences",
         subtitle=f"n = {int(data['Responses'].sum())} responses"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from slc_research.charts.theme import _WIDTH, PALETTE, ChartError, _check, _plain
+from slc_research.charts.theme import PALETTE, WIDTH, ChartError, check_data, plain_frame
 
 __all__ = ["band_change_chart", "forest_chart", "yes_no_chart"]
 
@@ -35,7 +35,7 @@ def forest_chart(forest: pd.DataFrame, *, x_title: str,
     ChartError
         Missing columns or no pooled row.
     """
-    _check(forest, ["label", "kind", "estimate", "ci_low", "ci_high", "weight_percent", "n"])
+    check_data(forest, ["label", "kind", "estimate", "ci_low", "ci_high", "weight_percent", "n"])
     pooled = forest[forest["kind"] == "pooled"]
     if pooled.empty:
         raise ChartError("the forest table needs a row with kind 'pooled' (the pooled estimate)")
@@ -44,7 +44,7 @@ def forest_chart(forest: pd.DataFrame, *, x_title: str,
     data["row"] = [f"{lab} (n = {int(n)})" if kind == "school"
                    else f"{lab} ({k} schools, n = {int(n)})"
                    for lab, kind, n in zip(data["label"], data["kind"], data["n"], strict=True)]
-    data = _plain(data)
+    data = plain_frame(data)
     order = list(data["row"])
     schools = data[data["kind"] == "school"]
     shown = len(schools)
@@ -60,7 +60,7 @@ def forest_chart(forest: pd.DataFrame, *, x_title: str,
         y=y, x=alt.X("ci_low:Q", title=x_title), x2=alt.X2("ci_high:Q"),
         color=alt.Color("kind:N", scale=alt.Scale(domain=["school", "pooled"],
                                                   range=[PALETTE[0], PALETTE[2]]), legend=None))
-    squares = alt.Chart(_plain(schools) if shown else data.iloc[:0]).mark_square(
+    squares = alt.Chart(plain_frame(schools) if shown else data.iloc[:0]).mark_square(
         color=PALETTE[0], opacity=1).encode(
         y=y, x=alt.X("estimate:Q"),
         size=alt.Size("weight_percent:Q", title="Weight (%)", scale=alt.Scale(range=[40, 400]),
@@ -71,7 +71,7 @@ def forest_chart(forest: pd.DataFrame, *, x_title: str,
     subtitle = [f"k = {k} schools, n = {n_total} pupils pooled ({shown} school(s) shown)",
                 "Squares sized by weight; diamond: pooled estimate; dashed line: no change"]
     return alt.layer(zero, rules, squares, diamond).properties(
-        width=_WIDTH, height=max(80, 30 * len(data)),
+        width=WIDTH, height=max(80, 30 * len(data)),
         title=alt.Title(title, subtitle=subtitle))
 
 
@@ -88,14 +88,14 @@ def yes_no_chart(table: pd.DataFrame, *, question: str) -> alt.LayerChart:
     question : str
         The question, for the title.
     """
-    _check(table, ["school", "n_both", "pct_before", "before_ci_low", "before_ci_high",
+    check_data(table, ["school", "n_both", "pct_before", "before_ci_low", "before_ci_high",
                    "pct_after", "after_ci_low", "after_ci_high"])
     rows = []
     for _, r in table.dropna(subset=["pct_before", "pct_after"]).iterrows():
         for period, tag in (("Before", "before"), ("After", "after")):
             rows.append({"school": r["school"], "period": period, "pct": r[f"pct_{tag}"],
                          "ci_low": r[f"{tag}_ci_low"], "ci_high": r[f"{tag}_ci_high"]})
-    data = _plain(pd.DataFrame(rows, columns=["school", "period", "pct", "ci_low", "ci_high"]))
+    data = plain_frame(pd.DataFrame(rows, columns=["school", "period", "pct", "ci_low", "ci_high"]))
     schools = list(dict.fromkeys(data["school"]))
     total = table.loc[table["school"] == "All schools", "n_both"]
     n = int(total.iloc[0]) if len(total) and pd.notna(total.iloc[0]) else 0
@@ -129,9 +129,9 @@ def band_change_chart(bands: pd.DataFrame, *,
         ``change``, ``ci_low``, ``ci_high`` (withheld bands are NA and left out).
     title : str
     """
-    _check(bands, ["band", "n", "change", "ci_low", "ci_high"])
+    check_data(bands, ["band", "n", "change", "ci_low", "ci_high"])
     order = list(bands["band"].astype(str))
-    data = _plain(bands.dropna(subset=["change"]))
+    data = plain_frame(bands.dropna(subset=["change"]))
     data["label"] = [f"{b} (n = {int(n)})" for b, n in zip(data["band"], data["n"], strict=True)]
     labels = {b: f"{b} (n = {int(n)})" for b, n in zip(data["band"], data["n"], strict=True)}
     n = int(pd.to_numeric(bands["n"], errors="coerce").sum())
@@ -150,5 +150,5 @@ def band_change_chart(bands: pd.DataFrame, *,
             tooltip=[alt.Tooltip("band:N"), alt.Tooltip("n:Q", title="pupils"),
                      alt.Tooltip("change:Q", format=".2f"), alt.Tooltip("ci_low:Q", format=".2f"),
                      alt.Tooltip("ci_high:Q", format=".2f")]),
-    ).properties(width=_WIDTH, height=max(60, 32 * len(data)), title=alt.Title(
+    ).properties(width=WIDTH, height=max(60, 32 * len(data)), title=alt.Title(
         title, subtitle=f"n = {n} pupils shown; bands with too few pupils are left out"))

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import altair as alt
 import pandas as pd
 
-from slc_research.charts.theme import _WIDTH, PALETTE, _check
+from slc_research.charts.theme import PALETTE, WIDTH, check_data
 
 __all__ = ["group_means_chart"]
 
@@ -52,7 +52,7 @@ def group_means_chart(summary: pd.DataFrame, *, title: str, y_title: str,
     ChartError
         Missing columns or more than 5,000 rows (aggregate first).
     """
-    _check(summary, ["group", "n", "mean", "ci_low", "ci_high"])
+    check_data(summary, ["group", "n", "mean", "ci_low", "ci_high"])
     shown = summary[pd.notna(summary["mean"]).to_numpy(dtype=bool)]
     names = [str(g) for g in shown["group"]]
     order = [str(g) for g in groups] if groups is not None else names
@@ -81,7 +81,7 @@ def group_means_chart(summary: pd.DataFrame, *, title: str, y_title: str,
             y=alt.Y("ci_low:Q", title=f"{y_title} ({level} CI)", scale=alt.Scale(zero=False)),
             y2=alt.Y2("ci_high:Q")),
         alt.Chart().mark_point(filled=True, size=110, opacity=1).encode(y=alt.Y("mean:Q")),
-        data={"values": records}, width=_WIDTH, height=260,
+        data={"values": records}, width=WIDTH, height=260,
         title=alt.Title(title, subtitle=subtitle),
     ).encode(
         x=alt.X("label:N", title=group_title, sort=sort,

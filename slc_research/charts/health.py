@@ -10,7 +10,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from slc_research.charts.theme import _WIDTH, PALETTE, ChartError, _check, _plain
+from slc_research.charts.theme import PALETTE, WIDTH, ChartError, check_data, plain_frame
 
 __all__ = ["attrition_chart", "completeness_heatmap_chart", "repairs_chart",
            "response_rate_chart"]
@@ -28,10 +28,10 @@ def completeness_heatmap_chart(completeness: pd.DataFrame, *,
         ``column``, ``rows``, ``present_pct``.
     title : str
     """
-    _check(completeness, ["source", "table", "column", "rows", "present_pct"])
+    check_data(completeness, ["source", "table", "column", "rows", "present_pct"])
     if completeness.empty:
         raise ChartError("no completeness to chart: no source has rows")
-    data = _plain(completeness)
+    data = plain_frame(completeness)
     n_sources = data["source"].nunique()
     rows = int(completeness.drop_duplicates(["source", "table"])["rows"].sum())
     data["field"] = data["table"] + "." + data["column"]
@@ -46,7 +46,7 @@ def completeness_heatmap_chart(completeness: pd.DataFrame, *,
         tooltip=[alt.Tooltip("source:N"), alt.Tooltip("table:N"), alt.Tooltip("column:N"),
                  alt.Tooltip("rows:Q", title="rows", format=","),
                  alt.Tooltip("present_pct:Q", title="% present", format=".1f")],
-    ).properties(width=max(_WIDTH, 14 * len(order)), height=max(60, 13 * len(sources)),
+    ).properties(width=max(WIDTH, 14 * len(order)), height=max(60, 13 * len(sources)),
                  title=alt.Title(title, subtitle=f"n = {n_sources} sources, {rows:,} rows; "
                                                  "white or pale: values missing"))
 
@@ -63,8 +63,8 @@ def response_rate_chart(rates: pd.DataFrame, *,
         ``on_roll``, ``rate``, ``ci_low``, ``ci_high``. Rows without a rate are left out.
     title : str
     """
-    _check(rates, ["instrument", "wave", "school", "respondents", "rate", "ci_low", "ci_high"])
-    data = _plain(rates.dropna(subset=["rate"]))
+    check_data(rates, ["instrument", "wave", "school", "respondents", "rate", "ci_low", "ci_high"])
+    data = plain_frame(rates.dropna(subset=["rate"]))
     if data.empty:
         raise ChartError("no response rate to chart: no questionnaire was linked to a roll")
     for col in ("rate", "ci_low", "ci_high"):
@@ -92,7 +92,7 @@ def response_rate_chart(rates: pd.DataFrame, *,
     ci = base.mark_rule(strokeWidth=1.5).encode(x=alt.X("ci_low:Q"), x2=alt.X2("ci_high:Q"),
                                                 color=alt.value("#333333"))
     return alt.layer(bars, ci).properties(
-        width=_WIDTH, height=max(60, 26 * len(data)),
+        width=WIDTH, height=max(60, 26 * len(data)),
         title=alt.Title(title, subtitle=f"n = {n} respondents per questionnaire wave; "
                                         "groups too small to show are left out"))
 
@@ -109,10 +109,10 @@ def attrition_chart(attrition: pd.DataFrame, *,
         ``left_pct``, ``left_ci_low``, ``left_ci_high``. Rows without a % are left out.
     title : str
     """
-    _check(attrition, ["instrument", "from_wave", "to_wave", "answered_first", "left",
+    check_data(attrition, ["instrument", "from_wave", "to_wave", "answered_first", "left",
                        "left_pct", "left_ci_low", "left_ci_high"])
     data = attrition.drop_duplicates(["instrument", "from_wave", "to_wave"])
-    data = _plain(data.dropna(subset=["left_pct"]))
+    data = plain_frame(data.dropna(subset=["left_pct"]))
     if data.empty:
         raise ChartError("no attrition to chart: no instrument has two waves")
     data["label"] = [f"{i}: wave {int(a)} to {int(b)} (n = {int(n)})" for i, a, b, n in zip(
@@ -130,7 +130,7 @@ def attrition_chart(attrition: pd.DataFrame, *,
                      alt.Tooltip("left_pct:Q", title="%", format=".1f")]),
         base.mark_rule(color="#333333").encode(x=alt.X("left_ci_low:Q"),
                                                x2=alt.X2("left_ci_high:Q")),
-    ).properties(width=_WIDTH, height=max(60, 30 * len(data)),
+    ).properties(width=WIDTH, height=max(60, 30 * len(data)),
                  title=alt.Title(title, subtitle=f"n = {n:,} first-wave respondents"))
 
 
@@ -147,7 +147,7 @@ def repairs_chart(repairs: pd.DataFrame, *, top: int = 20,
         How many sources to show, those with the most repairs and rows left out.
     title : str
     """
-    _check(repairs, ["source", "repaired", "left_out"])
+    check_data(repairs, ["source", "repaired", "left_out"])
     if not isinstance(top, int) or top < 1:
         raise ChartError(f"top must be a whole number of at least 1, not {top!r}")
     ranked = repairs.assign(_t=repairs["repaired"] + repairs["left_out"])
@@ -157,7 +157,7 @@ def repairs_chart(repairs: pd.DataFrame, *, top: int = 20,
         ranked[["source"]].assign(what="Values repaired", count=ranked["repaired"]),
         ranked[["source"]].assign(what="Rows left out", count=ranked["left_out"]),
     ], ignore_index=True)
-    long = _plain(long[long["count"] > 0])
+    long = plain_frame(long[long["count"] > 0])
     if long.empty:
         raise ChartError("nothing to chart: the loaders repaired nothing and left nothing out")
     whats = ["Values repaired", "Rows left out"]
@@ -168,7 +168,7 @@ def repairs_chart(repairs: pd.DataFrame, *, top: int = 20,
                         scale=alt.Scale(domain=whats, range=[PALETTE[0], PALETTE[2]])),
         tooltip=[alt.Tooltip("source:N"), alt.Tooltip("what:N"),
                  alt.Tooltip("count:Q", format=",")],
-    ).properties(width=_WIDTH, height=max(60, 18 * len(order)), title=alt.Title(
+    ).properties(width=WIDTH, height=max(60, 18 * len(order)), title=alt.Title(
         title, subtitle=f"n = {len(order)} of {len(repairs)} sources (those with the most); "
                         f"{int(repairs['repaired'].sum()):,} values repaired, "
                         f"{int(repairs['left_out'].sum()):,} rows left out in all"))

@@ -14,16 +14,16 @@ import pandas as pd
 
 from slc_research.casestudies.slc_impact.outcomes import GROUP_LABELS
 from slc_research.charts.theme import (
-    _WIDTH,
     PALETTE,
-    _check,
-    _color,
-    _effect_label,
-    _n,
-    _n_by_group,
-    _plain,
-    _range,
-    _total,
+    WIDTH,
+    check_data,
+    effect_label,
+    group_color,
+    n_by_group,
+    n_label,
+    plain_frame,
+    range_label,
+    total_of,
 )
 
 __all__ = ["attendance_chart", "dose_response_chart", "effect_size_chart", "participation_chart",
@@ -47,31 +47,31 @@ def representativeness_chart(table: pd.DataFrame, *, n_members: int | None = Non
     members_label, rest_label : str
         Legend labels.
     """
-    _check(table, ["characteristic", "level", "pct_members", "pct_rest"])
-    n_members = _total(table, "members_total", n_members)
-    n_rest = _total(table, "rest_total", n_rest)
+    check_data(table, ["characteristic", "level", "pct_members", "pct_rest"])
+    n_members = total_of(table, "members_total", n_members)
+    n_rest = total_of(table, "rest_total", n_rest)
     long = pd.concat([
         table[["characteristic", "level"]].assign(group=members_label, pct=table["pct_members"]),
         table[["characteristic", "level"]].assign(group=rest_label, pct=table["pct_rest"]),
     ], ignore_index=True)
-    long = _plain(long.dropna(subset=["pct"]))
+    long = plain_frame(long.dropna(subset=["pct"]))
     groups = [members_label, rest_label]
     base = alt.Chart(long).mark_bar().encode(
         x=alt.X("pct:Q", title="% of group", scale=alt.Scale(domain=[0, 100])),
         y=alt.Y("level:N", title=None, sort=None),
         yOffset=alt.YOffset("group:N", sort=groups),
-        color=_color(groups, title=None),
+        color=group_color(groups, title=None),
         tooltip=[alt.Tooltip("characteristic:N"), alt.Tooltip("level:N"),
                  alt.Tooltip("group:N"), alt.Tooltip("pct:Q", title="%", format=".1f")],
-    ).properties(width=_WIDTH)
+    ).properties(width=WIDTH)
     return base.facet(
         row=alt.Row("characteristic:N", title=None,
                     sort=list(dict.fromkeys(long["characteristic"])),
                     header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold")),
     ).resolve_scale(y="independent").properties(title=alt.Title(
         "Who took part",
-        subtitle=f"{members_label} (n = {_n(n_members)}) and {rest_label.lower()} in the same "
-                 f"year groups (n = {_n(n_rest)})"))
+        subtitle=f"{members_label} (n = {n_label(n_members)}) and {rest_label.lower()} in the same "
+                 f"year groups (n = {n_label(n_rest)})"))
 
 
 def scale_change_chart(means: pd.DataFrame, *, y_title: str = "Mean score (95% CI)",
@@ -89,13 +89,13 @@ def scale_change_chart(means: pd.DataFrame, *, y_title: str = "Mean score (95% C
     groups : list of str
         The groups in legend order; they keep their colours whether present or not.
     """
-    _check(means, ["outcome", "group", "period", "n", "mean", "ci_low", "ci_high"])
-    data = _plain(means.dropna(subset=["mean"]))
+    check_data(means, ["outcome", "group", "period", "n", "mean", "ci_low", "ci_high"])
+    data = plain_frame(means.dropna(subset=["mean"]))
     groups = list(dict.fromkeys([*groups, *means["group"]]))
     periods = list(dict.fromkeys(means["period"]))
     base = alt.Chart().encode(
         x=alt.X("period:O", title=None, sort=periods, axis=alt.Axis(labelAngle=0)),
-        color=_color(groups, title=None),
+        color=group_color(groups, title=None),
     )
     layers = alt.layer(
         base.mark_line(strokeWidth=2).encode(y=alt.Y("mean:Q", title=y_title,
@@ -112,7 +112,7 @@ def scale_change_chart(means: pd.DataFrame, *, y_title: str = "Mean score (95% C
     ).properties(width=180, height=200)
     chart = layers.facet(facet=alt.Facet("outcome:N", title=None,
                                          sort=list(dict.fromkeys(means["outcome"]))), columns=3)
-    return chart.properties(title=alt.Title(title, subtitle=_n_by_group(means, groups)))
+    return chart.properties(title=alt.Title(title, subtitle=n_by_group(means, groups)))
 
 
 def attendance_chart(means: pd.DataFrame, *, title: str = "Attendance before and after",
@@ -128,13 +128,13 @@ def attendance_chart(means: pd.DataFrame, *, title: str = "Attendance before and
     groups : list of str
         As in :func:`scale_change_chart`.
     """
-    _check(means, ["group", "period", "n", "mean", "ci_low", "ci_high"])
-    data = _plain(means.dropna(subset=["mean"]))
+    check_data(means, ["group", "period", "n", "mean", "ci_low", "ci_high"])
+    data = plain_frame(means.dropna(subset=["mean"]))
     groups = list(dict.fromkeys([*groups, *means["group"]]))
     periods = list(dict.fromkeys(means["period"]))
     base = alt.Chart(data).encode(
         x=alt.X("period:O", title=None, sort=periods, axis=alt.Axis(labelAngle=0)),
-        color=_color(groups, title=None))
+        color=group_color(groups, title=None))
     return alt.layer(
         base.mark_line(strokeWidth=2).encode(
             y=alt.Y("mean:Q", title="Attendance, % of sessions (95% CI)",
@@ -145,7 +145,7 @@ def attendance_chart(means: pd.DataFrame, *, title: str = "Attendance before and
             y=alt.Y("mean:Q"), tooltip=[alt.Tooltip("group:N"), alt.Tooltip("period:O"),
                                  alt.Tooltip("n:Q"), alt.Tooltip("mean:Q", format=".1f")]),
     ).properties(width=260, height=220, title=alt.Title(title,
-                                                        subtitle=_n_by_group(means, groups)))
+                                                        subtitle=n_by_group(means, groups)))
 
 
 def effect_size_chart(effects: pd.DataFrame, *,
@@ -162,11 +162,11 @@ def effect_size_chart(effects: pd.DataFrame, *,
         Rows without an estimate are left out.
     x_title, title : str
     """
-    _check(effects, ["outcome", "estimate", "ci_low", "ci_high", "n1", "n2"])
+    check_data(effects, ["outcome", "estimate", "ci_low", "ci_high", "n1", "n2"])
     data = effects.dropna(subset=["estimate"]).copy()
-    data["label"] = [_effect_label(o, a, b)
+    data["label"] = [effect_label(o, a, b)
                      for o, a, b in zip(data["outcome"], data["n1"], data["n2"], strict=True)]
-    data = _plain(data)
+    data = plain_frame(data)
     order = list(data["label"])
     base = alt.Chart(data).encode(y=alt.Y("label:N", title=None, sort=order,
                                           axis=alt.Axis(labelLimit=0)))
@@ -182,9 +182,9 @@ def effect_size_chart(effects: pd.DataFrame, *,
                      alt.Tooltip("ci_low:Q", format=".2f"), alt.Tooltip("ci_high:Q", format=".2f"),
                      alt.Tooltip("n1:Q", title="members"),
                      alt.Tooltip("n2:Q", title="other pupils")]),
-    ).properties(width=_WIDTH, height=max(60, 32 * len(data)), title=alt.Title(
+    ).properties(width=WIDTH, height=max(60, 32 * len(data)), title=alt.Title(
         title, subtitle=f"{len(data)} outcome(s); n = "
-                        f"{_range(effects['n1'])} members v {_range(effects['n2'])} other pupils"))
+                        f"{range_label(effects['n1'])} members v {range_label(effects['n2'])} other pupils"))
 
 
 def participation_chart(bands: pd.DataFrame, *,
@@ -197,8 +197,8 @@ def participation_chart(bands: pd.DataFrame, *,
         ``Participation.bands``: ``community``, ``band``, ``n`` (withheld counts are left out).
     title : str
     """
-    _check(bands, ["community", "band", "n"])
-    data = _plain(bands.dropna(subset=["n"]))
+    check_data(bands, ["community", "band", "n"])
+    data = plain_frame(bands.dropna(subset=["n"]))
     order = list(dict.fromkeys(bands["band"].astype(str)))
     communities = list(dict.fromkeys(bands["community"]))
     counts = pd.to_numeric(bands["n"], errors="coerce")
@@ -235,11 +235,11 @@ def dose_response_chart(bands: pd.DataFrame, *, outcome: str, unit: str,
         What changed, for the title and the axis.
     title : str, optional
     """
-    _check(bands, ["band", "n", "mean_change", "ci_low", "ci_high"])
+    check_data(bands, ["band", "n", "mean_change", "ci_low", "ci_high"])
     order = list(dict.fromkeys(bands["band"].astype(str)))
-    data = _plain(bands.dropna(subset=["mean_change"]))
+    data = plain_frame(bands.dropna(subset=["mean_change"]))
     counts = pd.to_numeric(bands["n"], errors="coerce")
-    data["label"] = [f"{b} (n = {_n(n)})" for b, n in zip(data["band"], data["n"], strict=True)]
+    data["label"] = [f"{b} (n = {n_label(n)})" for b, n in zip(data["band"], data["n"], strict=True)]
     x = alt.X("band:O", title="% of meetings attended", sort=order, scale=alt.Scale(domain=order),
               axis=alt.Axis(labelAngle=0))
     base = alt.Chart(data)
@@ -256,7 +256,7 @@ def dose_response_chart(bands: pd.DataFrame, *, outcome: str, unit: str,
                      alt.Tooltip("mean_change:Q", title="mean change", format=".2f"),
                      alt.Tooltip("ci_low:Q", format=".2f"),
                      alt.Tooltip("ci_high:Q", format=".2f")]),
-    ).properties(width=_WIDTH, height=220, title=alt.Title(
+    ).properties(width=WIDTH, height=220, title=alt.Title(
         title or f"{outcome}: change by meetings attended",
         subtitle=f"n = {int(counts.sum())} members"
                  + ("; bands with too few members to show are left out"

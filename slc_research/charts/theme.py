@@ -29,7 +29,6 @@ THEME = "slc-research"
 RENDERER = "slc-research-svg"
 _FONT = "Helvetica, Arial, sans-serif"
 WIDTH = 420
-_WIDTH = WIDTH
 
 
 class ChartError(SlcResearchError):
@@ -48,7 +47,7 @@ def use_offline_renderer() -> None:
     """
     # registering again replaces the entry; asking for the registered names first would
     # scan the installed packages' entry points each time (about 40 ms)
-    alt.theme.register(THEME, enable=False)(_theme)
+    alt.theme.register(THEME, enable=False)(theme_config)
     alt.theme.enable(THEME)
     alt.renderers.register(RENDERER, _svg_and_spec)
     alt.renderers.enable(RENDERER)
@@ -68,7 +67,7 @@ def _svg_and_spec(spec: dict, **metadata: Any) -> dict[str, Any]:
             CHART_MIMETYPE: spec}
 
 
-def _theme() -> alt.theme.ThemeConfig:
+def theme_config() -> alt.theme.ThemeConfig:
     return {
         "config": {
             "font": _FONT,
@@ -84,7 +83,7 @@ def _theme() -> alt.theme.ThemeConfig:
 
 
 
-def _check(df: pd.DataFrame, columns: Sequence[str]) -> None:
+def check_data(df: pd.DataFrame, columns: Sequence[str]) -> None:
     if not isinstance(df, pd.DataFrame):
         raise ChartError(f"expected a DataFrame, got {type(df).__name__}")
     missing = [c for c in columns if c not in df.columns]
@@ -95,7 +94,7 @@ def _check(df: pd.DataFrame, columns: Sequence[str]) -> None:
                          "aggregate the data first (one row per group)")
 
 
-def _plain(df: pd.DataFrame) -> pd.DataFrame:
+def plain_frame(df: pd.DataFrame) -> pd.DataFrame:
     """Nullable and categorical columns as plain float / object, for Vega-Lite."""
     out = {}
     for col in df.columns:
@@ -108,23 +107,23 @@ def _plain(df: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out, index=df.index).reset_index(drop=True)
 
 
-def _color(groups: list[str], *, title: str | None) -> alt.Color:
+def group_color(groups: list[str], *, title: str | None) -> alt.Color:
     return alt.Color("group:N", title=title, sort=groups,
                      scale=alt.Scale(domain=groups, range=list(PALETTE[:len(groups)])))
 
 
-def _n(value) -> str:
+def n_label(value) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return "too few to show"
     return f"{int(value)}"
 
 
-def _effect_label(outcome: str, n1, n2) -> str:
-    paired_only = _n(n2) == "0"  # no comparison group: n2 is 0
-    return f"{outcome} (n = {_n(n1)})" if paired_only else f"{outcome} (n = {_n(n1)} v {_n(n2)})"
+def effect_label(outcome: str, n1, n2) -> str:
+    paired_only = n_label(n2) == "0"  # no comparison group: n2 is 0
+    return f"{outcome} (n = {n_label(n1)})" if paired_only else f"{outcome} (n = {n_label(n1)} v {n_label(n2)})"
 
 
-def _range(values: pd.Series) -> str:
+def range_label(values: pd.Series) -> str:
     v = pd.to_numeric(values, errors="coerce").dropna()
     if v.empty:
         return "too few to show"
@@ -132,7 +131,7 @@ def _range(values: pd.Series) -> str:
     return f"{lo}" if lo == hi else f"{lo}-{hi}"
 
 
-def _total(table: pd.DataFrame, column: str, given: int | None) -> int | None:
+def total_of(table: pd.DataFrame, column: str, given: int | None) -> int | None:
     if given is not None:
         return given
     if column not in table.columns:
@@ -141,8 +140,8 @@ def _total(table: pd.DataFrame, column: str, given: int | None) -> int | None:
     return None if known.empty else int(known.iloc[0])  # None: withheld (too few)
 
 
-def _n_by_group(means: pd.DataFrame, groups: Sequence[str]) -> str:
+def n_by_group(means: pd.DataFrame, groups: Sequence[str]) -> str:
     present = dict(list(means.groupby("group", sort=False)))
-    parts = [f"{g}: n = {_range(present[g]['n'])}" if g in present else f"{g}: too few to show"
+    parts = [f"{g}: n = {range_label(present[g]['n'])}" if g in present else f"{g}: too few to show"
              for g in groups]
     return "; ".join(parts) + " (pupils measured both times)"

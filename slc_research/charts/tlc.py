@@ -9,7 +9,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from slc_research.charts.theme import _WIDTH, PALETTE, ChartError, _check, _n, _plain
+from slc_research.charts.theme import PALETTE, WIDTH, ChartError, check_data, n_label, plain_frame
 
 __all__ = ["action_cycle_chart", "breadth_chart", "half_term_attendance_chart", "likert_chart",
            "strategies_chart", "teaching_share_chart", "themes_chart"]
@@ -29,19 +29,19 @@ def breadth_chart(table: pd.DataFrame, *, members_label: str = "TLC members",
         ``characteristic``, ``level``, ``pct_members``, ``pct_teaching``,
         ``members_total``, ``teaching_total``.
     """
-    _check(table, ["characteristic", "level", "pct_members", "pct_teaching", "members_total",
+    check_data(table, ["characteristic", "level", "pct_members", "pct_teaching", "members_total",
                    "teaching_total"])
     long = pd.concat([
         table[["characteristic", "level"]].assign(group=members_label, pct=table["pct_members"]),
         table[["characteristic", "level"]].assign(group=staff_label, pct=table["pct_teaching"]),
     ], ignore_index=True)
-    long = _plain(long.dropna(subset=["pct"]))
+    long = plain_frame(long.dropna(subset=["pct"]))
     groups = [members_label, staff_label]
     n_m, n_t = (table[c].dropna() for c in ("members_total", "teaching_total"))
     title = alt.Title(
         "Who joined the TLCs, beside all teaching staff",
-        subtitle=f"{members_label}: n = {_n(n_m.iloc[0] if len(n_m) else None)}; "
-                 f"{staff_label}: n = {_n(n_t.iloc[0] if len(n_t) else None)}")
+        subtitle=f"{members_label}: n = {n_label(n_m.iloc[0] if len(n_m) else None)}; "
+                 f"{staff_label}: n = {n_label(n_t.iloc[0] if len(n_t) else None)}")
     return alt.Chart(long).mark_bar().encode(
         x=alt.X("pct:Q", title="% of group"),
         y=alt.Y("level:N", title=None, sort=None),
@@ -50,7 +50,7 @@ def breadth_chart(table: pd.DataFrame, *, members_label: str = "TLC members",
                         scale=alt.Scale(domain=groups, range=list(PALETTE[:2]))),
         tooltip=[alt.Tooltip("characteristic:N"), alt.Tooltip("level:N"), alt.Tooltip("group:N"),
                  alt.Tooltip("pct:Q", title="%", format=".1f")],
-    ).properties(width=_WIDTH).facet(
+    ).properties(width=WIDTH).facet(
         row=alt.Row("characteristic:N", title=None, sort=["Role", "Experience", "Department"]),
         title=title,
     ).resolve_scale(y="independent")
@@ -65,10 +65,10 @@ def teaching_share_chart(shares: pd.DataFrame) -> alt.LayerChart:
         :func:`slc_research.casestudies.tlc.impact.teaching_share_by_year`: ``year``, ``k``, ``n``,
         ``estimate``, ``ci_low``, ``ci_high`` (0-1).
     """
-    _check(shares, ["year", "k", "n", "estimate", "ci_low", "ci_high"])
-    d = _plain(shares).assign(pct=lambda f: 100 * f["estimate"], lo=lambda f: 100 * f["ci_low"],
+    check_data(shares, ["year", "k", "n", "estimate", "ci_low", "ci_high"])
+    d = plain_frame(shares).assign(pct=lambda f: 100 * f["estimate"], lo=lambda f: 100 * f["ci_low"],
                               hi=lambda f: 100 * f["ci_high"])
-    n = _n(d["n"].max() if len(d) else None)
+    n = n_label(d["n"].max() if len(d) else None)
     base = alt.Chart(d).encode(x=alt.X("year:N", title="Academic year"))
     bars = base.mark_bar(color=PALETTE[0], size=40).encode(
         y=alt.Y("pct:Q", title="% of teaching staff taking part", scale=alt.Scale(domain=[0, 100])),
@@ -76,7 +76,7 @@ def teaching_share_chart(shares: pd.DataFrame) -> alt.LayerChart:
                  alt.Tooltip("n:Q", title="staff"),
                  alt.Tooltip("pct:Q", format=".1f", title="%")])
     err = base.mark_errorbar(color="#333333").encode(y=alt.Y("lo:Q", title=""), y2=alt.Y2("hi:Q"))
-    return (bars + err).properties(width=min(_WIDTH, 120 * max(len(d), 2)), title=alt.Title(
+    return (bars + err).properties(width=min(WIDTH, 120 * max(len(d), 2)), title=alt.Title(
         "Share of teaching staff in a TLC, by year",
         subtitle=f"Teaching staff on the staff list: n = {n}; bars show 95% CIs"))
 
@@ -92,8 +92,8 @@ def half_term_attendance_chart(att: pd.DataFrame, *, community: str = "All TLCs"
     community : str
         The row group charted (``"All TLCs"``, or one TLC).
     """
-    _check(att, ["community", "half_term", "n", "pct", "ci_low", "ci_high"])
-    d = _plain(att.loc[att["community"] == community].dropna(subset=["pct"]))
+    check_data(att, ["community", "half_term", "n", "pct", "ci_low", "ci_high"])
+    d = plain_frame(att.loc[att["community"] == community].dropna(subset=["pct"]))
     if d.empty:
         raise ChartError(f"no attendance to chart for {community!r}")
     d["half_term"] = d["half_term"].astype(float).astype(int)
@@ -104,7 +104,7 @@ def half_term_attendance_chart(att: pd.DataFrame, *, community: str = "All TLCs"
                  alt.Tooltip("pct:Q", format=".1f", title="% present")])
     err = base.mark_errorbar(color=PALETTE[0]).encode(y=alt.Y("ci_low:Q", title=""),
                                                       y2=alt.Y2("ci_high:Q"))
-    return (line + err).properties(width=_WIDTH, title=alt.Title(
+    return (line + err).properties(width=WIDTH, title=alt.Title(
         f"Attendance at meetings by half-term: {community}",
         subtitle=f"Member places on the registers: n = {int(d['n'].sum())}; bars show 95% CIs"))
 
@@ -117,16 +117,16 @@ def action_cycle_chart(funnel: pd.DataFrame) -> alt.Chart:
     funnel : DataFrame
         ``stage`` (in order) and ``n``.
     """
-    _check(funnel, ["stage", "n"])
-    d = _plain(funnel.dropna(subset=["n"]))
+    check_data(funnel, ["stage", "n"])
+    d = plain_frame(funnel.dropna(subset=["n"]))
     stages = list(d["stage"])
     return alt.Chart(d).mark_bar(color=PALETTE[0]).encode(
         y=alt.Y("stage:N", sort=stages, title=None),
         x=alt.X("n:Q", title="Number of action plans"),
         tooltip=[alt.Tooltip("stage:N"), alt.Tooltip("n:Q", title="plans")],
-    ).properties(width=_WIDTH, title=alt.Title(
+    ).properties(width=WIDTH, title=alt.Title(
         "From action plan to classroom",
-        subtitle=f"Plans made: n = {_n(d['n'].iloc[0] if len(d) else None)}"))
+        subtitle=f"Plans made: n = {n_label(d['n'].iloc[0] if len(d) else None)}"))
 
 
 def strategies_chart(table: pd.DataFrame) -> alt.LayerChart:
@@ -138,9 +138,9 @@ def strategies_chart(table: pd.DataFrame) -> alt.LayerChart:
         :func:`slc_research.casestudies.tlc.impact.strategies_tried` after suppression: ``strategy``,
         ``n_plans``, ``n_reported``, ``pct_tried``, ``ci_low``, ``ci_high``.
     """
-    _check(table, ["strategy", "n_plans", "n_reported", "pct_tried", "ci_low", "ci_high"])
-    d = _plain(table.dropna(subset=["pct_tried"]))
-    d["label"] = [f"{s} (n = {_n(n)})" for s, n in zip(d["strategy"], d["n_reported"],
+    check_data(table, ["strategy", "n_plans", "n_reported", "pct_tried", "ci_low", "ci_high"])
+    d = plain_frame(table.dropna(subset=["pct_tried"]))
+    d["label"] = [f"{s} (n = {n_label(n)})" for s, n in zip(d["strategy"], d["n_reported"],
                                                         strict=True)]
     order = list(d["label"])
     base = alt.Chart(d).encode(y=alt.Y("label:N", sort=order, title=None))
@@ -152,7 +152,7 @@ def strategies_chart(table: pd.DataFrame) -> alt.LayerChart:
                  alt.Tooltip("pct_tried:Q", format=".1f", title="% tried")])
     err = base.mark_errorbar(color="#333333").encode(x=alt.X("ci_low:Q", title=""),
                                                      x2=alt.X2("ci_high:Q"))
-    return (bars + err).properties(width=_WIDTH, title=alt.Title(
+    return (bars + err).properties(width=WIDTH, title=alt.Title(
         "Strategies planned most often, and how often they were tried",
         subtitle=f"Plans made: n = {int(d['n_plans'].sum())}; n per bar = plans reported "
                  "back; bars show 95% CIs"))
@@ -173,7 +173,7 @@ def likert_chart(dist: pd.DataFrame, *, levels: list[str] | None = None,
     neutral : int
         The ``level_no`` of the middle answer (split half each side); 0 for none.
     """
-    _check(dist, ["question", "level", "level_no", "pct", "n_item"])
+    check_data(dist, ["question", "level", "level_no", "pct", "n_item"])
     d = dist.dropna(subset=["pct"]).sort_values(["question", "level_no"]).copy()
     if levels is None:
         levels = list(dict.fromkeys(d["level"].astype(str)))
@@ -185,10 +185,10 @@ def likert_chart(dist: pd.DataFrame, *, levels: list[str] | None = None,
         start = -(pct[lv < neutral].sum() + half)
         g = g.assign(x0=start + pct.cumsum() - pct, x1=start + pct.cumsum())
         parts.append(g)
-    d = _plain(pd.concat(parts, ignore_index=True)) if parts else _plain(d.assign(x0=0, x1=0))
-    d["label"] = [f"{q} (n = {_n(n)})" for q, n in zip(d["question"], d["n_item"], strict=True)]
+    d = plain_frame(pd.concat(parts, ignore_index=True)) if parts else plain_frame(d.assign(x0=0, x1=0))
+    d["label"] = [f"{q} (n = {n_label(n)})" for q, n in zip(d["question"], d["n_item"], strict=True)]
     colours = list(LIKERT_COLOURS) if len(levels) == 5 else list(PALETTE[:len(levels)])
-    n = _n(d["n_item"].max() if len(d) else None)
+    n = n_label(d["n_item"].max() if len(d) else None)
     return alt.Chart(d).mark_bar().encode(
         x=alt.X("x0:Q", title="% of answers (disagree ← | → agree)",
                 scale=alt.Scale(domain=[-100, 100])),
@@ -200,7 +200,7 @@ def likert_chart(dist: pd.DataFrame, *, levels: list[str] | None = None,
         order=alt.Order("level_no:Q"),
         tooltip=[alt.Tooltip("question:N"), alt.Tooltip("level:N"),
                  alt.Tooltip("pct:Q", format=".1f", title="%")],
-    ).properties(width=_WIDTH, title=alt.Title(
+    ).properties(width=WIDTH, title=alt.Title(
         "End-of-year staff survey: answers to each statement",
         subtitle=f"Respondents: up to n = {n}; centred on the neutral answer"))
 
@@ -214,13 +214,13 @@ def themes_chart(themes: pd.DataFrame) -> alt.Chart:
         :func:`slc_research.qual.themes_summary`: ``code``, ``n_texts``,
         ``pct_texts``, ``n_coded_texts``.
     """
-    _check(themes, ["code", "n_texts", "pct_texts", "n_coded_texts"])
-    d = _plain(themes.dropna(subset=["pct_texts"]))
-    n = _n(d["n_coded_texts"].max() if len(d) else None)
+    check_data(themes, ["code", "n_texts", "pct_texts", "n_coded_texts"])
+    d = plain_frame(themes.dropna(subset=["pct_texts"]))
+    n = n_label(d["n_coded_texts"].max() if len(d) else None)
     return alt.Chart(d).mark_bar(color=PALETTE[4]).encode(
         y=alt.Y("code:N", sort="-x", title=None),
         x=alt.X("pct_texts:Q", title="% of coded comments"),
         tooltip=[alt.Tooltip("code:N"), alt.Tooltip("n_texts:Q", title="comments"),
                  alt.Tooltip("pct_texts:Q", format=".1f", title="%")],
-    ).properties(width=_WIDTH, title=alt.Title(
+    ).properties(width=WIDTH, title=alt.Title(
         "Themes in the survey's open comments", subtitle=f"Coded comments: n = {n}"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from slc_research.charts.theme import _WIDTH, PALETTE, ChartError, _check, _n, _plain
+from slc_research.charts.theme import PALETTE, WIDTH, ChartError, check_data, n_label, plain_frame
 
 __all__ = ["code_agreement_chart", "code_frequency_chart", "cooccurrence_chart"]
 
@@ -45,7 +45,7 @@ def code_frequency_chart(freq: pd.DataFrame, *, group: str | None = None,
     ChartError
         Missing columns or too many rows.
     """
-    _check(freq, ["code", "pct_texts", "n_texts", "n_coded_texts", *([group] if group else [])])
+    check_data(freq, ["code", "pct_texts", "n_texts", "n_coded_texts", *([group] if group else [])])
     data = freq.dropna(subset=["pct_texts"])
     data = data[pd.to_numeric(data["n_texts"], errors="coerce").fillna(0) > 0]
     if n_texts is None:
@@ -53,7 +53,7 @@ def code_frequency_chart(freq: pd.DataFrame, *, group: str | None = None,
             freq[["n_coded_texts"]].head(1)
         known = pd.to_numeric(per["n_coded_texts"], errors="coerce").dropna()
         n_texts = int(known.sum()) if not known.empty else None
-    subtitle = (f"n = {_n(n_texts)} coded texts; each text counts once per code; codes given "
+    subtitle = (f"n = {n_label(n_texts)} coded texts; each text counts once per code; codes given "
                 "to too few texts to show are left out")
     tooltip = [alt.Tooltip("code:N", title="Code"),
                alt.Tooltip("pct_texts:Q", title="% of texts", format=".0f"),
@@ -64,16 +64,16 @@ def code_frequency_chart(freq: pd.DataFrame, *, group: str | None = None,
     y = alt.Y("code:N", title="Code",
               sort=alt.EncodingSortField("pct_texts", order="descending"))
     if not group:
-        return alt.Chart(_plain(data)).mark_bar(color=PALETTE[0]).encode(
+        return alt.Chart(plain_frame(data)).mark_bar(color=PALETTE[0]).encode(
             x=x, y=y, tooltip=tooltip).properties(
-            width=_WIDTH, height=alt.Step(16), title=alt.Title(title, subtitle=subtitle))
-    data = data.assign(panel=[f"{g} (n = {_n(n)})" for g, n in
+            width=WIDTH, height=alt.Step(16), title=alt.Title(title, subtitle=subtitle))
+    data = data.assign(panel=[f"{g} (n = {n_label(n)})" for g, n in
                               zip(data[group], data["n_coded_texts"], strict=True)])
     panels = list(dict.fromkeys(data.sort_values(group)["panel"]))
     label = group.replace("_", " ").capitalize()
-    chart = alt.Chart(_plain(data)).mark_bar(color=PALETTE[0]).encode(
+    chart = alt.Chart(plain_frame(data)).mark_bar(color=PALETTE[0]).encode(
         x=x, y=y, tooltip=[tooltip[0], alt.Tooltip("panel:N", title=label), *tooltip[1:]],
-    ).properties(width=_WIDTH, height=alt.Step(16))
+    ).properties(width=WIDTH, height=alt.Step(16))
     return chart.facet(row=alt.Row("panel:N", title=label, sort=panels, header=alt.Header(
         labelAngle=0, labelAlign="left", labelFontWeight="bold"))).resolve_scale(
         y="independent").properties(title=alt.Title(title, subtitle=subtitle))
@@ -101,11 +101,11 @@ def cooccurrence_chart(co: pd.DataFrame, *, n_texts: int | None = None,
     ChartError
         Missing columns or too many rows.
     """
-    _check(co, ["code_a", "code_b", "n_texts", "jaccard"])
+    check_data(co, ["code_a", "code_b", "n_texts", "jaccard"])
     if n_texts is None:
         n_texts = co.attrs.get("n_texts")
     codes = sorted(set(co["code_a"].dropna().astype(str)) | set(co["code_b"].dropna().astype(str)))
-    data = _plain(co[co["code_a"].astype(str) != co["code_b"].astype(str)])
+    data = plain_frame(co[co["code_a"].astype(str) != co["code_b"].astype(str)])
     base = alt.Chart(data).encode(
         x=alt.X("code_a:N", title="Code", sort=codes, axis=alt.Axis(labelAngle=-40)),
         y=alt.Y("code_b:N", title="Code", sort=codes),
@@ -124,10 +124,10 @@ def cooccurrence_chart(co: pd.DataFrame, *, n_texts: int | None = None,
         text=alt.Text("n_texts:Q", format=".0f"),
         color=alt.condition(f"datum.n_texts > {dark}", alt.value("white"), alt.value("#222222")),
     ).transform_filter("isValid(datum.n_texts) && datum.n_texts > 0")
-    size = max(160, min(_WIDTH + 80, 28 * len(codes)))
+    size = max(160, min(WIDTH + 80, 28 * len(codes)))
     return alt.layer(rect, text).properties(
         width=size, height=size,
-        title=alt.Title(title, subtitle=f"n = {_n(n_texts)} coded texts; each cell counts texts "
+        title=alt.Title(title, subtitle=f"n = {n_label(n_texts)} coded texts; each cell counts texts "
                                         "given both codes (grey: none; blank: too few to "
                                         "show)"))
 
@@ -153,7 +153,7 @@ def code_agreement_chart(agreement: pd.DataFrame, *,
     ChartError
         Missing columns, too many rows, or no estimate at all.
     """
-    _check(agreement, ["code", "statistic", "estimate", "ci_low", "ci_high", "n"])
+    check_data(agreement, ["code", "statistic", "estimate", "ci_low", "ci_high", "n"])
     data = agreement.dropna(subset=["estimate"])
     if data.empty:
         raise ChartError("no agreement estimate to chart: two coders must code the same texts")
@@ -167,7 +167,7 @@ def code_agreement_chart(agreement: pd.DataFrame, *,
             "Cohen's kappa (pooled)", "kappa", regex=False).str.replace(
             "Krippendorff's alpha", "alpha", regex=False)))
     order = list(data["label"])
-    data = _plain(data)
+    data = plain_frame(data)
     base = alt.Chart(data).encode(
         y=alt.Y("label:N", title="Code", sort=order),
         color=alt.Color("statistic:N", title=None,
@@ -183,5 +183,5 @@ def code_agreement_chart(agreement: pd.DataFrame, *,
                  alt.Tooltip("estimate:Q", format=".2f"), alt.Tooltip("ci_low:Q", format=".2f"),
                  alt.Tooltip("ci_high:Q", format=".2f"), alt.Tooltip("n:Q")])
     return alt.layer(rule, point).properties(
-        width=_WIDTH, title=alt.Title(title, subtitle=f"n = {_n(n_texts)} texts coded by both "
+        width=WIDTH, title=alt.Title(title, subtitle=f"n = {n_label(n_texts)} texts coded by both "
                                                       "coders; 1 = perfect, 0 = chance"))

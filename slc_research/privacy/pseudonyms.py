@@ -178,7 +178,7 @@ def load_withdrawn(private_dir: Path, pseudonymiser: Pseudonymiser) -> frozenset
     return frozenset(out)
 
 
-_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+NAME_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
 
 def name_words(names: Iterable[str]) -> set[str]:
@@ -230,7 +230,7 @@ def redact_names(texts: pd.Series, names: Iterable[str], placeholder: str = "[na
                 return placeholder + word[-2:]
         return word
 
-    out = out.str.replace(_WORD, swap, regex=True)
+    out = out.str.replace(NAME_WORD, swap, regex=True)
     # "[name] [name]" (forename and surname) reads as one name
     doubled = re.escape(placeholder) + r"(?:\s+" + re.escape(placeholder) + r")+"
     return out.str.replace(doubled, placeholder, regex=True)

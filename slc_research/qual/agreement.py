@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from slc_research.errors import ConfigError
-from slc_research.qual.codings import _require, coded_texts
+from slc_research.qual.codings import coded_texts, require_columns
 from slc_research.stats import StatsError, codings_matrix, cohen_kappa, krippendorff_alpha
 
 __all__ = ["AGREEMENT_COLUMNS", "OVERALL", "POOLED_KAPPA", "agreement_records", "agreement_table",
@@ -74,7 +74,7 @@ def coder_agreement(texts: pd.DataFrame, codings: pd.DataFrame, *,
     they are a little narrow. With two coders and many units the two agree
     closely (alpha is kappa with the coders' shares of each value pooled).
     """
-    _require(codings, ("text_id", "coder", "code"), "codings")
+    require_columns(codings, ("text_id", "coder", "code"), "codings")
     ct = coded_texts(texts, codings)
     ct = ct[ct["coder"].notna()]
     per_coder = ct.groupby(ct["coder"].astype(str))["text_id"].nunique()

@@ -98,7 +98,7 @@ def primary_codings(codings: pd.DataFrame, *, coder: str | None = None) -> pd.Da
     ConfigError
         Missing columns, or a ``coder`` who coded nothing.
     """
-    _require(codings, _CODING_COLUMNS, "codings")
+    require_columns(codings, _CODING_COLUMNS, "codings")
     frame = codings.dropna(subset=["text_id", "code"])
     if coder is not None:
         found = sorted(map(str, frame["coder"].dropna().unique()))
@@ -141,8 +141,8 @@ def coded_texts(texts: pd.DataFrame, codings: pd.DataFrame, *,
     ConfigError
         Missing columns, or a ``coder`` who coded nothing.
     """
-    _require(texts, _TEXT_COLUMNS, "texts")
-    _require(codings, _CODING_COLUMNS, "codings")
+    require_columns(texts, _TEXT_COLUMNS, "texts")
+    require_columns(codings, _CODING_COLUMNS, "codings")
     chosen = codings.dropna(subset=["text_id", "code"])
     if coder is not None:
         chosen = primary_codings(chosen, coder=coder)
@@ -190,7 +190,7 @@ def select_texts(texts: pd.DataFrame, *, source: str = "", community: str = "") 
     ConfigError
         A source or community no text comes from (naming those that exist).
     """
-    _require(texts, ("text_id", "source", "community"), "texts")
+    require_columns(texts, ("text_id", "source", "community"), "texts")
     keep = pd.Series(True, index=texts.index)
     for name, value in (("source", source), ("community", community)):
         if not value:
@@ -262,7 +262,7 @@ def validate_parameters(*, workspace: str | PathLike, source: str = "", communit
 
 # --- internals -------------------------------------------------------------------------------
 
-def _require(frame: pd.DataFrame, columns: Iterable[str], name: str) -> None:
+def require_columns(frame: pd.DataFrame, columns: Iterable[str], name: str) -> None:
     if not isinstance(frame, pd.DataFrame):
         raise ConfigError(f"expected the {name} table as a DataFrame, got "
                           f"{type(frame).__name__}")

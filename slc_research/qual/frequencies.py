@@ -15,7 +15,7 @@ import pandas as pd
 
 from slc_research.errors import ConfigError
 from slc_research.privacy.suppression import suppress_small
-from slc_research.qual.codings import _require, coded_texts, primary_codings, term_of
+from slc_research.qual.codings import coded_texts, primary_codings, require_columns, term_of
 
 __all__ = ["code_cooccurrence", "code_frequencies", "code_themes", "codebook_table",
            "frequency_table", "themes_summary"]
@@ -80,7 +80,7 @@ def code_frequencies(texts: pd.DataFrame, codings: pd.DataFrame, *,
         Missing columns, an unknown ``by`` column or ``coder``.
     """
     groups = _by(by)
-    ct = _primary(texts, codings, coder)
+    ct = primary_view(texts, codings, coder)
     ct = _with_wave(ct, groups)
     unknown = [g for g in groups if g not in ct.columns]
     if unknown:
@@ -134,7 +134,7 @@ def code_cooccurrence(texts: pd.DataFrame, codings: pd.DataFrame, *,
         either; 1 on the diagonal, NaN when neither is used). Pairs never
         together have 0. ``attrs["n_texts"]`` is the number of coded texts.
     """
-    ct = _primary(texts, codings, coder)
+    ct = primary_view(texts, codings, coder)
     present = pd.crosstab(ct["text_id"], ct["code"].astype(str)).clip(upper=1)
     codes = sorted(present.columns)
     present = present.reindex(columns=codes)
@@ -194,7 +194,7 @@ def themes_summary(texts: pd.DataFrame, codings: pd.DataFrame, codebook: pd.Data
     if top is not None and (isinstance(top, bool) or not isinstance(top, int) or top < 1):
         raise ConfigError(f"top must be a whole number of at least 1 or None, not {top!r}",
                           key="top")
-    ct = _primary(texts, codings, coder)
+    ct = primary_view(texts, codings, coder)
     ct = _filter(_with_wave(ct, list(where or {})), where)
     book = _book(codebook)
     themes = code_themes(codebook, ct["code"].astype(str).unique())
@@ -240,7 +240,7 @@ def codebook_table(texts: pd.DataFrame, codings: pd.DataFrame,
         order. A theme without sub-codes is one row of level "code"; a theme
         given to texts directly also has a row of level "code" of its own.
     """
-    ct = _primary(texts, codings, coder)
+    ct = primary_view(texts, codings, coder)
     book = _book(codebook)
     used = sorted(ct["code"].astype(str).unique())
     themes = code_themes(codebook, used)
@@ -290,7 +290,7 @@ def frequency_table(freq: pd.DataFrame, *, by: str, threshold: int) -> pd.DataFr
     DataFrame
         ``Code``, then one column per group headed ``"<group> % (n = N)"``.
     """
-    _require(freq, (by, "code", "n_texts", "n_coded_texts", "pct_texts"), "frequencies")
+    require_columns(freq, (by, "code", "n_texts", "n_coded_texts", "pct_texts"), "frequencies")
     shown = freq[freq["n_coded_texts"] >= threshold]
     withheld = int(freq.loc[freq["n_coded_texts"] < threshold, by].nunique())
     shown = suppress_small(shown, count_cols={"n_texts": ["pct_texts"]}, threshold=threshold,
@@ -321,8 +321,8 @@ def _by(by: str | Sequence[str] | None) -> list[str]:
     return groups
 
 
-def _primary(texts: pd.DataFrame, codings: pd.DataFrame, coder: str | None) -> pd.DataFrame:
-    _require(codings, ("text_id", "coder", "code"), "codings")
+def primary_view(texts: pd.DataFrame, codings: pd.DataFrame, coder: str | None) -> pd.DataFrame:
+    require_columns(codings, ("text_id", "coder", "code"), "codings")
     return coded_texts(texts, primary_codings(codings, coder=coder))
 
 
@@ -358,7 +358,7 @@ def _book(codebook: pd.DataFrame | None) -> pd.DataFrame:
         return pd.DataFrame({"code": pd.Series(dtype="string"),
                              "description": pd.Series(dtype="string"),
                              "parent": pd.Series(dtype="string")})
-    _require(codebook, ("code",), "codebook")
+    require_columns(codebook, ("code",), "codebook")
     book = codebook.dropna(subset=["code"]).drop_duplicates("code").copy()
     for col in ("description", "parent"):
         if col not in book.columns:

@@ -18,7 +18,7 @@ import pandas as pd
 
 from slc_research.data.frames import member_of
 from slc_research.errors import ConfigError
-from slc_research.qual.frequencies import _primary
+from slc_research.qual.frequencies import primary_view
 
 __all__ = ["attribution_labels", "exemplar_quotes", "shorten"]
 
@@ -135,7 +135,7 @@ def exemplar_quotes(texts: pd.DataFrame, codings: pd.DataFrame, *,
         if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < low:
             raise ConfigError(f"{name} must be a whole number of at least {low}, not {value!r}",
                               key=name)
-    ct = _primary(texts, codings, coder)
+    ct = primary_view(texts, codings, coder)
     ct = ct[ct["quotable"].to_numpy(dtype=bool)]
     ct = ct[ct["excerpt"].fillna("").str.strip().str.len() > 0]
     wanted = sorted(ct["code"].astype(str).unique()) if codes is None else list(codes)

@@ -169,7 +169,7 @@ def cohen_kappa(a: Sequence[Any] | pd.DataFrame | np.ndarray, b: Sequence[Any] |
     >>> print(cohen_kappa(first, second))
     κ = 0.58, 95% CI [0.07, 1.00], n = 10
     """
-    _check_confidence(confidence)
+    check_confidence(confidence)
     if weights not in (None, "linear", "quadratic"):
         raise StatsError(f"weights must be None, 'linear' or 'quadratic', not {weights!r}")
     if b is None:
@@ -279,7 +279,7 @@ def fleiss_kappa(ratings: pd.DataFrame | np.ndarray, *, counts: bool = False,
     Efron, B., & Tibshirani, R. J. (1993). *An introduction to the bootstrap*.
     Chapman & Hall.
     """
-    _check_confidence(confidence)
+    check_confidence(confidence)
     table, cats = _count_table(ratings, counts)
     n_units, m = table.shape[0], int(table[0].sum())
     kappa = min(float(inter_rater.fleiss_kappa(table, method="fleiss")), 1.0)  # no 1 + 2e-16
@@ -292,14 +292,14 @@ def fleiss_kappa(ratings: pd.DataFrame | np.ndarray, *, counts: bool = False,
     p_i = ((table**2).sum(axis=1) - m) / (m * (m - 1))
     p_o = float(p_i.mean())
     p_e = float((p**2).sum())
-    _check_resamples(n_resamples, minimum=1)
+    check_resamples(n_resamples, minimum=1)
     freq = np.random.default_rng(seed).multinomial(
         n_units, np.full(n_units, 1 / n_units), size=n_resamples).astype(float)
     p_o_b = freq @ p_i / n_units
     p_e_b = ((freq @ table / (n_units * m)) ** 2).sum(axis=1)
     ok = p_e_b < 1 - 1e-12
     boot = (p_o_b[ok] - p_e_b[ok]) / (1 - p_e_b[ok])
-    lo, hi, se = _percentile_ci(boot, confidence)
+    lo, hi, se = percentile_ci(boot, confidence)
     return KappaResult(kappa, lo, hi, n_units, "Fleiss' kappa", se, z, p_value, se0,
                        "bootstrap percentile", confidence, m, cats, p_o, p_e, "none", 0,
                        int(ok.sum()))
@@ -307,12 +307,12 @@ def fleiss_kappa(ratings: pd.DataFrame | np.ndarray, *, counts: bool = False,
 
 # --- internals -------------------------------------------------------------------------------
 
-def _check_confidence(confidence: float) -> None:
+def check_confidence(confidence: float) -> None:
     if not 0 < confidence < 1:
         raise StatsError(f"confidence must be between 0 and 1 (e.g. 0.95), not {confidence!r}")
 
 
-def _check_resamples(n_resamples: int, *, minimum: int) -> None:
+def check_resamples(n_resamples: int, *, minimum: int) -> None:
     if isinstance(n_resamples, bool) or not isinstance(n_resamples, int | np.integer) \
             or n_resamples < minimum:
         raise StatsError(f"n_resamples must be a whole number of at least {minimum} "
@@ -326,7 +326,7 @@ def _z_test(estimate: float, se0: float) -> tuple[float, float]:
     return z, float(2 * stats.norm.sf(abs(z)))
 
 
-def _percentile_ci(boot: np.ndarray, confidence: float) -> tuple[float, float, float]:
+def percentile_ci(boot: np.ndarray, confidence: float) -> tuple[float, float, float]:
     if len(boot) < 2:
         raise StatsError("almost every bootstrap resample had no variation, so no interval "
                          "can be given; code more units")
@@ -337,15 +337,15 @@ def _percentile_ci(boot: np.ndarray, confidence: float) -> tuple[float, float, f
 def _labels(values) -> tuple[list[Any], np.ndarray]:
     """Values as a list and a missing mask (NaN, None, pd.NA count as missing)."""
     s = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
-    return [_plain(v) for v in s], s.isna().to_numpy(dtype=bool)
+    return [plain_value(v) for v in s], s.isna().to_numpy(dtype=bool)
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
     """numpy scalars as Python ones, so categories read ``(1, 2)``, not ``(np.int64(1), ...)``."""
     return value.item() if isinstance(value, np.generic) else value
 
 
-def _order(observed: list[Any], given: Sequence[Any] | None, *, ordered: bool,
+def category_order(observed: list[Any], given: Sequence[Any] | None, *, ordered: bool,
            what: str) -> tuple[Any, ...]:
     if given is not None:
         cats = tuple(given)
@@ -373,7 +373,7 @@ def _cross_table(a, b, categories, *, ordered: bool) -> tuple[np.ndarray, tuple,
     keep = ~(ma | mb)
     xa = [v for v, k in zip(va, keep, strict=True) if k]
     xb = [v for v, k in zip(vb, keep, strict=True) if k]
-    cats = _order(xa + xb, categories, ordered=ordered, what="categories")
+    cats = category_order(xa + xb, categories, ordered=ordered, what="categories")
     index = {c: i for i, c in enumerate(cats)}
     table = np.zeros((len(cats), len(cats)))
     np.add.at(table, ([index[v] for v in xa], [index[v] for v in xb]), 1)
@@ -407,8 +407,8 @@ def _count_table(ratings, counts: bool) -> tuple[np.ndarray, tuple]:
             raise StatsError("some units lack a coding; Fleiss' kappa needs every unit "
                              "coded the same number of times: use krippendorff_alpha, "
                              "which allows missing codings")
-        values = [_plain(v) for v in frame.to_numpy().ravel()]
-        cats = _order(values, None, ordered=False, what="categories")
+        values = [plain_value(v) for v in frame.to_numpy().ravel()]
+        cats = category_order(values, None, ordered=False, what="categories")
         index = {c: i for i, c in enumerate(cats)}
         codes = np.array([index[v] for v in values]).reshape(frame.shape)
         table = np.zeros((frame.shape[0], len(cats)))

@@ -19,11 +19,11 @@ from scipy import stats
 
 from slc_research.errors import StatsError
 from slc_research.stats.inputs import (
-    _check_choice,
-    _check_confidence,
-    _complete_pairs,
-    _floats,
-    _need,
+    as_floats,
+    check_choice,
+    check_confidence,
+    complete_pairs,
+    need,
 )
 from slc_research.stats.results import ResultMixin, format_ci, format_number
 
@@ -160,8 +160,8 @@ def bootstrap_ci(x: Iterable[float], y: Iterable[float], *,
     >>> res.estimate, res.ci_low < res.estimate < res.ci_high
     (2.0, True)
     """
-    _check_confidence(confidence)
-    _check_choice(statistic, tuple(_STATISTICS), "statistic")
+    check_confidence(confidence)
+    check_choice(statistic, tuple(_STATISTICS), "statistic")
     if not isinstance(paired, bool):
         raise StatsError(f"paired must be True or False; got {paired!r}")
     if isinstance(n_resamples, bool) or not isinstance(n_resamples, int | np.integer) \
@@ -171,13 +171,13 @@ def bootstrap_ci(x: Iterable[float], y: Iterable[float], *,
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
         raise StatsError(f"seed must be a whole number; got {seed!r}")
     if paired:
-        x_, y_, dropped = _complete_pairs(x, y)
-        _need(len(x_), 2, "complete pairs")
+        x_, y_, dropped = complete_pairs(x, y)
+        need(len(x_), 2, "complete pairs")
     else:
-        x_, dx = _floats(x, "x")
-        y_, dy = _floats(y, "y")
-        _need(len(x_), 2, "values in the first group (x)")
-        _need(len(y_), 2, "values in the second group (y)")
+        x_, dx = as_floats(x, "x")
+        y_, dy = as_floats(y, "y")
+        need(len(x_), 2, "values in the first group (x)")
+        need(len(y_), 2, "values in the second group (y)")
         dropped = dx + dy
     func = _STATISTICS[statistic]
 

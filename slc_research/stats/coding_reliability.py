@@ -23,11 +23,11 @@ import pandas as pd
 
 from slc_research.errors import StatsError
 from slc_research.stats.agreement import (
-    _check_confidence,
-    _check_resamples,
-    _order,
-    _percentile_ci,
-    _plain,
+    category_order,
+    check_confidence,
+    check_resamples,
+    percentile_ci,
+    plain_value,
 )
 from slc_research.stats.results import ResultMixin, format_ci, format_number
 
@@ -176,11 +176,11 @@ def krippendorff_alpha(reliability_data: pd.DataFrame | np.ndarray | Sequence[Se
     >>> print(krippendorff_alpha(data, level="nominal", n_resamples=0))
     Krippendorff's α (nominal) = 0.74, n = 11 units, 4 coders
     """
-    _check_confidence(confidence)
+    check_confidence(confidence)
     if level not in ("nominal", "ordinal", "interval", "ratio"):
         raise StatsError(f"level must be 'nominal', 'ordinal', 'interval' or 'ratio', not "
                          f"{level!r}")
-    _check_resamples(n_resamples, minimum=0)
+    check_resamples(n_resamples, minimum=0)
     counts, domain, n_coders = _value_counts(reliability_data, level, value_domain)
     m_u = counts.sum(axis=1)
     pairable = m_u >= 2
@@ -208,7 +208,7 @@ def krippendorff_alpha(reliability_data: pd.DataFrame | np.ndarray | Sequence[Se
         b_o, b_e = _disagreements(freq @ per_unit, level, metric_domain)
         ok = b_e > 1e-12 * max(float(d_e[0]), 1e-300)
         used = int(ok.sum())
-        lo, hi, _ = _percentile_ci(1 - b_o[ok] / b_e[ok], confidence)
+        lo, hi, _ = percentile_ci(1 - b_o[ok] / b_e[ok], confidence)
     return KrippendorffResult(
         estimate, lo, hi, len(counts), f"Krippendorff's alpha ({level})", level, n_coders,
         int(m_u.sum()), n_units_dropped, float(d_o[0]), float(d_e[0]),
@@ -281,10 +281,10 @@ def _value_counts(data, level: str, value_domain) -> tuple[np.ndarray, tuple, in
                          "one column per unit")
     values = frame.to_numpy(dtype=object)
     missing = pd.isna(frame).to_numpy(dtype=bool)
-    observed = [_plain(v) for v in values[~missing]]
+    observed = [plain_value(v) for v in values[~missing]]
     if not observed:
         raise StatsError("every coding is missing")
-    domain = _order(observed, value_domain, ordered=level == "ordinal", what="value_domain")
+    domain = category_order(observed, value_domain, ordered=level == "ordinal", what="value_domain")
     if level in ("interval", "ratio"):
         try:
             numbers = np.asarray(domain, dtype=float)
@@ -298,7 +298,7 @@ def _value_counts(data, level: str, value_domain) -> tuple[np.ndarray, tuple, in
     index = {c: i for i, c in enumerate(domain)}
     counts = np.zeros((frame.shape[1], len(domain)))
     coder_idx, unit_idx = np.nonzero(~missing)
-    np.add.at(counts, (unit_idx, [index[_plain(v)] for v in values[coder_idx, unit_idx]]), 1)
+    np.add.at(counts, (unit_idx, [index[plain_value(v)] for v in values[coder_idx, unit_idx]]), 1)
     return counts, domain, frame.shape[0]
 
 

@@ -23,11 +23,11 @@ from collections.abc import Iterable, Iterator
 from scipy import stats
 
 from slc_research.stats.inputs import (
-    _check_confidence,
-    _complete_pairs,
-    _need,
-    _need_spread,
-    _two_samples,
+    check_confidence,
+    complete_pairs,
+    need,
+    need_spread,
+    two_samples,
 )
 from slc_research.stats.results import TestResult
 
@@ -187,13 +187,13 @@ def paired_t(pre: Iterable[float], post: Iterable[float], *,
     >>> print(paired_t(pre=g2, post=g1))
     t(9) = -4.06, p = .003; difference = -1.58, 95% CI [-2.46, -0.70], n = 10
     """
-    _check_confidence(confidence)
-    before, after, dropped = _complete_pairs(pre, post, ("pre", "post"))
+    check_confidence(confidence)
+    before, after, dropped = complete_pairs(pre, post, ("pre", "post"))
     n = len(before)
-    _need(n, 2, "complete pairs (pupils with both values)")
+    need(n, 2, "complete pairs (pupils with both values)")
     change = after - before
     sd_change = float(change.std(ddof=1))
-    _need_spread(sd_change, "the changes",
+    need_spread(sd_change, "the changes",
                  "a t test is not possible (every pupil changed by exactly the same amount)")
     with _quiet_precision_check():
         res = stats.ttest_rel(after, before)
@@ -209,12 +209,12 @@ def paired_t(pre: Iterable[float], post: Iterable[float], *,
 # --- internals -------------------------------------------------------------------------------
 
 def _two_sample_t(x, y, *, confidence: float, equal_var: bool) -> TestResult:
-    x_, dx, y_, dy = _two_samples(x, y, confidence)
+    x_, dx, y_, dy = two_samples(x, y, confidence)
     n1, n2 = len(x_), len(y_)
     v1, v2 = float(x_.var(ddof=1)), float(y_.var(ddof=1))
     spread = (math.sqrt(((n1 - 1) * v1 + (n2 - 1) * v2) / (n1 + n2 - 2)) if equal_var
               else math.sqrt(v1 / n1 + v2 / n2))
-    _need_spread(spread, "both groups", "a t test is not possible")
+    need_spread(spread, "both groups", "a t test is not possible")
     with _quiet_precision_check():
         res = stats.ttest_ind(x_, y_, equal_var=equal_var)
     ci = res.confidence_interval(confidence)

@@ -18,7 +18,7 @@ import pandas as pd
 import statsmodels.api as sm
 
 from slc_research.errors import StatsError
-from slc_research.stats.inputs import _check_confidence, _columns, _indicator, _need, _to_array
+from slc_research.stats.inputs import check_confidence, frame_columns, indicator, need, to_array
 from slc_research.stats.results import TestResult
 
 __all__ = ["DiffInDiffResult", "diff_in_diff"]
@@ -142,16 +142,16 @@ def diff_in_diff(data: pd.DataFrame, *, outcome: str, group: str, period: str,
     >>> print(res)
     t(5) = 6.67, p = .001; difference in differences = 4.67, 95% CI [2.87, 6.46], n = 12
     """
-    _check_confidence(confidence)
+    check_confidence(confidence)
     used = [outcome, group, period] + ([unit] if unit is not None else [])
-    _columns(data, used)
+    frame_columns(data, used)
     complete = data[list(dict.fromkeys(used))].dropna()
     n_dropped = len(data) - len(complete)
-    treat = _indicator(complete[group], treated, column=group, argument="treated",
+    treat = indicator(complete[group], treated, column=group, argument="treated",
                        example=_TREATED_HINT)
-    post = _indicator(complete[period], after, column=period, argument="after",
+    post = indicator(complete[period], after, column=period, argument="after",
                       example="later period (after the community started)")
-    frame = pd.DataFrame({"y": _to_array(complete[outcome], outcome), "treated": treat,
+    frame = pd.DataFrame({"y": to_array(complete[outcome], outcome), "treated": treat,
                           "after": post})
     cells = (frame.groupby(["treated", "after"])["y"].agg(["mean", "size"])
              .reindex(pd.MultiIndex.from_product([[1.0, 0.0], [0.0, 1.0]],
@@ -181,8 +181,8 @@ def diff_in_diff(data: pd.DataFrame, *, outcome: str, group: str, period: str,
             raise StatsError(f"some {unit!r} values appear in both groups ({shown}); each "
                              "unit must belong to one group")
         first = pd.Series(treat, index=units.index).groupby(units.to_numpy()).first()
-        _need(int((first == 1).sum()), 2, f"units ({unit}) in the intervention group")
-        _need(int((first == 0).sum()), 2, f"units ({unit}) in the comparison group")
+        need(int((first == 1).sum()), 2, f"units ({unit}) in the intervention group")
+        need(int((first == 0).sum()), 2, f"units ({unit}) in the comparison group")
         codes = pd.factorize(units)[0]
         fit = model.fit(cov_type="cluster", cov_kwds={"groups": codes}, use_t=True)
         n_units = len(first)

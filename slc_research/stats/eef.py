@@ -21,7 +21,7 @@ from scipy import optimize, stats
 from statsmodels.stats.power import TTestIndPower
 
 from slc_research.errors import StatsError
-from slc_research.stats.inputs import _finite, _whole
+from slc_research.stats.inputs import finite_number, whole_number
 from slc_research.stats.results import ResultMixin, format_number
 
 __all__ = ["MONTHS_CAVEAT", "Mdes", "MonthsProgress", "mdes", "months_progress"]
@@ -196,15 +196,15 @@ def months_progress(effect_size: float | Any) -> MonthsProgress:
     n = getattr(effect_size, "n", None)
     confidence = getattr(effect_size, "confidence", 0.95)
     if hasattr(effect_size, "estimate"):
-        value = _finite(effect_size.estimate, "the effect size's estimate")
+        value = finite_number(effect_size.estimate, "the effect size's estimate")
         low = getattr(effect_size, "ci_low", math.nan)
         high = getattr(effect_size, "ci_high", math.nan)
         bounds = [math.nan, math.nan]
         if low is not None and high is not None and not (math.isnan(low) or math.isnan(high)):
-            bounds = [float(_lookup(_round2(_finite(low, "ci_low")))),
-                      float(_lookup(_round2(_finite(high, "ci_high"))))]
+            bounds = [float(_lookup(_round2(finite_number(low, "ci_low")))),
+                      float(_lookup(_round2(finite_number(high, "ci_high"))))]
     else:
-        value = _finite(effect_size, "effect_size")
+        value = finite_number(effect_size, "effect_size")
         bounds = [math.nan, math.nan]
     rounded = _round2(value)
     return MonthsProgress(_lookup(rounded), bounds[0], bounds[1], value, float(rounded),
@@ -294,7 +294,7 @@ def mdes(n_treated: int, n_comparison: int, *, power: float = 0.8, alpha: float 
     >>> print(mdes(64, 64))
     MDES = 0.50 (80% power, two-sided α = .05; n = 64 + 64)
     """
-    n_t, n_c = _whole(n_treated, "n_treated"), _whole(n_comparison, "n_comparison")
+    n_t, n_c = whole_number(n_treated, "n_treated"), whole_number(n_comparison, "n_comparison")
     if n_t < 2 or n_c < 2:
         raise StatsError(f"an MDES needs at least 2 pupils in each group; got {n_t} and {n_c}")
     for value, name in ((power, "power"), (alpha, "alpha")):
@@ -305,7 +305,7 @@ def mdes(n_treated: int, n_comparison: int, *, power: float = 0.8, alpha: float 
         raise StatsError(f"power ({power}) must be larger than alpha ({alpha})")
     shrink = 1.0
     if pretest_correlation is not None:
-        r = _finite(pretest_correlation, "pretest_correlation")
+        r = finite_number(pretest_correlation, "pretest_correlation")
         if not -1 < r < 1:
             raise StatsError(f"pretest_correlation must be between -1 and 1; got {r}")
         shrink = 1 - r**2
@@ -314,7 +314,7 @@ def mdes(n_treated: int, n_comparison: int, *, power: float = 0.8, alpha: float 
                          "school), or neither")
     design_effect = 1.0
     if icc is not None:
-        rho, m = _finite(icc, "icc"), _finite(cluster_size, "cluster_size")
+        rho, m = finite_number(icc, "icc"), finite_number(cluster_size, "cluster_size")
         if not 0 <= rho < 1:
             raise StatsError(f"icc must be between 0 and 1; got {rho}")
         if m < 1:

@@ -21,12 +21,12 @@ from scipy import special, stats
 
 from slc_research.errors import StatsError
 from slc_research.stats.inputs import (
-    _check_confidence,
-    _complete_pairs,
-    _floats,
-    _nct_limits,
-    _need,
-    _need_spread,
+    as_floats,
+    check_confidence,
+    complete_pairs,
+    nct_limits,
+    need,
+    need_spread,
 )
 
 __all__ = ["EffectSize", "cohens_d", "hedges_correction", "hedges_g", "mean_difference"]
@@ -291,25 +291,25 @@ def mean_difference(x: Iterable[float], y: Iterable[float], *, paired: bool = Fa
     Welch, B. L. (1947). The generalization of "Student's" problem when several
     different population variances are involved. *Biometrika*, 34(1-2), 28-35.
     """
-    _check_confidence(confidence)
+    check_confidence(confidence)
     if paired:
-        x_, y_, dropped = _complete_pairs(x, y)
+        x_, y_, dropped = complete_pairs(x, y)
         n = len(x_)
-        _need(n, 2, "complete pairs")
+        need(n, 2, "complete pairs")
         diff = x_ - y_
         se = diff.std(ddof=1) / math.sqrt(n)
-        _need_spread(se, "the changes")
+        need_spread(se, "the changes")
         est, df, n1, n2, ci_method = diff.mean(), n - 1, n, n, "t"
         method = "difference in means (paired)"
     else:
-        x_, dx = _floats(x, "x")
-        y_, dy = _floats(y, "y")
+        x_, dx = as_floats(x, "x")
+        y_, dy = as_floats(y, "y")
         n1, n2, dropped = len(x_), len(y_), dx + dy
-        _need(n1, 2, "values in the first group")
-        _need(n2, 2, "values in the second group")
+        need(n1, 2, "values in the first group")
+        need(n2, 2, "values in the second group")
         a, b = x_.var(ddof=1) / n1, y_.var(ddof=1) / n2
         se = math.sqrt(a + b)
-        _need_spread(se, "both groups")
+        need_spread(se, "both groups")
         est = x_.mean() - y_.mean()
         df = (a + b) ** 2 / (a**2 / (n1 - 1) + b**2 / (n2 - 1))
         n, ci_method = n1 + n2, "welch_t"
@@ -323,26 +323,26 @@ def mean_difference(x: Iterable[float], y: Iterable[float], *, paired: bool = Fa
 
 def _standardised_difference(x, y, *, paired: bool, paired_method: str, ci: str | None,
                              confidence: float, correct: bool) -> EffectSize:
-    _check_confidence(confidence)
+    check_confidence(confidence)
     if ci not in (None, "nct", "normal"):
         raise StatsError(f"ci must be 'nct' or 'normal', not {ci!r}")
     name = "Hedges' g" if correct else "Cohen's d"
     letter = "g" if correct else "d"
     z = stats.norm.ppf(0.5 + confidence / 2)
     if not paired:
-        x_, dx = _floats(x, "x")
-        y_, dy = _floats(y, "y")
+        x_, dx = as_floats(x, "x")
+        y_, dy = as_floats(y, "y")
         n1, n2 = len(x_), len(y_)
-        _need(n1, 2, "values in the first group")
-        _need(n2, 2, "values in the second group")
+        need(n1, 2, "values in the first group")
+        need(n2, 2, "values in the second group")
         df = n1 + n2 - 2
         s_pooled = math.sqrt(((n1 - 1) * x_.var(ddof=1) + (n2 - 1) * y_.var(ddof=1)) / df)
-        _need_spread(s_pooled, "the two groups")
+        need_spread(s_pooled, "the two groups")
         d = (x_.mean() - y_.mean()) / s_pooled
         ci = ci or "nct"
         if ci == "nct":
             scale = math.sqrt(1 / n1 + 1 / n2)
-            lo, hi = (b * scale for b in _nct_limits(d / scale, df, confidence))
+            lo, hi = (b * scale for b in nct_limits(d / scale, df, confidence))
         else:
             se = math.sqrt((n1 + n2) / (n1 * n2) + d**2 / (2 * (n1 + n2)))
             lo, hi = d - z * se, d + z * se
@@ -353,19 +353,19 @@ def _standardised_difference(x, y, *, paired: bool, paired_method: str, ci: str 
 
     if paired_method not in ("d_av", "d_z"):
         raise StatsError(f"paired_method must be 'd_av' or 'd_z', not {paired_method!r}")
-    x_, y_, dropped = _complete_pairs(x, y)
+    x_, y_, dropped = complete_pairs(x, y)
     n = len(x_)
-    _need(n, 3 if correct else 2, "complete pairs")
+    need(n, 3 if correct else 2, "complete pairs")
     diff = x_ - y_
     df = n - 1
     if paired_method == "d_z":
         sd_diff = diff.std(ddof=1)
-        _need_spread(sd_diff, "the changes")
+        need_spread(sd_diff, "the changes")
         d = diff.mean() / sd_diff
         ci = ci or "nct"
         if ci == "nct":
             root_n = math.sqrt(n)
-            lo, hi = (b / root_n for b in _nct_limits(d * root_n, df, confidence))
+            lo, hi = (b / root_n for b in nct_limits(d * root_n, df, confidence))
         else:
             se = math.sqrt(1 / n + d**2 / (2 * n))
             lo, hi = d - z * se, d + z * se
@@ -377,7 +377,7 @@ def _standardised_difference(x, y, *, paired: bool, paired_method: str, ci: str 
         ci = "normal"
         s1, s2 = x_.std(ddof=1), y_.std(ddof=1)
         s_av = (s1 + s2) / 2
-        _need_spread(s_av, "the two measurements")
+        need_spread(s_av, "the two measurements")
         d = diff.mean() / s_av
         r = float(np.corrcoef(x_, y_)[0, 1]) if s1 > 0 and s2 > 0 else 0.0
         var = (diff.var(ddof=1) / (n * s_av**2)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from slc_research.errors import StatsError
 from slc_research.stats.eef import mdes, months_progress
-from slc_research.stats.inputs import _finite, _whole
+from slc_research.stats.inputs import finite_number, whole_number
 from slc_research.stats.results import ResultMixin
 
 __all__ = ["EvidenceStrength", "strength_of_evidence"]
@@ -182,17 +182,17 @@ def strength_of_evidence(*, comparison_group: bool, random_allocation: bool,
     if random_allocation and not comparison_group:
         raise StatsError("random_allocation=True needs comparison_group=True: random "
                          "allocation means some pupils were allocated to a comparison group")
-    n_t, n_c = _whole(n_treated, "n_treated"), _whole(n_comparison, "n_comparison")
+    n_t, n_c = whole_number(n_treated, "n_treated"), whole_number(n_comparison, "n_comparison")
     if n_t < 1 or n_c < 0:
         raise StatsError(f"n_treated must be at least 1 and n_comparison at least 0; "
                          f"got {n_t} and {n_c}")
     if attrition is not None:
-        attrition = _finite(attrition, "attrition")
+        attrition = finite_number(attrition, "attrition")
         if not 0 <= attrition <= 1:
             hint = " (give it as a proportion, e.g. 0.15 for 15%)" if attrition > 1 else ""
             raise StatsError(f"attrition must be between 0 and 1{hint}; got {attrition}")
     if baseline_effect is not None:
-        baseline_effect = _finite(baseline_effect, "baseline_effect")
+        baseline_effect = finite_number(baseline_effect, "baseline_effect")
 
     sentences: list[str] = []
     power_cap: int | None = None

@@ -16,11 +16,11 @@ from scipy import stats
 from slc_research.errors import StatsError
 from slc_research.stats.effect_sizes import EffectSize
 from slc_research.stats.inputs import (
-    _check_confidence,
-    _floats,
-    _nct_limits,
-    _need,
-    _need_spread,
+    as_floats,
+    check_confidence,
+    nct_limits,
+    need,
+    need_spread,
 )
 
 __all__ = ["glass_delta"]
@@ -103,16 +103,16 @@ def glass_delta(x: Iterable[float], y: Iterable[float], *, ci: Literal["nct", "n
     >>> print(glass_delta([9, 7, 8, 9, 8, 9, 9, 10, 9, 9], [9, 6, 7, 8, 7, 9, 8, 8, 8, 7]))
     Δ = 1.05, 95% CI [0.03, 2.03], n = 20
     """
-    _check_confidence(confidence)
+    check_confidence(confidence)
     if ci not in ("nct", "normal"):
         raise StatsError(f"ci must be 'nct' or 'normal', not {ci!r}")
-    x_, dx = _floats(x, "x")
-    y_, dy = _floats(y, "y")
+    x_, dx = as_floats(x, "x")
+    y_, dy = as_floats(y, "y")
     n1, n2 = len(x_), len(y_)
-    _need(n1, 2, "values in the intervention group (x)")
-    _need(n2, 2, "values in the comparison group (y)")
+    need(n1, 2, "values in the intervention group (x)")
+    need(n2, 2, "values in the comparison group (y)")
     s2 = float(y_.std(ddof=1))
-    _need_spread(s2, "the comparison group (y)",
+    need_spread(s2, "the comparison group (y)",
                  "its SD is zero and Glass's delta cannot be computed; use hedges_g")
     delta = (x_.mean() - y_.mean()) / s2
     lo, hi = glass_interval(delta, n1, n2, ci=ci, confidence=confidence)
@@ -127,7 +127,7 @@ def glass_interval(delta: float, n1: int, n2: int, *, ci: str,
     noncentral t (``ci="nct"``) or the normal approximation of Hedges & Olkin (1985)."""
     scale = math.sqrt(1 / n1 + 1 / n2)
     if ci == "nct":
-        lo, hi = (b * scale for b in _nct_limits(delta / scale, n2 - 1, confidence))
+        lo, hi = (b * scale for b in nct_limits(delta / scale, n2 - 1, confidence))
         return lo, hi
     z = stats.norm.ppf(0.5 + confidence / 2)
     se = math.sqrt(scale**2 + delta**2 / (2 * (n2 - 1)))

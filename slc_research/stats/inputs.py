@@ -20,7 +20,7 @@ from slc_research.errors import StatsError
 __all__: list[str] = []  # internal helpers
 
 
-def _nct_limits(t: float, df: float, confidence: float) -> tuple[float, float]:
+def nct_limits(t: float, df: float, confidence: float) -> tuple[float, float]:
     """Noncentrality parameters λ with P(T <= t | λ) = 1 - α/2 and α/2 (lower, upper)."""
     alpha = 1 - confidence
 
@@ -64,17 +64,17 @@ def _nct_cdf(t: float, df: float, ncp: float) -> float:
     return min(max(value, 0.0), 1.0)
 
 
-def _floats(values: Iterable[float], name: str) -> tuple[np.ndarray, int]:
+def as_floats(values: Iterable[float], name: str) -> tuple[np.ndarray, int]:
     """Values as a 1-D float array without missing values, and how many were missing."""
-    arr = _to_array(values, name)
+    arr = to_array(values, name)
     missing = np.isnan(arr)
     return arr[~missing], int(missing.sum())
 
 
-def _complete_pairs(x, y, names: tuple[str, str] = ("x", "y")
+def complete_pairs(x, y, names: tuple[str, str] = ("x", "y")
                     ) -> tuple[np.ndarray, np.ndarray, int]:
     """The pairs where both values are present, and how many pairs were incomplete."""
-    a, b = _to_array(x, names[0]), _to_array(y, names[1])
+    a, b = to_array(x, names[0]), to_array(y, names[1])
     if len(a) != len(b):
         raise StatsError(f"paired samples must have the same length (one value per person "
                          f"in each); got {len(a)} and {len(b)}")
@@ -82,7 +82,7 @@ def _complete_pairs(x, y, names: tuple[str, str] = ("x", "y")
     return a[keep], b[keep], int((~keep).sum())
 
 
-def _to_array(values, name: str) -> np.ndarray:
+def to_array(values, name: str) -> np.ndarray:
     if isinstance(values, np.ndarray) and values.dtype.kind in "fiub":
         arr = values.astype(float)  # the common case, without a round trip through pandas
     else:
@@ -100,39 +100,39 @@ def _to_array(values, name: str) -> np.ndarray:
     return arr
 
 
-def _two_samples(x, y, confidence: float) -> tuple[np.ndarray, int, np.ndarray, int]:
+def two_samples(x, y, confidence: float) -> tuple[np.ndarray, int, np.ndarray, int]:
     """Both groups as floats (missing left out, counted), each with at least two values."""
-    _check_confidence(confidence)
-    x_, dx = _floats(x, "x")
-    y_, dy = _floats(y, "y")
-    _need(len(x_), 2, "values in the first group (x)")
-    _need(len(y_), 2, "values in the second group (y)")
+    check_confidence(confidence)
+    x_, dx = as_floats(x, "x")
+    y_, dy = as_floats(y, "y")
+    need(len(x_), 2, "values in the first group (x)")
+    need(len(y_), 2, "values in the second group (y)")
     return x_, dx, y_, dy
 
 
-def _check_confidence(confidence: float) -> None:
+def check_confidence(confidence: float) -> None:
     if not (isinstance(confidence, int | float) and 0 < confidence < 1):
         raise StatsError(f"confidence must be between 0 and 1 (e.g. 0.95), not {confidence!r}")
 
 
-def _check_choice(value, allowed: Sequence, name: str) -> None:
+def check_choice(value, allowed: Sequence, name: str) -> None:
     if value not in allowed:
         options = ", ".join(repr(a) for a in allowed)
         raise StatsError(f"{name} must be one of {options}; got {value!r}")
 
 
-def _need(n: int, minimum: int, what: str) -> None:
+def need(n: int, minimum: int, what: str) -> None:
     if n < minimum:
         raise StatsError(f"at least {minimum} {what} are needed; found {n}")
 
 
-def _need_spread(sd: float, where: str,
+def need_spread(sd: float, where: str,
                  consequence: str = "a standardised difference cannot be computed") -> None:
     if not (np.isfinite(sd) and sd > 0):
         raise StatsError(f"every value in {where} is the same, so {consequence}")
 
 
-def _columns(data, names: Iterable[str]) -> None:
+def frame_columns(data, names: Iterable[str]) -> None:
     """Check that ``data`` is a DataFrame holding every named column."""
     if not isinstance(data, pd.DataFrame):
         raise StatsError(f"data must be a pandas DataFrame (one row per pupil or per pupil "
@@ -144,7 +144,7 @@ def _columns(data, names: Iterable[str]) -> None:
                          f"its columns are: {have}")
 
 
-def _indicator(values: pd.Series, level, *, column: str, argument: str,
+def indicator(values: pd.Series, level, *, column: str, argument: str,
                example: str) -> np.ndarray:
     """0/1 array: 1 where ``values`` equals ``level``.
 
@@ -173,7 +173,7 @@ def _indicator(values: pd.Series, level, *, column: str, argument: str,
     return (values == level).to_numpy(dtype=float, na_value=np.nan)
 
 
-def _finite(value, name: str) -> float:
+def finite_number(value, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, Real):
         raise StatsError(f"{name} must be a number; got {value!r}")
     if not math.isfinite(value):
@@ -181,8 +181,8 @@ def _finite(value, name: str) -> float:
     return float(value)
 
 
-def _whole(value, name: str) -> int:
-    number = _finite(value, name)
+def whole_number(value, name: str) -> int:
+    number = finite_number(value, name)
     if not number.is_integer():
         raise StatsError(f"{name} must be a whole number of pupils; got {value!r}")
     return int(number)

@@ -20,7 +20,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from slc_research.errors import StatsError
-from slc_research.stats.inputs import _to_array
+from slc_research.stats.inputs import to_array
 from slc_research.stats.results import ResultMixin, format_ci, format_number, format_p
 
 __all__ = ["MetaResult", "meta_analysis"]
@@ -338,8 +338,8 @@ def _inputs(estimates, variances, se, labels) -> tuple[np.ndarray, np.ndarray, l
     if (variances is None) == (se is None):
         raise StatsError("give the sampling variances (variances=...) or the standard "
                          "errors (se=...) of the estimates, one of the two")
-    y = _to_array(estimates, "estimates")
-    given = _to_array(variances if se is None else se, "variances" if se is None else "se")
+    y = to_array(estimates, "estimates")
+    given = to_array(variances if se is None else se, "variances" if se is None else "se")
     v = given if se is None else given**2
     if len(y) != len(v):
         raise StatsError(f"there are {len(y)} estimates but {len(v)} variances; give one "

@@ -22,12 +22,12 @@ import statsmodels.api as sm
 from slc_research.errors import StatsError
 from slc_research.stats.effect_sizes import hedges_correction
 from slc_research.stats.inputs import (
-    _check_confidence,
-    _columns,
-    _indicator,
-    _need,
-    _need_spread,
-    _to_array,
+    check_confidence,
+    frame_columns,
+    indicator,
+    need,
+    need_spread,
+    to_array,
 )
 from slc_research.stats.results import TestResult, format_ci, format_number, format_p
 
@@ -167,19 +167,19 @@ def ancova(data: pd.DataFrame, *, outcome: str, baseline: str, group: str,
     >>> print(ancova(df, outcome="post", baseline="pre", group="slc", treated="member"))
     adjusted difference = 2.33, 95% CI [1.30, 3.35], t(5) = 5.81, p = .002; g = 0.72, 95% CI [0.40, 1.03], n = 8
     """
-    _check_confidence(confidence)
+    check_confidence(confidence)
     covariates = [covariates] if isinstance(covariates, str) else list(covariates)
     for name, what in ((outcome, "outcome"), (baseline, "baseline"), (group, "group")):
         if not isinstance(name, str):
             raise StatsError(f"{what} must be a column name (text); got {name!r}")
     used = list(dict.fromkeys([outcome, baseline, group, *covariates]))
-    _columns(data, used)
+    frame_columns(data, used)
     complete = data[used].dropna()
     n_dropped = len(data) - len(complete)
-    treat = _indicator(complete[group], treated, column=group, argument="treated",
+    treat = indicator(complete[group], treated, column=group, argument="treated",
                        example=_TREATED_HINT)
-    y = _to_array(complete[outcome], outcome)
-    frame = pd.DataFrame({"y": y, "treated": treat, "baseline": _to_array(complete[baseline],
+    y = to_array(complete[outcome], outcome)
+    frame = pd.DataFrame({"y": y, "treated": treat, "baseline": to_array(complete[baseline],
                                                                            baseline)})
     numeric: dict[str, np.ndarray] = {"treated": treat, "baseline": frame["baseline"].to_numpy()}
     categories: dict[str, np.ndarray] = {}
@@ -196,14 +196,14 @@ def ancova(data: pd.DataFrame, *, outcome: str, baseline: str, group: str,
     design = pd.DataFrame({"Intercept": np.ones(len(frame)), **categories, **numeric},
                           index=frame.index)
     n_t, n_c = int(treat.sum()), int(len(treat) - treat.sum())
-    _need(n_t, 2, f"pupils in the intervention group ({group} = {treated!r}) with every value")
-    _need(n_c, 2, "pupils in the comparison group with every value")
+    need(n_t, 2, f"pupils in the intervention group ({group} = {treated!r}) with every value")
+    need(n_c, 2, "pupils in the comparison group with every value")
     y_t, y_c = y[treat == 1], y[treat == 0]
     sd_pooled = math.sqrt(((n_t - 1) * y_t.var(ddof=1) + (n_c - 1) * y_c.var(ddof=1))
                           / (n_t + n_c - 2))
-    _need_spread(sd_pooled, f"the outcome {outcome!r} within the groups",
+    need_spread(sd_pooled, f"the outcome {outcome!r} within the groups",
                  "an effect size cannot be computed")
-    _need_spread(float(frame["baseline"].std(ddof=1)), f"the baseline {baseline!r}",
+    need_spread(float(frame["baseline"].std(ddof=1)), f"the baseline {baseline!r}",
                  "it cannot be adjusted for; leave it out and use welch_t")
     model = sm.OLS(frame["y"], design)
     k = model.exog.shape[1]
@@ -216,7 +216,7 @@ def ancova(data: pd.DataFrame, *, outcome: str, baseline: str, group: str,
                          "same value for everyone); remove one")
     fit = model.fit()
     resid_sd = math.sqrt(float(fit.mse_resid)) if fit.df_resid > 0 else 0.0
-    _need_spread(resid_sd, "the outcome after adjustment (it is fitted exactly)",
+    need_spread(resid_sd, "the outcome after adjustment (it is fitted exactly)",
                  "no interval can be given")
     alpha = 1 - confidence
     ci = fit.conf_int(alpha)

@@ -17,7 +17,7 @@ import pandas as pd
 from statsmodels.stats.multitest import multipletests
 
 from slc_research.errors import StatsError
-from slc_research.stats.inputs import _check_choice
+from slc_research.stats.inputs import check_choice
 from slc_research.stats.results import ResultMixin
 
 __all__ = ["AdjustedPValues", "adjust_p"]
@@ -119,7 +119,7 @@ def adjust_p(p_values: Mapping[str, float] | pd.Series | Iterable[float], *,
     >>> res.to_frame()["p_adjusted"].round(2).tolist()
     [0.03, 0.06, 0.06]
     """
-    _check_choice(method, tuple(_METHODS), "method")
+    check_choice(method, tuple(_METHODS), "method")
     if not 0 < alpha < 1:
         raise StatsError(f"alpha must be between 0 and 1 (e.g. 0.05); got {alpha!r}")
     if isinstance(p_values, Mapping):

@@ -23,7 +23,7 @@ from statsmodels.stats.contingency_tables import mcnemar as _sm_mcnemar
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
 
 from slc_research.errors import StatsError
-from slc_research.stats.inputs import _check_confidence, _complete_pairs
+from slc_research.stats.inputs import check_confidence, complete_pairs
 from slc_research.stats.results import ResultMixin, TestResult
 
 __all__ = ["Proportion", "mcnemar", "proportion_difference", "wilson_ci"]
@@ -115,7 +115,7 @@ def wilson_ci(k: int, n: int, *, confidence: float = 0.95) -> Proportion:
     >>> print(wilson_ci(81, 263))
     30.8% (81 of 263), 95% CI [25.5%, 36.6%]
     """
-    _check_confidence(confidence)
+    check_confidence(confidence)
     k_, n_ = _count(k, "k"), _count(n, "n")
     _check_counts(k_, n_, "k", "n")
     lo, hi = _wilson(k_, n_, 1 - confidence)
@@ -180,7 +180,7 @@ def proportion_difference(k1: int, n1: int, k2: int, n2: int, *,
     >>> print(proportion_difference(56, 70, 48, 80))
     chi2(1) = 7.02, p = .008; difference = 0.20, 95% CI [0.05, 0.33], n = 150
     """
-    _check_confidence(confidence)
+    check_confidence(confidence)
     k1_, n1_, k2_, n2_ = (_count(v, name) for v, name in
                           ((k1, "k1"), (n1, "n1"), (k2, "k2"), (n2, "n2")))
     _check_counts(k1_, n1_, "k1", "n1")
@@ -281,8 +281,8 @@ def mcnemar(before: Iterable, after: Iterable, *, confidence: float = 0.95) -> T
     >>> print(mcnemar(before, after))
     min(b, c) = 2.00, p = .180; change = 0.17, 95% CI [-0.03, 0.34], n = 30
     """
-    _check_confidence(confidence)
-    x, y, dropped = _complete_pairs(before, after, ("before", "after"))
+    check_confidence(confidence)
+    x, y, dropped = complete_pairs(before, after, ("before", "after"))
     for values, name in ((x, "before"), (y, "after")):
         if not np.isin(values, (0.0, 1.0)).all():
             raise StatsError(f"{name} must hold yes/no answers as True/False or 1/0; "

@@ -23,10 +23,10 @@ from scipy import stats
 
 from slc_research.errors import StatsError
 from slc_research.stats.inputs import (
-    _check_confidence,
-    _complete_pairs,
-    _need,
-    _two_samples,
+    check_confidence,
+    complete_pairs,
+    need,
+    two_samples,
 )
 from slc_research.stats.results import TestResult
 
@@ -111,7 +111,7 @@ def mann_whitney(x: Iterable[float], y: Iterable[float], *,
     >>> print(mann_whitney(g1, g2))
     U = 25.50, p = .069; r_rb = -0.49, 95% CI [-0.78, -0.02], n = 20
     """
-    x_, dx, y_, dy = _two_samples(x, y, confidence)
+    x_, dx, y_, dy = two_samples(x, y, confidence)
     n1, n2 = len(x_), len(y_)
     both = np.concatenate([x_, y_])
     if np.all(both == both[0]):
@@ -202,10 +202,10 @@ def wilcoxon(pre: Iterable[float], post: Iterable[float], *,
     >>> print(wilcoxon(pre=y, post=x))
     W = 40.00, p = .039; r_rb = 0.78, 95% CI [0.30, 0.94], n = 9
     """
-    _check_confidence(confidence)
-    before, after, dropped = _complete_pairs(pre, post, ("pre", "post"))
+    check_confidence(confidence)
+    before, after, dropped = complete_pairs(pre, post, ("pre", "post"))
     n = len(before)
-    _need(n, 2, "complete pairs (pupils with both values)")
+    need(n, 2, "complete pairs (pupils with both values)")
     change = after - before
     moved = change[change != 0]
     n_changed = len(moved)

@@ -19,7 +19,7 @@ from scipy import stats
 from slc_research.errors import StatsError
 from slc_research.stats.effect_sizes import EffectSize, hedges_correction
 from slc_research.stats.glass import glass_interval
-from slc_research.stats.inputs import _check_confidence, _finite, _nct_limits, _whole
+from slc_research.stats.inputs import check_confidence, finite_number, nct_limits, whole_number
 
 __all__ = ["cohens_d_from_summary", "glass_delta_from_summary", "hedges_g_from_summary"]
 
@@ -27,12 +27,12 @@ CiMethod = Literal["nct", "normal"]
 
 
 def _inputs(mean1, sd1, n1, mean2, sd2, n2, ci, confidence):
-    _check_confidence(confidence)
+    check_confidence(confidence)
     if ci not in ("nct", "normal"):
         raise StatsError(f"ci must be 'nct' or 'normal', not {ci!r}")
-    m1, m2 = _finite(mean1, "mean1"), _finite(mean2, "mean2")
-    s1, s2 = _finite(sd1, "sd1"), _finite(sd2, "sd2")
-    a, b = _whole(n1, "n1"), _whole(n2, "n2")
+    m1, m2 = finite_number(mean1, "mean1"), finite_number(mean2, "mean2")
+    s1, s2 = finite_number(sd1, "sd1"), finite_number(sd2, "sd2")
+    a, b = whole_number(n1, "n1"), whole_number(n2, "n2")
     for s, name in ((s1, "sd1"), (s2, "sd2")):
         if s < 0:
             raise StatsError(f"{name} is a standard deviation and cannot be negative; got {s}")
@@ -53,7 +53,7 @@ def _pooled(mean1, sd1, n1, mean2, sd2, n2, ci, confidence, correct) -> EffectSi
     d = (m1 - m2) / s_pooled
     if ci == "nct":
         scale = math.sqrt(1 / a + 1 / b)
-        lo, hi = (v * scale for v in _nct_limits(d / scale, df, confidence))
+        lo, hi = (v * scale for v in nct_limits(d / scale, df, confidence))
     else:
         z = stats.norm.ppf(0.5 + confidence / 2)
         se = math.sqrt((a + b) / (a * b) + d**2 / (2 * (a + b)))

@@ -13,7 +13,7 @@ import html
 
 import altair as alt
 
-from slc_research.charts.theme import THEME, _theme
+from slc_research.charts.theme import THEME, theme_config
 from slc_research.report.sanitise import safe_svg
 
 __all__ = ["chart_spec", "svg_of"]
@@ -33,7 +33,7 @@ def chart_spec(chart: alt.TopLevelMixin) -> dict:
         theme is left as it was.
     """
     if THEME not in alt.theme.names():
-        alt.theme.register(THEME, enable=False)(_theme)
+        alt.theme.register(THEME, enable=False)(theme_config)
     with alt.theme.enable(THEME):
         return chart.to_dict()
 

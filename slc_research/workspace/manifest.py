@@ -202,7 +202,7 @@ def read_manifest(root: str | Path) -> Manifest:
 
     sources = {}
     for name, _key, t in _named_tables(data, "sources", None, file):
-        sources[name] = _source(root, name, t, response_scales, file)
+        sources[name] = source_spec(root, name, t, response_scales, file)
     return Manifest(root, title, year, schools, threshold, response_scales, scales, sources, data)
 
 
@@ -235,7 +235,7 @@ def _contained(root: Path, rel: str, file: str, key: str) -> Path:
     return path
 
 
-def _source(root: Path, name: str, t: Any, response_scales: dict, file: str) -> SourceSpec:
+def source_spec(root: Path, name: str, t: Any, response_scales: dict, file: str) -> SourceSpec:
     key = f"sources.{name}"
     _expect(t, dict, key, file, f"a [{key}] table")
     kind = t.get("kind")

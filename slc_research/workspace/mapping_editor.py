@@ -32,7 +32,7 @@ from slc_research.data.spec import LoadContext, Loaded, SourceSpec
 from slc_research.errors import ConfigError
 from slc_research.privacy.pseudonyms import Pseudonymiser, load_withdrawn
 from slc_research.workspace.atomic import write_atomic
-from slc_research.workspace.manifest import MANIFEST, Manifest, _source, read_manifest
+from slc_research.workspace.manifest import MANIFEST, Manifest, read_manifest, source_spec
 
 __all__ = ["HEADER_ALIASES", "add_source", "check_source", "columns_from_choices", "kind_columns",
            "known_headers", "relative_path", "source_name_ok", "suggest_items", "suggest_mapping",
@@ -409,7 +409,7 @@ def check_source(root: str | Path, table: Mapping[str, Any], *,
     from slc_research.data.loading.loaders import load_source, read_names
 
     manifest = read_manifest(root)
-    spec = _source(manifest.root, name, _plain(table, manifest.root),
+    spec = source_spec(manifest.root, name, _plain(table, manifest.root),
                    manifest.response_scales, MANIFEST)
     pseudonymiser = Pseudonymiser(secrets.token_bytes(32))
     withdrawn = load_withdrawn(manifest.root / "private", pseudonymiser)

@@ -39,7 +39,7 @@ from slc_research.data.reading.refi import RefiProject, read_refi
 from slc_research.data.schemas import conform
 from slc_research.data.spec import LoadContext, Loaded, SourceSpec
 from slc_research.errors import ConfigError
-from slc_research.privacy.pseudonyms import _WORD, name_words, redact_names
+from slc_research.privacy.pseudonyms import NAME_WORD, name_words, redact_names
 
 __all__ = ["Redaction", "load_qdpx", "redact_with_offsets"]
 
@@ -65,7 +65,7 @@ class Redaction:
     """
 
     def __init__(self, text: str, known: set[str], placeholder: str = _PLACEHOLDER) -> None:
-        first = self._edits(text, _WORD, lambda w: self._swap(w, known, placeholder))
+        first = self._edits(text, NAME_WORD, lambda w: self._swap(w, known, placeholder))
         middle = self._apply(text, first)
         doubled = re.compile(re.escape(placeholder) + r"(?:\s+" + re.escape(placeholder) + r")+")
         second = self._edits(middle, doubled, lambda _w: placeholder)
