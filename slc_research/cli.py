@@ -106,7 +106,8 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _check_outputs(args: argparse.Namespace) -> int:
-    from slc_research.privacy.output_check import check_outputs, format_finds
+    from slc_research.privacy.output_check import format_finds
+    from slc_research.report.check import check_outputs
 
     result = check_outputs(args.path, Path(args.workspace))
     if result.finds:

@@ -14,6 +14,7 @@ from pathlib import Path
 __all__ = [
     "ConfigError",
     "DataError",
+    "PrivacyError",
     "Problem",
     "SlcResearchError",
     "StatsError",
@@ -147,3 +148,8 @@ class StatsError(SlcResearchError):
     (every value the same), non-numeric values or an option out of range.
     The message says what was found and what is needed.
     """
+
+
+class PrivacyError(SlcResearchError):
+    """Something about to be published could identify a person: a name or id, or a count
+    that did not pass small-number suppression. Only suppressed aggregates may be shown."""

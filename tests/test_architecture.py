@@ -40,12 +40,25 @@ def part_of(module: str) -> str:
     return bits[1] if len(bits) > 1 else "__init__"
 
 
-def imports_of(module: str) -> list[tuple[str, list[str], int]]:
-    """(imported module, names taken from it, line) for every import in ``module``."""
+def type_only(tree: ast.AST) -> set[int]:
+    """Ids of the import nodes under ``if TYPE_CHECKING:`` (never run, so never a cycle)."""
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            out |= {id(n) for stmt in node.body for n in ast.walk(stmt)}
+    return out
+
+
+def imports_of(module: str, *, typing: bool = True) -> list[tuple[str, list[str], int]]:
+    """(imported module, names taken from it, line) for every import in ``module``
+    (with ``typing=False``, not those made for type checkers only)."""
     tree = ast.parse(MODULES[module].read_text(), filename=str(MODULES[module]))
     package = module if MODULES[module].name == "__init__.py" else module.rpartition(".")[0]
+    skip = set() if typing else type_only(tree)
     found = []
     for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
         if isinstance(node, ast.Import):
             found += [(a.name, [], node.lineno) for a in node.names
                       if a.name.startswith("slc_research")]
@@ -66,7 +79,8 @@ def imports_of(module: str) -> list[tuple[str, list[str], int]]:
 
 
 def graph() -> dict[str, set[str]]:
-    return {m: {t for t, _, _ in imports_of(m) if t in MODULES and t != m} for m in MODULES}
+    return {m: {t for t, _, _ in imports_of(m, typing=False) if t in MODULES and t != m}
+            for m in MODULES}
 
 
 def test_every_part_is_in_a_layer():

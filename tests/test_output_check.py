@@ -15,9 +15,11 @@ import openpyxl
 import pytest
 
 from slc_research.cli import main
-from slc_research.privacy.identifiers import Identifiers, mask, workspace_identifiers
-from slc_research.privacy.output_check import check_outputs, format_finds, scan_outputs, scan_text
+from slc_research.privacy.identifiers import Identifiers, mask
+from slc_research.privacy.output_check import format_finds, scan_outputs, scan_text
 from slc_research.privacy.output_formats import Piece, png_metadata
+from slc_research.report.check import check_outputs
+from slc_research.workspace.identifiers import workspace_identifiers
 
 ROSTER = """UPN,Legal Forename,Preferred Name,Legal Surname,Date of Birth,Year,Adno
 A123456789012,Zebedee,Zeb,Quillfeather,14/03/2013,7,004512

@@ -7,60 +7,15 @@ refuses more than 5,000 rows (see :data:`MAX_ROWS`).
 
 Call :func:`use_offline_renderer` once per notebook: charts then render as
 inline SVG (through vl-convert), so an exported HTML report needs no network.
+
+Importing this package is light: each builder's module (and Altair) loads when the
+builder is first used.
 """
 
-from slc_research.charts.conferences import (
-                                       depth_group_chart,
-                                       depth_mean_chart,
-                                       depth_share_chart,
-                                       feedback_chart,
-                                       weekly_rate_chart,
-)
-from slc_research.charts.coproduction import (
-                                       band_change_chart,
-                                       forest_chart,
-                                       yes_no_chart,
-)
-from slc_research.charts.explore import (
-                                       group_means_chart,
-)
-from slc_research.charts.health import (
-                                       attrition_chart,
-                                       completeness_heatmap_chart,
-                                       repairs_chart,
-                                       response_rate_chart,
-)
-from slc_research.charts.impact import (
-                                       attendance_chart,
-                                       dose_response_chart,
-                                       effect_size_chart,
-                                       participation_chart,
-                                       representativeness_chart,
-                                       scale_change_chart,
-)
-from slc_research.charts.theme import (
-                                       MAX_ROWS,
-                                       PALETTE,
-                                       RENDERER,
-                                       THEME,
-                                       WIDTH,
-                                       ChartError,
-                                       use_offline_renderer,
-)
-from slc_research.charts.tlc import (
-                                       action_cycle_chart,
-                                       breadth_chart,
-                                       half_term_attendance_chart,
-                                       likert_chart,
-                                       strategies_chart,
-                                       teaching_share_chart,
-                                       themes_chart,
-)
-from slc_research.charts.voices import (
-                                       code_agreement_chart,
-                                       code_frequency_chart,
-                                       cooccurrence_chart,
-)
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __all__ = [
     "MAX_ROWS",
@@ -100,3 +55,48 @@ __all__ = [
     "weekly_rate_chart",
     "yes_no_chart",
 ]
+
+_WHERE = {
+    "ChartError": "slc_research.charts.theme",
+    "MAX_ROWS": "slc_research.charts.theme",
+    "PALETTE": "slc_research.charts.theme",
+    "RENDERER": "slc_research.charts.theme",
+    "THEME": "slc_research.charts.theme",
+    "WIDTH": "slc_research.charts.theme",
+    "action_cycle_chart": "slc_research.charts.tlc",
+    "attendance_chart": "slc_research.charts.impact",
+    "attrition_chart": "slc_research.charts.health",
+    "band_change_chart": "slc_research.charts.coproduction",
+    "breadth_chart": "slc_research.charts.tlc",
+    "code_agreement_chart": "slc_research.charts.voices",
+    "code_frequency_chart": "slc_research.charts.voices",
+    "completeness_heatmap_chart": "slc_research.charts.health",
+    "cooccurrence_chart": "slc_research.charts.voices",
+    "depth_group_chart": "slc_research.charts.conferences",
+    "depth_mean_chart": "slc_research.charts.conferences",
+    "depth_share_chart": "slc_research.charts.conferences",
+    "dose_response_chart": "slc_research.charts.impact",
+    "effect_size_chart": "slc_research.charts.impact",
+    "feedback_chart": "slc_research.charts.conferences",
+    "forest_chart": "slc_research.charts.coproduction",
+    "group_means_chart": "slc_research.charts.explore",
+    "half_term_attendance_chart": "slc_research.charts.tlc",
+    "likert_chart": "slc_research.charts.tlc",
+    "participation_chart": "slc_research.charts.impact",
+    "repairs_chart": "slc_research.charts.health",
+    "representativeness_chart": "slc_research.charts.impact",
+    "response_rate_chart": "slc_research.charts.health",
+    "scale_change_chart": "slc_research.charts.impact",
+    "strategies_chart": "slc_research.charts.tlc",
+    "teaching_share_chart": "slc_research.charts.tlc",
+    "themes_chart": "slc_research.charts.tlc",
+    "use_offline_renderer": "slc_research.charts.theme",
+    "weekly_rate_chart": "slc_research.charts.conferences",
+    "yes_no_chart": "slc_research.charts.coproduction",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(_WHERE[name]), name)
+    raise AttributeError(f"module 'slc_research.charts' has no attribute {name!r}")

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 import altair as alt
 import pandas as pd
 
-from slc_research.casestudies.slc_impact.outcomes import GROUP_LABELS
 from slc_research.charts.theme import (
     PALETTE,
     WIDTH,
@@ -28,6 +27,9 @@ from slc_research.charts.theme import (
 
 __all__ = ["attendance_chart", "dose_response_chart", "effect_size_chart", "participation_chart",
            "representativeness_chart", "scale_change_chart"]
+
+#: The two groups of an impact chart, members first (as the SLC case study names them).
+GROUP_LABELS = ("SLC members", "Other pupils")
 
 
 def representativeness_chart(table: pd.DataFrame, *, n_members: int | None = None,

@@ -13,8 +13,9 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from slc_research.charts.mimetype import CHART_MIMETYPE
 from slc_research.errors import SlcResearchError
-from slc_research.report.display import CHART_MIMETYPE
+from slc_research.privacy.suppression import require_suppressed
 
 __all__ = ["MAX_ROWS", "PALETTE", "RENDERER", "THEME", "WIDTH", "ChartError",
            "use_offline_renderer"]
@@ -41,7 +42,7 @@ def use_offline_renderer() -> None:
     The SVG renderer draws through vl-convert inside the kernel, so the output
     is plain SVG: nbconvert embeds it in the HTML report and no JavaScript or
     CDN is needed to view it. Next to the SVG the output carries the chart's
-    Vega-Lite spec (:data:`~slc_research.report.display.CHART_MIMETYPE`, left out
+    Vega-Lite spec (:data:`CHART_MIMETYPE`, left out
     of the HTML), from which ``slc-research export`` draws the figure again as
     SVG and as a 300 ppi PNG.
     """
@@ -84,6 +85,17 @@ def theme_config() -> alt.theme.ThemeConfig:
 
 
 def check_data(df: pd.DataFrame, columns: Sequence[str]) -> None:
+    """The chart builders' check of their data: a frame with ``columns``, aggregated (at most
+    :data:`MAX_ROWS` rows), and through small-number suppression when it counts people
+    (the display boundary: a chart cannot show a count a table would withhold).
+
+    Raises
+    ------
+    ChartError
+        For data the chart cannot draw.
+    PrivacyError
+        For counts that did not pass :func:`~slc_research.privacy.suppression.suppress_small`.
+    """
     if not isinstance(df, pd.DataFrame):
         raise ChartError(f"expected a DataFrame, got {type(df).__name__}")
     missing = [c for c in columns if c not in df.columns]
@@ -92,6 +104,7 @@ def check_data(df: pd.DataFrame, columns: Sequence[str]) -> None:
     if len(df) > MAX_ROWS:
         raise ChartError(f"{len(df):,} rows is too many to chart (at most {MAX_ROWS:,}); "
                          "aggregate the data first (one row per group)")
+    require_suppressed(df, "a chart's data")
 
 
 def plain_frame(df: pd.DataFrame) -> pd.DataFrame:

@@ -6,10 +6,11 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from slc_research.data.spec import ResponseScale, Scale
-from slc_research.errors import ConfigError
+from slc_research.data.spec import BUILTIN_RESPONSE_SCALES, ResponseScale, Scale
+from slc_research.errors import ConfigError, StatsError
+from slc_research.stats.reliability import items_by_respondent
 
-__all__ = ["scale_scores"]
+__all__ = ["scale_items", "scale_scores"]
 
 _COLUMNS = {"respondent_id": "string", "respondent_type": "category", "instrument": "string",
             "wave": "Int8", "scale": "string", "score": "Float64", "n_items": "Int64",
@@ -88,3 +89,65 @@ def scale_scores(responses: pd.DataFrame, scales: Mapping[str, Scale],
     out = pd.concat(frames, ignore_index=True)
     out = out.sort_values(["instrument", "wave", "scale", "respondent_id"], kind="stable")
     return out[list(_COLUMNS)].astype(_COLUMNS).reset_index(drop=True)
+
+
+def scale_items(responses: pd.DataFrame, scale: Scale, *, wave: int | None = None,
+                response_scales: Mapping[str, ResponseScale] | None = None) -> pd.DataFrame:
+    """One row per respondent and one column per item of a scale, reversed items reversed.
+
+    Parameters
+    ----------
+    responses : DataFrame
+        The ``survey_responses`` table (``respondent_id``, ``instrument``,
+        ``wave``, ``item``, ``value``).
+    scale : Scale
+        The scale from the manifest (its instrument, items and reversed items).
+    wave : int, optional
+        Which wave to use; required when the instrument has several.
+    response_scales : mapping, optional
+        Answer-scale name -> ResponseScale, for the minimum and maximum used in
+        reversing; default: the built-in answer scales.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``respondent_id``, columns the scale's items in order, values
+        float (NaN for no answer), ready for :func:`cronbach_alpha`.
+
+    Notes
+    -----
+    A reversed item's value v becomes ``(min + max) - v`` on its answer scale
+    (on 1-5, 5 becomes 1), as in :func:`scale_scores`.
+    Several answers of one respondent to one item are averaged, as there.
+    """
+    scales = BUILTIN_RESPONSE_SCALES if response_scales is None else response_scales
+    if scale.response_scale not in scales:
+        raise StatsError(f"unknown answer scale {scale.response_scale!r} for scale "
+                         f"{scale.name!r}; known: {', '.join(scales)}")
+    rs = scales[scale.response_scale]
+    missing_cols = [c for c in ("respondent_id", "instrument", "wave", "item", "value")
+                    if c not in responses.columns]
+    if missing_cols:
+        raise StatsError(f"survey_responses lacks column(s) {', '.join(missing_cols)}")
+    part = responses.loc[
+        (responses["instrument"] == scale.instrument).to_numpy(dtype=bool, na_value=False)
+        & responses["item"].isin(scale.items).to_numpy(dtype=bool, na_value=False)]
+    waves = sorted(int(w) for w in part["wave"].dropna().unique())
+    if wave is None:
+        if len(waves) > 1:
+            raise StatsError(f"{scale.instrument!r} has waves {waves}; choose one with wave=...")
+    else:
+        part = part.loc[(part["wave"] == wave).to_numpy(dtype=bool, na_value=False)]
+    if part.empty:
+        raise StatsError(f"no answers to the items of scale {scale.name!r} "
+                         f"(instrument {scale.instrument!r}"
+                         + (f", wave {wave})" if wave is not None else ")"))
+    wide = items_by_respondent(part)
+    wide = wide.reindex(columns=list(dict.fromkeys(scale.items)))
+    for item in scale.reverse:
+        if item in wide.columns:
+            wide[item] = (rs.minimum + rs.maximum) - wide[item]
+    return wide
+
+
+# --- internals -------------------------------------------------------------------------------

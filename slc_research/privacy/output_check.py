@@ -44,16 +44,11 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 
-from slc_research.privacy.identifiers import (
-    ALLOWED_WORDS_FILE,
-    Identifiers,
-    mask,
-    notebook_words,
-    workspace_identifiers,
-)
+from slc_research.errors import ConfigError
+from slc_research.privacy.identifiers import Identifiers, mask
 from slc_research.privacy.output_formats import Piece, text_pieces
 
-__all__ = ["CheckResult", "Find", "check_outputs", "format_finds", "scan_outputs", "scan_text"]
+__all__ = ["CheckResult", "Find", "check_folder", "format_finds", "scan_outputs", "scan_text"]
 
 #: The most finds a message lists (the rest are counted).
 MAX_LISTED = 40
@@ -81,7 +76,7 @@ class Find:
 
 @dataclass(frozen=True)
 class CheckResult:
-    """What :func:`check_outputs` found and how long it took."""
+    """What :func:`check_folder` found and how long it took."""
 
     folder: Path
     finds: tuple[Find, ...]
@@ -213,30 +208,31 @@ def _place(piece: Piece, offset: int, starts: list[int] | None) -> str:
     return f"{piece.where}, {here}" if piece.where else here
 
 
-def check_outputs(folder: str | Path, workspace: str | Path) -> CheckResult:
-    """Scan the outputs in ``folder`` for the identifiers of ``workspace``'s people.
+def check_folder(folder: str | Path, ident: Identifiers) -> CheckResult:
+    """Scan the outputs in ``folder`` (or one file) for ``ident``.
 
     Parameters
     ----------
     folder : path
-        A folder of reports (or one file).
-    workspace : path
-        The enquiry workspace whose raw files hold the names and ids to look for.
+        A folder of reports, or one file.
+    ident : Identifiers
+        What to look for (see :func:`slc_research.workspace.identifiers.workspace_identifiers`).
 
     Returns
     -------
     CheckResult
         ``ok`` when nothing was found; otherwise every find with file and place.
+
+    Raises
+    ------
+    ConfigError
+        When ``folder`` does not exist.
     """
     started = time.perf_counter()
     folder = Path(folder)
     if not folder.exists():
-        from slc_research.errors import ConfigError
-
         raise ConfigError(f"there is no folder {folder} to check; give the folder the reports "
                           "were written to (e.g. outputs).", key="PATH")
-    root = folder if folder.is_dir() else folder.parent
-    ident = workspace_identifiers(workspace, extra_words=notebook_words(root))
     if folder.is_dir():
         finds, files = scan_outputs(folder, ident)
     else:
@@ -265,5 +261,5 @@ def format_finds(result: CheckResult) -> str:
     lines.append(
         "Do not share these files. Remove the name or id at its source (a free text, a "
         "notebook, a file name) and run the reports again; if a find is an ordinary word, "
-        f"not a person, add it to private/{ALLOWED_WORDS_FILE} in the workspace (one per line).")
+        "not a person, add it to private/allowed_words.txt in the workspace (one per line).")
     return "\n".join(lines)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import re
 import secrets
 from collections.abc import Iterable
@@ -22,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from slc_research.errors import DataError
+from slc_research.workspace.atomic import write_atomic
 
 __all__ = [
     "KEY_FILE",
@@ -78,12 +78,8 @@ class Pseudonymiser:
     def for_workspace(cls, private_dir: Path) -> Pseudonymiser:
         """Load the workspace's key from ``private/``, creating it on first use."""
         path = Path(private_dir) / KEY_FILE
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(secrets.token_hex(32) + "\n", encoding="ascii")
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, path)
+        if not path.exists():  # the first open makes it; another process's key wins a race
+            write_atomic(path, secrets.token_hex(32) + "\n", mode=0o600, exclusive=True)
         return cls(bytes.fromhex(path.read_text(encoding="ascii").strip()))
 
     @property

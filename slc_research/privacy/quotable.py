@@ -28,6 +28,7 @@ date, so the next batch run rebuilds them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -130,7 +131,9 @@ def load_not_quotable(private_dir: str | Path, sources: dict | None = None) -> N
 
 
 def apply_not_quotable(texts: pd.DataFrame, marked: NotQuotable,
-                       sources: dict | None = None) -> tuple[pd.DataFrame, frozenset[str]]:
+                       sources: dict | None = None, *,
+                       text_id: Callable[[str, int], str] | None = None,
+                       ) -> tuple[pd.DataFrame, frozenset[str]]:
     """``texts`` with the marked texts' ``quotable`` set to false, and every marked id.
 
     Parameters
@@ -140,6 +143,9 @@ def apply_not_quotable(texts: pd.DataFrame, marked: NotQuotable,
     marked : NotQuotable
     sources : dict, optional
         The manifest's sources by name, to turn (source, row) into ids.
+    text_id : callable, optional
+        ``text_id(source, row)``: the id the texts loader gives the text of that row
+        (:func:`slc_research.data.loading.texts.text_id`); needed when rows are marked.
 
     Returns
     -------
@@ -147,9 +153,9 @@ def apply_not_quotable(texts: pd.DataFrame, marked: NotQuotable,
         The texts, and the ids marked (texts and action plans; rows given as
         source and row become the ids the loaders made for them).
     """
-    from slc_research.data.loading.texts import text_id
-
     ids = set(marked.ids)
+    if marked.rows and text_id is None:
+        raise TypeError("apply_not_quotable needs text_id= to turn marked rows into ids")
     for source, row in marked.rows:
         spec = (sources or {}).get(source)
         if spec is not None and spec.kind == "action_plans":

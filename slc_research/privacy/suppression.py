@@ -37,17 +37,24 @@ that a small one cannot be worked out.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from slc_research.errors import ConfigError
+from slc_research.errors import ConfigError, PrivacyError
 
-__all__ = ["SECONDARY_MARK", "SUPPRESSED_COLUMN", "suppress_small"]
+__all__ = ["COUNT_NAME", "SECONDARY_MARK", "SUPPRESSED_ATTR", "SUPPRESSED_COLUMN",
+           "count_columns", "derived_from", "is_suppressed", "require_suppressed", "suppress_small"]
 
 #: Name of the column that marks rows with withheld numbers.
 SUPPRESSED_COLUMN = "suppressed"
+#: Key of the mark :func:`suppress_small` leaves in a frame's ``attrs`` (its threshold).
+SUPPRESSED_ATTR = "slc_research.suppressed"
+#: Column names (lower case) that count people: what the display boundary checks.
+COUNT_NAME = re.compile(r"n|n\d|n_\w+|\w+_n|count|counts|members|pupils|respondents|"
+                        r"staff|teachers|texts|people|(number|no\.?) of \w+( \w+)?")
 #: What a reader's table shows in a cell withheld so that a small count cannot be worked out.
 SECONDARY_MARK = "*"
 
@@ -60,7 +67,7 @@ def suppress_small(
     value_cols: Sequence[str] | None = None,
     suppress_zero: bool = False,
     display: bool = False,
-    partition_by: str | Sequence[str] | None = None,
+    partition_by: str | Sequence[str] | None = (),
     total: Mapping[str, object] | None = None,
     complements: Sequence[Sequence[str]] = (),
     remainders: Mapping[str, str] | None = None,
@@ -94,12 +101,14 @@ def suppress_small(
         True: withheld cells hold the text ``"<5"`` (for threshold 5), or
         :data:`SECONDARY_MARK` where the count itself is not small, and the
         table is ready to format for a reader; no marker column is added.
-    partition_by : str or list of str, optional
-        Secondary suppression across rows. The rows sharing the values of these
-        columns are groups that add up to a known total, e.g. ``"characteristic"``
-        (its levels), or ``[]`` when all the rows do (the schools of a pilot).
-        Each count column is protected separately. None (default): no
-        secondary suppression across rows.
+    partition_by : str, list of str or None, default ``()``
+        Secondary suppression across rows, on by default. The rows sharing the
+        values of these columns are groups that add up to a known total, e.g.
+        ``"characteristic"`` (its levels); ``()`` (the default) when all the rows
+        do (the schools of a pilot). Each count column is protected separately.
+        ``None`` says, on purpose, that the rows are *not* groups of one published
+        total (the same pupils counted in every row, e.g. one row per outcome), so
+        only their own small counts are withheld.
     total : dict, optional
         ``{column: value}`` picking the rows that are the total of their
         partition, e.g. ``{"school": "All schools"}``. They are never chosen
@@ -195,7 +204,7 @@ def suppress_small(
         rest = rest - sizes[:, names.index(part)]
         known = ~primary[:, names.index(whole)] if whole in names else True
         held[:, names.index(part)] |= (rest < threshold) & (rest >= 1) & known
-    if partition_by is not None or complements:
+    if partition_by is not None or complements:  # None: rows are not parts of one total
         _secondary(held, sizes, names, threshold, _partitions(out, partition_by, total),
                    [[names.index(c) for c in g] for g in complements])
 
@@ -223,7 +232,45 @@ def suppress_small(
             out[col] = out[col].mask(cells)
     if not display:
         out[SUPPRESSED_COLUMN] = withheld.any(axis=1)
+    out.attrs[SUPPRESSED_ATTR] = int(threshold)
     return out
+
+
+def is_suppressed(table: pd.DataFrame) -> bool:
+    """Whether ``table`` came out of :func:`suppress_small` (its mark survives selecting,
+    renaming and reordering columns and rows)."""
+    return SUPPRESSED_ATTR in table.attrs
+
+
+def derived_from(frame: pd.DataFrame, source: pd.DataFrame) -> pd.DataFrame:
+    """``frame``, marked as suppressed when it was made from the suppressed ``source``
+    (its rows and counts taken from ``source``, nothing added): for reshaping a
+    suppressed table for a chart. An unsuppressed ``source`` passes nothing on."""
+    if is_suppressed(source):
+        frame.attrs[SUPPRESSED_ATTR] = source.attrs[SUPPRESSED_ATTR]
+    return frame
+
+
+def count_columns(table: pd.DataFrame) -> list[str]:
+    """The columns of ``table`` that count people: ``n``, ``n_*``, ``*_n``, ``n1``, or a
+    name such as ``members``, ``pupils``, ``respondents`` or ``count``."""
+    return [c for c in table.columns if COUNT_NAME.fullmatch(str(c).strip().lower())]
+
+
+def require_suppressed(table: pd.DataFrame, where: str = "a published table") -> None:
+    """The display boundary's check: a table that counts people must have passed
+    :func:`suppress_small`.
+
+    Raises
+    ------
+    PrivacyError
+        Naming the count columns, when ``table`` holds counts and was not suppressed.
+    """
+    counts = count_columns(table)
+    if counts and not is_suppressed(table):
+        raise PrivacyError(f"{where} holds counts {counts} that did not pass small-number "
+                           "suppression: build it with suppress_small() so that groups "
+                           "smaller than the enquiry's threshold are withheld")
 
 
 def _partitions(table: pd.DataFrame, by: Sequence[str] | None,

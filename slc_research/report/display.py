@@ -17,7 +17,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from slc_research.errors import SlcResearchError
+from slc_research.charts.mimetype import CHART_MIMETYPE
+from slc_research.errors import PrivacyError
+from slc_research.privacy.suppression import require_suppressed
 
 __all__ = ["CHART_MIMETYPE", "EXPORT_MIMETYPES", "ID_COLUMNS", "RECORD_MIMETYPE",
            "TABLE_MIMETYPE", "PrivacyError", "format_table", "read_records", "record",
@@ -29,8 +31,6 @@ RECORD_MIMETYPE = "application/x-slc-research+json"
 #: Mimetype of the machine-readable copy of a shown table (next to its HTML): the
 #: display-ready, already suppressed cells, caption and notes; never raw rows.
 TABLE_MIMETYPE = "application/x-slc-research-table+json"
-#: Mimetype of a chart's Vega-Lite spec (next to its SVG), for the dissertation pack.
-CHART_MIMETYPE = "application/x-slc-research-chart+json"
 #: The invisible copies a report page leaves out (read by ``slc-research export``).
 EXPORT_MIMETYPES = (TABLE_MIMETYPE, CHART_MIMETYPE)
 
@@ -39,10 +39,6 @@ ID_COLUMNS = ("pupil_id", "member_id", "respondent_id", "staff_id", "author_id",
               "forename", "surname")
 
 _PSEUDONYM = re.compile(r"\b[PSGA]-[0-9a-f]{10}\b")
-
-
-class PrivacyError(SlcResearchError):
-    """A table about to be published holds a person's id: only aggregates may be shown."""
 
 
 def record(name: str, value: Any) -> None:
@@ -282,10 +278,13 @@ def _cell(v: Any, col: str, places: int, whole: bool, missing: str) -> str:
 
 
 def _guard_frame(table: pd.DataFrame) -> None:
+    """The display boundary for tables: no id or name column, no pseudonym in a cell, and
+    no count that did not pass :func:`~slc_research.privacy.suppression.suppress_small`."""
     bad = [c for c in table.columns if str(c).lower() in ID_COLUMNS]
     if bad:
         raise PrivacyError(f"a published table may not hold id or name columns {bad}; "
                            "aggregate first (counts, percentages, means)")
+    require_suppressed(table)
     for j, col in enumerate(table.columns):
         s = table.iloc[:, j]
         if s.dtype == object or pd.api.types.is_string_dtype(s):

@@ -20,6 +20,7 @@ from typing import Any
 from slc_research.errors import ConfigError, SlcResearchError
 from slc_research.report.display import EXPORT_MIMETYPES, RECORD_MIMETYPE, read_records
 from slc_research.report.sanitise import safe_svg
+from slc_research.workspace.atomic import write_atomic
 
 __all__ = ["AUDIENCES", "ReportError", "ReportResult", "export_html", "run_report"]
 
@@ -188,7 +189,7 @@ def run_report(notebook: str | Path, workspace: str | Path, out_dir: str | Path,
         kept = None
         if keep_executed is not None:  # the file papermill wrote, not a second serialisation
             kept = Path(keep_executed).resolve() / f"{name}.ipynb"
-            _write_atomic(kept, executed_path.read_text(encoding="utf-8"), mode=0o600)
+            write_atomic(kept, executed_path.read_text(encoding="utf-8"), mode=0o600, durable=False)
     return ReportResult(name, notebook, html_path, "ok", params, records, None,
                         time.perf_counter() - started, kept)
 
@@ -219,7 +220,7 @@ def export_html(nb: Any, path: str | Path, *, title: str, audience: str = "staff
                          "cells": [_page_cell(cell) for cell in nb.cells]})
     html = report_exporter(show_code=show_code).to_html(page, title=title)
     path = Path(path)
-    _write_atomic(path, _strip_css_comments(html))
+    write_atomic(path, _strip_css_comments(html), durable=False)
     return path
 
 
@@ -351,15 +352,3 @@ def _strip_css_comments(html: str) -> str:
     return re.sub(r"<style\b[^>]*>.*?</style>", clean, html, flags=re.DOTALL | re.IGNORECASE)
 
 
-def _write_atomic(path: Path, text: str, mode: int = 0o644) -> None:
-    """Write ``text`` to ``path`` whole or not at all (temporary file + os.replace)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -15,7 +15,7 @@ and its recorded results. For each notebook the pack holds::
     DIR/<notebook>/methods.md, methods.docx a methods paragraph per analysis + references
 
 Afterwards the whole pack is scanned for the workspace's names and real ids
-(:func:`slc_research.privacy.output_check.check_outputs`).
+(:func:`slc_research.report.check.check_outputs`).
 """
 
 from __future__ import annotations
@@ -156,7 +156,7 @@ def export_pack(workspace: str | Path, to: str | Path, *,
     ordered = tuple(packs[p.stem] for p in paths if p.stem in packs)
     result = None
     if check:
-        from slc_research.privacy.output_check import check_outputs
+        from slc_research.report.check import check_outputs
 
         result = check_outputs(to, workspace)
     return ExportResult(to, ordered, {p.stem: failures[p.stem] for p in paths

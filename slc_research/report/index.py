@@ -28,7 +28,8 @@ from urllib.parse import quote
 
 from slc_research.privacy.safe_cells import csv_text
 from slc_research.report.catalogue import NOTEBOOKS
-from slc_research.report.execute import ReportResult, _write_atomic
+from slc_research.report.execute import ReportResult
+from slc_research.workspace.atomic import write_atomic
 
 __all__ = ["INDEX_NAME", "SUMMARY_CSV", "SUMMARY_HTML", "format_record", "summary_rows",
            "write_index"]
@@ -107,10 +108,10 @@ and cannot show; groups too small to publish are withheld. The results of every 
 side: <a href="{SUMMARY_HTML}">summary</a> (also as <a href="{SUMMARY_CSV}">CSV</a>).</p>
 {body}""")
     path = out_dir / INDEX_NAME
-    _write_atomic(path, page)
+    write_atomic(path, page, durable=False)
     rows = summary_rows(results)
-    _write_atomic(out_dir / SUMMARY_CSV, _csv(rows))
-    _write_atomic(out_dir / SUMMARY_HTML, _summary_page(title, rows))
+    write_atomic(out_dir / SUMMARY_CSV, _csv(rows), durable=False)
+    write_atomic(out_dir / SUMMARY_HTML, _summary_page(title, rows), durable=False)
     return path
 
 

@@ -36,9 +36,10 @@ from typing import Any
 
 from slc_research.errors import ConfigError
 from slc_research.report.batch import PlannedReport
-from slc_research.report.execute import ReportError, ReportResult, _write_atomic, run_report
+from slc_research.report.execute import ReportError, ReportResult, run_report
 from slc_research.report.index import write_index
 from slc_research.report.progress import Progress, failure_table
+from slc_research.workspace.atomic import write_atomic
 
 __all__ = ["LEDGER_NAME", "LOCK_NAME", "BatchRun", "RunOutcome", "RunTask", "input_hash",
            "read_ledger", "run_batch", "run_one"]
@@ -183,7 +184,7 @@ def read_ledger(out_dir: str | Path) -> dict[str, dict[str, Any]]:
 
 def _write_ledger(out_dir: Path, ledger: dict[str, dict[str, Any]]) -> None:
     text = json.dumps({"format": 1, "reports": ledger}, indent=1, sort_keys=True, default=str)
-    _write_atomic(out_dir / LEDGER_NAME, text)
+    write_atomic(out_dir / LEDGER_NAME, text, durable=False)
 
 
 def _entry(outcome: RunOutcome, audience: str) -> dict[str, Any]:
@@ -263,7 +264,7 @@ def run_batch(plan: Sequence[PlannedReport], workspace: str | Path, out_dir: str
         default when None).
     check : bool
         Scan every file in ``out_dir`` for names, real ids and other identifiers of the
-        workspace's people afterwards (:func:`slc_research.privacy.output_check.check_outputs`);
+        workspace's people afterwards (:func:`slc_research.report.check.check_outputs`);
         the finds are on ``BatchRun.leaks``.
 
     Returns
@@ -348,7 +349,7 @@ def _run_batch(plan: Sequence[PlannedReport], workspace: str | Path, out_dir: Pa
 
     ordered = tuple(outcomes[r.name] for r in plan)
     index = write_index(out_dir, [o.result for o in ordered], title=title)
-    from slc_research.privacy.output_check import check_outputs
+    from slc_research.report.check import check_outputs
 
     run = BatchRun(ordered, index, check_outputs(out_dir, workspace) if check else None)
     if not quiet:

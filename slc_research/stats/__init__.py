@@ -86,7 +86,6 @@ from slc_research.stats.rank_tests import (  # noqa: F401
 from slc_research.stats.reliability import (  # noqa: F401
     AlphaResult,
     cronbach_alpha,
-    scale_items,
 )
 from slc_research.stats.results import (  # noqa: F401
     ResultMixin,
@@ -150,7 +149,6 @@ __all__ = [
     "months_progress",
     "paired_t",
     "proportion_difference",
-    "scale_items",
     "strength_of_evidence",
     "student_t",
     "welch_t",

@@ -4,14 +4,13 @@
 respondent, one column per item, or the long ``survey_responses`` table) and
 returns an :class:`AlphaResult` with alpha, its Feldt confidence interval, and a
 per-item table (corrected item-total correlation, alpha if the item were
-deleted). :func:`scale_items` builds that item table from ``survey_responses``
+deleted). :func:`slc_research.measures.scales.scale_items` builds that item table from ``survey_responses``
 for one scale of the manifest, reverse-coding its reversed items first.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -19,11 +18,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from slc_research.data.spec import BUILTIN_RESPONSE_SCALES, ResponseScale, Scale
 from slc_research.errors import StatsError
 from slc_research.stats.results import ResultMixin, format_ci, format_number
 
-__all__ = ["AlphaResult", "cronbach_alpha", "scale_items"]
+__all__ = ["AlphaResult", "cronbach_alpha", "items_by_respondent"]
 
 MissingPolicy = Literal["listwise", "pairwise"]
 _LONG_COLUMNS = ("respondent_id", "item", "value")
@@ -100,7 +98,7 @@ def cronbach_alpha(items: pd.DataFrame | np.ndarray, *, missing: MissingPolicy =
         as the index), or the long ``survey_responses``
         shape with columns ``respondent_id``, ``item`` and ``value`` (one
         instrument and one wave; other columns are ignored). Reverse-coded
-        items must already be reversed: :func:`scale_items` does that.
+        items must already be reversed: :func:`slc_research.measures.scales.scale_items` does that.
         Missing answers are NaN (or ``pd.NA``); respondents with no answer at
         all are ignored.
     missing : {"listwise", "pairwise"}, default "listwise"
@@ -241,67 +239,6 @@ def cronbach_alpha(items: pd.DataFrame | np.ndarray, *, missing: MissingPolicy =
                        k, missing, n_respondents, n_incomplete, confidence, standardized, table)
 
 
-def scale_items(responses: pd.DataFrame, scale: Scale, *, wave: int | None = None,
-                response_scales: Mapping[str, ResponseScale] | None = None) -> pd.DataFrame:
-    """One row per respondent and one column per item of a scale, reversed items reversed.
-
-    Parameters
-    ----------
-    responses : DataFrame
-        The ``survey_responses`` table (``respondent_id``, ``instrument``,
-        ``wave``, ``item``, ``value``).
-    scale : Scale
-        The scale from the manifest (its instrument, items and reversed items).
-    wave : int, optional
-        Which wave to use; required when the instrument has several.
-    response_scales : mapping, optional
-        Answer-scale name -> ResponseScale, for the minimum and maximum used in
-        reversing; default: the built-in answer scales.
-
-    Returns
-    -------
-    DataFrame
-        Indexed by ``respondent_id``, columns the scale's items in order, values
-        float (NaN for no answer), ready for :func:`cronbach_alpha`.
-
-    Notes
-    -----
-    A reversed item's value v becomes ``(min + max) - v`` on its answer scale
-    (on 1-5, 5 becomes 1), as in :func:`slc_research.measures.scales.scale_scores`.
-    Several answers of one respondent to one item are averaged, as there.
-    """
-    scales = BUILTIN_RESPONSE_SCALES if response_scales is None else response_scales
-    if scale.response_scale not in scales:
-        raise StatsError(f"unknown answer scale {scale.response_scale!r} for scale "
-                         f"{scale.name!r}; known: {', '.join(scales)}")
-    rs = scales[scale.response_scale]
-    missing_cols = [c for c in ("respondent_id", "instrument", "wave", "item", "value")
-                    if c not in responses.columns]
-    if missing_cols:
-        raise StatsError(f"survey_responses lacks column(s) {', '.join(missing_cols)}")
-    part = responses.loc[
-        (responses["instrument"] == scale.instrument).to_numpy(dtype=bool, na_value=False)
-        & responses["item"].isin(scale.items).to_numpy(dtype=bool, na_value=False)]
-    waves = sorted(int(w) for w in part["wave"].dropna().unique())
-    if wave is None:
-        if len(waves) > 1:
-            raise StatsError(f"{scale.instrument!r} has waves {waves}; choose one with wave=...")
-    else:
-        part = part.loc[(part["wave"] == wave).to_numpy(dtype=bool, na_value=False)]
-    if part.empty:
-        raise StatsError(f"no answers to the items of scale {scale.name!r} "
-                         f"(instrument {scale.instrument!r}"
-                         + (f", wave {wave})" if wave is not None else ")"))
-    wide = _pivot(part)
-    wide = wide.reindex(columns=list(dict.fromkeys(scale.items)))
-    for item in scale.reverse:
-        if item in wide.columns:
-            wide[item] = (rs.minimum + rs.maximum) - wide[item]
-    return wide
-
-
-# --- internals -------------------------------------------------------------------------------
-
 def _alpha(cov: np.ndarray) -> float:
     k = cov.shape[0]
     # at most 1 for a covariance matrix; min() only removes rounding (1 + 2e-16)
@@ -340,7 +277,7 @@ def _wide(items) -> pd.DataFrame:
         if items["respondent_id"].isna().any():
             raise StatsError("some responses have no respondent_id, so their answers cannot "
                              "be matched across items")
-        return _pivot(items)
+        return items_by_respondent(items)
     if "respondent_id" in items.columns:  # a wide export with its id column
         items = items.set_index("respondent_id")
     out = {}
@@ -357,7 +294,21 @@ def _wide(items) -> pd.DataFrame:
     return wide
 
 
-def _pivot(long: pd.DataFrame) -> pd.DataFrame:
+def items_by_respondent(long: pd.DataFrame) -> pd.DataFrame:
+    """The long ``survey_responses`` rows as one row per respondent and one column per item.
+
+    Several answers of one respondent to one item are averaged; no answer is NaN.
+
+    Parameters
+    ----------
+    long : DataFrame
+        ``respondent_id``, ``item`` and a numeric ``value`` column.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``respondent_id``, one float column per item in order of appearance.
+    """
     try:
         value = pd.to_numeric(long["value"], errors="raise").astype("Float64")
     except (TypeError, ValueError):

@@ -27,7 +27,7 @@ from slc_research.casestudies.explore.calculator import (
 )
 from slc_research.charts.impact import effect_size_chart
 from slc_research.errors import SlcResearchError
-from slc_research.widgets._svg import svg_of
+from slc_research.widgets.svg import svg_of
 from slc_research.workspace.enquiry import Enquiry
 
 __all__ = ["EffectSizeCalculator", "effect_size_calculator"]

@@ -30,7 +30,7 @@ from slc_research.casestudies.explore.analysis import (
 from slc_research.charts.explore import group_means_chart
 from slc_research.errors import SlcResearchError
 from slc_research.stats import EffectSize
-from slc_research.widgets._svg import svg_of
+from slc_research.widgets.svg import svg_of
 from slc_research.workspace.enquiry import Enquiry
 
 __all__ = ["Explorer", "explorer"]

@@ -31,6 +31,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from slc_research.data.schemas import conform
+from slc_research.workspace.atomic import write_atomic
 
 __all__ = ["CACHE_DIR", "CACHE_VERSION", "SourceCache", "file_digest"]
 
@@ -91,7 +92,7 @@ class SourceCache:
         if not self._dirty or self._index is None:
             return
         self.dir.mkdir(parents=True, exist_ok=True)
-        _atomic_write_text(self._index_path, json.dumps(self._index, indent=1))
+        write_atomic(self._index_path, json.dumps(self._index, indent=1))
         self._dirty = False
 
     # -- entries --------------------------------------------------------
@@ -185,14 +186,3 @@ def _read_parts(entry: Path, table: str, k: int) -> pd.DataFrame:
     with ThreadPoolExecutor(k) as pool:
         frames = list(pool.map(lambda p: pq.read_table(p).to_pandas(), paths))
     return pd.concat(frames, axis=1)
-
-
-def _atomic_write_text(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

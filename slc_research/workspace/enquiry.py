@@ -200,8 +200,10 @@ class Enquiry:
             raise DataError(problems, total=total_problems)
         cache.prune({_safe_dir(n) for n in manifest.sources} | {"index.json"})
         tables, derived = _stacked(manifest.root, keys, collected)
+        from slc_research.data.loading.texts import text_id
+
         tables["texts"], not_quotable = apply_not_quotable(tables["texts"], marked,
-                                                           manifest.sources)
+                                                           manifest.sources, text_id=text_id)
         enq = cls(manifest, tables, health, keys)
         enq._derived = derived
         enq.not_quotable = not_quotable

@@ -23,7 +23,7 @@ from test_security import CODE, COMMUNITY, PAYLOADS, ROLE, TITLE
 
 from slc_research import charts
 from slc_research.report.sanitise import SVG_ATTRIBUTES, SVG_ELEMENTS, safe_svg
-from slc_research.widgets._svg import chart_spec, svg_of
+from slc_research.widgets.svg import chart_spec, svg_of
 
 #: Issue 14: each passed the regexes unchanged.
 ISSUE_14 = {

@@ -26,9 +26,10 @@ from scipy import stats
 
 from slc_research.data.spec import ResponseScale, Scale
 from slc_research.errors import SlcResearchError
+from slc_research.measures.scales import scale_items
 from slc_research.stats import StatsError
 from slc_research.stats import reliability as module
-from slc_research.stats.reliability import AlphaResult, cronbach_alpha, scale_items
+from slc_research.stats.reliability import AlphaResult, cronbach_alpha
 
 PINGOUIN = pd.DataFrame({
     "Q1": [3, 5, 7, 2, 6, 1, 4, 2, 6, 5, 4, 4, 5, 6, 4],

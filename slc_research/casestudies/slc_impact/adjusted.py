@@ -26,7 +26,7 @@ import pandas as pd
 
 from slc_research.casestudies.slc_impact.outcomes import ChangeResult, restrict_change
 from slc_research.measures.participation import Participation
-from slc_research.privacy.suppression import suppress_small
+from slc_research.privacy.suppression import derived_from, suppress_small
 from slc_research.stats import StatsError, ancova, diff_in_diff, mdes
 from slc_research.stats.descriptives import mean_ci
 from slc_research.stats.results import ResultMixin
@@ -291,6 +291,7 @@ def ancova_effects(models: pd.DataFrame) -> pd.DataFrame:
     :func:`~slc_research.charts.effect_size_chart`: ``outcome``, ``estimate`` (g),
     ``ci_low``, ``ci_high``, ``n1``, ``n2``; withheld rows left out."""
     a = models[models["model"] == "ANCOVA"].dropna(subset=["g"])
-    return pd.DataFrame({"outcome": a["outcome"], "estimate": a["g"], "ci_low": a["g_ci_low"],
-                         "ci_high": a["g_ci_high"], "n1": a["n_members"],
-                         "n2": a["n_comparison"]}).reset_index(drop=True)
+    return derived_from(pd.DataFrame({
+        "outcome": a["outcome"], "estimate": a["g"], "ci_low": a["g_ci_low"],
+        "ci_high": a["g_ci_high"], "n1": a["n_members"], "n2": a["n_comparison"],
+    }).reset_index(drop=True), models)

@@ -7,6 +7,7 @@ are made from the same result.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pandas as pd
@@ -15,7 +16,7 @@ from slc_research import charts, qual
 from slc_research.casestudies.result import Result, Section, Table
 from slc_research.casestudies.slc_impact import adjusted, impact
 from slc_research.casestudies.slc_impact import tables as t
-from slc_research.privacy.suppression import suppress_small
+from slc_research.privacy.suppression import SUPPRESSED_COLUMN, suppress_small
 
 __all__ = ["change_finding", "run"]
 
@@ -262,7 +263,7 @@ def _second_looks(all_results, scale_results, attendance, part, pupils,
                  f"{_and(clear)}; elsewhere there is no clear link." if clear else
                  "There is no clear link between how many meetings members came to and how "
                  "much they changed.") if first else "",
-        records={f"dose_{name}": d for name, d in doses.items()
+        records={f"dose_{name}": _published_dose(d, threshold) for name, d in doses.items()
                  if d is not None and d.n >= threshold})
 
     pp = adjusted.subgroup_results(all_results, pupils, column="pupil_premium", value=True,
@@ -298,6 +299,13 @@ def _models_finding(models: pd.DataFrame) -> str:
     if split:
         text += f"; on {_and(split)} the two models disagree, so treat it with caution"
     return text + "."
+
+
+def _published_dose(dose, threshold: int):
+    """A dose-response result as the index records it: its attendance bands suppressed
+    (the bands are a partition of the members analysed)."""
+    bands = suppress_small(dose.bands, count_cols=["n"], threshold=threshold)
+    return dataclasses.replace(dose, bands=bands.drop(columns=[SUPPRESSED_COLUMN]))
 
 
 _VOICE_NOTE = ("A theme's share is the share of coded interview texts where it appears; it "
@@ -336,7 +344,9 @@ def _voice(enq, communities, threshold: int) -> Section:
                     quotes[["code", "quote", "attribution"]].head(6).itertuples(index=False)),
         items_heading="A few quotes",
         note=_VOICE_NOTE,
-        records={"voice_themes": themes[["theme", "code", "n_texts", "pct_texts"]].head(5)})
+        records={"voice_themes": suppress_small(
+            themes, count_cols=counts, threshold=threshold, partition_by=None,
+        )[["theme", "code", "n_texts", "pct_texts"]].head(5)})
 
 
 def _design(facts) -> Section:

@@ -15,6 +15,7 @@ import pandas as pd
 from slc_research import stats
 from slc_research.data.frames import member_of
 from slc_research.data.spec import ResponseScale, Scale, SourceSpec
+from slc_research.measures.scales import scale_items
 
 __all__ = ["alpha_table", "comment_themes", "distribution_table", "item_wording",
            "likert_distribution", "scale_mean", "scale_reliability", "survey_answers",
@@ -176,7 +177,7 @@ def scale_reliability(answers: pd.DataFrame, scale: Scale) -> stats.AlphaResult:
         Too few respondents or items (see :func:`slc_research.stats.cronbach_alpha`).
     """
     waves = sorted(int(w) for w in answers["wave"].dropna().unique())
-    wide = stats.scale_items(answers, scale, wave=waves[-1] if waves else None)
+    wide = scale_items(answers, scale, wave=waves[-1] if waves else None)
     return stats.cronbach_alpha(wide)
 
 

@@ -1,0 +1,204 @@
+"""The identifiers of a workspace's people, read from its raw files for ``check-outputs``.
+
+:func:`workspace_identifiers` reads the roster and staff list in full, and the
+other files that could name a person (memberships, texts, surveys) only when
+their header row has a name, email, date of birth or extra id column; registers,
+records, meetings and action plans hold only the ids of people on the roster and
+staff list and are not read. Files are read through the manifest with the
+loaders' own reader, never written. The identifiers are kept in memory only (an
+:class:`~slc_research.privacy.identifiers.Identifiers` shows only counts), never
+stored, printed or logged.
+
+Which words are not names here (``common``): the list in
+``slc_research/templates/common_name_words.txt``, the words of the workspace's
+title, schools and community names, the words the caller passes (the notebooks'),
+and the teacher's ``private/allowed_words.txt``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from slc_research.data.parsing.mapping import map_columns
+from slc_research.data.reading.readers import read_raw
+from slc_research.errors import DataError
+from slc_research.privacy.identifiers import Identifiers, words_of
+from slc_research.workspace.manifest import read_manifest
+
+__all__ = ["ALLOWED_WORDS_FILE", "workspace_identifiers"]
+
+#: A teacher's list of words that are not names in this workspace (in ``private/``).
+ALLOWED_WORDS_FILE = "allowed_words.txt"
+
+_ID_COLUMNS = ("pupil_id", "staff_id", "member_id", "author_id", "respondent_id")
+#: Kinds not read at all: attendance, behaviour, attainment, meetings, codebook, codings.
+_FULL_KINDS = ("pupils", "staff", "communities")  # read in full
+#: read only when the header row has a name, email, date of birth or id column
+_PEEK_KINDS = ("memberships", "texts", "survey", "meeting_attendance", "action_plans")
+_NAME_HEADER = re.compile(r"name|known as|nick", re.I)
+_NOT_NAME_HEADER = re.compile(r"school|department|subject|group|class|team|house|file|form\b",
+                              re.I)
+_FORE_HEADER = re.compile(r"fore|first|given|preferred|known as|nick|middle", re.I)
+_SUR_HEADER = re.compile(r"sur|last|family", re.I)
+_ID_HEADER = re.compile(r"\b(upn|uln|adno|adm|admission|candidate|pupil id|student id|mis id)\b",
+                        re.I)
+_EMAIL_HEADER = re.compile(r"e-?mail", re.I)
+_DOB_HEADER = re.compile(r"birth|\bdob\b|d\.o\.b", re.I)
+
+
+def workspace_identifiers(workspace: str | Path, *, extra_words: Iterable[str] = ()
+                          ) -> Identifiers:
+    """Read the identifiers of the workspace's people from its raw files (read-only).
+
+    Parameters
+    ----------
+    workspace : path
+        The enquiry workspace (its ``enquiry.toml`` names the raw files).
+    extra_words : iterable of str
+        More words that are not names here (e.g. from the notebooks that made the outputs).
+
+    Returns
+    -------
+    Identifiers
+    """
+    manifest = read_manifest(workspace)
+    found = _Found()
+    common = set(_common_words()) | words_of(extra_words)
+    common |= words_of([manifest.title, *manifest.schools])
+    for spec in manifest.sources.values():
+        common |= words_of(str(v) for k, v in spec.options.items()
+                            if k in ("school", "community") and isinstance(v, str))
+        if not _worth_reading(spec):
+            continue
+        try:
+            raw = read_raw(spec)
+            cmap = map_columns(raw, spec)
+        except DataError:
+            continue  # the report run has already said what is wrong with this file
+        data = raw.data
+        if spec.kind in ("communities", "memberships"):
+            for col in ("community", "theme", "school"):
+                if col in cmap.columns:
+                    common |= words_of(data[cmap.columns[col]].dropna().unique())
+        for col in _ID_COLUMNS:
+            if col in cmap.columns:
+                found.ids.update(data[cmap.columns[col]].dropna().astype(str).unique())
+        found.add_people(data, cmap.identifying, cmap.unmapped)
+    allowed = _allowed_words(Path(manifest.root) / "private" / ALLOWED_WORDS_FILE)
+    return Identifiers.build(names=found.names, full_names=found.fulls, ids=found.ids,
+                             dates=found.dates, allowed=allowed, common=common)
+
+
+@dataclass
+class _Found:
+    """The identifiers read so far (plain sets, filled file by file)."""
+
+    names: set[str] = field(default_factory=set)
+    fulls: set[str] = field(default_factory=set)
+    ids: set[str] = field(default_factory=set)
+    dates: set[str] = field(default_factory=set)
+
+    def add_people(self, data, identifying: dict[str, str], unmapped: list[str]) -> None:
+        """Names, emails, dates of birth and extra ids of one raw frame."""
+        fore = [h for k, h in identifying.items() if k == "forename"]
+        sur = [h for k, h in identifying.items() if k == "surname"]
+        whole = [h for k, h in identifying.items() if k == "name"]
+        for h in unmapped:
+            if _is_name_header(h):
+                (sur if _SUR_HEADER.search(h) else fore if _FORE_HEADER.search(h)
+                 else whole).append(h)
+            elif _ID_HEADER.search(h):
+                self.ids.update(data[h].dropna().astype(str).unique())
+            elif _DOB_HEADER.search(h):
+                self.dates.update(_date_forms(data[h].dropna().astype(str).unique()))
+        for h in [*fore, *sur, *whole]:
+            self.names.update(data[h].dropna().astype(str).unique())
+        for h in whole:
+            for full in data[h].dropna().astype(str).unique():
+                first, comma, rest = full.partition(",")
+                self.fulls.add(f"{rest} {first}" if comma else full)
+        for f in fore:
+            for s in sur:
+                both = data[f].astype("string").str.cat(data[s].astype("string"), sep=" ")
+                self.fulls.update(both.dropna().unique())
+
+
+def _is_name_header(header: str) -> bool:
+    """A header like "Preferred forename", "Known as", "Child's name" (four words at most)."""
+    return (len(header.split()) <= 4 and bool(_NAME_HEADER.search(header))
+            and not _NOT_NAME_HEADER.search(header))
+
+
+def _worth_reading(spec) -> bool:
+    """Read in full: rosters, staff lists and communities; memberships, texts, surveys,
+    attendance at meetings and action plans only when their header row has a name, email,
+    date of birth or extra id column (or cannot be peeked at)."""
+    if spec.kind in _FULL_KINDS:
+        return True
+    if spec.kind not in _PEEK_KINDS:
+        return False
+    if {str(v).strip() for v in spec.columns.values()} & {"name", "forename", "surname",
+                                                           "email"}:
+        return True
+    headers = _header_row(Path(spec.path))
+    if headers is None:
+        return True
+    mapped = {h.strip().casefold() for h in spec.columns}
+    return any(_is_name_header(h) or _EMAIL_HEADER.search(h) or _DOB_HEADER.search(h)
+               or (_ID_HEADER.search(h) and h.strip().casefold() not in mapped)
+               for h in headers)
+
+
+def _header_row(path: Path) -> list[str] | None:
+    """The first row of a CSV file, read from its first 64 KiB (None: not a CSV we can peek)."""
+    if path.suffix.lower() not in (".csv", ".tsv", ".txt"):
+        return None
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(65536)
+    except OSError:
+        return None
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = head.decode("cp1252", errors="replace")
+    lines = [line for line in text.splitlines() if line.strip()]
+    if lines and lines[0].lower().startswith("sep="):
+        lines = lines[1:]
+    if not lines:
+        return None
+    first = lines[0]
+    delimiter = max((",", ";", "\t", "|"), key=first.count)
+    return next(csv.reader(io.StringIO(first), delimiter=delimiter), None)
+
+
+def _common_words() -> list[str]:
+    text = resources.files("slc_research").joinpath("templates/common_name_words.txt")
+    return [w for line in text.read_text(encoding="utf-8").splitlines()
+            if not line.startswith("#") for w in line.split()]
+
+
+def _allowed_words(path: Path) -> list[str]:
+    if not path.is_file():
+        return []
+    lines = path.read_text(encoding="utf-8-sig", errors="replace").splitlines()
+    return [line.split("#", 1)[0].strip() for line in lines if line.split("#", 1)[0].strip()]
+
+
+def _date_forms(values: Iterable[str]) -> set[str]:
+    import pandas as pd
+
+    out: set[str] = set()
+    for v in values:
+        v = v.strip()
+        out.add(v.split(" ")[0])
+        when = pd.to_datetime(v, dayfirst=not re.match(r"\d{4}", v), errors="coerce")
+        if not pd.isna(when):
+            out.update({when.strftime("%Y-%m-%d"), when.strftime("%d/%m/%Y")})
+    return out
