@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from slc_research import Enquiry, charts
+from slc_research.casestudies.data_health import STUDY
 from slc_research.casestudies.data_health.analysis import (
     academic_year_bounds,
     attrition,
@@ -21,8 +22,8 @@ from slc_research.casestudies.data_health.analysis import (
     respondents_of_school,
     response_rates,
     response_table,
-    validate_parameters,
 )
+from slc_research.casestudies.data_health.study import drop_out_finding, response_finding, run
 from slc_research.casestudies.data_health.summary import (
     classify_note,
     classify_notes,
@@ -398,19 +399,82 @@ def test_health_records_hold_the_headlines():
 
 def test_validate_parameters(tmp_path):
     (tmp_path / "enquiry.toml").write_text('title = "x"\n', encoding="utf-8")
-    params = validate_parameters(workspace=str(tmp_path), school=" North ")
-    assert params.school == "North"
-    assert params.workspace == tmp_path.resolve()
-    assert validate_parameters(workspace=tmp_path, school=None).school == ""
+    params = STUDY.validate(workspace=str(tmp_path), school=" North ")
+    assert params["school"] == "North"
+    assert params["workspace"] == tmp_path.resolve()
+    assert STUDY.validate(workspace=tmp_path, school=None)["school"] == ""
+    assert STUDY.validate(workspace=tmp_path) == {"workspace": tmp_path.resolve(), "school": ""}
     with pytest.raises(ConfigError, match="path of an enquiry folder"):
-        validate_parameters(workspace="  ")
+        STUDY.validate(workspace="  ")
     with pytest.raises(ConfigError, match="does not exist"):
-        validate_parameters(workspace=tmp_path / "nope")
+        STUDY.validate(workspace=tmp_path / "nope")
     (tmp_path / "empty").mkdir()
     with pytest.raises(ConfigError, match="has no enquiry.toml"):
-        validate_parameters(workspace=tmp_path / "empty")
-    with pytest.raises(ConfigError, match="school's name in quotes"):
-        validate_parameters(workspace=tmp_path, school=3)
+        STUDY.validate(workspace=tmp_path / "empty")
+    with pytest.raises(ConfigError, match="school's name in quotes") as info:
+        STUDY.validate(workspace=tmp_path, school=3)
+    assert info.value.key == "school"
+    with pytest.raises(ConfigError, match="no parameter 'schol': did you mean 'school'?"):
+        STUDY.validate(workspace=tmp_path, schol="North")
+
+
+# -- the result ---------------------------------------------------------------------------------
+
+def test_run_gives_a_section_per_notebook_section_with_findings_from_the_numbers(enq):
+    result = run(enq, STUDY.validate(workspace=enq.root))
+    assert [s.key for s in result] == ["sources", "completeness", "duplicates", "response",
+                                       "drop_out", "plausibility", "repairs", "about_data"]
+    assert result.title == "Health test: data health (all schools)"
+    assert dict(result.records) == {"title": result.title, "school": "all"}
+    assert result["sources"].finding.startswith("The 4 sources held 10 rows")
+    assert result["duplicates"].finding.startswith(
+        "The pupils table has 1 row repeating its key (pupil_id) and the behaviour table has 1 "
+        "row repeated exactly")
+    assert result["duplicates"].finding.endswith("; the other table repeats no row and no key.")
+    assert result["plausibility"].finding.startswith("1 of the ")
+    assert "year group outside 1-13 (pupils: 1 row)" in result["plausibility"].finding
+    assert result["response"].finding == "There are no questionnaire answers for all schools."
+    assert not result["response"].tables
+    assert not result["drop_out"].tables
+    assert "How to read this" not in result["sources"].note  # the note is its body only
+    assert all(s.note for s in result if s.key != "about_data")
+    # counts of rows in files are shown in full, even 1 (they are not people in groups)
+    dups = result["duplicates"].tables[0].frame
+    assert dups.loc[dups["table"] == "pupils", "duplicate_keys"].tolist() == [1]
+    assert len(result["completeness"].charts) == len(result["repairs"].charts) == 1
+    # the records the notebook used to record at its end, now on their sections
+    overview = source_overview(enq)
+    notes = classify_notes(enq.health)
+    survey = enq.survey_responses
+    expected = health_records(
+        overview=overview, notes=notes, rates=response_rates(survey, enq.pupils, enq.staff),
+        attrition=attrition(survey, enq.scale_scores()), duplicate_rows=duplicates(enq.tables),
+        implausible=implausible_values(enq.tables, academic_year=enq.academic_year),
+        threshold=enq.suppression_threshold)
+    assert result.all_records == {**result.records, **expected}
+
+
+def test_run_for_one_school_and_a_school_that_is_not_one(enq):
+    result = run(enq, {"school": "south"})
+    assert result.records["school"] == "South"
+    assert result["sources"].records["n_sources"] == 2
+    assert "pupils" not in result["duplicates"].finding  # one roster: no pupil twice
+    with pytest.raises(ConfigError, match="no school 'East'"):
+        run(enq, {"school": "East"})
+
+
+def test_findings_withhold_small_groups():
+    rows = [(f"P-{i}", "pupil", "lq", 1) for i in range(12)]
+    rows += [(f"P-{i}", "pupil", "lq", 2) for i in range(4, 12)]
+    survey = _survey(rows)
+    out = attrition(survey)
+    shown = attrition_table(out, threshold=5, display=False)
+    text = drop_out_finding(shown, 5)
+    assert "withheld" in text
+    assert "4" not in text.replace("fewer than 5", "")
+    linked = response_table(response_rates(survey[survey["wave"] == 2], PUPILS, STAFF),
+                            threshold=10, display=False)
+    assert "withheld" in response_finding(linked, 10)
 
 
 def test_resolve_school():

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from slc_research.report.execute import ReportError, run_report
@@ -19,6 +20,27 @@ HEADINGS = ["Sources: rows read and left out", "Completeness", "Duplicates",
 #: Sections with charts, and how many each has.
 CHARTS = {"Completeness": 1, "Questionnaire response and drop-out": 2,
           "What was repaired and what was left out": 1}
+
+
+#: The sections of the result, in the notebook's order.
+SECTIONS = ["sources", "completeness", "duplicates", "response", "drop_out", "plausibility",
+            "repairs", "about_data"]
+
+
+def test_notebook_is_its_parameters_one_run_and_one_show_per_section():
+    nb = nbformat.read(str(NOTEBOOK), as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert "parameters" in code[0].metadata.get("tags", [])
+    assert "data_health.STUDY.run_notebook(workspace=workspace, school=school)" in code[1].source
+    shown = [re.fullmatch(r'show\(result\["(\w+)"\]\)', c.source.strip()) for c in code[2:]]
+    assert all(shown)
+    assert [m.group(1) for m in shown] == SECTIONS
+    lines = [line for c in code for line in c.source.splitlines() if line.strip()]
+    assert len(lines) <= 40
+    assert not [line for line in lines if re.match(r"\s*(if|for|while|elif|else)\b", line)]
+    headings = [c.source.splitlines()[0] for c in nb.cells if c.cell_type == "markdown"]
+    assert headings == [f"## {h}" for h in HEADINGS[:4]] + ["### Drop-out between waves"] + [
+        f"## {h}" for h in HEADINGS[4:]]
 
 
 @pytest.fixture(scope="module")

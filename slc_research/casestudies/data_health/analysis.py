@@ -16,8 +16,6 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from os import PathLike
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -29,15 +27,11 @@ from slc_research.casestudies.data_health.survey_response import (
     response_rates,
     response_table,
 )
-from slc_research.casestudies.parameters import (
-    workspace_folder,
-)
 from slc_research.errors import ConfigError
 
 __all__ = [
     "DUPLICATE_KEYS",
     "PLAUSIBILITY_RULES",
-    "DataHealthParameters",
     "PlausibilityRule",
     "academic_year_bounds",
     "attrition",
@@ -48,44 +42,7 @@ __all__ = [
     "respondents_of_school",
     "response_rates",
     "response_table",
-    "validate_parameters",
 ]
-
-
-@dataclass(frozen=True)
-class DataHealthParameters:
-    """The checked parameters of the ``data_health`` notebook."""
-
-    workspace: Path
-    school: str
-
-
-def validate_parameters(*, workspace: str | PathLike, school: str = "") -> DataHealthParameters:
-    """Check the notebook's parameters before anything is read; fail loudly.
-
-    Parameters
-    ----------
-    workspace : str or path
-        Folder holding ``enquiry.toml``.
-    school : str
-        ``""`` for every school, or one school's name as in ``enquiry.toml``.
-
-    Returns
-    -------
-    DataHealthParameters
-
-    Raises
-    ------
-    ConfigError
-        Naming the parameter, what was found and what is expected.
-    """
-    root = workspace_folder(workspace)
-    if school is None:
-        school = ""
-    if not isinstance(school, str):
-        raise ConfigError(f"expected a school's name in quotes, or \"\" for every school; "
-                          f"found {school!r}", key="school")
-    return DataHealthParameters(root, school.strip())
 
 
 def resolve_school(schools: tuple[str, ...] | list[str], school: str) -> str:
