@@ -23,12 +23,10 @@ from slc_research.qual.coding_store import (  # noqa: F401
 from slc_research.qual.codings import (  # noqa: F401
     CODED_TEXT_COLUMNS,
     NO_CODING,
-    VoicesParameters,
     coded_texts,
     primary_codings,
     select_texts,
     term_of,
-    validate_parameters,
 )
 
 # -- depth (the conferences helper adds its import of slc_research.qual.depth here) --
@@ -64,7 +62,6 @@ __all__ = [
     "OVERALL",
     "POOLED_KAPPA",
     "CodingStore",
-    "VoicesParameters",
     "agreement_records",
     "agreement_table",
     "attribution_labels",
@@ -86,7 +83,6 @@ __all__ = [
     "shorten",
     "term_of",
     "themes_summary",
-    "validate_parameters",
     # -- depth --
     "DEFAULT_RUBRIC",
     "Rubric",

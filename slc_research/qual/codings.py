@@ -5,22 +5,15 @@
 - :func:`primary_codings`: one coder's view of each text, so that a text coded
   twice (for a reliability check) is counted once.
 - :func:`term_of`: the school term ("Autumn", "Spring", "Summer") of dates.
-- :func:`validate_parameters`: the parameters of ``notebooks/voices.ipynb``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from os import PathLike
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from slc_research.casestudies.parameters import (
-    workspace_folder,
-)
 from slc_research.data.frames import member_of
 from slc_research.errors import ConfigError
 from slc_research.measures.attendance import school_period
@@ -28,12 +21,10 @@ from slc_research.measures.attendance import school_period
 __all__ = [
     "CODED_TEXT_COLUMNS",
     "NO_CODING",
-    "VoicesParameters",
     "coded_texts",
     "primary_codings",
     "select_texts",
     "term_of",
-    "validate_parameters",
 ]
 
 #: Columns of :func:`coded_texts`, in order.
@@ -202,62 +193,6 @@ def select_texts(texts: pd.DataFrame, *, source: str = "", community: str = "") 
                               f"{', '.join(known) or '(none)'}, or \"\" for all", key=name)
         keep &= (found == value).fillna(False).to_numpy()
     return texts[keep.to_numpy()]
-
-
-@dataclass(frozen=True)
-class VoicesParameters:
-    """The checked parameters of ``notebooks/voices.ipynb``."""
-
-    workspace: Path
-    source: str = ""
-    community: str = ""
-    coder: str = ""
-    quotes_per_code: int = 1
-
-
-def validate_parameters(*, workspace: str | PathLike, source: str = "", community: str = "",
-                        coder: str = "", quotes_per_code: int = 1) -> VoicesParameters:
-    """Check the voices notebook's parameters before anything is read; fail loudly.
-
-    Parameters
-    ----------
-    workspace : str or path
-        Folder holding ``enquiry.toml``.
-    source : str
-        ``""`` (every source) or one source, e.g. ``"interview"``.
-    community : str
-        ``""`` (every community) or one community's name.
-    coder : str
-        ``""`` (the first coder of each text) or one coder, e.g. ``"A"``.
-    quotes_per_code : int
-        Exemplar quotes shown per code, 1 to 5.
-
-    Returns
-    -------
-    VoicesParameters
-
-    Raises
-    ------
-    ConfigError
-        Naming the parameter, what was found and what is expected.
-    """
-    root = workspace_folder(workspace)
-    texts = {}
-    for name, value, example in (("source", source, "interview"),
-                                 ("community", community, "a community's name"),
-                                 ("coder", coder, "A")):
-        if value is None:
-            value = ""
-        if not isinstance(value, str):
-            raise ConfigError(f"expected text in quotes, e.g. \"{example}\", or \"\" for all; "
-                              f"found {value!r}", key=name)
-        texts[name] = value.strip()
-    if (isinstance(quotes_per_code, bool) or not isinstance(quotes_per_code, int | np.integer)
-            or not 1 <= quotes_per_code <= 5):
-        raise ConfigError(f"expected a whole number of quotes per code from 1 to 5; found "
-                          f"{quotes_per_code!r}", key="quotes_per_code")
-    return VoicesParameters(root, texts["source"], texts["community"], texts["coder"],
-                            int(quotes_per_code))
 
 
 # --- internals -------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Codings joined to texts, the primary coder, terms and the notebook's parameters."""
+"""Codings joined to texts, the primary coder and terms."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from slc_research.qual import (
     primary_codings,
     select_texts,
     term_of,
-    validate_parameters,
 )
 
 
@@ -83,36 +82,6 @@ def test_term_of_follows_school_period():
     assert out.tolist()[:6] == ["Autumn", "Autumn", "Spring", "Spring", "Summer", "Summer"]
     assert pd.isna(out["g"])
     assert list(out.index) == list("abcdefg")
-
-
-def test_validate_parameters(tmp_path):
-    (tmp_path / "enquiry.toml").write_text("")
-    p = validate_parameters(workspace=str(tmp_path), source=" interview ", coder="A",
-                            quotes_per_code=2)
-    assert (p.source, p.community, p.coder, p.quotes_per_code) == ("interview", "", "A", 2)
-
-
-@pytest.mark.parametrize(("kwargs", "key", "match"), [
-    ({"workspace": ""}, "workspace", "expected the path"),
-    ({"workspace": "/no/such/folder"}, "workspace", "does not exist"),
-    ({"source": 3}, "source", "expected text in quotes"),
-    ({"community": ["a"]}, "community", "expected text in quotes"),
-    ({"coder": 1}, "coder", "expected text in quotes"),
-    ({"quotes_per_code": 0}, "quotes_per_code", "from 1 to 5"),
-    ({"quotes_per_code": True}, "quotes_per_code", "from 1 to 5"),
-    ({"quotes_per_code": 2.0}, "quotes_per_code", "from 1 to 5"),
-])
-def test_validate_parameters_errors(tmp_path, kwargs, key, match):
-    (tmp_path / "enquiry.toml").write_text("")
-    args = {"workspace": str(tmp_path), **kwargs}
-    with pytest.raises(ConfigError, match=match) as err:
-        validate_parameters(**args)
-    assert err.value.key == key
-
-
-def test_validate_parameters_needs_manifest(tmp_path):
-    with pytest.raises(ConfigError, match="has no enquiry.toml"):
-        validate_parameters(workspace=str(tmp_path))
 
 
 def test_select_texts(texts):
