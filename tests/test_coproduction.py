@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from slc_research import charts
+from slc_research.casestudies.coproduction import STUDY
 from slc_research.casestudies.coproduction import pilot as cp
 from slc_research.casestudies.coproduction.findings import change_phrase, is_clear, yes_no_finding
 from slc_research.casestudies.coproduction.study import run
@@ -30,12 +31,14 @@ def workspace(tmp_path):
 
 
 def test_validate_parameters_accepts_defaults(workspace):
-    p = cp.validate_parameters(workspace=str(workspace), schools=["  Riverside "],
-                               waves=[1, 2], method="DL")
-    assert p.workspace == workspace.resolve()
-    assert p.schools == ("Riverside",)
-    assert p.waves == (1, 2)
-    assert p.method == "DL"
+    p = STUDY.validate(workspace=str(workspace), schools=["  Riverside "], waves=[1, 2],
+                       method="DL")
+    assert p["workspace"] == workspace.resolve()
+    assert p["schools"] == ("Riverside",)
+    assert p["waves"] == (1, 2)
+    assert p["method"] == "DL"
+    assert STUDY.validate(workspace=str(workspace)) == {
+        "workspace": workspace.resolve(), "schools": (), "waves": (1, 2), "method": "REML"}
 
 
 @pytest.mark.parametrize(("kwargs", "key", "match"), [
@@ -47,11 +50,12 @@ def test_validate_parameters_accepts_defaults(workspace):
     ({"waves": [1, 2, 3]}, "waves", "two whole wave numbers"),
     ({"waves": 1}, "waves", "two wave numbers"),
     ({"method": "ML"}, "method", "REML"),
+    ({"shcools": []}, "shcools", "no parameter 'shcools': did you mean 'schools'"),
 ])
 def test_validate_parameters_names_the_bad_one(workspace, kwargs, key, match):
     args = {"workspace": str(workspace)} | kwargs
     with pytest.raises(ConfigError, match=match) as info:
-        cp.validate_parameters(**args)
+        STUDY.validate(**args)
     assert info.value.key == key
 
 
