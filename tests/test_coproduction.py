@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from slc_research import charts
+from slc_research.casestudies.coproduction import STUDY
 from slc_research.casestudies.coproduction import pilot as cp
+from slc_research.casestudies.coproduction.findings import change_phrase, is_clear, yes_no_finding
+from slc_research.casestudies.coproduction.study import run
 from slc_research.charts import ChartError
 from slc_research.errors import ConfigError
 from slc_research.stats import meta_analysis
@@ -27,12 +31,14 @@ def workspace(tmp_path):
 
 
 def test_validate_parameters_accepts_defaults(workspace):
-    p = cp.validate_parameters(workspace=str(workspace), schools=["  Riverside "],
-                               waves=[1, 2], method="DL")
-    assert p.workspace == workspace.resolve()
-    assert p.schools == ("Riverside",)
-    assert p.waves == (1, 2)
-    assert p.method == "DL"
+    p = STUDY.validate(workspace=str(workspace), schools=["  Riverside "], waves=[1, 2],
+                       method="DL")
+    assert p["workspace"] == workspace.resolve()
+    assert p["schools"] == ("Riverside",)
+    assert p["waves"] == (1, 2)
+    assert p["method"] == "DL"
+    assert STUDY.validate(workspace=str(workspace)) == {
+        "workspace": workspace.resolve(), "schools": (), "waves": (1, 2), "method": "REML"}
 
 
 @pytest.mark.parametrize(("kwargs", "key", "match"), [
@@ -44,11 +50,12 @@ def test_validate_parameters_accepts_defaults(workspace):
     ({"waves": [1, 2, 3]}, "waves", "two whole wave numbers"),
     ({"waves": 1}, "waves", "two wave numbers"),
     ({"method": "ML"}, "method", "REML"),
+    ({"shcools": []}, "shcools", "no parameter 'shcools': did you mean 'schools'"),
 ])
 def test_validate_parameters_names_the_bad_one(workspace, kwargs, key, match):
     args = {"workspace": str(workspace)} | kwargs
     with pytest.raises(ConfigError, match=match) as info:
-        cp.validate_parameters(**args)
+        STUDY.validate(**args)
     assert info.value.key == key
 
 
@@ -371,3 +378,91 @@ def test_publish_with_a_count_of_roles():
     # every other number is shown
     assert out["project_leads"].tolist() == ["<5", 6, "*", 13]
     assert out["mean_pct_attended"].tolist() == [70.0, 80.0, 75.0, 75.2]
+
+
+# --- the case study's result -----------------------------------------------------------------
+
+def _enquiry(*, asked=("trouble",)):
+    """A crafted enquiry: North (6 pupils) and South (3, below the threshold of 5)."""
+    communities, memberships, meetings, attendance = _tables()
+    behaviour = pd.concat([_behaviour([4, 6, 5, 8, 3, 7], [2, 4, 3, 4, 2, 3])[0],
+                           _behaviour([5, 6, 4], [3, 2, 2], school="South")[0]])
+    answers = pd.concat([_answers(b, a, school=s, item=item)[0]
+                         for item in asked
+                         for s, b, a in (("North", [1, 1, 1, 1, 0, 1], [0, 0, 1, 0, 0, 1]),
+                                         ("South", [1, 1, 0], [0, 1, 0]))],
+                        ignore_index=True) if asked else pd.DataFrame(
+        columns=["respondent_id", "instrument", "wave", "item", "value"])
+    scores = pd.DataFrame(columns=["respondent_id", "wave", "scale", "score"])
+    return SimpleNamespace(
+        title="Test", suppression_threshold=5, communities=communities,
+        memberships=memberships, meetings=meetings, meeting_attendance=attendance,
+        attendance=pd.DataFrame({"date": DAYS}), behaviour=behaviour,
+        survey_responses=answers, scale_scores=lambda: scores)
+
+
+def _texts(result):
+    return [result.summary, *(t for s in result for t in (s.finding, *s.paragraphs))]
+
+
+def test_run_gives_every_section_and_the_recorded_results():
+    r = run(_enquiry(), {"schools": (), "waves": (1, 2), "method": "REML"})
+    assert [s.key for s in r] == ["who_took_part", "behaviour", "trouble", "confident",
+                                  "relationships", "pooled", "forest", "participation_level",
+                                  "design"]
+    assert dict(r.records) == {"title": "Test: the co-production pilot", "n_schools": 2,
+                               "n_pupils": 9}
+    assert set(r.all_records) == {
+        "title", "n_schools", "n_pupils", "behaviour_relative_change", "pct_improved",
+        "trouble_change", "trouble_mcnemar_p", "confident_change", "relationships_change",
+        "pooled_behaviour", "dose_response_slope"}
+    assert r["behaviour"].records["behaviour_relative_change"]["n"] == 9
+    assert r["behaviour"].finding.startswith("Over all schools, the 9 pupils' negative "
+                                             "behaviour points per school week fell by")
+    assert all(s.finding for s in r)
+    assert all(s.note for s in r if s.key != "design")
+
+
+def test_run_never_states_a_small_schools_figures():
+    r = run(_enquiry(), {"schools": (), "waves": (1, 2), "method": "REML"})
+    assert "1 school(s) had fewer than 5 pupils" in r.summary
+    assert not any("South" in t or " 3 pupils" in t for t in _texts(r))
+    shown = r["who_took_part"].tables[0].frame.set_index("School")
+    assert shown.loc["South", "Pupils"] == "<5"
+    assert shown.loc["North", "Pupils"] == "*"  # else 9 - 6 gives South away
+    # both schools withheld from the forest plot: nothing but the pooled diamond to show
+    assert "no school is large enough to show on its own" in r["forest"].finding
+    assert "Pooled across 2 schools" in r["pooled"].finding
+
+
+def test_run_says_what_is_missing_when_a_question_was_not_asked():
+    r = run(_enquiry(asked=()), {"schools": (), "waves": (1, 2), "method": "REML"})
+    assert r["trouble"].finding.startswith("No answers yet: the pupils were not asked")
+    assert dict(r["trouble"].records) == {}  # as before: nothing recorded
+    assert r["trouble"].tables == ()
+    assert r["trouble"].charts == ()
+    assert dict(r["confident"].records) == {"confident_change": None}
+    assert r["confident"].finding.startswith("No answers yet")
+    assert dict(r["relationships"].records) == {"relationships_change": None}
+
+
+def test_change_phrase_says_which_way_and_whether_the_interval_includes_no_change():
+    assert change_phrase(-40, -42, -37, "%", 0) == "fell by 40% (95% CI 37% to 42%)"
+    assert change_phrase(21.05, 3.4, 36.6, " percentage points", 1) == \
+        "rose by 21.1 percentage points (95% CI 3.4 to 36.6)"
+    assert change_phrase(-0.19, -0.44, 0.06, " points", 2) == (
+        "changed by -0.19 points (95% CI -0.44 to +0.06), an interval that includes no change")
+    assert is_clear(0.1, 0.2)
+    assert is_clear(-0.2, -0.1)
+    assert not is_clear(-0.1, 0.1)
+
+
+def test_yes_no_finding_withholds_a_small_total():
+    t = pd.DataFrame({"school": [cp.ALL_SCHOOLS], "p": [0.5]})
+    small = {"estimate": -25.0, "ci_low": -60.0, "ci_high": 10.0, "n": 4}
+    assert yes_no_finding(t, small, 5) == ("Fewer than 5 pupils answered both times, too few "
+                                           "to report.")
+    assert "-25" not in yes_no_finding(t, small, 5)
+    shown = yes_no_finding(t, {**small, "n": 12}, 5)
+    assert shown.startswith("Among the 12 pupils who answered both times")
+    assert shown.endswith("could be chance with this few pupils; McNemar p = 0.500.")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from slc_research.report import read_records
@@ -94,3 +95,17 @@ def test_a_bad_parameter_fails_with_a_config_error(demo_enquiry, demo_workspace,
     assert info.value.ename == "ConfigError"
     assert name in info.value.evalue
     assert not (tmp_path / "bad.html").exists()
+
+
+def test_the_notebook_is_its_parameters_one_run_and_one_show_per_section():
+    nb = nbformat.read(str(NOTEBOOK), as_version=4)
+    code = ["".join(c.source) for c in nb.cells[1:] if c.cell_type == "code"]
+    assert "STUDY.run_notebook(" in code[0]
+    shown = [re.fullmatch(r'show\(result\["(\w+)"\]\)', c) for c in code[1:]]
+    assert all(shown), code
+    assert [m.group(1) for m in shown] == [
+        "who_took_part", "behaviour", "trouble", "confident", "relationships", "pooled",
+        "forest", "participation_level", "design"]
+    lines = [line for c in code for line in c.splitlines() if line.strip()]
+    assert len(lines) <= 40
+    assert not any(re.search(r"\b(if|for|while)\b", line) for line in lines)

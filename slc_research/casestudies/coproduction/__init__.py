@@ -1,32 +1,59 @@
-"""The co-production pilot case study: pupils at risk of disengagement lead their own projects."""
+"""The co-production pilot case study: pupils at risk of disengagement lead their own projects.
 
+:data:`STUDY` declares the notebook's parameters once; its ``run`` (in :mod:`.study`) returns
+the result. The analyses live in :mod:`.pilot` (who took part, participation, outcomes by
+level of participation), :mod:`.outcomes` (behaviour, yes/no questions, a scale) and
+:mod:`.pooling` (pooling the schools by meta-analysis). Importing this package is light: the
+analyses load when the study runs.
+"""
+
+from typing import Any
+
+from slc_research.casestudies.parameters import name_list, wave_pair
 from slc_research.casestudies.spec import WORKSPACE, CaseStudy, Param
+from slc_research.errors import ConfigError
 
-__all__ = ["STUDY"]
+__all__ = ["METHODS", "STUDY"]
+
+#: Allowed values of the ``method`` parameter (see :func:`~slc_research.stats.meta_analysis`).
+METHODS = ("REML", "DL", "FE")
 
 
-def _unchecked(value):
-    """The notebook still checks its own parameters (``validate_parameters``)."""
+def _schools(value: Any) -> tuple[str, ...]:
+    return name_list(value, "schools", noun="school", example='["Riverside School"]')
+
+
+def _method(value: Any) -> str:
+    if value not in METHODS:
+        raise ConfigError(f"expected \"REML\" (random effects, the default), \"DL\" "
+                          f"(random effects, DerSimonian-Laird) or \"FE\" (fixed effect); "
+                          f"found {value!r}", key="method")
     return value
 
 
 STUDY = CaseStudy(
-    name='coproduction_pilot',
-    title='Co-production pilot across schools',
+    name="coproduction_pilot",
+    title="Co-production pilot across schools",
     questions=(
-        'How many pupils took part in each school, and how often did they come?',
+        "How many pupils took part in each school, and how often did they come?",
         "What share of pupils' behaviour improved?",
-        "Did fewer pupils say 'I often get into trouble' afterwards (McNemar)? Did confidence and relationships with teachers change?",
-        'What is the pooled effect across schools (random effects), and how much do schools differ (heterogeneity, forest plot)?',
-        'Did pupils who took part more change more?',
+        "Did fewer pupils say 'I often get into trouble' afterwards (McNemar)? Did confidence "
+        "and relationships with teachers change?",
+        "What is the pooled effect across schools (random effects), and how much do schools "
+        "differ (heterogeneity, forest plot)?",
+        "Did pupils who took part more change more?",
     ),
     params=(
         WORKSPACE,
-        Param('schools', [], '`[]` for every school with a co-production group, or school names', _unchecked),
-        Param('waves', [1, 2], 'the check-in waves before and after (default `[1, 2]`)', _unchecked),
-        Param('method', 'REML', 'random-effects estimator: `"REML"` (default), `"DL"` or `"FE"`', _unchecked),
+        Param("schools", [], "`[]` for every school with a co-production group, or school names",
+              _schools),
+        Param("waves", [1, 2], "the check-in waves before and after (default `[1, 2]`)",
+              wave_pair),
+        Param("method", "REML", 'random-effects estimator: `"REML"` (default), `"DL"` or `"FE"`',
+              _method),
     ),
-    run=None,
+    run="slc_research.casestudies.coproduction.study:run",
     each_kind=None,
-    headlines=('n_schools', 'n_pupils', 'behaviour_relative_change', 'trouble_change', 'confident_change', 'pooled_behaviour'),
+    headlines=("n_schools", "n_pupils", "behaviour_relative_change", "trouble_change",
+               "confident_change", "pooled_behaviour"),
 )

@@ -1,11 +1,13 @@
 """The co-production pilot: pupils at risk of disengagement lead their own projects.
 
 One co-production group per school (community kind ``"coproduction"``). This
-module holds the notebook's parameters, who took part and how often, the
-outcomes by level of participation. The per-school changes (behaviour, yes/no
-questions, a questionnaire scale) are in :mod:`slc_research.casestudies.coproduction.outcomes`
+module holds who took part and how often, and the outcomes by level of
+participation. The per-school changes (behaviour, yes/no questions, a
+questionnaire scale) are in :mod:`slc_research.casestudies.coproduction.outcomes`
 and their pooling across schools by meta-analysis in
-:mod:`slc_research.casestudies.coproduction.pooling`, both re-exported here. The notebook ``notebooks/coproduction_pilot.ipynb`` calls these.
+:mod:`slc_research.casestudies.coproduction.pooling`, both re-exported here.
+:mod:`slc_research.casestudies.coproduction.study` builds the case study's result from
+them; the parameters are declared once in ``coproduction.STUDY``.
 
 Small schools: a school with fewer pilot pupils than the suppression threshold
 is withheld from every per-school table and from the forest plot, but its
@@ -17,9 +19,6 @@ withheld too (secondary suppression, see :mod:`slc_research.privacy.suppression`
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from os import PathLike
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -33,85 +32,20 @@ from slc_research.casestudies.coproduction.outcomes import (
     yes_no_change,
 )
 from slc_research.casestudies.coproduction.pooling import forest_table, meta_table, pool_schools
-from slc_research.casestudies.parameters import (
-    name_list,
-    wave_pair,
-    workspace_folder,
-)
 from slc_research.errors import ConfigError
 from slc_research.measures.participation import participation
 from slc_research.privacy.suppression import suppress_small
 from slc_research.stats import StatsError, TestResult, mean_ci
 
-__all__ = ["ALL_SCHOOLS", "BANDS", "KIND", "METHODS", "CoproductionParameters",
-           "attendance_bands", "behaviour_rates", "behaviour_summary", "dose_response",
-           "forest_table", "meta_table", "overall", "pilot_pupils", "pool_schools", "publish",
-           "scale_change_summary", "school_days", "school_participation",
-           "validate_parameters", "yes_no_change"]
+__all__ = ["ALL_SCHOOLS", "BANDS", "KIND", "attendance_bands", "behaviour_rates",
+           "behaviour_summary", "dose_response", "forest_table", "meta_table", "overall",
+           "pilot_pupils", "pool_schools", "publish", "scale_change_summary", "school_days",
+           "school_participation", "yes_no_change"]
 
 #: Community kind of the pilot's groups.
 KIND = "coproduction"
-#: Allowed values of the ``method`` parameter (see :func:`~slc_research.stats.meta_analysis`).
-METHODS = ("REML", "DL", "FE")
 #: Bands of "% of meetings attended" (label, lower bound).
 BANDS = (("Below 50%", 0.0), ("50-74%", 50.0), ("75% or more", 75.0))
-
-
-@dataclass(frozen=True)
-class CoproductionParameters:
-    """The checked parameters of the co-production pilot notebook.
-
-    Attributes
-    ----------
-    workspace : Path
-        The enquiry workspace (absolute).
-    schools : tuple of str
-        School (or group) names; empty for every school with a co-production group.
-    waves : tuple of int
-        (before, after) waves of the pupil check and questionnaire.
-    method : str
-        ``"REML"``, ``"DL"`` or ``"FE"``: how schools are pooled.
-    """
-
-    workspace: Path
-    schools: tuple[str, ...] = ()
-    waves: tuple[int, int] = (1, 2)
-    method: str = "REML"
-
-
-def validate_parameters(*, workspace: str | PathLike, schools: Iterable[str] = (),
-                        waves: Iterable[int] = (1, 2),
-                        method: str = "REML") -> CoproductionParameters:
-    """Check the notebook's parameters before anything is read; fail loudly.
-
-    Parameters
-    ----------
-    workspace : str or path
-        Folder holding ``enquiry.toml``.
-    schools : list of str
-        ``[]`` (every school with a co-production group) or school names.
-    waves : list of int
-        Two different wave numbers, before then after, e.g. ``[1, 2]``.
-    method : {"REML", "DL", "FE"}
-
-    Returns
-    -------
-    CoproductionParameters
-
-    Raises
-    ------
-    ConfigError
-        Naming the parameter, what was found and what is expected.
-    """
-    root = workspace_folder(workspace)
-    schools = name_list(schools, "schools", noun="school", example='["Riverside School"]')
-    waves = wave_pair(waves)
-    if method not in METHODS:
-        raise ConfigError(f"expected \"REML\" (random effects, the default), \"DL\" "
-                          f"(random effects, DerSimonian-Laird) or \"FE\" (fixed effect); "
-                          f"found {method!r}", key="method")
-    return CoproductionParameters(root, tuple(s.strip() for s in schools),
-                                  (int(waves[0]), int(waves[1])), method)
 
 
 def pilot_pupils(communities: pd.DataFrame, memberships: pd.DataFrame, meetings: pd.DataFrame,

@@ -1,0 +1,415 @@
+"""The co-production pilot case study as one result: ``run(enquiry, params) -> Result``.
+
+The notebook ``notebooks/coproduction_pilot.ipynb`` calls ``coproduction.STUDY`` once and
+shows the sections of its result between its narrative cells; the index, the summary and the
+dissertation pack are made from the same result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pandas as pd
+
+from slc_research import charts
+from slc_research.casestudies.coproduction import pilot as cp
+from slc_research.casestudies.coproduction.findings import (
+    change_phrase,
+    forest_finding,
+    is_clear,
+    p_phrase,
+    pooled_finding,
+    yes_no_finding,
+)
+from slc_research.casestudies.result import Result, Section, Table
+from slc_research.privacy.suppression import suppress_small
+
+__all__ = ["run"]
+
+#: Columns of a yes/no table as the reader sees them (``p``: McNemar's test).
+YES_NO_LABELS = {"school": "School", "n_before": "n before", "pct_before": "% Yes before",
+                 "before_ci_low": "Before 95% CI low", "before_ci_high": "Before 95% CI high",
+                 "n_after": "n after", "pct_after": "% Yes after",
+                 "after_ci_low": "After 95% CI low", "after_ci_high": "After 95% CI high",
+                 "n_both": "n both", "change_pp": "Change (points)",
+                 "change_ci_low": "Change 95% CI low", "change_ci_high": "Change 95% CI high",
+                 "p": "p"}
+YES_NO_COUNTS = ["n_before", "n_after", "n_both"]
+TROUBLE = "I often get into trouble at school"
+CONFIDENT = "I feel confident about speaking up in school"
+
+
+def run(enq: Any, params: dict[str, Any]) -> Result:
+    """Run the co-production pilot case study on an opened enquiry.
+
+    Parameters
+    ----------
+    enq : Enquiry
+        The opened workspace.
+    params : dict
+        As :meth:`coproduction.STUDY.validate
+        <slc_research.casestudies.spec.CaseStudy.validate>` returns them: ``schools``,
+        ``waves``, ``method``.
+
+    Returns
+    -------
+    Result
+        Sections ``who_took_part``, ``behaviour``, ``trouble``, ``confident``,
+        ``relationships``, ``pooled``, ``forest``, ``participation_level`` and ``design``.
+    """
+    threshold = enq.suppression_threshold
+    waves, method = params["waves"], params["method"]
+    pupils = cp.pilot_pupils(enq.communities, enq.memberships, enq.meetings, params["schools"])
+    per_school = pupils.groupby("school").size()
+    n_small = int((per_school < threshold).sum())
+    title = f"{enq.title}: the co-production pilot"
+
+    part, attended = cp.school_participation(pupils, enq.meetings, enq.meeting_attendance,
+                                             enq.memberships)
+    rates = cp.behaviour_rates(enq.behaviour, pupils,
+                               cp.school_days(enq.attendance, enq.behaviour))
+    behaviour = cp.behaviour_summary(rates)
+    trouble = cp.yes_no_change(enq.survey_responses, pupils, item="trouble", waves=waves)
+    confident = cp.yes_no_change(enq.survey_responses, pupils, item="confident", waves=waves)
+    relationships = cp.scale_change_summary(enq.scale_scores(), pupils["pupil_id"],
+                                            scale="relationships", waves=waves,
+                                            label="Relationships with teachers")
+    pooled_behaviour = cp.pool_schools(behaviour, estimate="g_av", ci_low="g_ci_low",
+                                       ci_high="g_ci_high", method=method)
+    pooled_trouble = (cp.pool_schools(trouble, estimate="change_pp", ci_low="change_ci_low",
+                                      ci_high="change_ci_high", method=method)
+                      if not trouble.empty else None)
+    n_pooled = (len(rates), int(trouble["n_both"].iloc[-1]) if len(trouble) else 0)
+
+    sections = (
+        _who_took_part(part, len(per_school), n_small, threshold),
+        _behaviour(rates, behaviour, threshold),
+        _trouble(trouble, threshold),
+        _confident(confident, threshold),
+        _relationships(relationships, threshold),
+        _pooled(pooled_behaviour, pooled_trouble, n_pooled, threshold),
+        _forest(pooled_behaviour, behaviour, pooled_trouble, trouble, threshold),
+        _participation_level(rates, attended, threshold),
+        _design(len(per_school)),
+    )
+    n_pupils = len(pupils)
+    who = f"{n_pupils} pupils" if n_pupils >= threshold else f"fewer than {threshold} pupils"
+    summary = (f"Pupils at risk of disengagement led their own projects with staff, one group in "
+               f"each of {len(per_school)} schools ({who}). This report describes who took part "
+               "and how often, and how their behaviour and their answers to short questions "
+               "changed from before their project started to after it, school by school and "
+               "pooled across schools.")
+    if n_small:
+        summary += (f" {n_small} school(s) had fewer than {threshold} pupils in the pilot: their "
+                    "rows are withheld from the per-school tables and from the forest plots, but "
+                    "their pupils are counted in the 'All schools' figures and in the pooled "
+                    "estimates. So that the 'All schools' row cannot give them away, the next "
+                    "smallest school is withheld too.")
+    return Result("coproduction_pilot", title, summary, sections,
+                  records={"title": title, "n_schools": int(len(per_school)),
+                           "n_pupils": int(n_pupils)})
+
+
+def _note(*paragraphs: str) -> str:
+    return " ".join(paragraphs)
+
+
+# --- sections --------------------------------------------------------------------------------
+
+def _who_took_part(part: pd.DataFrame, n_schools: int, n_small: int, threshold: int) -> Section:
+    values = ["project_leads", "meetings_held", "mean_pct_attended", "ci_low", "ci_high"]
+    counts = {"members": [*values, "n"], "n": values[2:], "project_leads": []}
+    table = cp.publish(part, count_cols=counts, threshold=threshold, columns={
+        "school": "School", "members": "Pupils", "project_leads": "Project leads",
+        "meetings_held": "Meetings held", "mean_pct_attended": "Mean % of meetings attended",
+        "ci_low": "95% CI low", "ci_high": "95% CI high", "n": "n"})
+    total = part[part["school"] == cp.ALL_SCHOOLS].iloc[0]
+    if total["members"] < threshold:
+        finding = f"Fewer than {threshold} pupils took part in the pilot, too few to report."
+    elif total["n"] < threshold or pd.isna(total["ci_low"]):
+        finding = (f"{total['members']} pupils took part in {n_schools} schools' groups; too "
+                   "few have meeting records to say how often they came.")
+    else:
+        finding = (f"{total['members']} pupils took part in {n_schools} schools' groups, and on "
+                   f"average a pupil came to {total['mean_pct_attended']:.0f}% of their group's "
+                   f"meetings (95% CI {total['ci_low']:.0f}% to {total['ci_high']:.0f}%)"
+                   + (f"; {n_small} school(s) are too small to show on their own." if n_small
+                      else "."))
+    return Section(
+        "who_took_part", "Who took part", finding=finding,
+        tables=(Table(table, decimals=1, caption="Pupils, roles and meetings in each school"),),
+        note=_note(
+            "A pupil's attendance is the share of their group's meetings (from the day they "
+            "joined) they came to; the table shows the average over the school's pupils. The "
+            "95% confidence interval is the range of averages that fit these pupils; with only "
+            "about ten pupils per school it is wide.",
+            f"Schools with fewer than {threshold} pupils are shown as \"<{threshold}\"; a school "
+            "shown as \"*\" is withheld so that the 'All schools' row cannot give a small "
+            "school away."))
+
+
+_BEHAVIOUR_NOTE = _note(
+    "'Change' is after minus before (negative: fewer points), with a paired t interval and p. "
+    "'Relative change' compares the pupils' points per school week taken together: -0.40 means "
+    "40% fewer points after. 'Improved' is the share of pupils whose own rate fell, with an "
+    "interval that stays between 0% and 100%. The effect size g_av is the change in standard "
+    "deviations of the pupils' rates.",
+    "There is no comparison group. These pupils were chosen because their behaviour was among "
+    "the worst in the school; pupils picked at a bad time tend to look better later whatever "
+    "happens (regression to the mean), so a fall is not proof that the project caused it.")
+
+
+def _behaviour(rates: pd.DataFrame, behaviour: pd.DataFrame, threshold: int) -> Section:
+    if rates.empty:
+        return Section("behaviour", "Behaviour", finding=(
+            "No behaviour to compare yet: this enquiry has no behaviour records for the pilot's "
+            "pupils, or no school days before and after the projects started."),
+            note=_BEHAVIOUR_NOTE)
+    rel = cp.overall(behaviour, estimate="relative_change", ci_low="rel_ci_low",
+                     ci_high="rel_ci_high")
+    improved = cp.overall(behaviour, estimate="pct_improved", ci_low="improved_ci_low",
+                          ci_high="improved_ci_high")
+    if len(rates) < threshold:
+        finding = (f"Fewer than {threshold} pupils have behaviour records before and after "
+                   "their project, too few to report.")
+    else:
+        share = (f"{improved['estimate']:.0f}% of pupils (95% CI {improved['ci_low']:.0f}% to "
+                 f"{improved['ci_high']:.0f}%) had a lower rate after than before"
+                 if improved else "no pupil's rate could be compared")
+        finding = (f"Over all schools, the {rel['n']} pupils' negative behaviour points per "
+                   "school week "
+                   f"{change_phrase(100 * rel['estimate'], 100 * rel['ci_low'], 100 * rel['ci_high'], '%', 0)}"
+                   f" and {share}; with no comparison group, part of this change would be "
+                   "expected anyway." if rel else
+                   f"Too few behaviour points before or after to estimate the change over all "
+                   f"schools; {share}.")
+    columns = {"school": "School", "n": "n"}
+    return Section(
+        "behaviour", "Behaviour", finding=finding,
+        tables=(
+            Table(cp.publish(behaviour, count_cols="n", threshold=threshold, columns={
+                **columns, "rate_before": "Points per week before",
+                "rate_after": "Points per week after", "change": "Change",
+                "change_ci_low": "95% CI low", "change_ci_high": "95% CI high", "p": "p",
+                "relative_change": "Relative change", "rel_ci_low": "Relative 95% CI low",
+                "rel_ci_high": "Relative 95% CI high"}), decimals=2,
+                caption="Negative behaviour points per school week, before and after"),
+            Table(cp.publish(behaviour, count_cols="n", threshold=threshold, columns={
+                **columns, "pct_improved": "% whose rate fell",
+                "improved_ci_low": "95% CI low", "improved_ci_high": "95% CI high",
+                "g_av": "Effect size g_av", "g_ci_low": "g 95% CI low",
+                "g_ci_high": "g 95% CI high"}), decimals=2,
+                caption="Pupils whose behaviour improved, and the size of the change")),
+        note=_BEHAVIOUR_NOTE,
+        records={"behaviour_relative_change": rel, "pct_improved": improved})
+
+
+def _yes_no_section(key: str, title: str, table: pd.DataFrame, question: str, caption: str,
+                    threshold: int) -> tuple[Section, dict | None]:
+    """A yes/no question's section (without its records), and its 'All schools' change."""
+    change = cp.overall(table, estimate="change_pp", ci_low="change_ci_low",
+                        ci_high="change_ci_high", n="n_both")
+    chart_data = cp.publish(table, count_cols=YES_NO_COUNTS, threshold=threshold,
+                            display=False)
+    return Section(
+        key, title, finding=yes_no_finding(table, change, threshold),
+        tables=(Table(cp.publish(table, count_cols=YES_NO_COUNTS, threshold=threshold,
+                                 columns=YES_NO_LABELS), decimals=1, caption=caption),),
+        charts=(charts.yes_no_chart(chart_data, question=question),)), change
+
+
+_TROUBLE_NOTE = (
+    "McNemar's test uses only the pupils who answered both times, and only those whose answer "
+    "changed: it asks whether more moved from Yes to No than from No to Yes than chance would "
+    "give. A large p means the change could easily be chance with this few pupils; it does not "
+    "show there was no change. The interval of the change is Newcombe's, for the same pupils "
+    "asked twice.")
+
+
+def _trouble(trouble: pd.DataFrame, threshold: int) -> Section:
+    title = "\u201cI often get into trouble at school\u201d"
+    if trouble.empty:
+        return Section("trouble", title, finding=(
+            f"No answers yet: the pupils were not asked \"{TROUBLE}\" in this enquiry."),
+            note=_TROUBLE_NOTE)
+    section, change = _yes_no_section("trouble", title, trouble, TROUBLE,
+                                      "Share answering Yes, before and after", threshold)
+    p_value = float(trouble.loc[trouble["school"] == cp.ALL_SCHOOLS, "p"].iloc[0])
+    return replace(section, note=_TROUBLE_NOTE,
+                   records={"trouble_change": change, "trouble_mcnemar_p": p_value})
+
+
+_CONFIDENT_NOTE = (
+    "Read this as the question above (McNemar's test on the pupils who answered both times): a "
+    "positive change means more pupils said Yes after. With about ten pupils per school one "
+    "pupil changing their answer moves a school's share by about ten points, which is why the "
+    "intervals are wide.")
+
+
+def _confident(confident: pd.DataFrame, threshold: int) -> Section:
+    if confident.empty:
+        return Section("confident", "Confidence", finding=(
+            "No answers yet: the pupils were not asked the confidence question in this "
+            "enquiry."), note=_CONFIDENT_NOTE, records={"confident_change": None})
+    section, change = _yes_no_section("confident", "Confidence", confident, CONFIDENT,
+                                      "Share answering Yes to the confidence question",
+                                      threshold)
+    return replace(section, note=_CONFIDENT_NOTE, records={"confident_change": change})
+
+
+def _relationships(relationships: pd.DataFrame, threshold: int) -> Section:
+    note = ("The change is the average of each pupil's after-minus-before score, with a paired "
+            "t interval; g_av expresses it in standard deviations. Not every pupil answered the "
+            "questionnaire both times, so n can be smaller than the number in the pilot.")
+    if relationships.empty:
+        return Section("relationships", "Relationships with teachers", finding=(
+            "Too few pilot pupils answered the relationships scale at both waves."), note=note,
+            records={"relationships_change": None})
+    r = relationships.iloc[0]
+    if r["n"] < threshold:
+        finding = (f"Fewer than {threshold} pilot pupils answered the relationships scale at "
+                   "both waves, too few to report.")
+    else:
+        finding = (f"The average score of the {r['n']} pupils who answered both times (on "
+                   f"the 1-5 scale; g_av = {r['g_av']:.2f}) "
+                   f"{change_phrase(r['change'], r['change_ci_low'], r['change_ci_high'], ' points', 2)}"
+                   ".")
+    shown = suppress_small(relationships, count_cols="n", threshold=threshold, display=True)
+    return Section(
+        "relationships", "Relationships with teachers", finding=finding,
+        tables=(Table(shown.drop(columns=["p"]).rename(columns={
+            "scale": "Scale", "mean_before": "Mean before", "mean_after": "Mean after",
+            "change": "Change", "change_ci_low": "95% CI low", "change_ci_high": "95% CI high",
+            "g_av": "g_av", "g_ci_low": "g 95% CI low", "g_ci_high": "g 95% CI high"}),
+            decimals=2, caption="Relationships with teachers (scale score 1-5), before and after"),),
+        note=note,
+        records={"relationships_change": {
+            "estimate": float(r["change"]), "ci_low": float(r["change_ci_low"]),
+            "ci_high": float(r["change_ci_high"]), "n": int(r["n"]), "g_av": float(r["g_av"]),
+            "p": float(r["p"])}})
+
+
+BEHAVIOUR_LABEL = "Negative behaviour (g_av)"
+TROUBLE_LABEL = "'I often get into trouble' (change in % Yes)"
+
+
+def _pooled(pooled_behaviour: Any, pooled_trouble: Any, n_pooled: tuple[int, int],
+            threshold: int) -> Section:
+    note = _note(
+        "Each school's estimate comes with its own confidence interval; pooling combines them. "
+        "tau\u00b2 is the estimated variance of the true change between schools. I\u00b2 is the "
+        "share of the spread between schools' estimates that reflects real differences rather "
+        "than chance: 0% means the schools' results differ no more than chance would make them, "
+        "above about 50% means they really differ. Q and its p test whether the schools differ. "
+        "The prediction interval is where the change in a new, similar school would probably "
+        "lie; it needs three or more schools.",
+        "With so few pupils per school, each school's interval is wide and I\u00b2 is itself "
+        "very uncertain. The schools also chose their own pupils and projects.")
+    if pooled_behaviour is None and pooled_trouble is None:
+        return Section("pooled", "Pooled across schools", finding=(
+            "Fewer than two schools have an estimate, so nothing can be pooled."), note=note,
+            records={"pooled_behaviour": None})
+    sentences = [
+        *([pooled_finding("negative behaviour", pooled_behaviour, " standard deviations", 2)]
+          if pooled_behaviour is not None else []),
+        *([pooled_finding("the share answering Yes to \u201cI often get into trouble\u201d",
+                            pooled_trouble, " percentage points", 1)]
+          if pooled_trouble is not None else [])]
+    pooled = {BEHAVIOUR_LABEL: pooled_behaviour, TROUBLE_LABEL: pooled_trouble}
+    table = suppress_small(cp.meta_table(pooled, n_pupils=dict(zip(pooled, n_pooled,
+                                                                     strict=True))),
+                           count_cols=["Pupils (n)"], threshold=threshold, display=True)
+    return Section(
+        "pooled", "Pooled across schools", finding=sentences[0], paragraphs=tuple(sentences[1:]),
+        tables=(Table(table, decimals=2, caption="Pooled estimates and heterogeneity"),),
+        note=note,
+        records={"pooled_behaviour": None if pooled_behaviour is None else {
+            "estimate": pooled_behaviour.estimate, "ci_low": pooled_behaviour.ci_low,
+            "ci_high": pooled_behaviour.ci_high, "tau2": pooled_behaviour.tau2,
+            "i2": pooled_behaviour.i2, "k": pooled_behaviour.n}})
+
+
+def _forest(pooled_behaviour: Any, behaviour: pd.DataFrame, pooled_trouble: Any,
+            trouble: pd.DataFrame, threshold: int) -> Section:
+    note = _note(
+        "Each row is one school: the line is its 95% confidence interval and the square its "
+        "estimate, bigger for schools with more weight. The diamond is the pooled estimate with "
+        "its interval. The dashed line is no change: an interval that crosses it is consistent "
+        "with no change.",
+        f"Schools with fewer than {threshold} pupils in the pilot are left out of the picture "
+        "and of the per-school tables, with the next smallest school, but their pupils are "
+        "counted in the pooled estimate and in the 'All schools' rows.")
+    plots, sentences = [], []
+    if pooled_behaviour is not None:
+        forest = cp.forest_table(pooled_behaviour, behaviour, threshold=threshold)
+        plots.append(charts.forest_chart(
+            forest, x_title="Change in negative behaviour, g_av (95% CI; below 0: fewer points)",
+            title="Negative behaviour: change in each school and pooled"))
+        sentences.append(forest_finding("Negative behaviour", forest, pooled_behaviour.n))
+    if pooled_trouble is not None:
+        forest = cp.forest_table(pooled_trouble, trouble, threshold=threshold, n="n_both")
+        plots.append(charts.forest_chart(
+            forest, x_title="Change in % answering Yes (95% CI)",
+            title="\u201cI often get into trouble\u201d: change in each school and pooled"))
+        sentences.append(forest_finding("\u201cI often get into trouble\u201d", forest,
+                                          pooled_trouble.n))
+    return Section(
+        "forest", "Each school and the pooled estimate",
+        finding=sentences[0] if sentences else (
+            "Fewer than two schools have an estimate, so there is no forest plot."),
+        paragraphs=tuple(sentences[1:]), charts=tuple(plots), note=note)
+
+
+def _participation_level(rates: pd.DataFrame, attended: pd.DataFrame, threshold: int
+                         ) -> Section:
+    bands = cp.attendance_bands(rates, attended, threshold=threshold)
+    slope = cp.dose_response(rates, attended)
+    if slope is None:
+        finding = "Too few pupils with attendance records to estimate a trend."
+    elif slope.n < threshold:
+        finding = (f"Fewer than {threshold} pupils have both attendance and behaviour records, "
+                   "too few to report a trend.")
+    else:
+        link = ("There is no clear link between how many meetings pupils came to and how much "
+                "their behaviour changed" if not is_clear(slope.ci_low, slope.ci_high) else
+                "Pupils who came to more meetings saw their negative points fall "
+                + ("more" if slope.ci_high < 0 else "less"))
+        finding = (f"{link}: for every 10 more percentage points of meetings attended, the "
+                   f"change in negative points per week differed by {slope.estimate:.2f} (95% "
+                   f"CI {slope.ci_low:.2f} to {slope.ci_high:.2f}, p {p_phrase(slope.p_value)}, "
+                   f"n = {slope.n}).")
+    return Section(
+        "participation_level", "Outcomes by level of participation", finding=finding,
+        tables=(Table(cp.attendance_bands(rates, attended, threshold=threshold,
+                                          display=True).rename(columns={
+            "band": "% of meetings attended", "change": "Change in points per week",
+            "ci_low": "95% CI low", "ci_high": "95% CI high",
+            "pct_improved": "% whose rate fell"}), decimals=2,
+            caption="Change in negative behaviour by meetings attended"),),
+        charts=(charts.band_change_chart(bands),) if bands["change"].notna().any() else (),
+        note=(
+            "A negative slope would mean pupils who came more often saw their points fall more. "
+            "Pupils choose how often to come, so a link here could reflect who they are (more "
+            "settled pupils may both come more and behave better) rather than the meetings. "
+            f"Bands with fewer than {threshold} pupils are withheld, and with one of them the "
+            "next smallest band (shown as \"*\"), since the bands add up to the pupils above."),
+        records={"dose_response_slope": slope})
+
+
+def _design(n_schools: int) -> Section:
+    return Section(
+        "design", "What this design can and cannot show",
+        finding=(f"This is a before-and-after study of a small pilot in {n_schools} "
+                 f"{'school' if n_schools == 1 else 'schools'} "
+                 "without a comparison group: it can show how much the pupils' behaviour and "
+                 "answers changed and how sure we can be about the size of that change, but it "
+                 "cannot show that the projects caused it."),
+        paragraphs=(
+            "Pupils were nominated because they were at risk, often after a bad spell: their "
+            "behaviour would be expected to improve on average anyway (regression to the mean). "
+            "The school year itself, other support and the pupils growing older also change "
+            "behaviour. A comparison with similar pupils who did not take part would be needed "
+            "to estimate the project's own effect.",
+            "Behaviour points depend on how each school records incidents, so compare each "
+            "school with itself rather than schools with each other."))
