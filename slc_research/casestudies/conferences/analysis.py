@@ -43,6 +43,7 @@ __all__ = [
     "pupil_weeks",
     "reflections",
     "resolve_classes",
+    "rubric_file",
     "target_summary",
     "validate_parameters",
     "weekly_rates",
@@ -125,6 +126,33 @@ def validate_parameters(*, workspace: str | PathLike, community: str = "",
         raise ConfigError(f"expected a number of reflections per week above 0 and at most 7, "
                           f"e.g. 1; found {target_per_week!r}", key="target_per_week")
     return ConferenceParameters(root, community.strip(), rubric_path, float(target_per_week))
+
+
+def rubric_file(rubric: Path | None, workspace: Path) -> Path | None:
+    """The rubric file of the ``rubric`` parameter, or None for the default rubric.
+
+    Parameters
+    ----------
+    rubric : Path or None
+        As :data:`~slc_research.casestudies.conferences.STUDY` checks it (None for ``""``).
+    workspace : Path
+        The enquiry folder: a relative path starts from it.
+
+    Raises
+    ------
+    ConfigError
+        When there is no file at that path (``key="rubric"``).
+    """
+    if rubric is None:
+        return None
+    path = Path(rubric).expanduser()
+    path = (path if path.is_absolute() else Path(workspace) / path).resolve()
+    if not path.is_file():
+        raise ConfigError(f"no rubric file at {str(path)!r}; copy the default "
+                          "(slc_research/templates/reflection_rubric.toml) into the enquiry "
+                          "folder and give its name, or use \"\" for the default",
+                          key="rubric")
+    return path
 
 
 def resolve_classes(communities: pd.DataFrame, community: str = "") -> list[str]:
