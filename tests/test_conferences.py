@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
 from slc_research import charts
+from slc_research.casestudies.conferences import STUDY
 from slc_research.casestudies.conferences import analysis as cf
 from slc_research.charts import ChartError
 from slc_research.errors import ConfigError
@@ -67,27 +70,44 @@ def refl(tables):
 def test_validate_parameters(tmp_path):
     (tmp_path / "enquiry.toml").write_text("", encoding="utf-8")
     (tmp_path / "mine.toml").write_text("", encoding="utf-8")
-    p = cf.validate_parameters(workspace=tmp_path, community=" Oak ", rubric="mine.toml",
-                               target_per_week=2)
-    assert (p.community, p.rubric, p.target_per_week) == ("Oak", tmp_path / "mine.toml", 2.0)
-    assert cf.validate_parameters(workspace=str(tmp_path)).rubric is None
+    p = STUDY.validate(workspace=tmp_path, community=" Oak ", rubric="mine.toml",
+                       target_per_week=2)
+    assert (p["community"], p["target_per_week"]) == ("Oak", 2.0)
+    assert cf.rubric_file(p["rubric"], p["workspace"]) == (tmp_path / "mine.toml").resolve()
+    defaults = STUDY.validate(workspace=str(tmp_path))
+    assert defaults["rubric"] is None
+    assert cf.rubric_file(defaults["rubric"], defaults["workspace"]) is None
+    assert defaults == STUDY.validate(workspace=tmp_path, community="", rubric="",
+                                      target_per_week=1)
 
 
 @pytest.mark.parametrize(("kwargs", "key", "message"), [
     ({"workspace": ""}, "workspace", "enquiry folder"),
     ({"workspace": "/no/such/folder"}, "workspace", "not an enquiry folder"),
     ({"community": 3}, "community", "community name"),
-    ({"rubric": "missing.toml"}, "rubric", "no rubric file"),
     ({"rubric": 5}, "rubric", "rubric file"),
     ({"target_per_week": 0}, "target_per_week", "above 0"),
     ({"target_per_week": True}, "target_per_week", "above 0"),
     ({"target_per_week": "1"}, "target_per_week", "above 0"),
+    ({"target_per_week": float("nan")}, "target_per_week", "above 0"),
+    ({"target": 2}, "target", "no parameter 'target': did you mean 'target_per_week'?"),
 ])
 def test_validate_parameters_fails_loudly(tmp_path, kwargs, key, message):
     (tmp_path / "enquiry.toml").write_text("", encoding="utf-8")
-    with pytest.raises(ConfigError, match=message) as info:
-        cf.validate_parameters(**{"workspace": tmp_path, **kwargs})
+    with pytest.raises(ConfigError, match=re.escape(message)) as info:
+        STUDY.validate(**{"workspace": tmp_path, **kwargs})
     assert info.value.key == key
+
+
+def test_a_missing_rubric_file_is_named_from_the_enquiry_folder(tmp_path):
+    """A relative rubric path starts from the enquiry folder, so it is checked when the study
+    runs (the parameter's own check does not see the workspace)."""
+    (tmp_path / "enquiry.toml").write_text("", encoding="utf-8")
+    p = STUDY.validate(workspace=tmp_path, rubric="missing.toml")
+    with pytest.raises(ConfigError, match="no rubric file") as info:
+        cf.rubric_file(p["rubric"], p["workspace"])
+    assert info.value.key == "rubric"
+    assert str((tmp_path / "missing.toml").resolve()) in str(info.value)
 
 
 def test_classes_labels_and_key_stages(tables):
@@ -233,3 +253,62 @@ def test_small_class_cannot_be_worked_out_from_all_classes():
     held = table["Met target"].isna().tolist()
     assert held == [True, True, False, False]  # the smallest class and the next smallest
     assert table["Pupils"].iloc[-1] == 23
+
+
+def _enquiry(tables, threshold=5):
+    """An opened enquiry as the study sees it, from the crafted tables (nothing coded)."""
+    from types import SimpleNamespace
+
+    from slc_research.data.schemas import empty_table
+
+    tables = {**tables, "communities": tables["communities"].assign(school="Test School")}
+    return SimpleNamespace(title="Test enquiry", suppression_threshold=threshold,
+                           codings=empty_table("codings"), codebook=empty_table("codebook"),
+                           **tables)
+
+
+def _run(enq, **params):
+    from slc_research.casestudies.conferences.study import run
+
+    return run(enq, {"workspace": ".", "community": "", "rubric": None, "target_per_week": 1.0,
+                     **params})
+
+
+def test_run_gives_every_section_a_finding_that_names_no_small_group(tables):
+    result = _run(_enquiry(tables))
+    assert [s.key for s in result] == ["scoring", "target", "depth", "by_group", "feedback",
+                                       "rubric_check"]
+    assert result.records["n_classes"] == 2
+    assert result.records["n_pupils"] == 8
+    assert all(s.finding for s in result)
+    words = " ".join(t for s in result for t in (s.finding, *s.paragraphs))
+    assert "Elm" not in words  # both classes are withheld
+    assert "Oak" not in words
+    assert result["target"].finding.startswith("Across 2 student-led conference classes, "
+                                               "pupils met the target")
+    assert result["target"].paragraphs == ()  # no class can be shown on its own
+    assert result["by_group"].finding.startswith("No class can be reported")
+    assert result["by_group"].paragraphs[0].startswith("In KS2, ")
+    # 6 parents ("*") and 3 staff ("<5"): no group is named
+    assert result["feedback"].finding == ("There were 9 feedback responses; each group who "
+                                          "replied is too small to report on its own.")
+    assert "not been coded" in result["feedback"].paragraphs[0]
+    assert result["rubric_check"].finding.startswith("No reflections in this enquiry")
+    assert set(result.all_records) == {
+        "title", "community", "school", "n_classes", "n_pupils", "n_reflections", "rubric",
+        "pct_weeks_meeting_target", "depth_first_half_term", "depth_last_half_term",
+        "depth_change", "feedback_responses"}
+    # Oak's weeks have 5 and 6 pupils: its line is drawn; the depth-by-group bars are not
+    assert [len(s.charts) for s in result] == [0, 1, 2, 1, 0, 0]
+
+
+def test_run_says_what_is_missing_when_nothing_was_written(tables):
+    texts = tables["texts"]
+    enq = _enquiry({**tables, "texts": texts[texts["source"] == "feedback"].iloc[:0]})
+    result = _run(enq)
+    for key in ("scoring", "target", "depth", "by_group", "feedback"):
+        assert result[key].finding.startswith("No "), key
+        assert result[key].charts == ()
+    assert result.records["n_reflections"] == 0
+    assert set(result.all_records) == {"title", "community", "school", "n_classes",
+                                       "n_pupils", "n_reflections", "rubric"}

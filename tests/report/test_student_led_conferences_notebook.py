@@ -123,3 +123,20 @@ def test_a_bad_rubric_fails_with_a_config_error(demo_enquiry, demo_workspace, tm
     assert info.value.ename == "ConfigError"
     assert "appears twice" in info.value.evalue
     assert not (tmp_path / "bad.html").exists()
+
+
+def test_notebook_is_its_parameters_one_run_and_a_show_per_section():
+    import nbformat
+
+    from slc_research.casestudies.conferences import STUDY
+
+    nb = nbformat.read(str(NOTEBOOK), as_version=4)
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    assert "parameters" in nb.cells[0].metadata.get("tags", [])
+    assert "conferences.STUDY.run_notebook(" in code[1]
+    lines = [line for src in code[1:] for line in src.splitlines() if line.strip()]
+    assert len(lines) <= 40
+    assert not [line for line in lines if re.search(r"\b(if|for|while)\b", line)]
+    shown = re.findall(r'show\(result\["(\w+)"\]\)', "\n".join(code))
+    assert shown == ["scoring", "target", "depth", "by_group", "feedback", "rubric_check"]
+    assert STUDY.run == "slc_research.casestudies.conferences.study:run"

@@ -1,31 +1,71 @@
-"""The student-led conferences case study: the reflection culture of a class over the year."""
+"""The student-led conferences case study: the reflection culture of a class over the year.
 
+:data:`STUDY` declares the notebook's parameters once; its ``run`` (in :mod:`.study`) returns
+the result. The analyses live in :mod:`.analysis`. Importing this package is light: the
+analyses load when the study runs.
+"""
+
+import math
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+from slc_research.casestudies.parameters import text_parameter
 from slc_research.casestudies.spec import WORKSPACE, CaseStudy, Param
+from slc_research.errors import ConfigError
 
 __all__ = ["STUDY"]
 
 
-def _unchecked(value):
-    """The notebook still checks its own parameters (``validate_parameters``)."""
-    return value
+def _community(value: Any) -> str:
+    return text_parameter(value, "community",
+                          expected='a class\'s community name in quotes, or "" for every '
+                                   'conference class')
+
+
+def _rubric(value: Any) -> Path | None:
+    """``""`` (or None) for the default rubric, else the path as given.
+
+    Whether the file exists is checked when the study runs
+    (:func:`~slc_research.casestudies.conferences.analysis.rubric_file`): a relative path
+    starts from the enquiry folder, which this check does not see.
+    """
+    if value is None:
+        value = ""
+    if not isinstance(value, str | PathLike):
+        raise ConfigError(f"expected \"\" (the default rubric) or the path of a rubric file; "
+                          f"found {value!r}", key="rubric")
+    return Path(value).expanduser() if str(value).strip() else None
+
+
+def _target_per_week(value: Any) -> float:
+    if (isinstance(value, bool) or not isinstance(value, int | float)
+            or not math.isfinite(value) or not 0 < value <= 7):
+        raise ConfigError(f"expected a number of reflections per week above 0 and at most 7, "
+                          f"e.g. 1; found {value!r}", key="target_per_week")
+    return float(value)
 
 
 STUDY = CaseStudy(
-    name='student_led_conferences',
-    title='Student-led conferences and weekly reflections',
+    name="student_led_conferences",
+    title="Student-led conferences and weekly reflections",
     questions=(
-        'Do pupils write a reflection every week (against a target)?',
-        'Do reflections deepen over the year (descriptive, explanatory, critical), scored with a rubric the teacher can edit?',
-        'How does depth differ by class and phase?',
-        'What did parents, pupils and staff say after the conferences?',
+        "Do pupils write a reflection every week (against a target)?",
+        "Do reflections deepen over the year (descriptive, explanatory, critical), scored with "
+        "a rubric the teacher can edit?",
+        "How does depth differ by class and phase?",
+        "What did parents, pupils and staff say after the conferences?",
     ),
     params=(
         WORKSPACE,
-        Param('community', '', '`""` for every conference class, or one', _unchecked),
-        Param('rubric', '', '`""` for the built-in rubric, or the path of an edited rubric TOML', _unchecked),
-        Param('target_per_week', 1, 'reflections expected per pupil per week (default 1)', _unchecked),
+        Param("community", "", '`""` for every conference class, or one', _community),
+        Param("rubric", "", '`""` for the built-in rubric, or the path of an edited rubric TOML',
+              _rubric),
+        Param("target_per_week", 1, "reflections expected per pupil per week (default 1)",
+              _target_per_week),
     ),
-    run=None,
+    run="slc_research.casestudies.conferences.study:run",
     each_kind=None,
-    headlines=('n_classes', 'n_pupils', 'n_reflections', 'pct_weeks_meeting_target', 'depth_change'),
+    headlines=("n_classes", "n_pupils", "n_reflections", "pct_weeks_meeting_target",
+               "depth_change"),
 )

@@ -10,18 +10,12 @@ withholds groups of fewer pupils (``display=True`` for a reader, ``False`` for a
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-from os import PathLike
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from slc_research import stats
-from slc_research.casestudies.parameters import (
-    workspace_folder,
-)
 from slc_research.casestudies.slc_impact.impact import resolve_communities
 from slc_research.errors import ConfigError
 from slc_research.measures.attendance import HALF_TERMS, school_period
@@ -31,7 +25,6 @@ from slc_research.qual.depth import Rubric, score_depth
 __all__ = [
     "AUTHOR_LABELS",
     "KEY_STAGES",
-    "ConferenceParameters",
     "class_label",
     "depth_by_group",
     "depth_change",
@@ -43,8 +36,8 @@ __all__ = [
     "pupil_weeks",
     "reflections",
     "resolve_classes",
+    "rubric_file",
     "target_summary",
-    "validate_parameters",
     "weekly_rates",
 ]
 
@@ -58,73 +51,31 @@ _HALF_TERM_ORDER = [name for name, _ in HALF_TERMS]
 _SUFFIX = " student-led conferences"
 
 
-@dataclass(frozen=True)
-class ConferenceParameters:
-    """The checked parameters of the student-led conferences notebook.
-
-    Attributes
-    ----------
-    workspace : Path
-    community : str
-        One conference class, or ``""`` for every one.
-    rubric : Path or None
-        A rubric file, or None for the default rubric.
-    target_per_week : float
-        Reflections each pupil is expected to write per week.
-    """
-
-    workspace: Path
-    community: str = ""
-    rubric: Path | None = None
-    target_per_week: float = 1.0
-
-
-def validate_parameters(*, workspace: str | PathLike, community: str = "",
-                        rubric: str | PathLike = "", target_per_week: float = 1
-                        ) -> ConferenceParameters:
-    """Check the notebook's parameters before anything is read; fail loudly.
+def rubric_file(rubric: Path | None, workspace: Path) -> Path | None:
+    """The rubric file of the ``rubric`` parameter, or None for the default rubric.
 
     Parameters
     ----------
-    workspace : str or path
-        Folder holding ``enquiry.toml``.
-    community : str
-        ``""`` (every conference class) or one class's community name.
-    rubric : str or path
-        ``""`` for the default rubric, or a rubric TOML file (relative paths
-        start from the workspace).
-    target_per_week : number
-        Reflections expected per pupil per week, more than 0 and at most 7.
+    rubric : Path or None
+        As :data:`~slc_research.casestudies.conferences.STUDY` checks it (None for ``""``).
+    workspace : Path
+        The enquiry folder: a relative path starts from it.
 
     Raises
     ------
     ConfigError
-        Naming the parameter, what was found and what is expected.
+        When there is no file at that path (``key="rubric"``).
     """
-    root = workspace_folder(workspace)
-    community = "" if community is None else community
-    if not isinstance(community, str):
-        raise ConfigError(f"expected a class's community name in quotes, or \"\" for every "
-                          f"conference class; found {community!r}", key="community")
     if rubric is None:
-        rubric = ""
-    if not isinstance(rubric, str | PathLike):
-        raise ConfigError(f"expected \"\" (the default rubric) or the path of a rubric file; "
-                          f"found {rubric!r}", key="rubric")
-    rubric_path = None
-    if str(rubric).strip():
-        rubric_path = Path(rubric).expanduser()
-        rubric_path = (rubric_path if rubric_path.is_absolute() else root / rubric_path).resolve()
-        if not rubric_path.is_file():
-            raise ConfigError(f"no rubric file at {str(rubric_path)!r}; copy the default "
-                              "(slc_research/templates/reflection_rubric.toml) into the enquiry "
-                              "folder and give its name, or use \"\" for the default",
-                              key="rubric")
-    if (isinstance(target_per_week, bool) or not isinstance(target_per_week, int | float)
-            or not math.isfinite(target_per_week) or not 0 < target_per_week <= 7):
-        raise ConfigError(f"expected a number of reflections per week above 0 and at most 7, "
-                          f"e.g. 1; found {target_per_week!r}", key="target_per_week")
-    return ConferenceParameters(root, community.strip(), rubric_path, float(target_per_week))
+        return None
+    path = Path(rubric).expanduser()
+    path = (path if path.is_absolute() else Path(workspace) / path).resolve()
+    if not path.is_file():
+        raise ConfigError(f"no rubric file at {str(path)!r}; copy the default "
+                          "(slc_research/templates/reflection_rubric.toml) into the enquiry "
+                          "folder and give its name, or use \"\" for the default",
+                          key="rubric")
+    return path
 
 
 def resolve_classes(communities: pd.DataFrame, community: str = "") -> list[str]:
