@@ -48,8 +48,8 @@ from slc_research.casestudies.explore.analysis import MeasuresTable, measures_ta
 from slc_research.privacy.suppression import suppress_small
 from slc_research.stats import hedges_g
 from slc_research.synthetic.trust import write_demo_workspace
-from slc_research.widgets._svg import svg_of
 from slc_research.widgets.explorer import Explorer
+from slc_research.widgets.svg import svg_of
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / ".work" / "widgets"
