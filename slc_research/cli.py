@@ -137,9 +137,7 @@ def _qda_export(args: argparse.Namespace) -> int:
 def _export(args: argparse.Namespace) -> int:
     from slc_research.report.export import export_pack
 
-    _ensure_kernel()
-    result = export_pack(args.path, args.to, notebooks=args.notebook or None,
-                         workers=args.workers, engine=args.engine or "auto")
+    result = export_pack(args.path, args.to, notebooks=args.notebook or None)
     for name, error in result.failures.items():
         print(f"slc-research: {name} could not be exported: {error}", file=sys.stderr)
     n_tables = sum(len(p.tables) for p in result.packs)
@@ -350,7 +348,7 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser(
         "export", help="write the dissertation pack: APA tables (DOCX, CSV), figures (SVG, "
                        "PNG 300 ppi) and methods paragraphs",
-        description="Run the case-study notebooks for the whole workspace and write, for "
+        description="Run the case studies for the whole workspace and write, for "
                     "each, its tables as CSV and as APA 7 tables in Word, its figures as SVG "
                     "and PNG at 300 ppi, and a methods paragraph per analysis with references.")
     s.add_argument("path", help="the workspace, e.g. data/demo")
@@ -358,9 +356,6 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--notebook", action="append", default=[],
                    help="only this case study (e.g. tlc_impact); repeat for several "
                         "(default every case study)")
-    s.add_argument("--workers", type=int, help="notebooks at once (default one per core)")
-    s.add_argument("--engine", choices=("fresh", "warm", "auto"),
-                   help="how kernels start (as for report)")
     s.set_defaults(func=_export)
 
     s = sub.add_parser(

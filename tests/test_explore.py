@@ -13,6 +13,7 @@ from scipy import stats
 
 from slc_research.casestudies.explore.analysis import OTHER_PUPILS, explore, measures_from_tables
 from slc_research.charts import ChartError, group_means_chart
+from slc_research.errors import ConfigError
 from slc_research.stats import hedges_g
 
 THRESHOLD = 5
@@ -201,13 +202,13 @@ def test_behaviour_points_are_zero_filled_and_counted_by_size(trust):
 
 def test_errors_say_what_to_choose(trust):
     t = trust["table"]
-    with pytest.raises(KeyError, match="no measure 'reading'; choose one of"):
+    with pytest.raises(ConfigError, match="no measure 'reading'; choose one of"):
         explore(t, measure="reading", wave="Wave 1")
-    with pytest.raises(KeyError, match="cannot group by 'house'"):
+    with pytest.raises(ConfigError, match="cannot group by 'house'"):
         explore(t, measure="attendance", wave="Whole year", by="house")
-    with pytest.raises(KeyError, match="cannot filter on 'house'"):
+    with pytest.raises(ConfigError, match="cannot filter on 'house'"):
         explore(t, measure="attendance", wave="Whole year", filters={"house": "Red"})
-    with pytest.raises(KeyError, match="cannot compare"):
+    with pytest.raises(ConfigError, match="cannot compare"):
         explore(t, measure="attendance", wave="Whole year", by="sen", compare=("a", "b"))
     r = explore(t, measure="attendance", wave="Whole year", by="school",
                 filters={"school": "South"})

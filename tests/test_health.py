@@ -114,10 +114,10 @@ def test_source_tables_reads_back_one_source(enq):
     north = enq.source_tables("north_roster")
     assert len(north["pupils"]) == 3
     assert set(north["pupils"]["school"]) == {"North"}
-    with pytest.raises(KeyError, match="no source 'nope'"):
+    with pytest.raises(ConfigError, match="no source 'nope'"):
         enq.source_tables("nope")
     shutil.rmtree(enq.root / CACHE_DIR)
-    with pytest.raises(KeyError, match="open the workspace again"):
+    with pytest.raises(ConfigError, match="open the workspace again"):
         enq.source_tables("north_roster")
 
 

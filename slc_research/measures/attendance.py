@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from slc_research.errors import ConfigError
+
 __all__ = ["HALF_TERMS", "academic_year", "attendance_summary", "school_period"]
 
 #: Half terms by calendar date (month, day of the first day), an approximation of
@@ -32,7 +34,7 @@ def school_period(dates: pd.DatetimeIndex | pd.Series, by: str = "term") -> pd.S
     for the year of a term or half term.
     """
     if by not in _BY:
-        raise ValueError(f"by must be one of {', '.join(_BY)}, not {by!r}")
+        raise ConfigError(f"by must be one of {', '.join(_BY)}, not {by!r}", key="by")
     d = pd.DatetimeIndex(dates)
     if by == "year":
         return academic_year(d)
@@ -91,7 +93,7 @@ def attendance_summary(attendance: pd.DataFrame, *, by: str = "year") -> pd.Data
     methodology: persistent absence is missing 10% or more of possible sessions.
     """
     if by not in _BY:
-        raise ValueError(f"by must be one of {', '.join(_BY)}, not {by!r}")
+        raise ConfigError(f"by must be one of {', '.join(_BY)}, not {by!r}", key="by")
     pupil = attendance["pupil_id"]
     if not isinstance(pupil.dtype, pd.CategoricalDtype):
         pupil = pupil.astype("category")

@@ -56,7 +56,8 @@ def scale_scores(responses: pd.DataFrame, scales: Mapping[str, Scale],
     >>> scale_scores(tables["survey_responses"], ctx.scales, ctx.response_scales)  # doctest: +SKIP
     """
     if not 0 <= min_answered <= 1:
-        raise ValueError("min_answered is a share of the items, from 0 to 1")
+        raise ConfigError("min_answered is a share of the items, from 0 to 1 (e.g. 0.5 for "
+                          "at least half)", key="min_answered")
     frames = []
     for name, scale in scales.items():
         if scale.response_scale not in response_scales:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from slc_research.errors import ConfigError
 from slc_research.measures.attendance import school_period
 
 __all__ = ["CHARACTERISTICS", "GROUPINGS", "OTHER_PUPILS", "Measure", "MeasuresTable",
@@ -121,14 +122,16 @@ class MeasuresTable:
     def community_label(self, community: str) -> str:
         """Readable name of a community choice (``"kind:slc"`` -> "Any student ...")."""
         if community not in self.communities:
-            raise KeyError(f"no community choice {community!r}; choose one of "
-                           f"{', '.join(self.communities) or 'none (no pupil members)'}")
+            raise ConfigError(f"no community choice {community!r}; choose one of "
+                              f"{', '.join(self.communities) or 'none (no pupil members)'}",
+                              key="community")
         return self.communities[community]
 
     def rows(self, measure: str, wave: str) -> pd.DataFrame:
         """The rows of one measure and wave (an empty frame when there are none)."""
         if measure not in self.measures:
-            raise KeyError(f"no measure {measure!r}; choose one of {', '.join(self.measures)}")
+            raise ConfigError(f"no measure {measure!r}; choose one of "
+                              f"{', '.join(self.measures)}", key="measure")
         start, stop = self._slices.get((measure, str(wave)), (0, 0))
         return self.data.iloc[start:stop]
 

@@ -22,7 +22,7 @@ from slc_research.errors import PrivacyError
 from slc_research.privacy.suppression import require_suppressed
 
 __all__ = ["CHART_MIMETYPE", "EXPORT_MIMETYPES", "ID_COLUMNS", "RECORD_MIMETYPE",
-           "TABLE_MIMETYPE", "PrivacyError", "format_table", "read_records", "record",
+           "TABLE_MIMETYPE", "PrivacyError", "format_table", "jsonable", "read_records", "record",
            "record_all", "show", "show_list", "show_note", "show_table", "show_text", "table_html",
            "table_notes"]
 
@@ -57,7 +57,7 @@ def record(name: str, value: Any) -> None:
     """
     from IPython.display import display
 
-    value = _jsonable(value)
+    value = jsonable(value)
     _guard_text(str(value), f"the recorded value {name!r}")
     display({RECORD_MIMETYPE: {"name": str(name), "value": value}, "text/plain": ""}, raw=True)
 
@@ -301,18 +301,20 @@ def _guard_text(text: str, where: str) -> None:
         raise PrivacyError(f"{where} holds a pseudonymous id; only aggregates may be published")
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """``value`` as JSON can hold it (what :func:`record` stores): results and dataclasses as
+    dicts, DataFrames as lists of rows (through the display boundary), NaN as None."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return _jsonable(dataclasses.asdict(value))
+        return jsonable(dataclasses.asdict(value))
     if isinstance(value, pd.DataFrame):
         _guard_frame(value)
-        return [_jsonable(r) for r in value.to_dict(orient="records")]
+        return [jsonable(r) for r in value.to_dict(orient="records")]
     if isinstance(value, pd.Series):
-        return _jsonable(value.tolist())
+        return jsonable(value.tolist())
     if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, bool | np.bool_):

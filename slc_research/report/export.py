@@ -1,11 +1,11 @@
 """``slc-research export``: the dissertation pack of an enquiry's case studies.
 
-Each case-study notebook runs for the whole trust (:func:`run_report`, its
-executed copy kept in a private temporary folder and deleted afterwards). From
-the executed notebook come every table shown with
-:func:`~slc_research.report.show_table` (its display-ready, suppressed copy:
-never raw rows), every chart (its Vega-Lite spec, drawn again by vl-convert)
-and its recorded results. For each notebook the pack holds::
+Each case study runs for the whole trust and returns its result
+(:meth:`~slc_research.casestudies.spec.CaseStudy.result`), the same object its notebook
+shows section by section. From the result come every table (its suppressed cells,
+formatted by the display boundary exactly as the report shows them: never raw rows), every
+chart (its Vega-Lite spec, drawn by vl-convert) and the recorded results; nothing is read
+back from a rendered page. For each case study the pack holds::
 
     DIR/<notebook>/tables/NN-<title>.csv    every table, cells as shown (formula-safe)
     DIR/<notebook>/tables.docx              every table in APA 7 style
@@ -20,12 +20,9 @@ Afterwards the whole pack is scanned for the workspace's names and real ids
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 import unicodedata
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,7 +35,7 @@ from slc_research.report.apa_docx import (
     save,
     tables_document,
 )
-from slc_research.report.display import CHART_MIMETYPE, TABLE_MIMETYPE, read_records
+from slc_research.report.display import format_table, jsonable, table_notes
 
 __all__ = ["PPI", "CollectedReport", "ExportResult", "NotebookPack", "collect", "export_pack",
            "write_notebook_pack"]
@@ -49,7 +46,7 @@ PPI = 300
 
 @dataclass(frozen=True)
 class CollectedReport:
-    """What an executed notebook showed: its tables, charts, records and parameters."""
+    """What a case study's result holds for the pack: tables, charts, records, parameters."""
 
     name: str
     title: str
@@ -96,9 +93,7 @@ class ExportResult:
 
 
 def export_pack(workspace: str | Path, to: str | Path, *,
-                notebooks: Sequence[str] | None = None, kernel_name: str = "slc-research",
-                timeout: int = 600, engine: str = "auto", workers: int | None = None,
-                check: bool = True, keep_executed: str | Path | None = None) -> ExportResult:
+                notebooks: Sequence[str] | None = None, check: bool = True) -> ExportResult:
     """Run the case studies on ``workspace`` and write their dissertation pack into ``to``.
 
     Parameters
@@ -106,85 +101,62 @@ def export_pack(workspace: str | Path, to: str | Path, *,
     workspace : path
         The enquiry workspace (opened and validated first).
     to : path
-        The pack's folder (created; a notebook's earlier pack there is replaced).
+        The pack's folder (created; a case study's earlier pack there is replaced).
     notebooks : list of str, optional
-        Catalogue names (``"slc_impact"``) or ``.ipynb`` paths; default every
-        case study (:data:`~slc_research.report.catalogue.NOTEBOOKS`).
-    kernel_name, timeout, engine
-        As :func:`~slc_research.report.execute.run_report`.
-    workers : int, optional
-        Notebooks run at once (default one per core).
+        Case-study names (``"slc_impact"``); default every case study
+        (:data:`~slc_research.report.catalogue.NOTEBOOKS`).
     check : bool
         Scan the pack for the workspace's names and real ids afterwards.
-    keep_executed : path, optional
-        A folder outside the pack (e.g. the workspace's ``.slc-cache``) to keep
-        the executed notebooks in; default not kept.
 
     Returns
     -------
     ExportResult
     """
-    from slc_research.report.catalogue import NOTEBOOKS, notebook_path
-    from slc_research.report.execute import run_report
+    from slc_research.charts import use_offline_renderer
+    from slc_research.report.catalogue import NOTEBOOKS, notebook_info
     from slc_research.workspace.enquiry import Enquiry
 
     workspace = Path(workspace).resolve()
-    Enquiry.open(workspace)  # a clear message for a broken workspace, and a warm cache
-    paths = [notebook_path(n) for n in (notebooks or list(NOTEBOOKS))]
+    enq = Enquiry.open(workspace)  # a clear message for a broken workspace
+    studies = [notebook_info(n) for n in (notebooks or list(NOTEBOOKS))]
     to = Path(to).resolve()
     to.mkdir(parents=True, exist_ok=True)
-    packs: dict[str, NotebookPack] = {}
+    use_offline_renderer()  # the theme the reports draw with
+    packs: list[NotebookPack] = []
     failures: dict[str, str] = {}
-    with tempfile.TemporaryDirectory(prefix="slc-export-") as tmp:
-        private = Path(keep_executed).resolve() if keep_executed else Path(tmp) / "executed"
-
-        def one(path: Path) -> None:
-            try:
-                result = run_report(path, workspace, Path(tmp) / "html", parameters={},
-                                    kernel_name=kernel_name, timeout=timeout,
-                                    keep_executed=private, engine=engine)
-                import nbformat
-
-                nb = nbformat.read(str(result.executed), as_version=4)
-                packs[path.stem] = write_notebook_pack(collect(nb, name=path.stem), to)
-            except Exception as exc:  # one failed notebook does not stop the others
-                failures[path.stem] = f"{type(exc).__name__}: {exc}"
-
-        with ThreadPoolExecutor(max_workers=workers or min(len(paths), os.cpu_count() or 1)
-                                ) as pool:
-            list(pool.map(one, paths))
-    ordered = tuple(packs[p.stem] for p in paths if p.stem in packs)
-    result = None
+    for study in studies:
+        try:
+            result = study.result(enq, study.validate(workspace=workspace))
+            packs.append(write_notebook_pack(collect(result), to))
+        except Exception as exc:  # one failed case study does not stop the others
+            failures[study.name] = f"{type(exc).__name__}: {exc}"
+    found = None
     if check:
         from slc_research.report.check import check_outputs
 
-        result = check_outputs(to, workspace)
-    return ExportResult(to, ordered, {p.stem: failures[p.stem] for p in paths
-                                      if p.stem in failures}, result)
+        found = check_outputs(to, workspace)
+    return ExportResult(to, tuple(packs), failures, found)
 
 
-def collect(nb: Any, *, name: str) -> CollectedReport:
-    """The tables, charts, records and parameters of an executed notebook."""
+def collect(result: Any) -> CollectedReport:
+    """The tables, charts and records of a case study's result, as the pack writes them.
+
+    Each table passes the display boundary (:func:`~slc_research.report.display.format_table`:
+    ids and unsuppressed counts refused) and keeps the cells, caption and notes a reader
+    sees; each chart is its Vega-Lite spec with the reports' theme.
+    """
     tables: list[ExportedTable] = []
     specs: list[dict[str, Any]] = []
-    for cell in nb.get("cells", []):
-        for output in cell.get("outputs", []):
-            data = output.get("data", {})
-            copy = data.get(TABLE_MIMETYPE)
-            if isinstance(copy, dict):
-                tables.append(ExportedTable(
-                    len(tables) + 1, str(copy.get("caption") or ""),
-                    [str(c) for c in copy.get("columns", [])],
-                    [[str(v) for v in row] for row in copy.get("rows", [])],
-                    [str(n) for n in copy.get("notes", [])]))
-            spec = data.get(CHART_MIMETYPE)
-            if isinstance(spec, dict):
-                specs.append(dict(spec))
-    records = read_records(nb)
-    parameters = dict(nb.get("metadata", {}).get("papermill", {}).get("parameters", {}) or {})
-    parameters.pop("workspace", None)
-    title = str(records.get("title") or name)
-    return CollectedReport(name, title, tables, specs, records, parameters)
+    for section in result.sections:
+        for t in section.tables:
+            shown = format_table(t.frame, decimals=t.decimals, labels=t.labels or None)
+            tables.append(ExportedTable(
+                len(tables) + 1, t.caption, [str(c) for c in shown.columns],
+                [[str(v) for v in row] for row in shown.itertuples(index=False, name=None)],
+                [*([t.note] if t.note else []), *table_notes(shown)]))
+        specs += [chart.to_dict() for chart in section.charts]
+    records = {k: jsonable(v) for k, v in result.all_records.items()}
+    return CollectedReport(result.case_study, result.title, tables, specs, records, {})
 
 
 def write_notebook_pack(report: CollectedReport, to: str | Path) -> NotebookPack:

@@ -29,7 +29,7 @@ from pathlib import Path
 import ipywidgets as w
 import pandas as pd
 
-from slc_research.errors import SlcResearchError
+from slc_research.errors import ConfigError, SlcResearchError
 from slc_research.qual.coding_store import CodingStore, check_coder_name, sentence_spans
 from slc_research.workspace.enquiry import Enquiry
 
@@ -417,7 +417,7 @@ def _codings_besides(enq: Enquiry, source: str) -> pd.DataFrame:
     try:
         parts = [enq.source_tables(n).get("codings") for n, s in enq.manifest.sources.items()
                  if s.kind == "codings" and n != source]
-    except KeyError:  # cache pruned since opening: fall back to the whole table
+    except ConfigError:  # cache pruned since opening: fall back to the whole table
         return all_codings
     parts = [p for p in parts if p is not None and len(p)]
     return pd.concat(parts, ignore_index=True) if parts else all_codings.iloc[:0]

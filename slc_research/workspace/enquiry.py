@@ -21,7 +21,7 @@ from pandas.api.types import union_categoricals
 
 from slc_research.data.schemas import TABLES, conform, empty_table
 from slc_research.data.spec import LoadContext, Loaded, SourceSpec
-from slc_research.errors import DataError
+from slc_research.errors import ConfigError, DataError
 from slc_research.privacy.pseudonyms import CONSENT_FILE, Pseudonymiser, load_withdrawn
 from slc_research.privacy.quotable import NOT_QUOTABLE_FILE, apply_not_quotable, load_not_quotable
 from slc_research.workspace.cache import SourceCache
@@ -215,7 +215,8 @@ class Enquiry:
     def table(self, name: str) -> pd.DataFrame:
         """The canonical table ``name`` (see :data:`slc_research.data.schemas.TABLES`)."""
         if name not in self._tables:
-            raise KeyError(f"no table {name!r}; tables are {', '.join(TABLES)}")
+            raise ConfigError(f"no table {name!r}; the tables are {', '.join(TABLES)}",
+                              key="table")
         return self._tables[name]
 
     @property
@@ -238,17 +239,17 @@ class Enquiry:
 
         Raises
         ------
-        KeyError
+        ConfigError
             ``name`` is not a source of this workspace, or its cache entry was
             removed since the workspace was opened (open it again).
         """
         if name not in self._cache_keys:
-            raise KeyError(f"no source {name!r} in this workspace; its sources are "
-                           f"{', '.join(self._cache_keys) or 'none'}")
+            raise ConfigError(f"no source {name!r} in this workspace; its sources are "
+                           f"{', '.join(self._cache_keys) or 'none'}", key=f"sources.{name}")
         hit = SourceCache(self.root).read(_safe_dir(name), self._cache_keys[name])
         if hit is None:
-            raise KeyError(f"the cached tables of source {name!r} are gone; open the "
-                           "workspace again with Enquiry.open")
+            raise ConfigError(f"the cached tables of source {name!r} are gone; open the "
+                              "workspace again with Enquiry.open", key=f"sources.{name}")
         return hit[0]
 
     pupils = property(lambda self: self.table("pupils"), doc="Pupils: one row each.")

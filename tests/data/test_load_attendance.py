@@ -249,5 +249,5 @@ def test_attendance_summary_of_a_loaded_register(write, spec, ctx):
 
 
 def test_attendance_summary_rejects_unknown_period():
-    with pytest.raises(ValueError, match="by must be one of"):
+    with pytest.raises(ConfigError, match="by must be one of"):
         attendance_summary(_register({"P-1": []}), by="week")

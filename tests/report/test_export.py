@@ -214,12 +214,19 @@ def _pgm(path: Path) -> tuple[int, int, bytes]:
 
 @pytest.fixture(scope="module")
 def pack(demo_workspace, tmp_path_factory):
+    """The pack made in-process from the case studies' results, and the same two reports
+    run as notebooks (executed copies kept): the pack must hold what the reports show."""
+    from slc_research.report.catalogue import notebook_path
+    from slc_research.report.execute import run_report
     from slc_research.report.export import export_pack
 
     out = tmp_path_factory.mktemp("pack")
     kept = tmp_path_factory.mktemp("executed")
-    result = export_pack(demo_workspace, out, notebooks=["tlc_impact", "coproduction_pilot"],
-                         keep_executed=kept)
+    names = ["tlc_impact", "coproduction_pilot"]
+    result = export_pack(demo_workspace, out, notebooks=names)
+    for name in names:
+        run_report(notebook_path(name), demo_workspace, tmp_path_factory.mktemp("html"),
+                   parameters={}, name=name, keep_executed=kept)
     return result, kept
 
 

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
+from slc_research.errors import ConfigError
 from slc_research.measures.table import (
     CHARACTERISTICS,
     GROUPINGS,
@@ -117,7 +118,8 @@ def _mask(rows: pd.DataFrame, filters: Mapping[str, object] | None) -> np.ndarra
         if wanted is None or wanted == () or wanted == []:
             continue
         if col not in CHARACTERISTICS:
-            raise KeyError(f"cannot filter on {col!r}; filter on {', '.join(CHARACTERISTICS)}")
+            raise ConfigError(f"cannot filter on {col!r}; filter on "
+                              f"{', '.join(CHARACTERISTICS)}", key="filters")
         cats = rows[col].cat.categories
         chosen = [wanted] if isinstance(wanted, str) else list(wanted)
         locs = [cats.get_loc(w) for w in chosen if w in cats]
@@ -130,14 +132,15 @@ def _grouping(table: MeasuresTable, rows: pd.DataFrame, mask: np.ndarray, by: st
     if by == "community":
         if community is None:
             if not table.communities:
-                raise KeyError("no pupil belongs to a community in this workspace; "
-                               "group by something else")
+                raise ConfigError("no pupil belongs to a community in this workspace; "
+                                  "group by something else", key="by")
             community = next(iter(table.communities))
         title = table.community_label(community)
         pupil = np.asarray(rows["pupil_id"].cat.codes)[mask]
         return (~table._members[community][pupil]).astype(np.int64), ["Members", OTHER_PUPILS], title
     if by not in GROUPINGS:
-        raise KeyError(f"cannot group by {by!r}; choose one of {', '.join(GROUPINGS)}")
+        raise ConfigError(f"cannot group by {by!r}; choose one of {', '.join(GROUPINGS)}",
+                          key="by")
     return (np.asarray(rows[by].cat.codes)[mask].astype(np.int64),
             list(rows[by].cat.categories), GROUPINGS[by])
 
@@ -204,7 +207,8 @@ def explore(table: MeasuresTable, *, measure: str, wave: str, by: str = "communi
         pool = published if len(published) >= 2 else list(summary["group"])
         compare = tuple(pool[:2]) if len(pool) >= 2 else None
     elif any(g not in labels for g in compare):
-        raise KeyError(f"cannot compare {compare!r}; the groups are {', '.join(labels)}")
+        raise ConfigError(f"cannot compare {compare!r}; the groups are {', '.join(labels)}",
+                          key="compare")
     effect, sentence = None, "There are not two groups to compare: change the grouping or filters."
     if compare is not None:
         a, b = (labels.index(g) for g in compare)
