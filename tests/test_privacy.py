@@ -10,12 +10,8 @@ import pandas as pd
 import pytest
 
 from slc_research.errors import DataError
-from slc_research.privacy.pseudonyms import (
-    KEY_FILE,
-    Pseudonymiser,
-    load_withdrawn,
-    redact_names,
-)
+from slc_research.privacy.pseudonyms import KEY_FILE, Pseudonymiser, load_withdrawn
+from slc_research.privacy.redaction import redact_names, redact_with_offsets
 
 KEY = bytes(range(32))
 
@@ -98,3 +94,24 @@ def test_redact_names_whole_words_any_case():
     assert out.iloc[1] == "Amyas came"
     assert pd.isna(out.iloc[2])
     assert redact_names(pd.Series(["Ms O'Neill said"]), ["O'Neill"]).iloc[0] == "Ms [name] said"
+
+
+@pytest.mark.parametrize("written", ["Zoë", "ZOË", "zoë", "Zoe\u0308", "ZOE\u0308", "Ｚｏë"])
+def test_a_name_is_redacted_however_its_letters_are_written(written):
+    """NFC, NFD (a combining diaeresis), capitals and full-width letters: one name."""
+    texts = pd.Series([f"{written} and {written}'s friend spoke first."], dtype="string")
+    out = redact_names(texts, ["Zoë Brontë"])
+    assert out.iloc[0] == "[name] and [name]'s friend spoke first."
+
+
+def test_texts_plans_and_refi_share_one_redaction():
+    """redact_names is the offset-keeping Redaction applied to each text."""
+    names = ["Amy Lee", "Abernethy-Clark"]
+    texts = ["Amy Lee said so.", "Ask Abernethy about it", None, "nobody here"]
+    out = redact_names(pd.Series(texts, dtype="string"), names)
+    for text, got in zip(texts, out, strict=True):
+        if text is None:
+            assert got is pd.NA
+        else:
+            assert got == redact_with_offsets(text, names).text
+    assert list(out[:2]) == ["[name] said so.", "Ask [name] about it"]

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import secrets
-from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
@@ -28,9 +26,7 @@ __all__ = [
     "CONSENT_FILE",
     "Pseudonymiser",
     "load_withdrawn",
-    "name_words",
     "normalise_id",
-    "redact_names",
 ]
 
 KEY_FILE = "pseudonym.key"
@@ -172,61 +168,3 @@ def load_withdrawn(private_dir: Path, pseudonymiser: Pseudonymiser) -> frozenset
         ids = reg.loc[withdrawn & (kinds == kind), "id"]
         out.update(x for x in pseudonymiser.pseudonymise(ids, kind).dropna())
     return frozenset(out)
-
-
-NAME_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
-
-
-def name_words(names: Iterable[str]) -> set[str]:
-    """The case-folded words :func:`redact_names` looks for: each name and each part of it
-    (split at spaces and hyphens) of two letters or more."""
-    known: set[str] = set()
-    for name in names:
-        if not name:
-            continue
-        for part in [name, *re.split(r"[\s-]+", name)]:
-            part = part.strip()
-            if len(part) >= 2:
-                known.add(part.casefold())
-    return known
-
-
-def redact_names(texts: pd.Series, names: Iterable[str], placeholder: str = "[name]") -> pd.Series:
-    """Replace every whole-word occurrence of a known name in ``texts``.
-
-    Matching ignores case. A name is matched whole ("Amy" does not touch
-    "Amyas"), with a possessive ("Amy's" -> "[name]'s"), and by each part of a
-    hyphenated or multi-word name ("Abernethy-Clark" also removes "Abernethy").
-    Names shorter than two letters are ignored. A full name becomes one
-    placeholder ("Amy Lee" -> "[name]").
-
-    Each word of a text is looked up in a set, so the cost grows with the
-    length of the texts, not with the number of names on the roster.
-
-    Parameters
-    ----------
-    texts : Series of str
-    names : iterable of str
-        Forenames, surnames and full names from the roster and staff list.
-    placeholder : str
-        What a name becomes.
-    """
-    known = name_words(names)
-    out = texts.astype("string")
-    if not known or out.empty:
-        return out
-
-    def swap(match: re.Match) -> str:
-        word = match.group(0)
-        folded = word.casefold()
-        if folded in known:
-            return placeholder
-        for tail in ("'s", "’s"):
-            if folded.endswith(tail) and folded[:-2] in known:
-                return placeholder + word[-2:]
-        return word
-
-    out = out.str.replace(NAME_WORD, swap, regex=True)
-    # "[name] [name]" (forename and surname) reads as one name
-    doubled = re.escape(placeholder) + r"(?:\s+" + re.escape(placeholder) + r")+"
-    return out.str.replace(doubled, placeholder, regex=True)

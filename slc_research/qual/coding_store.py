@@ -33,7 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from slc_research.errors import ConfigError
-from slc_research.privacy.pseudonyms import redact_names
+from slc_research.privacy.redaction import redact_names
 from slc_research.workspace.atomic import write_atomic
 from slc_research.workspace.manifest import read_manifest
 

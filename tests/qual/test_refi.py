@@ -20,9 +20,8 @@ import pytest
 
 from slc_research import Enquiry
 from slc_research.cli import main
-from slc_research.data.loading.refi import redact_with_offsets
 from slc_research.errors import ConfigError, DataError
-from slc_research.privacy.pseudonyms import redact_names
+from slc_research.privacy.redaction import redact_names, redact_with_offsets
 from slc_research.qual import code_frequencies, coder_agreement, export_qdc, export_qdpx, read_refi
 
 TEXT = ("Café talk 😀 with Zebedee Quartermaine: Zebedee's idea was naïve 👍🏽 but it "

@@ -14,7 +14,7 @@ from slc_research.data.loading.people import names_in
 from slc_research.data.parsing.values import parse_booleans, parse_choice
 from slc_research.data.schemas import COMMUNITY_KINDS
 from slc_research.data.spec import LoadContext, Loaded, SourceSpec
-from slc_research.privacy.pseudonyms import redact_names
+from slc_research.privacy.redaction import redact_names
 
 __all__ = [
     "COMMUNITY_KIND_WORDS",

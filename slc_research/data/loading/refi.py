@@ -27,10 +27,7 @@ A coding by no listed user is coder "unknown" ("A" when the file lists no users)
 
 from __future__ import annotations
 
-import re
 import string
-from bisect import bisect_right
-from collections.abc import Iterable
 
 import pandas as pd
 
@@ -39,94 +36,12 @@ from slc_research.data.reading.refi import RefiProject, read_refi
 from slc_research.data.schemas import conform
 from slc_research.data.spec import LoadContext, Loaded, SourceSpec
 from slc_research.errors import ConfigError
-from slc_research.privacy.pseudonyms import NAME_WORD, name_words, redact_names
+from slc_research.privacy.redaction import Redaction, name_words, redact_names
 
-__all__ = ["Redaction", "load_qdpx", "redact_with_offsets"]
+__all__ = ["load_qdpx"]
 
-_PLACEHOLDER = "[name]"
 _AUTHORS = ("pupil", "staff", "parent", "anonymous")
 
-
-
-class Redaction:
-    """A text with names redacted and the map from old character offsets to new.
-
-    Parameters
-    ----------
-    text : str
-        The text as found.
-    known : set of str
-        Case-folded names (see :func:`redact_with_offsets`).
-
-    Attributes
-    ----------
-    text : str
-        The redacted text, the same as :func:`slc_research.privacy.pseudonyms.redact_names` gives.
-    """
-
-    def __init__(self, text: str, known: set[str], placeholder: str = _PLACEHOLDER) -> None:
-        first = self._edits(text, NAME_WORD, lambda w: self._swap(w, known, placeholder))
-        middle = self._apply(text, first)
-        doubled = re.compile(re.escape(placeholder) + r"(?:\s+" + re.escape(placeholder) + r")+")
-        second = self._edits(middle, doubled, lambda _w: placeholder)
-        self.text = self._apply(middle, second)
-        self._passes = (first, second)
-
-    @staticmethod
-    def _swap(word: str, known: set[str], placeholder: str) -> str:
-        folded = word.casefold()
-        if folded in known:
-            return placeholder
-        for tail in ("'s", "’s"):
-            if folded.endswith(tail) and folded[:-2] in known:
-                return placeholder + word[-2:]
-        return word
-
-    @staticmethod
-    def _edits(text: str, pattern: re.Pattern, replace) -> list[tuple[int, int, str]]:
-        out = []
-        for m in pattern.finditer(text):
-            new = replace(m.group(0))
-            if new != m.group(0):
-                out.append((m.start(), m.end(), new))
-        return out
-
-    @staticmethod
-    def _apply(text: str, edits: list[tuple[int, int, str]]) -> str:
-        parts, at = [], 0
-        for s, e, new in edits:
-            parts += [text[at:s], new]
-            at = e
-        parts.append(text[at:])
-        return "".join(parts)
-
-    @staticmethod
-    def _move(pos: int, edits: list[tuple[int, int, str]], *, end: bool) -> int:
-        """``pos`` in the text after ``edits``; inside a replaced word it moves to its edge."""
-        i = bisect_right([s for s, _, _ in edits], pos) - 1
-        shift = sum(len(new) - (e - s) for s, e, new in edits[:max(i, 0)])
-        if i < 0:
-            return pos
-        s, e, new = edits[i]
-        new_s = s + shift
-        if pos == s:
-            return new_s
-        if pos < e:  # inside the replaced word: the passage takes the whole placeholder
-            return new_s + len(new) if end else new_s
-        return pos + shift + len(new) - (e - s)
-
-    def offsets(self, start: int, end: int) -> tuple[int, int]:
-        """The passage ``[start, end)`` of the old text in the redacted one."""
-        for edits in self._passes:
-            if edits:
-                start, end = self._move(start, edits, end=False), self._move(end, edits, end=True)
-        return start, end
-
-
-def redact_with_offsets(text: str, names: Iterable[str]) -> Redaction:
-    """Redact ``names`` from ``text`` as :func:`~slc_research.privacy.pseudonyms.redact_names` does,
-    keeping the map of offsets (see :class:`Redaction`)."""
-    return Redaction(text, name_words(names))
 
 
 def _letters(n: int) -> list[str]:
@@ -215,11 +130,6 @@ def load_qdpx(spec: SourceSpec, ctx: LoadContext) -> Loaded:
                     continue
                 coder = labels.get(user or "", nobody)
                 coded.append((tid, coder, code_name[code_guid], start, end))
-    expected = redact_names(pd.Series([s.text for s in project.sources], dtype="string"),
-                            ctx.names)
-    if list(expected) != rows:  # the offsets were moved for a different redaction
-        raise RuntimeError("the redaction of a REFI-QDA text differs from redact_names; "
-                           "please report this")
     n = len(project.sources)
     authors = spec.options.get("authors", "anonymous")
     texts = pd.DataFrame({

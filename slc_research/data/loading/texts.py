@@ -16,7 +16,7 @@ from slc_research.data.loading.common import SourceLoad, plural
 from slc_research.data.loading.people import names_in
 from slc_research.data.parsing.values import parse_booleans
 from slc_research.data.spec import LoadContext, Loaded, SourceSpec
-from slc_research.privacy.pseudonyms import redact_names
+from slc_research.privacy.redaction import redact_names
 
 __all__ = ["load_texts", "text_id", "text_ids"]
 
