@@ -58,12 +58,12 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
     n_members = int(breadth["members_total"].iloc[0]) if len(breadth) else 0
     sections = (
         _who_takes_part(enq, tlcs, schools, breadth, label, threshold),
-        _share_by_year(enq, tlcs, schools, threshold),
+        _share_by_year(enq, tlcs, schools, label, threshold),
         _meeting_attendance(enq, tlcs, label, threshold),
         *_action_planning(enq, tlcs, threshold),
         _strategies(enq, tlcs, threshold),
         *_staff_survey(enq, schools, scale, threshold),
-        _comment_themes(enq, threshold),
+        _comment_themes(enq, bool(school or community), threshold),
         Section("about_data", "About the data", finding=(
             f"This report covers {_plural(len(tlcs), 'TLC')} in "
             f"{_plural(len(schools), 'school')}; every group of fewer than {threshold} people "
@@ -104,7 +104,7 @@ def _who_takes_part(enq, tlcs, schools, breadth, label: str, threshold: int) -> 
                               "staff, by department, role and experience"),
                 Table(suppress_small(tests, count_cols={"n": ["statistic", "p", "cramers_v"]},
                                      threshold=threshold, display=True),
-                      decimals={"statistic": 2, "cramers_v": 2},
+                      decimals={"statistic": 2, "df": 0, "cramers_v": 2},
                       caption="Are volunteers different from the other teaching staff?",
                       labels={"characteristic": "Characteristic", "test": "Test",
                               "statistic": "Statistic", "cramers_v": "Cram\u00e9r's V",
@@ -119,7 +119,7 @@ def _who_takes_part(enq, tlcs, schools, breadth, label: str, threshold: int) -> 
               "they are alike. Cramér's V runs from 0 (no difference) to 1."))
 
 
-def _share_by_year(enq, tlcs, schools, threshold: int) -> Section:
+def _share_by_year(enq, tlcs, schools, label: str, threshold: int) -> Section:
     shares = tlc.teaching_share_by_year(enq.staff, enq.memberships, tlcs, schools=schools,
                                         through=enq.academic_year)
     growth = tlc.share_growth(shares)
@@ -129,7 +129,7 @@ def _share_by_year(enq, tlcs, schools, threshold: int) -> Section:
     growth.loc[hidden, ["difference", "ci_low", "ci_high", "p"]] = np.nan
     return Section(
         "share_by_year", "How many teachers take part, year by year",
-        finding=_share_finding(published, growth),
+        finding=_share_finding(published, growth, label),
         paragraphs=("There is one academic year of TLC membership so far, so growth between "
                     "years cannot be shown yet.",) if growth.empty else (),
         tables=(Table(tlc.publish(shares, "share", threshold=threshold),
@@ -155,16 +155,16 @@ def _share_by_year(enq, tlcs, schools, threshold: int) -> Section:
             for r in published.itertuples()}})
 
 
-def _share_finding(published: pd.DataFrame, growth: pd.DataFrame) -> str:
+def _share_finding(published: pd.DataFrame, growth: pd.DataFrame, label: str) -> str:
     if published.empty:
         return "The staff list holds no teaching staff for these schools, so no share of " \
                "them can be worked out."
     last = published.iloc[-1]
     if pd.isna(last["pct"]):
-        return (f"The share of teaching staff in a TLC in {last['year']} is withheld, so that "
-                "a small group of staff cannot be worked out.")
-    text = (f"In {last['year']}, {last['pct']:.0f}% of teaching staff were in a TLC (95% CI "
-            f"{last['pct_ci_low']:.0f}% to {last['pct_ci_high']:.0f}%)")
+        return (f"The share of teaching staff in {label} in {last['year']} is withheld, so "
+                "that a small group of staff cannot be worked out.")
+    text = (f"In {last['year']}, {last['pct']:.0f}% of teaching staff were members of {label} "
+            f"(95% CI {last['pct_ci_low']:.0f}% to {last['pct_ci_high']:.0f}%)")
     if growth.empty or pd.isna(growth["difference"].iloc[-1]):
         return text + "."
     g = growth.iloc[-1]
@@ -273,9 +273,10 @@ def _strategies_finding(strategies: pd.DataFrame, published: pd.DataFrame) -> st
     if len(shown) < 2:
         return text + "."
     best, next_best = shown.iloc[0], shown.iloc[1]
-    text += (f"; \u201c{best['strategy']}\u201d was the one most often carried through "
-             f"({best['pct_tried']:.0f}% of the plans reported back, 95% CI "
-             f"{best['ci_low']:.0f}% to {best['ci_high']:.0f}%)")
+    who = "it was also" if best["strategy"] == top["strategy"] else \
+        f"\u201c{best['strategy']}\u201d was"
+    text += (f"; {who} the one most often carried through ({best['pct_tried']:.0f}% of the "
+             f"plans reported back, 95% CI {best['ci_low']:.0f}% to {best['ci_high']:.0f}%)")
     if best["ci_low"] <= next_best["pct_tried"]:
         text += ", though its interval overlaps the others', so this ranking is uncertain"
     return text + "."
@@ -357,7 +358,8 @@ def _survey_finding(dist_pub: pd.DataFrame, n_resp: int, n_levels: int, threshol
     per_item = per_item.loc[~per_item["withheld"]].reset_index()
     text = f"{n_resp} staff answered the survey"
     if len(per_item) < 2:
-        return text + "."
+        return text + ("; too many answers are withheld (given by fewer than "
+                       f"{threshold} people) to compare how far they agreed with each statement.")
     most = per_item.loc[per_item["pct"].idxmax()]
     least = per_item.loc[per_item["pct"].idxmin()]
     return (f"{text}; agreement was highest with \u201c{most['question']}\u201d "
@@ -365,7 +367,7 @@ def _survey_finding(dist_pub: pd.DataFrame, n_resp: int, n_levels: int, threshol
             f"({least['pct']:.0f}%).")
 
 
-def _comment_themes(enq, threshold: int) -> Section:
+def _comment_themes(enq, scoped: bool, threshold: int) -> Section:
     note = ("A code is a label a researcher gave to part of a comment. The percentage is of the "
             "coded comments; one comment can carry several codes. Quotes are anonymous.")
     found = staff_survey.comment_themes(enq.texts, enq.codings, enq.codebook, top=5)
@@ -381,7 +383,9 @@ def _comment_themes(enq, threshold: int) -> Section:
         "comment_themes", "Themes in the open comments",
         finding=(f"The code most often given to staff's open comments was \u201c{top['code']}"
                  f"\u201d, in {top['pct_texts']:.0f}% of the {top['n_coded_texts']} coded "
-                 "comments." if top["n_texts"] >= threshold and top["n_coded_texts"] >= threshold
+                 "comments" + (" (every school's: the comments are not told apart by school)."
+                               if scoped else ".")
+                 if top["n_texts"] >= threshold and top["n_coded_texts"] >= threshold
                  else f"Each code was given to fewer than {threshold} comments, too few to "
                       "report."),
         tables=(Table(suppress_small(themes, count_cols=counts, threshold=threshold,
