@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from slc_research import charts
-from slc_research.casestudies.tlc import action_plans
+from slc_research.casestudies.tlc import STUDY, action_plans
 from slc_research.casestudies.tlc import impact as tlc
 from slc_research.errors import ConfigError
 
@@ -190,18 +190,37 @@ def test_resolve_scope():
 
 def test_validate_parameters_names_the_bad_one(demo_workspace):
     with pytest.raises(ConfigError, match="workspace"):
-        tlc.validate_parameters(workspace="/no/such/folder")
+        STUDY.validate(workspace="/no/such/folder")
+    with pytest.raises(ConfigError, match="key 'community'.*a name in quotes"):
+        STUDY.validate(workspace=demo_workspace, community=3)
+    with pytest.raises(ConfigError, match="no parameter 'scales': did you mean 'scale'"):
+        STUDY.validate(workspace=demo_workspace, scales=["tlc_impact"])
+    p = STUDY.validate(workspace=demo_workspace, school=" Riverside School ")
+    assert p["school"] == "Riverside School"
+    assert p["scale"] == "tlc_impact"
+    assert STUDY.validate(workspace=demo_workspace, school=None)["school"] == ""
+
+
+def test_names_the_enquiry_lacks_fail_when_the_study_runs(demo_workspace):
+    """School, TLC and scale are checked against the opened enquiry before any analysis."""
     with pytest.raises(ConfigError, match="school.*did you mean 'Riverside School'"):
-        tlc.validate_parameters(workspace=demo_workspace, school="Riverside Schol")
+        STUDY.run_notebook(workspace=demo_workspace, school="Riverside Schol")
     with pytest.raises(ConfigError, match="scale.*tlc_impact"):
-        tlc.validate_parameters(workspace=demo_workspace, scale="tlc_impakt")
-    with pytest.raises(ConfigError, match="community"):
-        tlc.validate_parameters(workspace=demo_workspace, community=3)
+        STUDY.run_notebook(workspace=demo_workspace, scale="tlc_impakt")
     with pytest.raises(ConfigError, match="community.*did you mean"):
-        tlc.validate_parameters(workspace=demo_workspace, community="Riverside TLC: Asessment")
-    p = tlc.validate_parameters(workspace=demo_workspace, school="Riverside School")
-    assert p.school == "Riverside School"
-    assert p.scale == "tlc_impact"
+        STUDY.run_notebook(workspace=demo_workspace, community="Riverside TLC: Asessment")
+    with pytest.raises(ConfigError, match="key 'community'.*belongs to 'Riverside School'"):
+        STUDY.run_notebook(workspace=demo_workspace, school="Northfield Academy",
+                           community="Riverside TLC: Assessment")
+
+
+def test_check_scope_needs_a_tlc():
+    comm = pd.DataFrame({"community": ["A SLC"], "kind": ["slc"], "school": ["A"]})
+    with pytest.raises(ConfigError, match="this enquiry has no TLC"):
+        tlc.check_scope(comm, schools=["A"], scales=["tlc_impact"])
+    both = pd.concat([comm, pd.DataFrame({"community": ["A TLC"], "kind": ["tlc"],
+                                          "school": ["A"]})])
+    assert tlc.check_scope(both, schools=["A"], scales=["tlc_impact"], school="A") is None
 
 
 def test_charts_have_titles_with_n():

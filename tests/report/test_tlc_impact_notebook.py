@@ -3,13 +3,17 @@ its offline HTML report has a chart per section, a note per section, and no name
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
+import nbformat
 import pandas as pd
 import pytest
 
+from slc_research.casestudies.tlc import STUDY
 from slc_research.casestudies.tlc import impact as tlc
+from slc_research.casestudies.tlc.study import run
 from slc_research.report.execute import ReportError, run_report
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo")]
@@ -96,6 +100,23 @@ def test_report_shows_no_name_or_id(roster_identifiers, which, request, demo_wor
     leaks = [x for x in roster_identifiers if re.search(rf"\b{re.escape(x)}\b", text)]
     assert leaks == []
     assert not re.search(r"\b[PSA]-[0-9a-f]{10}\b", html)
+
+
+def test_the_notebook_shows_each_section_of_the_result_and_holds_no_logic(demo_enquiry,
+                                                                          demo_workspace):
+    nb = nbformat.read(str(NOTEBOOK), as_version=4)
+    code = [c.source for c in nb.cells[1:] if c.cell_type == "code"]
+    trees = [ast.parse(c) for c in code]
+    branches = [n for t in trees for n in ast.walk(t)
+                if isinstance(n, ast.If | ast.IfExp | ast.For | ast.While | ast.comprehension)]
+    assert branches == []
+    assert sum(len(c.splitlines()) for c in code) <= 40
+    assert not [n for t in trees for n in ast.walk(t)
+                if isinstance(n, ast.Constant) and isinstance(n.value, str) and " " in n.value]
+    shown = re.findall(r'^show\(result\["(\w+)"\]\)$', "\n".join(code), flags=re.MULTILINE)
+    result = run(demo_enquiry, STUDY.validate(workspace=demo_workspace))
+    assert shown == [s.key for s in result]
+    assert all(s.finding for s in result)
 
 
 def test_a_bad_parameter_fails_naming_it(demo_enquiry, demo_workspace, tmp_path):

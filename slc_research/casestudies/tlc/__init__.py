@@ -1,34 +1,53 @@
-"""The TLC impact case study: who joined, how often they met, what they tried."""
+"""The TLC impact case study: who joined, how often they met, what they tried.
 
+:data:`STUDY` declares the notebook's parameters once; its ``run`` (in :mod:`.study`) returns
+the result. The analyses live in :mod:`.impact` (who takes part, how many, meetings),
+:mod:`.action_plans` (the action-planning cycle) and :mod:`.staff_survey` (the end-of-year
+survey). Importing this package is light: the analyses load when the study runs.
+"""
+
+from typing import Any
+
+from slc_research.casestudies.parameters import text_parameter
 from slc_research.casestudies.spec import WORKSPACE, CaseStudy, Param
 
 __all__ = ["STUDY"]
 
+_A_NAME = 'a name in quotes (or "")'
 
-def _unchecked(value):
-    """The notebook still checks its own parameters (``validate_parameters``)."""
-    return value
+
+def _school(value: Any) -> str:
+    return text_parameter(value, "school", expected=_A_NAME)
+
+
+def _community(value: Any) -> str:
+    return text_parameter(value, "community", expected=_A_NAME)
+
+
+def _scale(value: Any) -> str:
+    return text_parameter(value, "scale", expected=_A_NAME)
 
 
 STUDY = CaseStudy(
-    name='tlc_impact',
-    title='Teacher learning communities',
+    name="tlc_impact",
+    title="Teacher learning communities",
     questions=(
-        'Who joins the TLCs (departments, experience, roles from senior leaders to ECTs)?',
-        'What share of teaching staff takes part each year, and is it growing?',
-        'How well attended are the half-termly meetings?',
-        'Does the action-planning cycle work: plans made, tried, and what was learned?',
-        'Which strategies did teachers try?',
-        'What does the end-of-year staff survey say, and is the scale reliable?',
+        "Who joins the TLCs (departments, experience, roles from senior leaders to ECTs)?",
+        "What share of teaching staff takes part each year, and is it growing?",
+        "How well attended are the half-termly meetings?",
+        "Does the action-planning cycle work: plans made, tried, and what was learned?",
+        "Which strategies did teachers try?",
+        "What does the end-of-year staff survey say, and is the scale reliable?",
         "What themes run through staff's open comments?",
     ),
     params=(
         WORKSPACE,
-        Param('school', '', '`""` for every school, or one school', _unchecked),
-        Param('community', '', '`""` for every TLC, or one TLC', _unchecked),
-        Param('scale', 'tlc_impact', 'the staff survey scale (default `"tlc_impact"`)', _unchecked),
+        Param("school", "", '`""` for every school, or one school', _school),
+        Param("community", "", '`""` for every TLC, or one TLC', _community),
+        Param("scale", "tlc_impact", 'the staff survey scale (default `"tlc_impact"`)', _scale),
     ),
-    run=None,
+    run="slc_research.casestudies.tlc.study:run",
     each_kind=None,
-    headlines=('n_members', 'share_teaching_staff', 'pct_plans_tried', 'top_strategies', 'tlc_alpha'),
+    headlines=("n_members", "share_teaching_staff", "pct_plans_tried", "top_strategies",
+               "tlc_alpha"),
 )

@@ -4,32 +4,28 @@ Pure functions on the canonical tables (see :mod:`slc_research.data.schemas`);
 each returns a tidy DataFrame or a stats result and prints nothing. The staff
 survey (Likert answers, reliability, open comments) lives in
 :mod:`slc_research.casestudies.tlc.staff_survey`, the action-planning cycle in
-:mod:`slc_research.casestudies.tlc.action_plans`. The notebook ``notebooks/tlc_impact.ipynb`` calls these.
+:mod:`slc_research.casestudies.tlc.action_plans`; :mod:`slc_research.casestudies.tlc.study`
+puts them together into the report's result.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from os import PathLike
-from pathlib import Path
+from collections.abc import Collection
 
 import numpy as np
 import pandas as pd
 
 from slc_research import stats
-from slc_research.casestudies.parameters import (
-    close_matches,
-    workspace_folder,
-)
+from slc_research.casestudies.parameters import close_matches
 from slc_research.errors import ConfigError
 from slc_research.measures.attendance import HALF_TERMS, academic_year, school_period
 from slc_research.privacy.suppression import suppress_small
 
 __all__ = [
-    "EXPERIENCE_BANDS", "NOT_TEACHING", "ROLE_BANDS", "SECONDARY", "TABLES", "TlcParameters",
-    "breadth_tests", "experience_band", "half_term_number", "meeting_attendance_by_half_term",
+    "EXPERIENCE_BANDS", "NOT_TEACHING", "ROLE_BANDS", "SECONDARY", "TABLES", "breadth_tests",
+    "check_scope", "experience_band", "half_term_number", "meeting_attendance_by_half_term",
     "membership_breadth", "publish", "resolve_scope", "role_band", "share_growth",
-    "teaching_share_by_year", "teaching_staff", "validate_parameters", "with_wilson",
+    "teaching_share_by_year", "teaching_staff", "with_wilson",
 ]
 
 #: Role bands, in order, and the staff-list roles (lower case) that fall in each.
@@ -51,66 +47,35 @@ _OTHER_ROLE = "Other roles"
 _NOT_TEACHING_BAND = "Not teaching staff"
 
 
-# --- parameters ------------------------------------------------------------------------------
+# --- the report's scope ----------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class TlcParameters:
-    """The checked parameters of the TLC impact notebook.
+def check_scope(communities: pd.DataFrame, *, schools: Collection[str], scales: Collection[str],
+                school: str = "", community: str = "", scale: str = "tlc_impact") -> None:
+    """Check the notebook's ``school``, ``community`` and ``scale`` against the enquiry.
 
-    Attributes
-    ----------
-    workspace : Path
-    school : str
-        ``""`` (every school of the trust) or one school.
-    community : str
-        ``""`` (every TLC) or one TLC.
-    scale : str
-        The staff-survey scale, e.g. ``"tlc_impact"``.
-    """
-
-    workspace: Path
-    school: str = ""
-    community: str = ""
-    scale: str = "tlc_impact"
-
-
-def validate_parameters(*, workspace: str | PathLike, school: str = "", community: str = "",
-                        scale: str = "tlc_impact") -> TlcParameters:
-    """Check the notebook's parameters against the workspace; fail loudly.
+    The parameters' own checks (text, stripped) are in
+    :data:`slc_research.casestudies.tlc.STUDY`; these need the opened enquiry.
 
     Parameters
     ----------
-    workspace : str or path
-        Folder holding ``enquiry.toml``.
-    school : str
-        ``""`` for every school of the trust, or one school named in the enquiry.
-    community : str
-        ``""`` for every TLC, or one TLC's name.
-    scale : str
-        A scale of ``enquiry.toml`` (default ``"tlc_impact"``).
-
-    Returns
-    -------
-    TlcParameters
+    communities : DataFrame
+        The ``communities`` table.
+    schools : collection of str
+        The enquiry's schools.
+    scales : collection of str
+        The scales of ``enquiry.toml``.
+    school, community, scale : str
+        As checked by ``STUDY.validate``.
 
     Raises
     ------
     ConfigError
         Naming the parameter, what was found, what is expected and close matches.
     """
-    from slc_research.workspace.enquiry import Enquiry
-
-    root = workspace_folder(workspace)
-    for key, value in (("school", school), ("community", community), ("scale", scale)):
-        if value is not None and not isinstance(value, str):
-            raise ConfigError(f"expected a name in quotes (or \"\"); found {value!r}", key=key)
-    school, community = (school or "").strip(), (community or "").strip()
-    scale = (scale or "").strip()
-    enq = Enquiry.open(root)
-    if school and school not in enq.schools:
-        raise ConfigError(f"no school called {school!r}; {close_matches(school, list(enq.schools))}",
+    if school and school not in schools:
+        raise ConfigError(f"no school called {school!r}; {close_matches(school, list(schools))}",
                           key="school")
-    tlcs = enq.communities.loc[enq.communities["kind"].astype("string") == "tlc"]
+    tlcs = communities.loc[communities["kind"].astype("string") == "tlc"]
     if community:
         names = sorted(tlcs["community"].dropna().astype(str))
         if community not in names:
@@ -124,10 +89,9 @@ def validate_parameters(*, workspace: str | PathLike, school: str = "", communit
     elif tlcs.empty:
         raise ConfigError("this enquiry has no TLC; add a memberships source with "
                           "community_kind = \"tlc\"", key="community")
-    if scale not in enq.scales:
+    if scale not in scales:
         raise ConfigError(f"no scale called {scale!r} in enquiry.toml; "
-                          f"{close_matches(scale, sorted(enq.scales))}", key="scale")
-    return TlcParameters(root, school, community, scale)
+                          f"{close_matches(scale, sorted(scales))}", key="scale")
 
 
 def resolve_scope(communities: pd.DataFrame, *, school: str = "",
