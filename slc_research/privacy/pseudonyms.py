@@ -178,8 +178,10 @@ NAME_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
 
 def name_words(names: Iterable[str]) -> set[str]:
-    """The case-folded words :func:`redact_names` looks for: each name and each part of it
-    (split at spaces and hyphens) of two letters or more."""
+    """The case-folded words :func:`redact_names` looks for.
+
+    Each name, and each part of it (split at spaces and hyphens), of two letters or more.
+    """
     known: set[str] = set()
     for name in names:
         if not name:

@@ -83,7 +83,7 @@ _EXPORTERS = threading.local()
 
 
 def report_exporter(*, show_code: bool) -> ReportExporter:
-    """This thread's exporter for a staff (code hidden) or research (code shown) report.
+    """The exporter of this thread for a staff (code hidden) or research (code shown) report.
 
     Compiling the templates costs about 0.1 s, so each thread keeps its own
     exporter (an exporter is not shared between threads).

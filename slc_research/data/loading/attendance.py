@@ -64,8 +64,11 @@ _EXPECTED_CODE = ("a DfE attendance code (/ \\ L B C C1 C2 D E G I J1 K M N O P 
 
 
 def _code_lookup(cats: pd.Index) -> tuple[np.ndarray, list[str]]:
-    """int8 per raw code (index into ATTENDANCE_CODES, _NO_MARK or _UNKNOWN), plus a final
-    _NO_MARK for blank cells; and the withdrawn codes seen."""
+    """The code number of each distinct raw mark, and the withdrawn codes seen.
+
+    An int8 per raw mark in ``cats`` (an index into ATTENDANCE_CODES, or _NO_MARK or
+    _UNKNOWN), plus a final _NO_MARK for blank cells; and the withdrawn codes seen.
+    """
     out = np.full(len(cats) + 1, _NO_MARK, dtype=np.int8)
     legacy = []
     for i, raw in enumerate(cats):

@@ -124,8 +124,10 @@ class Redaction:
 
 
 def redact_with_offsets(text: str, names: Iterable[str]) -> Redaction:
-    """Redact ``names`` from ``text`` as :func:`~slc_research.privacy.pseudonyms.redact_names` does,
-    keeping the map of offsets (see :class:`Redaction`)."""
+    """Redact ``names`` from ``text``, keeping the map of offsets (see :class:`Redaction`).
+
+    The names are matched as :func:`~slc_research.privacy.pseudonyms.redact_names` matches them.
+    """
     return Redaction(text, name_words(names))
 
 
