@@ -1,4 +1,4 @@
-"""Loader for session attendance registers: long, wide or either, recognised.
+r"""Loader for session attendance registers: long, wide or either, recognised.
 
 ``layout = "auto"`` (the default) recognises the layout from the file;
 ``"long"`` or ``"wide"`` force one. Long: a row per mark with pupil_id, date,
@@ -6,7 +6,7 @@ session (AM/PM, also am, Morning, A/P) and code, as Arbor's roll-call marks
 export. Wide: a row per pupil and a column per session headed with its date
 and AM/PM (``01/09/2025 AM``, ``Mon 01/09/2025 AM``, ``2025-09-01 PM``), or
 with the dates in row 1 over AM/PM in row 2, or a column per day holding
-both marks (``/\\``), as SIMS's session grids. Column titles the MIS uses
+both marks (``/\``), as SIMS's session grids. Column titles the MIS uses
 (``Mark``, ``Attendance Mark``, ``Session``...) need no mapping; the shapes and
 the sources they follow are in :mod:`slc_research.data.loading.mis_layouts`.
 
