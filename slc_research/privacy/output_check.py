@@ -85,6 +85,7 @@ class CheckResult:
 
     @property
     def ok(self) -> bool:
+        """Whether the check found nothing."""
         return not self.finds
 
 

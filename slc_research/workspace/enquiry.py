@@ -277,10 +277,12 @@ class Enquiry:
     # -- manifest facts -------------------------------------------------
     @property
     def title(self) -> str:
+        """The enquiry's title, from the manifest."""
         return self.manifest.title
 
     @property
     def academic_year(self) -> str:
+        """The academic year the enquiry covers, as the manifest writes it."""
         return self.manifest.academic_year
 
     @property
@@ -293,6 +295,7 @@ class Enquiry:
 
     @property
     def suppression_threshold(self) -> int:
+        """Groups smaller than this are never published (the manifest's, default 5)."""
         return self.manifest.suppression_threshold
 
     @property
