@@ -149,16 +149,18 @@ def suppress_small(
     --------
     >>> t = pd.DataFrame({"level": ["none", "ehcp"], "n": [40, 2], "pct": [95.2, 4.8]})
     >>> suppress_small(t, count_cols="n", threshold=5, display=True)
-      level   n   pct
-    0  none  40  95.2
-    1  ehcp  <5    <5
-
-    With the total known, the 40 would give the 2 away: both are withheld.
-
-    >>> suppress_small(t, count_cols="n", threshold=5, display=True, partition_by=[])
       level   n pct
     0  none   *   *
     1  ehcp  <5  <5
+
+    The rows add up to a known total, so the 40 would give the 2 away: both are withheld.
+    When the rows are not parts of one total, ``partition_by=None`` withholds only the small
+    count.
+
+    >>> suppress_small(t, count_cols="n", threshold=5, display=True, partition_by=None)
+      level   n   pct
+    0  none  40  95.2
+    1  ehcp  <5    <5
     """
     if isinstance(threshold, bool) or not isinstance(threshold, int | np.integer) or threshold < 1:
         raise ConfigError(f"the suppression threshold must be a whole number of at least 1, "
