@@ -181,8 +181,11 @@ def _command(argv: list[str]) -> int:
 
 
 def _demo_batch() -> Path:
-    """The demo trust's batch file, ``batches/demo.toml`` (in an installed package,
-    ``slc_research/batches/demo.toml``: the build maps the folder in, see setup.py)."""
+    """The demo trust's batch file, ``batches/demo.toml``.
+
+    In an installed package it is ``slc_research/batches/demo.toml``: the build maps the folder
+    in (see setup.py).
+    """
     try:
         entry = resources.files("slc_research.batches").joinpath("demo.toml")
     except ModuleNotFoundError:  # the package is run from a checkout without installing it

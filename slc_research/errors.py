@@ -151,5 +151,8 @@ class StatsError(SlcResearchError):
 
 
 class PrivacyError(SlcResearchError):
-    """Something about to be published could identify a person: a name or id, or a count
-    that did not pass small-number suppression. Only suppressed aggregates may be shown."""
+    """Something about to be published could identify a person.
+
+    It holds a name or id, or a count that did not pass small-number suppression. Only
+    suppressed aggregates may be shown.
+    """

@@ -108,8 +108,20 @@ class CaseStudy:
         return {p.name: p.check(values.get(p.name, p.default)) for p in self.params}
 
     def result(self, enquiry: Any, params: Mapping[str, Any]) -> Any:
-        """The case study's :class:`~slc_research.casestudies.result.Result` on an opened
-        enquiry, ``params`` as :meth:`validate` returns them."""
+        """The case study's :class:`~slc_research.casestudies.result.Result` on an enquiry.
+
+        Parameters
+        ----------
+        enquiry : Enquiry
+            An opened enquiry.
+        params : mapping
+            The parameters as :meth:`validate` returns them.
+
+        Raises
+        ------
+        ConfigError
+            If the case study has no result object yet (only its notebook).
+        """
         if self.run is None:
             raise ConfigError(f"the {self.name} case study has no result object yet: run its "
                               "notebook", key="notebook")

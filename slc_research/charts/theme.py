@@ -55,10 +55,10 @@ def use_offline_renderer() -> None:
 
 
 def _svg_and_spec(spec: dict, **metadata: Any) -> dict[str, Any]:
-    """The renderer registered as :data:`RENDERER`: ``spec`` drawn as SVG by vl-convert,
-    with the spec itself under CHART_MIMETYPE.
+    """The renderer registered as :data:`RENDERER`: ``spec`` drawn as SVG, and the spec.
 
-    Drawn with the Vega-Lite version of the installed Altair, as Altair's own "svg"
+    The SVG is drawn by vl-convert; the spec itself is kept under CHART_MIMETYPE. It is drawn
+    with the Vega-Lite version of the installed Altair, as Altair's own "svg"
     renderer does; renderer options (``metadata``) are not used.
     """
     import vl_convert as vlc  # imported here: starting V8 is slow and only needed to draw
@@ -85,9 +85,11 @@ def theme_config() -> alt.theme.ThemeConfig:
 
 
 def check_data(df: pd.DataFrame, columns: Sequence[str]) -> None:
-    """The chart builders' check of their data: a frame with ``columns``, aggregated (at most
-    :data:`MAX_ROWS` rows), and through small-number suppression when it counts people
-    (the display boundary: a chart cannot show a count a table would withhold).
+    """The chart builders' check of their data.
+
+    The data must be a frame with ``columns``, aggregated (at most :data:`MAX_ROWS` rows), and
+    through small-number suppression when it counts people (the display boundary: a chart
+    cannot show a count a table would withhold).
 
     Raises
     ------

@@ -51,10 +51,12 @@ class ResponseScale:
 
     @property
     def minimum(self) -> int:
+        """The number of the first level (``start``)."""
         return self.start
 
     @property
     def maximum(self) -> int:
+        """The number of the last level."""
         return self.start + len(self.levels) - 1
 
     def lookup(self) -> dict[str, float]:

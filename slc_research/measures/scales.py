@@ -21,7 +21,7 @@ _KEYS = ["respondent_id", "respondent_type", "instrument", "wave"]
 def scale_scores(responses: pd.DataFrame, scales: Mapping[str, Scale],
                  response_scales: Mapping[str, ResponseScale], *,
                  min_answered: float = 0.5) -> pd.DataFrame:
-    """Each respondent's score on each scale, per instrument and wave.
+    r"""Each respondent's score on each scale, per instrument and wave.
 
     Parameters
     ----------
@@ -46,7 +46,7 @@ def scale_scores(responses: pd.DataFrame, scales: Mapping[str, Scale],
 
     Notes
     -----
-    A reversed item's value :math:`v` counts as :math:`(\\min + \\max) - v` on its
+    A reversed item's value :math:`v` counts as :math:`(\min + \max) - v` on its
     answer scale (on a 1-5 scale, 5 becomes 1). The score is the mean of the
     answered items after reversing. "Don't know" answers count as not answered.
     If a respondent has several rows for one item, the item's mean is used.

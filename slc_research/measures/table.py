@@ -279,8 +279,10 @@ def measures_from_tables(pupils: pd.DataFrame, memberships: pd.DataFrame, *, thr
 
 
 def measures_table(enquiry) -> MeasuresTable:
-    """The explorer's table for an opened :class:`~slc_research.Enquiry` (see
-    :func:`measures_from_tables`); scale labels and the threshold come from the manifest."""
+    """The explorer's table for an opened :class:`~slc_research.Enquiry`.
+
+    See :func:`measures_from_tables`; scale labels and the threshold come from the manifest.
+    """
     scales = enquiry.scales
     return measures_from_tables(
         enquiry.pupils, enquiry.memberships, threshold=enquiry.suppression_threshold,

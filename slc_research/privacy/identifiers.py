@@ -67,8 +67,11 @@ class Identifiers:
     def build(cls, *, names: Iterable[str] = (), full_names: Iterable[str] = (),
               ids: Iterable[str] = (), dates: Iterable[str] = (), allowed: Iterable[str] = (),
               common: Iterable[str] = ()) -> Identifiers:
-        """Identifiers from raw values: names split into words, the ``common`` and
-        ``allowed`` words left out of the single names, short or numeric ids left out."""
+        """Identifiers from raw values.
+
+        Names are split into words, the ``common`` and ``allowed`` words are left out of the
+        single names, and short or numeric ids are left out.
+        """
         allowed_set = frozenset(_fold(a) for a in allowed if a.strip())
         exempt = {w.casefold() for w in common} | allowed_set
         singles: set[str] = set()
@@ -117,6 +120,8 @@ def mask(value: str) -> str:
 
 
 def words_of(texts: Iterable[object]) -> set[str]:
-    """The case-folded words of ``texts``, as the matcher splits them (letters and
-    apostrophes; digits and underscores split words)."""
+    """The case-folded words of ``texts``, as the matcher splits them.
+
+    A word is letters and apostrophes; digits and underscores split words.
+    """
     return {w.casefold() for t in texts for w in _WORD.findall(str(t))}

@@ -85,6 +85,7 @@ class CheckResult:
 
     @property
     def ok(self) -> bool:
+        """Whether the check found nothing."""
         return not self.finds
 
 
@@ -250,8 +251,10 @@ def _scan_one(path: Path, ident: Identifiers) -> tuple[list[Find], int]:
 
 
 def format_finds(result: CheckResult) -> str:
-    """The message for a check that found something: every find (up to
-    :data:`MAX_LISTED`), masked, and what to do."""
+    """The message for a check that found something.
+
+    It lists every find (up to :data:`MAX_LISTED`), masked, and says what to do.
+    """
     n = len(result.finds)
     lines = [f"check-outputs found {n} possible identifier(s) of a pupil or member of staff in "
              f"{result.folder} (shown masked):"]

@@ -96,8 +96,11 @@ def _decode(data: bytes) -> str:
 # --- markup and embedded images --------------------------------------------------------------
 
 def _markup_pieces(text: str, where: str) -> Iterator[Piece]:
-    """HTML/SVG/XML: entities decoded line by line (so line numbers hold); embedded images
-    opened and their base64 blanked."""
+    """The pieces of an HTML, SVG or XML text: the text and its embedded images.
+
+    Entities are decoded line by line (so line numbers hold); embedded images are opened and
+    their base64 blanked in the text.
+    """
     if "base64," in text:
         text = yield from _embedded(text, where)
     if "&" in text:

@@ -39,8 +39,9 @@ def fold(word: str) -> str:
 
 
 def name_words(names: Iterable[str]) -> set[str]:
-    """The folded words :func:`redact_names` looks for: each name and each part of it (split
-    at spaces and hyphens) of two letters or more.
+    """The folded words :func:`redact_names` looks for.
+
+    Each name, and each part of it (split at spaces and hyphens), of two letters or more.
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""Spreadsheet cells that cannot run as formulas: the one guard for every CSV and XLSX export.
+r"""Spreadsheet cells that cannot run as formulas: the one guard for every CSV and XLSX export.
 
 A text cell that starts with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage
 return, which some spreadsheets skip before reading a formula) is run as a
@@ -17,7 +17,7 @@ Raw files are never rewritten, and working files that the workbench reads
 back itself (the coder's own files) are not exports.
 
 >>> safe_cell('=HYPERLINK("http://x")')
-'\\'=HYPERLINK("http://x")'
+'\'=HYPERLINK("http://x")'
 >>> safe_cell("-0.25"), safe_cell(-0.25), safe_cell("We planned it")
 ('-0.25', -0.25, 'We planned it')
 """
@@ -80,7 +80,7 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def csv_text(rows: pd.DataFrame | Iterable[Mapping[str, Any] | Sequence[Any]], *,
              columns: Sequence[str] | None = None) -> str:
-    """CSV text (UTF-8, ``\\n`` line ends, header first) with every cell made safe.
+    r"""CSV text (UTF-8, ``\n`` line ends, header first) with every cell made safe.
 
     Parameters
     ----------

@@ -72,8 +72,10 @@ def suppress_small(
     complements: Sequence[Sequence[str]] = (),
     remainders: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
-    """Withhold counts below ``threshold``, the numbers computed from them, and
-    whatever would let a reader work them out (see the module's rule).
+    """Withhold small counts, the numbers computed from them, and what would give them away.
+
+    Counts below ``threshold`` are withheld, and so is whatever would let a reader work them
+    out (see the module's rule).
 
     Parameters
     ----------
@@ -147,16 +149,18 @@ def suppress_small(
     --------
     >>> t = pd.DataFrame({"level": ["none", "ehcp"], "n": [40, 2], "pct": [95.2, 4.8]})
     >>> suppress_small(t, count_cols="n", threshold=5, display=True)
-      level   n   pct
-    0  none  40  95.2
-    1  ehcp  <5    <5
-
-    With the total known, the 40 would give the 2 away: both are withheld.
-
-    >>> suppress_small(t, count_cols="n", threshold=5, display=True, partition_by=[])
       level   n pct
     0  none   *   *
     1  ehcp  <5  <5
+
+    The rows add up to a known total, so the 40 would give the 2 away: both are withheld.
+    When the rows are not parts of one total, ``partition_by=None`` withholds only the small
+    count.
+
+    >>> suppress_small(t, count_cols="n", threshold=5, display=True, partition_by=None)
+      level   n   pct
+    0  none  40  95.2
+    1  ehcp  <5    <5
     """
     if isinstance(threshold, bool) or not isinstance(threshold, int | np.integer) or threshold < 1:
         raise ConfigError(f"the suppression threshold must be a whole number of at least 1, "
@@ -237,29 +241,38 @@ def suppress_small(
 
 
 def is_suppressed(table: pd.DataFrame) -> bool:
-    """Whether ``table`` came out of :func:`suppress_small` (its mark survives selecting,
-    renaming and reordering columns and rows)."""
+    """Whether ``table`` came out of :func:`suppress_small`.
+
+    Its mark survives selecting, renaming and reordering columns and rows.
+    """
     return SUPPRESSED_ATTR in table.attrs
 
 
 def derived_from(frame: pd.DataFrame, source: pd.DataFrame) -> pd.DataFrame:
-    """``frame``, marked as suppressed when it was made from the suppressed ``source``
-    (its rows and counts taken from ``source``, nothing added): for reshaping a
-    suppressed table for a chart. An unsuppressed ``source`` passes nothing on."""
+    """``frame``, marked as suppressed when it was made from the suppressed ``source``.
+
+    For reshaping a suppressed table for a chart: ``frame``'s rows and counts are taken from
+    ``source``, nothing added. ``frame`` itself is marked and returned; an unsuppressed
+    ``source`` passes nothing on.
+    """
     if is_suppressed(source):
         frame.attrs[SUPPRESSED_ATTR] = source.attrs[SUPPRESSED_ATTR]
     return frame
 
 
 def count_columns(table: pd.DataFrame) -> list[str]:
-    """The columns of ``table`` that count people: ``n``, ``n_*``, ``*_n``, ``n1``, or a
-    name such as ``members``, ``pupils``, ``respondents`` or ``count``."""
+    """The columns of ``table`` that count people.
+
+    They are named ``n``, ``n_*``, ``*_n``, ``n1``, or a name such as ``members``, ``pupils``,
+    ``respondents`` or ``count``.
+    """
     return [c for c in table.columns if COUNT_NAME.fullmatch(str(c).strip().lower())]
 
 
 def require_suppressed(table: pd.DataFrame, where: str = "a published table") -> None:
-    """The display boundary's check: a table that counts people must have passed
-    :func:`suppress_small`.
+    """The display boundary's check: a table that counts people passed :func:`suppress_small`.
+
+    ``where`` names the table in the error message.
 
     Raises
     ------

@@ -136,7 +136,7 @@ class CodingStore:
 
     # -- codings --------------------------------------------------------
     def codings(self) -> pd.DataFrame:
-        """This coder's codings: ``text_id``, ``coder``, ``code``, ``start``, ``end`` (Int64)."""
+        """The coder's codings: ``text_id``, ``coder``, ``code``, ``start``, ``end`` (Int64)."""
         rows = self._codings
         return pd.DataFrame({
             "text_id": pd.array([r[0] for r in rows], dtype="string"),
@@ -270,7 +270,7 @@ class CodingStore:
 
     # -- memos ----------------------------------------------------------
     def memos(self) -> pd.DataFrame:
-        """This coder's memos: ``text_id``, ``memo``, ``updated`` (ISO time, text)."""
+        """The coder's memos: ``text_id``, ``memo``, ``updated`` (ISO time, text)."""
         return pd.DataFrame({k: pd.array([r[i] for r in self._memos], dtype="string")
                              for i, k in enumerate(("text_id", "memo", "updated"))})
 

@@ -176,8 +176,11 @@ def _document() -> Any:
 
 
 def _plain_properties(doc: Any) -> None:
-    """No template author, dates or empty bibliography part (its "APA" style name
-    reads like a staff code to the output check)."""
+    """Clear the properties ``doc`` took from its template.
+
+    No template author or dates (created and modified become now), and no empty bibliography
+    part (its "APA" style name reads like a staff code to the output check).
+    """
     from datetime import UTC, datetime
 
     props = doc.core_properties

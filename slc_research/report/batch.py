@@ -117,6 +117,7 @@ class Batch:
 
     @property
     def where(self) -> str | None:
+        """The batch file's path as text, for messages; None when it was not read from a file."""
         return None if self.file is None else str(self.file)
 
 

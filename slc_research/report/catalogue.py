@@ -39,8 +39,10 @@ NOTEBOOK_PACKAGE = "slc_research.notebooks"
 
 
 def notebook_file(filename: str) -> Path:
-    """The path of one of the package's notebooks, e.g. ``notebook_file("slc_impact.ipynb")``
-    (it may not exist: check with ``.is_file()``)."""
+    """The path of one of the package's notebooks, e.g. ``notebook_file("slc_impact.ipynb")``.
+
+    It may not exist: check with ``.is_file()``.
+    """
     return _real_path(_notebook_folder().joinpath(filename))
 
 

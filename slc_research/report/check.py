@@ -43,9 +43,12 @@ def check_outputs(folder: str | Path, workspace: str | Path) -> CheckResult:
 
 
 def notebook_words(folder: Path) -> set[str]:
-    """Words written in the case-study notebooks and in any notebook a run ledger in
-    ``folder`` names (their prose and code, not their outputs), and in the methods
-    registry (the authors of the references ``slc-research export`` cites)."""
+    """Words the workbench itself wrote into the outputs: in notebooks and the methods registry.
+
+    The words of the case-study notebooks and of any notebook a run ledger in ``folder``
+    names (their prose and code, not their outputs), and of the methods registry (the authors
+    of the references ``slc-research export`` cites).
+    """
     paths = set(notebook_files()) | {Path(__file__).with_name("methods.py")}
     try:  # the run ledger (report.runs.LEDGER_NAME), read here without importing the runner
         ledger = json.loads((folder / ".slc-runs.json").read_text(encoding="utf-8"))["reports"]

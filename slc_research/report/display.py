@@ -278,8 +278,11 @@ def _cell(v: Any, col: str, places: int, whole: bool, missing: str) -> str:
 
 
 def _guard_frame(table: pd.DataFrame) -> None:
-    """The display boundary for tables: no id or name column, no pseudonym in a cell, and
-    no count that did not pass :func:`~slc_research.privacy.suppression.suppress_small`."""
+    """The display boundary for tables.
+
+    No id or name column, no pseudonym in a cell, and no count that did not pass
+    :func:`~slc_research.privacy.suppression.suppress_small`.
+    """
     bad = [c for c in table.columns if str(c).lower() in ID_COLUMNS]
     if bad:
         raise PrivacyError(f"a published table may not hold id or name columns {bad}; "
@@ -302,8 +305,11 @@ def _guard_text(text: str, where: str) -> None:
 
 
 def jsonable(value: Any) -> Any:
-    """``value`` as JSON can hold it (what :func:`record` stores): results and dataclasses as
-    dicts, DataFrames as lists of rows (through the display boundary), NaN as None."""
+    """``value`` as JSON can hold it (what :func:`record` stores).
+
+    Results and dataclasses become dicts, DataFrames lists of rows (through the display
+    boundary), NaN and infinities None, and anything else unknown its ``str``.
+    """
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return jsonable(dataclasses.asdict(value))
     if isinstance(value, pd.DataFrame):

@@ -89,6 +89,7 @@ class ExportResult:
 
     @property
     def leaks(self) -> tuple:
+        """The finds of the pack's check; empty when it found nothing or did not run."""
         return () if self.check is None else tuple(self.check.finds)
 
 

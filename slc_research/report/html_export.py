@@ -59,6 +59,28 @@ class ReportExporter(HTMLExporter):
 
     def from_notebook_node(self, nb: Any, resources: dict[str, Any] | None = None,
                            **kw: Any) -> tuple[str, dict[str, Any]]:
+        """The notebook ``nb`` as an HTML page, with the offline template.
+
+        As nbconvert's :meth:`~nbconvert.HTMLExporter.from_notebook_node`, but the ``alt``
+        text of images and the ``tabindex`` of cells are added with regular expressions
+        instead of a BeautifulSoup pass.
+
+        Parameters
+        ----------
+        nb : NotebookNode
+            The notebook to export.
+        resources : dict, optional
+            nbconvert's resources, passed on.
+        **kw
+            Passed on to nbconvert's :class:`~nbconvert.exporters.TemplateExporter`.
+
+        Returns
+        -------
+        html : str
+            The page.
+        resources : dict
+            The resources nbconvert returns with it.
+        """
         langinfo = nb.metadata.get("language_info", {})
         lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
         highlight_code = self.filters.get(
@@ -83,7 +105,7 @@ _EXPORTERS = threading.local()
 
 
 def report_exporter(*, show_code: bool) -> ReportExporter:
-    """This thread's exporter for a staff (code hidden) or research (code shown) report.
+    """The exporter of this thread for a staff (code hidden) or research (code shown) report.
 
     Compiling the templates costs about 0.1 s, so each thread keeps its own
     exporter (an exporter is not shared between threads).

@@ -296,8 +296,11 @@ def _flatten(label: str, value: Any) -> list[tuple[str, Any]]:
 
 
 def _headline(value: Any) -> bool:
-    """Whether a record is a headline (a number, a short text, an estimate) rather than a
-    whole table (a list of rows) kept for tests and the batch summary."""
+    """Whether a record is a headline rather than a whole table.
+
+    A headline is a number, a short text or an estimate; a whole table (a list of rows) is
+    kept for tests and the batch summary.
+    """
     if isinstance(value, list | tuple):
         return not any(isinstance(v, Mapping) for v in value)
     if isinstance(value, Mapping):

@@ -50,6 +50,7 @@ class Progress:
 
     @property
     def running(self) -> int:
+        """How many reports are running now: the workers, or fewer near the end."""
         return min(self.workers, self.total - self.done)
 
     def finished(self, name: str, ok: bool, duration: float) -> None:
@@ -63,6 +64,7 @@ class Progress:
             print(f"  {name}: {status}", file=self.stream, flush=True)
 
     def close(self) -> None:
+        """Close the progress bar."""
         self.bar.close()
 
     def _postfix(self) -> None:

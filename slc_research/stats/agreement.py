@@ -341,7 +341,10 @@ def _labels(values) -> tuple[list[Any], np.ndarray]:
 
 
 def plain_value(value: Any) -> Any:
-    """numpy scalars as Python ones, so categories read ``(1, 2)``, not ``(np.int64(1), ...)``."""
+    """``value`` as a Python scalar when it is a numpy one.
+
+    So categories read ``(1, 2)``, not ``(np.int64(1), ...)``.
+    """
     return value.item() if isinstance(value, np.generic) else value
 
 

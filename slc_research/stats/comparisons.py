@@ -35,7 +35,7 @@ __all__ = ["paired_t", "student_t", "welch_t"]
 
 
 def welch_t(x: Iterable[float], y: Iterable[float], *, confidence: float = 0.95) -> TestResult:
-    """Welch's t-test: do two independent groups differ in mean?
+    """Welch's t-test of whether two independent groups differ in mean.
 
     Parameters
     ----------
@@ -94,7 +94,7 @@ def welch_t(x: Iterable[float], y: Iterable[float], *, confidence: float = 0.95)
 
 def student_t(x: Iterable[float], y: Iterable[float], *,
               confidence: float = 0.95) -> TestResult:
-    """Student's t-test (equal variances assumed): do two groups differ in mean?
+    """Student's t-test (equal variances assumed) of whether two groups differ in mean.
 
     Prefer :func:`welch_t` unless equal spreads are known.
 
@@ -139,7 +139,7 @@ def student_t(x: Iterable[float], y: Iterable[float], *,
 
 def paired_t(pre: Iterable[float], post: Iterable[float], *,
              confidence: float = 0.95) -> TestResult:
-    """Paired t-test: did the same pupils change on average between two waves?
+    """Paired t-test of whether the same pupils changed on average between two waves.
 
     Parameters
     ----------

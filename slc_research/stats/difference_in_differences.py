@@ -49,7 +49,7 @@ class DiffInDiffResult(TestResult):
 def diff_in_diff(data: pd.DataFrame, *, outcome: str, group: str, period: str,
                  unit: str | None = None, treated: Hashable | None = None,
                  after: Hashable | None = None, confidence: float = 0.95) -> DiffInDiffResult:
-    """Difference in differences: how much more did a rate change in the intervention group?
+    """Difference in differences: how much more a rate changed in the intervention group.
 
     For rates recorded before and after a community started, such as
     attendance % or behaviour points per week: the change in the

@@ -123,8 +123,10 @@ def glass_delta(x: Iterable[float], y: Iterable[float], *, ci: Literal["nct", "n
 
 def glass_interval(delta: float, n1: int, n2: int, *, ci: str,
                    confidence: float) -> tuple[float, float]:
-    """The confidence interval of Glass's delta with ``n2`` pupils in the comparison group:
-    noncentral t (``ci="nct"``) or the normal approximation of Hedges & Olkin (1985)."""
+    """The confidence interval of Glass's delta with ``n2`` pupils in the comparison group.
+
+    Noncentral t (``ci="nct"``) or the normal approximation of Hedges & Olkin (1985).
+    """
     scale = math.sqrt(1 / n1 + 1 / n2)
     if ci == "nct":
         lo, hi = (b * scale for b in nct_limits(delta / scale, n2 - 1, confidence))

@@ -1,4 +1,4 @@
-"""Proportions: how many said yes, and did that differ between groups or change?
+"""Proportions: how many said yes, and whether that differed between groups or changed.
 
 - :func:`wilson_ci`: a proportion with its Wilson score interval;
 - :func:`proportion_difference`: two independent groups (members and
@@ -214,7 +214,7 @@ def proportion_difference(k1: int, n1: int, k2: int, n2: int, *,
 
 
 def mcnemar(before: Iterable, after: Iterable, *, confidence: float = 0.95) -> TestResult:
-    """McNemar's test: did the share of yes answers change among the same pupils?
+    """McNemar's test of whether the share of yes answers changed among the same pupils.
 
     Parameters
     ----------
@@ -335,7 +335,7 @@ def _newcombe_paired(a: int, b: int, c: int, d: int,
 
 
 def _wilson(k: int, n: int, alpha: float) -> tuple[float, float]:
-    """statsmodels' Wilson interval, with the bound exactly 0 (1) when k = 0 (k = n)."""
+    """The Wilson interval of statsmodels, with the bound exactly 0 (1) when k = 0 (k = n)."""
     lo, hi = proportion_confint(k, n, alpha=alpha, method="wilson")
     return (0.0 if k == 0 else float(lo)), (1.0 if k == n else float(hi))
 

@@ -39,7 +39,7 @@ EXACT_BELOW = 50
 
 def mann_whitney(x: Iterable[float], y: Iterable[float], *,
                  confidence: float = 0.95) -> TestResult:
-    """Mann-Whitney U test: does one group tend to score higher than the other?
+    """Mann-Whitney U test of whether one group tends to score higher than the other.
 
     A rank test: it uses only the order of the answers, so it suits Likert
     answers and skewed counts (behaviour points) better than a t-test.
@@ -135,7 +135,7 @@ def mann_whitney(x: Iterable[float], y: Iterable[float], *,
 
 def wilcoxon(pre: Iterable[float], post: Iterable[float], *,
              confidence: float = 0.95) -> TestResult:
-    """Wilcoxon signed-rank test: did the same pupils' answers tend to go up or down?
+    """Wilcoxon signed-rank test of whether the same pupils' answers tended to go up or down.
 
     The rank-based counterpart of :func:`~slc_research.stats.comparisons.paired_t`, for Likert answers and
     other ordinal or skewed before/after measures.

@@ -52,6 +52,10 @@ class ResultMixin:
     """
 
     def to_dict(self) -> dict[str, Any]:
+        """Every scalar field in a plain dict, a mapping field (``extra``) spread into it.
+
+        Fields holding a DataFrame or a Series are left out.
+        """
         out: dict[str, Any] = {}
         for f in fields(self):  # type: ignore[arg-type]
             value = getattr(self, f.name)

@@ -1,7 +1,7 @@
-"""The learning communities of one synthetic school: who belongs, when they meet, who came,
-and (for TLCs) what each teacher planned and reported back.
+"""The learning communities of one synthetic school.
 
-Each function returns the frames exactly as the school would export them
+Who belongs, when they meet, who came, and (for TLCs) what each teacher planned and
+reported back. Each function returns the frames exactly as the school would export them
 (headers as a coordinator would type them, dates as ``dd/mm/yyyy``, yes/no as
 ``Y``/``N``).
 """

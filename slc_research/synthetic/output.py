@@ -71,8 +71,10 @@ class WorkspaceWriter:
     def csv(self, df: pd.DataFrame, rel: str, *, name: str, kind: str,
             columns: dict[str, str], description: str = "", date_format: str | None = None,
             encoding: str = "utf-8", **options: Any) -> None:
-        """Write ``df`` as CSV at ``rel`` (UTF-8; ``utf-8-sig`` adds a byte-order mark) and
-        record its source entry."""
+        """Write ``df`` as CSV at ``rel`` and record its source entry.
+
+        The file is UTF-8 (``encoding="utf-8-sig"`` adds a byte-order mark).
+        """
         path = self._register(rel, name, kind, columns, description, None, date_format, options)
         missing = set(columns) - set(df.columns)
         if missing:
@@ -140,8 +142,10 @@ def _write_cell(ws: Any, r: int, c: int, v: Any, formats: dict[type, Any]) -> No
 
 
 def _frozen_zip(data: bytes) -> bytes:
-    """The same workbook with every entry's timestamp and the document's modified time
-    fixed, so the bytes of an XLSX depend on its content only."""
+    """The same workbook with its times fixed, so that its bytes depend on its content only.
+
+    Every entry's timestamp and the document's modified time are set to one fixed time.
+    """
     out = io.BytesIO()
     stamp = _FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ").encode("ascii")
     with zipfile.ZipFile(io.BytesIO(data)) as src:

@@ -1,6 +1,8 @@
-"""What the people of a synthetic school answered and wrote: the learning questionnaire
-(Google Forms, Microsoft Forms or Qualtrics, by school), the TLC staff survey (Microsoft Forms XLSX), the co-production
-check, weekly reflections, conference feedback and interview snippets.
+"""What the people of a synthetic school answered and wrote.
+
+The learning questionnaire (Google Forms, Microsoft Forms or Qualtrics, by school), the TLC
+staff survey (Microsoft Forms XLSX), the co-production check, weekly reflections, conference
+feedback and interview snippets.
 """
 
 from __future__ import annotations
@@ -137,8 +139,10 @@ def write_tlc_survey(writer: WorkspaceWriter, rng: np.random.Generator, spec: Sc
 def write_conference(writer: WorkspaceWriter, rng: np.random.Generator, spec: SchoolSpec,
                      roster: pd.DataFrame, upn: np.ndarray, pupils: np.ndarray,
                      year: SchoolYear, community: str) -> None:
-    """A Year 7 class's student-led conferences: members, the two conference evenings,
-    weekly reflections (Seesaw-like export) and feedback after each conference.
+    """A Year 7 class's student-led conferences, written as the school would export them.
+
+    The members, the two conference evenings, weekly reflections (a Seesaw-like export) and
+    feedback after each conference.
 
     Reflections deepen over the year (see :func:`reflection`); about one in
     twenty-five mentions a classmate by forename.
@@ -223,8 +227,10 @@ def write_interviews(writer: WorkspaceWriter, rng: np.random.Generator, spec: Sc
 
 def write_coproduction_check(writer: WorkspaceWriter, schools: list[School],
                              rng: np.random.Generator) -> None:
-    """"I often get into trouble at school" and "I feel confident about speaking up in
-    school" (Yes/No) before and after, for the whole trust.
+    """The co-production pupils' yes/no check, before and after, for the whole trust.
+
+    The two questions are "I often get into trouble at school" and "I feel confident about
+    speaking up in school" (Yes/No).
 
     The answers are drawn for all co-production pupils of the trust at once (see
     :func:`trouble_answers` and :func:`confident_answers`), then written school by

@@ -1,5 +1,6 @@
-"""One synthetic school: every export it hands to the teacher-researcher, written through a
-:class:`~slc_research.synthetic.output.WorkspaceWriter`.
+"""One synthetic school: every export it hands to the teacher-researcher.
+
+The exports are written through a :class:`~slc_research.synthetic.output.WorkspaceWriter`.
 
 Each kind of data draws from its own generator, seeded with ``(seed, school,
 stream)``, so one school's files do not change when another part of the

@@ -1,5 +1,6 @@
-"""The school year of the synthetic trust: its calendar, attendance register, behaviour log
-and attainment data drops.
+"""The school year of the synthetic trust.
+
+Its calendar, attendance register, behaviour log and attainment data drops.
 
 Everything is built as whole arrays (pupils x school days); the only loop over
 days is the two-state chain that makes absences come in spells, and it works on

@@ -1,5 +1,7 @@
-"""Questionnaires of the synthetic trust: the pupils' learning questionnaire (two waves),
-the co-production pupils' yes/no check and the end-of-year TLC staff survey.
+"""Questionnaires of the synthetic trust.
+
+The pupils' learning questionnaire (two waves), the co-production pupils' yes/no check and
+the end-of-year TLC staff survey.
 
 The learning questionnaire is a latent-trait model. Each pupil has three traits
 (engagement, metacognition, relationships with teachers; correlated 0.45), a
@@ -206,8 +208,9 @@ def participation(rng: np.random.Generator, member: np.ndarray) -> np.ndarray:
 def answer_texts(rng: np.random.Generator, levels: np.ndarray,
                  labels: tuple[str, ...] = AGREE5, *, blank: float = 0.015,
                  dont_know: float = 0.004) -> np.ndarray:
-    """Answers as pupils' forms hold them: mostly the label, sometimes ``"agree "``,
-    ``"AGREE"``; a few blanks and "Don't know".
+    """Answers as pupils' forms hold them, untidy as real exports are.
+
+    Mostly the label, sometimes ``"agree "`` or ``"AGREE"``; a few blanks and "Don't know".
 
     Parameters
     ----------

@@ -1,7 +1,7 @@
-"""Words for the synthetic trust: meeting topics, action plans, reflections, feedback,
-interview snippets and survey comments, built from templates.
+"""Words for the synthetic trust, built from templates.
 
-The words paraphrase what the field notes report (Passmores' student pedagogy
+Meeting topics, action plans, reflections, feedback, interview snippets and survey
+comments. The words paraphrase what the field notes report (Passmores' student pedagogy
 team, the Godolphin and Latymer TLCs, a student-led conference pilot, the Demos
 co-production pilot); no text is a real person's. Every function takes the
 generator it draws from, so the same seed gives the same words.

@@ -162,8 +162,11 @@ def _part_path(entry: Path, table: str, i: int, k: int) -> Path:
 
 
 def _write_parts(entry: Path, table: str, df: pd.DataFrame) -> int:
-    """Write ``df`` as Parquet; a large table as column groups, one file each, in parallel
-    (Parquet encoding is single-threaded per file). Returns the number of files."""
+    """Write ``df`` as Parquet and return the number of files written.
+
+    A large table is written as column groups, one file each, in parallel (Parquet encoding
+    is single-threaded per file).
+    """
     groups = _column_groups(list(df.columns), len(df))
 
     def write(i: int) -> None:

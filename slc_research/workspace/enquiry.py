@@ -277,10 +277,12 @@ class Enquiry:
     # -- manifest facts -------------------------------------------------
     @property
     def title(self) -> str:
+        """The enquiry's title, from the manifest."""
         return self.manifest.title
 
     @property
     def academic_year(self) -> str:
+        """The academic year the enquiry covers, as the manifest writes it."""
         return self.manifest.academic_year
 
     @property
@@ -293,6 +295,7 @@ class Enquiry:
 
     @property
     def suppression_threshold(self) -> int:
+        """Groups smaller than this are never published (the manifest's, default 5)."""
         return self.manifest.suppression_threshold
 
     @property
@@ -310,16 +313,21 @@ class Enquiry:
             min_answered=min_answered))
 
     def attendance_summary(self, *, by: str = "year") -> pd.DataFrame:
-        """Attendance % and persistent absence per pupil and period
-        (see :func:`slc_research.measures.attendance.attendance_summary`)."""
+        """Attendance % and persistent absence per pupil and period.
+
+        See :func:`slc_research.measures.attendance.attendance_summary`.
+        """
         from slc_research.measures.attendance import attendance_summary
 
         return self._derive(("attendance_summary", by),
                             lambda: attendance_summary(self.attendance, by=by))
 
     def _derive(self, key: tuple, compute) -> pd.DataFrame:
-        """``compute()``, done once per opened workspace; each caller gets its own frame
-        (a shallow copy: with pandas' copy-on-write a change to it never reaches the others)."""
+        """``compute()``, done once per opened workspace and kept under ``key``.
+
+        Each caller gets its own frame (a shallow copy: with pandas' copy-on-write a change to
+        it never reaches the others).
+        """
         if key not in self._derived:
             self._derived[key] = compute()
         return self._derived[key].copy(deep=False)
@@ -335,8 +343,10 @@ class Enquiry:
 
     @property
     def cache_key(self) -> str:
-        """A hash of ``enquiry.toml``, every source's cache key and the not-quotable list:
-        it changes with any input."""
+        """A hash of ``enquiry.toml``, every source's cache key and the not-quotable list.
+
+        It changes with any input.
+        """
         sources = repr(sorted(self._cache_keys.items())).encode()
         return hashlib.sha256((self.root / "enquiry.toml").read_bytes() + sources
                               + self._marked_digest.encode()).hexdigest()

@@ -136,9 +136,12 @@ def _is_name_header(header: str) -> bool:
 
 
 def _worth_reading(spec) -> bool:
-    """Read in full: rosters, staff lists and communities; memberships, texts, surveys,
-    attendance at meetings and action plans only when their header row has a name, email,
-    date of birth or extra id column (or cannot be peeked at)."""
+    """Whether the source ``spec`` is read in full for the identifiers it holds.
+
+    Rosters, staff lists and communities are; memberships, texts, surveys, attendance at
+    meetings and action plans only when their header row has a name, email, date of birth or
+    extra id column (or cannot be peeked at).
+    """
     if spec.kind in _FULL_KINDS:
         return True
     if spec.kind not in _PEEK_KINDS:

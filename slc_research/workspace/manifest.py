@@ -212,10 +212,10 @@ _NEVER_SOURCES = ("private/pseudonym.key", ".slc-cache")
 
 
 def _contained(root: Path, rel: str, file: str, key: str) -> Path:
-    """The source file ``rel`` resolved inside ``root``, or a ConfigError.
+    r"""The source file ``rel`` resolved inside ``root``, or a ConfigError.
 
-    Windows separators are accepted (``raw\\roster.csv``); a drive or network
-    path (``C:\\...``, ``\\\\server\\...``), an absolute path, ``..`` that
+    Windows separators are accepted (``raw\roster.csv``); a drive or network
+    path (``C:\...``, ``\\server\...``), an absolute path, ``..`` that
     climbs out, or a link (symlink) to a file elsewhere is refused, and so are the
     pseudonymisation key and the cache.
     """

@@ -258,9 +258,12 @@ def depth_shares(refl: pd.DataFrame, rubric: Rubric, *, by: str = "half_term",
 
 def depth_means(refl: pd.DataFrame, *, by: str = "half_term", threshold: int,
                 display: bool = False) -> pd.DataFrame:
-    """Mean depth per period with its 95% t interval (``period``, ``n``, ``n_pupils``,
-    ``mean``, ``ci_low``, ``ci_high``); periods with too few pupils withheld
-    (``"<5"`` with ``display=True``)."""
+    """Mean reflection depth per period, with its 95% t interval.
+
+    One row per period: ``period``, ``n`` (reflections), ``n_pupils``, ``mean``, ``ci_low``,
+    ``ci_high``. Periods with fewer than ``threshold`` pupils are withheld (``"<5"`` with
+    ``display=True``).
+    """
     rows = []
     for period, d in refl.groupby(by, observed=True, sort=True):
         m = stats.mean_ci(d["depth"].astype(float))
@@ -331,8 +334,12 @@ def _feedback(texts: pd.DataFrame, classes: list[str]) -> pd.DataFrame:
 
 def feedback_counts(texts: pd.DataFrame, classes: list[str], *, threshold: int,
                     display: bool = True) -> pd.DataFrame:
-    """Feedback responses after the conferences by who wrote them (``Who``, ``Responses``,
-    ``%`` of all responses); groups with fewer than ``threshold`` responses withheld."""
+    """Feedback responses after the conferences, counted by who wrote them.
+
+    Columns ``Who``, ``Responses`` and ``%`` of all responses. Groups with fewer than
+    ``threshold`` responses are withheld, and so is the next smallest group when the
+    percentages would give a withheld one away.
+    """
     f = _feedback(texts, classes)
     counts = f.groupby("who").size()
     plural = {"parent": "Parents", "pupil": "Pupils", "staff": "Staff"}

@@ -98,8 +98,11 @@ class ExploreResult:
         return self.summary[~self.summary[SUPPRESSED_COLUMN]].drop(columns=SUPPRESSED_COLUMN)
 
     def display_table(self) -> pd.DataFrame:
-        """The summary for a reader: numbers as rounded text; withheld cells show ``<5``
-        (a small group) or ``*`` (withheld so that a small group cannot be worked out)."""
+        """The summary for a reader, its numbers as rounded text.
+
+        Withheld cells show ``<5`` (a small group) or ``*`` (withheld so that a small group
+        cannot be worked out).
+        """
         rows = []
         for g, n, m, sd, lo, hi, withheld in self.summary.itertuples(index=False):
             if withheld:

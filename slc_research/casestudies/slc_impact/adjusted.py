@@ -126,7 +126,9 @@ def adjusted_comparison(results: Iterable[ChangeResult], *, threshold: int,
 
 @dataclass(frozen=True)
 class DoseResponse(ResultMixin):
-    """Did members who came to more meetings change more?
+    """Dose response: members' change against the share of meetings they attended.
+
+    Did members who came to more meetings change more?
 
     Attributes
     ----------
@@ -287,9 +289,12 @@ def mdes_table(results: Sequence[ChangeResult], *, threshold: int, power: float 
 
 
 def ancova_effects(models: pd.DataFrame) -> pd.DataFrame:
-    """The ANCOVA rows of :func:`adjusted_comparison` (``display=False``) shaped for
-    :func:`~slc_research.charts.effect_size_chart`: ``outcome``, ``estimate`` (g),
-    ``ci_low``, ``ci_high``, ``n1``, ``n2``; withheld rows left out."""
+    """The ANCOVA rows of :func:`adjusted_comparison`, shaped for a forest chart.
+
+    ``models`` is the table :func:`adjusted_comparison` returns with ``display=False``. The
+    result has the columns :func:`~slc_research.charts.effect_size_chart` draws: ``outcome``,
+    ``estimate`` (g), ``ci_low``, ``ci_high``, ``n1``, ``n2``; withheld rows are left out.
+    """
     a = models[models["model"] == "ANCOVA"].dropna(subset=["g"])
     return derived_from(pd.DataFrame({
         "outcome": a["outcome"], "estimate": a["g"], "ci_low": a["g_ci_low"],

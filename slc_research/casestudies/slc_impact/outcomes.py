@@ -102,8 +102,11 @@ class ChangeResult:
         return self.groups
 
     def means_frame(self, confidence: float = 0.95) -> pd.DataFrame:
-        """Long table for charts: ``outcome``, ``group``, ``period``, ``n``, ``mean``,
-        ``sd``, ``ci_low``, ``ci_high`` (t interval of each mean)."""
+        """Long table of each group's mean per period, for charts.
+
+        Columns ``outcome``, ``group``, ``period``, ``n``, ``mean``, ``sd``, ``ci_low``,
+        ``ci_high`` (the t interval of each mean at ``confidence``).
+        """
         rows = []
         for _, g in self.groups.iterrows():
             n = int(g["n_both"])
@@ -118,8 +121,11 @@ class ChangeResult:
                                            "ci_low", "ci_high"])
 
     def effect_frame(self) -> pd.DataFrame:
-        """One row for a forest chart: ``outcome``, ``estimate``, ``ci_low``, ``ci_high``,
-        ``n1``, ``n2``, ``symbol``, ``method``, ``ci_method`` (NA when not computed)."""
+        """One row for a forest chart: the outcome's effect size and its interval.
+
+        Columns ``outcome``, ``estimate``, ``ci_low``, ``ci_high``, ``n1``, ``n2``, ``symbol``,
+        ``method``, ``ci_method`` (NA when the effect was not computed).
+        """
         e = self.effect
         row = {"outcome": self.label, "estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan,
                "n1": 0, "n2": 0, "symbol": "", "method": "", "ci_method": ""}

@@ -302,8 +302,10 @@ def _models_finding(models: pd.DataFrame) -> str:
 
 
 def _published_dose(dose, threshold: int):
-    """A dose-response result as the index records it: its attendance bands suppressed
-    (the bands are a partition of the members analysed)."""
+    """A dose-response result as the index records it, its attendance bands suppressed.
+
+    The bands are a partition of the members analysed, so they are suppressed together.
+    """
     bands = suppress_small(dose.bands, count_cols=["n"], threshold=threshold)
     return dataclasses.replace(dose, bands=bands.drop(columns=[SUPPRESSED_COLUMN]))
 

@@ -133,8 +133,11 @@ def means_table(results: Iterable[ChangeResult], *, threshold: int) -> pd.DataFr
 
 def effects_summary(results: Iterable[ChangeResult], *, threshold: int,
                     display: bool = True) -> pd.DataFrame:
-    """Headline effect per outcome: g of the change (members vs others), the raw
-    difference in change and the difference at the start (g)."""
+    """Headline effect per outcome, members against other pupils.
+
+    The g of the change (members vs others), the raw difference in change and the difference
+    at the start (g).
+    """
     rows = []
     for r in results:
         e, d, b = r.effect, r.difference, r.baseline
@@ -251,8 +254,11 @@ def about_data(*, n_pupils: int, n_cohort: int, n_members: int, waves: tuple[int
 
 
 def members_shown(n_members: int, n_cohort: int, threshold: int) -> int | str:
-    """The members' count as published: withheld when it is small, or when the cohort's
-    other pupils are so few that the cohort minus the members would give them away."""
+    """The members' count as published.
+
+    It is withheld when it is small, or when the cohort's other pupils are so few that the
+    cohort minus the members would give them away.
+    """
     from slc_research.privacy.suppression import SECONDARY_MARK
 
     if 0 < n_members < threshold:

@@ -330,6 +330,23 @@ def meeting_attendance_by_half_term(meetings: pd.DataFrame, attendance: pd.DataF
 
 
 def with_wilson(frame: pd.DataFrame, k: str, n: str, name: str) -> pd.DataFrame:
+    """``frame`` with the percentage ``k`` of ``n`` and its Wilson 95% interval added.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        One row per group, with the count columns ``k`` (successes) and ``n`` (trials).
+    k, n : str
+        The two count columns.
+    name : str
+        The percentage column to add; its interval is ``ci_low``/``ci_high`` for
+        ``"pct"``, else ``<name>_ci_low``/``<name>_ci_high``. Rows with ``n`` = 0 get NaN.
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``frame`` with the three columns (percentages, 0-100).
+    """
     out = frame.copy()
     cis = [stats.wilson_ci(int(a), int(b)) if b > 0 else None
            for a, b in zip(out[k], out[n], strict=True)]

@@ -1,4 +1,4 @@
-"""Loader for session attendance registers: long, wide or either, recognised.
+r"""Loader for session attendance registers: long, wide or either, recognised.
 
 ``layout = "auto"`` (the default) recognises the layout from the file;
 ``"long"`` or ``"wide"`` force one. Long: a row per mark with pupil_id, date,
@@ -6,7 +6,7 @@ session (AM/PM, also am, Morning, A/P) and code, as Arbor's roll-call marks
 export. Wide: a row per pupil and a column per session headed with its date
 and AM/PM (``01/09/2025 AM``, ``Mon 01/09/2025 AM``, ``2025-09-01 PM``), or
 with the dates in row 1 over AM/PM in row 2, or a column per day holding
-both marks (``/\\``), as SIMS's session grids. Column titles the MIS uses
+both marks (``/\``), as SIMS's session grids. Column titles the MIS uses
 (``Mark``, ``Attendance Mark``, ``Session``...) need no mapping; the shapes and
 the sources they follow are in :mod:`slc_research.data.loading.mis_layouts`.
 
@@ -64,8 +64,11 @@ _EXPECTED_CODE = ("a DfE attendance code (/ \\ L B C C1 C2 D E G I J1 K M N O P 
 
 
 def _code_lookup(cats: pd.Index) -> tuple[np.ndarray, list[str]]:
-    """int8 per raw code (index into ATTENDANCE_CODES, _NO_MARK or _UNKNOWN), plus a final
-    _NO_MARK for blank cells; and the withdrawn codes seen."""
+    """The code number of each distinct raw mark, and the withdrawn codes seen.
+
+    An int8 per raw mark in ``cats`` (an index into ATTENDANCE_CODES, or _NO_MARK or
+    _UNKNOWN), plus a final _NO_MARK for blank cells; and the withdrawn codes seen.
+    """
     out = np.full(len(cats) + 1, _NO_MARK, dtype=np.int8)
     legacy = []
     for i, raw in enumerate(cats):

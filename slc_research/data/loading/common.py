@@ -91,12 +91,26 @@ class SourceLoad:
         return self.raw.row_numbers
 
     def excel_rows(self, positions: np.ndarray) -> np.ndarray:
+        """The spreadsheet row numbers of the data rows at ``positions``, for messages.
+
+        Parameters
+        ----------
+        positions : ndarray of int
+            0-based positions of data rows.
+
+        Returns
+        -------
+        ndarray of int
+            The row each one has in the file as a spreadsheet shows it.
+        """
         return excel_rows_at(self.rows, positions)
 
     def has(self, canonical: str) -> bool:
+        """Whether the canonical column ``canonical`` is mapped to a column of the file."""
         return canonical in self.map.columns
 
     def header(self, canonical: str) -> str:
+        """The file's header that the canonical column ``canonical`` is mapped to."""
         return self.map.columns[canonical]
 
     def column(self, canonical: str) -> pd.Series:
@@ -110,6 +124,20 @@ class SourceLoad:
         return self.problems.take(parsed, self.notes)
 
     def dates(self, canonical: str) -> pd.Series:
+        """A mapped column read as dates, day first, with the source's ``date_format``.
+
+        Its problems and notes are collected as :meth:`parse` collects them.
+
+        Parameters
+        ----------
+        canonical : str
+            The canonical column (it must be mapped).
+
+        Returns
+        -------
+        Series of datetime64[ms]
+            One date per row; NaT where the cell is blank or not a date.
+        """
         from slc_research.data.parsing.values import parse_dates
 
         return self.parse(canonical, parse_dates, date_format=self.spec.date_format)

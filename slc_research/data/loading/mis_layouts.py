@@ -1,4 +1,4 @@
-"""Attendance and behaviour exports as SIMS and Arbor write them, recognised.
+r"""Attendance and behaviour exports as SIMS and Arbor write them, recognised.
 
 What is recognised, and the shapes followed
 -------------------------------------------
@@ -22,7 +22,7 @@ and UPN columns, then the sessions. Three header shapes are understood:
   columns (merged cells: the PM cell is blank) or repeated, and ``AM``/``PM``
   in row 2 (the data start in row 3, and messages say so);
 - a column per day (``Mon 01/09/2025``) whose cells hold the morning and
-  afternoon marks together, as SIMS's marks grids show them: ``/\\``,
+  afternoon marks together, as SIMS's marks grids show them: ``/\``,
   ``NN``, ``/L``, ``C1C1`` (a two-character code is read whole).
 
 Arbor's roll-call (statutory AM/PM) marks export, and SIMS's per-mark
@@ -159,10 +159,10 @@ def recognise_columns(raw: RawTable, spec: SourceSpec, wanted: Sequence[str]
 
 
 def code_of_mark(text: str) -> str:
-    """The attendance code of a mark as exported: trimmed, its description dropped.
+    r"""The attendance code of a mark as exported: trimmed, its description dropped.
 
     ``"/ - Present (AM)"`` -> ``"/"``; ``"n: No reason yet provided"`` -> ``"N"``;
-    ``"c1"`` -> ``"C1"``; ``"\\\\"`` stays a backslash. Unknown codes are returned
+    ``"c1"`` -> ``"C1"``; ``"\\"`` stays a backslash. Unknown codes are returned
     as written (upper-cased) for the caller to report.
     """
     c = text.strip()
@@ -173,7 +173,7 @@ def code_of_mark(text: str) -> str:
 
 
 def split_day_marks(cells: pd.Index) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Split day cells holding the AM and PM marks together (``"/\\\\"``, ``"NL"``).
+    r"""Split day cells holding the AM and PM marks together (``"/\\"``, ``"NL"``).
 
     Returns the AM text, the PM text (object arrays, one per cell value) and a
     boolean array of the values that do not hold exactly two marks. Two-character

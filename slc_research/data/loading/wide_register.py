@@ -1,9 +1,9 @@
-"""The session columns of a wide register, whatever shape its header takes.
+r"""The session columns of a wide register, whatever shape its header takes.
 
 A wide register (a row per pupil) gives its sessions as columns headed with a
 date and AM/PM (``Mon 01/09/2025 AM``; a two-row header is made into this
 shape by :func:`~slc_research.data.loading.mis_layouts.read_register`), or as a column
-per day whose cells hold both marks (``/\\``, see
+per day whose cells hold both marks (``/\``, see
 :func:`~slc_research.data.loading.mis_layouts.split_day_marks`). Each becomes a
 :class:`SessionColumn`: the day, the session and the marks' integer codes,
 with no loop over rows.

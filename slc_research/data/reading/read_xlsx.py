@@ -83,8 +83,10 @@ def cell_text(v: object) -> str | None:
 
 
 def sheet_names(path: str | Path) -> list[str]:
-    """The sheet names of a workbook, in workbook order; empty when ``path`` is not a
-    readable workbook (reading it then says why)."""
+    """The sheet names of a workbook, in workbook order.
+
+    Empty when ``path`` is not a readable workbook (reading it then says why).
+    """
     import python_calamine
 
     with open(path, "rb") as handle:
@@ -233,8 +235,11 @@ def _sheet_part(package: zipfile.ZipFile, name: str) -> str | None:
 
 
 def _scan_sheet(package: zipfile.ZipFile, part: str) -> tuple[int, dict[tuple[int, int], str]]:
-    """The number of the sheet's last row element, and its error cells (0-based row,
-    column) -> their text, read from the XML as it is unzipped."""
+    """The number of the sheet's last row element, and its error cells.
+
+    The error cells map (0-based row, column) to their text. Both are read from the sheet's
+    XML as it is unzipped.
+    """
     last = 0
     has_errors = False
     carry = b""
@@ -292,8 +297,11 @@ def _column_number(letters: str) -> int:
 
 def _read_with_openpyxl(handle: BinaryIO, label: str, sheet: str | None, header_rows: int,
                         join: HeaderJoin | None) -> RawTable:
-    """A package without ``xl/workbook.xml``: openpyxl finds a moved workbook part, or
-    says what is missing (a Word or OpenDocument file renamed .xlsx)."""
+    """The table of a package without ``xl/workbook.xml``, read with openpyxl.
+
+    openpyxl finds a moved workbook part, or says what is missing (a Word or OpenDocument
+    file renamed .xlsx).
+    """
     import openpyxl
 
     handle.seek(0)
