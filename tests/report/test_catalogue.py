@@ -90,3 +90,25 @@ def test_each_interactive_notebook_is_committed_clean_with_only_a_workspace_para
 def test_an_interactive_notebook_is_not_run_as_a_report():
     with pytest.raises(ConfigError, match=r"'explore' is an interactive notebook .*`make lab`"):
         notebook_path("explore")
+
+
+@pytest.mark.parametrize("name", list(NOTEBOOKS))
+def test_each_case_study_notebook_is_thin(name):
+    """Parameters, one run call, one show per section: no branch, loop, comprehension or
+    prose string in code; at most about 40 code lines (issue 14)."""
+    nb = nbformat.read(str(notebook_path(name)), as_version=4)
+    code = [c.source for c in nb.cells
+            if c.cell_type == "code" and "parameters" not in c.metadata.get("tags", [])]
+    lines = [line for src in code for line in src.splitlines()
+             if line.strip() and not line.strip().startswith("#")]
+    assert len(lines) <= 40, len(lines)
+    tree = ast.parse("\n".join(code))
+    banned = (ast.If, ast.For, ast.While, ast.IfExp, ast.ListComp, ast.DictComp, ast.SetComp,
+              ast.GeneratorExp, ast.FunctionDef, ast.Lambda)
+    assert not [type(n).__name__ for n in ast.walk(tree) if isinstance(n, banned)]
+    prose = [n.value for n in ast.walk(tree)
+             if isinstance(n, ast.Constant) and isinstance(n.value, str) and " " in n.value]
+    assert not prose, prose
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)
+             and getattr(n.func, "attr", "") == "run_notebook"]
+    assert len(calls) == 1
