@@ -23,7 +23,7 @@ def table() -> pd.DataFrame:
 
 def test_mapping_withholds_each_count_and_its_own_values(table):
     out = suppress_small(table, count_cols={"n_members": ["pct_members", "diff_pp"],
-                                            "n_rest": ["pct_rest", "diff_pp"]}, threshold=5)
+                                            "n_rest": ["pct_rest", "diff_pp"]}, threshold=5, partition_by=None)
     assert out["suppressed"].tolist() == [False, True, True, False]
     assert pd.isna(out.loc[1, "n_members"])
     assert pd.isna(out.loc[1, "pct_members"])
@@ -37,7 +37,7 @@ def test_mapping_withholds_each_count_and_its_own_values(table):
 
 
 def test_list_withholds_the_whole_row(table):
-    out = suppress_small(table, count_cols=["n_members", "n_rest"], threshold=5)
+    out = suppress_small(table, count_cols=["n_members", "n_rest"], threshold=5, partition_by=None)
     row = out.loc[1]
     assert pd.isna(row["n_members"])
     assert row["n_rest"] == 30
@@ -47,7 +47,7 @@ def test_list_withholds_the_whole_row(table):
 
 def test_display_marks_withheld_cells(table):
     out = suppress_small(table, count_cols="n_members", threshold=5, display=True,
-                         value_cols=["pct_members"])
+                         value_cols=["pct_members"], partition_by=None)
     assert out.loc[1, "n_members"] == "<5"
     assert out.loc[1, "pct_members"] == "<5"
     assert out.loc[1, "pct_rest"] == 15.4
@@ -56,25 +56,25 @@ def test_display_marks_withheld_cells(table):
 
 def test_zero_on_request_and_the_input_is_not_modified(table):
     before = table.copy()
-    out = suppress_small(table, count_cols=["n_members"], threshold=5, suppress_zero=True)
+    out = suppress_small(table, count_cols=["n_members"], threshold=5, suppress_zero=True, partition_by=None)
     assert pd.isna(out.loc[2, "n_members"])
     pd.testing.assert_frame_equal(table, before)
 
 
 def test_threshold_one_withholds_nothing(table):
-    out = suppress_small(table, count_cols=["n_members", "n_rest"], threshold=1)
+    out = suppress_small(table, count_cols=["n_members", "n_rest"], threshold=1, partition_by=None)
     assert not out["suppressed"].any()
 
 
 @pytest.mark.parametrize("threshold", [0, -1, 2.5, True, "5"])
 def test_bad_threshold(table, threshold):
     with pytest.raises(ConfigError, match="whole number of at least 1"):
-        suppress_small(table, count_cols="n_members", threshold=threshold)
+        suppress_small(table, count_cols="n_members", threshold=threshold, partition_by=None)
 
 
 def test_missing_column(table):
     with pytest.raises(ConfigError, match=r"no column\(s\) \['n'\]"):
-        suppress_small(table, count_cols="n", threshold=5)
+        suppress_small(table, count_cols="n", threshold=5, partition_by=None)
 
 
 # --- secondary suppression ------------------------------------------------------------------
@@ -97,7 +97,7 @@ def test_one_small_group_among_several_also_withholds_the_next_smallest():
 
 def test_without_a_partition_only_primary():
     t = pd.DataFrame({"level": ["a", "b", "c"], "n": [30, 3, 8]})
-    assert _held(suppress_small(t, count_cols="n", threshold=5), "n") == [False, True, False]
+    assert _held(suppress_small(t, count_cols="n", threshold=5, partition_by=None), "n") == [False, True, False]
 
 
 def test_two_small_groups_whose_sum_is_still_small_take_a_third():
@@ -164,7 +164,7 @@ def test_members_and_others_are_complements():
                       "pct_members": [13.0, 87.0], "pct_rest": [23.1, 76.9]})
     counts = {"n_members": ["pct_members"], "n_rest": ["pct_rest"]}
     out = suppress_small(t, count_cols=counts, threshold=5,
-                         complements=[["n_members", "n_rest"]])
+                         complements=[["n_members", "n_rest"]], partition_by=None)
     assert out.loc[0, ["n_members", "n_rest", "pct_members", "pct_rest"]].isna().all()
     assert not out.loc[1, ["n_members", "n_rest"]].isna().any()
     # with the levels as a partition too, the other level is withheld, and then its complement
@@ -178,7 +178,7 @@ def test_yes_no_answers_and_percentages():
                       "pct_yes": [18.2, 44.0], "pct_no": [81.8, 56.0]})
     out = suppress_small(t, count_cols={"n_yes": ["pct_yes", "pct_no"],
                                         "n_no": ["pct_no", "pct_yes"]},
-                         threshold=5, complements=[["n_yes", "n_no"]], display=True)
+                         threshold=5, complements=[["n_yes", "n_no"]], display=True, partition_by=None)
     assert out.loc[0].tolist() == ["A", "<5", "*", "<5", "<5"]
     assert out.loc[1].tolist() == ["B", 11, 14, 44.0, 56.0]
 
@@ -203,7 +203,7 @@ def test_secondary_needs_known_columns():
     with pytest.raises(ConfigError, match=r"no column\(s\) \['school'\]"):
         suppress_small(t, count_cols="n", threshold=5, partition_by="school")
     with pytest.raises(ConfigError, match="not among the count columns"):
-        suppress_small(t.assign(m=3), count_cols="n", threshold=5, complements=[["n", "m"]])
+        suppress_small(t.assign(m=3), count_cols="n", threshold=5, complements=[["n", "m"]], partition_by=None)
 
 
 def test_secondary_is_fast_on_a_large_table():
@@ -226,11 +226,39 @@ def test_a_part_of_a_published_whole_is_withheld_when_the_rest_is_small():
                       "n_regular": [10, 9, 3], "pct_regular": [83.3, 45.0, 100.0]})
     out = suppress_small(t, count_cols={"members": ["n_regular", "pct_regular"],
                                         "n_regular": ["pct_regular"]},
-                         threshold=5, remainders={"n_regular": "members"}, display=True)
+                         threshold=5, remainders={"n_regular": "members"}, display=True, partition_by=None)
     assert out["n_regular"].tolist() == ["*", 9, "<5"]  # A: 2 irregular; C: members small
     assert out["pct_regular"].tolist() == ["*", 45.0, "<5"]
     assert out["members"].tolist() == [12, 20, "<5"]
     all_came = t.assign(n_regular=[12, 9, 3])
     out2 = suppress_small(all_came, count_cols=["members", "n_regular"], threshold=5,
-                          remainders={"n_regular": "members"})
+                          remainders={"n_regular": "members"}, partition_by=None)
     assert out2.loc[0, "n_regular"] == 12  # none missing: a true zero says nothing
+
+
+def test_secondary_suppression_is_the_default():
+    """Without a word about the rows, they are taken as parts of one total: the 3 could be
+    worked out from a known total minus the 40, so the 40 is withheld too; saying
+    ``partition_by=None`` (the rows are not parts of one total) withholds the 3 only."""
+    t = pd.DataFrame({"level": ["none", "ehcp"], "n": [40, 3], "pct": [93.0, 7.0]})
+    assert suppress_small(t, count_cols="n", threshold=5, display=True)["n"].tolist() == \
+        ["*", "<5"]
+    assert suppress_small(t, count_cols="n", threshold=5, display=True,
+                          partition_by=None)["n"].tolist() == [40, "<5"]
+
+
+def test_the_output_carries_the_mark_the_display_boundary_checks():
+    from slc_research.errors import PrivacyError
+    from slc_research.privacy.suppression import derived_from, is_suppressed, require_suppressed
+
+    t = pd.DataFrame({"group": ["a", "b"], "n": [12, 30]})
+    with pytest.raises(PrivacyError, match=r"counts \['n'\] that did not pass"):
+        require_suppressed(t)
+    out = suppress_small(t, count_cols="n", threshold=5)
+    assert is_suppressed(out)
+    assert is_suppressed(out.rename(columns={"n": "Pupils"})[["Pupils"]])
+    require_suppressed(out)
+    chart = derived_from(pd.DataFrame({"n": out["n"]}), out)
+    assert is_suppressed(chart)
+    assert not is_suppressed(derived_from(pd.DataFrame({"n": [1]}), t))
+    require_suppressed(pd.DataFrame({"outcome": ["a"], "estimate": [0.2]}))  # no counts

@@ -1,8 +1,9 @@
-"""Checks shared by the notebooks' ``validate_parameters``: one message per mistake.
+"""Checks shared by the case studies' parameters: one message per mistake.
 
-Every case-study notebook checks its ``parameters`` cell before reading
-anything. These are the checks they have in common (the workspace folder, a
-name or ``""``, a list of names, two waves, a close-match hint); each raises a
+Every case study declares its parameters once (:class:`~slc_research.casestudies.spec.Param`,
+each with its check), and its notebook's values are checked before anything is read.
+These are the checks they have in common (the workspace folder, a name or ``""``, a list
+of names, two waves, a close-match hint); each raises a
 :class:`~slc_research.errors.ConfigError` naming the parameter, what was found
 and what is expected.
 """

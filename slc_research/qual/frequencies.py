@@ -294,7 +294,7 @@ def frequency_table(freq: pd.DataFrame, *, by: str, threshold: int) -> pd.DataFr
     shown = freq[freq["n_coded_texts"] >= threshold]
     withheld = int(freq.loc[freq["n_coded_texts"] < threshold, by].nunique())
     shown = suppress_small(shown, count_cols={"n_texts": ["pct_texts"]}, threshold=threshold,
-                           display=True)
+                           display=True, partition_by=None)
     order = list(freq.groupby("code", sort=False)["n_texts"].sum()
                  .sort_values(ascending=False, kind="stable").index)
     sizes = shown.drop_duplicates(by).set_index(by)["n_coded_texts"]

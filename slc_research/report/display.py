@@ -287,12 +287,12 @@ def _guard_frame(table: pd.DataFrame) -> None:
     if bad:
         raise PrivacyError(f"a published table may not hold id or name columns {bad}; "
                            "aggregate first (counts, percentages, means)")
-    require_suppressed(table)
     for j, col in enumerate(table.columns):
         s = table.iloc[:, j]
         if s.dtype == object or pd.api.types.is_string_dtype(s):
             present = (str(v) for v in s.tolist() if not _missing(v))
             _guard_text(" ".join(itertools.islice(present, 10_000)), f"column {col!r}")
+    require_suppressed(table)
 
 
 def _missing(v: Any) -> bool:

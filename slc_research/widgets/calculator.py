@@ -27,6 +27,7 @@ from slc_research.casestudies.explore.calculator import (
 )
 from slc_research.charts.impact import effect_size_chart
 from slc_research.errors import SlcResearchError
+from slc_research.privacy.suppression import suppress_small
 from slc_research.widgets.svg import svg_of
 from slc_research.workspace.enquiry import Enquiry
 
@@ -266,6 +267,10 @@ class EffectSizeCalculator(w.VBox):
                                 for name, e in (("Cohen's d", r.d), ("Hedges' g", r.g),
                                                 ("Glass's Δ", r.glass)) if e is not None],
                                columns=["outcome", "estimate", "ci_low", "ci_high", "n1", "n2"])
+        # Through the display boundary. Threshold 1: typed numbers are the user's own, and
+        # groups picked from the workspace below its threshold are refused before this.
+        effects = suppress_small(effects, count_cols=["n1", "n2"], threshold=1,
+                                 partition_by=None)
         self.chart = effect_size_chart(
             effects, x_title=f"Effect size with {r.confidence * 100:g}% CI "
                              f"(positive: {r.intervention.label} higher)",

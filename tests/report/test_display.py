@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 
 from slc_research.casestudies.slc_impact import impact, tables
+from slc_research.privacy.suppression import suppress_small
 from slc_research.report import PrivacyError, format_table, read_records, table_html
-from slc_research.report.display import RECORD_MIMETYPE, _jsonable
+from slc_research.report.display import RECORD_MIMETYPE, jsonable
 from slc_research.stats import hedges_g
 
 
@@ -17,7 +18,8 @@ def test_format_table_rounds_for_reading_only():
     t = pd.DataFrame({"group": ["a", "b"], "n": pd.array([1234, pd.NA], dtype="Int64"),
                       "mean": [3.14159, np.nan], "p_value": [0.0004, 0.2345],
                       "pct": ["<5", 12.25]})
-    out = format_table(t, decimals={"mean": 2}, labels={"n": "Pupils"})
+    t = suppress_small(t, count_cols="n", threshold=1, partition_by=None)  # withholds nothing
+    out = format_table(t.drop(columns="suppressed"), decimals={"mean": 2}, labels={"n": "Pupils"})
     assert out.to_dict("list") == {"group": ["a", "b"], "Pupils": ["1,234", "–"],
                                    "mean": ["3.14", "–"], "p_value": ["<0.001", "0.234"],
                                    "pct": ["<5", "12.2"]}
@@ -31,6 +33,25 @@ def test_published_tables_refuse_ids():
         table_html(pd.DataFrame({"who": ["P-0123456789"], "n": [1]}))
 
 
+def test_the_display_boundary_refuses_counts_that_were_not_suppressed():
+    """Tables shown or recorded and chart data: a count must have passed suppress_small."""
+    from slc_research.charts import participation_chart
+
+    raw = pd.DataFrame({"community": ["A", "B"], "band": ["Under 50%", "Under 50%"],
+                        "n": [3, 40]})
+    with pytest.raises(PrivacyError, match=r"counts \['n'\] that did not pass"):
+        format_table(raw)
+    with pytest.raises(PrivacyError, match="did not pass small-number suppression"):
+        jsonable({"bands": raw})
+    with pytest.raises(PrivacyError, match="a chart's data holds counts"):
+        participation_chart(raw)
+    shown = suppress_small(raw, count_cols="n", threshold=5, display=True,
+                           partition_by="community")
+    assert format_table(shown)["n"].tolist() == ["<5", "40"]
+    participation_chart(suppress_small(raw, count_cols="n", threshold=5,
+                                       partition_by="community"))
+
+
 def test_table_html_escapes():
     html = table_html(pd.DataFrame({"level": ["<script>x</script>"]}), caption="A & B")
     assert "&lt;script&gt;" in html
@@ -39,7 +60,7 @@ def test_table_html_escapes():
 
 def test_records_are_json_and_read_back():
     e = hedges_g([1.0, 2.0, 3.0, 4.0], [0.0, 1.0, 1.5, 2.0])
-    value = _jsonable({"g": e, "nan": float("nan"), "n": np.int64(3), "set": {1}})
+    value = jsonable({"g": e, "nan": float("nan"), "n": np.int64(3), "set": {1}})
     assert value["g"]["estimate"] == pytest.approx(e.estimate)
     assert value["nan"] is None
     assert value["n"] == 3

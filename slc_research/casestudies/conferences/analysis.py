@@ -250,10 +250,10 @@ def depth_shares(refl: pd.DataFrame, rubric: Rubric, *, by: str = "half_term",
                             "95% CI low": 100 * out["ci_low"], "95% CI high": 100 * out["ci_high"]})
         shown = suppress_small(out, count_cols="n_pupils", threshold=threshold, display=True,
                                value_cols=["Reflections", "Of", "%", "95% CI low",
-                                           "95% CI high"])
+                                           "95% CI high"], partition_by=None)
         return shown.drop(columns="n_pupils")
     return suppress_small(out, count_cols="n_pupils", threshold=threshold,
-                          value_cols=["n", "n_total", "share", "ci_low", "ci_high"])
+                          value_cols=["n", "n_total", "share", "ci_low", "ci_high"], partition_by=None)
 
 
 def depth_means(refl: pd.DataFrame, *, by: str = "half_term", threshold: int,
@@ -271,7 +271,7 @@ def depth_means(refl: pd.DataFrame, *, by: str = "half_term", threshold: int,
                      "mean": m.estimate, "ci_low": m.ci_low, "ci_high": m.ci_high})
     out = pd.DataFrame(rows, columns=["period", "n", "n_pupils", "mean", "ci_low", "ci_high"])
     return suppress_small(out, count_cols="n_pupils", threshold=threshold, display=display,
-                          value_cols=["n", "mean", "ci_low", "ci_high"])
+                          value_cols=["n", "mean", "ci_low", "ci_high"], partition_by=None)
 
 
 def depth_change(refl: pd.DataFrame, *, level: int = 2, by: str = "half_term"

@@ -315,7 +315,7 @@ def _feedback(enq, classes: list[str], threshold: int) -> Section:
                                      where={"source": "feedback", "community": classes})
         themes_shown = suppress_small(themes.drop(columns=["n_coded_texts"]),
                                       count_cols="n_texts", threshold=threshold, display=True,
-                                      value_cols=["pct_texts"])
+                                      value_cols=["pct_texts"], partition_by=None)
         tables.append(Table(themes_shown, decimals=1,
                             caption="The most frequent themes in the feedback", labels={
                                 "theme": "Theme", "code": "Code",

@@ -14,7 +14,7 @@ from __future__ import annotations
 import pandas as pd
 
 from slc_research.casestudies.coproduction.outcomes import ALL_SCHOOLS
-from slc_research.privacy.suppression import SUPPRESSED_COLUMN, suppress_small
+from slc_research.privacy.suppression import SUPPRESSED_COLUMN, derived_from, suppress_small
 from slc_research.stats import MetaResult, StatsError, meta_analysis
 
 __all__ = ["forest_table", "meta_table", "pool_schools"]
@@ -90,11 +90,11 @@ def forest_table(meta: MetaResult, table: pd.DataFrame, *, threshold: int,
     out = pd.concat([rows[["label", "kind", "estimate", "ci_low", "ci_high", "weight_percent",
                            "n"]], pd.DataFrame([pooled])], ignore_index=True)
     out["label"] = out["label"].astype(str)
-    held = suppress_small(out, count_cols="n", threshold=threshold, suppress_zero=True,
-                          partition_by=[], total={"kind": "pooled"})[SUPPRESSED_COLUMN]
-    out = out[~held.to_numpy()].reset_index(drop=True)
+    checked = suppress_small(out, count_cols="n", threshold=threshold, suppress_zero=True,
+                             partition_by=[], total={"kind": "pooled"})
+    out = out[~checked[SUPPRESSED_COLUMN].to_numpy()].reset_index(drop=True)
     out["k"] = meta.n
-    return out
+    return derived_from(out, checked)  # withheld schools' rows left out
 
 
 def meta_table(results: dict[str, MetaResult | None], *,

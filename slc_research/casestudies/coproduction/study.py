@@ -275,7 +275,7 @@ def _relationships(relationships: pd.DataFrame, threshold: int) -> Section:
                    f"the 1-5 scale; g_av = {r['g_av']:.2f}) "
                    f"{change_phrase(r['change'], r['change_ci_low'], r['change_ci_high'], ' points', 2)}"
                    ".")
-    shown = suppress_small(relationships, count_cols="n", threshold=threshold, display=True)
+    shown = suppress_small(relationships, count_cols="n", threshold=threshold, display=True, partition_by=None)
     return Section(
         "relationships", "Relationships with teachers", finding=finding,
         tables=(Table(shown.drop(columns=["p"]).rename(columns={
@@ -319,7 +319,7 @@ def _pooled(pooled_behaviour: Any, pooled_trouble: Any, n_pooled: tuple[int, int
     pooled = {BEHAVIOUR_LABEL: pooled_behaviour, TROUBLE_LABEL: pooled_trouble}
     table = suppress_small(cp.meta_table(pooled, n_pupils=dict(zip(pooled, n_pooled,
                                                                      strict=True))),
-                           count_cols=["Pupils (n)"], threshold=threshold, display=True)
+                           count_cols=["Pupils (n)"], threshold=threshold, display=True, partition_by=None)
     return Section(
         "pooled", "Pooled across schools", finding=sentences[0], paragraphs=tuple(sentences[1:]),
         tables=(Table(table, decimals=2, caption="Pooled estimates and heterogeneity"),),

@@ -105,7 +105,7 @@ def file_counts(frame: pd.DataFrame, count_cols: Sequence[str], *,
         True for a reader's table, False for a chart's data (adds the ``suppressed`` column).
     """
     return suppress_small(frame, count_cols=list(count_cols), threshold=FILE_COUNT_THRESHOLD,
-                          value_cols=[], display=display)
+                          value_cols=[], display=display, partition_by=None)
 
 
 def _pick(records: dict[str, Any], *names: str) -> dict[str, Any]:

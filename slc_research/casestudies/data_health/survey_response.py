@@ -265,7 +265,7 @@ def attrition_table(attrition: pd.DataFrame, *, threshold: int, display: bool = 
         threshold=threshold, display=display,
         # leavers and stayers add up to the first wave's scores: a few leavers withhold the
         # stayers' mean too, else the first wave's mean would give the leavers' mean away
-        complements=[["n_left", "n_stayed"]])
+        complements=[["n_left", "n_stayed"]], partition_by=None)
     keys = ["instrument", "from_wave", "to_wave"]
     if part == "drop_out":
         out = out.drop_duplicates(keys)[[*keys, "answered_first", "left", "joined", *left_cols]]

@@ -113,7 +113,7 @@ def adjusted_comparison(results: Iterable[ChangeResult], *, threshold: int,
         table[c] = table[c].astype(float)
     numbers = ["estimate", "ci_low", "ci_high", "p_value", "g", "g_ci_low", "g_ci_high"]
     out = suppress_small(table, count_cols={"n_members": numbers, "n_comparison": numbers},
-                         threshold=threshold, display=display)
+                         threshold=threshold, display=display, partition_by=None)
     if not display:
         return out
     return out.rename(columns={
@@ -279,7 +279,7 @@ def mdes_table(results: Sequence[ChangeResult], *, threshold: int, power: float 
     table = pd.DataFrame(rows, columns=["outcome", "n_members", "n_comparison", "mdes",
                                         "mdes_adjusted", "observed_g", "months"])
     out = suppress_small(table, count_cols=["n_members", "n_comparison"], threshold=threshold,
-                         display=display)
+                         display=display, partition_by=None)
     if not display:
         return out
     return out.rename(columns={

@@ -240,7 +240,7 @@ def _second_looks(all_results, scale_results, attendance, part, pupils,
         [{"outcome": d.outcome, "per_10_points": d.estimate, "ci_low": d.ci_low,
           "ci_high": d.ci_high, "p_value": d.p_value, "n": d.n} for d in found],
         columns=["outcome", "per_10_points", "ci_low", "ci_high", "p_value", "n"]),
-        count_cols=["n"], threshold=threshold, display=True)
+        count_cols=["n"], threshold=threshold, display=True, partition_by=None)
     first = found[0] if found else None
     dose_section = Section(
         "dose_response", "Did more meetings mean more change?",
@@ -334,13 +334,13 @@ def _voice(enq, communities, threshold: int) -> Section:
                  if int(top["n_texts"]) >= threshold else
                  f"Each theme was coded in fewer than {threshold} texts, too few to report."),
         tables=(Table(suppress_small(themes, count_cols=counts, threshold=threshold,
-                                     display=True),
+                                     display=True, partition_by=None),
                       decimals=0, caption="Themes in members' interviews",
                       labels={"theme": "Theme", "code": "Code", "description": "What it means",
                               "n_texts": "Texts", "n_coded_texts": "Coded texts",
                               "pct_texts": "% of coded texts"}),),
         charts=(charts.code_frequency_chart(
-            suppress_small(themes, count_cols=counts, threshold=threshold),
+            suppress_small(themes, count_cols=counts, threshold=threshold, partition_by=None),
             title="Themes in members' interviews"),),
         items=tuple(f"\u201c{q}\u201d ({who}; {code})" for code, q, who in
                     quotes[["code", "quote", "attribution"]].head(6).itertuples(index=False)),

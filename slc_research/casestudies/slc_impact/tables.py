@@ -87,7 +87,7 @@ def participation_table(part: Participation, *, threshold: int,
     return _publish(part.summary, {"members": ["mean_pct_attended", "median_pct_attended",
                                                "n_regular", "pct_regular"],
                                    "n_regular": ["pct_regular"]}, threshold, display, labels,
-                    remainders={"n_regular": "members"})
+                    remainders={"n_regular": "members"}, partition_by=None)
 
 
 def roles_table(part: Participation, *, threshold: int, display: bool = True) -> pd.DataFrame:
@@ -117,7 +117,7 @@ def change_table(results: Iterable[ChangeResult], *, threshold: int,
               "g_change": "g_av", "g_ci_low": "g_av: 95% CI low",
               "g_ci_high": "g_av: 95% CI high"}
     values = [c for c in labels if c not in ("outcome", "group", "n_both", "n_lost")]
-    return _publish(t, {"n_both": values, "n_lost": []}, threshold, display, labels)
+    return _publish(t, {"n_both": values, "n_lost": []}, threshold, display, labels, partition_by=None)
 
 
 def means_table(results: Iterable[ChangeResult], *, threshold: int) -> pd.DataFrame:
@@ -127,7 +127,7 @@ def means_table(results: Iterable[ChangeResult], *, threshold: int) -> pd.DataFr
         return pd.DataFrame(columns=["outcome", "group", "period", "n", "mean", "sd",
                                      "ci_low", "ci_high"])
     m = suppress_small(pd.concat(frames, ignore_index=True), count_cols=["n"],
-                       threshold=threshold)
+                       threshold=threshold, partition_by=None)
     return m[~m[SUPPRESSED_COLUMN]].drop(columns=SUPPRESSED_COLUMN).reset_index(drop=True)
 
 
@@ -159,7 +159,7 @@ def effects_summary(results: Iterable[ChangeResult], *, threshold: int,
               "estimate": "Hedges' g", "ci_low": "95% CI low", "ci_high": "95% CI high",
               "difference": "Difference in change", "difference_ci_low": "Difference: 95% CI low",
               "difference_ci_high": "Difference: 95% CI high", "baseline_g": "g at the start"}
-    out = _publish(t, ["n1", "n2"], threshold, display, labels)
+    out = _publish(t, ["n1", "n2"], threshold, display, labels, partition_by=None)
     if not display:
         return out[~out[SUPPRESSED_COLUMN]].drop(columns=SUPPRESSED_COLUMN)
     return out
@@ -170,7 +170,9 @@ def persistent_absence_table(result: ChangeResult, *, threshold: int,
     """Persistent absence (missing 10% or more of sessions) per group and period.
 
     The pupils persistently absent and the others add up to the group's
-    pupils: when the others are few, the persistently absent are withheld too.
+    pupils: when the others are few, the persistently absent are withheld too. The
+    rows are not parts of one published total (no count of the pupils measured, or of the
+    persistently absent, is published for a period), so no row protects another.
     """
     if result.extra.empty:
         return pd.DataFrame()
@@ -179,7 +181,7 @@ def persistent_absence_table(result: ChangeResult, *, threshold: int,
                     {"group": "Group", "period": "Period", "n": "Pupils",
                      "n_persistent": "Persistently absent: n",
                      "pct_persistent": "Persistently absent: %"},
-                    remainders={"n_persistent": "n"})
+                    remainders={"n_persistent": "n"}, partition_by=None)
 
 
 def describe_change(result: ChangeResult, *, threshold: int, unit_decimals: int = 2) -> str:

@@ -103,7 +103,7 @@ def _who_takes_part(enq, tlcs, schools, breadth, label: str, threshold: int) -> 
                       caption=f"TLC members ({_count(n_members, threshold)}) and all teaching "
                               "staff, by department, role and experience"),
                 Table(suppress_small(tests, count_cols={"n": ["statistic", "p", "cramers_v"]},
-                                     threshold=threshold, display=True),
+                                     threshold=threshold, display=True, partition_by=None),
                       decimals={"statistic": 2, "df": 0, "cramers_v": 2},
                       caption="Are volunteers different from the other teaching staff?",
                       labels={"characteristic": "Characteristic", "test": "Test",
@@ -220,7 +220,7 @@ def _action_planning(enq, tlcs, threshold: int) -> tuple[Section, Section]:
         "stage": ["Plans made", "Due back at a next meeting", "Reported back",
                   "Tried fully or partly", "Tried fully"],
         "n": [total.n_plans, total.n_due, total.n_reported, total.n_tried + total.n_partly,
-              total.n_tried]}), count_cols="n", threshold=threshold)
+              total.n_tried]}), count_cols="n", threshold=threshold, partition_by=None)
     cycle_section = Section(
         "action_planning", "The action-planning cycle",
         finding=("No action plan has been reported back yet." if tried is None else
@@ -333,7 +333,7 @@ def _staff_survey(enq, schools, scale: str, threshold: int) -> tuple[Section, Se
                     "with care.")),
         paragraphs=(f"Mean scale score: {mean}.", f"Reliability: Cronbach's {alpha}."),
         tables=(Table(suppress_small(items, count_cols={"n": ["mean", "sd", "item_rest_r"]},
-                                     threshold=threshold, display=True),
+                                     threshold=threshold, display=True, partition_by=None),
                       decimals=2, caption="Each statement, and alpha if it were left out",
                       labels={"question": "Statement", "mean": "Mean", "sd": "SD",
                               "item_rest_r": "Item-rest r",
@@ -389,13 +389,13 @@ def _comment_themes(enq, scoped: bool, threshold: int) -> Section:
                  else f"Each code was given to fewer than {threshold} comments, too few to "
                       "report."),
         tables=(Table(suppress_small(themes, count_cols=counts, threshold=threshold,
-                                     display=True),
+                                     display=True, partition_by=None),
                       caption="The most frequent codes in the open comments",
                       labels={"theme": "Theme", "code": "Code", "n_texts": "Comments",
                               "n_coded_texts": "Coded comments",
                               "pct_texts": "% of coded comments"}),),
         charts=(charts.themes_chart(suppress_small(themes, count_cols=counts,
-                                                   threshold=threshold)),),
+                                                   threshold=threshold, partition_by=None)),),
         items=tuple(f"{r.code}: \u201c{r.quote}\u201d" for r in exemplars.itertuples()),
         items_heading="In staff's words",
         note=note)

@@ -112,7 +112,7 @@ def _codebook(sel: _Texts) -> Section:
             records={"n_codes": 0, "top_codes": []})
     book = qual.codebook_table(sel.texts, sel.codings, sel.codebook, coder=sel.coder)
     shown = suppress_small(book, count_cols={"n_texts": ["pct_texts"], "n_authors": []},
-                           threshold=threshold, display=True)
+                           threshold=threshold, display=True, partition_by=None)
     shown = shown.assign(code=shown["code"].fillna("(the whole theme)"))
     codes = book[book["level"] == "code"]
     used = codes[codes["n_texts"] > 0]
@@ -166,7 +166,7 @@ def _frequencies(sel: _Texts) -> Section:
     freq_all = qual.code_frequencies(sel.texts, sel.codings, by=chart_by, coder=sel.coder)
     freq_plot = suppress_small(freq_all, count_cols={"n_texts": ["pct_texts"],
                                                      "n_coded_texts": ["pct_texts"]},
-                               threshold=threshold)
+                               threshold=threshold, partition_by=None)
     freq_plot = freq_plot[freq_plot["n_coded_texts"].notna()]
     return Section(
         "frequencies", "How often each code appears",
@@ -207,8 +207,8 @@ def _together(sel: _Texts) -> Section:
                   "same texts."))
     together = qual.code_cooccurrence(sel.texts, sel.codings, coder=sel.coder)
     together_plot = suppress_small(together, count_cols="n_texts", threshold=threshold,
-                                   value_cols=["jaccard"])
-    together_plot.attrs = together.attrs
+                                   value_cols=["jaccard"], partition_by=None)
+    together_plot.attrs = {**together.attrs, **together_plot.attrs}  # keep the suppression mark
     pairs = together_plot[(together_plot["code_a"] < together_plot["code_b"])
                           & (together_plot["n_texts"] > 0)]
     pairs = pairs.dropna(subset=["n_texts"]).sort_values("n_texts", ascending=False).head(5)
@@ -220,7 +220,7 @@ def _together(sel: _Texts) -> Section:
                    f"{int(top['n_texts']):,} texts (overlap {top['jaccard']:.2f}).")
         tables = (Table(suppress_small(pairs[["code_a", "code_b", "n_texts", "jaccard"]],
                                        count_cols="n_texts", threshold=threshold,
-                                       value_cols=["jaccard"], display=True),
+                                       value_cols=["jaccard"], display=True, partition_by=None),
                         decimals={"n_texts": 0, "jaccard": 2},
                         labels={"code_a": "Code", "code_b": "and code",
                                 "n_texts": "Texts with both", "jaccard": "Overlap (0-1)"},
@@ -269,7 +269,7 @@ def _agreement(sel: _Texts) -> Section:
     shown = qual.agreement_table(agreement)
     given = [c for c in shown.columns if c.endswith(" gave it")]
     shown = suppress_small(shown, count_cols={c: [] for c in given}, threshold=threshold,
-                           display=True)
+                           display=True, partition_by=None)
     coders, n_texts = agreement.attrs["coders"], agreement.attrs["n_texts"]
     overall = agreement[agreement["code"] == qual.OVERALL].set_index("statistic")
     alpha, pooled = overall.loc["Krippendorff's alpha"], overall.loc[qual.POOLED_KAPPA]
@@ -285,8 +285,8 @@ def _agreement(sel: _Texts) -> Section:
             "estimate (intervals from so few texts can look narrower than they are). Aim for "
             "at least 20 to 50 double-coded texts.")
     chart_data = suppress_small(agreement, count_cols={"n_first": [], "n_second": []},
-                                threshold=threshold)
-    chart_data.attrs = agreement.attrs
+                                threshold=threshold, partition_by=None)
+    chart_data.attrs = {**agreement.attrs, **chart_data.attrs}  # keep the suppression mark
     return Section(
         "agreement", "Do two coders agree?",
         finding=_agreement_finding(agreement, alpha, coders, n_texts),
@@ -384,7 +384,7 @@ def _about_data(sel: _Texts, all_texts: pd.DataFrame, coder: str, scope: str) ->
         finding=_coverage(about, len(texts), sel.n_coded, threshold),
         tables=(Table(suppress_small(about, count_cols={"n_texts": [],
                                                         "n_coded": ["pct_coded"]},
-                                     threshold=threshold, display=True),
+                                     threshold=threshold, display=True, partition_by=None),
                       decimals={"pct_coded": 0},
                       labels={"source": "Kind of text", "n_texts": "Texts", "n_coded": "Coded",
                               "pct_coded": "% coded"},
