@@ -37,7 +37,9 @@ def _notebook(path: Path) -> Path:
             f"use_offline_renderer()\n{MARKER} = Path(workspace).is_absolute()"),
         nbformat.v4.new_code_cell("if fail:\n    raise ValueError('planned failure')"),
         nbformat.v4.new_code_cell(
-            "show_table(pd.DataFrame({'group': ['<b>members</b>'], 'n': [12]}))\n"
+            "from slc_research.privacy.suppression import suppress_small\n"
+            "show_table(suppress_small(pd.DataFrame({'group': ['<b>members</b>'], 'n': [12]}),"
+            " count_cols='n', threshold=5, display=True))\n"
             "alt.Chart(pd.DataFrame({'a': ['x', 'y'], 'b': [3, x]})).mark_bar()"
             ".encode(x='a:N', y='b:Q').properties(title='n = 2')"),
         nbformat.v4.new_code_cell(
@@ -151,15 +153,17 @@ def test_kernel_start_failure_is_retried_once(tiny, tmp_path, monkeypatch):
 
 
 def test_atomic_write_leaves_no_partial_file(tmp_path, monkeypatch):
+    import slc_research.workspace.atomic as atomic_module
+
     target = tmp_path / "report.html"
     target.write_text("old", encoding="utf-8")
 
     def broken(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(execute_module.os, "replace", broken)
+    monkeypatch.setattr(atomic_module.os, "replace", broken)
     with pytest.raises(OSError, match="disk full"):
-        execute_module._write_atomic(target, "new")
+        atomic_module.write_atomic(target, "new", durable=False)
     assert target.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
 

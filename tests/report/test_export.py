@@ -25,6 +25,7 @@ import pytest
 
 from slc_research import charts
 from slc_research.privacy.safe_cells import FORMULA_STARTS
+from slc_research.privacy.suppression import suppress_small
 from slc_research.report import display as display_module
 from slc_research.report.apa_docx import ExportedTable, tables_document
 from slc_research.report.display import CHART_MIMETYPE, TABLE_MIMETYPE, show_table
@@ -50,6 +51,9 @@ def _shown(monkeypatch, **kwargs) -> dict:
 def test_show_table_emits_display_ready_copy(monkeypatch):
     table = pd.DataFrame({"group": ["Members", "Others", "Small"], "n": [120, 400, 3],
                           "mean": [3.456, 3.1, float("nan")], "share": ["10.0", "20.0", "<5"]})
+    # through the display boundary; threshold 1 withholds nothing (the copy is under test)
+    table = suppress_small(table, count_cols="n", threshold=1, partition_by=None,
+                           value_cols=[]).drop(columns="suppressed")
     bundle = _shown(monkeypatch, table=table, decimals=2, caption="Scores by group",
                     labels={"mean": "Mean"}, note="Scores run from 1 to 5.")
     copy = bundle[TABLE_MIMETYPE]
