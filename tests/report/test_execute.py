@@ -17,7 +17,6 @@ from slc_research.report import (
     run_report,
     write_index,
 )
-from slc_research.report import execute as execute_module
 
 REPO = Path(__file__).resolve().parents[2]
 MARKER = "code_that_must_not_show_123"
