@@ -9,24 +9,67 @@ import pytest
 import vl_convert as vlc
 
 from slc_research import charts
+from slc_research.privacy.suppression import SUPPRESSED_COLUMN, suppress_small
 from slc_research.report.display import CHART_MIMETYPE
+
+#: The enquiry's default suppression threshold (``[privacy] suppression_threshold``).
+THRESHOLD = 5
+
+
+# The chart data below is published as the SLC impact case study publishes it
+# (slc_research/casestudies/slc_impact/tables.py): through suppress_small, with that
+# chart's threshold and partitions, so that it passes the charts' display boundary.
+
+def _rep_published(raw: pd.DataFrame) -> pd.DataFrame:
+    """As ``representativeness_table(..., display=False)``: levels and groups protected."""
+    return suppress_small(raw, count_cols={
+        "n_members": ["pct_members", "diff_pp"], "n_rest": ["pct_rest", "diff_pp"],
+        "members_total": ["n_members", "pct_members", "diff_pp"],
+        "rest_total": ["n_rest", "pct_rest", "diff_pp"],
+    }, threshold=THRESHOLD, partition_by="characteristic", complements=[["n_members", "n_rest"]])
+
+
+def _means_published(raw: pd.DataFrame) -> pd.DataFrame:
+    """As ``means_table``: small groups withheld and their rows left out.
+
+    The before/after groups are not parts of one published total (``partition_by=None``).
+    """
+    m = suppress_small(raw, count_cols=["n"], threshold=THRESHOLD, partition_by=None)
+    return m[~m[SUPPRESSED_COLUMN]].drop(columns=SUPPRESSED_COLUMN).reset_index(drop=True)
+
+
+def _effects_published(raw: pd.DataFrame) -> pd.DataFrame:
+    """As ``effects_summary(..., display=False)``: outcomes are not parts of one total."""
+    out = suppress_small(raw, count_cols=["n1", "n2"], threshold=THRESHOLD, partition_by=None)
+    return out[~out[SUPPRESSED_COLUMN]].drop(columns=SUPPRESSED_COLUMN)
+
+
+def _bands_published(raw: pd.DataFrame) -> pd.DataFrame:
+    """As ``bands_table``: a community's bands add up to its members."""
+    return suppress_small(raw, count_cols=["n"], threshold=THRESHOLD, partition_by="community")
 
 
 @pytest.fixture
-def rep_table() -> pd.DataFrame:
+def rep_raw() -> pd.DataFrame:
     return pd.DataFrame({
         "characteristic": ["Pupil premium", "Pupil premium", "Gender", "Gender"],
         "level": ["Yes", "No", "Girls", "Boys"],
         "n_members": pd.array([8, 16, 14, 10], dtype="Int64"),
-        "pct_members": [33.3, 66.7, 58.3, np.nan],  # one value withheld
+        "pct_members": [33.3, 66.7, 58.3, np.nan],  # one value missing: its bar is left out
         "n_rest": pd.array([60, 240, 150, 150], dtype="Int64"),
         "pct_rest": [20.0, 80.0, 50.0, 50.0],
+        "diff_pp": [13.3, -13.3, 8.3, np.nan],
         "members_total": 24, "rest_total": 300,
     })
 
 
 @pytest.fixture
-def means() -> pd.DataFrame:
+def rep_table(rep_raw) -> pd.DataFrame:
+    return _rep_published(rep_raw)  # every group has 5 or more: nothing more withheld
+
+
+@pytest.fixture
+def means_raw() -> pd.DataFrame:
     rows = []
     for outcome in ("Engagement", "Metacognition"):
         for group, n in (("SLC members", 22), ("Other pupils", 190)):
@@ -37,12 +80,22 @@ def means() -> pd.DataFrame:
 
 
 @pytest.fixture
-def effects() -> pd.DataFrame:
+def means(means_raw) -> pd.DataFrame:
+    return _means_published(means_raw)
+
+
+@pytest.fixture
+def effects_raw() -> pd.DataFrame:
     return pd.DataFrame({"outcome": ["Engagement", "Attendance", "Behaviour"],
                          "estimate": [0.41, 0.10, np.nan], "ci_low": [0.05, -0.2, np.nan],
                          "ci_high": [0.77, 0.4, np.nan],
                          "n1": pd.array([30, 34, 34], dtype="Int64"),
                          "n2": pd.array([200, 250, 250], dtype="Int64")})
+
+
+@pytest.fixture
+def effects(effects_raw) -> pd.DataFrame:
+    return _effects_published(effects_raw)
 
 
 def _marks(spec: dict) -> list[str]:
@@ -71,8 +124,12 @@ def test_representativeness_chart(rep_table):
     pd.testing.assert_frame_equal(rep_table, before)  # pure
 
 
-def test_representativeness_chart_withheld_group(rep_table):
-    t = rep_table.assign(members_total=pd.array([pd.NA] * 4, dtype="Int64"))
+def test_representativeness_chart_withheld_group(rep_raw, rep_table):
+    # 3 members in all: fewer than the threshold, so the whole group is withheld
+    t = _rep_published(rep_raw.assign(members_total=3,
+                                      n_members=pd.array([1, 2, 2, 1], dtype="Int64"),
+                                      pct_members=[33.3, 66.7, 66.7, 33.3]))
+    assert t["members_total"].isna().all()
     assert "too few to show" in charts.representativeness_chart(t).to_dict()["title"]["subtitle"]
     with pytest.raises(charts.ChartError, match="give n_members and n_rest"):
         charts.representativeness_chart(rep_table.drop(columns="members_total"))
@@ -91,8 +148,10 @@ def test_scale_change_chart(means):
     assert "Other pupils: n = 190" in d["title"]["subtitle"]
 
 
-def test_scale_change_chart_keeps_colours_when_members_are_withheld(means):
-    others = means[means["group"] == "Other pupils"]
+def test_scale_change_chart_keeps_colours_when_members_are_withheld(means_raw):
+    few = means_raw.assign(n=means_raw["n"].where(means_raw["group"] != "SLC members", 3))
+    others = _means_published(few)  # 3 members: their rows are withheld and left out
+    assert set(others["group"]) == {"Other pupils"}
     d = charts.scale_change_chart(others).to_dict()
     color = d["spec"]["layer"][0]["encoding"]["color"]["scale"]
     assert color["domain"] == ["SLC members", "Other pupils"]
@@ -100,8 +159,9 @@ def test_scale_change_chart_keeps_colours_when_members_are_withheld(means):
     assert "SLC members: too few to show" in d["title"]["subtitle"]
 
 
-def test_attendance_chart(means):
-    att = means[means["outcome"] == "Engagement"].assign(mean=[91.0, 93.0, 92.0, 92.1])
+def test_attendance_chart(means_raw):
+    att = _means_published(means_raw[means_raw["outcome"] == "Engagement"].assign(
+        mean=[91.0, 93.0, 92.0, 92.1]))
     d = charts.attendance_chart(att).to_dict()
     assert _marks(d) == ["line", "rule", "point"]
     assert d["layer"][0]["encoding"]["y"]["title"].startswith("Attendance, % of sessions")
@@ -123,16 +183,18 @@ def test_effect_size_chart(effects):
     assert "n = 30-34 members v 200-250 other pupils" in d["title"]["subtitle"]
 
 
-def test_effect_size_chart_without_comparison(effects):
-    d = charts.effect_size_chart(effects.assign(n2=0)).to_dict()
+def test_effect_size_chart_without_comparison(effects_raw):
+    d = charts.effect_size_chart(_effects_published(effects_raw.assign(n2=0))).to_dict()
     labels = [r["label"] for r in d["datasets"][d["layer"][1]["data"]["name"]]]
     assert labels[0] == "Engagement (n = 30)"
 
 
 def test_participation_chart():
-    bands = pd.DataFrame({"community": ["SLC"] * 4, "band": ["0-24%", "25-49%", "50-74%",
-                                                             "75-100%"],
-                          "n": pd.array([0, 3, pd.NA, 12], dtype="Int64")})
+    raw = pd.DataFrame({"community": ["SLC"] * 4, "band": ["0-24%", "25-49%", "50-74%",
+                                                           "75-100%"],
+                        "n": pd.array([0, 3, 2, 15], dtype="Int64")})
+    bands = _bands_published(raw)  # 3 and 2 withheld (5 together); a true 0 is shown
+    assert bands["n"].isna().tolist() == [False, True, True, False]
     d = charts.participation_chart(bands).to_dict()
     assert _marks(d) == ["bar"]
     assert d["encoding"]["x"]["field"] == "band"
@@ -141,13 +203,15 @@ def test_participation_chart():
     assert d["title"]["subtitle"] == ("n = 15 members; bands with too few members to show "
                                       "are left blank")
     assert d["encoding"]["x"]["scale"]["domain"][0] == "0-24%"  # every band on the axis
-    two = pd.concat([bands, bands.assign(community="SLC 2")])
+    two = _bands_published(pd.concat([raw, raw.assign(community="SLC 2")]))
     d2 = charts.participation_chart(two).to_dict()
     assert d2["facet"]["field"] == "community"
     assert "in 2 communities" in d2["title"]["subtitle"]
 
 
 def test_charts_refuse_raw_rows_and_missing_columns(effects):
+    # the row count and the columns are checked before the suppression mark: these data
+    # reach the checks under test (``big`` would be refused as unsuppressed otherwise)
     big = pd.DataFrame({"community": "SLC", "band": "0-24%", "n": np.ones(charts.MAX_ROWS + 1)})
     with pytest.raises(charts.ChartError, match="aggregate the data first"):
         charts.participation_chart(big)
@@ -190,6 +254,9 @@ def test_changing_one_explorer_chart_leaves_the_next_unchanged():
     """Issue 14: explorer charts once shared one cached template's layers and encoding."""
     summary = pd.DataFrame({"group": ["Year 7", "Year 8"], "n": [40, 38], "mean": [3.1, 3.3],
                             "ci_low": [2.9, 3.1], "ci_high": [3.3, 3.5]})
+    # as the explorer publishes it: the groups make up everyone selected (nothing withheld)
+    summary = suppress_small(summary, count_cols="n", threshold=THRESHOLD,
+                             value_cols=["mean", "ci_low", "ci_high"], partition_by=[])
     titles = {"title": "Engagement, Wave 1", "y_title": "Mean scale score",
               "group_title": "Year group"}
     before = charts.group_means_chart(summary, **titles)

@@ -236,12 +236,19 @@ def test_charts_state_n_and_leave_out_withheld_rows(refl, tables):
 def test_charts_refuse_empty_or_wrong_tables():
     with pytest.raises(ChartError, match="columns"):
         charts.weekly_rate_chart(pd.DataFrame({"x": [1]}))
-    empty = pd.DataFrame({"class": ["A"], "week": [pd.Timestamp("2025-09-08")],
-                          "rate": [float("nan")], "n_pupils": [float("nan")]})
+    # tables published as the study publishes them, in which every group is withheld:
+    # 2 pupils in the class's only week, 2 staff responses
+    weeks = pd.DataFrame({"community": "A", "week": pd.Timestamp("2025-09-08"),
+                          "member_id": ["p1", "p2"], "n_reflections": [1, 0],
+                          "met": [True, False]})
+    empty = cf.weekly_rates(weeks, threshold=5)
+    assert empty["rate"].isna().all()
     with pytest.raises(ChartError, match="enough pupils"):
         charts.weekly_rate_chart(empty)
+    staff = pd.DataFrame({"text_id": ["F1", "F2"], "community": CLASS, "source": "feedback",
+                          "author_type": "staff"})
     with pytest.raises(ChartError, match="enough"):
-        charts.feedback_chart(pd.DataFrame({"Who": ["Staff"], "Responses": [float("nan")]}))
+        charts.feedback_chart(cf.feedback_counts(staff, [CLASS], threshold=5, display=False))
 
 
 def test_small_class_cannot_be_worked_out_from_all_classes():

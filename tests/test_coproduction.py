@@ -13,9 +13,10 @@ from slc_research import charts
 from slc_research.casestudies.coproduction import STUDY
 from slc_research.casestudies.coproduction import pilot as cp
 from slc_research.casestudies.coproduction.findings import change_phrase, is_clear, yes_no_finding
-from slc_research.casestudies.coproduction.study import run
+from slc_research.casestudies.coproduction.study import YES_NO_COUNTS, run
 from slc_research.charts import ChartError
 from slc_research.errors import ConfigError
+from slc_research.privacy.suppression import suppress_small
 from slc_research.stats import meta_analysis
 
 DAYS = pd.bdate_range("2025-09-01", periods=20)  # 4 school weeks
@@ -331,12 +332,18 @@ def test_forest_chart_needs_a_pooled_row(forest):
 def test_yes_no_and_band_charts():
     r, pupils = _answers([1, 1, 1, 0, 0, 1], [0, 1, 0, 0, 0, 1])
     t = cp.yes_no_change(r, pupils, item="trouble")
+    # published as the study publishes the chart's data (6 pupils: nothing withheld)
+    t = cp.publish(t, count_cols=YES_NO_COUNTS, threshold=5, display=False)
     spec = charts.yes_no_chart(t, question="I often get into trouble").to_dict()
     assert "n = 6 pupils" in spec["title"]["subtitle"]
     assert spec["spec"]["layer"][0]["encoding"]["y"]["title"].startswith("% answering Yes")
-    bands = pd.DataFrame({"band": ["Below 50%", "50-74%"], "n": [np.nan, 8.0],
-                          "change": [np.nan, -0.5], "ci_low": [np.nan, -0.9],
-                          "ci_high": [np.nan, -0.1]})
+    raw = pd.DataFrame({"band": ["Below 50%", "50-74%", "75% or more"], "n": [2, 8, 3],
+                        "change": [0.1, -0.5, -0.7], "ci_low": [-0.8, -0.9, -1.5],
+                        "ci_high": [1.0, -0.1, 0.1]})
+    # as attendance_bands publishes them: the bands add up to the pupils, so the bands of 2
+    # and 3 are withheld (5 together) and the band of 8 is shown
+    bands = suppress_small(raw, count_cols="n", threshold=5, suppress_zero=True, partition_by=[])
+    assert bands["change"].isna().tolist() == [True, False, True]
     spec = charts.band_change_chart(bands).to_dict()
     assert "n = 8 pupils" in spec["title"]["subtitle"]
     assert spec["layer"][1]["encoding"]["x"]["title"].startswith("Change in negative points")

@@ -502,10 +502,11 @@ def test_completeness_heatmap_chart():
 
 
 def test_response_rate_chart():
-    rates = pd.DataFrame({"instrument": ["lq", "lq"], "wave": [1, 2],
-                          "school": ["All schools"] * 2, "respondents": [80, 60],
-                          "on_roll": [100, 100], "rate": [0.8, 0.6], "ci_low": [0.71, 0.5],
-                          "ci_high": [0.87, 0.69]})
+    raw = pd.DataFrame({"instrument": ["lq", "lq"], "wave": [1, 2], "respondent_type": "pupil",
+                        "school": ["All schools"] * 2, "respondents": [80, 60],
+                        "on_roll": [100, 100], "rate": [0.8, 0.6], "ci_low": [0.71, 0.5],
+                        "ci_high": [0.87, 0.69]})
+    rates = response_table(raw, threshold=5, display=False)  # as the study charts it
     spec = charts.response_rate_chart(rates).to_dict()
     assert "n = 60 to 80 respondents" in spec["title"]["subtitle"]
     bars = spec["layer"][0]
@@ -513,7 +514,8 @@ def test_response_rate_chart():
     values = next(iter(spec["datasets"].values()))
     assert [v["rate"] for v in values] == pytest.approx([80, 60])
     with pytest.raises(ChartError, match="no response rate"):
-        charts.response_rate_chart(rates.assign(rate=float("nan")))
+        charts.response_rate_chart(response_table(raw.assign(rate=float("nan")), threshold=5,
+                                                  display=False))
 
 
 def test_attrition_chart():

@@ -9,6 +9,7 @@ import pytest
 
 from slc_research.charts import ChartError, code_frequency_chart, cooccurrence_chart
 from slc_research.errors import ConfigError
+from slc_research.privacy.suppression import suppress_small
 from slc_research.qual import (
     code_cooccurrence,
     code_frequencies,
@@ -140,8 +141,30 @@ def test_themes_summary_errors(texts, codings, codebook):
         themes_summary(texts, codings, codebook, top=0)
 
 
+def _frequencies_published(freq: pd.DataFrame, *, threshold: int = 1) -> pd.DataFrame:
+    """A frequency chart's data as the voices study publishes it (``partition_by=None``).
+
+    The fixtures code only 5 texts, so the enquiry's usual threshold of 5 would withhold
+    nearly every bar: threshold 1 (the default here) withholds nothing, and the tests that
+    use it are about drawing, not suppression.
+    """
+    out = suppress_small(freq, count_cols={"n_texts": ["pct_texts"],
+                                           "n_coded_texts": ["pct_texts"]},
+                         threshold=threshold, partition_by=None)
+    return out[out["n_coded_texts"].notna()]
+
+
+def _cooccurrence_published(co: pd.DataFrame) -> pd.DataFrame:
+    """A co-occurrence chart's data as the voices study publishes it.
+
+    Threshold 1 withholds nothing (5 coded texts in the fixtures): the test is about drawing.
+    """
+    return suppress_small(co, count_cols="n_texts", threshold=1, value_cols=["jaccard"],
+                          partition_by=None)
+
+
 def test_frequency_chart_one_panel_per_group(texts, codings):
-    f = code_frequencies(texts, codings, by="source")
+    f = _frequencies_published(code_frequencies(texts, codings, by="source"))
     spec = code_frequency_chart(f, group="source").to_dict()
     assert spec["title"]["text"] == "How often each code appears"
     assert spec["title"]["subtitle"].startswith("n = 5 coded texts")
@@ -155,21 +178,22 @@ def test_frequency_chart_one_panel_per_group(texts, codings):
 
 
 def test_frequency_chart_overall(texts, codings):
-    spec = code_frequency_chart(code_frequencies(texts, codings)).to_dict()
+    spec = code_frequency_chart(_frequencies_published(code_frequencies(texts, codings))).to_dict()
     assert "n = 5 coded texts" in spec["title"]["subtitle"]
     assert spec["mark"]["type"] == "bar"
 
 
 def test_frequency_chart_leaves_out_withheld_rows(texts, codings):
-    f = code_frequencies(texts, codings)
-    f.loc[f["code"] == "dialogue", "pct_texts"] = math.nan
+    # threshold 2: dialogue, given to 1 text, is withheld (voice and learning have 3 each)
+    f = _frequencies_published(code_frequencies(texts, codings), threshold=2)
+    assert math.isnan(f.loc[f["code"] == "dialogue", "pct_texts"].iloc[0])
     spec = code_frequency_chart(f).to_dict()
     values = next(iter(spec["datasets"].values()))
     assert {v["code"] for v in values} == {"voice", "learning"}
 
 
 def test_cooccurrence_chart(texts, codings):
-    spec = cooccurrence_chart(code_cooccurrence(texts, codings)).to_dict()
+    spec = cooccurrence_chart(_cooccurrence_published(code_cooccurrence(texts, codings))).to_dict()
     assert [layer["mark"]["type"] for layer in spec["layer"]] == ["rect", "text"]
     assert spec["title"]["subtitle"].startswith("n = 5 coded texts")
     assert spec["layer"][0]["encoding"]["x"]["title"] == "Code"

@@ -22,6 +22,7 @@ import vl_convert as vlc
 from test_security import CODE, COMMUNITY, PAYLOADS, ROLE, TITLE
 
 from slc_research import charts
+from slc_research.privacy.suppression import count_columns, suppress_small
 from slc_research.report.sanitise import SVG_ATTRIBUTES, SVG_ELEMENTS, safe_svg
 from slc_research.widgets.svg import chart_spec, svg_of
 
@@ -157,6 +158,14 @@ def _shape(svg: str) -> list[tuple]:
             for el in root.iter()]
 
 
+def _published(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` through the display boundary with threshold 1, which withholds nothing.
+
+    Every count here is large; these tests are about drawing and sanitising, not suppression.
+    """
+    return suppress_small(df, count_cols=count_columns(df), threshold=1, partition_by=None)
+
+
 def _real_charts() -> list[alt.TopLevelMixin]:
     means = pd.DataFrame(
         [(o, g, p, n, m, 0.8, m - 0.2, m + 0.2)
@@ -169,6 +178,7 @@ def _real_charts() -> list[alt.TopLevelMixin]:
                             "ci_high": [0.77, 0.4], "n1": [30, 34], "n2": [200, 250]})
     summary = pd.DataFrame({"group": ["Members", "Other pupils"], "n": [40, 300],
                             "mean": [3.2, 3.0], "ci_low": [3.0, 2.9], "ci_high": [3.4, 3.1]})
+    means, effects, summary = _published(means), _published(effects), _published(summary)
     return [charts.scale_change_chart(means), charts.effect_size_chart(effects),
             charts.group_means_chart(summary, title="Engagement, Wave 1",
                                      y_title="Mean scale score", group_title="Group")]
