@@ -39,6 +39,7 @@ from slc_research.casestudies.data_health.summary import (
 from slc_research.charts import ChartError
 from slc_research.data.schemas import conform
 from slc_research.errors import ConfigError
+from slc_research.privacy.suppression import suppress_small
 from slc_research.stats import hedges_g, wilson_ci
 from slc_research.workspace.cache import CACHE_DIR
 from slc_research.workspace.enquiry import SourceHealth
@@ -523,6 +524,8 @@ def test_attrition_chart():
                         "answered_first": [100, 100], "left": [20, 20], "left_pct": [20.0] * 2,
                         "left_ci_low": [13.0] * 2, "left_ci_high": [29.0] * 2,
                         "scale": ["a", "b"]})
+    att = suppress_small(att, count_cols={"answered_first": [], "left": []}, threshold=5,
+                         partition_by=None)  # the display boundary: nothing small here
     spec = charts.attrition_chart(att).to_dict()
     assert spec["title"]["subtitle"] == "n = 100 first-wave respondents"
     values = next(iter(spec["datasets"].values()))

@@ -54,6 +54,7 @@ SUPPRESSED_COLUMN = "suppressed"
 SUPPRESSED_ATTR = "slc_research.suppressed"
 #: Column names (lower case) that count people: what the display boundary checks.
 COUNT_NAME = re.compile(r"n|n\d|n_\w+|\w+_n|count|counts|members|pupils|respondents|"
+                        r"responses|answered(_\w+)?|left|stayed|joined|"
                         r"staff|teachers|texts|people|(number|no\.?) of \w+( \w+)?")
 #: What a reader's table shows in a cell withheld so that a small count cannot be worked out.
 SECONDARY_MARK = "*"

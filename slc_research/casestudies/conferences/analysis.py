@@ -172,8 +172,10 @@ def weekly_rates(weeks: pd.DataFrame, *, threshold: int) -> pd.DataFrame:
     out["rate"] = out["n_reflections"] / out["n_pupils"]
     out["share_met"] = out["n_met"] / out["n_pupils"]
     out["class"] = out["community"].map(class_label)
+    # class-weeks count the same pupils week after week: not parts of one total
     return suppress_small(out, count_cols="n_pupils", threshold=threshold,
-                          value_cols=["n_reflections", "n_met", "rate", "share_met"])
+                          value_cols=["n_reflections", "n_met", "rate", "share_met"],
+                          partition_by=None)
 
 
 def target_summary(weeks: pd.DataFrame, *, threshold: int, display: bool = True

@@ -395,10 +395,11 @@ TABLES: dict[str, tuple[dict[str, list[str]], dict[str, str]]] = {
 
 #: Per table kind: where the groups add up to a published total (secondary suppression, see
 #: :mod:`slc_research.privacy.suppression`). Plans and register places are counts of events, not of
-#: people, and only have their small counts withheld.
+#: people, and only have their small counts withheld: a kind not listed here says
+#: ``partition_by=None``.
 SECONDARY: dict[str, dict] = {
     "breadth": {"partition_by": "characteristic", "remainders": {"n_members": "n_teaching"}},
-    "share": {"remainders": {"k": "n"}},
+    "share": {"remainders": {"k": "n"}, "partition_by": None},  # years: the same staff again
     "attendance": {"partition_by": "half_term", "total": {"community": "All TLCs"}},
 }
 
@@ -433,7 +434,7 @@ def publish(frame: pd.DataFrame, kind: str, *, threshold: int,
         out = out.assign(pct=100 * out["estimate"], pct_ci_low=100 * out["ci_low"],
                          pct_ci_high=100 * out["ci_high"])
     out = suppress_small(out, count_cols=counts, threshold=threshold, display=display,
-                         **SECONDARY.get(kind, {}))
+                         **SECONDARY.get(kind, {"partition_by": None}))
     if not display:
         return out
     return out[[c for c in labels if c in out.columns]].rename(columns=labels)
