@@ -23,7 +23,7 @@ from slc_research.privacy.suppression import require_suppressed
 
 __all__ = ["CHART_MIMETYPE", "EXPORT_MIMETYPES", "ID_COLUMNS", "RECORD_MIMETYPE",
            "TABLE_MIMETYPE", "PrivacyError", "format_table", "jsonable", "read_records", "record",
-           "record_all", "show", "show_list", "show_note", "show_table", "show_text", "table_html",
+           "record_all", "show", "show_finding", "show_list", "show_note", "show_table", "show_text", "table_html",
            "table_notes"]
 
 #: Mimetype of the invisible outputs that carry recorded results.
@@ -200,6 +200,16 @@ def show_text(*paragraphs: str, heading: str | None = None, level: int = 2) -> N
     display(HTML(head + "".join(f"<p>{escape(p)}</p>" for p in paragraphs)))
 
 
+def show_finding(finding: str) -> None:
+    """Display a section's finding: what was found, in plain words, first and in bold."""
+    from html import escape
+
+    from IPython.display import HTML, display
+
+    _guard_text(finding, "a finding")
+    display(HTML(f'<p class="slc-finding"><strong>{escape(finding)}</strong></p>'))
+
+
 def show_note(*paragraphs: str, title: str = "How to read this") -> None:
     """Display a boxed note for readers who are not statisticians, escaped.
 
@@ -246,7 +256,7 @@ def show(part: Any) -> None:
         record_all(part.records)
         return
     if part.finding:
-        show_text(part.finding)
+        show_finding(part.finding)
     if part.paragraphs:
         show_text(*part.paragraphs)
     for table in part.tables:

@@ -134,8 +134,9 @@ def _who_took_part(rep, threshold: int) -> Section:
     shown = t.members_shown(rep.n_members, rep.n_members + rep.n_rest, threshold)
     return Section(
         "who_took_part", "Who took part",
-        finding=(f"{shown} pupils were members, out of {rep.n_members + rep.n_rest} pupils in "
-                 "the same schools and year groups."),
+        finding=(f"{shown if isinstance(shown, str) else format(shown, ',')} pupils were "
+                 f"members, out of {rep.n_members + rep.n_rest:,} pupils in the same schools "
+                 "and year groups."),
         tables=(Table(t.representativeness_table(rep, threshold=threshold),
                       caption="Members and other pupils in the same year groups"),
                 Table(t.association_table(rep), caption="Do members differ from the cohort?",
