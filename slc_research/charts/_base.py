@@ -55,8 +55,12 @@ def use_offline_renderer() -> None:
 
 
 def _svg_and_spec(spec: dict, **metadata: Any) -> Any:
-    """Altair's SVG output of ``spec``, with the spec itself under CHART_MIMETYPE."""
-    from altair.vegalite.v6.display import svg_renderer
+    """Altair's SVG output of ``spec``, with the spec itself under CHART_MIMETYPE.
+
+    Drawn by a warm kernel's render server when there is one
+    (:func:`slc_research.report.render_server.svg_renderer`), else here.
+    """
+    from slc_research.report.render_server import svg_renderer
 
     bundle = svg_renderer(spec, **metadata)
     if isinstance(bundle, tuple):  # (data, metadata)

@@ -2,13 +2,19 @@
 
 vl-convert runs V8 on threads that do not survive ``fork``, so the zygote
 (:mod:`slc_research.report.zygote`) cannot warm it for its children. Instead it
-forks this server (before V8 ever starts in the zygote), which starts V8 once;
-each kernel's ``vl_convert.vegalite_to_svg`` / ``vega_to_svg`` ask it over a
-Unix socket (falling back to its own V8 if the server is gone). A chart's SVG
-depends only on its spec, so the server keeps the replies to recent requests (a
-batch draws the same chart in several reports: a trust-wide figure in each
-school's report) and answers a repeated request from memory; nothing else is
-kept between renders.
+forks this server (before V8 ever starts in the zygote), which starts V8 once,
+and names its Unix socket to each kernel in the environment variable
+:data:`RENDER_SERVER_ENV`. The package's Altair renderer
+(:func:`slc_research.charts.use_offline_renderer`, registered with
+``alt.renderers.register``) draws through :func:`svg_renderer`: Altair's own SVG
+renderer, run by the server when there is one and by the kernel itself
+otherwise (the server gone, another process, a fresh kernel). Nothing of
+vl-convert or Altair is replaced.
+
+A chart's SVG depends only on its spec and the renderer's options, so the
+server keeps the replies to recent requests (a batch draws the same chart in
+several reports: a trust-wide figure in each school's report) and answers a
+repeated request from memory; nothing else is kept between renders.
 """
 
 from __future__ import annotations
@@ -19,9 +25,10 @@ import socket
 from pathlib import Path
 from typing import Any
 
-__all__ = ["RENDER_MEMO_BYTES", "start_render_server", "use_render_server"]
+__all__ = ["RENDER_MEMO_BYTES", "RENDER_SERVER_ENV", "start_render_server", "svg_renderer"]
 
-_RENDER_FUNCTIONS = ("vegalite_to_svg", "vega_to_svg")
+#: The environment variable that names a kernel's render server (its Unix socket).
+RENDER_SERVER_ENV = "SLC_RENDER_SERVER"
 #: Bytes of replies the render server keeps (least recently used go first).
 RENDER_MEMO_BYTES = 64 * 1024 * 1024
 
@@ -85,6 +92,7 @@ def _render_server(path: str, zygote_pid: int) -> None:
     import socketserver
 
     import vl_convert as vlc
+    from altair.vegalite.v6.display import svg_renderer as altair_svg
 
     vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{"x": 1}]},
                          "encoding": {"x": {"field": "x", "type": "quantitative"}}})
@@ -102,12 +110,8 @@ def _render_server(path: str, zygote_pid: int) -> None:
             if reply is None:
                 try:
                     request = json.loads(raw)
-                    fn = getattr(vlc, request["fn"]) if request["fn"] in _RENDER_FUNCTIONS \
-                        else None
-                    if fn is None:
-                        raise ValueError(f"not a render function: {request['fn']!r}")
-                    reply = json.dumps({"svg": fn(*request["args"], **request["kwargs"])})\
-                        .encode()
+                    bundle = altair_svg(request["spec"], **request["metadata"])
+                    reply = json.dumps({"bundle": bundle}).encode()
                     memo.put(key, reply)
                 except Exception as exc:  # noqa: BLE001 - returned to the kernel, raised there
                     reply = json.dumps({"error": f"{exc}", "type": type(exc).__name__}).encode()
@@ -158,36 +162,36 @@ def start_render_server(zygote_pid: int) -> tuple[int, str] | None:
     return pid, path
 
 
-def use_render_server(path: str) -> None:
-    """In a kernel: draw SVGs through the render server (its own V8 if that fails)."""
+def svg_renderer(spec: dict, **metadata: Any) -> Any:
+    """Altair's SVG renderer (``altair.vegalite.v6.display.svg_renderer``), through the
+    render server named by :data:`RENDER_SERVER_ENV` when there is one.
+
+    The same mimebundle either way: the server runs the same Altair and
+    vl-convert, and is sent the renderer options that Altair would read from
+    this process (``alt.renderers`` embed options). Charts compiled with
+    VegaFusion, a request that is not JSON, or a server that cannot be reached
+    are drawn here; an error of the render itself is raised as vl-convert's
+    ``ValueError``.
+    """
+    import altair as alt
+    from altair.vegalite.v6.display import svg_renderer as altair_svg
+
+    path = os.environ.get(RENDER_SERVER_ENV)
+    if not path or alt.data_transformers.active == "vegafusion":
+        return altair_svg(spec, **metadata)
+    options = {"embed_options": alt.renderers.options.get("embed_options", {}), **metadata}
     try:
-        import vl_convert as vlc
-    except ImportError:
-        return
-
-    def proxy(name: str) -> Any:
-        local = getattr(vlc, name)
-
-        def render(*args: Any, **kwargs: Any) -> Any:
-            try:
-                payload = json.dumps({"fn": name, "args": list(args), "kwargs": kwargs}).encode()
-            except (TypeError, ValueError):
-                return local(*args, **kwargs)
-            try:
-                with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-                    conn.connect(path)
-                    _send_frame(conn, payload)
-                    reply = json.loads(_recv_frame(conn))
-            except OSError:
-                return local(*args, **kwargs)
-            if "error" in reply:
-                raise ValueError(reply["error"])
-            return reply["svg"]
-
-        render.__doc__ = local.__doc__
-        render.__name__ = name
-        return render
-
-    for name in _RENDER_FUNCTIONS:
-        if hasattr(vlc, name):
-            setattr(vlc, name, proxy(name))
+        payload = json.dumps({"spec": spec, "metadata": options}).encode()
+    except (TypeError, ValueError):
+        return altair_svg(spec, **metadata)
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+            conn.connect(path)
+            _send_frame(conn, payload)
+            reply = json.loads(_recv_frame(conn))
+    except OSError:
+        return altair_svg(spec, **metadata)
+    if "error" in reply:
+        raise ValueError(reply["error"])
+    bundle = reply["bundle"]
+    return tuple(bundle) if isinstance(bundle, list) else bundle
