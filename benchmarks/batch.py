@@ -9,7 +9,9 @@ student_led_conferences and coproduction_pilot for the trust.
 - ours:  one Python process runs the reports in a thread pool (one worker per
          core, plus one) with ``run_report(..., engine="warm")``: kernels forked from a
          zygote that has already imported the stack
-         (:mod:`slc_research.report.warm`); ``--engine fresh`` times the same
+         (:mod:`slc_research.report.warm`, reached through the papermill engine and
+         kernel provisioner the package registers as entry points: install it with
+         ``pip install -e .`` first); ``--engine fresh`` times the same
          pool with a new kernel process per report;
 - naive: a shell loop running, per report, ``papermill`` then ``jupyter
          nbconvert --to html --no-input`` (both CLIs from .venv/bin).
@@ -97,7 +99,10 @@ def way_ours(workspace: str, out: str, plan_json: str, engine: str, workers: int
 
     with ThreadPoolExecutor(workers) as pool:
         done = list(pool.map(one, items))
-    return {"seconds": time.perf_counter() - t, "per_report": [d for _, d, _ in done],
+    seconds = time.perf_counter() - t
+    # warm kernels come through the package's entry points: none installed, no zygote
+    zygotes = len(warm.running_zygotes()) if engine == "warm" else 0
+    return {"seconds": seconds, "per_report": [d for _, d, _ in done], "zygotes": zygotes,
             "names": [n for n, _, _ in done], "failed": [n for n, _, s in done if s != "ok"]}
 
 
@@ -191,6 +196,9 @@ def main() -> None:
         ours[-1]["cpu"] = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
         if ours[-1]["failed"]:
             raise SystemExit(f"our way: failed reports {ours[-1]['failed']}")
+        if args.engine == "warm" and not ours[-1]["zygotes"]:
+            raise SystemExit("our way ran no warm kernel: reinstall the package (pip install "
+                             f"-e .) to register its entry points\n{proc.stderr[-2000:]}")
         print(f"ours  run {i + 1}: {ours[-1]['seconds']:7.1f} s")
         if args.verbose:
             for name, d in zip(ours[-1]["names"], ours[-1]["per_report"], strict=True):

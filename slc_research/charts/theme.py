@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from slc_research.charts.mimetype import CHART_MIMETYPE
+from slc_research.charts.render import draw_svg
 from slc_research.errors import SlcResearchError
 from slc_research.privacy.suppression import require_suppressed
 
@@ -57,15 +58,12 @@ def use_offline_renderer() -> None:
 def _svg_and_spec(spec: dict, **metadata: Any) -> dict[str, Any]:
     """The renderer registered as :data:`RENDERER`: ``spec`` drawn as SVG, and the spec.
 
-    The SVG is drawn by vl-convert; the spec itself is kept under CHART_MIMETYPE. It is drawn
-    with the Vega-Lite version of the installed Altair, as Altair's own "svg"
-    renderer does; renderer options (``metadata``) are not used.
+    The SVG is drawn by vl-convert (:func:`slc_research.charts.render.draw_svg`: a warm
+    batch's render server, else this process) with the Vega-Lite version of the installed
+    Altair, as Altair's own "svg" renderer does; the spec itself is kept under
+    CHART_MIMETYPE. Renderer options (``metadata``) are not used.
     """
-    import vl_convert as vlc  # imported here: starting V8 is slow and only needed to draw
-
-    vl_version = "_".join(alt.SCHEMA_VERSION.split(".")[:2])  # "v6.4.1" -> "v6_4"
-    return {"image/svg+xml": vlc.vegalite_to_svg(spec, vl_version=vl_version),
-            CHART_MIMETYPE: spec}
+    return {"image/svg+xml": draw_svg(spec), CHART_MIMETYPE: spec}
 
 
 def theme_config() -> alt.theme.ThemeConfig:

@@ -9,7 +9,6 @@ temporary file and ``os.replace``, so a report is either complete or absent.
 
 from __future__ import annotations
 
-import os
 import re
 import tempfile
 import time
@@ -85,6 +84,7 @@ class ReportResult:
 
     @property
     def ok(self) -> bool:
+        """Whether the report was written."""
         return self.status == "ok"
 
     @property
@@ -140,8 +140,10 @@ def run_report(notebook: str | Path, workspace: str | Path, out_dir: str | Path,
         the stack (:mod:`slc_research.report.warm`; still a new process per
         report, so nothing is shared between reports), killed as soon as the
         notebook is done, and the executed notebook is written once at the
-        end rather than after every cell; where fork is not available it
-        falls back to ``"fresh"`` with a warning. ``"auto"``: ``"warm"`` on
+        end rather than after every cell (the papermill engine
+        ``slc-research-warm``); where fork is not available, or the engine's
+        entry point is not installed, it falls back to ``"fresh"`` with a
+        warning. ``"auto"``: ``"warm"`` on
         POSIX systems, else ``"fresh"``.
 
     Returns
@@ -260,48 +262,30 @@ def _execute(notebook: Path, output: Path, params: dict[str, Any], kernel_name: 
 
 
 def _engine_options(engine: str = "auto", workspace: str | None = None) -> dict[str, Any]:
-    """Papermill options for ``engine`` (see :func:`run_report`)."""
-    manager, options = None, {}
-    if engine in ("warm", "auto"):
-        from slc_research.report import warm
-        from slc_research.report.warm_engine import papermill_engine
+    """Papermill options for ``engine`` (see :func:`run_report`).
 
-        manager = warm.kernel_manager_class(workspace)
-        if manager is None and engine == "warm":
-            warm._warn_once("warm kernels need os.fork (POSIX); starting kernels the "
-                            "normal way")
-        if manager is not None:
-            options["engine_name"] = papermill_engine()
-    if manager is None:
-        manager = _ipc_kernel_manager()
-    return options if manager is None else {**options, "kernel_manager_class": manager}
-
-
-def _ipc_kernel_manager() -> type | None:
-    """A kernel manager that talks to its kernel over Unix sockets, not TCP ports.
-
-    No port is picked, so parallel reports cannot clash on one (papermill
-    issue 511), and nothing listens on the network. Each kernel's sockets get a
-    unique path in the Jupyter runtime folder (jupyter_client's default,
-    ``kernel-ipc`` in the working folder, is shared by every kernel started
-    there, and two reports running at once would talk to each other's kernel).
-    On Windows, which has no Unix sockets, None: the default TCP manager.
+    ``"warm"`` and ``"auto"`` name the warm papermill engine (registered through the
+    ``papermill.engine`` entry point, :mod:`slc_research.report.warm_engine`), which
+    picks the kernel itself; ``"fresh"``, or a warm engine that is not installed, an
+    ordinary kernel over Unix sockets.
     """
-    if os.name != "posix":
-        return None
-    import uuid
+    from papermill.engines import papermill_engines
+    from papermill.exceptions import PapermillException
 
-    from jupyter_client import AsyncKernelManager
-    from jupyter_core.paths import jupyter_runtime_dir
+    from slc_research.report.kernels import ipc_kernel_manager, warn_fallback
+    from slc_research.report.warm import ENGINE_NAME
 
-    class IpcKernelManager(AsyncKernelManager):
-        def __init__(self, **kwargs: Any) -> None:
-            runtime = Path(jupyter_runtime_dir())
-            runtime.mkdir(parents=True, exist_ok=True)
-            ip = str(runtime / f"slc-{uuid.uuid4().hex[:16]}")
-            super().__init__(transport="ipc", ip=ip, **kwargs)
-
-    return IpcKernelManager
+    if engine in ("warm", "auto"):
+        try:
+            papermill_engines.get_engine(ENGINE_NAME)
+        except PapermillException:
+            warn_fallback(f"the papermill engine {ENGINE_NAME!r} is not installed "
+                          "(reinstall slc-research: pip install -e .)")
+        else:
+            return {"engine_name": ENGINE_NAME, "memo_workspace": workspace,
+                    "warn_cold": engine == "warm"}
+    manager = ipc_kernel_manager()
+    return {} if manager is None else {"kernel_manager_class": manager}
 
 
 def _kernel_did_not_start(exc: BaseException, output: Path) -> bool:

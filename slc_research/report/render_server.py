@@ -2,26 +2,30 @@
 
 vl-convert runs V8 on threads that do not survive ``fork``, so the zygote
 (:mod:`slc_research.report.zygote`) cannot warm it for its children. Instead it
-forks this server (before V8 ever starts in the zygote), which starts V8 once;
-each kernel's ``vl_convert.vegalite_to_svg`` / ``vega_to_svg`` ask it over a
-Unix socket (falling back to its own V8 if the server is gone). A chart's SVG
-depends only on its spec, so the server keeps the replies to recent requests (a
-batch draws the same chart in several reports: a trust-wide figure in each
-school's report) and answers a repeated request from memory; nothing else is
-kept between renders.
+forks this server (before V8 ever starts in the zygote), which starts V8 once,
+and names its Unix socket to each kernel in the environment variable
+:data:`~slc_research.charts.render.RENDER_SERVER_ENV`. The package's Altair renderer
+(:func:`slc_research.charts.use_offline_renderer`, registered with
+``alt.renderers.register``) draws through :func:`slc_research.charts.render.draw_svg`:
+the same vl-convert call, run by the server when there is one and by the kernel itself
+otherwise (the server gone, another process, a fresh kernel). Nothing of vl-convert or
+Altair is replaced.
+
+A chart's SVG depends only on its spec, so the
+server keeps the replies to recent requests (a batch draws the same chart in
+several reports: a trust-wide figure in each school's report) and answers a
+repeated request from memory; nothing else is kept between renders.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import socket
 from pathlib import Path
-from typing import Any
 
-__all__ = ["RENDER_MEMO_BYTES", "start_render_server", "use_render_server"]
+from slc_research.charts.render import RENDER_SERVER_ENV, local_svg, recv_frame, send_frame
 
-_RENDER_FUNCTIONS = ("vegalite_to_svg", "vega_to_svg")
+__all__ = ["RENDER_MEMO_BYTES", "RENDER_SERVER_ENV", "start_render_server"]
 #: Bytes of replies the render server keeps (least recently used go first).
 RENDER_MEMO_BYTES = 64 * 1024 * 1024
 
@@ -62,56 +66,30 @@ class _ReplyMemo:
                 self.size -= len(self.replies.popitem(last=False)[1])
 
 
-def _send_frame(conn: socket.socket, payload: bytes) -> None:
-    conn.sendall(len(payload).to_bytes(8, "big") + payload)
-
-
-def _recv_frame(conn: socket.socket) -> bytes:
-    def exactly(n: int) -> bytes:
-        chunks, got = [], 0
-        while got < n:
-            chunk = conn.recv(min(n - got, 1 << 20))
-            if not chunk:
-                raise ConnectionError("render connection closed")
-            chunks.append(chunk)
-            got += len(chunk)
-        return b"".join(chunks)
-
-    return exactly(int.from_bytes(exactly(8), "big"))
-
-
 def _render_server(path: str, zygote_pid: int) -> None:
     """Serve SVG renders on the Unix socket ``path`` until the zygote goes away."""
     import socketserver
 
-    import vl_convert as vlc
-
-    vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{"x": 1}]},
-                         "encoding": {"x": {"field": "x", "type": "quantitative"}}})
+    local_svg({"mark": "point", "data": {"values": [{"x": 1}]},
+               "encoding": {"x": {"field": "x", "type": "quantitative"}}})  # V8 started
 
     memo = _ReplyMemo(RENDER_MEMO_BYTES)
 
     class Handler(socketserver.BaseRequestHandler):
         def handle(self) -> None:
             try:
-                raw = _recv_frame(self.request)
+                raw = recv_frame(self.request)
             except ConnectionError:
                 return
             key = memo.key(raw)
             reply = memo.get(key)
             if reply is None:
                 try:
-                    request = json.loads(raw)
-                    fn = getattr(vlc, request["fn"]) if request["fn"] in _RENDER_FUNCTIONS \
-                        else None
-                    if fn is None:
-                        raise ValueError(f"not a render function: {request['fn']!r}")
-                    reply = json.dumps({"svg": fn(*request["args"], **request["kwargs"])})\
-                        .encode()
+                    reply = json.dumps({"svg": local_svg(json.loads(raw)["spec"])}).encode()
                     memo.put(key, reply)
                 except Exception as exc:  # noqa: BLE001 - returned to the kernel, raised there
                     reply = json.dumps({"error": f"{exc}", "type": type(exc).__name__}).encode()
-            _send_frame(self.request, reply)
+            send_frame(self.request, reply)
 
     class Server(socketserver.ThreadingUnixStreamServer):
         daemon_threads = True
@@ -156,38 +134,3 @@ def start_render_server(zygote_pid: int) -> tuple[int, str] | None:
         finally:
             os._exit(status)
     return pid, path
-
-
-def use_render_server(path: str) -> None:
-    """In a kernel: draw SVGs through the render server (its own V8 if that fails)."""
-    try:
-        import vl_convert as vlc
-    except ImportError:
-        return
-
-    def proxy(name: str) -> Any:
-        local = getattr(vlc, name)
-
-        def render(*args: Any, **kwargs: Any) -> Any:
-            try:
-                payload = json.dumps({"fn": name, "args": list(args), "kwargs": kwargs}).encode()
-            except (TypeError, ValueError):
-                return local(*args, **kwargs)
-            try:
-                with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-                    conn.connect(path)
-                    _send_frame(conn, payload)
-                    reply = json.loads(_recv_frame(conn))
-            except OSError:
-                return local(*args, **kwargs)
-            if "error" in reply:
-                raise ValueError(reply["error"])
-            return reply["svg"]
-
-        render.__doc__ = local.__doc__
-        render.__name__ = name
-        return render
-
-    for name in _RENDER_FUNCTIONS:
-        if hasattr(vlc, name):
-            setattr(vlc, name, proxy(name))

@@ -92,10 +92,12 @@ class RunOutcome:
 
     @property
     def ok(self) -> bool:
+        """Whether the report was written (or was up to date)."""
         return self.result.ok
 
     @property
     def name(self) -> str:
+        """The report's name."""
         return self.result.name
 
 
@@ -115,14 +117,17 @@ class BatchRun:
 
     @property
     def failures(self) -> list[RunOutcome]:
+        """The reports that failed, in plan order."""
         return [o for o in self.outcomes if not o.ok]
 
     @property
     def ran(self) -> list[RunOutcome]:
+        """The reports run this time (not skipped as up to date)."""
         return [o for o in self.outcomes if not o.skipped]
 
     @property
     def skipped(self) -> list[RunOutcome]:
+        """The reports skipped as up to date."""
         return [o for o in self.outcomes if o.skipped]
 
 
@@ -160,8 +165,11 @@ def _failed(task: RunTask, exc: BaseException, started: float) -> ReportResult:
 
 def input_hash(notebook: str | Path, parameters: dict[str, Any], workspace_key: str,
                audience: str) -> str:
-    """A hash of everything a report depends on (notebook file, parameters, workspace cache
-    key, audience, slc-research version): equal hashes, equal reports."""
+    """A hash of everything a report depends on: equal hashes, equal reports.
+
+    The notebook file, the parameters, the workspace's cache key, the audience and the
+    slc-research version.
+    """
     from slc_research import __version__
 
     payload = {"notebook": hashlib.sha256(Path(notebook).read_bytes()).hexdigest(),

@@ -1,52 +1,53 @@
-"""Warm kernels: report kernels forked from a process that has already imported the stack.
+r"""Warm kernels: report kernels forked from a process that has already imported the stack.
 
 A fresh kernel pays the same fixed cost for every report: start Python, import
 ipykernel, pandas, SciPy, statsmodels, Altair and slc_research (about 5 s), read
-the workspace's Parquet cache, then shut down politely. This module pays it once
+the workspace's Parquet cache, then shut down politely. Warm kernels pay it once
 per executing process instead:
 
-- a *zygote* process (one per report-running process and Python interpreter,
-  started on first use, shut down at exit) imports the stack, runs no user code
-  and starts no kernel;
+- a *zygote* process (:mod:`slc_research.report.zygote`; one per report-running
+  process and Python interpreter, started on first use) imports the stack, runs
+  no user code and starts no kernel;
 - for each report it ``os.fork()``\\ s a child that becomes an ordinary ipykernel
   on the connection file jupyter_client wrote (Unix sockets in the Jupyter
-  runtime folder, as :func:`slc_research.report.execute._ipc_kernel_manager`),
-  so papermill and nbclient talk to it as to any kernel;
+  runtime folder, :class:`~slc_research.report.kernels.IpcKernelManager`), so
+  papermill and nbclient talk to it as to any kernel;
 - when the notebook is done the child is killed at once (its outputs are
   already saved) and the zygote reaps it.
 
-Two more per-report costs are cut: the kernel keeps no IPython command history
-(a SQLite file shared by parallel kernels, written after every cell), and the
-papermill engine (:mod:`slc_research.report.warm_engine`) writes the executed notebook once
-at the end instead of before and after every cell.
+Everything is reached through the libraries' public extension points:
 
-Measured on the 2-core machine (benchmarks/batch.py, 24 demo reports): a
-trivial notebook costs about 0.55 s per report (2.0 s with a fresh kernel);
-the real reports about 2 s each in a 3-worker pool, against about 17 s for a
-papermill + nbconvert loop. What remains is mostly the notebooks' own work.
+- jupyter_client starts the child through a *kernel provisioner*,
+  :class:`slc_research.report.provisioner.WarmProvisioner`, registered under the
+  entry point ``jupyter_client.kernel_provisioners`` as ``slc-research-warm`` and
+  selected by a kernel spec whose ``metadata.kernel_provisioner`` names it
+  (:func:`warm_kernel_name` writes that spec, a twin of the report's kernel spec,
+  into a private folder of this process);
+- papermill runs reports through the *engine*
+  :class:`slc_research.report.warm_engine.WarmEngine`, registered under the entry
+  point ``papermill.engine`` as ``slc-research-warm``: it picks the warm kernel
+  spec, asks nbclient for an immediate kernel shutdown, and writes the executed
+  notebook once rather than before and after every cell;
+- charts go to a render server through :func:`slc_research.charts.render.draw_svg`,
+  which the package's Altair renderer calls;
+- the zygote keeps the workspace's cached tables in memory through the cache's
+  own switch, :data:`slc_research.workspace.cache.READ_MEMO`.
 
 Isolation: every report runs in a new process forked from one that never ran
 notebook code, so no variable, import side effect or mutated module state is
-carried from one report to the next. The zygote may keep a read-only memo of
-a workspace's cached Parquet tables (:func:`_memo_workspace`), keyed by each
-cache entry's ``meta.json`` identity, so a changed source is never served
-stale; a child mutating a table only changes its own copy-on-write pages.
-
-Charts: vl-convert runs a V8 engine on threads that do not survive ``fork``
-(a render in a child after one in the zygote hangs), so the zygote never
-renders. It forks one *render server* that starts V8 once; kernels send their
-``vegalite_to_svg`` / ``vega_to_svg`` calls to it over a Unix socket (a
-render depends only on the chart's spec) and use their own V8 if it is gone.
-That saves each report the first render's start-up (about 0.8 s).
+carried from one report to the next. A child changing a memoised table only
+changes its own copy-on-write pages, and a changed cache entry is read again.
 
 When fork is unavailable (Windows), the kernel spec is not a Python ipykernel,
-or the zygote cannot start or fork, the kernel is started the normal way with a
-one-line warning. Nothing listens on TCP: the zygote talks to its parent over a
-socket pair, kernels over Unix sockets in the (private) Jupyter runtime folder.
-Zygotes are per process and per interpreter, so thread pools share one and
-Dask or multiprocessing workers each start their own; a zygote that dies is
-replaced on the next report; the zygote reaps its kernels, and kills them and
-the render server when its parent goes away.
+the entry points are not installed, or the zygote cannot start or fork, the
+kernel is started the normal way with a one-line warning. Nothing listens on
+TCP: the zygote talks to its parent over a socket pair, kernels over Unix
+sockets in the (private) Jupyter runtime folder. Zygotes are per process and per
+interpreter, so thread pools share one and Dask or multiprocessing workers each
+start their own; a zygote that dies is replaced on the next report; the zygote
+reaps its kernels, and kills them and the render server when its parent goes
+away. Nothing here runs or registers anything at import: the first zygote
+started registers :func:`shutdown` with :mod:`atexit`.
 """
 
 from __future__ import annotations
@@ -54,15 +55,17 @@ from __future__ import annotations
 import atexit
 import json
 import os
-import signal
+import shutil
 import socket
 import subprocess
+import tempfile
 import threading
-import warnings
 from pathlib import Path
 from typing import Any
 
-__all__ = ["WarmKernelError", "available", "kernel_manager_class", "prestart", "shutdown"]
+__all__ = ["ENGINE_NAME", "PROVISIONER_NAME", "WarmKernelError", "available", "fork_kernel",
+           "ipykernel_launch", "kernels_dir", "prestart", "provisioner_installed",
+           "running_zygotes", "shutdown", "warm_kernel_name"]
 
 #: Modules the zygote imports before it forks anything.
 WARM_MODULES = (
@@ -77,7 +80,12 @@ WARM_MODULES = (
 )
 #: Seconds allowed for the zygote to import everything.
 START_TIMEOUT = 120.0
-_ZYGOTE_FLAG = "--slc-zygote"
+#: The zygote's command-line flag (``python -m slc_research.report.zygote ZYGOTE_FLAG fd``).
+ZYGOTE_FLAG = "--slc-zygote"
+#: Name of the kernel provisioner's entry point (group ``jupyter_client.kernel_provisioners``).
+PROVISIONER_NAME = "slc-research-warm"
+#: Name of the papermill engine's entry point (group ``papermill.engine``).
+ENGINE_NAME = "slc-research-warm"
 
 
 class WarmKernelError(RuntimeError):
@@ -89,7 +97,7 @@ def available() -> bool:
     return os.name == "posix" and hasattr(os, "fork") and hasattr(socket, "socketpair")
 
 
-# --- the parent side ----------------------------------------------------------------------
+# --- one zygote -----------------------------------------------------------------------------
 
 class _Zygote:
     """A handle on one zygote process (used from many threads)."""
@@ -102,7 +110,7 @@ class _Zygote:
         env.pop("JPY_PARENT_PID", None)
         try:
             self.proc = subprocess.Popen(
-                [python, *flags, "-m", "slc_research.report.zygote", _ZYGOTE_FLAG,
+                [python, *flags, "-m", "slc_research.report.zygote", ZYGOTE_FLAG,
                  str(theirs.fileno())],
                 pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL, env=env,
                 close_fds=True, start_new_session=True)
@@ -186,27 +194,77 @@ class _Zygote:
             self.proc.wait()
 
 
-_ZYGOTES: dict[tuple[str, ...], _Zygote] = {}
-_RETIRED: list[_Zygote] = []  # replaced zygotes, finishing their running reports
-_ZYGOTES_LOCK = threading.Lock()
-_WARNED: set[str] = set()
+# --- this process's zygotes -------------------------------------------------------------------
+
+class _Pool:
+    """The zygotes (by interpreter) and warm kernel specs of one process."""
+
+    def __init__(self) -> None:
+        self.owner = os.getpid()
+        self.lock = threading.Lock()
+        self.zygotes: dict[tuple[str, ...], _Zygote] = {}
+        self.retired: list[_Zygote] = []  # replaced zygotes, finishing their running reports
+        self.kernels: Path | None = None
+
+
+#: Pools by process id: a process forked from a report-running one starts its own (the
+#: zygotes it inherited belong to its parent), without any hook run at fork.
+_POOLS: dict[int, _Pool] = {}
+_EXIT_REGISTERED: set[int] = set()
+
+
+def _pool() -> _Pool:
+    pid = os.getpid()
+    return _POOLS.get(pid) or _POOLS.setdefault(pid, _Pool())
+
+
+def _stop_at_exit() -> None:
+    pid = os.getpid()
+    if pid not in _EXIT_REGISTERED:
+        _EXIT_REGISTERED.add(pid)
+        atexit.register(shutdown)
 
 
 def _zygote(python: str, flags: list[str], *, failed: _Zygote | None = None) -> _Zygote:
-    """This process's zygote for the interpreter, started (or replaced if ``failed``) now."""
+    """The zygote of this process for the interpreter, started (or replaced if ``failed``)."""
     key = (python, *flags)
-    with _ZYGOTES_LOCK:
-        z = _ZYGOTES.get(key)
+    pool = _pool()
+    with pool.lock:
+        z = pool.zygotes.get(key)
         if z is not None and (z is failed or not z.alive()):
-            _ZYGOTES.pop(key)
+            pool.zygotes.pop(key)
             z.retire()
-            _RETIRED.append(z)
+            pool.retired.append(z)
             z = None
-        for old in [r for r in _RETIRED if r.proc.poll() is not None]:
-            _RETIRED.remove(old)  # exited (and reaped by poll)
+        for old in [r for r in pool.retired if r.proc.poll() is not None]:
+            pool.retired.remove(old)  # exited (and reaped by poll)
         if z is None:
-            z = _ZYGOTES[key] = _Zygote(python, flags)
+            _stop_at_exit()
+            z = pool.zygotes[key] = _Zygote(python, flags)
         return z
+
+
+def fork_kernel(launch: tuple[str, list[str]], request: dict[str, Any]) -> int:
+    """Ask this process's zygote for ``launch`` (see :func:`ipykernel_launch`) to fork a kernel.
+
+    ``request`` holds the kernel's ``connection_file``, ``cwd``, ``env`` and the
+    ``workspace`` whose cache the zygote keeps in memory (or None). A zygote
+    that fails is replaced once. Returns the kernel's process id.
+
+    Raises
+    ------
+    WarmKernelError
+        The zygote could not be started or could not fork, twice running.
+    """
+    zygote = None
+    for attempt in (1, 2):
+        try:
+            zygote = _zygote(*launch, failed=zygote)
+            return int(zygote.request({"op": "fork", **request})["pid"])
+        except WarmKernelError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 def prestart(kernel_name: str = "slc-research") -> bool:
@@ -218,7 +276,7 @@ def prestart(kernel_name: str = "slc-research") -> bool:
 
     if not available():
         return False
-    launch = _split_argv(KernelSpecManager().get_kernel_spec(kernel_name).argv)
+    launch = ipykernel_launch(KernelSpecManager().get_kernel_spec(kernel_name).argv)
     if launch is None:
         return False
     try:
@@ -229,37 +287,34 @@ def prestart(kernel_name: str = "slc-research") -> bool:
 
 
 def shutdown() -> None:
-    """Stop every zygote of this process (also done at exit)."""
-    with _ZYGOTES_LOCK:
-        zygotes = [*_ZYGOTES.values(), *_RETIRED]
-        _ZYGOTES.clear()
-        _RETIRED.clear()
+    """Stop every zygote of this process and remove its warm kernel specs (also done at exit)."""
+    pool = _POOLS.pop(os.getpid(), None)
+    if pool is None:
+        return
+    with pool.lock:
+        zygotes = [*pool.zygotes.values(), *pool.retired]
+        pool.zygotes.clear()
+        pool.retired.clear()
     for z in zygotes:
         z.retire()
     for z in zygotes:
         z.close()
+    if pool.kernels is not None:
+        shutil.rmtree(pool.kernels, ignore_errors=True)
 
 
-def _forget_after_fork() -> None:
-    """In a forked child of a report-running process: the zygotes are the parent's."""
-    global _ZYGOTES_LOCK
-    for z in [*_ZYGOTES.values(), *_RETIRED]:
-        try:
-            z.file.close()
-            z.sock.close()
-        except OSError:
-            pass
-    _ZYGOTES.clear()
-    _RETIRED.clear()
-    _ZYGOTES_LOCK = threading.Lock()
+def running_zygotes() -> list[int]:
+    """Process ids of this process's zygotes that are running (for checks and tests)."""
+    pool = _POOLS.get(os.getpid())
+    if pool is None:
+        return []
+    with pool.lock:
+        return [z.pid for z in [*pool.zygotes.values(), *pool.retired] if z.proc.poll() is None]
 
 
-atexit.register(shutdown)
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_after_fork)
+# --- kernel specs -------------------------------------------------------------------------
 
-
-def _split_argv(argv: list[str]) -> tuple[str, list[str]] | None:
+def ipykernel_launch(argv: list[str]) -> tuple[str, list[str]] | None:
     """``(python, interpreter flags)`` of an ipykernel spec's argv, or None if it is not one."""
     if "-m" not in argv or argv[-2:] != ["-f", "{connection_file}"]:
         return None
@@ -272,154 +327,84 @@ def _split_argv(argv: list[str]) -> tuple[str, list[str]] | None:
     return argv[0], flags
 
 
-def _warn_once(text: str) -> None:
-    if text not in _WARNED:
-        _WARNED.add(text)
-        warnings.warn(text, RuntimeWarning, stacklevel=3)
+def kernels_dir() -> Path:
+    """The private folder of this process's warm kernel specs (made on first use)."""
+    from jupyter_core.paths import jupyter_runtime_dir
+
+    pool = _pool()
+    with pool.lock:
+        if pool.kernels is None:
+            runtime = Path(jupyter_runtime_dir())
+            runtime.mkdir(parents=True, exist_ok=True)
+            _stop_at_exit()
+            pool.kernels = Path(tempfile.mkdtemp(prefix="slc-warm-kernels-", dir=runtime))
+        return pool.kernels
 
 
-def _proc_state(pid: int) -> str | None:
-    """The process's state letter ("R", "S", "Z"...), or None if it is gone."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            return f.read().rsplit(b")", 1)[1].split()[0].decode()
-    except FileNotFoundError:
-        return None
-    except OSError:
-        pass
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return None
-    except PermissionError:
-        pass
-    return "?"
+def provisioner_installed() -> bool:
+    """True when the warm kernel provisioner's entry point is installed.
+
+    Looked up once per process: scanning the installed packages' entry points takes about
+    40 ms.
+    """
+    if not _INSTALLED:
+        from importlib.metadata import entry_points
+
+        _INSTALLED.append(bool(entry_points(group="jupyter_client.kernel_provisioners",
+                                            name=PROVISIONER_NAME)))
+    return _INSTALLED[0]
 
 
-def kernel_manager_class(workspace: str | Path | None = None) -> type | None:
-    """A papermill ``kernel_manager_class`` whose kernels are forked from a warm zygote.
+_INSTALLED: list[bool] = []
 
-    Parameters
-    ----------
-    workspace : path, optional
-        The report's workspace: the zygote keeps its cached tables in memory
-        (read-only, re-read when a cache entry changes).
+
+def warm_kernel_name(kernel_name: str) -> str | None:
+    """The name of the warm twin of kernel spec ``kernel_name``, written now if needed.
+
+    The twin (in :func:`kernels_dir`, found by
+    :class:`~slc_research.report.kernels.WarmKernelManager`) is the spec itself with
+    ``metadata.kernel_provisioner`` naming :data:`PROVISIONER_NAME`.
 
     Returns
     -------
-    type or None
-        None where warm kernels are not available (e.g. Windows).
+    str or None
+        None when the spec cannot be warm: it is not a Python ipykernel, or it
+        names a kernel provisioner of its own.
+
+    Raises
+    ------
+    jupyter_client.kernelspec.NoSuchKernel
+        No kernel spec called ``kernel_name``.
+    WarmKernelError
+        Warm kernels are not available here (no ``os.fork``), or the provisioner's
+        entry point is not installed (reinstall the package).
     """
+    from jupyter_client.kernelspec import KernelSpecManager
+
     if not available():
+        raise WarmKernelError("warm kernels need os.fork (POSIX)")
+    spec = KernelSpecManager().get_kernel_spec(kernel_name)
+    if ipykernel_launch(spec.argv) is None or "kernel_provisioner" in spec.metadata:
         return None
-    import uuid
-
-    from jupyter_client.provisioning import LocalProvisioner
-
-    from slc_research.report.execute import _ipc_kernel_manager
-
-    base = _ipc_kernel_manager()
-    if base is None:
-        return None
-    memo = str(Path(workspace).resolve()) if workspace is not None else None
-
-    class ForkProvisioner(LocalProvisioner):
-        """Launch the kernel by asking the zygote to fork; fall back to a subprocess."""
-
-        fork_pid: int | None = None
-
-        @property
-        def has_process(self) -> bool:
-            return self.fork_pid is not None or self.process is not None
-
-        async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
-            launch = _split_argv(self.kernel_spec.argv) if self.kernel_spec else None
-            if launch is None:
-                return await super().launch_kernel(cmd, **kwargs)
-            km = self.parent
-            request = {"op": "fork", "connection_file": km.connection_file,
-                       "cwd": str(kwargs.get("cwd") or os.getcwd()), "workspace": memo,
-                       "env": kwargs.get("env")}
-            zygote = None
-            for attempt in (1, 2):
-                try:
-                    zygote = _zygote(*launch, failed=zygote)
-                    reply = zygote.request(request)
-                    break
-                except WarmKernelError as exc:
-                    if attempt == 2:
-                        _warn_once(f"warm kernels unavailable ({exc}); starting kernels "
-                                   "the normal way")
-                        return await super().launch_kernel(cmd, **kwargs)
-            self.fork_pid = self.pid = self.pgid = int(reply["pid"])
-            self.cwd = request["cwd"]
-            return self.connection_info
-
-        async def poll(self) -> int | None:
-            if self.fork_pid is None:
-                return await super().poll()
-            state = _proc_state(self.fork_pid)
-            return None if state not in (None, "Z", "X") else 0
-
-        async def wait(self) -> int | None:
-            if self.fork_pid is None:
-                return await super().wait()
-            import asyncio
-
-            while await self.poll() is None:
-                await asyncio.sleep(0.02)
-            self.fork_pid = None
-            return 0
-
-        async def send_signal(self, signum: int) -> None:
-            if self.fork_pid is None:
-                return await super().send_signal(signum)
-            try:
-                os.killpg(self.fork_pid, signum)
-            except (ProcessLookupError, PermissionError):
-                try:
-                    os.kill(self.fork_pid, signum)
-                except ProcessLookupError:
-                    pass
-
-        async def kill(self, restart: bool = False) -> None:
-            if self.fork_pid is None:
-                return await super().kill(restart=restart)
-            await self.send_signal(signal.SIGKILL)
-
-        async def terminate(self, restart: bool = False) -> None:
-            if self.fork_pid is None:
-                return await super().terminate(restart=restart)
-            await self.send_signal(signal.SIGTERM)
-
-        def get_shutdown_wait_time(self, recommended: float = 5.0) -> float:
-            return 0.0 if self.fork_pid is not None else recommended
-
-    class WarmKernelManager(base):
-        """An IPC kernel manager whose kernels are forked from a warm zygote."""
-
-        async def _async_pre_start_kernel(self, **kw: Any) -> Any:
-            if self.provisioner is None:
-                self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
-                self.provisioner = ForkProvisioner(kernel_id=self.kernel_id,
-                                                   kernel_spec=self.kernel_spec, parent=self)
-            return await super()._async_pre_start_kernel(**kw)
-
-        async def _async_shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:
-            # The outputs are saved when this is called: kill at once, not the polite
-            # shutdown (about 0.8 s). A normal (fallback) kernel is shut down politely.
-            fast = isinstance(self.provisioner, ForkProvisioner) and \
-                self.provisioner.fork_pid is not None
-            await super()._async_shutdown_kernel(now=now or fast, restart=restart)
-
-        shutdown_kernel = _async_shutdown_kernel
-
-        async def _async_interrupt_kernel(self) -> None:
-            if isinstance(self.provisioner, ForkProvisioner) and \
-                    self.provisioner.fork_pid is not None and self.shutting_down:
-                return  # about to be killed: no interrupt first
-            await super()._async_interrupt_kernel()
-
-        interrupt_kernel = _async_interrupt_kernel
-
-    return WarmKernelManager
+    if not provisioner_installed():
+        raise WarmKernelError(f"the kernel provisioner {PROVISIONER_NAME!r} is not installed "
+                              "(reinstall slc-research: pip install -e .)")
+    body = spec.to_dict()
+    body["display_name"] = f"{spec.display_name} (warm)"
+    body["metadata"] = {**spec.metadata, "kernel_provisioner": {
+        "provisioner_name": PROVISIONER_NAME, "config": {}}}
+    name = f"{kernel_name.lower()}-warm"
+    folder = kernels_dir() / name
+    text = json.dumps(body, indent=1, sort_keys=True)
+    path = folder / "kernel.json"
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return name
+    except OSError:
+        pass
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".kernel.", suffix=".json", dir=folder)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.replace(tmp, path)
+    return name

@@ -2,8 +2,9 @@
 
 Started by :mod:`slc_research.report.warm` as ``python -m slc_research.report.zygote``;
 never imported by a report. It imports the stack once, keeps a read-only memo of the
-workspace cache, runs a chart render server, and forks one fresh ipykernel per report
-(see :mod:`slc_research.report.warm` for the design and the isolation it keeps).
+workspace cache (the cache's own switch, :data:`slc_research.workspace.cache.READ_MEMO`), runs a
+chart render server, and forks one fresh ipykernel per report (see
+:mod:`slc_research.report.warm` for the design and the isolation it keeps).
 """
 
 from __future__ import annotations
@@ -18,92 +19,51 @@ import time
 from pathlib import Path
 from typing import Any
 
-from slc_research.report.render_server import start_render_server, use_render_server
-from slc_research.report.warm import _ZYGOTE_FLAG, WARM_MODULES
+from slc_research.report.render_server import RENDER_SERVER_ENV, start_render_server
+from slc_research.report.warm import WARM_MODULES, ZYGOTE_FLAG
 
 __all__: list[str] = []
 
-_MEMO: dict[str, tuple[tuple[int, int, int], Any]] = {}
-
-
-def _install_memo() -> None:
-    """Wrap ``SourceCache.read`` with a memo of cache entries (in the zygote and its children).
-
-    An entry is served from memory only while its ``meta.json`` has the same inode,
-    size and modification time (entries are content-keyed and replaced with
-    ``os.replace``). Each call gets shallow copies: with pandas' copy-on-write a
-    change to one never reaches the memo.
-    """
-    from slc_research.workspace.cache import SourceCache
-
-    if getattr(SourceCache.read, "_slc_memo", False):
-        return
-    plain = SourceCache.read
-
-    def read(self: Any, source: str, key: str) -> Any:
-        hit = _memo_entry(self, source, key, plain)
-        if hit is None:
-            return None
-        tables, info = hit
-        return {t: df.copy(deep=False) for t, df in tables.items()}, json.loads(json.dumps(info))
-
-    read._slc_memo = True  # type: ignore[attr-defined]
-    read._slc_plain = plain  # type: ignore[attr-defined]
-    SourceCache.read = read  # type: ignore[method-assign]
-
-
-def _memo_entry(cache: Any, source: str, key: str, plain: Any) -> Any:
-    """The memo's (tables, meta) of a cache entry, read now if new or changed; None if absent."""
-    meta = cache.dir / source / key / "meta.json"
-    try:
-        st = meta.stat()
-    except OSError:
-        return plain(cache, source, key)
-    ident = (st.st_ino, st.st_size, st.st_mtime_ns)
-    hit = _MEMO.get(str(meta))
-    if hit is None or hit[0] != ident:
-        value = plain(cache, source, key)
-        if value is None:
-            return None
-        hit = _MEMO[str(meta)] = (ident, value)
-    return hit[1]
-
-
-_MEMO_WORKSPACES: list[str] = []
 #: Workspaces whose tables the zygote keeps in memory (the most recently used).
 MEMO_WORKSPACES = 2
+_MEMO_WORKSPACES: list[str] = []
 
 
 def _memo_workspace(workspace: str) -> None:
-    """Read every entry of the workspace's Parquet cache into the memo (no writes).
+    """Read every entry of the workspace's Parquet cache into the cache's memo (no writes).
 
-    Only the :data:`MEMO_WORKSPACES` most recently used workspaces are kept.
+    The memo is the cache's own (:data:`slc_research.workspace.cache.READ_MEMO`, turned on in
+    the zygote and so in every kernel it forks); only the :data:`MEMO_WORKSPACES`
+    most recently used workspaces are kept in it.
     """
-    from slc_research.workspace.cache import CACHE_DIR, SourceCache
+    from slc_research.workspace import cache
 
-    cache_dir = str(Path(workspace, CACHE_DIR))
+    if cache.READ_MEMO is None:
+        cache.READ_MEMO = {}
+    cache_dir = str(Path(workspace, cache.CACHE_DIR))
     if cache_dir in _MEMO_WORKSPACES:
         _MEMO_WORKSPACES.remove(cache_dir)
     _MEMO_WORKSPACES.insert(0, cache_dir)
     for old in _MEMO_WORKSPACES[MEMO_WORKSPACES:]:
-        for key in [k for k in _MEMO if k.startswith(old + os.sep)]:
-            del _MEMO[key]
+        for key in [k for k in cache.READ_MEMO if k.startswith(old + os.sep)]:
+            del cache.READ_MEMO[key]
     del _MEMO_WORKSPACES[MEMO_WORKSPACES:]
-    cache = SourceCache(Path(workspace))
-    plain = getattr(SourceCache.read, "_slc_plain", SourceCache.read)
+    source_cache = cache.SourceCache(Path(workspace))
     metas = sorted(Path(cache_dir).glob("*/*/meta.json"))
     for meta in metas:
-        _memo_entry(cache, meta.parent.parent.name, meta.parent.name, plain)
-    _open_workspace(workspace, [_MEMO[str(m)][0] for m in metas if str(m) in _MEMO])
+        source_cache.read(meta.parent.parent.name, meta.parent.name)
+    _open_workspace(workspace, [cache.READ_MEMO[str(m)][0] for m in metas
+                                if str(m) in cache.READ_MEMO])
 
 
 _OPENED: dict[str, list] = {}
 
 
 def _open_workspace(workspace: str, state: list) -> None:
-    """Open the workspace here once per state of its cache, so that the kernels forked
-    from the zygote find its tables already stacked (``Enquiry.STACKED_MEMO``) and the
-    derived tables every report asks for already computed.
+    """Open the workspace here once per state of its cache, for the kernels forked from here.
+
+    They find its tables already stacked (``Enquiry.STACKED_MEMO``) and the derived tables
+    every report asks for already computed.
 
     What a report's own ``Enquiry.open`` would do, done earlier: the report still opens
     the workspace itself, and gets these tables only if every source's cache key is the
@@ -138,8 +98,9 @@ def _warm() -> None:
     import slc_research
 
     for info in pkgutil.walk_packages(slc_research.__path__, "slc_research."):
-        if info.name in (__name__, "slc_research.report.warm", "slc_research.report.zygote", "slc_research.cli",
-                         "slc_research.__main__"):
+        if info.name in (__name__, "slc_research.report.zygote", "slc_research.cli",
+                         "slc_research.__main__",
+                         "slc_research.report.warm_engine"):  # papermill's; no kernel needs it
             continue
         try:
             importlib.import_module(info.name)
@@ -152,7 +113,6 @@ def _warm() -> None:
         alt.Chart(pd.DataFrame({"x": [1]})).mark_bar().encode(x="x:Q").to_dict()
     except Exception:  # noqa: BLE001
         pass
-    _install_memo()
 
 
 def _source_stamp() -> dict[str, tuple[int, int]]:
@@ -173,12 +133,12 @@ def _source_stamp() -> dict[str, tuple[int, int]]:
 def _child(request: dict[str, Any], zygote_pid: int, render: str | None = None) -> None:
     """In the forked child: become an ipykernel on the request's connection file."""
     os.setpgrp()
-    if render:
-        use_render_server(render)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     if request.get("env"):
         os.environ.clear()
         os.environ.update({str(k): str(v) for k, v in request["env"].items()})
+    if render:  # the package's chart renderer draws through it (charts.render.draw_svg)
+        os.environ[RENDER_SERVER_ENV] = render
     os.environ["JPY_PARENT_PID"] = str(zygote_pid)
     if request.get("cwd"):
         os.chdir(request["cwd"])
@@ -247,6 +207,8 @@ def _zygote_main(fd: int) -> None:
         while True:
             readable, _, _ = select.select([sock], [], [], 0.05 if children else 1.0)
             _reap(children)
+            if os.getppid() != parent:  # the parent is gone (a forked copy may hold the socket)
+                break
             if not readable:
                 continue
             data = sock.recv(65536)
@@ -295,5 +257,5 @@ def _zygote_main(fd: int) -> None:
             Path(server[1]).unlink(missing_ok=True)
 
 
-if __name__ == "__main__" and len(sys.argv) == 3 and sys.argv[1] == _ZYGOTE_FLAG:
+if __name__ == "__main__" and len(sys.argv) == 3 and sys.argv[1] == ZYGOTE_FLAG:
     _zygote_main(int(sys.argv[2]))

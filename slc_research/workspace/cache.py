@@ -33,13 +33,21 @@ import pyarrow.parquet as pq
 from slc_research.data.schemas import conform
 from slc_research.workspace.atomic import write_atomic
 
-__all__ = ["CACHE_DIR", "CACHE_VERSION", "SourceCache", "file_digest"]
+__all__ = ["CACHE_DIR", "CACHE_VERSION", "READ_MEMO", "SourceCache", "file_digest"]
 
 CACHE_DIR = ".slc-cache"
 #: Bump when loaders change what they produce, so old caches are not reused.
 #: 4: MIS exports (SIMS behaviour exports read as negative events, marks with descriptions).
 CACHE_VERSION = "4"
 _CHUNK = 8 * 1024 * 1024
+#: Entries read by every :class:`SourceCache` of this process, kept in memory by the path of
+#: their ``meta.json`` (``None``: off, the default). Only the warm-kernel zygote turns it on
+#: (:mod:`slc_research.report.zygote`), so the kernels it forks find the tables already read.
+#: An entry is served from memory only while its ``meta.json`` has the same inode, size and
+#: modification time (entries are replaced with ``os.replace``); each read gets shallow
+#: copies, so with pandas' copy-on-write a change to one never reaches the memo.
+READ_MEMO: dict[str, tuple[tuple[int, int, int], tuple[dict[str, pd.DataFrame], dict]]] | None \
+    = None
 
 
 def file_digest(path: Path) -> str:
@@ -106,7 +114,25 @@ class SourceCache:
         return self.dir / source / key
 
     def read(self, source: str, key: str) -> tuple[dict[str, pd.DataFrame], dict] | None:
-        """The cached tables and metadata of ``source`` under ``key``, or None."""
+        """The cached tables and metadata of ``source`` under ``key``, or None (see READ_MEMO)."""
+        if READ_MEMO is None:
+            return self._read(source, key)
+        meta_path = self._entry(source, key) / "meta.json"
+        try:
+            st = meta_path.stat()
+        except OSError:
+            return None
+        ident = (st.st_ino, st.st_size, st.st_mtime_ns)
+        hit = READ_MEMO.get(str(meta_path))
+        if hit is None or hit[0] != ident:
+            value = self._read(source, key)
+            if value is None:
+                return None
+            hit = READ_MEMO[str(meta_path)] = (ident, value)
+        tables, meta = hit[1]
+        return {t: df.copy(deep=False) for t, df in tables.items()}, json.loads(json.dumps(meta))
+
+    def _read(self, source: str, key: str) -> tuple[dict[str, pd.DataFrame], dict] | None:
         entry = self._entry(source, key)
         meta_path = entry / "meta.json"
         if not meta_path.is_file():
