@@ -71,7 +71,7 @@ def test_report_has_headings_notes_and_forest_plots(report):
     assert "I²" in html
     assert "95% CI" in html
     assert not re.search(r"<(script|link)[^>]+(src|href)=\"https?://", html)
-    for code in ("Enquiry.open", "show_table(", "import "):
+    for code in ("run_notebook(", "show(result", "import "):
         assert code not in html, code
 
 

@@ -105,7 +105,7 @@ def test_report_has_its_sections_notes_and_inline_charts(report):
         assert sections[heading].count("<svg") >= n, heading
     assert html.count("How to read this") >= 6
     assert not re.search(r"<(script|link)[^>]+(src|href)=\"https?://", html)
-    for code in ("Enquiry.open", "show_table(", "import "):
+    for code in ("run_notebook(", "show(result", "import "):
         assert code not in html, code
     assert "95% CI" in html
 

@@ -260,8 +260,8 @@ def test_the_demo_batch_makes_every_report_then_skips_them_all(demo_workspace, t
     assert len(per_slc) == 4
     assert all(e["status"] == "ok" for e in ledger.values())
     assert_same_records(ledger, json.loads(REFERENCE.read_text()))
-    assert "Enquiry.open" not in text_of(out / "slc_impact.html")  # staff: no code
-    assert "Enquiry.open" in text_of(out / "slc_impact--research.html")
+    assert "run_notebook(" not in text_of(out / "slc_impact.html")  # staff: no code
+    assert "run_notebook(" in text_of(out / "slc_impact--research.html")
     index = (out / "index.html").read_text()
     for name in made:
         if name != "index" and not name.startswith("summary"):

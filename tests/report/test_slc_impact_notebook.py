@@ -93,7 +93,7 @@ def test_report_has_headings_and_inline_charts(trust_report):
     # offline: no script or stylesheet from the network, no code cells shown
     assert not re.search(r"<(script|link)[^>]+(src|href)=\"https?://", html)
     assert "cdn.jsdelivr" not in html
-    for code in ("Enquiry.open", "show_table(", "import "):
+    for code in ("run_notebook(", "show(result", "import "):
         assert code not in html, code
     assert "95% CI" in html
     assert "Hedges" in html

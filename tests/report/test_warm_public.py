@@ -23,7 +23,8 @@ FORBIDDEN = [
 
 def _sources() -> list[Path]:
     files = sorted((PACKAGE / "report").glob("*.py"))
-    files += [PACKAGE / "cache.py", PACKAGE / "charts" / "_base.py"]
+    files += [PACKAGE / "workspace" / "cache.py", PACKAGE / "charts" / "theme.py",
+              PACKAGE / "charts" / "render.py"]
     bench = ROOT / "benchmarks" / "batch.py"
     return [*files, bench] if bench.is_file() else files
 
@@ -65,7 +66,7 @@ def test_execute_and_warm_do_not_import_each_other():
 def test_importing_the_warm_modules_starts_and_registers_nothing():
     out = _python(
         "import threading, psutil, altair as alt, vl_convert as vlc\n"
-        "from slc_research import cache\n"
+        "from slc_research.workspace import cache\n"
         "renderer, read, svg = alt.renderers.active, cache.SourceCache.read, vlc.vegalite_to_svg\n"
         "import papermill.engines, slc_research.report.warm, slc_research.report.provisioner\n"
         "import slc_research.report.warm_engine, slc_research.report.zygote\n"
