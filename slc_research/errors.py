@@ -9,15 +9,19 @@ these into one clear message and a non-zero exit status, never a traceback.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from os import PathLike
 from pathlib import Path
 
 __all__ = [
     "ConfigError",
     "DataError",
+    "ChartError",
     "PrivacyError",
     "Problem",
+    "ReportError",
     "SlcResearchError",
     "StatsError",
+    "WarmKernelError",
     "MAX_PROBLEMS_SHOWN",
 ]
 
@@ -155,4 +159,40 @@ class PrivacyError(SlcResearchError):
 
     It holds a name or id, or a count that did not pass small-number suppression. Only
     suppressed aggregates may be shown.
+    """
+
+
+class ChartError(SlcResearchError):
+    """A chart was given data it cannot draw (missing columns, too many rows)."""
+
+
+class ReportError(SlcResearchError):
+    """A report notebook could not be run or exported.
+
+    Attributes
+    ----------
+    notebook : str
+        The notebook's path.
+    cell_index : int or None
+        Index of the failing cell in the executed notebook (which includes the
+        injected-parameters cell), when a cell failed.
+    ename, evalue : str or None
+        The exception's name and message inside the notebook, e.g.
+        ``"ConfigError"`` and ``"key 'community': no community called 'X' ..."``.
+    """
+
+    def __init__(self, message: str, *, notebook: str | PathLike[str],
+                 cell_index: int | None = None, ename: str | None = None,
+                 evalue: str | None = None) -> None:
+        self.notebook = str(notebook)
+        self.cell_index = cell_index
+        self.ename = ename
+        self.evalue = evalue
+        super().__init__(message)
+
+
+class WarmKernelError(SlcResearchError):
+    """The zygote of the warm kernels could not start or fork a kernel.
+
+    The caller falls back to an ordinary kernel, with a one-line warning.
     """

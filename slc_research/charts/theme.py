@@ -15,7 +15,7 @@ import pandas as pd
 
 from slc_research.charts.mimetype import CHART_MIMETYPE
 from slc_research.charts.render import draw_svg
-from slc_research.errors import SlcResearchError
+from slc_research.errors import ChartError
 from slc_research.privacy.suppression import require_suppressed
 
 __all__ = ["MAX_ROWS", "PALETTE", "RENDERER", "THEME", "WIDTH", "ChartError",
@@ -31,10 +31,6 @@ THEME = "slc-research"
 RENDERER = "slc-research-svg"
 _FONT = "Helvetica, Arial, sans-serif"
 WIDTH = 420
-
-
-class ChartError(SlcResearchError):
-    """A chart was given data it cannot draw (missing columns, too many rows)."""
 
 
 def use_offline_renderer() -> None:

@@ -16,36 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from slc_research.errors import ConfigError, SlcResearchError
+from slc_research.errors import ConfigError, ReportError
 from slc_research.report.display import EXPORT_MIMETYPES, RECORD_MIMETYPE, read_records
 from slc_research.report.sanitise import safe_svg
 from slc_research.workspace.atomic import write_atomic
 
 __all__ = ["AUDIENCES", "ReportError", "ReportResult", "export_html", "run_report"]
-
-class ReportError(SlcResearchError):
-    """A report notebook could not be run or exported.
-
-    Attributes
-    ----------
-    notebook : str
-        The notebook's path.
-    cell_index : int or None
-        Index of the failing cell in the executed notebook (which includes the
-        injected-parameters cell), when a cell failed.
-    ename, evalue : str or None
-        The exception's name and message inside the notebook, e.g.
-        ``"ConfigError"`` and ``"key 'community': no community called 'X' ..."``.
-    """
-
-    def __init__(self, message: str, *, notebook: str | Path, cell_index: int | None = None,
-                 ename: str | None = None, evalue: str | None = None) -> None:
-        self.notebook = str(notebook)
-        self.cell_index = cell_index
-        self.ename = ename
-        self.evalue = evalue
-        super().__init__(message)
-
 
 @dataclass(frozen=True)
 class ReportResult:

@@ -63,6 +63,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from slc_research.errors import WarmKernelError
+
 __all__ = ["ENGINE_NAME", "PROVISIONER_NAME", "WarmKernelError", "available", "fork_kernel",
            "ipykernel_launch", "kernels_dir", "prestart", "provisioner_installed",
            "running_zygotes", "shutdown", "warm_kernel_name"]
@@ -86,10 +88,6 @@ ZYGOTE_FLAG = "--slc-zygote"
 PROVISIONER_NAME = "slc-research-warm"
 #: Name of the papermill engine's entry point (group ``papermill.engine``).
 ENGINE_NAME = "slc-research-warm"
-
-
-class WarmKernelError(RuntimeError):
-    """The zygote could not start or fork a kernel (the caller falls back)."""
 
 
 def available() -> bool:
