@@ -208,7 +208,6 @@ def _together(sel: _Texts) -> Section:
     together = qual.code_cooccurrence(sel.texts, sel.codings, coder=sel.coder)
     together_plot = suppress_small(together, count_cols="n_texts", threshold=threshold,
                                    value_cols=["jaccard"], partition_by=None)
-    together_plot.attrs = {**together.attrs, **together_plot.attrs}  # keep the suppression mark
     pairs = together_plot[(together_plot["code_a"] < together_plot["code_b"])
                           & (together_plot["n_texts"] > 0)]
     pairs = pairs.dropna(subset=["n_texts"]).sort_values("n_texts", ascending=False).head(5)
@@ -286,7 +285,6 @@ def _agreement(sel: _Texts) -> Section:
             "at least 20 to 50 double-coded texts.")
     chart_data = suppress_small(agreement, count_cols={"n_first": [], "n_second": []},
                                 threshold=threshold, partition_by=None)
-    chart_data.attrs = {**agreement.attrs, **chart_data.attrs}  # keep the suppression mark
     return Section(
         "agreement", "Do two coders agree?",
         finding=_agreement_finding(agreement, alpha, coders, n_texts),
