@@ -286,8 +286,10 @@ def read_consent_register(private_dir: Path, pseudonymiser: Pseudonymiser) -> Co
 
 
 def _shown(value: str) -> str:
-    """A cell of the register as a message may show it: never something that looks like an id,
-    an email address or a date (the status and type columns should hold words)."""
+    """A cell of the register as a message may show it: never one with digits or an '@'.
+
+    The status and type columns hold words; digits or an '@' may be an id, a date or an email.
+    """
     text = str(value).strip()
     if re.search(r"\d|@", text):
         return "a value with digits or '@' (not shown: it may be personal data)"
