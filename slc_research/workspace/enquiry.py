@@ -199,7 +199,7 @@ class Enquiry:
                 cache.write(_safe_dir(name), key, tables, meta)
                 from_cache = False
             keys[name] = key
-            if spec.kind in _PEOPLE_KINDS:  # (an entry cached before the rows were kept: None)
+            if spec.kind in _PEOPLE_KINDS:  # an entry cached before rows were kept: -1, unknown
                 consent_rows.setdefault(_PEOPLE_KINDS[spec.kind], set()).update(
                     meta.get("consent_rows", [-1]))
             for t, df in tables.items():
