@@ -163,10 +163,11 @@ def xml_part_pieces(raw: bytes, part: str, prefix: str = "",
     one piece each, numbered in document order; other text one piece per element; ``cell``,
     when given, reads each ``c`` element (a worksheet's cell) itself.
     """
-    label = "" if part == "word/document.xml" and not prefix else f"{prefix}{part}, "
+    label = f"{prefix}{part}, "  # a Word body's paragraphs are "paragraph 3", as Word counts
+    block_label = "" if part == "word/document.xml" and not prefix else label
     attributes: dict[tuple[str, str], dict[str, None]] = {}
     inside = 0
-    count = 0
+    counts: dict[str, int] = {}  # paragraphs, strings and comments, each counted on its own
     numbers: list[int] = []
     try:
         for event, el in _events(raw):
@@ -177,8 +178,8 @@ def xml_part_pieces(raw: bytes, part: str, prefix: str = "",
                 if tag in _BLOCKS or (cell and tag == "c"):
                     inside += 1
                     if tag in _BLOCKS:
-                        count += 1
-                        numbers.append(count)
+                        counts[tag] = counts.get(tag, 0) + 1
+                        numbers.append(counts[tag])
                 continue
             if cell and tag == "c":
                 inside -= 1
@@ -186,7 +187,7 @@ def xml_part_pieces(raw: bytes, part: str, prefix: str = "",
                 el.clear()
             elif tag in _BLOCKS:
                 inside -= 1
-                yield from _block_pieces(el, f"{label}{_block_word(tag)} {numbers.pop()}")
+                yield from _block_pieces(el, f"{block_label}{_block_word(tag)} {numbers.pop()}")
                 el.clear()  # a paragraph in a text box is not read again in its outer one
             elif not inside:
                 text = (el.text or "").strip()
