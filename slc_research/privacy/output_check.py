@@ -5,7 +5,10 @@ before sharing it. It reads the workspace's raw roster and staff files (through
 the manifest, read-only) for the identifiers that must never be published, keeps
 them in memory only, and scans every file under the folder
 (:mod:`slc_research.privacy.output_formats` reads HTML, SVG, CSV, JSON, executed
-notebooks, XLSX, DOCX, PNG metadata and any other file's printable text).
+notebooks, every part of XLSX, DOCX and PPTX files, gzip and zip archives, ``data:`` URIs,
+PNG metadata, file names and any other file's printable text). A file that expands past
+the zip-bomb limits is not read: it is a find ("file not checked"). Names and ids in a
+file's path or a place are masked, as the finds are.
 
 What counts as a find
 ---------------------

@@ -61,6 +61,7 @@ _MARKUP_SUFFIXES = {".html", ".htm", ".svg", ".xml", ".xhtml"}
 _DATA_URI = re.compile(
     r"data:(?P<mime>[\w.+-]+/[\w.+-]+)?(?P<params>(?:;[\w.+-]+=[\w.+%-]+)*)"
     r"(?:;(?P<b64>base64))?,(?P<payload>[^\s\"'<>()\\]*)", re.IGNORECASE)
+_DATA_WORD = re.compile("data:", re.IGNORECASE)
 _BASE64 = re.compile(r"[A-Za-z0-9+/=\s]+")
 _PRINTABLE = re.compile(rb"[\x20-\x7e\t]{4,}")
 _EMBEDDED_SUFFIX = {"html": ".html", "xhtml": ".html", "svg": ".svg", "xml": ".xml",
@@ -211,7 +212,7 @@ def _markup_pieces(text: str, where: str) -> Iterator[Piece]:
 def _opened(piece: Piece, allowance: Allowance) -> Iterator[Piece]:
     """The piece with its ``data:`` URIs blanked, after the pieces of what they hold."""
     text = piece.text
-    if "data:" not in text and "DATA:" not in text.upper():
+    if _DATA_WORD.search(text) is None:
         yield piece
         return
     parts: list[str] = []

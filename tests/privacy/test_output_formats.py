@@ -290,3 +290,22 @@ def test_case8_check_outputs_command_finds_every_container(tmp_path, workspace, 
     assert "notes.txt.gz, line 1, column 1: full name 'Zeb***'" in err
     assert "Quillfeather" not in err
     assert UPN not in err
+
+
+def test_case8_archives_nested_past_the_limit_are_not_read_but_reported(tmp_path, ident):
+    from slc_research.privacy.output_formats import MAX_NESTING
+
+    data = f"{NAME}\n".encode()
+    name = "note.txt"
+    for level in range(MAX_NESTING + 1):
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as zf:
+            zf.writestr(name, data)
+        data, name = buf.getvalue(), f"level{level}.zip"
+    out = outputs(tmp_path)
+    (out / "deep.zip").write_bytes(data)
+    (finding,) = check_folder(out, ident).finds
+    assert finding.file == "deep.zip"
+    assert finding.place == "level3.zip, level2.zip, level1.zip, level0.zip"
+    assert finding.kind.startswith("file not checked: it expands past the zip-bomb limits")
+    assert f"nested more than {MAX_NESTING} deep" in finding.kind
