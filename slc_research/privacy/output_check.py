@@ -5,7 +5,10 @@ before sharing it. It reads the workspace's raw roster and staff files (through
 the manifest, read-only) for the identifiers that must never be published, keeps
 them in memory only, and scans every file under the folder
 (:mod:`slc_research.privacy.output_formats` reads HTML, SVG, CSV, JSON, executed
-notebooks, XLSX, DOCX, PNG metadata and any other file's printable text).
+notebooks, every part of XLSX, DOCX and PPTX files, gzip and zip archives, ``data:`` URIs,
+PNG metadata, file names and any other file's printable text). A file that expands past
+the zip-bomb limits is not read: it is a find ("file not checked"). Names and ids in a
+file's path or a place are masked, as the finds are.
 
 What counts as a find
 ---------------------
@@ -44,7 +47,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 
-from slc_research.errors import ConfigError
+from slc_research.errors import ConfigError, DataError
 from slc_research.privacy.identifiers import Identifiers, mask
 from slc_research.privacy.output_formats import Piece, text_pieces
 
@@ -181,20 +184,44 @@ def scan_outputs(folder: str | Path, ident: Identifiers) -> tuple[list[Find], in
     finds: list[Find] = []
     files = sorted(p for p in folder.rglob("*") if p.is_file())
     for path in files:
-        rel = path.relative_to(folder).as_posix()
-        try:
-            pieces = list(text_pieces(path))
-        except OSError as exc:
-            finds.append(Find(rel, "the whole file", f"unreadable file ({exc.strerror})", "-"))
-            continue
-        for piece in pieces:
-            hits = scan_text(piece, ident)
-            if not hits:
-                continue
-            starts = _line_starts(piece.text) if piece.lines else None
-            for offset, kind, value in sorted(hits):
-                finds.append(Find(rel, _place(piece, offset, starts), kind, mask(value)))
+        finds.extend(_scan_file(path, path.relative_to(folder).as_posix(), ident))
     return finds, len(files)
+
+
+def _scan_file(path: Path, rel: str, ident: Identifiers) -> list[Find]:
+    """The finds in one file: its name, its content; a file that cannot be read is a find.
+
+    Names and ids in the file's path, a member's name or a sheet name are masked in the
+    place shown, as the finds themselves are.
+    """
+    shown = _masked_place(rel, ident)
+    try:
+        pieces = list(text_pieces(path, name=rel))
+    except OSError as exc:
+        return [Find(shown, "the whole file", f"unreadable file ({exc.strerror})", "-")]
+    except DataError as exc:  # a zip bomb: refused, so it cannot be shared unchecked
+        place = "the whole file" if exc.file == path.name else _masked_place(exc.file, ident)
+        return [Find(shown, place,
+                     f"file not checked: it expands past the zip-bomb limits ({exc.expected})",
+                     "-")]
+    finds: list[Find] = []
+    for piece in pieces:
+        hits = scan_text(piece, ident)
+        if not hits:
+            continue
+        starts = _line_starts(piece.text) if piece.lines else None
+        for offset, kind, value in sorted(hits):
+            place = _masked_place(_place(piece, offset, starts), ident)
+            finds.append(Find(shown, place, kind, mask(value)))
+    return finds
+
+
+def _masked_place(text: str, ident: Identifiers) -> str:
+    """``text`` (a file's path, a place in it) with every identifier in it masked."""
+    hits = scan_text(Piece("", text.replace("_", " "), False), ident)
+    for offset, _kind, value in sorted(hits, reverse=True):
+        text = text[:offset] + mask(value) + text[offset + len(value):]
+    return text
 
 
 def _line_starts(text: str) -> list[int]:
@@ -242,12 +269,7 @@ def check_folder(folder: str | Path, ident: Identifiers) -> CheckResult:
 
 
 def _scan_one(path: Path, ident: Identifiers) -> tuple[list[Find], int]:
-    finds: list[Find] = []
-    for piece in text_pieces(path):
-        starts = _line_starts(piece.text) if piece.lines else None
-        finds.extend(Find(path.name, _place(piece, o, starts), k, mask(v))
-                     for o, k, v in sorted(scan_text(piece, ident)))
-    return finds, 1
+    return _scan_file(path, path.name, ident), 1
 
 
 def format_finds(result: CheckResult) -> str:
