@@ -20,6 +20,7 @@ export``, and any later one such as slides or a PDF) writes them through this mo
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import tempfile
@@ -75,6 +76,7 @@ def publish(staged: str | Path, target: str | Path, checker: OutputChecker | Non
         result = checker.scan(staged)
         if not result.ok:
             _remove(staged)
+            result = dataclasses.replace(result, folder=target)  # name where it would have gone
             raise OutputLeakError(
                 f"{format_finds(result)}\nNothing was written to {target}: the files were "
                 "removed before they could be shared.", check=result, target=target)
