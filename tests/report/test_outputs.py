@@ -18,7 +18,6 @@ import pytest
 from slc_research.cli import main
 from slc_research.errors import ConfigError
 from slc_research.report.batch import Batch, BatchEntry, expand_batch, read_batch
-from slc_research.report.check import check_outputs
 from slc_research.report.execute import ReportResult
 from slc_research.report.folder import (
     LOCK_NAME,
@@ -28,7 +27,6 @@ from slc_research.report.folder import (
     folder_lock,
     holds_folder,
     read_ledger,
-    write_ledger,
 )
 from slc_research.report.runs import run_batch
 from slc_research.report.tasks import RunOutcome, RunTask, put_in_place
@@ -78,7 +76,8 @@ def test_case3_stale_custom_name_report_after_withdrawal(tiny, tmp_path, capsys)
     capsys.readouterr()
     assert main(["check-outputs", str(out), "--workspace", str(ws)]) == 1
     err = capsys.readouterr().err
-    assert "custom-x.html" in err and "consent register changed" in err
+    assert "custom-x.html" in err
+    assert "consent register changed" in err
 
     # the next batch into the same folder does not ask for custom-x
     assert main(["report", str(ws), "--notebook", str(nb), "--name", "other", "--out",
@@ -87,9 +86,11 @@ def test_case3_stale_custom_name_report_after_withdrawal(tiny, tmp_path, capsys)
     assert "Rewrote custom-x.html" in said.out + said.err
     after = read_ledger(out)["custom-x"]
     assert after["consent"] == consent_digest(ws) != before["consent"]
-    assert after["finished"] >= before["finished"] and after["status"] == "ok"
+    assert after["finished"] >= before["finished"]
+    assert after["status"] == "ok"
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert 'href="custom-x.html"' in index and 'href="other.html"' in index
+    assert 'href="custom-x.html"' in index
+    assert 'href="other.html"' in index
     assert main(["check-outputs", str(out), "--workspace", str(ws)]) == 0
 
 
@@ -104,7 +105,8 @@ def test_case3_check_outputs_lists_unknown_files(tiny, tmp_path, capsys):
     capsys.readouterr()
     assert main(["check-outputs", str(out), "--workspace", str(ws)]) == 1
     err = capsys.readouterr().err
-    assert "notes.docx" in err and "old-report.html" in err
+    assert "notes.docx" in err
+    assert "old-report.html" in err
     assert "no report run into it made" in err
 
     run = run_batch([], ws, out, workspace_key=enq.cache_key, title="T", quiet=True)
@@ -112,7 +114,8 @@ def test_case3_check_outputs_lists_unknown_files(tiny, tmp_path, capsys):
     assert (out / "notes.docx").read_bytes() == b"a teacher's own file"  # not ours: kept
     assert any("Removed old-report.html" in n for n in run.notes)
     assert any(n.startswith("notes.docx was not made by a report run") for n in run.notes)
-    assert not run.passed_check and run.check.unknown == ("notes.docx",)
+    assert not run.passed_check
+    assert run.check.unknown == ("notes.docx",)
 
 
 # --- case 4 ------------------------------------------------------------------------------
@@ -135,7 +138,9 @@ def test_case4_qda_export_runs_output_check(named_in_codebook, tmp_path, capsys)
     qdpx, qdc = tmp_path / "share" / "project.qdpx", tmp_path / "share" / "book.qdc"
     assert main(["qda", "export", str(ws), "--to", str(qdpx)]) == 1
     err = capsys.readouterr().err
-    assert "project.qdpx" in err and "Nothing was written" in err and name not in err
+    assert "project.qdpx" in err
+    assert "Nothing was written" in err
+    assert name not in err
     assert not qdpx.exists()
     assert main(["qda", "export", str(ws), "--codebook", str(qdc)]) == 1
     assert not qdc.exists()
@@ -153,6 +158,85 @@ def test_case4_export_leak_leaves_no_file(tiny, tmp_path, capsys):
     assert "jo.bloggs@school.org" not in err
     assert not (out / "leaky.html").exists()  # withheld, never put in place
     entry = read_ledger(out)["leaky"]
-    assert entry["status"] == "failed" and entry["error"].startswith("withheld")
+    assert entry["status"] == "failed"
+    assert entry["error"].startswith("withheld")
     assert "jo.bloggs" not in (out / "index.html").read_text(encoding="utf-8")
     assert not [p for p in out.iterdir() if p.name.startswith(".slc-staging")]
+
+
+# --- case 12 -----------------------------------------------------------------------------
+
+def test_case12_reserved_names_refused(tiny, tmp_path, capsys):
+    ws, enq, nb = tiny
+    for name in ("index", "summary", "Index", ".slc-runs", "summary.csv"):
+        with pytest.raises(ConfigError, match="cannot be called|not allowed"):
+            check_report_name(name)
+    batch = tmp_path / "batch.toml"
+    batch.write_text(f'[[report]]\nnotebook = "{nb}"\nname = "index"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="cannot be called 'index'") as caught:
+        expand_batch(read_batch(batch), enq)
+    assert caught.value.file == str(batch)
+    assert caught.value.key == "report[1].name"
+    out = tmp_path / "out"
+    assert main(["report", str(ws), "--notebook", str(nb), "--name", "summary", "--out",
+                 str(out)]) == 2
+    assert "cannot be called 'summary'" in capsys.readouterr().err
+    assert not out.exists()  # refused before anything ran or was written
+    entry = BatchEntry((str(nb),), {}, {}, "summary", "staff", "--notebook")
+    with pytest.raises(ConfigError):
+        expand_batch(Batch((entry,)), enq)
+
+
+def test_case12_orphaned_task_does_not_write(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+
+    def staged_report(token: str) -> tuple[RunOutcome, RunTask]:
+        staging = out / f".slc-staging-{token}"
+        staging.mkdir()
+        html = staging / "orphan.html"
+        html.write_text("<html>a report</html>", encoding="utf-8")
+        task = RunTask("orphan", "nb.ipynb", str(tmp_path), str(out), staging=str(staging),
+                       token=token)
+        return RunOutcome(ReportResult("orphan", Path("nb.ipynb"), html), ""), task
+
+    with folder_lock(out) as token:  # a new run holds the folder; the orphan's run is gone
+        assert holds_folder(out, token)
+        assert not holds_folder(out, "old-run")
+        outcome, task = staged_report("old-run")
+        kept = put_in_place(outcome, task, out, None)
+        assert not kept.ok
+        assert kept.ename == "Discarded"
+        assert not (out / "orphan.html").exists()
+        assert not Path(outcome.result.html).exists()  # its staged copy is gone too
+        outcome, task = staged_report(token)  # the run that holds the lock: put in place
+        assert put_in_place(outcome, task, out, None).ok
+        assert (out / "orphan.html").is_file()
+    # the run was killed: its token is still in the lock file but nobody holds the lock
+    (out / "orphan.html").unlink()
+    (out / LOCK_NAME).write_text("killed-run", encoding="utf-8")
+    assert not holds_folder(out, "killed-run")
+    outcome, task = staged_report("killed-run")
+    assert put_in_place(outcome, task, out, None).ename == "Discarded"
+    assert not (out / "orphan.html").exists()
+
+
+@pytest.mark.xdist_group("demo")
+def test_case12_batch_parameters_validated_before_kernels(demo_enquiry, tmp_path, capsys):
+    batch = tmp_path / "batch.toml"
+    batch.write_text(f'workspace = "{demo_enquiry.root}"\nout = "out"\n[[report]]\n'
+                     'notebook = "slc_impact"\nname = "{notebook}--{waves}"\n'
+                     '[report.each]\nwaves = [[1, 2], [2, 1]]\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="report 'slc_impact--2-1'.*parameter 'waves'") as c:
+        expand_batch(read_batch(batch), demo_enquiry)
+    assert c.value.file == str(batch)
+    assert c.value.key == "report[1].each.waves"
+    started = time.perf_counter()
+    assert main(["report", "--batch", str(batch), "--engine", "fresh"]) == 1
+    err = capsys.readouterr().err
+    assert str(batch) in err
+    assert "slc_impact--2-1" in err
+    assert "waves" in err
+    assert "Nothing was run" in err
+    assert not (tmp_path / "out").exists()  # no kernel started, nothing written
+    assert time.perf_counter() - started < 60
