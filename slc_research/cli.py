@@ -95,9 +95,11 @@ def _report(args: argparse.Namespace) -> int:
                     title=batch.title or enq.title, scheduler=args.scheduler,
                     workers=args.workers, force=args.force, quiet=args.quiet,
                     engine=args.engine)
-    if args.quiet:  # what the run removed or rewrote is said even when quiet
+    if args.quiet:  # what the run removed, rewrote or withheld is said even when quiet
         for note in run.notes:
             print(note)
+        for withheld in (o for o in run.failures if o.ename == "Withheld"):
+            print(f"slc-research: {withheld.name}: {withheld.evalue}", file=sys.stderr)
     if not run.passed_check:
         from slc_research.report.check import describe_check
 

@@ -348,16 +348,18 @@ def expand_batch(batch: Batch, enq: Any) -> list[PlannedReport]:
                 seen[name] = where
                 study = NOTEBOOKS.get(notebook.stem)
                 if study is not None and notebook_path(notebook.stem) == notebook:
-                    _validate(study, params, enq.root, name, entry, file)
+                    _validate(study, params, name, entry, file)
                 plan.append(PlannedReport(name, notebook, params, entry.audience, entry.key))
     return plan
 
 
-def _validate(study: Any, params: dict[str, Any], workspace: Path, name: str,
-              entry: BatchEntry, file: str | None) -> None:
+def _validate(study: Any, params: dict[str, Any], name: str, entry: BatchEntry,
+              file: str | None) -> None:
     """Check one planned report's values with its case study's checks, before any kernel."""
-    try:
-        study.validate(**params, workspace=workspace)
+    try:  # each value by its own check (the workspace is checked when it is opened)
+        for p in study.params:
+            if p.name in params and p.name != "workspace":
+                p.check(params[p.name])
     except ConfigError as exc:
         param = exc.key or "parameters"
         message = str(exc).removeprefix(f"key '{exc.key}': ") if exc.key else str(exc)

@@ -133,11 +133,11 @@ def put_in_place(outcome: RunOutcome, task: RunTask, out_dir: Path,
     except OutputLeakError as exc:
         finds = exc.check.finds
         why = (f"withheld: the output check found {len(finds)} possible identifier(s) of a "
-               f"person in it ({'; '.join(str(f) for f in finds[:5])}"
-               f"{' ...' if len(finds) > 5 else ''}). Remove the name or id at its source "
-               "and run it again.")
+               "person in it. Remove the name or id at its source and run it again.")
+        # the places (masked) are printed, never stored in the ledger or the index
+        where = "; ".join(str(f) for f in finds[:10]) + (" ..." if len(finds) > 10 else "")
         return RunOutcome(failed_result(task, why, started), task.inputs, ename="Withheld",
-                          evalue=why)
+                          evalue=f"{why} Found at: {where}")
     if not moved:
         return discard(task, outcome.result, started)
     return dataclasses.replace(outcome, result=dataclasses.replace(outcome.result, html=target))
