@@ -225,7 +225,7 @@ class Identifiers:
         out = []
         i = 0
         while i < len(tokens):
-            best, joined = -1, ""
+            best, joined, found = -1, "", ""
             for j in range(i, len(tokens)):
                 if j > i and not _ID_GAP.fullmatch(folded.text, tokens[j - 1].end(),
                                                    tokens[j].start()):
@@ -234,15 +234,15 @@ class Identifiers:
                 if joined not in starts:
                     break
                 if joined in ids:
-                    best = j
+                    best, found = j, joined
             if best < 0:
                 i += 1
                 continue
             s, e = tokens[i].start(), tokens[best].end()
             start, end = folded.span(s, e)
             written = text[start:end]
-            short = len(joined) <= 4 and not written.isupper()
-            if not (short or (joined.isdigit() and _in_number(folded.text, s, e))):
+            short = len(found) <= 4 and not written.isupper()
+            if not (short or (found.isdigit() and _in_number(folded.text, s, e))):
                 out.append((s, e))
             i = best + 1
         return out
