@@ -220,31 +220,34 @@ class Identifiers:
     def _ids(self, folded: Folded, text: str) -> list[tuple[int, int]]:
         if not self.ids:
             return []
-        tokens = list(_TOKEN.finditer(folded.text))
         starts, ids = self.id_starts, self.ids
+        words = _TOKEN.findall(folded.text)
+        if starts.isdisjoint(words):
+            return []  # no token can begin an id (most texts)
+        tokens = list(_TOKEN.finditer(folded.text))
         out = []
-        i = 0
-        while i < len(tokens):
+        after = 0  # the first token not inside an id already found
+        for i in [k for k, w in enumerate(words) if w in starts]:
+            if i < after:
+                continue
             best, joined, found = -1, "", ""
             for j in range(i, len(tokens)):
                 if j > i and not _ID_GAP.fullmatch(folded.text, tokens[j - 1].end(),
                                                    tokens[j].start()):
                     break
-                joined += tokens[j].group(0)
+                joined += words[j]
                 if joined not in starts:
                     break
                 if joined in ids:
                     best, found = j, joined
             if best < 0:
-                i += 1
                 continue
             s, e = tokens[i].start(), tokens[best].end()
             start, end = folded.span(s, e)
-            written = text[start:end]
-            short = len(found) <= 4 and not written.isupper()
+            short = len(found) <= 4 and not text[start:end].isupper()
             if not (short or (found.isdigit() and _in_number(folded.text, s, e))):
                 out.append((s, e))
-            i = best + 1
+            after = best + 1
         return out
 
     def _names(self, folded: Folded, text: str) -> list[tuple[int, int, str]]:

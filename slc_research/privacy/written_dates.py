@@ -28,6 +28,7 @@ _MONTHS = {
 }
 _MONTH = "(?P<{}>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _ORD = r"(?:st|nd|rd|th)?"
+_DIGIT = re.compile(r"\d")
 #: The written forms of a date, on folded (lower-case) text.
 DATE_SHAPES = re.compile(
     r"(?<![\w.,/-])(?:"
@@ -67,7 +68,7 @@ def _read(m: re.Match) -> str | None:
 
 def find_days(folded: str) -> Iterator[tuple[int, int, str]]:
     """Every date written in ``folded`` text: (start, end, ``YYYY-MM-DD``)."""
-    if not any(ch.isdigit() for ch in folded):
+    if _DIGIT.search(folded) is None:
         return
     for m in DATE_SHAPES.finditer(folded):
         day = _read(m)
