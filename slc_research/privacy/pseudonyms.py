@@ -82,9 +82,33 @@ class Pseudonymiser:
         return "Pseudonymiser(<key hidden>)"
 
     @classmethod
-    def for_workspace(cls, private_dir: Path) -> Pseudonymiser:
-        """Load the workspace's key from ``private/``, creating it on first use."""
+    def for_workspace(cls, private_dir: Path, *, opened_before: bool = False) -> Pseudonymiser:
+        """Load the workspace's key from ``private/``, creating it on first use.
+
+        Parameters
+        ----------
+        private_dir : Path
+            The workspace's ``private/`` folder.
+        opened_before : bool, default False
+            The workspace has been opened before (it has cached tables). Then a missing key
+            is not made anew: a new key would give every pupil a new pseudonym, and the
+            cached tables, codings and reports would no longer match. A
+            :class:`ConfigError` says to restore the key from a backup instead.
+
+        Raises
+        ------
+        ConfigError
+            The key file is missing from a workspace opened before, or it is damaged.
+        """
         path = Path(private_dir) / KEY_FILE
+        if not path.exists() and opened_before:
+            raise ConfigError(
+                f"private/{KEY_FILE} is missing, but this workspace has been opened before: "
+                f"restore private/{KEY_FILE} from your backup. A new key would change every "
+                "pseudonym, so none is made. Only if you mean to start again with new "
+                "pseudonyms (earlier codings, reports and tables will no longer match), delete "
+                "the workspace's .slc-cache folder and open it again.",
+                file=f"private/{KEY_FILE}")
         if not path.exists():  # the first open makes it; another process's key wins a race
             write_atomic(path, secrets.token_hex(32) + "\n", mode=0o600, exclusive=True)
         return cls(_read_key(path))
