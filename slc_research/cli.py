@@ -399,7 +399,7 @@ def _where(exc: BaseException) -> str:
         if name:
             return f"writing in {Path(name).parent}"
         exc = exc.__cause__ or exc.__context__
-    return "while writing"
+    return "on the drive of the workspace or of the output folder"
 
 
 def _is_usage(exc: SlcResearchError) -> bool:
@@ -421,7 +421,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as exc:  # a bug: one line, the traceback only on request
         if _disk_full(exc):
-            print(f"slc-research: the disk is full ({_where(exc)}): free some space there (or "
+            print(f"slc-research: the disk is full ({_where(exc)}): free some space on it (or "
                   "ask your IT technician to), then run the command again; nothing was changed.",
                   file=sys.stderr)
             return 1

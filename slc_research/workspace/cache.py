@@ -228,6 +228,10 @@ class SourceCache:
             (tmp / "meta.json").write_text(
                 json.dumps({**meta, "tables": list(tables), "parts": parts}), encoding="utf-8")
             _put_in_place(tmp, self._entry(source, key))
+        except OSError as exc:
+            if exc.filename is None:  # pyarrow's errors name no file: say where it was
+                exc.filename = str(tmp)
+            raise
         finally:
             shutil.rmtree(tmp, ignore_errors=True)  # gone already when renamed into place
         for old in base.iterdir():
