@@ -17,8 +17,10 @@ import pandas as pd
 import pytest
 import xxhash
 
+import slc_research.workspace.enquiry as enquiry_module
 from slc_research import Enquiry
 from slc_research.cli import main
+from slc_research.data.schemas import TABLES, conform, empty_table
 from slc_research.privacy.pseudonyms import Pseudonymiser
 from slc_research.workspace.cache import CACHE_DIR, SourceCache, file_digest
 
@@ -326,3 +328,29 @@ def test_case9_full_disk_on_flush_of_the_key(tmp_path, monkeypatch, capsys):
     assert _leftovers(ws) == []
     monkeypatch.undo()
     assert main(["check", str(ws)]) == 0  # space freed: the same command works
+
+
+@pytest.mark.parametrize("table", sorted(TABLES))
+def test_every_canonical_table_stacks_whatever_its_category_dtypes(table, tmp_path):
+    """Fresh (``string`` categories), cached (Parquet: ``str``), all-missing (``float64``) and
+    object categories, as one source or another gives them, stack without an error."""
+    cats = [c for c, t in TABLES[table].items() if t == "category"]
+    fresh = empty_table(table).reindex(range(2))
+    for c in cats:
+        fresh[c] = pd.Series(["p1", "p2"], dtype="string").astype("category")
+    fresh = conform(fresh, table)
+    path = tmp_path / "t.parquet"
+    fresh.to_parquet(path)
+    cached = conform(pd.read_parquet(path), table)
+    missing = conform(empty_table(table).reindex(range(1)), table)  # a column no one filled
+    mixed = conform(empty_table(table).reindex(range(1)), table)
+    for c in cats:
+        mixed[c] = pd.Series([3], dtype=object).astype("category")  # a number among strings
+    stacked = enquiry_module._concat([fresh, cached, missing, mixed], table)
+    assert list(stacked.columns) == list(TABLES[table])
+    assert len(stacked) == 6
+    for c in cats:
+        assert isinstance(stacked[c].dtype, pd.CategoricalDtype)
+        assert stacked[c].tolist()[:4] == ["p1", "p2", "p1", "p2"]
+        assert pd.isna(stacked[c].iloc[4])
+        assert stacked[c].iloc[5] == 3
