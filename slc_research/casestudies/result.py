@@ -108,6 +108,10 @@ class Result:
     sections : tuple of Section
     records : mapping
         Values recorded for the whole report (title, sample sizes) besides the sections'.
+    warnings : tuple of str
+        What every reader must know before the findings, shown under the opening
+        sentence (a suppression threshold below 5); added by
+        :meth:`~slc_research.casestudies.spec.CaseStudy.result` for every case study.
     """
 
     case_study: str
@@ -115,6 +119,7 @@ class Result:
     summary: str
     sections: tuple[Section, ...]
     records: Mapping[str, Any] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         keys = [s.key for s in self.sections]

@@ -11,6 +11,7 @@ shows. From that one declaration:
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from typing import Any
 
 from slc_research.casestudies.parameters import close_matches, workspace_folder
 from slc_research.errors import ConfigError
+from slc_research.privacy.threshold import threshold_warning
 
 __all__ = ["CaseStudy", "Param", "WORKSPACE"]
 
@@ -117,6 +119,12 @@ class CaseStudy:
         params : mapping
             The parameters as :meth:`validate` returns them.
 
+        Returns
+        -------
+        Result
+            With a warning (:attr:`Result.warnings`) when the enquiry's suppression
+            threshold is 3 or 4 (:func:`~slc_research.privacy.threshold.threshold_warning`).
+
         Raises
         ------
         ConfigError
@@ -126,7 +134,11 @@ class CaseStudy:
             raise ConfigError(f"the {self.name} case study has no result object yet: run its "
                               "notebook", key="notebook")
         module, _, function = self.run.partition(":")
-        return getattr(importlib.import_module(module), function)(enquiry, params)
+        result = getattr(importlib.import_module(module), function)(enquiry, params)
+        warning = threshold_warning(enquiry.suppression_threshold)
+        if warning and warning not in result.warnings:  # every report says so, above its findings
+            result = dataclasses.replace(result, warnings=(*result.warnings, warning))
+        return result
 
     def run_notebook(self, **values: Any) -> Any:
         """Check the parameters, open the workspace and run: what a notebook's one call does."""

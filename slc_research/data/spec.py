@@ -194,9 +194,13 @@ class Loaded:
         Data rows in the raw file (blank rows excluded).
     rows_dropped : int
         Rows left out (withdrawn pupils, blank rows, ...), each reason in ``notes``.
+    withdrawn_found : frozenset of str
+        The withdrawn pseudonyms this file held (their rows were left out): how the
+        workspace tells a withdrawn id that matches no one on any roster.
     """
 
     tables: dict[str, pd.DataFrame]
     notes: list[str] = field(default_factory=list)
     rows_read: int = 0
     rows_dropped: int = 0
+    withdrawn_found: frozenset[str] = frozenset()

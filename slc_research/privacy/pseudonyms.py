@@ -5,26 +5,37 @@ Real pupil and staff ids are replaced at load by stable keyed pseudonyms:
 normalised id under a per-workspace secret. The secret lives in
 ``private/pseudonym.key``, is created on first open, and is never printed,
 logged or copied. The same id always gets the same pseudonym in one workspace;
-without the key, a pseudonym cannot be turned back into an id.
+without the key, a pseudonym cannot be turned back into an id. A key file that is
+empty, cut short or not hexadecimal is refused (:class:`ConfigError`): a new key would
+change every pseudonym, so it must be restored from a backup, and none is made.
+
+The consent register (``private/consent.csv``) is read by :func:`read_consent_register`
+against the closed vocabulary of :mod:`slc_research.privacy.consent`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from slc_research.errors import DataError
+from slc_research.errors import ConfigError, DataError, Problem
+from slc_research.privacy.consent import WITHDRAWN, accepted_statuses, read_status
 from slc_research.workspace.atomic import write_atomic
 
 __all__ = [
     "KEY_FILE",
     "CONSENT_FILE",
+    "ConsentRegister",
     "Pseudonymiser",
+    "read_consent_register",
     "load_withdrawn",
     "normalise_id",
 ]
@@ -76,7 +87,7 @@ class Pseudonymiser:
         path = Path(private_dir) / KEY_FILE
         if not path.exists():  # the first open makes it; another process's key wins a race
             write_atomic(path, secrets.token_hex(32) + "\n", mode=0o600, exclusive=True)
-        return cls(bytes.fromhex(path.read_text(encoding="ascii").strip()))
+        return cls(_read_key(path))
 
     @property
     def fingerprint(self) -> str:
@@ -132,17 +143,100 @@ class Pseudonymiser:
         return pd.Series(out, dtype="string")
 
 
-def load_withdrawn(private_dir: Path, pseudonymiser: Pseudonymiser) -> frozenset[str]:
-    """Pseudonyms of everyone withdrawn in ``private/consent.csv``.
+#: Hex digits in a key the workbench makes (32 bytes).
+KEY_HEX_DIGITS = 64
+
+
+def _read_key(path: Path) -> bytes:
+    """The key in ``path``; a :class:`ConfigError` saying what to do if it is damaged.
+
+    Nothing of the file's content is ever put in the message.
+    """
+    fix = (f"restore private/{KEY_FILE} from your backup (it holds {KEY_HEX_DIGITS} characters "
+           "0-9 and a-f on one line); a new key would change every pseudonym, so none is made.")
+    try:
+        text = path.read_bytes().decode("ascii").strip()
+    except UnicodeDecodeError:
+        raise ConfigError(f"the key file is not plain text: {fix}",
+                          file=f"private/{KEY_FILE}") from None
+    except OSError as exc:
+        raise ConfigError(f"the key file cannot be read ({exc.strerror or type(exc).__name__}): "
+                          f"{fix}", file=f"private/{KEY_FILE}") from None
+    if not text:
+        problem = "the key file is empty"
+    elif not re.fullmatch(r"[0-9a-fA-F]+", text):
+        problem = "the key file holds characters that are not hexadecimal digits"
+    elif len(text) < KEY_HEX_DIGITS or len(text) % 2:
+        problem = (f"the key file holds {len(text)} characters where a key has "
+                   f"{KEY_HEX_DIGITS}: it was cut short")
+    else:
+        return bytes.fromhex(text)
+    raise ConfigError(f"{problem}: {fix}", file=f"private/{KEY_FILE}")
+
+
+@dataclass(frozen=True)
+class ConsentRegister:
+    """The consent register as read: who is left out, and the notes for ``check``.
+
+    Attributes
+    ----------
+    withdrawn : frozenset of str
+        Pseudonyms of everyone left out (withdrawn, declined, ...).
+    notes : tuple of str
+        One per status read as withdrawn though not written so; each names the row,
+        never the id.
+    rows : tuple of (int, str, str)
+        ``(row, kind, pseudonym)`` of each row that leaves someone out, ``row`` as a
+        spreadsheet shows it (the header is row 1), ``kind`` ``"pupil"`` or ``"staff"``.
+    """
+
+    withdrawn: frozenset[str] = frozenset()
+    notes: tuple[str, ...] = ()
+    rows: tuple[tuple[int, str, str], ...] = field(default=(), repr=False)
+
+    def rows_of(self, pseudonyms: Iterable[str]) -> list[int]:
+        """The register's rows that withdraw any of ``pseudonyms`` (sorted)."""
+        wanted = set(pseudonyms)
+        return sorted({row for row, _kind, p in self.rows if p in wanted})
+
+    def unmatched(self, found_rows: Iterable[int], kinds: Iterable[str]) -> tuple[str, ...]:
+        """Warnings for the rows of ``kinds`` whose id matched no one (not in ``found_rows``).
+
+        Parameters
+        ----------
+        found_rows : iterable of int
+            Rows whose person was found on a roster or staff list.
+        kinds : iterable of str
+            The kinds (``"pupil"``, ``"staff"``) the workspace has a roster or staff
+            list of: only those can be checked.
+        """
+        found, kinds = set(found_rows), set(kinds)
+        lists = {"pupil": "any roster", "staff": "any staff list"}
+        return tuple(
+            f"private/{CONSENT_FILE}, row {row}: this withdrawn {kind}'s id matches no one on "
+            f"{lists[kind]} (a digit missing or one too many?); correct the id in column 'id' "
+            "so that they are left out" for row, kind in sorted({(r, k) for r, k, _p in self.rows})
+            if kind in kinds and row not in found)
+
+
+def read_consent_register(private_dir: Path, pseudonymiser: Pseudonymiser) -> ConsentRegister:
+    """Read ``private/consent.csv`` against the closed vocabulary of statuses.
 
     The register has the columns ``id``, ``status`` and optionally ``type``
-    (``pupil`` by default, or ``staff``) and ``date``. A row whose status is
-    ``withdrawn`` (any case) removes that person from every table at load.
+    (``pupil`` by default, or ``staff``) and ``date``. Statuses are read by
+    :func:`slc_research.privacy.consent.read_status`: a close variant of
+    "withdrawn" is read as withdrawn with a note; any other status is an error.
     A missing register means nobody has withdrawn.
+
+    Raises
+    ------
+    DataError
+        Naming the file, row, column and the status found (never an id), for an
+        unknown status, a blank one, a withdrawal with no id or an unknown type.
     """
     path = Path(private_dir) / CONSENT_FILE
     if not path.exists():
-        return frozenset()
+        return ConsentRegister()
     label = f"private/{CONSENT_FILE}"
     try:
         reg = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
@@ -157,14 +251,54 @@ def load_withdrawn(private_dir: Path, pseudonymiser: Pseudonymiser) -> frozenset
     kinds = reg["type"].str.strip().str.lower() if "type" in reg.columns else pd.Series(
         "pupil", index=reg.index)
     kinds = kinds.replace("", "pupil")
-    bad = ~kinds.isin(["pupil", "staff"])
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise DataError.single(label, "'pupil' or 'staff'", row=i + 2, column="type",
-                               value=reg["type"].iloc[i])
-    withdrawn = reg["status"].str.strip().str.lower() == "withdrawn"
-    out: set[str] = set()
-    for kind in ("pupil", "staff"):
-        ids = reg.loc[withdrawn & (kinds == kind), "id"]
-        out.update(x for x in pseudonymiser.pseudonymise(ids, kind).dropna())
-    return frozenset(out)
+    problems: list[Problem] = []
+    notes: list[str] = []
+    rows: list[tuple[int, str, str]] = []
+    ids = reg["id"].str.strip()
+    for i, (raw_id, status_text, kind) in enumerate(zip(ids, reg["status"], kinds, strict=True)):
+        row = i + 2
+        if not raw_id and not status_text.strip() and not reg.iloc[i].str.strip().any():
+            continue  # a blank line
+        status, noted = read_status(status_text)
+        if kind not in ("pupil", "staff"):
+            problems.append(Problem(label, row, "type", _shown(reg["type"].iloc[i]),
+                                    "'pupil' or 'staff'"))
+        if status is None:
+            problems.append(Problem(label, row, "status", _shown(status_text) or None,
+                                    f"{accepted_statuses()}; write one of these" if status_text
+                                    .strip() else f"a status, {accepted_statuses()}"))
+            continue
+        if status != WITHDRAWN:
+            continue
+        if not raw_id:
+            problems.append(Problem(label, row, "id", None,
+                                    "the id of the person who withdrew (the UPN or staff id as "
+                                    "on the roster); a withdrawal with no id leaves no one out"))
+            continue
+        if noted:
+            notes.append(f"{label}, row {row}: the status was read as withdrawn (write it "
+                         "exactly 'withdrawn' to silence this note).")
+        if kind in ("pupil", "staff"):
+            rows.append((row, kind, pseudonymiser.one(raw_id, kind)))
+    if problems:
+        raise DataError(problems[:20], total=len(problems))
+    return ConsentRegister(frozenset(p for _r, _k, p in rows), tuple(notes), tuple(rows))
+
+
+def _shown(value: str) -> str:
+    """A cell of the register as a message may show it: never one with digits or an '@'.
+
+    The status and type columns hold words; digits or an '@' may be an id, a date or an email.
+    """
+    text = str(value).strip()
+    if re.search(r"\d|@", text):
+        return "a value with digits or '@' (not shown: it may be personal data)"
+    return text[:60]
+
+
+def load_withdrawn(private_dir: Path, pseudonymiser: Pseudonymiser) -> frozenset[str]:
+    """Pseudonyms of everyone withdrawn in ``private/consent.csv``.
+
+    See :func:`read_consent_register`, which also gives the notes and the rows.
+    """
+    return read_consent_register(private_dir, pseudonymiser).withdrawn

@@ -253,6 +253,8 @@ def show(part: Any) -> None:
 
     if hasattr(part, "sections"):
         show_text(part.summary, heading=part.title, level=1)
+        if getattr(part, "warnings", ()):
+            show_note(*part.warnings, title="Warning")
         record_all(part.records)
         return
     if part.finding:

@@ -154,7 +154,8 @@ def collect(result: Any) -> CollectedReport:
             tables.append(ExportedTable(
                 len(tables) + 1, t.caption, [str(c) for c in shown.columns],
                 [[str(v) for v in row] for row in shown.itertuples(index=False, name=None)],
-                [*([t.note] if t.note else []), *table_notes(shown)]))
+                [*([t.note] if t.note else []), *table_notes(shown),
+                 *getattr(result, "warnings", ())]))
         specs += [chart.to_dict() for chart in section.charts]
     records = {k: jsonable(v) for k, v in result.all_records.items()}
     return CollectedReport(result.case_study, result.title, tables, specs, records, {})

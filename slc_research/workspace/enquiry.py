@@ -22,7 +22,7 @@ from pandas.api.types import is_string_dtype, union_categoricals
 from slc_research.data.schemas import TABLES, conform, empty_table
 from slc_research.data.spec import LoadContext, Loaded, SourceSpec
 from slc_research.errors import ConfigError, DataError
-from slc_research.privacy.pseudonyms import CONSENT_FILE, Pseudonymiser, load_withdrawn
+from slc_research.privacy.pseudonyms import CONSENT_FILE, Pseudonymiser, read_consent_register
 from slc_research.privacy.quotable import NOT_QUOTABLE_FILE, apply_not_quotable, load_not_quotable
 from slc_research.workspace.cache import SourceCache
 from slc_research.workspace.manifest import Manifest, read_manifest
@@ -30,7 +30,8 @@ from slc_research.workspace.manifest import Manifest, read_manifest
 __all__ = ["Enquiry", "SourceHealth"]
 
 PRIVATE_DIR = "private"
-_PEOPLE_KINDS = ("pupils", "staff")
+#: Source kinds that list people, and whose ids (in the consent register's words) they hold.
+_PEOPLE_KINDS = {"pupils": "pupil", "staff": "staff"}
 #: Source kinds whose free text has the roster's names redacted at load.
 _REDACTED_KINDS = ("texts", "action_plans", "memberships", "qdpx")
 
@@ -116,6 +117,10 @@ class Enquiry:
     not_quotable : frozenset of str
         Ids of the texts and action plans listed in ``private/not_quotable.csv``
         (see :mod:`slc_research.privacy.quotable`); those texts' ``quotable`` is false.
+    notes : tuple of str
+        Warnings about the workspace rather than one source: statuses of the consent
+        register read as withdrawn though not written so, and withdrawn ids that match
+        no one on any roster or staff list (each names the register's row, never the id).
     """
 
     def __init__(self, manifest: Manifest, tables: dict[str, pd.DataFrame],
@@ -127,6 +132,7 @@ class Enquiry:
         self._cache_keys = dict(cache_keys or {})
         self._derived: dict[tuple, pd.DataFrame] = {}  # derived tables computed once
         self.not_quotable: frozenset[str] = frozenset()
+        self.notes: tuple[str, ...] = ()  # the workspace's own: the consent register's
         self._marked_digest = ""  # of private/not_quotable.csv as it was when opened
 
     def __repr__(self) -> str:
@@ -160,7 +166,8 @@ class Enquiry:
         manifest = read_manifest(path)
         private = manifest.root / PRIVATE_DIR
         pseudonymiser = Pseudonymiser.for_workspace(private)
-        withdrawn = load_withdrawn(private, pseudonymiser)
+        register = read_consent_register(private, pseudonymiser)
+        withdrawn = register.withdrawn
         marked = load_not_quotable(private, manifest.sources)
         cache = SourceCache(manifest.root)
         consent = private / CONSENT_FILE
@@ -182,6 +189,7 @@ class Enquiry:
         keys: dict[str, str] = {}
         problems: list = []
         total_problems = 0
+        consent_rows: dict[str, set[int]] = {}  # people kind -> register rows found on it
         for name, spec in manifest.sources.items():
             parts = {**common, "raw": cache.content_hash(spec.path), "spec": _spec_parts(spec)}
             if spec.kind in _REDACTED_KINDS:
@@ -206,10 +214,14 @@ class Enquiry:
                     continue
                 tables = loaded.tables
                 meta = {"notes": loaded.notes, "rows_read": loaded.rows_read,
-                        "rows_dropped": loaded.rows_dropped}
+                        "rows_dropped": loaded.rows_dropped,
+                        "consent_rows": register.rows_of(loaded.withdrawn_found)}
                 cache.write(_safe_dir(name), key, tables, meta)
                 from_cache = False
             keys[name] = key
+            if spec.kind in _PEOPLE_KINDS:  # an entry cached before rows were kept: -1, unknown
+                consent_rows.setdefault(_PEOPLE_KINDS[spec.kind], set()).update(
+                    meta.get("consent_rows", [-1]))
             for t, df in tables.items():
                 collected[t].append(df)
             health.append(SourceHealth(name, spec.kind, spec.label, int(meta["rows_read"]),
@@ -226,6 +238,9 @@ class Enquiry:
         enq = cls(manifest, tables, health, keys)
         enq._derived = derived
         enq.not_quotable = not_quotable
+        found_rows = set().union(*consent_rows.values())
+        enq.notes = register.notes + (() if -1 in found_rows else
+                                      register.unmatched(found_rows, consent_rows))
         enq._marked_digest = cache.content_hash(marked_file) if marked_file.is_file() else ""
         return enq
 

@@ -17,6 +17,7 @@ from typing import Any
 from slc_research.data.schemas import COMMON_SOURCE_KEYS, COMMUNITY_KINDS, KINDS
 from slc_research.data.spec import BUILTIN_RESPONSE_SCALES, ResponseScale, Scale, SourceSpec
 from slc_research.errors import ConfigError
+from slc_research.privacy.threshold import check_threshold
 
 __all__ = ["MANIFEST", "Manifest", "read_manifest"]
 
@@ -42,7 +43,8 @@ class Manifest:
     title, academic_year : str
     schools : tuple of str
     suppression_threshold : int
-        Groups smaller than this are never published (default 5).
+        Groups smaller than this are never published (default 5; below 3 is refused, see
+        :mod:`slc_research.privacy.threshold`).
     response_scales : dict
         Built-in plus the manifest's answer scales, by name.
     scales : dict
@@ -158,9 +160,7 @@ def read_manifest(root: str | Path) -> Manifest:
     _check_keys(privacy, _PRIVACY_KEYS, "privacy", file)
     threshold = _expect(privacy.get("suppression_threshold", 5), int,
                         "privacy.suppression_threshold", file, "a whole number such as 5")
-    if threshold < 1:
-        raise ConfigError("must be at least 1 (5 or more is usual; 10 for staff surveys).",
-                          file=file, key="privacy.suppression_threshold")
+    check_threshold(threshold, file=file)
 
     response_scales = dict(BUILTIN_RESPONSE_SCALES)
     for name, key, t in _named_tables(data, "response_scales", _RESPONSE_SCALE_KEYS, file):

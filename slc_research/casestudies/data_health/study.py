@@ -77,7 +77,7 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
         _response(rates, where, threshold, _pick(records, "response_rate")),
         _drop_out(drop_out, where, threshold, _pick(records, "attrition_pct", "attrition_g")),
         _plausibility(odd, where, enq.academic_year, _pick(records, "n_out_of_range")),
-        _repairs(notes, repairs, _pick(records, "n_repairs")),
+        _repairs(notes, repairs, _pick(records, "n_repairs"), getattr(enq, "notes", ())),
         _about_data(threshold, where, year),
     )
     return Result(
@@ -377,7 +377,8 @@ def _plausibility(odd: pd.DataFrame, where: str, academic_year: str,
         note=note, records=records)
 
 
-def _repairs(notes: pd.DataFrame, repairs: pd.DataFrame, records: dict[str, Any]) -> Section:
+def _repairs(notes: pd.DataFrame, repairs: pd.DataFrame, records: dict[str, Any],
+             workspace_notes: Sequence[str] = ()) -> Section:
     note = ("Repaired values were kept and read as the loader describes; rows left out are not "
             "in any table. People who withdrew consent are always left out, and the report never "
             "says who they are. These are counts of values and rows in files, not of pupils in "
@@ -409,6 +410,8 @@ def _repairs(notes: pd.DataFrame, repairs: pd.DataFrame, records: dict[str, Any]
         "repairs", title, finding=finding, tables=tuple(tables),
         charts=(charts.repairs_chart(file_counts(repairs, ["repaired", "left_out", "warnings"],
                                                  display=False)),) if drawn else (),
+        items=tuple(workspace_notes),
+        items_heading="The consent register" if workspace_notes else "",
         note=note, records=records)
 
 

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from slc_research.privacy.threshold import threshold_warning
 from slc_research.workspace.enquiry import Enquiry, SourceHealth
 
 __all__ = ["NOTE_KINDS", "classify_note", "classify_notes", "completeness",
@@ -79,9 +80,11 @@ def health_summary(enq: Enquiry) -> str:
         f"{enq.title} ({enq.academic_year or 'academic year not given'})",
         f"Schools: {', '.join(enq.schools) or 'none named'}",
         f"Groups smaller than {enq.suppression_threshold} are suppressed in reports.",
-        "",
-        "Sources:",
     ]
+    warning = threshold_warning(enq.suppression_threshold)
+    if warning:
+        lines.append(f"Warning: {warning}")
+    lines += ["", "Sources:"]
     health = enq.health_frame()
     if health.empty:
         lines.append("  none yet: add [sources.NAME] tables to enquiry.toml")
@@ -90,6 +93,7 @@ def health_summary(enq: Enquiry) -> str:
         shown["from cache"] = shown["from cache"].map({True: "yes", False: "read now"})
         lines += ["  " + line for line in shown.to_string(index=False).splitlines()]
     notes = [(h.source, n) for h in enq.health for n in h.notes]
+    notes += [("consent register", n) for n in getattr(enq, "notes", ())]
     if notes:
         lines += ["", "Repairs and warnings:"]
         lines += [f"  - {source}: {note}" for source, note in notes]

@@ -64,6 +64,7 @@ class SourceLoad:
         self.problems = ProblemLog(self.label)
         self.notes: list[str] = list(self.raw.notes)
         self.rows_dropped = self.raw.blank_rows
+        self.withdrawn_found: set[str] = set()
         used = {*self.map.columns.values(), *self.map.items.values()}
         trimmed = {h: n for h, n in self.raw.trimmed.items() if h in used}
         if trimmed:
@@ -278,7 +279,8 @@ class SourceLoad:
         if person is not None:
             df = self.drop_withdrawn(df, person)
         return Loaded({table: conform(df, table)}, self.notes, rows_read=len(self.raw),
-                      rows_dropped=self.rows_dropped)
+                      rows_dropped=self.rows_dropped,
+                      withdrawn_found=frozenset(self.withdrawn_found))
 
     def drop_withdrawn(self, df: pd.DataFrame, person: str) -> pd.DataFrame:
         """Leave out the rows of people withdrawn in the consent register (never says who)."""
@@ -293,6 +295,7 @@ class SourceLoad:
         n = int(mask.sum())
         if not n:
             return df
+        self.withdrawn_found.update(ids[mask].astype("string").unique().tolist())
         self.notes.append(f"{plural(n, 'row')} of withdrawn people left out.")
         self.rows_dropped += n
         kept = df.loc[~mask].reset_index(drop=True)

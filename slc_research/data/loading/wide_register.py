@@ -19,6 +19,7 @@ import pandas as pd
 
 from slc_research.data.loading.common import SourceLoad, plural
 from slc_research.data.loading.mis_layouts import LAYOUTS_UNDERSTOOD, split_day_marks
+from slc_research.data.parsing.header_row import describe_headers, shown_cell
 from slc_research.data.parsing.parsed import problems_for
 from slc_research.data.parsing.values import (
     SESSION_WORDS,
@@ -121,20 +122,19 @@ def session_columns(src: SourceLoad, auto: bool) -> list[SessionColumn]:
     if not columns:
         columns, rest = _day_columns(src, rest)
     if not columns:
-        headers = ", ".join(repr(h) for h in src.raw.headers[:8]) + (
-            " ..." if len(src.raw.headers) > 8 else "")
+        headers = describe_headers(src.raw.headers, expected=src.spec.columns, limit=8)
         if auto:
             raise DataError.single(
-                src.label, f"{LAYOUTS_UNDERSTOOD}; the file's headers are {headers}: set "
+                src.label, f"{LAYOUTS_UNDERSTOOD}; {headers}: set "
                 f"layout = \"long\" or \"wide\" in [sources.{src.spec.name}] and map its "
                 f"columns under [sources.{src.spec.name}.columns]")
         raise DataError.single(
             src.label, "columns headed with a date and AM or PM, like '01/09/2025 AM', for a "
             "wide register (or a column per day, like 'Mon 01/09/2025', holding both marks); "
-            f"the file's headers are {headers}: set layout = \"long\" if the file has a row "
+            f"{headers}: set layout = \"long\" if the file has a row "
             "per mark")
     if rest:
-        shown = ", ".join(repr(h) for h in rest[:5]) + (" ..." if len(rest) > 5 else "")
+        shown = ", ".join(shown_cell(h) for h in rest[:5]) + (" ..." if len(rest) > 5 else "")
         src.notes.append(f"{plural(len(rest), 'column')} not headed like a session "
                          f"('01/09/2025 AM') ignored: {shown}.")
     return columns

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from slc_research.data.parsing.header_row import describe_headers, looks_like_data
 from slc_research.data.reading.readers import RawTable
 from slc_research.data.schemas import KINDS
 from slc_research.data.spec import SourceSpec, normalise_answer
@@ -79,7 +80,7 @@ def map_columns(raw: RawTable, spec: SourceSpec, *, required: Sequence[str] = ()
     items: dict[str, str] = {}
     problems: list[Problem] = []
     entry = f"[sources.{spec.name}.columns]"
-    found = ", ".join(repr(h) for h in raw.headers)
+    found = describe_headers(raw.headers, expected=spec.columns)
     if spec.columns:
         targets: dict[str, str] = {}
         for header, target in spec.columns.items():
@@ -98,8 +99,8 @@ def map_columns(raw: RawTable, spec: SourceSpec, *, required: Sequence[str] = ()
             if not matches:
                 problems.append(Problem(
                     raw.label, 1, str(header), None,
-                    f"a column headed {header!r} (named in {entry}); the file's headers are "
-                    f"{found}: correct the header in {entry} or in the file"))
+                    f"a column headed {header!r} (named in {entry}); {found}: correct the "
+                    f"header in {entry} or in the file"))
                 continue
             if len(matches) > 1:  # pragma: no cover - readers reject such headers
                 problems.append(Problem(raw.label, 1, str(header), None,
@@ -118,15 +119,19 @@ def map_columns(raw: RawTable, spec: SourceSpec, *, required: Sequence[str] = ()
             if target is None or target in columns or target in identifying:
                 continue
             (identifying if target in kind.identifying else columns)[target] = h
+    missing = [c for c in (*kind.required, *required) if c not in columns]
+    if (problems or missing) and looks_like_data(raw.headers, expected=spec.columns):
+        named = (", ".join(f"'{h}'" for h in spec.columns) + f", as {entry} names them"
+                 if spec.columns else "the column names of a " + spec.kind + " source")
+        raise DataError([Problem(raw.label, 1, None, None,
+                                 f"column headers in row 1 ({named}), but {found}")])
     if problems:
         raise DataError(_with_sheet_hint(problems, raw, spec))
-    missing = [c for c in (*kind.required, *required) if c not in columns]
     if missing:
         raise DataError([
             Problem(raw.label, None, None, None,
                     f"a column giving {c!r}, which a {spec.kind} source needs; add a line "
-                    f"'\"<its header>\" = \"{c}\"' under {entry} in enquiry.toml (the file's "
-                    f"headers are {found})")
+                    f"'\"<its header>\" = \"{c}\"' under {entry} in enquiry.toml ({found})")
             for c in missing])
     used = {*columns.values(), *identifying.values(), *items.values()}
     # survey items keep the file's order, so the long table follows the questionnaire

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from slc_research.data.parsing.header_row import cell_kind
 from slc_research.errors import MAX_PROBLEMS_SHOWN, DataError, Problem
 
 __all__ = ["CAP", "Parsed", "ProblemLog", "counts", "distinct", "excel_rows_at",
@@ -109,7 +110,8 @@ class ProblemLog:
         found = [p for p in found if p.value is not None]  # a blank id there counts too
         if len(found) < 2 or not all(re.search(r"[A-Za-z]", p.value or "") for p in found):
             return None
-        shown = ", ".join(f"{p.value!r} under {p.column!r}" for p in found[:3])
+        shown = ", ".join(f"{p.value!r} under {p.column!r}" if cell_kind(p.value) is None
+                          else f"a value under {p.column!r}" for p in found[:3])
         return Problem(self.label, 2, None, None,
                        f"data from row 2 on, but row 2 looks like a second header row "
                        f"({shown}): delete row 2 so that one header row is left, then save "

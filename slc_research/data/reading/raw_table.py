@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from slc_research.data.parsing.header_row import shown_cell
 from slc_research.data.reading.raw_repairs import (
     EXCEL_ERRORS,
     HEADER_SEARCH_ROWS,
@@ -248,7 +249,8 @@ def tidy_table(df: pd.DataFrame, label: str, rows: np.ndarray | None, blank_line
             drop = kept[-3:][tail]
             first = next(str(v).strip() for v in (s.iloc[drop[0]] for s in column_list)
                          if not pd.isna(v))
-            notes.append(f"Row {', '.join(str(int(base[d])) for d in drop)} ({first!r}) looks "
+            notes.append(f"Row {', '.join(str(int(base[d])) for d in drop)} "
+                         f"({shown_cell(first)}) looks "
                          "like a totals row, not a pupil or person, and was left out.")
             keep[drop] = False
     if not keep.all():
@@ -284,7 +286,7 @@ def _header_further_down(df: pd.DataFrame, stripped: list[pd.Series], headers: l
     check_headers([h or "" for h in new], label)
     rest = df.iloc[at + 1:].reset_index(drop=True)
     rest.columns = [h or "" for h in new]
-    shown = ", ".join(repr(a) for a in above[:3]) + (" ..." if len(above) > 3 else "")
+    shown = ", ".join(shown_cell(a) for a in above[:3]) + (" ..." if len(above) > 3 else "")
     notes.append(f"The column names were found in row {int(base[at])}, not row 1; the row(s) "
                  f"above them (a title or merged group headings: {shown}) were skipped.")
     skipped_blank = int((~filled[:at].any(axis=1)).sum())

@@ -23,6 +23,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from slc_research.data.parsing.header_row import shown_cell
 from slc_research.data.reading.raw_table import (
     HeaderJoin,
     RawTable,
@@ -176,7 +177,7 @@ def _refuse_title_line(sample: str, first: str, header_lines: int, label: str) -
         return
     at = sample.splitlines().index(lines[0]) + 1
     raise DataError.single(label, f"the column names in row 1, but row 1 holds one value "
-                           f"({first[:60]!r}) and the rows below hold {min(widths)} or more: if "
+                           f"({shown_cell(first[:60])}) and the rows below hold {min(widths)} or more: if "
                            f"it is a report title, delete row 1 (and any rows down to row "
                            f"{at}, where the column names seem to start) and save the file",
                            row=1)
