@@ -93,10 +93,8 @@ def file_digest(path: str | Path) -> str:
             except (OSError, ValueError):  # a file system without mmap: read it in chunks
                 h.reset()
                 f.seek(0)
-        buf = bytearray(_CHUNK)
-        view = memoryview(buf)
-        while n := f.readinto(buf):
-            h.update(view[:n])
+        while chunk := f.read(_CHUNK):
+            h.update(chunk)
     return h.hexdigest()
 
 
@@ -109,15 +107,9 @@ def _owner_alive(name: str) -> bool:
         pid = int(parts[2])
     except ValueError:
         return True
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # alive, owned by another user
-    return True
+    import psutil  # not os.kill(pid, 0): on Windows os.kill ends the process it is given
+
+    return pid == os.getpid() or psutil.pid_exists(pid)
 
 
 def _is_stale_temporary(path: Path) -> bool:
