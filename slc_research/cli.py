@@ -422,8 +422,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug: one line, the traceback only on request
         if _disk_full(exc):
             print(f"slc-research: the disk is full ({_where(exc)}): free some space on it (or "
-                  "ask your IT technician to), then run the command again; nothing was changed.",
-                  file=sys.stderr)
+                  "ask your IT technician to), then run the command again; nothing "
+                  "half-written was left behind.", file=sys.stderr)
             return 1
         if args.debug:
             traceback.print_exc()

@@ -303,7 +303,7 @@ def test_case9_full_disk(tmp_path):
                          text=True, env=env, check=False, timeout=300)
     assert "exit=1" in run.stdout, run.stdout + run.stderr
     assert "the disk is full (writing in " in run.stderr  # the folder, never a file's name
-    assert "nothing was changed" in run.stderr
+    assert "nothing half-written was left behind" in run.stderr
     assert "This is a bug" not in run.stderr
     assert "Zebedee" not in run.stderr
     assert "A100000000001" not in run.stderr
@@ -322,7 +322,7 @@ def test_case9_full_disk_on_flush_of_the_key(tmp_path, monkeypatch, capsys):
     assert main(["check", str(ws)]) == 1
     err = capsys.readouterr().err
     assert f"the disk is full (writing in {ws / 'private'})" in err
-    assert "nothing was changed" in err
+    assert "nothing half-written was left behind" in err
     assert "This is a bug" not in err
     assert not (ws / "private" / "pseudonym.key").exists()
     assert _leftovers(ws) == []
