@@ -210,25 +210,41 @@ class SourceCache:
         The entry is written in a temporary folder of this run's own and renamed into
         place, so a reader sees the old entry, no entry or the new one, never half of
         one. When another run puts the same entry in place first, theirs is kept (equal
-        keys mean equal tables).
+        keys mean equal tables). When another run removes the source's folder meanwhile
+        (its manifest no longer has the source), the entry is written again once, then
+        left out: the tables are in memory and the next open reads the raw file again.
         """
         base = self.dir / source
+        for attempt in range(2):
+            try:
+                self._write_entry(base, key, tables, meta)
+                break
+            except FileNotFoundError:
+                if attempt:
+                    return
+        try:
+            older = list(base.iterdir())
+        except FileNotFoundError:
+            return
+        for old in older:
+            if old.name != key and (not old.name.startswith(".") or _is_stale_temporary(old)):
+                shutil.rmtree(old, ignore_errors=True)
+
+    @staticmethod
+    def _write_entry(base: Path, key: str, tables: dict[str, pd.DataFrame], meta: dict) -> None:
         base.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{_HOST}-{os.getpid()}-", dir=base))
         try:
             parts = {name: _write_parts(tmp, name, df) for name, df in tables.items()}
             (tmp / "meta.json").write_text(
                 json.dumps({**meta, "tables": list(tables), "parts": parts}), encoding="utf-8")
-            _put_in_place(tmp, self._entry(source, key))
+            _put_in_place(tmp, base / key)
         except OSError as exc:
             if exc.filename is None:  # pyarrow's errors name no file: say where it was
                 exc.filename = str(tmp)
             raise
         finally:
             shutil.rmtree(tmp, ignore_errors=True)  # gone already when renamed into place
-        for old in base.iterdir():
-            if old.name != key and (not old.name.startswith(".") or _is_stale_temporary(old)):
-                shutil.rmtree(old, ignore_errors=True)
 
     def prune(self, sources: set[str]) -> None:
         """Remove cached sources no longer in the manifest (and files of older versions)."""

@@ -354,3 +354,29 @@ def test_every_canonical_table_stacks_whatever_its_category_dtypes(table, tmp_pa
         assert stacked[c].tolist()[:4] == ["p1", "p2", "p1", "p2"]
         assert pd.isna(stacked[c].iloc[4])
         assert stacked[c].iloc[5] == 3
+
+
+def test_a_source_folder_removed_by_another_run_while_writing(tmp_path, monkeypatch):
+    """Another run, whose manifest no longer has the source, prunes its folder mid-write."""
+    from slc_research.workspace import cache as cache_module
+
+    real = cache_module._write_parts
+    calls = []
+
+    def pruned_meanwhile(entry, table, df):
+        calls.append(table)
+        if len(calls) <= 2:  # the other run prunes twice: the entry is left out
+            shutil.rmtree(entry.parent)
+        return real(entry, table, df)
+
+    monkeypatch.setattr(cache_module, "_write_parts", pruned_meanwhile)
+    store = SourceCache(tmp_path)
+    codebook = {"codebook": pd.DataFrame({"code": ["a", "b"]})}
+    meta = {"notes": [], "rows_read": 2, "rows_dropped": 0}
+    store.write("codes", "k1", codebook, meta)  # no error, nothing cached, nothing left
+    assert store.read("codes", "k1") is None
+    assert _leftovers(tmp_path) == []
+    store.write("codes", "k1", codebook, meta)  # pruned once: written again, in place
+    tables, _ = store.read("codes", "k1")
+    assert tables["codebook"]["code"].tolist() == ["a", "b"]
+    assert _leftovers(tmp_path) == []
