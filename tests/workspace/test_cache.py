@@ -292,8 +292,12 @@ ls "$DISK/ws/private" | sed 's/^/private:/'
 
 @pytest.mark.skipif(not _full_disk_available(), reason="needs a private tmpfs (unshare -Urm)")
 def test_case9_full_disk(tmp_path):
-    """A real full disk: the workspace on a 1 MiB tmpfs filled to the last byte."""
+    """A real full disk: the workspace on a 1 MiB tmpfs filled to the last byte.
+
+    The key exists and the cache is empty, so the disk is found full writing the cache."""
     src = _workspace(tmp_path / "ws")
+    Enquiry.open(src)
+    shutil.rmtree(src / CACHE_DIR)
     disk = tmp_path / "disk"
     disk.mkdir()
     env = {**os.environ, "DISK": str(disk), "SRC": str(src), "PY": sys.executable,
@@ -302,13 +306,14 @@ def test_case9_full_disk(tmp_path):
     run = subprocess.run(["unshare", "-Urm", "sh", "-c", FILL_AND_CHECK], capture_output=True,
                          text=True, env=env, check=False, timeout=300)
     assert "exit=1" in run.stdout, run.stdout + run.stderr
-    assert "the disk is full (writing in " in run.stderr  # the folder, never a file's name
+    # the folder it was writing in (the cache's), never a file's name
+    assert f"the disk is full (writing in {disk / 'ws' / CACHE_DIR}" in run.stderr
     assert "nothing half-written was left behind" in run.stderr
     assert "This is a bug" not in run.stderr
     assert "Zebedee" not in run.stderr
     assert "A100000000001" not in run.stderr
     assert "left:" not in run.stdout  # no half-written file or folder left behind
-    assert "private:pseudonym.key" not in run.stdout  # no key half-made either
+    assert "private:pseudonym.key" in run.stdout  # the key kept as it was
 
 
 def test_case9_full_disk_on_flush_of_the_key(tmp_path, monkeypatch, capsys):
