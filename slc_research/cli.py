@@ -97,23 +97,27 @@ def _report(args: argparse.Namespace) -> int:
                     title=batch.title or enq.title, scheduler=args.scheduler,
                     workers=args.workers, force=args.force, quiet=args.quiet,
                     engine=args.engine)
-    if run.leaks:
-        from slc_research.privacy.output_check import format_finds
+    if args.quiet:  # what the run removed, rewrote or withheld is said even when quiet
+        for note in run.notes:
+            print(note)
+        for withheld in (o for o in run.failures if o.ename == "Withheld"):
+            print(f"slc-research: {withheld.name}: {withheld.evalue}", file=sys.stderr)
+    if not run.passed_check:
+        from slc_research.report.check import describe_check
 
-        print(f"slc-research: {format_finds(run.check)}", file=sys.stderr)
+        print(f"slc-research: {describe_check(run.check)}", file=sys.stderr)
     elif run.check is not None and not args.quiet:
         print(f"Checked {run.check.files} output file(s): no roster name, real id or email "
               "address found.")
-    return 1 if run.failures or run.leaks else 0
+    return 1 if run.failures or not run.passed_check else 0
 
 
 def _check_outputs(args: argparse.Namespace) -> int:
-    from slc_research.privacy.output_check import format_finds
-    from slc_research.report.check import check_outputs
+    from slc_research.report.check import check_outputs, describe_check
 
     result = check_outputs(args.path, Path(args.workspace))
-    if result.finds:
-        print(f"slc-research: {format_finds(result)}", file=sys.stderr)
+    if not result.ok:
+        print(f"slc-research: {describe_check(result)}", file=sys.stderr)
         return 1
     print(f"No names, ids, email addresses or dates of birth of the workspace's people found in "
           f"{result.files} file(s) under {result.folder} ({result.seconds:.1f} s).")
@@ -122,17 +126,26 @@ def _check_outputs(args: argparse.Namespace) -> int:
 
 def _qda_export(args: argparse.Namespace) -> int:
     from slc_research.qual.refi import export_qdc, export_qdpx
+    from slc_research.report.sharing import sharing
     from slc_research.workspace.enquiry import Enquiry
 
     if not args.to and not args.codebook:
         raise ConfigError("say what to write: --to FILE.qdpx (texts, codebook and codings) "
                           "and/or --codebook FILE.qdc (the codebook alone).", key="--to")
-    enq = Enquiry.open(args.path)
+    enq = Enquiry.open(args.path)  # the texts and codebook redacted at load
     if args.to:
-        print(f"Wrote {export_qdpx(enq, args.to)}. Open it in NVivo, ATLAS.ti, MAXQDA or "
-              "QualCoder with their REFI-QDA project import.")
+        to = Path(args.to)
+        to = to if to.suffix.lower() == ".qdpx" else to.with_suffix(".qdpx")
+        with sharing(to, enq.root) as staged:  # checked before it is put in place
+            written = export_qdpx(enq, staged)
+        print(f"Wrote {to.resolve()}: {str(written).split(': ', 1)[-1]}. Open it in NVivo, "
+              "ATLAS.ti, MAXQDA or QualCoder with their REFI-QDA project import.")
     if args.codebook:
-        print(f"Wrote the codebook ({len(enq.codebook)} codes) to {export_qdc(enq, args.codebook)}.")
+        book = Path(args.codebook)
+        book = book if book.suffix.lower() == ".qdc" else book.with_suffix(".qdc")
+        with sharing(book, enq.root) as staged:
+            export_qdc(enq, staged)
+        print(f"Wrote the codebook ({len(enq.codebook)} codes) to {book.resolve()}.")
     return 0
 
 
@@ -142,17 +155,20 @@ def _export(args: argparse.Namespace) -> int:
     result = export_pack(args.path, args.to, notebooks=args.notebook or None)
     for name, error in result.failures.items():
         print(f"slc-research: {name} could not be exported: {error}", file=sys.stderr)
+    if result.leaks:
+        from slc_research.privacy.output_check import format_finds
+
+        print(f"slc-research: {format_finds(result.check)}\nNothing was written to "
+              f"{result.folder}: the pack was removed before it could be shared.",
+              file=sys.stderr)
+        return 1
     n_tables = sum(len(p.tables) for p in result.packs)
     n_figures = sum(len(p.figures) for p in result.packs) // 2
     print(f"Wrote the dissertation pack of {len(result.packs)} case stud"
           f"{'y' if len(result.packs) == 1 else 'ies'} in {result.folder}: {n_tables} table(s) "
           f"(CSV and tables.docx), {n_figures} figure(s) (SVG, PNG at 300 ppi, figures.docx) "
           "and methods.md / methods.docx for each.")
-    if result.leaks:
-        from slc_research.privacy.output_check import format_finds
-
-        print(f"slc-research: {format_finds(result.check)}", file=sys.stderr)
-    return 1 if result.failures or result.leaks else 0
+    return 1 if result.failures else 0
 
 
 def _demo(args: argparse.Namespace) -> int:

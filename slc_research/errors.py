@@ -23,6 +23,7 @@ __all__ = [
     "StatsError",
     "WarmKernelError",
     "MAX_PROBLEMS_SHOWN",
+    "OutputLeakError",
 ]
 
 #: How many problems of one file are spelt out in a :class:`DataError` message;
@@ -160,6 +161,26 @@ class PrivacyError(SlcResearchError):
     It holds a name or id, or a count that did not pass small-number suppression. Only
     suppressed aggregates may be shown.
     """
+
+
+class OutputLeakError(PrivacyError):
+    """Files written for sharing hold what the output check finds (a name, real id, ...).
+
+    They were not put in place: the command removed them. The message lists every find,
+    masked, and says what to do.
+
+    Attributes
+    ----------
+    check : CheckResult
+        The output check's result (its ``finds``, masked).
+    target : str
+        Where the files would have gone.
+    """
+
+    def __init__(self, message: str, *, check: object, target: str | PathLike[str]) -> None:
+        self.check = check
+        self.target = str(target)
+        super().__init__(message)
 
 
 class ChartError(SlcResearchError):

@@ -36,3 +36,55 @@ def demo_enquiry(demo_workspace):
     from slc_research import Enquiry
 
     return Enquiry.open(demo_workspace)
+
+
+def write_zip_bomb(path: Path, *, expands_mb: int, declared_mb: int | None = None,
+                   bomb: str = "xl/worksheets/sheet1.xml") -> Path:
+    """An XLSX-shaped zip whose part ``bomb`` unpacks to ``expands_mb`` MB of zeros.
+
+    Written by hand in well under a second: deflate gives the same 1 KB for every further
+    megabyte of zeros, so the stream is its first block, that block repeated, and its end
+    (about 1 KB per MB: 900 MB in under 1 MB). ``declared_mb`` makes the zip's directory lie
+    about the part's size, as a crafted bomb's does."""
+    import struct
+    import zlib
+
+    mb = bytes(1 << 20)
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
+    first = deflate.compress(mb) + deflate.flush(zlib.Z_SYNC_FLUSH)
+    again = deflate.compress(mb) + deflate.flush(zlib.Z_SYNC_FLUSH)
+    stream = first + again * (expands_mb - 1) + deflate.flush()
+    crc = 0
+    for _ in range(expands_mb):
+        crc = zlib.crc32(mb, crc)
+    size = (declared_mb if declared_mb is not None else expands_mb) << 20
+    members = [
+        ("[Content_Types].xml", b'<?xml version="1.0"?><Types xmlns="http://schemas.'
+                                b'openxmlformats.org/package/2006/content-types"/>'),
+        ("xl/workbook.xml", b'<?xml version="1.0"?><workbook xmlns="http://schemas.'
+                            b'openxmlformats.org/spreadsheetml/2006/main"><sheets/></workbook>'),
+    ]
+    body = b""
+    central = b""
+    for name, data in [*members, (bomb, None)]:
+        if data is None:
+            packed, crc32, usize = stream, crc, size
+        else:
+            c = zlib.compressobj(9, zlib.DEFLATED, -15)
+            packed, crc32, usize = c.compress(data) + c.flush(), zlib.crc32(data), len(data)
+        raw = name.encode()
+        offset = len(body)
+        body += struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, 0, 8, 0, 0x21, crc32,
+                            len(packed), usize, len(raw), 0) + raw + packed
+        central += struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 20, 20, 0, 8, 0, 0x21,
+                               crc32, len(packed), usize, len(raw), 0, 0, 0, 0, 0,
+                               offset) + raw
+    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, 3, 3, len(central), len(body), 0)
+    path.write_bytes(body + central + end)
+    return path
+
+
+@pytest.fixture
+def zip_bomb():
+    """``zip_bomb(path, expands_mb=900)``: see :func:`write_zip_bomb`."""
+    return write_zip_bomb

@@ -21,7 +21,8 @@ PACKAGE = Path(__file__).resolve().parents[1] / "slc_research"
 LAYERS = ["errors", "stats", "privacy", "data", "measures", "workspace", "qual", "charts",
           "casestudies", "synthetic", "report", "widgets", "cli"]
 #: Leaves every part may import: they import nothing of the package but ``errors``.
-LEAVES = {"slc_research.workspace.atomic", "slc_research.data.frames"}
+LEAVES = {"slc_research.workspace.atomic", "slc_research.data.frames",
+          "slc_research.data.reading.zip_limits"}
 
 
 def module_name(path: Path) -> str:

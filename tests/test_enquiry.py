@@ -130,7 +130,7 @@ def test_second_open_reads_only_the_cache(workspace, monkeypatch):
         raise AssertionError(f"raw file of {spec.name} was parsed")
 
     monkeypatch.setattr(enquiry_module, "_load_source", refuse)
-    monkeypatch.setattr(enquiry_module, "_read_names", refuse)
+    monkeypatch.setattr(enquiry_module, "_read_people", refuse)
     second = Enquiry.open(workspace)
     assert all(h.from_cache for h in second.health)
     for name in TABLES:

@@ -19,6 +19,7 @@ from slc_research.privacy.identifiers import Identifiers, mask
 from slc_research.privacy.output_check import format_finds, scan_outputs, scan_text
 from slc_research.privacy.output_formats import Piece, png_metadata
 from slc_research.report.check import check_outputs
+from slc_research.report.folder import consent_digest
 from slc_research.workspace.identifiers import workspace_identifiers
 
 ROSTER = """UPN,Legal Forename,Preferred Name,Legal Surname,Date of Birth,Year,Adno
@@ -143,7 +144,8 @@ def test_a_clean_folder_passes(tmp_path, workspace):
         "<style>--jp-icon-zebedee: url(data:image/png;base64,QUJDWmVi+ZebedeeAAAA)</style>",
         encoding="utf-8")
     (out / "summary.csv").write_text("n,mean\n4512.5,3\n", encoding="utf-8")
-    (out / ".slc-runs.json").write_text(json.dumps({"reports": {"a": {"status": "ok"}}}))
+    (out / ".slc-runs.json").write_text(json.dumps({"reports": {"report": {
+        "status": "ok", "consent": consent_digest(workspace)}}}))  # the ledger knows it
     result = check_outputs(out, workspace)
     assert result.ok, format_finds(result)
     assert result.files == 3

@@ -15,7 +15,9 @@ from typing import Any
 
 import pandas as pd
 
+from slc_research.privacy.identifiers import Identifiers
 from slc_research.privacy.pseudonyms import Pseudonymiser
+from slc_research.privacy.redaction import redaction_identifiers
 
 __all__ = ["BUILTIN_RESPONSE_SCALES", "LoadContext", "Loaded", "ResponseScale", "Scale",
            "SourceSpec", "normalise_answer"]
@@ -169,6 +171,13 @@ class LoadContext:
         for redaction from free texts.
     withdrawn : frozenset of str
         Pseudonyms of everyone withdrawn in the consent register; their rows are dropped.
+    ids : frozenset of str
+        The real ids on the roster and staff list (UPNs, admission numbers, staff codes),
+        for redaction from free texts (never loaded into a table).
+    emails : frozenset of str
+        Their email addresses, for redaction.
+    dates_of_birth : frozenset of str
+        Their dates of birth as the files write them, for redaction.
     """
 
     pseudonymiser: Pseudonymiser
@@ -177,6 +186,21 @@ class LoadContext:
     scales: dict[str, Scale] = field(default_factory=dict)
     names: frozenset[str] = frozenset()
     withdrawn: frozenset[str] = frozenset()
+    ids: frozenset[str] = frozenset()
+    emails: frozenset[str] = frozenset()
+    dates_of_birth: frozenset[str] = frozenset()
+
+    def __repr__(self) -> str:
+        return (f"LoadContext(<{len(self.names)} names, {len(self.ids)} ids, "
+                f"{len(self.withdrawn)} withdrawn: hidden>)")
+
+    def redaction(self, extra_names: frozenset[str] = frozenset()) -> Identifiers:
+        """What the loaders redact from free text: the people's identifiers and ``extra_names``.
+
+        ``extra_names`` are the names a file itself holds (a texts file's name columns).
+        """
+        return redaction_identifiers(names=self.names | extra_names, ids=self.ids,
+                                     emails=self.emails, dates=self.dates_of_birth)
 
 
 @dataclass

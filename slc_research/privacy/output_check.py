@@ -5,19 +5,29 @@ before sharing it. It reads the workspace's raw roster and staff files (through
 the manifest, read-only) for the identifiers that must never be published, keeps
 them in memory only, and scans every file under the folder
 (:mod:`slc_research.privacy.output_formats` reads HTML, SVG, CSV, JSON, executed
-notebooks, XLSX, DOCX, PNG metadata and any other file's printable text).
+notebooks, every part of XLSX, DOCX and PPTX files, gzip and zip archives, ``data:`` URIs,
+PNG metadata, file names and any other file's printable text). A file that expands past
+the zip-bomb limits is not read: it is a find ("file not checked"). Names and ids in a
+file's path or a place are masked, as the finds are.
 
 What counts as a find
 ---------------------
+The scan is the one identifier matcher of the workbench
+(:meth:`slc_research.privacy.identifiers.Identifiers.find`, the same as redaction at
+load): every text is read folded, so case, accents written either way, soft hyphens and
+zero-width characters hide nothing.
+
 - **Real ids**: every pupil id, staff code, member, author and respondent id in
   the raw files (UPNs, admission numbers, staff codes), and any roster column
   headed like an id (``ULN``, ``Adno``, ``Admission number``). Matched as whole
-  tokens; ids of up to four characters (staff codes) only in capitals, as MIS
-  exports write them. Numbers of fewer than five digits are not checked: they
-  cannot be told apart from a count.
+  tokens, ignoring spaces, hyphens and case (``M021 3245 18321``); ids of up to
+  four characters (staff codes) only in capitals, as MIS exports write them.
+  Numbers of fewer than five digits are not checked: they cannot be told apart
+  from a count.
 - **Email addresses**: any address at all, whoever it belongs to.
-- **Dates of birth**: any roster column headed like a date of birth, in the
-  form the file writes it, as ``YYYY-MM-DD`` and as ``DD/MM/YYYY``.
+- **Dates of birth**: any roster column headed like a date of birth, in any
+  form schools write a date (``4/3/2012``, ``04/03/2012``, ``4.3.2012``,
+  ``4 March 2012``, ``4th March 2012``, ``March 4th 2012``, ``2012-03-04``).
 - **Full names**: a forename followed by a surname of the same person
   ("Amy Green", "Green, Amy"), any case, always.
 - **Single names**: a forename or surname on its own, as a whole word written
@@ -44,7 +54,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 
-from slc_research.errors import ConfigError
+from slc_research.errors import ConfigError, DataError
 from slc_research.privacy.identifiers import Identifiers, mask
 from slc_research.privacy.output_formats import Piece, text_pieces
 
@@ -53,12 +63,6 @@ __all__ = ["CheckResult", "Find", "check_folder", "format_finds", "scan_outputs"
 #: The most finds a message lists (the rest are counted).
 MAX_LISTED = 40
 
-_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
-_TOKEN = re.compile(r"[^\W_]+")
-_EMAIL_DOMAIN = re.compile(r"@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b")
-_EMAIL_LOCAL = re.compile(r"[\w.%+'-]{1,64}$")
-_DATE = re.compile(r"\b\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}\b")
-_GAP = re.compile(r"[\s\-]+")
 
 
 @dataclass(frozen=True)
@@ -92,79 +96,19 @@ class CheckResult:
 def scan_text(piece: Piece, ident: Identifiers) -> list[tuple[int, str, str]]:
     """Finds in one piece of text: (offset, kind, the identifier as written).
 
-    The words and tokens of the text are first put in a set and intersected with
-    the identifiers (fast, in C); only a text with a candidate is searched again
-    for the places.
+    The one identifier matcher (:meth:`Identifiers.find`) reads the text folded (case,
+    accents, soft hyphens and zero-width characters do not hide a name; spaces and hyphens
+    do not hide an id; a date of birth is found in any written form). A name is listed with
+    its possessive ``'s`` as written.
     """
     text = piece.text
     out: list[tuple[int, str, str]] = []
-    allowed = ident.allowed
-    for m in _EMAIL_DOMAIN.finditer(text) if "@" in text else ():
-        local = _EMAIL_LOCAL.search(text, max(0, m.start() - 64), m.start())
-        if local and (email := text[local.start():m.end()]).casefold() not in allowed:
-            out.append((local.start(), "email address", email))
-    if ident.dates:
-        out.extend((m.start(), "date of birth", m.group(0)) for m in _DATE.finditer(text)
-                   if m.group(0) in ident.dates)
-    tokens = set(_TOKEN.findall(text))
-    if ident.ids and (found := ident.ids.intersection({t.upper() for t in tokens})):
-        for m in _alternation(found).finditer(text):
-            tok = m.group(0)
-            if (len(tok) > 4 or tok.isupper()) and not (tok.isdigit() and _in_number(text, m)):
-                out.append((m.start(), "real id", tok))
-    if ident.names or ident.full_names:
-        found = ident.candidates({t.lower() for t in tokens})
-        covered = 0  # the end of the last full name found (its words are not listed again)
-        for m in (_alternation(found, possessive=True).finditer(text) if found else ()):
-            base = m.group(1).casefold()
-            if m.start() < covered:
-                continue
-            if base in ident._first_words and (hit := _full_name(text, m, ident.full_names)):
-                out.append((m.start(), "full name", hit))
-                covered = m.start() + len(hit)
-            elif base in ident.names and m.group(0)[0].isupper():
-                out.append((m.start(), "name", m.group(0)))
+    for m in ident.find(text):
+        end = m.end
+        if m.kind in ("name", "full name") and text[end:end + 2] in ("'s", "\u2019s"):
+            end += 2
+        out.append((m.start, m.kind, text[m.start:end]))
     return out
-
-
-def _alternation(words: set[str], *, possessive: bool = False) -> re.Pattern:
-    """A pattern matching any of ``words`` whole (ignoring case), longest first."""
-    body = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
-    if possessive:
-        return re.compile(rf"(?<![^\W\d_])({body})(?:['’]s)?(?![^\W\d_]|['’][^\W\d_])",
-                          re.IGNORECASE)
-    return re.compile(rf"(?<![^\W_])({body})(?![^\W_])", re.IGNORECASE)
-
-
-def _in_number(text: str, m: re.Match) -> bool:
-    """A token that is part of a decimal number ("12345.5") is not an id."""
-    s, e = m.start(), m.end()
-    return ((s >= 2 and text[s - 1] == "." and text[s - 2].isdigit())
-            or (e + 1 < len(text) and text[e] == "." and text[e + 1].isdigit()))
-
-
-def _full_name(text: str, first: re.Match, fulls: frozenset[str]) -> str | None:
-    """The full name starting at the word ``first`` (up to four words), or None."""
-    parts = [first.group(1).casefold()]
-    pos = first.end(1)
-    for n in range(1, 4):
-        m = _WORD.search(text, pos, pos + 40)
-        if m is None:
-            return None
-        gap = text[pos:m.start()]
-        comma = n == 1 and gap.strip() == ","
-        if not (_GAP.fullmatch(gap) or comma):
-            return None
-        word = m.group(0).casefold()
-        word = word[:-2] if word.endswith(("'s", "’s")) else word
-        parts.append(word)
-        key = f"{parts[1]} {parts[0]}" if comma else " ".join(parts)
-        if key in fulls:
-            return text[first.start():m.end()]
-        if comma:
-            return None
-        pos = m.end()
-    return None
 
 
 def scan_outputs(folder: str | Path, ident: Identifiers) -> tuple[list[Find], int]:
@@ -181,20 +125,44 @@ def scan_outputs(folder: str | Path, ident: Identifiers) -> tuple[list[Find], in
     finds: list[Find] = []
     files = sorted(p for p in folder.rglob("*") if p.is_file())
     for path in files:
-        rel = path.relative_to(folder).as_posix()
-        try:
-            pieces = list(text_pieces(path))
-        except OSError as exc:
-            finds.append(Find(rel, "the whole file", f"unreadable file ({exc.strerror})", "-"))
-            continue
-        for piece in pieces:
-            hits = scan_text(piece, ident)
-            if not hits:
-                continue
-            starts = _line_starts(piece.text) if piece.lines else None
-            for offset, kind, value in sorted(hits):
-                finds.append(Find(rel, _place(piece, offset, starts), kind, mask(value)))
+        finds.extend(_scan_file(path, path.relative_to(folder).as_posix(), ident))
     return finds, len(files)
+
+
+def _scan_file(path: Path, rel: str, ident: Identifiers) -> list[Find]:
+    """The finds in one file: its name, its content; a file that cannot be read is a find.
+
+    Names and ids in the file's path, a member's name or a sheet name are masked in the
+    place shown, as the finds themselves are.
+    """
+    shown = _masked_place(rel, ident)
+    try:
+        pieces = list(text_pieces(path, name=rel))
+    except OSError as exc:
+        return [Find(shown, "the whole file", f"unreadable file ({exc.strerror})", "-")]
+    except DataError as exc:  # a zip bomb: refused, so it cannot be shared unchecked
+        place = "the whole file" if exc.file == path.name else _masked_place(exc.file, ident)
+        return [Find(shown, place,
+                     f"file not checked: it expands past the zip-bomb limits ({exc.expected})",
+                     "-")]
+    finds: list[Find] = []
+    for piece in pieces:
+        hits = scan_text(piece, ident)
+        if not hits:
+            continue
+        starts = _line_starts(piece.text) if piece.lines else None
+        for offset, kind, value in sorted(hits):
+            place = _masked_place(_place(piece, offset, starts), ident)
+            finds.append(Find(shown, place, kind, mask(value)))
+    return finds
+
+
+def _masked_place(text: str, ident: Identifiers) -> str:
+    """``text`` (a file's path, a place in it) with every identifier in it masked."""
+    hits = scan_text(Piece("", text.replace("_", " "), False), ident)
+    for offset, _kind, value in sorted(hits, reverse=True):
+        text = text[:offset] + mask(value) + text[offset + len(value):]
+    return text
 
 
 def _line_starts(text: str) -> list[int]:
@@ -242,12 +210,7 @@ def check_folder(folder: str | Path, ident: Identifiers) -> CheckResult:
 
 
 def _scan_one(path: Path, ident: Identifiers) -> tuple[list[Find], int]:
-    finds: list[Find] = []
-    for piece in text_pieces(path):
-        starts = _line_starts(piece.text) if piece.lines else None
-        finds.extend(Find(path.name, _place(piece, o, starts), k, mask(v))
-                     for o, k, v in sorted(scan_text(piece, ident)))
-    return finds, 1
+    return _scan_file(path, path.name, ident), 1
 
 
 def format_finds(result: CheckResult) -> str:

@@ -2,16 +2,29 @@
 
 :func:`text_pieces` turns one file into :class:`Piece` objects: a piece of text
 and where it sits in the file, in words a teacher can follow ("sheet 'Summary',
-cell B3", "cell 4, output 1", "PNG metadata 'Comment'"). It reads HTML, SVG,
-XML, CSV, JSON (and run ledgers), executed notebooks, XLSX (every cell, sheet
-names and document properties), DOCX (every paragraph, headers, footers,
-comments and properties, from the zip's XML: python-docx is not needed), any
-other zip-based file, PNG metadata (``tEXt``, ``zTXt``, ``iTXt`` chunks) and,
-for any other binary file, its runs of printable text. Images embedded in HTML
-or notebooks as base64 are opened too, and their base64 text is blanked so
-that random letters in it are never taken for a name.
+cell B3", "cell 4, output 1", "word/footer1.xml, paragraph 1", "PNG metadata
+'Comment'"). It reads:
 
-Nothing is written and nothing is kept.
+- the file's own name (and the name of every file inside an archive): a file called
+  ``Zoe_Angstrom_M02132451832.html`` is a find;
+- HTML, SVG, XML, CSV, JSON (and run ledgers), executed notebooks and plain text, in
+  UTF-8 (with or without a byte-order mark), UTF-16 (with one, or without: little- or
+  big-endian told by where the zero bytes fall) or, failing those, Windows-1252;
+- ``data:`` URIs of every type in any text (base64 or percent-encoded): a PNG's
+  metadata, and the text of ``text/*``, JSON, SVG and XML payloads, read again by these
+  rules (an HTML page inside an HTML page is read in full); their base64 is blanked so
+  that random letters in it are never taken for a name;
+- Word, Excel and PowerPoint files, every part of them, and zip archives, nested
+  (:mod:`slc_research.privacy.output_packages`); gzip files (``report.html.gz``),
+  unpacked and read by their inner name;
+- PNG metadata (``tEXt``, ``zTXt``, ``iTXt`` chunks) and, for any other binary file,
+  its runs of printable text.
+
+Archives are unpacked in memory within the limits of
+:mod:`slc_research.data.reading.zip_limits` (:data:`MAX_NESTING` levels deep, and no more
+than ``MAX_EXPANDED_MB`` for the whole file): a "zip bomb" raises
+:class:`~slc_research.errors.DataError` instead of filling the memory. Nothing is written
+and nothing is kept.
 """
 
 from __future__ import annotations
@@ -26,104 +39,232 @@ import re
 import zipfile
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from xml.etree import ElementTree
+from urllib.parse import unquote_to_bytes
 
-__all__ = ["Piece", "png_metadata", "text_pieces"]
+from slc_research.data.reading.zip_limits import MAX_EXPANDED_MB, gunzip_limited, too_large
+from slc_research.privacy.output_packages import (
+    Allowance,
+    Piece,
+    package_pieces,
+    readable_name,
+)
+
+__all__ = ["MAX_NESTING", "Piece", "png_metadata", "text_pieces"]
+
+#: How many archives (or embedded ``data:`` payloads) deep a file is read: a zip holding a
+#: Word document holding an embedded workbook is three.
+MAX_NESTING = 4
 
 _TEXT_SUFFIXES = {".txt", ".log", ".md", ".tex", ".py", ".toml", ".yaml", ".yml", ".ini", ".rst"}
 _MARKUP_SUFFIXES = {".html", ".htm", ".svg", ".xml", ".xhtml"}
-_DATA_URI = re.compile(r"data:([\w.+-]+/[\w.+-]+)(?:;[\w=.-]+)*;base64,([A-Za-z0-9+/=\s]+)")
+_DATA_URI = re.compile(
+    r"data:(?P<mime>[\w.+-]+/[\w.+-]+)?(?P<params>(?:;[\w.+-]+=[\w.+%-]+)*)"
+    r"(?:;(?P<b64>base64))?,(?P<payload>[^\s\"'<>()\\]*)", re.IGNORECASE)
+_DATA_WORD = re.compile("data:", re.IGNORECASE)
+_BASE64 = re.compile(r"[A-Za-z0-9+/=\s]+")
 _PRINTABLE = re.compile(rb"[\x20-\x7e\t]{4,}")
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_EMBEDDED_SUFFIX = {"html": ".html", "xhtml": ".html", "svg": ".svg", "xml": ".xml",
+                    "json": ".json", "csv": ".csv", "markdown": ".md", "ipynb": ".ipynb"}
 
 
-@dataclass(frozen=True)
-class Piece:
-    """A piece of a file's text and where it is.
+def text_pieces(path: Path, *, name: str | None = None) -> Iterator[Piece]:
+    """The pieces of text in the file at ``path``, chosen by its suffix and content.
 
-    Attributes
+    Parameters
     ----------
-    where : str
-        The place in the file ("" for the file as a whole).
-    text : str
-    lines : bool
-        True when places within the text are given as line and column.
+    path : Path
+        The file.
+    name : str, optional
+        The file's path as the check shows it (relative to the folder checked): read as a
+        piece "file name" too (underscores, ``+`` and ``%20`` read as spaces).
+
+    Raises
+    ------
+    DataError
+        The file (or an archive inside it) expands past the limits of
+        :mod:`~slc_research.data.reading.zip_limits`, or nests archives more than
+        :data:`MAX_NESTING` deep.
     """
+    if name:
+        yield Piece("file name", readable_name(name), False)
+    allowance = Allowance(MAX_EXPANDED_MB << 20, MAX_NESTING)
+    yield from _content_pieces(path.read_bytes(), path.name, "", allowance)
 
-    where: str
-    text: str
-    lines: bool = True
 
-
-def text_pieces(path: Path) -> Iterator[Piece]:
-    """The pieces of text in the file at ``path``, chosen by its suffix and content."""
-    suffix = path.suffix.lower()
-    data = path.read_bytes()
-    if suffix == ".png" or data[:8] == b"\x89PNG\r\n\x1a\n":
+def _content_pieces(data: bytes, name: str, where: str, allowance: Allowance) -> Iterator[Piece]:
+    """The pieces of one file's bytes (a file on disk, or a member of an archive)."""
+    suffix = Path(name).suffix.lower()
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
         for key, value in png_metadata(data):
-            yield Piece(f"PNG metadata {key!r}", value, False)
+            yield Piece(_at(where, f"PNG metadata {key!r}"), value, False)
         return
-    if zipfile.is_zipfile(io.BytesIO(data)):
-        yield from _zip_pieces(data, suffix)
+    if data[:2] == b"\x1f\x8b" or data[:4] == b"PK\x03\x04" or (
+            data[:4] == b"PK\x05\x06" and len(data) < 1024):
+        label = _at(where, "") or name
+        if allowance.depth_left <= 0:
+            raise too_large(label, f"it holds archives nested more than {MAX_NESTING} deep")
+        inner = Allowance(allowance.bytes_left, allowance.depth_left - 1)
+        try:
+            if data[:2] == b"\x1f\x8b":
+                unpacked = gunzip_limited(data, label, budget=inner.bytes_left)
+                inner.bytes_left -= len(unpacked)
+                inner_name = _gunzipped_name(name)
+                yield from _content_pieces(unpacked, inner_name, where, inner)
+            else:
+                yield from package_pieces(data, label, where, inner, _content_pieces)
+        finally:
+            allowance.bytes_left = inner.bytes_left
         return
-    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        yield from _binary_pieces(data)
+    if zipfile.is_zipfile(io.BytesIO(data)):  # a zip after a prefix (a self-extracting file)
+        yield from package_pieces(data, _at(where, "") or name, where, allowance,
+                                  _content_pieces)
         return
     text = _decode(data)
+    if text is None:
+        for piece in _binary_pieces(data):
+            yield Piece(_at(where, piece.where), piece.text, False)
+        return
+    for piece in _text_format_pieces(text, suffix, where):
+        yield from _opened(piece, allowance)
+
+
+def _at(where: str, place: str) -> str:
+    return f"{where}, {place}" if where and place else where or place
+
+
+def _gunzipped_name(name: str) -> str:
+    lower = name.lower()
+    for packed, plain in ((".gz", ""), (".gzip", ""), (".tgz", ".tar"), (".svgz", ".svg")):
+        if lower.endswith(packed):
+            return name[: len(name) - len(packed)] + plain
+    return name
+
+
+def _text_format_pieces(text: str, suffix: str, where: str) -> Iterator[Piece]:
     if suffix == ".ipynb":
-        yield from _notebook_pieces(text)
+        pieces = _notebook_pieces(text)
     elif suffix == ".json":
-        yield from _json_pieces(text)
+        pieces = _json_pieces(text)
     elif suffix in (".csv", ".tsv"):
-        yield from _csv_pieces(text, "\t" if suffix == ".tsv" else ",")
+        pieces = _csv_pieces(text, "\t" if suffix == ".tsv" else ",")
     elif suffix in _MARKUP_SUFFIXES or text.lstrip()[:1] == "<":
-        yield from _markup_pieces(text, "")
+        pieces = _markup_pieces(text, "")
     elif suffix in _TEXT_SUFFIXES or text.isprintable() or "\n" in text:
-        yield Piece("", text)
+        pieces = iter([Piece("", text)])
+    else:
+        return
+    for piece in pieces:
+        yield Piece(_at(where, piece.where), piece.text, piece.lines)
 
 
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "utf-16"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("cp1252", errors="replace")
+def _decode(data: bytes) -> str | None:
+    """The text of ``data``, or None when it is not text (a binary file).
+
+    UTF-8 (a byte-order mark or not), UTF-16 with a byte-order mark or without one
+    (little- or big-endian, told by where the zero bytes of its Latin letters fall),
+    else Windows-1252 when there is no zero byte.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    sample = data[:8192]
+    if b"\x00" in sample:
+        endian = _utf16_without_bom(sample)
+        if endian is None:
+            return None
+        return data[: len(data) - len(data) % 2].decode(endian, errors="replace")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
 
 
-# --- markup and embedded images --------------------------------------------------------------
+def _utf16_without_bom(sample: bytes) -> str | None:
+    """``"utf-16-le"`` or ``"utf-16-be"`` when ``sample`` reads as UTF-16 text, else None.
+
+    Text in a Latin script has a zero byte in (nearly) every other place: the odd places
+    for little-endian, the even ones for big-endian; a binary file has them in both.
+    """
+    even, odd = sample[0::2], sample[1::2]
+    if len(odd) < 2:
+        return None
+    zeros_even, zeros_odd = even.count(0) / len(even), odd.count(0) / len(odd)
+    if zeros_odd >= 0.6 and zeros_even <= 0.05:
+        endian = "utf-16-le"
+    elif zeros_even >= 0.6 and zeros_odd <= 0.05:
+        endian = "utf-16-be"
+    else:
+        return None
+    text = sample[: len(sample) - len(sample) % 2].decode(endian, errors="replace")
+    controls = sum(1 for ch in text if ch < " " and ch not in "\t\r\n")
+    return endian if controls <= len(text) // 100 else None
+
+
+# --- markup and embedded data ----------------------------------------------------------------
 
 def _markup_pieces(text: str, where: str) -> Iterator[Piece]:
-    """The pieces of an HTML, SVG or XML text: the text and its embedded images.
-
-    Entities are decoded line by line (so line numbers hold); embedded images are opened and
-    their base64 blanked in the text.
-    """
-    if "base64," in text:
-        text = yield from _embedded(text, where)
+    """The text of an HTML, SVG or XML file, entities decoded line by line (so lines hold)."""
     if "&" in text:
         text = "\n".join(html.unescape(line) for line in text.split("\n"))
     yield Piece(where, text)
 
 
-def _embedded(text: str, where: str) -> Iterator[Piece]:
-    """Yield the pieces of every base64 image in ``text``; return the text with them blanked."""
+def _opened(piece: Piece, allowance: Allowance) -> Iterator[Piece]:
+    """The piece with its ``data:`` URIs blanked, after the pieces of what they hold."""
+    text = piece.text
+    if _DATA_WORD.search(text) is None:
+        yield piece
+        return
     parts: list[str] = []
     last = 0
     for m in _DATA_URI.finditer(text):
+        start = m.start("payload")
+        if m.group("b64"):
+            end = _BASE64.match(text, start)
+            end = end.end() if end else start
+            payload = "".join(text[start:end].split())
+            try:
+                raw = base64.b64decode(payload + "=" * (-len(payload) % 4))
+            except (binascii.Error, ValueError):
+                continue
+        else:
+            end = m.end("payload")
+            raw = unquote_to_bytes(text[start:end])
+        if not raw:
+            continue
         line = text.count("\n", 0, m.start()) + 1
-        label = f"{where + ', ' if where else ''}image embedded at line {line}"
-        yield from _image_pieces(m.group(1), m.group(2), label)
-        parts.append(text[last:m.start(2)])
-        parts.append(re.sub(r"[^\n]", " ", m.group(2)))
-        last = m.end(2)
+        mime = (m.group("mime") or "text/plain").lower()
+        label = _at(piece.where, f"{mime} data embedded at line {line}" if piece.lines
+                    else f"{mime} data embedded in it")
+        yield from _embedded_pieces(mime, raw, label, allowance)
+        parts.append(text[last:start])
+        parts.append(re.sub(r"[^\n]", " ", text[start:end]))
+        last = end
     parts.append(text[last:])
-    return "".join(parts)
+    yield Piece(piece.where, "".join(parts), piece.lines)
+
+
+def _embedded_pieces(mime: str, raw: bytes, where: str, allowance: Allowance) -> Iterator[Piece]:
+    """What a ``data:`` URI holds: a PNG's metadata, else its text read by these rules."""
+    if raw[:8] == b"\x89PNG\r\n\x1a\n":
+        for key, value in png_metadata(raw):
+            yield Piece(f"{where}: PNG metadata {key!r}", value, False)
+        return
+    if mime.startswith(("image/", "audio/", "video/", "font/")) and "svg" not in mime:
+        return  # pixels and sounds: no text to read
+    if allowance.depth_left <= 0:
+        raise too_large(where, f"it holds data nested more than {MAX_NESTING} deep")
+    subtype = mime.partition("/")[2]
+    suffix = next((v for k, v in _EMBEDDED_SUFFIX.items() if k in subtype), ".txt")
+    inner = Allowance(allowance.bytes_left, allowance.depth_left - 1)
+    try:
+        yield from _content_pieces(raw, f"embedded{suffix}", where, inner)
+    finally:
+        allowance.bytes_left = inner.bytes_left
 
 
 def _image_pieces(mime: str, payload: str, where: str) -> Iterator[Piece]:
+    """The metadata of a notebook's base64 PNG output."""
     try:
         raw = base64.b64decode("".join(payload.split()), validate=False)
     except (binascii.Error, ValueError):
@@ -131,8 +272,6 @@ def _image_pieces(mime: str, payload: str, where: str) -> Iterator[Piece]:
     if mime == "image/png":
         for key, value in png_metadata(raw):
             yield Piece(f"{where}: PNG metadata {key!r}", value, False)
-    elif mime.startswith("image/svg") or mime.startswith("text/"):
-        yield from _markup_pieces(_decode(raw), where)
 
 
 def png_metadata(data: bytes) -> list[tuple[str, str]]:
@@ -260,69 +399,6 @@ def _csv_pieces(text: str, delimiter: str) -> Iterator[Piece]:
             name = header[c] if r > 1 and c < len(header) and header[c] else None
             column = f"column {c + 1} ({name!r})" if name else f"column {c + 1}"
             yield Piece(f"row {r}, {column}", cell, False)
-
-
-# --- zip-based files: XLSX, DOCX and the rest ------------------------------------------------
-
-def _zip_pieces(data: bytes, suffix: str) -> Iterator[Piece]:
-    with zipfile.ZipFile(io.BytesIO(data)) as zf:
-        names = zf.namelist()
-        done: set[str] = set()
-        if suffix in (".xlsx", ".xlsm") or "xl/workbook.xml" in names:
-            yield from _xlsx_pieces(data)
-            done = {n for n in names if n.startswith("xl/worksheets/")} | {"xl/sharedStrings.xml"}
-        elif "word/document.xml" in names:
-            for part in names:
-                if part.startswith("word/") and part.endswith(".xml") and "/_rels/" not in part:
-                    yield from _docx_paragraphs(zf.read(part), part)
-                    done.add(part)
-        for part in names:
-            if part in done or part.endswith("/"):
-                continue
-            raw = zf.read(part)
-            where = ("document properties" if part.startswith("docProps/") else "part") + \
-                f" {part}"
-            if raw[:8] == b"\x89PNG\r\n\x1a\n":
-                for key, value in png_metadata(raw):
-                    yield Piece(f"{where}: PNG metadata {key!r}", value, False)
-            elif b"\x00" in raw[:8192]:
-                for piece in _binary_pieces(raw):
-                    yield Piece(f"{where}, {piece.where}", piece.text, False)
-            else:
-                yield from _markup_pieces(_decode(raw), where)
-
-
-def _xlsx_pieces(data: bytes) -> Iterator[Piece]:
-    import openpyxl
-
-    try:
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception:  # noqa: BLE001 - a damaged workbook is still read as XML parts below
-        return
-    try:
-        for ws in wb.worksheets:
-            yield Piece("sheet names", ws.title, False)
-            for row in ws.iter_rows():
-                for cell in row:
-                    value = getattr(cell, "value", None)
-                    if value is None or isinstance(value, bool | int | float):
-                        continue
-                    yield Piece(f"sheet {ws.title!r}, cell {cell.coordinate}", str(value), False)
-    finally:
-        wb.close()
-
-
-def _docx_paragraphs(xml: bytes, part: str) -> Iterator[Piece]:
-    try:
-        root = ElementTree.fromstring(xml)
-    except ElementTree.ParseError:
-        yield Piece(f"part {part}", _decode(xml))
-        return
-    where = "paragraph" if part == "word/document.xml" else f"{part}, paragraph"
-    for i, p in enumerate(root.iter(f"{_W}p"), start=1):
-        text = "".join(t.text or "" for t in p.iter(f"{_W}t"))
-        if text:
-            yield Piece(f"{where} {i}", text, False)
 
 
 def _binary_pieces(data: bytes) -> Iterator[Piece]:

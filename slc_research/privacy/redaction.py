@@ -1,80 +1,75 @@
-"""Names taken out of free text: the one redaction of the workbench.
+r"""Names, real ids, emails and dates of birth taken out of free text: the one redaction.
 
 Every text that can name a person passes here before it is cached: reflections, interview
-transcripts and open answers (the ``texts`` loader), action plans and meeting topics (the
-community loaders), coded passages (the coder's store) and REFI-QDA projects (whose coded
-passages keep their place through :class:`Redaction`'s map of offsets).
-:func:`redact_names` is :class:`Redaction` applied to every text, so a text reads the same
-whichever way it came in.
+transcripts and open answers (the ``texts`` loader), action plans, meeting topics and
+membership roles (the community loaders), codebook descriptions (the codebook loader),
+coded passages and memos (the coder's store) and REFI-QDA projects (whose coded passages keep
+their place through :class:`Redaction`'s map of offsets). :func:`redact_texts` is
+:class:`Redaction` applied to every text, so a text reads the same whichever way it came in.
 
-A word matches a name whatever its case and however its accents are written: both are
-compared in Unicode's NFKC form, case-folded, so "ZOË", "Zoë" and "Zoe" followed by a
-combining diaeresis all match the roster's "Zoë".
+What is found is the one identifier matcher's (:meth:`slc_research.privacy.identifiers.Identifiers.find`,
+built by :func:`redaction_identifiers`): a name in any case and however its accents or soft
+hyphens are written ("ZOË", "Zoe\u0308", "Chi\u00addi"), a real id however it is spaced
+("M021 3245 18321"), any email address, and a known date of birth in any written form
+("4/3/2012", "4th March 2012"). Each becomes a placeholder: ``[name]``, ``[id]``, ``[email]``,
+``[date of birth]``.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 
 import pandas as pd
 
-__all__ = ["NAME_WORD", "PLACEHOLDER", "Redaction", "fold", "name_words", "redact_names",
-           "redact_with_offsets"]
+from slc_research.privacy.identifiers import Identifiers
+
+__all__ = ["PLACEHOLDER", "PLACEHOLDERS", "Redaction", "redact_names", "redact_texts",
+           "redact_with_offsets", "redaction_identifiers"]
 
 #: What a name becomes.
 PLACEHOLDER = "[name]"
-_LETTER = r"(?:[^\W\d_]|[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f])"
-#: A word of a text as redaction reads it: letters (with combining accents), joined by an
-#: apostrophe or a hyphen ("O'Neil", "Abernethy-Clark").
-NAME_WORD = re.compile(rf"{_LETTER}+(?:['’-]{_LETTER}+)*")
-_PARTS = re.compile(r"[\s-]+")
+#: What each kind of identifier becomes.
+PLACEHOLDERS = {"name": PLACEHOLDER, "full name": PLACEHOLDER, "real id": "[id]",
+                "email address": "[email]", "date of birth": "[date of birth]"}
 
 
-def fold(word: str) -> str:
-    """``word`` as names are compared: NFKC-normalised and case-folded."""
-    return unicodedata.normalize("NFKC", word).casefold()
-
-
-def name_words(names: Iterable[str]) -> set[str]:
-    """The folded words :func:`redact_names` looks for.
-
-    Each name, and each part of it (split at spaces and hyphens), of two letters or more.
+def redaction_identifiers(*, names: Iterable[str] = (), ids: Iterable[str] = (),
+                          emails: Iterable[str] = (), dates: Iterable[object] = ()
+                          ) -> Identifiers:
+    """What redaction looks for: every name word of two letters or more, in any case.
 
     Parameters
     ----------
     names : iterable of str
-        Forenames, surnames and full names from the roster and staff list.
+        Forenames, surnames, preferred and full names from the roster and staff list.
+    ids : iterable of str
+        Real ids (UPNs, admission numbers, staff codes).
+    emails : iterable of str
+        Known email addresses (any address is redacted).
+    dates : iterable
+        Dates of birth, as the roster writes them.
 
     Returns
     -------
-    set of str
+    Identifiers
     """
-    known: set[str] = set()
-    for name in names:
-        if not name:
-            continue
-        name = unicodedata.normalize("NFKC", str(name))
-        for part in [name, *_PARTS.split(name)]:
-            part = part.strip()
-            if len(part) >= 2:
-                known.add(fold(part))
-    return known
+    return Identifiers.build(names=names, ids=ids, emails=emails, dates=dates,
+                             names_any_case=True, min_name_letters=2)
 
 
 class Redaction:
-    """A text with names redacted, and the map from its old character offsets to new.
+    """A text with identifiers redacted, and the map from its old character offsets to new.
 
     Parameters
     ----------
     text : str
         The text as found.
-    known : set of str
-        Folded names (:func:`name_words`).
+    ident : Identifiers
+        What to redact (:func:`redaction_identifiers`).
     placeholder : str
-        What a name becomes.
+        What a name becomes (other kinds: :data:`PLACEHOLDERS`).
 
     Attributes
     ----------
@@ -83,23 +78,27 @@ class Redaction:
 
     Notes
     -----
-    Two passes: every word that is a known name (or a known name with a possessive
-    ``'s``) becomes the placeholder; then a run of placeholders separated by spaces ("Amy
-    Lee" -> "[name] [name]") becomes one. :meth:`offsets` carries a passage through both.
+    Two passes: every identifier becomes its placeholder (a name keeps a possessive
+    ``'s``: "[name]'s"); then a run of name placeholders separated by spaces or hyphens
+    ("Amy Lee", "Abernethy-Clark" -> "[name] [name]") becomes one. :meth:`offsets` carries a
+    passage through both.
     """
 
-    def __init__(self, text: str, known: set[str], placeholder: str = PLACEHOLDER) -> None:
-        first = _edits(text, NAME_WORD, lambda w: _swap(w, known, placeholder))
+    def __init__(self, text: str, ident: Identifiers, placeholder: str = PLACEHOLDER) -> None:
+        swaps = {**PLACEHOLDERS, "name": placeholder, "full name": placeholder}
+        first = [(m.start, m.end, swaps[m.kind])
+                 for m in sorted(ident.find(text), key=lambda m: m.start)]
         middle = _apply(text, first)
-        doubled = re.compile(re.escape(placeholder) + r"(?:\s+" + re.escape(placeholder) + r")+")
-        second = _edits(middle, doubled, lambda _w: placeholder)
+        doubled = re.compile(re.escape(placeholder) + r"(?:[\s-]+" + re.escape(placeholder)
+                             + r")+")
+        second = _edits(middle, doubled, lambda _w: placeholder) if first else []
         self.text = _apply(middle, second)
         self._passes = (first, second)
 
     def offsets(self, start: int, end: int) -> tuple[int, int]:
         """The passage ``[start, end)`` of the old text in the redacted one.
 
-        A passage that starts or ends inside a replaced name takes the whole placeholder.
+        A passage that starts or ends inside a replaced identifier takes the whole placeholder.
         """
         for edits in self._passes:
             if edits:
@@ -109,21 +108,46 @@ class Redaction:
 
 def redact_with_offsets(text: str, names: Iterable[str]) -> Redaction:
     """Redact ``names`` from ``text``, keeping the map of offsets (see :class:`Redaction`)."""
-    return Redaction(text, name_words(names))
+    return Redaction(text, redaction_identifiers(names=names))
+
+
+def redact_texts(texts: pd.Series, ident: Identifiers,
+                 placeholder: str = PLACEHOLDER) -> pd.Series:
+    """Replace every identifier in ``texts`` by its placeholder.
+
+    A name is matched whole ("Amy" does not touch "Amyas"), in any case, with a possessive
+    ("Amy's" -> "[name]'s"), and by each part of a hyphenated or multi-word name
+    ("Abernethy-Clark" also removes "Abernethy"). A full name becomes one placeholder
+    ("Amy Lee" -> "[name]"). Real ids, email addresses and dates of birth become ``[id]``,
+    ``[email]`` and ``[date of birth]``.
+
+    Parameters
+    ----------
+    texts : Series of str
+    ident : Identifiers
+        What to redact (:func:`redaction_identifiers`).
+    placeholder : str
+        What a name becomes.
+
+    Returns
+    -------
+    Series of str
+        The texts redacted (missing texts stay missing).
+    """
+    out = texts.astype("string")
+    if out.empty:
+        return out
+    present = out.notna().to_numpy()
+    values = [Redaction(t, ident, placeholder).text if keep else None
+              for t, keep in zip(out.tolist(), present, strict=True)]
+    return pd.Series(values, index=out.index, dtype="string", name=out.name)
 
 
 def redact_names(texts: pd.Series, names: Iterable[str],
                  placeholder: str = PLACEHOLDER) -> pd.Series:
-    """Replace every whole-word occurrence of a known name in ``texts``.
+    """:func:`redact_texts` with the identifiers of ``names`` alone (and any email address).
 
-    Matching ignores case and how accents are written. A name is matched whole ("Amy" does
-    not touch "Amyas"), with a possessive ("Amy's" -> "[name]'s"), and by each part of a
-    hyphenated or multi-word name ("Abernethy-Clark" also removes "Abernethy"). Names
-    shorter than two letters are ignored. A full name becomes one placeholder ("Amy Lee" ->
-    "[name]").
-
-    Each word of a text is looked up in a set, so the cost grows with the length of the
-    texts, not with the number of names on the roster.
+    Names shorter than two letters are ignored.
 
     Parameters
     ----------
@@ -136,29 +160,11 @@ def redact_names(texts: pd.Series, names: Iterable[str],
     Returns
     -------
     Series of str
-        The texts redacted (missing texts stay missing).
     """
-    known = name_words(names)
-    out = texts.astype("string")
-    if not known or out.empty:
-        return out
-    present = out.notna().to_numpy()
-    values = [Redaction(t, known, placeholder).text if keep else None
-              for t, keep in zip(out.tolist(), present, strict=True)]
-    return pd.Series(values, index=out.index, dtype="string", name=out.name)
+    return redact_texts(texts, redaction_identifiers(names=names), placeholder)
 
 
 # --- the two passes --------------------------------------------------------------------------
-
-def _swap(word: str, known: set[str], placeholder: str) -> str:
-    folded = fold(word)
-    if folded in known:
-        return placeholder
-    for tail in ("'s", "’s"):
-        if folded.endswith(tail) and folded[:-2] in known:
-            return placeholder + word[-2:]
-    return word
-
 
 def _edits(text: str, pattern: re.Pattern, replace: Callable[[str], str]
            ) -> list[tuple[int, int, str]]:

@@ -33,7 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from slc_research.errors import ConfigError
-from slc_research.privacy.redaction import redact_names
+from slc_research.privacy.redaction import redact_texts, redaction_identifiers
 from slc_research.workspace.atomic import write_atomic
 from slc_research.workspace.manifest import read_manifest
 
@@ -118,7 +118,7 @@ class CodingStore:
         for path, header in self._files():  # a damaged file is reported now
             _read(path, header)
         self._registered: set[str] = set()
-        self._names: frozenset[str] | None = None
+        self._people = None  # the roster's and staff list's identifiers, read once
 
     def __repr__(self) -> str:
         return (f"CodingStore({str(self.root)!r}, coder={self.coder!r}: "
@@ -286,7 +286,7 @@ class CodingStore:
         """
         text_id, memo = _needed(text_id, "text"), (memo or "").strip()
         if memo:
-            memo = str(redact_names(pd.Series([memo]), self.names).iloc[0])
+            memo = str(redact_texts(pd.Series([memo]), self._redaction()).iloc[0])
         if memo == self.memo(text_id):
             return False
         rows = [r for r in self._memos if r[0] != text_id]
@@ -298,13 +298,20 @@ class CodingStore:
     @property
     def names(self) -> frozenset[str]:
         """Names in the workspace's pupils and staff sources (read once, for redaction)."""
-        if self._names is None:
-            from slc_research.data.loading.people import read_names
+        return self._read_people().names
 
-            people = [s for s in read_manifest(self.root).sources.values()
-                      if s.kind in ("pupils", "staff")]
-            self._names = frozenset().union(*(read_names(s) for s in people))
-        return self._names
+    def _read_people(self):
+        if self._people is None:
+            from slc_research.data.loading.people import people_of
+
+            self._people = people_of(read_manifest(self.root).sources.values())
+        return self._people
+
+    def _redaction(self):
+        """What a memo has redacted: names, real ids, emails and dates of birth (as texts)."""
+        p = self._read_people()
+        return redaction_identifiers(names=p.names, ids=p.ids, emails=p.emails,
+                                     dates=p.dates_of_birth)
 
     # -- the manifest ---------------------------------------------------
     def _register(self, name: str, table: dict) -> None:

@@ -289,17 +289,23 @@ def expand_batch(batch: Batch, enq: Any) -> list[PlannedReport]:
     ``@each`` selectors are read from the workspace; when a report fills both
     ``school`` and ``community`` by selectors, only each school's own
     communities are paired with it. Parameters are checked against each
-    notebook's ``parameters`` cell.
+    notebook's ``parameters`` cell, and the values of every planned report of a
+    case-study notebook by its case study's checks
+    (:meth:`~slc_research.casestudies.spec.CaseStudy.validate`), so that a bad
+    value stops the batch before any kernel starts.
 
     Raises
     ------
     ConfigError
-        An unknown notebook or parameter, or two reports with the same name
-        (the message says which and how to tell them apart).
+        An unknown notebook or parameter, a value its case study refuses (naming
+        the batch file, the report and the parameter), a report name that is not
+        allowed (``index``, ``summary``: :func:`~slc_research.report.folder.check_report_name`),
+        or two reports with the same name (the message says which and how to tell
+        them apart).
     """
     import papermill
 
-    from slc_research.report.catalogue import notebook_path
+    from slc_research.report.catalogue import NOTEBOOKS, notebook_path
 
     file = batch.where
     plan: list[PlannedReport] = []
@@ -340,8 +346,27 @@ def expand_batch(batch: Batch, enq: Any) -> list[PlannedReport]:
                         "Give them different names, e.g. add {community}, {school} or "
                         "{audience} to the name template.", file=file, key=f"{entry.key}.name")
                 seen[name] = where
+                study = NOTEBOOKS.get(notebook.stem)
+                if study is not None and notebook_path(notebook.stem) == notebook:
+                    _validate(study, params, name, entry, file)
                 plan.append(PlannedReport(name, notebook, params, entry.audience, entry.key))
     return plan
+
+
+def _validate(study: Any, params: dict[str, Any], name: str, entry: BatchEntry,
+              file: str | None) -> None:
+    """Check one planned report's values with its case study's checks, before any kernel."""
+    try:  # each value by its own check (the workspace is checked when it is opened)
+        for p in study.params:
+            if p.name in params and p.name != "workspace":
+                p.check(params[p.name])
+    except ConfigError as exc:
+        param = exc.key or "parameters"
+        message = str(exc).removeprefix(f"key '{exc.key}': ") if exc.key else str(exc)
+        place = "each" if param in entry.each else "parameters"
+        raise ConfigError(f"report {name!r} ({study.name}): parameter '{param}': {message}. "
+                          "Nothing was run.", file=file,
+                          key=f"{entry.key}.{place}.{param}") from None
 
 
 def _values(param: str, value: Any, enq: Any, key: str, file: str | None) -> list[Any]:
@@ -367,10 +392,9 @@ def _name(template: str, notebook: str, audience: str, params: dict[str, Any], k
     fields |= {p: slug(v) for p, v in params.items()}
     _template_fields(template, tuple(fields), f"{key}.name", file)
     name = template.format(**fields)
-    if not re.fullmatch(r"[\w.-]+", name):
-        raise ConfigError(f"the name template gives {name!r}; a report name may hold letters, "
-                          "digits, '.', '-' and '_' only.", file=file, key=f"{key}.name")
-    return name
+    from slc_research.report.folder import check_report_name
+
+    return check_report_name(name, file=file, key=f"{key}.name")
 
 
 def _describe(combo: dict[str, Any]) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 
 from slc_research.errors import ConfigError, ReportError
 from slc_research.report.display import EXPORT_MIMETYPES, RECORD_MIMETYPE, read_records
+from slc_research.report.folder import check_report_name
 from slc_research.report.sanitise import safe_svg
 from slc_research.workspace.atomic import write_atomic
 
@@ -143,10 +144,7 @@ def run_report(notebook: str | Path, workspace: str | Path, out_dir: str | Path,
     notebook = Path(notebook).resolve()
     if not notebook.is_file():
         raise ReportError(f"no notebook at {notebook}", notebook=notebook)
-    name = name or notebook.stem
-    if not re.fullmatch(r"[\w.-]+", name):
-        raise ConfigError(f"a report name may hold letters, digits, '.', '-' and '_' only; "
-                          f"got {name!r}", key="name")
+    name = check_report_name(name or notebook.stem)
     known = papermill.inspect_notebook(str(notebook))
     unknown = sorted(set(parameters) - set(known) - {"workspace"})
     if unknown:

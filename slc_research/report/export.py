@@ -14,8 +14,9 @@ back from a rendered page. For each case study the pack holds::
     DIR/<notebook>/figures.docx             every figure, numbered, in APA 7 style
     DIR/<notebook>/methods.md, methods.docx a methods paragraph per analysis + references
 
-Afterwards the whole pack is scanned for the workspace's names and real ids
-(:func:`slc_research.report.check.check_outputs`).
+The pack is written into a staging folder beside ``DIR`` and scanned for the workspace's
+names and real ids (:func:`slc_research.report.sharing.sharing`); it is moved into place
+only if nothing was found, so a leaking pack is never left where it would be shared.
 """
 
 from __future__ import annotations
@@ -114,29 +115,45 @@ def export_pack(workspace: str | Path, to: str | Path, *,
     ExportResult
     """
     from slc_research.charts import use_offline_renderer
+    from slc_research.errors import OutputLeakError
     from slc_research.report.catalogue import NOTEBOOKS, notebook_info
+    from slc_research.report.sharing import sharing
     from slc_research.workspace.enquiry import Enquiry
 
     workspace = Path(workspace).resolve()
     enq = Enquiry.open(workspace)  # a clear message for a broken workspace
     studies = [notebook_info(n) for n in (notebooks or list(NOTEBOOKS))]
     to = Path(to).resolve()
-    to.mkdir(parents=True, exist_ok=True)
     use_offline_renderer()  # the theme the reports draw with
-    packs: list[NotebookPack] = []
+    staged_packs: list[NotebookPack] = []
     failures: dict[str, str] = {}
-    for study in studies:
-        try:
-            result = study.result(enq, study.validate(workspace=workspace))
-            packs.append(write_notebook_pack(collect(result), to))
-        except Exception as exc:  # one failed case study does not stop the others
-            failures[study.name] = f"{type(exc).__name__}: {exc}"
+    try:
+        with sharing(to, workspace, check=check) as staged:  # checked, then put in place
+            staged.mkdir(parents=True)
+            for study in studies:
+                try:
+                    result = study.result(enq, study.validate(workspace=workspace))
+                    staged_packs.append(write_notebook_pack(collect(result), staged))
+                except Exception as exc:  # one failed case study does not stop the others
+                    failures[study.name] = f"{type(exc).__name__}: {exc}"
+    except OutputLeakError as exc:
+        return ExportResult(to, (), failures, exc.check)
+    packs = tuple(_moved(p, staged, to) for p in staged_packs)
     found = None
     if check:
         from slc_research.report.check import check_outputs
 
         found = check_outputs(to, workspace)
-    return ExportResult(to, tuple(packs), failures, found)
+    return ExportResult(to, packs, failures, found)
+
+
+def _moved(pack: NotebookPack, staged: Path, to: Path) -> NotebookPack:
+    """``pack`` with its paths in ``to`` rather than in the staging folder ``staged``."""
+    def move(p: Path) -> Path:
+        return to / p.relative_to(staged)
+
+    return NotebookPack(pack.name, move(pack.folder), tuple(map(move, pack.tables)),
+                        tuple(map(move, pack.figures)), tuple(map(move, pack.documents)))
 
 
 def collect(result: Any) -> CollectedReport:

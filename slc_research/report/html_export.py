@@ -21,10 +21,13 @@ from nbconvert.exporters.templateexporter import TemplateExporter
 from nbconvert.filters.highlight import Highlight2HTML
 from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
+from slc_research.report.folder import REPORT_MARKER
+
 __all__ = ["ReportExporter", "report_exporter"]
 
 # An nbconvert template: JupyterLab's look, without any script loaded from a CDN
-# (require.js, MathJax, mermaid, widgets) and with SVG outputs inlined.
+# (require.js, MathJax, mermaid, widgets) and with SVG outputs inlined; its head carries the
+# mark that tells a report folder's own pages from other files (report.folder.is_our_report).
 _TEMPLATE_NAME = "slc_research_offline.html.j2"
 _TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 {%- block html_head_js -%}{%- endblock html_head_js -%}
@@ -32,6 +35,7 @@ _TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
 {%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
 {%- block extra_css -%}
+""" + REPORT_MARKER + """
 <style type="text/css">
 main { max-width: 60rem; margin: 0 auto; }
 table.slc-table { border-collapse: collapse; margin: 0.5em 0 1em; }

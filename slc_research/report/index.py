@@ -29,14 +29,12 @@ from urllib.parse import quote
 from slc_research.privacy.safe_cells import csv_text
 from slc_research.report.catalogue import NOTEBOOKS
 from slc_research.report.execute import ReportResult
+from slc_research.report.folder import INDEX_NAME, SUMMARY_CSV, SUMMARY_HTML
 from slc_research.workspace.atomic import write_atomic
 
 __all__ = ["INDEX_NAME", "SUMMARY_CSV", "SUMMARY_HTML", "format_record", "summary_rows",
            "write_index"]
 
-INDEX_NAME = "index.html"
-SUMMARY_CSV = "summary.csv"
-SUMMARY_HTML = "summary.html"
 #: Record names shown as columns of their own rather than as headline results.
 _RESERVED = ("title", "school", "schools", "community")
 #: Columns of ``summary.csv``.
@@ -56,6 +54,7 @@ th { background: #f3f3f3; }
 .ok { color: #1b6a2f; font-weight: bold; }
 .skipped { color: #1b6a2f; }
 .failed { color: #a11; font-weight: bold; }
+.earlier { color: #8a5a00; }
 ul { margin: 0; padding-left: 1.1rem; }
 .error { color: #a11; font-size: 0.9em; }
 footer { margin-top: 1.5rem; color: #666; font-size: 0.85em; }
@@ -71,7 +70,9 @@ def write_index(out_dir: str | Path, results: Iterable[ReportResult], *, title: 
         The folder holding the reports; links are relative to it.
     results : iterable of ReportResult
         Every report of the batch: run now, skipped as up to date (status
-        ``"skipped"``, records kept) or failed (:meth:`ReportResult.failed`).
+        ``"skipped"``, records kept) or failed (:meth:`ReportResult.failed`), and the
+        reports of earlier runs kept in the folder (status ``"earlier"``: not part of
+        this batch, made from older data; ``"skipped"`` when still up to date).
     title : str
         The page heading (e.g. the enquiry's title).
 
@@ -84,6 +85,7 @@ def write_index(out_dir: str | Path, results: Iterable[ReportResult], *, title: 
     results = list(results)
     e = html.escape
     n_ok = sum(r.status in ("ok", "skipped") for r in results)
+    n_earlier = sum(r.status == "earlier" for r in results)
     n_failed = sum(r.status == "failed" for r in results)
     groups: dict[str, list[ReportResult]] = {}
     for r in results:
@@ -102,6 +104,9 @@ def write_index(out_dir: str | Path, results: Iterable[ReportResult], *, title: 
 </table>""")
     body = "\n".join(sections) or "<p>No reports were run.</p>"
     failed_note = f" {n_failed} failed: see the red rows." if n_failed else ""
+    if n_earlier:
+        failed_note += (f" {n_earlier} made by an earlier run from older data (not part of "
+                        "this batch): run them again to bring them up to date.")
     page = _page(title, f"""<p>{n_ok} of {len(results)} report(s) are up to date.{e(failed_note)}
 Each report states its sample sizes, the uncertainty of its estimates and what its design can
 and cannot show; groups too small to publish are withheld. The results of every report side by
@@ -125,7 +130,7 @@ def summary_rows(results: Iterable[ReportResult]) -> list[dict[str, Any]]:
     """
     rows: list[dict[str, Any]] = []
     for r in results:
-        if r.status not in ("ok", "skipped"):
+        if r.status not in ("ok", "skipped", "earlier"):
             continue
         stem = Path(r.notebook).stem
         base = {"notebook": stem, "report": r.name, "school": _school_label(r),
@@ -217,11 +222,13 @@ def _headlines(r: ReportResult) -> list[tuple[str, Any]]:
 def _row(r: ReportResult, out_dir: Path) -> str:
     e = html.escape
     notebook = e(_notebook_title(Path(r.notebook).stem))
-    if r.status in ("ok", "skipped") and r.html is not None:
+    if r.status in ("ok", "skipped", "earlier") and r.html is not None:
         href = quote(Path(os.path.relpath(r.html, out_dir)).as_posix())
         name = f'<a href="{e(href, quote=True)}">{e(str(r.records.get("title") or r.name))}</a>'
-        status = ('<span class="ok">ok</span>' if r.status == "ok" else
-                  '<span class="skipped">up to date (not rerun)</span>')
+        status = {"ok": '<span class="ok">ok</span>',
+                  "skipped": '<span class="skipped">up to date (not rerun)</span>',
+                  "earlier": '<span class="earlier">from an earlier run, older data (not '
+                             'rerun)</span>'}[r.status]
     else:
         name = e(r.name)
         message = (r.error or "failed")

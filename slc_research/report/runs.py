@@ -11,13 +11,25 @@ This is what ``slc-research report`` does once the batch is planned
   values and returning a picklable :class:`RunOutcome`.
 - A failing report does not stop the others: it becomes a failed outcome
   (with its cell and error), listed at the end.
-- Runs are resumable: ``out_dir/.slc-runs.json`` (the ledger) records, per
-  report, a hash of its inputs (notebook file, parameters, workspace cache key,
-  audience, package version), its status and records. A report whose inputs
-  are unchanged and whose HTML exists is skipped (``force`` reruns it). Every
-  file is written to a temporary file and renamed, and the ledger is updated
-  after each report, so a killed run leaves no half-written report and a rerun
-  does only what is missing.
+- Runs are resumable: ``out_dir/.slc-runs.json`` (the ledger,
+  :mod:`slc_research.report.folder`) records, per report, a hash of its inputs
+  (notebook file, parameters, workspace cache key, audience, package version),
+  the content hash of the consent register, its status and records. A report
+  whose inputs are unchanged and whose HTML exists is skipped (``force`` reruns
+  it). The ledger is updated after each report, so a killed run leaves no
+  half-written report and a rerun does only what is missing.
+- A report is written into a staging folder, checked for the workspace's
+  names and ids (:func:`slc_research.report.sharing.publish`) and renamed into
+  place only if the check found nothing and the run still holds the folder's
+  lock (its token, :func:`~slc_research.report.folder.holds_folder`): a report
+  with a find is withheld (a failed report), and a task orphaned by a stopped
+  run writes nothing.
+- After every run the folder holds only what its ledger knows and the index
+  lists: a report of an earlier run that is not in this batch is kept (and
+  listed) while it was made from the current consent register, and otherwise
+  made again (or removed if that fails); a report page the ledger does not
+  know is removed; any other file is left in place and named
+  (:attr:`BatchRun.notes`).
 """
 
 from __future__ import annotations
@@ -25,80 +37,38 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from slc_research.errors import ConfigError
 from slc_research.report.batch import PlannedReport
-from slc_research.report.execute import ReportError, ReportResult, run_report
+from slc_research.report.check import OutputChecker
+from slc_research.report.execute import ReportResult
+from slc_research.report.folder import (
+    LEDGER_NAME,
+    LOCK_NAME,
+    consent_digest,
+    folder_lock,
+    is_our_report,
+    read_ledger,
+    remove,
+    remove_stale_temporaries,
+    unknown_files,
+    write_ledger,
+)
 from slc_research.report.index import write_index
 from slc_research.report.progress import Progress, failure_table
-from slc_research.workspace.atomic import write_atomic
+from slc_research.report.sharing import staging_folder
+from slc_research.report.tasks import RunOutcome, RunTask, failed_result, put_in_place, run_one
 
 __all__ = ["LEDGER_NAME", "LOCK_NAME", "BatchRun", "RunOutcome", "RunTask", "input_hash",
            "read_ledger", "run_batch", "run_one"]
-
-#: The ledger of a report folder: report name -> inputs hash, status, records.
-LEDGER_NAME = ".slc-runs.json"
-#: Held while a batch writes into a folder (two runs into one folder would clash).
-LOCK_NAME = ".slc-runs.lock"
-
-
-@dataclass(frozen=True)
-class RunTask:
-    """Everything a worker needs to run one report (plain, picklable values)."""
-
-    name: str
-    notebook: str
-    workspace: str
-    out_dir: str
-    parameters: dict[str, Any] = field(default_factory=dict)
-    audience: str = "staff"
-    inputs: str = ""
-    kernel_name: str = "slc-research"
-    timeout: int = 600
-    engine: str | None = None
-
-
-@dataclass(frozen=True)
-class RunOutcome:
-    """One report of a batch: its result, and what the runner knows beyond it.
-
-    Attributes
-    ----------
-    result : ReportResult
-        As :func:`~slc_research.report.execute.run_report` returns it (a skipped
-        report: its ledger entry, with ``duration`` 0).
-    inputs : str
-        The hash of the report's inputs.
-    skipped : bool
-        True when the report was up to date and not run.
-    cell_index, ename, evalue : optional
-        For a failure: the failing cell and the error raised in it.
-    """
-
-    result: ReportResult
-    inputs: str = ""
-    skipped: bool = False
-    cell_index: int | None = None
-    ename: str | None = None
-    evalue: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        """Whether the report was written (or was up to date)."""
-        return self.result.ok
-
-    @property
-    def name(self) -> str:
-        """The report's name."""
-        return self.result.name
 
 
 @dataclass(frozen=True)
@@ -109,11 +79,19 @@ class BatchRun:
     index: Path
     #: What ``check-outputs`` found in the folder after the run (a find fails the run).
     check: Any = None
+    #: What the run did to the folder beyond this batch: reports of earlier runs made
+    #: again or removed, files it does not know (each naming the file).
+    notes: tuple[str, ...] = ()
 
     @property
     def leaks(self) -> tuple:
         """The identifiers found in the outputs (empty when the check passed or did not run)."""
         return () if self.check is None else tuple(self.check.finds)
+
+    @property
+    def passed_check(self) -> bool:
+        """Whether the folder passed the output check (True when it did not run)."""
+        return self.check is None or self.check.ok
 
     @property
     def failures(self) -> list[RunOutcome]:
@@ -129,36 +107,6 @@ class BatchRun:
     def skipped(self) -> list[RunOutcome]:
         """The reports skipped as up to date."""
         return [o for o in self.outcomes if o.skipped]
-
-
-# --- one report (what a worker runs) ---------------------------------------------------------
-
-def run_one(task: RunTask) -> RunOutcome:
-    """Run one report; never raises (a failure is a failed :class:`RunOutcome`)."""
-    started = time.perf_counter()
-    try:
-        result = _run_report(task)
-    except ReportError as exc:
-        return RunOutcome(_failed(task, exc, started), task.inputs, False, exc.cell_index,
-                          exc.ename, exc.evalue)
-    except Exception as exc:  # any other failure is one failed report, not a stopped batch
-        return RunOutcome(_failed(task, exc, started), task.inputs, False, None,
-                          type(exc).__name__, str(exc))
-    return RunOutcome(result, task.inputs)
-
-
-def _run_report(task: RunTask) -> ReportResult:
-    options: dict[str, Any] = {"name": task.name, "kernel_name": task.kernel_name,
-                               "timeout": task.timeout, "audience": task.audience}
-    if task.engine is not None:
-        options["engine"] = task.engine
-    return run_report(task.notebook, task.workspace, task.out_dir, parameters=task.parameters,
-                      **options)
-
-
-def _failed(task: RunTask, exc: BaseException, started: float) -> ReportResult:
-    return ReportResult.failed(task.name, task.notebook, exc, parameters=task.parameters,
-                               duration=time.perf_counter() - started)
 
 
 # --- resuming --------------------------------------------------------------------------------
@@ -179,63 +127,86 @@ def input_hash(notebook: str | Path, parameters: dict[str, Any], workspace_key: 
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def read_ledger(out_dir: str | Path) -> dict[str, dict[str, Any]]:
-    """The ledger of ``out_dir``: report name -> entry ({} when absent or unreadable)."""
-    path = Path(out_dir) / LEDGER_NAME
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    reports = data.get("reports") if isinstance(data, dict) else None
-    return reports if isinstance(reports, dict) else {}
-
-
-def _write_ledger(out_dir: Path, ledger: dict[str, dict[str, Any]]) -> None:
-    text = json.dumps({"format": 1, "reports": ledger}, indent=1, sort_keys=True, default=str)
-    write_atomic(out_dir / LEDGER_NAME, text, durable=False)
-
-
-def _entry(outcome: RunOutcome, audience: str) -> dict[str, Any]:
+def _entry(outcome: RunOutcome, audience: str, consent: str | None) -> dict[str, Any]:
     r = outcome.result
     return {"inputs": outcome.inputs, "status": r.status, "records": r.records,
             "notebook": str(r.notebook), "audience": audience,
             "parameters": {k: v for k, v in r.parameters.items() if k != "workspace"},
             "html": None if r.html is None else Path(r.html).name, "error": r.error,
-            "cell": outcome.cell_index, "duration": round(r.duration, 2),
+            "cell": outcome.cell_index, "duration": round(r.duration, 2), "consent": consent,
             "finished": datetime.now(UTC).isoformat(timespec="seconds")}
 
 
-def _skipped(report: PlannedReport, entry: dict[str, Any], out_dir: Path) -> RunOutcome:
-    result = ReportResult(report.name, report.notebook, out_dir / f"{report.name}.html", "ok",
+def _skipped(report: PlannedReport, entry: dict[str, Any], out_dir: Path,
+             status: str = "ok") -> RunOutcome:
+    result = ReportResult(report.name, report.notebook, out_dir / f"{report.name}.html", status,
                           dict(report.parameters), dict(entry.get("records") or {}))
-    return RunOutcome(result, str(entry["inputs"]), skipped=True)
+    return RunOutcome(result, str(entry.get("inputs") or ""), skipped=True)
 
 
-@contextmanager
-def _folder_lock(out_dir: Path) -> Iterator[None]:
-    """Hold ``out_dir``'s lock (released by the system even if the process is killed)."""
-    try:
-        import fcntl
-    except ImportError:  # Windows: no advisory locks; run one batch per folder at a time
-        yield
-        return
-    with open(out_dir / LOCK_NAME, "a") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            raise ConfigError(f"another slc-research report is writing into {out_dir}; wait for "
-                              "it to finish or choose another --out folder.", key="--out") from None
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+def _earlier_reports(plan: Sequence[PlannedReport], ledger: dict[str, dict[str, Any]],
+                     out_dir: Path, workspace_key: str, consent: str,
+                     notes: list[str]) -> tuple[list[RunOutcome], list[PlannedReport]]:
+    """The reports of earlier runs in the folder that ``plan`` does not hold.
+
+    Returns the ones kept (made from the current consent register; status ``"skipped"``
+    when still up to date, else ``"earlier"``) and the ones to make again (made from an
+    older consent register, or whose last run failed). One whose notebook is gone is
+    removed at once.
+    """
+    planned = {r.name for r in plan}
+    kept: list[RunOutcome] = []
+    again: list[PlannedReport] = []
+    for name, entry in sorted(ledger.items()):
+        html = out_dir / f"{name}.html"
+        if name in planned or not html.is_file():
+            continue
+        notebook = Path(str(entry.get("notebook") or ""))
+        params = dict(entry.get("parameters") or {})
+        audience = str(entry.get("audience") or "staff")
+        if not notebook.is_file():
+            if entry.get("consent") != consent:
+                html.unlink(missing_ok=True)
+                notes.append(f"Removed {html.name}: it was made from an older consent register "
+                             f"and its notebook ({notebook.name}) is gone, so it cannot be "
+                             "made again.")
+                continue
+            kept.append(_skipped(PlannedReport(name, notebook, params, audience), entry,
+                                 out_dir, "earlier"))
+            continue
+        report = PlannedReport(name, notebook, params, audience, "an earlier run")
+        if entry.get("consent") != consent or entry.get("status") != "ok":
+            again.append(report)
+            continue
+        current = input_hash(notebook, params, workspace_key, audience) == entry.get("inputs")
+        kept.append(_skipped(report, entry, out_dir, "ok" if current else "earlier"))
+    return kept, again
 
 
-def _remove_stale_temporaries(out_dir: Path) -> None:
-    """Temporary files a killed run left behind (``.<name>.<random>.tmp``)."""
-    for tmp in out_dir.glob(".*.tmp"):
-        if tmp.is_file():
-            tmp.unlink(missing_ok=True)
+def _tidy(out_dir: Path, ledger: dict[str, dict[str, Any]], consent: str,
+          again: Sequence[PlannedReport], outcomes: dict[str, RunOutcome]) -> list[str]:
+    """Leave in ``out_dir`` only what its ledger knows; what was done, a line per file."""
+    notes = []
+    for report in again:
+        if outcomes[report.name].ok:
+            notes.append(f"Rewrote {report.name}.html: a report of an earlier run into this "
+                         "folder, not in this batch, made from an older consent register.")
+    for name, entry in sorted(ledger.items()):
+        html = out_dir / f"{name}.html"
+        if html.is_file() and entry.get("consent") != consent:
+            html.unlink()
+            notes.append(f"Removed {html.name}: it was made from an older consent register "
+                         "and could not be made again (see the failures above).")
+    for path in unknown_files(out_dir, ledger):
+        if is_our_report(path):
+            remove(path)
+            notes.append(f"Removed {path.name}: a report page that this folder's run ledger "
+                         f"({LEDGER_NAME}) does not know, so it may be out of date.")
+        else:
+            notes.append(f"{path.name} was not made by a report run into this folder: it "
+                         "was left in place; check it, and move it out before you share the "
+                         "folder.")
+    return notes
 
 
 # --- the batch -------------------------------------------------------------------------------
@@ -246,6 +217,11 @@ def run_batch(plan: Sequence[PlannedReport], workspace: str | Path, out_dir: str
               kernel_name: str = "slc-research", timeout: int = 600,
               engine: str | None = None, check: bool = True) -> BatchRun:
     """Run ``plan`` and write the reports, the ledger and ``out_dir/index.html``.
+
+    Reports of earlier runs into ``out_dir`` that ``plan`` does not hold are kept and
+    listed in the index while they were made from the current consent register, and
+    made again otherwise (removed if that fails); a report page the ledger does not know
+    is removed; any other file is left and named (:attr:`BatchRun.notes`).
 
     Parameters
     ----------
@@ -271,9 +247,11 @@ def run_batch(plan: Sequence[PlannedReport], workspace: str | Path, out_dir: str
         How kernels start (:func:`~slc_research.report.execute.run_report`'s
         default when None).
     check : bool
-        Scan every file in ``out_dir`` for names, real ids and other identifiers of the
-        workspace's people afterwards (:func:`slc_research.report.check.check_outputs`);
-        the finds are on ``BatchRun.leaks``.
+        Check each report for names, real ids and other identifiers of the workspace's
+        people before it is put in place (a report with a find is withheld: a failed
+        report), and scan every file in ``out_dir`` afterwards
+        (:func:`slc_research.report.check.check_outputs`); the finds are on
+        ``BatchRun.leaks``.
 
     Returns
     -------
@@ -281,33 +259,63 @@ def run_batch(plan: Sequence[PlannedReport], workspace: str | Path, out_dir: str
     """
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    with _folder_lock(out_dir):
-        return _run_batch(plan, workspace, out_dir, workspace_key=workspace_key, title=title,
-                          scheduler=scheduler, workers=workers, force=force, quiet=quiet,
-                          kernel_name=kernel_name, timeout=timeout, engine=engine,
-                          check=check)
+    with folder_lock(out_dir) as token:
+        return _run_batch(plan, workspace, out_dir, token, workspace_key=workspace_key,
+                          title=title, scheduler=scheduler, workers=workers, force=force,
+                          quiet=quiet, kernel_name=kernel_name, timeout=timeout,
+                          engine=engine, check=check)
 
 
-def _run_batch(plan: Sequence[PlannedReport], workspace: str | Path, out_dir: Path, *,
-               workspace_key: str, title: str, scheduler: str | None, workers: int | None,
+def _run_batch(plan: Sequence[PlannedReport], workspace: str | Path, out_dir: Path, token: str,
+               *, workspace_key: str, title: str, scheduler: str | None, workers: int | None,
                force: bool, quiet: bool, kernel_name: str, timeout: int,
                engine: str | None, check: bool = True) -> BatchRun:
-    _remove_stale_temporaries(out_dir)
+    remove_stale_temporaries(out_dir)
     workspace = str(Path(workspace).resolve())
     ledger = read_ledger(out_dir)
+    consent = consent_digest(workspace)
+    notes: list[str] = []
+    kept, again = _earlier_reports(plan, ledger, out_dir, workspace_key, consent, notes)
+    todo = [*plan, *again]
+    staging = staging_folder(out_dir)
     outcomes: dict[str, RunOutcome] = {}
     tasks: list[tuple[RunTask, str]] = []
-    for report in plan:
+    for report in todo:
         inputs = input_hash(report.notebook, report.parameters, workspace_key, report.audience)
         entry = ledger.get(report.name) or {}
         if (not force and entry.get("inputs") == inputs and entry.get("status") == "ok"
                 and (out_dir / f"{report.name}.html").is_file()):
             outcomes[report.name] = _skipped(report, entry, out_dir)
+            entry["consent"] = consent  # equal inputs: made from this consent register
             continue
         tasks.append((RunTask(report.name, str(report.notebook), workspace, str(out_dir),
                               dict(report.parameters), report.audience, inputs, kernel_name,
-                              timeout, engine), report.audience))
+                              timeout, engine, str(staging), token), report.audience))
+    checker = OutputChecker(workspace, out_dir, {str(r.notebook) for r in todo})
+    try:
+        progress = _execute(tasks, outcomes, ledger, out_dir, consent,
+                            checker if check else None, scheduler=scheduler, workers=workers,
+                            quiet=quiet, total=len(todo))
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    notes += _tidy(out_dir, ledger, consent, again, outcomes)
+    write_ledger(out_dir, ledger)
+    ordered = (*(outcomes[r.name] for r in todo), *kept)
+    index = write_index(out_dir, [o.result for o in ordered], title=title)
+    from slc_research.report.check import check_outputs
 
+    run = BatchRun(ordered, index, check_outputs(out_dir, workspace) if check else None,
+                   tuple(notes))
+    if not quiet:
+        _summary(run, progress.stream)
+    return run
+
+
+def _execute(tasks: list[tuple[RunTask, str]], outcomes: dict[str, RunOutcome],
+             ledger: dict[str, dict[str, Any]], out_dir: Path, consent: str,
+             checker: OutputChecker | None, *, scheduler: str | None, workers: int | None,
+             quiet: bool, total: int) -> Progress:
+    """Run ``tasks``, put each report in place as it finishes, and keep the ledger."""
     client = None
     try:
         if scheduler:
@@ -324,11 +332,11 @@ def _run_batch(plan: Sequence[PlannedReport], workspace: str | Path, out_dir: Pa
         else:
             workers = workers or os.cpu_count() or 1
             executor = ThreadPoolExecutor(max_workers=workers)
-        progress = Progress(len(plan), skipped=len(outcomes), workers=workers, quiet=quiet)
+        progress = Progress(total, skipped=len(outcomes), workers=workers, quiet=quiet)
         if not quiet and tasks:
             where = f"the Dask cluster at {scheduler}" if scheduler else "this computer"
             at_once = min(workers, len(tasks))
-            progress.bar.write(f"Running {len(tasks)} of {len(plan)} report(s) on {where}, "
+            progress.bar.write(f"Running {len(tasks)} of {total} report(s) on {where}, "
                                f"{at_once} at a time ({len(outcomes)} up to date).",
                                file=progress.stream)
         try:
@@ -339,11 +347,15 @@ def _run_batch(plan: Sequence[PlannedReport], workspace: str | Path, out_dir: Pa
                 try:
                     outcome = future.result()
                 except Exception as exc:  # the worker itself died (e.g. a Dask KilledWorker)
-                    outcome = RunOutcome(_failed(task, exc, time.perf_counter()), task.inputs,
+                    outcome = RunOutcome(failed_result(task, exc, time.perf_counter()), task.inputs,
                                          ename=type(exc).__name__, evalue=str(exc))
+                outcome = put_in_place(outcome, task, out_dir, checker)
                 outcomes[task.name] = outcome
-                ledger[task.name] = _entry(outcome, audience)
-                _write_ledger(out_dir, ledger)
+                # a failed report's earlier page (if any) keeps the consent it was made from
+                made_from = consent if outcome.ok else (ledger.get(task.name) or {}).get(
+                    "consent")
+                ledger[task.name] = _entry(outcome, audience, made_from)
+                write_ledger(out_dir, ledger)
                 progress.finished(task.name, outcome.ok, outcome.result.duration)
         except BaseException:
             _abandon(executor)
@@ -354,15 +366,7 @@ def _run_batch(plan: Sequence[PlannedReport], workspace: str | Path, out_dir: Pa
     finally:
         if client is not None:
             client.close()
-
-    ordered = tuple(outcomes[r.name] for r in plan)
-    index = write_index(out_dir, [o.result for o in ordered], title=title)
-    from slc_research.report.check import check_outputs
-
-    run = BatchRun(ordered, index, check_outputs(out_dir, workspace) if check else None)
-    if not quiet:
-        _summary(run, progress.stream)
-    return run
+    return progress
 
 
 def _abandon(executor: Executor) -> None:
@@ -380,6 +384,8 @@ def _summary(run: BatchRun, stream: Any) -> None:
             for o in run.failures]
     if rows:
         print(f"\n{len(rows)} report(s) failed:\n{failure_table(rows)}\n", file=stream)
+    for note in run.notes:
+        print(note, file=stream)
     n_ok = len(run.outcomes) - len(rows)
     print(f"{n_ok} of {len(run.outcomes)} report(s) ready ({len(run.ran) - len(rows)} written, "
           f"{len(run.skipped)} up to date); index: {run.index}", file=stream)

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from slc_research.data.loading.people import read_names
+from slc_research.data.loading.people import people_of
 from slc_research.data.loading.texts import load_texts
 from slc_research.data.spec import LoadContext, SourceSpec
 from slc_research.privacy.pseudonyms import Pseudonymiser
@@ -199,9 +199,8 @@ def write_voices(writer: WorkspaceWriter, rng: np.random.Generator,
     """
     root = writer.root
     specs = [_spec(root, s) for s in writer.sources]
-    names = frozenset().union(*(read_names(s) for s in specs if s.kind in ("pupils", "staff")))
     pseudonymiser = Pseudonymiser(b"synthetic-voices-" + bytes(16))
-    ctx = LoadContext(pseudonymiser, names=names)
+    ctx = people_of(specs).into(LoadContext(pseudonymiser))
     sources = ("interview", "feedback", "open_answer", "reflection")
     frames = [load_texts(s, ctx).tables["texts"] for s in specs
               if s.kind == "texts" and s.options.get("text_source") in sources

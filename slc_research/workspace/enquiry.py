@@ -32,8 +32,11 @@ __all__ = ["Enquiry", "SourceHealth"]
 PRIVATE_DIR = "private"
 #: Source kinds that list people, and whose ids (in the consent register's words) they hold.
 _PEOPLE_KINDS = {"pupils": "pupil", "staff": "staff"}
-#: Source kinds whose free text has the roster's names redacted at load.
-_REDACTED_KINDS = ("texts", "action_plans", "memberships", "qdpx")
+#: Source kinds whose free text has the roster's and staff list's names, ids, emails and
+#: dates of birth redacted at load (texts, plans and reports, roles, meeting topics, codes
+#: and code descriptions): their cache key holds the roster's fingerprint.
+_REDACTED_KINDS = ("texts", "action_plans", "memberships", "meetings", "qdpx", "codebook",
+                   "codings")
 
 
 @dataclass(frozen=True)
@@ -56,10 +59,21 @@ def _load_source(spec: SourceSpec, ctx: LoadContext) -> Loaded:
     return load_source(spec, ctx)
 
 
-def _read_names(spec: SourceSpec) -> frozenset[str]:
-    from slc_research.data.loading.loaders import read_names
+def _read_people(specs: list[SourceSpec]):
+    """The names, real ids, emails and dates of birth of the rosters and staff lists."""
+    from slc_research.data.loading.loaders import people_of
 
-    return read_names(spec)
+    return people_of(specs)
+
+
+def _context(manifest: Manifest, pseudonymiser: Pseudonymiser, withdrawn: frozenset[str],
+             people: dict[str, SourceSpec]) -> LoadContext:
+    """The loaders' context; the people's identifiers are read when a source redacts."""
+    ctx = LoadContext(pseudonymiser, manifest.response_scales, manifest.scales,
+                      withdrawn=withdrawn)
+    if any(s.kind in _REDACTED_KINDS for s in manifest.sources.values()):
+        ctx = _read_people(list(people.values())).into(ctx)
+    return ctx
 
 
 def _safe_dir(name: str) -> str:
@@ -201,11 +215,7 @@ class Enquiry:
                 from_cache = True
             else:
                 if ctx is None:
-                    names: frozenset[str] = frozenset()
-                    if any(s.kind in _REDACTED_KINDS for s in manifest.sources.values()):
-                        names = frozenset().union(*(_read_names(s) for s in people.values()))
-                    ctx = LoadContext(pseudonymiser, manifest.response_scales, manifest.scales,
-                                      names, withdrawn)
+                    ctx = _context(manifest, pseudonymiser, withdrawn, people)
                 try:
                     loaded = _load_source(spec, ctx)
                 except DataError as exc:

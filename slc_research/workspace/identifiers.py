@@ -9,6 +9,13 @@ loaders' own reader, never written. The identifiers are kept in memory only (an
 :class:`~slc_research.privacy.identifiers.Identifiers` shows only counts), never
 stored, printed or logged.
 
+A roster or staff list that no longer reads as the manifest maps it (a header
+renamed, the header row lost) stops the check with a
+:class:`~slc_research.errors.ConfigError` (exit 1) naming the source and the
+columns the manifest expects: outputs are never passed without looking for the
+people's ids and dates of birth. The message never shows the file's own first
+row, which may be a pupil's data.
+
 Which words are not names here (``common``): the list in
 ``slc_research/templates/common_name_words.txt``, the words of the workspace's
 title, schools and community names, the words the caller passes (the notebooks'),
@@ -27,7 +34,8 @@ from pathlib import Path
 
 from slc_research.data.parsing.mapping import map_columns
 from slc_research.data.reading.readers import read_raw
-from slc_research.errors import DataError
+from slc_research.data.spec import normalise_answer
+from slc_research.errors import ConfigError, DataError
 from slc_research.privacy.identifiers import Identifiers, words_of
 from slc_research.workspace.manifest import read_manifest
 
@@ -39,6 +47,7 @@ ALLOWED_WORDS_FILE = "allowed_words.txt"
 _ID_COLUMNS = ("pupil_id", "staff_id", "member_id", "author_id", "respondent_id")
 #: Kinds not read at all: attendance, behaviour, attainment, meetings, codebook, codings.
 _FULL_KINDS = ("pupils", "staff", "communities")  # read in full
+_PEOPLE_KINDS = ("pupils", "staff")  # a failure to read them stops the check
 #: read only when the header row has a name, email, date of birth or id column
 _PEEK_KINDS = ("memberships", "texts", "survey", "meeting_attendance", "action_plans")
 _NAME_HEADER = re.compile(r"name|known as|nick", re.I)
@@ -80,6 +89,8 @@ def workspace_identifiers(workspace: str | Path, *, extra_words: Iterable[str] =
             raw = read_raw(spec)
             cmap = map_columns(raw, spec)
         except DataError:
+            if spec.kind in _PEOPLE_KINDS:  # never check outputs without the people's ids
+                raise _unreadable_people(spec) from None
             continue  # the report run has already said what is wrong with this file
         data = raw.data
         if spec.kind in ("communities", "memberships"):
@@ -92,7 +103,34 @@ def workspace_identifiers(workspace: str | Path, *, extra_words: Iterable[str] =
         found.add_people(data, cmap.identifying, cmap.unmapped)
     allowed = _allowed_words(Path(manifest.root) / "private" / ALLOWED_WORDS_FILE)
     return Identifiers.build(names=found.names, full_names=found.fulls, ids=found.ids,
-                             dates=found.dates, allowed=allowed, common=common)
+                             dates=found.dates, emails=found.emails, allowed=allowed,
+                             common=common)
+
+
+def _unreadable_people(spec) -> ConfigError:
+    """The message when a roster or staff list no longer reads as the manifest maps it.
+
+    It names the source and the columns the manifest expects that the file lacks; it never
+    shows the file's own header row (which may be a row of a pupil's data).
+    """
+    what = "roster" if spec.kind == "pupils" else "staff list"
+    try:
+        headers = {normalise_answer(h) for h in read_raw(spec).headers}
+    except DataError:
+        return ConfigError(
+            f"check-outputs cannot read the {what} {spec.label} (source {spec.name!r}), so it "
+            "cannot look for the ids, names and dates of birth of the people on it; nothing "
+            f"was checked. Run 'slc-research check' on the workspace to see what is wrong with "
+            "the file, correct it and run check-outputs again.", key=f"sources.{spec.name}")
+    missing = [h for h in spec.columns if normalise_answer(h) not in headers]
+    expected = ", ".join(repr(h) for h in missing) or "the columns it maps"
+    return ConfigError(
+        f"the {what} {spec.label} (source {spec.name!r}) no longer has the column(s) "
+        f"{expected} that enquiry.toml expects under [sources.{spec.name}.columns], so "
+        "check-outputs cannot look for the ids, names and dates of birth of the people on "
+        "it; nothing was checked. Correct the header in the file or the mapping in "
+        "enquiry.toml and run check-outputs again.",
+        key=f"sources.{spec.name}.columns")
 
 
 @dataclass
@@ -102,7 +140,8 @@ class _Found:
     names: set[str] = field(default_factory=set)
     fulls: set[str] = field(default_factory=set)
     ids: set[str] = field(default_factory=set)
-    dates: set[str] = field(default_factory=set)
+    dates: set[object] = field(default_factory=set)
+    emails: set[str] = field(default_factory=set)
 
     def add_people(self, data, identifying: dict[str, str], unmapped: list[str]) -> None:
         """Names, emails, dates of birth and extra ids of one raw frame."""
@@ -116,7 +155,11 @@ class _Found:
             elif _ID_HEADER.search(h):
                 self.ids.update(data[h].dropna().astype(str).unique())
             elif _DOB_HEADER.search(h):
-                self.dates.update(_date_forms(data[h].dropna().astype(str).unique()))
+                self.dates.update(data[h].dropna().unique())
+            elif _EMAIL_HEADER.search(h):
+                self.emails.update(data[h].dropna().astype(str).unique())
+        for h in [h for k, h in identifying.items() if k == "email"]:
+            self.emails.update(data[h].dropna().astype(str).unique())
         for h in [*fore, *sur, *whole]:
             self.names.update(data[h].dropna().astype(str).unique())
         for h in whole:
@@ -192,16 +235,3 @@ def _allowed_words(path: Path) -> list[str]:
         return []
     lines = path.read_text(encoding="utf-8-sig", errors="replace").splitlines()
     return [line.split("#", 1)[0].strip() for line in lines if line.split("#", 1)[0].strip()]
-
-
-def _date_forms(values: Iterable[str]) -> set[str]:
-    import pandas as pd
-
-    out: set[str] = set()
-    for v in values:
-        v = v.strip()
-        out.add(v.split(" ")[0])
-        when = pd.to_datetime(v, dayfirst=not re.match(r"\d{4}", v), errors="coerce")
-        if not pd.isna(when):
-            out.update({when.strftime("%Y-%m-%d"), when.strftime("%d/%m/%Y")})
-    return out

@@ -406,16 +406,16 @@ def check_source(root: str | Path, table: Mapping[str, Any], *,
         The file cannot be read with this mapping; the message names the file,
         row and column.
     """
-    from slc_research.data.loading.loaders import load_source, read_names
+    from slc_research.data.loading.loaders import load_source, people_of
 
     manifest = read_manifest(root)
     spec = source_spec(manifest.root, name, _plain(table, manifest.root),
                    manifest.response_scales, MANIFEST)
     pseudonymiser = Pseudonymiser(secrets.token_bytes(32))
     withdrawn = load_withdrawn(manifest.root / "private", pseudonymiser)
-    names: frozenset[str] = frozenset()
-    if spec.kind == "texts":
-        people = [s for s in manifest.sources.values() if s.kind in ("pupils", "staff")]
-        names = frozenset().union(*(read_names(s) for s in people))
-    ctx = LoadContext(pseudonymiser, manifest.response_scales, manifest.scales, names, withdrawn)
+    ctx = LoadContext(pseudonymiser, manifest.response_scales, manifest.scales,
+                      withdrawn=withdrawn)
+    if spec.kind in ("texts", "action_plans", "memberships", "meetings", "qdpx", "codebook",
+                     "codings"):  # free text: redacted as Enquiry.open does
+        ctx = people_of(manifest.sources.values()).into(ctx)
     return load_source(spec, ctx)

@@ -14,7 +14,7 @@ from slc_research.data.loading.people import names_in
 from slc_research.data.parsing.values import parse_booleans, parse_choice
 from slc_research.data.schemas import COMMUNITY_KINDS
 from slc_research.data.spec import LoadContext, Loaded, SourceSpec
-from slc_research.privacy.redaction import redact_names
+from slc_research.privacy.redaction import redact_texts
 
 __all__ = [
     "COMMUNITY_KIND_WORDS",
@@ -95,8 +95,8 @@ def load_memberships(spec: SourceSpec, ctx: LoadContext) -> Loaded:
            "community_kind": _community_kind(src, "community_kind"),
            "school": src.text("school", "school"),
            # a role is free text ("Chair, with Amy"): it reaches quote attributions
-           "role": redact_names(src.text("role"),
-                                set(ctx.names) | names_in(src.raw.data, src.map.identifying))}
+           "role": redact_texts(src.text("role"),
+                                ctx.redaction(names_in(src.raw.data, src.map.identifying)))}
     for col in ("joined", "left"):
         if src.has(col):
             out[col] = src.dates(col)
@@ -118,7 +118,7 @@ def load_meetings(spec: SourceSpec, ctx: LoadContext) -> Loaded:
     out = {"meeting_id": _required_text(src, "meeting_id", "a meeting id"),
            "community": src.text("community", "community"),
            "date": src.dates("date"),
-           "topic": redact_names(src.text("topic"), ctx.names)}
+           "topic": redact_texts(src.text("topic"), ctx.redaction())}
     blank = np.flatnonzero(src.column("date").isna().to_numpy())
     if len(blank):
         src.problems.add_rows(src.header("date"), src.excel_rows(blank), None,
@@ -161,14 +161,14 @@ def load_action_plans(spec: SourceSpec, ctx: LoadContext) -> Loaded:
     made_up = pd.Series(np.char.add(f"{spec.name}-", rows), dtype="string")
     plan_id = src.text("plan_id").fillna(made_up) if src.has("plan_id") else made_up
     # plans and reports are free text: known names are redacted, as in texts
-    names = set(ctx.names) | names_in(src.raw.data, src.map.identifying)
+    known = ctx.redaction(names_in(src.raw.data, src.map.identifying))
     out = {"plan_id": plan_id,
            "member_id": src.ids("member_id", types),
            "community": src.text("community", "community"),
            "meeting_id": src.text("meeting_id"),
-           "strategy": redact_names(src.text("strategy"), names),
-           "plan": redact_names(_required_text(src, "plan", "a plan"), names),
-           "report": redact_names(src.text("report"), names)}
+           "strategy": redact_texts(src.text("strategy"), known),
+           "plan": redact_texts(_required_text(src, "plan", "a plan"), known),
+           "report": redact_texts(src.text("report"), known)}
     if src.has("date"):
         out["date"] = src.dates("date")
     if src.has("status"):

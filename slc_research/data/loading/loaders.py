@@ -20,7 +20,13 @@ from slc_research.data.loading.communities import (
     load_meetings,
     load_memberships,
 )
-from slc_research.data.loading.people import load_pupils, load_staff, read_names
+from slc_research.data.loading.people import (
+    load_pupils,
+    load_staff,
+    people_of,
+    read_names,
+    read_people,
+)
 from slc_research.data.loading.qual import load_codebook, load_codings
 from slc_research.data.loading.records import load_attainment, load_behaviour
 from slc_research.data.loading.refi import load_qdpx
@@ -29,7 +35,7 @@ from slc_research.data.loading.texts import load_texts
 from slc_research.data.spec import LoadContext, Loaded, SourceSpec
 from slc_research.errors import ConfigError
 
-__all__ = ["LOADERS", "load_source", "read_names"]
+__all__ = ["LOADERS", "load_source", "people_of", "read_names", "read_people"]
 
 #: Source kind -> its loader.
 LOADERS: dict[str, Callable[[SourceSpec, LoadContext], Loaded]] = {

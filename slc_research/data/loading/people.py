@@ -1,13 +1,16 @@
-"""Loaders for the roster (``pupils``) and the staff list (``staff``), and their names.
+"""Loaders for the roster (``pupils``) and the staff list (``staff``), and their identifiers.
 
 Ids become keyed pseudonyms; names are never loaded into a table. They are
-read only by :func:`read_names`, which gives the set of names to redact from
-free texts.
+read only by :func:`read_people` (and :func:`read_names`, its names alone),
+which gives the names, real ids, email addresses and dates of birth to redact
+from free texts; they are kept in memory only.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -24,7 +27,8 @@ from slc_research.data.parsing.values import (
 from slc_research.data.reading.readers import read_raw
 from slc_research.data.spec import LoadContext, Loaded, SourceSpec
 
-__all__ = ["load_pupils", "load_staff", "read_names"]
+__all__ = ["People", "load_pupils", "load_staff", "names_in", "people_of", "read_names",
+           "read_people"]
 
 
 def load_pupils(spec: SourceSpec, ctx: LoadContext) -> Loaded:
@@ -61,13 +65,111 @@ def load_staff(spec: SourceSpec, ctx: LoadContext) -> Loaded:
     return src.finish("staff", out, person="staff_id")
 
 
-def read_names(spec: SourceSpec) -> frozenset[str]:
-    """The names in a roster or staff list, for redaction from free texts.
+@dataclass(frozen=True, repr=False)
+class People:
+    """What a roster or staff list says identifies its people (kept in memory only).
 
-    Gives every forename, surname, "forename surname" and full ``name`` of a
-    ``pupils`` or ``staff`` source, and the names in unmapped columns such as
-    "Preferred name" or "Known as"; an empty set for any other kind. Nothing
-    else of the file is kept.
+    Attributes
+    ----------
+    names : frozenset of str
+        Forenames, surnames, "forename surname", full and preferred names.
+    ids : frozenset of str
+        Real ids: the mapped ``pupil_id`` / ``staff_id`` and any column headed like an id
+        (UPN, ULN, Adno, admission number, candidate number).
+    emails : frozenset of str
+        Email addresses (the mapped ``email`` column and any column headed like one).
+    dates_of_birth : frozenset of str
+        Dates of birth as written (any column headed like one).
+    """
+
+    names: frozenset[str] = frozenset()
+    ids: frozenset[str] = frozenset()
+    emails: frozenset[str] = frozenset()
+    dates_of_birth: frozenset[str] = frozenset()
+
+    def __repr__(self) -> str:
+        return (f"People(<{len(self.names)} names, {len(self.ids)} ids, {len(self.emails)} "
+                f"emails, {len(self.dates_of_birth)} dates of birth: hidden>)")
+
+    def __or__(self, other: People) -> People:
+        """Everyone of both."""
+        return People(self.names | other.names, self.ids | other.ids,
+                      self.emails | other.emails, self.dates_of_birth | other.dates_of_birth)
+
+    def into(self, ctx: LoadContext) -> LoadContext:
+        """``ctx`` with these people's identifiers to redact."""
+        return replace(ctx, names=self.names, ids=self.ids, emails=self.emails,
+                       dates_of_birth=self.dates_of_birth)
+
+
+def people_of(specs: Iterable[SourceSpec]) -> People:
+    """Everyone on the ``pupils`` and ``staff`` sources among ``specs`` (:func:`read_people`)."""
+    found = People()
+    for spec in specs:
+        if spec.kind in ("pupils", "staff"):
+            found |= read_people(spec)
+    return found
+
+
+def read_people(spec: SourceSpec) -> People:
+    """The identifiers in a roster or staff list, for redaction from free texts.
+
+    Gives every forename, surname, "forename surname" and full ``name`` of a ``pupils`` or
+    ``staff`` source, the names in unmapped columns such as "Preferred name" or "Known as",
+    the real ids (the mapped id column and unmapped id columns such as "Adno"), the email
+    addresses and the dates of birth; an empty :class:`People` for any other kind. The
+    file is read with the loaders' own reader; nothing else of it is kept.
+
+    Parameters
+    ----------
+    spec : SourceSpec
+
+    Returns
+    -------
+    People
+    """
+    if spec.kind not in ("pupils", "staff"):
+        return People()
+    raw = read_raw(spec)
+    cmap = map_columns(raw, spec)
+    cols = cmap.identifying
+    data = raw.data
+    mapped = set(cols.values()) | set(cmap.columns.values()) | set(spec.columns)
+    names = set(names_in(data, cols))
+    ids: set[str] = set()
+    emails: set[str] = set()
+    dates: set[str] = set()
+    id_col = "pupil_id" if spec.kind == "pupils" else "staff_id"
+    if id_col in cmap.columns:
+        ids.update(_values(data[cmap.columns[id_col]]))
+    if "email" in cols:
+        emails.update(_values(data[cols["email"]]))
+    for header in data.columns:
+        h = str(header)
+        if header in mapped:
+            continue
+        if _OTHER_NAME_HEADER.search(h):
+            # Other names a file holds but the manifest need not map ("Preferred name"):
+            # redacted too, since teachers and pupils write them in reflections and minutes.
+            for value in _values(data[header]):
+                names.add(value)
+                names.update(part for part in re.split(r"[\s,]+", value) if part)
+        elif _ID_HEADER.search(h):
+            ids.update(_values(data[header]))
+        elif _EMAIL_HEADER.search(h):
+            emails.update(_values(data[header]))
+        elif _DOB_HEADER.search(h):
+            dates.update(_values(data[header]))
+    return People(frozenset(n for n in names if n.strip()), frozenset(ids), frozenset(emails),
+                  frozenset(dates))
+
+
+def _values(column: pd.Series) -> list[str]:
+    return [str(v).strip() for v in column.dropna().unique() if str(v).strip()]
+
+
+def read_names(spec: SourceSpec) -> frozenset[str]:
+    """The names in a roster or staff list (:func:`read_people`'s names).
 
     Parameters
     ----------
@@ -77,26 +179,17 @@ def read_names(spec: SourceSpec) -> frozenset[str]:
     -------
     frozenset of str
     """
-    if spec.kind not in ("pupils", "staff"):
-        return frozenset()
-    raw = read_raw(spec)
-    cols = map_columns(raw, spec).identifying
-    mapped = set(cols.values()) | set(spec.columns)
-    # Other names a file holds but the manifest need not map ("Preferred name", "Known as"):
-    # redacted too, since teachers and pupils write them in reflections and minutes.
-    other = [h for h in raw.data.columns if h not in mapped and _OTHER_NAME_HEADER.search(str(h))]
-    names = set(names_in(raw.data, cols))
-    for header in other:
-        for value in raw.data[header].dropna().unique():
-            value = str(value).strip()
-            names.add(value)
-            names.update(part for part in re.split(r"[\s,]+", value) if part)
-    return frozenset(n for n in names if n.strip())
+    return read_people(spec).names
 
 
 #: Headers of name columns a roster may carry besides the mapped ones.
 _OTHER_NAME_HEADER = re.compile(r"preferred|known as|nick ?name|middle name|legal (fore|sur)?name",
                                 re.I)
+#: Headers of other id, email and date-of-birth columns.
+_ID_HEADER = re.compile(r"\b(upn|uln|adno|adm|admission|candidate|pupil id|student id|mis id)\b",
+                        re.I)
+_EMAIL_HEADER = re.compile(r"e-?mail", re.I)
+_DOB_HEADER = re.compile(r"birth|\bdob\b|d\.o\.b", re.I)
 
 
 def names_in(data: pd.DataFrame, identifying: dict[str, str]) -> frozenset[str]:

@@ -1,7 +1,9 @@
 """Loaders for qualitative coding: a codebook and the codes coders applied to texts.
 
 A ``codebook`` source lists the codes (``code``, optional ``description`` and
-``parent``: codes grouped in themes). A ``codings`` source holds one row per
+``parent``: codes grouped in themes); names, ids, emails and dates of birth are
+redacted from codes and descriptions as from any free text (in a ``codings``
+source's codes too, the same way, so the two still match). A ``codings`` source holds one row per
 code applied to a text by one coder (``text_id``, ``coder``, ``code``, and the
 ``start``/``end`` character offsets of the coded passage, or neither for the
 whole text). Offsets index the text as it stands in the canonical ``texts``
@@ -19,6 +21,7 @@ from slc_research.data.loading.common import SourceLoad, plural
 from slc_research.data.parsing.values import parse_numbers
 from slc_research.data.spec import LoadContext, Loaded, SourceSpec
 from slc_research.errors import ConfigError, Problem
+from slc_research.privacy.redaction import redact_texts
 
 __all__ = ["load_codebook", "load_codings"]
 
@@ -46,7 +49,9 @@ def load_codebook(spec: SourceSpec, ctx: LoadContext) -> Loaded:
     spelled in the Code column), not the code itself.
     """
     src = SourceLoad(spec, ctx)
-    code = _required_text(src, "code")
+    people = ctx.redaction()
+    # codes and their descriptions are free text ("Zeb's outburst"): redacted as texts are
+    code = redact_texts(_required_text(src, "code"), people)
     key = code.str.casefold()
     dup = (key.duplicated(keep=False) & key.notna()).to_numpy()
     if dup.any():
@@ -63,7 +68,7 @@ def load_codebook(spec: SourceSpec, ctx: LoadContext) -> Loaded:
                 f"each code once, but rows {_listed(rows)} hold {spelled} (the same code, "
                 "whatever its capitals); keep one row and remove or rename the others"))
         src.problems.add(problems[:20], len(problems))
-    parent = src.text("parent")
+    parent = redact_texts(src.text("parent"), people)
     if src.has("parent"):
         spelling = dict(zip(key[~dup & key.notna()], code[~dup & key.notna()], strict=True))
         if dup.any():  # the first spelling of a repeated code still names it
@@ -87,7 +92,8 @@ def load_codebook(spec: SourceSpec, ctx: LoadContext) -> Loaded:
         parent = pkey.map(spelling).astype("string").where(parent.notna())
         if not src.problems:
             _check_cycles(src, key, pkey)
-    out = {"code": code, "description": src.text("description"), "parent": parent}
+    out = {"code": code, "description": redact_texts(src.text("description"), people),
+           "parent": parent}
     return src.finish("codebook", out)
 
 
@@ -183,7 +189,7 @@ def load_codings(spec: SourceSpec, ctx: LoadContext) -> Loaded:
     else:
         coder = src.text("coder", "coder")
     text_id = _required_text(src, "text_id")
-    code = _required_text(src, "code")
+    code = redact_texts(_required_text(src, "code"), ctx.redaction())  # as in the codebook
     start, end = _offsets(src)
     src.problems.raise_if_any()
     frame = pd.DataFrame({"text_id": text_id, "coder": coder, "code": code, "start": start,

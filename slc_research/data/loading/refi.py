@@ -13,8 +13,10 @@ folder beside it, or a ``.qdc`` codebook) fills three tables at once:
   name used twice (an "Other" under two themes) becomes "Theme / Other".
 - ``codings``: one row per code applied to a passage, with its coder.
 
-Names are redacted from the texts as in every text source (``[name]``), which
-changes their length; the offsets of the coded passages are moved with the
+Names, real ids, email addresses and dates of birth are redacted from the
+texts as in every text source (``[name]``, ``[id]``, ``[email]``, ``[date of
+birth]``), and from the codebook's code names and descriptions; redaction
+changes a text's length: the offsets of the coded passages are moved with the
 text, so each coding still covers the same words (a passage that began or ended
 inside a name now begins or ends at the edge of ``[name]``). A passage covering
 a whole text is stored as a whole-text coding (blank ``start`` and ``end``).
@@ -36,7 +38,7 @@ from slc_research.data.reading.refi import RefiProject, read_refi
 from slc_research.data.schemas import conform
 from slc_research.data.spec import LoadContext, Loaded, SourceSpec
 from slc_research.errors import ConfigError
-from slc_research.privacy.redaction import Redaction, name_words, redact_names
+from slc_research.privacy.redaction import Redaction, redact_texts
 
 __all__ = ["load_qdpx"]
 
@@ -58,15 +60,18 @@ def _letters(n: int) -> list[str]:
     return out
 
 
-def _code_names(project: RefiProject) -> tuple[dict[str, str], int]:
-    """Code guid -> unique name (a repeated name is prefixed by its parent's)."""
+def _code_names(project: RefiProject, written: dict[str, str]) -> tuple[dict[str, str], int]:
+    """Code guid -> unique name (a repeated name is prefixed by its parent's).
+
+    ``written`` is each code's name as it may be kept (redacted), by guid.
+    """
     by_guid = {c.guid: c for c in project.codes}
-    counts = pd.Series([c.name.casefold() for c in project.codes]).value_counts()
+    counts = pd.Series([written[c.guid].casefold() for c in project.codes]).value_counts()
     names, renamed = {}, 0
     for c in project.codes:
-        name = c.name
-        if counts.get(c.name.casefold(), 0) > 1 and c.parent in by_guid:
-            name = f"{by_guid[c.parent].name} / {c.name}"
+        name = written[c.guid]
+        if counts.get(name.casefold(), 0) > 1 and c.parent in by_guid:
+            name = f"{written[c.parent]} / {name}"
             renamed += 1
         names[c.guid] = name
     return names, renamed
@@ -96,13 +101,19 @@ def load_qdpx(spec: SourceSpec, ctx: LoadContext) -> Loaded:
                           key=f"sources.{spec.name}.coders")
     project = read_refi(spec.path, label=spec.label)
     notes = list(project.notes)
-    code_name, renamed = _code_names(project)
+    known = ctx.redaction()
+    # a code's name and description are free text too ("Zeb's outburst"): redacted as texts
+    written = dict(zip([c.guid for c in project.codes],
+                       redact_texts(pd.Series([c.name for c in project.codes], dtype="string"),
+                                    known).tolist(), strict=True))
+    code_name, renamed = _code_names(project, written)
     if renamed:
         notes.append(f"{plural(renamed, 'code')} sharing a name with another code renamed "
                      "'Theme / Code' after the code they sit in.")
     codebook = pd.DataFrame({
         "code": [code_name[c.guid] for c in project.codes],
-        "description": [c.description for c in project.codes],
+        "description": redact_texts(pd.Series([c.description for c in project.codes],
+                                              dtype="string"), known).tolist(),
         "parent": [code_name.get(c.parent) if c.parent else None for c in project.codes],
     })
     labels = dict(zip(project.users, _letters(len(project.users)), strict=True))
@@ -110,9 +121,8 @@ def load_qdpx(spec: SourceSpec, ctx: LoadContext) -> Loaded:
         labels = {g: n or labels[g] for g, n in project.users.items()}
 
     nobody = "unknown" if project.users else "A"  # no users listed: one coder
-    known = name_words(ctx.names)
     raw_ids = [s.name or s.guid for s in project.sources]
-    ids = _unique(list(redact_names(pd.Series(raw_ids, dtype="string"), ctx.names)))
+    ids = _unique(list(redact_texts(pd.Series(raw_ids, dtype="string"), known)))
     rows, coded, unknown_codes, empty, whole = [], [], 0, 0, 0
     for tid, source in zip(ids, project.sources, strict=True):
         red = Redaction(source.text, known)

@@ -2,7 +2,8 @@
 
 Every known name (the roster's and staff list's, and any name columns of the
 file itself) is redacted from the text as ``[name]`` before it reaches the
-table. Author ids become pseudonyms.
+table, and every real id, email address and date of birth as ``[id]``,
+``[email]`` and ``[date of birth]``. Author ids become pseudonyms.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from slc_research.data.loading.common import SourceLoad, plural
 from slc_research.data.loading.people import names_in
 from slc_research.data.parsing.values import parse_booleans
 from slc_research.data.spec import LoadContext, Loaded, SourceSpec
-from slc_research.privacy.redaction import redact_names
+from slc_research.privacy.redaction import redact_texts
 
 __all__ = ["load_texts", "text_id", "text_ids"]
 
@@ -60,7 +61,7 @@ def load_texts(spec: SourceSpec, ctx: LoadContext) -> Loaded:
         types = src.person_types("author_type", "authors", allowed=_AUTHORS,
                                  default="anonymous")
         authors = pd.Series(pd.NA, index=range(n), dtype="string")
-    names = set(ctx.names) | names_in(src.raw.data, src.map.identifying)
+    known = ctx.redaction(names_in(src.raw.data, src.map.identifying))
     text = src.text("text")
     out = {
         "text_id": ids,
@@ -68,7 +69,7 @@ def load_texts(spec: SourceSpec, ctx: LoadContext) -> Loaded:
         "author_type": types,
         "source": src.text("source", "text_source"),
         "community": src.text("community", "community"),
-        "text": redact_names(text, names),
+        "text": redact_texts(text, known),
     }
     if src.has("date"):
         out["date"] = src.dates("date")

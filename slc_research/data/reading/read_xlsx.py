@@ -40,6 +40,7 @@ from slc_research.data.reading.raw_table import (
     tidy_table,
 )
 from slc_research.data.reading.read_csv import EXPORT_AGAIN
+from slc_research.data.reading.zip_limits import check_zip
 from slc_research.data.spec import normalise_answer
 from slc_research.errors import DataError
 
@@ -85,12 +86,17 @@ def cell_text(v: object) -> str | None:
 def sheet_names(path: str | Path) -> list[str]:
     """The sheet names of a workbook, in workbook order.
 
-    Empty when ``path`` is not a readable workbook (reading it then says why).
+    Empty when ``path`` is not a readable workbook, or expands past the limits of
+    :mod:`.zip_limits` (reading it then says why).
     """
     import python_calamine
 
     with open(path, "rb") as handle:
         if handle.read(4) != b"PK\x03\x04":
+            return []
+        try:
+            check_zip(handle, str(path))
+        except DataError:
             return []
         handle.seek(0)
         try:
@@ -102,7 +108,11 @@ def sheet_names(path: str | Path) -> list[str]:
 
 def read_xlsx(path: Path, label: str, sheet: str | None, header_rows: int,
               join: HeaderJoin | None) -> RawTable:
-    """Read a worksheet of the workbook at ``path`` (see :func:`.readers.read_raw`)."""
+    """Read a worksheet of the workbook at ``path`` (see :func:`.readers.read_raw`).
+
+    A workbook that expands past the limits of :mod:`.zip_limits` (a "zip bomb") is refused
+    before any reader unpacks it.
+    """
     import python_calamine
 
     try:
@@ -110,6 +120,8 @@ def read_xlsx(path: Path, label: str, sheet: str | None, header_rows: int,
     except (zipfile.BadZipFile, OSError) as exc:
         raise _unreadable(label, exc) from None
     with package, open(path, "rb") as handle:
+        check_zip(handle, label)
+        handle.seek(0)
         if not _has(package, _WORKBOOK):
             return _read_with_openpyxl(handle, label, sheet, header_rows, join)
         try:

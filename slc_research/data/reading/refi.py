@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
+from slc_research.data.reading.zip_limits import check_zip
 from slc_research.errors import DataError, Problem
 
 __all__ = ["RefiCode", "RefiProject", "RefiSelection", "RefiSource", "read_refi"]
@@ -119,10 +120,11 @@ def _codes(parent: ElementTree.Element, parent_guid: str | None, out: list[RefiC
 class _Files:
     """The files beside the ``.qde``: zip members or a folder, looked up case-insensitively."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, label: str) -> None:
         self.path = path
         self.zip: zipfile.ZipFile | None = None
         if zipfile.is_zipfile(path):
+            check_zip(path, label)
             self.zip = zipfile.ZipFile(path)
             self.names = {n.casefold(): n for n in self.zip.namelist() if not n.endswith("/")}
         else:
@@ -246,7 +248,7 @@ def read_refi(path: str | Path, *, label: str | None = None) -> RefiProject:
     path = Path(path)
     label = label or path.name
     try:
-        files = _Files(path)
+        files = _Files(path, label)
         root = ElementTree.fromstring(files.qde())
     except _Unreadable as exc:
         raise DataError.single(label, str(exc)) from None
