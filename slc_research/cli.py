@@ -4,12 +4,14 @@ Every error a user can cause is printed as one clear message, never a
 traceback. Exit status: 0 done; 1 a problem in the workspace (a raw file, the
 manifest, a batch file); 2 a mistake on the command line (usage); 3 an
 unexpected error (a bug), printed as one line too, with the traceback only
-under ``--debug``; 130 interrupted. Nothing here prints a name or a real id.
+under ``--debug``; 130 interrupted. A full disk (or an exhausted quota) is not a
+bug: it says so, with exit status 1. Nothing here prints a name or a real id.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import sys
 import traceback
 from importlib import resources
@@ -390,6 +392,32 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+_DISK_FULL = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
+#: How a full disk reads when a library (pyarrow) passes it on as text only.
+_DISK_FULL_WORDS = ("no space left on device", "disk quota exceeded")
+
+
+def _disk_full(exc: BaseException | None) -> bool:
+    """Whether ``exc``, or an error it was raised from, is a full disk or an exhausted quota."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, OSError) and (exc.errno in _DISK_FULL or any(
+                w in str(exc).lower() for w in _DISK_FULL_WORDS)):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def _where(exc: BaseException) -> str:
+    """The folder a failed write was in (never the file's own name, which may hold a name)."""
+    while exc is not None:
+        name = getattr(exc, "filename", None)
+        if name:
+            return f"writing in {Path(name).parent}"
+        exc = exc.__cause__ or exc.__context__
+    return "on the drive of the workspace or of the output folder"
+
+
 def _is_usage(exc: SlcResearchError) -> bool:
     """Whether the error is about the command line itself (an option or argument)."""
     key = getattr(exc, "key", None) or ""
@@ -408,6 +436,11 @@ def main(argv: list[str] | None = None) -> int:
         print("slc-research: interrupted; nothing half-written was left behind.", file=sys.stderr)
         return 130
     except Exception as exc:  # a bug: one line, the traceback only on request
+        if _disk_full(exc):
+            print(f"slc-research: the disk is full ({_where(exc)}): free some space on it (or "
+                  "ask your IT technician to), then run the command again; nothing "
+                  "half-written was left behind.", file=sys.stderr)
+            return 1
         if args.debug:
             traceback.print_exc()
         print(f"slc-research: unexpected error ({type(exc).__name__}: {exc}). This is a bug in "

@@ -74,8 +74,10 @@ def write_atomic(path: str | Path, data: bytes | str, *, mode: int | None = None
                 Path(tmp).unlink(missing_ok=True)
         else:
             os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and exc.filename is None:
+            exc.filename = tmp  # a failed write (a full disk) names no file: say where
         raise
     if durable and hasattr(os, "O_DIRECTORY"):
         dir_fd = os.open(path.parent, os.O_DIRECTORY)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from pandas.api.types import union_categoricals
+from pandas.api.types import is_string_dtype, union_categoricals
 
 from slc_research.data.schemas import TABLES, conform, empty_table
 from slc_research.data.spec import LoadContext, Loaded, SourceSpec
@@ -93,11 +93,28 @@ def _concat(frames: list[pd.DataFrame], table: str) -> pd.DataFrame:
     for col, dtype in TABLES[table].items():
         parts = [f[col] for f in frames]
         if dtype == "category":
-            cols[col] = pd.Series(union_categoricals([p.astype("category") for p in parts],
-                                                     ignore_order=True))
+            cols[col] = _stack_categories(parts)
         else:
             cols[col] = pd.concat(parts, ignore_index=True)
     return conform(pd.DataFrame(cols), table)
+
+
+def _stack_categories(parts: list[pd.Series]) -> pd.Series:
+    """Stack categorical columns whose categories may be of different dtypes.
+
+    A table read fresh and one read back from the cache, or a column one source lacks
+    (all missing: no categories at all), can hold categories of different dtypes (``str``,
+    ``string``, ``object``, ``float64``); only the categories are recast, never the codes,
+    so this stays cheap on millions of rows.
+    """
+    cats = [p if isinstance(p.dtype, pd.CategoricalDtype) else p.astype("category")
+            for p in parts]
+    if len({str(c.cat.categories.dtype) for c in cats}) > 1:
+        filled = [c.cat.categories for c in cats if len(c.cat.categories)]
+        target = "str" if all(is_string_dtype(f) for f in filled) else object
+        cats = [pd.Series(pd.Categorical.from_codes(
+            c.cat.codes, categories=c.cat.categories.astype(target))) for c in cats]
+    return pd.Series(union_categoricals(cats, ignore_order=True))
 
 
 class Enquiry:
@@ -168,6 +185,9 @@ class Enquiry:
         marked = load_not_quotable(private, manifest.sources)
         cache = SourceCache(manifest.root)
         consent = private / CONSENT_FILE
+        marked_file = private / NOT_QUOTABLE_FILE
+        # every input is hashed by content on every open (in parallel threads)
+        cache.hash_files([consent, marked_file, *(s.path for s in manifest.sources.values())])
         common = {
             "key": pseudonymiser.fingerprint,
             "consent": cache.content_hash(consent) if consent.is_file() else None,
@@ -217,10 +237,9 @@ class Enquiry:
             health.append(SourceHealth(name, spec.kind, spec.label, int(meta["rows_read"]),
                                        int(meta["rows_dropped"]), from_cache,
                                        tuple(meta["notes"])))
-        cache.save_index()
         if problems:
             raise DataError(problems, total=total_problems)
-        cache.prune({_safe_dir(n) for n in manifest.sources} | {"index.json"})
+        cache.prune({_safe_dir(n) for n in manifest.sources})
         tables, derived = _stacked(manifest.root, keys, collected)
         from slc_research.data.loading.texts import text_id
 
@@ -232,7 +251,6 @@ class Enquiry:
         found_rows = set().union(*consent_rows.values())
         enq.notes = register.notes + (() if -1 in found_rows else
                                       register.unmatched(found_rows, consent_rows))
-        marked_file = private / NOT_QUOTABLE_FILE
         enq._marked_digest = cache.content_hash(marked_file) if marked_file.is_file() else ""
         return enq
 
