@@ -135,6 +135,12 @@ class SourceCache:
         self.dir = Path(root) / CACHE_DIR
         self._hashes: dict[str, str] = {}  # this open's content hashes, by path
 
+    @property
+    def holds_tables(self) -> bool:
+        """Whether any source's tables have been cached here (the workspace was opened before)."""
+        return self.dir.is_dir() and any(d.is_dir() and not d.name.startswith(".")
+                                         for d in self.dir.iterdir())
+
     # -- content hashes -------------------------------------------------
     def content_hash(self, path: Path) -> str:
         """The XXH3-128 hash of ``path``'s content, computed once per :class:`SourceCache`.

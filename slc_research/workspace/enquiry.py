@@ -179,11 +179,11 @@ class Enquiry:
         """
         manifest = read_manifest(path)
         private = manifest.root / PRIVATE_DIR
-        pseudonymiser = Pseudonymiser.for_workspace(private)
+        cache = SourceCache(manifest.root)
+        pseudonymiser = Pseudonymiser.for_workspace(private, opened_before=cache.holds_tables)
         register = read_consent_register(private, pseudonymiser)
         withdrawn = register.withdrawn
         marked = load_not_quotable(private, manifest.sources)
-        cache = SourceCache(manifest.root)
         consent = private / CONSENT_FILE
         marked_file = private / NOT_QUOTABLE_FILE
         # every input is hashed by content on every open (in parallel threads)

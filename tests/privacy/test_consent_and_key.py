@@ -206,6 +206,26 @@ def test_case9_key_file_empty_short_non_hex(workspace, capsys, case, content, sa
         Pseudonymiser.for_workspace(workspace / "private")
 
 
+
+def test_case9_missing_key_of_a_workspace_opened_before_is_not_made_anew(workspace, capsys):
+    """A deleted key with cached tables left: restore it, never a new key (new pseudonyms)."""
+    assert _check(workspace, capsys)[0] == 0
+    key = workspace / "private" / KEY_FILE
+    key.unlink()
+    code, _out, err = _check(workspace, capsys)
+    assert code == 1
+    assert "private/pseudonym.key is missing, but this workspace has been opened before" in err
+    assert "restore private/pseudonym.key from your backup" in err
+    assert not key.exists()
+    assert "Traceback" not in err
+    # a fresh workspace (nothing cached) still makes its key on first open
+    fresh = workspace / ".slc-cache"
+    for d in sorted(fresh.rglob("*"), reverse=True):
+        d.rmdir() if d.is_dir() else d.unlink()
+    fresh.rmdir()
+    assert _check(workspace, capsys)[0] == 0
+    assert len(key.read_text(encoding="ascii").strip()) == 64
+
 # -- case 6: messages never echo personal data ------------------------------------------------
 
 def test_case6_header_row_as_data_message(workspace, capsys):
