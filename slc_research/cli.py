@@ -120,7 +120,7 @@ def _check_outputs(args: argparse.Namespace) -> int:
         print(f"slc-research: {describe_check(result)}", file=sys.stderr)
         return 1
     print(f"No names, ids, email addresses or dates of birth of the workspace's people found in "
-          f"{result.files} file(s) under {result.folder} ({result.seconds:.1f} s).")
+          f"{result.files} file(s) under {result.where} ({result.seconds:.1f} s).")
     return 0
 
 
@@ -159,7 +159,7 @@ def _export(args: argparse.Namespace) -> int:
         from slc_research.privacy.output_check import format_finds
 
         print(f"slc-research: {format_finds(result.check)}\nNothing was written to "
-              f"{result.folder}: the pack was removed before it could be shared.",
+              f"{result.check.where}: the pack was removed before it could be shared.",
               file=sys.stderr)
         return 1
     n_tables = sum(len(p.tables) for p in result.packs)

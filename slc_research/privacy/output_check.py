@@ -58,7 +58,8 @@ from slc_research.errors import ConfigError, DataError
 from slc_research.privacy.identifiers import Identifiers, mask
 from slc_research.privacy.output_formats import Piece, text_pieces
 
-__all__ = ["CheckResult", "Find", "check_folder", "format_finds", "scan_outputs", "scan_text"]
+__all__ = ["CheckResult", "Find", "check_folder", "format_finds", "masked", "scan_outputs",
+           "scan_text"]
 
 #: The most finds a message lists (the rest are counted).
 MAX_LISTED = 40
@@ -86,11 +87,18 @@ class CheckResult:
     finds: tuple[Find, ...]
     files: int
     seconds: float
+    #: ``folder`` as a message may show it: every identifier in the path masked.
+    shown: str = ""
 
     @property
     def ok(self) -> bool:
         """Whether the check found nothing."""
         return not self.finds
+
+    @property
+    def where(self) -> str:
+        """The checked folder or file as a message may name it (identifiers masked)."""
+        return self.shown or str(self.folder)
 
 
 def scan_text(piece: Piece, ident: Identifiers) -> list[tuple[int, str, str]]:
@@ -135,13 +143,13 @@ def _scan_file(path: Path, rel: str, ident: Identifiers) -> list[Find]:
     Names and ids in the file's path, a member's name or a sheet name are masked in the
     place shown, as the finds themselves are.
     """
-    shown = _masked_place(rel, ident)
+    shown = masked(rel, ident)
     try:
         pieces = list(text_pieces(path, name=rel))
     except OSError as exc:
         return [Find(shown, "the whole file", f"unreadable file ({exc.strerror})", "-")]
     except DataError as exc:  # a zip bomb: refused, so it cannot be shared unchecked
-        place = "the whole file" if exc.file == path.name else _masked_place(exc.file, ident)
+        place = "the whole file" if exc.file == path.name else masked(exc.file, ident)
         return [Find(shown, place,
                      f"file not checked: it expands past the zip-bomb limits ({exc.expected})",
                      "-")]
@@ -152,13 +160,16 @@ def _scan_file(path: Path, rel: str, ident: Identifiers) -> list[Find]:
             continue
         starts = _line_starts(piece.text) if piece.lines else None
         for offset, kind, value in sorted(hits):
-            place = _masked_place(_place(piece, offset, starts), ident)
+            place = masked(_place(piece, offset, starts), ident)
             finds.append(Find(shown, place, kind, mask(value)))
     return finds
 
 
-def _masked_place(text: str, ident: Identifiers) -> str:
-    """``text`` (a file's path, a place in it) with every identifier in it masked."""
+def masked(text: str, ident: Identifiers) -> str:
+    """``text`` (a file's path, a place in it) with every identifier in it masked.
+
+    ``share/Jack_Abdi.qdpx`` -> ``share/Jac***.qdpx``: what a message may show of a path.
+    """
     hits = scan_text(Piece("", text.replace("_", " "), False), ident)
     for offset, _kind, value in sorted(hits, reverse=True):
         text = text[:offset] + mask(value) + text[offset + len(value):]
@@ -206,7 +217,8 @@ def check_folder(folder: str | Path, ident: Identifiers) -> CheckResult:
         finds, files = scan_outputs(folder, ident)
     else:
         finds, files = _scan_one(folder, ident)
-    return CheckResult(folder, tuple(finds), files, time.perf_counter() - started)
+    return CheckResult(folder, tuple(finds), files, time.perf_counter() - started,
+                       masked(str(folder), ident))
 
 
 def _scan_one(path: Path, ident: Identifiers) -> tuple[list[Find], int]:
@@ -220,7 +232,7 @@ def format_finds(result: CheckResult) -> str:
     """
     n = len(result.finds)
     lines = [f"check-outputs found {n} possible identifier(s) of a pupil or member of staff in "
-             f"{result.folder} (shown masked):"]
+             f"{result.where} (shown masked):"]
     lines += [f"  {f}" for f in result.finds[:MAX_LISTED]]
     if n > MAX_LISTED:
         lines.append(f"  ... and {n - MAX_LISTED} more")

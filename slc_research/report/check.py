@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from slc_research.privacy.identifiers import Identifiers, words_of
-from slc_research.privacy.output_check import CheckResult, check_folder, format_finds
+from slc_research.privacy.output_check import CheckResult, check_folder, format_finds, masked
 from slc_research.report.catalogue import notebook_files
 from slc_research.report.folder import (
     LEDGER_NAME,
@@ -84,11 +84,11 @@ def describe_check(result: CheckResult) -> str:
     unknown = getattr(result, "unknown", ())
     stale = getattr(result, "stale", ())
     if unknown:
-        parts.append(f"{result.folder} holds {len(unknown)} file(s) that no report run into it "
+        parts.append(f"{result.where} holds {len(unknown)} file(s) that no report run into it "
                      "made (its index does not list them): " + ", ".join(unknown) + ". Check "
                      "them, then move them out of the folder before you share it.")
     if stale:
-        parts.append(f"{len(stale)} report(s) in {result.folder} were made before the consent "
+        parts.append(f"{len(stale)} report(s) in {result.where} were made before the consent "
                      "register changed (a pupil may have withdrawn since): "
                      + ", ".join(stale) + ". Run the reports into this folder again (any "
                      "`slc-research report --out` run rewrites or removes them) before you "
@@ -136,9 +136,12 @@ class OutputChecker:
             return result
         ledger = read_ledger(path)
         fields = {f.name: getattr(result, f.name) for f in dataclasses.fields(result)}
+        ident = self.identifiers  # file names are shown masked, as the finds are
         return OutputsCheck(**fields,
-                            unknown=tuple(p.name for p in unknown_files(path, ledger)),
-                            stale=tuple(stale_reports(path, consent_digest(self.workspace),
+                            unknown=tuple(masked(p.name, ident)
+                                          for p in unknown_files(path, ledger)),
+                            stale=tuple(masked(name, ident) for name in
+                                        stale_reports(path, consent_digest(self.workspace),
                                                       ledger)))
 
 

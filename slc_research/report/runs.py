@@ -39,7 +39,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -47,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from slc_research.errors import ConfigError
+from slc_research.privacy.output_check import masked
 from slc_research.report.batch import PlannedReport
 from slc_research.report.check import OutputChecker
 from slc_research.report.execute import ReportResult
@@ -184,8 +185,12 @@ def _earlier_reports(plan: Sequence[PlannedReport], ledger: dict[str, dict[str, 
 
 
 def _tidy(out_dir: Path, ledger: dict[str, dict[str, Any]], consent: str,
-          again: Sequence[PlannedReport], outcomes: dict[str, RunOutcome]) -> list[str]:
-    """Leave in ``out_dir`` only what its ledger knows; what was done, a line per file."""
+          again: Sequence[PlannedReport], outcomes: dict[str, RunOutcome],
+          shown: Callable[[str], str]) -> list[str]:
+    """Leave in ``out_dir`` only what its ledger knows; what was done, a line per file.
+
+    A file the ledger does not know is named as ``shown`` gives it (identifiers masked).
+    """
     notes = []
     for report in again:
         if outcomes[report.name].ok:
@@ -200,10 +205,10 @@ def _tidy(out_dir: Path, ledger: dict[str, dict[str, Any]], consent: str,
     for path in unknown_files(out_dir, ledger):
         if is_our_report(path):
             remove(path)
-            notes.append(f"Removed {path.name}: a report page that this folder's run ledger "
+            notes.append(f"Removed {shown(path.name)}: a report page that this folder's run ledger "
                          f"({LEDGER_NAME}) does not know, so it may be out of date.")
         else:
-            notes.append(f"{path.name} was not made by a report run into this folder: it "
+            notes.append(f"{shown(path.name)} was not made by a report run into this folder: it "
                          "was left in place; check it, and move it out before you share the "
                          "folder.")
     return notes
@@ -298,7 +303,8 @@ def _run_batch(plan: Sequence[PlannedReport], workspace: str | Path, out_dir: Pa
                             quiet=quiet, total=len(todo))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    notes += _tidy(out_dir, ledger, consent, again, outcomes)
+    notes += _tidy(out_dir, ledger, consent, again, outcomes,
+                   lambda name: masked(name, checker.identifiers))
     write_ledger(out_dir, ledger)
     ordered = (*(outcomes[r.name] for r in todo), *kept)
     index = write_index(out_dir, [o.result for o in ordered], title=title)

@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from slc_research.errors import OutputLeakError
-from slc_research.privacy.output_check import format_finds
+from slc_research.privacy.output_check import format_finds, masked
 from slc_research.report.check import OutputChecker
 from slc_research.report.folder import STAGING_PREFIX
 
@@ -76,9 +76,11 @@ def publish(staged: str | Path, target: str | Path, checker: OutputChecker | Non
         result = checker.scan(staged)
         if not result.ok:
             _remove(staged)
-            result = dataclasses.replace(result, folder=target)  # name where it would have gone
+            # name where it would have gone, masked as the finds are
+            result = dataclasses.replace(result, folder=target,
+                                         shown=masked(str(target), checker.identifiers))
             raise OutputLeakError(
-                f"{format_finds(result)}\nNothing was written to {target}: the files were "
+                f"{format_finds(result)}\nNothing was written to {result.where}: the files were "
                 "removed before they could be shared.", check=result, target=target)
     if still_ours is not None and not still_ours():
         _remove(staged)

@@ -3,12 +3,13 @@ check, and a batch's safety (reserved names, orphaned tasks, parameters checked 
 
 Fast cases use an empty workspace from ``slc-research init`` and tiny notebooks (no
 kernel, or one or two report runs); the sharing commands use a copy of the demo trust
-with a pupil's full name written where no redaction can know it (a code's name)."""
+with a pupil's full name as a code (redacted at load) and in the file name asked for."""
 
 from __future__ import annotations
 
 import shutil
 import time
+import zipfile
 from pathlib import Path
 
 import nbformat
@@ -134,17 +135,28 @@ def named_in_codebook(demo_workspace, tmp_path_factory):
 
 @pytest.mark.xdist_group("demo")
 def test_case4_qda_export_runs_output_check(named_in_codebook, tmp_path, capsys):
+    """The codebook's name is redacted at load; a file named after the pupil is still caught."""
     ws, name = named_in_codebook
-    qdpx, qdc = tmp_path / "share" / "project.qdpx", tmp_path / "share" / "book.qdc"
+    share = tmp_path / "share"
+    clean = share / "project.qdpx"
+    assert main(["qda", "export", str(ws), "--to", str(clean)]) == 0
+    with zipfile.ZipFile(clean) as z:
+        project = z.read("project.qde").decode("utf-8")
+    assert name not in project
+    assert "[name]" in project
+    clean.unlink()
+    capsys.readouterr()
+    named = name.replace(" ", "_")
+    qdpx, qdc = share / f"{named}.qdpx", share / f"{named}.qdc"
     assert main(["qda", "export", str(ws), "--to", str(qdpx)]) == 1
     err = capsys.readouterr().err
-    assert "project.qdpx" in err
     assert "Nothing was written" in err
     assert name not in err
+    assert named not in err
     assert not qdpx.exists()
     assert main(["qda", "export", str(ws), "--codebook", str(qdc)]) == 1
     assert not qdc.exists()
-    assert not list((tmp_path / "share").iterdir())  # no staging folder left either
+    assert not list(share.iterdir())  # no staging folder left either
 
 
 @pytest.mark.xdist_group("demo")
