@@ -408,6 +408,29 @@ def _disk_full(exc: BaseException | None) -> bool:
     return False
 
 
+_NOT_ALLOWED = (errno.EACCES, errno.EPERM, errno.EROFS)
+
+
+def _not_allowed(exc: BaseException | None) -> bool:
+    """Whether ``exc``, or an error it was raised from, is a refused read or write."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, OSError) and exc.errno in _NOT_ALLOWED:
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def _bug_place(exc: BaseException) -> str:
+    """Where in slc-research a bug was raised (module and line), never the error's values."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    ours = [f for f in frames if "slc_research" in f.filename] or frames
+    if not ours:
+        return ""
+    last = ours[-1]
+    return f" in {Path(last.filename).name}, line {last.lineno}"
+
+
 def _where(exc: BaseException) -> str:
     """The folder a failed write was in (never the file's own name, which may hold a name)."""
     while exc is not None:
@@ -441,10 +464,19 @@ def main(argv: list[str] | None = None) -> int:
                   "ask your IT technician to), then run the command again; nothing "
                   "half-written was left behind.", file=sys.stderr)
             return 1
+        if _not_allowed(exc):
+            where = _where(exc).replace("writing in", "in", 1)
+            print(f"slc-research: the computer refused access ({where}): the folder is "
+                  "read-only or you may not change it. Copy the workspace to a folder you can "
+                  "write in (or ask your IT technician for access), then run the command "
+                  "again; nothing half-written was left behind.", file=sys.stderr)
+            return 1
         if args.debug:
             traceback.print_exc()
-        print(f"slc-research: unexpected error ({type(exc).__name__}: {exc}). This is a bug in "
-              "slc-research; run again with --debug to see where.", file=sys.stderr)
+        # the error's own text may quote a cell of a raw file: it is shown only with --debug
+        print(f"slc-research: unexpected error ({type(exc).__name__}{_bug_place(exc)}). This "
+              "is a bug in slc-research; run again with --debug to see the details.",
+              file=sys.stderr)
         return 3
 
 

@@ -385,3 +385,37 @@ def test_a_source_folder_removed_by_another_run_while_writing(tmp_path, monkeypa
     tables, _ = store.read("codes", "k1")
     assert tables["codebook"]["code"].tolist() == ["a", "b"]
     assert _leftovers(tmp_path) == []
+
+
+def test_case9_read_only_workspace_is_a_clear_message(tmp_path, monkeypatch, capsys):
+    """A workspace on a read-only share: exit 1 saying what to do, never "a bug" (exit 3).
+
+    Tests run as root, whom file permissions do not stop, so the refusal is faked where the
+    cache's first write happens (the operating system's answer, EROFS, is what a read-only
+    share gives)."""
+    ws = _workspace(tmp_path / "ws")
+    Pseudonymiser.for_workspace(ws / "private")  # the key exists; the cache is empty
+
+    def read_only(*_args, **_kwargs):
+        raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(ws / CACHE_DIR / "x"))
+
+    monkeypatch.setattr(tempfile, "mkdtemp", read_only)
+    assert main(["check", str(ws)]) == 1
+    err = capsys.readouterr().err
+    assert f"the computer refused access (in {ws / CACHE_DIR})" in err
+    assert "This is a bug" not in err
+
+
+def test_a_bug_message_never_quotes_the_error_text(tmp_path, monkeypatch, capsys):
+    """An unexpected error's text may quote a raw cell: only its type and place are shown."""
+    ws = _workspace(tmp_path / "ws")
+
+    def broken(*_args, **_kwargs):
+        raise KeyError("Zebedee Quillfeather A123456789012")
+
+    monkeypatch.setattr(Enquiry, "open", broken)
+    assert main(["check", str(ws)]) == 3
+    err = capsys.readouterr().err
+    assert "unexpected error (KeyError in cli.py, line " in err  # our last frame
+    assert "Zebedee" not in err
+    assert "A123456789012" not in err
