@@ -3,9 +3,11 @@
 Every error a user can cause is printed as one clear message, never a
 traceback. Exit status: 0 done; 1 a problem in the workspace (a raw file, the
 manifest, a batch file); 2 a mistake on the command line (usage); 3 an
-unexpected error (a bug), printed as one line too, with the traceback only
-under ``--debug``; 130 interrupted. A full disk (or an exhausted quota) is not a
-bug: it says so, with exit status 1. Nothing here prints a name or a real id.
+unexpected error (a bug), printed as one line giving the error's type and place
+(its text, which may quote a raw cell, and the traceback only under ``--debug``);
+130 interrupted. A full disk (or an exhausted quota) and a refused read or write
+(a read-only share) are not bugs: they say so, with exit status 1. Nothing here
+prints a name or a real id.
 """
 
 from __future__ import annotations
