@@ -88,3 +88,40 @@ def write_zip_bomb(path: Path, *, expands_mb: int, declared_mb: int | None = Non
 def zip_bomb():
     """``zip_bomb(path, expands_mb=900)``: see :func:`write_zip_bomb`."""
     return write_zip_bomb
+
+
+#: The manifest of a one-roster workspace (``tiny_workspace``); ``{roster}`` is the file name.
+TINY_MANIFEST = """title = "Tiny enquiry"
+academic_year = "2025-26"
+schools = ["Hillside School"]
+
+[sources.roster]
+path = "raw/{roster}"
+kind = "pupils"
+school = "Hillside School"
+[sources.roster.columns]
+"UPN" = "pupil_id"
+"Legal Forename" = "forename"
+"Legal Surname" = "surname"
+"Year" = "year_group"
+"""
+
+
+@pytest.fixture
+def tiny_workspace(tmp_path):
+    """Make a one-roster workspace: ``tiny_workspace(roster_csv_text)`` -> its folder.
+
+    The roster has the columns UPN, Legal Forename, Legal Surname and Year (more are
+    allowed); ``roster=None`` leaves the raw file for the test to write (``raw/<name>``).
+    """
+
+    def make(roster: str | None, *, name: str = "roster.csv", folder: str = "ws") -> Path:
+        ws = tmp_path / folder
+        (ws / "raw").mkdir(parents=True)
+        (ws / "private").mkdir()
+        (ws / "enquiry.toml").write_text(TINY_MANIFEST.format(roster=name), encoding="utf-8")
+        if roster is not None:
+            (ws / "raw" / name).write_text(roster, encoding="utf-8")
+        return ws
+
+    return make

@@ -27,30 +27,9 @@ A123456789012,Zebedee,Zeb,Quillfeather,14/03/2013,7,004512
 B223456789012,Grace,,Green,02/11/2012,8,004513
 C323456789012,Amy,,Abernethy-Clark,30/06/2012,8,004514
 """
-MANIFEST = """title = "Tiny enquiry"
-academic_year = "2025-26"
-schools = ["Hillside School"]
-
-[sources.roster]
-path = "raw/roster.csv"
-kind = "pupils"
-school = "Hillside School"
-[sources.roster.columns]
-"UPN" = "pupil_id"
-"Legal Forename" = "forename"
-"Legal Surname" = "surname"
-"Year" = "year_group"
-"""
-
-
 @pytest.fixture
-def workspace(tmp_path) -> Path:
-    ws = tmp_path / "ws"
-    (ws / "raw").mkdir(parents=True)
-    (ws / "private").mkdir()
-    (ws / "enquiry.toml").write_text(MANIFEST, encoding="utf-8")
-    (ws / "raw" / "roster.csv").write_text(ROSTER, encoding="utf-8")
-    return ws
+def workspace(tiny_workspace) -> Path:
+    return tiny_workspace(ROSTER)
 
 
 @pytest.fixture

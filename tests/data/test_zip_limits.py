@@ -96,27 +96,11 @@ def test_case10_qdpx_bomb_is_refused(tmp_path, zip_bomb):
         read_refi(bomb, label="coding.qdpx")
 
 
-MANIFEST = """title = "Tiny enquiry"
-academic_year = "2025-26"
-schools = ["Hillside School"]
-
-[sources.roster]
-path = "raw/roster.xlsx"
-kind = "pupils"
-school = "Hillside School"
-[sources.roster.columns]
-"UPN" = "pupil_id"
-"Legal Forename" = "forename"
-"Legal Surname" = "surname"
-"Year" = "year_group"
-"""
 
 
-def test_case10_workspace_check_refuses_a_bomb_roster_with_exit_1(tmp_path, zip_bomb, capsys):
-    ws = tmp_path / "ws"
-    (ws / "raw").mkdir(parents=True)
-    (ws / "private").mkdir()
-    (ws / "enquiry.toml").write_text(MANIFEST, encoding="utf-8")
+def test_case10_workspace_check_refuses_a_bomb_roster_with_exit_1(tiny_workspace, zip_bomb,
+                                                                    capsys):
+    ws = tiny_workspace(None, name="roster.xlsx")
     zip_bomb(ws / "raw" / "roster.xlsx", expands_mb=900)
     started = time.perf_counter()
     assert main(["check", str(ws)]) == 1
@@ -132,15 +116,10 @@ def gzip_bomb(mb: int) -> bytes:
     return b"".join(pack.compress(zeros) for _ in range(mb)) + pack.flush()
 
 
-def test_case10_check_outputs_refuses_zip_and_gzip_bombs_with_exit_1(tmp_path, zip_bomb,
-                                                                      capsys):
-    ws = tmp_path / "ws"
-    (ws / "raw").mkdir(parents=True)
-    (ws / "enquiry.toml").write_text(MANIFEST.replace("roster.xlsx", "roster.csv"),
-                                     encoding="utf-8")
-    (ws / "raw" / "roster.csv").write_text(
-        "UPN,Legal Forename,Legal Surname,Year\nA123456789012,Zebedee,Quillfeather,7\n",
-        encoding="utf-8")
+def test_case10_check_outputs_refuses_zip_and_gzip_bombs_with_exit_1(tmp_path, tiny_workspace,
+                                                                      zip_bomb, capsys):
+    ws = tiny_workspace(
+        "UPN,Legal Forename,Legal Surname,Year\nA123456789012,Zebedee,Quillfeather,7\n")
     out = tmp_path / "outputs"
     out.mkdir()
     zip_bomb(out / "tables.xlsx", expands_mb=900)

@@ -247,30 +247,9 @@ ROSTER = f"""UPN,Legal Forename,Legal Surname,Year
 {UPN},Zebedee,Quillfeather,7
 B223456789012,Grace,Green,8
 """
-MANIFEST = """title = "Tiny enquiry"
-academic_year = "2025-26"
-schools = ["Hillside School"]
-
-[sources.roster]
-path = "raw/roster.csv"
-kind = "pupils"
-school = "Hillside School"
-[sources.roster.columns]
-"UPN" = "pupil_id"
-"Legal Forename" = "forename"
-"Legal Surname" = "surname"
-"Year" = "year_group"
-"""
-
-
 @pytest.fixture
-def workspace(tmp_path) -> Path:
-    ws = tmp_path / "ws"
-    (ws / "raw").mkdir(parents=True)
-    (ws / "private").mkdir()
-    (ws / "enquiry.toml").write_text(MANIFEST, encoding="utf-8")
-    (ws / "raw" / "roster.csv").write_text(ROSTER, encoding="utf-8")
-    return ws
+def workspace(tiny_workspace) -> Path:
+    return tiny_workspace(ROSTER)
 
 
 def test_case8_check_outputs_command_finds_every_container(tmp_path, workspace, capsys):
