@@ -13,7 +13,9 @@ import zipfile
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
+import pytest
 
 from slc_research import Enquiry
 from slc_research.cli import main
@@ -261,3 +263,35 @@ def test_case1_check_outputs_flags_every_written_form(tmp_path, capsys):
         assert f"voices.html, line {line}, column 4: date of birth" in err
     for secret in ("Ångström", "Adebayo", "3245", "2012"):
         assert secret not in err
+
+
+@pytest.mark.xdist_group("demo")
+def test_case5_the_demo_trusts_cache_holds_no_identifier(demo_enquiry, demo_workspace):
+    """Every distinct string of every cached Parquet file of the demo trust (its reflections,
+    transcripts, plans, topics and codebook were written with pupils' and staff's names in
+    them), scanned with what ``check-outputs`` looks for in the demo's raw files."""
+    from slc_research.workspace.identifiers import workspace_identifiers
+
+    ident = workspace_identifiers(demo_workspace)
+    roster = (demo_workspace / "raw/northfield-academy/mis/roster.csv").read_text(
+        encoding="utf-8").splitlines()
+    header, first = roster[0].split(","), roster[1].split(",")
+    pupil = dict(zip(header, first, strict=True))
+    name = f"{pupil['Legal Forename']} {pupil['Legal Surname']}"
+    assert ident.find(f"A word from {name} today")  # the scan can fail
+    files = sorted((demo_workspace / CACHE_DIR).rglob("*.parquet"))
+    assert len(files) >= 10
+    seen = 0
+    for path in files:
+        for column in pq.read_table(path).columns:
+            if pa.types.is_dictionary(column.type):
+                column = column.cast(column.type.value_type)
+            if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+                continue
+            for cell in pc.unique(column).to_pylist():
+                if cell:
+                    seen += 1
+                    assert ident.find(cell) == [], (path.parent.parent.name,
+                                                    [m.kind for m in ident.find(cell)])
+    assert seen > 10_000  # the texts were read, not skipped
+    assert "[name]" in " ".join(demo_enquiry.texts["text"])  # the demo's names were redacted
