@@ -20,6 +20,7 @@ from importlib import resources
 from pathlib import Path
 
 from slc_research.errors import ConfigError, SlcResearchError
+from slc_research.workspace.atomic import WRITING_IN
 
 __all__ = ["main"]
 
@@ -436,6 +437,9 @@ def _bug_place(exc: BaseException) -> str:
 def _where(exc: BaseException) -> str:
     """The folder a failed write was in (never the file's own name, which may hold a name)."""
     while exc is not None:
+        for note in getattr(exc, "__notes__", ()):
+            if note.startswith(WRITING_IN):
+                return f"writing in {note[len(WRITING_IN):]}"
         name = getattr(exc, "filename", None)
         if name:
             return f"writing in {Path(name).parent}"

@@ -13,7 +13,11 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["write_atomic"]
+__all__ = ["WRITING_IN", "write_atomic"]
+
+#: How a failed write's note names its folder (``OSError.add_note``): a full disk's error
+#: from the operating system or from pyarrow names no file, and a message should say where.
+WRITING_IN = "slc-research was writing in "
 
 
 def write_atomic(path: str | Path, data: bytes | str, *, mode: int | None = None,
@@ -77,7 +81,8 @@ def write_atomic(path: str | Path, data: bytes | str, *, mode: int | None = None
     except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
         if isinstance(exc, OSError) and exc.filename is None:
-            exc.filename = tmp  # a failed write (a full disk) names no file: say where
+            # a failed write (a full disk) names no file: say in which folder it was
+            exc.add_note(f"{WRITING_IN}{path.parent}")
         raise
     if durable and hasattr(os, "O_DIRECTORY"):
         dir_fd = os.open(path.parent, os.O_DIRECTORY)

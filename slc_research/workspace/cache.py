@@ -43,6 +43,7 @@ import pyarrow.parquet as pq
 import xxhash
 
 from slc_research.data.schemas import conform
+from slc_research.workspace.atomic import WRITING_IN
 
 __all__ = ["CACHE_DIR", "CACHE_VERSION", "READ_MEMO", "STALE_SECONDS", "SourceCache",
            "file_digest"]
@@ -247,7 +248,7 @@ class SourceCache:
             _put_in_place(tmp, base / key)
         except OSError as exc:
             if exc.filename is None:  # pyarrow's errors name no file: say where it was
-                exc.filename = str(tmp)
+                exc.add_note(f"{WRITING_IN}{base}")
             raise
         finally:
             shutil.rmtree(tmp, ignore_errors=True)  # gone already when renamed into place
