@@ -539,8 +539,9 @@ def test_pool_yes_no_from_paired_counts_is_the_all_pupils_change():
     m = cp.pool_yes_no(t)
     assert m.estimate == pytest.approx(-15.0)
     assert m.estimate == pytest.approx(t.set_index("school").loc[cp.ALL_SCHOOLS, "change_pp"])
-    # var = (3 - 9/10) / 20² (Agresti 2013, 11.1.1, schools' variances added)
-    assert m.se == pytest.approx(100 * math.sqrt(2.1) / 20)
+    # each school's variance with 1/2 added to each cell (Agresti & Min 2005), weighted
+    # (10 / 20)²: North b' = 3.5, c' = 0.5, n' = 12: (4 - 9/12) / 144; South (1 - 0) / 144
+    assert m.se == pytest.approx(100 * math.sqrt(0.25 * (3.25 + 1) / 144))
     assert list(m.studies["weight_percent"]) == [50.0, 50.0]
     forest = cp.forest_table(m, t, threshold=5, n="n_both")
     assert forest["k"].iloc[0] == 2
