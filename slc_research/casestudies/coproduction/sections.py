@@ -38,7 +38,7 @@ _COMPARISON_NOTE = " ".join((
     "(regression to the mean), so their own fall in points is not evidence that the projects "
     "worked. The comparison is the pupils of the same schools and year groups who did not take "
     "part but whose points per school week before the projects started were in the same top "
-    "band (at least as high as those of three quarters of the participants). Their change is "
+    "band (at least as high as that of the middle participant). Their change is "
     "what would be expected without a project; the difference of the two changes (Welch's "
     "interval) is the estimate to read.",
     "A negative difference means the participants' points fell more than the comparison's. "

@@ -113,7 +113,7 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
                        if not trouble.empty else None, threshold),
         forest_section(pooled_behaviour, behaviour, pooled_trouble, trouble, threshold),
         _participation_level(rates, attended, threshold),
-        _design(len(per_school)),
+        _design(len(per_school), comparison.ok),
     )
     n_pupils = len(pupils)
     who = f"{n_pupils} pupils" if n_pupils >= threshold else f"fewer than {threshold} pupils"
@@ -369,11 +369,17 @@ def _participation_level(rates: pd.DataFrame, attended: pd.DataFrame, threshold:
         records={"dose_response_slope": slope})
 
 
-def _design(n_schools: int) -> Section:
+def _design(n_schools: int, compared: bool) -> Section:
+    schools = f"{n_schools} {'school' if n_schools == 1 else 'schools'}"
     return Section(
         "design", "What this design can and cannot show",
-        finding=(f"This is a before-and-after study of a small pilot in {n_schools} "
-                 f"{'school' if n_schools == 1 else 'schools'} "
+        finding=(f"This is a before-and-after study of a small pilot in {schools}, with the "
+                 "behaviour of similar pupils who did not take part beside it: it can estimate "
+                 "how much more the pupils' behaviour changed than would be expected anyway, "
+                 "but the comparison pupils were not nominated, so other differences between "
+                 "the groups cannot be ruled out; the yes/no answers and the scale have no "
+                 "comparison at all." if compared else
+                 f"This is a before-and-after study of a small pilot in {schools} "
                  "without a comparison group: it can show how much the pupils' behaviour and "
                  "answers changed and how sure we can be about the size of that change, but it "
                  "cannot show that the projects caused it."),
