@@ -15,6 +15,7 @@ from slc_research.casestudies.coproduction import pilot as cp
 from slc_research.casestudies.coproduction.findings import change_phrase, is_clear, yes_no_finding
 from slc_research.casestudies.coproduction.outcomes import PAIRED_COUNTS
 from slc_research.casestudies.coproduction.study import (
+    IMPROVED_COUNTS,
     YES_NO_COMPLEMENTS,
     YES_NO_COUNTS,
     YES_NO_LABELS,
@@ -525,6 +526,15 @@ def test_item11_coproduction_percentages_suppressed():
                 assert shown.loc[school, f"% Yes {tag}"] in ("<5", "*")
     # the paired counts used for pooling are never among the shown columns
     assert not set(PAIRED_COUNTS) & set(shown.columns)
+    # the same for "% whose behaviour improved": 8 of 9 improved reveals the 1 who did not
+    behaviour, pilot = _behaviour([4.0] * 9, [2.0] * 8 + [5.0])
+    summary = cp.behaviour_summary(cp.behaviour_rates(behaviour, pilot, DAYS))
+    assert summary.set_index("school").loc["North", "n_not_improved"] == 1
+    shown = cp.publish(summary, count_cols=IMPROVED_COUNTS, threshold=5,
+                       complements=[["n_improved", "n_not_improved"]],
+                       columns={"school": "School", "n": "n", "pct_improved": "% fell"})
+    assert shown["% fell"].tolist() == ["<5", "<5"]
+    assert shown["n"].tolist() == [9, 9]
 
 
 def test_pool_yes_no_from_paired_counts_is_the_all_pupils_change():

@@ -28,7 +28,8 @@ ALL_SCHOOLS = "All schools"
 #: School days per week, to turn a rate per school day into one per school week.
 DAYS_PER_WEEK = 5
 
-BEHAVIOUR_COLUMNS = ["school", "n", "pct_improved", "improved_ci_low", "improved_ci_high",
+BEHAVIOUR_COLUMNS = ["school", "n", "n_improved", "n_not_improved", "pct_improved",
+                     "improved_ci_low", "improved_ci_high",
                      "rate_before", "rate_after", "change", "change_ci_low", "change_ci_high",
                      "p", "g_av", "g_ci_low", "g_ci_high", "relative_change", "rel_ci_low",
                      "rel_ci_high"]
@@ -138,7 +139,8 @@ def behaviour_summary(rates: pd.DataFrame, *, confidence: float = 0.95) -> pd.Da
     Returns
     -------
     DataFrame
-        :data:`BEHAVIOUR_COLUMNS`: ``n`` pupils; ``pct_improved`` (% whose rate
+        :data:`BEHAVIOUR_COLUMNS`: ``n`` pupils, ``n_improved`` and
+        ``n_not_improved`` (counts, for suppression); ``pct_improved`` (% whose rate
         fell) with its Wilson interval; mean rates before and after and the mean
         ``change`` with its paired t interval and ``p``; the paired Hedges'
         ``g_av`` (after vs before) with its interval; ``relative_change`` of the
@@ -272,7 +274,8 @@ def _behaviour_row(school: str, g: pd.DataFrame, confidence: float) -> dict:
         return row
     before, after = g["rate_before"].to_numpy(float), g["rate_after"].to_numpy(float)
     imp = wilson_ci(int(g["improved"].sum()), n, confidence=confidence)
-    row.update(pct_improved=100 * imp.estimate, improved_ci_low=100 * imp.ci_low,
+    row.update(n_improved=int(g["improved"].sum()), n_not_improved=n - int(g["improved"].sum()),
+               pct_improved=100 * imp.estimate, improved_ci_low=100 * imp.ci_low,
                improved_ci_high=100 * imp.ci_high, rate_before=before.mean(),
                rate_after=after.mean(), change=(after - before).mean())
     t = _try(lambda: paired_t(before, after, confidence=confidence))

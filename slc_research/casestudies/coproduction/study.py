@@ -52,6 +52,10 @@ _AFTER = ["pct_after", "after_ci_low", "after_ci_high"]
 YES_NO_COUNTS = {"n_before": _BEFORE, "yes_before": _BEFORE, "no_before": _BEFORE,
                  "n_after": _AFTER, "yes_after": _AFTER, "no_after": _AFTER,
                  "n_both": ["change_pp", "change_ci_low", "change_ci_high", "p"]}
+#: A share improved of a small school reveals how many did (not) improve: withheld through both.
+_IMPROVED = ["pct_improved", "improved_ci_low", "improved_ci_high"]
+IMPROVED_COUNTS = {"n": [*_IMPROVED, "g_av", "g_ci_low", "g_ci_high"], "n_improved": _IMPROVED,
+                   "n_not_improved": _IMPROVED}
 #: Yes and no add up to the pupils answering.
 YES_NO_COMPLEMENTS = [["yes_before", "no_before"], ["yes_after", "no_after"]]
 TROUBLE = "I often get into trouble at school"
@@ -233,7 +237,8 @@ def _behaviour(rates: pd.DataFrame, behaviour: pd.DataFrame, comparison: Baselin
                 "relative_change": "Relative change", "rel_ci_low": "Relative 95% CI low",
                 "rel_ci_high": "Relative 95% CI high"}), decimals=2,
                 caption="Negative behaviour points per school week, before and after"),
-            Table(cp.publish(behaviour, count_cols="n", threshold=threshold, columns={
+            Table(cp.publish(behaviour, count_cols=IMPROVED_COUNTS, threshold=threshold,
+                             complements=[["n_improved", "n_not_improved"]], columns={
                 **columns, "pct_improved": "% whose rate fell",
                 "improved_ci_low": "95% CI low", "improved_ci_high": "95% CI high",
                 "g_av": "Effect size g_av", "g_ci_low": "g 95% CI low",
