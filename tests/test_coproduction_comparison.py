@@ -93,3 +93,26 @@ def test_no_comparison_without_year_groups_says_why():
                               rates)
     assert not few.ok
     assert f"fewer than {MIN_COMPARISON} pupils" in few.reason
+
+
+def test_comparison_section_leads_with_the_difference_and_never_a_lone_share():
+    from slc_research.casestudies.coproduction.sections import (
+        comparison_section,
+        improved_beside,
+    )
+
+    pupils, behaviour, pilot = _null_trust()
+    rates = behaviour_rates(behaviour, pilot, DAYS)
+    res = baseline_comparison(pupils, pilot, behaviour, DAYS, rates)
+    section = comparison_section(res, threshold=5)
+    record = section.records["behaviour_vs_comparison"]
+    assert record["estimate"] == pytest.approx(res.difference.estimate)
+    assert record["n"] == 24
+    assert record["n_comparison"] == res.groups.set_index("group").loc["Comparison", "n"]
+    assert "The difference of the two changes is" in section.finding
+    assert "includes no difference" in section.finding  # nothing was injected
+    assert "similar pupils who did not take part" in improved_beside(res, 5)
+    # a threshold above the comparison's size: no figure, and the record says why
+    big = int(res.groups["n"].max()) + 1
+    assert comparison_section(res, threshold=big).records[
+        "behaviour_vs_comparison"].startswith("no comparison: fewer than")

@@ -27,7 +27,7 @@ from slc_research.casestudies.result import Section, Table
 from slc_research.privacy.suppression import suppress_small
 
 __all__ = ["BEHAVIOUR_LABEL", "TROUBLE_LABEL", "comparison_record", "comparison_section",
-           "forest_section", "improved_beside", "pooled_section"]
+           "difference_phrase", "forest_section", "improved_beside", "pooled_section"]
 
 BEHAVIOUR_LABEL = "Negative behaviour (g_av)"
 TROUBLE_LABEL = "'I often get into trouble' (change in % Yes)"
@@ -63,6 +63,23 @@ def comparison_record(comparison: BaselineComparison, threshold: int) -> Any:
     d = comparison.difference
     return {"estimate": d.estimate, "ci_low": d.ci_low, "ci_high": d.ci_high,
             "n": int(n["Took part"]), "n_comparison": int(n["Comparison"])}
+
+
+def difference_phrase(record: dict) -> str:
+    """``"-0.86 points per school week (95% CI -1.12 to -0.60): the participants' fell more"``.
+
+    Parameters
+    ----------
+    record : dict
+        :func:`comparison_record` when a comparison exists.
+    """
+    lo, hi = record["ci_low"], record["ci_high"]
+    verdict = ("the participants' points fell more than the comparison's" if hi < 0 else
+               "the participants' points fell less than the comparison's" if lo > 0 else
+               "the interval includes no difference, so the pilot's change may be no more than "
+               "would have happened anyway")
+    return (f"{record['estimate']:+.2f} points per school week (95% CI {lo:+.2f} to {hi:+.2f}): "
+            f"{verdict}")
 
 
 def improved_beside(comparison: BaselineComparison, threshold: int) -> str:
@@ -101,19 +118,12 @@ def comparison_section(comparison: BaselineComparison, threshold: int) -> Sectio
     else:
         g = comparison.groups.set_index("group")
         took, comp = g.loc["Took part"], g.loc["Comparison"]
-        d = comparison.difference
-        verdict = ("the participants' points fell more than the comparison's"
-                   if d.ci_high < 0 else "the participants' points fell less than the "
-                   "comparison's" if d.ci_low > 0 else
-                   "the interval includes no difference, so the pilot's change may be no more "
-                   "than would have happened anyway")
         finding = (
             f"The {int(took['n'])} pupils who took part changed by {took['change']:+.2f} "
             f"negative points per school week and {int(comp['n'])} similar pupils who did not "
             f"take part (the top {100 * comparison.share:.0f}% of their year groups by earlier "
-            f"behaviour) by {comp['change']:+.2f}. The difference is "
-            f"{change_phrase(d.estimate, d.ci_low, d.ci_high, ' points per week', 2)}"
-            f": {verdict}.")
+            f"behaviour) by {comp['change']:+.2f}. The difference of the two changes is "
+            f"{difference_phrase(record)}.")
     shown = suppress_small(comparison.groups, count_cols="n", threshold=threshold,
                            display=True, partition_by=None)
     return Section(

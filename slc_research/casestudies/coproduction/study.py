@@ -28,6 +28,7 @@ from slc_research.casestudies.coproduction.outcomes import PAIRED_COUNTS
 from slc_research.casestudies.coproduction.sections import (
     comparison_record,
     comparison_section,
+    difference_phrase,
     forest_section,
     improved_beside,
     pooled_section,
@@ -133,12 +134,10 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
                     "be told apart from the improvement expected anyway of pupils chosen after "
                     "a bad spell.")
     else:
-        summary += ("Compared with similar pupils who did not take part (chosen by the same "
+        summary += ("Set against similar pupils who did not take part (chosen by the same "
                     "rule: the same year groups and as high an earlier behaviour rate), the "
-                    "pilot's pupils' negative points per school week "
-                    + change_phrase(headline["estimate"], headline["ci_low"],
-                                    headline["ci_high"], " points", 2)
-                    .replace("changed by", "differed by") + ".")
+                    "difference in the change of negative behaviour points was "
+                    f"{difference_phrase(headline)}.")
     if n_small:
         summary += (f" {n_small} school(s) had fewer than {threshold} pupils in the pilot: their "
                     "rows are withheld from the per-school tables and from the forest plots, but "
