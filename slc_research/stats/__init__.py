@@ -42,6 +42,7 @@ from slc_research.stats.difference_in_differences import (  # noqa: F401
 )
 from slc_research.stats.eef import (  # noqa: F401
     MONTHS_CAVEAT,
+    OUTCOME_KINDS,
     Mdes,
     MonthsProgress,
     mdes,
@@ -111,6 +112,7 @@ __all__ = [
     "KappaResult",
     "KrippendorffResult",
     "MONTHS_CAVEAT",
+    "OUTCOME_KINDS",
     "Mdes",
     "MeanResult",
     "MetaResult",

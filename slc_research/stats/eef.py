@@ -24,7 +24,10 @@ from slc_research.errors import StatsError
 from slc_research.stats.inputs import finite_number, whole_number
 from slc_research.stats.results import ResultMixin, format_number
 
-__all__ = ["MONTHS_CAVEAT", "Mdes", "MonthsProgress", "mdes", "months_progress"]
+__all__ = ["MONTHS_CAVEAT", "OUTCOME_KINDS", "Mdes", "MonthsProgress", "mdes", "months_progress"]
+
+#: What an outcome measures; months' progress is defined for ``"attainment"`` only.
+OUTCOME_KINDS = ("attainment", "attitude", "wellbeing", "attendance", "behaviour", "other")
 
 #: Upper band edges of the EEF Toolkit table, in hundredths of an SD, with the
 #: months they give; 0.96 and above is 12 months.
@@ -76,6 +79,11 @@ class MonthsProgress(ResultMixin):
     def __int__(self) -> int:
         return self.estimate
 
+    @property
+    def statement(self) -> str:
+        """The months with their caveat, as a report must print them."""
+        return f"{self}. {self.caveat}"
+
     def __str__(self) -> str:
         text = f"{_months_text(self.estimate)} (effect size {self.effect_size_rounded:.2f}"
         if not (math.isnan(self.ci_low) or math.isnan(self.ci_high)):
@@ -106,7 +114,8 @@ class Mdes(ResultMixin):
     icc : float or None
     cluster_size : float or None
     months : int
-        The MDES as EEF months' progress.
+        The MDES as EEF months' progress: meaningful for attainment outcomes
+        only, and always to be printed with :data:`MONTHS_CAVEAT`.
     method : str
     """
 
@@ -132,8 +141,8 @@ class Mdes(ResultMixin):
                 f"two-sided α = {alpha}; n = {self.n_treated} + {self.n_comparison})")
 
 
-def months_progress(effect_size: float | Any) -> MonthsProgress:
-    """Months of additional progress for an effect size, per the EEF Toolkit table.
+def months_progress(effect_size: float | Any, *, outcome_kind: str) -> MonthsProgress:
+    """Months of additional progress for an attainment effect size, per the EEF Toolkit table.
 
     Parameters
     ----------
@@ -142,6 +151,11 @@ def months_progress(effect_size: float | Any) -> MonthsProgress:
         ``estimate``, ``ci_low`` and ``ci_high`` (an
         :class:`~slc_research.stats.effect_sizes.EffectSize`), whose interval
         is then translated too.
+    outcome_kind : str
+        What the outcome measures, one of :data:`OUTCOME_KINDS`. Months'
+        progress is only given for ``"attainment"`` (test scores, grades):
+        the table comes from attainment tests and says nothing about
+        attitudes, wellbeing, attendance or behaviour.
 
     Returns
     -------
@@ -153,7 +167,8 @@ def months_progress(effect_size: float | Any) -> MonthsProgress:
     Raises
     ------
     StatsError
-        An effect size that is not a finite number.
+        An effect size that is not a finite number; an outcome that is not
+        attainment (report the effect size and its interval instead).
 
     Notes
     -----
@@ -188,11 +203,18 @@ def months_progress(effect_size: float | Any) -> MonthsProgress:
 
     Examples
     --------
-    >>> int(months_progress(0.25))
+    >>> int(months_progress(0.25, outcome_kind="attainment"))
     3
-    >>> print(months_progress(-0.19))
+    >>> print(months_progress(-0.19, outcome_kind="attainment"))
     -3 months' progress (effect size -0.19)
     """
+    if outcome_kind not in OUTCOME_KINDS:
+        raise StatsError(f"outcome_kind must be one of {list(OUTCOME_KINDS)}; "
+                         f"got {outcome_kind!r}")
+    if outcome_kind != "attainment":
+        raise StatsError(f"months' progress is only meaningful for attainment outcomes, not "
+                         f"{outcome_kind}: the EEF table comes from attainment tests. Report "
+                         "the effect size and its confidence interval instead.")
     n = getattr(effect_size, "n", None)
     confidence = getattr(effect_size, "confidence", 0.95)
     if hasattr(effect_size, "estimate"):
@@ -213,7 +235,7 @@ def months_progress(effect_size: float | Any) -> MonthsProgress:
 
 def mdes(n_treated: int, n_comparison: int, *, power: float = 0.8, alpha: float = 0.05,
          pretest_correlation: float | None = None, icc: float | None = None,
-         cluster_size: float | None = None) -> Mdes:
+         cluster_size: float | None = None, n_clusters: int | None = None) -> Mdes:
     """The minimum detectable effect size of a two-group comparison.
 
     The smallest true effect (in SD units) that a study of this size would
@@ -232,10 +254,16 @@ def mdes(n_treated: int, n_comparison: int, *, power: float = 0.8, alpha: float 
         Correlation between pre-test and post-test, when the analysis
         adjusts for the pre-test (:func:`~slc_research.stats.models.ancova`).
     icc : float, optional
-        Intraclass correlation when whole classes or schools are in one group
-        (e.g. 0.1-0.2 for attainment between schools); needs ``cluster_size``.
+        Intraclass correlation when pupils come from several classes or
+        schools (e.g. 0.1-0.2 for attainment between schools); needs
+        ``cluster_size`` or ``n_clusters``.
     cluster_size : float, optional
         Average pupils per class or school.
+    n_clusters : int, optional
+        How many classes or schools (at least 3). With ``icc`` the MDES is
+        PowerUp!'s for a two-level design (Dong & Maynard, 2013), on
+        ``n_clusters - 2`` degrees of freedom, with clusters of
+        ``(n_treated + n_comparison) / n_clusters`` pupils.
 
     Returns
     -------
@@ -272,6 +300,20 @@ def mdes(n_treated: int, n_comparison: int, *, power: float = 0.8, alpha: float 
     unchanged, which is accurate unless the groups are tiny (or the clusters
     few); with only a handful of classes or schools the true MDES is larger.
 
+    With ``n_clusters`` J (and ``icc`` ρ) the MDES is instead PowerUp!'s
+    two-level formula (Bloom, 2005; Dong & Maynard, 2013, model 3.1), with
+    n = N / J pupils per cluster and P = n_treated / N::
+
+        MDES = M(J - 2) sqrt(ρ (1 - R²) / (P (1 - P) J)
+                             + (1 - ρ)(1 - R²) / (P (1 - P) J n)),
+        M(df) = t(1 - α/2, df) + t(power, df)
+
+    where R² = r² when a pre-test is adjusted for (taken to explain the same
+    share at both levels) and 0 otherwise. Without the ρ terms this is the
+    design effect ``1 + (n - 1) ρ`` applied to the pupils' variance. It
+    treats whole clusters as if they were in one group; when both groups
+    are found in every school it overstates the MDES (a cautious figure).
+
     References
     ----------
     Bloom, H. S. (1995). Minimum detectable effects: a simple way to report the
@@ -286,6 +328,14 @@ def mdes(n_treated: int, n_comparison: int, *, power: float = 0.8, alpha: float 
 
     Cohen, J. (1988). *Statistical power analysis for the behavioral sciences*
     (2nd ed.). Erlbaum.
+
+    Bloom, H. S. (2005). Randomizing groups to evaluate place-based programs.
+    In H. S. Bloom (Ed.), *Learning more from social experiments*. Russell Sage.
+
+    Dong, N., & Maynard, R. (2013). PowerUp!: a tool for calculating minimum
+    detectable effect sizes and minimum required sample sizes for experimental
+    and quasi-experimental design studies. *Journal of Research on
+    Educational Effectiveness*, 6(1), 24-67.
 
     Kish, L. (1965). *Survey sampling*. Wiley.
 
@@ -309,9 +359,13 @@ def mdes(n_treated: int, n_comparison: int, *, power: float = 0.8, alpha: float 
         if not -1 < r < 1:
             raise StatsError(f"pretest_correlation must be between -1 and 1; got {r}")
         shrink = 1 - r**2
+    if n_clusters is not None:
+        return _clustered_mdes(n_t, n_c, power=float(power), alpha=float(alpha),
+                               pretest_correlation=pretest_correlation, icc=icc,
+                               n_clusters=n_clusters, shrink=shrink)
     if (icc is None) != (cluster_size is None):
         raise StatsError("give both icc and cluster_size (average pupils per class or "
-                         "school), or neither")
+                         "school) or n_clusters, or neither")
     design_effect = 1.0
     if icc is not None:
         rho, m = finite_number(icc, "icc"), finite_number(cluster_size, "cluster_size")
@@ -354,6 +408,37 @@ def mdes(n_treated: int, n_comparison: int, *, power: float = 0.8, alpha: float 
 
 
 # --- internals -------------------------------------------------------------------------------
+
+def _clustered_mdes(n_t: int, n_c: int, *, power: float, alpha: float,
+                    pretest_correlation: float | None, icc: float | None, n_clusters: int,
+                    shrink: float) -> Mdes:
+    """PowerUp!'s two-level MDES (Dong & Maynard, 2013, model 3.1); see :func:`mdes`."""
+    j = whole_number(n_clusters, "n_clusters")
+    if j < 3:
+        raise StatsError(f"n_clusters must be at least 3 (the MDES has n_clusters - 2 degrees "
+                         f"of freedom); got {j}")
+    if icc is None:
+        raise StatsError("n_clusters needs icc (the share of the variance between schools, "
+                         "e.g. 0.1-0.2 for attainment)")
+    rho = finite_number(icc, "icc")
+    if not 0 <= rho < 1:
+        raise StatsError(f"icc must be between 0 and 1; got {rho}")
+    total = n_t + n_c
+    m, p, df = total / j, n_t / total, j - 2
+    multiplier = stats.t.ppf(1 - alpha / 2, df) + stats.t.ppf(power, df)
+    pq = p * (1 - p)
+    value = float(multiplier * math.sqrt(rho * shrink / (pq * j)
+                                         + (1 - rho) * shrink / (pq * j * m)))
+    base = mdes(n_t, n_c, power=power, alpha=alpha).estimate
+    method = (f"PowerUp! two-level MDES (Dong & Maynard, 2013): {j} clusters of {m:.1f} "
+              f"pupils, ICC {rho:g}, t on {df} df")
+    if pretest_correlation is not None:
+        method += f"; pre-test adjustment r = {pretest_correlation:g}"
+    return Mdes(value, math.nan, math.nan, total, n_t, n_c, power, alpha, base,
+                1 + (m - 1) * rho,
+                None if pretest_correlation is None else float(pretest_correlation),
+                rho, m, _lookup(_round2(value)), method)
+
 
 def _round2(value: float) -> Decimal:
     """Round to 2 dp, half away from zero, on the decimal digits a person reads."""
