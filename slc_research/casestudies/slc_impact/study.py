@@ -363,7 +363,7 @@ def _evidence(facts, results, threshold: int) -> Section:
     mdes = adjusted.mdes_table(results, threshold=threshold, display=False)
     return Section(
         "evidence", "Strength of evidence",
-        finding=str(evidence),
+        finding=evidence.explain(), items=evidence.sentences,
         tables=(Table(adjusted.mdes_table(results, threshold=threshold), decimals=2,
                       caption="The smallest effect this enquiry could reliably detect (80% "
                               "power)"),),
