@@ -178,7 +178,7 @@ def design_facts(*, n_members: int, n_comparison: int | None,
                  if r.baseline is not None and r.baseline.n1 >= threshold
                  and r.baseline.n2 >= threshold]
     g, what = max(baselines, key=lambda b: abs(b[0])) if baselines else (None, None)
-    return {**_analysed(scales[0] if scales else None), 
+    return {**_analysed(scales[0] if scales else None),
         "community_label": community_label,
         "n_members": int(n_members),
         "n_comparison": None if comparison == "none" else n_comparison,
