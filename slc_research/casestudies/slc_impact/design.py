@@ -221,7 +221,8 @@ def evidence_strength(design: dict[str, Any]):
     kind (``design_kind``, or: no comparison, random allocation, or volunteers
     compared with others allowing for their starting scores), the baseline
     difference, the primary scale's attrition overall and per group, and the
-    pupils **analysed** on it (the cohort counts only when those are unknown).
+    pupils **analysed** on it (the cohort counts only when those are unknown or
+    fewer than 2 in a group).
     """
     from slc_research.stats import strength_of_evidence
 
@@ -237,8 +238,9 @@ def evidence_strength(design: dict[str, Any]):
     per_group = (facts["attrition_members_pct"], facts["attrition_comparison_pct"])
     if not has_comparison or None in per_group:
         per_group = (None, None)
-    n_t = facts["n_members_analysed"]
-    n_c = facts["n_comparison_analysed"]
+    n_t, n_c = facts["n_members_analysed"], facts["n_comparison_analysed"]
+    if n_t is None or n_c is None or min(n_t, n_c) < 2:  # not known, or too few to rate
+        n_t, n_c = None, None
     return strength_of_evidence(
         design=kind,
         baseline_effect=facts["baseline_g"] if has_comparison else None,
