@@ -39,7 +39,7 @@ Then, applied once each and never to the design rating itself:
   others 19%), the rating is lowered by 1.
 
 The MDES is that of the pupils analysed (answered both waves), never the
-cohort, at 80% power and two-sided α = .05 (:func:`~slc_research.stats.eef.mdes`);
+cohort, at 80% power and two-sided α = .05 (:func:`~slc_research.stats.power.mdes`);
 MDES and attrition are read at two decimal places, as the EEF's bands are written.
 """
 
@@ -49,8 +49,8 @@ import math
 from dataclasses import dataclass
 
 from slc_research.errors import StatsError
-from slc_research.stats.eef import mdes
 from slc_research.stats.inputs import finite_number, whole_number
+from slc_research.stats.power import mdes
 from slc_research.stats.results import ResultMixin
 
 __all__ = ["DESIGNS", "LEVEL_LABELS", "EvidenceStrength", "strength_of_evidence"]
@@ -188,7 +188,7 @@ def strength_of_evidence(*, design: str, baseline_effect: float | None,
     attrition_treated, attrition_comparison : float, optional
         The share lost in each group, for differential attrition.
     pretest_correlation, icc : float, optional
-        Passed to :func:`~slc_research.stats.eef.mdes`.
+        Passed to :func:`~slc_research.stats.power.mdes`.
     n_clusters : int, optional
         Schools (or classes) the pupils come from; with ``icc`` the MDES
         allows for clustering (PowerUp!, Dong & Maynard, 2013).

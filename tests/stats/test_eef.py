@@ -1,4 +1,4 @@
-"""Months' progress at every band edge of the EEF Toolkit table, and the MDES.
+"""Months' progress at every band edge of the EEF Toolkit table, and the MDES (stats.power).
 
 References
 ----------
@@ -25,8 +25,10 @@ from scipy import optimize, stats
 
 from slc_research.errors import StatsError
 from slc_research.stats import eef as module
-from slc_research.stats.eef import MONTHS_CAVEAT, Mdes, MonthsProgress, mdes, months_progress
+from slc_research.stats import power as power_module
+from slc_research.stats.eef import MONTHS_CAVEAT, MonthsProgress, months_progress
 from slc_research.stats.effect_sizes import hedges_g
+from slc_research.stats.power import Mdes, mdes
 
 # never a numpy warning and a NaN; but not the unclosed event loops that notebook tests
 # in the same process leave for the garbage collector
@@ -111,6 +113,7 @@ def test_mdes_adjustments_multiply():
 
 def test_docstring_examples():
     assert doctest.testmod(module).failed == 0
+    assert doctest.testmod(power_module).failed == 0
 
 
 @settings(max_examples=60, deadline=None)

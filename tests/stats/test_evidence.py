@@ -11,7 +11,7 @@ References
   is the LOWEST of the three, then adjusted for balance and threats to validity.
 - Imbalance (> 0.05 SD: 1 level, > 0.10 SD: 2) and differential attrition
   (> 5 percentage points: 1 level, after the WWC's attrition standard) are this
-  package's documented adjustments. The MDES is :func:`slc_research.stats.eef.mdes`.
+  package's documented adjustments. The MDES is :func:`slc_research.stats.power.mdes`.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ import pytest
 
 from slc_research.errors import StatsError
 from slc_research.stats import evidence as module
-from slc_research.stats.eef import mdes
 from slc_research.stats.evidence import EvidenceStrength, strength_of_evidence
+from slc_research.stats.power import mdes
 
 pytestmark = [pytest.mark.filterwarnings("error"),
               pytest.mark.filterwarnings("ignore::ResourceWarning"),
