@@ -42,9 +42,8 @@ from slc_research.stats.difference_in_differences import (  # noqa: F401
 )
 from slc_research.stats.eef import (  # noqa: F401
     MONTHS_CAVEAT,
-    Mdes,
+    OUTCOME_KINDS,
     MonthsProgress,
-    mdes,
     months_progress,
 )
 from slc_research.stats.effect_sizes import (  # noqa: F401
@@ -76,6 +75,10 @@ from slc_research.stats.multiplicity import (  # noqa: F401
 from slc_research.stats.paired_pooling import (  # noqa: F401
     StratifiedPairedChange,
     stratified_paired_change,
+)
+from slc_research.stats.power import (  # noqa: F401
+    Mdes,
+    mdes,
 )
 from slc_research.stats.proportions import (  # noqa: F401
     Proportion,
@@ -116,6 +119,7 @@ __all__ = [
     "KappaResult",
     "KrippendorffResult",
     "MONTHS_CAVEAT",
+    "OUTCOME_KINDS",
     "Mdes",
     "MeanResult",
     "MetaResult",
