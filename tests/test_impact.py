@@ -127,7 +127,8 @@ def test_representativeness_uses_chi_square_when_expected_counts_allow():
     rep = impact.representativeness(frame, ids[:20], by=("gender",))
     chi = stats.chi2_contingency([[12, 8], [10, 10]])  # rows: rest, members
     row = rep.tests.iloc[0]
-    assert (row["test"], row["df"]) == ("chi-square", 1)
+    # scipy corrected the 2x2 table (Yates), and the label says so (issue 16, item 10)
+    assert (row["test"], row["df"]) == ("chi-square with Yates' continuity correction", 1)
     assert row["statistic"] == pytest.approx(chi.statistic)  # Yates-corrected
     assert row["p_value"] == pytest.approx(chi.pvalue)
 

@@ -38,6 +38,13 @@ REFERENCES: dict[str, tuple[str, str]] = {
     "dersimonian1986": ("DerSimonian & Laird, 1986", "DerSimonian, R., & Laird, N. (1986). "
                         "Meta-analysis in clinical trials. *Controlled Clinical Trials, 7*(3), "
                         "177-188."),
+    "agresti2005": ("Agresti & Min, 2005", "Agresti, A., & Min, Y. (2005). Simple improved "
+                    "confidence intervals for comparing matched proportions. *Statistics in "
+                    "Medicine, 24*(5), 729-740."),
+    "fagerland2013": ("Fagerland et al., 2013", "Fagerland, M. W., Lydersen, S., & Laake, P. "
+                      "(2013). The McNemar test for binary matched-pairs data: Mid-p and "
+                      "asymptotic are better than exact conditional. *BMC Medical Research "
+                      "Methodology, 13*, 91."),
     "feldt1987": ("Feldt et al., 1987", "Feldt, L. S., Woodruff, D. J., & Salih, F. A. (1987). "
                   "Statistical inference for coefficient alpha. *Applied Psychological "
                   "Measurement, 11*(1), 93-103."),
@@ -57,6 +64,9 @@ REFERENCES: dict[str, tuple[str, str]] = {
                     "21*(11), 1539-1558."),
     "krippendorff2004": ("Krippendorff, 2004", "Krippendorff, K. (2004). *Content analysis: An "
                          "introduction to its methodology* (2nd ed.). Sage."),
+    "knapp2003": ("Knapp & Hartung, 2003", "Knapp, G., & Hartung, J. (2003). Improved tests "
+                  "for a random effects meta-regression with a single covariate. *Statistics "
+                  "in Medicine, 22*(17), 2693-2710."),
     "lakens2013": ("Lakens, 2013", "Lakens, D. (2013). Calculating and reporting effect sizes "
                    "to facilitate cumulative science: A practical primer for t-tests and ANOVAs. "
                    "*Frontiers in Psychology, 4*, 863. https://doi.org/10.3389/fpsyg.2013.00863"),
@@ -76,6 +86,9 @@ REFERENCES: dict[str, tuple[str, str]] = {
                     "of deviations from the probable in the case of a correlated system of "
                     "variables is such that it can be reasonably supposed to have arisen from "
                     "random sampling. *Philosophical Magazine, 50*(302), 157-175."),
+    "rover2015": ("Röver et al., 2015", "Röver, C., Knapp, G., & Friede, T. (2015). "
+                  "Hartung-Knapp-Sidik-Jonkman approach and its modification for random-effects "
+                  "meta-analysis with few studies. *BMC Medical Research Methodology, 15*, 99."),
     "steiger1997": ("Steiger & Fouladi, 1997", "Steiger, J. H., & Fouladi, R. T. (1997). "
                     "Noncentrality interval estimation and the evaluation of statistical models. "
                     "In L. L. Harlow, S. A. Mulaik, & J. H. Steiger (Eds.), *What if there were "
@@ -224,15 +237,21 @@ ANALYSES: dict[str, Analysis] = {a.key: a for a in (
              "Confidence intervals of the mean change use the t distribution."),
     Analysis("mcnemar", "Yes/no questions before and after",
              "Change in the share answering Yes among pupils who answered both times was tested "
-             "with McNemar's test {cite:mcnemar1947}.",
+             "with McNemar's test {cite:mcnemar1947}, in its mid-p form where the report says "
+             "so {cite:fagerland2013}.",
              "The effect is the change in percentage points.",
              "Each share has a Wilson score interval {cite:wilson1927}; the change has Newcombe's "
              "interval for paired proportions {cite:newcombe1998b}."),
     Analysis("meta_analysis", "Pooling across schools",
              "Schools' estimates were pooled with a {meta}.",
              "Heterogeneity is reported as tau², Cochran's Q and I² {cite:higgins2002}.",
-             "The pooled estimate has a 95% confidence interval from the normal distribution "
-             "and, with three or more schools, a 95% prediction interval."),
+             "With fewer than ten schools under random effects the pooled estimate's 95% "
+             "confidence interval is the modified Hartung-Knapp-Sidik-Jonkman interval (t on "
+             "k - 1 degrees of freedom, never narrower than the normal one) {cite:knapp2003} "
+             "{cite:rover2015}; otherwise it is from the normal distribution. With three or more "
+             "schools there is a 95% prediction interval. Yes/no questions were pooled from each "
+             "school's paired answers (a stratified paired risk difference weighting each school "
+             "by its pupils, with Agresti and Min's adjusted variance) {cite:agresti2005}."),
     Analysis("cohen_kappa", "Agreement between coders",
              "Agreement between two coders on each code was measured with Cohen's kappa "
              "{cite:cohen1960}.",

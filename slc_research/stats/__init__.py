@@ -72,6 +72,10 @@ from slc_research.stats.multiplicity import (  # noqa: F401
     AdjustedPValues,
     adjust_p,
 )
+from slc_research.stats.paired_pooling import (  # noqa: F401
+    StratifiedPairedChange,
+    stratified_paired_change,
+)
 from slc_research.stats.power import (  # noqa: F401
     Mdes,
     mdes,
@@ -79,6 +83,7 @@ from slc_research.stats.power import (  # noqa: F401
 from slc_research.stats.proportions import (  # noqa: F401
     Proportion,
     mcnemar,
+    mcnemar_mid_p,
     proportion_difference,
     wilson_ci,
 )
@@ -122,6 +127,7 @@ __all__ = [
     "Proportion",
     "ResultMixin",
     "StatsError",
+    "StratifiedPairedChange",
     "TestResult",
     "adjust_p",
     "ancova",
@@ -145,6 +151,7 @@ __all__ = [
     "krippendorff_alpha",
     "mann_whitney",
     "mcnemar",
+    "mcnemar_mid_p",
     "mdes",
     "mean_ci",
     "mean_ci_from_summary",
@@ -153,6 +160,7 @@ __all__ = [
     "months_progress",
     "paired_t",
     "proportion_difference",
+    "stratified_paired_change",
     "strength_of_evidence",
     "student_t",
     "welch_t",
