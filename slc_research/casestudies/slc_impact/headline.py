@@ -23,7 +23,7 @@ from slc_research.errors import ConfigError
 from slc_research.privacy.suppression import SUPPRESSED_COLUMN, suppress_small
 from slc_research.stats import EquivalenceResult, adjust_p, tost
 
-__all__ = ["equivalence", "headline_finding", "headline_table", "resolve_primary"]
+__all__ = ["change_g_record", "equivalence", "headline_finding", "headline_table", "resolve_primary"]
 
 _VERDICT_SHORT = {"equivalent": "no effect larger than ±{b}",
                   "different": "an effect, at least {near}",
@@ -138,6 +138,16 @@ def headline_finding(results: Sequence[ChangeResult], *, primary: str, smallest_
             f"{e.estimate:.2f} standard deviations more than other pupils', 95% CI "
             f"[{e.ci_low:.2f}, {e.ci_high:.2f}]; {tested.in_words()}. The other outcomes are "
             "secondary: read them with their Holm-adjusted p.")
+
+
+def change_g_record(results: Sequence[ChangeResult], threshold: int) -> pd.DataFrame:
+    """For research only: Hedges' g of the change scores, labelled as not comparable."""
+    rows = [{"outcome": r.label, "measure": "g of change scores (not comparable with "
+             "benchmarks)", "estimate": r.change_g.estimate, "ci_low": r.change_g.ci_low,
+             "ci_high": r.change_g.ci_high} for r in results
+            if r.change_g is not None and min(r.change_g.n1, r.change_g.n2) >= threshold]
+    return pd.DataFrame(rows, columns=["outcome", "measure", "estimate", "ci_low", "ci_high"])
+
 
 
 def _short(tested: EquivalenceResult | None) -> str:

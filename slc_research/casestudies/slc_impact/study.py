@@ -243,16 +243,7 @@ def _all_outcomes(all_results, threshold: int, declared: dict) -> Section:
         records={**t.headlines(all_results, threshold=threshold),
                  "primary_outcome": declared["primary"],
                  "holm": headline.headline_table(all_results, display=False, **options),
-                 "research_change_g": _change_g_record(all_results, threshold)})
-
-
-def _change_g_record(results, threshold: int) -> pd.DataFrame:
-    """For research only: Hedges' g of the change scores, labelled as not comparable."""
-    rows = [{"outcome": r.label, "measure": "g of change scores (not comparable with "
-             "benchmarks)", "estimate": r.change_g.estimate, "ci_low": r.change_g.ci_low,
-             "ci_high": r.change_g.ci_high} for r in results
-            if r.change_g is not None and min(r.change_g.n1, r.change_g.n2) >= threshold]
-    return pd.DataFrame(rows, columns=["outcome", "measure", "estimate", "ci_low", "ci_high"])
+                 "research_change_g": headline.change_g_record(all_results, threshold)})
 
 
 def _second_looks(all_results, scale_results, attendance, part, pupils,
@@ -321,7 +312,7 @@ def _second_looks(all_results, scale_results, attendance, part, pupils,
         "pupil_premium", "Disadvantaged pupils",
         finding="Among pupils eligible for the pupil premium: "
                 + change_finding(pp, threshold)[0].lower() + change_finding(pp, threshold)[1:]
-                + " " + _interaction_finding(interaction),
+                + " " + subgroups.interaction_finding(interaction),
         paragraphs=(subgroups.SUBGROUP_CAVEAT,),
         tables=(Table(t.effects_summary(pp, threshold=threshold), decimals=2,
                       caption=("Pupil premium pupils: members' change compared with other "
@@ -344,20 +335,6 @@ def _second_looks(all_results, scale_results, attendance, part, pupils,
         records={**{f"pp_{k}": v for k, v in t.headlines(pp, threshold=threshold).items()},
                  "pp_interaction": interaction.drop(columns=["suppressed"])})
     return adjusted_section, dose_section, pp_section
-
-
-def _interaction_finding(interaction: pd.DataFrame) -> str:
-    """Whether any outcome shows evidence that the effect differs for the subgroup."""
-    shown = interaction.dropna(subset=["ci_low", "ci_high"])
-    if shown.empty:
-        return "Too few pupils to test whether the effect differs for them."
-    differ = shown[(shown["ci_low"] > 0) | (shown["ci_high"] < 0)]["outcome"].tolist()
-    if differ:
-        return (f"The interaction test finds evidence that the effect differs for them on "
-                f"{_and(differ)}.")
-    return ("The interaction test finds no evidence that the effect differs for them on any "
-            "outcome, so a larger or smaller figure here is not evidence of a different "
-            "effect.")
 
 
 def _models_finding(models: pd.DataFrame) -> str:

@@ -158,8 +158,8 @@ def effects_summary(results: Iterable[ChangeResult], *, threshold: int,
     t["n1"], t["n2"] = t["n1"].astype("Int64"), t["n2"].astype("Int64")
     labels = {"outcome": "Outcome", "n1": "Members", "n2": "Other pupils",
               "estimate": "Effect size (d_ppc2)", "ci_low": "95% CI low",
-              "ci_high": "95% CI high", "difference": "Difference in change", "difference_ci_low": "Difference: 95% CI low",
-              "difference_ci_high": "Difference: 95% CI high", "baseline_g": "g at the start"}
+              "ci_high": "95% CI high", "difference": "Difference in change",
+              "difference_ci_low": "Difference: 95% CI low", "difference_ci_high": "Difference: 95% CI high", "baseline_g": "g at the start"}
     out = _publish(t, ["n1", "n2"], threshold, display, labels, partition_by=None)
     if not display:
         return out[~out[SUPPRESSED_COLUMN]].drop(columns=SUPPRESSED_COLUMN)
