@@ -97,6 +97,8 @@ def test_item5_holm_and_interaction():
     assert secondary["p_holm"].to_numpy() == pytest.approx(
         multipletests(raw, method="holm")[1])
     assert (secondary["p_holm"] >= secondary["p_value"]).all()
+    lost = secondary[(secondary["p_value"] < 0.05) & (secondary["p_holm"] >= 0.05)]
+    assert lost["equivalence"].str.startswith("inconclusive after Holm adjustment").all()
     shown = headline.headline_table(extra, primary="engagement", smallest_effect=0.2,
                                     threshold=5)
     assert {"p", "p (Holm-adjusted)", "Equivalence test (±0.2)"} <= set(shown.columns)
