@@ -101,6 +101,11 @@ def test_item5_holm_and_interaction():
     assert list(lost["outcome"]) == ["metacognition"]
     assert lost["equivalence"].iloc[0].startswith("inconclusive after Holm adjustment "
                                                   "(unadjusted: an effect, at least")
+    finding = headline.outcomes_finding(extra, primary="engagement", smallest_effect=0.2,
+                                        threshold=5)
+    assert finding.startswith("On the primary outcome, engagement, members changed clearly more")
+    assert ("metacognition would look clear on their own but not after allowing for the "
+            "number of outcomes") in finding
     shown = headline.headline_table(extra, primary="engagement", smallest_effect=0.2,
                                     threshold=5)
     assert {"p", "p (Holm-adjusted)", "Equivalence test (±0.2)"} <= set(shown.columns)

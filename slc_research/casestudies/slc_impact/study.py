@@ -228,7 +228,7 @@ def _all_outcomes(all_results, threshold: int, declared: dict) -> Section:
     primary = next((r.label for r in all_results if r.outcome == declared["primary"]), "")
     return Section(
         "all_outcomes", "All outcomes together",
-        finding=change_finding(all_results, threshold),
+        finding=headline.outcomes_finding(all_results, **options),
         tables=(Table(headline.headline_table(all_results, **options),
                       decimals={"Effect size (d_ppc2)": 2, "95% CI low": 2, "95% CI high": 2,
                                 "p": 3, "p (Holm-adjusted)": 3},
