@@ -349,7 +349,8 @@ def _models_finding(models: pd.DataFrame) -> str:
     agree = [o for o, r in both.iterrows() if r["all"]]
     split = [o for o, r in both.iterrows() if r["any"] and not r["all"]]
     text = (f"Both models find a clear difference between members and other pupils on "
-            f"{_and(agree)}" if agree else "Neither model finds a clear difference")
+            f"{_and(agree)} (each at the 5% level, before allowing for several outcomes)"
+            if agree else "Neither model finds a clear difference")
     if split:
         text += (f"; on {_and(split)} one model finds a clear difference and the other does "
                  "not, so the result depends on an assumption the data cannot check")
