@@ -53,6 +53,10 @@ from slc_research.stats.effect_sizes import (  # noqa: F401
     hedges_g,
     mean_difference,
 )
+from slc_research.stats.equivalence import (  # noqa: F401
+    EquivalenceResult,
+    tost,
+)
 from slc_research.stats.evidence import (  # noqa: F401
     EvidenceStrength,
     strength_of_evidence,
@@ -79,6 +83,10 @@ from slc_research.stats.paired_pooling import (  # noqa: F401
 from slc_research.stats.power import (  # noqa: F401
     Mdes,
     mdes,
+)
+from slc_research.stats.prepost import (  # noqa: F401
+    PrePostEffect,
+    ppc_effect_size,
 )
 from slc_research.stats.proportions import (  # noqa: F401
     Proportion,
@@ -115,6 +123,7 @@ __all__ = [
     "BootstrapResult",
     "DiffInDiffResult",
     "EffectSize",
+    "EquivalenceResult",
     "EvidenceStrength",
     "KappaResult",
     "KrippendorffResult",
@@ -124,6 +133,7 @@ __all__ = [
     "MeanResult",
     "MetaResult",
     "MonthsProgress",
+    "PrePostEffect",
     "Proportion",
     "ResultMixin",
     "StatsError",
@@ -159,10 +169,12 @@ __all__ = [
     "meta_analysis",
     "months_progress",
     "paired_t",
+    "ppc_effect_size",
     "proportion_difference",
     "stratified_paired_change",
     "strength_of_evidence",
     "student_t",
+    "tost",
     "welch_t",
     "wilcoxon",
     "wilson_ci",
