@@ -61,6 +61,10 @@ from slc_research.stats.evidence import (  # noqa: F401
 from slc_research.stats.glass import (  # noqa: F401
     glass_delta,
 )
+from slc_research.stats.matching import (  # noqa: F401
+    MatchResult,
+    matched_comparison,
+)
 from slc_research.stats.meta import (  # noqa: F401
     MetaResult,
     meta_analysis,
@@ -112,6 +116,7 @@ __all__ = [
     "KrippendorffResult",
     "MONTHS_CAVEAT",
     "Mdes",
+    "MatchResult",
     "MeanResult",
     "MetaResult",
     "MonthsProgress",
@@ -140,6 +145,7 @@ __all__ = [
     "hedges_g_from_summary",
     "krippendorff_alpha",
     "mann_whitney",
+    "matched_comparison",
     "mcnemar",
     "mdes",
     "mean_ci",
