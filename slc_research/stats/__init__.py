@@ -54,6 +54,10 @@ from slc_research.stats.effect_sizes import (  # noqa: F401
     hedges_g,
     mean_difference,
 )
+from slc_research.stats.equivalence import (  # noqa: F401
+    EquivalenceResult,
+    tost,
+)
 from slc_research.stats.evidence import (  # noqa: F401
     EvidenceStrength,
     strength_of_evidence,
@@ -76,6 +80,10 @@ from slc_research.stats.models import (  # noqa: F401
 from slc_research.stats.multiplicity import (  # noqa: F401
     AdjustedPValues,
     adjust_p,
+)
+from slc_research.stats.prepost import (  # noqa: F401
+    PrePostEffect,
+    ppc_effect_size,
 )
 from slc_research.stats.proportions import (  # noqa: F401
     Proportion,
@@ -111,6 +119,7 @@ __all__ = [
     "BootstrapResult",
     "DiffInDiffResult",
     "EffectSize",
+    "EquivalenceResult",
     "EvidenceStrength",
     "KappaResult",
     "KrippendorffResult",
@@ -120,6 +129,7 @@ __all__ = [
     "MeanResult",
     "MetaResult",
     "MonthsProgress",
+    "PrePostEffect",
     "Proportion",
     "ResultMixin",
     "StatsError",
@@ -154,9 +164,11 @@ __all__ = [
     "meta_analysis",
     "months_progress",
     "paired_t",
+    "ppc_effect_size",
     "proportion_difference",
     "strength_of_evidence",
     "student_t",
+    "tost",
     "welch_t",
     "wilcoxon",
     "wilson_ci",
