@@ -12,7 +12,7 @@ from slc_research.data.frames import member_of
 from slc_research.errors import StatsError
 from slc_research.stats.descriptives import association_test
 
-__all__ = ["CHARACTERISTICS", "NOT_RECORDED", "Representativeness", "cohort_ids",
+__all__ = ["CHARACTERISTICS", "LEVEL_NAMES", "NOT_RECORDED", "Representativeness", "cohort_ids",
            "representativeness"]
 
 #: Readable names of the pupil characteristics.
@@ -24,11 +24,13 @@ CHARACTERISTICS = {
     "year_group": "Year group",
     "eal": "English as an additional language",
 }
-_LEVELS = {
+#: Readable names of the levels of a characteristic, in their reading order.
+LEVEL_NAMES = {
     "sen": {"none": "No SEN", "support": "SEN support", "ehcp": "EHC plan"},
     "gender": {"F": "Girls", "M": "Boys", "X": "Other / non-binary", "U": "Not known"},
     "prior_attainment": {"low": "Low", "middle": "Middle", "high": "High"},
 }
+_LEVELS = LEVEL_NAMES
 NOT_RECORDED = "Not recorded"
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 
 from slc_research import charts, qual
 from slc_research.casestudies.result import Result, Section, Table
-from slc_research.casestudies.slc_impact import adjusted, impact
+from slc_research.casestudies.slc_impact import adjusted, impact, matched
 from slc_research.casestudies.slc_impact import tables as t
 from slc_research.privacy.suppression import SUPPRESSED_COLUMN, suppress_small
 
@@ -35,7 +35,7 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
     Returns
     -------
     Result
-        Sections ``who_took_part``, ``participation``, ``questionnaire``,
+        Sections ``who_took_part``, ``participation``, ``matched``, ``questionnaire``,
         ``attendance_behaviour``, ``all_outcomes``, ``adjusted``, ``dose_response``,
         ``pupil_premium``, ``voice``, ``design``, ``evidence`` and ``about_data``.
     """
@@ -64,9 +64,11 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
                                 n_schools=max(len(rep.schools), 1), community_label=label,
                                 threshold=threshold)
     title = f"{enq.title}: {label}"
+    matches = matched.matched_outcomes(all_results, enq.pupils)
     sections = (
         _who_took_part(rep, threshold),
         _participation(part, threshold),
+        _matched(matches, threshold),
         _questionnaire(scale_results, threshold),
         _attendance_behaviour(attendance, behaviour, threshold),
         _all_outcomes(all_results, threshold),
@@ -81,6 +83,7 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
     )
     return Result(
         "slc_impact", title,
+        matched.matched_finding(matches, threshold) + " "
         f"A case study of {label}: who took part, how often they came to meetings, and how "
         "members' answers to the learning questionnaire, their attendance and their behaviour "
         "changed, compared with other pupils in the same year groups.",
@@ -169,6 +172,30 @@ def _participation(part, threshold: int) -> Section:
               "most members come to most meetings can expect more change than one where many "
               "came once or twice: the dose-response section below asks whether that "
               "happened."))
+
+
+def _matched(matches, threshold: int) -> Section:
+    first = next((m for m in matches if m.match.n_treated_matched >= threshold
+                  and not m.match.balance.empty), None)
+    balance = (Table(matched.balance_table(first.match, threshold=threshold), decimals=2,
+                     caption=f"How alike members and their matches are ({first.label})"),
+               ) if first else ()
+    return Section(
+        "matched", "Members compared with similar pupils",
+        finding=matched.matched_finding(matches, threshold),
+        tables=(Table(matched.matched_effects_table(matches, threshold=threshold), decimals=2,
+                      caption="Members' change against the change of similar pupils"),
+                *balance),
+        note=("Each member measured both times was paired with the most similar pupil who was "
+              "not a member: same school and year group, and as close as possible on the "
+              "starting score, pupil premium, SEN, gender and prior attainment (a propensity "
+              "score, within 0.2 standard deviations of its logit). d_ppc2 is the difference "
+              "between members' and their matches' change, divided by the spread of scores "
+              "at the start: about 0.2 is small, 0.5 medium. A standardised difference (SMD) "
+              "below 0.1 after matching means the groups are well alike on that "
+              "characteristic, below 0.25 acceptably. Matching makes the groups alike on what "
+              "was measured, not on motivation or anything else that made pupils volunteer."),
+        records=matched.matched_records(matches, threshold))
 
 
 def _questionnaire(scale_results, threshold: int) -> Section:
