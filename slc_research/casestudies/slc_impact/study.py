@@ -14,7 +14,7 @@ import pandas as pd
 
 from slc_research import charts, qual
 from slc_research.casestudies.result import Result, Section, Table
-from slc_research.casestudies.slc_impact import adjusted, impact, matched
+from slc_research.casestudies.slc_impact import adjusted, impact, matched, scale_reliability
 from slc_research.casestudies.slc_impact import tables as t
 from slc_research.privacy.suppression import SUPPRESSED_COLUMN, suppress_small
 
@@ -35,7 +35,7 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
     Returns
     -------
     Result
-        Sections ``who_took_part``, ``participation``, ``matched``, ``questionnaire``,
+        Sections ``who_took_part``, ``participation``, ``matched``, ``questionnaire``, ``reliability``,
         ``attendance_behaviour``, ``all_outcomes``, ``adjusted``, ``dose_response``,
         ``pupil_premium``, ``voice``, ``design``, ``evidence`` and ``about_data``.
     """
@@ -49,10 +49,11 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
     part = impact.participation(enq.meetings, enq.meeting_attendance, enq.memberships,
                                 communities, members=members)
     scores = enq.scale_scores()
+    scales = impact.resolve_scales(enq.scales, params["scales"], scores=scores)
     scale_results = [
         impact.scale_change(scores, members, scale=s.name, label=s.label or s.name,
                             waves=waves, comparison=comparison, cohort=cohort)
-        for s in impact.resolve_scales(enq.scales, params["scales"], scores=scores)]
+        for s in scales]
     attendance = impact.attendance_change(enq.attendance_summary(by="term"), members,
                                           comparison=comparison, cohort=cohort)
     behaviour = impact.behaviour_change(
@@ -70,6 +71,9 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
         _participation(part, threshold),
         _matched(matches, threshold),
         _questionnaire(scale_results, threshold),
+        _reliability(scale_reliability.scale_reliability(
+            enq.survey_responses, scales, waves=waves, pupils=cohort,
+            response_scales=enq.manifest.response_scales), threshold),
         _attendance_behaviour(attendance, behaviour, threshold),
         _all_outcomes(all_results, threshold),
         *_second_looks(all_results, scale_results, attendance, part, enq.pupils, threshold),
@@ -214,6 +218,22 @@ def _questionnaire(scale_results, threshold: int) -> Section:
               "research, where whole-school approaches typically reach 0.1-0.3. The 95% "
               "confidence interval is the range of effects these data are consistent with: if "
               "it includes 0, the data cannot rule out no difference at all."))
+
+
+def _reliability(table: pd.DataFrame, threshold: int) -> Section:
+    return Section(
+        "reliability", "How reliable are the questionnaire scales?",
+        finding=scale_reliability.reliability_finding(table, threshold=threshold),
+        tables=(Table(scale_reliability.reliability_table(table, threshold=threshold),
+                      decimals={"Cronbach's alpha": 2, "95% CI low": 2, "95% CI high": 2},
+                      caption="Cronbach's alpha of each scale at each wave"),),
+        note=("Cronbach's alpha says how consistently a scale's items measure one thing, from "
+              "0 to 1, among the members and other pupils who answered every item that wave. "
+              "0.7 or more is usually taken as good enough for comparing groups; a lower value "
+              "means more noise, which makes real change harder to see. The interval is a "
+              "95% confidence interval (Feldt). McDonald's omega is not given: no "
+              "well-maintained Python library estimates it."),
+        records={"reliability": table})
 
 
 def _attendance_behaviour(attendance, behaviour, threshold: int) -> Section:
