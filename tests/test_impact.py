@@ -127,9 +127,33 @@ def test_representativeness_uses_chi_square_when_expected_counts_allow():
     rep = impact.representativeness(frame, ids[:20], by=("gender",))
     chi = stats.chi2_contingency([[12, 8], [10, 10]])  # rows: rest, members
     row = rep.tests.iloc[0]
-    assert (row["test"], row["df"]) == ("chi-square", 1)
+    # labelled as computed: Yates' correction for a 2 x 2 table
+    assert row["test"].lower().startswith("chi-square")
+    assert "Yates" in row["test"]
+    assert row["df"] == 1
     assert row["statistic"] == pytest.approx(chi.statistic)  # Yates-corrected
     assert row["p_value"] == pytest.approx(chi.pvalue)
+
+
+def test_item10_not_recorded_in_representativeness():
+    """Members differ from the rest only in how often prior attainment is not recorded."""
+    ids = _ids("P", 200)
+    prior = (["low"] * 10 + ["high"] * 10 + [None] * 20  # 40 members: half not recorded
+             + ["low"] * 76 + ["high"] * 76 + [None] * 8)  # 160 others: 5% not recorded
+    frame = conform(pd.DataFrame({"pupil_id": ids, "school": "A", "year_group": 8,
+                                  "prior_attainment": prior}), "pupils")
+    rep = impact.representativeness(frame, ids[:40], by=("prior_attainment",))
+    row = rep.tests.iloc[0]
+    assert row["n"] == 200  # every pupil tested, "Not recorded" included
+    # reference: scipy on the members x (low, high, not recorded) table
+    chi = stats.chi2_contingency([[76, 76, 8], [10, 10, 20]], correction=False)
+    assert row["test"] == "chi-square"
+    assert row["df"] == 2
+    assert row["statistic"] == pytest.approx(chi.statistic)
+    assert row["p_value"] == pytest.approx(chi.pvalue)
+    assert row["p_value"] < 0.001  # the difference lies in "Not recorded" alone
+    levels = rep.table.set_index("level")
+    assert levels.loc[impact.NOT_RECORDED, "n_members"] == 20
 
 
 # --- participation ---------------------------------------------------------------------------
