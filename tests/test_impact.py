@@ -408,6 +408,36 @@ def test_limitations_adapt_to_the_design():
         impact.limitations({"n_member": 3})
 
 
+def test_item10_before_period_after_first_meeting_warns():
+    """The 'before' attendance period and wave 1 compared with the first meeting's date."""
+    marks = pd.DataFrame({"date": pd.to_datetime(
+        ["2025-09-29", "2025-10-06", "2025-12-19", "2026-05-04"])})
+    first, last = design.period_dates(marks, "autumn")
+    assert (first, last) == (pd.Timestamp("2025-09-29"), pd.Timestamp("2025-12-19"))
+    facts = design.design_facts(
+        n_members=30, n_comparison=200, community_label="the SLC",
+        community_start=pd.Timestamp("2025-09-24"),
+        before_periods={"the autumn attendance": (first, last),
+                        "wave 1": (pd.Timestamp("2025-09-01"), pd.Timestamp("2025-09-12")),
+                        "the survey": (None, None)})
+    said = design.limitations(facts)
+    after = [s for s in said if s.startswith("Warning: the autumn attendance began on "
+                                             "29 September 2025, after the SLC's first "
+                                             "meeting on 24 September 2025")]
+    assert len(after) == 1
+    assert not any("wave 1" in s for s in said)  # before the first meeting: nothing to say
+    assert any(s.startswith("When the survey was taken is not recorded") for s in said)
+    # a period that starts before but runs on past the first meeting
+    overlap = design.timing_warnings({"community_start": pd.Timestamp("2025-09-24"),
+                                      "community_label": "the 4 SLCs",
+                                      "before_periods": {"autumn": (pd.Timestamp("2025-09-01"),
+                                                                    last)}})
+    assert overlap == [s for s in overlap if "runs on past the 4 SLCs' first meeting" in s]
+    assert len(overlap) == 1
+    # no first meeting known: no warning
+    assert design.timing_warnings({"before_periods": {"x": (first, last)}}) == []
+
+
 def test_design_facts_from_results():
     pre, post = np.array([3.0, 3.5, 2.5, 4.0, 3.3]), np.array([3.5, 3.9, 3.2, 4.1, np.nan])
     res = impact.scale_change(_scores(pre, post, pre - 0.5, post - 0.5), set(_ids("M", 5)),

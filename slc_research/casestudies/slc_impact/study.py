@@ -14,7 +14,13 @@ import pandas as pd
 
 from slc_research import charts, qual
 from slc_research.casestudies.result import Result, Section, Table
-from slc_research.casestudies.slc_impact import adjusted, impact, matched, scale_reliability
+from slc_research.casestudies.slc_impact import (
+    adjusted,
+    design,
+    impact,
+    matched,
+    scale_reliability,
+)
 from slc_research.casestudies.slc_impact import tables as t
 from slc_research.privacy.suppression import SUPPRESSED_COLUMN, suppress_small
 
@@ -63,7 +69,8 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
     facts = impact.design_facts(n_members=rep.n_members, n_comparison=rep.n_rest,
                                 results=all_results, comparison=comparison,
                                 n_schools=max(len(rep.schools), 1), community_label=label,
-                                threshold=threshold)
+                                threshold=threshold, **_timing(enq, communities, attendance,
+                                                               waves))
     title = f"{enq.title}: {label}"
     matches = matched.matched_outcomes(all_results, enq.pupils)
     sections = (
@@ -74,7 +81,8 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
         _reliability(scale_reliability.scale_reliability(
             enq.survey_responses, scales, waves=waves, pupils=cohort,
             response_scales=enq.manifest.response_scales), threshold),
-        _attendance_behaviour(attendance, behaviour, threshold),
+        _timing_warned(_attendance_behaviour(attendance, behaviour, threshold), facts,
+                       _ATTENDANCE_BEFORE),
         _all_outcomes(all_results, threshold),
         *_second_looks(all_results, scale_results, attendance, part, enq.pupils, threshold),
         _voice(enq, communities, threshold),
@@ -94,6 +102,30 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
         sections,
         records={"title": title, "community": label, "school": list(rep.schools),
                  "members": rep.n_members})
+
+
+_ATTENDANCE_BEFORE = "the \"before\" attendance period"
+
+
+def _timing(enq, communities, attendance, waves) -> dict[str, Any]:
+    """The first meeting and the dates of the "before" measurements, for the design facts."""
+    periods = {f"wave {waves[0]} of the questionnaire": (None, None)}  # answers carry no date
+    if attendance.available:
+        before = attendance.periods[0].lower()
+        periods[_ATTENDANCE_BEFORE] = design.period_dates(enq.attendance, before)
+    return {"community_start": impact.community_start(enq.meetings, enq.memberships,
+                                                      communities),
+            "before_periods": periods}
+
+
+def _timing_warned(section: Section, facts: dict[str, Any], what: str) -> Section:
+    """``section`` with the warning on ``what`` (if any) added to its finding."""
+    only = {**facts, "before_periods": {k: v for k, v in facts["before_periods"].items()
+                                        if k == what}}
+    warnings = design.timing_warnings(only)
+    if not warnings:
+        return section
+    return dataclasses.replace(section, finding=" ".join([section.finding, *warnings]))
 
 
 def change_finding(results, threshold: int) -> str:
