@@ -15,7 +15,7 @@ from slc_research.data.schemas import conform
 from slc_research.data.spec import Scale
 from slc_research.errors import ConfigError
 from slc_research.privacy import suppression
-from slc_research.stats import hedges_g
+from slc_research.stats import hedges_g, ppc_effect_size
 
 # --- fixtures --------------------------------------------------------------------------------
 
@@ -229,11 +229,17 @@ def test_scale_change_recovers_a_planted_change():
     o_change = (o_post - o_pre)[~np.isnan(o_post)]
     assert m["mean_change"] == pytest.approx(m_change.mean())
     assert m["mean_pre"] == pytest.approx(m_pre[~np.isnan(m_post)].mean())
-    expected = hedges_g(m_change, o_change)
+    # issue 16: the headline is Morris's d_ppc2 (raw-score metric); the g of the change
+    # scores is kept for research only
+    keep_m, keep_o = ~np.isnan(m_post), ~np.isnan(o_post)
+    expected = ppc_effect_size(m_pre[keep_m], m_post[keep_m], o_pre[keep_o], o_post[keep_o])
+    assert res.effect.symbol == "d_ppc2"
     assert res.effect.estimate == pytest.approx(expected.estimate)
     assert (res.effect.ci_low, res.effect.ci_high) == pytest.approx(
         (expected.ci_low, expected.ci_high))
     assert res.effect.ci_low > 0  # the planted change is large and clear
+    change_g = hedges_g(m_change, o_change)
+    assert res.change_g.estimate == pytest.approx(change_g.estimate)
     assert res.difference.estimate == pytest.approx(m_change.mean() - o_change.mean())
     within = hedges_g(m_post[~np.isnan(m_post)], m_pre[~np.isnan(m_post)], paired=True)
     assert m["g_change"] == pytest.approx(within.estimate)
@@ -251,8 +257,11 @@ def test_scale_change_recovers_a_planted_effect_size():
     o_post = o_pre + rng.normal(0, 0.4, n_o)
     res = impact.scale_change(_scores(m_pre, m_post, o_pre, o_post), set(_ids("M", n_m)),
                               scale="engagement")
-    assert res.effect.ci_low < true_g < res.effect.ci_high
-    assert res.effect.estimate == pytest.approx(true_g, abs=0.15)
+    # the headline d_ppc2 is in SDs of the scores before (0.6): 0.2 / 0.6 = 0.33 (issue 16)
+    true_d = true_g * 0.4 / 0.6
+    assert res.effect.ci_low < true_d < res.effect.ci_high
+    assert res.effect.estimate == pytest.approx(true_d, abs=0.1)
+    assert res.change_g.ci_low < true_g < res.change_g.ci_high
 
 
 def test_scale_change_without_comparison_and_with_cohort():

@@ -8,18 +8,24 @@ into a dissertation. It never claims that a community caused a change.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from slc_research.casestudies.result import Section
 from slc_research.casestudies.slc_impact.outcomes import ChangeResult
 from slc_research.errors import ConfigError
 from slc_research.measures.attendance import academic_year, school_period
 
-__all__ = ["DESIGN_DEFAULTS", "design_facts", "evidence_strength", "limitations", "period_dates",
-           "timing_warnings"]
+__all__ = ["ATTENDANCE_BEFORE", "DESIGN_DEFAULTS", "design_facts", "evidence_strength",
+           "limitations", "period_dates", "timing_facts", "timing_warnings",
+           "with_timing_warning"]
+
+#: How the design facts name the attendance period used as "before".
+ATTENDANCE_BEFORE = "the \"before\" attendance period"
 
 #: The design facts :func:`limitations` understands, with their defaults.
 DESIGN_DEFAULTS: dict[str, Any] = {
@@ -218,6 +224,32 @@ def period_dates(records: pd.DataFrame, period: str, *, by: str = "term",
     if not keep.any():
         return None, None
     return dates[keep].min(), dates[keep].max()
+
+
+def timing_facts(attendance_marks: pd.DataFrame, attendance: ChangeResult, *,
+                 waves: tuple[int, int], community_start: pd.Timestamp | None
+                 ) -> dict[str, Any]:
+    """The first meeting and the dates of the "before" measurements, for :func:`design_facts`.
+
+    Questionnaire answers carry no date in the canonical tables, so wave 1 is
+    given as not recorded; the "before" attendance period's dates come from the
+    attendance marks.
+    """
+    periods: dict[str, tuple] = {f"wave {waves[0]} of the questionnaire": (None, None)}
+    if attendance.available:
+        periods[ATTENDANCE_BEFORE] = period_dates(attendance_marks,
+                                                  attendance.periods[0].lower())
+    return {"community_start": community_start, "before_periods": periods}
+
+
+def with_timing_warning(section: Section, facts: Mapping[str, Any], what: str) -> Section:
+    """``section`` with the timing warning on ``what`` (if any) added to its finding."""
+    only = {**facts, "before_periods": {k: v for k, v in facts["before_periods"].items()
+                                        if k == what}}
+    warnings = timing_warnings(only)
+    if not warnings:
+        return section
+    return dataclasses.replace(section, finding=" ".join([section.finding, *warnings]))
 
 
 def design_facts(*, n_members: int, n_comparison: int | None,

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from slc_research.casestudies.result import Section, Table
 from slc_research.casestudies.slc_impact.outcomes import ChangeResult
 from slc_research.casestudies.slc_impact.representativeness import LEVEL_NAMES
 from slc_research.privacy.suppression import SUPPRESSED_COLUMN, suppress_small
@@ -24,7 +25,7 @@ from slc_research.stats.matching import MatchResult, matched_comparison
 from slc_research.stats.prepost import PrePostEffect, ppc_effect_size
 
 __all__ = ["MATCHED_ON", "MatchedOutcome", "balance_table", "matched_effects_table",
-           "matched_finding", "matched_outcomes", "matched_records"]
+           "matched_finding", "matched_outcomes", "matched_records", "matched_section"]
 
 #: Pupil characteristics members are matched on (besides the starting score), in words.
 MATCHED_ON = {"pupil_premium": "pupil premium", "sen": "SEN", "gender": "gender",
@@ -213,3 +214,28 @@ def matched_records(matched: Iterable[MatchedOutcome], threshold: int) -> dict[s
             "n_treated": e.n_treated, "n_comparison": e.n_comparison,
             "max_smd_after": m.match.max_smd_after}
     return out
+
+
+def matched_section(matches: list[MatchedOutcome], threshold: int) -> Section:
+    """The report's "Members compared with similar pupils" section."""
+    first = next((m for m in matches if m.match.n_treated_matched >= threshold
+                  and not m.match.balance.empty), None)
+    balance = (Table(balance_table(first.match, threshold=threshold), decimals=2,
+                     caption=f"How alike members and their matches are ({first.label})"),
+               ) if first else ()
+    return Section(
+        "matched", "Members compared with similar pupils",
+        finding=matched_finding(matches, threshold),
+        tables=(Table(matched_effects_table(matches, threshold=threshold), decimals=2,
+                      caption="Members' change against the change of similar pupils"),
+                *balance),
+        note=("Each member measured both times was paired with the most similar pupil who was "
+              "not a member: same school and year group, and as close as possible on the "
+              "starting score, pupil premium, SEN, gender and prior attainment (a propensity "
+              "score, within 0.2 standard deviations of its logit). d_ppc2 is the difference "
+              "between members' and their matches' change, divided by the spread of scores "
+              "at the start: about 0.2 is small, 0.5 medium. A standardised difference (SMD) "
+              "below 0.1 after matching means the groups are well alike on that "
+              "characteristic, below 0.25 acceptably. Matching makes the groups alike on what "
+              "was measured, not on motivation or anything else that made pupils volunteer."),
+        records=matched_records(matches, threshold))

@@ -16,13 +16,15 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from slc_research.casestudies.result import Section, Table
 from slc_research.data.frames import member_of
 from slc_research.data.spec import ResponseScale, Scale
 from slc_research.measures.scales import scale_items
 from slc_research.privacy.suppression import suppress_small
 from slc_research.stats import StatsError, cronbach_alpha
 
-__all__ = ["ACCEPTABLE_ALPHA", "reliability_finding", "reliability_table", "scale_reliability"]
+__all__ = ["ACCEPTABLE_ALPHA", "reliability_finding", "reliability_section", "reliability_table",
+           "scale_reliability"]
 
 #: Alpha at or above this is usually taken as good enough for comparing groups (Nunnally 1978).
 ACCEPTABLE_ALPHA = 0.7
@@ -103,3 +105,21 @@ def reliability_finding(table: pd.DataFrame, *, threshold: int) -> str:
     return (f"Some scales fell below the usual {ACCEPTABLE_ALPHA} for comparing groups: {which}. "
             "Their items agree less with each other, which blurs any change; read their "
             "results with more caution.")
+
+
+
+def reliability_section(table: pd.DataFrame, *, threshold: int) -> Section:
+    """The report's reliability section from :func:`scale_reliability`'s table."""
+    return Section(
+        "reliability", "How reliable are the questionnaire scales?",
+        finding=reliability_finding(table, threshold=threshold),
+        tables=(Table(reliability_table(table, threshold=threshold),
+                      decimals={"Cronbach's alpha": 2, "95% CI low": 2, "95% CI high": 2},
+                      caption="Cronbach's alpha of each scale at each wave"),),
+        note=("Cronbach's alpha says how consistently a scale's items measure one thing, from "
+              "0 to 1, among the members and other pupils who answered every item that wave. "
+              "0.7 or more is usually taken as good enough for comparing groups; a lower value "
+              "means more noise, which makes real change harder to see. The interval is a "
+              "95% confidence interval (Feldt). McDonald's omega is not given: no "
+              "well-maintained Python library estimates it."),
+        records={"reliability": table})
