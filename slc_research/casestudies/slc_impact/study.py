@@ -17,6 +17,7 @@ from slc_research.casestudies.result import Result, Section, Table
 from slc_research.casestudies.slc_impact import (
     adjusted,
     design,
+    differencing,
     headline,
     impact,
     matched,
@@ -93,7 +94,8 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
             _attendance_behaviour(attendance, behaviour, threshold, declared), facts,
             design.ATTENDANCE_BEFORE),
         _all_outcomes(all_results, threshold, declared),
-        *_second_looks(all_results, scale_results, attendance, part, enq.pupils, threshold),
+        *_second_looks(all_results, scale_results, attendance, part, enq.pupils, threshold,
+                       rep),
         _voice(enq, communities, threshold),
         _design(facts),
         _evidence(facts, [*scale_results, attendance], threshold),
@@ -267,7 +269,7 @@ def _all_outcomes(all_results, threshold: int, declared: dict) -> Section:
 
 
 def _second_looks(all_results, scale_results, attendance, part, pupils,
-                  threshold: int) -> tuple[Section, ...]:
+                  threshold: int, rep) -> tuple[Section, ...]:
     models = adjusted.adjusted_comparison(all_results, threshold=threshold, display=False)
     adjusted_section = Section(
         "adjusted", "Two ways of allowing for where pupils started",
@@ -334,10 +336,14 @@ def _second_looks(all_results, scale_results, attendance, part, pupils,
                 + change_finding(pp, threshold)[0].lower() + change_finding(pp, threshold)[1:]
                 + " " + subgroups.interaction_finding(interaction),
         paragraphs=(subgroups.SUBGROUP_CAVEAT,),
-        tables=(Table(t.effects_summary(pp, threshold=threshold), decimals=2,
+        tables=(Table(_pp_protected(t.effects_summary(pp, threshold=threshold), rep,
+                                    ("Members", "Other pupils"), threshold), decimals=2,
                       caption=("Pupil premium pupils: members' change compared with other "
                                "pupils' change")),
-                Table(subgroups.interaction_table(all_results, pp_ids, threshold=threshold),
+                Table(_pp_protected(subgroups.interaction_table(all_results, pp_ids,
+                                                                threshold=threshold), rep,
+                                    ("Members in the subgroup",
+                                     "Other pupils in the subgroup"), threshold),
                       decimals={"Difference in effect (member x subgroup)": 2,
                                 "95% CI low": 2, "95% CI high": 2, "p": 3},
                       caption=("Does the effect differ for pupil premium pupils? The "
@@ -355,6 +361,19 @@ def _second_looks(all_results, scale_results, attendance, part, pupils,
         records={**{f"pp_{k}": v for k, v in t.headlines(pp, threshold=threshold).items()},
                  "pp_interaction": interaction.drop(columns=["suppressed"])})
     return adjusted_section, dose_section, pp_section
+
+
+def _pp_protected(table: pd.DataFrame, rep, columns: tuple[str, str],
+                  threshold: int) -> pd.DataFrame:
+    """Pupil-premium members and others analysed, withheld where a published count would tell.
+
+    "Who took part"'s counts minus them must not reveal fewer than ``threshold`` pupils.
+    """
+    for column, group in zip(columns, ("n_members", "n_rest"), strict=True):
+        table = differencing.withhold_differences(
+            table, column, differencing.published_count(rep, "Pupil premium", "Yes", group),
+            threshold=threshold)
+    return table
 
 
 def _models_finding(models: pd.DataFrame) -> str:
