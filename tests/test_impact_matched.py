@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from slc_research.casestudies.result import Section, Table
 from slc_research.casestudies.slc_impact import STUDY, differencing, impact, matched
 from slc_research.casestudies.slc_impact.scale_reliability import (
     reliability_finding,
@@ -132,3 +133,11 @@ def test_item11_members_minus_analysed_suppressed():
     assert shown["Estimate"].tolist()[:2] == [0.3, 0.1]  # the estimate gives nothing away
     assert "published elsewhere" not in shown.columns
     assert differencing.withhold_differences(effects, "Members", None, threshold=5) is effects
+    # whole-cohort tables: 20 members and 60 others published; per-group counts checked
+    change = suppress_small(pd.DataFrame({"Group": ["SLC members", "Other pupils"],
+                                          "n (both times)": [18, 60], "Mean": [3.1, 3.0]}),
+                            count_cols={"n (both times)": ["Mean"]}, threshold=5,
+                            display=True, partition_by=None)
+    section = differencing.protect_section(
+        Section("questionnaire", "Q", tables=(Table(change, caption="c"),)), rep, threshold=5)
+    assert section.tables[0].frame["n (both times)"].tolist() == [SECONDARY_MARK, 60]

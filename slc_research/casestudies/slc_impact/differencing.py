@@ -12,15 +12,18 @@ does not give the count away and stays.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
+from slc_research.casestudies.result import Section
+from slc_research.casestudies.slc_impact.outcomes import GROUP_LABELS
 from slc_research.casestudies.slc_impact.representativeness import Representativeness
 from slc_research.privacy.suppression import suppress_small
 
-__all__ = ["published_count", "withhold_differences"]
+__all__ = ["protect_section", "published_count", "withhold_differences"]
 
 _PUBLISHED = "published elsewhere"
 
@@ -67,3 +70,25 @@ def withhold_differences(table: pd.DataFrame, column: str,
     out = suppress_small(frame, count_cols={column: []}, threshold=threshold, display=True,
                          partition_by=None, remainders={column: _PUBLISHED})
     return out.drop(columns=[_PUBLISHED])
+
+
+def protect_section(section: Section, rep: Representativeness, *, threshold: int,
+                    group_labels: tuple[str, str] = GROUP_LABELS) -> Section:
+    """A whole-cohort section whose analysed counts cannot be subtracted from "Who took part".
+
+    Columns ``Members`` and ``Other pupils`` are checked against the members and
+    other pupils of the cohort; per-group columns (``n (both times)``, ``Pupils``
+    beside a ``Group`` column) against the total of their row's group.
+    """
+    totals = {group_labels[0]: rep.n_members, group_labels[1]: rep.n_rest}
+    tables = []
+    for table in section.tables:
+        frame = table.frame
+        frame = withhold_differences(frame, "Members", rep.n_members, threshold=threshold)
+        frame = withhold_differences(frame, "Other pupils", rep.n_rest, threshold=threshold)
+        if "Group" in frame.columns:
+            per_row = [totals.get(g) for g in frame["Group"]]
+            for column in ("n (both times)", "Pupils"):
+                frame = withhold_differences(frame, column, per_row, threshold=threshold)
+        tables.append(dataclasses.replace(table, frame=frame))
+    return dataclasses.replace(section, tables=tuple(tables))

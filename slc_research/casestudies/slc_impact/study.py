@@ -86,13 +86,14 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
         _who_took_part(rep, threshold),
         _participation(part, threshold),
         matched.matched_section(matches, threshold),
-        _questionnaire(scale_results, threshold, declared),
+        differencing.protect_section(_questionnaire(scale_results, threshold, declared), rep,
+                                     threshold=threshold),
         scale_reliability.reliability_section(scale_reliability.scale_reliability(
             enq.survey_responses, scales, waves=waves, pupils=cohort,
             response_scales=enq.manifest.response_scales), threshold=threshold),
-        design.with_timing_warning(
+        differencing.protect_section(design.with_timing_warning(
             _attendance_behaviour(attendance, behaviour, threshold, declared), facts,
-            design.ATTENDANCE_BEFORE),
+            design.ATTENDANCE_BEFORE), rep, threshold=threshold),
         _all_outcomes(all_results, threshold, declared),
         *_second_looks(all_results, scale_results, attendance, part, enq.pupils, threshold,
                        rep),
