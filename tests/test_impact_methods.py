@@ -87,7 +87,7 @@ def test_item5_holm_and_interaction():
     p = [2 * stats.norm.sf(abs(r.ppc.estimate) / r.ppc.se) for r in results]
     assert primary["p_value"] == pytest.approx(p[0])
     # with one secondary Holm leaves p as it is; add a third outcome to see it act
-    more, _ = _results(seed=9, gap=0.2, gain=0.1)
+    more, _ = _results(seed=2, gap=0.2, gain=0.25)  # p between .025 and .05: lost to Holm
     extra = [*results, dataclasses.replace(more[0], outcome="metacognition",
                                            label="metacognition")]
     table = headline.headline_table(extra, primary="engagement", smallest_effect=0.2,
@@ -97,6 +97,10 @@ def test_item5_holm_and_interaction():
     assert secondary["p_holm"].to_numpy() == pytest.approx(
         multipletests(raw, method="holm")[1])
     assert (secondary["p_holm"] >= secondary["p_value"]).all()
+    lost = secondary[(secondary["p_value"] < 0.05) & (secondary["p_holm"] >= 0.05)]
+    assert list(lost["outcome"]) == ["metacognition"]
+    assert lost["equivalence"].iloc[0].startswith("inconclusive after Holm adjustment "
+                                                  "(unadjusted: an effect, at least")
     shown = headline.headline_table(extra, primary="engagement", smallest_effect=0.2,
                                     threshold=5)
     assert {"p", "p (Holm-adjusted)", "Equivalence test (±0.2)"} <= set(shown.columns)

@@ -52,6 +52,17 @@ REFERENCES: dict[str, tuple[str, str]] = {
                   "*Communication Methods and Measures, 1*(1), 77-89."),
     "hedges1985": ("Hedges & Olkin, 1985", "Hedges, L. V., & Olkin, I. (1985). *Statistical "
                    "methods for meta-analysis*. Academic Press."),
+    "holm1979": ("Holm, 1979", "Holm, S. (1979). A simple sequentially rejective multiple test "
+                 "procedure. *Scandinavian Journal of Statistics, 6*(2), 65-70."),
+    "lakens2017": ("Lakens, 2017", "Lakens, D. (2017). Equivalence tests: A practical primer "
+                   "for t tests, correlations, and meta-analyses. *Social Psychological and "
+                   "Personality Science, 8*(4), 355-362."),
+    "morris2008": ("Morris, 2008", "Morris, S. B. (2008). Estimating effect sizes from "
+                   "pretest-posttest-control group designs. *Organizational Research Methods, "
+                   "11*(2), 364-386."),
+    "rothwell2005": ("Rothwell, 2005", "Rothwell, P. M. (2005). Subgroup analysis in "
+                     "randomised controlled trials: Importance, indications, and "
+                     "interpretation. *The Lancet, 365*(9454), 176-186."),
     "higgins2002": ("Higgins & Thompson, 2002", "Higgins, J. P. T., & Thompson, S. G. (2002). "
                     "Quantifying heterogeneity in a meta-analysis. *Statistics in Medicine, "
                     "21*(11), 1539-1558."),
@@ -168,21 +179,44 @@ ANALYSES: dict[str, Analysis] = {a.key: a for a in (
              "expected count was below 5.",
              "Shares are reported as percentages of each group.",
              "Intervals of shares are Wilson score intervals {cite:wilson1927}."),
+    Analysis("ppc_change", "Change compared with other pupils",
+             "Members' change from before to after (after minus before, pupils measured both "
+             "times) was compared with other pupils' change.",
+             "The effect size is d_ppc2, the difference in mean change divided by the pooled "
+             "standard deviation before, with its small-sample correction {cite:morris2008}: "
+             "the raw-score metric in which 0.2, 0.5 and 0.8 are conventionally small, medium "
+             "and large {cite:cohen1988}. Hedges' g of the change scores, which is larger when "
+             "before and after correlate above 0.5, is kept for research only.",
+             "Its 95% confidence interval uses the normal approximation with the sampling "
+             "variance of Morris (2008, eq. 25) and the pooled before-after correlation."),
     Analysis("hedges_g_change", "Change compared with other pupils",
              "Members' change from before to after (after minus before, pupils measured both "
              "times) was compared with other pupils' change.",
              "The effect size is Hedges' g, the difference in mean change divided by the pooled "
              "standard deviation of change, with the small-sample correction {cite:hedges1985}; "
-             "0.2, 0.5 and 0.8 are conventionally small, medium and large {cite:cohen1988}.",
+             "it is not comparable with benchmarks written for raw scores {cite:morris2008}.",
              CI_METHODS["nct"]),
-    Analysis("ancova_did", "Adjusting for the starting point",
-             "As a check, the difference between members and other pupils was estimated by two "
-             "models: analysis of covariance of the after score on group with the before score "
-             "as covariate, and a difference-in-differences model {cite:angrist2009}; the two "
-             "can disagree in non-randomised designs {cite:vanbreukelen2006}.",
+    Analysis("primary_secondary", "Primary and secondary outcomes",
+             "One outcome was declared primary before the results were read and tested at the "
+             "5% level; the p values of the secondary outcomes are shown beside their Holm "
+             "adjustment {cite:holm1979}. Each effect was also tested for equivalence against "
+             "the smallest effect of interest with two one-sided tests {cite:lakens2017}."),
+    Analysis("ancova_did", "Two ways of allowing for the starting point",
+             "The difference between members and other pupils was estimated by two models, "
+             "reported side by side rather than one as a check of the other: analysis of "
+             "covariance of the after score on group with the before score as covariate, and a "
+             "difference-in-differences model {cite:angrist2009}. When the groups start apart "
+             "they differ by the gap at the start times one minus the slope, and neither is "
+             "right by itself for groups not formed at random {cite:vanbreukelen2006}.",
              "Both are reported in the outcome's own units, with the ANCOVA difference also "
              "divided by the pooled standard deviation of the after scores.",
              "Confidence intervals are the models' 95% t intervals."),
+    Analysis("interaction", "Subgroups",
+             "A subgroup's result is shown with the test of the interaction between membership "
+             "and the subgroup in an ordinary least squares regression of each pupil's change "
+             "{cite:rothwell2005}.",
+             "",
+             "Its 95% confidence interval uses the HC3 standard error {cite:long2000}."),
     Analysis("dose_response", "Dose-response",
              "Each member's change was regressed on the percentage of meetings they attended "
              "(ordinary least squares; slope per 10 percentage points).",
@@ -252,8 +286,8 @@ ANALYSES: dict[str, Analysis] = {a.key: a for a in (
 
 #: The analyses each case-study notebook runs, in report order.
 NOTEBOOK_ANALYSES: dict[str, tuple[str, ...]] = {
-    "slc_impact": ("representativeness", "hedges_g_change", "ancova_did", "dose_response",
-                   "mdes"),
+    "slc_impact": ("representativeness", "ppc_change", "primary_secondary", "ancova_did",
+                   "interaction", "dose_response", "mdes"),
     "tlc_impact": ("representativeness", "wilson_share", "mean_t", "cronbach_alpha"),
     "student_led_conferences": ("wilson_share", "depth_change", "weighted_kappa"),
     "coproduction_pilot": ("paired_change", "wilson_share", "mcnemar", "meta_analysis",
@@ -264,6 +298,7 @@ NOTEBOOK_ANALYSES: dict[str, tuple[str, ...]] = {
 
 # A recorded ``method`` -> the analysis it names (first match wins).
 _PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"morris's d_ppc2", "ppc_change"),
     (r"hedges' g \(independent", "hedges_g_change"),
     (r"weighted kappa", "weighted_kappa"),
     (r"cohen's kappa", "cohen_kappa"),

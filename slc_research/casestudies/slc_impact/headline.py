@@ -79,7 +79,9 @@ def headline_table(results: Sequence[ChangeResult], *, primary: str, smallest_ef
         ``outcome``, ``role`` ("primary" or "secondary"), ``n1``, ``n2``,
         ``estimate`` (d_ppc2), ``ci_low``, ``ci_high``, ``p_value`` (two-sided z
         test of d_ppc2), ``p_holm`` (Holm-adjusted over the secondary outcomes;
-        NA for the primary), ``equivalence`` (the TOST verdict in words).
+        NA for the primary), ``equivalence`` (the TOST verdict in words; a
+        secondary outcome whose effect does not survive the Holm adjustment is
+        "inconclusive after Holm adjustment").
 
     Notes
     -----
@@ -107,6 +109,10 @@ def headline_table(results: Sequence[ChangeResult], *, primary: str, smallest_ef
         adjusted = adjust_p(dict(zip(table.loc[secondary, "key"], table.loc[secondary, "p_value"],
                                      strict=True)), method="holm")
         table.loc[secondary, "p_holm"] = adjusted.table["p_adjusted"].to_numpy()
+        # a secondary "effect" that does not survive the adjustment is not claimed
+        lost = secondary & (table["p_holm"] >= 0.05) & (table["p_value"] < 0.05)
+        table.loc[lost, "equivalence"] = ("inconclusive after Holm adjustment (unadjusted: "
+                                          + table.loc[lost, "equivalence"] + ")")
     table = table[cols]
     numbers = ["estimate", "ci_low", "ci_high", "p_value", "p_holm", "equivalence"]
     out = suppress_small(table, count_cols={"n1": numbers, "n2": numbers}, threshold=threshold,

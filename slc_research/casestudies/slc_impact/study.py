@@ -29,6 +29,8 @@ from slc_research.privacy.suppression import SUPPRESSED_COLUMN, suppress_small
 
 __all__ = ["change_finding", "run"]
 
+_D_PPC2 = "d_ppc2 with 95% CI (positive: members' scores rose more, in SDs before)"
+
 
 def run(enq: Any, params: dict[str, Any]) -> Result:
     """Run the SLC impact case study on an opened enquiry.
@@ -255,7 +257,7 @@ def _all_outcomes(all_results, threshold: int, declared: dict) -> Section:
                                 "p": 3, "p (Holm-adjusted)": 3},
                       caption="The primary outcome and the secondary outcomes"),),
         charts=(charts.effect_size_chart(t.effects_summary(all_results, threshold=threshold,
-                                                           display=False)),),
+                                                           display=False), x_title=_D_PPC2),),
         note=(f"The primary outcome ({primary.lower() or 'none'}) was declared before looking "
               "at the results (the primary_outcome parameter); it is tested at the usual 5%. "
               "The others are secondary: with several outcomes one will often look "
@@ -350,7 +352,7 @@ def _second_looks(all_results, scale_results, attendance, part, pupils,
                       caption=("Does the effect differ for pupil premium pupils? The "
                                "interaction test"))),
         charts=(charts.effect_size_chart(t.effects_summary(pp, threshold=threshold,
-                                                           display=False),
+                                                           display=False), x_title=_D_PPC2,
                                          title="Pupil premium pupils: effect sizes"),),
         note=("Disadvantaged members are usually few, so these intervals are wide: a result "
               "here is a question to follow up, not a finding on its own. The interaction "
