@@ -20,7 +20,7 @@ from slc_research.casestudies.result import Section, Table
 from slc_research.data.frames import member_of
 from slc_research.data.spec import ResponseScale, Scale
 from slc_research.measures.scales import scale_items
-from slc_research.privacy.suppression import suppress_small
+from slc_research.privacy.suppression import SUPPRESSED_COLUMN, suppress_small
 from slc_research.stats import StatsError, cronbach_alpha
 
 __all__ = ["ACCEPTABLE_ALPHA", "reliability_finding", "reliability_section", "reliability_table",
@@ -122,4 +122,6 @@ def reliability_section(table: pd.DataFrame, *, threshold: int) -> Section:
               "means more noise, which makes real change harder to see. The interval is a "
               "95% confidence interval (Feldt). McDonald's omega is not given: no "
               "well-maintained Python library estimates it."),
-        records={"reliability": table})
+        records={"reliability": suppress_small(
+            table, count_cols={"n": ["alpha", "ci_low", "ci_high"]}, threshold=threshold,
+            partition_by=None).drop(columns=[SUPPRESSED_COLUMN])})
