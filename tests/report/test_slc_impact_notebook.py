@@ -153,6 +153,12 @@ def test_groups_below_a_higher_threshold_are_withheld_in_tables_records_and_char
     result = run_report(NOTEBOOK, copy, tmp_path / "out", parameters={}, name="strict")
     pp = {k: v for k, v in result.records.items() if k.startswith("pp_")}
     assert pp, "the pupil premium section recorded nothing"
+    # the interaction test's table (issue 16) keeps its rows with every number withheld
+    interaction = pp.pop("pp_interaction")
+    assert interaction, "the interaction test recorded nothing"
+    for row in interaction:
+        assert all(row[k] is None or row[k] != row[k] for k in  # None or NaN
+                   ("n_members_in", "interaction", "ci_low", "ci_high", "p_value")), row
     assert all(v is None for v in pp.values()), pp
     html = result.html.read_text(encoding="utf-8")
     assert "&lt;10" in html
