@@ -97,3 +97,26 @@ def test_matching_says_when_too_few_members_match():
 def test_matching_refuses_a_missing_column():
     with pytest.raises(StatsError, match="no column 'sen'"):
         matched_comparison(_confounded(n=50), group="member", covariates=["sen"])
+
+
+def test_matching_two_to_one_weights_each_set():
+    data = _confounded()
+    res = matched_comparison(data, group="member", covariates=["baseline", "gender"],
+                             exact=["year_group"], ratio=2, outcome="outcome")
+    m = res.matched
+    controls = m[~m["member"]]
+    per_set = controls.groupby("matched_set").size()
+    assert per_set.max() == 2
+    # each matched member's non-members carry weights adding up to 1
+    assert controls.groupby("matched_set")["weight"].sum().to_numpy() == pytest.approx(1.0)
+    assert not controls.index.duplicated().any()  # without replacement
+    assert res.ci_low < 0 < res.ci_high
+    assert "1:2" in res.method
+
+
+def test_docstring_examples():
+    import doctest
+
+    from slc_research.stats import matching
+
+    assert doctest.testmod(matching).failed == 0
