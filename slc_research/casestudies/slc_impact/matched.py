@@ -149,7 +149,8 @@ def balance_table(match: MatchResult, *, threshold: int) -> pd.DataFrame:
 
     Standardised differences only. A level held by 1 to ``threshold - 1`` members
     (before or after matching) has its difference withheld, since with the group
-    sizes it could give their number away.
+    sizes it could give their number away; the levels of a characteristic add up to
+    the members, so they are protected together (secondary suppression).
     """
     b = match.balance
     names = {"pre": "Starting score", "school": "School", "year_group": "Year group",
@@ -170,7 +171,7 @@ def balance_table(match: MatchResult, *, threshold: int) -> pd.DataFrame:
     frame[["n_before", "n_after"]] = frame[["n_before", "n_after"]].astype("Int64")
     out = suppress_small(frame, count_cols={"n_before": ["smd_before"],
                                             "n_after": ["smd_after", "balance"]},
-                         threshold=threshold, display=True, partition_by=None)
+                         threshold=threshold, display=True, partition_by="characteristic")
     labels = {"characteristic": "Characteristic", "level": "Group",
               "smd_before": "Difference before (SMD)", "smd_after": "Difference after (SMD)",
               "balance": "Balance after"}
