@@ -101,6 +101,11 @@ def test_item5_holm_and_interaction():
     assert list(lost["outcome"]) == ["metacognition"]
     assert lost["equivalence"].iloc[0].startswith("inconclusive after Holm adjustment "
                                                   "(unadjusted: an effect, at least")
+    finding = headline.outcomes_finding(extra, primary="engagement", smallest_effect=0.2,
+                                        threshold=5)
+    assert finding.startswith("On the primary outcome, engagement, members changed clearly more")
+    assert ("metacognition would look clear on their own but not after allowing for the "
+            "number of outcomes") in finding
     shown = headline.headline_table(extra, primary="engagement", smallest_effect=0.2,
                                     threshold=5)
     assert {"p", "p (Holm-adjusted)", "Equivalence test (±0.2)"} <= set(shown.columns)
@@ -119,6 +124,13 @@ def test_item5_holm_and_interaction():
     assert row["n_members_in"] == int((d["member"] & d["pp"]).sum())
     assert "n_members_out" not in inter.columns  # would give away a withheld count
     assert "not evidence of a different effect" in subgroups.SUBGROUP_CAVEAT
+    crafted = pd.DataFrame({"outcome": ["Engagement", "Attendance"], "ci_low": [-0.2, 0.1],
+                            "ci_high": [0.8, 0.9]})
+    assert subgroups.interaction_finding(crafted) == (
+        "The interaction test finds evidence that the effect differs for them on attendance; "
+        "on the other outcomes it finds none, so a larger or smaller figure there is not "
+        "evidence of a different effect.")
+    assert "finds no evidence" in subgroups.interaction_finding(crafted.iloc[:1])
 
 
 def test_item5_primary_outcome_is_declared_and_checked(tmp_path):

@@ -23,7 +23,7 @@ from slc_research.errors import ConfigError
 from slc_research.privacy.suppression import SUPPRESSED_COLUMN, suppress_small
 from slc_research.stats import EquivalenceResult, adjust_p, tost
 
-__all__ = ["change_g_record", "equivalence", "headline_finding", "headline_table", "resolve_primary"]
+__all__ = ["change_g_record", "equivalence", "outcomes_finding", "headline_finding", "headline_table", "resolve_primary"]
 
 _VERDICT_SHORT = {"equivalent": "no effect larger than ±{b}",
                   "different": "an effect, at least {near}",
@@ -154,6 +154,44 @@ def change_g_record(results: Sequence[ChangeResult], threshold: int) -> pd.DataF
             if r.change_g is not None and min(r.change_g.n1, r.change_g.n2) >= threshold]
     return pd.DataFrame(rows, columns=["outcome", "measure", "estimate", "ci_low", "ci_high"])
 
+
+
+def outcomes_finding(results: Sequence[ChangeResult], *, primary: str, smallest_effect: float,
+                     threshold: int) -> str:
+    """The primary outcome's verdict, then the secondaries read with Holm-adjusted p."""
+    table = headline_table(results, primary=primary, smallest_effect=smallest_effect,
+                           threshold=threshold, display=False)
+    if table.empty:
+        return "No outcome could be compared (too few pupils measured twice)."
+    parts = []
+    first = table[table["role"] == "primary"]
+    if len(first):
+        row = first.iloc[0]
+        clear = row["p_value"] < 0.05
+        parts.append(f"On the primary outcome, {row['outcome'][0].lower()}{row['outcome'][1:]}"
+                     f", members changed {'clearly ' if clear else ''}"
+                     f"{'more' if row['estimate'] > 0 else 'less'} than other pupils"
+                     f"{'' if clear else ' but the difference is not clear'} (d_ppc2 = "
+                     f"{row['estimate']:.2f}, 95% CI [{row['ci_low']:.2f}, {row['ci_high']:.2f}])")
+    rest = table[table["role"] == "secondary"]
+    names = {k: [n[0].lower() + n[1:] for n in rest.loc[m, "outcome"]] for k, m in (
+        ("kept", rest["p_holm"] < 0.05),
+        ("lost", (rest["p_value"] < 0.05) & (rest["p_holm"] >= 0.05)),
+        ("none", rest["p_value"] >= 0.05))}
+    if names["kept"]:
+        parts.append(f"among the secondary outcomes, {_listed(names['kept'])} differ clearly "
+                     "even after Holm's adjustment")
+    if names["lost"]:
+        parts.append(f"{_listed(names['lost'])} would look clear on their own but not after "
+                     "allowing for the number of outcomes looked at")
+    if names["none"]:
+        parts.append(f"{_listed(names['none'])} show no clear difference")
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + "."
+
+
+def _listed(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def _short(tested: EquivalenceResult | None) -> str:

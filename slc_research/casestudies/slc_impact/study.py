@@ -251,7 +251,7 @@ def _all_outcomes(all_results, threshold: int, declared: dict) -> Section:
     primary = next((r.label for r in all_results if r.outcome == declared["primary"]), "")
     return Section(
         "all_outcomes", "All outcomes together",
-        finding=change_finding(all_results, threshold),
+        finding=headline.outcomes_finding(all_results, **options),
         tables=(Table(headline.headline_table(all_results, **options),
                       decimals={"Effect size (d_ppc2)": 2, "95% CI low": 2, "95% CI high": 2,
                                 "p": 3, "p (Holm-adjusted)": 3},
@@ -389,7 +389,8 @@ def _models_finding(models: pd.DataFrame) -> str:
     agree = [o for o, r in both.iterrows() if r["all"]]
     split = [o for o, r in both.iterrows() if r["any"] and not r["all"]]
     text = (f"Both models find a clear difference between members and other pupils on "
-            f"{_and(agree)}" if agree else "Neither model finds a clear difference")
+            f"{_and(agree)} (each at the 5% level, before allowing for several outcomes)"
+            if agree else "Neither model finds a clear difference")
     if split:
         text += (f"; on {_and(split)} one model finds a clear difference and the other does "
                  "not, so the result depends on an assumption the data cannot check")

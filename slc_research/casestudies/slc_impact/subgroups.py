@@ -116,7 +116,11 @@ def interaction_finding(interaction: pd.DataFrame) -> str:
     differ = shown[(shown["ci_low"] > 0) | (shown["ci_high"] < 0)]["outcome"].tolist()
     if differ:
         named = "; ".join(o[0].lower() + o[1:] for o in differ)
-        return f"The interaction test finds evidence that the effect differs for them on {named}."
+        text = f"The interaction test finds evidence that the effect differs for them on {named}"
+        if len(differ) < len(shown):
+            text += ("; on the other outcomes it finds none, so a larger or smaller figure "
+                     "there is not evidence of a different effect")
+        return text + "."
     return ("The interaction test finds no evidence that the effect differs for them on any "
             "outcome, so a larger or smaller figure here is not evidence of a different "
             "effect.")
