@@ -15,7 +15,7 @@ from slc_research.data.schemas import conform
 from slc_research.data.spec import Scale
 from slc_research.errors import ConfigError
 from slc_research.privacy import suppression
-from slc_research.stats import hedges_g, ppc_effect_size
+from slc_research.stats import hedges_g, mdes, ppc_effect_size
 
 # --- fixtures --------------------------------------------------------------------------------
 
@@ -460,6 +460,31 @@ def test_design_facts_from_results():
     assert impact.design_facts(n_members=5, n_comparison=5, results=[res],
                                threshold=10)["baseline_g"] is None  # groups too small to quote
     assert impact.limitations(facts)  # every fact is understood
+
+
+def test_item6_evidence_from_analysed_pupils_and_each_groups_attrition():
+    """The rating's MDES uses the pupils analysed on the primary scale (both waves), not the
+    cohort counts, and the shares lost per group (EEF, 2019; see tests/stats/test_evidence)."""
+    rng = np.random.default_rng(3)
+    m_pre, o_pre = rng.normal(3.2, 0.6, 25), rng.normal(3.0, 0.6, 40)
+    m_post, o_post = m_pre + 0.2, o_pre + 0.1
+    m_post[:1] = np.nan  # members lose 1 of 25 (4%)
+    o_post[:8] = np.nan  # others lose 8 of 40 (20%)
+    res = impact.scale_change(_scores(m_pre, m_post, o_pre, o_post), set(_ids("M", 25)),
+                              scale="engagement", label="Engagement")
+    facts = impact.design_facts(n_members=30, n_comparison=90, results=[res])
+    assert (facts["n_members_analysed"], facts["n_comparison_analysed"]) == (24, 32)
+    assert facts["attrition_members_pct"] == pytest.approx(4)
+    assert facts["attrition_comparison_pct"] == pytest.approx(20)
+    evidence = impact.evidence_strength(facts)
+    assert (evidence.n_treated, evidence.n_comparison) == (24, 32)  # not 30 and 90
+    assert evidence.mdes == pytest.approx(mdes(24, 32).estimate)
+    assert evidence.design == "baseline_adjusted"  # volunteers: at most 2
+    assert evidence.differential_drop == 1  # 4% v 20%
+    assert evidence.explain().startswith(f"{evidence.level} of 5: the design (volunteers")
+    assert "ANCOVA" not in evidence.text
+    matched = impact.evidence_strength(facts | {"design_kind": "matched"})
+    assert matched.design_rating == 3
 
 
 # --- parameters ------------------------------------------------------------------------------

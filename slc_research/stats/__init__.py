@@ -42,9 +42,8 @@ from slc_research.stats.difference_in_differences import (  # noqa: F401
 )
 from slc_research.stats.eef import (  # noqa: F401
     MONTHS_CAVEAT,
-    Mdes,
+    OUTCOME_KINDS,
     MonthsProgress,
-    mdes,
     months_progress,
 )
 from slc_research.stats.effect_sizes import (  # noqa: F401
@@ -80,6 +79,10 @@ from slc_research.stats.models import (  # noqa: F401
 from slc_research.stats.multiplicity import (  # noqa: F401
     AdjustedPValues,
     adjust_p,
+)
+from slc_research.stats.power import (  # noqa: F401
+    Mdes,
+    mdes,
 )
 from slc_research.stats.prepost import (  # noqa: F401
     PrePostEffect,
@@ -124,6 +127,7 @@ __all__ = [
     "KappaResult",
     "KrippendorffResult",
     "MONTHS_CAVEAT",
+    "OUTCOME_KINDS",
     "Mdes",
     "MatchResult",
     "MeanResult",

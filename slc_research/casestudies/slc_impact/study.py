@@ -459,11 +459,15 @@ def _evidence(facts, results, threshold: int) -> Section:
     mdes = adjusted.mdes_table(results, threshold=threshold, display=False)
     return Section(
         "evidence", "Strength of evidence",
-        finding=str(evidence),
+        finding=evidence.explain(), items=evidence.sentences,
         tables=(Table(adjusted.mdes_table(results, threshold=threshold), decimals=2,
                       caption="The smallest effect this enquiry could reliably detect (80% "
                               "power)"),),
-        note=("The minimum detectable effect size (MDES) is the smallest true effect that a "
+        note=("The rating follows the EEF's logic for its padlocks (EEF, 2019): the design, "
+              "the number of pupils analysed and the share of pupils lost are each rated 0-5; "
+              "the lowest of the three counts, lowered once if the groups differed at the "
+              "start or lost different shares of pupils. "
+              "The minimum detectable effect size (MDES) is the smallest true effect that a "
               "study of this size would find 8 times in 10. If it is larger than the effect "
               "found, a 'no clear difference' result says little: the enquiry was too small to "
               "see an effect of that size, not evidence that there was none."),
