@@ -141,3 +141,27 @@ def test_item11_members_minus_analysed_suppressed():
     section = differencing.protect_section(
         Section("questionnaire", "Q", tables=(Table(change, caption="c"),)), rep, threshold=5)
     assert section.tables[0].frame["n (both times)"].tolist() == [SECONDARY_MARK, 60]
+
+
+def test_item2_matched_design_rated_on_the_matched_pupils():
+    """When the primary outcome's match is usable, evidence is rated as a matched design
+    (EEF 2019: design rating 3) on the matched pupils, with the difference left after matching."""
+    rng = np.random.default_rng(4)
+    n = 600
+    pre = rng.normal(3, 0.8, n)
+    member = rng.random(n) < 1 / (1 + np.exp(3 - 1.2 * (pre - 3)))
+    data = pd.DataFrame({"member": member, "pre": pre, "post": pre + rng.normal(0, 0.5, n)})
+    match = matched_comparison(data, group="member", covariates=["pre"])
+    assert match.ok, match.reason
+    m = match.matched
+    effect = matched.ppc_effect_size(m.loc[m["member"], "pre"], m.loc[m["member"], "post"],
+                                     m.loc[~m["member"], "pre"], m.loc[~m["member"], "post"])
+    good = matched.MatchedOutcome("engagement", "Engagement", match, effect)
+    facts = matched.evidence_facts([good], "engagement")
+    assert facts["design_kind"] == "matched"
+    assert facts["n_members_analysed"] == match.n_treated_matched
+    assert abs(facts["baseline_g"]) < 0.1  # what is left after matching, not before
+    evidence = impact.evidence_strength({"n_members": int(member.sum()), "n_comparison": n,
+                                         **facts})
+    assert evidence.design_rating == 3
+    assert matched.evidence_facts([good], "attendance") == {}  # not the primary: no change

@@ -25,7 +25,8 @@ from slc_research.stats.matching import MatchResult, matched_comparison
 from slc_research.stats.prepost import PrePostEffect, ppc_effect_size
 
 __all__ = ["MATCHED_ON", "MatchedOutcome", "balance_table", "matched_effects_table",
-           "matched_finding", "matched_outcomes", "matched_records", "matched_section"]
+           "evidence_facts", "matched_finding", "matched_outcomes", "matched_records",
+           "matched_section"]
 
 #: Pupil characteristics members are matched on (besides the starting score), in words.
 MATCHED_ON = {"pupil_premium": "pupil premium", "sen": "SEN", "gender": "gender",
@@ -198,6 +199,27 @@ def matched_finding(matched: list[MatchedOutcome], threshold: int) -> str:
                      f"{'s' if len(bad) > 1 else ''} ({why})")
     text = ". ".join(parts)
     return text[0].upper() + text[1:] + "."
+
+
+def evidence_facts(matches: Iterable[MatchedOutcome], primary: str) -> dict[str, object]:
+    """Design facts for the strength of evidence when the report leads with the match.
+
+    When the primary outcome's members were matched well, the evidence is rated
+    as a matched design (EEF rating 3 for the design) on the pupils matched, with
+    the starting-score difference that remains **after** matching, so the
+    imbalance the matching removed is not counted against it again. Otherwise
+    nothing changes (an empty dict).
+    """
+    found = next((m for m in matches if m.outcome == primary and m.usable), None)
+    if found is None:
+        return {}
+    b = found.match.balance
+    after = b.loc[b["covariate"] == "pre", "smd_after"]
+    return {"design_kind": "matched",
+            "baseline_g": float(after.iloc[0]) if len(after) else None,
+            "baseline_outcome": f"{found.label} (after matching)",
+            "n_members_analysed": found.effect.n_treated,
+            "n_comparison_analysed": found.effect.n_comparison}
 
 
 def _lower(label: str) -> str:

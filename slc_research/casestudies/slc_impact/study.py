@@ -101,7 +101,8 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
                        rep),
         _voice(enq, communities, threshold),
         _design(facts),
-        _evidence(facts, [*scale_results, attendance], threshold),
+        _evidence({**facts, **matched.evidence_facts(matches, primary)},
+                  [*scale_results, attendance], threshold),
         Section("about_data", "About the data", tables=(Table(t.about_data(
             n_pupils=len(enq.pupils), n_cohort=len(cohort), n_members=rep.n_members,
             waves=waves, threshold=threshold, scores=scores, schools=rep.schools),
