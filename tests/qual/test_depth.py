@@ -68,7 +68,8 @@ def test_item10_reflection_rubric_is_a_keyword_heuristic():
     only sets a target. The default rubric now says it is a keyword heuristic *after* them.
     """
     rubric = load_rubric()
-    assert "keyword heuristic" in rubric.title and "after Hatton and Smith" in rubric.title
+    assert "keyword heuristic" in rubric.title
+    assert "after Hatton and Smith" in rubric.title
     assert [lv.name for lv in rubric.levels] == ["Descriptive", "Explanatory or forward-looking",
                                                  "Dialogic or critical"]
     scored = score_depth(_texts(
