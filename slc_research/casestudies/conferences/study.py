@@ -325,7 +325,8 @@ def _feedback(enq, classes: list[str], threshold: int) -> Section:
                                 "theme": "Theme", "code": "Code",
                                 "description": "What it means", "n_texts": "Comments",
                                 "pct_texts": "% of coded comments"}))
-        quotes = qual.exemplar_quotes(feedback, enq.codings, codes=list(themes["code"]), seed=1)
+        published = themes.loc[themes["n_texts"] >= threshold, "code"]  # no quote for "<5"
+        quotes = qual.exemplar_quotes(feedback, enq.codings, codes=list(published), seed=1)
         tables.append(Table(quotes, caption="A comment for each theme", labels={
             "code": "Code", "quote": "Comment", "attribution": "Who"}))
         if len(themes) and themes["n_texts"].iloc[0] >= threshold:

@@ -67,7 +67,7 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
     sections = (
         _who_took_part(rep, threshold),
         _participation(part, threshold),
-        _questionnaire(scale_results, threshold),
+        _questionnaire(scale_results, threshold, _answer_scale(enq, scale_results)),
         _attendance_behaviour(attendance, behaviour, threshold),
         _all_outcomes(all_results, threshold),
         *_second_looks(all_results, scale_results, attendance, part, enq.pupils, threshold),
@@ -171,7 +171,16 @@ def _participation(part, threshold: int) -> Section:
               "happened."))
 
 
-def _questionnaire(scale_results, threshold: int) -> Section:
+def _answer_scale(enq: Any, scale_results) -> Any:
+    """The response scale of the first questionnaire scale reported (for the charts' axis)."""
+    scales = enq.scales
+    names = [r.outcome for r in scale_results if r.outcome in scales]
+    if not names:
+        return None
+    return enq.manifest.response_scales[scales[names[0]].response_scale]
+
+
+def _questionnaire(scale_results, threshold: int, answer_scale: Any = None) -> Section:
     return Section(
         "questionnaire", "Change on the learning questionnaire",
         finding=change_finding(scale_results, threshold),
@@ -181,7 +190,10 @@ def _questionnaire(scale_results, threshold: int) -> Section:
                       caption="Questionnaire scores before and after"),
                 Table(t.effects_summary(scale_results, threshold=threshold), decimals=2,
                       caption="Members' change compared with other pupils' change")),
-        charts=(charts.scale_change_chart(t.means_table(scale_results, threshold=threshold)),),
+        charts=(charts.scale_change_chart(
+            t.means_table(scale_results, threshold=threshold),
+            answers=None if answer_scale is None else answer_scale.levels,
+            first=1 if answer_scale is None else answer_scale.start),),
         note=("g is the difference between members' and other pupils' change in "
               "standard-deviation units: about 0.2 is small, 0.5 medium, 0.8 large in education "
               "research, where whole-school approaches typically reach 0.1-0.3. The 95% "
