@@ -99,7 +99,7 @@ def scale_change_chart(means: pd.DataFrame, *, answers: Sequence[str] | None = N
     first : int, default 1
         The number the first answer scores (the response scale's ``start``).
     y_title, title : str
-        ``y_title`` is followed by the scale's ends and "95% CI".
+        The axis title is two lines: ``y_title`` with "(95% CI)", then the scale's ends.
     groups : list of str
         The groups in legend order; they keep their colours whether present or not.
 
@@ -124,7 +124,7 @@ def scale_change_chart(means: pd.DataFrame, *, answers: Sequence[str] | None = N
     )
     layers = alt.layer(
         base.mark_line(strokeWidth=2).encode(y=alt.Y(
-            "mean:Q", title=f"{y_title} ({ends}; 95% CI)",
+            "mean:Q", title=[f"{y_title} (95% CI)", ends],
             scale=alt.Scale(domain=domain, zero=False, nice=False),
             axis=alt.Axis(values=list(range(domain[0], domain[1] + 1)), format="d"))),
         base.mark_rule(strokeWidth=2, opacity=0.6).encode(y=alt.Y("ci_low:Q"),
