@@ -345,6 +345,9 @@ def test_item10_forest_better_direction(effects_raw):
     confident = charts.forest_chart(forest, x_title="Change in % answering Yes (95% CI)",
                                     title="I feel confident about speaking up").to_dict()
     assert confident["layer"][1]["encoding"]["x"]["title"].endswith("better \u2192")
+    said = charts.forest_chart(forest, x_title="Change (95% CI; better \u2190 below 0)",
+                               title="Negative behaviour").to_dict()  # not said twice
+    assert said["layer"][1]["encoding"]["x"]["title"] == "Change (95% CI; better \u2190 below 0)"
     trouble = charts.forest_chart(forest, x_title="x", title="I often get into trouble",
                                   higher_is_better=True).to_dict()  # said outright
     assert trouble["layer"][1]["encoding"]["x"]["title"].endswith("better \u2192")

@@ -6,6 +6,8 @@ mutated. Every chart has a title stating its n and labelled axes.
 
 from __future__ import annotations
 
+import re
+
 import altair as alt
 import pandas as pd
 
@@ -29,7 +31,7 @@ def forest_chart(forest: pd.DataFrame, *, x_title: str,
         for small numbers are simply absent; the pooled row's ``n`` counts every pupil pooled.
     x_title : str
         What the estimate is, with "95% CI". The side of zero that is better is
-        added to it ("better →" or "← better").
+        added to it ("better →" or "← better") unless it already says "better".
     title : str
         The title; the subtitle states k schools and n pupils.
     higher_is_better : bool, optional
@@ -65,8 +67,10 @@ def forest_chart(forest: pd.DataFrame, *, x_title: str,
         color="#555555", strokeDash=[4, 4]).encode(x=alt.X("zero:Q"))
     if higher_is_better is None:
         higher_is_better = axes.higher_is_better(f"{title} {x_title}")
+    if not re.search(r"\bbetter\b", x_title, re.IGNORECASE):  # unless the caller says it
+        x_title = f"{x_title}   {axes.better_arrow(higher_is_better)}"
     rules = alt.Chart(data).mark_rule(strokeWidth=2).encode(
-        y=y, x=alt.X("ci_low:Q", title=f"{x_title}   {axes.better_arrow(higher_is_better)}"),
+        y=y, x=alt.X("ci_low:Q", title=x_title),
         x2=alt.X2("ci_high:Q"),
         color=alt.Color("kind:N", scale=alt.Scale(domain=["school", "pooled"],
                                                   range=[PALETTE[0], PALETTE[2]]), legend=None))
