@@ -20,6 +20,7 @@ from slc_research.casestudies.explore.calculator import (
     workspace_groups,
 )
 from slc_research.stats import (
+    MONTHS_CAVEAT,
     StatsError,
     cohens_d_from_summary,
     glass_delta_from_summary,
@@ -31,12 +32,13 @@ from slc_research.stats import (
 
 
 def test_summary_result_holds_every_statistic():
-    r = effect_size_from_summary(3.6, 0.8, 40, 3.3, 0.9, 45, outcome="engagement")
+    r = effect_size_from_summary(3.6, 0.8, 40, 3.3, 0.9, 45, outcome="reading",
+                                 outcome_kind="attainment")
     g = hedges_g_from_summary(3.6, 0.8, 40, 3.3, 0.9, 45)
     assert r.g == g
     assert r.d == cohens_d_from_summary(3.6, 0.8, 40, 3.3, 0.9, 45)
     assert r.glass == glass_delta_from_summary(3.6, 0.8, 40, 3.3, 0.9, 45)
-    assert r.months == months_progress(g)
+    assert r.months == months_progress(g, outcome_kind="attainment")
     assert r.mdes == mdes(40, 45)
     assert r.difference == pytest.approx(0.3)
     assert r.g.estimate == pytest.approx(0.3479, abs=1e-4)  # 0.3 / 0.8539 * J(83)
@@ -56,22 +58,24 @@ def test_summary_result_holds_every_statistic():
 
 
 def test_sentence_says_what_the_numbers_mean():
-    r = effect_size_from_summary(3.6, 0.8, 40, 3.3, 0.9, 45, outcome="engagement",
-                                 labels=("SLC members", "other pupils"))
+    r = effect_size_from_summary(3.6, 0.8, 40, 3.3, 0.9, 45, outcome="reading",
+                                 labels=("SLC members", "other pupils"),
+                                 outcome_kind="attainment")
     s = r.sentence
     assert s.startswith("The SLC members group (mean 3.60, n = 40) scored higher than the "
-                        "other pupils group (mean 3.30, n = 45) on engagement: Hedges' g = 0.35, "
+                        "other pupils group (mean 3.30, n = 45) on reading: Hedges' g = 0.35, "
                         "95% CI [-0.08, 0.77], about 4 months' additional progress")
     assert "consistent with no difference" in s
     assert "only effects of 0.62 or larger would be detected reliably" in s
-    assert s.endswith("could easily be missed.")
-    big = effect_size_from_summary(110, 10, 200, 100, 10, 200, outcome="reading")
+    assert s.endswith("could easily be missed. " + MONTHS_CAVEAT)
+    big = effect_size_from_summary(110, 10, 200, 100, 10, 200, outcome="reading",
+                                   outcome_kind="attainment")
     assert not big.crosses_zero
     assert big.detectable
     assert "whole interval is above zero" in big.sentence
     assert "does not by itself show that the intervention caused it" in big.sentence
-    assert big.sentence.endswith("(MDES at 80% power).")
-    low = effect_size_from_summary(97, 10, 300, 100, 10, 300)
+    assert big.sentence.endswith("(MDES at 80% power). " + MONTHS_CAVEAT)
+    low = effect_size_from_summary(97, 10, 300, 100, 10, 300, outcome_kind="attainment")
     assert "scored lower than" in low.sentence
     assert "about 4 months' less progress" in low.sentence
     assert "whole interval is below zero" in low.sentence
@@ -168,3 +172,24 @@ def test_mdes_for_large_groups_is_the_exact_t_test_mdes():
     r = effect_size_from_summary(3.1, 0.9, 642, 3.0, 0.9, 642)
     assert r.mdes.estimate == pytest.approx(mdes(642, 642).estimate)
     assert r.mdes.estimate == pytest.approx(2.8016 * (2 / 642) ** 0.5, abs=2e-4)
+
+
+def test_item8_calculator_prints_months_only_for_attainment_with_caveat():
+    """Months' progress (EEF Toolkit) only when the user says the outcome is attainment."""
+    attitude = effect_size_from_summary(3.6, 0.8, 40, 3.3, 0.9, 45, outcome="engagement")
+    assert attitude.outcome_kind == "other"
+    assert attitude.months is None
+    assert attitude.caveat == ""
+    assert "month" not in attitude.sentence
+    assert "Months' progress" not in list(attitude.to_frame()["statistic"])
+    for kind in ("attitude", "wellbeing", "attendance", "behaviour"):
+        assert effect_size_from_summary(3.6, 0.8, 40, 3.3, 0.9, 45,
+                                        outcome_kind=kind).months is None
+    reading = effect_size_from_summary(3.6, 0.8, 40, 3.3, 0.9, 45, outcome_kind="attainment")
+    assert reading.months.estimate == 4  # g = 0.35: 0.27-0.35 -> 4 months (EEF Toolkit)
+    assert reading.caveat == MONTHS_CAVEAT
+    assert MONTHS_CAVEAT in reading.sentence
+    row = reading.to_frame().set_index("statistic").loc["Months' progress"]
+    assert "attainment only" in row["note"]
+    with pytest.raises(StatsError, match="outcome_kind must be one of"):
+        effect_size_from_summary(3.6, 0.8, 40, 3.3, 0.9, 45, outcome_kind="engagement")

@@ -13,7 +13,14 @@ from slc_research import charts
 from slc_research.casestudies.coproduction import STUDY
 from slc_research.casestudies.coproduction import pilot as cp
 from slc_research.casestudies.coproduction.findings import change_phrase, is_clear, yes_no_finding
-from slc_research.casestudies.coproduction.study import YES_NO_COUNTS, run
+from slc_research.casestudies.coproduction.outcomes import PAIRED_COUNTS
+from slc_research.casestudies.coproduction.study import (
+    IMPROVED_COUNTS,
+    YES_NO_COMPLEMENTS,
+    YES_NO_COUNTS,
+    YES_NO_LABELS,
+    run,
+)
 from slc_research.charts import ChartError
 from slc_research.errors import ConfigError
 from slc_research.privacy.suppression import suppress_small
@@ -196,8 +203,12 @@ def test_yes_no_change_with_mcnemar():
     assert row["pct_before"] == pytest.approx(700 / 11)
     assert row["change_pp"] == pytest.approx(-20.0)
     assert row["change_ci_low"] < -20 < row["change_ci_high"]
-    assert row["p"] == pytest.approx(0.625)  # exact: 2 P(B <= 1), B ~ Bin(4, 1/2)
-    assert "McNemar" in row["test"]
+    # mid-p (Fagerland et al. 2013): exact 2 P(B <= 1) = 0.625 minus P(B = 3) = 0.25,
+    # B ~ Bin(4, 1/2)
+    assert row["p"] == pytest.approx(0.375)
+    assert row["test"] == "McNemar's test (mid-p)"
+    assert (row["yes_before"], row["no_before"], row["yes_after"]) == (7, 4, 4)
+    assert [row[c] for c in ("yes_yes", "yes_no", "no_yes", "no_no")] == [3, 3, 1, 3]
 
 
 def test_yes_no_change_for_an_item_not_asked_is_empty():
@@ -333,7 +344,8 @@ def test_yes_no_and_band_charts():
     r, pupils = _answers([1, 1, 1, 0, 0, 1], [0, 1, 0, 0, 0, 1])
     t = cp.yes_no_change(r, pupils, item="trouble")
     # published as the study publishes the chart's data (6 pupils: nothing withheld)
-    t = cp.publish(t, count_cols=YES_NO_COUNTS, threshold=5, display=False)
+    t = cp.publish(t.drop(columns=PAIRED_COUNTS), count_cols=YES_NO_COUNTS, threshold=5,
+                   display=False, complements=YES_NO_COMPLEMENTS)
     spec = charts.yes_no_chart(t, question="I often get into trouble").to_dict()
     assert "n = 6 pupils" in spec["title"]["subtitle"]
     assert spec["spec"]["layer"][0]["encoding"]["y"]["title"].startswith("% answering Yes")
@@ -401,8 +413,11 @@ def _enquiry(*, asked=("trouble",)):
                         ignore_index=True) if asked else pd.DataFrame(
         columns=["respondent_id", "instrument", "wave", "item", "value"])
     scores = pd.DataFrame(columns=["respondent_id", "wave", "scale", "score"])
+    pupils = pd.DataFrame({"pupil_id": memberships["member_id"].to_numpy(),
+                           "school": memberships["school"].to_numpy(),
+                           "year_group": pd.array([8] * len(memberships), dtype="Int8")})
     return SimpleNamespace(
-        title="Test", suppression_threshold=5, communities=communities,
+        title="Test", suppression_threshold=5, communities=communities, pupils=pupils,
         memberships=memberships, meetings=meetings, meeting_attendance=attendance,
         attendance=pd.DataFrame({"date": DAYS}), behaviour=behaviour,
         survey_responses=answers, scale_scores=lambda: scores)
@@ -414,15 +429,21 @@ def _texts(result):
 
 def test_run_gives_every_section_and_the_recorded_results():
     r = run(_enquiry(), {"schools": (), "waves": (1, 2), "method": "REML"})
-    assert [s.key for s in r] == ["who_took_part", "behaviour", "trouble", "confident",
-                                  "relationships", "pooled", "forest", "participation_level",
-                                  "design"]
+    assert [s.key for s in r] == ["who_took_part", "behaviour", "comparison", "trouble",
+                                  "confident", "relationships", "pooled", "forest",
+                                  "participation_level", "design"]
     assert dict(r.records) == {"title": "Test: the co-production pilot", "n_schools": 2,
                                "n_pupils": 9}
     assert set(r.all_records) == {
         "title", "n_schools", "n_pupils", "behaviour_relative_change", "pct_improved",
         "trouble_change", "trouble_mcnemar_p", "confident_change", "relationships_change",
-        "pooled_behaviour", "dose_response_slope"}
+        "pooled_behaviour", "dose_response_slope", "behaviour_vs_comparison"}
+    # only the pilot's pupils are on roll here: no comparison, and the report says so
+    assert r["comparison"].records["behaviour_vs_comparison"].startswith("no comparison: ")
+    assert r["comparison"].finding.startswith("There is no comparison group")
+    assert "There is no comparison group of similar pupils" in r.summary
+    assert "no comparison of similar pupils who did not take part exists" in \
+        r["behaviour"].finding
     assert r["behaviour"].records["behaviour_relative_change"]["n"] == 9
     assert r["behaviour"].finding.startswith("Over all schools, the 9 pupils' negative "
                                              "behaviour points per school week fell by")
@@ -473,3 +494,65 @@ def test_yes_no_finding_withholds_a_small_total():
     shown = yes_no_finding(t, {**small, "n": 12}, 5)
     assert shown.startswith("Among the 12 pupils who answered both times")
     assert shown.endswith("could be chance with this few pupils; McNemar p = 0.500.")
+
+
+def test_item11_coproduction_percentages_suppressed():
+    # North: 9 pupils, 2 say Yes before (22.2% of 9 would reveal the 2), 4 say No after.
+    # South: 10 pupils, 5 and 5; East: 12 pupils, 6 and 6. Threshold 5.
+    answers = [("North", [1] * 2 + [0] * 7, [1] * 5 + [0] * 4),
+               ("South", [1] * 5 + [0] * 5, [1] * 5 + [0] * 5),
+               ("East", [1] * 6 + [0] * 6, [1] * 6 + [0] * 6)]
+    parts = [_answers(b, a, school=school) for school, b, a in answers]
+    r = pd.concat([p[0] for p in parts], ignore_index=True)
+    pupils = pd.concat([p[1] for p in parts], ignore_index=True)
+    t = cp.yes_no_change(r, pupils, item="trouble")
+    shown = cp.publish(t.drop(columns=PAIRED_COUNTS), count_cols=YES_NO_COUNTS, threshold=5,
+                       columns=YES_NO_LABELS, complements=YES_NO_COMPLEMENTS).set_index("School")
+    # the percentage of a small count is withheld through that count ...
+    assert shown.loc["North", "% Yes before"] == "<5"
+    assert shown.loc["North", "Before 95% CI low"] == "<5"
+    assert shown.loc["North", "% Yes after"] == "<5"  # 4 said No: 55.6% of 9 reveals it
+    # ... the group's size is not small and stays shown
+    assert shown.loc["North", "n before"] == 9
+    # South's 5 would give North's 2 away through the 'All schools' 13: withheld too
+    assert shown.loc["South", "% Yes before"] == "*"
+    assert shown.loc["East", "% Yes before"] == pytest.approx(50.0)
+    assert shown.loc["All schools", "% Yes before"] == pytest.approx(100 * 13 / 31)
+    # no percentage shown anywhere stands for 1 to 4 pupils of its group
+    for school, row in t.set_index("school").iterrows():
+        for tag in ("before", "after"):
+            small = 0 < row[f"yes_{tag}"] < 5 or 0 < row[f"no_{tag}"] < 5
+            if small:
+                assert shown.loc[school, f"% Yes {tag}"] in ("<5", "*")
+    # the paired counts used for pooling are never among the shown columns
+    assert not set(PAIRED_COUNTS) & set(shown.columns)
+    # the same for "% whose behaviour improved": 8 of 9 improved reveals the 1 who did not
+    behaviour, pilot = _behaviour([4.0] * 9, [2.0] * 8 + [5.0])
+    summary = cp.behaviour_summary(cp.behaviour_rates(behaviour, pilot, DAYS))
+    assert summary.set_index("school").loc["North", "n_not_improved"] == 1
+    shown = cp.publish(summary, count_cols=IMPROVED_COUNTS, threshold=5,
+                       complements=[["n_improved", "n_not_improved"]],
+                       columns={"school": "School", "n": "n", "pct_improved": "% fell"})
+    assert shown["% fell"].tolist() == ["<5", "<5"]
+    assert shown["n"].tolist() == [9, 9]
+
+
+def test_pool_yes_no_from_paired_counts_is_the_all_pupils_change():
+    # North: 3 yes->no of 10; South: nobody changed (10); a stratified paired risk difference
+    # weights them 10:10, so the pooled change is the all-pupils -15 points (by hand), where
+    # inverse variance from South's interval would pull it towards South's 0.
+    parts = [_answers([1] * 5 + [0] * 5, [1] * 2 + [0] * 8, school="North"),
+             _answers([1] * 4 + [0] * 6, [1] * 4 + [0] * 6, school="South")]
+    r = pd.concat([p[0] for p in parts], ignore_index=True)
+    pupils = pd.concat([p[1] for p in parts], ignore_index=True)
+    t = cp.yes_no_change(r, pupils, item="trouble")
+    m = cp.pool_yes_no(t)
+    assert m.estimate == pytest.approx(-15.0)
+    assert m.estimate == pytest.approx(t.set_index("school").loc[cp.ALL_SCHOOLS, "change_pp"])
+    # each school's variance with 1/2 added to each cell (Agresti & Min 2005), weighted
+    # (10 / 20)²: North b' = 3.5, c' = 0.5, n' = 12: (4 - 9/12) / 144; South (1 - 0) / 144
+    assert m.se == pytest.approx(100 * math.sqrt(0.25 * (3.25 + 1) / 144))
+    assert list(m.studies["weight_percent"]) == [50.0, 50.0]
+    forest = cp.forest_table(m, t, threshold=5, n="n_both")
+    assert forest["k"].iloc[0] == 2
+    assert forest["label"].tolist() == ["North", "South", "Pooled"]

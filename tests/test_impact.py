@@ -15,7 +15,7 @@ from slc_research.data.schemas import conform
 from slc_research.data.spec import Scale
 from slc_research.errors import ConfigError
 from slc_research.privacy import suppression
-from slc_research.stats import hedges_g
+from slc_research.stats import hedges_g, mdes, ppc_effect_size
 
 # --- fixtures --------------------------------------------------------------------------------
 
@@ -127,7 +127,8 @@ def test_representativeness_uses_chi_square_when_expected_counts_allow():
     rep = impact.representativeness(frame, ids[:20], by=("gender",))
     chi = stats.chi2_contingency([[12, 8], [10, 10]])  # rows: rest, members
     row = rep.tests.iloc[0]
-    assert (row["test"], row["df"]) == ("chi-square", 1)
+    # scipy corrected the 2x2 table (Yates), and the label says so (issue 16, item 10)
+    assert (row["test"], row["df"]) == ("chi-square with Yates' continuity correction", 1)
     assert row["statistic"] == pytest.approx(chi.statistic)  # Yates-corrected
     assert row["p_value"] == pytest.approx(chi.pvalue)
 
@@ -205,11 +206,17 @@ def test_scale_change_recovers_a_planted_change():
     o_change = (o_post - o_pre)[~np.isnan(o_post)]
     assert m["mean_change"] == pytest.approx(m_change.mean())
     assert m["mean_pre"] == pytest.approx(m_pre[~np.isnan(m_post)].mean())
-    expected = hedges_g(m_change, o_change)
+    # issue 16: the headline is Morris's d_ppc2 (raw-score metric); the g of the change
+    # scores is kept for research only
+    keep_m, keep_o = ~np.isnan(m_post), ~np.isnan(o_post)
+    expected = ppc_effect_size(m_pre[keep_m], m_post[keep_m], o_pre[keep_o], o_post[keep_o])
+    assert res.effect.symbol == "d_ppc2"
     assert res.effect.estimate == pytest.approx(expected.estimate)
     assert (res.effect.ci_low, res.effect.ci_high) == pytest.approx(
         (expected.ci_low, expected.ci_high))
     assert res.effect.ci_low > 0  # the planted change is large and clear
+    change_g = hedges_g(m_change, o_change)
+    assert res.change_g.estimate == pytest.approx(change_g.estimate)
     assert res.difference.estimate == pytest.approx(m_change.mean() - o_change.mean())
     within = hedges_g(m_post[~np.isnan(m_post)], m_pre[~np.isnan(m_post)], paired=True)
     assert m["g_change"] == pytest.approx(within.estimate)
@@ -227,8 +234,11 @@ def test_scale_change_recovers_a_planted_effect_size():
     o_post = o_pre + rng.normal(0, 0.4, n_o)
     res = impact.scale_change(_scores(m_pre, m_post, o_pre, o_post), set(_ids("M", n_m)),
                               scale="engagement")
-    assert res.effect.ci_low < true_g < res.effect.ci_high
-    assert res.effect.estimate == pytest.approx(true_g, abs=0.15)
+    # the headline d_ppc2 is in SDs of the scores before (0.6): 0.2 / 0.6 = 0.33 (issue 16)
+    true_d = true_g * 0.4 / 0.6
+    assert res.effect.ci_low < true_d < res.effect.ci_high
+    assert res.effect.estimate == pytest.approx(true_d, abs=0.1)
+    assert res.change_g.ci_low < true_g < res.change_g.ci_high
 
 
 def test_scale_change_without_comparison_and_with_cohort():
@@ -397,6 +407,31 @@ def test_design_facts_from_results():
     assert impact.design_facts(n_members=5, n_comparison=5, results=[res],
                                threshold=10)["baseline_g"] is None  # groups too small to quote
     assert impact.limitations(facts)  # every fact is understood
+
+
+def test_item6_evidence_from_analysed_pupils_and_each_groups_attrition():
+    """The rating's MDES uses the pupils analysed on the primary scale (both waves), not the
+    cohort counts, and the shares lost per group (EEF, 2019; see tests/stats/test_evidence)."""
+    rng = np.random.default_rng(3)
+    m_pre, o_pre = rng.normal(3.2, 0.6, 25), rng.normal(3.0, 0.6, 40)
+    m_post, o_post = m_pre + 0.2, o_pre + 0.1
+    m_post[:1] = np.nan  # members lose 1 of 25 (4%)
+    o_post[:8] = np.nan  # others lose 8 of 40 (20%)
+    res = impact.scale_change(_scores(m_pre, m_post, o_pre, o_post), set(_ids("M", 25)),
+                              scale="engagement", label="Engagement")
+    facts = impact.design_facts(n_members=30, n_comparison=90, results=[res])
+    assert (facts["n_members_analysed"], facts["n_comparison_analysed"]) == (24, 32)
+    assert facts["attrition_members_pct"] == pytest.approx(4)
+    assert facts["attrition_comparison_pct"] == pytest.approx(20)
+    evidence = impact.evidence_strength(facts)
+    assert (evidence.n_treated, evidence.n_comparison) == (24, 32)  # not 30 and 90
+    assert evidence.mdes == pytest.approx(mdes(24, 32).estimate)
+    assert evidence.design == "baseline_adjusted"  # volunteers: at most 2
+    assert evidence.differential_drop == 1  # 4% v 20%
+    assert evidence.explain().startswith(f"{evidence.level} of 5: the design (volunteers")
+    assert "ANCOVA" not in evidence.text
+    matched = impact.evidence_strength(facts | {"design_kind": "matched"})
+    assert matched.design_rating == 3
 
 
 # --- parameters ------------------------------------------------------------------------------

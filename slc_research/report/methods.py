@@ -38,6 +38,13 @@ REFERENCES: dict[str, tuple[str, str]] = {
     "dersimonian1986": ("DerSimonian & Laird, 1986", "DerSimonian, R., & Laird, N. (1986). "
                         "Meta-analysis in clinical trials. *Controlled Clinical Trials, 7*(3), "
                         "177-188."),
+    "agresti2005": ("Agresti & Min, 2005", "Agresti, A., & Min, Y. (2005). Simple improved "
+                    "confidence intervals for comparing matched proportions. *Statistics in "
+                    "Medicine, 24*(5), 729-740."),
+    "fagerland2013": ("Fagerland et al., 2013", "Fagerland, M. W., Lydersen, S., & Laake, P. "
+                      "(2013). The McNemar test for binary matched-pairs data: Mid-p and "
+                      "asymptotic are better than exact conditional. *BMC Medical Research "
+                      "Methodology, 13*, 91."),
     "feldt1987": ("Feldt et al., 1987", "Feldt, L. S., Woodruff, D. J., & Salih, F. A. (1987). "
                   "Statistical inference for coefficient alpha. *Applied Psychological "
                   "Measurement, 11*(1), 93-103."),
@@ -52,11 +59,25 @@ REFERENCES: dict[str, tuple[str, str]] = {
                   "*Communication Methods and Measures, 1*(1), 77-89."),
     "hedges1985": ("Hedges & Olkin, 1985", "Hedges, L. V., & Olkin, I. (1985). *Statistical "
                    "methods for meta-analysis*. Academic Press."),
+    "holm1979": ("Holm, 1979", "Holm, S. (1979). A simple sequentially rejective multiple test "
+                 "procedure. *Scandinavian Journal of Statistics, 6*(2), 65-70."),
+    "lakens2017": ("Lakens, 2017", "Lakens, D. (2017). Equivalence tests: A practical primer "
+                   "for t tests, correlations, and meta-analyses. *Social Psychological and "
+                   "Personality Science, 8*(4), 355-362."),
+    "morris2008": ("Morris, 2008", "Morris, S. B. (2008). Estimating effect sizes from "
+                   "pretest-posttest-control group designs. *Organizational Research Methods, "
+                   "11*(2), 364-386."),
+    "rothwell2005": ("Rothwell, 2005", "Rothwell, P. M. (2005). Subgroup analysis in "
+                     "randomised controlled trials: Importance, indications, and "
+                     "interpretation. *The Lancet, 365*(9454), 176-186."),
     "higgins2002": ("Higgins & Thompson, 2002", "Higgins, J. P. T., & Thompson, S. G. (2002). "
                     "Quantifying heterogeneity in a meta-analysis. *Statistics in Medicine, "
                     "21*(11), 1539-1558."),
     "krippendorff2004": ("Krippendorff, 2004", "Krippendorff, K. (2004). *Content analysis: An "
                          "introduction to its methodology* (2nd ed.). Sage."),
+    "knapp2003": ("Knapp & Hartung, 2003", "Knapp, G., & Hartung, J. (2003). Improved tests "
+                  "for a random effects meta-regression with a single covariate. *Statistics "
+                  "in Medicine, 22*(17), 2693-2710."),
     "lakens2013": ("Lakens, 2013", "Lakens, D. (2013). Calculating and reporting effect sizes "
                    "to facilitate cumulative science: A practical primer for t-tests and ANOVAs. "
                    "*Frontiers in Psychology, 4*, 863. https://doi.org/10.3389/fpsyg.2013.00863"),
@@ -76,6 +97,9 @@ REFERENCES: dict[str, tuple[str, str]] = {
                     "of deviations from the probable in the case of a correlated system of "
                     "variables is such that it can be reasonably supposed to have arisen from "
                     "random sampling. *Philosophical Magazine, 50*(302), 157-175."),
+    "rover2015": ("Röver et al., 2015", "Röver, C., Knapp, G., & Friede, T. (2015). "
+                  "Hartung-Knapp-Sidik-Jonkman approach and its modification for random-effects "
+                  "meta-analysis with few studies. *BMC Medical Research Methodology, 15*, 99."),
     "steiger1997": ("Steiger & Fouladi, 1997", "Steiger, J. H., & Fouladi, R. T. (1997). "
                     "Noncentrality interval estimation and the evaluation of statistical models. "
                     "In L. L. Harlow, S. A. Mulaik, & J. H. Steiger (Eds.), *What if there were "
@@ -168,21 +192,44 @@ ANALYSES: dict[str, Analysis] = {a.key: a for a in (
              "expected count was below 5.",
              "Shares are reported as percentages of each group.",
              "Intervals of shares are Wilson score intervals {cite:wilson1927}."),
+    Analysis("ppc_change", "Change compared with other pupils",
+             "Members' change from before to after (after minus before, pupils measured both "
+             "times) was compared with other pupils' change.",
+             "The effect size is d_ppc2, the difference in mean change divided by the pooled "
+             "standard deviation before, with its small-sample correction {cite:morris2008}: "
+             "the raw-score metric in which 0.2, 0.5 and 0.8 are conventionally small, medium "
+             "and large {cite:cohen1988}. Hedges' g of the change scores, which is larger when "
+             "before and after correlate above 0.5, is kept for research only.",
+             "Its 95% confidence interval uses the normal approximation with the sampling "
+             "variance of Morris (2008, eq. 25) and the pooled before-after correlation."),
     Analysis("hedges_g_change", "Change compared with other pupils",
              "Members' change from before to after (after minus before, pupils measured both "
              "times) was compared with other pupils' change.",
              "The effect size is Hedges' g, the difference in mean change divided by the pooled "
              "standard deviation of change, with the small-sample correction {cite:hedges1985}; "
-             "0.2, 0.5 and 0.8 are conventionally small, medium and large {cite:cohen1988}.",
+             "it is not comparable with benchmarks written for raw scores {cite:morris2008}.",
              CI_METHODS["nct"]),
-    Analysis("ancova_did", "Adjusting for the starting point",
-             "As a check, the difference between members and other pupils was estimated by two "
-             "models: analysis of covariance of the after score on group with the before score "
-             "as covariate, and a difference-in-differences model {cite:angrist2009}; the two "
-             "can disagree in non-randomised designs {cite:vanbreukelen2006}.",
+    Analysis("primary_secondary", "Primary and secondary outcomes",
+             "One outcome was declared primary before the results were read and tested at the "
+             "5% level; the p values of the secondary outcomes are shown beside their Holm "
+             "adjustment {cite:holm1979}. Each effect was also tested for equivalence against "
+             "the smallest effect of interest with two one-sided tests {cite:lakens2017}."),
+    Analysis("ancova_did", "Two ways of allowing for the starting point",
+             "The difference between members and other pupils was estimated by two models, "
+             "reported side by side rather than one as a check of the other: analysis of "
+             "covariance of the after score on group with the before score as covariate, and a "
+             "difference-in-differences model {cite:angrist2009}. When the groups start apart "
+             "they differ by the gap at the start times one minus the slope, and neither is "
+             "right by itself for groups not formed at random {cite:vanbreukelen2006}.",
              "Both are reported in the outcome's own units, with the ANCOVA difference also "
              "divided by the pooled standard deviation of the after scores.",
              "Confidence intervals are the models' 95% t intervals."),
+    Analysis("interaction", "Subgroups",
+             "A subgroup's result is shown with the test of the interaction between membership "
+             "and the subgroup in an ordinary least squares regression of each pupil's change "
+             "{cite:rothwell2005}.",
+             "",
+             "Its 95% confidence interval uses the HC3 standard error {cite:long2000}."),
     Analysis("dose_response", "Dose-response",
              "Each member's change was regressed on the percentage of meetings they attended "
              "(ordinary least squares; slope per 10 percentage points).",
@@ -226,15 +273,21 @@ ANALYSES: dict[str, Analysis] = {a.key: a for a in (
              "Confidence intervals of the mean change use the t distribution."),
     Analysis("mcnemar", "Yes/no questions before and after",
              "Change in the share answering Yes among pupils who answered both times was tested "
-             "with McNemar's test {cite:mcnemar1947}.",
+             "with McNemar's test {cite:mcnemar1947}, in its mid-p form where the report says "
+             "so {cite:fagerland2013}.",
              "The effect is the change in percentage points.",
              "Each share has a Wilson score interval {cite:wilson1927}; the change has Newcombe's "
              "interval for paired proportions {cite:newcombe1998b}."),
     Analysis("meta_analysis", "Pooling across schools",
              "Schools' estimates were pooled with a {meta}.",
              "Heterogeneity is reported as tau², Cochran's Q and I² {cite:higgins2002}.",
-             "The pooled estimate has a 95% confidence interval from the normal distribution "
-             "and, with three or more schools, a 95% prediction interval."),
+             "With fewer than ten schools under random effects the pooled estimate's 95% "
+             "confidence interval is the modified Hartung-Knapp-Sidik-Jonkman interval (t on "
+             "k - 1 degrees of freedom, never narrower than the normal one) {cite:knapp2003} "
+             "{cite:rover2015}; otherwise it is from the normal distribution. With three or more "
+             "schools there is a 95% prediction interval. Yes/no questions were pooled from each "
+             "school's paired answers (a stratified paired risk difference weighting each school "
+             "by its pupils, with Agresti and Min's adjusted variance) {cite:agresti2005}."),
     Analysis("cohen_kappa", "Agreement between coders",
              "Agreement between two coders on each code was measured with Cohen's kappa "
              "{cite:cohen1960}.",
@@ -254,8 +307,8 @@ ANALYSES: dict[str, Analysis] = {a.key: a for a in (
 
 #: The analyses each case-study notebook runs, in report order.
 NOTEBOOK_ANALYSES: dict[str, tuple[str, ...]] = {
-    "slc_impact": ("representativeness", "hedges_g_change", "ancova_did", "dose_response",
-                   "mdes"),
+    "slc_impact": ("representativeness", "ppc_change", "primary_secondary", "ancova_did",
+                   "interaction", "dose_response", "mdes"),
     "tlc_impact": ("representativeness", "wilson_share", "mean_t", "cronbach_alpha"),
     "student_led_conferences": ("wilson_share", "depth_change", "weighted_kappa"),
     "coproduction_pilot": ("paired_change", "wilson_share", "mcnemar", "meta_analysis",
@@ -266,6 +319,7 @@ NOTEBOOK_ANALYSES: dict[str, tuple[str, ...]] = {
 
 # A recorded ``method`` -> the analysis it names (first match wins).
 _PATTERNS: tuple[tuple[str, str], ...] = (
+    (r"morris's d_ppc2", "ppc_change"),
     (r"hedges' g \(independent", "hedges_g_change"),
     (r"weighted kappa", "weighted_kappa"),
     (r"cohen's kappa", "cohen_kappa"),

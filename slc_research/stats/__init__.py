@@ -42,9 +42,8 @@ from slc_research.stats.difference_in_differences import (  # noqa: F401
 )
 from slc_research.stats.eef import (  # noqa: F401
     MONTHS_CAVEAT,
-    Mdes,
+    OUTCOME_KINDS,
     MonthsProgress,
-    mdes,
     months_progress,
 )
 from slc_research.stats.effect_sizes import (  # noqa: F401
@@ -53,6 +52,10 @@ from slc_research.stats.effect_sizes import (  # noqa: F401
     hedges_correction,
     hedges_g,
     mean_difference,
+)
+from slc_research.stats.equivalence import (  # noqa: F401
+    EquivalenceResult,
+    tost,
 )
 from slc_research.stats.evidence import (  # noqa: F401
     EvidenceStrength,
@@ -73,9 +76,22 @@ from slc_research.stats.multiplicity import (  # noqa: F401
     AdjustedPValues,
     adjust_p,
 )
+from slc_research.stats.paired_pooling import (  # noqa: F401
+    StratifiedPairedChange,
+    stratified_paired_change,
+)
+from slc_research.stats.power import (  # noqa: F401
+    Mdes,
+    mdes,
+)
+from slc_research.stats.prepost import (  # noqa: F401
+    PrePostEffect,
+    ppc_effect_size,
+)
 from slc_research.stats.proportions import (  # noqa: F401
     Proportion,
     mcnemar,
+    mcnemar_mid_p,
     proportion_difference,
     wilson_ci,
 )
@@ -107,17 +123,21 @@ __all__ = [
     "BootstrapResult",
     "DiffInDiffResult",
     "EffectSize",
+    "EquivalenceResult",
     "EvidenceStrength",
     "KappaResult",
     "KrippendorffResult",
     "MONTHS_CAVEAT",
+    "OUTCOME_KINDS",
     "Mdes",
     "MeanResult",
     "MetaResult",
     "MonthsProgress",
+    "PrePostEffect",
     "Proportion",
     "ResultMixin",
     "StatsError",
+    "StratifiedPairedChange",
     "TestResult",
     "adjust_p",
     "ancova",
@@ -141,6 +161,7 @@ __all__ = [
     "krippendorff_alpha",
     "mann_whitney",
     "mcnemar",
+    "mcnemar_mid_p",
     "mdes",
     "mean_ci",
     "mean_ci_from_summary",
@@ -148,9 +169,12 @@ __all__ = [
     "meta_analysis",
     "months_progress",
     "paired_t",
+    "ppc_effect_size",
     "proportion_difference",
+    "stratified_paired_change",
     "strength_of_evidence",
     "student_t",
+    "tost",
     "welch_t",
     "wilcoxon",
     "wilson_ci",

@@ -150,7 +150,9 @@ def association_test(rows: Iterable, columns: Iterable, *, seed: int = 20251,
     extra = {"rows": table.shape[0], "columns": table.shape[1]}
     chi = stats.chi2_contingency(observed)  # Yates-corrected for 2x2, as R
     if (chi.expected_freq >= 5).all():
-        method = "chi-square test" + (" (Yates' correction)" if observed.shape == (2, 2) else "")
+        # scipy applies Yates' correction exactly when the table has 1 degree of freedom
+        method = "chi-square test" + (" with Yates' continuity correction" if chi.dof == 1
+                                      else "")
         return TestResult(v, math.nan, math.nan, n, method, float(chi.statistic),
                           float(chi.dof), float(chi.pvalue), "V", "chi2", extra=extra)
     if observed.shape == (2, 2):

@@ -1,12 +1,9 @@
-"""Putting an effect size in context, the way the EEF does.
+"""Putting an attainment effect size in context, the way the EEF Toolkit does.
 
-- :func:`months_progress`: the EEF Teaching and Learning Toolkit's
-  translation of an effect size into months of additional progress, with its
-  caveat;
-- :func:`mdes`: the minimum detectable effect size of a comparison: how
-  large an effect must be before a study of this size would reliably see it.
-
-:func:`~slc_research.stats.evidence.strength_of_evidence` builds on both.
+:func:`months_progress`: the EEF Teaching and Learning Toolkit's translation
+of an effect size into months of additional progress, for attainment outcomes
+only and always with its caveat (:data:`MONTHS_CAVEAT`). The minimum
+detectable effect size is :func:`slc_research.stats.power.mdes`.
 """
 
 from __future__ import annotations
@@ -14,17 +11,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from numbers import Real
 from typing import Any
 
-from scipy import optimize, stats
-from statsmodels.stats.power import TTestIndPower
-
 from slc_research.errors import StatsError
-from slc_research.stats.inputs import finite_number, whole_number
-from slc_research.stats.results import ResultMixin, format_number
+from slc_research.stats.inputs import finite_number
+from slc_research.stats.results import ResultMixin
 
-__all__ = ["MONTHS_CAVEAT", "Mdes", "MonthsProgress", "mdes", "months_progress"]
+__all__ = ["MONTHS_CAVEAT", "OUTCOME_KINDS", "MonthsProgress", "months_progress"]
+
+#: What an outcome measures; months' progress is defined for ``"attainment"`` only.
+OUTCOME_KINDS = ("attainment", "attitude", "wellbeing", "attendance", "behaviour", "other")
 
 #: Upper band edges of the EEF Toolkit table, in hundredths of an SD, with the
 #: months they give; 0.96 and above is 12 months.
@@ -76,6 +72,11 @@ class MonthsProgress(ResultMixin):
     def __int__(self) -> int:
         return self.estimate
 
+    @property
+    def statement(self) -> str:
+        """The months with their caveat, as a report must print them."""
+        return f"{self}. {self.caveat}"
+
     def __str__(self) -> str:
         text = f"{_months_text(self.estimate)} (effect size {self.effect_size_rounded:.2f}"
         if not (math.isnan(self.ci_low) or math.isnan(self.ci_high)):
@@ -84,56 +85,9 @@ class MonthsProgress(ResultMixin):
         return text + ")"
 
 
-@dataclass(frozen=True)
-class Mdes(ResultMixin):
-    """A minimum detectable effect size.
 
-    Attributes
-    ----------
-    estimate : float
-        The MDES in standard deviations, after any adjustment.
-    ci_low, ci_high : float
-        NaN (a design quantity, not an estimate from data).
-    n : int
-        n_treated + n_comparison.
-    n_treated, n_comparison : int
-    power, alpha : float
-    mdes_unadjusted : float
-        For independent pupils with no pre-test adjustment.
-    design_effect : float
-        ``1 + (m - 1) ICC`` (1 without clustering).
-    pretest_correlation : float or None
-    icc : float or None
-    cluster_size : float or None
-    months : int
-        The MDES as EEF months' progress.
-    method : str
-    """
-
-    estimate: float
-    ci_low: float
-    ci_high: float
-    n: int
-    n_treated: int
-    n_comparison: int
-    power: float
-    alpha: float
-    mdes_unadjusted: float
-    design_effect: float
-    pretest_correlation: float | None
-    icc: float | None
-    cluster_size: float | None
-    months: int
-    method: str
-
-    def __str__(self) -> str:
-        alpha = f"{self.alpha:g}".lstrip("0")
-        return (f"MDES = {format_number(self.estimate)} ({self.power * 100:g}% power, "
-                f"two-sided α = {alpha}; n = {self.n_treated} + {self.n_comparison})")
-
-
-def months_progress(effect_size: float | Any) -> MonthsProgress:
-    """Months of additional progress for an effect size, per the EEF Toolkit table.
+def months_progress(effect_size: float | Any, *, outcome_kind: str) -> MonthsProgress:
+    """Months of additional progress for an attainment effect size, per the EEF Toolkit table.
 
     Parameters
     ----------
@@ -142,6 +96,11 @@ def months_progress(effect_size: float | Any) -> MonthsProgress:
         ``estimate``, ``ci_low`` and ``ci_high`` (an
         :class:`~slc_research.stats.effect_sizes.EffectSize`), whose interval
         is then translated too.
+    outcome_kind : str
+        What the outcome measures, one of :data:`OUTCOME_KINDS`. Months'
+        progress is only given for ``"attainment"`` (test scores, grades):
+        the table comes from attainment tests and says nothing about
+        attitudes, wellbeing, attendance or behaviour.
 
     Returns
     -------
@@ -153,7 +112,8 @@ def months_progress(effect_size: float | Any) -> MonthsProgress:
     Raises
     ------
     StatsError
-        An effect size that is not a finite number.
+        An effect size that is not a finite number; an outcome that is not
+        attainment (report the effect size and its interval instead).
 
     Notes
     -----
@@ -188,11 +148,18 @@ def months_progress(effect_size: float | Any) -> MonthsProgress:
 
     Examples
     --------
-    >>> int(months_progress(0.25))
+    >>> int(months_progress(0.25, outcome_kind="attainment"))
     3
-    >>> print(months_progress(-0.19))
+    >>> print(months_progress(-0.19, outcome_kind="attainment"))
     -3 months' progress (effect size -0.19)
     """
+    if outcome_kind not in OUTCOME_KINDS:
+        raise StatsError(f"outcome_kind must be one of {list(OUTCOME_KINDS)}; "
+                         f"got {outcome_kind!r}")
+    if outcome_kind != "attainment":
+        raise StatsError(f"months' progress is only meaningful for attainment outcomes, not "
+                         f"{outcome_kind}: the EEF table comes from attainment tests. Report "
+                         "the effect size and its confidence interval instead.")
     n = getattr(effect_size, "n", None)
     confidence = getattr(effect_size, "confidence", 0.95)
     if hasattr(effect_size, "estimate"):
@@ -209,148 +176,6 @@ def months_progress(effect_size: float | Any) -> MonthsProgress:
     rounded = _round2(value)
     return MonthsProgress(_lookup(rounded), bounds[0], bounds[1], value, float(rounded),
                           n if isinstance(n, int) else None, confidence=float(confidence))
-
-
-def mdes(n_treated: int, n_comparison: int, *, power: float = 0.8, alpha: float = 0.05,
-         pretest_correlation: float | None = None, icc: float | None = None,
-         cluster_size: float | None = None) -> Mdes:
-    """The minimum detectable effect size of a two-group comparison.
-
-    The smallest true effect (in SD units) that a study of this size would
-    find statistically significant with the given power. If it is larger than
-    the effects such approaches usually have (0.1-0.3 SD), a non-significant
-    result says little.
-
-    Parameters
-    ----------
-    n_treated, n_comparison : int
-        Pupils analysed in each group (at least 2 each).
-    power : float, default 0.8
-    alpha : float, default 0.05
-        Two-sided significance level.
-    pretest_correlation : float, optional
-        Correlation between pre-test and post-test, when the analysis
-        adjusts for the pre-test (:func:`~slc_research.stats.models.ancova`).
-    icc : float, optional
-        Intraclass correlation when whole classes or schools are in one group
-        (e.g. 0.1-0.2 for attainment between schools); needs ``cluster_size``.
-    cluster_size : float, optional
-        Average pupils per class or school.
-
-    Returns
-    -------
-    Mdes
-        ``estimate`` (the MDES), ``n``, ``n_treated``, ``n_comparison``,
-        ``power``, ``alpha``, ``mdes_unadjusted``, ``design_effect``,
-        ``pretest_correlation``, ``icc``, ``cluster_size``, ``months``,
-        ``method``; ``ci_low`` and ``ci_high`` are NaN.
-
-    Raises
-    ------
-    StatsError
-        Fewer than 2 pupils in a group, a power, alpha, correlation or ICC
-        out of range, an ICC without a cluster size (or the reverse).
-
-    Notes
-    -----
-    The unadjusted MDES solves the power equation of the two-sample t test
-    for the effect size δ::
-
-        P(|T| > t(1-α/2, n1+n2-2) | T ~ t(n1+n2-2, λ)) = power,
-        λ = δ sqrt(n1 n2 / (n1 + n2))
-
-    (``statsmodels.stats.power.TTestIndPower().solve_power``; Cohen, 1988).
-    Two adjustments are then multiplied in (Bloom, 1995, 2006):
-
-    - adjusting for a pre-test with correlation r leaves ``1 - r²`` of the
-      outcome variance (Borm et al., 2007): MDES × sqrt(1 - r²);
-    - when pupils come in clusters of m with intraclass correlation ρ, the
-      variance is inflated by the design effect ``1 + (m - 1) ρ`` (Kish,
-      1965): MDES × sqrt(1 + (m - 1) ρ).
-
-    These multipliers treat the t distribution's degrees of freedom as
-    unchanged, which is accurate unless the groups are tiny (or the clusters
-    few); with only a handful of classes or schools the true MDES is larger.
-
-    References
-    ----------
-    Bloom, H. S. (1995). Minimum detectable effects: a simple way to report the
-    statistical power of experimental designs. *Evaluation Review*, 19(5), 547-556.
-
-    Bloom, H. S. (2006). *The core analytics of randomized experiments for
-    social research*. MDRC Working Papers on Research Methodology.
-
-    Borm, G. F., Fransen, J., & Lemmens, W. A. J. G. (2007). A simple sample
-    size formula for analysis of covariance in randomized clinical trials.
-    *Journal of Clinical Epidemiology*, 60(12), 1234-1238.
-
-    Cohen, J. (1988). *Statistical power analysis for the behavioral sciences*
-    (2nd ed.). Erlbaum.
-
-    Kish, L. (1965). *Survey sampling*. Wiley.
-
-    Examples
-    --------
-    >>> print(mdes(64, 64))
-    MDES = 0.50 (80% power, two-sided α = .05; n = 64 + 64)
-    """
-    n_t, n_c = whole_number(n_treated, "n_treated"), whole_number(n_comparison, "n_comparison")
-    if n_t < 2 or n_c < 2:
-        raise StatsError(f"an MDES needs at least 2 pupils in each group; got {n_t} and {n_c}")
-    for value, name in ((power, "power"), (alpha, "alpha")):
-        if not (isinstance(value, Real) and 0 < value < 1):
-            raise StatsError(f"{name} must be between 0 and 1 (e.g. 0.8 and 0.05); "
-                             f"got {value!r}")
-    if power <= alpha:
-        raise StatsError(f"power ({power}) must be larger than alpha ({alpha})")
-    shrink = 1.0
-    if pretest_correlation is not None:
-        r = finite_number(pretest_correlation, "pretest_correlation")
-        if not -1 < r < 1:
-            raise StatsError(f"pretest_correlation must be between -1 and 1; got {r}")
-        shrink = 1 - r**2
-    if (icc is None) != (cluster_size is None):
-        raise StatsError("give both icc and cluster_size (average pupils per class or "
-                         "school), or neither")
-    design_effect = 1.0
-    if icc is not None:
-        rho, m = finite_number(icc, "icc"), finite_number(cluster_size, "cluster_size")
-        if not 0 <= rho < 1:
-            raise StatsError(f"icc must be between 0 and 1; got {rho}")
-        if m < 1:
-            raise StatsError(f"cluster_size must be at least 1; got {m}")
-        design_effect = 1 + (m - 1) * rho
-    # statsmodels' solve_power can land on the negative root for unequal groups
-    # (e.g. 70 v 1527 gives -0.34), so bracket the positive root ourselves
-    analysis = TTestIndPower()
-
-    def shortfall(d: float) -> float:
-        reached = float(analysis.power(effect_size=d, nobs1=n_t, alpha=alpha, ratio=n_c / n_t,
-                                       alternative="two-sided"))
-        # far above the target, statsmodels' noncentral t can give NaN for a power of ~1
-        return (1.0 if math.isnan(reached) else reached) - power
-
-    # start from twice the normal approximation (Bloom, 1995), where the power is finite
-    z = stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)
-    high = max(2 * z * math.sqrt(1 / n_t + 1 / n_c), 1e-3)
-    while shortfall(high) < 0 and high < 16:  # widen until the power target is passed
-        high *= 2
-    base = float(optimize.brentq(shortfall, 1e-6, high, xtol=1e-12))
-    if not (math.isfinite(base) and base > 0):
-        raise StatsError(f"could not solve for the MDES with n = {n_t} and {n_c}")
-    value = base * math.sqrt(design_effect * shrink)
-    parts = ["two-sample t test power (statsmodels TTestIndPower)"]
-    if pretest_correlation is not None:
-        parts.append(f"pre-test adjustment r = {pretest_correlation:g}")
-    if icc is not None:
-        parts.append(f"design effect {design_effect:.2f} (ICC {icc:g}, clusters of "
-                     f"{cluster_size:g})")
-    return Mdes(value, math.nan, math.nan, n_t + n_c, n_t, n_c, float(power), float(alpha),
-                base, design_effect,
-                None if pretest_correlation is None else float(pretest_correlation),
-                None if icc is None else float(icc),
-                None if cluster_size is None else float(cluster_size),
-                _lookup(_round2(value)), "; ".join(parts))
 
 
 # --- internals -------------------------------------------------------------------------------

@@ -1,11 +1,46 @@
-"""How far can this comparison be trusted? A plain-English strength of evidence.
+"""How far can this comparison be trusted? A strength of evidence after the EEF's padlocks.
 
-:func:`strength_of_evidence` turns the facts of a design (was there a
-comparison group, was allocation random, were the groups alike at the start,
-how many pupils were lost, how many took part) into a level from 0 to 5 and
-sentences a teacher can paste into a report. It is written in the spirit of
-the EEF's security rating ("padlocks") and is **not** an EEF rating: the EEF
+:func:`strength_of_evidence` rates a comparison the way the EEF rates the
+security of its findings (EEF, 2019): the design, the minimum detectable
+effect size (MDES) of the pupils actually analysed and the attrition are each
+rated from 0 to 5; the **lowest** of the three is the starting rating; it is
+then lowered, once, for imbalance between the groups at the start and for
+threats to validity (here: differential attrition). It is written in the
+spirit of the EEF's security rating and is **not** an EEF rating: the EEF
 awards those to its own independent evaluations only.
+
+The rule table (EEF, 2019, "Classifying the security of EEF findings"):
+
+======  ======================================================  ==========  =========
+rating  design                                                  MDES (SD)   attrition
+======  ======================================================  ==========  =========
+5       randomised (``"randomised"``)                           <= 0.20     <= 10%
+4       allows for unmeasured differences: regression           0.21-0.29   11-20%
+        discontinuity, difference in differences with parallel
+        earlier trends (``"natural_experiment"``)
+3       allows for every measured driver of who took part:      0.30-0.39   21-30%
+        matching or regression on them (``"matched"``)
+2       allows for some relevant differences only, e.g. the     0.40-0.49   31-40%
+        baseline score (``"baseline_adjusted"``)
+1       a comparison that ignores how the groups differ         0.50-0.59   41-50%
+        (``"unadjusted"``)
+0       no comparison group (``"no_comparison"``)               >= 0.60     > 50%
+======  ======================================================  ==========  =========
+
+Then, applied once each and never to the design rating itself:
+
+- imbalance at the start, on the pupils analysed (after any matching): a
+  standardised difference above 0.05 SD lowers the rating by 1, above 0.10 SD
+  by 2; not known, 1 (0 for a randomised design). A matched design is not
+  lowered again for the differences its matching removed: give the difference
+  that remains after matching;
+- differential attrition (a threat to validity): when the share lost differs
+  between the groups by more than 5 percentage points (e.g. members 4%,
+  others 19%), the rating is lowered by 1.
+
+The MDES is that of the pupils analysed (answered both waves), never the
+cohort, at 80% power and two-sided α = .05 (:func:`~slc_research.stats.power.mdes`);
+MDES and attrition are read at two decimal places, as the EEF's bands are written.
 """
 
 from __future__ import annotations
@@ -14,22 +49,35 @@ import math
 from dataclasses import dataclass
 
 from slc_research.errors import StatsError
-from slc_research.stats.eef import mdes, months_progress
 from slc_research.stats.inputs import finite_number, whole_number
+from slc_research.stats.power import mdes
 from slc_research.stats.results import ResultMixin
 
-__all__ = ["EvidenceStrength", "strength_of_evidence"]
+__all__ = ["DESIGNS", "LEVEL_LABELS", "EvidenceStrength", "strength_of_evidence"]
 
 #: Words for each level, 0-5.
 LEVEL_LABELS = ("very low", "low", "limited", "moderate", "good", "high")
 
-#: (largest MDES, highest level it allows), after the EEF's padlock table.
-_POWER_CAPS = ((0.2, 5), (0.3, 4), (0.4, 3), (0.5, 2), (0.6, 1))
+#: Design kind -> (rating, how the explanation names it).
+DESIGNS: dict[str, tuple[int, str]] = {
+    "randomised": (5, "pupils allocated to the groups at random"),
+    "natural_experiment": (4, "a comparison that allows for unmeasured differences"),
+    "matched": (3, "comparison pupils matched on what drives who took part"),
+    "baseline_adjusted": (2, "volunteers compared with others, allowing for their "
+                             "starting scores only"),
+    "unadjusted": (1, "volunteers compared with others without allowing for how they differ"),
+    "no_comparison": (0, "no comparison group"),
+}
 
-#: (largest attrition, levels lost).
-_ATTRITION_DROPS = ((0.10, 0), (0.20, 1), (0.30, 2), (0.40, 3), (0.50, 4))
+#: (largest MDES, rating) and (largest attrition, rating), EEF (2019).
+_MDES_RATINGS = ((0.20, 5), (0.29, 4), (0.39, 3), (0.49, 2), (0.59, 1))
+_ATTRITION_RATINGS = ((0.10, 5), (0.20, 4), (0.30, 3), (0.40, 2), (0.50, 1))
+#: Rating when attrition was not given: as if 21-30% were lost.
+_ATTRITION_UNKNOWN = 3
+#: Differential attrition above this (a proportion) is a threat to validity.
+DIFFERENTIAL_LIMIT = 0.05
 
-_NOT_EEF = ("in the spirit of the EEF's security rating; this is not an EEF rating")
+_NOT_EEF = "in the spirit of the EEF's security rating; this is not an EEF rating"
 
 
 @dataclass(frozen=True)
@@ -39,38 +87,50 @@ class EvidenceStrength(ResultMixin):
     Attributes
     ----------
     level : int
-        0 (the design cannot show impact) to 5 (a large, well-run randomised
-        comparison). Also available as ``estimate``.
+        0 (the design cannot show impact) to 5. Also available as ``estimate``.
     label : str
         The level in a word: very low, low, limited, moderate, good, high.
     sentences : tuple of str
         Plain-English statements, one per design fact, ending with the overall level.
+    explanation : str
+        One line: the level and which rating set it, e.g. "2 of 5: the design
+        (...) allows at most 2; ...". Also :meth:`explain`.
     n : int
-        n_treated + n_comparison.
+        n_treated + n_comparison (pupils analysed).
     n_treated, n_comparison : int
-    design_cap : int
-        The highest level the design allows.
-    power_cap : int or None
-        The highest level the sample size allows (None without a comparison group).
-    attrition_drop, imbalance_drop : int
-        Levels lost for attrition and for baseline imbalance (or unknowns).
+    design : str
+        The design kind (a key of :data:`DESIGNS`).
+    design_rating, mdes_rating, attrition_rating : int or None
+        Each rated 0-5 (``mdes_rating`` None without a comparison group).
+    initial_level : int
+        The lowest of the three ratings.
+    imbalance_drop, differential_drop : int
+        Levels lost for baseline imbalance and for differential attrition.
     mdes : float
-        Minimum detectable effect size at 80% power (NaN without a comparison group).
+        MDES of the pupils analysed, 80% power (NaN without a comparison group).
+    attrition, differential_attrition : float or None
+        Overall share lost, and the absolute difference between the groups.
     method : str
     """
 
     level: int
     label: str
     sentences: tuple[str, ...]
+    explanation: str
     n: int
     n_treated: int
     n_comparison: int
-    design_cap: int
-    power_cap: int | None
-    attrition_drop: int
+    design: str
+    design_rating: int
+    mdes_rating: int | None
+    attrition_rating: int
+    initial_level: int
     imbalance_drop: int
+    differential_drop: int
     mdes: float
-    method: str = "strength of evidence " + _NOT_EEF
+    attrition: float | None
+    differential_attrition: float | None
+    method: str = "strength of evidence after EEF (2019) " + _NOT_EEF
 
     @property
     def estimate(self) -> int:
@@ -92,196 +152,238 @@ class EvidenceStrength(ResultMixin):
         """The sentences as one paragraph."""
         return " ".join(self.sentences)
 
+    def explain(self) -> str:
+        """The one-line plain explanation of the level (``explanation``)."""
+        return self.explanation
+
     def __str__(self) -> str:
         return self.text
 
 
-def strength_of_evidence(*, comparison_group: bool, random_allocation: bool,
-                         baseline_effect: float | None, attrition: float | None,
-                         n_treated: int, n_comparison: int, matched: bool = False,
+def strength_of_evidence(*, design: str, baseline_effect: float | None,
+                         attrition: float | None, n_treated: int, n_comparison: int,
+                         attrition_treated: float | None = None,
+                         attrition_comparison: float | None = None,
                          pretest_correlation: float | None = None, icc: float | None = None,
-                         cluster_size: float | None = None) -> EvidenceStrength:
-    """A plain-English strength-of-evidence statement for a comparison.
+                         n_clusters: int | None = None) -> EvidenceStrength:
+    """A strength-of-evidence rating and statement for a comparison, after the EEF.
 
     Parameters
     ----------
-    comparison_group : bool
-        Whether the pupils who took part were compared with pupils who did not.
-    random_allocation : bool
-        Whether pupils (or classes) were allocated to the two groups at random
-        (a lottery), rather than volunteering or being chosen.
+    design : str
+        What kind of comparison it is, a key of :data:`DESIGNS`:
+        ``"randomised"``, ``"natural_experiment"``, ``"matched"``,
+        ``"baseline_adjusted"`` (volunteers compared with others, allowing for
+        the baseline score), ``"unadjusted"`` or ``"no_comparison"``.
     baseline_effect : float or None
-        The standardised difference between the groups at the start (e.g.
-        Hedges' g on the pre-test, intervention minus comparison); None if
-        not known.
+        Standardised difference between the groups at the start, on the
+        pupils analysed (after matching, for a matched design), intervention
+        minus comparison; None if not known.
     attrition : float or None
-        The share of pupils who started but are missing from the analysis
-        (0.15 for 15%), over both groups; None if not known.
+        Share of pupils who started but are not analysed (0.15 for 15%),
+        over both groups; None if not known.
     n_treated, n_comparison : int
-        Pupils analysed in each group (``n_comparison`` may be 0 without a
-        comparison group).
-    matched : bool, default False
-        Whether the comparison pupils were chosen to resemble the intervention
-        pupils (e.g. on prior attainment and pupil premium).
-    pretest_correlation, icc, cluster_size : float, optional
-        Passed to :func:`~slc_research.stats.eef.mdes`.
+        Pupils **analysed** in each group (not the cohort); ``n_comparison``
+        is 0 without a comparison group.
+    attrition_treated, attrition_comparison : float, optional
+        The share lost in each group, for differential attrition.
+    pretest_correlation, icc : float, optional
+        Passed to :func:`~slc_research.stats.power.mdes`.
+    n_clusters : int, optional
+        Schools (or classes) the pupils come from; with ``icc`` the MDES
+        allows for clustering (PowerUp!, Dong & Maynard, 2013).
 
     Returns
     -------
     EvidenceStrength
-        ``level`` (0-5), ``label``, ``sentences``, ``text``, the parts of the
-        judgement (``design_cap``, ``power_cap``, ``attrition_drop``,
-        ``imbalance_drop``, ``mdes``), ``n`` and ``method``.
+        ``level`` (0-5), ``label``, ``sentences``, ``text``, ``explanation``,
+        the ratings (``design_rating``, ``mdes_rating``, ``attrition_rating``,
+        ``initial_level``), the drops (``imbalance_drop``,
+        ``differential_drop``), ``mdes``, ``attrition``,
+        ``differential_attrition``, ``n`` and ``method``.
 
     Raises
     ------
     StatsError
-        A design fact that is not True/False, random allocation without a
-        comparison group, attrition outside 0-1, a negative group size.
+        An unknown design, a share lost outside 0-1, a group size below 2
+        with a comparison group, only one group's attrition.
 
     Notes
     -----
-    The level is ``min(design cap, sample-size cap) - attrition drop -
-    imbalance drop``, at least 0, built after the EEF's padlock table
-    (EEF, 2019) but simplified for practitioner enquiries:
-
-    - design cap: no comparison group 0; a comparison group neither random
-      nor matched 1; matched 2 (3 if the baseline difference is at most
-      0.05 SD); random allocation 5;
-    - sample-size cap from the MDES at 80% power (:func:`~slc_research.stats.eef.mdes`):
-      <= 0.2 SD 5, <= 0.3 4, <= 0.4 3, <= 0.5 2, <= 0.6 1, larger 0;
-    - attrition drop: <= 10% 0, <= 20% 1, <= 30% 2, <= 40% 3, <= 50% 4,
-      more 5; unknown 1;
-    - imbalance drop: |baseline difference| <= 0.05 SD 0, <= 0.10 SD 1,
-      larger 2; unknown 1 without random allocation, 0 with it.
-
-    Without a comparison group the level is 0: a before/after change cannot
-    be attributed to the community (pupils mature, the year moves on), however
-    large it is. The sentences say why, in words a governor can follow.
+    ``level = max(0, min(design, MDES, attrition ratings) - imbalance drop -
+    differential-attrition drop)``; the rule table is in this module's
+    docstring. Without a comparison group the level is 0: a before/after
+    change cannot be attributed to the community however large it is.
 
     References
     ----------
     Education Endowment Foundation (2019). *Classifying the security of EEF
-    findings* (padlock guidance). London: EEF.
+    findings*. London: EEF.
 
-    Shadish, W. R., Cook, T. D., & Campbell, D. T. (2002). *Experimental and
-    quasi-experimental designs for generalized causal inference*. Houghton Mifflin.
+    Dong, N., & Maynard, R. (2013). PowerUp!: a tool for calculating minimum
+    detectable effect sizes and minimum required sample sizes for experimental
+    and quasi-experimental design studies. *Journal of Research on
+    Educational Effectiveness*, 6(1), 24-67.
+
+    What Works Clearinghouse (2022). *Procedures and standards handbook,
+    version 5.0* (overall and differential attrition). IES.
 
     Examples
     --------
-    >>> res = strength_of_evidence(comparison_group=True, random_allocation=False,
-    ...                            baseline_effect=0.08, attrition=0.12,
-    ...                            n_treated=24, n_comparison=60)
+    >>> res = strength_of_evidence(design="matched", baseline_effect=0.03,
+    ...                            attrition=0.25, n_treated=200, n_comparison=200)
     >>> res.level, res.label
-    (0, 'very low')
+    (3, 'moderate')
     """
-    for value, name in ((comparison_group, "comparison_group"),
-                        (random_allocation, "random_allocation"), (matched, "matched")):
-        if not isinstance(value, bool):
-            raise StatsError(f"{name} must be True or False; got {value!r}")
-    if random_allocation and not comparison_group:
-        raise StatsError("random_allocation=True needs comparison_group=True: random "
-                         "allocation means some pupils were allocated to a comparison group")
+    if design not in DESIGNS:
+        raise StatsError(f"design must be one of {sorted(DESIGNS)}; got {design!r}")
     n_t, n_c = whole_number(n_treated, "n_treated"), whole_number(n_comparison, "n_comparison")
     if n_t < 1 or n_c < 0:
         raise StatsError(f"n_treated must be at least 1 and n_comparison at least 0; "
                          f"got {n_t} and {n_c}")
-    if attrition is not None:
-        attrition = finite_number(attrition, "attrition")
-        if not 0 <= attrition <= 1:
-            hint = " (give it as a proportion, e.g. 0.15 for 15%)" if attrition > 1 else ""
-            raise StatsError(f"attrition must be between 0 and 1{hint}; got {attrition}")
+    attrition = _share(attrition, "attrition")
+    a_t, a_c = _share(attrition_treated, "attrition_treated"), _share(
+        attrition_comparison, "attrition_comparison")
+    if (a_t is None) != (a_c is None):
+        raise StatsError("give attrition_treated and attrition_comparison together, or neither")
     if baseline_effect is not None:
         baseline_effect = finite_number(baseline_effect, "baseline_effect")
-
-    sentences: list[str] = []
-    power_cap: int | None = None
+    design_rating, design_words = DESIGNS[design]
+    comparison = design != "no_comparison"
+    sentences = [_design_sentence(design)]
+    mdes_rating: int | None = None
     value = math.nan
-    imbalance_drop = 0
-    if not comparison_group:
-        design_cap = 0
-        sentences.append(
-            "There was no comparison group, so any change could have happened anyway "
-            "(pupils grow older, get to know their teachers, and the school year moves on): "
-            "these results describe change but cannot show that the community caused it.")
-    else:
-        if random_allocation:
-            design_cap = 5
-            sentences.append("Pupils were allocated to the two groups at random, so the groups "
-                             "should differ at the start only by chance.")
-        else:
-            balanced = baseline_effect is not None and abs(baseline_effect) <= 0.05
-            design_cap = (3 if balanced else 2) if matched else 1
-            chosen = ("The comparison pupils were chosen to resemble those who took part, but "
-                      if matched else "")
-            sentences.append(
-                f"{chosen}{'p' if chosen else 'P'}upils were not allocated at random: those "
-                "who took part volunteered or were chosen, so they may differ from the others "
-                "in ways that also affect the outcome (motivation, support at home), and "
-                "part of any difference may be due to who took part rather than to the "
-                "community.")
-        imbalance_drop, sentence = _baseline(baseline_effect, random_allocation)
-        sentences.append(sentence)
+    imbalance_drop = differential_drop = 0
+    differential = None if a_t is None else abs(a_t - a_c)
+    if comparison:
         if n_c < 2 or n_t < 2:
             raise StatsError("a comparison needs at least 2 pupils in each group; got "
                              f"{n_t} and {n_c}")
-        size = mdes(n_t, n_c, pretest_correlation=pretest_correlation, icc=icc,
-                    cluster_size=cluster_size)
-        value = size.estimate
-        power_cap = next((cap for edge, cap in _POWER_CAPS if value <= edge), 0)
+        imbalance_drop, sentence = _baseline(baseline_effect, design == "randomised")
+        sentences.append(sentence)
+        value = mdes(n_t, n_c, pretest_correlation=pretest_correlation, icc=icc,
+                     n_clusters=n_clusters).estimate
+        mdes_rating = _rate(value, _MDES_RATINGS)
         sentences.append(_size_sentence(n_t, n_c, value))
-    attrition_drop, sentence = _attrition(attrition)
-    sentences.append(sentence)
-    cap = design_cap if power_cap is None else min(design_cap, power_cap)
-    level = max(0, cap - attrition_drop - imbalance_drop)
+        if differential is not None and round(differential, 2) > DIFFERENTIAL_LIMIT:
+            differential_drop = 1
+    attrition_rating = (_ATTRITION_UNKNOWN if attrition is None
+                        else _rate(attrition, _ATTRITION_RATINGS))
+    sentences.append(_attrition_sentence(attrition, a_t, a_c, differential_drop))
+    ratings = [design_rating, attrition_rating] + ([] if mdes_rating is None else [mdes_rating])
+    initial = min(ratings)
+    level = max(0, initial - imbalance_drop - differential_drop)
+    explanation = _explain(level, design_words, design_rating, value, mdes_rating, attrition,
+                           attrition_rating, initial, imbalance_drop, differential_drop)
     sentences.append(f"Overall strength of evidence: {level} out of 5 "
                      f"({LEVEL_LABELS[level]}), {_NOT_EEF}.")
-    return EvidenceStrength(level, LEVEL_LABELS[level], tuple(sentences), n_t + n_c, n_t, n_c,
-                            design_cap, power_cap, attrition_drop, imbalance_drop, value)
+    return EvidenceStrength(level, LEVEL_LABELS[level], tuple(sentences), explanation,
+                            n_t + n_c, n_t, n_c, design, design_rating, mdes_rating,
+                            attrition_rating, initial, imbalance_drop, differential_drop,
+                            value, attrition, differential)
 
 
 # --- internals -------------------------------------------------------------------------------
 
-def _baseline(baseline_effect: float | None, random_allocation: bool) -> tuple[int, str]:
+def _share(value: float | None, name: str) -> float | None:
+    if value is None:
+        return None
+    value = finite_number(value, name)
+    if not 0 <= value <= 1:
+        hint = " (give it as a proportion, e.g. 0.15 for 15%)" if value > 1 else ""
+        raise StatsError(f"{name} must be between 0 and 1{hint}; got {value}")
+    return value
+
+
+def _rate(value: float, bands: tuple[tuple[float, int], ...]) -> int:
+    """The rating of an MDES or attrition, read at 2 dp as the EEF's bands are written."""
+    read = round(value, 2)
+    return next((rating for edge, rating in bands if read <= edge), 0)
+
+
+def _design_sentence(design: str) -> str:
+    if design == "no_comparison":
+        return ("There was no comparison group, so any change could have happened anyway "
+                "(pupils grow older, get to know their teachers, and the school year moves on): "
+                "these results describe change but cannot show that the community caused it.")
+    if design == "randomised":
+        return ("Pupils were allocated to the two groups at random, so the groups should "
+                "differ at the start only by chance.")
+    if design == "natural_experiment":
+        return ("Pupils were not allocated at random, but the comparison allows for "
+                "differences that were not measured (for example, both groups changed "
+                "in step over several earlier measurements).")
+    chosen = ("The comparison pupils were matched to those who took part on what is known "
+              "about them, but p" if design == "matched" else "P")
+    return (f"{chosen}upils were not allocated at random: those who took part volunteered or "
+            "were chosen, so they may differ from the others in ways that also affect the "
+            "outcome (motivation, support at home), and part of any difference may be due to "
+            "who took part rather than to the community.")
+
+
+def _baseline(baseline_effect: float | None, randomised: bool) -> tuple[int, str]:
     if baseline_effect is None:
-        if random_allocation:
+        if randomised:
             return 0, ("The groups' starting points were not given; check that they were "
                        "similar (a difference above 0.05 SD deserves a mention).")
         return 1, ("The groups' starting points were not given, so it is not known whether "
                    "they began alike; compare them on a pre-test or prior attainment.")
     size = abs(baseline_effect)
-    higher = "intervention" if baseline_effect > 0 else "comparison"
     if size <= 0.05:
-        return 0, (f"At the start the groups were similar (a difference of "
-                   f"{size:.2f} SD).")
+        return 0, f"At the start the groups were similar (a difference of {size:.2f} SD)."
+    higher = "intervention" if baseline_effect > 0 else "comparison"
     drop = 1 if size <= 0.10 else 2
     return drop, (f"At the start the {higher} group was already ahead by {size:.2f} SD, "
-                  f"more than the 0.05 SD usually accepted; part of any later difference "
-                  f"may be this head start (adjust for it, e.g. with ANCOVA, and say so).")
+                  "more than the 0.05 SD usually accepted; part of any later difference may "
+                  "be this head start. For groups that chose themselves, no statistical "
+                  "adjustment removes it for certain: compare how much each group changed, "
+                  "and a matched comparison, and say how they differ.")
 
 
-def _attrition(attrition: float | None) -> tuple[int, str]:
+def _attrition_sentence(attrition: float | None, a_t: float | None, a_c: float | None,
+                        differential_drop: int) -> str:
     if attrition is None:
-        return 1, ("How many pupils were lost between the first and last measurement was not "
-                   "given, so it is counted as a moderate risk; report it.")
-    drop = next((d for edge, d in _ATTRITION_DROPS if attrition <= edge + 1e-12), 5)
-    share = f"{attrition:.0%}"
-    if drop == 0:
-        return 0, (f"Few pupils were lost between the first and last measurement "
-                   f"({share}).")
-    return drop, (f"{share} of pupils were lost between the first and last measurement; "
-                  "those who left may differ from those who stayed, which can bias the "
-                  "result.")
+        text = ("How many pupils were lost between the first and last measurement was not "
+                "given, so it is counted as a moderate risk (as if 21-30% were lost); report it.")
+    elif attrition <= 0.10:
+        text = f"Few pupils were lost between the first and last measurement ({attrition:.0%})."
+    else:
+        text = (f"{attrition:.0%} of pupils were lost between the first and last measurement; "
+                "those who left may differ from those who stayed, which can bias the result.")
+    if a_t is not None and a_c is not None:
+        if differential_drop:
+            text += (f" The groups lost different shares ({a_t:.0%} of the intervention group, "
+                     f"{a_c:.0%} of the comparison group), so those left in each group may no "
+                     "longer be alike.")
+        else:
+            text += f" Both groups lost similar shares ({a_t:.0%} and {a_c:.0%})."
+    return text
 
 
 def _size_sentence(n_t: int, n_c: int, value: float) -> str:
-    months = int(months_progress(value))
-    start = (f"With {n_t} pupils in the intervention group and {n_c} in the comparison group, "
-             f"the smallest effect this comparison could reliably detect (80% power) is about "
-             f"{value:.2f} SD (roughly {months} months' progress).")
+    start = (f"With {n_t} pupils analysed in the intervention group and {n_c} in the comparison "
+             f"group, the smallest effect this comparison could reliably detect (80% power) is "
+             f"about {value:.2f} SD.")
     if value <= 0.2:
         return start + " That is small enough to detect effects of the size school approaches " \
                        "usually have (0.1-0.3 SD)."
     return start + (" Most school approaches have effects of 0.1-0.3 SD, so a real effect of "
                     "typical size could easily be missed: a non-significant result does not "
                     "show that the community made no difference.")
+
+
+def _explain(level: int, design_words: str, design_rating: int, value: float,
+             mdes_rating: int | None, attrition: float | None, attrition_rating: int,
+             initial: int, imbalance_drop: int, differential_drop: int) -> str:
+    parts = [f"the design ({design_words}) allows at most {design_rating}"]
+    if mdes_rating is not None:
+        parts.append(f"the number of pupils analysed (smallest detectable effect "
+                     f"{value:.2f} SD) allows {mdes_rating}")
+    lost = "not known" if attrition is None else f"{attrition:.0%}"
+    parts.append(f"the pupils lost ({lost}) allow {attrition_rating}")
+    text = f"{level} of 5: " + "; ".join(parts) + f"; the lowest of these is {initial}"
+    if imbalance_drop:
+        text += f"; {imbalance_drop} lost because the groups were not alike at the start"
+    if differential_drop:
+        text += "; 1 lost because the groups lost different shares of pupils"
+    return text + "."

@@ -6,6 +6,12 @@ random-effects model and returns a :class:`MetaResult`: the pooled estimate
 with its confidence interval, the heterogeneity statistics (tau², I², H², Q),
 a prediction interval for a new school, and the per-school rows a forest plot
 needs.
+
+With few schools a random-effects interval from the normal distribution is too
+narrow: the default for random effects with fewer than :data:`HKSJ_BELOW`
+schools is the Hartung-Knapp-Sidik-Jonkman interval in its modified form, which
+is never narrower than the normal one (Knapp & Hartung, 2003; Röver, Knapp &
+Friede, 2015).
 """
 
 from __future__ import annotations
@@ -17,15 +23,33 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import stats
 
 from slc_research.errors import StatsError
-from slc_research.stats.inputs import to_array
+from slc_research.stats.heterogeneity import tau2_reml
+from slc_research.stats.meta_inputs import read_studies
 from slc_research.stats.results import ResultMixin, format_ci, format_number, format_p
 
-__all__ = ["MetaResult", "meta_analysis"]
+__all__ = ["FEW_SCHOOLS_NOTE", "HKSJ_BELOW", "INTERVALS", "MetaResult", "meta_analysis"]
 
 MetaMethod = Literal["FE", "DL", "REML"]
+MetaInterval = Literal["auto", "z", "hksj", "hksj-modified"]
+
+#: Allowed values of ``interval``.
+INTERVALS = ("auto", "z", "hksj", "hksj-modified")
+#: With ``interval="auto"``, random effects with fewer schools than this use modified HKSJ.
+HKSJ_BELOW = 10
+#: Below this many schools the result carries :data:`FEW_SCHOOLS_NOTE`.
+FEW_SCHOOLS_BELOW = 5
+FEW_SCHOOLS_NOTE = ("With fewer than 5 schools the between-school variance (tau\u00b2) is "
+                    "poorly estimated: read tau\u00b2, I\u00b2 and the prediction interval as "
+                    "rough, and the pooled interval as the better guide.")
+
+_INTERVAL_NAMES = {
+    "z": "normal (z) interval",
+    "hksj": "Hartung-Knapp-Sidik-Jonkman interval",
+    "hksj-modified": "modified Hartung-Knapp-Sidik-Jonkman interval",
+}
 
 _METHOD_NAMES = {
     "FE": "fixed-effect (inverse variance)",
@@ -43,19 +67,23 @@ class MetaResult(ResultMixin):
     estimate : float
         The pooled estimate (inverse-variance weighted mean).
     ci_low, ci_high : float
-        Its confidence interval, ``estimate ± z se``.
+        Its confidence interval, ``estimate ± crit se``: z for the normal
+        interval, t on k - 1 df for (modified) HKSJ.
     n : int
         Number of studies pooled (k).
     method : str
-        The model in words, e.g. ``"random-effects (REML)"``.
+        The model and interval in words, e.g. ``"random-effects (REML),
+        modified Hartung-Knapp-Sidik-Jonkman interval"``.
     model : str
         ``"FE"``, ``"DL"`` or ``"REML"``.
     se : float
-        Standard error of the pooled estimate.
+        Standard error of the pooled estimate (HKSJ: scaled by sqrt(q) or
+        sqrt(max(1, q))).
     statistic : float
-        z = estimate / se.
+        estimate / se: z, or t for HKSJ.
     p_value : float
-        Two-sided p of the z test of "pooled effect = 0".
+        Two-sided p of the test of "pooled effect = 0" (normal, or t on
+        ``df`` for HKSJ).
     tau2, tau : float
         Between-study variance and its square root (0 under ``"FE"``, which
         assumes it is 0).
@@ -74,6 +102,15 @@ class MetaResult(ResultMixin):
         k >= 3); NaN under ``"FE"`` or with fewer than 3 studies.
     confidence : float
         Level of the confidence and prediction intervals.
+    interval : str
+        ``"z"``, ``"hksj"`` or ``"hksj-modified"``: the interval used.
+    df : float or None
+        Degrees of freedom of the t interval (k - 1), None for ``"z"``.
+    hksj_q : float
+        The HKSJ scale ``q = sum w_i (y_i - mu)² / (k - 1)`` (NaN for ``"z"``).
+    note : str
+        A caution for the reader ("" when none): :data:`FEW_SCHOOLS_NOTE` for
+        random effects with fewer than 5 schools.
     studies : DataFrame
         One row per study: ``label``, ``estimate``, ``variance``, ``se``,
         ``ci_low``, ``ci_high`` (``estimate ± z se``) and ``weight_percent``
@@ -99,12 +136,17 @@ class MetaResult(ResultMixin):
     pi_low: float
     pi_high: float
     confidence: float
-    studies: pd.DataFrame = field(compare=False, repr=False)
+    interval: str = "z"
+    df: float | None = None
+    hksj_q: float = math.nan
+    note: str = ""
+    studies: pd.DataFrame = field(default_factory=pd.DataFrame, compare=False, repr=False)
 
     def __str__(self) -> str:
+        stat = "z" if self.df is None else f"t({self.df:g})"
         text = (f"pooled estimate = {format_number(self.estimate)}, "
                 f"{format_ci(self.ci_low, self.ci_high, self.confidence)}, "
-                f"z = {format_number(self.statistic)}, {format_p(self.p_value)}, "
+                f"{stat} = {format_number(self.statistic)}, {format_p(self.p_value)}, "
                 f"k = {self.n}; ")
         if self.model != "FE":
             text += f"τ² = {format_number(self.tau2, 3)}, "
@@ -120,7 +162,7 @@ def meta_analysis(estimates: Iterable[float] | pd.DataFrame,
                   variances: Iterable[float] | None = None, *,
                   se: Iterable[float] | None = None, method: MetaMethod = "REML",
                   labels: Sequence[str] | None = None,
-                  confidence: float = 0.95) -> MetaResult:
+                  confidence: float = 0.95, interval: MetaInterval = "auto") -> MetaResult:
     """Pool per-school (per-study) estimates by inverse-variance meta-analysis.
 
     Parameters
@@ -145,14 +187,23 @@ def meta_analysis(estimates: Iterable[float] | pd.DataFrame,
         A name for each study (e.g. the school); default ``"study 1"``, ...
     confidence : float, default 0.95
         Level of the confidence and prediction intervals.
+    interval : {"auto", "z", "hksj", "hksj-modified"}, default "auto"
+        The pooled estimate's interval and test. ``"z"``: normal. ``"hksj"``:
+        Hartung-Knapp-Sidik-Jonkman, t on k - 1 df with the standard error
+        scaled by sqrt(q) (R's metafor ``rma(..., test="knha")``).
+        ``"hksj-modified"``: the same with q replaced by max(1, q), so never
+        narrower than the normal interval. ``"auto"``: ``"hksj-modified"``
+        for random effects with fewer than :data:`HKSJ_BELOW` studies,
+        otherwise ``"z"``.
 
     Returns
     -------
     MetaResult
         ``estimate``, ``ci_low``, ``ci_high``, ``n`` (k studies), ``method``,
-        ``model``, ``se``, ``statistic`` (z), ``p_value``, ``tau2``, ``tau``,
-        ``i2`` (%), ``h2``, ``q``, ``q_df``, ``q_p``, ``pi_low``, ``pi_high``,
-        ``confidence`` and ``studies`` (the forest-plot rows).
+        ``model``, ``se``, ``statistic`` (z or t), ``p_value``, ``tau2``,
+        ``tau``, ``i2`` (%), ``h2``, ``q``, ``q_df``, ``q_p``, ``pi_low``,
+        ``pi_high``, ``confidence``, ``interval``, ``df``, ``hksj_q``, ``note``
+        and ``studies`` (the forest-plot rows).
 
     Raises
     ------
@@ -167,6 +218,18 @@ def meta_analysis(estimates: Iterable[float] | pd.DataFrame,
 
         mu = sum(w_i y_i) / sum(w_i),   se(mu) = 1 / sqrt(sum(w_i))
         CI = mu ± z_(1-α/2) se,          z = mu / se
+
+    Hartung-Knapp-Sidik-Jonkman (Hartung & Knapp, 2001; Sidik & Jonkman,
+    2002), with the random-effects weights w_i::
+
+        q = sum(w_i (y_i - mu)²) / (k - 1),   se_HKSJ = sqrt(q) se(mu)
+        CI = mu ± t_(k-1, 1-α/2) se_HKSJ,      t = mu / se_HKSJ on k - 1 df
+
+    When the schools agree more than chance would make them, q < 1 and this
+    interval can be narrower than the normal one; the modified form (Knapp &
+    Hartung, 2003; Röver, Knapp & Friede, 2015) uses ``q* = max(1, q)``, so
+    it is never narrower. With few schools the normal interval is too narrow
+    (IntHout, Ioannidis & Borm, 2014).
 
     Heterogeneity, with the fixed-effect weights w_i = 1 / v_i and their
     estimate mu_FE: ``Q = sum(w_i (y_i - mu_FE)²)`` on k - 1 df.
@@ -189,7 +252,8 @@ def meta_analysis(estimates: Iterable[float] | pd.DataFrame,
     forms are reported (truncated at 0 and 1).
 
     The prediction interval (Higgins, Thompson & Spiegelhalter, 2009) is
-    ``mu ± t_(k-2, 1-α/2) sqrt(se² + tau²)``: where the true effect of a new,
+    ``mu ± t_(k-2, 1-α/2) sqrt(se² + tau²)`` (se of the interval used):
+    where the true effect of a new,
     similar school would lie. It needs k >= 3; metafor's default uses z instead
     of t, which is narrower for few studies.
 
@@ -198,6 +262,26 @@ def meta_analysis(estimates: Iterable[float] | pd.DataFrame,
 
     References
     ----------
+    Hartung, J., & Knapp, G. (2001). A refined method for the meta-analysis of
+    controlled clinical trials with binary outcome. *Statistics in Medicine*,
+    20(24), 3875-3889.
+
+    Knapp, G., & Hartung, J. (2003). Improved tests for a random effects
+    meta-regression with a single covariate. *Statistics in Medicine*, 22(17),
+    2693-2710.
+
+    Röver, C., Knapp, G., & Friede, T. (2015). Hartung-Knapp-Sidik-Jonkman
+    approach and its modification for random-effects meta-analysis with few
+    studies. *BMC Medical Research Methodology*, 15, 99.
+
+    Sidik, K., & Jonkman, J. N. (2002). A simple confidence interval for
+    meta-analysis. *Statistics in Medicine*, 21(21), 3153-3159.
+
+    IntHout, J., Ioannidis, J. P. A., & Borm, G. F. (2014). The
+    Hartung-Knapp-Sidik-Jonkman method for random effects meta-analysis is
+    straightforward and considerably outperforms the standard DerSimonian-Laird
+    method. *BMC Medical Research Methodology*, 14, 25.
+
     DerSimonian, R., & Laird, N. (1986). Meta-analysis in clinical trials.
     *Controlled Clinical Trials*, 7(3), 177-188.
 
@@ -226,14 +310,26 @@ def meta_analysis(estimates: Iterable[float] | pd.DataFrame,
     >>> res = meta_analysis([0.30, 0.10, 0.45], [0.04, 0.05, 0.06], method="DL",
     ...                     labels=["Oakfield", "Riverside", "St Anne's"])
     >>> print(res)
-    pooled estimate = 0.28, 95% CI [0.03, 0.53], z = 2.16, p = .030, k = 3; τ² = 0.000, I² = 0.0%, Q(2) = 1.14, p = .566; 95% prediction interval [-1.34, 1.89]
+    pooled estimate = 0.28, 95% CI [-0.27, 0.82], t(2) = 2.16, p = .163, k = 3; τ² = 0.000, I² = 0.0%, Q(2) = 1.14, p = .566; 95% prediction interval [-1.34, 1.89]
+
+    With three schools the default is the modified HKSJ interval (t on 2 df); the
+    normal interval would be far narrower:
+
+    >>> z = meta_analysis([0.30, 0.10, 0.45], [0.04, 0.05, 0.06], method="DL", interval="z")
+    >>> print(f"[{z.ci_low:.2f}, {z.ci_high:.2f}]")
+    [0.03, 0.53]
     """
-    y, v, names = _inputs(estimates, variances, se, labels)
+    y, v, names = read_studies(estimates, variances, se, labels)
     if method not in _METHOD_NAMES:
         raise StatsError(f"method must be 'FE', 'DL' or 'REML', not {method!r}")
     if not 0 < confidence < 1:
         raise StatsError(f"confidence must be between 0 and 1 (e.g. 0.95), not {confidence!r}")
+    if interval not in INTERVALS:
+        raise StatsError(f"interval must be one of {', '.join(map(repr, INTERVALS))}, "
+                         f"not {interval!r}")
     k = len(y)
+    if interval == "auto":
+        interval = "hksj-modified" if method != "FE" and k < HKSJ_BELOW else "z"
     w_fe = 1 / v
     mu_fe = float(np.sum(w_fe * y) / np.sum(w_fe))
     q = float(np.sum(w_fe * (y - mu_fe) ** 2))
@@ -246,7 +342,7 @@ def meta_analysis(estimates: Iterable[float] | pd.DataFrame,
         i2 = 100 * (q - q_df) / q if q > q_df else 0.0
         h2 = q / q_df if q > q_df else 1.0
     else:
-        tau2 = tau2_dl if method == "DL" else _tau2_reml(y, v, tau2_dl)
+        tau2 = tau2_dl if method == "DL" else tau2_reml(y, v, tau2_dl)
         s2 = q_df * float(np.sum(w_fe)) / (float(np.sum(w_fe)) ** 2 - float(np.sum(w_fe**2)))
         i2 = 100 * tau2 / (tau2 + s2)
         h2 = (tau2 + s2) / s2
@@ -255,7 +351,16 @@ def meta_analysis(estimates: Iterable[float] | pd.DataFrame,
     estimate = float(np.sum(w * y) / np.sum(w))
     se_mu = 1 / math.sqrt(float(np.sum(w)))
     z_crit = float(stats.norm.ppf(0.5 + confidence / 2))
-    z = estimate / se_mu
+    if interval == "z":
+        df, hksj_q, crit = None, math.nan, z_crit
+    else:
+        df, hksj_q = float(k - 1), float(np.sum(w * (y - estimate) ** 2)) / (k - 1)
+        scale = max(1.0, hksj_q) if interval == "hksj-modified" else hksj_q
+        se_mu *= math.sqrt(scale)
+        crit = float(stats.t.ppf(0.5 + confidence / 2, df))
+    statistic = estimate / se_mu if se_mu > 0 else math.copysign(math.inf, estimate)
+    p_value = float(2 * (stats.norm.sf(abs(statistic)) if df is None
+                         else stats.t.sf(abs(statistic), df)))
     if method != "FE" and k >= 3:
         half = float(stats.t.ppf(0.5 + confidence / 2, k - 2)) * math.sqrt(se_mu**2 + tau2)
         pi_low, pi_high = estimate - half, estimate + half
@@ -271,95 +376,11 @@ def meta_analysis(estimates: Iterable[float] | pd.DataFrame,
         "ci_high": y + z_crit * se_i,
         "weight_percent": 100 * w / np.sum(w),
     })
+    note = FEW_SCHOOLS_NOTE if method != "FE" and k < FEW_SCHOOLS_BELOW else ""
     return MetaResult(
-        estimate=estimate, ci_low=estimate - z_crit * se_mu, ci_high=estimate + z_crit * se_mu,
-        n=k, method=_METHOD_NAMES[method], model=method, se=se_mu, statistic=z,
-        p_value=float(2 * stats.norm.sf(abs(z))), tau2=float(tau2), tau=math.sqrt(tau2),
+        estimate=estimate, ci_low=estimate - crit * se_mu, ci_high=estimate + crit * se_mu,
+        n=k, method=f"{_METHOD_NAMES[method]}, {_INTERVAL_NAMES[interval]}", model=method,
+        se=se_mu, statistic=statistic, p_value=p_value, tau2=float(tau2), tau=math.sqrt(tau2),
         i2=float(i2), h2=float(h2), q=q, q_df=q_df, q_p=float(stats.chi2.sf(q, q_df)),
-        pi_low=pi_low, pi_high=pi_high, confidence=confidence, studies=studies)
-
-
-# --- internals -------------------------------------------------------------------------------
-
-def _tau2_reml(y: np.ndarray, v: np.ndarray, start: float, *, tol: float = 1e-13,
-               max_iter: int = 1000) -> float:
-    """REML tau² by Fisher scoring (Viechtbauer, 2005) with step halving, as metafor."""
-    tau2 = start
-    for _ in range(max_iter):
-        score, information = _reml_score(tau2, y, v)
-        step = score / information
-        if tau2 + step < 0:
-            if _reml_score(0.0, y, v)[0] <= 0:
-                return 0.0  # the likelihood falls away from 0: the maximum is on the boundary
-            while tau2 + step < 0:
-                step /= 2
-        tau2 += step
-        if abs(step) < tol * max(1.0, tau2):
-            return tau2
-    # Fisher scoring can oscillate when observed and expected information differ much:
-    # solve the REML estimating equation (score = 0) by bracketing instead.
-    if _reml_score(0.0, y, v)[0] <= 0:
-        return 0.0
-    upper = max(start, float(np.var(y)), float(np.max(v)), 1e-8)
-    while _reml_score(upper, y, v)[0] > 0:
-        upper *= 2
-    return float(optimize.brentq(lambda t: _reml_score(t, y, v)[0], 0.0, upper,
-                                 xtol=1e-15, rtol=1e-14, maxiter=500))
-
-
-def _reml_score(tau2: float, y: np.ndarray, v: np.ndarray) -> tuple[float, float]:
-    """Twice the REML score, y'PPy - tr(P), and twice the expected information, tr(PP)."""
-    w = 1 / (v + tau2)
-    sw, sw2 = float(np.sum(w)), float(np.sum(w**2))
-    r = y - float(np.sum(w * y)) / sw
-    tr_p = sw - sw2 / sw
-    tr_pp = sw2 - 2 * float(np.sum(w**3)) / sw + (sw2 / sw) ** 2
-    return float(np.sum((w * r) ** 2)) - tr_p, tr_pp
-
-
-def _inputs(estimates, variances, se, labels) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    if isinstance(estimates, pd.DataFrame):
-        if variances is not None or se is not None or labels is not None:
-            raise StatsError("with a DataFrame, give its columns 'estimate' and 'variance' "
-                             "(or 'se') and optionally 'label', not separate arguments")
-        frame = estimates
-        if "estimate" not in frame.columns:
-            raise StatsError("the table needs a column 'estimate'; found columns "
-                             f"{list(frame.columns)}")
-        if "variance" in frame.columns:
-            variances = frame["variance"]
-        elif "se" in frame.columns:
-            se = frame["se"]
-        else:
-            raise StatsError("the table needs a column 'variance' or 'se' beside 'estimate'")
-        if "label" in frame.columns:
-            labels = [str(x) for x in frame["label"]]
-        estimates = frame["estimate"]
-    if (variances is None) == (se is None):
-        raise StatsError("give the sampling variances (variances=...) or the standard "
-                         "errors (se=...) of the estimates, one of the two")
-    y = to_array(estimates, "estimates")
-    given = to_array(variances if se is None else se, "variances" if se is None else "se")
-    v = given if se is None else given**2
-    if len(y) != len(v):
-        raise StatsError(f"there are {len(y)} estimates but {len(v)} variances; give one "
-                         "variance (or standard error) per estimate")
-    if len(y) < 2:
-        raise StatsError(f"pooling needs at least 2 studies (schools); found {len(y)}")
-    what = "variances" if se is None else "standard errors"
-    bad = np.flatnonzero(np.isnan(y) | np.isnan(v))
-    if bad.size:
-        raise StatsError(f"estimate or variance missing for study {int(bad[0]) + 1} "
-                         f"(of {len(y)}); supply it or leave that study out")
-    bad = np.flatnonzero(given <= 0)
-    if bad.size:
-        raise StatsError(f"the {what} must be positive; study {int(bad[0]) + 1} has "
-                         f"{float(given[bad[0]])!r}. A zero variance usually means a tiny "
-                         "group or no spread in it: check that study's numbers")
-    if labels is None:
-        names = [f"study {i + 1}" for i in range(len(y))]
-    else:
-        names = [str(x) for x in labels]
-        if len(names) != len(y):
-            raise StatsError(f"there are {len(y)} estimates but {len(names)} labels")
-    return y, v, names
+        pi_low=pi_low, pi_high=pi_high, confidence=confidence, interval=interval, df=df,
+        hksj_q=hksj_q, note=note, studies=studies)

@@ -31,9 +31,12 @@ from slc_research.stats.inputs import (
 )
 from slc_research.stats.results import TestResult, format_ci, format_number, format_p
 
-__all__ = ["AncovaResult", "ancova"]
+__all__ = ["FEW_CLUSTERS", "AncovaResult", "ancova"]
 
 _TREATED_HINT = "intervention group (e.g. the community's members)"
+
+#: Below this many schools, cluster-robust standard errors are unreliable.
+FEW_CLUSTERS = 20
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,9 @@ class AncovaResult(TestResult):
     coefficients : pandas.DataFrame
         Every model term: ``term``, ``estimate``, ``se``, ``t``, ``p_value``,
         ``ci_low``, ``ci_high`` (not part of ``to_frame()``).
+    clustering_note : str
+        What was done about pupils being grouped in schools, in plain words
+        ("" when nothing was asked for).
     """
 
     effect_size: float = math.nan
@@ -63,6 +69,7 @@ class AncovaResult(TestResult):
     effect_size_ci_high: float = math.nan
     sd_pooled: float = math.nan
     coefficients: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    clustering_note: str = ""
 
     def __str__(self) -> str:
         df = f"{self.df:.0f}" if self.df is not None else "n/a"
@@ -76,6 +83,7 @@ class AncovaResult(TestResult):
 
 def ancova(data: pd.DataFrame, *, outcome: str, baseline: str, group: str,
            treated: Hashable | None = None, covariates: Iterable[str] = (),
+           fixed_effects: str | None = None, cluster: str | None = None,
            confidence: float = 0.95) -> AncovaResult:
     """ANCOVA: the post-test difference between two groups, adjusted for the pre-test.
 
@@ -100,6 +108,17 @@ def ancova(data: pd.DataFrame, *, outcome: str, baseline: str, group: str,
     covariates : iterable of str, default ()
         Further columns to adjust for; text or category columns enter as
         categories (one indicator per level), numbers as they are.
+    fixed_effects : str, optional
+        Column naming each pupil's school (or class): one indicator per
+        school is added, so that members are compared with other pupils of
+        their own school (school fixed effects). Use this in trust-wide
+        models, above all with fewer than :data:`FEW_CLUSTERS` schools.
+    cluster : str, optional
+        Column naming each pupil's school: standard errors robust to pupils
+        of one school being alike (cluster-robust, statsmodels
+        ``cov_type="cluster"``), with t on (schools - 1) degrees of freedom.
+        With fewer than :data:`FEW_CLUSTERS` schools they are unreliable, and
+        ``clustering_note`` says so.
     confidence : float, default 0.95
 
     Returns
@@ -112,7 +131,9 @@ def ancova(data: pd.DataFrame, *, outcome: str, baseline: str, group: str,
         ``extra`` with ``n_treated``, ``n_comparison``, the unadjusted means
         ``mean_treated``, ``mean_comparison``, ``baseline_mean_treated``,
         ``baseline_mean_comparison``, ``effect_size_uncorrected`` and
-        ``n_dropped`` (rows left out for a missing value); ``coefficients``.
+        ``n_dropped`` (rows left out for a missing value), ``n_clusters``
+        (with ``cluster`` or ``fixed_effects``); ``coefficients``;
+        ``clustering_note``.
 
     Raises
     ------
@@ -129,7 +150,13 @@ def ancova(data: pd.DataFrame, *, outcome: str, baseline: str, group: str,
         outcome = b0 + b1 treated + b2 baseline + b3 covariate_1 + ... + e
 
     ``b1`` is the adjusted difference; its interval and p-value are the usual
-    OLS ones on ``n - k`` degrees of freedom (k parameters). Following the
+    OLS ones on ``n - k`` degrees of freedom (k parameters). With
+    ``fixed_effects`` one indicator per school but the first is added. With
+    ``cluster`` the covariance is the cluster-robust sandwich with the small-
+    sample factor G/(G - 1) (N - 1)/(N - k) and the t distribution on G - 1
+    degrees of freedom (statsmodels' ``cov_type="cluster"``, ``use_t=True``;
+    Cameron & Miller, 2015), which is too liberal with few clusters (G < 20 or
+    so): prefer school fixed effects then. Following the
     EEF's guidance, the effect size divides it by the *unadjusted* pooled SD
     of the outcome, so that it is on the same scale as an unadjusted Hedges'
     g (adjusting for the baseline narrows the interval, not the yardstick)::
@@ -145,12 +172,15 @@ def ancova(data: pd.DataFrame, *, outcome: str, baseline: str, group: str,
 
     With volunteers rather than random allocation, the adjustment removes
     differences in the baseline score only; other differences between the
-    groups remain (see :func:`~slc_research.stats.eef.strength_of_evidence`).
+    groups remain (see :func:`~slc_research.stats.evidence.strength_of_evidence`).
 
     References
     ----------
     Education Endowment Foundation (2022). *Statistical analysis guidance for
     EEF evaluations*. London: EEF.
+
+    Cameron, A. C., & Miller, D. L. (2015). A practitioner's guide to
+    cluster-robust inference. *Journal of Human Resources*, 50(2), 317-372.
 
     Hedges, L. V., & Olkin, I. (1985). *Statistical methods for meta-analysis*.
     Academic Press.
@@ -172,7 +202,11 @@ def ancova(data: pd.DataFrame, *, outcome: str, baseline: str, group: str,
     for name, what in ((outcome, "outcome"), (baseline, "baseline"), (group, "group")):
         if not isinstance(name, str):
             raise StatsError(f"{what} must be a column name (text); got {name!r}")
-    used = list(dict.fromkeys([outcome, baseline, group, *covariates]))
+    for name, what in ((fixed_effects, "fixed_effects"), (cluster, "cluster")):
+        if name is not None and not isinstance(name, str):
+            raise StatsError(f"{what} must be a column name (text); got {name!r}")
+    schools = [c for c in (fixed_effects, cluster) if c is not None]
+    used = list(dict.fromkeys([outcome, baseline, group, *covariates, *schools]))
     frame_columns(data, used)
     complete = data[used].dropna()
     n_dropped = len(data) - len(complete)
@@ -192,6 +226,10 @@ def ancova(data: pd.DataFrame, *, outcome: str, baseline: str, group: str,
             levels = pd.Categorical(column.astype(str).to_numpy())
             for j, level in enumerate(levels.categories[1:], start=1):
                 categories[f"C({key})[T.{level}]"] = (levels.codes == j).astype(float)
+    if fixed_effects is not None:
+        levels = pd.Categorical(complete[fixed_effects].astype(str).to_numpy())
+        for j, level in enumerate(levels.categories[1:], start=1):
+            categories[f"C(fixed_effects)[T.{level}]"] = (levels.codes == j).astype(float)
     # terms in the order a formula would give them: intercept, categories, then numbers
     design = pd.DataFrame({"Intercept": np.ones(len(frame)), **categories, **numeric},
                           index=frame.index)
@@ -214,7 +252,16 @@ def ancova(data: pd.DataFrame, *, outcome: str, baseline: str, group: str,
         raise StatsError("the baseline and covariates duplicate each other or the group "
                          "(a column is a combination of others, or a covariate has the "
                          "same value for everyone); remove one")
-    fit = model.fit()
+    groups = None
+    if cluster is not None:
+        groups = pd.Categorical(complete[cluster].astype(str).to_numpy()).codes
+        if len(set(groups)) < 2:
+            raise StatsError(f"cluster-robust errors need pupils from at least 2 schools in "
+                             f"{cluster!r}; leave cluster out for one school")
+        fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
+    else:
+        fit = model.fit()
+    df_inference = float(getattr(fit, "df_resid_inference", None) or fit.df_resid)
     resid_sd = math.sqrt(float(fit.mse_resid)) if fit.df_resid > 0 else 0.0
     need_spread(resid_sd, "the outcome after adjustment (it is fitted exactly)",
                  "no interval can be given")
@@ -234,14 +281,41 @@ def ancova(data: pd.DataFrame, *, outcome: str, baseline: str, group: str,
         "baseline_mean_treated": float(b[treat == 1].mean()),
         "baseline_mean_comparison": float(b[treat == 0].mean()),
         "effect_size_uncorrected": b1 / sd_pooled, "n_dropped": n_dropped}
+    note, method_tail = _clustering(complete, fixed_effects, cluster)
+    if schools:
+        extra = {**extra, "n_clusters": int(complete[schools[0]].nunique())}
     adjusted_for = ", ".join([baseline, *covariates])
     return AncovaResult(
-        b1, float(lo), float(hi), len(frame), f"ANCOVA (OLS adjusting for {adjusted_for})",
-        float(fit.tvalues["treated"]), float(fit.df_resid), float(fit.pvalues["treated"]),
+        b1, float(lo), float(hi), len(frame),
+        f"ANCOVA (OLS adjusting for {adjusted_for}{method_tail})",
+        float(fit.tvalues["treated"]), df_inference, float(fit.pvalues["treated"]),
         "adjusted difference", "t", confidence, "two-sided", extra,
         effect_size=j * b1 / sd_pooled, effect_size_ci_low=j * float(lo) / sd_pooled,
         effect_size_ci_high=j * float(hi) / sd_pooled, sd_pooled=sd_pooled,
-        coefficients=table)
+        coefficients=table, clustering_note=note)
+
+
+def _clustering(complete: pd.DataFrame, fixed_effects: str | None,
+                cluster: str | None) -> tuple[str, str]:
+    """A plain note on the schools, and the tail of the method's name."""
+    if fixed_effects is None and cluster is None:
+        return "", ""
+    k = int(complete[cluster if cluster is not None else fixed_effects].nunique())
+    tail, notes = "", []
+    if fixed_effects is not None:
+        tail += f"; school fixed effects ({k} schools)"
+        notes.append(f"Each pupil is compared with pupils of the same school ({k} schools).")
+    if cluster is not None:
+        tail += f"; cluster-robust standard errors by school, t on {k - 1} df"
+        if k < FEW_CLUSTERS:
+            notes.append(f"Standard errors allow for pupils of one school being alike, but with "
+                         f"only {k} schools (fewer than {FEW_CLUSTERS}) such standard errors "
+                         "are unreliable: read the interval as approximate and rely on the "
+                         "school fixed effects.")
+        else:
+            notes.append(f"Standard errors allow for pupils of one school being alike "
+                         f"({k} schools).")
+    return " ".join(notes), tail
 
 
 def _readable_terms(names: Iterable[str], outcome: str, baseline: str,
@@ -253,6 +327,8 @@ def _readable_terms(names: Iterable[str], outcome: str, baseline: str,
             name = "intervention group"
         elif name == "baseline":
             name = baseline
+        elif name.startswith("C(fixed_effects)[T."):
+            name = f"school = {name[len('C(fixed_effects)[T.'):-1]}"
         else:
             for i, cov in enumerate(covariates):
                 key = f"covariate_{i}"

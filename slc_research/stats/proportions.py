@@ -4,7 +4,8 @@
 - :func:`proportion_difference`: two independent groups (members and
   non-members), with Newcombe's hybrid score interval and a test;
 - :func:`mcnemar`: the same pupils asked twice ("I often get into trouble",
-  yes/no, before and after), with the change and its interval.
+  yes/no, before and after), with the change and its interval; exact,
+  mid-p or chi-square.
 
 The intervals are score intervals: unlike the textbook ``p ± 1.96 SE`` they
 stay inside 0-100% and keep close to their nominal coverage with the small
@@ -16,17 +17,23 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from scipy import stats
 from statsmodels.stats.contingency_tables import mcnemar as _sm_mcnemar
-from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
+from statsmodels.stats.proportion import confint_proportions_2indep
 
 from slc_research.errors import StatsError
 from slc_research.stats.inputs import check_confidence, complete_pairs
 from slc_research.stats.results import ResultMixin, TestResult
+from slc_research.stats.score_intervals import newcombe_paired_interval, wilson_bounds
 
-__all__ = ["Proportion", "mcnemar", "proportion_difference", "wilson_ci"]
+__all__ = ["MCNEMAR_TESTS", "Proportion", "mcnemar", "mcnemar_mid_p", "proportion_difference",
+           "wilson_ci"]
+
+#: Allowed values of :func:`mcnemar`'s ``test``.
+MCNEMAR_TESTS = ("auto", "exact", "mid-p", "chi-square")
 
 #: McNemar's test is exact (binomial) below this many discordant pairs.
 EXACT_MCNEMAR_BELOW = 25
@@ -118,7 +125,7 @@ def wilson_ci(k: int, n: int, *, confidence: float = 0.95) -> Proportion:
     check_confidence(confidence)
     k_, n_ = _count(k, "k"), _count(n, "n")
     _check_counts(k_, n_, "k", "n")
-    lo, hi = _wilson(k_, n_, 1 - confidence)
+    lo, hi = wilson_bounds(k_, n_, 1 - confidence)
     return Proportion(k_ / n_, lo, hi, n_, k_, "Wilson score interval", confidence)
 
 
@@ -213,7 +220,56 @@ def proportion_difference(k1: int, n1: int, k2: int, n2: int, *,
                       extra | {"test": test})
 
 
-def mcnemar(before: Iterable, after: Iterable, *, confidence: float = 0.95) -> TestResult:
+def mcnemar_mid_p(b: int, c: int) -> float:
+    """The McNemar mid-p value from the discordant pairs b (yes -> no) and c (no -> yes).
+
+    Parameters
+    ----------
+    b, c : int
+        Pupils whose answer went from yes to no, and from no to yes.
+
+    Returns
+    -------
+    float
+        ``exact two-sided p - P(X = b)`` with X ~ Binomial(b + c, ½); 1 when
+        b + c = 0.
+
+    Notes
+    -----
+    The exact conditional test's p is ``min(1, 2 P(X <= min(b, c)))``; the
+    mid-p counts only half of the observed table's own probability, i.e.
+    subtracts ``P(X = b)`` (Lancaster, 1961). It keeps close to the nominal
+    level while the exact test is conservative (Fagerland, Lydersen & Laake,
+    2013, who recommend it for small samples).
+
+    References
+    ----------
+    Fagerland, M. W., Lydersen, S., & Laake, P. (2013). The McNemar test for
+    binary matched-pairs data: mid-p and asymptotic are better than exact
+    conditional. *BMC Medical Research Methodology*, 13, 91.
+
+    Lancaster, H. O. (1961). Significance tests in discrete distributions.
+    *JASA*, 56(294), 223-234.
+
+    Examples
+    --------
+    Fagerland et al. (2013), Table 1 (Bentur et al., 2009): b = 1, c = 7:
+
+    >>> round(mcnemar_mid_p(1, 7), 3)
+    0.039
+    """
+    b_, c_ = _count(b, "b"), _count(c, "c")
+    if b_ < 0 or c_ < 0:
+        raise StatsError(f"b and c are counts of pupils and cannot be negative; got {b_}, {c_}")
+    n = b_ + c_
+    if n == 0:
+        return 1.0
+    exact = min(1.0, 2 * float(stats.binom.cdf(min(b_, c_), n, 0.5)))
+    return exact - float(stats.binom.pmf(b_, n, 0.5))
+
+
+def mcnemar(before: Iterable, after: Iterable, *, confidence: float = 0.95,
+            test: Literal["auto", "exact", "mid-p", "chi-square"] = "auto") -> TestResult:
     """McNemar's test of whether the share of yes answers changed among the same pupils.
 
     Parameters
@@ -224,17 +280,23 @@ def mcnemar(before: Iterable, after: Iterable, *, confidence: float = 0.95) -> T
         either answer is left out.
     confidence : float, default 0.95
         Level of the interval for the change.
+    test : {"auto", "exact", "mid-p", "chi-square"}, default "auto"
+        ``"exact"``: the exact conditional (binomial) test. ``"mid-p"``: its
+        mid-p version (:func:`mcnemar_mid_p`), recommended by Fagerland et al.
+        (2013). ``"chi-square"``: McNemar's chi-square with continuity
+        correction. ``"auto"``: exact below :data:`EXACT_MCNEMAR_BELOW`
+        discordant pairs, chi-square otherwise. The method's label says which.
 
     Returns
     -------
     TestResult
         ``estimate`` = proportion yes after - proportion yes before, with
         Newcombe's paired score interval; ``statistic``: ``min(b, c)`` for the
-        exact test, McNemar's chi-square for the approximate one (``df`` = 1);
-        ``p_value``; ``n`` = complete pairs; ``extra`` holds the table
-        (``yes_yes``, ``yes_no`` (= b), ``no_yes`` (= c), ``no_no``),
-        ``discordant`` (b + c), ``p_before``, ``p_after``, ``exact`` and
-        ``n_dropped``.
+        exact and mid-p tests, McNemar's chi-square for the approximate one
+        (``df`` = 1); ``p_value``; ``n`` = complete pairs; ``extra`` holds the
+        table (``yes_yes``, ``yes_no`` (= b), ``no_yes`` (= c), ``no_no``),
+        ``discordant`` (b + c), ``p_before``, ``p_after``, ``exact``,
+        ``p_mid`` (the mid-p, whichever test is chosen) and ``n_dropped``.
 
     Raises
     ------
@@ -282,6 +344,9 @@ def mcnemar(before: Iterable, after: Iterable, *, confidence: float = 0.95) -> T
     min(b, c) = 2.00, p = .180; change = 0.17, 95% CI [-0.03, 0.34], n = 30
     """
     check_confidence(confidence)
+    if test not in MCNEMAR_TESTS:
+        raise StatsError(f"test must be one of {', '.join(map(repr, MCNEMAR_TESTS))}, "
+                         f"not {test!r}")
     x, y, dropped = complete_pairs(before, after, ("before", "after"))
     for values, name in ((x, "before"), (y, "after")):
         if not np.isin(values, (0.0, 1.0)).all():
@@ -295,50 +360,28 @@ def mcnemar(before: Iterable, after: Iterable, *, confidence: float = 0.95) -> T
     b = int(((x == 1) & (y == 0)).sum())
     c = int(((x == 0) & (y == 1)).sum())
     d = n - a - b - c
-    exact = b + c < EXACT_MCNEMAR_BELOW
+    if test == "auto":
+        test = "exact" if b + c < EXACT_MCNEMAR_BELOW else "chi-square"
+    exact = test != "chi-square"
     res = _sm_mcnemar(np.array([[a, b], [c, d]]), exact=exact, correction=True)
-    lo, hi = _newcombe_paired(a, b, c, d, confidence)
+    lo, hi = newcombe_paired_interval(a, b, c, d, confidence)
     p1, p2 = (a + b) / n, (a + c) / n
+    p_mid = mcnemar_mid_p(b, c)
     extra = {"yes_yes": a, "yes_no": b, "no_yes": c, "no_no": d, "discordant": b + c,
-             "p_before": p1, "p_after": p2, "exact": exact, "n_dropped": dropped}
-    if exact:
+             "p_before": p1, "p_after": p2, "exact": exact, "p_mid": p_mid,
+             "n_dropped": dropped}
+    p_value = float(res.pvalue)
+    if test == "mid-p":
+        method, name, df, p_value = ("McNemar's test (mid-p)", "min(b, c)", None, p_mid)
+    elif exact:
         method, name, df = "McNemar's test (exact binomial)", "min(b, c)", None
     else:
         method, name, df = "McNemar's test (chi-square, continuity correction)", "chi2", 1.0
-    return TestResult(p2 - p1, lo, hi, n, method, float(res.statistic), df, float(res.pvalue),
+    return TestResult(p2 - p1, lo, hi, n, method, float(res.statistic), df, p_value,
                       "change", name, confidence, "two-sided", extra)
 
 
 # --- internals -------------------------------------------------------------------------------
-
-def _newcombe_paired(a: int, b: int, c: int, d: int,
-                     confidence: float) -> tuple[float, float]:
-    """Newcombe's (1998c) method 10 interval for p_after - p_before."""
-    n = a + b + c + d
-    alpha = 1 - confidence
-    p1, p2 = (a + b) / n, (a + c) / n
-    l1, u1 = _wilson(a + b, n, alpha)
-    l2, u2 = _wilson(a + c, n, alpha)
-    margins = (a + b) * (c + d) * (a + c) * (b + d)
-    phi = 0.0
-    if margins > 0:
-        cross = a * d - b * c
-        if cross > n / 2:
-            phi = (cross - n / 2) / math.sqrt(margins)
-        elif cross < 0:
-            phi = cross / math.sqrt(margins)
-    down = math.sqrt(max(0.0, (u1 - p1) ** 2 - 2 * phi * (u1 - p1) * (p2 - l2)
-                         + (p2 - l2) ** 2))
-    up = math.sqrt(max(0.0, (p1 - l1) ** 2 - 2 * phi * (p1 - l1) * (u2 - p2)
-                       + (u2 - p2) ** 2))
-    return max(-1.0, p2 - p1 - down), min(1.0, p2 - p1 + up)
-
-
-def _wilson(k: int, n: int, alpha: float) -> tuple[float, float]:
-    """The Wilson interval of statsmodels, with the bound exactly 0 (1) when k = 0 (k = n)."""
-    lo, hi = proportion_confint(k, n, alpha=alpha, method="wilson")
-    return (0.0 if k == 0 else float(lo)), (1.0 if k == n else float(hi))
-
 
 def _count(value, name: str) -> int:
     """A whole number (int, numpy int, or a float with no fraction)."""

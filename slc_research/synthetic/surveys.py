@@ -8,9 +8,10 @@ The learning questionnaire is a latent-trait model. Each pupil has three traits
 state that varies from wave to wave, and a persistent reading of each item; an
 item's answer is the sum cut at four thresholds into the five agree5 levels
 (reverse-coded items load negatively). SLC members get a shift of their wave-2
-traits, :data:`LATENT_SHIFT`, calibrated so that the Hedges' g the analysis
-computes on the *observed* scale scores equals the documented effect
-(``INJECTED_EFFECTS`` in :mod:`slc_research.synthetic.trust`). Every normal draw
+traits, :data:`LATENT_SHIFT`, calibrated so that Hedges' g of the change in the
+*observed* scale scores equals the documented ``change_score_g`` (the report's
+raw-score d_ppc2 is the documented ``value``, ``INJECTED_EFFECTS`` in
+:mod:`slc_research.synthetic.trust`). Every normal draw
 of the model is centred within members and within non-members, which takes the
 sampling error out of the group means (not out of the answers) so that a small
 trust shows effects close to the documented ones.
@@ -90,7 +91,8 @@ CONFIDENT_ITEM = ("confident", "I feel confident about speaking up in school")
 #: Latent wave-2 shift of SLC members (trait SD units). Calibrated by simulation
 #: (the mean over six runs of ``simulate_learning_questionnaire(1_000_000, 20_000)``,
 #: each with a standard error of about 0.008) so that the observed Hedges' g of the
-#: change scores is 0.50, 0.35 and 0.00; tests/data/test_synthetic.py checks it.
+#: change scores is 0.50, 0.35 and 0.00 (Morris's d_ppc2, the metric the report prints:
+#: 0.40, 0.28 and 0.00); tests/data/test_synthetic.py checks both.
 LATENT_SHIFT = {"engagement": 0.566, "metacognition": 0.381, "relationships": 0.0}
 #: Extra latent engagement of volunteers (on top of what their profile brings), so
 #: that their observed wave-1 engagement score is about 0.3 pooled SD higher.

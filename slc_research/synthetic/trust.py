@@ -13,21 +13,28 @@ checked against them. :data:`INJECTED_EFFECTS` lists each with its exact
 definition; in short:
 
 * **Learning questionnaire** (Years 7-12, wave 1 in early October, wave 2 in
-  June). Hedges' g of the wave 1 -> wave 2 change in the observed scale score
-  (mean of the answered items on agree5, 1-5, reverse-coded items reversed),
-  SLC members against non-members of Years 9-12 of the same schools, pupils
-  with a score at both waves, standardised by the pooled SD of the change
-  scores: engagement **0.50**, metacognition **0.35**, relationships with
-  teachers **0.00**. These are population values: the latent shifts
-  (:data:`~slc_research.synthetic.surveys.LATENT_SHIFT`) are calibrated
-  by simulation so that the observed g of a very large trust is within 0.01 of
-  them. Members who come to more SLC meetings gain more (half of a member's
-  shift is fixed, half in proportion to their attendance), so a dose-response
-  analysis finds something. In the default demo (4 schools of 1,000; about 70
-  members with both waves) the usual formula gives each g a standard error of
-  about 0.12; the generator centres the latent draws within members and within
-  non-members, so estimates actually vary less than that between seeds (SD
-  about 0.06) and sit close to the injected values.
+  June). Morris's (2008) d_ppc2 of the wave 1 -> wave 2 change in the observed
+  scale score (mean of the answered items on agree5, 1-5, reverse-coded items
+  reversed), SLC members against non-members of Years 9-12 of the same
+  schools, pupils with a score at both waves: the difference in mean change
+  divided by the pooled wave-1 SD, the raw-score metric the report prints and
+  reads against benchmarks: engagement **0.40**, metacognition **0.28**,
+  relationships with teachers **0.00**. These are population values, measured
+  on two simulated schools of 400,000 pupils (8,000 members; seeds 11 and 12:
+  0.405/0.401, 0.278/0.288, 0.004/-0.006, each with SE 0.01). The generator is
+  unchanged: its latent shifts
+  (:data:`~slc_research.synthetic.surveys.LATENT_SHIFT`) were calibrated so
+  that Hedges' g of the *change scores* is 0.50, 0.35 and 0.00 (kept as
+  ``change_score_g``); with a pre-post correlation of about 0.68 the SD of the
+  change (0.70) is smaller than the SD of the scores (0.87), so that metric
+  reads about a quarter larger and is not comparable with benchmarks. Members
+  who come to more SLC meetings gain more (half of a member's shift is fixed,
+  half in proportion to their attendance), so a dose-response analysis finds
+  something. In the default demo (4 schools of 1,000; about 70 members with
+  both waves) each d_ppc2 has a standard error of about 0.10; the generator
+  centres the latent draws within members and within non-members, so
+  estimates vary less than that between seeds and sit close to the injected
+  values.
 * **Selection**: volunteers' wave-1 engagement is about **0.3** pooled SD above
   non-members' of the same year groups. It is a confounder, not an effect:
   reports must say that volunteers differ at baseline.
@@ -88,30 +95,32 @@ __all__ = ["INJECTED_EFFECTS", "SLC_YEARS", "write_demo_workspace"]
 SLC_YEARS = (9, 10, 11, 12)
 
 _LQ_DEFINITION = (
-    "Hedges' g (small-sample corrected) of the wave 1 -> wave 2 change in the observed "
-    "{scale} scale score (mean of the pupil's answered items of the scale on agree5 scored "
-    "1-5, reverse-coded items scored 6 - value) of SLC members against non-members in "
-    "Years 9-12 of the same schools, among pupils with a score at both waves; the mean "
-    "difference of the change scores divided by their pooled SD. Population value: the "
-    "latent shift is calibrated so that a very large trust shows it within 0.01. Half of "
-    "each member's shift is fixed and half grows with their SLC meeting attendance.")
+    "Morris's (2008) d_ppc2 of the wave 1 -> wave 2 change in the observed {scale} scale "
+    "score (mean of the pupil's answered items of the scale on agree5 scored 1-5, "
+    "reverse-coded items scored 6 - value) of SLC members against non-members in Years 9-12 "
+    "of the same schools, among pupils with a score at both waves: the difference in mean "
+    "change divided by the pooled wave-1 SD, times c_p = 1 - 3/(4(n_T + n_C - 2) - 1). "
+    "Population value, measured on two simulated schools of 400,000 pupils (SE 0.01 each). "
+    "change_score_g is the same change over the pooled SD of the change scores, the metric "
+    "the latent shift was calibrated in (not comparable with benchmarks). Half of each "
+    "member's shift is fixed and half grows with their SLC meeting attendance.")
 
 #: The effects built into every synthetic workspace: name -> description. Each entry
 #: has ``value`` (in ``measure`` units), ``measure``, ``definition`` and where it lives.
 INJECTED_EFFECTS: dict[str, dict[str, Any]] = {
     "slc_engagement": {
-        "value": 0.50, "measure": "hedges_g", "instrument": "learning_questionnaire",
-        "scale": "engagement", "community_kind": "slc",
+        "value": 0.40, "measure": "d_ppc2", "change_score_g": 0.50,
+        "instrument": "learning_questionnaire", "scale": "engagement", "community_kind": "slc",
         "definition": _LQ_DEFINITION.format(scale="engagement"),
     },
     "slc_metacognition": {
-        "value": 0.35, "measure": "hedges_g", "instrument": "learning_questionnaire",
-        "scale": "metacognition", "community_kind": "slc",
+        "value": 0.28, "measure": "d_ppc2", "change_score_g": 0.35,
+        "instrument": "learning_questionnaire", "scale": "metacognition", "community_kind": "slc",
         "definition": _LQ_DEFINITION.format(scale="metacognition"),
     },
     "slc_relationships": {
-        "value": 0.0, "measure": "hedges_g", "instrument": "learning_questionnaire",
-        "scale": "relationships", "community_kind": "slc",
+        "value": 0.0, "measure": "d_ppc2", "change_score_g": 0.0,
+        "instrument": "learning_questionnaire", "scale": "relationships", "community_kind": "slc",
         "definition": _LQ_DEFINITION.format(scale="relationships") + " No effect at all.",
     },
     "slc_baseline_engagement": {

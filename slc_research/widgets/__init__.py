@@ -3,7 +3,7 @@
 ```python
 from slc_research import widgets
 widgets.explorer("../data/demo")                  # chart, table and effect size per group
-widgets.effect_size_calculator("../data/demo")    # Hedges' g, months' progress, MDES
+widgets.effect_size_calculator("../data/demo")    # Hedges' g, MDES; months' progress for attainment
 widgets.coder("../data/demo", coder="me")         # code texts; saved at once to coding/
 widgets.column_mapper("../data/demo", "raw/new/roster.csv", kind="pupils")  # map a raw export
 ```

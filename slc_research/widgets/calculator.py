@@ -35,6 +35,12 @@ __all__ = ["EffectSizeCalculator", "effect_size_calculator"]
 
 _STYLE = {"description_width": "initial"}
 TYPED, PICKED = "typed", "workspace"
+#: What the outcome measures, in the teacher's words; months' progress only for attainment.
+OUTCOME_KIND_CHOICES = (("Not said, or something else", "other"),
+                        ("Test score or grade (attainment)", "attainment"),
+                        ("Attitude or questionnaire scale", "attitude"),
+                        ("Wellbeing", "wellbeing"), ("Attendance", "attendance"),
+                        ("Behaviour", "behaviour"))
 
 
 def _named(control: w.Widget, name: str) -> w.Widget:
@@ -43,7 +49,7 @@ def _named(control: w.Widget, name: str) -> w.Widget:
 
 
 class EffectSizeCalculator(w.VBox):
-    """Hedges' g with its CI, d, Glass's Δ, months' progress, the MDES and a sentence.
+    """Hedges' g with its CI, d, Glass's Δ, the MDES, a sentence (months' progress for attainment).
 
     Parameters
     ----------
@@ -61,6 +67,9 @@ class EffectSizeCalculator(w.VBox):
         Names used in the table and sentence.
     pretest_r : ipywidgets.BoundedFloatText
         Pre-test correlation for an adjusted MDES (0: no adjustment).
+    outcome_kind : ipywidgets.Dropdown
+        What the outcome measures; months' progress (with its caveat) is shown
+        only for "Test score or grade (attainment)".
     mode : ipywidgets.ToggleButtons
         ``"typed"`` or ``"workspace"`` (only with a workspace).
     measure, wave, group_by, community, intervention, comparison : ipywidgets.Dropdown
@@ -100,13 +109,16 @@ class EffectSizeCalculator(w.VBox):
                               "outcome")
         self.pretest_r = num("pretest-r", "Pre-test correlation (adjusts the MDES; 0 = none)",
                              0.0, w.BoundedFloatText, min=0, max=0.99, step=0.05)
+        self.outcome_kind = _named(w.Dropdown(description="What the outcome measures",
+                                              options=list(OUTCOME_KIND_CHOICES), value="other",
+                                              style=_STYLE), "outcome-kind")
         self.sentence = _named(w.HTML(), "sentence")
         self.warnings_view = _named(w.HTML(), "warnings")
         self.table_view = _named(w.HTML(), "table")
         self.chart_view = _named(w.HTML(), "chart")
         self.message = _named(w.HTML(), "message")
         typed = (self.label1, self.mean1, self.sd1, self.n1, self.label2, self.mean2, self.sd2,
-                 self.n2, self.outcome, self.pretest_r)
+                 self.n2, self.outcome, self.pretest_r, self.outcome_kind)
         for control in typed:
             control.observe(self._refresh, names="value")
 
@@ -116,7 +128,7 @@ class EffectSizeCalculator(w.VBox):
         wrap = w.Layout(flex_flow="row wrap")
         rows += [w.HBox([self.label1, self.mean1, self.sd1, self.n1], layout=wrap),
                  w.HBox([self.label2, self.mean2, self.sd2, self.n2], layout=wrap),
-                 w.HBox([self.outcome, self.pretest_r], layout=wrap),
+                 w.HBox([self.outcome, self.outcome_kind, self.pretest_r], layout=wrap),
                  self.message, self.sentence, self.warnings_view, self.table_view,
                  self.chart_view]
         super().__init__(rows)
@@ -253,7 +265,8 @@ class EffectSizeCalculator(w.VBox):
                 self.mean2.value, self.sd2.value, self.n2.value,
                 labels=(self.label1.value or "intervention", self.label2.value or "comparison"),
                 outcome=self.outcome.value or "the outcome",
-                pretest_correlation=self.pretest_r.value or None)
+                pretest_correlation=self.pretest_r.value or None,
+                outcome_kind=self.outcome_kind.value)
         except SlcResearchError as exc:
             self._clear(f"<p><b>Cannot calculate:</b> {html.escape(str(exc))}</p>")
             return

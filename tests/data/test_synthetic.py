@@ -21,6 +21,7 @@ import pytest
 
 from slc_research.data.schemas import COMMON_SOURCE_KEYS, DFE_ATTENDANCE_CODES, KINDS
 from slc_research.errors import ConfigError
+from slc_research.stats import ppc_effect_size
 from slc_research.synthetic.people import FORENAMES_F, FORENAMES_M, SURNAMES
 from slc_research.synthetic.surveys import LQ_ITEMS, simulate_learning_questionnaire
 from slc_research.synthetic.trust import INJECTED_EFFECTS, SLC_YEARS, write_demo_workspace
@@ -116,6 +117,19 @@ def _change_effects(scores: pd.DataFrame) -> dict[str, tuple[float, float, float
         out[scale] = _hedges_g(change[member], change[~member])
         base = both[1]
         out[f"{scale}_baseline"] = _hedges_g(base[member], base[~member])
+    return out
+
+
+def _ppc_effects(scores: pd.DataFrame) -> dict[str, tuple[float, float, float]]:
+    """Morris's d_ppc2 (Morris, 2008, eq. 8) with its 95% CI, members vs others, per scale."""
+    wide = scores.pivot_table(index=["id", "member"], columns="wave", values=list(LQ_ITEMS))
+    out = {}
+    for scale in LQ_ITEMS:
+        both = wide[scale].dropna()
+        member = both.index.get_level_values("member").to_numpy(dtype=bool)
+        res = ppc_effect_size(both[1][member], both[2][member], both[1][~member],
+                              both[2][~member])
+        out[scale] = (res.estimate, res.ci_low, res.ci_high)
     return out
 
 
@@ -532,9 +546,12 @@ def test_demo_questionnaire_effects_match_injected(demo: tuple[Path, float],
                                                    manifest: dict) -> None:
     lq = _demo_questionnaire(demo[0], manifest)
     effects = _change_effects(lq)
+    raw = _ppc_effects(lq)
     for scale in LQ_ITEMS:
         g, low, high = effects[scale]
-        assert low < INJECTED_EFFECTS[f"slc_{scale}"]["value"] < high, (scale, g)
+        assert low < INJECTED_EFFECTS[f"slc_{scale}"]["change_score_g"] < high, (scale, g)
+        d, low, high = raw[scale]  # the metric the report prints
+        assert low < INJECTED_EFFECTS[f"slc_{scale}"]["value"] < high, (scale, d)
     g, low, high = effects["engagement_baseline"]
     assert low < INJECTED_EFFECTS["slc_baseline_engagement"]["value"] < high
     assert g > 0.1
@@ -547,9 +564,12 @@ def test_latent_shift_is_calibrated_to_the_observed_g() -> None:
     scores = _scale_scores(sim)
     scores[["id", "member", "wave"]] = sim[["pupil", "member", "wave"]]
     effects = _change_effects(scores)
+    raw = _ppc_effects(scores)
     for scale in LQ_ITEMS:
-        assert effects[scale][0] == pytest.approx(INJECTED_EFFECTS[f"slc_{scale}"]["value"],
-                                                  abs=0.05)
+        injected = INJECTED_EFFECTS[f"slc_{scale}"]
+        assert effects[scale][0] == pytest.approx(injected["change_score_g"], abs=0.05)
+        # restated in the raw-score metric (issue 16): d_ppc2 measured on seeds 11 and 12
+        assert raw[scale][0] == pytest.approx(injected["value"], abs=0.02)
     assert effects["engagement_baseline"][0] == pytest.approx(0.3, abs=0.06)
 
 
@@ -630,9 +650,11 @@ def _roster_school(ws: Path, manifest: dict) -> tuple[list[str], list[str]]:
 
 
 def test_injected_effects_are_documented() -> None:
-    assert INJECTED_EFFECTS["slc_engagement"]["value"] == 0.5
-    assert INJECTED_EFFECTS["slc_metacognition"]["value"] == 0.35
+    assert INJECTED_EFFECTS["slc_engagement"]["value"] == 0.40  # d_ppc2 (issue 16)
+    assert INJECTED_EFFECTS["slc_metacognition"]["value"] == 0.28
     assert INJECTED_EFFECTS["slc_relationships"]["value"] == 0.0
+    assert INJECTED_EFFECTS["slc_engagement"]["change_score_g"] == 0.5
+    assert INJECTED_EFFECTS["slc_metacognition"]["change_score_g"] == 0.35
     assert INJECTED_EFFECTS["slc_attendance"]["value"] == pytest.approx(2.0)
     assert INJECTED_EFFECTS["coproduction_negative_behaviour"]["value"] == -0.4
     assert INJECTED_EFFECTS["coproduction_trouble"]["value"] == -11.0

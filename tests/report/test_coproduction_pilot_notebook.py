@@ -16,7 +16,8 @@ from slc_research.synthetic.trust import INJECTED_EFFECTS
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo-b")]
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "notebooks" / "coproduction_pilot.ipynb"
-HEADINGS = ["Who took part", "Behaviour", "I often get into trouble at school", "Confidence",
+HEADINGS = ["Who took part", "Behaviour", "Compared with similar pupils who did not take part",
+            "I often get into trouble at school", "Confidence",
             "Relationships with teachers", "Pooled across schools",
             "Outcomes by level of participation", "What this design can and cannot show"]
 
@@ -48,6 +49,12 @@ def test_injected_effects_inside_the_reported_intervals(report):
     assert _inside(trouble, INJECTED_EFFECTS["coproduction_trouble"]["value"]), trouble
     assert 0 <= rec["trouble_mcnemar_p"] <= 1
     assert 0 <= rec["pct_improved"]["ci_low"] <= rec["pct_improved"]["estimate"] <= 100
+    # regression to the mean: the headline is the difference from pupils chosen by the same
+    # rule who did not take part (issue 16, item 4); the injected fall is for participants only
+    compared = rec["behaviour_vs_comparison"]
+    assert compared["ci_high"] < 0, compared
+    assert compared["n"] == rec["n_pupils"]
+    assert compared["n_comparison"] >= 5
     pooled = rec["pooled_behaviour"]
     assert pooled["k"] == 4
     assert pooled["ci_high"] < 0
@@ -69,6 +76,10 @@ def test_report_has_headings_notes_and_forest_plots(report):
     assert html.count("How to read this") >= 7
     assert "McNemar" in html
     assert "I²" in html
+    assert "Hartung-Knapp-Sidik-Jonkman" in html  # few schools: the modified HKSJ interval
+    assert "paired answers" in html  # yes/no pooled from paired counts
+    assert "mid-p" in html
+    assert "months" not in html.lower()  # behaviour is not attainment
     assert "95% CI" in html
     assert not re.search(r"<(script|link)[^>]+(src|href)=\"https?://", html)
     for code in ("run_notebook(", "show(result", "import "):
@@ -104,8 +115,8 @@ def test_the_notebook_is_its_parameters_one_run_and_one_show_per_section():
     shown = [re.fullmatch(r'show\(result\["(\w+)"\]\)', c) for c in code[1:]]
     assert all(shown), code
     assert [m.group(1) for m in shown] == [
-        "who_took_part", "behaviour", "trouble", "confident", "relationships", "pooled",
-        "forest", "participation_level", "design"]
+        "who_took_part", "behaviour", "comparison", "trouble", "confident", "relationships",
+        "pooled", "forest", "participation_level", "design"]
     lines = [line for c in code for line in c.splitlines() if line.strip()]
     assert len(lines) <= 40
     assert not any(re.search(r"\b(if|for|while)\b", line) for line in lines)

@@ -90,13 +90,13 @@ def test_small_groups_are_withheld_everywhere():
     small = _result([3.0, 3.2, 2.8], [3.5, 3.4, 3.3], *rng.normal(3, 0.5, (2, 40)))
     text = tables.describe_change(small, threshold=5)
     assert "SLC members: fewer than 5 measured both times, not shown" in text
-    assert "Hedges' g" not in text
+    assert "d_ppc2" not in text
     change = tables.change_table([small], threshold=5).set_index("Group")
     assert (change.loc["SLC members"].drop(["Outcome", "n lost"]) == "<5").all()
     assert change.loc["SLC members", "n lost"] == 0  # a true zero
     assert change.loc["Other pupils", "n (both times)"] == 40
     effects = tables.effects_summary([small], threshold=5)
-    assert effects.loc[0, "Hedges' g"] == "<5"
+    assert effects.loc[0, "Effect size (d_ppc2)"] == "<5"  # the headline metric (issue 16)
     assert tables.effects_summary([small], threshold=5, display=False).empty
     assert tables.headlines([small], threshold=5) == {"eng_g": None}
     means = tables.means_table([small], threshold=5)
@@ -110,7 +110,8 @@ def test_large_groups_are_described():
     text = tables.describe_change(res, threshold=5)
     assert text.startswith("Engagement (scale score). SLC members: average rose by")
     assert "(n = 30 members and 40 other pupils)" in text
-    assert "consistent with no difference" in text
+    # issue 16: the verdict of the equivalence test, never just "no difference"
+    assert "equivalence test: an effect of at least" in text
     assert tables.headlines([res], threshold=5)["eng_g"] is res.effect
 
 

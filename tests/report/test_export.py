@@ -133,7 +133,9 @@ def test_methods_follow_results_and_parameters():
     assert keys == ["cohen_kappa", "hedges_g_change"]
     every = {k for a in methods_for("slc_impact") for k in a.references}
     assert every <= set(REFERENCES)
-    assert "(Hedges & Olkin, 1985)" in methods_for("slc_impact")[1].paragraph()
+    # issue 16: the SLC headline is Morris's d_ppc2, with a declared primary outcome
+    assert "(Morris, 2008)" in methods_for("slc_impact")[1].paragraph()
+    assert "(Holm, 1979)" in methods_for("slc_impact")[2].paragraph()
 
 
 # --- the APA table ---------------------------------------------------------------------------

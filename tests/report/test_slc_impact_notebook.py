@@ -50,6 +50,20 @@ def test_each_injected_questionnaire_effect_lies_in_the_reported_ci(records, sca
     assert ancova["g_ci_low"] <= injected <= ancova["g_ci_high"], ancova
 
 
+def test_headline_is_d_ppc2_with_holm_and_equivalence_recorded(records):
+    """Issue 16: the raw-score headline, a declared primary, Holm-adjusted secondaries."""
+    assert records["engagement_g"]["symbol"] == "d_ppc2"
+    assert records["primary_outcome"] == "engagement"
+    holm = {r["outcome"].split(":")[0]: r for r in records["holm"]}
+    assert holm["Engagement in lessons"]["role"] == "primary"
+    assert all(r["p_holm"] >= r["p_value"] for r in records["holm"] if r["role"] == "secondary")
+    assert holm["Engagement in lessons"]["equivalence"].startswith("an effect")
+    change_g = {r["outcome"]: r for r in records["research_change_g"]}
+    assert change_g["Engagement in lessons"]["estimate"] > records["engagement_g"]["estimate"]
+    assert all(r["measure"] == "g of change scores (not comparable with benchmarks)"
+               for r in records["research_change_g"])
+
+
 def test_every_headline_of_the_index_is_recorded(records):
     assert set(NOTEBOOKS["slc_impact"].headlines) <= set(records)
 
@@ -139,6 +153,12 @@ def test_groups_below_a_higher_threshold_are_withheld_in_tables_records_and_char
     result = run_report(NOTEBOOK, copy, tmp_path / "out", parameters={}, name="strict")
     pp = {k: v for k, v in result.records.items() if k.startswith("pp_")}
     assert pp, "the pupil premium section recorded nothing"
+    # the interaction test's table (issue 16) keeps its rows with every number withheld
+    interaction = pp.pop("pp_interaction")
+    assert interaction, "the interaction test recorded nothing"
+    for row in interaction:
+        assert all(row[k] is None or row[k] != row[k] for k in  # None or NaN
+                   ("n_members_in", "interaction", "ci_low", "ci_high", "p_value")), row
     assert all(v is None for v in pp.values()), pp
     html = result.html.read_text(encoding="utf-8")
     assert "&lt;10" in html

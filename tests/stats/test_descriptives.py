@@ -85,3 +85,22 @@ def test_association_test_handles_a_row_with_a_single_pupil():
     assert isinstance(r.statistic, float)
     assert 0 < r.p_value <= 1
     assert r.n == 8
+
+
+def test_item10_yates_labelled():
+    # A 2x2 table with every expected count >= 5: scipy's chi2_contingency applies Yates'
+    # continuity correction (as R's chisq.test), so the label must say so. By hand:
+    # chi2 = sum((|O - E| - 0.5)² / E).
+    observed = np.array([[30, 20], [15, 35]])
+    rows = np.repeat(["member", "other"], observed.sum(axis=1))
+    cols = np.concatenate([np.repeat(["yes", "no"], observed[i]) for i in range(2)])
+    r = association_test(rows, cols)
+    expected = observed.sum(1)[:, None] * observed.sum(0)[None, :] / observed.sum()
+    yates = ((np.abs(observed - expected) - 0.5) ** 2 / expected).sum()
+    assert r.method == "chi-square test with Yates' continuity correction"
+    assert r.statistic == pytest.approx(yates, rel=1e-12)
+    assert r.df == 1
+    # a larger table gets no correction and no such label
+    big = association_test(["a"] * 20 + ["b"] * 20 + ["c"] * 20,
+                           (["x"] * 12 + ["y"] * 8) + (["x"] * 8 + ["y"] * 12) * 2)
+    assert big.method == "chi-square test"

@@ -1,4 +1,4 @@
-"""Months' progress at every band edge of the EEF Toolkit table, and the MDES.
+"""Months' progress at every band edge of the EEF Toolkit table, and the MDES (stats.power).
 
 References
 ----------
@@ -25,8 +25,10 @@ from scipy import optimize, stats
 
 from slc_research.errors import StatsError
 from slc_research.stats import eef as module
-from slc_research.stats.eef import MONTHS_CAVEAT, Mdes, MonthsProgress, mdes, months_progress
+from slc_research.stats import power as power_module
+from slc_research.stats.eef import MONTHS_CAVEAT, MonthsProgress, months_progress
 from slc_research.stats.effect_sizes import hedges_g
+from slc_research.stats.power import Mdes, mdes
 
 # never a numpy warning and a NaN; but not the unclosed event loops that notebook tests
 # in the same process leave for the garbage collector
@@ -43,7 +45,7 @@ BAND_EDGES = [(0.0, 0), (0.01, 0), (-0.01, 0), (0.02, 1), (0.09, 1), (0.10, 2), 
 
 @pytest.mark.parametrize(("effect_size", "months"), BAND_EDGES)
 def test_months_at_every_band_edge(effect_size, months):
-    res = months_progress(effect_size)
+    res = months_progress(effect_size, outcome_kind="attainment")
     assert isinstance(res, MonthsProgress)
     assert res.estimate == months
     assert int(res) == months
@@ -53,22 +55,22 @@ def test_months_at_every_band_edge(effect_size, months):
                          [(0.014, 0), (0.015, 1), (0.094, 1), (0.095, 2), (0.185, 3),
                           (0.2649, 3), (0.265, 4), (-0.015, -1), (-0.0149, 0), (0.955, 12)])
 def test_effect_sizes_are_rounded_to_two_places_first(effect_size, months):
-    assert months_progress(effect_size).estimate == months
+    assert months_progress(effect_size, outcome_kind="attainment").estimate == months
 
 
 def test_months_carry_the_caveat_and_an_interval():
     g = hedges_g([9, 7, 8, 9, 8, 9, 9, 10, 9, 9], [9, 6, 7, 8, 7, 9, 8, 8, 8, 7])
-    res = months_progress(g)
+    res = months_progress(g, outcome_kind="attainment")
     assert res.effect_size == g.estimate
-    assert res.ci_low == months_progress(g.ci_low).estimate
-    assert res.ci_high == months_progress(g.ci_high).estimate
+    assert res.ci_low == months_progress(g.ci_low, outcome_kind="attainment").estimate
+    assert res.ci_high == months_progress(g.ci_high, outcome_kind="attainment").estimate
     assert res.n == 20
     assert "primary-age" in res.caveat
     assert res.caveat == MONTHS_CAVEAT
     assert "caveat" in res.to_frame().columns
-    assert math.isnan(months_progress(0.3).ci_low)
-    assert str(months_progress(0.3)) == "+4 months' progress (effect size 0.30)"
-    assert str(months_progress(0.05)) == "+1 month's progress (effect size 0.05)"
+    assert math.isnan(months_progress(0.3, outcome_kind="attainment").ci_low)
+    assert str(months_progress(0.3, outcome_kind="attainment")) == "+4 months' progress (effect size 0.30)"
+    assert str(months_progress(0.05, outcome_kind="attainment")) == "+1 month's progress (effect size 0.05)"
 
 
 def _power(delta, n1, n2, alpha=0.05):
@@ -111,19 +113,20 @@ def test_mdes_adjustments_multiply():
 
 def test_docstring_examples():
     assert doctest.testmod(module).failed == 0
+    assert doctest.testmod(power_module).failed == 0
 
 
 @settings(max_examples=60, deadline=None)
 @given(st.floats(-2, 2, allow_nan=False))
 def test_negative_effect_sizes_give_negative_months(effect_size):
-    assert months_progress(-effect_size).estimate == -months_progress(effect_size).estimate
+    assert months_progress(-effect_size, outcome_kind="attainment").estimate == -months_progress(effect_size, outcome_kind="attainment").estimate
 
 
 def test_errors():
     with pytest.raises(StatsError, match="effect_size must be a number"):
-        months_progress("0.3")
+        months_progress("0.3", outcome_kind="attainment")
     with pytest.raises(StatsError, match="finite"):
-        months_progress(float("nan"))
+        months_progress(float("nan"), outcome_kind="attainment")
     with pytest.raises(StatsError, match="at least 2 pupils in each group"):
         mdes(1, 30)
     with pytest.raises(StatsError, match="n_treated must be a whole number"):
@@ -167,3 +170,43 @@ def test_mdes_of_large_groups_matches_the_noncentral_t_power_equation(n1, n2):
     normal = (stats.norm.ppf(0.975) + stats.norm.ppf(0.8)) / scale  # Bloom (1995)
     expected = optimize.brentq(shortfall, normal / 2, normal * 2)
     assert mdes(n1, n2).estimate == pytest.approx(expected, abs=1e-6)
+
+
+def test_item8_months_only_for_attainment_with_caveat():
+    """Months' progress is the EEF Toolkit's attainment table (EEF, 2021): refused for
+    attitude, wellbeing, attendance and behaviour, and printed with MONTHS_CAVEAT."""
+    res = months_progress(0.25, outcome_kind="attainment")
+    assert res.estimate == 3  # 0.19-0.26 -> 3 months (EEF Toolkit table)
+    assert res.statement == f"+3 months' progress (effect size 0.25). {MONTHS_CAVEAT}"
+    for kind in ("attitude", "wellbeing", "attendance", "behaviour", "other"):
+        with pytest.raises(StatsError, match=f"only meaningful for attainment outcomes, not {kind}"):
+            months_progress(0.25, outcome_kind=kind)
+    with pytest.raises(StatsError, match="outcome_kind must be one of"):
+        months_progress(0.25, outcome_kind="engagement")
+    with pytest.raises(TypeError):
+        months_progress(0.25)  # the kind must always be said
+
+
+def test_item7_mdes_with_icc():
+    """PowerUp! two-level MDES (Dong & Maynard, 2013, model 3.1; Bloom, 2005) recomputed
+    here from its formula with scipy's t quantiles: 4 schools of 50 pupils, ICC 0.15."""
+    n_t, n_c, j, rho = 40, 160, 4, 0.15
+    total = n_t + n_c
+    m, p = total / j, n_t / total
+    multiplier = stats.t.ppf(0.975, j - 2) + stats.t.ppf(0.8, j - 2)
+    expected = multiplier * math.sqrt(rho / (p * (1 - p) * j)
+                                      + (1 - rho) / (p * (1 - p) * j * m))
+    res = mdes(n_t, n_c, icc=rho, n_clusters=j)
+    assert res.estimate == pytest.approx(expected, rel=1e-12)
+    assert res.design_effect == pytest.approx(1 + (m - 1) * rho)
+    assert res.estimate > 2 * mdes(n_t, n_c).estimate  # 4 schools: far less precise
+    # many schools and no ICC: Bloom's (1995) multiplier 2.80 on 1 / sqrt(P(1-P)N)
+    big = mdes(500, 500, icc=0.0, n_clusters=1000)
+    assert big.estimate == pytest.approx(2.80 * math.sqrt(1 / (0.25 * 1000)), rel=0.01)
+    # a pre-test explaining r^2 at both levels scales the MDES by sqrt(1 - r^2)
+    assert mdes(n_t, n_c, icc=rho, n_clusters=j, pretest_correlation=0.6).estimate == \
+        pytest.approx(expected * 0.8, rel=1e-12)
+    with pytest.raises(StatsError, match="n_clusters needs icc"):
+        mdes(n_t, n_c, n_clusters=4)
+    with pytest.raises(StatsError, match="n_clusters must be at least 3"):
+        mdes(n_t, n_c, icc=0.1, n_clusters=2)

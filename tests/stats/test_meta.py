@@ -247,3 +247,60 @@ def test_no_warnings_on_good_or_edge_input():
             meta_analysis(YI, VI, method=method)
             meta_analysis([0.3, 0.3, 0.3], [0.1, 0.1, 0.1], method=method)  # Q = 0
             meta_analysis([0.3, 0.5], [1e-8, 1e-8], method=method)
+
+
+# --- few schools: Hartung-Knapp-Sidik-Jonkman ------------------------------------------------
+
+def test_item3_hksj_matches_metafor_dat_bcg():
+    # metafor: rma(yi, vi, data = dat.bcg log risk ratios, method = "REML", test = "knha")
+    # gives -0.7145, 95% CI [-1.1084, -0.3206], t on 12 df (STACK.md; Viechtbauer 2010).
+    res = meta_analysis(YI, VI, method="REML", interval="hksj")
+    assert res.estimate == pytest.approx(-0.7145, abs=5e-5)
+    assert res.ci_low == pytest.approx(-1.1084, abs=5e-5)
+    assert res.ci_high == pytest.approx(-0.3206, abs=5e-5)
+    assert res.df == 12
+    assert res.interval == "hksj"
+    assert "Hartung-Knapp-Sidik-Jonkman" in res.method
+    # by hand: q = sum w (y - mu)² / (k - 1) scales the variance, t on k - 1 df
+    w = 1 / (VI + res.tau2)
+    q = float(np.sum(w * (YI - res.estimate) ** 2) / 12)
+    assert res.hksj_q == pytest.approx(q, rel=1e-12)
+    assert res.se == pytest.approx(math.sqrt(q / w.sum()), rel=1e-12)
+    assert res.p_value == pytest.approx(2 * stats.t.sf(abs(res.estimate / res.se), 12),
+                                        rel=1e-12)
+    assert str(res).startswith("pooled estimate = -0.71, 95% CI [-1.11, -0.32], t(12) = ")
+    # 13 studies: the default stays the normal interval, metafor's default
+    assert meta_analysis(YI, VI).interval == "z"
+
+
+def test_item3_modified_hksj_never_narrower_than_z():
+    # Schools agreeing more than chance would make them: q < 1, so plain HKSJ is narrower
+    # than the z interval (Röver, Knapp & Friede 2015, BMC Med Res Methodol 15:99); the
+    # modified form uses max(1, q) and is not.
+    y, v = [0.20, 0.22, 0.19, 0.21], [0.04, 0.05, 0.03, 0.06]
+    z = meta_analysis(y, v, method="REML", interval="z")
+    plain = meta_analysis(y, v, method="REML", interval="hksj")
+    modified = meta_analysis(y, v, method="REML", interval="hksj-modified")
+    auto = meta_analysis(y, v, method="REML")
+    assert plain.hksj_q < 1
+    assert plain.ci_high - plain.ci_low < z.ci_high - z.ci_low
+    assert modified.ci_high - modified.ci_low > z.ci_high - z.ci_low
+    half = stats.t.ppf(0.975, 3) * z.se  # max(1, q) = 1: the z se with a t(3) quantile
+    assert modified.ci_high == pytest.approx(z.estimate + half, rel=1e-12)
+    assert auto == modified  # the default with k < 10 random effects
+    assert auto.note.startswith("With fewer than 5 schools")
+    assert meta_analysis(y, v, method="FE").interval == "z"
+    assert meta_analysis(y, v, method="FE").note == ""
+    rng = np.random.default_rng(16)
+    for _ in range(200):
+        k = int(rng.integers(2, 10))
+        yy, vv = rng.normal(0, 0.5, k), rng.uniform(0.01, 0.3, k)
+        m = meta_analysis(yy, vv, method="DL", interval="hksj-modified")
+        zz = meta_analysis(yy, vv, method="DL", interval="z")
+        assert m.ci_low <= zz.ci_low + 1e-12
+        assert m.ci_high >= zz.ci_high - 1e-12
+
+
+def test_interval_option_is_checked():
+    with pytest.raises(StatsError, match="interval must be one of"):
+        meta_analysis([0.1, 0.2], [0.01, 0.02], interval="knha")

@@ -174,3 +174,58 @@ def test_errors():
     with pytest.raises(StatsError, match="too few for 4 model terms|fitted exactly"):
         ancova(tiny, outcome="post", baseline="pre", group="slc", treated="member",
                covariates=["fsm"])
+
+
+def _trust(seed: int = 11, schools: int = 4, per_school: int = 40) -> pd.DataFrame:
+    """Pupils in several schools, with a school effect on both pre- and post-test."""
+    rng = np.random.default_rng(seed)
+    school = np.repeat([f"S{i}" for i in range(schools)], per_school)
+    bump = np.repeat(rng.normal(0, 5, schools), per_school)
+    member = rng.random(school.size) < 0.3
+    pre = rng.normal(50, 10, school.size) + bump
+    post = 0.7 * pre + 2 * member + bump + rng.normal(0, 6, school.size)
+    return pd.DataFrame({"pre": pre, "post": post, "school": school,
+                         "group": np.where(member, "member", "other")})
+
+
+def test_item7_cluster_robust_matches_statsmodels():
+    """Cluster-robust SEs by school and school fixed effects, checked against statsmodels'
+    formula API fitted directly (smf.ols(...).fit(cov_type="cluster", use_t=True);
+    Cameron & Miller, 2015): same coefficient, SE, t on G - 1 df, p and interval."""
+    import statsmodels.formula.api as smf
+
+    data = _trust()
+    data["treated"] = (data["group"] == "member").astype(float)
+    codes = pd.Categorical(data["school"]).codes
+    direct = smf.ols("post ~ treated + pre", data).fit(
+        cov_type="cluster", cov_kwds={"groups": codes}, use_t=True)
+    res = ancova(data, outcome="post", baseline="pre", group="group", treated="member",
+                 cluster="school")
+    assert res.estimate == pytest.approx(direct.params["treated"], rel=1e-10)
+    se = res.coefficients.set_index("term").loc["intervention group", "se"]
+    assert se == pytest.approx(direct.bse["treated"], rel=1e-10)
+    assert res.df == 3  # 4 schools - 1
+    assert res.p_value == pytest.approx(direct.pvalues["treated"], rel=1e-10)
+    low, high = direct.conf_int().loc["treated"]
+    assert (res.ci_low, res.ci_high) == (pytest.approx(low), pytest.approx(high))
+    assert "only 4 schools (fewer than 20)" in res.clustering_note
+    assert "unreliable" in res.clustering_note
+    assert res.extra["n_clusters"] == 4
+
+    fixed = smf.ols("post ~ treated + pre + C(school)", data).fit()
+    res = ancova(data, outcome="post", baseline="pre", group="group", treated="member",
+                 fixed_effects="school")
+    assert res.estimate == pytest.approx(fixed.params["treated"], rel=1e-10)
+    assert res.df == fixed.df_resid
+    assert res.p_value == pytest.approx(fixed.pvalues["treated"], rel=1e-10)
+    assert "school = S1" in set(res.coefficients["term"])
+    assert "school fixed effects (4 schools)" in res.method
+    assert res.clustering_note.startswith("Each pupil is compared with pupils of the same school")
+
+    many = _trust(schools=25, per_school=12)
+    res = ancova(many, outcome="post", baseline="pre", group="group", treated="member",
+                 cluster="school")
+    assert "unreliable" not in res.clustering_note
+    with pytest.raises(StatsError, match="at least 2 schools"):
+        ancova(data.assign(school="S0"), outcome="post", baseline="pre", group="group",
+               treated="member", cluster="school")

@@ -34,6 +34,7 @@ from slc_research.stats import proportions as module
 from slc_research.stats.proportions import (
     Proportion,
     mcnemar,
+    mcnemar_mid_p,
     proportion_difference,
     wilson_ci,
 )
@@ -239,3 +240,26 @@ def test_errors():
         mcnemar([1, 0, 1], [1, 0])
     with pytest.raises(StatsError, match="no pupil has an answer at both waves"):
         mcnemar([1, None], [None, 0])
+
+
+def test_item10_mcnemar_mid_p():
+    # Fagerland, Lydersen & Laake (2013), BMC Med Res Methodol 13:91, Table 1 (Bentur et al.
+    # 2009, airway hyper-responsiveness before and after stem cell transplantation, 21 pairs):
+    # yes/yes 1, yes/no 1, no/yes 7, no/no 12. Published: exact conditional p = 0.070,
+    # mid-p = 0.039, asymptotic McNemar (no continuity correction) p = 0.034.
+    before, after = _paired(1, 1, 7, 12)
+    mid = mcnemar(before, after, test="mid-p")
+    assert mid.method == "McNemar's test (mid-p)"
+    assert mid.p_value == pytest.approx(0.039, abs=5e-4)
+    # by hand: exact 2 P(X <= 1) = 2 (1 + 8) / 256, minus P(X = 1) = 8 / 256, X ~ Bin(8, 1/2)
+    assert mid.p_value == pytest.approx(10 / 256, rel=1e-12)
+    assert mcnemar_mid_p(1, 7) == pytest.approx(10 / 256, rel=1e-12)
+    exact = mcnemar(before, after, test="exact")
+    assert exact.method == "McNemar's test (exact binomial)"
+    assert exact.p_value == pytest.approx(0.070, abs=5e-4)
+    assert exact.extra["p_mid"] == pytest.approx(10 / 256, rel=1e-12)  # always recorded
+    assert mcnemar(before, after).p_value == exact.p_value  # "auto": exact below 25
+    assert mcnemar(before, after, test="chi-square").method.endswith("continuity correction)")
+    assert mcnemar_mid_p(0, 0) == 1.0
+    with pytest.raises(StatsError, match="test must be one of"):
+        mcnemar(before, after, test="midp")

@@ -121,3 +121,23 @@ def test_picking_two_workspace_groups_fills_the_numbers(demo_enquiry):
     assert "choose two different groups" in c.message.value
     c.mode.value = "typed"
     assert not c.mean1.disabled
+
+
+def test_item8_widget_shows_months_only_for_attainment_with_caveat():
+    """Months' progress (EEF Toolkit) appears only once the outcome is said to be attainment,
+    and then with MONTHS_CAVEAT."""
+    from slc_research.stats import MONTHS_CAVEAT
+
+    c = effect_size_calculator(draw=False)
+    _type(c, 103, 5.5, 50, 100, 4.5, 50)
+    assert c.outcome_kind.value == "other"
+    assert c.result.months is None
+    assert "month" not in c.sentence.value
+    assert "Months&#x27; progress" not in c.table_view.value
+    c.outcome_kind.value = "attainment"
+    assert c.result.months.estimate == 7  # g = 0.59: 0.53-0.61 -> 7 months
+    assert html.escape(MONTHS_CAVEAT) in c.sentence.value
+    assert "Months&#x27; progress" in c.table_view.value or "Months' progress" in \
+        c.table_view.value
+    c.outcome_kind.value = "attendance"
+    assert c.result.months is None

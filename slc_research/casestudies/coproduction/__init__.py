@@ -2,8 +2,10 @@
 
 :data:`STUDY` declares the notebook's parameters once; its ``run`` (in :mod:`.study`) returns
 the result. The analyses live in :mod:`.pilot` (who took part, participation, outcomes by
-level of participation), :mod:`.outcomes` (behaviour, yes/no questions, a scale) and
-:mod:`.pooling` (pooling the schools by meta-analysis). Importing this package is light: the
+level of participation), :mod:`.outcomes` (behaviour, yes/no questions, a scale),
+:mod:`.comparison` (non-participants chosen by the same baseline rule: regression to the
+mean), :mod:`.pooling` (pooling the schools) and :mod:`.sections` (the comparison, pooling
+and forest sections). Importing this package is light: the
 analyses load when the study runs.
 """
 
@@ -37,6 +39,8 @@ STUDY = CaseStudy(
     questions=(
         "How many pupils took part in each school, and how often did they come?",
         "What share of pupils' behaviour improved?",
+        "How did their change compare with that of similar pupils who did not take part "
+        "(chosen by the same rule: regression to the mean)?",
         "Did fewer pupils say 'I often get into trouble' afterwards (McNemar)? Did confidence "
         "and relationships with teachers change?",
         "What is the pooled effect across schools (random effects), and how much do schools "
@@ -54,6 +58,6 @@ STUDY = CaseStudy(
     ),
     run="slc_research.casestudies.coproduction.study:run",
     each_kind=None,
-    headlines=("n_schools", "n_pupils", "behaviour_relative_change", "trouble_change",
+    headlines=("n_schools", "n_pupils", "behaviour_vs_comparison", "trouble_change",
                "confident_change", "pooled_behaviour"),
 )

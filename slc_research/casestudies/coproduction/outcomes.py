@@ -19,7 +19,7 @@ import pandas as pd
 from slc_research.data.frames import member_of
 from slc_research.stats import StatsError, hedges_g, mcnemar, paired_t, wilson_ci
 
-__all__ = ["ALL_SCHOOLS", "BEHAVIOUR_COLUMNS", "SCALE_COLUMNS", "YES_NO_COLUMNS",
+__all__ = ["ALL_SCHOOLS", "BEHAVIOUR_COLUMNS", "PAIRED_COUNTS", "SCALE_COLUMNS", "YES_NO_COLUMNS",
            "behaviour_rates", "behaviour_summary", "scale_change_summary", "school_days",
            "yes_no_change"]
 
@@ -28,13 +28,18 @@ ALL_SCHOOLS = "All schools"
 #: School days per week, to turn a rate per school day into one per school week.
 DAYS_PER_WEEK = 5
 
-BEHAVIOUR_COLUMNS = ["school", "n", "pct_improved", "improved_ci_low", "improved_ci_high",
+BEHAVIOUR_COLUMNS = ["school", "n", "n_improved", "n_not_improved", "pct_improved",
+                     "improved_ci_low", "improved_ci_high",
                      "rate_before", "rate_after", "change", "change_ci_low", "change_ci_high",
                      "p", "g_av", "g_ci_low", "g_ci_high", "relative_change", "rel_ci_low",
                      "rel_ci_high"]
-YES_NO_COLUMNS = ["school", "n_before", "pct_before", "before_ci_low", "before_ci_high",
-                  "n_after", "pct_after", "after_ci_low", "after_ci_high", "n_both",
-                  "change_pp", "change_ci_low", "change_ci_high", "p", "test"]
+YES_NO_COLUMNS = ["school", "n_before", "yes_before", "no_before", "pct_before",
+                  "before_ci_low", "before_ci_high", "n_after", "yes_after", "no_after",
+                  "pct_after", "after_ci_low", "after_ci_high", "n_both", "change_pp",
+                  "change_ci_low", "change_ci_high", "p", "test", "yes_yes", "yes_no", "no_yes",
+                  "no_no"]
+#: The paired counts of a yes/no table (for pooling; never shown).
+PAIRED_COUNTS = ["yes_yes", "yes_no", "no_yes", "no_no"]
 SCALE_COLUMNS = ["scale", "n", "mean_before", "mean_after", "change", "change_ci_low",
                  "change_ci_high", "p", "g_av", "g_ci_low", "g_ci_high"]
 
@@ -134,7 +139,8 @@ def behaviour_summary(rates: pd.DataFrame, *, confidence: float = 0.95) -> pd.Da
     Returns
     -------
     DataFrame
-        :data:`BEHAVIOUR_COLUMNS`: ``n`` pupils; ``pct_improved`` (% whose rate
+        :data:`BEHAVIOUR_COLUMNS`: ``n`` pupils, ``n_improved`` and
+        ``n_not_improved`` (counts, for suppression); ``pct_improved`` (% whose rate
         fell) with its Wilson interval; mean rates before and after and the mean
         ``change`` with its paired t interval and ``p``; the paired Hedges'
         ``g_av`` (after vs before) with its interval; ``relative_change`` of the
@@ -178,10 +184,12 @@ def yes_no_change(responses: pd.DataFrame, pupils: pd.DataFrame, *, item: str,
     -------
     DataFrame
         :data:`YES_NO_COLUMNS`, one row per school and ``"All schools"``:
-        pupils answering at each wave, % Yes with Wilson intervals; ``n_both``
-        answered both, and among them the change in % Yes (percentage points)
-        with Newcombe's paired interval and McNemar's ``p``. Empty when the
-        item was not asked.
+        pupils answering at each wave and how many said yes and no, % Yes with
+        Wilson intervals; ``n_both`` answered both, and among them the change in
+        % Yes (percentage points) with Newcombe's paired interval and McNemar's
+        ``p`` (its mid-p version, Fagerland et al. 2013), and the paired counts
+        (:data:`PAIRED_COUNTS`: yes/yes, yes/no, no/yes, no/no, before/after)
+        for pooling. Empty when the item was not asked.
     """
     r = responses[(responses["instrument"].astype("string") == instrument).fillna(False)
                   & (responses["item"].astype("string") == item).fillna(False)]
@@ -266,7 +274,8 @@ def _behaviour_row(school: str, g: pd.DataFrame, confidence: float) -> dict:
         return row
     before, after = g["rate_before"].to_numpy(float), g["rate_after"].to_numpy(float)
     imp = wilson_ci(int(g["improved"].sum()), n, confidence=confidence)
-    row.update(pct_improved=100 * imp.estimate, improved_ci_low=100 * imp.ci_low,
+    row.update(n_improved=int(g["improved"].sum()), n_not_improved=n - int(g["improved"].sum()),
+               pct_improved=100 * imp.estimate, improved_ci_low=100 * imp.ci_low,
                improved_ci_high=100 * imp.ci_high, rate_before=before.mean(),
                rate_after=after.mean(), change=(after - before).mean())
     t = _try(lambda: paired_t(before, after, confidence=confidence))
@@ -310,14 +319,18 @@ def _yes_no_row(school: str, wide: pd.DataFrame, waves: tuple[int, int],
     for w, tag in zip(waves, ("before", "after"), strict=True):
         answered = wide[w].dropna()
         row[f"n_{tag}"] = len(answered)
+        row[f"yes_{tag}"] = int(answered.sum())
+        row[f"no_{tag}"] = len(answered) - int(answered.sum())
         if len(answered):
             p = wilson_ci(int(answered.sum()), len(answered), confidence=confidence)
             row.update({f"pct_{tag}": 100 * p.estimate, f"{tag}_ci_low": 100 * p.ci_low,
                         f"{tag}_ci_high": 100 * p.ci_high})
     both = wide[list(waves)].dropna()
     row["n_both"] = len(both)
-    m = _try(lambda: mcnemar(both[waves[0]].to_numpy(), both[waves[1]].to_numpy(),
-                             confidence=confidence)) if len(both) else None
+    x, y = both[waves[0]].to_numpy(), both[waves[1]].to_numpy()
+    row.update(yes_yes=int(((x == 1) & (y == 1)).sum()), yes_no=int(((x == 1) & (y == 0)).sum()),
+               no_yes=int(((x == 0) & (y == 1)).sum()), no_no=int(((x == 0) & (y == 0)).sum()))
+    m = _try(lambda: mcnemar(x, y, confidence=confidence, test="mid-p")) if len(both) else None
     if m is not None:
         row.update(change_pp=100 * m.estimate, change_ci_low=100 * m.ci_low,
                    change_ci_high=100 * m.ci_high, p=m.p_value, test=m.method)

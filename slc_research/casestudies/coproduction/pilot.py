@@ -31,7 +31,12 @@ from slc_research.casestudies.coproduction.outcomes import (
     school_days,
     yes_no_change,
 )
-from slc_research.casestudies.coproduction.pooling import forest_table, meta_table, pool_schools
+from slc_research.casestudies.coproduction.pooling import (
+    forest_table,
+    meta_table,
+    pool_schools,
+    pool_yes_no,
+)
 from slc_research.errors import ConfigError
 from slc_research.measures.participation import participation
 from slc_research.privacy.suppression import suppress_small
@@ -39,7 +44,8 @@ from slc_research.stats import StatsError, TestResult, mean_ci
 
 __all__ = ["ALL_SCHOOLS", "BANDS", "KIND", "attendance_bands", "behaviour_rates",
            "behaviour_summary", "dose_response", "forest_table", "meta_table", "overall",
-           "pilot_pupils", "pool_schools", "publish", "scale_change_summary", "school_days",
+           "pilot_pupils", "pool_schools", "pool_yes_no", "publish", "scale_change_summary",
+           "school_days",
            "school_participation", "yes_no_change"]
 
 #: Community kind of the pilot's groups.
@@ -237,8 +243,8 @@ def overall(table: pd.DataFrame, *, estimate: str, ci_low: str, ci_high: str, n:
 
 
 def publish(table: pd.DataFrame, *, count_cols: str | list[str] | dict[str, list[str]],
-            threshold: int,
-            columns: dict[str, str] | None = None, display: bool = True) -> pd.DataFrame:
+            threshold: int, columns: dict[str, str] | None = None, display: bool = True,
+            complements: list[list[str]] | tuple = ()) -> pd.DataFrame:
     """A per-school table ready to show: small schools' numbers withheld, columns renamed.
 
     The schools add up to the "All schools" row, so when one school is withheld
@@ -258,8 +264,12 @@ def publish(table: pd.DataFrame, *, count_cols: str | list[str] | dict[str, list
         Column -> heading, in the order to show (others are dropped).
     display : bool, default True
         False: withheld cells NA and a ``suppressed`` column, for a chart.
+    complements : list of lists of str
+        Count columns of one row that add up to a known total (``[["yes_before",
+        "no_before"]]``): as :func:`~slc_research.privacy.suppression.suppress_small`.
     """
     out = suppress_small(table, count_cols=count_cols, threshold=threshold, display=display,
+                         complements=complements,
                          partition_by=[] if "school" in table.columns else None,
                          total={"school": ALL_SCHOOLS} if "school" in table.columns else None)
     if columns:

@@ -14,20 +14,31 @@ import pandas as pd
 
 from slc_research import charts
 from slc_research.casestudies.coproduction import pilot as cp
+from slc_research.casestudies.coproduction.comparison import (
+    BaselineComparison,
+    baseline_comparison,
+)
 from slc_research.casestudies.coproduction.findings import (
     change_phrase,
-    forest_finding,
     is_clear,
     p_phrase,
-    pooled_finding,
     yes_no_finding,
+)
+from slc_research.casestudies.coproduction.outcomes import PAIRED_COUNTS
+from slc_research.casestudies.coproduction.sections import (
+    comparison_record,
+    comparison_section,
+    difference_phrase,
+    forest_section,
+    improved_beside,
+    pooled_section,
 )
 from slc_research.casestudies.result import Result, Section, Table
 from slc_research.privacy.suppression import suppress_small
 
 __all__ = ["run"]
 
-#: Columns of a yes/no table as the reader sees them (``p``: McNemar's test).
+#: Columns of a yes/no table as the reader sees them (``p``: McNemar's test, mid-p).
 YES_NO_LABELS = {"school": "School", "n_before": "n before", "pct_before": "% Yes before",
                  "before_ci_low": "Before 95% CI low", "before_ci_high": "Before 95% CI high",
                  "n_after": "n after", "pct_after": "% Yes after",
@@ -35,7 +46,19 @@ YES_NO_LABELS = {"school": "School", "n_before": "n before", "pct_before": "% Ye
                  "n_both": "n both", "change_pp": "Change (points)",
                  "change_ci_low": "Change 95% CI low", "change_ci_high": "Change 95% CI high",
                  "p": "p"}
-YES_NO_COUNTS = ["n_before", "n_after", "n_both"]
+_BEFORE = ["pct_before", "before_ci_low", "before_ci_high"]
+_AFTER = ["pct_after", "after_ci_low", "after_ci_high"]
+#: The counts of a yes/no table and the figures each gives away: a percentage of a small
+#: group reveals how many said yes (and no), so it is withheld through those counts too.
+YES_NO_COUNTS = {"n_before": _BEFORE, "yes_before": _BEFORE, "no_before": _BEFORE,
+                 "n_after": _AFTER, "yes_after": _AFTER, "no_after": _AFTER,
+                 "n_both": ["change_pp", "change_ci_low", "change_ci_high", "p"]}
+#: A share improved of a small school reveals how many did (not) improve: withheld through both.
+_IMPROVED = ["pct_improved", "improved_ci_low", "improved_ci_high"]
+IMPROVED_COUNTS = {"n": [*_IMPROVED, "g_av", "g_ci_low", "g_ci_high"], "n_improved": _IMPROVED,
+                   "n_not_improved": _IMPROVED}
+#: Yes and no add up to the pupils answering.
+YES_NO_COMPLEMENTS = [["yes_before", "no_before"], ["yes_after", "no_after"]]
 TROUBLE = "I often get into trouble at school"
 CONFIDENT = "I feel confident about speaking up in school"
 
@@ -55,8 +78,9 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
     Returns
     -------
     Result
-        Sections ``who_took_part``, ``behaviour``, ``trouble``, ``confident``,
-        ``relationships``, ``pooled``, ``forest``, ``participation_level`` and ``design``.
+        Sections ``who_took_part``, ``behaviour``, ``comparison``, ``trouble``,
+        ``confident``, ``relationships``, ``pooled``, ``forest``, ``participation_level``
+        and ``design``.
     """
     threshold = enq.suppression_threshold
     waves, method = params["waves"], params["method"]
@@ -67,9 +91,10 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
 
     part, attended = cp.school_participation(pupils, enq.meetings, enq.meeting_attendance,
                                              enq.memberships)
-    rates = cp.behaviour_rates(enq.behaviour, pupils,
-                               cp.school_days(enq.attendance, enq.behaviour))
+    days = cp.school_days(enq.attendance, enq.behaviour)
+    rates = cp.behaviour_rates(enq.behaviour, pupils, days)
     behaviour = cp.behaviour_summary(rates)
+    comparison = baseline_comparison(enq.pupils, pupils, enq.behaviour, days, rates)
     trouble = cp.yes_no_change(enq.survey_responses, pupils, item="trouble", waves=waves)
     confident = cp.yes_no_change(enq.survey_responses, pupils, item="confident", waves=waves)
     relationships = cp.scale_change_summary(enq.scale_scores(), pupils["pupil_id"],
@@ -77,21 +102,23 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
                                             label="Relationships with teachers")
     pooled_behaviour = cp.pool_schools(behaviour, estimate="g_av", ci_low="g_ci_low",
                                        ci_high="g_ci_high", method=method)
-    pooled_trouble = (cp.pool_schools(trouble, estimate="change_pp", ci_low="change_ci_low",
-                                      ci_high="change_ci_high", method=method)
-                      if not trouble.empty else None)
+    pooled_trouble = cp.pool_yes_no(trouble) if not trouble.empty else None
     n_pooled = (len(rates), int(trouble["n_both"].iloc[-1]) if len(trouble) else 0)
 
     sections = (
         _who_took_part(part, len(per_school), n_small, threshold),
-        _behaviour(rates, behaviour, threshold),
+        _behaviour(rates, behaviour, comparison, threshold),
+        comparison_section(comparison, threshold),
         _trouble(trouble, threshold),
         _confident(confident, threshold),
         _relationships(relationships, threshold),
-        _pooled(pooled_behaviour, pooled_trouble, n_pooled, threshold),
-        _forest(pooled_behaviour, behaviour, pooled_trouble, trouble, threshold),
+        pooled_section(pooled_behaviour, pooled_trouble, n_pooled,
+                       cp.overall(trouble, estimate="change_pp", ci_low="change_ci_low",
+                                  ci_high="change_ci_high", n="n_both")
+                       if not trouble.empty else None, threshold),
+        forest_section(pooled_behaviour, behaviour, pooled_trouble, trouble, threshold),
         _participation_level(rates, attended, threshold),
-        _design(len(per_school)),
+        _design(len(per_school), comparison.ok),
     )
     n_pupils = len(pupils)
     who = f"{n_pupils} pupils" if n_pupils >= threshold else f"fewer than {threshold} pupils"
@@ -99,7 +126,18 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
                f"each of {len(per_school)} schools ({who}). This report describes who took part "
                "and how often, and how their behaviour and their answers to short questions "
                "changed from before their project started to after it, school by school and "
-               "pooled across schools.")
+               "pooled across schools. ")
+    headline = comparison_record(comparison, threshold)
+    if isinstance(headline, str):
+        summary += ("There is no comparison group of similar pupils who did not take part ("
+                    f"{headline.removeprefix('no comparison: ')}), so the changes below cannot "
+                    "be told apart from the improvement expected anyway of pupils chosen after "
+                    "a bad spell.")
+    else:
+        summary += ("Set against similar pupils who did not take part (chosen by the same "
+                    "rule: the same year groups and as high an earlier behaviour rate), the "
+                    "difference in the change of negative behaviour points was "
+                    f"{difference_phrase(headline)}.")
     if n_small:
         summary += (f" {n_small} school(s) had fewer than {threshold} pupils in the pilot: their "
                     "rows are withheld from the per-school tables and from the forest plots, but "
@@ -155,12 +193,14 @@ _BEHAVIOUR_NOTE = _note(
     "40% fewer points after. 'Improved' is the share of pupils whose own rate fell, with an "
     "interval that stays between 0% and 100%. The effect size g_av is the change in standard "
     "deviations of the pupils' rates.",
-    "There is no comparison group. These pupils were chosen because their behaviour was among "
-    "the worst in the school; pupils picked at a bad time tend to look better later whatever "
-    "happens (regression to the mean), so a fall is not proof that the project caused it.")
+    "These pupils were chosen because their behaviour was among the worst in the school; "
+    "pupils picked at a bad time tend to look better later whatever happens (regression to the "
+    "mean), so a fall is not proof that the project caused it. The next section compares them "
+    "with similar pupils who did not take part; read the share improved beside theirs.")
 
 
-def _behaviour(rates: pd.DataFrame, behaviour: pd.DataFrame, threshold: int) -> Section:
+def _behaviour(rates: pd.DataFrame, behaviour: pd.DataFrame, comparison: BaselineComparison,
+               threshold: int) -> Section:
     if rates.empty:
         return Section("behaviour", "Behaviour", finding=(
             "No behaviour to compare yet: this enquiry has no behaviour records for the pilot's "
@@ -176,12 +216,13 @@ def _behaviour(rates: pd.DataFrame, behaviour: pd.DataFrame, threshold: int) -> 
     else:
         share = (f"{improved['estimate']:.0f}% of pupils (95% CI {improved['ci_low']:.0f}% to "
                  f"{improved['ci_high']:.0f}%) had a lower rate after than before"
+                 + improved_beside(comparison, threshold)
                  if improved else "no pupil's rate could be compared")
         finding = (f"Over all schools, the {rel['n']} pupils' negative behaviour points per "
                    "school week "
                    f"{change_phrase(100 * rel['estimate'], 100 * rel['ci_low'], 100 * rel['ci_high'], '%', 0)}"
-                   f" and {share}; with no comparison group, part of this change would be "
-                   "expected anyway." if rel else
+                   f" and {share}. Part of this change would be expected anyway: see the "
+                   "comparison below." if rel else
                    f"Too few behaviour points before or after to estimate the change over all "
                    f"schools; {share}.")
     columns = {"school": "School", "n": "n"}
@@ -195,7 +236,8 @@ def _behaviour(rates: pd.DataFrame, behaviour: pd.DataFrame, threshold: int) -> 
                 "relative_change": "Relative change", "rel_ci_low": "Relative 95% CI low",
                 "rel_ci_high": "Relative 95% CI high"}), decimals=2,
                 caption="Negative behaviour points per school week, before and after"),
-            Table(cp.publish(behaviour, count_cols="n", threshold=threshold, columns={
+            Table(cp.publish(behaviour, count_cols=IMPROVED_COUNTS, threshold=threshold,
+                             complements=[["n_improved", "n_not_improved"]], columns={
                 **columns, "pct_improved": "% whose rate fell",
                 "improved_ci_low": "95% CI low", "improved_ci_high": "95% CI high",
                 "g_av": "Effect size g_av", "g_ci_low": "g 95% CI low",
@@ -210,21 +252,26 @@ def _yes_no_section(key: str, title: str, table: pd.DataFrame, question: str, ca
     """A yes/no question's section (without its records), and its 'All schools' change."""
     change = cp.overall(table, estimate="change_pp", ci_low="change_ci_low",
                         ci_high="change_ci_high", n="n_both")
+    table = table.drop(columns=PAIRED_COUNTS)  # for pooling only, never shown
     chart_data = cp.publish(table, count_cols=YES_NO_COUNTS, threshold=threshold,
-                            display=False)
+                            display=False, complements=YES_NO_COMPLEMENTS)
     return Section(
         key, title, finding=yes_no_finding(table, change, threshold),
         tables=(Table(cp.publish(table, count_cols=YES_NO_COUNTS, threshold=threshold,
-                                 columns=YES_NO_LABELS), decimals=1, caption=caption),),
+                                 columns=YES_NO_LABELS, complements=YES_NO_COMPLEMENTS),
+                      decimals=1, caption=caption),),
         charts=(charts.yes_no_chart(chart_data, question=question),)), change
 
 
 _TROUBLE_NOTE = (
     "McNemar's test uses only the pupils who answered both times, and only those whose answer "
     "changed: it asks whether more moved from Yes to No than from No to Yes than chance would "
-    "give. A large p means the change could easily be chance with this few pupils; it does not "
-    "show there was no change. The interval of the change is Newcombe's, for the same pupils "
-    "asked twice.")
+    "give (its mid-p version, which keeps closer to the stated error rate than the exact test "
+    "with few pupils). A large p means the change could easily be chance with this few pupils; "
+    "it does not show there was no change. The interval of the change is Newcombe's, for the "
+    "same pupils asked twice. A percentage of a small group would tell how many pupils said "
+    "Yes, so where fewer than the threshold said Yes (or No) the percentage is withheld. There "
+    "is no comparison group for these questions.")
 
 
 def _trouble(trouble: pd.DataFrame, threshold: int) -> Section:
@@ -290,77 +337,6 @@ def _relationships(relationships: pd.DataFrame, threshold: int) -> Section:
             "p": float(r["p"])}})
 
 
-BEHAVIOUR_LABEL = "Negative behaviour (g_av)"
-TROUBLE_LABEL = "'I often get into trouble' (change in % Yes)"
-
-
-def _pooled(pooled_behaviour: Any, pooled_trouble: Any, n_pooled: tuple[int, int],
-            threshold: int) -> Section:
-    note = _note(
-        "Each school's estimate comes with its own confidence interval; pooling combines them. "
-        "tau\u00b2 is the estimated variance of the true change between schools. I\u00b2 is the "
-        "share of the spread between schools' estimates that reflects real differences rather "
-        "than chance: 0% means the schools' results differ no more than chance would make them, "
-        "above about 50% means they really differ. Q and its p test whether the schools differ. "
-        "The prediction interval is where the change in a new, similar school would probably "
-        "lie; it needs three or more schools.",
-        "With so few pupils per school, each school's interval is wide and I\u00b2 is itself "
-        "very uncertain. The schools also chose their own pupils and projects.")
-    if pooled_behaviour is None and pooled_trouble is None:
-        return Section("pooled", "Pooled across schools", finding=(
-            "Fewer than two schools have an estimate, so nothing can be pooled."), note=note,
-            records={"pooled_behaviour": None})
-    sentences = [
-        *([pooled_finding("negative behaviour", pooled_behaviour, " standard deviations", 2)]
-          if pooled_behaviour is not None else []),
-        *([pooled_finding("the share answering Yes to \u201cI often get into trouble\u201d",
-                            pooled_trouble, " percentage points", 1)]
-          if pooled_trouble is not None else [])]
-    pooled = {BEHAVIOUR_LABEL: pooled_behaviour, TROUBLE_LABEL: pooled_trouble}
-    table = suppress_small(cp.meta_table(pooled, n_pupils=dict(zip(pooled, n_pooled,
-                                                                     strict=True))),
-                           count_cols=["Pupils (n)"], threshold=threshold, display=True, partition_by=None)
-    return Section(
-        "pooled", "Pooled across schools", finding=sentences[0], paragraphs=tuple(sentences[1:]),
-        tables=(Table(table, decimals=2, caption="Pooled estimates and heterogeneity"),),
-        note=note,
-        records={"pooled_behaviour": None if pooled_behaviour is None else {
-            "estimate": pooled_behaviour.estimate, "ci_low": pooled_behaviour.ci_low,
-            "ci_high": pooled_behaviour.ci_high, "tau2": pooled_behaviour.tau2,
-            "i2": pooled_behaviour.i2, "k": pooled_behaviour.n}})
-
-
-def _forest(pooled_behaviour: Any, behaviour: pd.DataFrame, pooled_trouble: Any,
-            trouble: pd.DataFrame, threshold: int) -> Section:
-    note = _note(
-        "Each row is one school: the line is its 95% confidence interval and the square its "
-        "estimate, bigger for schools with more weight. The diamond is the pooled estimate with "
-        "its interval. The dashed line is no change: an interval that crosses it is consistent "
-        "with no change.",
-        f"Schools with fewer than {threshold} pupils in the pilot are left out of the picture "
-        "and of the per-school tables, with the next smallest school, but their pupils are "
-        "counted in the pooled estimate and in the 'All schools' rows.")
-    plots, sentences = [], []
-    if pooled_behaviour is not None:
-        forest = cp.forest_table(pooled_behaviour, behaviour, threshold=threshold)
-        plots.append(charts.forest_chart(
-            forest, x_title="Change in negative behaviour, g_av (95% CI; below 0: fewer points)",
-            title="Negative behaviour: change in each school and pooled"))
-        sentences.append(forest_finding("Negative behaviour", forest, pooled_behaviour.n))
-    if pooled_trouble is not None:
-        forest = cp.forest_table(pooled_trouble, trouble, threshold=threshold, n="n_both")
-        plots.append(charts.forest_chart(
-            forest, x_title="Change in % answering Yes (95% CI)",
-            title="\u201cI often get into trouble\u201d: change in each school and pooled"))
-        sentences.append(forest_finding("\u201cI often get into trouble\u201d", forest,
-                                          pooled_trouble.n))
-    return Section(
-        "forest", "Each school and the pooled estimate",
-        finding=sentences[0] if sentences else (
-            "Fewer than two schools have an estimate, so there is no forest plot."),
-        paragraphs=tuple(sentences[1:]), charts=tuple(plots), note=note)
-
-
 def _participation_level(rates: pd.DataFrame, attended: pd.DataFrame, threshold: int
                          ) -> Section:
     bands = cp.attendance_bands(rates, attended, threshold=threshold)
@@ -397,11 +373,17 @@ def _participation_level(rates: pd.DataFrame, attended: pd.DataFrame, threshold:
         records={"dose_response_slope": slope})
 
 
-def _design(n_schools: int) -> Section:
+def _design(n_schools: int, compared: bool) -> Section:
+    schools = f"{n_schools} {'school' if n_schools == 1 else 'schools'}"
     return Section(
         "design", "What this design can and cannot show",
-        finding=(f"This is a before-and-after study of a small pilot in {n_schools} "
-                 f"{'school' if n_schools == 1 else 'schools'} "
+        finding=(f"This is a before-and-after study of a small pilot in {schools}, with the "
+                 "behaviour of similar pupils who did not take part beside it: it can estimate "
+                 "how much more the pupils' behaviour changed than would be expected anyway, "
+                 "but the comparison pupils were not nominated, so other differences between "
+                 "the groups cannot be ruled out; the yes/no answers and the scale have no "
+                 "comparison at all." if compared else
+                 f"This is a before-and-after study of a small pilot in {schools} "
                  "without a comparison group: it can show how much the pupils' behaviour and "
                  "answers changed and how sure we can be about the size of that change, but it "
                  "cannot show that the projects caused it."),

@@ -7,7 +7,8 @@ From two groups' means, standard deviations and sizes (typed in, or taken
 from the workspace with :func:`workspace_groups` and
 :func:`effect_size_from_values`) it gives what the EEF/CEM effect-size
 spreadsheet gives (Cohen's d, Hedges' g, Glass's Δ, their confidence
-intervals) and more: the EEF Toolkit's months' progress, the minimum
+intervals) and more: the EEF Toolkit's months' progress (only when the
+outcome is attainment, and always with its caveat), the minimum
 detectable effect size for those group sizes, whether the interval includes
 zero, warnings for small or uneven groups, and a plain-English sentence.
 """
@@ -22,6 +23,8 @@ import numpy as np
 import pandas as pd
 
 from slc_research.stats import (
+    MONTHS_CAVEAT,
+    OUTCOME_KINDS,
     EffectSize,
     Mdes,
     MonthsProgress,
@@ -70,8 +73,9 @@ class CalculatorResult:
         Cohen's d (pooled SD, not corrected).
     glass : EffectSize or None
         Glass's Δ (the comparison group's SD); None when that SD is 0.
-    months : MonthsProgress
-        g as months' progress on the EEF Toolkit scale, with its interval.
+    months : MonthsProgress or None
+        g as months' progress on the EEF Toolkit scale, with its interval:
+        only for an attainment outcome (None otherwise).
     mdes : Mdes
         The minimum detectable effect size for these group sizes.
     outcome : str
@@ -79,6 +83,8 @@ class CalculatorResult:
     warnings : tuple of str
         Small groups, uneven spreads, an unusually large effect.
     confidence : float
+    outcome_kind : str
+        What the outcome measures (one of ``stats.OUTCOME_KINDS``).
     """
 
     intervention: GroupSummary
@@ -86,11 +92,17 @@ class CalculatorResult:
     g: EffectSize
     d: EffectSize
     glass: EffectSize | None
-    months: MonthsProgress
+    months: MonthsProgress | None
     mdes: Mdes
     outcome: str
     warnings: tuple[str, ...]
     confidence: float = 0.95
+    outcome_kind: str = "other"
+
+    @property
+    def caveat(self) -> str:
+        """:data:`~slc_research.stats.MONTHS_CAVEAT` when months are shown, else ""."""
+        return MONTHS_CAVEAT if self.months is not None else ""
 
     @property
     def difference(self) -> float:
@@ -114,14 +126,19 @@ class CalculatorResult:
         level = f"{self.confidence * 100:g}%"
         direction = ("higher than" if g.estimate > 0 else "lower than" if g.estimate < 0
                      else "the same as")
-        months = abs(self.months.estimate)
-        word = "month's" if months == 1 else "months'"
-        more = "additional" if self.months.estimate > 0 else "less"
-        progress = f"about {months} {word} {more} progress" if months else "no additional progress"
+        progress = ""
+        if self.months is not None:
+            months = abs(self.months.estimate)
+            word = "month's" if months == 1 else "months'"
+            more = "additional" if self.months.estimate > 0 else "less"
+            amount = f"about {months} {word} {more} progress" if months else \
+                "no additional progress"
+            progress = (f", {amount} on the EEF Toolkit scale (a rough guide: see the caveat "
+                        "below)")
         text = (f"The {i.label} group (mean {i.mean:.2f}, n = {i.n}) scored {direction} the "
                 f"{c.label} group (mean {c.mean:.2f}, n = {c.n}) on {self.outcome}: "
-                f"Hedges' g = {g.estimate:.2f}, {level} CI [{g.ci_low:.2f}, {g.ci_high:.2f}], "
-                f"{progress} on the EEF Toolkit scale. ")
+                f"Hedges' g = {g.estimate:.2f}, {level} CI [{g.ci_low:.2f}, {g.ci_high:.2f}]"
+                f"{progress}. ")
         if self.crosses_zero:
             text += ("The interval includes zero, so these data are also consistent with no "
                      "difference at all. ")
@@ -135,6 +152,8 @@ class CalculatorResult:
                  f"{self.mdes.power * 100:g}% power)")
         text += ("." if self.detectable else
                  ", so a real effect as small as this one could easily be missed.")
+        if self.months is not None:
+            text += " " + MONTHS_CAVEAT
         return text
 
     def to_frame(self) -> pd.DataFrame:
@@ -149,8 +168,9 @@ class CalculatorResult:
                             if self.glass else (math.nan, math.nan, math.nan)),
              f"SD of the {self.comparison.label} group" if self.glass
              else f"not defined: the {self.comparison.label} group's SD is 0"),
-            ("Months' progress", float(self.months.estimate), self.months.ci_low,
-             self.months.ci_high, "EEF Toolkit table, from g"),
+            *([("Months' progress", float(self.months.estimate), self.months.ci_low,
+                self.months.ci_high, "EEF Toolkit table, from g; attainment only, a rough "
+                "guide (see the caveat)")] if self.months is not None else []),
             ("MDES", self.mdes.estimate, math.nan, math.nan,
              f"{self.mdes.power * 100:g}% power, two-sided α = {self.mdes.alpha:g}"),
         ]
@@ -189,7 +209,8 @@ def effect_size_from_summary(mean1: float, sd1: float, n1: int, mean2: float, sd
                              n2: int, *, labels: tuple[str, str] = ("intervention", "comparison"),
                              outcome: str = "the outcome", confidence: float = 0.95,
                              power: float = 0.8, alpha: float = 0.05,
-                             pretest_correlation: float | None = None) -> CalculatorResult:
+                             pretest_correlation: float | None = None,
+                             outcome_kind: str = "other") -> CalculatorResult:
     """Compare two groups from their means, SDs and sizes.
 
     Parameters
@@ -209,6 +230,11 @@ def effect_size_from_summary(mean1: float, sd1: float, n1: int, mean2: float, sd
     pretest_correlation : float, optional
         If the analysis adjusts for a pre-test correlated r with the outcome,
         the MDES shrinks by sqrt(1 - r²) (see :func:`slc_research.stats.mdes`).
+    outcome_kind : str, default "other"
+        What the outcome measures (one of ``stats.OUTCOME_KINDS``). Months'
+        progress is given only for ``"attainment"`` (test scores, grades),
+        with :data:`~slc_research.stats.MONTHS_CAVEAT`; never for attitudes,
+        wellbeing, attendance or behaviour.
 
     Returns
     -------
@@ -217,7 +243,8 @@ def effect_size_from_summary(mean1: float, sd1: float, n1: int, mean2: float, sd
     Raises
     ------
     StatsError
-        A missing or non-numeric input, a negative SD, a group of fewer than 2.
+        A missing or non-numeric input, a negative SD, a group of fewer than 2,
+        an unknown ``outcome_kind``.
 
     Notes
     -----
@@ -225,6 +252,9 @@ def effect_size_from_summary(mean1: float, sd1: float, n1: int, mean2: float, sd
     intervals); months from :func:`~slc_research.stats.months_progress`; the
     MDES from :func:`~slc_research.stats.mdes`.
     """
+    if outcome_kind not in OUTCOME_KINDS:
+        raise StatsError(f"outcome_kind must be one of {list(OUTCOME_KINDS)}; "
+                         f"got {outcome_kind!r}")
     args = (mean1, sd1, n1, mean2, sd2, n2)
     g = hedges_g_from_summary(*args, confidence=confidence)
     d = cohens_d_from_summary(*args, confidence=confidence)
@@ -233,8 +263,10 @@ def effect_size_from_summary(mean1: float, sd1: float, n1: int, mean2: float, sd
     m = mdes(int(n1), int(n2), power=power, alpha=alpha, pretest_correlation=pretest_correlation)
     i = GroupSummary(labels[0], float(mean1), float(sd1), int(n1))
     c = GroupSummary(labels[1], float(mean2), float(sd2), int(n2))
-    return CalculatorResult(i, c, g, d, glass, months_progress(g), m, outcome,
-                            _warnings(i, c, g), confidence)
+    months = (months_progress(g, outcome_kind="attainment") if outcome_kind == "attainment"
+              else None)
+    return CalculatorResult(i, c, g, d, glass, months, m, outcome, _warnings(i, c, g),
+                            confidence, outcome_kind)
 
 
 def effect_size_from_values(x: Iterable[float], y: Iterable[float], **kwargs) -> CalculatorResult:

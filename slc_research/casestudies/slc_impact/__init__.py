@@ -25,6 +25,13 @@ def _comparison(value: Any) -> str:
     return value
 
 
+def _smallest_effect(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 2:
+        raise ConfigError(f"expected the smallest effect that matters, in standard deviations "
+                          f"(a number between 0 and 2, e.g. 0.2); found {value!r}",
+                          key="smallest_effect")
+    return float(value)
+
 
 STUDY = CaseStudy(
     name="slc_impact",
@@ -33,7 +40,8 @@ STUDY = CaseStudy(
         "Who volunteered, and how do they differ from their year groups?",
         "How often did members come to meetings, in which roles?",
         "Did members' engagement, metacognition and relationships with teachers change more "
-        "than other pupils' (Hedges' g, ANCOVA, difference in differences)?",
+        "than other pupils' (d_ppc2 on the declared primary outcome, Holm-adjusted "
+        "secondaries; difference in differences and ANCOVA side by side)?",
         "Did members who came to more meetings change more (dose-response)?",
         "What happened for disadvantaged (pupil premium) members?",
         "Attendance and behaviour before and after; what members said in interviews.",
@@ -50,6 +58,13 @@ STUDY = CaseStudy(
               wave_pair),
         Param("comparison", "non_members", '`"non_members"` (default) or `"none"`',
               _comparison),
+        Param("primary_outcome", "", '`""` for the first scale, or the scale declared as the '
+              'primary outcome before looking at the results',
+              lambda v: text_parameter(v, "primary_outcome",
+                                       expected='a scale name in quotes, or "" for the first '
+                                                'scale')),
+        Param("smallest_effect", 0.2, "the smallest effect that matters, in standard "
+              "deviations, for the equivalence test (default `0.2`)", _smallest_effect),
     ),
     run="slc_research.casestudies.slc_impact.study:run",
     each_kind="slc",

@@ -5,8 +5,10 @@ outcome (which keeps every analysed pupil's before and after value) and asks a
 further question of the same pupils:
 
 - :func:`adjusted_comparison`: members against comparison pupils with two
-  models, ANCOVA (the after-score adjusted for the before-score, as EEF
-  evaluations do) and difference in differences (cluster-robust by pupil);
+  models side by side, ANCOVA (the after-score adjusted for the before-score)
+  and difference in differences (cluster-robust by pupil), and
+  :func:`models_paragraphs`: why they differ when the groups start apart
+  (Lord's paradox);
 - :func:`dose_response`: did members who came to more meetings change more?
 - :func:`subgroup_results`: the comparison among disadvantaged pupils only
   (or any subgroup);
@@ -31,8 +33,21 @@ from slc_research.stats import StatsError, ancova, diff_in_diff, mdes
 from slc_research.stats.descriptives import mean_ci
 from slc_research.stats.results import ResultMixin
 
-__all__ = ["ATTENDANCE_BANDS", "DoseResponse", "adjusted_comparison", "ancova_effects", "dose_response",
-           "mdes_table", "subgroup_results"]
+__all__ = ["ATTENDANCE_BANDS", "DoseResponse", "adjusted_comparison", "ancova_effects",
+           "dose_response", "mdes_table", "models_paragraphs", "subgroup_results"]
+
+#: Why the two models differ for volunteers, in plain words (Lord, 1967; Wright, 2006).
+LORDS_PARADOX = (
+    "When members start ahead of (or behind) other pupils, the two models answer different "
+    "questions and can disagree: ANCOVA minus difference in differences is about the gap "
+    "at the start times (1 - the slope of the after-score on the before-score). Difference "
+    "in differences assumes both groups would have changed by the same amount without the "
+    "community (parallel trends); ANCOVA assumes pupils who started at the same score would "
+    "have ended at the same score, so that both groups drift back toward a common mean. "
+    "For groups that were not formed at random neither assumption can be checked, so "
+    "neither model is \"the truth\" (Lord's paradox). Difference in differences is the "
+    "same comparison as the headline effect size, in the outcome's own units: it does not "
+    "check the headline, it restates it.")
 
 #: Bands of % of meetings attended for the dose-response table: (label, low, high).
 ATTENDANCE_BANDS = (("Under 50%", 0.0, 50.0), ("50-74%", 50.0, 75.0), ("75% or more", 75.0, 100.01))
@@ -75,9 +90,20 @@ def adjusted_comparison(results: Iterable[ChangeResult], *, threshold: int,
     -----
     ANCOVA compares pupils who started at the same level; difference in
     differences compares the changes and removes any fixed difference between
-    the groups. When members were chosen (or chose themselves) because of
-    their starting point, the two can differ; neither removes differences in
-    how the groups would have changed anyway.
+    the groups. With the pooled within-group slope b of the after-score on the
+    before-score and the gap at the start Δpre, ANCOVA - DiD = (1 - b) Δpre
+    exactly (Lord's paradox; Wright, 2006): for volunteers who start ahead
+    they differ, and neither removes differences in how the groups would have
+    changed anyway.
+
+    References
+    ----------
+    Lord, F. M. (1967). A paradox in the interpretation of group comparisons.
+    *Psychological Bulletin*, 68(5), 304-305.
+
+    Wright, D. B. (2006). Comparing groups in a before-after design: when
+    t test and ANCOVA produce different results. *British Journal of
+    Educational Psychology*, 76(3), 663-675.
     """
     rows = []
     for r in results:
@@ -257,7 +283,8 @@ def mdes_table(results: Sequence[ChangeResult], *, threshold: int, power: float 
         ``outcome``, ``n_members``, ``n_comparison``, ``mdes`` (comparing
         changes, as the headline effect does), ``mdes_adjusted`` (with ANCOVA,
         using the observed before-after correlation), ``observed_g`` (the
-        headline effect), ``months`` (the MDES in EEF months' progress).
+        headline effect, d_ppc2: the same raw-score metric as the MDES). No
+        months' progress: these outcomes are not attainment.
     """
     rows = []
     for r in results:
@@ -266,18 +293,17 @@ def mdes_table(results: Sequence[ChangeResult], *, threshold: int, power: float 
             continue
         n_m, n_c = int(d["member"].sum()), int((~d["member"]).sum())
         row = {"outcome": r.label, "n_members": n_m, "n_comparison": n_c, "mdes": np.nan,
-               "mdes_adjusted": np.nan, "observed_g": r.effect.estimate if r.effect else np.nan,
-               "months": np.nan}
+               "mdes_adjusted": np.nan, "observed_g": r.effect.estimate if r.effect else np.nan}
         if n_m >= 2 and n_c >= 2:
             plain = mdes(n_m, n_c, power=power)
-            row.update(mdes=plain.estimate, months=plain.months)
+            row["mdes"] = plain.estimate
             rho = float(np.corrcoef(d["pre"], d["post"])[0, 1]) if d["pre"].std() > 0 else 0.0
             if np.isfinite(rho) and abs(rho) < 1:
                 row["mdes_adjusted"] = mdes(n_m, n_c, power=power,
                                             pretest_correlation=rho).estimate
         rows.append(row)
     table = pd.DataFrame(rows, columns=["outcome", "n_members", "n_comparison", "mdes",
-                                        "mdes_adjusted", "observed_g", "months"])
+                                        "mdes_adjusted", "observed_g"])
     out = suppress_small(table, count_cols=["n_members", "n_comparison"], threshold=threshold,
                          display=display, partition_by=None)
     if not display:
@@ -285,7 +311,36 @@ def mdes_table(results: Sequence[ChangeResult], *, threshold: int, power: float 
     return out.rename(columns={
         "outcome": "Outcome", "n_members": "Members: n", "n_comparison": "Other pupils: n",
         "mdes": "Smallest detectable effect (g)", "mdes_adjusted": "With ANCOVA (g)",
-        "observed_g": "Effect found (g)", "months": "Smallest detectable, months' progress"})
+        "observed_g": "Effect found (d_ppc2)"})
+
+
+def models_paragraphs(results: Iterable[ChangeResult], *, threshold: int) -> tuple[str, ...]:
+    """Per outcome, the gap at the start, the slope and how far ANCOVA and DiD should differ.
+
+    The first paragraph is :data:`LORDS_PARADOX`; then one sentence per outcome
+    whose groups are both at least ``threshold``: the members' lead at the start,
+    the slope b of the after-score on the before-score (ANCOVA's coefficient),
+    and ``(1 - b) x gap``, which is exactly ANCOVA minus difference in differences.
+    """
+    out = [LORDS_PARADOX]
+    for r in results:
+        d = _analysed(r)
+        if d.empty or r.comparison != "non_members":
+            continue
+        if min(int(d["member"].sum()), int((~d["member"]).sum())) < threshold:
+            continue
+        try:
+            a = ancova(d, outcome="post", baseline="pre", group="member")
+        except StatsError:
+            continue
+        slope = float(a.coefficients.set_index("term").loc["pre", "estimate"])
+        gap = float(d.loc[d["member"], "pre"].mean() - d.loc[~d["member"], "pre"].mean())
+        lead = "ahead of" if gap > 0 else "behind"
+        out.append(f"{r.label}: members started {abs(gap):.2f} {lead} other pupils "
+                   f"({r.unit}); the slope of the after-score on the before-score is "
+                   f"{slope:.2f}, so ANCOVA minus difference in differences is "
+                   f"{gap:.2f} x (1 - {slope:.2f}) = {(1 - slope) * gap:+.2f}.")
+    return tuple(out)
 
 
 def ancova_effects(models: pd.DataFrame) -> pd.DataFrame:

@@ -21,8 +21,8 @@ __all__ = ["DESIGN_DEFAULTS", "design_facts", "evidence_strength", "limitations"
 #: The design facts :func:`limitations` understands, with their defaults.
 DESIGN_DEFAULTS: dict[str, Any] = {
     "community_label": "the SLC",  # how the text names the community
-    "n_members": 0,  # members analysed
-    "n_comparison": None,  # comparison pupils analysed (None: no comparison group)
+    "n_members": 0,  # members in the cohort
+    "n_comparison": None,  # comparison pupils in the cohort (None: no comparison group)
     "comparison": "non_members",  # or "none"
     "random_allocation": False,  # never true for an SLC: pupils volunteer or are invited
     "baseline_g": None,  # members minus comparison before, in SD units (largest of the outcomes)
@@ -31,6 +31,14 @@ DESIGN_DEFAULTS: dict[str, Any] = {
     "n_outcomes": 1,  # outcomes compared
     "self_report": True,  # the outcomes include a questionnaire
     "n_schools": 1,
+    # the primary (first) scale's pupils analysed and shares lost, per group, for the
+    # strength of evidence (None: not known; the cohort counts above are used instead)
+    "n_members_analysed": None,
+    "n_comparison_analysed": None,
+    "attrition_members_pct": None,
+    "attrition_comparison_pct": None,
+    "primary_attrition_pct": None,
+    "design_kind": None,  # a key of stats.evidence.DESIGNS; None: from the facts above
 }
 
 
@@ -170,7 +178,7 @@ def design_facts(*, n_members: int, n_comparison: int | None,
                  if r.baseline is not None and r.baseline.n1 >= threshold
                  and r.baseline.n2 >= threshold]
     g, what = max(baselines, key=lambda b: abs(b[0])) if baselines else (None, None)
-    return {
+    return {**_analysed(scales[0] if scales else None),
         "community_label": community_label,
         "n_members": int(n_members),
         "n_comparison": None if comparison == "none" else n_comparison,
@@ -185,24 +193,61 @@ def design_facts(*, n_members: int, n_comparison: int | None,
     }
 
 
+def _analysed(primary: ChangeResult | None) -> dict[str, Any]:
+    """The primary scale's pupils analysed (both waves) and shares lost, per group."""
+    if primary is None or len(primary.groups) < 1:
+        return {}
+    rows = primary.groups.reset_index(drop=True)
+    n_pre = float(rows["n_pre"].sum())
+    out: dict[str, Any] = {"n_members_analysed": int(rows.loc[0, "n_both"]),
+                           "attrition_members_pct": _finite(rows.loc[0, "pct_lost"]),
+                           "primary_attrition_pct": (float(rows["n_lost"].sum() / n_pre * 100)
+                                                     if n_pre else None)}
+    if len(rows) > 1:
+        out.update(n_comparison_analysed=int(rows.loc[1, "n_both"]),
+                   attrition_comparison_pct=_finite(rows.loc[1, "pct_lost"]))
+    return out
+
+
+def _finite(value: Any) -> float | None:
+    return float(value) if value is not None and np.isfinite(value) else None
+
+
 def evidence_strength(design: dict[str, Any]):
     """The strength-of-evidence statement for the design facts of :func:`design_facts`.
 
-    A thin bridge to :func:`slc_research.stats.strength_of_evidence` (in the
-    spirit of the EEF's security rating, never claiming to be one): a
-    comparison group or not, random allocation or not, the baseline
-    difference, attrition between waves and the group sizes.
+    A thin bridge to :func:`slc_research.stats.strength_of_evidence` (after
+    the EEF's padlock logic, never claiming to be an EEF rating): the design
+    kind (``design_kind``, or: no comparison, random allocation, or volunteers
+    compared with others allowing for their starting scores), the baseline
+    difference, the primary scale's attrition overall and per group, and the
+    pupils **analysed** on it (the cohort counts only when those are unknown or
+    fewer than 2 in a group).
     """
     from slc_research.stats import strength_of_evidence
 
     facts = {**DESIGN_DEFAULTS, **design}
-    has_comparison = facts["comparison"] != "none" and bool(facts["n_comparison"])
-    attrition = facts["attrition_pct"]
+    has_comparison = facts["comparison"] != "none" and bool(
+        facts["n_comparison_analysed"] or facts["n_comparison"])
+    kind = facts["design_kind"] or (
+        "no_comparison" if not has_comparison
+        else "randomised" if facts["random_allocation"] else "baseline_adjusted")
+    attrition = facts["primary_attrition_pct"]
+    if attrition is None:
+        attrition = facts["attrition_pct"]
+    per_group = (facts["attrition_members_pct"], facts["attrition_comparison_pct"])
+    if not has_comparison or None in per_group:
+        per_group = (None, None)
+    n_t, n_c = facts["n_members_analysed"], facts["n_comparison_analysed"]
+    if n_t is None or n_c is None or min(n_t, n_c) < 2:  # not known, or too few to rate
+        n_t, n_c = None, None
     return strength_of_evidence(
-        comparison_group=has_comparison,
-        random_allocation=bool(facts["random_allocation"]),
+        design=kind,
         baseline_effect=facts["baseline_g"] if has_comparison else None,
         attrition=None if attrition is None else float(attrition) / 100,
-        n_treated=int(facts["n_members"]),
-        n_comparison=int(facts["n_comparison"]) if has_comparison else 0,
+        attrition_treated=None if per_group[0] is None else per_group[0] / 100,
+        attrition_comparison=None if per_group[1] is None else per_group[1] / 100,
+        n_treated=int(facts["n_members"] if n_t is None else n_t),
+        n_comparison=(int(facts["n_comparison"] if n_c is None else n_c)
+                      if has_comparison else 0),
     )

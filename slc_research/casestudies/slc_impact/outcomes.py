@@ -17,7 +17,14 @@ import pandas as pd
 
 from slc_research.data.frames import member_of
 from slc_research.errors import ConfigError
-from slc_research.stats import EffectSize, StatsError, hedges_g, mean_difference
+from slc_research.stats import (
+    EffectSize,
+    PrePostEffect,
+    StatsError,
+    hedges_g,
+    mean_difference,
+    ppc_effect_size,
+)
 from slc_research.stats.descriptives import mean_ci_from_summary
 
 __all__ = ["GROUP_LABELS", "ChangeResult", "attendance_change", "behaviour_change",
@@ -55,9 +62,10 @@ class ChangeResult:
     within : dict
         Group label -> paired :class:`EffectSize` (g_av of after vs before), or None.
     effect : EffectSize or None
-        Headline: Hedges' g of members' changes vs comparison pupils' changes
-        (pooled SD of the changes, noncentral-t interval). Without a comparison
-        group: the members' paired g_av.
+        Headline, in the raw-score metric of Cohen's bands and the EEF: Morris's
+        (2008) d_ppc2 of members against comparison pupils (difference in mean
+        change over the pooled SD before; symbol ``"d_ppc2"``, normal interval),
+        from ``ppc``. Without a comparison group: the members' paired g_av.
     difference : EffectSize or None
         Members' mean change minus comparison pupils' (outcome units, Welch interval).
     baseline : EffectSize or None
@@ -67,6 +75,12 @@ class ChangeResult:
         Outcome-specific figures (persistent absence for attendance), possibly empty.
     notes : tuple of str
         Why something could not be computed, in plain words.
+    ppc : PrePostEffect or None
+        The headline d_ppc2 with its variance and SE (for the equivalence test).
+    change_g : EffectSize or None
+        Hedges' g of the change scores (pooled SD of the changes): for research
+        only, "g of change scores (not comparable with benchmarks)". It is larger
+        than d_ppc2 whenever before and after correlate above 0.5.
     pupils : DataFrame
         One row per pupil in either group: ``pupil_id``, ``group``, ``pre``,
         ``post`` (NaN when not measured). Holds pseudonymous ids: for further
@@ -91,6 +105,8 @@ class ChangeResult:
     pupils: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     comparison: str = "non_members"
     group_labels: tuple[str, str] = GROUP_LABELS
+    ppc: PrePostEffect | None = None
+    change_g: EffectSize | None = None
 
     @property
     def available(self) -> bool:
@@ -174,9 +190,9 @@ def scale_change(scores: pd.DataFrame, members: Iterable[str], *, scale: str,
     Returns
     -------
     ChangeResult
-        ``effect`` is Hedges' g of the change scores, members vs comparison
-        (pooled SD of the changes, noncentral-t interval); ``within`` holds each
-        group's paired g_av (wave 2 vs wave 1).
+        ``effect`` is Morris's d_ppc2, members vs comparison (the raw-score
+        metric); ``change_g`` the g of the change scores (research only);
+        ``within`` holds each group's paired g_av (wave 2 vs wave 1).
 
     Notes
     -----
@@ -233,7 +249,7 @@ def attendance_change(attendance_summary: pd.DataFrame, members: Iterable[str],
     ChangeResult
         ``difference`` is the members' mean change minus the comparison pupils'
         in percentage points, with a Welch t interval; ``effect`` the same as
-        Hedges' g; ``extra`` the persistent-absence rate per group and period
+        Morris's d_ppc2 (over the pooled SD of attendance before); ``extra`` the persistent-absence rate per group and period
         (``group``, ``period``, ``n``, ``n_persistent``, ``pct_persistent``).
         Only pupils with possible sessions in both periods are compared.
     """
@@ -410,7 +426,7 @@ def _change_result(pre: pd.Series, post: pd.Series, groups: pd.Series, *, outcom
     post = post.reindex(groups.index).astype(float)
     change = post - pre
     wanted = group_labels if comparison == "non_members" else group_labels[:1]
-    rows, within, changes, baselines = [], {}, {}, {}
+    rows, within, changes, baselines, afters = [], {}, {}, {}, {}
     for g in wanted:
         in_g = (groups == g).to_numpy()
         p, q = pre[in_g], post[in_g]
@@ -418,6 +434,7 @@ def _change_result(pre: pd.Series, post: pd.Series, groups: pd.Series, *, outcom
         n_pre, n_both = int(p.notna().sum()), int(both.sum())
         c = change[in_g][both]
         changes[g], baselines[g] = c.to_numpy(), p[both].to_numpy()
+        afters[g] = q[both].to_numpy()
         row = {"outcome": label, "group": g, "n_pre": n_pre, "n_both": n_both,
                "n_lost": n_pre - n_both,
                "pct_lost": 100 * (n_pre - n_both) / n_pre if n_pre else np.nan,
@@ -435,11 +452,13 @@ def _change_result(pre: pd.Series, post: pd.Series, groups: pd.Series, *, outcom
                    g_change=w.estimate if w else np.nan, g_ci_low=w.ci_low if w else np.nan,
                    g_ci_high=w.ci_high if w else np.nan)
         rows.append(row)
-    effect = difference = baseline = None
+    effect = difference = baseline = ppc = change_g = None
     if comparison == "non_members":
         m, o = group_labels
-        effect = _try(lambda: hedges_g(changes[m], changes[o]), notes,
-                      "members vs other pupils: effect size of the change")
+        ppc = _try(lambda: ppc_effect_size(baselines[m], afters[m], baselines[o], afters[o]),
+                   notes, "members vs other pupils: effect size of the change")
+        effect = _as_effect_size(ppc) if ppc is not None else None
+        change_g = _try(lambda: hedges_g(changes[m], changes[o]), [], "")
         difference = _try(lambda: mean_difference(changes[m], changes[o]), notes,
                           "members vs other pupils: difference in change")
         baseline = _try(lambda: hedges_g(baselines[m], baselines[o]), notes,
@@ -453,7 +472,14 @@ def _change_result(pre: pd.Series, post: pd.Series, groups: pd.Series, *, outcom
     return ChangeResult(outcome, label, unit, periods,
                         pd.DataFrame(rows, columns=_GROUP_COLUMNS), within, effect, difference,
                         baseline, extra if extra is not None else pd.DataFrame(), tuple(notes),
-                        pupils, comparison, tuple(group_labels))
+                        pupils, comparison, tuple(group_labels), ppc, change_g)
+
+
+def _as_effect_size(ppc: PrePostEffect) -> EffectSize:
+    """The d_ppc2 headline in the shape every table and chart of an effect reads."""
+    return EffectSize(ppc.estimate, ppc.ci_low, ppc.ci_high, ppc.n, ppc.n_treated,
+                      ppc.n_comparison, ppc.method, "normal", ppc.confidence, "d_ppc2", False,
+                      ppc.n_dropped)
 
 
 def _try(compute, notes: list[str], what: str):

@@ -14,11 +14,14 @@ import pandas as pd
 
 from slc_research import charts, qual
 from slc_research.casestudies.result import Result, Section, Table
-from slc_research.casestudies.slc_impact import adjusted, impact
+from slc_research.casestudies.slc_impact import adjusted, headline, impact, subgroups
 from slc_research.casestudies.slc_impact import tables as t
 from slc_research.privacy.suppression import SUPPRESSED_COLUMN, suppress_small
 
 __all__ = ["change_finding", "run"]
+
+_D_PPC2 = ("d_ppc2, members' change minus other pupils', in SDs before (95% CI; the arrow "
+           "by each outcome points to the better side)")
 
 
 def run(enq: Any, params: dict[str, Any]) -> Result:
@@ -30,7 +33,8 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
         The opened workspace.
     params : dict
         As :meth:`slc_impact.STUDY.validate <slc_research.casestudies.spec.CaseStudy.validate>`
-        returns them: ``community``, ``scales``, ``waves``, ``comparison``.
+        returns them: ``community``, ``scales``, ``waves``, ``comparison``,
+        ``primary_outcome`` and ``smallest_effect``.
 
     Returns
     -------
@@ -59,6 +63,9 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
         enq.behaviour, members, cohort=cohort, comparison=comparison,
         split=impact.community_start(enq.meetings, enq.memberships, communities))
     all_results = [*scale_results, attendance, behaviour]
+    primary = headline.resolve_primary(params.get("primary_outcome", ""),
+                                       [r.outcome for r in scale_results])
+    declared = {"primary": primary, "smallest_effect": params.get("smallest_effect", 0.2)}
     facts = impact.design_facts(n_members=rep.n_members, n_comparison=rep.n_rest,
                                 results=all_results, comparison=comparison,
                                 n_schools=max(len(rep.schools), 1), community_label=label,
@@ -67,9 +74,9 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
     sections = (
         _who_took_part(rep, threshold),
         _participation(part, threshold),
-        _questionnaire(scale_results, threshold, _answer_scale(enq, scale_results)),
-        _attendance_behaviour(attendance, behaviour, threshold),
-        _all_outcomes(all_results, threshold),
+        _questionnaire(scale_results, threshold, declared, _answer_scale(enq, scale_results)),
+        _attendance_behaviour(attendance, behaviour, threshold, declared),
+        _all_outcomes(all_results, threshold, declared),
         *_second_looks(all_results, scale_results, attendance, part, enq.pupils, threshold),
         _voice(enq, communities, threshold),
         _design(facts),
@@ -180,11 +187,17 @@ def _answer_scale(enq: Any, scale_results) -> Any:
     return enq.manifest.response_scales[scales[names[0]].response_scale]
 
 
-def _questionnaire(scale_results, threshold: int, answer_scale: Any = None) -> Section:
+def _questionnaire(scale_results, threshold: int, declared: dict,
+                   answer_scale: Any = None) -> Section:
     return Section(
         "questionnaire", "Change on the learning questionnaire",
-        finding=change_finding(scale_results, threshold),
-        paragraphs=tuple(t.describe_change(r, threshold=threshold) for r in scale_results)
+        finding=(headline.headline_finding(scale_results, threshold=threshold,
+                                           primary=declared["primary"],
+                                           smallest_effect=declared["smallest_effect"])
+                 + " " + change_finding(scale_results, threshold)),
+        paragraphs=tuple(t.describe_change(r, threshold=threshold,
+                                           smallest_effect=declared["smallest_effect"])
+                         for r in scale_results)
         or ("This enquiry has no pupil questionnaire scales.",),
         tables=(Table(t.change_table(scale_results, threshold=threshold), decimals=2,
                       caption="Questionnaire scores before and after"),
@@ -194,19 +207,23 @@ def _questionnaire(scale_results, threshold: int, answer_scale: Any = None) -> S
             t.means_table(scale_results, threshold=threshold),
             answers=None if answer_scale is None else answer_scale.levels,
             first=1 if answer_scale is None else answer_scale.start),),
-        note=("g is the difference between members' and other pupils' change in "
-              "standard-deviation units: about 0.2 is small, 0.5 medium, 0.8 large in education "
-              "research, where whole-school approaches typically reach 0.1-0.3. The 95% "
-              "confidence interval is the range of effects these data are consistent with: if "
-              "it includes 0, the data cannot rule out no difference at all."))
+        note=("d_ppc2 (Morris, 2008) is how much more members' scores changed than other "
+              "pupils', in standard deviations of the scores before: the metric in which "
+              "about 0.2 is small, 0.5 medium and 0.8 large, and in which whole-school "
+              "approaches in education typically reach 0.1-0.3. The 95% confidence interval "
+              "is the range of effects these data are consistent with. An interval that "
+              "includes 0 is not evidence of no effect: the equivalence test says whether the "
+              "data rule out an effect as large as the smallest that matters (the "
+              "smallest_effect parameter)."))
 
 
-def _attendance_behaviour(attendance, behaviour, threshold: int) -> Section:
+def _attendance_behaviour(attendance, behaviour, threshold: int, declared: dict) -> Section:
+    bound = declared["smallest_effect"]
     return Section(
         "attendance_behaviour", "Attendance and behaviour",
         finding=change_finding([attendance, behaviour], threshold),
-        paragraphs=(t.describe_change(attendance, threshold=threshold),
-                    t.describe_change(behaviour, threshold=threshold)),
+        paragraphs=(t.describe_change(attendance, threshold=threshold, smallest_effect=bound),
+                    t.describe_change(behaviour, threshold=threshold, smallest_effect=bound)),
         tables=(Table(t.change_table([attendance, behaviour], threshold=threshold),
                       decimals=2, caption="Attendance and behaviour before and after"),
                 Table(t.persistent_absence_table(attendance, threshold=threshold),
@@ -219,31 +236,53 @@ def _attendance_behaviour(attendance, behaviour, threshold: int) -> Section:
               "why members are compared with other pupils over the same weeks."))
 
 
-def _all_outcomes(all_results, threshold: int) -> Section:
+def _all_outcomes(all_results, threshold: int, declared: dict) -> Section:
+    options = {"primary": declared["primary"], "smallest_effect": declared["smallest_effect"],
+               "threshold": threshold}
+    primary = next((r.label for r in all_results if r.outcome == declared["primary"]), "")
     return Section(
         "all_outcomes", "All outcomes together",
-        finding=change_finding(all_results, threshold),
+        finding=headline.outcomes_finding(all_results, **options),
+        tables=(Table(headline.headline_table(all_results, **options),
+                      decimals={"Effect size (d_ppc2)": 2, "95% CI low": 2, "95% CI high": 2,
+                                "p": 3, "p (Holm-adjusted)": 3},
+                      caption="The primary outcome and the secondary outcomes"),),
         charts=(charts.effect_size_chart(t.effects_summary(all_results, threshold=threshold,
-                                                           display=False)),),
-        records=t.headlines(all_results, threshold=threshold))
+                                                           display=False), x_title=_D_PPC2),),
+        note=(f"The primary outcome ({primary.lower() or 'none'}) was declared before looking "
+              "at the results (the primary_outcome parameter); it is tested at the usual 5%. "
+              "The others are secondary: with several outcomes one will often look "
+              "'significant' by chance, so read their Holm-adjusted p, not the raw p. The "
+              "equivalence test says whether the data rule out an effect as large as "
+              f"±{declared['smallest_effect']:g} standard deviations (\"no effect larger than "
+              "...\"), show an effect, or cannot tell (\"inconclusive\")."),
+        records={**t.headlines(all_results, threshold=threshold),
+                 "primary_outcome": declared["primary"],
+                 "holm": headline.headline_table(all_results, display=False, **options),
+                 "research_change_g": headline.change_g_record(all_results, threshold)})
 
 
 def _second_looks(all_results, scale_results, attendance, part, pupils,
                   threshold: int) -> tuple[Section, ...]:
     models = adjusted.adjusted_comparison(all_results, threshold=threshold, display=False)
     adjusted_section = Section(
-        "adjusted", "Adjusting for where pupils started",
+        "adjusted", "Two ways of allowing for where pupils started",
         finding=_models_finding(models),
+        paragraphs=adjusted.models_paragraphs(all_results, threshold=threshold),
         tables=(Table(adjusted.adjusted_comparison(all_results, threshold=threshold),
-                      decimals=2, caption="Members minus other pupils, two models"),),
+                      decimals=2, caption=("Members minus other pupils: difference in "
+                                           "differences and ANCOVA side by side")),),
         charts=(charts.effect_size_chart(
             adjusted.ancova_effects(models),
             title="ANCOVA effect sizes (adjusted for the starting point)"),),
         note=("Each row is the difference between members and other pupils in the outcome's "
-              "own units, with its 95% confidence interval. When the two models agree, the "
-              "result does not hinge on how the starting point is handled. Neither model can "
-              "rule out that volunteers would have changed differently anyway: only random "
-              "allocation could."),
+              "own units, with its 95% confidence interval. Difference in differences is the "
+              "headline comparison in the outcome's units; ANCOVA asks a different question "
+              "(pupils who started at the same score). When members started ahead the two "
+              "differ by about the gap at the start times (1 - slope), and neither is the "
+              "right answer by itself: report both. Neither model can rule out that "
+              "volunteers would have changed differently anyway: only random allocation "
+              "could."),
         records={"adjusted": models.drop(columns=["suppressed"])})
 
     doses = {r.outcome: adjusted.dose_response(r, part) for r in [*scale_results, attendance]}
@@ -281,20 +320,36 @@ def _second_looks(all_results, scale_results, attendance, part, pupils,
 
     pp = adjusted.subgroup_results(all_results, pupils, column="pupil_premium", value=True,
                                    label="pupil premium")
+    pp_ids = pupils.loc[pupils["pupil_premium"].astype(object) == True,  # noqa: E712
+                        "pupil_id"].astype(str)
+    interaction = subgroups.interaction_table(all_results, pp_ids, threshold=threshold,
+                                              display=False)
     pp_section = Section(
         "pupil_premium", "Disadvantaged pupils",
         finding="Among pupils eligible for the pupil premium: "
-                + change_finding(pp, threshold)[0].lower() + change_finding(pp, threshold)[1:],
+                + change_finding(pp, threshold)[0].lower() + change_finding(pp, threshold)[1:]
+                + " " + subgroups.interaction_finding(interaction),
+        paragraphs=(subgroups.SUBGROUP_CAVEAT,),
         tables=(Table(t.effects_summary(pp, threshold=threshold), decimals=2,
                       caption=("Pupil premium pupils: members' change compared with other "
-                               "pupils' change")),),
+                               "pupils' change")),
+                Table(subgroups.interaction_table(all_results, pp_ids, threshold=threshold),
+                      decimals={"Difference in effect (member x subgroup)": 2,
+                                "95% CI low": 2, "95% CI high": 2, "p": 3},
+                      caption=("Does the effect differ for pupil premium pupils? The "
+                               "interaction test"))),
         charts=(charts.effect_size_chart(t.effects_summary(pp, threshold=threshold,
-                                                           display=False),
+                                                           display=False), x_title=_D_PPC2,
                                          title="Pupil premium pupils: effect sizes"),),
         note=("Disadvantaged members are usually few, so these intervals are wide: a result "
-              "here is a question to follow up, not a finding on its own. Rows with fewer "
-              f"pupils than the enquiry's threshold ({threshold}) are withheld."),
-        records={f"pp_{k}": v for k, v in t.headlines(pp, threshold=threshold).items()})
+              "here is a question to follow up, not a finding on its own. The interaction "
+              "test asks whether the difference between pupil premium members and other pupil "
+              "premium pupils is larger or smaller than the same difference outside the pupil "
+              "premium (in the outcome's units); only an interval that leaves out 0 is "
+              "evidence that the effect differs. Rows with fewer pupils than the enquiry's "
+              f"threshold ({threshold}) are withheld."),
+        records={**{f"pp_{k}": v for k, v in t.headlines(pp, threshold=threshold).items()},
+                 "pp_interaction": interaction.drop(columns=["suppressed"])})
     return adjusted_section, dose_section, pp_section
 
 
@@ -308,10 +363,13 @@ def _models_finding(models: pd.DataFrame) -> str:
     agree = [o for o, r in both.iterrows() if r["all"]]
     split = [o for o, r in both.iterrows() if r["any"] and not r["all"]]
     text = (f"Both models find a clear difference between members and other pupils on "
-            f"{_and(agree)}" if agree else "Neither model finds a clear difference")
+            f"{_and(agree)} (each at the 5% level, before allowing for several outcomes)"
+            if agree else "Neither model finds a clear difference")
     if split:
-        text += f"; on {_and(split)} the two models disagree, so treat it with caution"
-    return text + "."
+        text += (f"; on {_and(split)} one model finds a clear difference and the other does "
+                 "not, so the result depends on an assumption the data cannot check")
+    return text + ". They are two answers under different assumptions, not a check of one by " \
+        "the other."
 
 
 def _published_dose(dose, threshold: int):
@@ -375,11 +433,15 @@ def _evidence(facts, results, threshold: int) -> Section:
     mdes = adjusted.mdes_table(results, threshold=threshold, display=False)
     return Section(
         "evidence", "Strength of evidence",
-        finding=str(evidence),
+        finding=evidence.explain(), items=evidence.sentences,
         tables=(Table(adjusted.mdes_table(results, threshold=threshold), decimals=2,
                       caption="The smallest effect this enquiry could reliably detect (80% "
                               "power)"),),
-        note=("The minimum detectable effect size (MDES) is the smallest true effect that a "
+        note=("The rating follows the EEF's logic for its padlocks (EEF, 2019): the design, "
+              "the number of pupils analysed and the share of pupils lost are each rated 0-5; "
+              "the lowest of the three counts, lowered once if the groups differed at the "
+              "start or lost different shares of pupils. "
+              "The minimum detectable effect size (MDES) is the smallest true effect that a "
               "study of this size would find 8 times in 10. If it is larger than the effect "
               "found, a 'no clear difference' result says little: the enquiry was too small to "
               "see an effect of that size, not evidence that there was none."),

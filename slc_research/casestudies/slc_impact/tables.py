@@ -27,6 +27,7 @@ from slc_research.casestudies.slc_impact.outcomes import ChangeResult
 from slc_research.casestudies.slc_impact.representativeness import Representativeness
 from slc_research.measures.participation import Participation
 from slc_research.privacy.suppression import SUPPRESSED_COLUMN, suppress_small
+from slc_research.stats import tost
 
 __all__ = ["about_data", "association_table", "bands_table", "change_table", "describe_change",
            "effects_summary", "headlines", "means_table", "members_shown", "participation_table",
@@ -135,8 +136,8 @@ def effects_summary(results: Iterable[ChangeResult], *, threshold: int,
                     display: bool = True) -> pd.DataFrame:
     """Headline effect per outcome, members against other pupils.
 
-    The g of the change (members vs others), the raw difference in change and the difference
-    at the start (g).
+    Morris's d_ppc2 (the raw-score metric of Cohen's bands and the EEF), the raw difference
+    in change and the difference at the start (g).
     """
     rows = []
     for r in results:
@@ -156,9 +157,9 @@ def effects_summary(results: Iterable[ChangeResult], *, threshold: int,
                                     "baseline_g"])
     t["n1"], t["n2"] = t["n1"].astype("Int64"), t["n2"].astype("Int64")
     labels = {"outcome": "Outcome", "n1": "Members", "n2": "Other pupils",
-              "estimate": "Hedges' g", "ci_low": "95% CI low", "ci_high": "95% CI high",
-              "difference": "Difference in change", "difference_ci_low": "Difference: 95% CI low",
-              "difference_ci_high": "Difference: 95% CI high", "baseline_g": "g at the start"}
+              "estimate": "Effect size (d_ppc2)", "ci_low": "95% CI low",
+              "ci_high": "95% CI high", "difference": "Difference in change",
+              "difference_ci_low": "Difference: 95% CI low", "difference_ci_high": "Difference: 95% CI high", "baseline_g": "g at the start"}
     out = _publish(t, ["n1", "n2"], threshold, display, labels, partition_by=None)
     if not display:
         return out[~out[SUPPRESSED_COLUMN]].drop(columns=SUPPRESSED_COLUMN)
@@ -184,8 +185,13 @@ def persistent_absence_table(result: ChangeResult, *, threshold: int,
                     remainders={"n_persistent": "n"}, partition_by=None)
 
 
-def describe_change(result: ChangeResult, *, threshold: int, unit_decimals: int = 2) -> str:
-    """One or two plain sentences on an outcome's change, respecting suppression."""
+def describe_change(result: ChangeResult, *, threshold: int, unit_decimals: int = 2,
+                    smallest_effect: float = 0.2) -> str:
+    """One or two plain sentences on an outcome's change, respecting suppression.
+
+    With a comparison group the headline d_ppc2 comes with its equivalence test against
+    ``±smallest_effect`` (never just "not significant").
+    """
     if not result.available:
         return f"{result.label}: no pupil was measured both times. " + " ".join(result.notes)
     g = result.groups.set_index("group")
@@ -209,17 +215,21 @@ def describe_change(result: ChangeResult, *, threshold: int, unit_decimals: int 
                      f"{e.estimate:.2f}, {level} [{e.ci_low:.2f}, {e.ci_high:.2f}] "
                      f"(n = {e.n}).")
         else:
-            text += (f" Compared with other pupils, the members' change was Hedges' g = "
-                     f"{e.estimate:.2f}, {level} [{e.ci_low:.2f}, {e.ci_high:.2f}] "
-                     f"(n = {e.n1} members and {e.n2} other pupils); an interval that "
-                     "includes 0 is consistent with no difference.")
+            text += (f" Compared with other pupils, members changed by d_ppc2 = "
+                     f"{e.estimate:.2f} standard deviations more, {level} [{e.ci_low:.2f}, "
+                     f"{e.ci_high:.2f}] (n = {e.n1} members and {e.n2} other pupils)")
+            if result.ppc is not None:
+                tested = tost(result.ppc.estimate, result.ppc.se, bound=smallest_effect)
+                text += f"; equivalence test: {tested.in_words()}"
+            text += "."
     return text
 
 
 def headlines(results: Iterable[ChangeResult], *, threshold: int) -> dict[str, object]:
     """Headline effect per outcome for the index page: ``{"<outcome>_g": EffectSize or None}``.
 
-    None when it was not computed or a group is below the threshold.
+    The value is the headline d_ppc2 (symbol ``"d_ppc2"``; the key keeps its old name for
+    the index); None when it was not computed or a group is below the threshold.
     """
     out: dict[str, object] = {}
     for r in results:
