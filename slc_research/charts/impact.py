@@ -176,8 +176,7 @@ def attendance_chart(means: pd.DataFrame, *, title: str = "Attendance before and
 
 
 def effect_size_chart(effects: pd.DataFrame, *,
-                      x_title: str = "Effect size, members' change minus other pupils' "
-                                     "(95% CI)",
+                      x_title: str = "Hedges' g, members minus other pupils (95% CI)",
                       title: str = "How much more members changed than other pupils"
                       ) -> alt.LayerChart:
     """Forest plot: each outcome's effect size and confidence interval, with a zero line.
