@@ -133,6 +133,27 @@ def test_representativeness_uses_chi_square_when_expected_counts_allow():
     assert row["p_value"] == pytest.approx(chi.pvalue)
 
 
+def test_item10_not_recorded_in_representativeness():
+    """Members differ from the rest only in how often prior attainment is not recorded."""
+    ids = _ids("P", 200)
+    prior = (["low"] * 10 + ["high"] * 10 + [None] * 20  # 40 members: half not recorded
+             + ["low"] * 76 + ["high"] * 76 + [None] * 8)  # 160 others: 5% not recorded
+    frame = conform(pd.DataFrame({"pupil_id": ids, "school": "A", "year_group": 8,
+                                  "prior_attainment": prior}), "pupils")
+    rep = impact.representativeness(frame, ids[:40], by=("prior_attainment",))
+    row = rep.tests.iloc[0]
+    assert row["n"] == 200  # every pupil tested, "Not recorded" included
+    # reference: scipy on the members x (low, high, not recorded) table
+    chi = stats.chi2_contingency([[76, 76, 8], [10, 10, 20]], correction=False)
+    assert row["test"] == "chi-square"
+    assert row["df"] == 2
+    assert row["statistic"] == pytest.approx(chi.statistic)
+    assert row["p_value"] == pytest.approx(chi.pvalue)
+    assert row["p_value"] < 0.001  # the difference lies in "Not recorded" alone
+    levels = rep.table.set_index("level")
+    assert levels.loc[impact.NOT_RECORDED, "n_members"] == 20
+
+
 # --- participation ---------------------------------------------------------------------------
 
 def test_participation_counts_meetings_while_a_member():
@@ -392,6 +413,36 @@ def test_limitations_adapt_to_the_design():
     assert _causal_claims(random) == []
     with pytest.raises(ConfigError, match="unknown design fact"):
         impact.limitations({"n_member": 3})
+
+
+def test_item10_before_period_after_first_meeting_warns():
+    """The 'before' attendance period and wave 1 compared with the first meeting's date."""
+    marks = pd.DataFrame({"date": pd.to_datetime(
+        ["2025-09-29", "2025-10-06", "2025-12-19", "2026-05-04"])})
+    first, last = design.period_dates(marks, "autumn")
+    assert (first, last) == (pd.Timestamp("2025-09-29"), pd.Timestamp("2025-12-19"))
+    facts = design.design_facts(
+        n_members=30, n_comparison=200, community_label="the SLC",
+        community_start=pd.Timestamp("2025-09-24"),
+        before_periods={"the autumn attendance": (first, last),
+                        "wave 1": (pd.Timestamp("2025-09-01"), pd.Timestamp("2025-09-12")),
+                        "the survey": (None, None)})
+    said = design.limitations(facts)
+    after = [s for s in said if s.startswith("Warning: the autumn attendance began on "
+                                             "29 September 2025, after the SLC's first "
+                                             "meeting on 24 September 2025")]
+    assert len(after) == 1
+    assert not any("wave 1" in s for s in said)  # before the first meeting: nothing to say
+    assert any(s.startswith("When the survey was taken is not recorded") for s in said)
+    # a period that starts before but runs on past the first meeting
+    overlap = design.timing_warnings({"community_start": pd.Timestamp("2025-09-24"),
+                                      "community_label": "the 4 SLCs",
+                                      "before_periods": {"autumn": (pd.Timestamp("2025-09-01"),
+                                                                    last)}})
+    assert overlap == [s for s in overlap if "runs on past the 4 SLCs' first meeting" in s]
+    assert len(overlap) == 1
+    # no first meeting known: no warning
+    assert design.timing_warnings({"before_periods": {"x": (first, last)}}) == []
 
 
 def test_design_facts_from_results():

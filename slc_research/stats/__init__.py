@@ -64,6 +64,10 @@ from slc_research.stats.evidence import (  # noqa: F401
 from slc_research.stats.glass import (  # noqa: F401
     glass_delta,
 )
+from slc_research.stats.matching import (  # noqa: F401
+    MatchResult,
+    matched_comparison,
+)
 from slc_research.stats.meta import (  # noqa: F401
     MetaResult,
     meta_analysis,
@@ -130,6 +134,7 @@ __all__ = [
     "MONTHS_CAVEAT",
     "OUTCOME_KINDS",
     "Mdes",
+    "MatchResult",
     "MeanResult",
     "MetaResult",
     "MonthsProgress",
@@ -160,6 +165,7 @@ __all__ = [
     "hedges_g_from_summary",
     "krippendorff_alpha",
     "mann_whitney",
+    "matched_comparison",
     "mcnemar",
     "mcnemar_mid_p",
     "mdes",

@@ -2,7 +2,9 @@
 
 :data:`STUDY` declares the notebook's parameters once; its ``run`` (in :mod:`.study`) returns
 the result. The analyses live in :mod:`.impact` (members and communities),
-:mod:`.representativeness`, :mod:`.outcomes`, :mod:`.adjusted` (second looks), :mod:`.design`
+:mod:`.representativeness`, :mod:`.outcomes`, :mod:`.adjusted` (second looks), :mod:`.matched`
+(members against similar non-members), :mod:`.scale_reliability`, :mod:`.design` (with the
+timing of the "before" measurements), :mod:`.differencing` (counts two tables would give away)
 and :mod:`.tables`. Importing this package is light: the analyses load when the study runs.
 """
 
@@ -39,10 +41,13 @@ STUDY = CaseStudy(
     questions=(
         "Who volunteered, and how do they differ from their year groups?",
         "How often did members come to meetings, in which roles?",
+        "Compared with similar non-members (matched on starting score, school, year group, "
+        "pupil premium, SEN, gender and prior attainment), how much more did members change?",
         "Did members' engagement, metacognition and relationships with teachers change more "
         "than other pupils' (d_ppc2 on the declared primary outcome, Holm-adjusted "
         "secondaries; difference in differences and ANCOVA side by side)?",
         "Did members who came to more meetings change more (dose-response)?",
+        "How reliable is each questionnaire scale at each wave (Cronbach's alpha)?",
         "What happened for disadvantaged (pupil premium) members?",
         "Attendance and behaviour before and after; what members said in interviews.",
         "How strong is the evidence, and what is the smallest effect the enquiry could see?"),

@@ -12,7 +12,7 @@ from slc_research.data.frames import member_of
 from slc_research.errors import StatsError
 from slc_research.stats.descriptives import association_test
 
-__all__ = ["CHARACTERISTICS", "NOT_RECORDED", "Representativeness", "cohort_ids",
+__all__ = ["CHARACTERISTICS", "LEVEL_NAMES", "NOT_RECORDED", "Representativeness", "cohort_ids",
            "representativeness"]
 
 #: Readable names of the pupil characteristics.
@@ -24,11 +24,13 @@ CHARACTERISTICS = {
     "year_group": "Year group",
     "eal": "English as an additional language",
 }
-_LEVELS = {
+#: Readable names of the levels of a characteristic, in their reading order.
+LEVEL_NAMES = {
     "sen": {"none": "No SEN", "support": "SEN support", "ehcp": "EHC plan"},
     "gender": {"F": "Girls", "M": "Boys", "X": "Other / non-binary", "U": "Not known"},
     "prior_attainment": {"low": "Low", "middle": "Middle", "high": "High"},
 }
+_LEVELS = LEVEL_NAMES
 NOT_RECORDED = "Not recorded"
 
 
@@ -64,9 +66,10 @@ class Representativeness:
         (members minus rest, percentage points), ``members_total``, ``rest_total``.
         Percentages are of each group's total, "Not recorded" included.
     tests : DataFrame
-        One row per characteristic: ``characteristic``, ``test`` (chi-square, or
-        Fisher's exact when an expected count is below 5), ``statistic``, ``df``,
-        ``p_value``, ``n`` (pupils with the characteristic recorded).
+        One row per characteristic: ``characteristic``, ``test`` (chi-square, with
+        Yates' correction for a 2 x 2 table as computed and labelled, or Fisher's
+        exact when an expected count is below 5), ``statistic``, ``df``,
+        ``p_value``, ``n`` (pupils tested: the whole cohort, "Not recorded" included).
     n_members, n_rest : int
         Members found on the roster; other pupils in the cohort.
     n_unmatched : int
@@ -118,8 +121,11 @@ def representativeness(pupils: pd.DataFrame, members: Iterable[str], *,
 
     Notes
     -----
-    Per characteristic, the pupils with it recorded form a members x levels
-    table. If every expected count is at least 5 the test is Pearson's
+    Per characteristic, every pupil of the cohort forms a members x levels
+    table, "Not recorded" counting as a level: whether a characteristic was
+    recorded can itself differ between volunteers and the rest (it does for prior
+    attainment, where pupils who joined the school after Key Stage 2 have none),
+    and leaving those pupils out would hide it. If every expected count is at least 5 the test is Pearson's
     chi-square (with Yates' correction for 2 x 2); otherwise Fisher's exact test
     (exact for 2 x 2, Monte Carlo with 9,999 resamples for larger tables). A
     small p says the members differ from the cohort on that characteristic more
@@ -179,14 +185,12 @@ def _levels(values: pd.Series, col: str) -> pd.Series:
 
 
 def _association(levels: pd.Series, is_member: np.ndarray, seed: int) -> dict:
-    known = (levels != NOT_RECORDED).to_numpy()
+    """The test on every pupil of the cohort, "Not recorded" a level like the others."""
     empty = {"test": "not possible", "statistic": np.nan, "df": np.nan, "p_value": np.nan,
-             "n": int(known.sum())}
+             "n": len(levels)}
     try:
-        res = association_test(is_member[known], levels[known].astype(str).to_numpy(),
-                               seed=seed)
+        res = association_test(is_member, levels.astype(str).to_numpy(), seed=seed)
     except StatsError:
         return empty
-    test = res.method.replace(" test", "").replace(" (Yates' correction)", "")
-    return {**empty, "test": test, "statistic": res.statistic,
+    return {**empty, "test": res.method.replace(" test", ""), "statistic": res.statistic,
             "df": np.nan if res.df is None else int(res.df), "p_value": res.p_value}

@@ -14,7 +14,16 @@ import pandas as pd
 
 from slc_research import charts, qual
 from slc_research.casestudies.result import Result, Section, Table
-from slc_research.casestudies.slc_impact import adjusted, headline, impact, subgroups
+from slc_research.casestudies.slc_impact import (
+    adjusted,
+    design,
+    differencing,
+    headline,
+    impact,
+    matched,
+    scale_reliability,
+    subgroups,
+)
 from slc_research.casestudies.slc_impact import tables as t
 from slc_research.privacy.suppression import SUPPRESSED_COLUMN, suppress_small
 
@@ -39,7 +48,7 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
     Returns
     -------
     Result
-        Sections ``who_took_part``, ``participation``, ``questionnaire``,
+        Sections ``who_took_part``, ``participation``, ``matched``, ``questionnaire``, ``reliability``,
         ``attendance_behaviour``, ``all_outcomes``, ``adjusted``, ``dose_response``,
         ``pupil_premium``, ``voice``, ``design``, ``evidence`` and ``about_data``.
     """
@@ -53,10 +62,11 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
     part = impact.participation(enq.meetings, enq.meeting_attendance, enq.memberships,
                                 communities, members=members)
     scores = enq.scale_scores()
+    scales = impact.resolve_scales(enq.scales, params["scales"], scores=scores)
     scale_results = [
         impact.scale_change(scores, members, scale=s.name, label=s.label or s.name,
                             waves=waves, comparison=comparison, cohort=cohort)
-        for s in impact.resolve_scales(enq.scales, params["scales"], scores=scores)]
+        for s in scales]
     attendance = impact.attendance_change(enq.attendance_summary(by="term"), members,
                                           comparison=comparison, cohort=cohort)
     behaviour = impact.behaviour_change(
@@ -69,18 +79,32 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
     facts = impact.design_facts(n_members=rep.n_members, n_comparison=rep.n_rest,
                                 results=all_results, comparison=comparison,
                                 n_schools=max(len(rep.schools), 1), community_label=label,
-                                threshold=threshold)
+                                threshold=threshold, **design.timing_facts(
+                                    enq.attendance, attendance, waves=waves,
+                                    community_start=impact.community_start(
+                                        enq.meetings, enq.memberships, communities)))
     title = f"{enq.title}: {label}"
+    matches = matched.matched_outcomes(all_results, enq.pupils)
     sections = (
         _who_took_part(rep, threshold),
         _participation(part, threshold),
-        _questionnaire(scale_results, threshold, declared, _answer_scale(enq, scale_results)),
-        _attendance_behaviour(attendance, behaviour, threshold, declared),
+        matched.matched_section(matches, threshold),
+        differencing.protect_section(_questionnaire(scale_results, threshold, declared,
+                                                    _answer_scale(enq, scale_results)), rep,
+                                     threshold=threshold),
+        scale_reliability.reliability_section(scale_reliability.scale_reliability(
+            enq.survey_responses, scales, waves=waves, pupils=cohort,
+            response_scales=enq.manifest.response_scales), threshold=threshold),
+        differencing.protect_section(design.with_timing_warning(
+            _attendance_behaviour(attendance, behaviour, threshold, declared), facts,
+            design.ATTENDANCE_BEFORE), rep, threshold=threshold),
         _all_outcomes(all_results, threshold, declared),
-        *_second_looks(all_results, scale_results, attendance, part, enq.pupils, threshold),
+        *_second_looks(all_results, scale_results, attendance, part, enq.pupils, threshold,
+                       rep),
         _voice(enq, communities, threshold),
         _design(facts),
-        _evidence(facts, [*scale_results, attendance], threshold),
+        _evidence({**facts, **matched.evidence_facts(matches, primary)},
+                  [*scale_results, attendance], threshold),
         Section("about_data", "About the data", tables=(Table(t.about_data(
             n_pupils=len(enq.pupils), n_cohort=len(cohort), n_members=rep.n_members,
             waves=waves, threshold=threshold, scores=scores, schools=rep.schools),
@@ -88,6 +112,7 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
     )
     return Result(
         "slc_impact", title,
+        matched.matched_finding(matches, threshold) + " "
         f"A case study of {label}: who took part, how often they came to meetings, and how "
         "members' answers to the learning questionnaire, their attendance and their behaviour "
         "changed, compared with other pupils in the same year groups.",
@@ -263,7 +288,7 @@ def _all_outcomes(all_results, threshold: int, declared: dict) -> Section:
 
 
 def _second_looks(all_results, scale_results, attendance, part, pupils,
-                  threshold: int) -> tuple[Section, ...]:
+                  threshold: int, rep) -> tuple[Section, ...]:
     models = adjusted.adjusted_comparison(all_results, threshold=threshold, display=False)
     adjusted_section = Section(
         "adjusted", "Two ways of allowing for where pupils started",
@@ -330,10 +355,14 @@ def _second_looks(all_results, scale_results, attendance, part, pupils,
                 + change_finding(pp, threshold)[0].lower() + change_finding(pp, threshold)[1:]
                 + " " + subgroups.interaction_finding(interaction),
         paragraphs=(subgroups.SUBGROUP_CAVEAT,),
-        tables=(Table(t.effects_summary(pp, threshold=threshold), decimals=2,
+        tables=(Table(_pp_protected(t.effects_summary(pp, threshold=threshold), rep,
+                                    ("Members", "Other pupils"), threshold), decimals=2,
                       caption=("Pupil premium pupils: members' change compared with other "
                                "pupils' change")),
-                Table(subgroups.interaction_table(all_results, pp_ids, threshold=threshold),
+                Table(_pp_protected(subgroups.interaction_table(all_results, pp_ids,
+                                                                threshold=threshold), rep,
+                                    ("Members in the subgroup",
+                                     "Other pupils in the subgroup"), threshold),
                       decimals={"Difference in effect (member x subgroup)": 2,
                                 "95% CI low": 2, "95% CI high": 2, "p": 3},
                       caption=("Does the effect differ for pupil premium pupils? The "
@@ -351,6 +380,19 @@ def _second_looks(all_results, scale_results, attendance, part, pupils,
         records={**{f"pp_{k}": v for k, v in t.headlines(pp, threshold=threshold).items()},
                  "pp_interaction": interaction.drop(columns=["suppressed"])})
     return adjusted_section, dose_section, pp_section
+
+
+def _pp_protected(table: pd.DataFrame, rep, columns: tuple[str, str],
+                  threshold: int) -> pd.DataFrame:
+    """Pupil-premium members and others analysed, withheld where a published count would tell.
+
+    "Who took part"'s counts minus them must not reveal fewer than ``threshold`` pupils.
+    """
+    for column, group in zip(columns, ("n_members", "n_rest"), strict=True):
+        table = differencing.withhold_differences(
+            table, column, differencing.published_count(rep, "Pupil premium", "Yes", group),
+            threshold=threshold)
+    return table
 
 
 def _models_finding(models: pd.DataFrame) -> str:

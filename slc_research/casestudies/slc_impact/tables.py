@@ -70,7 +70,7 @@ def association_table(rep: Representativeness) -> pd.DataFrame:
     """The test per characteristic, for reading (p-values are not counts: nothing withheld)."""
     t = rep.tests.rename(columns={"characteristic": "Characteristic", "test": "Test",
                                   "statistic": "Statistic", "df": "df", "p_value": "p",
-                                  "n": "Pupils with it recorded"})
+                                  "n": "Pupils tested"})
     return t
 
 
