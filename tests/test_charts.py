@@ -135,15 +135,19 @@ def test_representativeness_chart_withheld_group(rep_raw, rep_table):
         charts.representativeness_chart(rep_table.drop(columns="members_total"))
 
 
+AGREE5 = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree",
+          "Strongly agree"]
+
+
 def test_scale_change_chart(means):
-    d = charts.scale_change_chart(means).to_dict()
+    d = charts.scale_change_chart(means, answers=AGREE5).to_dict()
     assert d["facet"]["field"] == "outcome"
     assert d["columns"] == 3
     assert _marks(d["spec"]) == ["line", "rule", "point"]
     rule = d["spec"]["layer"][1]["encoding"]
     assert rule["y"]["field"] == "ci_low"
     assert rule["y2"]["field"] == "ci_high"
-    assert "95% CI" in d["spec"]["layer"][0]["encoding"]["y"]["title"]
+    assert "95% CI" in d["spec"]["layer"][0]["encoding"]["y"]["title"][0]
     assert "SLC members: n = 22" in d["title"]["subtitle"]
     assert "Other pupils: n = 190" in d["title"]["subtitle"]
 
@@ -152,7 +156,7 @@ def test_scale_change_chart_keeps_colours_when_members_are_withheld(means_raw):
     few = means_raw.assign(n=means_raw["n"].where(means_raw["group"] != "SLC members", 3))
     others = _means_published(few)  # 3 members: their rows are withheld and left out
     assert set(others["group"]) == {"Other pupils"}
-    d = charts.scale_change_chart(others).to_dict()
+    d = charts.scale_change_chart(others, answers=AGREE5).to_dict()
     color = d["spec"]["layer"][0]["encoding"]["color"]["scale"]
     assert color["domain"] == ["SLC members", "Other pupils"]
     assert color["range"] == list(charts.PALETTE[:2])
@@ -178,7 +182,8 @@ def test_effect_size_chart(effects):
     assert ci["encoding"]["x2"]["field"] == "ci_high"
     assert point["encoding"]["x"]["field"] == "estimate"
     labels = [r["label"] for r in d["datasets"][ci["data"]["name"]]]
-    assert labels == ["Engagement (n = 30 v 200)", "Attendance (n = 34 v 250)"]
+    assert labels == ["Engagement (n = 30 v 200): better \u2192",
+                      "Attendance (n = 34 v 250): better \u2192"]
     assert "2 outcome(s)" in d["title"]["subtitle"]
     assert "n = 30-34 members v 200-250 other pupils" in d["title"]["subtitle"]
 
@@ -186,7 +191,7 @@ def test_effect_size_chart(effects):
 def test_effect_size_chart_without_comparison(effects_raw):
     d = charts.effect_size_chart(_effects_published(effects_raw.assign(n2=0))).to_dict()
     labels = [r["label"] for r in d["datasets"][d["layer"][1]["data"]["name"]]]
-    assert labels[0] == "Engagement (n = 30)"
+    assert labels[0] == "Engagement (n = 30): better \u2192"
 
 
 def test_participation_chart():
@@ -222,7 +227,8 @@ def test_charts_refuse_raw_rows_and_missing_columns(effects):
 
 
 def test_every_chart_renders_to_svg_offline(rep_table, means, effects):
-    built = [charts.representativeness_chart(rep_table), charts.scale_change_chart(means),
+    built = [charts.representativeness_chart(rep_table),
+             charts.scale_change_chart(means, answers=AGREE5),
              charts.effect_size_chart(effects),
              charts.attendance_chart(means[means["outcome"] == "Engagement"])]
     for chart in built:
@@ -270,3 +276,78 @@ def test_changing_one_explorer_chart_leaves_the_next_unchanged():
     c2 = charts.group_means_chart(summary, **titles)
     assert c2.to_dict() == expected
     assert before.to_dict() == expected  # nor does it reach back to an earlier chart
+
+
+def test_item10_likert_full_scale(means):
+    """Issue 16 item 10: Likert means on the whole answer scale (1-5), not on 3.4-4.2.
+
+    The axis domain comes from the manifest's response scale (its levels and start) and the
+    axis title says what the ends mean."""
+    d = charts.scale_change_chart(means, answers=AGREE5).to_dict()
+    y = d["spec"]["layer"][0]["encoding"]["y"]
+    assert y["scale"]["domain"] == [1, 5]
+    assert y["scale"]["nice"] is False
+    assert y["axis"]["values"] == [1, 2, 3, 4, 5]
+    assert y["title"] == ["Mean score (95% CI)", "1 = strongly disagree ... 5 = strongly agree"]
+    assert min(means["ci_low"]) > 2.5  # the data sit in a narrow band; the axis does not
+    # a 0-4 frequency scale starts where the manifest says it starts
+    never = charts.scale_change_chart(means, answers=["Never", "Rarely", "Sometimes", "Often",
+                                                      "Always"], first=0).to_dict()
+    assert never["spec"]["layer"][0]["encoding"]["y"]["scale"]["domain"] == [0, 4]
+    assert never["spec"]["layer"][0]["encoding"]["y"]["title"][1] == "0 = never ... 4 = always"
+    # means cannot be drawn without their scale; nothing to draw needs none
+    with pytest.raises(charts.ChartError, match="answer scale"):
+        charts.scale_change_chart(means)
+    assert charts.scale_change_chart(means.iloc[:0]).to_dict()["spec"]
+    with pytest.raises(charts.ChartError, match="at least two answers"):
+        charts.answer_axis(["Yes"])
+
+
+def test_item10_forest_better_direction(effects_raw):
+    """Issue 16 item 10: each outcome on a forest plot says which side is better.
+
+    Higher is better for engagement and attendance; lower for negative behaviour points and
+    absence, so "positive = changed more" no longer stands for every row."""
+    raw = pd.concat([effects_raw.iloc[:2], pd.DataFrame({
+        "outcome": ["Behaviour (negative points)", "Behaviour (positive points)",
+                    "Persistent absence"],
+        "estimate": [-0.3, 0.2, -0.1], "ci_low": [-0.6, -0.1, -0.4], "ci_high": [0.0, 0.5, 0.2],
+        "n1": pd.array([34] * 3, dtype="Int64"), "n2": pd.array([250] * 3, dtype="Int64")})],
+        ignore_index=True)
+    d = charts.effect_size_chart(_effects_published(raw)).to_dict()
+    zero, ci, _ = d["layer"]
+    labels = [r["label"] for r in d["datasets"][ci["data"]["name"]]]
+    assert labels == ["Engagement (n = 30 v 200): better \u2192",
+                      "Attendance (n = 34 v 250): better \u2192",
+                      "Behaviour (negative points) (n = 34 v 250): \u2190 better",
+                      "Behaviour (positive points) (n = 34 v 250): better \u2192",
+                      "Persistent absence (n = 34 v 250): \u2190 better"]
+    assert "positive" not in ci["encoding"]["x"]["title"]
+    assert "changed more" not in ci["encoding"]["x"]["title"]
+    # said outright in the data, the direction wins over the name
+    said = _effects_published(raw.assign(higher_is_better=[True, True, True, True, False]))
+    d = charts.effect_size_chart(said).to_dict()
+    labels = [r["label"] for r in d["datasets"][d["layer"][1]["data"]["name"]]]
+    assert labels[2].endswith("better \u2192")
+    assert "higher_is_better" not in d["datasets"][d["layer"][1]["data"]["name"]][0]
+    # the co-production forest plot: one outcome per plot, the arrow on its axis
+    forest = pd.DataFrame({"label": ["School A", "School B", "All schools"],
+                           "kind": ["school", "school", "pooled"], "estimate": [-0.5, -0.3, -0.4],
+                           "ci_low": [-0.9, -0.7, -0.7], "ci_high": [-0.1, 0.1, -0.1],
+                           "weight_percent": [50.0, 50.0, 100.0],
+                           "n": pd.array([12, 10, 22], dtype="Int64"), "k": 2})
+    forest = suppress_small(forest, count_cols={"n": []}, threshold=THRESHOLD,
+                            partition_by=None)
+    behaviour = charts.forest_chart(forest, x_title="Change, g_av (95% CI)",
+                                    title="Negative behaviour: change in each school").to_dict()
+    assert behaviour["layer"][1]["encoding"]["x"]["title"] == (
+        "Change, g_av (95% CI)   \u2190 better")
+    confident = charts.forest_chart(forest, x_title="Change in % answering Yes (95% CI)",
+                                    title="I feel confident about speaking up").to_dict()
+    assert confident["layer"][1]["encoding"]["x"]["title"].endswith("better \u2192")
+    said = charts.forest_chart(forest, x_title="Change (95% CI; better \u2190 below 0)",
+                               title="Negative behaviour").to_dict()  # not said twice
+    assert said["layer"][1]["encoding"]["x"]["title"] == "Change (95% CI; better \u2190 below 0)"
+    trouble = charts.forest_chart(forest, x_title="x", title="I often get into trouble",
+                                  higher_is_better=True).to_dict()  # said outright
+    assert trouble["layer"][1]["encoding"]["x"]["title"].endswith("better \u2192")

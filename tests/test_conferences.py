@@ -17,7 +17,8 @@ from slc_research.qual.depth import load_rubric
 CLASS = "Oak 3A student-led conferences"
 SMALL = "Elm 5B student-led conferences"
 SHALLOW = "This week in maths we did a quiz."
-DEEP = "Next time I will check my work so that I stop losing marks."
+DEEP = ("Perhaps it was because I rushed; on the other hand the questions were new. Next "
+        "time I will check my work.")  # dialogic: weighs two explanations (level 3)
 
 
 def _pupils(n: int, prefix: str) -> list[str]:

@@ -330,7 +330,7 @@ def test_forest_chart_layers_and_title(forest):
     assert spec["layer"][3]["mark"]["shape"] == "diamond"
     assert spec["title"]["text"] == "Behaviour"
     assert "k = 3 schools, n = 26 pupils" in spec["title"]["subtitle"][0]
-    assert spec["layer"][1]["encoding"]["x"]["title"] == "g_av (95% CI)"
+    assert spec["layer"][1]["encoding"]["x"]["title"] == "g_av (95% CI)   better \u2192"
 
 
 def test_forest_chart_needs_a_pooled_row(forest):

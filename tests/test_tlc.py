@@ -255,3 +255,72 @@ def test_chart_refuses_missing_columns():
     with pytest.raises(charts.ChartError, match="no attendance"):
         charts.half_term_attendance_chart(tlc.publish(empty, "attendance", threshold=5,
                                                       display=False))
+
+
+def _survey_comments():
+    """12 coded staff comments: "New strategies" on 7, "Time pressure" on 4, "Collaboration"
+    on 1; two coders, as the canonical ``texts``, ``codings`` and ``codebook`` tables."""
+    words = (["I tried retrieval quizzes and kept them."] * 7 + ["Time is the issue."] * 4
+             + ["Good to hear from colleagues in other departments."])
+    texts = pd.DataFrame({"text_id": [f"C-{i}" for i in range(12)], "source": "open_answer",
+                          "text": words, "author_id": pd.NA, "author_type": "staff",
+                          "community": pd.NA, "date": pd.Timestamp("2026-07-10"),
+                          "quotable": True})
+    codes = ["New strategies"] * 7 + ["Time pressure"] * 4 + ["Collaboration"]
+    codings = pd.DataFrame({"text_id": texts["text_id"], "coder": "A", "code": codes,
+                            "start": pd.array([None] * 12, dtype="Int64"),
+                            "end": pd.array([None] * 12, dtype="Int64")})
+    codebook = pd.DataFrame({"code": ["Professional learning", "New strategies",
+                                      "Time pressure", "Collaboration"],
+                             "description": ["Teachers learning together", "Trying a strategy",
+                                             "Workload", "Working with colleagues"],
+                             "parent": [None, "Professional learning", "Professional learning",
+                                        "Professional learning"]})
+    return texts, codings, codebook
+
+
+def test_item11_tlc_theme_counts_suppressed():
+    """Issue 16 item 11: comment-theme counts of 1-4 (and their % of the coded comments, which
+    gives the count back) are withheld, drawn as no bar, and quoted nowhere; the display
+    boundary refuses the unsuppressed table."""
+    from slc_research.casestudies.tlc import staff_survey
+    from slc_research.errors import PrivacyError
+    from slc_research.report.display import format_table
+
+    themes, quotes = staff_survey.comment_themes(*_survey_comments(), top=5)
+    assert themes.set_index("code")["n_texts"].to_dict() == {
+        "New strategies": 7, "Time pressure": 4, "Collaboration": 1}
+    assert set(quotes["code"]) == {"New strategies", "Time pressure", "Collaboration"}
+    shown, chart_data, quoted = staff_survey.published_themes(themes, quotes, threshold=5)
+    by_code = shown.set_index("code")
+    assert by_code.loc["New strategies", "n_texts"] == 7
+    assert by_code.loc["New strategies", "pct_texts"] == pytest.approx(100 * 7 / 12)
+    for small in ("Time pressure", "Collaboration"):
+        assert by_code.loc[small, "n_texts"] == "<5"
+        assert by_code.loc[small, "pct_texts"] == "<5"  # 33% of 12 would give 4 back
+    assert (by_code["n_coded_texts"] == 12).all()
+    assert chart_data.set_index("code")["n_texts"].isna().to_dict() == {
+        "New strategies": False, "Time pressure": True, "Collaboration": True}
+    assert quoted["code"].tolist() == ["New strategies"]
+    # through the display boundary: the published table passes, the raw one is refused
+    cells = format_table(shown)
+    assert "4" not in cells["n_texts"].tolist()
+    with pytest.raises(PrivacyError):
+        format_table(themes)
+    spec = charts.themes_chart(chart_data).to_dict()
+    bars = spec["datasets"][spec["data"]["name"]] if "data" in spec else []
+    assert [b["code"] for b in bars if b.get("pct_texts") is not None] == ["New strategies"]
+
+
+def test_item11_tlc_report_has_no_months_progress(demo_enquiry):
+    """Staff survey scales are not attainment: the TLC report gives no EEF months' progress."""
+    from slc_research.casestudies.tlc.study import run
+
+    result = run(demo_enquiry, STUDY.validate(workspace=demo_enquiry.root))
+    words = " ".join(" ".join((s.finding, *s.paragraphs, s.note, *s.items)) for s in result)
+    assert "month" not in words.lower()
+    themes = result["comment_themes"]
+    assert themes.tables[0].frame.attrs  # marked suppressed for the display boundary
+    shown = themes.tables[0].frame.set_index("code")["n_texts"]
+    small = [c for c, n in shown.items() if n == f"<{demo_enquiry.suppression_threshold}"]
+    assert all(not item.startswith(f"{c}:") for c in small for item in themes.items)

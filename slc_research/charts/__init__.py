@@ -18,6 +18,7 @@ import importlib
 from typing import Any
 
 __all__ = [
+    "LOWER_IS_BETTER",
     "MAX_ROWS",
     "PALETTE",
     "RENDERER",
@@ -25,8 +26,10 @@ __all__ = [
     "WIDTH",
     "ChartError",
     "action_cycle_chart",
+    "answer_axis",
     "attendance_chart",
     "attrition_chart",
+    "better_arrow",
     "band_change_chart",
     "breadth_chart",
     "code_agreement_chart",
@@ -42,6 +45,7 @@ __all__ = [
     "forest_chart",
     "group_means_chart",
     "half_term_attendance_chart",
+    "higher_is_better",
     "likert_chart",
     "participation_chart",
     "repairs_chart",
@@ -58,6 +62,10 @@ __all__ = [
 
 _WHERE = {
     "ChartError": "slc_research.charts.theme",
+    "LOWER_IS_BETTER": "slc_research.charts.axes",
+    "answer_axis": "slc_research.charts.axes",
+    "better_arrow": "slc_research.charts.axes",
+    "higher_is_better": "slc_research.charts.axes",
     "MAX_ROWS": "slc_research.charts.theme",
     "PALETTE": "slc_research.charts.theme",
     "RENDERER": "slc_research.charts.theme",

@@ -6,16 +6,20 @@ mutated. Every chart has a title stating its n and labelled axes.
 
 from __future__ import annotations
 
+import re
+
 import altair as alt
 import pandas as pd
 
+from slc_research.charts import axes
 from slc_research.charts.theme import PALETTE, WIDTH, ChartError, check_data, plain_frame
 
 __all__ = ["band_change_chart", "forest_chart", "yes_no_chart"]
 
 
 def forest_chart(forest: pd.DataFrame, *, x_title: str,
-                 title: str = "Change in each school and pooled") -> alt.LayerChart:
+                 title: str = "Change in each school and pooled",
+                 higher_is_better: bool | None = None) -> alt.LayerChart:
     """Forest plot: each school's estimate and CI (square sized by weight), then the pooled one.
 
     Parameters
@@ -26,9 +30,14 @@ def forest_chart(forest: pd.DataFrame, *, x_title: str,
         ``weight_percent``, ``n`` and optionally ``k`` (schools pooled). Schools withheld
         for small numbers are simply absent; the pooled row's ``n`` counts every pupil pooled.
     x_title : str
-        What the estimate is, with "95% CI".
+        What the estimate is, with "95% CI". The side of zero that is better is
+        added to it ("better →" or "← better") unless it already says "better".
     title : str
         The title; the subtitle states k schools and n pupils.
+    higher_is_better : bool, optional
+        Whether a higher estimate is the better one; default from the words of
+        ``title`` and ``x_title`` (see :func:`~slc_research.charts.axes.higher_is_better`:
+        lower is better for negative behaviour, absence, "trouble").
 
     Raises
     ------
@@ -56,8 +65,13 @@ def forest_chart(forest: pd.DataFrame, *, x_title: str,
             alt.Tooltip("n:Q", title="pupils")]
     zero = alt.Chart(pd.DataFrame({"zero": [0.0]})).mark_rule(
         color="#555555", strokeDash=[4, 4]).encode(x=alt.X("zero:Q"))
+    if higher_is_better is None:
+        higher_is_better = axes.higher_is_better(f"{title} {x_title}")
+    if not re.search(r"\bbetter\b", x_title, re.IGNORECASE):  # unless the caller says it
+        x_title = f"{x_title}   {axes.better_arrow(higher_is_better)}"
     rules = alt.Chart(data).mark_rule(strokeWidth=2).encode(
-        y=y, x=alt.X("ci_low:Q", title=x_title), x2=alt.X2("ci_high:Q"),
+        y=y, x=alt.X("ci_low:Q", title=x_title),
+        x2=alt.X2("ci_high:Q"),
         color=alt.Color("kind:N", scale=alt.Scale(domain=["school", "pooled"],
                                                   range=[PALETTE[0], PALETTE[2]]), legend=None))
     squares = alt.Chart(plain_frame(schools) if shown else data.iloc[:0]).mark_square(

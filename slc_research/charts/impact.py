@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import altair as alt
 import pandas as pd
 
+from slc_research.charts.axes import answer_axis, better_arrow, higher_is_better
 from slc_research.charts.theme import (
     PALETTE,
     WIDTH,
@@ -24,6 +25,7 @@ from slc_research.charts.theme import (
     range_label,
     total_of,
 )
+from slc_research.errors import ChartError
 
 __all__ = ["attendance_chart", "dose_response_chart", "effect_size_chart", "participation_chart",
            "representativeness_chart", "scale_change_chart"]
@@ -76,10 +78,14 @@ def representativeness_chart(table: pd.DataFrame, *, n_members: int | None = Non
                  f"year groups (n = {n_label(n_rest)})"))
 
 
-def scale_change_chart(means: pd.DataFrame, *, y_title: str = "Mean score (95% CI)",
+def scale_change_chart(means: pd.DataFrame, *, answers: Sequence[str] | None = None,
+                       first: int = 1, y_title: str = "Mean score",
                        title: str = "Questionnaire scores before and after",
                        groups: Sequence[str] = GROUP_LABELS) -> alt.Chart:
     """Mean before and after, by group, with 95% confidence intervals; one panel per outcome.
+
+    The y axis is the whole answer scale (e.g. 1 to 5), never a stretch of it that
+    makes a small change look large, and its title says what the ends mean.
 
     Parameters
     ----------
@@ -87,11 +93,28 @@ def scale_change_chart(means: pd.DataFrame, *, y_title: str = "Mean score (95% C
         ``ChangeResult.means_frame()`` of one or more outcomes, concatenated:
         ``outcome``, ``group``, ``period``, ``n``, ``mean``, ``ci_low``, ``ci_high``.
         Withheld groups are simply absent; the subtitle says so.
+    answers : list of str
+        The answer scale in order, lowest first (the manifest's response scale's
+        ``levels``); required when there is anything to draw.
+    first : int, default 1
+        The number the first answer scores (the response scale's ``start``).
     y_title, title : str
+        The axis title is two lines: ``y_title`` with "(95% CI)", then the scale's ends.
     groups : list of str
         The groups in legend order; they keep their colours whether present or not.
+
+    Raises
+    ------
+    ChartError
+        Missing columns, or means to draw without ``answers``.
     """
     check_data(means, ["outcome", "group", "period", "n", "mean", "ci_low", "ci_high"])
+    if answers is None:
+        if means["mean"].notna().any():
+            raise ChartError("give the answer scale (answers=[...], lowest first) so that the "
+                             "means are drawn on the whole scale, not a stretch of it")
+        answers = ("lowest", "highest")
+    domain, ends = answer_axis(answers, first=first)
     data = plain_frame(means.dropna(subset=["mean"]))
     groups = list(dict.fromkeys([*groups, *means["group"]]))
     periods = list(dict.fromkeys(means["period"]))
@@ -100,8 +123,10 @@ def scale_change_chart(means: pd.DataFrame, *, y_title: str = "Mean score (95% C
         color=group_color(groups, title=None),
     )
     layers = alt.layer(
-        base.mark_line(strokeWidth=2).encode(y=alt.Y("mean:Q", title=y_title,
-                                                     scale=alt.Scale(zero=False))),
+        base.mark_line(strokeWidth=2).encode(y=alt.Y(
+            "mean:Q", title=[f"{y_title} (95% CI)", ends],
+            scale=alt.Scale(domain=domain, zero=False, nice=False),
+            axis=alt.Axis(values=list(range(domain[0], domain[1] + 1)), format="d"))),
         base.mark_rule(strokeWidth=2, opacity=0.6).encode(y=alt.Y("ci_low:Q"),
                                                           y2=alt.Y2("ci_high:Q")),
         base.mark_point(filled=True, size=70).encode(
@@ -151,23 +176,33 @@ def attendance_chart(means: pd.DataFrame, *, title: str = "Attendance before and
 
 
 def effect_size_chart(effects: pd.DataFrame, *,
-                      x_title: str = "Hedges' g with 95% CI (positive: members changed more)",
+                      x_title: str = "Hedges' g, members minus other pupils (95% CI)",
                       title: str = "How much more members changed than other pupils"
                       ) -> alt.LayerChart:
     """Forest plot: each outcome's effect size and confidence interval, with a zero line.
+
+    Each outcome's label ends with the side of zero that is better for it
+    ("better →" where higher is better, "← better" for negative behaviour points or
+    absence), since one axis holds outcomes where higher is better and worse.
 
     Parameters
     ----------
     effects : DataFrame
         :func:`~slc_research.casestudies.slc_impact.outcomes.effects_table`: ``outcome``, ``estimate``,
-        ``ci_low``, ``ci_high``, ``n1`` (members), ``n2`` (comparison pupils; 0 if none).
-        Rows without an estimate are left out.
+        ``ci_low``, ``ci_high``, ``n1`` (members), ``n2`` (comparison pupils; 0 if none),
+        and optionally ``higher_is_better`` (bool; default from the outcome's name, see
+        :func:`~slc_research.charts.axes.higher_is_better`). Rows without an estimate are
+        left out.
     x_title, title : str
     """
     check_data(effects, ["outcome", "estimate", "ci_low", "ci_high", "n1", "n2"])
     data = effects.dropna(subset=["estimate"]).copy()
-    data["label"] = [effect_label(o, a, b)
-                     for o, a, b in zip(data["outcome"], data["n1"], data["n2"], strict=True)]
+    higher = (data["higher_is_better"].astype(bool).tolist() if "higher_is_better" in data
+              else [higher_is_better(o) for o in data["outcome"]])
+    data["label"] = [f"{effect_label(o, a, b)}: {better_arrow(h)}"
+                     for o, a, b, h in zip(data["outcome"], data["n1"], data["n2"], higher,
+                                           strict=True)]
+    data = data.drop(columns=[c for c in ("higher_is_better",) if c in data.columns])
     data = plain_frame(data)
     order = list(data["label"])
     base = alt.Chart(data).encode(y=alt.Y("label:N", title=None, sort=order,

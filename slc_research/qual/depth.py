@@ -1,4 +1,4 @@
-"""How deep is a written reflection? A transparent rubric a teacher can read and edit.
+"""How deep is a written reflection? A transparent keyword heuristic a teacher can edit.
 
 The rubric is a small TOML file (the default is ``slc_research/templates/
 reflection_rubric.toml``): levels in order, each with a name, a plain
@@ -6,8 +6,20 @@ description for staff and indicator phrases. A text's depth is the highest
 level whose indicators it contains, and the phrase that matched is kept, so
 every score can be checked by hand.
 
-The default levels follow Hatton and Smith (1995): descriptive writing,
-explanatory (descriptive) reflection, and critical, forward-looking reflection.
+The default levels are a keyword heuristic *after* Hatton and Smith (1995),
+not their framework: descriptive writing; explanatory or forward-looking
+writing (reasons, or a target for next time: close to their "descriptive
+reflection"); and dialogic or critical writing (weighing alternatives or
+explanations, other people's views, a wider context, values). Setting a
+target is not critical reflection. A phrase list cannot judge meaning: it
+counts any "because", misses weighing-up written without its phrases, and
+says nothing of a reflection's quality, so its scores should be checked
+against a person's reading (:func:`rubric_agreement`).
+
+References
+----------
+Hatton, N. & Smith, D. (1995). Reflection in teacher education: towards
+definition and implementation. *Teaching and Teacher Education*, 11(1), 33-49.
 """
 
 from __future__ import annotations
@@ -124,7 +136,7 @@ def load_rubric(path: str | PathLike[str] | None = None) -> Rubric:
     Examples
     --------
     >>> [lv.name for lv in load_rubric().levels]
-    ['Descriptive', 'Explanatory', 'Critical and forward-looking']
+    ['Descriptive', 'Explanatory or forward-looking', 'Dialogic or critical']
     """
     if path is None or str(path).strip() == "":
         text = resources.files("slc_research").joinpath(DEFAULT_RUBRIC).read_text(
@@ -230,11 +242,12 @@ def score_depth(texts: pd.DataFrame, rubric: Rubric, *, text_col: str = "text",
 
     Examples
     --------
-    >>> t = pd.DataFrame({"text_id": ["a", "b"],
-    ...                   "text": ["We did fractions.", "Next time I will check my work."]})
+    >>> t = pd.DataFrame({"text_id": ["a", "b", "c"],
+    ...                   "text": ["We did fractions.", "Next time I will check my work.",
+    ...                            "Perhaps it was because I rushed."]})
     >>> scored = score_depth(t, load_rubric())
-    >>> scored["depth"].tolist(), scored.loc[1, "matched"]
-    ([1, 3], 'Next time')
+    >>> scored["depth"].tolist(), scored.loc[1, "matched"], scored.loc[2, "matched"]
+    ([1, 2, 3], 'Next time', 'Perhaps it was because')
     """
     missing = [c for c in (id_col, text_col) if c not in texts.columns]
     if missing:
@@ -270,7 +283,10 @@ _LEVEL_CODE = re.compile(r"^(?:depth|level|reflection[ _-]?depth)[ _-]?(\d+)$", 
 
 def rubric_agreement(scored: pd.DataFrame, codings: pd.DataFrame, rubric: Rubric, *,
                      coder: str | None = None) -> stats.KappaResult | None:
-    """Agreement of the rubric's scores with a person's depth codes (weighted kappa).
+    """Agreement of the heuristic's scores with a person's depth codes (weighted kappa).
+
+    The person should judge each reflection's depth as a whole from its meaning,
+    not by looking for the rubric's phrases; otherwise the agreement is circular.
 
     Parameters
     ----------

@@ -252,13 +252,15 @@ ANALYSES: dict[str, Analysis] = {a.key: a for a in (
              "",
              "Their 95% confidence intervals are Wilson score intervals {cite:wilson1927}."),
     Analysis("depth_change", "Change in reflection depth",
-             "The share of reflections at the rubric's deeper levels in the first and last half "
-             "terms was compared with Pearson's chi-square test {cite:pearson1900}.",
+             "Reflection depth was scored with an editable keyword heuristic after Hatton and "
+             "Smith's levels of reflection (stock phrases, not their framework; setting a target "
+             "counts as forward-looking, not critical). The share of reflections at the "
+             "heuristic's deeper levels in the first and last half terms was compared with Pearson's chi-square test {cite:pearson1900}.",
              "The effect is the difference in proportions.",
              "Its 95% confidence interval is Newcombe's hybrid score interval "
              "{cite:newcombe1998a}."),
     Analysis("weighted_kappa", "Agreement on rubric levels",
-             "Agreement between the rubric's level and a second rating was measured with "
+             "Agreement between the heuristic's level and a person's independent rating was measured with "
              "Cohen's weighted kappa with linear weights {cite:cohen1968}.",
              "",
              CI_METHODS["asymptotic"]),

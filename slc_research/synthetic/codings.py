@@ -14,10 +14,19 @@ is not there, so the two agree well but not perfectly (see
 ``INJECTED_EFFECTS["coder_agreement"]``).
 
 Interview, feedback and comment codings cover the whole text (no offsets);
-reflections are coded sentence by sentence: the "because" sentence
-"Explaining learning", the "Next time ..." sentence "Setting targets". The
-offsets index the texts as the workbench loads them, i.e. after names are
-redacted as ``[name]``: the texts are read here through the real loader.
+reflections are coded sentence by sentence: the explanatory "because"
+sentence "Explaining learning", the dialogic sentence (which holds a goal)
+"Setting targets". The offsets index the texts as the workbench loads them,
+i.e. after names are redacted as ``[name]``: the texts are read here through
+the real loader.
+
+Each coder also rates every reflection they code as a whole for its depth
+(a whole-text code under "Reflection depth"). The rating comes from the
+latent depth the generator wrote the reflection at
+(:func:`~slc_research.synthetic.text.true_depth`), with a slip to an
+adjacent level at rate :data:`DEPTH_SLIP`: it never looks for the rubric's
+phrases, so the rubric's agreement with it (the conferences report's
+"Checking the rubric") measures the heuristic rather than repeating it.
 """
 
 from __future__ import annotations
@@ -33,8 +42,10 @@ from slc_research.data.loading.texts import load_texts
 from slc_research.data.spec import LoadContext, SourceSpec
 from slc_research.privacy.pseudonyms import Pseudonymiser
 from slc_research.synthetic.output import Source, WorkspaceWriter
+from slc_research.synthetic.text import reflection_sentences, true_depth
 
-__all__ = ["CODEBOOK", "CODER_ERRORS", "TRUE_CODES", "true_codings", "write_voices"]
+__all__ = ["CODEBOOK", "CODER_ERRORS", "DEPTH_CODES", "DEPTH_SLIP", "TRUE_CODES",
+           "depth_ratings", "true_codings", "write_voices"]
 
 #: (code, description, parent theme); themes have no parent.
 CODEBOOK: tuple[tuple[str, str, str | None], ...] = (
@@ -57,9 +68,19 @@ CODEBOOK: tuple[tuple[str, str, str | None], ...] = (
     ("Parents' view", "What parents learned or want from a conference", "Conferences"),
     ("Pupil ownership", "Pupils leading the talk about their learning", "Conferences"),
     ("Logistics", "Timing and organisation of the evenings", "Conferences"),
+    ("Reflection depth", "A weekly reflection judged as a whole, by its meaning", None),
+    ("Descriptive writing", "Says what happened, with no reasons", "Reflection depth"),
+    ("Explanatory writing", "Gives reasons or a plan for next time", "Reflection depth"),
+    ("Dialogic or critical writing", "Weighs alternatives or other people's views",
+     "Reflection depth"),
 )
+#: Depth 1, 2, 3 -> the code a coder gives a reflection judged at that depth.
+DEPTH_CODES = {1: "Descriptive writing", 2: "Explanatory writing",
+               3: "Dialogic or critical writing"}
+#: Chance that a coder rates a reflection's depth one level away from its true depth.
+DEPTH_SLIP = 0.15
 _PARENT = {c: p for c, _, p in CODEBOOK}
-_LEAVES = tuple(c for c, _, p in CODEBOOK if p is not None)
+_LEAVES = tuple(c for c, _, p in CODEBOOK if p is not None and p != "Reflection depth")
 
 #: A phrase of each fixed template sentence -> its true codes (whole-text codings).
 TRUE_CODES: dict[str, tuple[str, ...]] = {
@@ -106,12 +127,8 @@ TRUE_CODES: dict[str, tuple[str, ...]] = {
 }
 _PHRASES = re.compile("|".join(re.escape(p) for p in TRUE_CODES))
 
-#: Reflection sentences -> their code (sentence-level spans).
-_SENTENCES = (
-    (re.compile(r"(?:I found [^.]* hard|It went well) because [^.]*\."), "Explaining learning"),
-    (re.compile(r"(?:Next time I will|If I did it again I would|My target is to) [^.]*\."),
-     "Setting targets"),
-)
+#: A reflection sentence's depth -> its code (sentence-level spans).
+_SENTENCE_CODES = {2: "Explaining learning", 3: "Setting targets"}
 
 #: How each coder errs: per true code, the chance of a sibling code instead and of
 #: no code; per text, the chance of an extra code the text does not hold.
@@ -133,9 +150,8 @@ def true_codings(texts: pd.DataFrame) -> pd.DataFrame:
     rows: list[tuple[str, str, int | None, int | None]] = []
     for tid, source, text in texts[["text_id", "source", "text"]].itertuples(index=False):
         if source == "reflection":
-            for pattern, code in _SENTENCES:
-                for m in pattern.finditer(text):
-                    rows.append((tid, code, m.start(), m.end()))
+            rows += [(tid, _SENTENCE_CODES[depth], start, end)
+                     for depth, start, end in reflection_sentences(text)]
         else:
             seen: dict[str, None] = {}
             for m in _PHRASES.finditer(text):
@@ -178,6 +194,34 @@ def _code(rng: np.random.Generator, truth: pd.DataFrame, ids: np.ndarray,
     return both.drop(columns="_o").reset_index(drop=True)
 
 
+def depth_ratings(rng: np.random.Generator, texts: pd.DataFrame) -> pd.DataFrame:
+    """One coder's whole-text depth ratings of reflections, from their latent depth.
+
+    Parameters
+    ----------
+    rng : Generator
+    texts : DataFrame
+        The reflections the coder rates: ``text_id``, ``text``.
+
+    Returns
+    -------
+    DataFrame
+        ``text_id, code, start, end`` (start and end missing): one of
+        :data:`DEPTH_CODES` per text. The true depth (:func:`true_depth`) with
+        chance 1 - :data:`DEPTH_SLIP`, else an adjacent level (either one, at
+        random, for level 2). The rubric's phrases play no part.
+    """
+    truth = np.array([true_depth(t) for t in texts["text"]], dtype=int)
+    slip = rng.random(truth.size) < DEPTH_SLIP
+    step = np.where(rng.random(truth.size) < 0.5, -1, 1)
+    step = np.where(truth == 1, 1, np.where(truth == 3, -1, step))
+    rated = np.where(slip, truth + step, truth)
+    out = pd.DataFrame({"text_id": texts["text_id"].to_numpy(dtype=object),
+                        "code": [DEPTH_CODES[int(d)] for d in rated]})
+    out["start"] = out["end"] = pd.array([None] * len(out), dtype="Int64")
+    return out
+
+
 def _spec(root: Path, s: Source) -> SourceSpec:
     return SourceSpec(s.name, root / s.path, s.path, s.kind, dict(s.columns), s.sheet,
                       s.date_format, dict(s.options))
@@ -195,7 +239,8 @@ def write_voices(writer: WorkspaceWriter, rng: np.random.Generator,
     Returns
     -------
     DataFrame
-        The true codings (``text_id, code, start, end``), for tests.
+        The true codings (``text_id, code, start, end``), for tests, with every
+        reflection's true depth code (whole text).
     """
     root = writer.root
     specs = [_spec(root, s) for s in writer.sources]
@@ -213,14 +258,27 @@ def write_voices(writer: WorkspaceWriter, rng: np.random.Generator,
     for author in sorted(gone):
         theirs = np.flatnonzero(reflection & (texts["author_id"] == author).to_numpy())
         sample[theirs[:2]] = True
-    codable = texts["text_id"].isin(set(truth["text_id"])).to_numpy()
+    codable = texts["text_id"].isin(set(truth["text_id"])).to_numpy() | reflection
     ids_a = texts["text_id"].to_numpy(dtype=object)[codable & (~reflection | sample)]
     ids_b = ids_a[rng.random(ids_a.size) < SECOND_CODER_SHARE]
     source_of = dict(zip(texts["text_id"], texts["source"], strict=True))
     used = truth.groupby(truth["text_id"].map(source_of))["code"].unique()
     pool = {src: tuple(sorted(codes)) for src, codes in used.items()}
-    coded = {"A": _code(rng, truth, ids_a, source_of, pool),
-             "B": _code(rng, truth, ids_b, source_of, pool)}
+    coded = {}
+    for coder, ids in (("A", ids_a), ("B", ids_b)):
+        content = _code(rng, truth, ids, source_of, pool)
+        rated = texts[texts["text_id"].isin(set(ids)) & reflection]
+        depth = depth_ratings(rng, rated)
+        order = {t: i for i, t in enumerate(ids)}
+        both = pd.concat([content, depth], ignore_index=True)
+        both = both.assign(_o=both["text_id"].map(order)).sort_values(["_o", "start"],
+                                                                        kind="stable")
+        coded[coder] = both.drop(columns="_o").reset_index(drop=True)
+    depths = [true_depth(t) for t in texts.loc[reflection, "text"]]
+    truth_depth = pd.DataFrame({"text_id": texts.loc[reflection, "text_id"].to_numpy(object),
+                                "code": [DEPTH_CODES[d] for d in depths]})
+    truth_depth["start"] = truth_depth["end"] = pd.array([None] * len(depths), dtype="Int64")
+    truth = pd.concat([truth, truth_depth], ignore_index=True)
     writer.csv(pd.DataFrame(CODEBOOK, columns=["Code", "Description", "Parent"]),
                "raw/voices/codebook.csv", name="voices_codebook", kind="codebook",
                columns={"Code": "code", "Description": "description", "Parent": "parent"},

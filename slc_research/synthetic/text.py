@@ -9,6 +9,8 @@ generator it draws from, so the same seed gives the same words.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 __all__ = [
@@ -21,9 +23,11 @@ __all__ = [
     "interview_quotes",
     "plan_text",
     "reflection",
+    "reflection_sentences",
     "report_text",
     "survey_comment",
     "tlc_topic",
+    "true_depth",
 ]
 
 SLC_ROLES = ("Pedagogy lead", "Department link", "Researcher", "Social media", "Member")
@@ -177,9 +181,13 @@ def reflection(rng: np.random.Generator, progress: float, growth: float,
     text : str
     depth : int
         1 descriptive only; 2 with an explanatory sentence ("because"); 3 with a
-        critical or forward-looking sentence ("Next time I will ... so that ...").
-        The chance of an explanatory sentence rises from 0.15 in September to
-        0.75 in July, of a critical one from 0.03 to 0.53 (plus ``growth``).
+        dialogic or critical sentence that weighs alternatives or another view
+        ("Perhaps ... because ...; next time ...", "On the other hand, my partner
+        thinks ...", or "I could ... or carry on as I am ...", which on purpose
+        holds none of the default rubric's level-3 phrases). A target alone is
+        never level 3. The chance of an explanatory sentence rises from 0.15 in
+        September to 0.75 in July, of a dialogic one from 0.03 to 0.53 (plus
+        ``growth``). :func:`true_depth` recovers the depth from the text.
     """
     subjects = list(_SUBJECT_ACTIVITIES)
     subject = subjects[int(rng.integers(len(subjects)))]
@@ -204,10 +212,38 @@ def reflection(rng: np.random.Generator, progress: float, growth: float,
     if rng.random() < np.clip(0.03 + 0.5 * progress + growth, 0, 1):
         depth = 3
         goal, why = _GOALS[int(rng.integers(len(_GOALS)))]
-        sentences.append((f"Next time I will {goal} so that {why}.",
-                          f"If I did it again I would {goal}, so that {why}.",
-                          f"My target is to {goal} so that {why}.")[int(rng.integers(3))])
+        sentences.append((f"Perhaps it went that way because I rushed; next time I will {goal} "
+                          f"so that {why}.",
+                          f"On the other hand, my partner thinks I should {goal} so that {why}.",
+                          f"I could {goal} or carry on as I am, and the first is better because "
+                          f"then {why}.")[int(rng.integers(3))])
     return " ".join(sentences), depth
+
+
+#: The generator's sentences that make a reflection explanatory (2) or dialogic (3): they
+#: define its true depth, whatever phrases a rubric looks for.
+_EXPLANATORY = re.compile(r"(?:I found [^.]* hard|It went well) because [^.]*\.")
+_DIALOGIC = re.compile(r"(?:Perhaps it went that way because I rushed; next time I will|"
+                       r"On the other hand, my partner thinks I should|I could) [^.]*\.")
+
+
+def reflection_sentences(text: str) -> list[tuple[int, int, int]]:
+    """The explanatory and dialogic sentences :func:`reflection` wrote in ``text``.
+
+    Returns
+    -------
+    list of (depth, start, end)
+        2 for an explanatory sentence, 3 for a dialogic or critical one, with its
+        character span; in the order found (explanatory first).
+    """
+    return [(depth, m.start(), m.end()) for depth, pattern in ((2, _EXPLANATORY),
+                                                               (3, _DIALOGIC))
+            for m in pattern.finditer(text)]
+
+
+def true_depth(text: str) -> int:
+    """The latent depth :func:`reflection` wrote ``text`` at (1, 2 or 3), from its sentences."""
+    return max((d for d, _, _ in reflection_sentences(text)), default=1)
 
 
 def conference_feedback(rng: np.random.Generator, who: str, child: str | None = None) -> str:

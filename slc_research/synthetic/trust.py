@@ -55,7 +55,9 @@ definition; in short:
 * **Coding**: a codebook and two coders' codings (``raw/voices/``) of the
   interviews, conference feedback, TLC survey comments and a fifth of the
   reflections; coder B codes about two in five of coder A's texts, and the
-  coders agree with Cohen's kappa about **0.77** (code presence per text).
+  coders agree with Cohen's kappa about **0.73** (code presence per text).
+  Each coder rates the depth of the reflections they code from the latent
+  depth the text was written at (not from the rubric's phrases).
 
 Everything is reproducible: the same arguments give byte-identical files.
 """
@@ -184,20 +186,25 @@ INJECTED_EFFECTS: dict[str, dict[str, Any]] = {
             "2025-26: the years before the one given otherwise."),
     },
     "coder_agreement": {
-        "value": 0.77, "measure": "cohens_kappa", "table": "codings",
+        "value": 0.73, "measure": "cohens_kappa", "table": "codings",
         "definition": (
             "Cohen's kappa of code presence: for every text coded by both coder A and coder B "
             "(its id in both codings files) and every code of the codebook that has a parent "
-            "(14 codes), 1 if the coder gave the text that code (anywhere in it), else 0; one "
-            "kappa over all text x code pairs. About 0.77 (0.75-0.80 across seeds). Each coder "
-            "applies each true code with chance 0.84, puts a sibling code in its place with "
-            "chance 0.08 or misses it with chance 0.08 (but leaves no coded text bare), and "
-            "adds a code the text does not hold to 11% of texts. Coder A codes every SLC "
-            "interview snippet, conference feedback text and TLC survey comment and a fifth "
-            "of the reflections that hold a sentence to code (reflections by "
-            "sentence: 'because' -> Explaining learning, 'Next time' -> Setting targets, "
-            "offsets in the redacted text); B codes about 40% of A's texts. A few codings "
-            "refer to texts of withdrawn pupils, which are not in the texts table."),
+            "(17 codes), 1 if the coder gave the text that code (anywhere in it), else 0; one "
+            "kappa over all text x code pairs. About 0.73 (0.71-0.74 across seeds 2025-2027). "
+            "Each coder applies each true content code with chance 0.84, puts a sibling code "
+            "in its place with chance 0.08 or misses it with chance 0.08 (but leaves no coded "
+            "text bare), and adds a code the text does not hold to 11% of texts. Coder A codes "
+            "every SLC interview snippet, conference feedback text and TLC survey comment and "
+            "a fifth of all reflections (reflections by sentence: the explanatory 'because' "
+            "sentence -> Explaining learning, the dialogic sentence -> Setting targets, offsets "
+            "in the redacted text); B codes about 40% of A's texts. Each coder also rates every "
+            "reflection they code as a whole (Descriptive / Explanatory / Dialogic or critical "
+            "writing) from the latent depth the generator wrote it at, one level off with "
+            "chance 0.15, never from the rubric's phrases: the conferences report's rubric "
+            "check (weighted kappa, about 0.72 at seed 2025, against 0.81 for the latent depth "
+            "itself) then measures the keyword heuristic instead of repeating it. A few "
+            "codings refer to texts of withdrawn pupils, which are not in the texts table."),
     },
     "reflection_depth": {
         "value": {"explanatory": (0.15, 0.75), "critical": (0.03, 0.53)},
@@ -205,9 +212,10 @@ INJECTED_EFFECTS: dict[str, dict[str, Any]] = {
         "community_kind": "slc_conference",
         "definition": (
             "Chance that a weekly reflection has an explanatory sentence (with 'because') and "
-            "a critical or forward-looking one ('Next time I will ... so that ...', 'If I did "
-            "it again I would ...', 'My target is to ...'), rising linearly from the first to "
-            "the last week of the year (each pupil shifted by a N(0, 0.08) growth)."),
+            "a dialogic or critical one that weighs alternatives or another view ('Perhaps "
+            "... because ...; next time ...', 'On the other hand, my partner thinks ...', 'I "
+            "could ... or carry on as I am ...'), rising linearly from the first to the last "
+            "week of the year (each pupil shifted by a N(0, 0.08) growth)."),
     },
 }
 

@@ -1,7 +1,9 @@
-"""The reflection-depth rubric: loading, checking, scoring, and agreement with the generator.
+"""The reflection-depth keyword heuristic: loading, checking, scoring, agreement with the generator.
 
-Levels after Hatton, N. & Smith, D. (1995), Reflection in teacher education,
-Teaching and Teacher Education 11(1), 33-49.
+Levels loosely after Hatton, N. & Smith, D. (1995), Reflection in teacher education,
+Teaching and Teacher Education 11(1), 33-49: their "dialogic" reflection weighs
+alternatives and explanations, their "critical" reflection takes in wider (moral,
+social, others') contexts; setting a target for next time is neither.
 """
 
 from __future__ import annotations
@@ -50,12 +52,45 @@ def test_depth_is_the_highest_level_matched_and_shows_the_phrase():
         "My target is to ask a question as soon as I am stuck.",
         "BECAUSE of the quiz, next TIME i would revise.",
     ), load_rubric())
-    assert scored["depth"].tolist() == [1, 2, 3, 3, 3]
-    assert scored["level_name"].tolist()[:2] == ["Descriptive", "Explanatory"]
+    assert scored["depth"].tolist() == [1, 2, 2, 2, 2]  # targets are forward-looking, level 2
+    assert scored["level_name"].tolist()[:2] == ["Descriptive", "Explanatory or forward-looking"]
     assert pd.isna(scored.loc[0, "matched"])
     assert scored.loc[1, "matched"] == "because"
     assert scored.loc[3, "matched"] == "My target"
-    assert scored.loc[4, "matched"] == "next TIME"  # case-insensitive, as written
+    assert scored.loc[4, "matched"] == "BECAUSE"  # case-insensitive, as written, rubric order
+
+
+def test_item10_reflection_rubric_is_a_keyword_heuristic():
+    """Issue 16 item 10: target-setting is not "critical" reflection; weighing alternatives is.
+
+    Hatton & Smith (1995) reserve dialogic reflection for "stepping back" to weigh
+    alternative explanations, and critical reflection for wider contexts; "I'd" or "I need to"
+    only sets a target. The default rubric now says it is a keyword heuristic *after* them.
+    """
+    rubric = load_rubric()
+    assert "keyword heuristic" in rubric.title
+    assert "after Hatton and Smith" in rubric.title
+    assert [lv.name for lv in rubric.levels] == ["Descriptive", "Explanatory or forward-looking",
+                                                 "Dialogic or critical"]
+    scored = score_depth(_texts(
+        "I need to check my working. Next time I'd ask for help.",  # targets only
+        "I found it hard. Perhaps it was because I rushed; on the other hand the questions "
+        "were new.",  # dialogic: weighing two explanations
+        "My partner thinks I should plan first, whereas I like to start writing.",
+        "I would like to go faster. My target is to finish.",
+    ), rubric)
+    assert scored["depth"].tolist() == [2, 3, 3, 2]
+    assert scored.loc[0, "matched"] == "Next time"
+    assert scored.loc[1, "matched"] == "on the other hand"
+    for phrase in ("I'd", "I need to", "next time", "my target"):
+        assert phrase not in rubric.levels[2].indicators
+        assert phrase in rubric.levels[1].indicators
+    for phrase in ("on the other hand", "whereas"):
+        assert phrase in rubric.levels[2].indicators
+    import slc_research.qual.depth as depth_module
+
+    assert "keyword heuristic" in depth_module.__doc__
+    assert "Setting a\ntarget is not critical reflection" in depth_module.__doc__
 
 
 def test_indicators_match_whole_words_only():
@@ -121,7 +156,12 @@ def test_score_depth_needs_the_columns():
 
 
 def test_the_default_rubric_agrees_with_the_synthetic_generator():
-    """Labelled texts from the demo generator: weighted kappa of the rubric vs the true depth."""
+    """Labelled texts from the demo generator: weighted kappa of the rubric vs the true depth.
+
+    The generator writes one of its three dialogic sentences ("I could ... or carry on as I am
+    ...") without any of the rubric's level-3 phrases, on purpose: the heuristic scores it as
+    explanatory (it has "because"), so it is right on levels 1 and 2 and misses about a third
+    of level 3, never the other way round."""
     rng = np.random.default_rng(4)
     labelled = [reflection(rng, float(rng.random()), float(rng.normal(0, 0.08)),
                            "[name]" if rng.random() < 0.05 else None) for _ in range(1500)]
@@ -130,16 +170,19 @@ def test_the_default_rubric_agrees_with_the_synthetic_generator():
     scored = score_depth(texts, load_rubric())
     kappa = stats.cohen_kappa(truth, scored["depth"].to_numpy(dtype=int), weights="linear",
                               categories=[1, 2, 3])
-    assert kappa.estimate > 0.9
-    assert (scored["depth"].to_numpy(dtype=int) == truth).mean() > 0.95
+    got = scored["depth"].to_numpy(dtype=int)
+    assert 0.8 < kappa.estimate < 0.95
+    assert (got[truth < 3] == truth[truth < 3]).all()
+    assert set(got[truth == 3]) == {2, 3}
+    assert 0.25 < (got[truth == 3] == 2).mean() < 0.45  # one sentence in three
     assert set(truth) == {1, 2, 3}  # every level was exercised
 
 
 def test_rubric_agreement_with_a_coders_depth_codes():
     scored = pd.DataFrame({"text_id": list("abcdef"), "depth": [1, 2, 3, 3, 1, 2]})
     codings = pd.DataFrame({"text_id": list("abcdefa"), "coder": ["X"] * 6 + ["Y"],
-                            "code": ["depth_1", "Explanatory", "level 3", "depth_3", "depth_1",
-                                     "depth_2", "depth_3"]})
+                            "code": ["depth_1", "explanatory or forward-looking", "level 3",
+                                     "depth_3", "depth_1", "depth_2", "depth_3"]})
     result = rubric_agreement(scored, codings, load_rubric())
     assert result.n == 6
     assert result.estimate == pytest.approx(1.0)
@@ -147,16 +190,18 @@ def test_rubric_agreement_with_a_coders_depth_codes():
 
 
 def test_rubric_agreement_through_the_levels_codes():
-    """The default rubric maps the codebook's "Explaining learning" to level 2 and "Setting
-    targets" to level 3; a coded text with neither is level 1, an uncoded one is left out."""
+    """The default rubric maps a person's whole-text depth codes ("Explanatory writing",
+    "Dialogic or critical writing") to levels 2 and 3, not content codes such as "Setting
+    targets"; a coded text with none is level 1, an uncoded one is left out."""
     scored = pd.DataFrame({"text_id": list("abcde"), "depth": [2, 3, 3, 1, 1]})
     codings = pd.DataFrame({"text_id": list("abbcd"), "coder": "A",
-                            "code": ["Explaining learning", "Explaining learning",
-                                     "Setting targets", "Explaining learning", "Nerves"]})
+                            "code": ["Explanatory writing", "Explanatory writing",
+                                     "Dialogic or critical writing", "Explanatory writing",
+                                     "Setting targets"]})
     result = rubric_agreement(scored, codings, load_rubric())
     assert result.n == 4  # e was not coded
     assert result.observed_agreement == pytest.approx(1 - 0.5 / 4)  # c: 3 v 2, half a miss
-    assert load_rubric().levels[2].codes == ("Setting targets",)
+    assert load_rubric().levels[2].codes == ("Dialogic or critical writing",)
 
 
 def test_depth_examples_skip_names_and_unquotable_texts():

@@ -51,8 +51,8 @@ STUDY = CaseStudy(
     title="Student-led conferences and weekly reflections",
     questions=(
         "Do pupils write a reflection every week (against a target)?",
-        "Do reflections deepen over the year (descriptive, explanatory, critical), scored with "
-        "a rubric the teacher can edit?",
+        "Do reflections deepen over the year (descriptive, explanatory or forward-looking, "
+        "dialogic or critical), scored with a keyword heuristic the teacher can edit?",
         "How does depth differ by class and phase?",
         "What did parents, pupils and staff say after the conferences?",
     ),

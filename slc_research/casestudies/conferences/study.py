@@ -102,7 +102,7 @@ def _scoring(enq, refl, scored, rubric: Rubric, threshold: int) -> Section:
     else:
         shares = [f"{100 * (refl['depth'] == lv.level).mean():.0f}% {lv.name.lower()}"
                   for lv in rubric.levels]
-        finding = (f"The rubric scored {len(refl):,} reflections: {_and(shares)}.")
+        finding = (f"The keyword heuristic scored {len(refl):,} reflections: {_and(shares)}.")
     tables = [Table(rubric.to_frame(), caption=rubric.title, labels={
         "level": "Level", "level_name": "Depth", "description": "What it looks like",
         "indicators": "Phrases that show it"})]
@@ -114,11 +114,15 @@ def _scoring(enq, refl, scored, rubric: Rubric, threshold: int) -> Section:
                     "matched": "Phrase that decided it"}))
     return Section(
         "scoring", "How depth is scored", finding=finding, tables=tuple(tables),
-        note=("The score is a count of signals in the writing, not a judgement of the pupil. "
-              "A reflection that says 'because' is scored as explanatory even if the reason is "
-              "thin, and a thoughtful reflection in unusual words may be scored lower than it "
-              "deserves. Read a sample of reflections alongside the numbers, and add phrases "
-              "your pupils use to the rubric."))
+        note=("The score is a keyword heuristic after Hatton and Smith (1995), not their "
+              "framework and not a judgement of the pupil: it finds stock phrases and cannot "
+              "read meaning. A reflection that says 'because' is scored as explanatory even if "
+              "the reason is thin or not about learning; setting a target ('Next time I will') "
+              "counts as forward-looking, not critical; weighing-up or another person's view "
+              "written in words the rubric does not list is scored lower than it deserves; and "
+              "nothing here says whether a reflection is good. Read a sample of reflections "
+              "alongside the numbers, check the heuristic against a colleague's independent "
+              "reading (the last section), and add phrases your pupils use to the rubric."))
 
 
 def _target(weeks: pd.DataFrame, label: str, target: float, threshold: int) -> Section:
@@ -321,7 +325,8 @@ def _feedback(enq, classes: list[str], threshold: int) -> Section:
                                 "theme": "Theme", "code": "Code",
                                 "description": "What it means", "n_texts": "Comments",
                                 "pct_texts": "% of coded comments"}))
-        quotes = qual.exemplar_quotes(feedback, enq.codings, codes=list(themes["code"]), seed=1)
+        published = themes.loc[themes["n_texts"] >= threshold, "code"]  # no quote for "<5"
+        quotes = qual.exemplar_quotes(feedback, enq.codings, codes=list(published), seed=1)
         tables.append(Table(quotes, caption="A comment for each theme", labels={
             "code": "Code", "quote": "Comment", "attribution": "Who"}))
         if len(themes) and themes["n_texts"].iloc[0] >= threshold:
@@ -342,7 +347,10 @@ def _feedback(enq, classes: list[str], threshold: int) -> Section:
 
 def _rubric_check(scored: pd.DataFrame, codings: pd.DataFrame, rubric: Rubric) -> Section:
     title = "Checking the rubric"
-    note = ("Kappa is 1 when the rubric and the person always agree and 0 when they agree no "
+    note = ("The person should rate each reflection's depth from its meaning, without looking "
+            "for the rubric's phrases; a rating made by the same phrases only repeats the "
+            "heuristic and its agreement means nothing. "
+            "Kappa is 1 when the rubric and the person always agree and 0 when they agree no "
             "more than chance would. Above about 0.8 is usually read as strong agreement and 0.6 "
             "to 0.8 as substantial; below 0.6, read the reflections on which they disagree and "
             "adjust the rubric's phrases. Only reflections the person gave at least one code "
@@ -359,7 +367,7 @@ def _rubric_check(scored: pd.DataFrame, codings: pd.DataFrame, rubric: Rubric) -
                 "only moderately" if k >= 0.4 else "weakly")
     return Section(
         "rubric_check", title,
-        finding=(f"The rubric agreed {strength} with a person's hand coding (weighted kappa "
+        finding=(f"The keyword heuristic agreed {strength} with a person's independent rating (weighted kappa "
                  f"{k:.2f}, 95% CI {agreement.ci_low:.2f} to {agreement.ci_high:.2f}, on "
                  f"{agreement.n} reflections)."),
         note=note, records={"rubric_agreement": agreement})

@@ -29,7 +29,8 @@ from slc_research.privacy.suppression import SUPPRESSED_COLUMN, suppress_small
 
 __all__ = ["change_finding", "run"]
 
-_D_PPC2 = "d_ppc2 with 95% CI (positive: members' scores rose more, in SDs before)"
+_D_PPC2 = ("d_ppc2, members' change minus other pupils', in SDs before (95% CI; the arrow "
+           "by each outcome points to the better side)")
 
 
 def run(enq: Any, params: dict[str, Any]) -> Result:
@@ -88,7 +89,8 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
         _who_took_part(rep, threshold),
         _participation(part, threshold),
         matched.matched_section(matches, threshold),
-        differencing.protect_section(_questionnaire(scale_results, threshold, declared), rep,
+        differencing.protect_section(_questionnaire(scale_results, threshold, declared,
+                                                    _answer_scale(enq, scale_results)), rep,
                                      threshold=threshold),
         scale_reliability.reliability_section(scale_reliability.scale_reliability(
             enq.survey_responses, scales, waves=waves, pupils=cohort,
@@ -201,7 +203,17 @@ def _participation(part, threshold: int) -> Section:
               "happened."))
 
 
-def _questionnaire(scale_results, threshold: int, declared: dict) -> Section:
+def _answer_scale(enq: Any, scale_results) -> Any:
+    """The response scale of the first questionnaire scale reported (for the charts' axis)."""
+    scales = enq.scales
+    names = [r.outcome for r in scale_results if r.outcome in scales]
+    if not names:
+        return None
+    return enq.manifest.response_scales[scales[names[0]].response_scale]
+
+
+def _questionnaire(scale_results, threshold: int, declared: dict,
+                   answer_scale: Any = None) -> Section:
     return Section(
         "questionnaire", "Change on the learning questionnaire",
         finding=(headline.headline_finding(scale_results, threshold=threshold,
@@ -216,7 +228,10 @@ def _questionnaire(scale_results, threshold: int, declared: dict) -> Section:
                       caption="Questionnaire scores before and after"),
                 Table(t.effects_summary(scale_results, threshold=threshold), decimals=2,
                       caption="Members' change compared with other pupils' change")),
-        charts=(charts.scale_change_chart(t.means_table(scale_results, threshold=threshold)),),
+        charts=(charts.scale_change_chart(
+            t.means_table(scale_results, threshold=threshold),
+            answers=None if answer_scale is None else answer_scale.levels,
+            first=1 if answer_scale is None else answer_scale.start),),
         note=("d_ppc2 (Morris, 2008) is how much more members' scores changed than other "
               "pupils', in standard deviations of the scores before: the metric in which "
               "about 0.2 is small, 0.5 medium and 0.8 large, and in which whole-school "

@@ -17,9 +17,12 @@ from slc_research.data.frames import member_of
 from slc_research.data.spec import ResponseScale, Scale, SourceSpec
 from slc_research.measures.scales import scale_items
 
-__all__ = ["alpha_table", "comment_themes", "distribution_table", "item_wording",
-           "likert_distribution", "scale_mean", "scale_reliability", "survey_answers",
-           "survey_schools"]
+__all__ = ["THEME_COUNTS", "alpha_table", "comment_themes", "distribution_table",
+           "item_wording", "likert_distribution", "published_themes", "scale_mean",
+           "scale_reliability", "survey_answers", "survey_schools"]
+
+#: The counts of a comment-themes table and the percentages computed from them.
+THEME_COUNTS = {"n_texts": ["pct_texts"], "n_coded_texts": ["pct_texts"]}
 
 
 def _slug(text: str) -> str:
@@ -224,3 +227,39 @@ def comment_themes(texts: pd.DataFrame, codings: pd.DataFrame, codebook: pd.Data
     mine = codings.loc[member_of(codings["text_id"], ids)]
     quotes = qual.exemplar_quotes(texts, mine, codes=list(themes["code"]), seed=seed)
     return themes, quotes
+
+
+def published_themes(themes: pd.DataFrame, quotes: pd.DataFrame, *, threshold: int
+                     ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The comment themes as they may be published: small counts withheld, quotes to match.
+
+    A code given to 1 to ``threshold - 1`` comments has its count and its
+    percentage of the coded comments withheld (a percentage of a known total gives
+    the count back), its bar is left out of the chart and it gets no quote (a
+    quote would show the code was given at all to a handful of named-by-context
+    colleagues). The codes are not parts of one total (a comment can carry several),
+    so nothing more is withheld.
+
+    Parameters
+    ----------
+    themes, quotes : DataFrame
+        :func:`comment_themes`' two tables.
+    threshold : int
+        ``Enquiry.suppression_threshold``.
+
+    Returns
+    -------
+    (DataFrame, DataFrame, DataFrame)
+        The reader's table (``"<5"`` in withheld cells, marked suppressed for the
+        display boundary), the chart's data (withheld cells missing) and the quotes
+        of the codes whose counts are shown.
+    """
+    from slc_research.privacy.suppression import suppress_small
+
+    themes = themes.drop(columns=[c for c in ("description",) if c in themes.columns])
+    shown = suppress_small(themes, count_cols=THEME_COUNTS, threshold=threshold, display=True,
+                           partition_by=None)
+    chart = suppress_small(themes, count_cols=THEME_COUNTS, threshold=threshold,
+                           partition_by=None)
+    published = set(chart.loc[chart["n_texts"].notna(), "code"].astype(str))
+    return shown, chart, quotes[quotes["code"].astype(str).isin(published)].reset_index(drop=True)

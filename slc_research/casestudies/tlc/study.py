@@ -369,15 +369,18 @@ def _survey_finding(dist_pub: pd.DataFrame, n_resp: int, n_levels: int, threshol
 
 def _comment_themes(enq, scoped: bool, threshold: int) -> Section:
     note = ("A code is a label a researcher gave to part of a comment. The percentage is of the "
-            "coded comments; one comment can carry several codes. Quotes are anonymous.")
+            "coded comments; one comment can carry several codes. Quotes are anonymous. A code "
+            f"given to fewer than {threshold} comments shows as '<{threshold}', with no "
+            "percentage, no bar and no quote, so that a handful of colleagues cannot be "
+            "picked out.")
     found = staff_survey.comment_themes(enq.texts, enq.codings, enq.codebook, top=5)
     if found is None:
         return Section("comment_themes", "Themes in the open comments", finding=(
             "The survey's open comments have not been coded in this workspace, so no themes "
             "can be shown yet."), note=note)
     themes, exemplars = found
-    themes = themes.drop(columns=[c for c in ("description",) if c in themes.columns])
-    counts = {"n_texts": ["pct_texts"], "n_coded_texts": ["pct_texts"]}
+    shown, chart_data, exemplars = staff_survey.published_themes(themes, exemplars,
+                                                                 threshold=threshold)
     top = themes.iloc[0]
     return Section(
         "comment_themes", "Themes in the open comments",
@@ -388,14 +391,12 @@ def _comment_themes(enq, scoped: bool, threshold: int) -> Section:
                  if top["n_texts"] >= threshold and top["n_coded_texts"] >= threshold
                  else f"Each code was given to fewer than {threshold} comments, too few to "
                       "report."),
-        tables=(Table(suppress_small(themes, count_cols=counts, threshold=threshold,
-                                     display=True, partition_by=None),
+        tables=(Table(shown,
                       caption="The most frequent codes in the open comments",
                       labels={"theme": "Theme", "code": "Code", "n_texts": "Comments",
                               "n_coded_texts": "Coded comments",
                               "pct_texts": "% of coded comments"}),),
-        charts=(charts.themes_chart(suppress_small(themes, count_cols=counts,
-                                                   threshold=threshold, partition_by=None)),),
+        charts=(charts.themes_chart(chart_data),),
         items=tuple(f"{r.code}: \u201c{r.quote}\u201d" for r in exemplars.itertuples()),
         items_heading="In staff's words",
         note=note)
