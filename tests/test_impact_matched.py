@@ -165,3 +165,25 @@ def test_item2_matched_design_rated_on_the_matched_pupils():
                                          **facts})
     assert evidence.design_rating == 3
     assert matched.evidence_facts([good], "attendance") == {}  # not the primary: no change
+
+
+def test_item11_subgroup_records_do_not_give_away_a_small_rest():
+    """7 pupil-premium members published, 6 analysed: n1 (and n, which holds it) withheld in
+    the records too, as in the tables; 577 others published, 376 analysed: kept."""
+    import pandas as pd
+
+    from slc_research.casestudies.slc_impact.differencing import protect_records
+
+    records = {
+        "pp_engagement_g": {"estimate": 0.7, "n": 382, "n1": 6, "n2": 376},
+        "pp_attendance_g": {"estimate": 0.3, "n": 584, "n1": 7, "n2": 577},
+        "pp_interaction": pd.DataFrame({"outcome": ["Engagement"], "n_members_in": [6],
+                                        "n_others_in": [376]}),
+    }
+    out = protect_records(records, (7, 577), threshold=5)
+    assert out["pp_engagement_g"] == {"estimate": 0.7, "n": None, "n1": None, "n2": 376}
+    assert out["pp_attendance_g"] == records["pp_attendance_g"]  # 7 of 7: nothing to tell
+    row = out["pp_interaction"].iloc[0]
+    assert pd.isna(row["n_members_in"])
+    assert row["n_others_in"] == 376
+    assert records["pp_engagement_g"]["n1"] == 6  # the input is not changed

@@ -23,7 +23,7 @@ from slc_research.casestudies.slc_impact.outcomes import GROUP_LABELS
 from slc_research.casestudies.slc_impact.representativeness import Representativeness
 from slc_research.privacy.suppression import suppress_small
 
-__all__ = ["protect_section", "published_count", "withhold_differences"]
+__all__ = ["protect_records", "protect_section", "published_count", "withhold_differences"]
 
 _PUBLISHED = "published elsewhere"
 
@@ -92,3 +92,50 @@ def protect_section(section: Section, rep: Representativeness, *, threshold: int
                 frame = withhold_differences(frame, column, per_row, threshold=threshold)
         tables.append(dataclasses.replace(table, frame=frame))
     return dataclasses.replace(section, tables=tuple(tables))
+
+
+def _reveals(count: object, published: int | None, threshold: int) -> bool:
+    """Whether ``published - count`` is a small group (1 to ``threshold - 1`` pupils)."""
+    if published is None or not isinstance(count, int | float) or count != count:
+        return False
+    return 0 < published - count < threshold
+
+
+def protect_records(records: dict, published: tuple[int | None, int | None], *,
+                    threshold: int) -> dict:
+    """Records of a subgroup's results with the analysed counts a published total would give away.
+
+    Parameters
+    ----------
+    records : dict
+        Record name -> an effect size's record (a dict with ``n1`` members, ``n2`` others
+        and ``n`` both) or a table (a DataFrame with ``n_members_in`` and ``n_others_in``).
+    published : (int or None, int or None)
+        The subgroup's members and other pupils as "Who took part" counts them.
+    threshold : int
+
+    Returns
+    -------
+    dict
+        New records: a count whose published total minus it is 1 to ``threshold - 1`` is
+        None, and so is the total ``n`` it is part of (``n - n2`` would give it back).
+    """
+    members, others = published
+    out = {}
+    for name, value in records.items():
+        if isinstance(value, pd.DataFrame):
+            value = value.copy()
+            for column, total in (("n_members_in", members), ("n_others_in", others)):
+                if column in value.columns:
+                    hide = value[column].map(lambda c, t=total: _reveals(c, t, threshold))
+                    value[column] = value[column].astype("Int64").mask(hide.astype(bool))
+        elif isinstance(value, dict) and {"n1", "n2"} <= set(value):
+            value = dict(value)
+            hidden = False
+            for key, total in (("n1", members), ("n2", others)):
+                if _reveals(value[key], total, threshold):
+                    value[key], hidden = None, True
+            if hidden and "n" in value:
+                value["n"] = None
+        out[name] = value
+    return out

@@ -377,8 +377,11 @@ def _second_looks(all_results, scale_results, attendance, part, pupils,
               "premium (in the outcome's units); only an interval that leaves out 0 is "
               "evidence that the effect differs. Rows with fewer pupils than the enquiry's "
               f"threshold ({threshold}) are withheld."),
-        records={**{f"pp_{k}": v for k, v in t.headlines(pp, threshold=threshold).items()},
-                 "pp_interaction": interaction.drop(columns=["suppressed"])})
+        records=differencing.protect_records(
+            {**{f"pp_{k}": v for k, v in t.headlines(pp, threshold=threshold).items()},
+             "pp_interaction": interaction.drop(columns=["suppressed"])},
+            tuple(differencing.published_count(rep, "Pupil premium", "Yes", g)
+                  for g in ("n_members", "n_rest")), threshold=threshold))
     return adjusted_section, dose_section, pp_section
 
 
