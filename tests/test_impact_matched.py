@@ -187,3 +187,17 @@ def test_item11_subgroup_records_do_not_give_away_a_small_rest():
     assert pd.isna(row["n_members_in"])
     assert row["n_others_in"] == 376
     assert records["pp_engagement_g"]["n1"] == 6  # the input is not changed
+
+
+def test_item11_subgroup_records_of_effect_sizes_are_protected():
+    """The records hold EffectSize results (made dicts when written): the same rule."""
+    from slc_research.casestudies.slc_impact.differencing import protect_records
+    from slc_research.stats import hedges_g
+
+    effect = hedges_g([1.0, 2.0, 3.5, 4.0, 5.0, 2.5], [2.0, 3.0, 4.0, 1.0, 2.5, 3.0, 4.5])
+    out = protect_records({"pp_x_g": effect, "title": "T"}, (7, 20), threshold=5)
+    assert out["pp_x_g"]["n1"] is None
+    assert out["pp_x_g"]["n"] is None
+    assert out["pp_x_g"]["n2"] == 7
+    assert out["pp_x_g"]["estimate"] == effect.estimate
+    assert out["title"] == "T"

@@ -101,6 +101,17 @@ def _reveals(count: object, published: int | None, threshold: int) -> bool:
     return 0 < published - count < threshold
 
 
+def _counted(value: object) -> bool:
+    """Whether ``value`` is an effect size's record with counts ``n1`` and ``n2``."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = {f.name for f in dataclasses.fields(value)}
+    elif isinstance(value, dict):
+        names = set(value)
+    else:
+        return False
+    return {"n1", "n2"} <= names
+
+
 def protect_records(records: dict, published: tuple[int | None, int | None], *,
                     threshold: int) -> dict:
     """Records of a subgroup's results with the analysed counts a published total would give away.
@@ -129,8 +140,10 @@ def protect_records(records: dict, published: tuple[int | None, int | None], *,
                 if column in value.columns:
                     hide = value[column].map(lambda c, t=total: _reveals(c, t, threshold))
                     value[column] = value[column].astype("Int64").mask(hide.astype(bool))
-        elif isinstance(value, dict) and {"n1", "n2"} <= set(value):
-            value = dict(value)
+        elif _counted(value):
+            # an effect size becomes the dict a record is stored as (as the display's
+            # ``jsonable`` would make it), so that its counts can be withheld
+            value = dataclasses.asdict(value) if dataclasses.is_dataclass(value) else dict(value)
             hidden = False
             for key, total in (("n1", members), ("n2", others)):
                 if _reveals(value[key], total, threshold):
