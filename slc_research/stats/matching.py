@@ -301,6 +301,10 @@ def _propensity_logit(design: pd.DataFrame, member: np.ndarray) -> np.ndarray:
     return np.clip(eta, -30, 30)
 
 
+#: Decimal places of the logits and distances compared when matching (see ``_greedy_match``).
+_DIGITS = 9
+
+
 def _greedy_match(frame: pd.DataFrame, design: pd.DataFrame, exact: list[str], width: float,
                   ratio: int) -> pd.Series:
     """Matched-set number per matched row (members and their matches), in a fixed order.
@@ -311,7 +315,10 @@ def _greedy_match(frame: pd.DataFrame, design: pd.DataFrame, exact: list[str], w
     """
     strata = (frame[exact].astype(str).agg("|".join, axis=1) if exact
               else pd.Series("", index=frame.index))
-    logit, member = frame["logit"].to_numpy(), frame["_member"].to_numpy()
+    # rounded, so that the last digits of floating-point sums (which differ with the order
+    # the data came in) never decide a pair: ties go to the earlier row
+    logit = np.round(frame["logit"].to_numpy(float), _DIGITS)
+    member = frame["_member"].to_numpy()
     x = np.column_stack([design.to_numpy(float), logit])
     x = x - x.mean(axis=0)
     inverse = np.linalg.pinv(np.atleast_2d(np.cov(x, rowvar=False)))
@@ -327,7 +334,7 @@ def _greedy_match(frame: pd.DataFrame, design: pd.DataFrame, exact: list[str], w
             if not len(free):
                 continue
             diff = x[free] - x[i]
-            distance = np.einsum("ij,jk,ik->i", diff, inverse, diff)
+            distance = np.round(np.einsum("ij,jk,ik->i", diff, inverse, diff), _DIGITS)
             best = int(free[np.argmin(distance)])  # the first of equal distances: row order
             used[best] = True
             assigned[best] = set_no

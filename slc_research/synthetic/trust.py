@@ -64,6 +64,7 @@ Everything is reproducible: the same arguments give byte-identical files.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -74,6 +75,7 @@ import numpy as np
 import pandas as pd
 
 from slc_research.errors import ConfigError
+from slc_research.privacy.pseudonyms import KEY_FILE
 from slc_research.synthetic.codings import write_voices
 from slc_research.synthetic.communities import TLC_EARLIER_SHARES
 from slc_research.synthetic.output import WorkspaceWriter, render_manifest
@@ -87,6 +89,7 @@ from slc_research.synthetic.school import (
 )
 from slc_research.synthetic.school_year import school_year
 from slc_research.synthetic.surveys import LQ_ITEMS, SCALE_LABELS, TLC_SURVEY_ITEMS
+from slc_research.workspace.atomic import write_atomic
 
 __all__ = ["INJECTED_EFFECTS", "SLC_YEARS", "write_demo_workspace"]
 
@@ -328,6 +331,12 @@ def _build(root: Path, *, n_schools: int, n_pupils: int, seed: int, academic_yea
                                       year.start_year) for s in built], ignore_index=True)
     (root / "private").mkdir()
     consent.to_csv(root / "private" / "consent.csv", index=False, lineterminator="\n")
+    # The demo's pseudonymisation key comes from its seed (the pupils are invented, so the
+    # key guards nothing): the same seed gives the same pseudonyms, and so the same order of
+    # pupils and the same results wherever the demo is built (a real workspace's key is
+    # random and made on first open).
+    demo_key = hashlib.sha256(f"slc-research synthetic demo {seed}".encode()).hexdigest()
+    write_atomic(root / "private" / KEY_FILE, demo_key + "\n", mode=0o600)
     write_voices(writer, np.random.default_rng([seed, 10_000, 2]),
                  consent.loc[consent["status"] == "withdrawn", "id"].tolist())
     scales: dict[str, dict[str, Any]] = {}

@@ -196,7 +196,8 @@ def test_impact_notebook_is_committed_clean():
     assert "parameters" in code[0].metadata.get("tags", [])
     assert all(not c.outputs and c.execution_count is None for c in code)
     params = papermill.inspect_notebook(str(REPO / "notebooks" / "slc_impact.ipynb"))
-    assert set(params) == {"workspace", "community", "scales", "waves", "comparison"}
+    assert set(params) == {"workspace", "community", "scales", "waves", "comparison",
+                           "primary_outcome", "smallest_effect"}
     assert "slc_impact.STUDY.run_notebook(" in code[1].source
     headings = [c.source.splitlines()[0] for c in nb.cells if c.cell_type == "markdown"]
     for h in ("## Who took part", "## Participation", "## Change on the learning questionnaire",

@@ -179,7 +179,8 @@ def _real_charts() -> list[alt.TopLevelMixin]:
     summary = pd.DataFrame({"group": ["Members", "Other pupils"], "n": [40, 300],
                             "mean": [3.2, 3.0], "ci_low": [3.0, 2.9], "ci_high": [3.4, 3.1]})
     means, effects, summary = _published(means), _published(effects), _published(summary)
-    return [charts.scale_change_chart(means), charts.effect_size_chart(effects),
+    answers = ["Strongly disagree", "Disagree", "Neither", "Agree", "Strongly agree"]
+    return [charts.scale_change_chart(means, answers=answers), charts.effect_size_chart(effects),
             charts.group_means_chart(summary, title="Engagement, Wave 1",
                                      y_title="Mean scale score", group_title="Group")]
 

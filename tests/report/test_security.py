@@ -23,6 +23,7 @@ import pytest
 from slc_research.privacy.safe_cells import FORMULA_STARTS
 from slc_research.report.execute import run_report
 from slc_research.report.index import write_index
+from slc_research.synthetic.text import SLC_ROLES
 from slc_research.synthetic.trust import write_demo_workspace
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("demo-b")]
@@ -43,7 +44,9 @@ PAYLOADS = (SCRIPT, IMG, SVG, LINK)
 #: with "=" so that summary.csv must neutralise it.
 COMMUNITY = "=1+1 Northfield SLC <img src=x onerror=window.__pwned=1>"
 CODE = "Being listened to <script>window.__pwned=1</script>"
-ROLE = "Pedagogy lead <img src=x onerror=window.__pwned=1>"
+#: Added after every member's role (which roles a report quotes depends on the demo's draws).
+ROLE_PAYLOAD = " <img src=x onerror=window.__pwned=1>"
+ROLE = "Pedagogy lead" + ROLE_PAYLOAD
 TITLE = 'Our enquiry <script>window.__pwned=1</script> <img src=x onerror="window.__pwned=1">'
 
 
@@ -78,7 +81,7 @@ def _hostile(root: Path) -> None:
     _rewrite(school / "slc" / "meetings.csv", lambda f: cycle(f, "Topic"))
     _rewrite(school / "tlc" / "tlc_action_plans.csv", lambda f: cycle(f, "What I learned"))
     _rewrite(school / "slc" / "members.csv",
-             lambda f: f.__setitem__("Role", f["Role"].replace("Pedagogy lead", ROLE)))
+             lambda f: f.__setitem__("Role", f["Role"].fillna("Member") + ROLE_PAYLOAD))
     _rewrite(root / "raw" / "voices" / "codebook.csv", lambda f: f.__setitem__(
         "Description", [f"{d} {PAYLOADS[i % len(PAYLOADS)]}"
                         for i, d in enumerate(f["Description"])]))
@@ -190,7 +193,7 @@ def test_every_kind_of_payload_is_visible_in_the_reports(outputs, browser):
     assert CODE in voices  # a code name (codebook table, quotes)
     assert "We said <script>window.__pwned=1</script> in class." in voices  # a quote
     assert '"><svg onload=window.__pwned=1>' in voices  # a code description
-    assert "Pedagogy lead <img src=x onerror=window.__pwned=1>" in voices  # a role
+    assert any(f"{role}{ROLE_PAYLOAD}" in voices for role in SLC_ROLES)  # a role
     impact = _visit(browser, outputs / "slc_impact.html")
     assert COMMUNITY in impact["text"]  # the community's name
     assert TITLE in impact["title"]  # the page title, from the manifest

@@ -104,7 +104,10 @@ def _matching_frame(result: ChangeResult, pupils: pd.DataFrame) -> pd.DataFrame:
     info = pupils[wanted].astype({"pupil_id": str}).drop_duplicates("pupil_id")
     for c in wanted[1:]:
         info[c] = info[c].astype("string")
-    return p.merge(info, on="pupil_id", how="left")
+    # one order whatever order the tables were stacked or read in: the greedy matching takes
+    # the first of equally near pupils, so the same pupils must come in the same order
+    return (p.merge(info, on="pupil_id", how="left")
+            .sort_values("pupil_id", kind="stable").reset_index(drop=True))
 
 
 def _varies(data: pd.DataFrame, column: str) -> bool:
