@@ -367,7 +367,11 @@ def test_consent_register_withdraws_two_pupils_per_school(demo: tuple[Path, floa
     withdrawn = set(consent.loc[consent["status"] == "withdrawn", "id"])
     slc = set(_concat(ws, manifest, kind="memberships", community_kind="slc")["UPN"])
     assert len(withdrawn & slc) == 4
-    assert list((ws / "private").iterdir()) == [ws / "private" / "consent.csv"]
+    # the consent register, and the demo's key made from its seed (same seed, same pseudonyms)
+    assert sorted(p.name for p in (ws / "private").iterdir()) == ["consent.csv", "pseudonym.key"]
+    key = (ws / "private" / "pseudonym.key").read_text(encoding="ascii").strip()
+    assert len(key) == 64
+    assert int(key, 16) >= 0
 
 
 # --- the school year ------------------------------------------------------------------------
