@@ -24,9 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from slc_research.casestudies.coproduction.outcomes import behaviour_rates
+from slc_research.casestudies.coproduction.outcomes import behaviour_rates, or_none
 from slc_research.stats import (
-    StatsError,
     TestResult,
     mean_ci,
     proportion_difference,
@@ -198,9 +197,9 @@ def baseline_comparison(pupils: pd.DataFrame, pilot: pd.DataFrame, behaviour: pd
         return BaselineComparison(groups, None, None, share,
                                   f"fewer than {MIN_COMPARISON} pupils who did not take part had an "
                                   "earlier behaviour rate as high as the participants'")
-    diff = _try(lambda: welch_t(rates["change"].to_numpy(float),
+    diff = or_none(lambda: welch_t(rates["change"].to_numpy(float),
                                 chosen["change"].to_numpy(float), confidence=confidence))
-    improved = _try(lambda: proportion_difference(
+    improved = or_none(lambda: proportion_difference(
         int(rates["improved"].sum()), len(rates), int(chosen["improved"].sum()), len(chosen),
         confidence=confidence))
     return BaselineComparison(groups, diff, improved, share,
@@ -219,7 +218,7 @@ def _groups(took_part: pd.DataFrame, comparison: pd.DataFrame, confidence: float
                "change": np.nan, "change_ci_low": np.nan, "change_ci_high": np.nan,
                "pct_improved": np.nan, "improved_ci_low": np.nan, "improved_ci_high": np.nan}
         if len(g):
-            ci = _try(lambda g=g: mean_ci(g["change"].astype(float), confidence=confidence))
+            ci = or_none(lambda g=g: mean_ci(g["change"].astype(float), confidence=confidence))
             imp = wilson_ci(int(g["improved"].sum()), len(g), confidence=confidence)
             row.update(rate_before=g["rate_before"].mean(), rate_after=g["rate_after"].mean(),
                        change=g["change"].mean(),
@@ -230,9 +229,3 @@ def _groups(took_part: pd.DataFrame, comparison: pd.DataFrame, confidence: float
         rows.append(row)
     return pd.DataFrame(rows)
 
-
-def _try(compute):
-    try:
-        return compute()
-    except StatsError:
-        return None

@@ -20,8 +20,8 @@ from slc_research.data.frames import member_of
 from slc_research.stats import StatsError, hedges_g, mcnemar, paired_t, wilson_ci
 
 __all__ = ["ALL_SCHOOLS", "BEHAVIOUR_COLUMNS", "PAIRED_COUNTS", "SCALE_COLUMNS", "YES_NO_COLUMNS",
-           "behaviour_rates", "behaviour_summary", "scale_change_summary", "school_days",
-           "yes_no_change"]
+           "behaviour_rates", "behaviour_summary", "or_none", "scale_change_summary",
+           "school_days", "yes_no_change"]
 
 #: Label of the row holding every pupil of the pilot.
 ALL_SCHOOLS = "All schools"
@@ -246,8 +246,8 @@ def scale_change_summary(scores: pd.DataFrame, pupil_ids: Iterable[str], *, scal
     if len(pair) < 2:
         return pd.DataFrame(columns=SCALE_COLUMNS)
     before, after = pair[waves[0]].to_numpy(), pair[waves[1]].to_numpy()
-    t = _try(lambda: paired_t(before, after, confidence=confidence))
-    g = _try(lambda: hedges_g(after, before, paired=True, paired_method="d_av",
+    t = or_none(lambda: paired_t(before, after, confidence=confidence))
+    g = or_none(lambda: hedges_g(after, before, paired=True, paired_method="d_av",
                               confidence=confidence))
     return pd.DataFrame([{
         "scale": label or scale, "n": len(pair), "mean_before": before.mean(),
@@ -260,7 +260,8 @@ def scale_change_summary(scores: pd.DataFrame, pupil_ids: Iterable[str], *, scal
 
 # --- internals -------------------------------------------------------------------------------
 
-def _try(compute):
+def or_none(compute):
+    """``compute()``, or None when the data cannot give the estimate (a ``StatsError``)."""
     try:
         return compute()
     except StatsError:
@@ -278,10 +279,10 @@ def _behaviour_row(school: str, g: pd.DataFrame, confidence: float) -> dict:
                pct_improved=100 * imp.estimate, improved_ci_low=100 * imp.ci_low,
                improved_ci_high=100 * imp.ci_high, rate_before=before.mean(),
                rate_after=after.mean(), change=(after - before).mean())
-    t = _try(lambda: paired_t(before, after, confidence=confidence))
+    t = or_none(lambda: paired_t(before, after, confidence=confidence))
     if t is not None:
         row.update(change_ci_low=t.ci_low, change_ci_high=t.ci_high, p=t.p_value)
-    e = _try(lambda: hedges_g(after, before, paired=True, paired_method="d_av",
+    e = or_none(lambda: hedges_g(after, before, paired=True, paired_method="d_av",
                               confidence=confidence))
     if e is not None:
         row.update(g_av=e.estimate, g_ci_low=e.ci_low, g_ci_high=e.ci_high)
@@ -330,7 +331,7 @@ def _yes_no_row(school: str, wide: pd.DataFrame, waves: tuple[int, int],
     x, y = both[waves[0]].to_numpy(), both[waves[1]].to_numpy()
     row.update(yes_yes=int(((x == 1) & (y == 1)).sum()), yes_no=int(((x == 1) & (y == 0)).sum()),
                no_yes=int(((x == 0) & (y == 1)).sum()), no_no=int(((x == 0) & (y == 0)).sum()))
-    m = _try(lambda: mcnemar(x, y, confidence=confidence, test="mid-p")) if len(both) else None
+    m = or_none(lambda: mcnemar(x, y, confidence=confidence, test="mid-p")) if len(both) else None
     if m is not None:
         row.update(change_pp=100 * m.estimate, change_ci_low=100 * m.ci_low,
                    change_ci_high=100 * m.ci_high, p=m.p_value, test=m.method)

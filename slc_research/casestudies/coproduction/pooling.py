@@ -21,11 +21,10 @@ from typing import Any
 
 import pandas as pd
 
-from slc_research.casestudies.coproduction.outcomes import ALL_SCHOOLS, PAIRED_COUNTS
+from slc_research.casestudies.coproduction.outcomes import ALL_SCHOOLS, PAIRED_COUNTS, or_none
 from slc_research.privacy.suppression import SUPPRESSED_COLUMN, derived_from, suppress_small
 from slc_research.stats import (
     MetaResult,
-    StatsError,
     StratifiedPairedChange,
     meta_analysis,
     stratified_paired_change,
@@ -68,7 +67,7 @@ def pool_schools(table: pd.DataFrame, *, estimate: str, ci_low: str, ci_high: st
     t = t[se > 0]
     if len(t) < 2:
         return None
-    return _try(lambda: meta_analysis(t[estimate].astype(float).to_numpy(),
+    return or_none(lambda: meta_analysis(t[estimate].astype(float).to_numpy(),
                                       se=se[se > 0].to_numpy(), method=method,
                                       labels=list(t["school"].astype(str)),
                                       confidence=confidence))
@@ -95,7 +94,7 @@ def pool_yes_no(table: pd.DataFrame, *, confidence: float = 0.95
     t = table[(table["school"] != ALL_SCHOOLS) & (table["n_both"].astype(float) > 0)]
     if len(t) < 2:
         return None
-    res = _try(lambda: stratified_paired_change(
+    res = or_none(lambda: stratified_paired_change(
         t[PAIRED_COUNTS].astype(int).assign(label=t["school"].astype(str).to_numpy()),
         confidence=confidence))
     if res is None:
@@ -174,9 +173,3 @@ def meta_table(results: dict[str, MetaResult | StratifiedPairedChange | None], *
             for label, m in results.items() if m is not None]
     return pd.DataFrame(rows)
 
-
-def _try(compute):
-    try:
-        return compute()
-    except StatsError:
-        return None
