@@ -400,15 +400,20 @@ _DISK_FULL = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
 _DISK_FULL_WORDS = ("no space left on device", "disk quota exceeded")
 
 
-def _disk_full(exc: BaseException | None) -> bool:
-    """Whether ``exc``, or an error it was raised from, is a full disk or an exhausted quota."""
+def _os_error_in_chain(exc: BaseException | None, found) -> bool:
+    """Whether ``exc``, or an error it was raised from, is an ``OSError`` that ``found`` accepts."""
     seen = 0
     while exc is not None and seen < 10:
-        if isinstance(exc, OSError) and (exc.errno in _DISK_FULL or any(
-                w in str(exc).lower() for w in _DISK_FULL_WORDS)):
+        if isinstance(exc, OSError) and found(exc):
             return True
         exc, seen = exc.__cause__ or exc.__context__, seen + 1
     return False
+
+
+def _disk_full(exc: BaseException | None) -> bool:
+    """Whether ``exc``, or an error it was raised from, is a full disk or an exhausted quota."""
+    return _os_error_in_chain(exc, lambda e: e.errno in _DISK_FULL or any(
+        w in str(e).lower() for w in _DISK_FULL_WORDS))
 
 
 _NOT_ALLOWED = (errno.EACCES, errno.EPERM, errno.EROFS)
@@ -416,12 +421,7 @@ _NOT_ALLOWED = (errno.EACCES, errno.EPERM, errno.EROFS)
 
 def _not_allowed(exc: BaseException | None) -> bool:
     """Whether ``exc``, or an error it was raised from, is a refused read or write."""
-    seen = 0
-    while exc is not None and seen < 10:
-        if isinstance(exc, OSError) and exc.errno in _NOT_ALLOWED:
-            return True
-        exc, seen = exc.__cause__ or exc.__context__, seen + 1
-    return False
+    return _os_error_in_chain(exc, lambda e: e.errno in _NOT_ALLOWED)
 
 
 def _bug_place(exc: BaseException) -> str:
