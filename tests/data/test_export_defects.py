@@ -30,6 +30,7 @@ import xlwt
 
 from slc_research import Enquiry
 from slc_research.data.loading.survey_choices import option_codes, split_choices
+from slc_research.data.reading.read_xlsx import sheet_names
 from slc_research.data.reading.readers import read_raw
 from slc_research.errors import DataError
 
@@ -228,6 +229,7 @@ def test_item6_old_xls_from_sims_is_read_with_excel_row_numbers(tmp_path):
     assert raw.data["Year"].astype(str).tolist() == ["7", "8", "7"]
     assert raw.data["Adno"].astype(str).tolist()[0] == "001234"
     assert any(".xls" in n for n in raw.notes)
+    assert sheet_names(path) == ["Student List"]
     (tmp_path / "enquiry.toml").write_text(
         HEAD + '[sources.roster]\npath = "raw/students.xls"\nkind = "pupils"\n'
         '[sources.roster.columns]\n"UPN" = "pupil_id"\n"Legal Forename" = "forename"\n'
