@@ -248,9 +248,9 @@ def _selections(el: ElementTree.Element, text: str, raw: list[_Raw], unit: str, 
     """The passages in code points (converted from ``unit``), and the whole-source codings."""
     out = []
     name = el.get("name")
-    for guid, start, end, codings in raw:
-        span = utf16_to_code_points(text, start, end) if unit == UTF16 else (
-            (start, end) if 0 <= start <= end <= len(text) else None)
+    spans = (utf16_to_code_points(text, [(s, e) for _, s, e, _ in raw]) if unit == UTF16 else
+             [(s, e) if 0 <= s <= e <= len(text) else None for _, s, e, _ in raw])
+    for (guid, start, end, codings), span in zip(raw, spans, strict=True):
         if span is None:
             size = len(text.encode("utf-16-le")) // 2 if unit == UTF16 else len(text)
             problems.append(Problem(

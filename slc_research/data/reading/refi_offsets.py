@@ -96,17 +96,22 @@ class _Utf16Map:
         return i < len(self.starts) and self.starts[i] != u
 
 
-def utf16_to_code_points(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """``[start, end)`` counted in UTF-16 code units of ``text`` as code points, or None.
+def utf16_to_code_points(text: str, spans: list[tuple[int, int]]
+                         ) -> list[tuple[int, int] | None]:
+    """Each ``[start, end)`` counted in UTF-16 code units of ``text``, as code points.
 
-    None when the selection reaches past the text. An edge inside a surrogate
-    pair is moved outwards, so the passage keeps the whole character.
+    None for a selection that reaches past the text. An edge inside a surrogate
+    pair is moved outwards, so the passage keeps the whole character. The text is
+    measured once, however many selections it has.
     """
     if not _ASTRAL.search(text):
-        return (start, end) if 0 <= start <= end <= len(text) else None
+        return [(s, e) if 0 <= s <= e <= len(text) else None for s, e in spans]
     m = _Utf16Map(text)
-    s, e = m.to_code_point(start, end=False), m.to_code_point(end, end=True)
-    return None if s is None or e is None or s > e else (s, e)
+    out: list[tuple[int, int] | None] = []
+    for start, end in spans:
+        s, e = m.to_code_point(start, end=False), m.to_code_point(end, end=True)
+        out.append(None if s is None or e is None or s > e else (s, e))
+    return out
 
 
 def _cuts_word(text: str, p: int) -> bool:
