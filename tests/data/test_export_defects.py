@@ -252,3 +252,11 @@ def test_item6_old_xls_from_sims_is_read_with_excel_row_numbers(tmp_path):
         encoding="utf-8")
     with pytest.raises(DataError, match=r"raw/students\.xls, row 3, column 'Year'"):
         Enquiry.open(tmp_path)
+
+
+def test_item6_an_html_page_saved_as_xls_gets_a_clear_message(tmp_path):
+    path = tmp_path / "students.xls"
+    path.write_bytes(b"\xef\xbb\xbf<html><body><table><tr><td>UPN</td></tr></table></body></html>")
+    with pytest.raises(DataError, match=r"raw/students\.xls: .*web page \(HTML\).*save it as "
+                                        r"\.xlsx"):
+        read_raw(path, label="raw/students.xls")

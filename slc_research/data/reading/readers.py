@@ -95,6 +95,12 @@ def read_raw(spec_or_path: SourceSpec | str | Path, *, label: str | None = None,
                                    "the password and save a copy without it in the workspace "
                                    "(keep the copy as private as the original)")
         return read_xls(path, label, sheet, header_rows, join_header)
+    if path.suffix.lower() in (".xls", ".xlsx", ".xlsm") and head.lstrip(
+            b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
+        raise DataError.single(label, "an Excel workbook, but this file is a web page (HTML) "
+                               "saved under an Excel name, as some MIS exports are; open it "
+                               "in Excel and save it as .xlsx (Excel Workbook), or export it "
+                               "again as CSV")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         raise DataError.single(label, "an Excel workbook, but the file is not one (it may be "
                                f"damaged or renamed); {EXPORT_AGAIN}")
