@@ -120,6 +120,8 @@ def test_item6_nvivo_offsets_in_utf16_units_point_at_the_coded_words(tmp_path: P
     got = {c: text[s:e] for c, s, e in zip(enq.codings["code"], enq.codings["start"],
                                               enq.codings["end"], strict=True)}
     assert got == CODED
+    notes = " ".join(n for h in enq.health for n in h.notes)
+    assert "read counting UTF-16 code units (an emoji counts 2)" in notes
 
 
 def test_item6_offset_unit_of_an_undocumented_tool_is_found_from_word_boundaries(tmp_path: Path):
