@@ -17,6 +17,7 @@ import pandas as pd
 
 from slc_research.casestudies.result import Section
 from slc_research.casestudies.slc_impact.outcomes import ChangeResult
+from slc_research.casestudies.slc_impact.schools import ASSUMED_ICC
 from slc_research.errors import ConfigError
 from slc_research.measures.attendance import academic_year, school_period
 
@@ -350,7 +351,9 @@ def evidence_strength(design: dict[str, Any]):
     compared with others allowing for their starting scores), the baseline
     difference, the primary scale's attrition overall and per group, and the
     pupils **analysed** on it (the cohort counts only when those are unknown or
-    fewer than 2 in a group).
+    fewer than 2 in a group). With pupils from 2 or more schools (``n_schools``) the MDES
+    is for a comparison within schools with the intraclass correlation
+    :data:`~slc_research.casestudies.slc_impact.schools.ASSUMED_ICC`.
     """
     from slc_research.stats import strength_of_evidence
 
@@ -369,7 +372,10 @@ def evidence_strength(design: dict[str, Any]):
     n_t, n_c = facts["n_members_analysed"], facts["n_comparison_analysed"]
     if n_t is None or n_c is None or min(n_t, n_c) < 2:  # not known, or too few to rate
         n_t, n_c = None, None
-    return strength_of_evidence(
+    schools = int(facts["n_schools"] or 1)
+    clustered = ({"icc": ASSUMED_ICC, "n_clusters": schools, "within_schools": True}
+                 if has_comparison and schools >= 2 else {})
+    return strength_of_evidence(**clustered,
         design=kind,
         baseline_effect=facts["baseline_g"] if has_comparison else None,
         attrition=None if attrition is None else float(attrition) / 100,
