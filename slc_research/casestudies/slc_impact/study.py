@@ -79,16 +79,20 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
                                 threshold=threshold, **design.timing_facts(
                                     enq.attendance, attendance, waves=waves,
                                     community_start=impact.community_start(
-                                        enq.meetings, enq.memberships, communities)))
+                                        enq.meetings, enq.memberships, communities),
+                                    survey_responses=enq.survey_responses,
+                                    instruments={s.instrument for s in scales}))
     title = f"{enq.title}: {label}"
     matches = matched.matched_outcomes(all_results, enq.pupils)
     sections = (
         _who_took_part(rep, threshold),
         _participation(part, threshold),
         matched.matched_section(matches, threshold),
-        differencing.protect_section(_questionnaire(scale_results, threshold, declared,
-                                                    _answer_scale(enq, scale_results)), rep,
-                                     threshold=threshold),
+        differencing.protect_section(design.with_timing_warning(
+            _questionnaire(scale_results, threshold, declared, _answer_scale(enq, scale_results)),
+            {**facts, "before_periods": {k: v for k, v in facts["before_periods"].items()
+                                         if k in facts["late_answers"]}},
+            design.questionnaire_before(waves[0])), rep, threshold=threshold),
         scale_reliability.reliability_section(scale_reliability.scale_reliability(
             enq.survey_responses, scales, waves=waves, pupils=cohort,
             response_scales=enq.manifest.response_scales), threshold=threshold),
@@ -178,6 +182,7 @@ def _questionnaire(scale_results, threshold: int, declared: dict,
         paragraphs=tuple(t.describe_change(r, threshold=threshold,
                                            smallest_effect=declared["smallest_effect"])
                          for r in scale_results)
+        + tuple(dict.fromkeys(r.schools_note for r in scale_results if r.schools_note))
         or ("This enquiry has no pupil questionnaire scales.",),
         tables=(Table(t.change_table(scale_results, threshold=threshold), decimals=2,
                       caption="Questionnaire scores before and after"),
