@@ -46,7 +46,7 @@ class ChangeModelResult(TestResult):
 
 def difference_in_change(data: pd.DataFrame, *, before: str, after: str, group: str,
                          treated: Hashable | None = None, fixed_effects: str | None = None,
-                         cluster: str | None = None,
+                         cluster: str | None = None, robust: bool = True,
                          confidence: float = 0.95) -> ChangeModelResult:
     """How much more one group's scores changed than the other's, compared within schools.
 
@@ -68,6 +68,11 @@ def difference_in_change(data: pd.DataFrame, *, before: str, after: str, group: 
         Column naming each pupil's school: cluster-robust standard errors, t on
         (schools - 1) df; unreliable below :data:`~slc_research.stats.models.FEW_CLUSTERS`
         schools (``clustering_note`` says so).
+    robust : bool, default True
+        Without ``cluster``: heteroscedasticity-robust standard errors (HC1),
+        so that groups of very different sizes and spreads are compared as a
+        Welch test would, and as a difference in differences clustered by
+        pupil does; False gives the classical OLS errors (equal spreads assumed).
     confidence : float, default 0.95
 
     Returns
@@ -145,11 +150,15 @@ def difference_in_change(data: pd.DataFrame, *, before: str, after: str, group: 
             raise StatsError(f"cluster-robust errors need pupils from at least 2 schools in "
                              f"{cluster!r}; leave cluster out for one school")
         fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
+    elif robust:
+        fit = model.fit(cov_type="HC1", use_t=True)
     else:
         fit = model.fit()
     df = float(getattr(fit, "df_resid_inference", None) or fit.df_resid)
     lo, hi = fit.conf_int(1 - confidence).loc["treated"].tolist()
     note, tail = school_clustering(complete, fixed_effects, cluster)
+    if cluster is None and robust:
+        tail += "; robust (HC1) standard errors"
     extra = {"n_treated": n_t, "n_comparison": n_c, "se": float(fit.bse["treated"]),
              "n_dropped": len(data) - len(complete),
              "n_clusters": int(complete[schools[0]].nunique()) if schools else 1}
@@ -193,7 +202,8 @@ def ppc_within_schools(data: pd.DataFrame, *, before: str, after: str, group: st
     Notes
     -----
     With b the within-school difference in change (:func:`difference_in_change`,
-    school fixed effects) and its standard error s_b, the pooled pre-test SD and
+    school fixed effects) and its standard error s_b (classical OLS, equal spreads
+    assumed as in Morris's own variance; cluster-robust from 20 schools), the pooled pre-test SD and
     c_p of Morris (2008, eq. 8)::
 
         d_ppc2,w = c_p b / SD_pre
@@ -217,7 +227,7 @@ def ppc_within_schools(data: pd.DataFrame, *, before: str, after: str, group: st
     model = difference_in_change(complete, before=before, after=after, group=group,
                                  treated=treated, fixed_effects=school,
                                  cluster=school if k >= FEW_CLUSTERS else None,
-                                 confidence=confidence)
+                                 robust=False, confidence=confidence)
     treat = indicator(complete[group], treated, column=group, argument="treated",
                       example=_TREATED_HINT).astype(bool)
     pre = complete[before].to_numpy(float)

@@ -110,3 +110,22 @@ def test_item7_no_comparison_within_any_school_is_refused():
     with pytest.raises(StatsError, match="all members or all others"):
         difference_in_change(d, before="pre", after="post", group="member",
                              fixed_effects="school")
+
+
+def test_item7_robust_errors_compare_unequal_groups_as_welch_would():
+    d = _schools(seed=3)
+    res = difference_in_change(d, before="pre", after="post", group="member")
+    change = d["post"] - d["pre"]
+    t, c = change[d["member"]], change[~d["member"]]
+    n = len(d)
+    # HC1 with one 0/1 regressor: n/(n-2) x (sum of squared residuals per group / n_g^2)
+    hc1 = n / (n - 2) * (t.var() * (len(t) - 1) / len(t) ** 2
+                         + c.var() * (len(c) - 1) / len(c) ** 2)
+    assert res.estimate == pytest.approx(t.mean() - c.mean(), abs=1e-10)
+    assert res.extra["se"] == pytest.approx(np.sqrt(hc1), rel=1e-9)
+    assert "robust (HC1)" in res.method
+    classical = difference_in_change(d, before="pre", after="post", group="member",
+                                     robust=False)
+    pooled = np.sqrt(((len(t) - 1) * t.var() + (len(c) - 1) * c.var()) / (n - 2))
+    assert classical.extra["se"] == pytest.approx(pooled * np.sqrt(1 / len(t) + 1 / len(c)),
+                                                  rel=1e-9)
