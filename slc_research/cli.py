@@ -195,6 +195,23 @@ def _demo(args: argparse.Namespace) -> int:
     return status
 
 
+def _lab(args: argparse.Namespace) -> int:
+    """JupyterLab on copies of the notebooks in the workspace's own ``notebooks/`` folder."""
+    import subprocess
+
+    from slc_research.report.lab import prepare_lab
+
+    plan = prepare_lab(args.path, refresh=args.refresh, browser=not args.no_browser,
+                       port=args.port)
+    print(plan.summary())
+    if args.dry_run:
+        print("Not started (--dry-run). To start JupyterLab there: " + " ".join(plan.command))
+        return 0
+    _ensure_kernel()
+    print("Starting JupyterLab: open a notebook there and run all cells. Stop it with Ctrl+C.")
+    return subprocess.call(plan.command, cwd=plan.folder)
+
+
 def _command(argv: list[str]) -> int:
     """Run ``slc-research ARGV...`` in this process; its exit status."""
     args = _parser().parse_args(argv)
@@ -354,6 +371,22 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--scheduler", metavar="ADDRESS",
                    help="run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786")
     s.set_defaults(func=_report)
+
+    s = sub.add_parser(
+        "lab", help="open JupyterLab on your own enquiry: copies of the notebooks in "
+                    "PATH/notebooks, already pointed at it",
+        description="Copy the notebooks into the workspace's own notebooks/ folder, each "
+                    "already pointed at the workspace (the repository's notebooks are never "
+                    "written), then start JupyterLab there. A copy you edited is kept "
+                    "(--refresh replaces it, saving yours aside first).")
+    s.add_argument("path", help="the workspace, e.g. data/demo or my-enquiry")
+    s.add_argument("--refresh", action="store_true",
+                   help="replace copies you edited with fresh ones (yours are saved aside)")
+    s.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    s.add_argument("--port", type=int, help="the port JupyterLab listens on")
+    s.add_argument("--dry-run", action="store_true",
+                   help="copy the notebooks and print the command, without starting JupyterLab")
+    s.set_defaults(func=_lab)
 
     s = sub.add_parser("qda", help="exchange coding with NVivo, ATLAS.ti, MAXQDA, QualCoder "
                                    "(REFI-QDA)")
