@@ -97,7 +97,8 @@ def test_item7_lab_keeps_a_copy_the_teacher_edited_and_refresh_replaces_it(tmp_p
     assert [(c.name, c.status) for c in plan.copies if c.status != "kept"] == \
         [("explore.ipynb", "refreshed")]
     fresh = nbformat.read(copy, as_version=4)
-    assert "roster.csv" in fresh.cells[-1].source and "my-roster" not in fresh.cells[-1].source
+    assert "roster.csv" in fresh.cells[-1].source
+    assert "my-roster" not in fresh.cells[-1].source
     assert _parameters(fresh)["workspace"] == ".."
     # after a refresh the fresh copy is the one on record: a further run keeps it
     assert {c.status for c in prepare_lab(ws).copies} == {"kept"}
@@ -173,7 +174,8 @@ def test_item7_pointed_at_edits_only_the_workspace_value():
                                    '"../\\u00c9coles/my enquiry"  # relative to the notebook\n'
                                    'school = "Rivière"\n')
     assert _parameters(out) == {"workspace": "../Écoles/my enquiry", "school": "Rivière"}
-    assert out.cells[1].outputs == [] and out.cells[1].execution_count is None
+    assert out.cells[1].outputs == []
+    assert out.cells[1].execution_count is None
     assert nb.cells[0].source.startswith('# the enquiry folder: "here"\nworkspace = "../data')
 
 
