@@ -17,7 +17,7 @@ import pandas as pd
 from slc_research.charts.axes import answer_axis, higher_is_better
 from slc_research.charts.theme import PALETTE, WIDTH, check_data
 
-__all__ = ["group_change_chart", "group_means_chart"]
+__all__ = ["group_change_chart", "group_means_chart", "statistics_chart"]
 
 
 def group_means_chart(summary: pd.DataFrame, *, title: str, y_title: str,
@@ -184,6 +184,51 @@ def group_change_chart(summary: pd.DataFrame, *, title: str, y_title: str,
             color=alt.Color("label:N", sort=sort, legend=None,
                             scale=alt.Scale(range=list(PALETTE)))),
         data={"values": records}, width=WIDTH, height=260,
+        title=alt.Title(title, subtitle=subtitle),
+    )
+
+
+def statistics_chart(effects: pd.DataFrame, *, title: str, x_title: str,
+                     subtitle: str) -> alt.LayerChart:
+    """The calculator's chart: several effect sizes of one comparison, each with its interval.
+
+    Parameters
+    ----------
+    effects : DataFrame
+        One row per statistic: ``statistic`` ("Hedges' g"), ``estimate``, ``ci_low``,
+        ``ci_high``, ``n1``, ``n2`` (through suppression), e.g.
+        :meth:`slc_research.casestudies.explore.calculator.CalculatorResult.effects_frame`.
+    title : str
+        The comparison ("Members v Other pupils: engagement").
+    x_title : str
+        What the axis is, e.g. "Effect size with 95% CI (positive: Members higher)".
+    subtitle : str
+        What is shown, counted in words ("3 statistics of 1 outcome; n = 40 v 45").
+
+    Returns
+    -------
+    alt.LayerChart
+        A dashed rule at 0, a rule per interval and a point per estimate.
+    """
+    check_data(effects, ["statistic", "estimate", "ci_low", "ci_high", "n1", "n2"])
+    shown = effects[pd.notna(effects["estimate"]).to_numpy(dtype=bool)]
+    records = [{"statistic": str(s), "estimate": e, "ci_low": lo, "ci_high": hi}
+               for s, e, lo, hi in zip(shown["statistic"], _floats(shown["estimate"]),
+                                       _floats(shown["ci_low"]), _floats(shown["ci_high"]),
+                                       strict=True)]
+    y = alt.Y("statistic:N", title=None, sort=[r["statistic"] for r in records],
+              axis=alt.Axis(labelLimit=0))
+    tooltip = [alt.Tooltip("statistic:N", title="Statistic"),
+               alt.Tooltip("estimate:Q", title="Estimate", format=".2f"),
+               alt.Tooltip("ci_low:Q", title="CI low", format=".2f"),
+               alt.Tooltip("ci_high:Q", title="CI high", format=".2f")]
+    return alt.layer(
+        alt.Chart().mark_rule(color="#555555", strokeDash=[4, 4]).encode(x=alt.datum(0)),
+        alt.Chart().mark_rule(strokeWidth=2, color=PALETTE[0]).encode(
+            y=y, x=alt.X("ci_low:Q", title=x_title), x2=alt.X2("ci_high:Q"), tooltip=tooltip),
+        alt.Chart().mark_point(filled=True, size=80, color=PALETTE[0]).encode(
+            y=y, x=alt.X("estimate:Q"), tooltip=tooltip),
+        data={"values": records}, width=WIDTH, height=max(60, 32 * len(records)),
         title=alt.Title(title, subtitle=subtitle),
     )
 
