@@ -109,7 +109,9 @@ def test_item7_explorer_change_per_group_matches_pandas_with_g_and_ci(enquiry_ta
     assert r.effect.estimate == pytest.approx(expected, rel=1e-12)
     assert r.effect.estimate > 0.3  # members were made to rise more
     assert "Members (n = 14) rose by" in r.sentence
-    assert f"d_ppc2 = {expected:.2f}" in r.sentence
+    assert (f"The difference in change, Members minus Other pupils, is d_ppc2 = {expected:.2f}"
+            in r.sentence)
+    assert "(positive: the scores of Members rose more or fell less)" in r.sentence
     assert "not formed at random" in r.sentence
     shown = r.display_table()
     assert list(shown.columns) == ["Group", "Pupils measured at both (n)", "Mean, Wave 1",
@@ -180,11 +182,11 @@ def test_item7_change_chart_has_zero_line_n_and_better_side(enquiry_tables):
     assert zero["encoding"]["y"] == {"datum": 0}
     assert rule["encoding"]["y"]["title"] == ["Change in mean scale score (95% CI)",
                                               "on the 1-5 answer scale"]
-    assert "n = 55 pupils measured at both" in spec["title"]["subtitle"]
-    assert "higher is better" in spec["title"]["subtitle"]
+    assert spec["title"]["subtitle"][0].startswith("n = 55 pupils measured at both; ")
+    assert "above 0 = rose, higher is better" in spec["title"]["subtitle"][1]
     lower = group_change_chart(r.chart_data(), title="x", y_title="Change",
                                group_title="SLC", outcome="Behaviour: negative points")
-    assert "lower is better" in lower.to_dict()["title"]["subtitle"]
+    assert "lower is better" in lower.to_dict()["title"]["subtitle"][1]
     with pytest.raises(PrivacyError):
         group_change_chart(pd.DataFrame({"group": ["SEN support"], "n": [3], "change": [0.4],
                                          "ci_low": [0.1], "ci_high": [0.7]}),

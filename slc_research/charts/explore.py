@@ -108,7 +108,7 @@ def group_means_chart(summary: pd.DataFrame, *, title: str, y_title: str,
 
 
 def group_change_chart(summary: pd.DataFrame, *, title: str, y_title: str,
-                       group_title: str, outcome: str, subtitle: str | None = None,
+                       group_title: str, outcome: str, subtitle: str | list[str] | None = None,
                        confidence: float = 0.95, scale_note: str | None = None
                        ) -> alt.LayerChart:
     """Each group's mean change with its confidence interval, over a zero line.
@@ -130,8 +130,9 @@ def group_change_chart(summary: pd.DataFrame, *, title: str, y_title: str,
     outcome : str
         The measure's name: whether higher is better is read from it
         (:func:`slc_research.charts.axes.higher_is_better`) and said in the subtitle.
-    subtitle : str, optional
-        Default: the total n, what the points and lines are, which side is better.
+    subtitle : str or list of str, optional
+        Default: two lines, the total n and what the points and lines are, then which
+        side is better.
     confidence : float
     scale_note : str, optional
         A second line for the axis title, e.g. the answer scale's ends.
@@ -154,9 +155,10 @@ def group_change_chart(summary: pd.DataFrame, *, title: str, y_title: str,
     if subtitle is None:
         total = sum(r["n"] for r in records)
         better = "higher" if higher_is_better(outcome) else "lower"
-        subtitle = (f"n = {total:,} pupils measured at both; points are mean changes, lines "
-                    f"their {level} confidence intervals; above 0 = rose, {better} is better; "
-                    "groups too small to publish are not shown")
+        subtitle = [f"n = {total:,} pupils measured at both; points are mean changes, lines "
+                    f"their {level} confidence intervals",
+                    f"above 0 = rose, {better} is better; groups too small to publish are not "
+                    "shown"]
     sort = alt.EncodingSortField(field="order", op="min")
     tooltip = [alt.Tooltip("group:N", title=group_title),
                alt.Tooltip("n:Q", title="Pupils measured at both (n)"),

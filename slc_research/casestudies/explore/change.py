@@ -252,16 +252,14 @@ def _moved(change: float) -> str:
 def _sentence(m: Measure, before: str, after: str, groups: tuple[str, str],
               e: PrePostEffect) -> str:
     level = f"{e.confidence * 100:g}%"
-    more = ("more" if e.estimate > 0 else "less" if e.estimate < 0 else "as much")
     spans_zero = e.ci_low <= 0 <= e.ci_high
-    unit = f" {m.unit}" if m.unit else ""
+    unit = f" ({m.unit})" if m.unit else ""
     text = (f"{m.label}, {before} to {after}: on average {groups[0]} (n = {e.n_treated}) "
-            f"{_moved(e.mean_change_treated)}{unit if e.mean_change_treated else ''} and "
-            f"{groups[1]} (n = {e.n_comparison}) {_moved(e.mean_change_comparison)}"
-            f"{unit if e.mean_change_comparison else ''}. {groups[0]} changed {more} than "
-            f"{groups[1]}: d_ppc2 = {e.estimate:.2f}, {level} CI [{e.ci_low:.2f}, "
-            f"{e.ci_high:.2f}] (the difference in change, in standard deviations of the "
-            f"scores at {before}). ")
+            f"{_moved(e.mean_change_treated)} and {groups[1]} (n = {e.n_comparison}) "
+            f"{_moved(e.mean_change_comparison)}{unit}. The difference in change, "
+            f"{groups[0]} minus {groups[1]}, is d_ppc2 = {e.estimate:.2f}, {level} CI "
+            f"[{e.ci_low:.2f}, {e.ci_high:.2f}], in standard deviations of the scores at "
+            f"{before} (positive: the scores of {groups[0]} rose more or fell less). ")
     text += ("The interval includes zero, so these data are also consistent with both groups "
              "changing alike. " if spans_zero else "The interval does not include zero. ")
     return text + ("The groups were not formed at random, so a difference in change does not "
