@@ -209,7 +209,12 @@ def _lab(args: argparse.Namespace) -> int:
         return 0
     _ensure_kernel()
     print("Starting JupyterLab: open a notebook there and run all cells. Stop it with Ctrl+C.")
-    return subprocess.call(plan.command, cwd=plan.folder)
+    status = subprocess.call(plan.command, cwd=plan.folder)
+    if status not in (0, 130):
+        print(f"slc-research: JupyterLab stopped with status {status}: its own message is "
+              "above. Your notebooks are still in " + str(plan.folder), file=sys.stderr)
+        return 1
+    return status
 
 
 def _command(argv: list[str]) -> int:

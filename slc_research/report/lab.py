@@ -34,6 +34,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import json
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -183,9 +184,13 @@ def lab_command(folder: Path, *, browser: bool = True, port: int | None = None) 
     """The command that starts JupyterLab with ``folder`` as its root.
 
     JupyterLab is run by this Python (``python -m jupyterlab``), so its kernels find
-    this installation of slc-research.
+    this installation of slc-research. As root (a container's only user) it adds
+    ``--allow-root``, without which JupyterLab refuses to start.
     """
     command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={folder}"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        # JupyterLab refuses to start as root unless told; a container's only user is root
+        command.append("--allow-root")
     if not browser:
         command.append("--no-browser")
     if port is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import os
 import re
 import subprocess
 import sys
@@ -182,7 +183,8 @@ def test_item7_pointed_at_edits_only_the_workspace_value():
 def test_item7_lab_command_starts_this_pythons_jupyterlab(tmp_path):
     plan = prepare_lab(_workspace(tmp_path), browser=False, port=8899)
     assert plan.command[:3] == [sys.executable, "-m", "jupyterlab"]
-    assert plan.command[3:] == [f"--ServerApp.root_dir={plan.folder}", "--no-browser",
+    root = ["--allow-root"] if os.geteuid() == 0 else []
+    assert plan.command[3:] == [f"--ServerApp.root_dir={plan.folder}", *root, "--no-browser",
                                 "--port=8899"]
     version = subprocess.run([*plan.command[:3], "--version"], capture_output=True, text=True,
                              timeout=120)
