@@ -163,6 +163,18 @@ def test_item7_explorer_change_errors_say_what_to_choose(enquiry_tables):
         explore_change(t, measure="scale:engagement", before="Wave 1", after="Wave 9")
     with pytest.raises(ConfigError, match="no measure 'reading'"):
         explore_change(t, measure="reading", before="Wave 1", after="Wave 2")
+    one = measures_from_tables(
+        pd.DataFrame({"pupil_id": pd.array(["P-1", "P-2"], dtype="string"),
+                      "school": "North", "year_group": pd.array([7, 7], dtype="Int8"),
+                      "gender": pd.Categorical(["F", "M"]),
+                      "pupil_premium": pd.array([True, False], dtype="boolean"),
+                      "sen": pd.Categorical(["none", "none"])}),
+        pd.DataFrame({"member_id": ["P-1"], "member_type": "pupil", "community": "SLC",
+                      "community_kind": "slc"}), threshold=1,
+        scale_scores=pd.DataFrame({"respondent_id": ["P-1", "P-2"], "wave": [1, 1],
+                                   "scale": "belonging", "score": [3.0, 4.0]}))
+    with pytest.raises(ConfigError, match=r"belonging was measured at one wave only \(Wave 1\)"):
+        explore_change(one, measure="scale:belonging", before="Wave 1", after="Wave 1")
 
 
 def test_item7_change_chart_has_zero_line_n_and_better_side(enquiry_tables):

@@ -175,6 +175,10 @@ def explore_change(table: MeasuresTable, *, measure: str, before: str, after: st
     m = table.measures.get(measure)
     if m is None:
         table.rows(measure, before)  # the message naming the measures
+    if len(m.waves) < 2:
+        raise ConfigError(f"{m.label} was measured at one wave only ({', '.join(m.waves)}), so "
+                          "there is no change to show: choose another measure, or one wave",
+                          key="wave")
     for wave in (before, after):
         if wave not in m.waves:
             raise ConfigError(f"{m.label} has no wave {wave!r}; choose from "
