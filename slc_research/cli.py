@@ -197,6 +197,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _lab(args: argparse.Namespace) -> int:
     """JupyterLab on copies of the notebooks in the workspace's own ``notebooks/`` folder."""
+    import shlex
     import subprocess
 
     from slc_research.report.lab import prepare_lab
@@ -205,7 +206,7 @@ def _lab(args: argparse.Namespace) -> int:
                        port=args.port)
     print(plan.summary())
     if args.dry_run:
-        print("Not started (--dry-run). To start JupyterLab there: " + " ".join(plan.command))
+        print("Not started (--dry-run). To start JupyterLab there: " + shlex.join(plan.command))
         return 0
     _ensure_kernel()
     print("Starting JupyterLab: open a notebook there and run all cells. Stop it with Ctrl+C.")

@@ -69,7 +69,8 @@ def test_item7_lab_copies_every_notebook_pointed_at_the_workspace(tmp_path, caps
     # the package's (the repository's) notebooks are never written
     assert _digest(shipped) == before
     assert "*" in (folder / ".gitignore").read_text().splitlines()
-    assert f"--ServerApp.root_dir={folder.resolve()}" in out
+    # the command as a shell would take it: the folder's space quoted
+    assert f"'--ServerApp.root_dir={folder.resolve()}'" in out
     assert "--no-browser" in out
     assert "Not started (--dry-run)" in out
     assert out.count(": copied") == 7
