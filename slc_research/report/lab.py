@@ -248,17 +248,17 @@ def prepare_lab(workspace: str | Path, *, refresh: bool = False, browser: bool =
         The folder, what happened to each notebook, and the command to start
         JupyterLab (not started here).
 
+    Raises
+    ------
+    ConfigError
+        ``workspace`` is not an enquiry folder, its ``notebooks`` is a file, or its
+        ``notebooks`` folder is the package's own (which is never written).
+
     Notes
     -----
     Run again, it never overwrites a copy whose cells the teacher changed (see the
     module's description); a copy only run and saved (outputs) counts as unchanged and
     keeps its outputs.
-
-    Raises
-    ------
-    ConfigError
-        ``workspace`` is not an enquiry folder, or its ``notebooks`` folder is the
-        package's own (which is never written).
     """
     root = _workspace(workspace)
     folder = root / LAB_FOLDER
@@ -267,6 +267,9 @@ def prepare_lab(workspace: str | Path, *, refresh: bool = False, browser: bool =
         raise ConfigError(f"{folder} is slc-research's own notebooks folder, which is never "
                           "written: give an enquiry folder of your own",
                           key="workspace")
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(f"{folder} is a file, so the notebooks cannot be copied into a folder "
+                          "of that name: rename or move that file", key="workspace")
     record = _read_record(folder)
     written: dict[str, str] = {}
     copies = []

@@ -148,6 +148,14 @@ def test_item7_lab_refuses_a_folder_that_is_not_an_enquiry(tmp_path, capsys):
     assert not (tmp_path / "nowhere").exists()
     assert main(["lab", str(ROOT), "--dry-run"]) == 1  # the repository: no enquiry.toml
     assert "has no enquiry.toml" in capsys.readouterr().err
+    ws = _workspace(tmp_path)
+    (ws / "notebooks").write_text("my notes\n")
+    capsys.readouterr()
+    assert main(["lab", str(ws), "--dry-run"]) == 1
+    err = capsys.readouterr().err
+    assert "notebooks is a file" in err
+    assert "rename or move that file" in err
+    assert (ws / "notebooks").read_text() == "my notes\n"
 
 
 def test_item7_lab_never_writes_the_package_notebooks_folder(tmp_path, capsys):
