@@ -195,6 +195,29 @@ def _demo(args: argparse.Namespace) -> int:
     return status
 
 
+def _lab(args: argparse.Namespace) -> int:
+    """JupyterLab on copies of the notebooks in the workspace's own ``notebooks/`` folder."""
+    import shlex
+    import subprocess
+
+    from slc_research.report.lab import prepare_lab
+
+    plan = prepare_lab(args.path, refresh=args.refresh, browser=not args.no_browser,
+                       port=args.port)
+    print(plan.summary())
+    if args.dry_run:
+        print("Not started (--dry-run). To start JupyterLab there: " + shlex.join(plan.command))
+        return 0
+    _ensure_kernel()
+    print("Starting JupyterLab: open a notebook there and run all cells. Stop it with Ctrl+C.")
+    status = subprocess.call(plan.command, cwd=plan.folder)
+    if status not in (0, 130):
+        print(f"slc-research: JupyterLab stopped with status {status}: its own message is "
+              "above. Your notebooks are still in " + str(plan.folder), file=sys.stderr)
+        return 1
+    return status
+
+
 def _command(argv: list[str]) -> int:
     """Run ``slc-research ARGV...`` in this process; its exit status."""
     args = _parser().parse_args(argv)
@@ -354,6 +377,22 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--scheduler", metavar="ADDRESS",
                    help="run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786")
     s.set_defaults(func=_report)
+
+    s = sub.add_parser(
+        "lab", help="open JupyterLab on your own enquiry: copies of the notebooks in "
+                    "PATH/notebooks, already pointed at it",
+        description="Copy the notebooks into the workspace's own notebooks/ folder, each "
+                    "already pointed at the workspace (the repository's notebooks are never "
+                    "written), then start JupyterLab there. A copy you edited is kept "
+                    "(--refresh replaces it, saving yours aside first).")
+    s.add_argument("path", help="the workspace, e.g. data/demo or my-enquiry")
+    s.add_argument("--refresh", action="store_true",
+                   help="replace copies you edited with fresh ones (yours are saved aside)")
+    s.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    s.add_argument("--port", type=int, help="the port JupyterLab listens on")
+    s.add_argument("--dry-run", action="store_true",
+                   help="copy the notebooks and print the command, without starting JupyterLab")
+    s.set_defaults(func=_lab)
 
     s = sub.add_parser("qda", help="exchange coding with NVivo, ATLAS.ti, MAXQDA, QualCoder "
                                    "(REFI-QDA)")
