@@ -157,14 +157,15 @@ def recognise_table(raw: RawTable, path: Path, rel: str) -> Placed | Unplaced:
         return Placed(path, rel, "attendance", "an attendance register (SIMS or Arbor, a row "
                       "per pupil)", {"kind": "attendance", "layout": "wide",
                                      "columns": _columns(cols)},
-                      {"kind": f"a register: {layout}", **_checks(cols)}, raw)
+                      {"kind": f"a register: {layout}", "layout": f"a row per pupil, {layout}",
+                       **_checks(cols)}, raw)
     att = _sure(headers, "attendance")
     if {"pupil_id", "date", "session", "code"} <= set(att):
         return Placed(path, rel, "attendance", "attendance marks (SIMS or Arbor, a row per "
                       "mark)", {"kind": "attendance", "layout": "long",
                                 "columns": _columns(att)},
                       {"kind": "a row per mark: pupil, date, session and mark columns",
-                       **_checks(att)}, raw)
+                       "layout": "a row per mark", **_checks(att)}, raw)
     beh = _sure(headers, "behaviour")
     if {"pupil_id", "date"} <= set(beh) and {"type", "category", "points"} & set(beh):
         return Placed(path, rel, "behaviour", "a behaviour log (SIMS or Arbor)",
@@ -199,22 +200,30 @@ def _people_or_texts(raw: RawTable, path: Path, rel: str) -> Placed | Unplaced:
                       {"kind": "a staff code with " + (", ".join(
                           c for c in _STAFF_SIGNS if c in staff) or "no pupil id"),
                        **_checks(staff)}, raw)
-    if "member_id" in members and ({"community", "role", "joined"} & set(members)):
-        return Placed(path, rel, "memberships", "a membership list (who is in which "
-                      "community)", {"kind": "memberships", "columns": _columns(members)},
-                      {"kind": "an id with " + ", ".join(
-                          c for c in ("community", "role", "joined") if c in members),
-                       **_checks(members)}, raw)
-    if "pupil_id" in pupils:
-        return Placed(path, rel, "memberships", "a list of pupils (perhaps one community's "
-                      "members)", {"kind": "memberships", "columns": {pupils["pupil_id"]:
-                                                                      "member_id"}},
-                      {"kind": "a list of pupil ids with nothing else a roster has: a "
-                       "community's members?"}, raw)
+    if "pupil_id" in pupils or "member_id" in members:
+        found = {c: h for c, h in members.items() if c != "member_id"}
+        found["member_id"] = members.get("member_id") or pupils["pupil_id"]
+        what = ("a membership list (who is in which community)" if "community" in found else
+                "a list of one community's members (it has no column naming the community)")
+        table: dict[str, Any] = {"kind": "memberships", "columns": _columns(found)}
+        checks = {"kind": "a list of ids with " + (", ".join(
+            c for c in ("community", "role", "joined") if c in found) or "nothing else a roster "
+            "has: a community's members?"), **_checks(found)}
+        if "community" not in found:
+            table["community"] = _community_from_name(path.stem)
+            checks["community"] = ("no column names the community: the name is made from the "
+                                   "file's name; write the community's name as in your reports")
+        return Placed(path, rel, "memberships", what, table, checks, raw)
     shown = ", ".join(repr(h) for h in headers[:6]) + (" ..." if len(headers) > 6 else "")
     return Unplaced(rel, f"its columns ({shown}) are not those of a roster, staff list, survey, "
                     "register, behaviour log, membership list or table of texts the workbench "
                     "knows; add it by hand with the column mapper")
+
+
+def _community_from_name(stem: str) -> str:
+    words = [w for w in re.split(r"[\s_\-]+", stem) if w and w.casefold() not in
+             ("members", "member", "list", "membership", "memberships", "export")]
+    return " ".join(w.upper() if w.casefold() in ("slc", "tlc") else w for w in words) or stem
 
 
 def recognise_folder(folder: str | Path) -> Recognition:

@@ -36,6 +36,7 @@ _STAMP_HEADERS = {"timestamp", "starttime", "startdate", "completiontime", "reco
 _SEASONS = {"autumn": 1, "fall": 1, "spring": 2, "summer": 3}
 _PRE_POST = {"pre": 1, "before": 1, "baseline": 1, "start": 1, "mid": 2, "midpoint": 2,
              "post": 3, "after": 3, "end": 3, "final": 3}
+_POSSESSIVE = re.compile(r"['\u2019]s\b", re.I)
 _WAVE = re.compile(r"(?:wave|round|time|t)\s*[_-]?\s*(\d{1,2})\b", re.I)
 
 
@@ -126,6 +127,11 @@ def link_to_roster(placed: Sequence[Placed]) -> dict[str, set[str]]:
                                ids)
         if match is not None:
             _set_id(p, canon, match[1], match[2], match[0])
+            option = {"memberships": "members", "meeting_attendance": "members",
+                      "action_plans": "members", "texts": "authors"}.get(p.kind)
+            if option:
+                p.table[option] = "pupil"
+                p.checks[option] = "its ids are pupils' ids in the roster"
     return ids
 
 
@@ -215,9 +221,8 @@ def item_codes(questions: Mapping[str, str | None], texts: Mapping[str, str], *,
             out[header] = known[key]
             continue
         grid = grid_statement(header, texts.get(header))
-        new = item_code_from_question(grid[1], taken) if grid else code
-        if new in taken and not grid:
-            new = item_code_from_question(texts.get(header, header), taken)
+        words = _POSSESSIVE.sub("", grid[1] if grid else texts.get(header, header))
+        new = item_code_from_question(words, taken)
         out[header] = known[key] = new
         taken.append(new)
     return out
@@ -312,6 +317,9 @@ def plan_surveys(placed: Sequence[Placed], ids: Mapping[str, set[str]] | None = 
                       if h not in codes and h not in export.metadata}
         match = best_id_column(candidates, ids, least=0.3) if ids else None
         values[p.rel] = candidates
+        day = _median_day(table, table.headers)
+        if day is not None:
+            p.first_day = day
         p.table["columns"] = cols
         if match is not None:
             share, header, roster_header, n = match

@@ -43,6 +43,8 @@ class Placed:
     id_match : tuple or None
         ``(canonical column, header, roster header, share)``: the column whose values
         were found among the roster's ids.
+    first_day : float or None
+        When the responses were given (year * 400 + month * 32 + day, the median), if known.
     """
 
     file: Path
@@ -53,6 +55,7 @@ class Placed:
     checks: dict[str, str] = field(default_factory=dict)
     raw: RawTable | None = field(default=None, repr=False)
     id_match: tuple[str, str, str, float] | None = None
+    first_day: float | None = None
 
 
 @dataclass(frozen=True)
