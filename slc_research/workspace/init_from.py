@@ -209,7 +209,7 @@ def init_from(root: str | Path, folder: str | Path, *, today: dt.date | None = N
     root, folder = Path(root).resolve(), Path(folder).resolve()
     if (root / MANIFEST).exists():
         raise ConfigError(f"{root / MANIFEST} already exists; nothing was changed. Add more "
-                          "files with the column mapper, or init a new folder.", key="PATH")
+                          "files with the column mapper, or init a new folder.")
     if not folder.is_dir():
         raise ConfigError(f"there is no folder of exports at {folder}.", key="--from")
     recognition = recognise_folder(folder)
@@ -222,7 +222,7 @@ def init_from(root: str | Path, folder: str | Path, *, today: dt.date | None = N
         dest = root / paths[p.rel]
         if not inside and dest.exists() and dest.read_bytes() != p.file.read_bytes():
             raise ConfigError(f"{dest} already exists and differs from {p.rel}; nothing was "
-                              "changed. Choose an empty folder for the workspace.", key="PATH")
+                              "changed. Choose an empty folder for the workspace.")
     out = InitFrom(root, recognition)
     made: list[Path] = []
     try:

@@ -180,7 +180,7 @@ def reflections() -> None:
 
 def qdpx() -> None:
     text = "I felt listened to when we planned the lesson together."
-    qde = f"""<?xml version="1.0" encoding="utf-8"?>
+    qde = """<?xml version="1.0" encoding="utf-8"?>
 <Project xmlns="urn:QDA-XML:project:1.0" name="SLC interviews" origin="NVivo 12">
   <Users><User guid="a1b2c3d4-0000-4000-8000-000000000001" name="Coder A"/></Users>
   <CodeBook><Codes>
