@@ -28,12 +28,19 @@ from slc_research.data.parsing.values import SESSION_WORDS, distinct, normalise_
 from slc_research.data.reading.raw_table import RawTable
 from slc_research.data.reading.readers import read_raw
 from slc_research.errors import DataError
+from slc_research.workspace.manifest import Manifest
 from slc_research.workspace.mapping_editor import HEADER_ALIASES, suggest_mapping
-from slc_research.workspace.recognise_survey import link_to_roster, plan_surveys
-from slc_research.workspace.recognised import Placed, Recognition, Unplaced
+from slc_research.workspace.recognise_survey import (
+    ID_COLUMN,
+    IdMatch,
+    best_id_column,
+    link_to_roster,
+    plan_surveys,
+)
+from slc_research.workspace.recognised import Placed, Recognition, Unplaced, id_values
 
 __all__ = ["Placed", "Recognition", "Unplaced", "recognise_file", "recognise_folder",
-           "recognise_table"]
+           "recognise_table", "suggest_id_column", "workspace_roster_ids"]
 
 #: Files that are never exports: lock files, system files, the workbench's own.
 _SKIP = re.compile(r"^(~\$|\.|desktop\.ini$|thumbs\.db$|enquiry\.toml$)", re.I)
@@ -254,3 +261,47 @@ def recognise_folder(folder: str | Path) -> Recognition:
     ids = link_to_roster(placed)
     scales = plan_surveys(placed, ids)
     return Recognition(placed, unplaced, scales)
+
+
+def workspace_roster_ids(manifest: Manifest) -> dict[str, set[str]]:
+    """The ids of the workspace's rosters: each ``pupils`` source's id header -> its folded ids.
+
+    Files that cannot be read are skipped (``check`` says why).
+    """
+    out: dict[str, set[str]] = {}
+    for spec in manifest.sources.values():
+        header = next((h for h, c in spec.columns.items() if c == "pupil_id"), None)
+        if spec.kind != "pupils" or header is None:
+            continue
+        try:
+            raw = read_raw(spec)
+        except DataError:
+            continue
+        out.setdefault(header, set()).update(id_values(raw, header))
+    return out
+
+
+def suggest_id_column(path: Path, kind: str, ids: dict[str, set[str]], *, label: str,
+                      sheet: str | None = None, taken: set[str] = frozenset()) -> IdMatch | None:
+    """The column of a file whose values best match the roster's ids, for the kind's id column.
+
+    For a survey the answers are read as the survey loader reads them (the
+    tool's header rows are not answers) and any question may be it ("What is
+    your admission number?"); at least 30% of its answers must be roster ids
+    (50% in other files). Returns ``(share, header, roster header, matched)`` or None.
+    """
+    from slc_research.data.loading.survey_exports import read_export, tidy_export
+
+    if kind not in ID_COLUMN or not ids:
+        return None
+    try:
+        if kind == "survey":
+            raw, export = read_export(path, label=label, sheet=sheet)
+            table, _ = tidy_export(raw, export, keep=set(export.personal))
+            skip = set(export.metadata)
+        else:
+            table, skip = read_raw(path, label=label, sheet=sheet), set()
+    except DataError:
+        return None
+    values = {h: id_values(table, h) for h in table.headers if h not in skip | set(taken)}
+    return best_id_column(values, ids, least=0.3 if kind == "survey" else 0.5)

@@ -22,11 +22,12 @@ from slc_research.data.spec import BUILTIN_RESPONSE_SCALES, ResponseScale
 from slc_research.errors import SlcResearchError
 from slc_research.workspace.recognised import Placed, fold_id, id_values, match_share
 
-__all__ = ["IdMatch", "best_id_column", "grid_statement", "item_codes", "link_to_roster",
-           "plan_surveys", "roster_ids", "settle_roster_id", "wave_hint"]
+__all__ = ["ID_COLUMN", "IdMatch", "best_id_column", "grid_statement", "instrument_name",
+           "item_codes", "link_to_roster", "plan_surveys", "roster_ids", "settle_roster_id",
+           "wave_hint"]
 
 #: Kinds whose files name pupils by the roster's id, and the canonical column.
-_ID_COLUMN = {"attendance": "pupil_id", "behaviour": "pupil_id", "attainment": "pupil_id",
+ID_COLUMN = {"attendance": "pupil_id", "behaviour": "pupil_id", "attainment": "pupil_id",
               "memberships": "member_id", "meeting_attendance": "member_id",
               "action_plans": "member_id", "texts": "author_id", "survey": "respondent_id"}
 _GRID = re.compile(r"^(?P<stem>.*?)\s*\[(?P<row>[^\[\]]+)\]\s*$")
@@ -119,7 +120,7 @@ def link_to_roster(placed: Sequence[Placed]) -> dict[str, set[str]]:
     if not ids:
         return ids
     for p in placed:
-        canon = _ID_COLUMN.get(p.kind)
+        canon = ID_COLUMN.get(p.kind)
         if canon is None or p.kind == "survey" or p.raw is None:
             continue
         taken = {h for h, c in p.table.get("columns", {}).items() if c != canon}
@@ -265,7 +266,8 @@ def _median_day(table: Any, headers: Sequence[str]) -> float | None:
     return None
 
 
-def _instrument(stems: Sequence[str]) -> str:
+def instrument_name(stems: Sequence[str]) -> str:
+    """An instrument name from the words file names share: ``pupil voice autumn`` -> ``pupil_voice``."""
     words = [[w for w in re.findall(r"[a-z]+", s.casefold()) if w not in _SEASONS and w not in
               _PRE_POST and w not in ("wave", "round", "responses", "response", "form", "export",
                                       "results", "csv", "xlsx", "t")] for s in stems]
@@ -294,7 +296,7 @@ def plan_surveys(placed: Sequence[Placed], ids: Mapping[str, set[str]] | None = 
     group_codes: list[set[str]] = []
     proposed: dict[str, dict[str, Any]] = {}
     values = {p.rel: {h: id_values(p.raw, h) for h in p.raw.headers} for p in placed
-              if p.raw is not None and p.kind in _ID_COLUMN and p.kind != "survey"}
+              if p.raw is not None and p.kind in ID_COLUMN and p.kind != "survey"}
     for p in (p for p in placed if p.kind == "survey"):
         try:
             survey = survey_columns(p.file, label=p.rel, response_scales=scales_known)
@@ -378,7 +380,7 @@ def _waves(group: list[tuple[Placed, float | None]]) -> None:
         order = list(range(len(group)))
         why = (["the only file of this questionnaire"] if len(group) == 1
                else ["the order of the files in the folder"] * len(group))
-    instrument = _instrument([p.file.stem for p, _ in group])
+    instrument = instrument_name([p.file.stem for p, _ in group])
     for wave, i in enumerate(order, start=1):
         p = group[i][0]
         p.table["instrument"] = instrument
