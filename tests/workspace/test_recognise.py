@@ -187,7 +187,8 @@ def test_item1_item_codes_are_short_unique_snake_case():
                  "Overall, how often do you read?": "y", "Your name": None}
     codes = item_codes(questions, {})
     assert list(codes.values()) == ["like_school", "like_school_2", "overall_read"]
-    assert grid_statement("Q - Statement", "Q text - My statement") == ("Q", "Statement")
+    assert grid_statement("Q2_1", "My school - Listens to me") == ("My school", "Listens to me")
+    assert grid_statement("Q [Row]") == ("Q", "Row")
 
 
 def test_item1_answer_scale_matched_to_a_known_likert_scale(tmp_path):
