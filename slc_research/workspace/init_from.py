@@ -152,10 +152,13 @@ def _header(folder: Path, today: dt.date, recognition: Recognition) -> list[str]
         lines.append("")
     for name, scale in recognition.scales.items():
         lines += [f"[scales.{name}]{_comment('the rows of one grid question make a scale')}",
-                  f"instrument = {toml_string(scale['instrument'])}",
-                  f"label = {toml_string(scale['label'])}",
-                  f"items = {_value(scale['items'])}",
-                  f"response_scale = {toml_string(scale['response_scale'])}", ""]
+                  f"instrument = {toml_string(scale['instrument'])}"
+                  f"{_comment('the questionnaire the grid is in')}",
+                  f"label = {toml_string(scale['label'])}{_comment('the grid question')}",
+                  f"items = {_value(scale['items'])}"
+                  f"{_comment('one per row of the grid; list any worded the other way round in reverse = [...]')}",
+                  f"response_scale = {toml_string(scale['response_scale'])}"
+                  f"{_comment('the scale all its answers are on')}", ""]
     return lines
 
 

@@ -113,7 +113,8 @@ def test_item1_qualtrics_export_with_three_header_rows(school):
 
 def test_item1_sims_register_and_behaviour_log(school):
     reg = school[0]["register.csv"]
-    assert reg.kind == "attendance" and reg.table["layout"] == "wide"
+    assert reg.kind == "attendance"
+    assert reg.table["layout"] == "wide"
     assert reg.table["columns"]["Adno"] == "pupil_id"
     assert "100% of its values are ids in the roster's 'Adno' column" == reg.checks[
         "columns.Adno"]
