@@ -110,4 +110,8 @@ def accepted_entry(root: str | Path, table: Mapping[str, Any], *,
         except SlcResearchError as exc:
             out.problem = plain_reason(exc)
             return out
+        except Exception as exc:  # noqa: BLE001 - a file the loader cannot take, said plainly
+            out.problem = (f"the loader stopped on it ({type(exc).__name__}); map it with the "
+                           "column mapper, which shows the loader's verdict")
+            return out
     return out

@@ -23,13 +23,15 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from slc_research.data.loading.mis_layouts import read_register
 from slc_research.data.loading.survey_exports import recognise_export
 from slc_research.data.parsing.values import SESSION_WORDS, distinct, normalise_word
 from slc_research.data.reading.raw_table import RawTable
 from slc_research.data.reading.readers import read_raw
+from slc_research.data.spec import SourceSpec
 from slc_research.errors import DataError
 from slc_research.workspace.manifest import Manifest
-from slc_research.workspace.mapping_editor import HEADER_ALIASES, suggest_mapping
+from slc_research.workspace.mapping_editor import suggest_mapping
 from slc_research.workspace.recognise_survey import (
     ID_COLUMN,
     IdMatch,
@@ -102,9 +104,13 @@ def recognise_file(path: Path, rel: str) -> Placed | Unplaced:
                         "per text (a column of texts and one of author ids); paste the texts "
                         "into a spreadsheet, one per row")
     try:
-        raw = read_raw(path, label=rel)
+        # a register whose header is two rows (dates over AM/PM) is read as the loader reads it
+        raw = read_register(SourceSpec(Path(rel).stem, path, rel, "attendance", {}, None, None,
+                                       {}))
     except DataError as exc:
         return Unplaced(rel, f"it cannot be read as a table: expected {exc.problems[0].expected}")
+    if raw.header_cells:
+        return _register_placed(raw, path, rel, "dates in row 1 over AM and PM in row 2")
     return recognise_table(raw, path, rel)
 
 
@@ -141,6 +147,16 @@ def _register(raw: RawTable) -> str | None:
     return None
 
 
+def _register_placed(raw: RawTable, path: Path, rel: str, layout: str) -> Placed:
+    ids = _sure(raw.headers, "attendance")
+    cols = {c: h for c, h in ids.items() if c in ("pupil_id", "forename", "surname", "name")}
+    return Placed(path, rel, "attendance", "an attendance register (SIMS or Arbor, a row "
+                  "per pupil)", {"kind": "attendance", "layout": "wide",
+                                 "columns": _columns(cols)},
+                  {"kind": f"a register: {layout}", "layout": f"a row per pupil, {layout}",
+                   **_checks(cols)}, raw)
+
+
 def _columns(found: dict[str, str]) -> dict[str, str]:
     return {h: c for c, h in found.items()}
 
@@ -158,14 +174,7 @@ def recognise_table(raw: RawTable, path: Path, rel: str) -> Placed | Unplaced:
                       {"kind": f"its columns are those {export.tool} writes"}, raw)
     layout = _register(raw)
     if layout:
-        ids = _sure(headers, "attendance")
-        cols = {c: h for c, h in ids.items() if c == "pupil_id" or c in HEADER_ALIASES and
-                c in ("forename", "surname", "name")}
-        return Placed(path, rel, "attendance", "an attendance register (SIMS or Arbor, a row "
-                      "per pupil)", {"kind": "attendance", "layout": "wide",
-                                     "columns": _columns(cols)},
-                      {"kind": f"a register: {layout}", "layout": f"a row per pupil, {layout}",
-                       **_checks(cols)}, raw)
+        return _register_placed(raw, path, rel, layout)
     att = _sure(headers, "attendance")
     if {"pupil_id", "date", "session", "code"} <= set(att):
         return Placed(path, rel, "attendance", "attendance marks (SIMS or Arbor, a row per "
@@ -188,6 +197,13 @@ def _people_or_texts(raw: RawTable, path: Path, rel: str) -> Placed | Unplaced:
     staff = _sure(headers, "staff")
     members = _sure(headers, "memberships")
     texts = _sure(headers, "texts")
+    if "pupil_id" in pupils and sum(1 for c in _ROSTER_SIGNS if c in pupils) >= 2:
+        return Placed(path, rel, "pupils", "a roster from the MIS (one row per pupil)",
+                      {"kind": "pupils", "columns": _columns(pupils)},
+                      {"kind": "a pupil id with " + ", ".join(
+                          c for c in _ROSTER_SIGNS if c in pupils), **_checks(pupils)}, raw)
+    if "staff_id" in staff and set(_STAFF_SIGNS) & set(staff):
+        return _staff(raw, path, rel, staff)
     text = _text_column(raw, set(pupils.values()) | set(staff.values()))
     if text is not None:
         found = {k: v for k, v in texts.items() if k != "text" and v != text}
@@ -196,17 +212,8 @@ def _people_or_texts(raw: RawTable, path: Path, rel: str) -> Placed | Unplaced:
                       "answers)", {"kind": "texts", "columns": _columns(found)},
                       {"kind": f"the column '{text}' holds sentences (on average "
                        f"{_mean_length(raw, text):.0f} characters)", **_checks(found)}, raw)
-    if "pupil_id" in pupils and sum(1 for c in _ROSTER_SIGNS if c in pupils) >= 2:
-        return Placed(path, rel, "pupils", "a roster from the MIS (one row per pupil)",
-                      {"kind": "pupils", "columns": _columns(pupils)},
-                      {"kind": "a pupil id with " + ", ".join(
-                          c for c in _ROSTER_SIGNS if c in pupils), **_checks(pupils)}, raw)
-    if "staff_id" in staff and (set(_STAFF_SIGNS) & set(staff) or "pupil_id" not in pupils):
-        return Placed(path, rel, "staff", "a staff list", {"kind": "staff",
-                                                           "columns": _columns(staff)},
-                      {"kind": "a staff code with " + (", ".join(
-                          c for c in _STAFF_SIGNS if c in staff) or "no pupil id"),
-                       **_checks(staff)}, raw)
+    if "staff_id" in staff and "pupil_id" not in pupils:
+        return _staff(raw, path, rel, staff)
     if "pupil_id" in pupils or "member_id" in members:
         found = {c: h for c, h in members.items() if c != "member_id"}
         found["member_id"] = members.get("member_id") or pupils["pupil_id"]
@@ -225,6 +232,14 @@ def _people_or_texts(raw: RawTable, path: Path, rel: str) -> Placed | Unplaced:
     return Unplaced(rel, f"its columns ({shown}) are not those of a roster, staff list, survey, "
                     "register, behaviour log, membership list or table of texts the workbench "
                     "knows; add it by hand with the column mapper")
+
+
+def _staff(raw: RawTable, path: Path, rel: str, staff: dict[str, str]) -> Placed:
+    return Placed(path, rel, "staff", "a staff list", {"kind": "staff",
+                                                       "columns": _columns(staff)},
+                  {"kind": "a staff code with " + (", ".join(
+                      c for c in _STAFF_SIGNS if c in staff) or "no pupil id"),
+                   **_checks(staff)}, raw)
 
 
 def _community_from_name(stem: str) -> str:
@@ -256,7 +271,11 @@ def recognise_folder(folder: str | Path) -> Recognition:
         rel = path.relative_to(folder).as_posix()
         if any(_SKIP.match(part) for part in Path(rel).parts):
             continue
-        got = recognise_file(path, rel)
+        try:
+            got = recognise_file(path, rel)
+        except Exception as exc:  # noqa: BLE001 - one odd file must not stop the others
+            got = Unplaced(rel, f"it could not be recognised ({type(exc).__name__} while "
+                           "reading it); add it by hand with the column mapper")
         (placed if isinstance(got, Placed) else unplaced).append(got)
     ids = link_to_roster(placed)
     scales = plan_surveys(placed, ids)

@@ -20,6 +20,7 @@ from slc_research.data.loading.survey_exports import read_export, tidy_export
 from slc_research.data.parsing.values import distinct
 from slc_research.data.spec import BUILTIN_RESPONSE_SCALES, ResponseScale
 from slc_research.errors import SlcResearchError
+from slc_research.workspace.entry_check import plain_reason
 from slc_research.workspace.recognised import Placed, fold_id, id_values, match_share
 
 __all__ = ["ID_COLUMN", "IdMatch", "best_id_column", "grid_statement", "instrument_name",
@@ -302,8 +303,9 @@ def plan_surveys(placed: Sequence[Placed], ids: Mapping[str, set[str]] | None = 
             survey = survey_columns(p.file, label=p.rel, response_scales=scales_known)
             raw, export = read_export(p.file, label=p.rel)
             table, _ = tidy_export(raw, export, keep=set(export.personal))
-        except SlcResearchError as exc:
-            p.checks["kind"] += f"; its questions could not be read ({exc})"
+        except Exception as exc:  # noqa: BLE001 - the loader's check says why, by itself
+            why = plain_reason(exc) if isinstance(exc, SlcResearchError) else type(exc).__name__
+            p.checks["kind"] += f"; its questions could not be read ({' '.join(why.split())})"
             continue
         codes = item_codes(survey.questions, survey.question_texts, known=known, taken=taken)
         cols = {h: c for h, c in codes.items()}

@@ -207,3 +207,33 @@ def test_item1_unreadable_files_say_why_without_a_cell(tmp_path):
     got = recognise_file(tmp_path / "old.xls", "old.xls")
     assert isinstance(got, Unplaced)
     assert got.reason.startswith("it cannot be read as a table: expected")
+
+
+def test_item1_sims_register_with_dates_over_am_pm_rows(tmp_path):
+    (tmp_path / "register.csv").write_text(
+        "Surname,Forename,Reg Group,Adno,UPN,01/09/2025,,02/09/2025,\n"
+        ",,,,,AM,PM,AM,PM\n"
+        "Testcase,Ada,7A,004101,T999000000001,/,\\,/,\\\n"
+        "Sample,Bo,7A,004102,T999000000002,/,N,/,\\\n", encoding="utf-8")
+    (p,) = recognise_folder(tmp_path).placed
+    assert (p.kind, p.table["layout"]) == ("attendance", "wide")
+    assert p.checks["layout"] == "a row per pupil, dates in row 1 over AM and PM in row 2"
+
+
+def test_item1_staff_list_and_a_roster_with_a_notes_column(tmp_path):
+    (tmp_path / "staff.csv").write_text(
+        "Staff Code,Title,Forename,Surname,Department,Role,Years Teaching\n"
+        "ABC,Ms,Ada,Testcase,Maths,Teacher,4\nDEF,Mr,Bo,Sample,English,Head of Dept,12\n",
+        encoding="utf-8")
+    (tmp_path / "pupils.csv").write_text(
+        "UPN,Forename,Surname,Year Group,Gender,PP,Notes\n"
+        "T999000000001,Ada,Testcase,7,F,Y,A long note about support in lessons and at home\n"
+        "T999000000002,Bo,Sample,8,M,N,Another long note about the pupil and their progress\n",
+        encoding="utf-8")
+    got = {p.rel: p for p in recognise_folder(tmp_path).placed}
+    assert got["staff.csv"].kind == "staff"
+    assert got["staff.csv"].table["columns"] == {
+        "Staff Code": "staff_id", "Department": "department", "Role": "role",
+        "Years Teaching": "years_experience", "Forename": "forename", "Surname": "surname"}
+    assert got["pupils.csv"].kind == "pupils"  # a long Notes column does not make it texts
+    assert got["pupils.csv"].table["columns"]["UPN"] == "pupil_id"
