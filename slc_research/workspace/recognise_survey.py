@@ -308,6 +308,8 @@ def plan_surveys(placed: Sequence[Placed], ids: Mapping[str, set[str]] | None = 
             p.checks["kind"] += f"; its questions could not be read ({' '.join(why.split())})"
             continue
         codes = item_codes(survey.questions, survey.question_texts, known=known, taken=taken)
+        if not codes and _as_texts(p, table, export, ids):
+            continue
         cols = {h: c for h, c in codes.items()}
         p.checks.update({f"columns.{h}": ("the grid row's statement" if grid_statement(
             h, survey.question_texts.get(h)) else "the question's words") + " made the code"
@@ -346,6 +348,39 @@ def plan_surveys(placed: Sequence[Placed], ids: Mapping[str, set[str]] | None = 
     for scale in proposed.values():
         scale["instrument"] = scale.pop("source").table["instrument"]
     return proposed
+
+
+def _as_texts(p: Placed, table: Any, export: Any, ids: Mapping[str, set[str]]) -> bool:
+    """A form of free answers only (no scale item): its longest answers read as texts."""
+    skip = {*export.metadata, *export.personal}
+    lengths = {}
+    for h in table.headers:
+        if h not in skip:
+            answers = [str(v) for v in distinct(table.data[h])[1]]
+            lengths[h] = sum(map(len, answers)) / len(answers) if answers else 0.0
+    text = max(lengths, key=lambda h: lengths[h], default=None)
+    if text is None or lengths[text] < 40:
+        return False
+    p.kind, p.what = "texts", f"written answers in a {export.tool} form (no scale questions)"
+    cols: dict[str, str] = {text: "text"}
+    p.checks["kind"] = (f"the {export.tool} form has no question answered on a scale, and "
+                        f"'{text}' holds sentences (on average {lengths[text]:.0f} characters)")
+    p.checks[f"columns.{text}"] = "its answers are sentences"
+    stamp = next((h for h in export.metadata if re.sub(r"[^a-z]", "", h.casefold())
+                  in _STAMP_HEADERS), None)
+    if stamp is not None:
+        cols[stamp] = "date"
+        p.checks[f"columns.{stamp}"] = "when the answer was sent"
+    p.table = {"kind": "texts", "text_source": "reflection", "columns": cols}
+    p.checks["text_source"] = "a form of written answers: reflections? (or open_answer, feedback)"
+    candidates = {h: id_values(table, h) for h in table.headers if h not in cols and h not in
+                  export.metadata}
+    match = best_id_column(candidates, ids, least=0.3) if ids else None
+    if match is not None:
+        _set_id(p, "author_id", match[1], match[2], match[0], f"answers ({match[3]})")
+        p.table["authors"] = "pupil"
+        p.checks["authors"] = "its author ids are pupils' ids"
+    return True
 
 
 def _propose_scales(p: Placed, codes: Mapping[str, str], texts: Mapping[str, str],

@@ -162,3 +162,26 @@ def test_item1_a_full_disk_midway_leaves_nothing_half_written(tmp_path, capsys, 
     assert main(["init", str(ws), "--from", str(SCHOOL)]) == 1
     assert "the disk is full" in capsys.readouterr().err
     assert [p for p in ws.rglob("*") if p.is_file()] == []
+
+
+def test_item1_a_forms_export_of_written_reflections_becomes_texts(tmp_path, capsys):
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    shutil.copyfile(SCHOOL / "roster.csv", exports / "roster.csv")
+    rows = ["Timestamp,What is your admission number?,What did you learn this week?"]
+    rows += [f"2025/10/{i + 1:02d} 9:05:12 AM GMT+1,{4100 + i:06d},This week I learnt that "
+             f"asking questions in class helps me remember more (week {i}) 🙂" for i in
+             range(1, 9)]
+    (exports / "weekly reflection (Responses).csv").write_text("\n".join(rows) + "\n",
+                                                                encoding="utf-8")
+    ws = tmp_path / "ws"
+    assert main(["init", str(ws), "--from", str(exports)]) == 0, capsys.readouterr().err
+    entry = tomllib.loads((ws / "enquiry.toml").read_text(encoding="utf-8"))["sources"][
+        "weekly_reflection_responses"]
+    assert entry["kind"] == "texts"
+    assert entry["columns"]["What did you learn this week?"] == "text"
+    assert entry["columns"]["What is your admission number?"] == "author_id"
+    assert entry["authors"] == "pupil"
+    enq = Enquiry.open(ws)
+    assert len(enq.texts) == 8
+    assert set(enq.texts["author_id"]) <= set(enq.pupils["pupil_id"])
