@@ -140,3 +140,12 @@ def test_item2_mis_roster_with_a_ks2_scaled_score_gets_no_refused_suggestion(ws)
                 "loader refuses its values") in m._mapping_box.children[0].value
     assert m.error is None, m.message.value  # what is suggested, the loader reads
     assert not m.write.disabled
+
+
+def test_item2_a_register_gets_the_id_column_the_roster_uses(ws):
+    shutil.copyfile(SCHOOL / "register.csv", ws / "raw" / "register.csv")
+    m = column_mapper(ws, "raw/register.csv", kind="attendance")
+    assert m.columns["pupil_id"].value == "Adno"  # not UPN: the roster is keyed by Adno
+    assert m.id_match[:3] == (1.0, "Adno", "Adno")
+    m.options["layout"].value = "wide"
+    assert m.error is None, m.message.value
