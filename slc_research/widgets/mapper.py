@@ -53,7 +53,8 @@ from slc_research.workspace.mapping_editor import (
     survey_columns,
 )
 from slc_research.workspace.recognise import suggest_id_column, workspace_roster_ids
-from slc_research.workspace.recognise_survey import ID_COLUMN, instrument_name, item_codes
+from slc_research.workspace.recognise_ids import ID_COLUMN
+from slc_research.workspace.recognise_survey import instrument_name, item_codes
 
 __all__ = ["ColumnMapper", "column_mapper"]
 

@@ -32,13 +32,13 @@ from slc_research.data.spec import SourceSpec
 from slc_research.errors import DataError
 from slc_research.workspace.manifest import Manifest
 from slc_research.workspace.mapping_editor import suggest_mapping
-from slc_research.workspace.recognise_survey import (
+from slc_research.workspace.recognise_ids import (
     ID_COLUMN,
     IdMatch,
     best_id_column,
     link_to_roster,
-    plan_surveys,
 )
+from slc_research.workspace.recognise_survey import plan_surveys
 from slc_research.workspace.recognised import Placed, Recognition, Unplaced, id_values
 
 __all__ = ["Placed", "Recognition", "Unplaced", "recognise_file", "recognise_folder",
