@@ -215,7 +215,7 @@ def init_from(root: str | Path, folder: str | Path, *, today: dt.date | None = N
                           "files with the column mapper, or init a new folder.")
     if not folder.is_dir():
         raise ConfigError(f"there is no folder of exports at {folder}.", key="--from")
-    recognition = recognise_folder(folder)
+    recognition = recognise_folder(folder, skip=root if root.is_relative_to(folder) else None)
     inside = folder.is_relative_to(root)
     placed = sorted(recognition.placed, key=lambda p: (
         _ORDER.index(p.kind) if p.kind in _ORDER else len(_ORDER)))

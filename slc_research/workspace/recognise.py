@@ -248,13 +248,15 @@ def _community_from_name(stem: str) -> str:
     return " ".join(w.upper() if w.casefold() in ("slc", "tlc") else w for w in words) or stem
 
 
-def recognise_folder(folder: str | Path) -> Recognition:
+def recognise_folder(folder: str | Path, *, skip: Path | None = None) -> Recognition:
     """Recognise every export in ``folder`` (and its sub-folders) from its content.
 
     Parameters
     ----------
     folder : str or Path
         A folder of exports, only read.
+    skip : Path, optional
+        A folder inside ``folder`` left out (the workspace being written into it).
 
     Returns
     -------
@@ -269,7 +271,8 @@ def recognise_folder(folder: str | Path) -> Recognition:
     unplaced: list[Unplaced] = []
     for path in sorted((p for p in folder.rglob("*") if p.is_file()), key=_natural):
         rel = path.relative_to(folder).as_posix()
-        if any(_SKIP.match(part) for part in Path(rel).parts):
+        if any(_SKIP.match(part) for part in Path(rel).parts) or (
+                skip is not None and path.resolve().is_relative_to(skip)):
             continue
         try:
             got = recognise_file(path, rel)

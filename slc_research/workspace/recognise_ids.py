@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from slc_research.workspace.mapping_editor import suggest_mapping
 from slc_research.workspace.recognised import Placed, id_values, match_share
 
 __all__ = ["ID_COLUMN", "IdMatch", "best_id_column", "link_to_roster", "roster_ids",
@@ -29,8 +30,6 @@ class IdMatch(tuple):
 
 def roster_ids(placed: Sequence[Placed]) -> dict[str, set[str]]:
     """The roster's id-like columns (every header that reads as a pupil id) -> their folded ids."""
-    from slc_research.workspace.mapping_editor import suggest_mapping
-
     out: dict[str, set[str]] = {}
     for p in placed:
         if p.kind != "pupils" or p.raw is None:

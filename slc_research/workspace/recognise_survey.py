@@ -21,6 +21,7 @@ from slc_research.data.parsing.values import distinct
 from slc_research.data.spec import BUILTIN_RESPONSE_SCALES, ResponseScale
 from slc_research.errors import SlcResearchError
 from slc_research.workspace.entry_check import plain_reason
+from slc_research.workspace.mapping_editor import suggest_mapping
 from slc_research.workspace.recognise_ids import ID_COLUMN, best_id_column, set_id, settle_roster_id
 from slc_research.workspace.recognised import Placed, fold_id, id_values
 
@@ -190,6 +191,13 @@ def plan_surveys(placed: Sequence[Placed], ids: Mapping[str, set[str]] | None = 
             set_id(p, "respondent_id", header, roster_header, share, f"answers ({n})")
             p.table["respondents"] = "pupil"
             p.checks["respondents"] = "its respondent ids are pupils' ids"
+        elif not ids:  # no roster to match: an id column is known by its header alone
+            header = suggest_mapping([h for h in candidates if h not in export.personal],
+                                     "survey", cutoff=0.85).get("respondent_id")
+            if header is not None:
+                cols[header] = "respondent_id"
+                p.checks[f"columns.{header}"] = ("its header reads as an id (there is no roster "
+                                                 "in the folder to match its answers against)")
         found = set(codes.values())
         for g, gcodes in enumerate(group_codes):
             if found and len(found & gcodes) >= max(1, min(len(found), len(gcodes)) / 2):

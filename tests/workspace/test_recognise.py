@@ -237,3 +237,21 @@ def test_item1_staff_list_and_a_roster_with_a_notes_column(tmp_path):
         "Years Teaching": "years_experience", "Forename": "forename", "Surname": "surname"}
     assert got["pupils.csv"].kind == "pupils"  # a long Notes column does not make it texts
     assert got["pupils.csv"].table["columns"]["UPN"] == "pupil_id"
+
+
+def test_item1_without_a_roster_an_id_question_is_known_by_its_header(tmp_path):
+    (tmp_path / "voice.csv").write_text(
+        f"Timestamp,Student ID,{GRID} [I like school],{GRID} [I like maths]\n"
+        "2025/10/01 9:05:12 AM GMT+1,S1,Agree,Disagree\n"
+        "2025/10/01 9:06:12 AM GMT+1,S2,Agree,Agree\n", encoding="utf-8")
+    (p,) = recognise_folder(tmp_path).placed
+    assert p.table["columns"]["Student ID"] == "respondent_id"
+    assert "no roster in the folder" in p.checks["columns.Student ID"]
+
+
+def test_item1_a_workspace_inside_the_folder_is_not_read_as_exports(tmp_path):
+    shutil.copyfile(SCHOOL / "roster.csv", tmp_path / "roster.csv")
+    (tmp_path / "ws" / "raw").mkdir(parents=True)
+    shutil.copyfile(SCHOOL / "register.csv", tmp_path / "ws" / "raw" / "register.csv")
+    got = recognise_folder(tmp_path, skip=(tmp_path / "ws").resolve())
+    assert [p.rel for p in got.placed] == ["roster.csv"]
