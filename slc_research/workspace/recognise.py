@@ -25,6 +25,7 @@ from typing import Any
 
 from slc_research.data.loading.mis_layouts import read_register
 from slc_research.data.loading.survey_exports import recognise_export
+from slc_research.data.parsing.header_row import describe_headers, looks_like_data
 from slc_research.data.parsing.values import SESSION_WORDS, distinct, normalise_word
 from slc_research.data.reading.raw_table import RawTable
 from slc_research.data.reading.readers import read_raw
@@ -228,10 +229,11 @@ def _people_or_texts(raw: RawTable, path: Path, rel: str) -> Placed | Unplaced:
             checks["community"] = ("no column names the community: the name is made from the "
                                    "file's name; write the community's name as in your reports")
         return Placed(path, rel, "memberships", what, table, checks, raw)
-    shown = ", ".join(repr(h) for h in headers[:6]) + (" ..." if len(headers) > 6 else "")
-    return Unplaced(rel, f"its columns ({shown}) are not those of a roster, staff list, survey, "
-                    "register, behaviour log, membership list or table of texts the workbench "
-                    "knows; add it by hand with the column mapper")
+    if looks_like_data(headers):
+        return Unplaced(rel, describe_headers(headers))
+    return Unplaced(rel, f"{describe_headers(headers, limit=6)}: not those of a roster, staff "
+                    "list, survey, register, behaviour log, membership list or table of texts "
+                    "the workbench knows; add it by hand with the column mapper")
 
 
 def _staff(raw: RawTable, path: Path, rel: str, staff: dict[str, str]) -> Placed:

@@ -166,7 +166,16 @@ def test_item1_word_documents_and_unknown_tables_are_listed_with_the_reason(tmp_
     reasons = {u.rel: u.reason for u in got.unplaced}
     assert set(reasons) == {"interview.docx", "budget.csv"}
     assert reasons["interview.docx"].startswith("a Word document")
-    assert "('Item', 'Cost')" in reasons["budget.csv"]
+    assert reasons["budget.csv"].startswith("the file's headers are 'Item', 'Cost': not those")
+
+
+def test_item1_a_roster_saved_without_its_header_row_is_not_echoed(tmp_path):
+    (tmp_path / "roster.csv").write_text("T999000000001,Ada,Testcase,7\n"
+                                         "T999000000002,Bo,Sample,8\n", encoding="utf-8")
+    (got,) = recognise_folder(tmp_path).unplaced
+    assert got.reason.startswith("the first row looks like data rather than column headers")
+    assert "T999" not in got.reason
+    assert "Testcase" not in got.reason
 
 
 def test_item1_waves_from_wave_numbers_in_names_and_from_dates(tmp_path):
