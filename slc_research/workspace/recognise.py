@@ -110,9 +110,14 @@ def recognise_file(path: Path, rel: str) -> Placed | Unplaced:
                                        {}))
     except DataError as exc:
         return Unplaced(rel, f"it cannot be read as a table: expected {exc.problems[0].expected}")
-    if raw.header_cells:
-        return _register_placed(raw, path, rel, "dates in row 1 over AM and PM in row 2")
-    return recognise_table(raw, path, rel)
+    got = (_register_placed(raw, path, rel, "dates in row 1 over AM and PM in row 2")
+           if raw.header_cells else recognise_table(raw, path, rel))
+    if isinstance(got, Placed) and raw.sheet is not None and len(raw.sheets) > 1:
+        got.table = {"kind": got.table["kind"], "sheet": raw.sheet,
+                     **{k: v for k, v in got.table.items() if k != "kind"}}
+        got.checks["sheet"] = (f"the sheet read (the workbook has {len(raw.sheets)}: "
+                               + ", ".join(repr(n) for n in raw.sheets[:5]) + ")")
+    return got
 
 
 def _sure(headers: list[str], kind: str) -> dict[str, str]:

@@ -264,3 +264,21 @@ def test_item1_a_workspace_inside_the_folder_is_not_read_as_exports(tmp_path):
     shutil.copyfile(SCHOOL / "register.csv", tmp_path / "ws" / "raw" / "register.csv")
     got = recognise_folder(tmp_path, skip=(tmp_path / "ws").resolve())
     assert [p.rel for p in got.placed] == ["roster.csv"]
+
+
+def test_item1_a_workbook_of_several_sheets_names_the_sheet_read(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Staff"
+    for row in (["Staff Code", "Forename", "Surname", "Department", "Role"],
+                ["ABC", "Ada", "Testcase", "Maths", "Teacher"],
+                ["DEF", "Bo", "Sample", "English", "Teacher"]):
+        ws.append(row)
+    wb.create_sheet("Notes").append(["Exported from the MIS"])
+    wb.save(tmp_path / "staff.xlsx")
+    (p,) = recognise_folder(tmp_path).placed
+    assert p.kind == "staff"
+    assert p.table["sheet"] == "Staff"
+    assert p.checks["sheet"] == "the sheet read (the workbook has 2: 'Staff', 'Notes')"
