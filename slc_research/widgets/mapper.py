@@ -32,6 +32,7 @@ from slc_research.widgets.mapper_parts import (
     mapper_notes,
     named,
     option_control,
+    roster_label,
     survey_note,
     verdict,
 )
@@ -174,10 +175,10 @@ class ColumnMapper(w.VBox):
         kind = self.kind.value
         known = known_headers(manifest, kind)
         self.suggestions = suggest_mapping(self.headers, kind, known=known)
-        self.id_match = None
+        self.id_match, shares = None, {}
         canon_id = ID_COLUMN.get(kind)
         if canon_id is not None and canon_id not in {c for c in known.values()}:
-            self.id_match = suggest_id_column(
+            self.id_match, shares = suggest_id_column(
                 self.path, kind, workspace_roster_ids(manifest), label=self.rel,
                 sheet=self.sheet.value if self.sheet else None,
                 taken={h for c, h in self.suggestions.items() if h and c != canon_id})
@@ -194,7 +195,9 @@ class ColumnMapper(w.VBox):
             for canon in kind_columns(kind):
                 need = (" (required)" if canon in spec.required else
                         " (name: read, never stored)" if canon in spec.identifying else "")
-                dd = w.Dropdown(description=f"{canon}{need}", options=options,
+                choices = options if canon != canon_id or not shares else [options[0]] + [
+                    (roster_label(h, shares.get(h)), h) for h in self.headers]
+                dd = w.Dropdown(description=f"{canon}{need}", options=choices,
                                 value=self.suggestions.get(canon) or "", style=COLUMN_STYLE,
                                 layout=w.Layout(**COLUMN_LAYOUT))
                 self.columns[canon] = named(dd, f"column-{canon.replace('_', '-')}")

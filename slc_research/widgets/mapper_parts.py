@@ -20,8 +20,8 @@ from slc_research.workspace.manifest import Manifest
 from slc_research.workspace.mapping_editor import SurveyColumns
 
 __all__ = ["CHOICES", "COLUMN_LAYOUT", "COLUMN_STYLE", "ITEM_LAYOUT", "NOT_IN_FILE",
-           "OPTION_LABELS", "QUESTION_LAYOUT", "STYLE", "mapper_notes", "named", "option_control", "survey_note",
-           "verdict"]
+           "OPTION_LABELS", "QUESTION_LAYOUT", "STYLE", "mapper_notes", "named",
+           "option_control", "roster_label", "survey_note", "verdict"]
 
 STYLE = {"description_width": "initial"}
 #: A column dropdown: its description (the canonical name) in 16em, its box the rest (>= 20em).
@@ -123,3 +123,15 @@ def mapper_notes(id_match: tuple | None, canon_id: str,
         lines.append(f"<b>{html.escape(header)}</b> is not suggested as {html.escape(canon)}: "
                      f"the loader refuses its values (expected {html.escape(why)}).")
     return "".join(f"<p>{line}</p>" for line in lines)
+
+
+def roster_label(header: str, share: float | None) -> str:
+    """An id dropdown's label: ``"(100% in the roster) Adno"``, ``"(not in the roster) Name"``.
+
+    The share comes first, so that a long question cut at the box's edge still shows it.
+    """
+    if share is None:
+        return header
+    if share == 0:
+        return f"(not in the roster) {header}"
+    return f"({share:.0%} in the roster) {header}"

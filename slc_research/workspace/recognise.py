@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from slc_research.data.loading.mis_layouts import read_register
-from slc_research.data.loading.survey_exports import recognise_export
+from slc_research.data.loading.survey_exports import read_export, recognise_export, tidy_export
 from slc_research.data.parsing.header_row import describe_headers, looks_like_data
 from slc_research.data.parsing.values import SESSION_WORDS, distinct, normalise_word
 from slc_research.data.reading.raw_table import RawTable
@@ -40,7 +40,13 @@ from slc_research.workspace.recognise_ids import (
     link_to_roster,
 )
 from slc_research.workspace.recognise_survey import plan_surveys
-from slc_research.workspace.recognised import Placed, Recognition, Unplaced, id_values
+from slc_research.workspace.recognised import (
+    Placed,
+    Recognition,
+    Unplaced,
+    id_values,
+    match_share,
+)
 
 __all__ = ["Placed", "Recognition", "Unplaced", "recognise_file", "recognise_folder",
            "recognise_table", "suggest_id_column", "workspace_roster_ids"]
@@ -311,18 +317,25 @@ def workspace_roster_ids(manifest: Manifest) -> dict[str, set[str]]:
 
 
 def suggest_id_column(path: Path, kind: str, ids: dict[str, set[str]], *, label: str,
-                      sheet: str | None = None, taken: set[str] = frozenset()) -> IdMatch | None:
+                      sheet: str | None = None, taken: set[str] = frozenset()
+                      ) -> tuple[IdMatch | None, dict[str, float]]:
     """The column of a file whose values best match the roster's ids, for the kind's id column.
 
     For a survey the answers are read as the survey loader reads them (the
     tool's header rows are not answers) and any question may be it ("What is
     your admission number?"); at least 30% of its answers must be roster ids
-    (50% in other files). Returns ``(share, header, roster header, matched)`` or None.
-    """
-    from slc_research.data.loading.survey_exports import read_export, tidy_export
+    (50% in other files).
 
+    Returns
+    -------
+    match : IdMatch or None
+        ``(share, header, roster header, matched)``.
+    shares : dict
+        Header -> the largest share (0-1) of its values found among any roster column's
+        ids, for every column that may hold ids (not the tool's own columns).
+    """
     if kind not in ID_COLUMN or not ids:
-        return None
+        return None, {}
     try:
         if kind == "survey":
             raw, export = read_export(path, label=label, sheet=sheet)
@@ -331,6 +344,9 @@ def suggest_id_column(path: Path, kind: str, ids: dict[str, set[str]], *, label:
         else:
             table, skip = read_raw(path, label=label, sheet=sheet), set()
     except DataError:
-        return None
-    values = {h: id_values(table, h) for h in table.headers if h not in skip | set(taken)}
-    return best_id_column(values, ids, least=0.3 if kind == "survey" else 0.5)
+        return None, {}
+    values = {h: id_values(table, h) for h in table.headers if h not in skip}
+    shares = {h: max(match_share(v, known) for known in ids.values()) for h, v in values.items()}
+    match = best_id_column({h: v for h, v in values.items() if h not in taken}, ids,
+                           least=0.3 if kind == "survey" else 0.5)
+    return match, shares

@@ -149,3 +149,17 @@ def test_item2_a_register_gets_the_id_column_the_roster_uses(ws):
     assert m.id_match[:3] == (1.0, "Adno", "Adno")
     m.options["layout"].value = "wide"
     assert m.error is None, m.message.value
+
+
+def test_item2_the_id_dropdown_shows_each_column_s_share_of_roster_ids(survey):
+    labels = dict((value, label) for label, value in survey.columns["respondent_id"].options)
+    # the share first: a long question cut at the box's edge still shows it
+    assert labels["What is your admission number?"] == (
+        "(95% in the roster) What is your admission number?")
+    assert labels[f"{GRID} [I feel safe in lessons]"] == (
+        f"(not in the roster) {GRID} [I feel safe in lessons]")
+    assert labels["Timestamp"] == "Timestamp"  # the tool's own column: no share
+    assert labels[""] == "(not in this file)"
+    box = _em(survey.columns["respondent_id"].layout.width) - _em(
+        survey.columns["respondent_id"].style.description_width)
+    assert box >= 20
