@@ -29,6 +29,8 @@ __all__ = ["main"]
 def _init(args: argparse.Namespace) -> int:
     root = Path(args.path)
     manifest = root / "enquiry.toml"
+    if args.from_folder:
+        return _init_from(root, Path(args.from_folder))
     if manifest.exists():
         raise ConfigError(f"{manifest} already exists; nothing was changed.")
     for sub in ("raw", "private"):
@@ -42,6 +44,27 @@ def _init(args: argparse.Namespace) -> int:
     (root / ".gitignore").write_text("private/\n.slc-cache/\nraw/\n", encoding="utf-8")
     print(f"Wrote an empty workspace in {root}: edit {manifest}, copy your exports into "
           f"{root / 'raw'}, then run: slc-research check {root}")
+    return 0
+
+
+def _init_from(root: Path, folder: Path) -> int:
+    """``init PATH --from FOLDER``: the workspace written from the exports, then checked."""
+    from slc_research.casestudies.data_health.summary import health_summary
+    from slc_research.workspace.enquiry import Enquiry
+    from slc_research.workspace.init_from import init_from
+
+    written = init_from(root, folder)
+    print(written.summary())
+    print(f"\nChecking the workspace (slc-research check {root}):\n")
+    try:
+        enq = Enquiry.open(root)
+    except SlcResearchError as exc:
+        print(f"slc-research: {exc}\nCorrect enquiry.toml (the lines marked '# check:'), then "
+              f"run: slc-research check {root}", file=sys.stderr)
+        return 1
+    print(health_summary(enq))
+    print(f"\nNext: read each '# check:' line of {root / 'enquiry.toml'}, then run: "
+          f"slc-research check {root}")
     return 0
 
 
@@ -305,8 +328,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    s = sub.add_parser("init", help="write an empty workspace with a template enquiry.toml")
+    s = sub.add_parser("init", help="write a workspace: a template enquiry.toml, or one made "
+                                    "from a folder of exports (--from FOLDER)")
     s.add_argument("path")
+    s.add_argument("--from", dest="from_folder", metavar="FOLDER",
+                   help="a folder of exports (MIS roster, surveys, registers, REFI-QDA "
+                        "projects ...): each file is recognised from its content, copied "
+                        "unchanged into PATH/raw, and described in a commented enquiry.toml "
+                        "whose every guess is marked '# check:'; then the workspace is checked")
     s.set_defaults(func=_init)
 
     s = sub.add_parser("check", help="validate a workspace and print its data-health summary")
