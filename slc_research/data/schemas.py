@@ -97,6 +97,7 @@ TABLES: dict[str, dict[str, str]] = {
         "answer": "string",  # the raw answer, as exported (trimmed)
         "value": "Float64",  # its number on the response scale (not reverse-coded)
         "source": "string",
+        "submitted": DATE,  # when the response was sent (the export's timestamp), or missing
     },
     "attendance": {
         "pupil_id": "category",
@@ -296,10 +297,10 @@ KINDS: dict[str, SourceKind] = {
             "survey",
             ("survey_responses",),
             required=(),  # items come from the mapping; respondent_id is optional (anonymous)
-            optional=("respondent_id",),
+            optional=("respondent_id", "submitted"),
             identifying=_NAMES,
             options=("instrument", "wave", "response_scale", "respondents", "format",
-                     "unfinished", "multi_select"),
+                     "unfinished", "multi_select", "duplicates"),
         ),
         SourceKind(
             "attendance",

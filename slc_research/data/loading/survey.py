@@ -29,6 +29,7 @@ from slc_research.data.loading.survey_exports import (
     read_export,
     tidy_export,
 )
+from slc_research.data.loading.survey_rows import keep_one_per_respondent, submitted_times
 from slc_research.data.parsing.values import distinct, excel_rows_at
 from slc_research.data.reading.raw_table import RawTable
 from slc_research.data.spec import (
@@ -220,7 +221,9 @@ def load_survey(spec: SourceSpec, ctx: LoadContext) -> Loaded:
     a tick-all-that-apply question). Without a ``respondent_id`` column the
     survey is anonymous: ids ``A-<source>-<row>``. A blank answer has no
     value; an answer not on the item's scale is a problem. A respondent may
-    answer once per wave.
+    answer once per wave (``duplicates``: error, keep-last or keep-first; see
+    :mod:`slc_research.data.loading.survey_rows`). ``submitted`` is read from
+    the export's own timestamp, or a column mapped to it.
     """
     spec, export, raw, dropped = _open_export(spec)
     src = SourceLoad(spec, ctx, raw=raw)
@@ -243,6 +246,8 @@ def load_survey(spec: SourceSpec, ctx: LoadContext) -> Loaded:
     scales = {item: _answer_scale(src, instrument, item, h) for item, h in items.items()
               if item not in multi}
     positions = np.arange(len(src))
+    submitted, timestamp = submitted_times(src, export.names)
+    once = np.ones(len(src), dtype=bool)
     if src.has("respondent_id"):
         kind = src.option("respondents", None, choices=_RESPONDENTS)
         if kind is None:
@@ -250,7 +255,7 @@ def load_survey(spec: SourceSpec, ctx: LoadContext) -> Loaded:
             src.notes.append("`respondents` is not set, so respondent ids were read as pupil "
                              "ids; set respondents = \"staff\" or \"parent\" if they are not.")
         ids = src.ids("respondent_id", kind)
-        src.require_unique({"respondent_id": ids}, f"respondent in wave {wave}")
+        once = keep_one_per_respondent(src, ids, submitted, timestamp, wave)
         types = pd.Series([kind] * len(src), dtype="string")
     else:
         kind = "anonymous"
@@ -274,10 +279,10 @@ def load_survey(spec: SourceSpec, ctx: LoadContext) -> Loaded:
         src.notes.append(f"{plural(repaired, 'answer')} differed from the scale's wording only "
                          "in case or spaces and were read as that answer.")
     src.problems.raise_if_any()
-    keep = np.ones(len(src), dtype=bool)
+    keep = once.copy()
     if ctx.withdrawn and kind != "anonymous":
-        keep = ~ids.isin(ctx.withdrawn).to_numpy(dtype=bool)
-        gone = int((~keep).sum())
+        keep &= ~ids.isin(ctx.withdrawn).to_numpy(dtype=bool)
+        gone = int((once & ~keep).sum())
         if gone:
             src.notes.append(f"{plural(gone, 'row')} of withdrawn people left out.")
             src.rows_dropped += gone
@@ -295,5 +300,6 @@ def load_survey(spec: SourceSpec, ctx: LoadContext) -> Loaded:
         "answer": pd.array(answer_matrix.ravel(), dtype="string"),
         "value": pd.arrays.FloatingArray(np.nan_to_num(flat_values), np.isnan(flat_values)),
         "source": spec.name,
+        "submitted": np.repeat(submitted[keep], k),
     })
     return src.finish("survey_responses", frame)
