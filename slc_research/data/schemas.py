@@ -244,7 +244,7 @@ KINDS: dict[str, SourceKind] = {
             optional=("school", "year_group", "gender", "pupil_premium", "sen", "eal",
                       "prior_attainment"),
             identifying=_NAMES,
-            options=("school",),
+            options=("school", "blank"),
         ),
         SourceKind(
             "staff",
@@ -264,10 +264,11 @@ KINDS: dict[str, SourceKind] = {
         SourceKind(
             "memberships",
             ("memberships",),
-            required=("member_id", "community"),
-            optional=("member_type", "community_kind", "school", "role", "joined", "left"),
+            required=("member_id",),  # and a community column, or the community option
+            optional=("community", "member_type", "community_kind", "school", "role", "joined",
+                      "left"),
             identifying=_NAMES,
-            options=("members", "community_kind", "school"),
+            options=("members", "community_kind", "school", "community"),
         ),
         SourceKind(
             "meetings",

@@ -259,6 +259,13 @@ def load_survey(spec: SourceSpec, ctx: LoadContext) -> Loaded:
         types = pd.Series([kind] * len(src), dtype="string")
     else:
         kind = "anonymous"
+        src.notes.append(
+            f"Warning: no column of {spec.label} is mapped to respondent_id, so its answers "
+            "are anonymous: they cannot be linked to the roster or to the other waves, so no "
+            "one's change between waves and no group of pupils (members, pupil premium, ...) "
+            "can be read from them. If the form asked for an id (such as \"What is your "
+            "admission number?\"), map that column: add '\"<its header>\" = "
+            f"\"respondent_id\"' under [sources.{spec.name}.columns] in enquiry.toml.")
         ids = pd.Series([f"A-{spec.name}-{r}" for r in src.excel_rows(positions)],
                         dtype="string")
         types = pd.Series(["anonymous"] * len(src), dtype="string")
@@ -302,4 +309,10 @@ def load_survey(spec: SourceSpec, ctx: LoadContext) -> Loaded:
         "source": spec.name,
         "submitted": np.repeat(submitted[keep], k),
     })
-    return src.finish("survey_responses", frame)
+    loaded = src.finish("survey_responses", frame)
+    if kind != "anonymous":
+        kept = np.flatnonzero(keep)
+        loaded.respondent_rows = {str(i): int(r) for i, r in zip(
+            ids.to_numpy(dtype=object, na_value=None)[kept], src.excel_rows(kept), strict=True)
+            if i is not None}
+    return loaded
