@@ -50,8 +50,8 @@ class ProblemsByFile(DataError):
 
     def _message(self) -> str:
         failing = [f for f, n in self.totals.items() if n]
-        head = (f"{self.total} problem{'s' if self.total != 1 else ''} in "
-                f"{len(failing)} of {len(self.totals)} files:")
+        head = (f"{self.total} problem{'s' if self.total != 1 else ''} in {len(failing)} "
+                f"file{'s' if len(failing) != 1 else ''} ({len(self.totals)} checked):")
         width = max(len(f) for f in self.totals)
         lines = [head] + [f"  {f.ljust(width)}  {_count(n)}" for f, n in self.totals.items()]
         by_file: dict[str, list[Problem]] = {}

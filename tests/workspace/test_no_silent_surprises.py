@@ -229,7 +229,7 @@ def test_item3_check_lists_every_file_and_caps_problems_per_file(tmp_path, capsy
         Enquiry.open(ws)
     text = str(err.value)
     first = text.splitlines()[0]
-    assert first == "51 problems in 4 of 5 files:"
+    assert first == "51 problems in 4 files (5 checked):"
     assert re.search(r"^  raw/Student List.csv +no problems$", text, re.M)
     assert re.search(r"^  raw/a.csv +40 problems$", text, re.M)
     assert re.search(r"^  raw/d.csv +1 problem$", text, re.M)
@@ -332,3 +332,22 @@ def test_item4_single_item_scale_accepted(tmp_path):
     assert enq.scales["belonging"].items == ("belong",)
     scores = enq.scale_scores()
     assert sorted(scores["score"].dropna().tolist()) == [4.0, 4.0]
+
+
+def test_item3_data_health_report_lists_the_warnings_to_act_on(tmp_path):
+    from slc_research.casestudies.data_health import STUDY
+    from slc_research.casestudies.data_health.study import run
+
+    ids = ["1001", "dont know", "1002"]
+    ws = _workspace(tmp_path, {"Student List.csv": _roster(10, pp_yes=2),
+                               "Pupil voice (Responses).csv": _google(ids)},
+                    ROSTER_SOURCE.format(extra="") + SURVEY)
+    enq = Enquiry.open(ws)
+    section = run(enq, STUDY.validate(workspace=enq.root))["repairs"]
+    assert section.items_heading == "Warnings to act on"
+    assert len(section.items) == 3  # PP (80% blank), EAL (70% blank), the respondent
+    assert any("Pupil Premium Indicator" in i and 'blank = "no"' in i for i in section.items)
+    assert any("'EAL' (EAL) are blank (7 of 10 pupils)" in i for i in section.items)
+    assert any("(Excel row 3)" in i and "1 respondent in" in i for i in section.items)
+    assert "3 warnings below need your attention" in section.finding
+    assert not any("dont know" in i for i in section.items)
