@@ -262,10 +262,11 @@ def load_survey(spec: SourceSpec, ctx: LoadContext) -> Loaded:
         src.notes.append(
             f"Warning: no column of {spec.label} is mapped to respondent_id, so its answers "
             "are anonymous: they cannot be linked to the roster or to the other waves, so no "
-            "one's change between waves and no group of pupils (members, pupil premium, ...) "
-            "can be read from them. If the form asked for an id (such as \"What is your "
-            "admission number?\"), map that column: add '\"<its header>\" = "
-            f"\"respondent_id\"' under [sources.{spec.name}.columns] in enquiry.toml.")
+            "one's change between waves and no group (members, pupil premium, ...) can be "
+            "read from them. If the form asked for an id (such as \"What is your admission "
+            "number?\"), map that column: add '\"<its header>\" = \"respondent_id\"' under "
+            f"[sources.{spec.name}.columns] in enquiry.toml. If the survey is anonymous on "
+            "purpose, nothing needs doing.")
         ids = pd.Series([f"A-{spec.name}-{r}" for r in src.excel_rows(positions)],
                         dtype="string")
         types = pd.Series(["anonymous"] * len(src), dtype="string")

@@ -49,6 +49,36 @@ def _to_dates(texts: pd.Series, fmt: str) -> np.ndarray:
     return parsed.to_numpy(dtype="datetime64[ms]")
 
 
+def _shapes(texts: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Whether each text has a time, an AM/PM, and its year first: which formats may fit it."""
+    s = texts.astype(str)
+    return (s.str.contains(r"\d:\d", regex=True).to_numpy(dtype=bool),
+            s.str.contains(r"\d\s*[AaPp]\.?[Mm]\.?$", regex=True).to_numpy(dtype=bool),
+            s.str.match(r"\d{4}\D").to_numpy(dtype=bool))
+
+
+def _try_formats(text: pd.Series, out: np.ndarray, formats: tuple[str, ...]) -> np.ndarray:
+    """``out`` with the texts still NaT read by the first of ``formats`` that fits each.
+
+    Each format is tried only on the texts of its shape (a cheap filter: with or without a
+    time, an AM/PM, the year first or not).
+    """
+    if not len(text):
+        return out
+    timed, ampm, year_first = _shapes(text)
+    for fmt in formats:
+        todo = np.isnat(out)
+        if not todo.any():
+            break
+        fits = ((timed if ("%H" in fmt or "%I" in fmt) else ~timed)
+                & (ampm if "%p" in fmt else ~ampm)
+                & (year_first if fmt.startswith("%Y") else ~year_first))
+        where = np.flatnonzero(todo & fits)
+        if len(where):
+            out[where] = _to_dates(text.iloc[where], fmt)
+    return out
+
+
 def parse_dates_by_category(values: pd.Series, *, label: str, header: str,
                             rows: np.ndarray | None = None, date_format: str | None = None,
                             today: dt.date | None = None, cap: int = CAP,
@@ -76,12 +106,12 @@ def parse_dates_by_category(values: pd.Series, *, label: str, header: str,
     if date_format and todo.any():  # the format as written, its zone included (%Z, %z)
         out[todo] = _to_dates(pd.Series(cats, dtype=object)[todo].str.strip(), date_format)
         todo = np.isnat(out)
-    formats = (date_format,) if date_format else _UK_FORMATS
-    for fmt in formats:
-        if not todo.any():
-            break
-        out[todo] = _to_dates(text[todo], fmt)
-        todo = np.isnat(out)
+    if date_format:
+        if todo.any():
+            out[todo] = _to_dates(text[todo], date_format)
+    else:
+        out = _try_formats(text, out, _UK_FORMATS)
+    todo = np.isnat(out)
     notes: list[str] = []
     if todo.any() and month_first_column and not date_format:
         us = _month_first(text)
@@ -161,13 +191,8 @@ def parse_dates(values: pd.Series, *, label: str, header: str,
 
 def _month_first(text: pd.Series) -> np.ndarray:
     """Each text read month first (NaT where no month-first form fits)."""
-    out = np.full(len(text), np.datetime64("NaT"), dtype="datetime64[ms]")
-    for fmt in _US_FORMATS:
-        todo = np.isnat(out)
-        if not todo.any():
-            break
-        out[todo] = _to_dates(text[todo], fmt)
-    return out
+    return _try_formats(text, np.full(len(text), np.datetime64("NaT"), dtype="datetime64[ms]"),
+                        _US_FORMATS)
 
 
 def _example(fmt: str) -> str:
