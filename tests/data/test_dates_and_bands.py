@@ -38,7 +38,8 @@ def _parse(values, **kwargs):
     ("2026/03/06 12:54:00", "2026-03-06 12:54:00"),
     ("2026-03-06 12:54:00", "2026-03-06 12:54:00"),          # Qualtrics
     ("2026-03-06T12:54:00+01:00", "2026-03-06 12:54:00"),
-    ("16/03/26 12:54:00", "2026-03-16 12:54:00"),            # Microsoft Forms, UK locale
+    ("16/03/26 12:54:00", "2026-03-16 12:54:00"),            # only day first makes sense
+    ("3/6/26 12:54:00", "2026-03-06 12:54:00"),              # Microsoft Forms, month first
     ("06/03/2026 12:54 PM", "2026-03-06 12:54:00"),
 ])
 def test_item4_survey_tool_timestamps_read_as_dates(text, expected):
@@ -53,7 +54,24 @@ def test_item4_a_whole_month_first_timestamp_column_is_read_month_first_with_a_n
                                       pd.Timestamp("2026-03-06 12:54")]
     assert any("month first" in n for n in parsed.notes)
     # outside a tool's own timestamp column a month-first date stays a problem
-    assert _parse(["3/16/26 12:54:00"]).total == 1
+    assert _parse(["3/16/2026 12:54"]).total == 1
+
+
+def test_item4_microsoft_forms_times_read_month_first_wherever_dates_are_read():
+    parsed = _parse(["3/6/26 12:54:00", "3/16/26 8:05:00"])
+    assert parsed.values.tolist() == [pd.Timestamp("2026-03-06 12:54"),
+                                      pd.Timestamp("2026-03-16 08:05")]
+    assert parsed.notes == ["When: 1 time written as Microsoft Forms writes them (like 3/6/26 "
+                            "12:54:00) were read month first (6 March 2026); if the column is "
+                            'day first, set date_format = "%d/%m/%y %H:%M:%S" in this '
+                            "source's [sources.NAME] entry of enquiry.toml."]
+    # a column where one time only makes sense day first is day first throughout
+    parsed = _parse(["3/6/26 12:54:00", "16/3/26 08:05:00"])
+    assert parsed.values.tolist() == [pd.Timestamp("2026-06-03 12:54"),
+                                      pd.Timestamp("2026-03-16 08:05")]
+    # the three tools' ways of writing the same moment
+    same = _parse(["2026/03/06 12:54:00 PM GMT", "3/6/26 12:54:00", "2026-03-06 12:54:00"])
+    assert set(same.values) == {pd.Timestamp("2026-03-06 12:54")}
 
 
 @pytest.mark.parametrize(("values", "kwargs"), [

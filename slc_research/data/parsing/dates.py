@@ -49,6 +49,31 @@ def _to_dates(texts: pd.Series, fmt: str) -> np.ndarray:
     return parsed.to_numpy(dtype="datetime64[ms]")
 
 
+_MSFORMS_TIME = r"\d{1,2}/\d{1,2}/\d{2} \d{1,2}:\d{2}:\d{2}"
+
+
+def _microsoft_forms_times(text: pd.Series, out: np.ndarray, codes: np.ndarray, header: str,
+                           notes: list[str]) -> None:
+    """Read Microsoft Forms' times (``3/6/26 12:54:00``: month first, two-digit year,
+    seconds) month first, when every such time of the column reads so; noted when a time
+    could also have been read day first."""
+    shaped = np.isnat(out) & text.str.fullmatch(_MSFORMS_TIME).to_numpy(dtype=bool)
+    if not shaped.any():
+        return
+    us = _to_dates(text[shaped], "%m/%d/%y %H:%M:%S")
+    if np.isnat(us).any():  # some only make sense day first: the column is day first
+        return
+    uk = _to_dates(text[shaped], "%d/%m/%y %H:%M:%S")
+    out[np.flatnonzero(shaped)] = us
+    either = np.flatnonzero(shaped)[~np.isnat(uk) & (uk != us)]
+    n = int(counts(codes, len(text))[either].sum())
+    if n:
+        notes.append(f"{header}: {n} time{'s' if n != 1 else ''} written as Microsoft Forms "
+                     "writes them (like 3/6/26 12:54:00) were read month first (6 March 2026); "
+                     "if the column is day first, set date_format = \"%d/%m/%y %H:%M:%S\" in "
+                     "this source's [sources.NAME] entry of enquiry.toml.")
+
+
 def _shapes(texts: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Whether each text has a time, an AM/PM, and its year first: which formats may fit it."""
     s = texts.astype(str)
@@ -106,13 +131,14 @@ def parse_dates_by_category(values: pd.Series, *, label: str, header: str,
     if date_format and todo.any():  # the format as written, its zone included (%Z, %z)
         out[todo] = _to_dates(pd.Series(cats, dtype=object)[todo].str.strip(), date_format)
         todo = np.isnat(out)
+    notes: list[str] = []
     if date_format:
         if todo.any():
             out[todo] = _to_dates(text[todo], date_format)
     else:
+        _microsoft_forms_times(text, out, codes, header, notes)
         out = _try_formats(text, out, _UK_FORMATS)
     todo = np.isnat(out)
-    notes: list[str] = []
     if todo.any() and month_first_column and not date_format:
         us = _month_first(text)
         if not np.isnat(us).any():
