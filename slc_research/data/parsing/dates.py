@@ -54,9 +54,12 @@ _MSFORMS_TIME = r"\d{1,2}/\d{1,2}/\d{2} \d{1,2}:\d{2}:\d{2}"
 
 def _microsoft_forms_times(text: pd.Series, out: np.ndarray, codes: np.ndarray, header: str,
                            notes: list[str]) -> None:
-    """Read Microsoft Forms' times (``3/6/26 12:54:00``: month first, two-digit year,
-    seconds) month first, when every such time of the column reads so; noted when a time
-    could also have been read day first."""
+    """Read Microsoft Forms' times (``3/6/26 12:54:00``) month first, into ``out``.
+
+    Microsoft Forms writes month first, with a two-digit year and seconds. Such times are
+    read month first when every one of the column reads so; a note counts those that
+    could also have been read day first.
+    """
     shaped = np.isnat(out) & text.str.fullmatch(_MSFORMS_TIME).to_numpy(dtype=bool)
     if not shaped.any():
         return
