@@ -98,11 +98,13 @@ def respondents_not_listed(responses: pd.DataFrame, rows: Mapping[str, int], *,
         return None
     people = responses.drop_duplicates("respondent_id")
     missing: list[int] = []
+    checked = 0
     for kind, ids in listed.items():
         of_kind = people[(people["respondent_type"].astype("string") == kind).to_numpy()]
         if of_kind.empty:
             continue
         known = set(ids)
+        checked += len(of_kind)
         for rid in of_kind["respondent_id"].astype("string"):
             if rid not in known and rid in rows:
                 missing.append(int(rows[rid]))
@@ -117,7 +119,10 @@ def respondents_not_listed(responses: pd.DataFrame, rows: Mapping[str, int], *,
             f"{shown}): check the id typed in each of those rows (an answer such as \"don't "
             "know\" is not an id) and correct it in a copy of the export, or add the pupil to "
             f"the roster. Their answers are kept in [sources.{source}] but cannot be linked to "
-            "a pupil's record, a group or another wave.")
+            "a pupil's record, a group or another wave."
+            + (" None of the ids matches: check that the column mapped to respondent_id holds "
+               "the same kind of id as the roster's (admission number or UPN)."
+               if n == checked and n > 1 else ""))
 
 
 def with_unlisted_respondents(manifest: Manifest, tables: dict[str, pd.DataFrame],

@@ -351,3 +351,23 @@ def test_item3_data_health_report_lists_the_warnings_to_act_on(tmp_path):
     assert any("(Excel row 3)" in i and "1 respondent in" in i for i in section.items)
     assert "3 warnings below need your attention" in section.finding
     assert not any("dont know" in i for i in section.items)
+
+
+def test_item3_respondents_checked_against_the_staff_list_and_a_wrong_id_column_said():
+    import pandas as pd
+
+    from slc_research.workspace.problems import respondents_not_listed
+
+    responses = pd.DataFrame({"respondent_id": ["S-a", "S-a", "S-b", "P-c", "P-d"],
+                              "respondent_type": ["staff", "staff", "staff", "pupil", "pupil"]})
+    rows = {"S-a": 2, "S-b": 3, "P-c": 4, "P-d": 5}
+    staff_only = respondents_not_listed(responses, rows, listed={"staff": ["S-a"]},
+                                        label="raw/s.csv", source="s")
+    assert staff_only.startswith("Warning: 1 respondent in raw/s.csv is not on the staff list "
+                                 "(Excel row 3)")
+    none_match = respondents_not_listed(responses, rows, listed={"pupil": ["P-x"]},
+                                        label="raw/s.csv", source="s")
+    assert "2 respondents in raw/s.csv are not on the roster (Excel rows 4, 5)" in none_match
+    assert "None of the ids matches" in none_match
+    assert respondents_not_listed(responses, rows, listed={"pupil": ["P-c", "P-d"]},
+                                  label="raw/s.csv", source="s") is None
