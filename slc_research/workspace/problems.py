@@ -117,7 +117,7 @@ def respondents_not_listed(responses: pd.DataFrame, rows: Mapping[str, int], *,
     return (f"Warning: {n} respondent{'s' if n != 1 else ''} in {label} "
             f"{'are' if n != 1 else 'is'} not on {kinds} (Excel row{'s' if n != 1 else ''} "
             f"{shown}): check the id typed in each of those rows (an answer such as \"don't "
-            "know\" is not an id) and correct it in a copy of the export, or add the pupil to "
+            "know\" is not an id) and correct it in the export, or add the pupil to "
             f"the roster. Their answers are kept in [sources.{source}] but cannot be linked to "
             "a pupil's record, a group or another wave."
             + (" None of the ids matches: check that the column mapped to respondent_id holds "

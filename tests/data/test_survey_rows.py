@@ -128,7 +128,7 @@ def test_item3_duplicates_keep_last_by_the_export_timestamp(write, spec, ctx, ps
     assert ava["answer"].tolist() == ["Strongly agree", "Disagree"]
     assert ava["submitted"].iloc[0] == pd.Timestamp("2026-03-06 15:40:00")
     assert len(t) == 4
-    assert any("by the export's 'Timestamp' times" in n and "rows 4" in n for n in loaded.notes)
+    assert any("by the export's 'Timestamp' times" in n and "1 row left out (row 4)" in n for n in loaded.notes)
 
 
 def test_item3_duplicates_keep_first_by_row_order_without_timestamp(write, spec, ctx,
@@ -139,7 +139,7 @@ def test_item3_duplicates_keep_first_by_row_order_without_timestamp(write, spec,
     loaded = load_source(s, ctx)
     t = loaded.tables["survey_responses"]
     assert t.loc[t["respondent_id"] == pseudonymiser.one("1001"), "answer"].tolist() == ["Agree"]
-    assert any("the order of the rows in the file" in n and "rows 4" in n for n in loaded.notes)
+    assert any("the order of the rows in the file" in n and "1 row left out (row 4)" in n for n in loaded.notes)
     assert loaded.rows_dropped == 1
 
 

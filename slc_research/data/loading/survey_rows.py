@@ -148,6 +148,7 @@ def keep_one_per_respondent(src: SourceLoad, ids: pd.Series, submitted: np.ndarr
     src.notes.append(
         f"{plural(len(groups), 'respondent')} sent the form more than once; as duplicates = "
         f"\"{how}\" asks, the {'last' if last else 'first'} response of each (by {by}) was "
-        f"kept and {plural(n_left, 'row')} left out (rows {shown}).")
+        f"kept and {plural(n_left, 'row')} left out (row{'s' if n_left != 1 else ''} "
+        f"{shown}).")
     src.rows_dropped += n_left
     return keep
