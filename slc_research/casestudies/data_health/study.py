@@ -13,6 +13,7 @@ count people: their tables and charts withhold groups smaller than the enquiry's
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -409,7 +410,9 @@ def _repairs(notes: pd.DataFrame, repairs: pd.DataFrame, records: dict[str, Any]
     # warnings a teacher must act on (a mostly blank flag column, respondents not on the
     # roster, a survey that cannot be linked): their text names files, columns, Excel rows
     # and options, never a value from a row
-    to_act = [str(n) for n in notes["note"] if str(n).startswith("Warning:")] if len(notes) else []
+    # (Excel row numbers stay in `check`: in a shared report a row number could look like an id)
+    to_act = [re.sub(r" \(Excel rows? [^)]*\)", " (slc-research check lists their rows)", str(n))
+              for n in notes["note"] if str(n).startswith("Warning:")] if len(notes) else []
     if to_act:
         finding += (f" {len(to_act)} warning{'s' if len(to_act) != 1 else ''} below "
                     f"{'need' if len(to_act) != 1 else 'needs'} your attention before the "
