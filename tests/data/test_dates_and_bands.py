@@ -120,6 +120,6 @@ def test_item4_single_item_scale_reliability_said_plainly():
                           "ci_low": [float("nan"), 0.7], "ci_high": [float("nan"), 0.9]})
     finding = reliability_finding(table, threshold=5)
     assert finding.startswith("Belonging is a single question: reliability is not computed for "
-                              "one item. Every scale was reliable enough")
+                              "one item. Every other scale was reliable enough")
     only = reliability_finding(table.iloc[:1], threshold=5)
     assert only == "Belonging is a single question: reliability is not computed for one item."

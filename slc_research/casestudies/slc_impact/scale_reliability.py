@@ -102,7 +102,8 @@ def reliability_finding(table: pd.DataFrame, *, threshold: int) -> str:
                         "reliability." if len(table) else "")).strip()
     low = shown[shown["alpha"] < ACCEPTABLE_ALPHA]
     if low.empty:
-        return said + (f"Every scale was reliable enough for comparing groups at every wave "
+        return said + (f"Every {'other ' if said else ''}scale was reliable enough for "
+                       "comparing groups at every wave "
                 f"(Cronbach's alpha {shown['alpha'].min():.2f} to {shown['alpha'].max():.2f}; "
                 f"{ACCEPTABLE_ALPHA} or more is usually taken as acceptable).")
     which = "; ".join(f"{s} at wave {w} (alpha = {a:.2f})"
