@@ -159,7 +159,7 @@ def test_kind_changes_rebuild_the_dropdowns_and_options(demo_copy):
     m.options["layout"].value = "long"
     assert "a column giving &#x27;date&#x27;" in m.message.value
     m.kind.value = "memberships"
-    assert set(m.options) == {"members", "community_kind", "school"}
+    assert set(m.options) == {"members", "community_kind", "school", "community"}
     assert m.options["community_kind"].options[0] == "slc"
     m.name.value = "bad name!"
     assert "cannot be a source name" in m.message.value

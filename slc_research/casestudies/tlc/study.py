@@ -319,8 +319,17 @@ def _staff_survey(enq, schools, scale: str, threshold: int) -> tuple[Section, Se
             finding="Too few staff answered the survey to report a scale score.",
             note=score_note)
     mean = staff_survey.scale_mean(enq.scale_scores(), answers, survey_scale)
-    alpha = staff_survey.scale_reliability(answers, survey_scale)
     low, high = rs.start, rs.start + len(rs.levels) - 1
+    if len(survey_scale.items) == 1:  # one question: no reliability to compute
+        return answers_section, Section(
+            "scale_score", "Scale score and reliability",
+            finding=(f"Staff's mean answer was {mean.estimate:.2f} on the {low} to {high} scale "
+                     f"(95% CI {mean.ci_low:.2f} to {mean.ci_high:.2f}). The scale is a single "
+                     "question, so its reliability (Cronbach's alpha) is not computed: alpha "
+                     "needs at least two statements."),
+            paragraphs=(f"Mean answer: {mean}.",), note=score_note,
+            records={"tlc_scale_mean": mean})
+    alpha = staff_survey.scale_reliability(answers, survey_scale)
     items = staff_survey.alpha_table(alpha, wording=wording, reverse=survey_scale.reverse)
     score_section = Section(
         "scale_score", "Scale score and reliability",
