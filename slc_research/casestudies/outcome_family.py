@@ -113,7 +113,7 @@ def from_interval(key: str, label: str, estimate: float, ci_low: float, ci_high:
     if any(v is None or not math.isfinite(v) for v in values) or ci_high <= ci_low:
         return None
     se = (ci_high - ci_low) / (2 * z)
-    p = float(2 * sps.norm.sf(abs(estimate) / se)) if p_value is None else float(p_value)
+    p = _p(estimate, se, p_value)
     return OutcomeEffect(key, label, float(estimate), se, float(ci_low), float(ci_high), p,
                          int(n1), int(n2), measure)
 
@@ -156,7 +156,7 @@ def arcsine_effect(key: str, label: str, p_before: float, p_after: float, *, n_b
             return None
         se = se_difference / math.sqrt(mean * (1 - mean))
     z = float(sps.norm.ppf(0.975))
-    p = float(2 * sps.norm.sf(abs(h) / se)) if p_value is None else float(p_value)
+    p = _p(h, se, p_value)
     return OutcomeEffect(key, label, h, se, h - z * se, h + z * se, p, int(n_before), 0, "h")
 
 
@@ -264,6 +264,8 @@ def outcome_table(effects: Sequence[OutcomeEffect], *, primary: str, smallest_ef
                          display=display, partition_by=None)
     if not display:
         return out[~out[SUPPRESSED_COLUMN]].drop(columns=SUPPRESSED_COLUMN)
+    if "n2" in out.columns:  # an outcome measured in one group only has no comparison
+        out["n2"] = out["n2"].astype(object).mask(table["n2"].to_numpy() == 0, "none")
     names = _headings(smallest_effect, labels)
     return out[[c for c in out.columns if names.get(c, c)]].rename(columns=names)
 
@@ -277,7 +279,7 @@ def _headings(smallest_effect: float, labels: Mapping[str, str] | None) -> dict[
 
 def outcomes_finding(effects: Sequence[OutcomeEffect], *, primary: str, smallest_effect: float,
                      threshold: int, subject: str, up: str = "more", down: str = "less",
-                     than: str = "", measure: str = "effect") -> str:
+                     than: str = "", measure: str | None = None) -> str:
     """The primary outcome's verdict, then the secondaries read with Holm-adjusted p.
 
     Parameters
@@ -290,8 +292,9 @@ def outcomes_finding(effects: Sequence[OutcomeEffect], *, primary: str, smallest
         The words for a positive and a negative effect (``"more"``, ``"less"``).
     than : str
         What it is compared with, e.g. ``" than other pupils"``.
-    measure : str
-        The primary effect's symbol in the sentence, e.g. ``"d_ppc2"``.
+    measure : str, optional
+        The primary effect's symbol in the sentence, e.g. ``"d_ppc2"``; default its
+        ``measure`` (or "effect size").
 
     Returns
     -------
@@ -309,15 +312,19 @@ def outcomes_finding(effects: Sequence[OutcomeEffect], *, primary: str, smallest
     first = table[table["role"] == "primary"]
     if len(first):
         row = first.iloc[0]
+        effect = next(e for e in effects if e.key == primary)
+        measure = measure or effect.measure or "effect size"
         clear = row["p_value"] < 0.05
         text = (f"On the primary outcome, {_lower(row['outcome'])}, {subject} "
                 f"{'clearly ' if clear else ''}{up if row['estimate'] > 0 else down}{than}"
                 f"{'' if clear else ' but the difference is not clear'} ({measure} = "
                 f"{row['estimate']:.2f}, 95% CI [{row['ci_low']:.2f}, {row['ci_high']:.2f}])")
         if not clear:
-            effect = next(e for e in effects if e.key == primary)
             text += "; " + equivalence(effect, smallest_effect).in_words()
         parts.append(text)
+    else:
+        parts.append("the primary outcome could not be estimated, or is withheld because too "
+                     "few pupils were measured")
     rest = table[table["role"] == "secondary"]
     names = {k: [_lower(n) for n in rest.loc[m, "outcome"]] for k, m in (
         ("kept", rest["p_holm"] < 0.05),
@@ -404,6 +411,13 @@ def interaction_finding(interaction: pd.DataFrame) -> str:
     return ("The interaction test finds no evidence that the effect differs for them on any "
             "outcome, so a larger or smaller figure here is not evidence of a different "
             "effect.")
+
+
+def _p(estimate: float, se: float, p_value: float | None) -> float:
+    """The outcome's own p when it has one, else the z test's."""
+    if p_value is not None and math.isfinite(p_value):
+        return float(p_value)
+    return float(2 * sps.norm.sf(abs(estimate) / se))
 
 
 def _lower(text: str) -> str:
