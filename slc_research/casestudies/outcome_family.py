@@ -326,18 +326,27 @@ def outcomes_finding(effects: Sequence[OutcomeEffect], *, primary: str, smallest
         parts.append("the primary outcome could not be estimated, or is withheld because too "
                      "few pupils were measured")
     rest = table[table["role"] == "secondary"]
+    unclear = rest["p_value"] >= 0.05
+    ruled_out = rest["equivalence"].str.startswith("no effect larger")
     names = {k: [_lower(n) for n in rest.loc[m, "outcome"]] for k, m in (
         ("kept", rest["p_holm"] < 0.05),
         ("lost", (rest["p_value"] < 0.05) & (rest["p_holm"] >= 0.05)),
-        ("none", rest["p_value"] >= 0.05))}
+        ("equivalent", unclear & ruled_out), ("none", unclear & ~ruled_out))}
     if names["kept"]:
-        parts.append(f"among the secondary outcomes, {_listed(names['kept'])} differ clearly "
-                     "even after Holm's adjustment")
+        parts.append(f"among the secondary outcomes, {_listed(names['kept'])} "
+                     f"{_verb(names['kept'], 'differs', 'differ')} clearly even after Holm's "
+                     "adjustment")
     if names["lost"]:
         parts.append(f"{_listed(names['lost'])} would look clear on their own but not after "
                      "allowing for the number of outcomes looked at")
+    if names["equivalent"]:
+        parts.append(f"{_listed(names['equivalent'])} "
+                     f"{_verb(names['equivalent'], 'shows', 'show')} no effect larger than "
+                     f"±{smallest_effect:g} (equivalence test)")
     if names["none"]:
-        parts.append(f"{_listed(names['none'])} show no clear difference")
+        parts.append(f"{_listed(names['none'])} {_verb(names['none'], 'shows', 'show')} no "
+                     "clear difference, but the data cannot rule out an effect of "
+                     f"±{smallest_effect:g} either (inconclusive)")
     text = "; ".join(parts)
     text = text[0].upper() + text[1:] + "."
     return text + (" " + ONE_OUTCOME if len(effects) == 1 else "")
@@ -418,6 +427,10 @@ def _p(estimate: float, se: float, p_value: float | None) -> float:
     if p_value is not None and math.isfinite(p_value):
         return float(p_value)
     return float(2 * sps.norm.sf(abs(estimate) / se))
+
+
+def _verb(names: list[str], one: str, many: str) -> str:
+    return one if len(names) == 1 else many
 
 
 def _lower(text: str) -> str:

@@ -13,6 +13,8 @@ from typing import Any
 import pandas as pd
 
 from slc_research import charts, qual, stats
+from slc_research.casestudies import outcome_family
+from slc_research.casestudies.conferences import OUTCOMES, family
 from slc_research.casestudies.conferences import analysis as cf
 from slc_research.casestudies.result import Result, Section, Table
 from slc_research.privacy.suppression import suppress_small
@@ -35,13 +37,15 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
     params : dict
         As :meth:`conferences.STUDY.validate
         <slc_research.casestudies.spec.CaseStudy.validate>` returns them: ``workspace``,
-        ``community``, ``rubric``, ``target_per_week``.
+        ``community``, ``rubric``, ``target_per_week``, ``primary_outcome``,
+        ``smallest_effect``.
 
     Returns
     -------
     Result
-        Sections ``scoring``, ``target``, ``depth``, ``by_group``, ``feedback`` and
-        ``rubric_check``.
+        Sections ``scoring``, ``target``, ``depth``, ``outcomes`` (the declared primary
+        outcome and the secondaries with Holm-adjusted p and equivalence tests),
+        ``by_group``, ``feedback`` and ``rubric_check``.
 
     Raises
     ------
@@ -58,6 +62,10 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
     scored = refl[["text_id", "depth", "level_name", "matched"]]
     title = f"{enq.title}: {label}"
     schools = enq.communities.loc[enq.communities["community"].isin(classes), "school"]
+    effects = family.outcome_effects(refl, weeks, level=DEEP_LEVEL, deep=_deep(rubric))
+    declared = {"primary": outcome_family.resolve_primary(params.get("primary_outcome", ""),
+                                                          OUTCOMES),
+                "smallest_effect": params.get("smallest_effect", 0.2), "threshold": threshold}
     return Result(
         "student_led_conferences", title,
         f"The reflection culture of {label} over the year: how regularly pupils wrote their "
@@ -66,7 +74,8 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
         "student-led conferences.",
         (_scoring(enq, refl, scored, rubric, threshold),
          _target(weeks, label, target, threshold),
-         _depth(refl, rubric, threshold),
+         _depth(refl, rubric, threshold, effects, declared),
+         family.family_section(effects, **declared),
          _by_group(refl, enq.pupils, rubric, threshold),
          _feedback(enq, classes, threshold),
          _rubric_check(scored, enq.codings, rubric)),
@@ -165,7 +174,8 @@ def _target(weeks: pd.DataFrame, label: str, target: float, threshold: int) -> S
             "ci_high": 100 * overall.ci_high, "n": overall.n, "k": overall.k}})
 
 
-def _depth(refl: pd.DataFrame, rubric: Rubric, threshold: int) -> Section:
+def _depth(refl: pd.DataFrame, rubric: Rubric, threshold: int, effects: list,
+           declared: dict) -> Section:
     title = "Depth over the year"
     note = ("Each bar adds up to 100% of that half term's reflections; darker colours are deeper "
             "levels. If the culture of reflection is growing, the dark part of the bars grows "
@@ -213,6 +223,11 @@ def _depth(refl: pd.DataFrame, rubric: Rubric, threshold: int) -> Section:
         paragraphs = (
             f"The change compares the {change.n:,} reflections written in those two half terms "
             f"({stats.format_p(change.p_value)}).",)
+        effect = next((e for e in effects if e.key == "depth"), None)
+        if effect is not None and change.ci_low <= 0 <= change.ci_high:
+            tested = outcome_family.equivalence(effect, declared["smallest_effect"])
+            paragraphs += (f"Equivalence test (Cohen's h = {effect.estimate:.2f}): "
+                           f"{tested.in_words()}.",)
     if change is not None:
         records["depth_change"] = change
     top = rubric.levels[-1].level
