@@ -256,7 +256,8 @@ def outcome_table(effects: Sequence[OutcomeEffect], *, primary: str, smallest_ef
         table.loc[lost, "equivalence"] = ("inconclusive after Holm adjustment (unadjusted: "
                                           + table.loc[lost, "equivalence"] + ")")
     columns = [c for c in _COLUMNS if (c != "measure" or (table["measure"] != "").any())
-               and (c != "n2" or (table["n2"] > 0).any())]
+               and (c != "n2" or (table["n2"] > 0).any())
+               and (c != "p_holm" or secondary.any())]
     table = table[columns]
     counts = [c for c in ("n1", "n2") if c in columns]
     numbers = ["estimate", "ci_low", "ci_high", "p_value", "p_holm", "equivalence"]
@@ -372,10 +373,12 @@ def outcomes_section(effects: Sequence[OutcomeEffect], *, primary: str, smallest
     missing : str
         The finding when no outcome has an estimate.
     """
-    how = (" The primary outcome was declared before the results were seen (the "
-           "primary_outcome parameter) and is tested at the usual 5%. Looking at several "
-           "outcomes makes a chance 'finding' more likely, so each secondary outcome's p is "
-           "shown beside its Holm-adjusted p, the one to read. An interval that includes 0 is "
+    how = (" The primary outcome was declared before the results were seen and is tested at "
+           "the usual 5%. " + ("Looking at several outcomes makes a chance 'finding' more "
+                              "likely, so each secondary outcome's p is shown beside its "
+                              "Holm-adjusted p, the one to read. " if len(effects) > 1 else
+                              ONE_OUTCOME + " ")
+           + "An interval that includes 0 is "
            "not evidence of no effect: the equivalence test says whether the data rule out an "
            f"effect as large as ±{smallest_effect:g} standard deviations (the smallest_effect "
            "parameter), or whether the result is inconclusive.")

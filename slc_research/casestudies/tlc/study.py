@@ -16,6 +16,7 @@ from slc_research import charts
 from slc_research.casestudies.result import Result, Section, Table
 from slc_research.casestudies.tlc import action_plans, staff_survey
 from slc_research.casestudies.tlc import impact as tlc
+from slc_research.casestudies.tlc import outcomes as survey_outcomes
 from slc_research.privacy.suppression import suppress_small
 
 __all__ = ["run"]
@@ -30,14 +31,16 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
         The opened workspace.
     params : dict
         As :meth:`tlc.STUDY.validate <slc_research.casestudies.spec.CaseStudy.validate>`
-        returns them: ``school``, ``community``, ``scale``.
+        returns them: ``school``, ``community``, ``scale``, ``smallest_effect``.
 
     Returns
     -------
     Result
         Sections ``who_takes_part``, ``share_by_year``, ``meeting_attendance``,
         ``action_planning``, ``learning``, ``strategies``, ``staff_survey``,
-        ``scale_score``, ``comment_themes`` and ``about_data``.
+        ``scale_score``, ``outcomes`` (the declared primary scale, any secondary scales
+        with Holm-adjusted p, and the equivalence test), ``comment_themes`` and
+        ``about_data``.
 
     Raises
     ------
@@ -63,6 +66,9 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
         *_action_planning(enq, tlcs, threshold),
         _strategies(enq, tlcs, threshold),
         *_staff_survey(enq, schools, scale, threshold),
+        survey_outcomes.survey_outcomes_section(
+            survey_outcomes.survey_effects(enq, schools, scale), primary=scale,
+            smallest_effect=params.get("smallest_effect", 0.2), threshold=threshold),
         _comment_themes(enq, bool(school or community), threshold),
         Section("about_data", "About the data", finding=(
             f"This report covers {_plural(len(tlcs), 'TLC')} in "
