@@ -260,7 +260,8 @@ def outcome_table(effects: Sequence[OutcomeEffect], *, primary: str, smallest_ef
                and (c != "p_holm" or secondary.any())]
     table = table[columns]
     counts = [c for c in ("n1", "n2") if c in columns]
-    numbers = ["estimate", "ci_low", "ci_high", "p_value", "p_holm", "equivalence"]
+    numbers = [c for c in ("estimate", "ci_low", "ci_high", "p_value", "p_holm", "equivalence")
+               if c in columns]
     out = suppress_small(table, count_cols={c: numbers for c in counts}, threshold=threshold,
                          display=display, partition_by=None)
     if not display:
@@ -309,6 +310,8 @@ def outcomes_finding(effects: Sequence[OutcomeEffect], *, primary: str, smallest
                           threshold=threshold, display=False)
     if table.empty:
         return "No outcome could be compared (too few pupils measured twice)."
+    if "p_holm" not in table.columns:  # no secondary outcome
+        table = table.assign(p_holm=np.nan)
     parts = []
     first = table[table["role"] == "primary"]
     if len(first):
