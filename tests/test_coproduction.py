@@ -311,7 +311,8 @@ def test_attendance_bands_and_dose_response():
     assert bands.loc[2, "pct_improved"] == 100.0  # a true 0 (all fell) is published
     assert bands["change"].notna().all()  # the bands themselves are large enough
     small = cp.attendance_bands(rates, per, threshold=4)
-    assert small["suppressed"].tolist() == [False, True, True]
+    assert small["suppressed"].tolist() == [True, True, True]  # 0-40's %: one did not improve
+    assert small["change"].notna().tolist() == [True, False, False]
     slope = cp.dose_response(rates, per)
     assert slope.estimate == pytest.approx(-0.1)
     assert slope.n == 11
