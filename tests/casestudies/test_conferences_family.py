@@ -11,6 +11,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import chi2_contingency
 from statsmodels.stats.multitest import multipletests
 
 from slc_research import stats
@@ -94,3 +95,32 @@ def test_item5_conferences_one_half_term_has_no_outcome_and_the_parameter_is_che
     with pytest.raises(ConfigError, match="primary outcome must be one of 'depth', "
                                           "'mean_depth', 'target'"):
         STUDY.validate(workspace=str(tmp_path), primary_outcome="depth_change")
+
+
+def _classes(deep_a, deep_b, per_pupil=4):
+    """Two classes of 10 pupils, ``per_pupil`` reflections each; the given shares deep."""
+    rows = []
+    for name, share in (("Oak 3A student-led conferences", deep_a),
+                        ("Elm 3B student-led conferences", deep_b)):
+        for i in range(10 * per_pupil):
+            rows.append((f"P-{name[:3]}{i // per_pupil:02d}", name,
+                         2 if i < share * 10 * per_pupil else 1))
+    return pd.DataFrame(rows, columns=["author_id", "community", "depth"])
+
+
+def test_item5_conferences_a_class_difference_is_shown_with_its_test():
+    pupils = pd.DataFrame({"pupil_id": [], "year_group": []})
+    same = fam.group_difference(_classes(0.5, 0.5), pupils, by="class", level=2)
+    assert same.statistic == pytest.approx(0.0, abs=1e-9)
+    assert same.p_value == pytest.approx(1.0)
+    assert (same.df, same.extra["k"], same.n) == (1.0, 2, 80)
+    apart = fam.group_difference(_classes(0.9, 0.2), pupils, by="class", level=2)
+    assert apart.p_value < 0.05
+    # each pupil's 4 reflections are alike (all deep or none): the clustered test is far
+    # more cautious than a chi-square that counts 80 independent reflections
+    naive = chi2_contingency([[36, 4], [8, 32]], correction=False)
+    assert naive.pvalue < 1e-9 < apart.p_value
+    only = fam.group_difference(_classes(0.9, 0.2), pupils, by="class", level=2,
+                                groups=["Oak 3A"])
+    assert only is None  # one group shown: nothing to test
+    assert "not evidence of a real difference" in fam.GROUP_CAVEAT

@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import dataclasses
 
+import numpy as np
 import pandas as pd
 
 from slc_research import stats
+from slc_research.casestudies.conferences import analysis as cf
 from slc_research.casestudies.outcome_family import (
     OutcomeEffect,
     arcsine_effect,
@@ -34,12 +36,19 @@ from slc_research.casestudies.outcome_family import (
 from slc_research.casestudies.result import Section
 from slc_research.measures.attendance import school_period
 
-__all__ = ["LABELS", "family_section", "outcome_effects"]
+__all__ = ["GROUP_CAVEAT", "LABELS", "family_section", "group_difference", "outcome_effects"]
 
 #: The outcomes in the reader's words.
 LABELS = {"depth": "Share of reflections that were {deep}",
           "mean_depth": "Mean depth of reflections",
           "target": "Share of pupil-weeks meeting the target"}
+
+#: How to read a difference between classes or phases (with :func:`group_difference`).
+GROUP_CAVEAT = ("A class or phase whose share looks higher or lower than another's, without "
+                "evidence from the test that the groups differ, is not evidence of a real "
+                "difference between them: a small group's share varies more by chance, and "
+                "the highest and lowest of several groups always look further apart than "
+                "they are.")
 
 _NOTE = ("Each outcome compares the last half term with reflections against the first. The "
          "shares are put in standard deviations as Cohen's h (the change on the arcsine scale, "
@@ -108,6 +117,55 @@ def family_section(effects: list[OutcomeEffect], *, primary: str, smallest_effec
         note=_NOTE,
         missing="All the reflections fall in one half term, so there is no change over the "
                 "year to test yet.")
+
+
+def group_difference(refl: pd.DataFrame, pupils: pd.DataFrame, *, by: str = "class",
+                     level: int = 2, groups: list[str] | None = None
+                     ) -> stats.TestResult | None:
+    """Does the share of deep reflections differ between the groups? A test of them all.
+
+    A logistic regression of "at ``level`` or deeper" on the group, with standard errors
+    clustered by pupil (a pupil's reflections are alike), and the Wald test that every
+    group has the same share (``statistic`` chi-square on ``df`` = groups - 1).
+
+    Parameters
+    ----------
+    refl, pupils, by, level
+        As :func:`~slc_research.casestudies.conferences.analysis.depth_by_group`.
+    groups : list of str, optional
+        Only these groups (those a reader is shown); default all.
+
+    Returns
+    -------
+    TestResult or None
+        ``p_value``, ``statistic``, ``df``, ``n`` (reflections), ``extra["k"]`` (groups);
+        None with fewer than two groups or when the model cannot be fitted (a group where
+        every reflection, or none, is deep).
+    """
+    import statsmodels.api as sm
+
+    r = cf.reflection_groups(refl, pupils, by).dropna(subset=["group"])
+    if groups is not None:
+        r = r[r["group"].isin(groups)]
+    k = r["group"].nunique()
+    if k < 2:
+        return None
+    x = sm.add_constant(pd.get_dummies(r["group"], drop_first=True, dtype=float))
+    y = (r["depth"] >= level).to_numpy(float)
+    cluster = pd.factorize(r["author_id"])[0]
+    try:
+        fit = sm.GLM(y, x, family=sm.families.Binomial()).fit(
+            cov_type="cluster", cov_kwds={"groups": cluster})
+        wald = fit.wald_test(np.eye(k)[1:], scalar=True)
+    except (ValueError, np.linalg.LinAlgError, sm.tools.sm_exceptions.PerfectSeparationError):
+        return None
+    p, statistic = float(wald.pvalue), float(wald.statistic)
+    if not np.isfinite(p):
+        return None
+    return stats.TestResult(float("nan"), float("nan"), float("nan"), len(r),
+                            "logistic regression, Wald test, errors clustered by pupil",
+                            statistic, float(k - 1), p, "difference between groups", "chi2",
+                            extra={"k": int(k)})
 
 
 def _target(weeks: pd.DataFrame, first: str, last: str) -> OutcomeEffect | None:

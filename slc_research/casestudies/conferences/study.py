@@ -262,11 +262,31 @@ def _group_sentence(groups: pd.DataFrame, deep: str, kind: str, threshold: int) 
     return (f"By {kind}, the share of reflections that were {deep} ranged from "
             f"{low['pct_deep']:.0f}% ({low['group']}) to {high['pct_deep']:.0f}% "
             f"({high['group']}); "
-            + ("their 95% intervals do not overlap, so the gap is unlikely to be chance alone"
+            + ("their 95% intervals do not overlap, but they treat each reflection as "
+               "independent: the test below, which allows for a pupil's reflections being "
+               "alike, says whether the groups differ"
                if apart else "their 95% intervals overlap, so these data do not clearly "
                "separate them")
-            + (f" (the highest and lowest of {len(shown)} {_PLURAL[kind]} always look further "
-               "apart than they are)." if apart and len(shown) > 2 else "."))
+            + ".")
+
+
+def _group_tests(refl: pd.DataFrame, pupils: pd.DataFrame,
+                 tables: dict[str, pd.DataFrame]) -> tuple[str, ...]:
+    """The test that the groups shown differ, for each kind with two or more, then the caveat."""
+    out = []
+    for kind, table in tables.items():
+        shown = table.loc[table["pct_deep"].notna(), "group"].astype(str).tolist()
+        test = (family.group_difference(refl, pupils, by=kind, level=DEEP_LEVEL, groups=shown)
+                if len(shown) > 1 else None)
+        if test is None:
+            continue
+        out.append(f"A test of whether the {len(shown)} {_PLURAL[kind]} shown differ in their "
+                   "share of deep reflections (logistic regression, errors clustered by pupil) "
+                   + ("finds evidence that they do" if test.p_value < 0.05 else
+                      "finds no evidence that they do")
+                   + f" (chi-square = {test.statistic:.1f}, df = {test.df:g}, "
+                   f"{stats.format_p(test.p_value)}).")
+    return (*out, family.GROUP_CAVEAT) if out else ()
 
 
 def _by_group(refl: pd.DataFrame, pupils: pd.DataFrame, rubric: Rubric,
@@ -290,7 +310,8 @@ def _by_group(refl: pd.DataFrame, pupils: pd.DataFrame, rubric: Rubric,
     return Section(
         "by_group", title,
         finding=_group_sentence(by_class, deep, "class", threshold),
-        paragraphs=(_group_sentence(by_phase, deep, "phase", threshold),),
+        paragraphs=(_group_sentence(by_phase, deep, "phase", threshold),
+                    *_group_tests(refl, pupils, {"class": by_class, "phase": by_phase})),
         tables=tuple(
             Table(cf.depth_by_group(refl, pupils, by=by, threshold=threshold), caption=caption,
                   decimals=decimals, labels={**labels, "group": group})
