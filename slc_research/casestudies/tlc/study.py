@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from slc_research import charts
+from slc_research.casestudies import outcome_family
 from slc_research.casestudies.result import Result, Section, Table
 from slc_research.casestudies.tlc import action_plans, staff_survey
 from slc_research.casestudies.tlc import impact as tlc
@@ -61,7 +62,7 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
     n_members = int(breadth["members_total"].iloc[0]) if len(breadth) else 0
     sections = (
         _who_takes_part(enq, tlcs, schools, breadth, label, threshold),
-        _share_by_year(enq, tlcs, schools, label, threshold),
+        _share_by_year(enq, tlcs, schools, label, threshold, params.get("smallest_effect", 0.2)),
         _meeting_attendance(enq, tlcs, label, threshold),
         *_action_planning(enq, tlcs, threshold),
         _strategies(enq, tlcs, threshold),
@@ -125,7 +126,8 @@ def _who_takes_part(enq, tlcs, schools, breadth, label: str, threshold: int) -> 
               "they are alike. Cramér's V runs from 0 (no difference) to 1."))
 
 
-def _share_by_year(enq, tlcs, schools, label: str, threshold: int) -> Section:
+def _share_by_year(enq, tlcs, schools, label: str, threshold: int,
+                   smallest_effect: float = 0.2) -> Section:
     shares = tlc.teaching_share_by_year(enq.staff, enq.memberships, tlcs, schools=schools,
                                         through=enq.academic_year)
     growth = tlc.share_growth(shares)
@@ -135,7 +137,7 @@ def _share_by_year(enq, tlcs, schools, label: str, threshold: int) -> Section:
     growth.loc[hidden, ["difference", "ci_low", "ci_high", "p"]] = np.nan
     return Section(
         "share_by_year", "How many teachers take part, year by year",
-        finding=_share_finding(published, growth, label),
+        finding=_share_finding(published, growth, label, smallest_effect),
         paragraphs=("There is one academic year of TLC membership so far, so growth between "
                     "years cannot be shown yet.",) if growth.empty else (),
         tables=(Table(tlc.publish(shares, "share", threshold=threshold),
@@ -161,7 +163,8 @@ def _share_by_year(enq, tlcs, schools, label: str, threshold: int) -> Section:
             for r in published.itertuples()}})
 
 
-def _share_finding(published: pd.DataFrame, growth: pd.DataFrame, label: str) -> str:
+def _share_finding(published: pd.DataFrame, growth: pd.DataFrame, label: str,
+                   smallest_effect: float = 0.2) -> str:
     if published.empty:
         return "The staff list holds no teaching staff for these schools, so no share of " \
                "them can be worked out."
@@ -180,8 +183,17 @@ def _share_finding(published: pd.DataFrame, growth: pd.DataFrame, label: str) ->
         return f"{text}, a clear rise of {size}."
     if g["ci_high"] < 0:
         return f"{text}, a clear fall of {size}."
-    return f"{text}, with no clear change from {g['from_year']} ({g['difference']:+.0f} " \
-           f"points, 95% CI {g['ci_low']:.0f} to {g['ci_high']:.0f})."
+    text = (f"{text}, with no clear change from {g['from_year']} ({g['difference']:+.0f} "
+            f"points, 95% CI {g['ci_low']:.0f} to {g['ci_high']:.0f})")
+    years = published.set_index("year")
+    before, after = years.loc[g["from_year"]], years.loc[g["to_year"]]
+    effect = outcome_family.arcsine_effect(
+        "share", "share", float(before["estimate"]), float(after["estimate"]),
+        n_before=int(before["n"]), n_after=int(after["n"]))
+    if effect is None:
+        return text + "."
+    tested = outcome_family.equivalence(effect, smallest_effect)
+    return f"{text}; as Cohen's h = {effect.estimate:.2f}, {tested.in_words()}."
 
 
 # --- meetings and the action-planning cycle --------------------------------------------------
