@@ -18,6 +18,7 @@ equivalence test's smallest effect applies to all of them:
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pandas as pd
@@ -27,13 +28,14 @@ from slc_research.casestudies.coproduction.outcomes import ALL_SCHOOLS, or_none
 from slc_research.casestudies.outcome_family import (
     OutcomeEffect,
     arcsine_effect,
+    equivalence,
     from_interval,
     outcomes_section,
 )
 from slc_research.casestudies.result import Section
 from slc_research.stats import ppc_effect_size
 
-__all__ = ["LABELS", "family_section", "outcome_effects"]
+__all__ = ["LABELS", "family_section", "outcome_effects", "with_verdict"]
 
 #: The outcomes in the reader's words.
 LABELS = {"behaviour": "Negative behaviour points per week",
@@ -138,3 +140,21 @@ def _all(table: pd.DataFrame) -> Any:
         return None
     hit = table[table["school"] == ALL_SCHOOLS]
     return None if hit.empty else hit.iloc[0]
+
+
+def with_verdict(section: Section, effects: list[OutcomeEffect], declared: dict,
+                 outcome: str = "") -> Section:
+    """A section whose outcome's interval includes 0, with its equivalence verdict after it.
+
+    ``outcome`` is the outcome's key when it is not the section's (``"behaviour"`` for the
+    comparison section).
+    """
+    effect = next((e for e in effects if e.key == (outcome or section.key)), None)
+    if (effect is None or effect.n1 < declared["threshold"]
+            or effect.ci_low > 0 or effect.ci_high < 0):
+        return section
+    tested = equivalence(effect, declared["smallest_effect"])
+    return dataclasses.replace(section, paragraphs=(*section.paragraphs, (
+        f"Equivalence test ({effect.measure} = {effect.estimate:.2f} standard deviations, "
+        f"{'primary' if effect.key == declared['primary'] else 'secondary'} outcome): "
+        f"{tested.in_words()}.")))

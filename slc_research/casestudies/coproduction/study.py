@@ -116,9 +116,9 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
     sections = (
         _who_took_part(part, len(per_school), n_small, threshold),
         _behaviour(rates, behaviour, comparison, threshold),
-        _with_verdict(comparison_section(comparison, threshold), effects, declared,
+        family.with_verdict(comparison_section(comparison, threshold), effects, declared,
                       "behaviour") if comparison.ok else comparison_section(comparison, threshold),
-        *(_with_verdict(section, effects, declared) for section in (
+        *(family.with_verdict(section, effects, declared) for section in (
             _trouble(trouble, threshold), _confident(confident, threshold),
             _relationships(relationships, threshold))),
         family.family_section(effects, **declared),
@@ -161,23 +161,6 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
 
 def _note(*paragraphs: str) -> str:
     return " ".join(paragraphs)
-
-
-def _with_verdict(section: Section, effects: list, declared: dict, outcome: str = "") -> Section:
-    """A section whose outcome's interval includes 0, with its equivalence verdict after it.
-
-    ``outcome`` is the outcome's key when it is not the section's (``"behaviour"`` for the
-    comparison section).
-    """
-    effect = next((e for e in effects if e.key == (outcome or section.key)), None)
-    if (effect is None or effect.n1 < declared["threshold"]
-            or effect.ci_low > 0 or effect.ci_high < 0):
-        return section
-    tested = outcome_family.equivalence(effect, declared["smallest_effect"])
-    return replace(section, paragraphs=(*section.paragraphs, (
-        f"Equivalence test ({effect.measure} = {effect.estimate:.2f} standard deviations, "
-        f"{'primary' if effect.key == declared['primary'] else 'secondary'} outcome): "
-        f"{tested.in_words()}.")))
 
 
 # --- sections --------------------------------------------------------------------------------

@@ -22,12 +22,17 @@ from typing import Any
 import pandas as pd
 from scipy import stats as sps
 
-from slc_research.casestudies.outcome_family import OutcomeEffect, outcomes_section
+from slc_research.casestudies.outcome_family import (
+    OutcomeEffect,
+    arcsine_effect,
+    equivalence,
+    outcomes_section,
+)
 from slc_research.casestudies.result import Section
 from slc_research.casestudies.tlc import staff_survey
 from slc_research.data.frames import member_of
 
-__all__ = ["neutral_effect", "survey_effects", "survey_outcomes_section"]
+__all__ = ["neutral_effect", "share_finding", "survey_effects", "survey_outcomes_section"]
 
 _NOTE = ("The staff survey is asked once, of staff only: there is no comparison group and no "
          "earlier answer, so each scale's effect is how far staff's mean score lies from the "
@@ -110,3 +115,41 @@ def survey_outcomes_section(effects: list[OutcomeEffect], *, primary: str,
         labels={"n1": "Staff answering", "estimate": "Effect (SDs from neutral)"},
         note=_NOTE,
         missing="Too few staff answered the survey to estimate its outcome.")
+
+
+def share_finding(published: pd.DataFrame, growth: pd.DataFrame, label: str,
+                  smallest_effect: float = 0.2) -> str:
+    """The share of teaching staff in the latest year and its change, in one sentence.
+
+    A change whose interval includes 0 is worded by its equivalence test (Cohen's h of the
+    two years' shares against ``smallest_effect``), never as just "no clear change".
+    """
+    if published.empty:
+        return "The staff list holds no teaching staff for these schools, so no share of " \
+               "them can be worked out."
+    last = published.iloc[-1]
+    if pd.isna(last["pct"]):
+        return (f"The share of teaching staff in {label} in {last['year']} is withheld, so "
+                "that a small group of staff cannot be worked out.")
+    text = (f"In {last['year']}, {last['pct']:.0f}% of teaching staff were members of {label} "
+            f"(95% CI {last['pct_ci_low']:.0f}% to {last['pct_ci_high']:.0f}%)")
+    if growth.empty or pd.isna(growth["difference"].iloc[-1]):
+        return text + "."
+    g = growth.iloc[-1]
+    size = (f"{abs(g['difference']):.0f} percentage points on {g['from_year']} (95% CI "
+            f"{g['ci_low']:.0f} to {g['ci_high']:.0f})")
+    if g["ci_low"] > 0:
+        return f"{text}, a clear rise of {size}."
+    if g["ci_high"] < 0:
+        return f"{text}, a clear fall of {size}."
+    text = (f"{text}, with no clear change from {g['from_year']} ({g['difference']:+.0f} "
+            f"points, 95% CI {g['ci_low']:.0f} to {g['ci_high']:.0f})")
+    years = published.set_index("year")
+    before, after = years.loc[g["from_year"]], years.loc[g["to_year"]]
+    effect = arcsine_effect(
+        "share", "share", float(before["estimate"]), float(after["estimate"]),
+        n_before=int(before["n"]), n_after=int(after["n"]))
+    if effect is None:
+        return text + "."
+    tested = equivalence(effect, smallest_effect)
+    return f"{text}; as Cohen's h = {effect.estimate:.2f}, {tested.in_words()}."

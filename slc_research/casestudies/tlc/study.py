@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 
 from slc_research import charts
-from slc_research.casestudies import outcome_family
 from slc_research.casestudies.result import Result, Section, Table
 from slc_research.casestudies.tlc import action_plans, staff_survey
 from slc_research.casestudies.tlc import impact as tlc
@@ -137,7 +136,7 @@ def _share_by_year(enq, tlcs, schools, label: str, threshold: int,
     growth.loc[hidden, ["difference", "ci_low", "ci_high", "p"]] = np.nan
     return Section(
         "share_by_year", "How many teachers take part, year by year",
-        finding=_share_finding(published, growth, label, smallest_effect),
+        finding=survey_outcomes.share_finding(published, growth, label, smallest_effect),
         paragraphs=("There is one academic year of TLC membership so far, so growth between "
                     "years cannot be shown yet.",) if growth.empty else (),
         tables=(Table(tlc.publish(shares, "share", threshold=threshold),
@@ -161,39 +160,6 @@ def _share_by_year(enq, tlcs, schools, label: str, threshold: int,
             r.year: {"estimate": r.pct, "ci_low": r.pct_ci_low, "ci_high": r.pct_ci_high,
                      "n": int(r.n)}
             for r in published.itertuples()}})
-
-
-def _share_finding(published: pd.DataFrame, growth: pd.DataFrame, label: str,
-                   smallest_effect: float = 0.2) -> str:
-    if published.empty:
-        return "The staff list holds no teaching staff for these schools, so no share of " \
-               "them can be worked out."
-    last = published.iloc[-1]
-    if pd.isna(last["pct"]):
-        return (f"The share of teaching staff in {label} in {last['year']} is withheld, so "
-                "that a small group of staff cannot be worked out.")
-    text = (f"In {last['year']}, {last['pct']:.0f}% of teaching staff were members of {label} "
-            f"(95% CI {last['pct_ci_low']:.0f}% to {last['pct_ci_high']:.0f}%)")
-    if growth.empty or pd.isna(growth["difference"].iloc[-1]):
-        return text + "."
-    g = growth.iloc[-1]
-    size = (f"{abs(g['difference']):.0f} percentage points on {g['from_year']} (95% CI "
-            f"{g['ci_low']:.0f} to {g['ci_high']:.0f})")
-    if g["ci_low"] > 0:
-        return f"{text}, a clear rise of {size}."
-    if g["ci_high"] < 0:
-        return f"{text}, a clear fall of {size}."
-    text = (f"{text}, with no clear change from {g['from_year']} ({g['difference']:+.0f} "
-            f"points, 95% CI {g['ci_low']:.0f} to {g['ci_high']:.0f})")
-    years = published.set_index("year")
-    before, after = years.loc[g["from_year"]], years.loc[g["to_year"]]
-    effect = outcome_family.arcsine_effect(
-        "share", "share", float(before["estimate"]), float(after["estimate"]),
-        n_before=int(before["n"]), n_after=int(after["n"]))
-    if effect is None:
-        return text + "."
-    tested = outcome_family.equivalence(effect, smallest_effect)
-    return f"{text}; as Cohen's h = {effect.estimate:.2f}, {tested.in_words()}."
 
 
 # --- meetings and the action-planning cycle --------------------------------------------------
