@@ -62,3 +62,19 @@ def test_item5_tlc_smallest_effect_parameter_is_checked(tmp_path):
     assert STUDY.validate(workspace=str(tmp_path))["smallest_effect"] == 0.2
     with pytest.raises(ConfigError, match="smallest effect that matters"):
         STUDY.validate(workspace=str(tmp_path), smallest_effect="0.2")
+
+
+def test_item8_tlc_no_clear_change_in_share_is_worded_by_equivalence():
+    import pandas as pd
+
+    published = pd.DataFrame({"year": ["2024/25", "2025/26"], "k": [20, 22], "n": [100, 104],
+                              "estimate": [0.20, 22 / 104], "pct": [20.0, 100 * 22 / 104],
+                              "pct_ci_low": [13.0, 14.0], "pct_ci_high": [29.0, 30.0]})
+    growth = pd.DataFrame({"from_year": ["2024/25"], "to_year": ["2025/26"],
+                           "difference": [100 * 22 / 104 - 20], "ci_low": [-9.9],
+                           "ci_high": [12.2]})
+    text = tlc_outcomes.share_finding(published, growth, "the TLCs")
+    h = 2 * math.asin(math.sqrt(22 / 104)) - 2 * math.asin(math.sqrt(0.2))
+    assert f"as Cohen's h = {h:.2f}, inconclusive: the data cannot rule out an effect of " \
+           "0.20 either way" in text
+    assert "no clear change from 2024/25" in text
