@@ -10,11 +10,15 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from slc_research.casestudies.parameters import text_parameter
+from slc_research.casestudies.parameters import outcome_choice, smallest_effect, text_parameter
 from slc_research.casestudies.spec import WORKSPACE, CaseStudy, Param
 from slc_research.errors import ConfigError
 
-__all__ = ["STUDY"]
+__all__ = ["OUTCOMES", "STUDY"]
+
+#: The outcomes (change from the first to the last half term), in order: the first is the
+#: primary unless ``primary_outcome`` names another.
+OUTCOMES = ("depth", "mean_depth", "target")
 
 
 def _community(value: Any) -> str:
@@ -55,6 +59,8 @@ STUDY = CaseStudy(
         "dialogic or critical), scored with a keyword heuristic the teacher can edit?",
         "How does depth differ by class and phase?",
         "What did parents, pupils and staff say after the conferences?",
+        "Which outcome was declared primary, and which secondary outcomes hold after Holm's "
+        "adjustment? Can the data rule out a change that matters (equivalence test)?",
     ),
     params=(
         WORKSPACE,
@@ -63,6 +69,11 @@ STUDY = CaseStudy(
               _rubric),
         Param("target_per_week", 1, "reflections expected per pupil per week (default 1)",
               _target_per_week),
+        Param("primary_outcome", "", '`""` for the share of deep reflections, or the outcome '
+              'declared primary before looking at the results: `"depth"`, `"mean_depth"` or '
+              '`"target"`', lambda v: outcome_choice(v, OUTCOMES)),
+        Param("smallest_effect", 0.2, "the smallest effect that matters, in standard "
+              "deviations, for the equivalence test (default `0.2`)", smallest_effect),
     ),
     run="slc_research.casestudies.conferences.study:run",
     each_kind=None,

@@ -12,7 +12,12 @@ and :mod:`.tables`. Importing this package is light: the analyses load when the 
 
 from typing import Any
 
-from slc_research.casestudies.parameters import name_list, text_parameter, wave_pair
+from slc_research.casestudies.parameters import (
+    name_list,
+    smallest_effect,
+    text_parameter,
+    wave_pair,
+)
 from slc_research.casestudies.spec import WORKSPACE, CaseStudy, Param
 from slc_research.errors import ConfigError
 
@@ -30,11 +35,7 @@ def _comparison(value: Any) -> str:
 
 
 def _smallest_effect(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 2:
-        raise ConfigError(f"expected the smallest effect that matters, in standard deviations "
-                          f"(a number between 0 and 2, e.g. 0.2); found {value!r}",
-                          key="smallest_effect")
-    return float(value)
+    return smallest_effect(value)
 
 
 STUDY = CaseStudy(

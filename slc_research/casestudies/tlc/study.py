@@ -16,6 +16,7 @@ from slc_research import charts
 from slc_research.casestudies.result import Result, Section, Table
 from slc_research.casestudies.tlc import action_plans, staff_survey
 from slc_research.casestudies.tlc import impact as tlc
+from slc_research.casestudies.tlc import outcomes as survey_outcomes
 from slc_research.privacy.suppression import suppress_small
 
 __all__ = ["run"]
@@ -30,14 +31,16 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
         The opened workspace.
     params : dict
         As :meth:`tlc.STUDY.validate <slc_research.casestudies.spec.CaseStudy.validate>`
-        returns them: ``school``, ``community``, ``scale``.
+        returns them: ``school``, ``community``, ``scale``, ``smallest_effect``.
 
     Returns
     -------
     Result
         Sections ``who_takes_part``, ``share_by_year``, ``meeting_attendance``,
         ``action_planning``, ``learning``, ``strategies``, ``staff_survey``,
-        ``scale_score``, ``comment_themes`` and ``about_data``.
+        ``scale_score``, ``outcomes`` (the declared primary scale, any secondary scales
+        with Holm-adjusted p, and the equivalence test), ``comment_themes`` and
+        ``about_data``.
 
     Raises
     ------
@@ -58,11 +61,14 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
     n_members = int(breadth["members_total"].iloc[0]) if len(breadth) else 0
     sections = (
         _who_takes_part(enq, tlcs, schools, breadth, label, threshold),
-        _share_by_year(enq, tlcs, schools, label, threshold),
+        _share_by_year(enq, tlcs, schools, label, threshold, params.get("smallest_effect", 0.2)),
         _meeting_attendance(enq, tlcs, label, threshold),
         *_action_planning(enq, tlcs, threshold),
         _strategies(enq, tlcs, threshold),
         *_staff_survey(enq, schools, scale, threshold),
+        survey_outcomes.survey_outcomes_section(
+            survey_outcomes.survey_effects(enq, schools, scale), primary=scale,
+            smallest_effect=params.get("smallest_effect", 0.2), threshold=threshold),
         _comment_themes(enq, bool(school or community), threshold),
         Section("about_data", "About the data", finding=(
             f"This report covers {_plural(len(tlcs), 'TLC')} in "
@@ -119,7 +125,8 @@ def _who_takes_part(enq, tlcs, schools, breadth, label: str, threshold: int) -> 
               "they are alike. Cramér's V runs from 0 (no difference) to 1."))
 
 
-def _share_by_year(enq, tlcs, schools, label: str, threshold: int) -> Section:
+def _share_by_year(enq, tlcs, schools, label: str, threshold: int,
+                   smallest_effect: float = 0.2) -> Section:
     shares = tlc.teaching_share_by_year(enq.staff, enq.memberships, tlcs, schools=schools,
                                         through=enq.academic_year)
     growth = tlc.share_growth(shares)
@@ -129,7 +136,7 @@ def _share_by_year(enq, tlcs, schools, label: str, threshold: int) -> Section:
     growth.loc[hidden, ["difference", "ci_low", "ci_high", "p"]] = np.nan
     return Section(
         "share_by_year", "How many teachers take part, year by year",
-        finding=_share_finding(published, growth, label),
+        finding=survey_outcomes.share_finding(published, growth, label, smallest_effect),
         paragraphs=("There is one academic year of TLC membership so far, so growth between "
                     "years cannot be shown yet.",) if growth.empty else (),
         tables=(Table(tlc.publish(shares, "share", threshold=threshold),
@@ -153,29 +160,6 @@ def _share_by_year(enq, tlcs, schools, label: str, threshold: int) -> Section:
             r.year: {"estimate": r.pct, "ci_low": r.pct_ci_low, "ci_high": r.pct_ci_high,
                      "n": int(r.n)}
             for r in published.itertuples()}})
-
-
-def _share_finding(published: pd.DataFrame, growth: pd.DataFrame, label: str) -> str:
-    if published.empty:
-        return "The staff list holds no teaching staff for these schools, so no share of " \
-               "them can be worked out."
-    last = published.iloc[-1]
-    if pd.isna(last["pct"]):
-        return (f"The share of teaching staff in {label} in {last['year']} is withheld, so "
-                "that a small group of staff cannot be worked out.")
-    text = (f"In {last['year']}, {last['pct']:.0f}% of teaching staff were members of {label} "
-            f"(95% CI {last['pct_ci_low']:.0f}% to {last['pct_ci_high']:.0f}%)")
-    if growth.empty or pd.isna(growth["difference"].iloc[-1]):
-        return text + "."
-    g = growth.iloc[-1]
-    size = (f"{abs(g['difference']):.0f} percentage points on {g['from_year']} (95% CI "
-            f"{g['ci_low']:.0f} to {g['ci_high']:.0f})")
-    if g["ci_low"] > 0:
-        return f"{text}, a clear rise of {size}."
-    if g["ci_high"] < 0:
-        return f"{text}, a clear fall of {size}."
-    return f"{text}, with no clear change from {g['from_year']} ({g['difference']:+.0f} " \
-           f"points, 95% CI {g['ci_low']:.0f} to {g['ci_high']:.0f})."
 
 
 # --- meetings and the action-planning cycle --------------------------------------------------
