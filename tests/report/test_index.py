@@ -45,10 +45,13 @@ def _results(out: Path) -> list[ReportResult]:
 
 def test_index_groups_reports_by_school_with_the_trust_first(tmp_path):
     html = write_index(tmp_path, _results(tmp_path), title="Demo").read_text(encoding="utf-8")
-    headings = ["The whole trust", "Northfield Academy", "Riverside School",
-                "School not recorded"]
+    headings = ["The whole trust", "Northfield Academy", "Riverside School"]
     positions = [html.index(f"<h2>{h}</h2>") for h in headings]
     assert positions == sorted(positions)
+    # a failed report that names no school is a whole-trust report: no section of its own
+    assert "School not recorded" not in html
+    trust = html[html.index("<h2>The whole trust</h2>"):html.index("<h2>Northfield")]
+    assert "broken" in trust and 'class="failed"' in trust
     northfield = html[html.index("<h2>Northfield Academy</h2>"):html.index("<h2>Riverside")]
     assert "Teacher learning communities" in northfield
     assert "Northfield SLC" in northfield

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from slc_research.casestudies.parameters import text_parameter
-from slc_research.casestudies.spec import WORKSPACE, CaseStudy, Param
+from slc_research.casestudies.spec import WORKSPACE, CaseStudy, Param, members_of
 from slc_research.errors import ConfigError
 
 __all__ = ["STUDY"]
@@ -66,6 +66,9 @@ STUDY = CaseStudy(
     ),
     run="slc_research.casestudies.conferences.study:run",
     each_kind=None,
+    needs=(members_of("slc_conference", "this enquiry has no student-led conference class (no "
+                      'memberships source with community_kind = "slc_conference" lists its '
+                      "pupils)"),),
     headlines=("n_classes", "n_pupils", "n_reflections", "pct_weeks_meeting_target",
                "depth_change"),
 )
