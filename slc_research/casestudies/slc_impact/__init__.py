@@ -2,7 +2,8 @@
 
 :data:`STUDY` declares the notebook's parameters once; its ``run`` (in :mod:`.study`) returns
 the result. The analyses live in :mod:`.impact` (members and communities),
-:mod:`.representativeness`, :mod:`.outcomes`, :mod:`.adjusted` (second looks), :mod:`.matched`
+:mod:`.representativeness`, :mod:`.outcomes` (with the shape of every comparison in
+:mod:`.change`), :mod:`.adjusted` and :mod:`.second_looks` (second looks), :mod:`.matched`
 (members against similar non-members), :mod:`.scale_reliability`, :mod:`.design` (with the
 timing of the "before" measurements), :mod:`.differencing` (counts two tables would give away)
 and :mod:`.tables`. Importing this package is light: the analyses load when the study runs.
