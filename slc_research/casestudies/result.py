@@ -161,9 +161,9 @@ class Section:
 def has_nothing_to_show(frame: pd.DataFrame) -> bool:
     """Whether a table would show a reader nothing: no row, or no value in any row.
 
-    A value is a number other than 0 or a count withheld (``"<5"``); a table of words alone
-    (quotes, a rubric) shows its words. A table whose numbers are all missing ("–") or 0
-    is nothing to show: its section's sentence says so instead.
+    A value is a number other than 0; a table of words alone (quotes, a rubric) shows its
+    words. A table whose numbers are all missing ("–"), 0 or withheld as too small (``"<5"``,
+    ``"*"``) is nothing to show: its section's sentence says so instead.
 
     Parameters
     ----------
@@ -178,7 +178,7 @@ def has_nothing_to_show(frame: pd.DataFrame) -> bool:
     numeric_columns = [c for c in frame.columns if _holds_numbers(frame[c])]
     if not numeric_columns:  # words only: empty when every cell is empty
         return all(_blank(v) for col in frame.columns for v in frame[col])
-    return all(_blank(v) or _zero(v) for c in numeric_columns for v in frame[c])
+    return all(_blank(v) or _zero(v) or _withheld(v) for c in numeric_columns for v in frame[c])
 
 
 def _holds_numbers(column: pd.Series) -> bool:
@@ -203,6 +203,10 @@ def _blank(v: Any) -> bool:
     if isinstance(v, float) and math.isnan(v):
         return True
     return isinstance(v, str) and v.strip() in ("", "–", "-", "nan", "NaN", "<NA>")
+
+
+def _withheld(v: Any) -> bool:
+    return isinstance(v, str) and bool(re.fullmatch(r"\s*(<\s*\d+|\*)\s*", v))
 
 
 def _zero(v: Any) -> bool:

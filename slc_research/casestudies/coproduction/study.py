@@ -105,9 +105,15 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
     pooled_trouble = cp.pool_yes_no(trouble) if not trouble.empty else None
     n_pooled = (len(rates), int(trouble["n_both"].iloc[-1]) if len(trouble) else 0)
 
+    no_behaviour = enq.behaviour.empty  # no behaviour file: a sentence, not empty sections
     sections = (
         _who_took_part(part, len(per_school), n_small, threshold),
+        Section.without_source("behaviour", "Behaviour", kind="behaviour",
+                               shown="behaviour change") if no_behaviour else
         _behaviour(rates, behaviour, comparison, threshold),
+        Section.without_source("comparison", "Compared with similar pupils who did not take "
+                               "part", kind="behaviour", shown="the comparison with similar "
+                               "pupils") if no_behaviour else
         comparison_section(comparison, threshold),
         _trouble(trouble, threshold),
         _confident(confident, threshold),
@@ -117,7 +123,9 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
                                   ci_high="change_ci_high", n="n_both")
                        if not trouble.empty else None, threshold),
         forest_section(pooled_behaviour, behaviour, pooled_trouble, trouble, threshold),
-        _participation_level(rates, attended, threshold),
+        Section.without_source("participation_level", "Outcomes by level of participation",
+                               kind="behaviour", shown="behaviour change by meetings attended")
+        if no_behaviour else _participation_level(rates, attended, threshold),
         _design(len(per_school), comparison.ok),
     )
     n_pupils = len(pupils)
