@@ -101,7 +101,7 @@ def _report(args: argparse.Namespace) -> int:
     if not_run and not plan:  # every report asked for needs what the enquiry lacks
         raise ConfigError(f"{'; '.join(not_run)}. Nothing was run: add the source named to "
                           "enquiry.toml, or ask for another report (--all runs every one that "
-                          "applies).", key="--notebook")
+                          "applies).")
     for line in not_run:  # said even when quiet: it is why a report is missing
         print(line)
     run = run_batch(plan, workspace, out, workspace_key=enq.cache_key,

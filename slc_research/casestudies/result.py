@@ -194,7 +194,11 @@ def _number_like(v: Any) -> bool:
         return False
     if isinstance(v, numbers.Number):
         return True
-    return isinstance(v, str) and bool(re.fullmatch(r"\s*[<>*]\s*\d*\s*", v))
+    return isinstance(v, str) and bool(_NUMBER.fullmatch(v) or _withheld(v))
+
+
+#: A number as a table shows it: "5", "1,234", "-0.57", "+12.5", "41%".
+_NUMBER = re.compile(r"\s*[-+\u2212]?(\d[\d,]*(\.\d+)?|\.\d+)\s*%?\s*")
 
 
 def _blank(v: Any) -> bool:
@@ -210,6 +214,8 @@ def _withheld(v: Any) -> bool:
 
 
 def _zero(v: Any) -> bool:
+    if isinstance(v, str) and _NUMBER.fullmatch(v):
+        return not re.search(r"[1-9]", v)
     return isinstance(v, numbers.Number) and not isinstance(v, bool) and v == 0
 
 

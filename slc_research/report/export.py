@@ -141,7 +141,7 @@ def export_pack(workspace: str | Path, to: str | Path, *,
     if not studies:
         raise ConfigError(f"{'; '.join(not_run.values())}. Nothing was exported: add the source "
                           "named to enquiry.toml, or export another case study (without "
-                          "--notebook every one that applies is exported).", key="--notebook")
+                          "--notebook every one that applies is exported).")
     to = Path(to).resolve()
     use_offline_renderer()  # the theme the reports draw with
     staged_packs: list[NotebookPack] = []
