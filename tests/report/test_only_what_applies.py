@@ -27,8 +27,9 @@ from slc_research.synthetic.trust import write_demo_workspace
 
 NO_TLC = ('tlc_impact: not run - this enquiry has no TLC (no memberships source with '
           'community_kind = "tlc" lists its teachers)')
-#: What must never reach a reader: a missing number, a chart of nobody, a result not computed.
-JUNK = re.compile(r"\bNaN\b|\bnan\b|\bn = 0(?![\d.,])|not computed")
+#: What must never reach a reader: a missing number, a chart of nobody, a result not computed
+#: (the summary page's key, '"–" means withheld ... or not computed', explains a dash).
+JUNK = re.compile(r"\bNaN\b|\bnan\b|\bn = 0(?![\d.,])|(?<!or )not computed")
 
 
 def without_sources(ws: Path, *drop) -> Path:
