@@ -265,10 +265,15 @@ def _row(r: ReportResult, out_dir: Path) -> str:
         message = message if len(message) <= 400 else message[:400] + "…"
         status = f'<span class="failed">failed</span><div class="error">{e(message)}</div>'
     items = [f"<li>{e(k.replace('_', ' '))}: {e(_short(format_record(v)))}</li>"
-             for k, v in _headlines(r)]
+             for k, v in _headlines(r) if not _not_computed(v)]
     headline = f"<ul>{''.join(items)}</ul>" if items else ""
     return (f"<tr><td>{name}</td><td>{notebook}</td><td>{e(r.community) or 'all'}</td>"
             f"<td>{status}</td><td>{headline}</td></tr>")
+
+
+def _not_computed(value: Any) -> bool:
+    """Whether a headline is an estimate that was not made (left off the index's list)."""
+    return _is_estimate(value) and value.get("estimate") is None
 
 
 def _summary_page(title: str, rows: list[dict[str, Any]]) -> str:
