@@ -112,6 +112,25 @@ def test_item5_uncoded_texts_do_not_make_a_voices_report(tmp_path):
 
 # --- a missing source is one sentence --------------------------------------------------------
 
+def test_item5_a_tlc_without_a_staff_survey_runs_and_says_so(tmp_path):
+    ws = write_demo_workspace(tmp_path / "ws", schools=1, pupils=200, seed=5)
+    doc = tomlkit.parse((ws / "enquiry.toml").read_text(encoding="utf-8"))
+    del doc["scales"]["tlc_impact"]  # no staff survey, so no scale of it either
+    (ws / "enquiry.toml").write_text(tomlkit.dumps(doc), encoding="utf-8")
+    without_sources(ws, lambda name, s: name.endswith("_tlc_survey"))
+    from slc_research import Enquiry
+
+    enq, study = Enquiry.open(ws), NOTEBOOKS["tlc_impact"]
+    result = study.result(enq, study.validate(workspace=ws))
+    assert result["staff_survey"].finding == (
+        "No staff survey was given, so what staff said is not shown.")
+    assert result["scale_score"].tables == ()
+    assert "tlc_alpha" not in result.all_records
+    assert result["who_takes_part"].tables  # the rest of the report is there
+    keys = [a.key for a in methods_for("tlc_impact", {"n_members": 20, "tlc_alpha": None})]
+    assert "cronbach_alpha" not in keys
+
+
 def test_item5_no_attendance_file_is_one_plain_sentence(results):
     slc = results["slc_impact"]
     section = slc["attendance_behaviour"]
