@@ -46,7 +46,7 @@ def enq():
         "member_id": ["p1", "s1", "p2", "p3"],
         "community": ["Riverside SLC", "Maths TLC", "Riverside Co-production", "7A"],
         "community_kind": pd.Categorical(kinds)})
-    one = pd.DataFrame({"text_id": ["t1"]})
+    one = pd.DataFrame({"text_id": ["t1"], "source": ["reflection"]})
     return SimpleNamespace(communities=communities, meetings=meetings, memberships=memberships,
                            texts=one, codings=one,
                            schools=("Northfield", "Riverside", "St Aidan's"),

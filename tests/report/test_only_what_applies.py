@@ -110,6 +110,16 @@ def test_item5_uncoded_texts_do_not_make_a_voices_report(tmp_path):
     assert why.startswith("none of its texts is coded yet (no codings source")
 
 
+def test_item5_a_conference_class_without_reflections_does_not_make_a_report(tmp_path):
+    ws = write_demo_workspace(tmp_path / "ws", schools=1, pupils=200, seed=6)
+    without_sources(ws, lambda name, s: s.get("text_source") == "reflection")
+    from slc_research import Enquiry
+
+    why = NOTEBOOKS["student_led_conferences"].applies(Enquiry.open(ws))
+    assert why == ('this enquiry has no weekly reflections (no texts source with text_source = '
+                   '"reflection")')
+
+
 # --- a missing source is one sentence --------------------------------------------------------
 
 def test_item5_a_tlc_without_a_staff_survey_runs_and_says_so(tmp_path):
