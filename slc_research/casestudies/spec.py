@@ -215,10 +215,22 @@ class CaseStudy:
         return result
 
     def run_notebook(self, **values: Any) -> Any:
-        """Check the parameters, open the workspace and run: what a notebook's one call does."""
+        """Check the parameters, open the workspace and run: what a notebook's one call does.
+
+        Raises
+        ------
+        ConfigError
+            When the case study does not apply to the enquiry (:meth:`applies`): the same
+            "not run" line ``report --all`` prints, naming the source to add.
+        """
         from slc_research.charts import use_offline_renderer
         from slc_research.workspace.enquiry import Enquiry
 
         params = self.validate(**values)
         use_offline_renderer()
-        return self.result(Enquiry.open(params["workspace"]), params)
+        enquiry = Enquiry.open(params["workspace"])
+        why = self.applies(enquiry)
+        if why:
+            raise ConfigError(f"{self.not_run(why)}. Add the source named to enquiry.toml, or "
+                              "open another case study's notebook.")
+        return self.result(enquiry, params)

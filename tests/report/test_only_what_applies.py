@@ -297,3 +297,10 @@ def test_item5_report_all_runs_what_applies_lists_the_rest_and_exits_0(teachers_
         assert found is None, f"{page.name}: {text[max(0, found.start() - 80):found.end() + 40]!r}"
     slc = (out / "slc_impact.html").read_text(encoding="utf-8")
     assert "No attendance file was given, so attendance change is not shown." in slc
+
+
+def test_item5_a_notebook_opened_on_an_enquiry_it_does_not_apply_to_says_why(teachers_enquiry):
+    from slc_research.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=re.escape(NO_TLC)):
+        NOTEBOOKS["tlc_impact"].run_notebook(workspace=str(teachers_enquiry))
