@@ -31,7 +31,7 @@ from slc_research.stats.inputs import (
 )
 from slc_research.stats.results import TestResult, format_ci, format_number, format_p
 
-__all__ = ["FEW_CLUSTERS", "AncovaResult", "ancova"]
+__all__ = ["FEW_CLUSTERS", "AncovaResult", "ancova", "school_clustering"]
 
 _TREATED_HINT = "intervention group (e.g. the community's members)"
 
@@ -281,7 +281,7 @@ def ancova(data: pd.DataFrame, *, outcome: str, baseline: str, group: str,
         "baseline_mean_treated": float(b[treat == 1].mean()),
         "baseline_mean_comparison": float(b[treat == 0].mean()),
         "effect_size_uncorrected": b1 / sd_pooled, "n_dropped": n_dropped}
-    note, method_tail = _clustering(complete, fixed_effects, cluster)
+    note, method_tail = school_clustering(complete, fixed_effects, cluster)
     if schools:
         extra = {**extra, "n_clusters": int(complete[schools[0]].nunique())}
     adjusted_for = ", ".join([baseline, *covariates])
@@ -295,9 +295,22 @@ def ancova(data: pd.DataFrame, *, outcome: str, baseline: str, group: str,
         coefficients=table, clustering_note=note)
 
 
-def _clustering(complete: pd.DataFrame, fixed_effects: str | None,
-                cluster: str | None) -> tuple[str, str]:
-    """A plain note on the schools, and the tail of the method's name."""
+def school_clustering(complete: pd.DataFrame, fixed_effects: str | None,
+                      cluster: str | None) -> tuple[str, str]:
+    """A plain note on how pupils' schools were allowed for, and the tail of the method's name.
+
+    Parameters
+    ----------
+    complete : DataFrame
+        The pupils analysed.
+    fixed_effects, cluster : str or None
+        The column naming each pupil's school, as given to the model.
+
+    Returns
+    -------
+    (str, str)
+        The note ("" when neither is given) and the words added to the method.
+    """
     if fixed_effects is None and cluster is None:
         return "", ""
     k = int(complete[cluster if cluster is not None else fixed_effects].nunique())

@@ -4,8 +4,9 @@
 the result. The analyses live in :mod:`.impact` (members and communities),
 :mod:`.representativeness`, :mod:`.outcomes` (with the shape of every comparison in
 :mod:`.change`), :mod:`.adjusted` and :mod:`.second_looks` (second looks), :mod:`.matched`
-(members against similar non-members), :mod:`.scale_reliability`, :mod:`.design` (with the
-timing of the "before" measurements), :mod:`.differencing` (counts two tables would give away)
+(members against similar non-members), :mod:`.schools` (pupils of several schools compared
+within their own school), :mod:`.scale_reliability`, :mod:`.design` and :mod:`.timing` (when
+the "before" measurements were taken), :mod:`.differencing` (counts two tables would give away)
 and :mod:`.tables`. Importing this package is light: the analyses load when the study runs.
 """
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from slc_research.casestudies.slc_impact.schools import within_schools
 from slc_research.data.frames import member_of
 from slc_research.errors import ConfigError
 from slc_research.stats import (
@@ -84,12 +85,19 @@ class ChangeResult:
         than d_ppc2 whenever before and after correlate above 0.5.
     pupils : DataFrame
         One row per pupil in either group: ``pupil_id``, ``group``, ``pre``,
-        ``post`` (NaN when not measured). Holds pseudonymous ids: for further
+        ``post`` (NaN when not measured), and ``school`` when the pupils' schools
+        were given. Holds pseudonymous ids: for further
         analysis (:mod:`slc_research.casestudies.slc_impact.adjusted`), never for publishing.
     comparison : str
         ``"non_members"`` or ``"none"``.
     group_labels : (str, str)
         Labels of members and comparison pupils.
+    n_schools : int
+        Schools the pupils analysed come from (1 when not known). With 2 or more,
+        ``effect``, ``ppc`` and ``difference`` compare pupils within their own
+        school (school fixed effects; :mod:`slc_research.stats.school_models`).
+    schools_note : str
+        How the schools were allowed for, in plain words ("" for one school).
     """
 
     outcome: str
@@ -108,6 +116,8 @@ class ChangeResult:
     group_labels: tuple[str, str] = GROUP_LABELS
     ppc: PrePostEffect | None = None
     change_g: EffectSize | None = None
+    n_schools: int = 1
+    schools_note: str = ""
 
     @property
     def available(self) -> bool:
@@ -182,11 +192,13 @@ def restrict_change(result: ChangeResult, pupil_ids: Iterable[str], *,
     keep = p[member_of(p["pupil_id"], set(pupil_ids))]
     idx = pd.Index(keep["pupil_id"], name="pupil_id")
     groups = pd.Series(keep["group"].to_numpy(), index=idx, dtype="object")
+    schools = (pd.Series(keep["school"].to_numpy(), index=idx) if "school" in keep.columns
+               else None)
     return change_result(pd.Series(keep["pre"].to_numpy(), index=idx),
                          pd.Series(keep["post"].to_numpy(), index=idx), groups,
                          outcome=result.outcome, label=label or result.label, unit=result.unit,
                          periods=result.periods, group_labels=result.group_labels,
-                         comparison=result.comparison, notes=[])
+                         comparison=result.comparison, notes=[], schools=schools)
 
 
 def assign_groups(ids: pd.Index, members: Iterable[str], comparison: str,
@@ -206,7 +218,8 @@ def assign_groups(ids: pd.Index, members: Iterable[str], comparison: str,
 def change_result(pre: pd.Series, post: pd.Series, groups: pd.Series, *, outcome: str,
                   label: str, unit: str, periods: tuple[str, str],
                   group_labels: tuple[str, str], comparison: str, notes: list[str],
-                  extra: pd.DataFrame | None = None) -> ChangeResult:
+                  extra: pd.DataFrame | None = None,
+                  schools: pd.Series | None = None) -> ChangeResult:
     """Each group's change and the headline comparison, from each pupil's before and after.
 
     Parameters
@@ -219,6 +232,10 @@ def change_result(pre: pd.Series, post: pd.Series, groups: pd.Series, *, outcome
         Stored on the result (see :class:`ChangeResult`).
     notes : list of str
         Notes so far; what could not be computed is added.
+    schools : Series, optional
+        Each pupil's school, indexed by pupil id (:func:`~.schools.school_of`). When the
+        pupils analysed come from 2 or more schools, the headline and the difference
+        in change compare pupils within their own school (:func:`~.schools.within_schools`).
     """
     pre = pre.reindex(groups.index).astype(float)
     post = post.reindex(groups.index).astype(float)
@@ -267,10 +284,20 @@ def change_result(pre: pd.Series, post: pd.Series, groups: pd.Series, *, outcome
     pupils = pd.DataFrame({"pupil_id": groups.index[in_scope].astype(str),
                            "group": groups[in_scope].to_numpy(),
                            "pre": pre[in_scope].to_numpy(), "post": post[in_scope].to_numpy()})
+    n_schools, schools_note = 1, ""
+    if schools is not None:
+        pupils["school"] = pd.Series(schools.to_numpy(), index=schools.index.astype(str)).reindex(
+            pupils["pupil_id"]).astype("string").to_numpy()
+        if comparison == "non_members" and ppc is not None:
+            found = within_schools(pupils, group_labels[0], notes)
+            if found is not None:
+                ppc, difference, n_schools, schools_note = found
+                effect = _as_effect_size(ppc)
     return ChangeResult(outcome, label, unit, periods,
                         pd.DataFrame(rows, columns=_GROUP_COLUMNS), within, effect, difference,
                         baseline, extra if extra is not None else pd.DataFrame(), tuple(notes),
-                        pupils, comparison, tuple(group_labels), ppc, change_g)
+                        pupils, comparison, tuple(group_labels), ppc, change_g, n_schools,
+                        schools_note)
 
 
 def _as_effect_size(ppc: PrePostEffect) -> EffectSize:

@@ -21,16 +21,18 @@ from slc_research.casestudies.slc_impact.change import (
     effects_table,
     restrict_change,
 )
+from slc_research.casestudies.slc_impact.schools import school_of
 from slc_research.errors import ConfigError
 
 __all__ = ["GROUP_LABELS", "ChangeResult", "attendance_change", "behaviour_change",
-           "effects_table", "restrict_change", "scale_change"]
+           "effects_table", "restrict_change", "scale_change", "school_of"]
 
 
 def scale_change(scores: pd.DataFrame, members: Iterable[str], *, scale: str,
                  waves: tuple[int, int] = (1, 2), comparison: str = "non_members",
                  cohort: Iterable[str] | None = None, label: str | None = None,
-                 group_labels: tuple[str, str] = GROUP_LABELS) -> ChangeResult:
+                 group_labels: tuple[str, str] = GROUP_LABELS,
+                 schools: pd.Series | None = None) -> ChangeResult:
     """Change on a questionnaire scale between two waves, members vs comparison pupils.
 
     Parameters
@@ -53,6 +55,9 @@ def scale_change(scores: pd.DataFrame, members: Iterable[str], *, scale: str,
         Readable scale name (default: ``scale``).
     group_labels : (str, str)
         Labels of members and comparison pupils.
+    schools : Series, optional
+        Each pupil's school by pupil id (:func:`~.change.school_of`): with pupils from
+        2 or more schools, members are compared with other pupils of their own school.
 
     Returns
     -------
@@ -87,14 +92,16 @@ def scale_change(scores: pd.DataFrame, members: Iterable[str], *, scale: str,
                      f" on this scale.")
     return change_result(pre, post, groups, outcome=scale, label=label or scale,
                          unit="scale score", periods=(f"Wave {waves[0]}", f"Wave {waves[1]}"),
-                         group_labels=group_labels, comparison=comparison, notes=notes)
+                         group_labels=group_labels, comparison=comparison, notes=notes,
+                         schools=schools)
 
 
 def attendance_change(attendance_summary: pd.DataFrame, members: Iterable[str],
                       periods: tuple[str, str] = ("autumn", "summer"), *,
                       academic_year: str | None = None, comparison: str = "non_members",
                       cohort: Iterable[str] | None = None,
-                      group_labels: tuple[str, str] = GROUP_LABELS) -> ChangeResult:
+                      group_labels: tuple[str, str] = GROUP_LABELS,
+                      schools: pd.Series | None = None) -> ChangeResult:
     """Change in attendance % between two periods, members vs comparison pupils.
 
     Parameters
@@ -108,7 +115,7 @@ def attendance_change(attendance_summary: pd.DataFrame, members: Iterable[str],
         The before and after periods (matched ignoring case).
     academic_year : str, optional
         E.g. ``"2025-26"``; default the latest year in the summary.
-    comparison, cohort, group_labels
+    comparison, cohort, group_labels, schools
         As in :func:`scale_change`.
 
     Returns
@@ -129,7 +136,7 @@ def attendance_change(attendance_summary: pd.DataFrame, members: Iterable[str],
                              outcome="attendance", label="Attendance",
                              unit="% of possible sessions attended", periods=labels,
                              group_labels=group_labels, comparison=comparison,
-                             notes=["No attendance records in this enquiry."])
+                             notes=["No attendance records in this enquiry."], schools=schools)
     a = attendance_summary.copy()
     notes = []
     if "academic_year" in a.columns and a["academic_year"].notna().any():
@@ -164,14 +171,15 @@ def attendance_change(attendance_summary: pd.DataFrame, members: Iterable[str],
     return change_result(pre, post, groups, outcome="attendance", label="Attendance",
                          unit="% of possible sessions attended", periods=labels,
                          group_labels=group_labels, comparison=comparison, notes=notes,
-                         extra=pa)
+                         extra=pa, schools=schools)
 
 
 def behaviour_change(behaviour: pd.DataFrame, members: Iterable[str], *, cohort: Iterable[str],
                      split: str | pd.Timestamp | None, start: str | pd.Timestamp | None = None,
                      end: str | pd.Timestamp | None = None, kind: str = "negative",
                      comparison: str = "non_members",
-                     group_labels: tuple[str, str] = GROUP_LABELS) -> ChangeResult:
+                     group_labels: tuple[str, str] = GROUP_LABELS,
+                     schools: pd.Series | None = None) -> ChangeResult:
     """Behaviour points per week before and after ``split``, members vs comparison pupils.
 
     Parameters
@@ -190,7 +198,7 @@ def behaviour_change(behaviour: pd.DataFrame, members: Iterable[str], *, cohort:
         (``split`` to ``end``); default the first and last dates in ``behaviour``.
     kind : {"negative", "positive", "all"}
         Which entries to count.
-    comparison, group_labels
+    comparison, group_labels, schools
         As in :func:`scale_change`.
 
     Returns
@@ -228,7 +236,8 @@ def behaviour_change(behaviour: pd.DataFrame, members: Iterable[str], *, cohort:
                                                      group_labels),
                              outcome="behaviour", label=f"Behaviour ({kind} points)",
                              unit="points per week", periods=("Before", "After"),
-                             group_labels=group_labels, comparison=comparison, notes=notes)
+                             group_labels=group_labels, comparison=comparison, notes=notes,
+                             schools=schools)
     points = b["points"].astype("Float64").abs().fillna(1).astype(float)
     before = (b["date"] >= start) & (b["date"] < split)
     after = (b["date"] >= split) & (b["date"] <= end)
@@ -238,4 +247,5 @@ def behaviour_change(behaviour: pd.DataFrame, members: Iterable[str], *, cohort:
     return change_result(pre, post, assign_groups(ids, members, comparison, None, group_labels),
                          outcome="behaviour", label=f"Behaviour ({kind} points)",
                          unit="points per week", periods=("Before", "After"),
-                         group_labels=group_labels, comparison=comparison, notes=notes)
+                         group_labels=group_labels, comparison=comparison, notes=notes,
+                         schools=schools)

@@ -23,6 +23,7 @@ from slc_research.casestudies.slc_impact import (
 )
 from slc_research.casestudies.slc_impact import tables as t
 from slc_research.casestudies.slc_impact.findings import change_finding
+from slc_research.casestudies.slc_impact.schools import ASSUMED_ICC, ICC_SOURCE, school_of
 from slc_research.casestudies.slc_impact.second_looks import D_PPC2_AXIS, second_looks
 from slc_research.privacy.suppression import suppress_small
 
@@ -56,16 +57,17 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
     rep = impact.representativeness(enq.pupils, members)
     part = impact.participation(enq.meetings, enq.meeting_attendance, enq.memberships,
                                 communities, members=members)
-    scores = enq.scale_scores()
+    scores, schools = enq.scale_scores(), school_of(enq.pupils)
     scales = impact.resolve_scales(enq.scales, params["scales"], scores=scores)
     scale_results = [
         impact.scale_change(scores, members, scale=s.name, label=s.label or s.name,
-                            waves=waves, comparison=comparison, cohort=cohort)
+                            waves=waves, comparison=comparison, cohort=cohort, schools=schools)
         for s in scales]
     attendance = impact.attendance_change(enq.attendance_summary(by="term"), members,
-                                          comparison=comparison, cohort=cohort)
+                                          comparison=comparison, cohort=cohort,
+                                          schools=schools)
     behaviour = impact.behaviour_change(
-        enq.behaviour, members, cohort=cohort, comparison=comparison,
+        enq.behaviour, members, cohort=cohort, comparison=comparison, schools=schools,
         split=impact.community_start(enq.meetings, enq.memberships, communities))
     given = {"attendance": len(enq.attendance) > 0, "behaviour": len(enq.behaviour) > 0}
     measured = [r for r, kind in ((attendance, "attendance"), (behaviour, "behaviour"))
@@ -80,16 +82,20 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
                                 threshold=threshold, **design.timing_facts(
                                     enq.attendance, attendance, waves=waves,
                                     community_start=impact.community_start(
-                                        enq.meetings, enq.memberships, communities)))
+                                        enq.meetings, enq.memberships, communities),
+                                    survey_responses=enq.survey_responses,
+                                    instruments={s.instrument for s in scales}))
     title = f"{enq.title}: {label}"
     matches = matched.matched_outcomes(all_results, enq.pupils)
     sections = (
         _who_took_part(rep, threshold),
         _participation(part, threshold),
         matched.matched_section(matches, threshold),
-        differencing.protect_section(_questionnaire(scale_results, threshold, declared,
-                                                    _answer_scale(enq, scale_results)), rep,
-                                     threshold=threshold),
+        differencing.protect_section(design.with_timing_warning(
+            _questionnaire(scale_results, threshold, declared, _answer_scale(enq, scale_results)),
+            {**facts, "before_periods": {k: v for k, v in facts["before_periods"].items()
+                                         if k in facts["late_answers"]}},
+            design.questionnaire_before(waves[0])), rep, threshold=threshold),
         scale_reliability.reliability_section(scale_reliability.scale_reliability(
             enq.survey_responses, scales, waves=waves, pupils=cohort,
             response_scales=enq.manifest.response_scales), threshold=threshold),
@@ -179,6 +185,7 @@ def _questionnaire(scale_results, threshold: int, declared: dict,
         paragraphs=tuple(t.describe_change(r, threshold=threshold,
                                            smallest_effect=declared["smallest_effect"])
                          for r in scale_results)
+        + tuple(dict.fromkeys(r.schools_note for r in scale_results if r.schools_note))
         or ("This enquiry has no pupil questionnaire scales.",),
         tables=(Table(t.change_table(scale_results, threshold=threshold), decimals=2,
                       caption="Questionnaire scores before and after"),
@@ -306,6 +313,7 @@ def _evidence(facts, results, threshold: int) -> Section:
     return Section(
         "evidence", "Strength of evidence",
         finding=evidence.explain(), items=evidence.sentences,
+        paragraphs=_schools_paragraph(int(facts.get("n_schools") or 1)),
         tables=(Table(adjusted.mdes_table(results, threshold=threshold), decimals=2,
                       caption="The smallest effect this enquiry could reliably detect (80% "
                               "power)"),),
@@ -319,3 +327,17 @@ def _evidence(facts, results, threshold: int) -> Section:
               "see an effect of that size, not evidence that there was none."),
         records={"strength_of_evidence": f"{evidence.level} of 5",
                  "mdes": mdes.drop(columns=["suppressed"])})
+
+
+def _schools_paragraph(schools: int) -> tuple[str, ...]:
+    """How the smallest detectable effect allows for pupils of several schools (none for one)."""
+    if schools < 2:
+        return ()
+    return (f"The pupils come from {schools} schools and members are compared with pupils of "
+            f"their own schools, so the smallest detectable effect allows for the schools: it "
+            f"assumes that {ASSUMED_ICC:.0%} of the differences between pupils lie between "
+            "schools (an intraclass correlation of "
+            f"{ASSUMED_ICC:g}; Hedges & Hedberg, 2007, found about 0.2 for attainment, and "
+            "questionnaire answers usually differ less between schools). It also assumes the "
+            f"community's effect is the same in every school, which {schools} schools are too "
+            f"few to check. Source: {ICC_SOURCE}",)

@@ -21,11 +21,11 @@ import numpy as np
 import pandas as pd
 
 from slc_research.data.loading.common import SourceLoad, plural
-from slc_research.data.loading.survey_choices import option_code, split_choices
+from slc_research.data.loading.survey_choices import option_codes, split_choices
 from slc_research.data.loading.survey_exports import (
     FORMATS,
     SurveyExport,
-    column_keys,
+    mapped_headers,
     read_export,
     tidy_export,
 )
@@ -111,8 +111,7 @@ def _open_export(spec: SourceSpec) -> tuple[SourceSpec, SurveyExport, RawTable, 
         raise ConfigError("unfinished is \"keep\" (the default: answers given count) or "
                           f"\"drop\"; found {unfinished!r}", key=f"sources.{spec.name}.unfinished")
     raw, export = read_export(spec, forced)
-    keys = column_keys(export, raw.headers)
-    columns = {keys.get(normalise_answer(k), k): v for k, v in spec.columns.items()}
+    columns = mapped_headers(export, raw, spec.columns)
     raw, dropped = tidy_export(raw, export, keep=set(columns), unfinished=unfinished)
     return replace(spec, columns=columns), export, raw, dropped
 
@@ -157,16 +156,20 @@ def _choice_items(src: SourceLoad, export: SurveyExport, item: str, header: str,
     ch = split_choices(src.raw.data[header], export.separator, options)
     words = np.array(["No", "Yes", None], dtype=object)
     out = []
-    for j, option in enumerate(ch.options):
+    codes = option_codes(item, ch.options)
+    for j, code in enumerate(codes):
         v = ch.ticked[:, j]
-        out.append((option_code(item, option), words[np.where(np.isnan(v), 2, v).astype(int)], v))
+        out.append((code, words[np.where(np.isnan(v), 2, v).astype(int)], v))
     if ch.n_other:
         v = ch.other
         out.append((f"{item}_other", words[np.where(np.isnan(v), 2, v).astype(int)], v))
     how = ("as listed in multi_select" if options
            else "as found in the answers of at least 2 respondents")
     note = (f"{item!r} is a tick-all-that-apply question: read as one yes/no item per option "
-            f"({how}): {', '.join(repr(option_code(item, o)) for o in ch.options)}")
+            f"({how}): {', '.join(repr(c) for c in codes)}")
+    if ch.merged:
+        note += ("; options that differ only in case or spacing read as one: " + "; ".join(
+            f"{o!r} also as {', '.join(repr(v) for v in vs)}" for o, vs in ch.merged.items()))
     if ch.n_other:
         note += (f", and {item + '_other'!r} for {plural(ch.n_other, 'answer')} outside "
                  f"{'the listed options' if options else 'them'} (their text is not kept)")
