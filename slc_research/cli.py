@@ -119,10 +119,18 @@ def _report(args: argparse.Namespace) -> int:
         warm.prestart()  # the zygote imports the stack while the workspace is checked
     enq = Enquiry.open(workspace)  # validate and cache once, before any kernel starts
     plan = expand_batch(batch, enq)
+    not_run = list(dict.fromkeys(r.not_run for r in plan if r.not_run))
+    plan = [r for r in plan if not r.not_run]
+    if not_run and not plan:  # every report asked for needs what the enquiry lacks
+        raise ConfigError(f"{'; '.join(not_run)}. Nothing was run: add the source named to "
+                          "enquiry.toml, or ask for another report (--all runs every one that "
+                          "applies).")
+    for line in not_run:  # said even when quiet: it is why a report is missing
+        print(line)
     run = run_batch(plan, workspace, out, workspace_key=enq.cache_key,
                     title=batch.title or enq.title, scheduler=args.scheduler,
                     workers=args.workers, force=args.force, quiet=args.quiet,
-                    engine=args.engine)
+                    engine=args.engine, not_run=not_run)
     if args.quiet:  # what the run removed, rewrote or withheld is said even when quiet
         for note in run.notes:
             print(note)
@@ -179,6 +187,8 @@ def _export(args: argparse.Namespace) -> int:
     from slc_research.report.export import export_pack
 
     result = export_pack(args.path, args.to, notebooks=args.notebook or None)
+    for line in result.not_run.values():
+        print(line)
     for name, error in result.failures.items():
         print(f"slc-research: {name} could not be exported: {error}", file=sys.stderr)
     if result.leaks:

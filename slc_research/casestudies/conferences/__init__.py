@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from slc_research.casestudies.parameters import outcome_choice, smallest_effect, text_parameter
-from slc_research.casestudies.spec import WORKSPACE, CaseStudy, Param
+from slc_research.casestudies.spec import WORKSPACE, CaseStudy, Need, Param, members_of
 from slc_research.errors import ConfigError
 
 __all__ = ["OUTCOMES", "STUDY"]
@@ -50,6 +50,12 @@ def _target_per_week(value: Any) -> float:
     return float(value)
 
 
+def _has_reflections(enquiry: Any) -> bool:
+    """Whether the enquiry holds any weekly reflection (a text whose source is "reflection")."""
+    texts = enquiry.texts
+    return bool(len(texts)) and bool((texts["source"].astype("string") == "reflection").any())
+
+
 STUDY = CaseStudy(
     name="student_led_conferences",
     title="Student-led conferences and weekly reflections",
@@ -77,6 +83,11 @@ STUDY = CaseStudy(
     ),
     run="slc_research.casestudies.conferences.study:run",
     each_kind=None,
+    needs=(members_of("slc_conference", "this enquiry has no student-led conference class (no "
+                      'memberships source with community_kind = "slc_conference" lists its '
+                      "pupils)"),
+           Need('this enquiry has no weekly reflections (no texts source with text_source = '
+                '"reflection")', _has_reflections)),
     headlines=("n_classes", "n_pupils", "n_reflections", "pct_weeks_meeting_target",
                "depth_change"),
 )

@@ -113,11 +113,18 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
                                                           OUTCOMES),
                 "smallest_effect": params.get("smallest_effect", 0.2), "threshold": threshold}
 
+    no_behaviour = enq.behaviour.empty  # no behaviour file: a sentence, not empty sections
     sections = (
         _who_took_part(part, len(per_school), n_small, threshold),
+        Section.without_source("behaviour", "Behaviour", kind="behaviour",
+                               shown="behaviour change") if no_behaviour else
         _behaviour(rates, behaviour, comparison, threshold),
+        Section.without_source("comparison", "Compared with similar pupils who did not take "
+                               "part", kind="behaviour", shown="the comparison with similar "
+                               "pupils") if no_behaviour else
         family.with_verdict(comparison_section(comparison, threshold), effects, declared,
-                      "behaviour") if comparison.ok else comparison_section(comparison, threshold),
+                            "behaviour") if comparison.ok else comparison_section(comparison,
+                                                                                  threshold),
         *(family.with_verdict(section, effects, declared) for section in (
             _trouble(trouble, threshold), _confident(confident, threshold),
             _relationships(relationships, threshold))),
@@ -127,7 +134,9 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
                                   ci_high="change_ci_high", n="n_both")
                        if not trouble.empty else None, threshold),
         forest_section(pooled_behaviour, behaviour, pooled_trouble, trouble, threshold),
-        _participation_level(rates, attended, threshold),
+        Section.without_source("participation_level", "Outcomes by level of participation",
+                               kind="behaviour", shown="behaviour change by meetings attended")
+        if no_behaviour else _participation_level(rates, attended, threshold),
         _design(len(per_school), comparison.ok),
     )
     n_pupils = len(pupils)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from slc_research import charts, qual
-from slc_research.casestudies.result import Result, Section, Table
+from slc_research.casestudies.result import Result, Section, Table, missing_source
 from slc_research.casestudies.slc_impact import (
     adjusted,
     design,
@@ -69,7 +69,10 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
     behaviour = impact.behaviour_change(
         enq.behaviour, members, cohort=cohort, comparison=comparison, schools=schools,
         split=impact.community_start(enq.meetings, enq.memberships, communities))
-    all_results = [*scale_results, attendance, behaviour]
+    given = {"attendance": len(enq.attendance) > 0, "behaviour": len(enq.behaviour) > 0}
+    measured = [r for r, kind in ((attendance, "attendance"), (behaviour, "behaviour"))
+                if given[kind]]  # an outcome whose file was not given is not an outcome
+    all_results = [*scale_results, *measured]
     primary = headline.resolve_primary(params.get("primary_outcome", ""),
                                        [r.outcome for r in scale_results])
     declared = {"primary": primary, "smallest_effect": params.get("smallest_effect", 0.2)}
@@ -97,7 +100,7 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
             enq.survey_responses, scales, waves=waves, pupils=cohort,
             response_scales=enq.manifest.response_scales), threshold=threshold),
         differencing.protect_section(design.with_timing_warning(
-            _attendance_behaviour(attendance, behaviour, threshold, declared), facts,
+            _attendance_behaviour(attendance, behaviour, threshold, declared, given), facts,
             design.ATTENDANCE_BEFORE), rep, threshold=threshold),
         _all_outcomes(all_results, threshold, declared),
         *second_looks(all_results, scale_results, attendance, part, enq.pupils, threshold,
@@ -105,7 +108,7 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
         _voice(enq, communities, threshold),
         _design(facts),
         _evidence({**facts, **matched.evidence_facts(matches, primary)},
-                  [*scale_results, attendance], threshold),
+                  [*scale_results, *([attendance] if given["attendance"] else [])], threshold),
         Section("about_data", "About the data", tables=(Table(t.about_data(
             n_pupils=len(enq.pupils), n_cohort=len(cohort), n_members=rep.n_members,
             waves=waves, threshold=threshold, scores=scores, schools=rep.schools),
@@ -202,18 +205,29 @@ def _questionnaire(scale_results, threshold: int, declared: dict,
               "smallest_effect parameter)."))
 
 
-def _attendance_behaviour(attendance, behaviour, threshold: int, declared: dict) -> Section:
+def _attendance_behaviour(attendance, behaviour, threshold: int, declared: dict,
+                          given: dict[str, bool]) -> Section:
+    """The section on attendance and behaviour; a file not given is one plain sentence."""
     bound = declared["smallest_effect"]
+    missing = tuple(missing_source(kind, f"{kind} change") for kind in given
+                    if not given[kind])
+    if len(missing) == len(given):
+        return Section("attendance_behaviour", "Attendance and behaviour",
+                       finding=" ".join(missing))
+    shown = [r for r, kind in ((attendance, "attendance"), (behaviour, "behaviour"))
+             if given[kind]]
     return Section(
         "attendance_behaviour", "Attendance and behaviour",
-        finding=change_finding([attendance, behaviour], threshold),
-        paragraphs=(t.describe_change(attendance, threshold=threshold, smallest_effect=bound),
-                    t.describe_change(behaviour, threshold=threshold, smallest_effect=bound)),
-        tables=(Table(t.change_table([attendance, behaviour], threshold=threshold),
-                      decimals=2, caption="Attendance and behaviour before and after"),
-                Table(t.persistent_absence_table(attendance, threshold=threshold),
-                      caption="Persistent absence")),
-        charts=(charts.attendance_chart(t.means_table([attendance], threshold=threshold)),),
+        finding=change_finding(shown, threshold),
+        paragraphs=(*(t.describe_change(r, threshold=threshold, smallest_effect=bound)
+                      for r in shown), *missing),
+        tables=(Table(t.change_table(shown, threshold=threshold),
+                      decimals=2, caption=" and ".join(k for k in given if given[k])
+                      .capitalize() + " before and after"),
+                *((Table(t.persistent_absence_table(attendance, threshold=threshold),
+                         caption="Persistent absence"),) if given["attendance"] else ())),
+        charts=((charts.attendance_chart(t.means_table([attendance], threshold=threshold)),)
+                if given["attendance"] and attendance.available else ()),
         note=("Attendance is compared in percentage points: +2 means members' attendance rose "
               "two points more than other pupils' (for example from 93% to 95%). Behaviour "
               "counts negative points per week; a negative difference means members' points "

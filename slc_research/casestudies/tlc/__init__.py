@@ -9,7 +9,7 @@ survey). Importing this package is light: the analyses load when the study runs.
 from typing import Any
 
 from slc_research.casestudies.parameters import smallest_effect, text_parameter
-from slc_research.casestudies.spec import WORKSPACE, CaseStudy, Param
+from slc_research.casestudies.spec import WORKSPACE, CaseStudy, Param, members_of
 
 __all__ = ["STUDY"]
 
@@ -53,6 +53,8 @@ STUDY = CaseStudy(
     ),
     run="slc_research.casestudies.tlc.study:run",
     each_kind=None,
+    needs=(members_of("tlc", "this enquiry has no TLC (no memberships source with "
+                                'community_kind = "tlc" lists its teachers)'),),
     headlines=("n_members", "share_teaching_staff", "pct_plans_tried", "top_strategies",
                "tlc_alpha"),
 )

@@ -21,6 +21,9 @@ from slc_research.privacy.suppression import suppress_small
 
 __all__ = ["run"]
 
+#: The staff survey scale the report reads unless told otherwise (the ``scale`` parameter).
+_DEFAULT_SCALE = "tlc_impact"
+
 
 def run(enq: Any, params: dict[str, Any]) -> Result:
     """Run the TLC impact case study on an opened enquiry.
@@ -49,7 +52,10 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
         (:func:`~slc_research.casestudies.tlc.impact.check_scope`).
     """
     school, community, scale = params["school"], params["community"], params["scale"]
-    tlc.check_scope(enq.communities, schools=enq.schools, scales=enq.scales, school=school,
+    # no staff survey declared under the default scale's name: a source not given, not a mistake
+    no_survey = scale == _DEFAULT_SCALE and scale not in enq.scales
+    tlc.check_scope(enq.communities, schools=enq.schools,
+                    scales=[*enq.scales, *([scale] if no_survey else [])], school=school,
                     community=community, scale=scale)
     threshold = enq.suppression_threshold
     tlcs, schools = tlc.resolve_scope(enq.communities, school=school, community=community)
@@ -65,10 +71,17 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
         _meeting_attendance(enq, tlcs, label, threshold),
         *_action_planning(enq, tlcs, threshold),
         _strategies(enq, tlcs, threshold),
-        *_staff_survey(enq, schools, scale, threshold),
-        survey_outcomes.survey_outcomes_section(
-            survey_outcomes.survey_effects(enq, schools, scale), primary=scale,
-            smallest_effect=params.get("smallest_effect", 0.2), threshold=threshold),
+        *((Section.without_source("staff_survey", "The end-of-year staff survey",
+                                  kind="staff survey", shown="what staff said"),
+           Section.without_source("scale_score", "Scale score and reliability",
+                                  kind="staff survey", shown="the survey's scale score"),
+           Section.without_source("outcomes", "The primary outcome and the secondary outcomes",
+                                  kind="staff survey", shown="the survey's outcomes"))
+          if no_survey else (
+              *_staff_survey(enq, schools, scale, threshold),
+              survey_outcomes.survey_outcomes_section(
+                  survey_outcomes.survey_effects(enq, schools, scale), primary=scale,
+                  smallest_effect=params.get("smallest_effect", 0.2), threshold=threshold))),
         _comment_themes(enq, bool(school or community), threshold),
         Section("about_data", "About the data", finding=(
             f"This report covers {_plural(len(tlcs), 'TLC')} in "
