@@ -183,7 +183,7 @@ def test_item10_wave1_after_first_meeting_warns_with_months_and_count():
     warning = [s for s in said if s.startswith("Warning: wave 1 of the questionnaire")]
     assert warning == [
         "Warning: wave 1 of the questionnaire, the \"before\" measurement, began in October "
-        "2025, but the Year 9 SLC's first meeting was in September 2025: all 3 answers came "
+        "2025, after the Year 9 SLC's first meeting on 24 September 2025: all 3 answers came "
         "after that meeting. Those answers are not a true \"before\" measurement: members may "
         "already have changed, and the change between the two waves can understate (or "
         "overstate) any effect."]
@@ -202,9 +202,9 @@ def test_item10_wave1_partly_after_first_meeting_counts_the_late_answers():
     assert facts["late_answers"][what] == (2, 4)  # the meeting's own day is not "after"
     said = design.timing_warnings({**facts, "community_label": "the SLCs"})
     assert said == [
-        "Warning: wave 1 of the questionnaire, the \"before\" measurement, began before it, "
-        "in September 2025, but the SLCs' first meeting was in September 2025: 2 of its 4 "
-        "dated answers came after that meeting. Those answers are not a true \"before\" "
+        "Warning: wave 1 of the questionnaire, the \"before\" measurement, began in "
+        "September 2025, before the SLCs' first meeting on 24 September 2025: 2 of its 4 "
+        "dated answers came after it. Those answers are not a true \"before\" "
         "measurement: members may already have changed, and the change between the two "
         "waves can understate (or overstate) any effect."]
 

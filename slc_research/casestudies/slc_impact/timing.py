@@ -95,10 +95,11 @@ def _late_answers(what: str, first: pd.Timestamp, start: pd.Timestamp, label: st
     """The warning on dated questionnaire answers given after the first meeting."""
     answers = (f"all {n_dated} answers" if n_after == n_dated
                else f"{n_after} of its {n_dated} dated answers")
-    began = ("began in" if first > start else "began before it, in") + f" {_month(first)}"
-    return (f"Warning: {what}, the \"before\" measurement, {began}, but "
-            f"{_possessive(label)} first meeting was in {_month(start)}: {answers} came after "
-            "that meeting. Those answers are not a true \"before\" measurement: members may "
+    order = "after" if first > start else "before"
+    tail = "came after that meeting" if first > start else "came after it"
+    return (f"Warning: {what}, the \"before\" measurement, began in {_month(first)}, {order} "
+            f"{_possessive(label)} first meeting on {_day(start)}: {answers} {tail}. Those "
+            "answers are not a true \"before\" measurement: members may "
             "already have changed, and the change between the two waves can understate (or "
             "overstate) any effect.")
 
