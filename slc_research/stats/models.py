@@ -31,7 +31,7 @@ from slc_research.stats.inputs import (
 )
 from slc_research.stats.results import TestResult, format_ci, format_number, format_p
 
-__all__ = ["FEW_CLUSTERS", "AncovaResult", "ancova", "school_clustering"]
+__all__ = ["FEW_CLUSTERS", "AncovaResult", "ancova", "cluster_codes", "school_clustering"]
 
 _TREATED_HINT = "intervention group (e.g. the community's members)"
 
@@ -254,10 +254,7 @@ def ancova(data: pd.DataFrame, *, outcome: str, baseline: str, group: str,
                          "same value for everyone); remove one")
     groups = None
     if cluster is not None:
-        groups = pd.Categorical(complete[cluster].astype(str).to_numpy()).codes
-        if len(set(groups)) < 2:
-            raise StatsError(f"cluster-robust errors need pupils from at least 2 schools in "
-                             f"{cluster!r}; leave cluster out for one school")
+        groups = cluster_codes(complete, cluster)
         fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
     else:
         fit = model.fit()
@@ -293,6 +290,33 @@ def ancova(data: pd.DataFrame, *, outcome: str, baseline: str, group: str,
         effect_size=j * b1 / sd_pooled, effect_size_ci_low=j * float(lo) / sd_pooled,
         effect_size_ci_high=j * float(hi) / sd_pooled, sd_pooled=sd_pooled,
         coefficients=table, clustering_note=note)
+
+
+def cluster_codes(data: pd.DataFrame, cluster: Hashable) -> np.ndarray:
+    """The cluster (school) of each row as integer codes, for cluster-robust errors.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The complete rows a model is fitted on.
+    cluster : column name
+        The column naming each row's cluster (its school).
+
+    Returns
+    -------
+    numpy.ndarray
+        One integer code per row.
+
+    Raises
+    ------
+    StatsError
+        With fewer than 2 clusters: cluster-robust errors cannot be estimated.
+    """
+    groups = pd.Categorical(data[cluster].astype(str).to_numpy()).codes
+    if len(set(groups)) < 2:
+        raise StatsError(f"cluster-robust errors need pupils from at least 2 schools in "
+                         f"{cluster!r}; leave cluster out for one school")
+    return groups
 
 
 def school_clustering(complete: pd.DataFrame, fixed_effects: str | None,

@@ -21,7 +21,7 @@ from scipy import stats
 
 from slc_research.errors import StatsError
 from slc_research.stats.inputs import check_confidence, frame_columns, indicator, need, need_spread
-from slc_research.stats.models import FEW_CLUSTERS, school_clustering
+from slc_research.stats.models import FEW_CLUSTERS, cluster_codes, school_clustering
 from slc_research.stats.prepost import PrePostEffect
 from slc_research.stats.results import TestResult
 
@@ -145,11 +145,8 @@ def difference_in_change(data: pd.DataFrame, *, before: str, after: str, group: 
         raise StatsError("within every school the pupils are all members or all others, so "
                          "no comparison within schools can be made")
     if cluster is not None:
-        groups = pd.Categorical(complete[cluster].astype(str).to_numpy()).codes
-        if len(set(groups)) < 2:
-            raise StatsError(f"cluster-robust errors need pupils from at least 2 schools in "
-                             f"{cluster!r}; leave cluster out for one school")
-        fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
+        fit = model.fit(cov_type="cluster", cov_kwds={"groups": cluster_codes(complete, cluster)},
+                        use_t=True)
     elif robust:
         fit = model.fit(cov_type="HC1", use_t=True)
     else:
