@@ -35,7 +35,7 @@ from slc_research.measures.table import (
 from slc_research.privacy.suppression import SECONDARY_MARK, SUPPRESSED_COLUMN, suppress_small
 from slc_research.stats import EffectSize, StatsError, hedges_g
 
-__all__ = ["CHARACTERISTICS", "GROUPINGS", "MEMBERS", "OTHER_PUPILS", "ExploreResult", "Measure",
+__all__ = ["CHARACTERISTICS", "GROUPINGS", "MEMBERS", "OTHER_PUPILS", "ExploreResult", "GroupSummary", "Measure",
            "MeasuresTable", "explore", "filter_mask", "measures_from_tables", "measures_table",
            "pupil_groups"]
 
@@ -45,8 +45,23 @@ MEMBERS = "Members"
 _SUMMARY_COLUMNS = ["group", "n", "mean", "sd", "ci_low", "ci_high", SUPPRESSED_COLUMN]
 
 
+class GroupSummary:
+    """What the explorer's results share: a ``summary`` with one row per group."""
+
+    summary: pd.DataFrame
+
+    @property
+    def groups(self) -> list[str]:
+        """Every group with pupils, published or not, in display order."""
+        return list(self.summary["group"])
+
+    def chart_data(self) -> pd.DataFrame:
+        """The published groups only (one row each): what a chart may draw."""
+        return self.summary[~self.summary[SUPPRESSED_COLUMN]].drop(columns=SUPPRESSED_COLUMN)
+
+
 @dataclass(frozen=True)
-class ExploreResult:
+class ExploreResult(GroupSummary):
     """One view of the explorer: groups, their summary and the chosen comparison.
 
     Attributes
@@ -91,15 +106,6 @@ class ExploreResult:
     confidence: float = 0.95
     threshold: int = 1
     small: tuple[str, ...] = ()
-
-    @property
-    def groups(self) -> list[str]:
-        """Every group with pupils, published or not, in display order."""
-        return list(self.summary["group"])
-
-    def chart_data(self) -> pd.DataFrame:
-        """The published groups only (one row each): what a chart may draw."""
-        return self.summary[~self.summary[SUPPRESSED_COLUMN]].drop(columns=SUPPRESSED_COLUMN)
 
     def display_table(self) -> pd.DataFrame:
         """The summary for a reader, its numbers as rounded text.

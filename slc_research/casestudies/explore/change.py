@@ -27,6 +27,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from slc_research.casestudies.explore.analysis import (
+    GroupSummary,
     Measure,
     MeasuresTable,
     filter_mask,
@@ -45,7 +46,7 @@ _VALUES = CHANGE_COLUMNS[2:-1]
 
 
 @dataclass(frozen=True)
-class ChangeResult:
+class ChangeResult(GroupSummary):
     """The change of one measure between two waves, per group, and one comparison.
 
     Attributes
@@ -91,15 +92,6 @@ class ChangeResult:
     confidence: float = 0.95
     threshold: int = 1
     small: tuple[str, ...] = ()
-
-    @property
-    def groups(self) -> list[str]:
-        """Every group with pupils measured at both waves, published or not."""
-        return list(self.summary["group"])
-
-    def chart_data(self) -> pd.DataFrame:
-        """The published groups only: what a chart may draw."""
-        return self.summary[~self.summary[SUPPRESSED_COLUMN]].drop(columns=SUPPRESSED_COLUMN)
 
     def display_table(self) -> pd.DataFrame:
         """The summary for a reader, rounded; withheld cells show ``<5`` or ``*``."""
