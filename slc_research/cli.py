@@ -93,6 +93,11 @@ def _report(args: argparse.Namespace) -> int:
     from slc_research.report.runs import batch_of_one
 
     one = args.engine in (None, "auto") and batch_of_one(batch)  # run in-process: no zygote
+    if one and not args.scheduler:
+        from slc_research.report.inprocess_engine import can_run_here, prepare_in_process_report
+
+        if can_run_here():
+            prepare_in_process_report()  # tables kept in memory; V8 warming in a render server
     if not args.scheduler and args.engine in (None, "auto", "warm") and not one:
         from slc_research.report import warm
 

@@ -33,6 +33,7 @@ from __future__ import annotations
 import sys
 import threading
 import traceback
+import warnings
 from contextlib import redirect_stderr, redirect_stdout
 from typing import Any
 
@@ -41,7 +42,8 @@ from IPython.core.displaypub import DisplayPublisher
 from nbformat import NotebookNode
 from papermill.engines import Engine
 
-__all__ = ["ENGINE_NAME", "LOCK", "InProcessEngine", "can_run_here", "register", "warm_charts"]
+__all__ = ["ENGINE_NAME", "LOCK", "InProcessEngine", "can_run_here", "prepare_in_process_report",
+           "register", "stop_render_server", "warm_charts"]
 
 #: The engine's name in papermill's registry.
 ENGINE_NAME = "slc-research-inprocess"
@@ -111,11 +113,71 @@ class _CellStream:
         return False
 
 
+def _show_warning(message: Warning | str, category: type[Warning], filename: str, lineno: int,
+                  file: Any = None, line: str | None = None) -> None:
+    """Write a warning to the running cell's stderr, as a kernel shows it."""
+    sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+
 def can_run_here() -> bool:
     """True when no IPython shell runs in this process (a notebook's kernel has one)."""
     from IPython.core.interactiveshell import InteractiveShell
 
     return not InteractiveShell.initialized()
+
+
+_SERVER: list = []
+
+
+def prepare_in_process_report() -> None:
+    """Get this process ready to run one report in-process; call before opening the workspace.
+
+    - The workspace's tables are kept in memory through the cache's own switches
+      (:data:`slc_research.workspace.cache.READ_MEMO` and
+      :data:`slc_research.workspace.enquiry.STACKED_MEMO`, as the warm zygote does), so
+      the notebook's own ``Enquiry.open`` finds the tables the command line just read
+      and checked instead of reading them again.
+    - A chart render server is started as a new process
+      (:func:`slc_research.report.render_server.spawn_render_server`): V8 starts on the
+      other core while this one works, and the report's charts are drawn there
+      (:func:`slc_research.charts.render.draw_svg`). It is stopped when this process ends.
+    """
+    import atexit
+    import os
+
+    from slc_research.charts.render import RENDER_SERVER_ENV
+    from slc_research.report.render_server import spawn_render_server
+    from slc_research.workspace import cache, enquiry
+
+    if cache.READ_MEMO is None:
+        cache.READ_MEMO = {}
+    if enquiry.STACKED_MEMO is None:
+        enquiry.STACKED_MEMO = {}
+    if _SERVER or os.environ.get(RENDER_SERVER_ENV):
+        return
+    try:
+        started = spawn_render_server()
+    except OSError:  # the charts are then drawn here
+        return
+    if started is not None:
+        _SERVER.append(started)
+        os.environ[RENDER_SERVER_ENV] = started[1]
+        atexit.register(stop_render_server)
+
+
+def stop_render_server() -> None:
+    """Stop the render server :func:`prepare_in_process_report` started (if any)."""
+    import os
+    from pathlib import Path
+
+    from slc_research.charts.render import RENDER_SERVER_ENV
+
+    while _SERVER:
+        proc, path = _SERVER.pop()
+        proc.kill()
+        proc.wait()
+        Path(path).unlink(missing_ok=True)
+        os.environ.pop(RENDER_SERVER_ENV, None)
 
 
 def warm_charts() -> threading.Thread:
@@ -176,7 +238,8 @@ class InProcessEngine(Engine):
                                               display_pub_class=CellDisplayPublisher)
             try:
                 with redirect_stdout(_CellStream("stdout")), \
-                        redirect_stderr(_CellStream("stderr")):
+                        redirect_stderr(_CellStream("stderr")), warnings.catch_warnings():
+                    warnings.showwarning = _show_warning  # the documented hook; restored after
                     cls._run_cells(nb_man, shell)
             finally:
                 # the notebook's variables go; no reset(): it runs a full garbage collection
