@@ -30,10 +30,9 @@ def first_chart(workspace: Path) -> tuple[float, float, float]:
     """(kernel start, cells before the explorer, the explorer's cell), in seconds."""
     import nbformat
     from nbclient import NotebookClient
-    from papermill.parameterize import parameterize_notebook
-
-    nb = parameterize_notebook(nbformat.read(str(NOTEBOOK), as_version=4),
-                               {"workspace": str(workspace)})
+    nb = nbformat.read(str(NOTEBOOK), as_version=4)
+    # the workspace given after the notebook's parameters cell, as papermill injects it
+    nb.cells.insert(1, nbformat.v4.new_code_cell(f"workspace = {str(workspace)!r}"))
     index = next(i for i, c in enumerate(nb.cells)
                  if c.cell_type == "code" and "widgets.explorer(" in c.source)
     client = NotebookClient(nb, kernel_name="slc-research", timeout=600,
@@ -48,6 +47,7 @@ def first_chart(workspace: Path) -> tuple[float, float, float]:
         t = time.perf_counter()
         cell = client.execute_cell(nb.cells[index], index)
         explorer = time.perf_counter() - t
+        client.set_widgets_metadata()  # the widgets' state (the chart's SVG) into the notebook
     errors = [o for o in cell.outputs if o.output_type == "error"]
     if errors:
         raise SystemExit(f"the explorer's cell raised {errors[0].ename}: {errors[0].evalue}")
