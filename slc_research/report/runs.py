@@ -315,10 +315,9 @@ def _run_batch(plan: Sequence[PlannedReport], workspace: str | Path, out_dir: Pa
     write_ledger(out_dir, ledger)
     ordered = (*(outcomes[r.name] for r in todo), *kept)
     index = write_index(out_dir, [o.result for o in ordered], title=title)
-    from slc_research.report.check import check_outputs
-
-    run = BatchRun(ordered, index, check_outputs(out_dir, workspace) if check else None,
-                   tuple(notes))
+    # the folder's check, by the checker that checked each report: the workspace's names
+    # and ids are read from its raw files once per run, not twice
+    run = BatchRun(ordered, index, checker.check(out_dir) if check else None, tuple(notes))
     if not quiet:
         _summary(run, progress.stream)
     return run
