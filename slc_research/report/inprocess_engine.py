@@ -42,7 +42,8 @@ from IPython.core.displaypub import DisplayPublisher
 from nbformat import NotebookNode
 from papermill.engines import Engine
 
-__all__ = ["ENGINE_NAME", "LOCK", "InProcessEngine", "can_run_here", "prepare_in_process_report",
+__all__ = ["ENGINE_NAME", "LOCK", "InProcessEngine", "can_run_here", "end_in_process_report",
+           "prepare_in_process_report",
            "register", "stop_render_server", "warm_charts"]
 
 #: The engine's name in papermill's registry.
@@ -127,6 +128,7 @@ def can_run_here() -> bool:
 
 
 _SERVER: list = []
+_MEMOS_STARTED: list = []
 
 
 def prepare_in_process_report() -> None:
@@ -151,8 +153,10 @@ def prepare_in_process_report() -> None:
 
     if cache.READ_MEMO is None:
         cache.READ_MEMO = {}
+        _MEMOS_STARTED.append(cache)
     if enquiry.STACKED_MEMO is None:
         enquiry.STACKED_MEMO = {}
+        _MEMOS_STARTED.append(enquiry)
     if _SERVER or os.environ.get(RENDER_SERVER_ENV):
         return
     try:
@@ -163,6 +167,23 @@ def prepare_in_process_report() -> None:
         _SERVER.append(started)
         os.environ[RENDER_SERVER_ENV] = started[1]
         atexit.register(stop_render_server)
+
+
+def end_in_process_report() -> None:
+    """Undo :func:`prepare_in_process_report`: memos off again, the render server stopped.
+
+    Called when the run is over (a command line that runs several commands in one process,
+    such as the tests, then starts the next from the same state).
+    """
+    from slc_research.workspace import cache, enquiry
+
+    while _MEMOS_STARTED:
+        module = _MEMOS_STARTED.pop()
+        if module is cache:
+            cache.READ_MEMO = None
+        elif module is enquiry:
+            enquiry.STACKED_MEMO = None
+    stop_render_server()
 
 
 def stop_render_server() -> None:
@@ -233,6 +254,10 @@ class InProcessEngine(Engine):
             if InteractiveShell.initialized():
                 raise RuntimeError("an IPython shell already runs in this process; run the "
                                    "report with engine 'warm' or 'fresh'")
+            import altair as alt
+
+            # what a notebook switches on for itself (use_offline_renderer), put back after
+            renderer, theme = alt.renderers.active, alt.theme.active
             config = Config({"HistoryManager": {"enabled": False}})
             shell = InteractiveShell.instance(config=config, displayhook_class=CellDisplayHook,
                                               display_pub_class=CellDisplayPublisher)
@@ -248,6 +273,8 @@ class InProcessEngine(Engine):
                 shell.cleanup()
                 InteractiveShell.clear_instance()
                 sys.displayhook = sys.__displayhook__
+                alt.renderers.enable(renderer)
+                alt.theme.enable(theme)
                 _CELL[0] = []
         return nb_man.nb
 

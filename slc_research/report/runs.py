@@ -310,6 +310,9 @@ def _run_batch(plan: Sequence[PlannedReport], workspace: str | Path, out_dir: Pa
                             quiet=quiet, total=len(todo))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        from slc_research.report.inprocess_engine import end_in_process_report
+
+        end_in_process_report()  # what the command line switched on for an in-process report
     notes += _tidy(out_dir, ledger, consent, again, outcomes,
                    lambda name: masked(name, checker.identifiers))
     write_ledger(out_dir, ledger)
