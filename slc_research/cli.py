@@ -97,7 +97,7 @@ def _report(args: argparse.Namespace) -> int:
         from slc_research.report.inprocess_engine import can_run_here, prepare_in_process_report
 
         if can_run_here():
-            prepare_in_process_report()  # tables kept in memory; V8 warming in a render server
+            prepare_in_process_report()  # the tables it opens kept in memory for the report
     if not args.scheduler and args.engine in (None, "auto", "warm") and not one:
         from slc_research.report import warm
 

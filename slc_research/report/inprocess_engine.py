@@ -2,7 +2,7 @@
 
 A teacher's first report is one notebook: starting a kernel for it (a new
 Python that imports pandas, SciPy, statsmodels, Altair and the package again, a
-second time after the command line did) and a V8 for its charts costs more than
+second time after the command line did) costs more than
 the report itself. :class:`InProcessEngine` runs the notebook's cells in an
 IPython shell inside the calling process instead, through public APIs only:
 
@@ -24,8 +24,10 @@ and ``sys.stderr`` are the process's own (:data:`LOCK`). It is only chosen when
 no IPython shell is running here (never inside a notebook's own kernel), and
 the notebook's variables are dropped when it is done.
 
-Charts: V8 (vl-convert) is started in a background thread as soon as the run
-starts, so that it warms while the first cell imports and computes.
+Charts are drawn in this process too (vl-convert). Two ways to start V8 earlier were
+measured and dropped: a warm-up thread (vl-convert's calls back into Python slowed
+both threads) and a render server in a second process (more CPU in all, and slower on
+the shared 2-core machine).
 """
 
 from __future__ import annotations
@@ -43,8 +45,7 @@ from nbformat import NotebookNode
 from papermill.engines import Engine
 
 __all__ = ["ENGINE_NAME", "LOCK", "InProcessEngine", "can_run_here", "end_in_process_report",
-           "prepare_in_process_report",
-           "register", "stop_render_server", "warm_charts"]
+           "prepare_in_process_report", "register"]
 
 #: The engine's name in papermill's registry.
 ENGINE_NAME = "slc-research-inprocess"
@@ -127,28 +128,20 @@ def can_run_here() -> bool:
     return not InteractiveShell.initialized()
 
 
-_SERVER: list = []
 _MEMOS_STARTED: list = []
 
 
 def prepare_in_process_report() -> None:
     """Get this process ready to run one report in-process; call before opening the workspace.
 
-    - The workspace's tables are kept in memory through the cache's own switches
-      (:data:`slc_research.workspace.cache.READ_MEMO` and
-      :data:`slc_research.workspace.enquiry.STACKED_MEMO`, as the warm zygote does), so
-      the notebook's own ``Enquiry.open`` finds the tables the command line just read
-      and checked instead of reading them again.
-    - A chart render server is started as a new process
-      (:func:`slc_research.report.render_server.spawn_render_server`): V8 starts on the
-      other core while this one works, and the report's charts are drawn there
-      (:func:`slc_research.charts.render.draw_svg`). It is stopped when this process ends.
+    The workspace's tables are kept in memory through the cache's own switches
+    (:data:`slc_research.workspace.cache.READ_MEMO` and
+    :data:`slc_research.workspace.enquiry.STACKED_MEMO`, as the warm zygote does), so the
+    notebook's own ``Enquiry.open`` finds the tables the command line just read and
+    checked, already stacked, instead of reading them again. Charts are drawn here: a
+    render server started in another process (V8 warming on the other core) was measured
+    and lost on the shared 2-core machine (median 14.0 s against 12.1 s, three pairs).
     """
-    import atexit
-    import os
-
-    from slc_research.charts.render import RENDER_SERVER_ENV
-    from slc_research.report.render_server import spawn_render_server
     from slc_research.workspace import cache, enquiry
 
     if cache.READ_MEMO is None:
@@ -157,23 +150,13 @@ def prepare_in_process_report() -> None:
     if enquiry.STACKED_MEMO is None:
         enquiry.STACKED_MEMO = {}
         _MEMOS_STARTED.append(enquiry)
-    if _SERVER or os.environ.get(RENDER_SERVER_ENV):
-        return
-    try:
-        started = spawn_render_server()
-    except OSError:  # the charts are then drawn here
-        return
-    if started is not None:
-        _SERVER.append(started)
-        os.environ[RENDER_SERVER_ENV] = started[1]
-        atexit.register(stop_render_server)
 
 
 def end_in_process_report() -> None:
-    """Undo :func:`prepare_in_process_report`: memos off again, the render server stopped.
+    """Undo :func:`prepare_in_process_report`: the memos off again.
 
-    Called when the run is over (a command line that runs several commands in one process,
-    such as the tests, then starts the next from the same state).
+    Called when the run is over (a process that runs several commands, such as the
+    tests, then starts the next from the same state).
     """
     from slc_research.workspace import cache, enquiry
 
@@ -183,38 +166,6 @@ def end_in_process_report() -> None:
             cache.READ_MEMO = None
         elif module is enquiry:
             enquiry.STACKED_MEMO = None
-    stop_render_server()
-
-
-def stop_render_server() -> None:
-    """Stop the render server :func:`prepare_in_process_report` started (if any)."""
-    import os
-    from pathlib import Path
-
-    from slc_research.charts.render import RENDER_SERVER_ENV
-
-    while _SERVER:
-        proc, path = _SERVER.pop()
-        proc.kill()
-        proc.wait()
-        Path(path).unlink(missing_ok=True)
-        os.environ.pop(RENDER_SERVER_ENV, None)
-
-
-def warm_charts() -> threading.Thread:
-    """Start V8 (vl-convert) in a background thread with one tiny chart; the thread."""
-    def draw() -> None:
-        try:
-            from slc_research.charts.render import local_svg
-
-            local_svg({"mark": "point", "data": {"values": [{"x": 1}]},
-                       "encoding": {"x": {"field": "x", "type": "quantitative"}}})
-        except Exception:  # noqa: BLE001, S110 - only a warm-up: the report's own chart says what is wrong
-            pass
-
-    thread = threading.Thread(target=draw, name="slc-warm-charts", daemon=True)
-    thread.start()
-    return thread
 
 
 class InProcessEngine(Engine):

@@ -21,14 +21,11 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 from slc_research.charts.render import RENDER_SERVER_ENV, local_svg, recv_frame, send_frame
 
-__all__ = ["RENDER_MEMO_BYTES", "RENDER_SERVER_ENV", "spawn_render_server",
-           "start_render_server"]
+__all__ = ["RENDER_MEMO_BYTES", "RENDER_SERVER_ENV", "start_render_server"]
 #: Bytes of replies the render server keeps (least recently used go first).
 RENDER_MEMO_BYTES = 64 * 1024 * 1024
 
@@ -111,10 +108,13 @@ def _render_server(path: str, zygote_pid: int) -> None:
         Path(path).unlink(missing_ok=True)
 
 
-def _socket_path() -> str:
-    """A new, private Unix socket path in the Jupyter runtime folder (or /tmp if too long)."""
+def start_render_server(zygote_pid: int) -> tuple[int, str] | None:
+    """Fork the render server; returns (pid, socket path), or None if vl-convert is absent."""
+    import importlib.util
     import uuid
 
+    if importlib.util.find_spec("vl_convert") is None:
+        return None
     from jupyter_core.paths import jupyter_runtime_dir
 
     runtime = Path(jupyter_runtime_dir())
@@ -122,40 +122,6 @@ def _socket_path() -> str:
     path = str(runtime / f"slc-render-{uuid.uuid4().hex[:12]}.sock")
     if len(path.encode()) > 100:  # the limit of a Unix socket path
         path = f"/tmp/slc-render-{uuid.uuid4().hex[:12]}.sock"
-    return path
-
-
-def spawn_render_server() -> tuple[subprocess.Popen, str] | None:
-    """Start a render server for this process as a new Python process (no fork).
-
-    For a report run in this process (:mod:`slc_research.report.inprocess_engine`): V8
-    starts on the other core while this one imports the stack and computes, and the
-    server is listening before V8 is ready, so the first chart waits for it rather than
-    starting a second V8. The server stops when this process ends (or is killed with
-    its ``Popen``). Returns (process, socket path), or None if vl-convert is absent.
-    """
-    import importlib.util
-
-    if importlib.util.find_spec("vl_convert") is None:
-        return None
-    path = _socket_path()
-    proc = subprocess.Popen([sys.executable, "-m", "slc_research.report.render_server",
-                             _SERVE_FLAG, path, str(os.getpid())],
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, start_new_session=True)
-    return proc, path
-
-
-_SERVE_FLAG = "--slc-render-server"
-
-
-def start_render_server(zygote_pid: int) -> tuple[int, str] | None:
-    """Fork the render server; returns (pid, socket path), or None if vl-convert is absent."""
-    import importlib.util
-
-    if importlib.util.find_spec("vl_convert") is None:
-        return None
-    path = _socket_path()
     pid = os.fork()
     if pid == 0:
         status = 0
@@ -168,6 +134,3 @@ def start_render_server(zygote_pid: int) -> tuple[int, str] | None:
             os._exit(status)
     return pid, path
 
-
-if __name__ == "__main__" and len(sys.argv) == 4 and sys.argv[1] == _SERVE_FLAG:
-    _render_server(sys.argv[2], int(sys.argv[3]))

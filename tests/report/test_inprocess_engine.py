@@ -98,25 +98,18 @@ def test_item9_only_a_single_local_report_runs_in_process():
     assert not one_report_in_process(1, None, "tcp://10.0.0.5:8786")
 
 
-def test_item9_render_server_process_draws_the_same_svg():
-    script = """
-import os
-from slc_research.charts.render import RENDER_SERVER_ENV, draw_svg, local_svg
-from slc_research.report import inprocess_engine as e
-e.prepare_in_process_report()
-path = os.environ[RENDER_SERVER_ENV]
-spec = {"mark": "bar", "data": {"values": [{"a": "x", "b": 2}]},
-        "encoding": {"x": {"field": "a", "type": "nominal"}, "y": {"field": "b", "type": "quantitative"}}}
-assert draw_svg(spec) == local_svg(spec)
-proc = e._SERVER[0][0]
-assert proc.poll() is None
-e.stop_render_server()
-assert proc.poll() is not None and not os.path.exists(path) and RENDER_SERVER_ENV not in os.environ
-print("ok")
-"""
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         timeout=120)
-    assert out.stdout.strip() == "ok", out.stderr[-2000:]
+def test_item9_workspace_tables_kept_in_memory_for_the_run_then_switched_off():
+    from slc_research.report import inprocess_engine
+    from slc_research.workspace import cache, enquiry
+
+    assert cache.READ_MEMO is None
+    assert enquiry.STACKED_MEMO is None
+    inprocess_engine.prepare_in_process_report()
+    assert cache.READ_MEMO == {}
+    assert enquiry.STACKED_MEMO == {}
+    inprocess_engine.end_in_process_report()
+    assert cache.READ_MEMO is None
+    assert enquiry.STACKED_MEMO is None
 
 
 def test_item9_jsonschema_imports_without_its_unused_iri_checker():
