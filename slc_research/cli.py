@@ -94,7 +94,7 @@ def _report(args: argparse.Namespace) -> int:
 
     one = args.engine in (None, "auto") and batch_of_one(batch)  # run in-process: no zygote
     if one and not args.scheduler:
-        from slc_research.report.inprocess_engine import can_run_here, prepare_in_process_report
+        from slc_research.report.in_process import can_run_here, prepare_in_process_report
 
         if can_run_here():
             prepare_in_process_report()  # the tables it opens kept in memory for the report

@@ -254,10 +254,17 @@ def _engine_options(engine: str = "auto", workspace: str | None = None) -> dict[
     from slc_research.report.warm import ENGINE_NAME
 
     if engine == "inprocess":
-        from slc_research.report import inprocess_engine
+        from slc_research.report.in_process import ENGINE_NAME as IN_PROCESS
+        from slc_research.report.in_process import can_run_here
 
-        if inprocess_engine.can_run_here():
-            return {"engine_name": inprocess_engine.register()}
+        try:
+            papermill_engines.get_engine(IN_PROCESS)
+        except PapermillException:
+            warn_fallback(f"the papermill engine {IN_PROCESS!r} is not installed "
+                          "(reinstall slc-research: pip install -e .)")
+        else:
+            if can_run_here():
+                return {"engine_name": IN_PROCESS}
         engine = "auto"
     if engine in ("warm", "auto"):
         try:

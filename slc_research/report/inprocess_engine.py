@@ -16,10 +16,13 @@ IPython shell inside the calling process instead, through public APIs only:
   and ``execute_result`` outputs, in order, as a kernel would send them;
   printed text and warnings become ``stream`` outputs.
 
-The engine is registered under :data:`ENGINE_NAME` with papermill's public
-``papermill_engines.register`` when :func:`register` is called (by
-:func:`slc_research.report.execute.run_report` for ``engine="inprocess"``),
-never at import. One report at a time per process: the shell, ``sys.stdout``
+Papermill imports this module itself, from the entry point, when ``papermill.engines``
+is first imported: what the runner needs before that is in
+:mod:`slc_research.report.in_process`. The engine is registered as an entry point (group ``papermill.engine``, name
+:data:`ENGINE_NAME`, in ``pyproject.toml``), as the warm engine is; nothing is
+registered at import. :func:`slc_research.report.execute.run_report` uses it for
+``engine="inprocess"`` (and falls back, with a warning, when the package was installed
+before the entry point existed). One report at a time per process: the shell, ``sys.stdout``
 and ``sys.stderr`` are the process's own (:data:`LOCK`). It is only chosen when
 no IPython shell is running here (never inside a notebook's own kernel), and
 the notebook's variables are dropped when it is done.
@@ -33,7 +36,6 @@ the shared 2-core machine).
 from __future__ import annotations
 
 import sys
-import threading
 import traceback
 import warnings
 from contextlib import redirect_stderr, redirect_stdout
@@ -44,13 +46,10 @@ from IPython.core.displaypub import DisplayPublisher
 from nbformat import NotebookNode
 from papermill.engines import Engine
 
-__all__ = ["ENGINE_NAME", "LOCK", "InProcessEngine", "can_run_here", "end_in_process_report",
-           "prepare_in_process_report", "register"]
+from slc_research.report.in_process import ENGINE_NAME, LOCK
 
-#: The engine's name in papermill's registry.
-ENGINE_NAME = "slc-research-inprocess"
-#: Held while a notebook runs in this process (one at a time: the shell and streams are shared).
-LOCK = threading.Lock()
+__all__ = ["ENGINE_NAME", "LOCK", "InProcessEngine"]
+
 
 #: The outputs of the cell that is running (the hooks below append to it).
 _CELL: list[list[NotebookNode]] = [[]]
@@ -119,53 +118,6 @@ def _show_warning(message: Warning | str, category: type[Warning], filename: str
                   file: Any = None, line: str | None = None) -> None:
     """Write a warning to the running cell's stderr, as a kernel shows it."""
     sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
-
-
-def can_run_here() -> bool:
-    """True when no IPython shell runs in this process (a notebook's kernel has one)."""
-    from IPython.core.interactiveshell import InteractiveShell
-
-    return not InteractiveShell.initialized()
-
-
-_MEMOS_STARTED: list = []
-
-
-def prepare_in_process_report() -> None:
-    """Get this process ready to run one report in-process; call before opening the workspace.
-
-    The workspace's tables are kept in memory through the cache's own switches
-    (:data:`slc_research.workspace.cache.READ_MEMO` and
-    :data:`slc_research.workspace.enquiry.STACKED_MEMO`, as the warm zygote does), so the
-    notebook's own ``Enquiry.open`` finds the tables the command line just read and
-    checked, already stacked, instead of reading them again. Charts are drawn here: a
-    render server started in another process (V8 warming on the other core) was measured
-    and lost on the shared 2-core machine (median 14.0 s against 12.1 s, three pairs).
-    """
-    from slc_research.workspace import cache, enquiry
-
-    if cache.READ_MEMO is None:
-        cache.READ_MEMO = {}
-        _MEMOS_STARTED.append(cache)
-    if enquiry.STACKED_MEMO is None:
-        enquiry.STACKED_MEMO = {}
-        _MEMOS_STARTED.append(enquiry)
-
-
-def end_in_process_report() -> None:
-    """Undo :func:`prepare_in_process_report`: the memos off again.
-
-    Called when the run is over (a process that runs several commands, such as the
-    tests, then starts the next from the same state).
-    """
-    from slc_research.workspace import cache, enquiry
-
-    while _MEMOS_STARTED:
-        module = _MEMOS_STARTED.pop()
-        if module is cache:
-            cache.READ_MEMO = None
-        elif module is enquiry:
-            enquiry.STACKED_MEMO = None
 
 
 class InProcessEngine(Engine):
@@ -250,11 +202,3 @@ class InProcessEngine(Engine):
             nb_man.cell_complete(cell, cell_index=index)
             if error is not None:
                 return
-
-
-def register() -> str:
-    """Register :class:`InProcessEngine` with papermill (public API); its name."""
-    from papermill.engines import papermill_engines
-
-    papermill_engines.register(ENGINE_NAME, InProcessEngine)
-    return ENGINE_NAME

@@ -310,7 +310,7 @@ def _run_batch(plan: Sequence[PlannedReport], workspace: str | Path, out_dir: Pa
                             quiet=quiet, total=len(todo))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-        from slc_research.report.inprocess_engine import end_in_process_report
+        from slc_research.report.in_process import end_in_process_report
 
         end_in_process_report()  # what the command line switched on for an in-process report
     notes += _tidy(out_dir, ledger, consent, again, outcomes,
@@ -346,7 +346,7 @@ def one_report_in_process(n_reports: int, engine: str | None, scheduler: str | N
     """
     if n_reports != 1 or scheduler or engine not in (None, "auto"):
         return False
-    from slc_research.report.inprocess_engine import can_run_here
+    from slc_research.report.in_process import can_run_here
 
     return can_run_here()
 

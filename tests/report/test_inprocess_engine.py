@@ -99,7 +99,7 @@ def test_item9_only_a_single_local_report_runs_in_process():
 
 
 def test_item9_workspace_tables_kept_in_memory_for_the_run_then_switched_off():
-    from slc_research.report import inprocess_engine
+    from slc_research.report import in_process as inprocess_engine
     from slc_research.workspace import cache, enquiry
 
     assert cache.READ_MEMO is None
@@ -123,7 +123,7 @@ checker = jsonschema.FormatChecker()
 assert "iri" not in checker.checkers and "date" in checker.checkers
 assert not checker.conforms("2026-02-30", "date")
 from IPython.core.interactiveshell import InteractiveShell
-from slc_research.report.inprocess_engine import can_run_here
+from slc_research.report.in_process import can_run_here
 assert can_run_here()
 InteractiveShell.instance()
 assert not can_run_here()  # inside a notebook's kernel: never in-process
