@@ -63,8 +63,13 @@ test: install-test
 	$(BIN)/ruff check slc_research tests benchmarks
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
+# JupyterLab on copies of the notebooks inside the workspace (LAB, default the demo), each
+# pointed at it: autosave writes there, never into the repository's notebooks/.
+# `make lab LAB=my-enquiry` for your own; `slc-research lab LAB --refresh` replaces edited copies.
+LAB ?= $(DEMO)
 lab: $(VENV)/.installed
-	$(BIN)/jupyter lab notebooks/
+	@test -f $(LAB)/enquiry.toml || { echo "No enquiry in $(LAB): run make demo first, or make lab LAB=your-enquiry-folder"; exit 1; }
+	$(BIN)/slc-research lab $(LAB)
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/ingest.py

@@ -29,6 +29,8 @@ __all__ = ["main"]
 def _init(args: argparse.Namespace) -> int:
     root = Path(args.path)
     manifest = root / "enquiry.toml"
+    if args.from_folder:
+        return _init_from(root, Path(args.from_folder))
     if manifest.exists():
         raise ConfigError(f"{manifest} already exists; nothing was changed.")
     for sub in ("raw", "private"):
@@ -42,6 +44,27 @@ def _init(args: argparse.Namespace) -> int:
     (root / ".gitignore").write_text("private/\n.slc-cache/\nraw/\n", encoding="utf-8")
     print(f"Wrote an empty workspace in {root}: edit {manifest}, copy your exports into "
           f"{root / 'raw'}, then run: slc-research check {root}")
+    return 0
+
+
+def _init_from(root: Path, folder: Path) -> int:
+    """``init PATH --from FOLDER``: the workspace written from the exports, then checked."""
+    from slc_research.casestudies.data_health.summary import health_summary
+    from slc_research.workspace.enquiry import Enquiry
+    from slc_research.workspace.init_from import init_from
+
+    written = init_from(root, folder)
+    print(written.summary())
+    print(f"\nChecking the workspace (slc-research check {root}):\n")
+    try:
+        enq = Enquiry.open(root)
+    except SlcResearchError as exc:
+        print(f"slc-research: {exc}\nCorrect enquiry.toml (the lines marked '# check:'), then "
+              f"run: slc-research check {root}", file=sys.stderr)
+        return 1
+    print(health_summary(enq))
+    print(f"\nNext: read each '# check:' line of {root / 'enquiry.toml'}, then run: "
+          f"slc-research check {root}")
     return 0
 
 
@@ -104,10 +127,18 @@ def _report(args: argparse.Namespace) -> int:
         warm.prestart()  # the zygote imports the stack while the workspace is checked
     enq = Enquiry.open(workspace)  # validate and cache once, before any kernel starts
     plan = expand_batch(batch, enq)
+    not_run = list(dict.fromkeys(r.not_run for r in plan if r.not_run))
+    plan = [r for r in plan if not r.not_run]
+    if not_run and not plan:  # every report asked for needs what the enquiry lacks
+        raise ConfigError(f"{'; '.join(not_run)}. Nothing was run: add the source named to "
+                          "enquiry.toml, or ask for another report (--all runs every one that "
+                          "applies).")
+    for line in not_run:  # said even when quiet: it is why a report is missing
+        print(line)
     run = run_batch(plan, workspace, out, workspace_key=enq.cache_key,
                     title=batch.title or enq.title, scheduler=args.scheduler,
                     workers=args.workers, force=args.force, quiet=args.quiet,
-                    engine=args.engine)
+                    engine=args.engine, not_run=not_run)
     if args.quiet:  # what the run removed, rewrote or withheld is said even when quiet
         for note in run.notes:
             print(note)
@@ -164,6 +195,8 @@ def _export(args: argparse.Namespace) -> int:
     from slc_research.report.export import export_pack
 
     result = export_pack(args.path, args.to, notebooks=args.notebook or None)
+    for line in result.not_run.values():
+        print(line)
     for name, error in result.failures.items():
         print(f"slc-research: {name} could not be exported: {error}", file=sys.stderr)
     if result.leaks:
@@ -200,6 +233,29 @@ def _demo(args: argparse.Namespace) -> int:
               or _command(["report", str(workspace), "--batch", str(_demo_batch()),
                            "--out", str(out)]))
     print(f"Open {out / 'index.html'} in a browser.")
+    return status
+
+
+def _lab(args: argparse.Namespace) -> int:
+    """JupyterLab on copies of the notebooks in the workspace's own ``notebooks/`` folder."""
+    import shlex
+    import subprocess
+
+    from slc_research.report.lab import prepare_lab
+
+    plan = prepare_lab(args.path, refresh=args.refresh, browser=not args.no_browser,
+                       port=args.port)
+    print(plan.summary())
+    if args.dry_run:
+        print("Not started (--dry-run). To start JupyterLab there: " + shlex.join(plan.command))
+        return 0
+    _ensure_kernel()
+    print("Starting JupyterLab: open a notebook there and run all cells. Stop it with Ctrl+C.")
+    status = subprocess.call(plan.command, cwd=plan.folder)
+    if status not in (0, 130):
+        print(f"slc-research: JupyterLab stopped with status {status}: its own message is "
+              "above. Your notebooks are still in " + str(plan.folder), file=sys.stderr)
+        return 1
     return status
 
 
@@ -290,8 +346,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--debug", action="store_true", help="show tracebacks of unexpected errors")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    s = sub.add_parser("init", help="write an empty workspace with a template enquiry.toml")
+    s = sub.add_parser("init", help="write a workspace: a template enquiry.toml, or one made "
+                                    "from a folder of exports (--from FOLDER)")
     s.add_argument("path")
+    s.add_argument("--from", dest="from_folder", metavar="FOLDER",
+                   help="a folder of exports (MIS roster, surveys, registers, REFI-QDA "
+                        "projects ...): each file is recognised from its content, copied "
+                        "unchanged into PATH/raw, and described in a commented enquiry.toml "
+                        "whose every guess is marked '# check:'; then the workspace is checked")
     s.set_defaults(func=_init)
 
     s = sub.add_parser("check", help="validate a workspace and print its data-health summary")
@@ -363,6 +425,22 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--scheduler", metavar="ADDRESS",
                    help="run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786")
     s.set_defaults(func=_report)
+
+    s = sub.add_parser(
+        "lab", help="open JupyterLab on your own enquiry: copies of the notebooks in "
+                    "PATH/notebooks, already pointed at it",
+        description="Copy the notebooks into the workspace's own notebooks/ folder, each "
+                    "already pointed at the workspace (the repository's notebooks are never "
+                    "written), then start JupyterLab there. A copy you edited is kept "
+                    "(--refresh replaces it, saving yours aside first).")
+    s.add_argument("path", help="the workspace, e.g. data/demo or my-enquiry")
+    s.add_argument("--refresh", action="store_true",
+                   help="replace copies you edited with fresh ones (yours are saved aside)")
+    s.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    s.add_argument("--port", type=int, help="the port JupyterLab listens on")
+    s.add_argument("--dry-run", action="store_true",
+                   help="copy the notebooks and print the command, without starting JupyterLab")
+    s.set_defaults(func=_lab)
 
     s = sub.add_parser("qda", help="exchange coding with NVivo, ATLAS.ti, MAXQDA, QualCoder "
                                    "(REFI-QDA)")

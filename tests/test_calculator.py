@@ -193,3 +193,32 @@ def test_item8_calculator_prints_months_only_for_attainment_with_caveat():
     assert "attainment only" in row["note"]
     with pytest.raises(StatsError, match="outcome_kind must be one of"):
         effect_size_from_summary(3.6, 0.8, 40, 3.3, 0.9, 45, outcome_kind="engagement")
+
+
+def test_item7_calculator_rounds_for_display_and_counts_in_words():
+    from slc_research.casestudies.explore.calculator import counted, for_display
+
+    r = effect_size_from_summary(19 / 6, 0.8333333333, 1200, 3.0, 0.9, 45)
+    groups = r.display_groups()
+    assert groups.to_dict("list") == {"Group": ["intervention", "comparison"],
+                                      "Mean": ["3.17", "3.00"], "SD": ["0.83", "0.90"],
+                                      "Pupils (n)": ["1,200", "45"]}
+    table = r.display_table()
+    assert list(table.columns) == ["Statistic", "Value", "95% CI", "Note"]
+    assert table.loc[2, "Value"] == f"{r.g.estimate:.2f}"
+    assert table.loc[2, "95% CI"] == f"{r.g.ci_low:.2f} to {r.g.ci_high:.2f}"
+    assert all(len(v.split(".")[-1]) <= 2 for v in table["Value"])
+    assert r.g.estimate == hedges_g_from_summary(19 / 6, 0.8333333333, 1200, 3.0, 0.9,
+                                                 45).estimate  # unrounded inside
+    assert r.counts == "3 statistics of 1 outcome; n = 1,200 intervention v 45 comparison"
+    assert counted(1, "statistic") == "1 statistic"
+    assert counted(2, "outcome") == "2 outcomes"
+    assert counted(1, "child", "children") == "1 child"
+    assert counted(3, "child", "children") == "3 children"
+    assert for_display(3.1666666666666665) == 3.17
+    attainment = effect_size_from_summary(103, 5.5, 50, 100, 4.5, 50,
+                                          outcome_kind="attainment")
+    months = attainment.display_table().set_index("Statistic").loc["Months' progress"]
+    assert months["Value"] == "7"
+    assert months["95% CI"] == (f"{attainment.months.ci_low:+.0f} to "
+                                f"{attainment.months.ci_high:+.0f}")

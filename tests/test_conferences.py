@@ -284,8 +284,8 @@ def _run(enq, **params):
 
 def test_run_gives_every_section_a_finding_that_names_no_small_group(tables):
     result = _run(_enquiry(tables))
-    assert [s.key for s in result] == ["scoring", "target", "depth", "by_group", "feedback",
-                                       "rubric_check"]
+    assert [s.key for s in result] == ["scoring", "target", "depth", "outcomes", "by_group",
+                                       "feedback", "rubric_check"]
     assert result.records["n_classes"] == 2
     assert result.records["n_pupils"] == 8
     assert all(s.finding for s in result)
@@ -305,9 +305,10 @@ def test_run_gives_every_section_a_finding_that_names_no_small_group(tables):
     assert set(result.all_records) == {
         "title", "community", "school", "n_classes", "n_pupils", "n_reflections", "rubric",
         "pct_weeks_meeting_target", "depth_first_half_term", "depth_last_half_term",
-        "depth_change", "feedback_responses"}
+        "depth_change", "feedback_responses", "primary_outcome", "smallest_effect",
+        "outcomes_holm"}
     # Oak's weeks have 5 and 6 pupils: its line is drawn; the depth-by-group bars are not
-    assert [len(s.charts) for s in result] == [0, 1, 2, 1, 0, 0]
+    assert [len(s.charts) for s in result] == [0, 1, 2, 0, 1, 0, 0]
 
 
 def test_run_says_what_is_missing_when_nothing_was_written(tables):
@@ -318,5 +319,7 @@ def test_run_says_what_is_missing_when_nothing_was_written(tables):
         assert result[key].finding.startswith("No "), key
         assert result[key].charts == ()
     assert result.records["n_reflections"] == 0
+    assert result["outcomes"].finding.startswith("All the reflections fall in one half term")
     assert set(result.all_records) == {"title", "community", "school", "n_classes",
-                                       "n_pupils", "n_reflections", "rubric"}
+                                       "n_pupils", "n_reflections", "rubric", "primary_outcome",
+                                       "smallest_effect"}

@@ -46,7 +46,8 @@ def test_validate_parameters_accepts_defaults(workspace):
     assert p["waves"] == (1, 2)
     assert p["method"] == "DL"
     assert STUDY.validate(workspace=str(workspace)) == {
-        "workspace": workspace.resolve(), "schools": (), "waves": (1, 2), "method": "REML"}
+        "workspace": workspace.resolve(), "schools": (), "waves": (1, 2), "method": "REML",
+        "primary_outcome": "", "smallest_effect": 0.2}
 
 
 @pytest.mark.parametrize(("kwargs", "key", "match"), [
@@ -303,9 +304,15 @@ def test_attendance_bands_and_dose_response():
     bands = cp.attendance_bands(rates, per, threshold=3)
     assert list(bands["n"]) == [5, 3, 3]  # 0-40, 50-70, 80-100
     assert bands.loc[0, "change"] == pytest.approx(-0.2)
-    assert not bands["suppressed"].any()
+    # in 0-40 only pupil p0's rate did not fall: its 80% would tell that one pupil, and the
+    # bands add up to the pupils whose rate did not fall, so the next band's 100% goes too
+    assert bands["suppressed"].tolist() == [True, True, False]
+    assert bands["pct_improved"].isna().tolist() == [True, True, False]
+    assert bands.loc[2, "pct_improved"] == 100.0  # a true 0 (all fell) is published
+    assert bands["change"].notna().all()  # the bands themselves are large enough
     small = cp.attendance_bands(rates, per, threshold=4)
-    assert small["suppressed"].tolist() == [False, True, True]
+    assert small["suppressed"].tolist() == [True, True, True]  # 0-40's %: one did not improve
+    assert small["change"].notna().tolist() == [True, False, False]
     slope = cp.dose_response(rates, per)
     assert slope.estimate == pytest.approx(-0.1)
     assert slope.n == 11
@@ -430,14 +437,15 @@ def _texts(result):
 def test_run_gives_every_section_and_the_recorded_results():
     r = run(_enquiry(), {"schools": (), "waves": (1, 2), "method": "REML"})
     assert [s.key for s in r] == ["who_took_part", "behaviour", "comparison", "trouble",
-                                  "confident", "relationships", "pooled", "forest",
+                                  "confident", "relationships", "outcomes", "pooled", "forest",
                                   "participation_level", "design"]
     assert dict(r.records) == {"title": "Test: the co-production pilot", "n_schools": 2,
                                "n_pupils": 9}
     assert set(r.all_records) == {
         "title", "n_schools", "n_pupils", "behaviour_relative_change", "pct_improved",
         "trouble_change", "trouble_mcnemar_p", "confident_change", "relationships_change",
-        "pooled_behaviour", "dose_response_slope", "behaviour_vs_comparison"}
+        "pooled_behaviour", "dose_response_slope", "behaviour_vs_comparison",
+        "primary_outcome", "smallest_effect", "outcomes_holm"}
     # only the pilot's pupils are on roll here: no comparison, and the report says so
     assert r["comparison"].records["behaviour_vs_comparison"].startswith("no comparison: ")
     assert r["comparison"].finding.startswith("There is no comparison group")

@@ -19,7 +19,8 @@ import numpy as np
 
 from slc_research.errors import ConfigError
 
-__all__ = ["close_matches", "name_list", "text_parameter", "wave_pair", "workspace_folder"]
+__all__ = ["close_matches", "name_list", "outcome_choice", "smallest_effect", "text_parameter",
+           "wave_pair", "workspace_folder"]
 
 
 def workspace_folder(workspace: object) -> Path:
@@ -105,3 +106,22 @@ def close_matches(name: str, known: Sequence[str]) -> str:
     near = difflib.get_close_matches(name, list(known), n=3, cutoff=0.5)
     hint = f"did you mean {', '.join(map(repr, near))}? " if near else ""
     return hint + "known: " + (", ".join(map(repr, known)) or "none")
+
+
+def smallest_effect(value: object, key: str = "smallest_effect") -> float:
+    """The smallest effect that matters, in standard deviations (above 0, below 2)."""
+    if (isinstance(value, bool) or not isinstance(value, int | float)
+            or not 0 < value < 2):
+        raise ConfigError(f"expected the smallest effect that matters, in standard deviations "
+                          f"(a number between 0 and 2, e.g. 0.2); found {value!r}", key=key)
+    return float(value)
+
+
+def outcome_choice(value: object, outcomes: Sequence[str], key: str = "primary_outcome") -> str:
+    """One of a case study's ``outcomes`` in quotes, or ``""`` (None) for the first."""
+    text = text_parameter(value, key, expected='an outcome name in quotes, or "" for the first')
+    if text and text not in outcomes:
+        raise ConfigError(f"the primary outcome must be one of "
+                          f"{', '.join(repr(o) for o in outcomes)}, or \"\" for the first; "
+                          f"found {text!r}", key=key)
+    return text

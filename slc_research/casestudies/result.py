@@ -7,10 +7,18 @@ headline values the index page and the cross-report summary record. The notebook
 sections one by one between its narrative cells; ``slc-research export`` writes the same
 tables and charts into a dissertation pack; nothing is computed twice or scraped back from
 a rendered page.
+
+Nothing empty reaches a reader: a section drops any table with no row or no value in it (an
+all-dash table) and any chart with no data or drawn for nobody ("n = 0"); a section whose
+source the enquiry does not have is one plain sentence (:func:`missing_source`, e.g. "No
+attendance file was given, so attendance change is not shown.") instead of its tables.
 """
 
 from __future__ import annotations
 
+import math
+import numbers
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -20,7 +28,41 @@ import pandas as pd
 
 from slc_research.errors import ConfigError
 
-__all__ = ["Result", "Section", "Table"]
+__all__ = ["SOURCE_NAMES", "Result", "Section", "Table", "has_nothing_to_show",
+           "missing_source"]
+
+#: What a missing source is called in a "No ... was given" sentence, by source kind.
+SOURCE_NAMES: Mapping[str, str] = MappingProxyType({
+    "pupils": "pupil roster", "staff": "staff list", "communities": "communities file",
+    "memberships": "membership list", "meetings": "meetings file",
+    "meeting_attendance": "meeting register", "action_plans": "action plans file",
+    "survey": "questionnaire", "attendance": "attendance file",
+    "behaviour": "behaviour file", "attainment": "attainment file", "texts": "texts file",
+    "codebook": "codebook", "codings": "codings file"})
+
+
+def missing_source(kind: str, shown: str) -> str:
+    """The one plain sentence that stands for a section whose source was not given.
+
+    Parameters
+    ----------
+    kind : str
+        The source kind (a key of :data:`SOURCE_NAMES`, e.g. ``"attendance"``) or the words
+        for it (``"staff survey"``).
+    shown : str
+        What the section would show, e.g. ``"attendance change"``.
+
+    Returns
+    -------
+    str
+        E.g. ``"No attendance file was given, so attendance change is not shown."``
+
+    Examples
+    --------
+    >>> missing_source("behaviour", "behaviour change")
+    'No behaviour file was given, so behaviour change is not shown.'
+    """
+    return f"No {SOURCE_NAMES.get(kind, kind)} was given, so {shown} is not shown."
 
 
 @dataclass(frozen=True)
@@ -91,6 +133,123 @@ class Section:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "records", MappingProxyType(dict(self.records)))
+        # nothing empty reaches a reader: no all-dash table, no chart of nobody
+        object.__setattr__(self, "tables", tuple(
+            t for t in self.tables if not has_nothing_to_show(t.frame)))
+        object.__setattr__(self, "charts", tuple(
+            c for c in self.charts if not _chart_is_empty(c)))
+
+    @classmethod
+    def without_source(cls, key: str, title: str, *, kind: str, shown: str,
+                       records: Mapping[str, Any] | None = None) -> Section:
+        """A section whose source the enquiry does not have: one plain sentence, nothing else.
+
+        Parameters
+        ----------
+        key, title : str
+            As for any section (the notebook still asks for ``key``).
+        kind : str
+            The missing source's kind (see :func:`missing_source`).
+        shown : str
+            What the section would have shown, e.g. ``"attendance change"``.
+        records : mapping, optional
+            Headline values it records anyway (e.g. ``None`` for an estimate not made).
+        """
+        return cls(key, title, finding=missing_source(kind, shown), records=records or {})
+
+
+def has_nothing_to_show(frame: pd.DataFrame) -> bool:
+    """Whether a table would show a reader nothing: no row, or no value in any row.
+
+    A value is a number other than 0; a table of words alone (quotes, a rubric) shows its
+    words. A table whose numbers are all missing ("–"), 0 or withheld as too small (``"<5"``,
+    ``"*"``) is nothing to show: its section's sentence says so instead.
+
+    Parameters
+    ----------
+    frame : DataFrame
+
+    Returns
+    -------
+    bool
+    """
+    if frame.shape[0] == 0 or frame.shape[1] == 0:
+        return True
+    numeric_columns = [c for c in frame.columns if _holds_numbers(frame[c])]
+    if not numeric_columns:  # words only: empty when every cell is empty
+        return all(_blank(v) for col in frame.columns for v in frame[col])
+    return all(_blank(v) or _zero(v) or _withheld(v) for c in numeric_columns for v in frame[c])
+
+
+def _holds_numbers(column: pd.Series) -> bool:
+    if pd.api.types.is_bool_dtype(column.dtype):
+        return False
+    if pd.api.types.is_numeric_dtype(column.dtype):
+        return True
+    return any(_number_like(v) for v in column)
+
+
+def _number_like(v: Any) -> bool:
+    if isinstance(v, bool):
+        return False
+    if isinstance(v, numbers.Number):
+        return True
+    return isinstance(v, str) and bool(_NUMBER.fullmatch(v) or _withheld(v))
+
+
+#: A number as a table shows it: "5", "1,234", "-0.57", "+12.5", "41%".
+_NUMBER = re.compile(r"\s*[-+\u2212]?(\d[\d,]*(\.\d+)?|\.\d+)\s*%?\s*")
+
+
+def _blank(v: Any) -> bool:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return True
+    if isinstance(v, float) and math.isnan(v):
+        return True
+    return isinstance(v, str) and v.strip() in ("", "–", "-", "nan", "NaN", "<NA>")
+
+
+def _withheld(v: Any) -> bool:
+    return isinstance(v, str) and bool(re.fullmatch(r"\s*(<\s*\d+|\*)\s*", v))
+
+
+def _zero(v: Any) -> bool:
+    if isinstance(v, str) and _NUMBER.fullmatch(v):
+        return not re.search(r"[1-9]", v)
+    return isinstance(v, numbers.Number) and not isinstance(v, bool) and v == 0
+
+
+#: "n = 0" in a chart's title or subtitle: a chart drawn for nobody.
+_NOBODY = re.compile(r"\bn = 0(?![\d.,])")
+
+
+def _chart_is_empty(chart: Any) -> bool:
+    """Whether a chart has no data to draw, or says it was drawn for nobody (``n = 0``)."""
+    frames, titles = [], []
+    _walk_chart(chart, frames, titles)
+    if any(_NOBODY.search(t) for t in titles):
+        return True
+    return bool(frames) and all(has_nothing_to_show(f) for f in frames)
+
+
+def _walk_chart(chart: Any, frames: list[pd.DataFrame], titles: list[str]) -> None:
+    """The data frames and title texts of a chart and of the charts it is made of."""
+    data = getattr(chart, "data", None)
+    if isinstance(data, pd.DataFrame):
+        frames.append(data)
+    title = getattr(chart, "title", None)
+    for part in (title, getattr(title, "text", None), getattr(title, "subtitle", None)):
+        if isinstance(part, str):
+            titles.append(part)
+        elif isinstance(part, list | tuple):
+            titles += [str(x) for x in part]
+    for attr in ("layer", "hconcat", "vconcat", "concat"):
+        for sub in getattr(chart, attr, None) or ():
+            if not isinstance(sub, str):
+                _walk_chart(sub, frames, titles)
+    spec = getattr(chart, "spec", None)
+    if spec is not None and not isinstance(spec, str | dict):
+        _walk_chart(spec, frames, titles)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,10 @@ shows. From that one declaration:
 
 - the notebook's ``parameters`` cell is checked (a test compares the cell with the defaults);
 - :meth:`CaseStudy.validate` checks the values papermill injected, refusing unknown names;
-- the report catalogue (``slc-research report``, the README's table) lists the case study.
+- the report catalogue (``slc-research report``, the README's table) lists the case study;
+- :meth:`CaseStudy.applies` says, before any kernel starts, whether the enquiry has what the
+  case study needs (its :class:`Need` list): ``report --all`` and ``export`` run the case
+  studies that apply and list the others with the reason.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from slc_research.casestudies.parameters import close_matches, workspace_folder
 from slc_research.errors import ConfigError
 from slc_research.privacy.threshold import threshold_warning
 
-__all__ = ["CaseStudy", "Param", "WORKSPACE"]
+__all__ = ["CaseStudy", "Need", "Param", "WORKSPACE", "members_of", "rows_in"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,50 @@ class Param:
     default: Any
     meaning: str
     check: Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class Need:
+    """Something a case study needs in the enquiry before it can say anything.
+
+    Attributes
+    ----------
+    missing : str
+        What the teacher is told when it is missing, in one plain clause that names the
+        source to add, e.g. ``'this enquiry has no TLC (no memberships source with
+        community_kind = "tlc")'``.
+    met : callable
+        ``met(enquiry) -> bool``: whether the opened enquiry has it (cheap: it reads the
+        canonical tables, runs no analysis).
+    """
+
+    missing: str
+    met: Callable[[Any], bool]
+
+
+def members_of(kind: str, missing: str) -> Need:
+    """The need of at least one member of a community of ``kind`` (``"slc"``, ``"tlc"``...).
+
+    A community listed in a communities file but with nobody in its membership list does not
+    count: there is nobody to report on.
+    """
+    def met(enquiry: Any) -> bool:
+        m = enquiry.memberships
+        if m.empty:
+            return False
+        kinds = m["community_kind"].astype("string")
+        listed = enquiry.communities
+        of_kind = set(listed.loc[(listed["kind"].astype("string") == kind).fillna(False),
+                                 "community"].dropna().astype(str))
+        mine = (kinds == kind).fillna(False) | m["community"].astype("string").isin(of_kind)
+        return bool(m.loc[mine.to_numpy(dtype=bool), "member_id"].notna().any())
+
+    return Need(missing, met)
+
+
+def rows_in(table: str, missing: str) -> Need:
+    """The need of at least one row in the canonical table ``table`` (e.g. ``"codings"``)."""
+    return Need(missing, lambda enquiry: len(getattr(enquiry, table)) > 0)
 
 
 #: The parameter every case study has: the enquiry folder.
@@ -75,6 +122,9 @@ class CaseStudy:
         For batch files: one report per community of this kind, or None.
     headlines : tuple of str
         The recorded values the index page shows, in order.
+    needs : tuple of Need
+        What the enquiry must hold for the case study to run at all (:meth:`applies`);
+        empty: it always applies.
     """
 
     name: str
@@ -84,6 +134,7 @@ class CaseStudy:
     run: str | None
     each_kind: str | None = None
     headlines: tuple[str, ...] = ()
+    needs: tuple[Need, ...] = ()
     parameters: Mapping[str, str] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -108,6 +159,29 @@ class CaseStudy:
             raise ConfigError(f"the {self.name} notebook has no parameter {unknown[0]!r}: "
                               f"{close_matches(unknown[0], known)}", key=unknown[0])
         return {p.name: p.check(values.get(p.name, p.default)) for p in self.params}
+
+    def applies(self, enquiry: Any) -> str:
+        """Why the case study cannot run on ``enquiry``, or ``""`` when it can.
+
+        Decided from the declared :attr:`needs` before any kernel starts, so that a batch
+        runs what the workspace supports and lists the rest with the reason.
+
+        Parameters
+        ----------
+        enquiry : Enquiry
+            An opened enquiry.
+
+        Returns
+        -------
+        str
+            The first missing need's sentence (e.g. ``'this enquiry has no TLC (...)'``),
+            or ``""``.
+        """
+        return next((need.missing for need in self.needs if not need.met(enquiry)), "")
+
+    def not_run(self, reason: str) -> str:
+        """The line that lists a case study that did not run: ``"tlc_impact: not run - ..."``."""
+        return f"{self.name}: not run - {reason}"
 
     def result(self, enquiry: Any, params: Mapping[str, Any]) -> Any:
         """The case study's :class:`~slc_research.casestudies.result.Result` on an enquiry.
@@ -141,10 +215,22 @@ class CaseStudy:
         return result
 
     def run_notebook(self, **values: Any) -> Any:
-        """Check the parameters, open the workspace and run: what a notebook's one call does."""
+        """Check the parameters, open the workspace and run: what a notebook's one call does.
+
+        Raises
+        ------
+        ConfigError
+            When the case study does not apply to the enquiry (:meth:`applies`): the same
+            "not run" line ``report --all`` prints, naming the source to add.
+        """
         from slc_research.charts import use_offline_renderer
         from slc_research.workspace.enquiry import Enquiry
 
         params = self.validate(**values)
         use_offline_renderer()
-        return self.result(Enquiry.open(params["workspace"]), params)
+        enquiry = Enquiry.open(params["workspace"])
+        why = self.applies(enquiry)
+        if why:
+            raise ConfigError(f"{self.not_run(why)}. Add the source named to enquiry.toml, or "
+                              "open another case study's notebook.")
+        return self.result(enquiry, params)

@@ -97,6 +97,7 @@ TABLES: dict[str, dict[str, str]] = {
         "answer": "string",  # the raw answer, as exported (trimmed)
         "value": "Float64",  # its number on the response scale (not reverse-coded)
         "source": "string",
+        "submitted": DATE,  # when the response was sent (the export's timestamp), or missing
     },
     "attendance": {
         "pupil_id": "category",
@@ -243,7 +244,7 @@ KINDS: dict[str, SourceKind] = {
             optional=("school", "year_group", "gender", "pupil_premium", "sen", "eal",
                       "prior_attainment"),
             identifying=_NAMES,
-            options=("school",),
+            options=("school", "blank"),
         ),
         SourceKind(
             "staff",
@@ -263,10 +264,11 @@ KINDS: dict[str, SourceKind] = {
         SourceKind(
             "memberships",
             ("memberships",),
-            required=("member_id", "community"),
-            optional=("member_type", "community_kind", "school", "role", "joined", "left"),
+            required=("member_id",),  # and a community column, or the community option
+            optional=("community", "member_type", "community_kind", "school", "role", "joined",
+                      "left"),
             identifying=_NAMES,
-            options=("members", "community_kind", "school"),
+            options=("members", "community_kind", "school", "community"),
         ),
         SourceKind(
             "meetings",
@@ -296,10 +298,10 @@ KINDS: dict[str, SourceKind] = {
             "survey",
             ("survey_responses",),
             required=(),  # items come from the mapping; respondent_id is optional (anonymous)
-            optional=("respondent_id",),
+            optional=("respondent_id", "submitted"),
             identifying=_NAMES,
             options=("instrument", "wave", "response_scale", "respondents", "format",
-                     "unfinished", "multi_select"),
+                     "unfinished", "multi_select", "duplicates"),
         ),
         SourceKind(
             "attendance",

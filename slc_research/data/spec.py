@@ -221,6 +221,10 @@ class Loaded:
     withdrawn_found : frozenset of str
         The withdrawn pseudonyms this file held (their rows were left out): how the
         workspace tells a withdrawn id that matches no one on any roster.
+    respondent_rows : dict
+        For a survey with ids: each respondent's pseudonym -> the Excel row of their
+        answers, so that the workspace can say which rows hold ids that are not on the
+        roster (by row number, never the id).
     """
 
     tables: dict[str, pd.DataFrame]
@@ -228,3 +232,4 @@ class Loaded:
     rows_read: int = 0
     rows_dropped: int = 0
     withdrawn_found: frozenset[str] = frozenset()
+    respondent_rows: dict[str, int] = field(default_factory=dict)

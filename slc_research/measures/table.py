@@ -11,7 +11,7 @@ pupil's characteristics and community memberships as group labels.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -47,12 +47,19 @@ _WHOLE_YEAR = "Whole year"
 
 @dataclass(frozen=True)
 class Measure:
-    """One thing the explorer can show: ``key``, readable ``label``, ``unit`` and its ``waves``."""
+    """One thing the explorer can show: ``key``, readable ``label``, ``unit`` and its ``waves``.
+
+    A questionnaire scale also carries its answer scale: ``answers`` (lowest first) and
+    ``first``, the number the first answer scores, so that its means are drawn on the
+    whole scale (:func:`slc_research.charts.axes.answer_axis`). Other measures have none.
+    """
 
     key: str
     label: str
     unit: str
     waves: tuple[str, ...]
+    answers: tuple[str, ...] = ()
+    first: int = 1
 
 
 @dataclass(frozen=True, eq=False)
@@ -173,6 +180,7 @@ def _latest_year(dates: pd.Series) -> np.ndarray:
 def measures_from_tables(pupils: pd.DataFrame, memberships: pd.DataFrame, *, threshold: int,
                          scale_scores: pd.DataFrame | None = None,
                          scale_labels: Mapping[str, str] | None = None,
+                         scale_answers: Mapping[str, tuple[Sequence[str], int]] | None = None,
                          attendance_terms: pd.DataFrame | None = None,
                          behaviour: pd.DataFrame | None = None,
                          attainment: pd.DataFrame | None = None) -> MeasuresTable:
@@ -189,6 +197,9 @@ def measures_from_tables(pupils: pd.DataFrame, memberships: pd.DataFrame, *, thr
         with waves ``"Wave 1"``, ``"Wave 2"``...
     scale_labels : dict, optional
         Scale name -> readable label.
+    scale_answers : dict, optional
+        Scale name -> (its answers, lowest first; the number the first scores), e.g.
+        ``{"engagement": (["Strongly disagree", ..., "Strongly agree"], 1)}``.
     attendance_terms : DataFrame, optional
         ``Enquiry.attendance_summary(by="term")``: measure ``attendance`` (% of
         possible sessions attended) per term of the latest year and for the whole year.
@@ -214,8 +225,10 @@ def measures_from_tables(pupils: pd.DataFrame, memberships: pd.DataFrame, *, thr
         for name, g in s.groupby(s["scale"].astype(str), sort=False):
             waves = sorted(int(w) for w in g["wave"].unique())
             key = f"scale:{name}"
+            answers, first = (scale_answers or {}).get(name, ((), 1))
             measures[key] = Measure(key, (scale_labels or {}).get(name, name), "scale score",
-                                    tuple(f"Wave {w}" for w in waves))
+                                    tuple(f"Wave {w}" for w in waves),
+                                    tuple(str(a) for a in answers), int(first))
             parts.append(_long(g, key, "Wave " + g["wave"].astype(int).astype(str).to_numpy(),
                                g["score"]))
     if attendance_terms is not None and len(attendance_terms):
@@ -284,10 +297,14 @@ def measures_table(enquiry) -> MeasuresTable:
     See :func:`measures_from_tables`; scale labels and the threshold come from the manifest.
     """
     scales = enquiry.scales
+    answer_scales = enquiry.manifest.response_scales
     return measures_from_tables(
         enquiry.pupils, enquiry.memberships, threshold=enquiry.suppression_threshold,
         scale_scores=enquiry.scale_scores(),
         scale_labels={n: getattr(s, "label", None) or n for n, s in scales.items()},
+        scale_answers={n: (answer_scales[s.response_scale].levels,
+                           answer_scales[s.response_scale].start)
+                       for n, s in scales.items() if s.response_scale in answer_scales},
         attendance_terms=enquiry.attendance_summary(by="term") if len(enquiry.attendance)
         else None,
         behaviour=enquiry.behaviour, attainment=enquiry.attainment)

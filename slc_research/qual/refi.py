@@ -4,10 +4,25 @@ The ``.qdpx`` opens in NVivo, ATLAS.ti, MAXQDA, QualCoder and other REFI-QDA
 tools: ``project.qde`` (namespace ``urn:QDA-XML:project:1.0``) with the coders
 as users, the codebook (a code with a parent is nested in it), one text source
 per text (``Sources/<guid>.txt``, UTF-8) and each coding as a coded passage. A
-whole-text coding becomes a passage from 0 to the text's length. Offsets are
-character (Unicode code point) offsets, end exclusive, as in the ``codings``
-table, so they round-trip exactly through :func:`slc_research.qual.read_refi`
-and a ``kind = "qdpx"`` source.
+whole-text coding becomes a passage from 0 to the text's length.
+
+Offsets are written in the unit the REFI-QDA standard sets (REFI-QDA 1.5,
+section 10.2: "Selections in a text file are defined by the first and the last
+character (Unicode codepoint) in the file. The first codepoint in the file has
+the number 0"): Unicode code points, end exclusive, as in the ``codings``
+table and as Python indexes a ``str``, so an emoji counts one. They round-trip
+exactly through :func:`slc_research.qual.read_refi` and a ``kind = "qdpx"``
+source, which recognises the ``origin`` written here (``slc-research``). NVivo
+counts UTF-16 code units instead when it writes; when it reads it may place a
+passage after an emoji one character late.
+
+Every file is valid against the official schemas (Project.xsd and Codebook.xsd,
+QDA-XML 1.0; shipped in ``tests/data/refi``): the schema wants at least one
+child in ``<Users>``, ``<Codes>`` and ``<Sources>``, so a project with no
+coders, codes or texts leaves that element out instead of writing it empty.
+A codebook file (``.qdc``) must hold at least one code: an empty codebook is
+written with one code that cannot be applied, named :data:`EMPTY_CODEBOOK`,
+which :func:`read_refi` leaves out again.
 
 What leaves the workbench is what the canonical tables hold: texts with names
 redacted, pseudonymous text ids, coder labels. Author ids are not written.
@@ -28,14 +43,15 @@ from xml.etree import ElementTree
 
 import pandas as pd
 
-from slc_research.data.reading.refi import read_refi
+from slc_research.data.reading.refi import EMPTY_CODEBOOK, EXPORT_ORIGIN, read_refi
 from slc_research.errors import ConfigError
 
-__all__ = ["PROJECT_NS", "CODEBOOK_NS", "RefiExport", "export_qdc", "export_qdpx", "read_refi"]
+__all__ = ["CODEBOOK_NS", "EMPTY_CODEBOOK", "PROJECT_NS", "RefiExport", "export_qdc", "export_qdpx",
+           "read_refi"]
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
-_ORIGIN = "slc-research"
+_ORIGIN = EXPORT_ORIGIN
 _GUIDS = uuid.UUID("6f1c2d1e-5b0a-4e0c-9a55-3c1d2e7b8a90")  # namespace of every guid we make
 _COLOURS = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d",
             "#666666")
@@ -102,7 +118,10 @@ def _codebook(book: pd.DataFrame, extra: list[str]) -> pd.DataFrame:
 
 
 def _codes_xml(parent: ElementTree.Element, book: pd.DataFrame, ns: str) -> int:
-    """Write ``<Codes>`` under ``parent``: children nested in their parent code."""
+    """Write ``<Codes>`` under ``parent``: children nested in their parent code.
+
+    ``book`` holds at least one code (the schema refuses an empty ``<Codes>``).
+    """
     codes = ElementTree.SubElement(parent, f"{{{ns}}}Codes")
     names = list(book["code"])
     parents = {c: (str(p) if isinstance(p, str) and p in names and p != c else None)
@@ -162,7 +181,16 @@ def export_qdc(codebook: pd.DataFrame | Any, path: str | Path) -> Path:
     path = Path(path)
     path = path if path.suffix.lower() == ".qdc" else path.with_suffix(".qdc")
     root = ElementTree.Element(f"{{{CODEBOOK_NS}}}CodeBook", {"origin": _ORIGIN})
-    _codes_xml(root, _codebook(book, []), CODEBOOK_NS)
+    full = _codebook(book, [])
+    if full.empty:  # <Codes> needs a code: one that cannot be applied says the book is empty
+        codes = ElementTree.SubElement(root, f"{{{CODEBOOK_NS}}}Codes")
+        code = ElementTree.SubElement(codes, f"{{{CODEBOOK_NS}}}Code", {
+            "guid": _guid("code", EMPTY_CODEBOOK), "name": EMPTY_CODEBOOK,
+            "isCodable": "false"})
+        ElementTree.SubElement(code, f"{{{CODEBOOK_NS}}}Description").text = (
+            "The codebook exported from slc-research had no codes.")
+    else:
+        _codes_xml(root, full, CODEBOOK_NS)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(_xml_bytes(root, CODEBOOK_NS))
     return path
@@ -207,12 +235,17 @@ def export_qdpx(data: Any, path: str | Path, *, title: str | None = None) -> Ref
     ns = PROJECT_NS
     root = ElementTree.Element(f"{{{ns}}}Project", {"name": _clean(title or default_title),
                                                     "origin": _ORIGIN})
-    users = ElementTree.SubElement(root, f"{{{ns}}}Users")
-    for coder in coders:
-        ElementTree.SubElement(users, f"{{{ns}}}User",
-                               {"guid": _guid("user", coder), "name": _clean(coder)})
-    n_codes = _codes_xml(ElementTree.SubElement(root, f"{{{ns}}}CodeBook"), full, ns)
-    sources = ElementTree.SubElement(root, f"{{{ns}}}Sources")
+    # Users, CodeBook and Sources are left out when empty: the schema wants a child in each
+    if coders:
+        users = ElementTree.SubElement(root, f"{{{ns}}}Users")
+        for coder in coders:
+            ElementTree.SubElement(users, f"{{{ns}}}User",
+                                   {"guid": _guid("user", coder), "name": _clean(coder)})
+    n_codes = (_codes_xml(ElementTree.SubElement(root, f"{{{ns}}}CodeBook"), full, ns)
+               if len(full) else 0)
+    sources = ElementTree.Element(f"{{{ns}}}Sources")
+    if len(texts):
+        root.append(sources)
     per_text = {t: g for t, g in codings.assign(text_id=codings["text_id"].astype(str))
                 .groupby("text_id", sort=False)}
     files: dict[str, bytes] = {}

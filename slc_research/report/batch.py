@@ -123,13 +123,19 @@ class Batch:
 
 @dataclass(frozen=True)
 class PlannedReport:
-    """One report to run: a notebook, its parameters, its file name and its audience."""
+    """One report to run: a notebook, its parameters, its file name and its audience.
+
+    ``not_run`` is why the report is not run (its case study does not apply to the
+    enquiry: :meth:`~slc_research.casestudies.spec.CaseStudy.applies`), as the line that lists
+    it, e.g. ``"tlc_impact: not run - this enquiry has no TLC (...)"``; ``""`` when it runs.
+    """
 
     name: str
     notebook: Path
     parameters: dict[str, Any]
     audience: str = "staff"
     key: str = ""
+    not_run: str = ""
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -292,7 +298,9 @@ def expand_batch(batch: Batch, enq: Any) -> list[PlannedReport]:
     notebook's ``parameters`` cell, and the values of every planned report of a
     case-study notebook by its case study's checks
     (:meth:`~slc_research.casestudies.spec.CaseStudy.validate`), so that a bad
-    value stops the batch before any kernel starts.
+    value stops the batch before any kernel starts. A report whose case study does not apply
+    to the enquiry (it lacks what the case study needs, e.g. a TLC) is planned with its
+    ``not_run`` line, decided here once per case study before any kernel starts.
 
     Raises
     ------
@@ -311,6 +319,7 @@ def expand_batch(batch: Batch, enq: Any) -> list[PlannedReport]:
     plan: list[PlannedReport] = []
     seen: dict[str, str] = {}
     known_params: dict[Path, set[str]] = {}
+    not_run: dict[str, str] = {}  # case study -> its "not run" line, or ""
     for entry in batch.entries:
         grid = {p: _values(p, v, enq, f"{entry.key}.each.{p}", file)
                 for p, v in entry.each.items()}
@@ -347,9 +356,15 @@ def expand_batch(batch: Batch, enq: Any) -> list[PlannedReport]:
                         "{audience} to the name template.", file=file, key=f"{entry.key}.name")
                 seen[name] = where
                 study = NOTEBOOKS.get(notebook.stem)
+                reason = ""
                 if study is not None and notebook_path(notebook.stem) == notebook:
                     _validate(study, params, name, entry, file)
-                plan.append(PlannedReport(name, notebook, params, entry.audience, entry.key))
+                    if study.name not in not_run:
+                        why = study.applies(enq)
+                        not_run[study.name] = study.not_run(why) if why else ""
+                    reason = not_run[study.name]
+                plan.append(PlannedReport(name, notebook, params, entry.audience, entry.key,
+                                          reason))
     return plan
 
 

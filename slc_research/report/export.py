@@ -81,12 +81,17 @@ class ExportResult:
         Notebook name -> what went wrong (that notebook has no pack).
     check : CheckResult or None
         The scan of the pack for names and real ids.
+    not_run : dict
+        Notebook name -> the line saying why it was not run (its case study does not apply
+        to the enquiry: :meth:`~slc_research.casestudies.spec.CaseStudy.applies`), e.g.
+        ``"tlc_impact: not run - this enquiry has no TLC (...)"``.
     """
 
     folder: Path
     packs: tuple[NotebookPack, ...]
     failures: dict[str, str] = field(default_factory=dict)
     check: Any = None
+    not_run: dict[str, str] = field(default_factory=dict)
 
     @property
     def leaks(self) -> tuple:
@@ -113,9 +118,17 @@ def export_pack(workspace: str | Path, to: str | Path, *,
     Returns
     -------
     ExportResult
+        A case study the enquiry lacks the sources for (:meth:`CaseStudy.applies
+        <slc_research.casestudies.spec.CaseStudy.applies>`) is not run and gets no folder;
+        it is listed in :attr:`ExportResult.not_run` with the reason.
+
+    Raises
+    ------
+    ConfigError
+        When none of the case studies asked for applies to the enquiry (nothing is written).
     """
     from slc_research.charts import use_offline_renderer
-    from slc_research.errors import OutputLeakError
+    from slc_research.errors import ConfigError, OutputLeakError
     from slc_research.report.catalogue import NOTEBOOKS, notebook_info
     from slc_research.report.sharing import sharing
     from slc_research.workspace.enquiry import Enquiry
@@ -123,6 +136,12 @@ def export_pack(workspace: str | Path, to: str | Path, *,
     workspace = Path(workspace).resolve()
     enq = Enquiry.open(workspace)  # a clear message for a broken workspace
     studies = [notebook_info(n) for n in (notebooks or list(NOTEBOOKS))]
+    not_run = {s.name: s.not_run(why) for s in studies if (why := s.applies(enq))}
+    studies = [s for s in studies if s.name not in not_run]
+    if not studies:
+        raise ConfigError(f"{'; '.join(not_run.values())}. Nothing was exported: add the source "
+                          "named to enquiry.toml, or export another case study (without "
+                          "--notebook every one that applies is exported).")
     to = Path(to).resolve()
     use_offline_renderer()  # the theme the reports draw with
     staged_packs: list[NotebookPack] = []
@@ -137,14 +156,14 @@ def export_pack(workspace: str | Path, to: str | Path, *,
                 except Exception as exc:  # one failed case study does not stop the others
                     failures[study.name] = f"{type(exc).__name__}: {exc}"
     except OutputLeakError as exc:
-        return ExportResult(to, (), failures, exc.check)
+        return ExportResult(to, (), failures, exc.check, not_run)
     packs = tuple(_moved(p, staged, to) for p in staged_packs)
     found = None
     if check:
         from slc_research.report.check import check_outputs
 
         found = check_outputs(to, workspace)
-    return ExportResult(to, packs, failures, found)
+    return ExportResult(to, packs, failures, found, not_run)
 
 
 def _moved(pack: NotebookPack, staged: Path, to: Path) -> NotebookPack:

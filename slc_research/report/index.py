@@ -4,7 +4,9 @@
 
 - ``index.html``: every report grouped by school (the whole trust first),
   then by community and notebook, with its status, a link and its headline
-  results (the ones the notebook's catalogue entry names);
+  results (the ones the notebook's catalogue entry names), and one calm line
+  naming the case studies that were not run because the enquiry lacks what
+  they need, with the reason;
 - ``summary.csv``: the headline results of every report as one tidy table
   (a row per report and result: estimate, CI, n), for a spreadsheet or a
   dissertation table;
@@ -57,11 +59,13 @@ th { background: #f3f3f3; }
 .earlier { color: #8a5a00; }
 ul { margin: 0; padding-left: 1.1rem; }
 .error { color: #a11; font-size: 0.9em; }
+.not-run { color: #555; }
 footer { margin-top: 1.5rem; color: #666; font-size: 0.85em; }
 """
 
 
-def write_index(out_dir: str | Path, results: Iterable[ReportResult], *, title: str) -> Path:
+def write_index(out_dir: str | Path, results: Iterable[ReportResult], *, title: str,
+                not_run: Iterable[str] = ()) -> Path:
     """Write ``index.html``, ``summary.csv`` and ``summary.html`` into ``out_dir``.
 
     Parameters
@@ -75,6 +79,10 @@ def write_index(out_dir: str | Path, results: Iterable[ReportResult], *, title: 
         this batch, made from older data; ``"skipped"`` when still up to date).
     title : str
         The page heading (e.g. the enquiry's title).
+    not_run : iterable of str
+        The reports not run because their case study does not apply to the enquiry, a line
+        each (``"tlc_impact: not run - this enquiry has no TLC (...)"``): shown in one
+        calm line under the opening paragraph, never as failed rows.
 
     Returns
     -------
@@ -90,7 +98,7 @@ def write_index(out_dir: str | Path, results: Iterable[ReportResult], *, title: 
     groups: dict[str, list[ReportResult]] = {}
     for r in results:
         groups.setdefault(_school_label(r), []).append(r)
-    order = sorted(groups, key=lambda s: (s != _TRUST, s == "School not recorded", s))
+    order = sorted(groups, key=lambda s: (s != _TRUST, s))
     sections = []
     for school in order:
         rows = "\n".join(_row(r, out_dir) for r in sorted(groups[school], key=_sort_key))
@@ -111,7 +119,7 @@ def write_index(out_dir: str | Path, results: Iterable[ReportResult], *, title: 
 Each report states its sample sizes, the uncertainty of its estimates and what its design can
 and cannot show; groups too small to publish are withheld. The results of every report side by
 side: <a href="{SUMMARY_HTML}">summary</a> (also as <a href="{SUMMARY_CSV}">CSV</a>).</p>
-{body}""")
+{_not_run(not_run)}{body}""")
     path = out_dir / INDEX_NAME
     write_atomic(path, page, durable=False)
     rows = summary_rows(results)
@@ -195,10 +203,32 @@ def _page(title: str, body: str) -> str:
 
 
 def _school_label(r: ReportResult) -> str:
-    school = r.school
+    school = r.school or _asked_school(r)
     if "," in school:
         return _TRUST
-    return school or ("School not recorded" if r.status == "failed" else _TRUST)
+    return school or _TRUST
+
+
+def _asked_school(r: ReportResult) -> str:
+    """The school a report was asked for (a failed report records none), or ``""``."""
+    value = r.parameters.get("school") or r.parameters.get("schools") or ""
+    return ", ".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
+
+
+def _not_run(lines: Iterable[str]) -> str:
+    """The calm paragraph naming the case studies that did not apply, or ``""``."""
+    e = html.escape
+    items = []
+    for line in dict.fromkeys(lines):
+        name, _, reason = line.partition(": not run - ")
+        stem = name.split("--")[0]
+        label = f"{_notebook_title(stem)} ({name})" if stem in NOTEBOOKS else name
+        items.append(f"{e(label)}: {e(reason or line)}" if reason else e(line))
+    if not items:
+        return ""
+    return (f'<p class="not-run">Not run, because this enquiry does not hold what they need: '
+            f'{"; ".join(items)}. Add the source named to enquiry.toml and run the reports '
+            "again to include them.</p>\n")
 
 
 def _notebook_title(stem: str) -> str:
@@ -235,10 +265,15 @@ def _row(r: ReportResult, out_dir: Path) -> str:
         message = message if len(message) <= 400 else message[:400] + "…"
         status = f'<span class="failed">failed</span><div class="error">{e(message)}</div>'
     items = [f"<li>{e(k.replace('_', ' '))}: {e(_short(format_record(v)))}</li>"
-             for k, v in _headlines(r)]
+             for k, v in _headlines(r) if not _not_computed(v)]
     headline = f"<ul>{''.join(items)}</ul>" if items else ""
     return (f"<tr><td>{name}</td><td>{notebook}</td><td>{e(r.community) or 'all'}</td>"
             f"<td>{status}</td><td>{headline}</td></tr>")
+
+
+def _not_computed(value: Any) -> bool:
+    """Whether a headline is an estimate that was not made (left off the index's list)."""
+    return _is_estimate(value) and value.get("estimate") is None
 
 
 def _summary_page(title: str, rows: list[dict[str, Any]]) -> str:

@@ -1,8 +1,10 @@
 """Methods paragraphs for a dissertation: the test, the effect size, the CI method, references.
 
 Each case-study notebook runs a known set of analyses (:data:`NOTEBOOK_ANALYSES`);
-the recorded results of an executed notebook refine the list: a result's
-``method`` names the analysis actually run, its ``ci_method`` the interval,
+the recorded results of an executed notebook refine the list: an analysis is described
+only when a result it gives was computed (:data:`RAN_WHEN`: no dose-response paragraph
+when no member's change could be set against their meetings, no kappa with one coder),
+a result's ``method`` names the analysis actually run, its ``ci_method`` the interval,
 and the notebook's parameters the pooling model. :func:`methods_for` turns
 them into :class:`Analysis` entries, :func:`methods_markdown` into the text of
 ``methods.md`` with an APA 7 reference list.
@@ -10,12 +12,13 @@ them into :class:`Analysis` entries, :func:`methods_markdown` into the text of
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-__all__ = ["ANALYSES", "CI_METHODS", "NOTEBOOK_ANALYSES", "REFERENCES", "Analysis",
+__all__ = ["ANALYSES", "CI_METHODS", "NOTEBOOK_ANALYSES", "RAN_WHEN", "REFERENCES", "Analysis",
            "methods_for", "methods_markdown", "reference_list"]
 
 #: Key -> (in-text citation, APA 7 reference).
@@ -288,6 +291,11 @@ ANALYSES: dict[str, Analysis] = {a.key: a for a in (
              "schools there is a 95% prediction interval. Yes/no questions were pooled from each "
              "school's paired answers (a stratified paired risk difference weighting each school "
              "by its pupils, with Agresti and Min's adjusted variance) {cite:agresti2005}."),
+    Analysis("code_frequencies", "How often codes were given",
+             "Each coded text was counted once for each code it was given: a code's frequency "
+             "is the share of the coded texts of a group that were given it, and two codes "
+             "occur together in the texts given both, with their overlap measured by the "
+             "Jaccard index (texts given both divided by texts given either)."),
     Analysis("cohen_kappa", "Agreement between coders",
              "Agreement between two coders on each code was measured with Cohen's kappa "
              "{cite:cohen1960}.",
@@ -313,8 +321,34 @@ NOTEBOOK_ANALYSES: dict[str, tuple[str, ...]] = {
     "student_led_conferences": ("wilson_share", "depth_change", "weighted_kappa"),
     "coproduction_pilot": ("paired_change", "wilson_share", "mcnemar", "meta_analysis",
                            "dose_response"),
-    "voices": ("cohen_kappa", "krippendorff_alpha"),
+    "voices": ("code_frequencies", "cohen_kappa", "krippendorff_alpha"),
     "data_health": ("wilson_share", "attrition"),
+}
+
+#: Notebook -> analysis -> the recorded results (names, or patterns of names) that show it
+#: ran: with records, an analysis listed here is described only when one of them holds a
+#: computed value (an estimate that is not missing, a count above 0). An analysis not
+#: listed is always described.
+RAN_WHEN: dict[str, dict[str, tuple[str, ...]]] = {
+    "slc_impact": {"representativeness": ("members",), "ppc_change": (r".+_g",),
+                   "primary_secondary": ("holm",), "ancova_did": ("adjusted",),
+                   "interaction": ("pp_interaction",), "dose_response": (r"dose_.+",),
+                   "mdes": ("mdes",)},
+    "tlc_impact": {"representativeness": ("n_members",),
+                   "wilson_share": ("share_teaching_staff", "pct_plans_tried"),
+                   "mean_t": ("tlc_scale_mean",), "cronbach_alpha": ("tlc_alpha",)},
+    "student_led_conferences": {"wilson_share": ("pct_weeks_meeting_target",),
+                                "depth_change": ("depth_change",),
+                                "weighted_kappa": ("rubric_agreement",)},
+    "coproduction_pilot": {"paired_change": ("behaviour_relative_change",
+                                             "relationships_change"),
+                           "wilson_share": ("pct_improved",),
+                           "mcnemar": ("trouble_change", "confident_change"),
+                           "meta_analysis": ("pooled_behaviour",),
+                           "dose_response": ("dose_response_slope",)},
+    "voices": {"code_frequencies": ("n_texts_coded",), "cohen_kappa": ("kappa_overall",),
+               "krippendorff_alpha": ("alpha",)},
+    "data_health": {"wilson_share": ("response_rate",), "attrition": ("attrition_g",)},
 }
 
 # A recorded ``method`` -> the analysis it names (first match wins).
@@ -345,7 +379,9 @@ def methods_for(notebook: str, records: Mapping[str, Any] | None = None,
         records name).
     records : dict, optional
         Its recorded results (:func:`slc_research.report.read_records`); every
-        mapping holding a ``method`` (and ``ci_method``) is read.
+        mapping holding a ``method`` (and ``ci_method``) is read, and an analysis of
+        :data:`RAN_WHEN` whose results were not computed is left out. Without records:
+        every analysis the notebook can run.
     parameters : dict, optional
         The parameters it ran with (``method`` chooses the pooling model).
 
@@ -354,6 +390,8 @@ def methods_for(notebook: str, records: Mapping[str, Any] | None = None,
     list of Analysis
     """
     keys = list(NOTEBOOK_ANALYSES.get(notebook, ()))
+    if records is not None:
+        keys = [k for k in keys if _ran(RAN_WHEN.get(notebook, {}).get(k), records)]
     ci_of: dict[str, str] = {}
     for method, ci_method in _methods(records or {}):
         key = next((k for p, k in _PATTERNS if re.search(p, method, re.IGNORECASE)), None)
@@ -392,11 +430,47 @@ def methods_markdown(title: str, analyses: list[Analysis]) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _ran(names: tuple[str, ...] | None, records: Mapping[str, Any]) -> bool:
+    """Whether a record matching one of ``names`` holds a computed value (None: always)."""
+    if names is None:
+        return True
+    return any(_computed(value) for key, value in records.items()
+               if any(re.fullmatch(n, key) for n in names))
+
+
+#: Keys of a recorded mapping that count people or say how a value was made, not a result.
+_NOT_RESULTS = re.compile(r"n|n\d|n_.*|k|df|confidence|wave|.*_method|method|symbol|"
+                          r"alternative|estimate_name|paired|suppressed")
+
+
+def _computed(value: Any) -> bool:
+    """Whether a recorded value holds a result: a number (not 0, not missing) or an estimate."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return False
+    if isinstance(value, int | float):
+        return math.isfinite(value) and value != 0
+    if isinstance(value, Mapping):
+        if "estimate" in value:
+            e = value["estimate"]
+            return isinstance(e, int | float) and not isinstance(e, bool) and math.isfinite(e)
+        return any(_computed(v) for k, v in value.items() if not _NOT_RESULTS.fullmatch(str(k)))
+    if isinstance(value, list | tuple):
+        return any(_computed(v) for v in value)
+    to_dict = getattr(value, "to_dict", None)  # a table recorded in-process
+    if callable(to_dict):
+        try:
+            return _computed(to_dict(orient="records"))
+        except TypeError:
+            return True
+    return True  # a result object of another kind: assume it holds a result
+
+
 def _methods(value: Any) -> Iterator[tuple[str, str | None]]:
-    """Every (method, ci_method) held in a recorded value, depth first."""
+    """Every (method, ci_method) held in a recorded value whose estimate was made."""
     if isinstance(value, Mapping):
         method = value.get("method")
-        if isinstance(method, str) and method:
+        made = "estimate" not in value or _computed({"estimate": value["estimate"]})
+        if isinstance(method, str) and method and made:
             ci = value.get("ci_method")
             yield method, ci if isinstance(ci, str) else None
         for v in value.values():

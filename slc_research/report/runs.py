@@ -221,7 +221,8 @@ def run_batch(plan: Sequence[PlannedReport], workspace: str | Path, out_dir: str
               workspace_key: str, title: str, scheduler: str | None = None,
               workers: int | None = None, force: bool = False, quiet: bool = False,
               kernel_name: str = "slc-research", timeout: int = 600,
-              engine: str | None = None, check: bool = True) -> BatchRun:
+              engine: str | None = None, check: bool = True,
+              not_run: Sequence[str] = ()) -> BatchRun:
     """Run ``plan`` and write the reports, the ledger and ``out_dir/index.html``.
 
     Reports of earlier runs into ``out_dir`` that ``plan`` does not hold are kept and
@@ -261,6 +262,9 @@ def run_batch(plan: Sequence[PlannedReport], workspace: str | Path, out_dir: str
         report), and scan every file in ``out_dir`` afterwards
         (:func:`slc_research.report.check.check_outputs`); the finds are on
         ``BatchRun.leaks``.
+    not_run : sequence of str
+        The reports not run because their case study does not apply to the enquiry, a line
+        each (:attr:`PlannedReport.not_run`): listed on the index page in a calm line.
 
     Returns
     -------
@@ -272,13 +276,14 @@ def run_batch(plan: Sequence[PlannedReport], workspace: str | Path, out_dir: str
         return _run_batch(plan, workspace, out_dir, token, workspace_key=workspace_key,
                           title=title, scheduler=scheduler, workers=workers, force=force,
                           quiet=quiet, kernel_name=kernel_name, timeout=timeout,
-                          engine=engine, check=check)
+                          engine=engine, check=check, not_run=not_run)
 
 
 def _run_batch(plan: Sequence[PlannedReport], workspace: str | Path, out_dir: Path, token: str,
                *, workspace_key: str, title: str, scheduler: str | None, workers: int | None,
                force: bool, quiet: bool, kernel_name: str, timeout: int,
-               engine: str | None, check: bool = True) -> BatchRun:
+               engine: str | None, check: bool = True,
+               not_run: Sequence[str] = ()) -> BatchRun:
     remove_stale_temporaries(out_dir)
     workspace = str(Path(workspace).resolve())
     ledger = read_ledger(out_dir)
@@ -317,7 +322,7 @@ def _run_batch(plan: Sequence[PlannedReport], workspace: str | Path, out_dir: Pa
                    lambda name: masked(name, checker.identifiers))
     write_ledger(out_dir, ledger)
     ordered = (*(outcomes[r.name] for r in todo), *kept)
-    index = write_index(out_dir, [o.result for o in ordered], title=title)
+    index = write_index(out_dir, [o.result for o in ordered], title=title, not_run=not_run)
     # the folder's check, by the checker that checked each report: the workspace's names
     # and ids are read from its raw files once per run, not twice
     run = BatchRun(ordered, index, checker.check(out_dir) if check else None, tuple(notes))

@@ -165,7 +165,8 @@ def strength_of_evidence(*, design: str, baseline_effect: float | None,
                          attrition_treated: float | None = None,
                          attrition_comparison: float | None = None,
                          pretest_correlation: float | None = None, icc: float | None = None,
-                         n_clusters: int | None = None) -> EvidenceStrength:
+                         n_clusters: int | None = None,
+                         within_schools: bool = False) -> EvidenceStrength:
     """A strength-of-evidence rating and statement for a comparison, after the EEF.
 
     Parameters
@@ -192,6 +193,9 @@ def strength_of_evidence(*, design: str, baseline_effect: float | None,
     n_clusters : int, optional
         Schools (or classes) the pupils come from; with ``icc`` the MDES
         allows for clustering (PowerUp!, Dong & Maynard, 2013).
+    within_schools : bool, default False
+        Both groups are in every school and compared within school: passed to
+        :func:`~slc_research.stats.power.mdes`.
 
     Returns
     -------
@@ -262,7 +266,7 @@ def strength_of_evidence(*, design: str, baseline_effect: float | None,
         imbalance_drop, sentence = _baseline(baseline_effect, design == "randomised")
         sentences.append(sentence)
         value = mdes(n_t, n_c, pretest_correlation=pretest_correlation, icc=icc,
-                     n_clusters=n_clusters).estimate
+                     n_clusters=n_clusters, within_schools=within_schools).estimate
         mdes_rating = _rate(value, _MDES_RATINGS)
         sentences.append(_size_sentence(n_t, n_c, value))
         if differential is not None and round(differential, 2) > DIFFERENTIAL_LIMIT:

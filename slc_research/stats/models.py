@@ -31,7 +31,7 @@ from slc_research.stats.inputs import (
 )
 from slc_research.stats.results import TestResult, format_ci, format_number, format_p
 
-__all__ = ["FEW_CLUSTERS", "AncovaResult", "ancova"]
+__all__ = ["FEW_CLUSTERS", "AncovaResult", "ancova", "cluster_codes", "school_clustering"]
 
 _TREATED_HINT = "intervention group (e.g. the community's members)"
 
@@ -254,10 +254,7 @@ def ancova(data: pd.DataFrame, *, outcome: str, baseline: str, group: str,
                          "same value for everyone); remove one")
     groups = None
     if cluster is not None:
-        groups = pd.Categorical(complete[cluster].astype(str).to_numpy()).codes
-        if len(set(groups)) < 2:
-            raise StatsError(f"cluster-robust errors need pupils from at least 2 schools in "
-                             f"{cluster!r}; leave cluster out for one school")
+        groups = cluster_codes(complete, cluster)
         fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
     else:
         fit = model.fit()
@@ -281,7 +278,7 @@ def ancova(data: pd.DataFrame, *, outcome: str, baseline: str, group: str,
         "baseline_mean_treated": float(b[treat == 1].mean()),
         "baseline_mean_comparison": float(b[treat == 0].mean()),
         "effect_size_uncorrected": b1 / sd_pooled, "n_dropped": n_dropped}
-    note, method_tail = _clustering(complete, fixed_effects, cluster)
+    note, method_tail = school_clustering(complete, fixed_effects, cluster)
     if schools:
         extra = {**extra, "n_clusters": int(complete[schools[0]].nunique())}
     adjusted_for = ", ".join([baseline, *covariates])
@@ -295,9 +292,49 @@ def ancova(data: pd.DataFrame, *, outcome: str, baseline: str, group: str,
         coefficients=table, clustering_note=note)
 
 
-def _clustering(complete: pd.DataFrame, fixed_effects: str | None,
-                cluster: str | None) -> tuple[str, str]:
-    """A plain note on the schools, and the tail of the method's name."""
+def cluster_codes(data: pd.DataFrame, cluster: Hashable) -> np.ndarray:
+    """The cluster (school) of each row as integer codes, for cluster-robust errors.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The complete rows a model is fitted on.
+    cluster : column name
+        The column naming each row's cluster (its school).
+
+    Returns
+    -------
+    numpy.ndarray
+        One integer code per row.
+
+    Raises
+    ------
+    StatsError
+        With fewer than 2 clusters: cluster-robust errors cannot be estimated.
+    """
+    groups = pd.Categorical(data[cluster].astype(str).to_numpy()).codes
+    if len(set(groups)) < 2:
+        raise StatsError(f"cluster-robust errors need pupils from at least 2 schools in "
+                         f"{cluster!r}; leave cluster out for one school")
+    return groups
+
+
+def school_clustering(complete: pd.DataFrame, fixed_effects: str | None,
+                      cluster: str | None) -> tuple[str, str]:
+    """A plain note on how pupils' schools were allowed for, and the tail of the method's name.
+
+    Parameters
+    ----------
+    complete : DataFrame
+        The pupils analysed.
+    fixed_effects, cluster : str or None
+        The column naming each pupil's school, as given to the model.
+
+    Returns
+    -------
+    (str, str)
+        The note ("" when neither is given) and the words added to the method.
+    """
     if fixed_effects is None and cluster is None:
         return "", ""
     k = int(complete[cluster if cluster is not None else fixed_effects].nunique())

@@ -74,7 +74,8 @@ class Mdes(ResultMixin):
 
 def mdes(n_treated: int, n_comparison: int, *, power: float = 0.8, alpha: float = 0.05,
          pretest_correlation: float | None = None, icc: float | None = None,
-         cluster_size: float | None = None, n_clusters: int | None = None) -> Mdes:
+         cluster_size: float | None = None, n_clusters: int | None = None,
+         within_schools: bool = False) -> Mdes:
     """The minimum detectable effect size of a two-group comparison.
 
     The smallest true effect (in SD units) that a study of this size would
@@ -103,6 +104,13 @@ def mdes(n_treated: int, n_comparison: int, *, power: float = 0.8, alpha: float 
         PowerUp!'s for a two-level design (Dong & Maynard, 2013), on
         ``n_clusters - 2`` degrees of freedom, with clusters of
         ``(n_treated + n_comparison) / n_clusters`` pupils.
+    within_schools : bool, default False
+        With ``icc`` and ``n_clusters`` (at least 2): both groups are found in
+        every school and are compared within their school (school fixed
+        effects), as members of a community are compared with other pupils of
+        their own schools. The MDES is then PowerUp!'s blocked individual
+        design (BIRA2_1c, Dong & Maynard, 2013, model 2.1): the schools'
+        share of the variance drops out instead of inflating it.
 
     Returns
     -------
@@ -153,6 +161,16 @@ def mdes(n_treated: int, n_comparison: int, *, power: float = 0.8, alpha: float 
     treats whole clusters as if they were in one group; when both groups
     are found in every school it overstates the MDES (a cautious figure).
 
+    With ``within_schools=True`` the comparison is made inside each school,
+    so the school indicators explain the share ρ of the variance
+    (R₁² = 1 - (1 - ρ)(1 - r²) in PowerUp!'s notation) and, N pupils in J
+    schools, the MDES is the blocked individual design's (BIRA2_1c)::
+
+        MDES = M(N - J - 1) sqrt((1 - ρ)(1 - r²) / (P (1 - P) N))
+
+    (r = 0 without a pre-test). It assumes the effect is the same in every
+    school; with few schools that cannot be checked.
+
     References
     ----------
     Bloom, H. S. (1995). Minimum detectable effects: a simple way to report the
@@ -198,6 +216,10 @@ def mdes(n_treated: int, n_comparison: int, *, power: float = 0.8, alpha: float 
         if not -1 < r < 1:
             raise StatsError(f"pretest_correlation must be between -1 and 1; got {r}")
         shrink = 1 - r**2
+    if within_schools:
+        return _within_schools_mdes(n_t, n_c, power=float(power), alpha=float(alpha),
+                                    pretest_correlation=pretest_correlation, icc=icc,
+                                    n_clusters=n_clusters, shrink=shrink)
     if n_clusters is not None:
         return _clustered_mdes(n_t, n_c, power=float(power), alpha=float(alpha),
                                pretest_correlation=pretest_correlation, icc=icc,
@@ -277,6 +299,34 @@ def _clustered_mdes(n_t: int, n_c: int, *, power: float, alpha: float,
                 1 + (m - 1) * rho,
                 None if pretest_correlation is None else float(pretest_correlation),
                 rho, m, _months(value), method)
+
+
+def _within_schools_mdes(n_t: int, n_c: int, *, power: float, alpha: float,
+                         pretest_correlation: float | None, icc: float | None,
+                         n_clusters: int | None, shrink: float) -> Mdes:
+    """PowerUp!'s blocked individual design (BIRA2_1c, constant effect); see :func:`mdes`."""
+    if icc is None or n_clusters is None:
+        raise StatsError("within_schools needs icc and n_clusters (the schools the pupils "
+                         "come from)")
+    j = whole_number(n_clusters, "n_clusters")
+    rho = finite_number(icc, "icc")
+    if not 0 <= rho < 1:
+        raise StatsError(f"icc must be between 0 and 1; got {rho}")
+    total = n_t + n_c
+    if j < 2 or total - j - 1 < 1:
+        raise StatsError(f"a comparison within schools needs at least 2 schools and more "
+                         f"pupils than schools; got {j} schools and {total} pupils")
+    p, df = n_t / total, total - j - 1
+    multiplier = stats.t.ppf(1 - alpha / 2, df) + stats.t.ppf(power, df)
+    value = float(multiplier * math.sqrt((1 - rho) * shrink / (p * (1 - p) * total)))
+    base = mdes(n_t, n_c, power=power, alpha=alpha).estimate
+    method = (f"PowerUp! blocked individual design (BIRA2_1c; Dong & Maynard, 2013): pupils "
+              f"compared within {j} schools, ICC {rho:g}, t on {df} df")
+    if pretest_correlation is not None:
+        method += f"; pre-test adjustment r = {pretest_correlation:g}"
+    return Mdes(value, math.nan, math.nan, total, n_t, n_c, power, alpha, base, 1.0,
+                None if pretest_correlation is None else float(pretest_correlation),
+                rho, total / j, _months(value), method)
 
 
 def _months(value: float) -> int:

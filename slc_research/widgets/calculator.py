@@ -23,9 +23,10 @@ import pandas as pd
 from slc_research.casestudies.explore.calculator import (
     CalculatorResult,
     effect_size_from_summary,
+    for_display,
     workspace_groups,
 )
-from slc_research.charts.impact import effect_size_chart
+from slc_research.charts.explore import statistics_chart
 from slc_research.errors import SlcResearchError
 from slc_research.privacy.suppression import suppress_small
 from slc_research.widgets.svg import svg_of
@@ -62,7 +63,9 @@ class EffectSizeCalculator(w.VBox):
     Attributes
     ----------
     mean1, sd1, n1, mean2, sd2, n2 : ipywidgets controls
-        The intervention (1) and comparison (2) groups' numbers.
+        The intervention (1) and comparison (2) groups' numbers. Groups picked from
+        the workspace show their mean and SD rounded to 2 places ("3.17"); the
+        calculation uses the unrounded values.
     label1, label2, outcome : ipywidgets.Text
         Names used in the table and sentence.
     pretest_r : ipywidgets.BoundedFloatText
@@ -91,6 +94,8 @@ class EffectSizeCalculator(w.VBox):
         self.chart: alt.LayerChart | None = None
         self.enquiry: Enquiry | None = None
         self.measures = None
+        #: The picked groups' unrounded (mean, sd, n): the boxes show them rounded.
+        self._picked: tuple[tuple[float, float, int], tuple[float, float, int]] | None = None
 
         def num(name, desc, value, cls=w.FloatText, **kw):
             return _named(cls(description=desc, value=value, style=_STYLE, **kw), name)
@@ -181,6 +186,8 @@ class EffectSizeCalculator(w.VBox):
             c.disabled = picked
         if picked:
             self._groups_changed()
+        else:  # the boxes' own numbers (a picked group's, rounded) from now on
+            self._refresh()
 
     def _measure_changed(self, change) -> None:
         waves = list(self.measures.measures[change["new"]].waves)
@@ -230,17 +237,22 @@ class EffectSizeCalculator(w.VBox):
             problem = (f"a group has fewer than {threshold} pupils with a value, so its numbers "
                        "could identify pupils and are not shown. Choose larger groups.")
         if problem:
+            self._picked = None
             self._clear(f"<p><b>Cannot compare these groups:</b> {html.escape(problem)}</p>")
             return
         x, y = self._groups[a], self._groups[b]
+        self._picked = (_moments(x), _moments(y))
         measure = self.measures.measures[self.measure.value]
         self._busy = True
         try:
             self.label1.value, self.label2.value = a, b
             where = f"; {self.community.label}" if self.group_by.value == "community" else ""
             self.outcome.value = f"{measure.label} ({self.wave.value}{where})"
-            self.mean1.value, self.sd1.value, self.n1.value = _moments(x)
-            self.mean2.value, self.sd2.value, self.n2.value = _moments(y)
+            for boxes, (mean, sd, n) in zip(((self.mean1, self.sd1, self.n1),
+                                             (self.mean2, self.sd2, self.n2)), self._picked,
+                                            strict=True):
+                boxes[0].value, boxes[1].value = for_display(mean), for_display(sd)
+                boxes[2].value = n
         finally:
             self._busy = False
         self._refresh()
@@ -259,10 +271,14 @@ class EffectSizeCalculator(w.VBox):
             self._clear("<p>Type each group's mean, standard deviation and number of pupils "
                         "(at least 2 in each group).</p>")
             return
+        numbers = (self.mean1.value, self.sd1.value, self.n1.value,
+                   self.mean2.value, self.sd2.value, self.n2.value)
+        if self._picked is not None and getattr(self, "mode", None) is not None \
+                and self.mode.value == PICKED:
+            numbers = (*self._picked[0], *self._picked[1])  # unrounded, as picked
         try:
             r = effect_size_from_summary(
-                self.mean1.value, self.sd1.value, self.n1.value,
-                self.mean2.value, self.sd2.value, self.n2.value,
+                *numbers,
                 labels=(self.label1.value or "intervention", self.label2.value or "comparison"),
                 outcome=self.outcome.value or "the outcome",
                 pretest_correlation=self.pretest_r.value or None,
@@ -276,18 +292,15 @@ class EffectSizeCalculator(w.VBox):
         self.warnings_view.value = "".join(f"<p>&#9888; {html.escape(x)}</p>"
                                            for x in r.warnings)
         self.table_view.value = _table_html(r)
-        effects = pd.DataFrame([(name, e.estimate, e.ci_low, e.ci_high, e.n1, e.n2)
-                                for name, e in (("Cohen's d", r.d), ("Hedges' g", r.g),
-                                                ("Glass's Δ", r.glass)) if e is not None],
-                               columns=["outcome", "estimate", "ci_low", "ci_high", "n1", "n2"])
         # Through the display boundary. Threshold 1: typed numbers are the user's own, and
         # groups picked from the workspace below its threshold are refused before this.
-        effects = suppress_small(effects, count_cols=["n1", "n2"], threshold=1,
+        effects = suppress_small(r.effects_frame(), count_cols=["n1", "n2"], threshold=1,
                                  partition_by=None)
-        self.chart = effect_size_chart(
+        self.chart = statistics_chart(
             effects, x_title=f"Effect size with {r.confidence * 100:g}% CI "
                              f"(positive: {r.intervention.label} higher)",
-            title=f"{r.intervention.label} v {r.comparison.label}: {r.outcome}")
+            title=f"{r.intervention.label} v {r.comparison.label}: {r.outcome}",
+            subtitle=r.counts)
         self.chart_view.value = svg_of(self.chart) if self.draw else ""
 
 
@@ -296,19 +309,8 @@ def _moments(values: np.ndarray) -> tuple[float, float, int]:
 
 
 def _table_html(r: CalculatorResult) -> str:
-    t = r.to_frame()
-    shown = pd.DataFrame({
-        "Statistic": t["statistic"],
-        "Value": [f"{v:.0f}" if s == "Months' progress" else f"{v:.2f}"
-                  for s, v in zip(t["statistic"], t["value"], strict=True)],
-        f"{r.confidence * 100:g}% CI": [
-            "" if np.isnan(lo) else (f"{lo:+.0f} to {hi:+.0f}" if s == "Months' progress"
-                                     else f"{lo:.2f} to {hi:.2f}")
-            for s, lo, hi in zip(t["statistic"], t["ci_low"], t["ci_high"], strict=True)],
-        "Note": t["note"]})
-    groups = r.groups_frame().round({"mean": 2, "sd": 2})
-    return (groups.to_html(index=False, escape=True, border=0)
-            + shown.to_html(index=False, escape=True, border=0))
+    return (r.display_groups().to_html(index=False, escape=True, border=0)
+            + r.display_table().to_html(index=False, escape=True, border=0))
 
 
 def effect_size_calculator(source: str | Path | Enquiry | None = None, *,

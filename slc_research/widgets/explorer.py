@@ -1,10 +1,12 @@
-"""The Explorer: pick a measure, a grouping, filters and a wave; see the chart, table and effect.
+"""The Explorer: pick a measure, a grouping, filters and a wave, or two waves to see change.
 
 >>> from slc_research import widgets
 >>> widgets.explorer("data/demo")          # doctest: +SKIP
 
-The analysis lives in :mod:`slc_research.casestudies.explore.analysis` (the same functions a
-notebook calls) and the chart in :func:`slc_research.charts.group_means_chart`.
+The analysis lives in :mod:`slc_research.casestudies.explore.analysis` and, for change
+between two waves, :mod:`slc_research.casestudies.explore.change` (the same functions a
+notebook calls); the charts are :func:`slc_research.charts.group_means_chart` and
+:func:`slc_research.charts.group_change_chart`.
 This module only wires controls to them. The per-pupil table is built once,
 when the widget opens; each control change is then a slice, a filter and a
 grouped mean, so the explorer stays quick with 100,000 pupils.
@@ -27,9 +29,11 @@ from slc_research.casestudies.explore.analysis import (
     explore,
     measures_table,
 )
-from slc_research.charts.explore import group_means_chart
+from slc_research.casestudies.explore.change import ChangeResult, explore_change
+from slc_research.charts.axes import answer_axis
+from slc_research.charts.explore import group_change_chart, group_means_chart
 from slc_research.errors import SlcResearchError
-from slc_research.stats import EffectSize
+from slc_research.stats import EffectSize, PrePostEffect
 from slc_research.widgets.svg import svg_of
 from slc_research.workspace.enquiry import Enquiry
 
@@ -39,6 +43,8 @@ _ALL = ""  # value of the "everyone" choice of a filter
 _FILTER_NAMES = {"school": "School", "year_group": "Year group", "pupil_premium": "Pupil premium",
                  "sen": "SEN", "gender": "Gender"}
 _STYLE = {"description_width": "initial"}
+#: The two views: one wave at a time, or the change between two waves.
+ONE_WAVE, CHANGE = "wave", "change"
 
 
 def _dropdown(name: str, description: str, options, **kw) -> w.Dropdown:
@@ -61,21 +67,27 @@ class Explorer(w.VBox):
 
     Attributes
     ----------
-    measure, wave, group_by, community : ipywidgets.Dropdown
-        The main controls (``measure.value`` is a key of ``measures.measures``).
+    view : ipywidgets.ToggleButtons
+        ``"wave"`` (each group's mean at one wave) or ``"change"`` (each group's
+        change from ``wave`` to ``wave_to``, with Hedges' g of the change).
+    measure, wave, wave_to, group_by, community : ipywidgets.Dropdown
+        The main controls (``measure.value`` is a key of ``measures.measures``;
+        ``wave_to`` is shown only for change).
     filters : dict of str to ipywidgets.Dropdown
         One per characteristic (school, year group, pupil premium, SEN,
         gender); value ``""`` keeps everyone.
     compare_a, compare_b : ipywidgets.Dropdown
-        The two groups compared (g is A minus B).
-    result : ExploreResult
+        The two groups compared (g is A minus B; for change, d_ppc2 is how much more
+        A changed than B).
+    result : ExploreResult or ChangeResult
         The current view (``None`` only if it could not be computed: see ``message``).
     table : DataFrame
         ``result.summary``: one row per group, small groups withheld.
     chart : alt.LayerChart
         The current chart (aggregated: one row per published group).
-    effect : EffectSize or None
-        Hedges' g of the comparison.
+    effect : EffectSize, PrePostEffect or None
+        Hedges' g of the comparison at one wave, or Morris's d_ppc2 of the two
+        groups' changes.
     chart_view, table_view, effect_view, message : ipywidgets.HTML
     """
 
@@ -88,16 +100,23 @@ class Explorer(w.VBox):
         self.draw = draw
         self._busy = False
         self._compare_choice: tuple[str, str] | None = None
-        self.result: ExploreResult | None = None
+        self.result: ExploreResult | ChangeResult | None = None
         self.table = pd.DataFrame()
         self.chart: alt.LayerChart | None = None
-        self.effect: EffectSize | None = None
+        self.effect: EffectSize | PrePostEffect | None = None
 
         t = self.measures
         self.measure = _dropdown("measure", "Measure",
                                  [(m.label, k) for k, m in t.measures.items()])
         first = next(iter(t.measures.values()), None)
+        self.view = w.ToggleButtons(description="Show", options=[
+            ("One wave", ONE_WAVE), ("Change between waves", CHANGE)], value=ONE_WAVE,
+            style=_STYLE)
+        self.view.add_class("slc-explorer-view")
         self.wave = _dropdown("wave", "Wave or term", list(first.waves) if first else [])
+        waves = list(first.waves) if first else []
+        self.wave_to = _dropdown("wave-to", "changed to", waves,
+                                 value=waves[1] if len(waves) > 1 else None)
         self.group_by = _dropdown("group-by", "Group by",
                                   [(label, key) for key, label in GROUPINGS.items()
                                    if key != "community" or t.communities],
@@ -120,16 +139,18 @@ class Explorer(w.VBox):
         self.message.add_class("slc-explorer-message")
 
         self.measure.observe(self._measure_changed, names="value")
+        self.view.observe(self._view_changed, names="value")
         self.group_by.observe(self._grouping_changed, names="value")
         self.community.observe(self._grouping_changed, names="value")
-        for control in (self.wave, *self.filters.values()):
+        for control in (self.wave, self.wave_to, *self.filters.values()):
             control.observe(self._refresh, names="value")
         for control in (self.compare_a, self.compare_b):
             control.observe(self._compare_changed, names="value")
 
         wrap = w.Layout(flex_flow="row wrap")
         super().__init__([
-            w.HBox([self.measure, self.wave], layout=wrap),
+            w.HBox([self.measure, self.view], layout=wrap),
+            w.HBox([self.wave, self.wave_to], layout=wrap),
             w.HBox([self.group_by, self.community], layout=wrap),
             w.HBox(list(self.filters.values()), layout=wrap),
             w.HBox([self.compare_a, self.compare_b], layout=wrap),
@@ -137,19 +158,32 @@ class Explorer(w.VBox):
         ])
         self.add_class("slc-explorer")
         self._show_community()
+        self._show_wave_to()
         self._refresh()
 
     # -- callbacks: no analysis here, only wiring ----------------------
     def _measure_changed(self, change) -> None:
         waves = list(self.measures.measures[change["new"]].waves)
-        current = self.wave.value
+        current, current_to = self.wave.value, self.wave_to.value
         self._busy = True
         try:
             self.wave.options = waves
             self.wave.value = current if current in waves else (waves[0] if waves else None)
+            self.wave_to.options = waves
+            later = [x for x in waves if x != self.wave.value]
+            self.wave_to.value = (current_to if current_to in later
+                                  else later[0] if later else self.wave.value)
         finally:
             self._busy = False
         self._refresh()
+
+    def _view_changed(self, change) -> None:
+        self._show_wave_to()
+        self._refresh()
+
+    def _show_wave_to(self) -> None:
+        self.wave_to.layout.display = None if self.view.value == CHANGE else "none"
+        self.wave.description = "From" if self.view.value == CHANGE else "Wave or term"
 
     def _grouping_changed(self, change) -> None:
         self._compare_choice = None
@@ -179,11 +213,17 @@ class Explorer(w.VBox):
             choice = self._compare_choice
             if choice is not None and not all(g in groups for g in choice):
                 choice = None
-            result = explore(self.measures, measure=self.measure.value, wave=self.wave.value,
-                             by=self.group_by.value,
-                             community=self.community.value if self.group_by.value
-                             == "community" else None,
-                             filters=self.current_filters(), compare=choice)
+            community = self.community.value if self.group_by.value == "community" else None
+            if self.view.value == CHANGE:
+                result = explore_change(self.measures, measure=self.measure.value,
+                                        before=self.wave.value, after=self.wave_to.value,
+                                        by=self.group_by.value, community=community,
+                                        filters=self.current_filters(), compare=choice)
+            else:
+                result = explore(self.measures, measure=self.measure.value,
+                                 wave=self.wave.value, by=self.group_by.value,
+                                 community=community, filters=self.current_filters(),
+                                 compare=choice)
             self.compare_a.options = self.compare_b.options = result.groups
             if result.comparison is not None:
                 self.compare_a.value, self.compare_b.value = result.comparison
@@ -195,12 +235,22 @@ class Explorer(w.VBox):
         finally:
             self._busy = False
 
-    def _show(self, result: ExploreResult) -> None:
+    def _show(self, result: ExploreResult | ChangeResult) -> None:
         m = result.measure
-        chart = group_means_chart(
-            result.chart_data(), title=f"{m.label}, {result.wave}",
-            y_title=f"Mean {m.unit}".strip(), group_title=result.group_title,
-            confidence=result.confidence)
+        if isinstance(result, ChangeResult):
+            scale = None
+            if m.answers:
+                domain, ends = answer_axis(m.answers, first=m.first)
+                scale = f"on the {domain[0]}-{domain[1]} answer scale ({ends})"
+            chart = group_change_chart(
+                result.chart_data(), title=f"{m.label}, {result.before} to {result.after}",
+                y_title=f"Change in mean {m.unit}".strip(), group_title=result.group_title,
+                outcome=m.label, confidence=result.confidence, scale_note=scale)
+        else:
+            chart = group_means_chart(
+                result.chart_data(), title=f"{m.label}, {result.wave}",
+                y_title=f"Mean {m.unit}".strip(), group_title=result.group_title,
+                confidence=result.confidence, answers=m.answers or None, first=m.first)
         self.result, self.table, self.chart, self.effect = result, result.summary, chart, \
             result.effect
         self.table_view.value = _html_table(result.display_table())

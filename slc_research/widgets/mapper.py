@@ -18,12 +18,26 @@ from typing import Any
 
 import ipywidgets as w
 
-from slc_research.data.loading.survey_exports import FORMAT_NAMES
 from slc_research.data.reading.readers import read_raw
-from slc_research.data.schemas import COMMUNITY_KINDS, KINDS
+from slc_research.data.schemas import KINDS
 from slc_research.data.spec import Loaded, SourceSpec
 from slc_research.errors import ConfigError, SlcResearchError
+from slc_research.widgets.mapper_parts import (
+    COLUMN_LAYOUT,
+    COLUMN_STYLE,
+    ITEM_LAYOUT,
+    NOT_IN_FILE,
+    QUESTION_LAYOUT,
+    STYLE,
+    mapper_notes,
+    named,
+    option_control,
+    roster_label,
+    survey_note,
+    verdict,
+)
 from slc_research.workspace.enquiry import Enquiry
+from slc_research.workspace.entry_check import accepted_entry
 from slc_research.workspace.manifest import Manifest, read_manifest
 from slc_research.workspace.mapping_editor import (
     SurveyColumns,
@@ -39,36 +53,20 @@ from slc_research.workspace.mapping_editor import (
     suggest_source_name,
     survey_columns,
 )
+from slc_research.workspace.recognise import suggest_id_column, workspace_roster_ids
+from slc_research.workspace.recognise_ids import ID_COLUMN
+from slc_research.workspace.recognise_survey import instrument_name, item_codes
 
 __all__ = ["ColumnMapper", "column_mapper"]
 
 #: Kinds of file with columns to map (a REFI-QDA project has none: declare it by hand).
 _TABLE_KINDS = [k for k in KINDS if k != "qdpx"]
 
-_STYLE = {"description_width": "initial"}
-_NOT_IN_FILE = "(not in this file)"
-_CHOICES = {"members": ("pupil", "staff"), "respondents": ("pupil", "staff", "parent"),
-            "authors": ("pupil", "staff", "parent"), "community_kind": COMMUNITY_KINDS,
-            "layout": (("recognised from the file (the default)", ""), ("long: a row per mark",
-                        "long"), ("wide: a row per pupil", "wide")),
-            "polarity": (("from the file (the default)", ""), ("all positive", "positive"),
-                         ("all negative", "negative")),
-            "unfinished": (("keep (the default)", ""), ("drop", "drop"))}
 #: Options written by hand in enquiry.toml (a table, not one value).
 _BY_HAND = {"multi_select"}
-_OPTION_LABELS = {"school": "School", "members": "Members are", "community_kind":
-                  "Kind of community", "community": "Community", "respondents": "Respondents are",
-                  "instrument": "Questionnaire (instrument)", "wave": "Wave (1 = first time run)",
-                  "response_scale": "Answer scale", "layout": "Layout", "assessment":
-                  "Assessment", "subject": "Subject", "authors": "Authors are",
-                  "text_source": "Kind of text", "coder": "Coder",
-                  "format": "Survey tool", "unfinished": "Unfinished responses",
-                  "polarity": "Events are"}
-
-
-def _named(control: w.Widget, name: str) -> w.Widget:
-    control.add_class(f"slc-mapper-{name}")
-    return control
+#: The option saying whose ids a kind's id column holds.
+_WHO = {"survey": "respondents", "memberships": "members", "meeting_attendance": "members",
+        "action_plans": "members", "texts": "authors"}
 
 
 class ColumnMapper(w.VBox):
@@ -126,28 +124,30 @@ class ColumnMapper(w.VBox):
         self.sheet: w.Dropdown | None = None
         sheets = _sheet_names(self.path)
         if sheets:
-            self.sheet = _named(w.Dropdown(description="Sheet", options=sheets, style=_STYLE),
+            self.sheet = named(w.Dropdown(description="Sheet", options=sheets, style=STYLE),
                                 "sheet")
         self.headers = read_raw(self.path, label=self.rel,
                                 sheet=self.sheet.value if self.sheet else None).headers
-        self.kind = _named(w.Dropdown(description="The file holds", options=_TABLE_KINDS,
-                                      value=kind or "pupils", style=_STYLE), "kind")
-        self.name = _named(w.Text(description="Source name", style=_STYLE,
+        self.kind = named(w.Dropdown(description="The file holds", options=_TABLE_KINDS,
+                                      value=kind or "pupils", style=STYLE), "kind")
+        self.name = named(w.Text(description="Source name", style=STYLE,
                                   value=suggest_source_name(self.rel, list(manifest.sources))),
                            "name")
-        self.description = _named(w.Text(description="Description", style=_STYLE), "description")
-        self.date_format = _named(w.Text(description="Date format (blank: automatic)",
-                                         placeholder="%d/%m/%Y", style=_STYLE), "date-format")
-        self.write = _named(w.Button(description="Write to enquiry.toml", disabled=True,
+        self.description = named(w.Text(description="Description", style=STYLE), "description")
+        self.date_format = named(w.Text(description="Date format (blank: automatic)",
+                                         placeholder="%d/%m/%Y", style=STYLE), "date-format")
+        self.write = named(w.Button(description="Write to enquiry.toml", disabled=True,
                                      button_style="primary"), "write")
-        self.message = _named(w.HTML(), "message")
-        self.result = _named(w.HTML(), "result")
+        self.message = named(w.HTML(), "message")
+        self.result = named(w.HTML(), "result")
         self.columns: dict[str, w.Dropdown] = {}
         self.items: dict[str, w.Combobox] = {}
         self.survey: SurveyColumns | None = None
-        self._survey_note = _named(w.HTML(), "survey-format")
+        self._survey_note = named(w.HTML(), "survey-format")
         self.options: dict[str, w.Widget] = {}
         self.suggestions: dict[str, str | None] = {}
+        self.id_match: tuple | None = None
+        self.refused: dict[str, tuple[str, str]] = {}
         self._mapping_box = w.VBox()
         self._options_box = w.HBox(layout=w.Layout(flex_flow="row wrap"))
 
@@ -175,22 +175,42 @@ class ColumnMapper(w.VBox):
         kind = self.kind.value
         known = known_headers(manifest, kind)
         self.suggestions = suggest_mapping(self.headers, kind, known=known)
+        self.id_match, shares = None, {}
+        canon_id = ID_COLUMN.get(kind)
+        if canon_id is not None and canon_id not in {c for c in known.values()}:
+            self.id_match, shares = suggest_id_column(
+                self.path, kind, workspace_roster_ids(manifest), label=self.rel,
+                sheet=self.sheet.value if self.sheet else None,
+                taken={h for c, h in self.suggestions.items() if h and c != canon_id})
+            if self.id_match is not None:
+                header = self.id_match[1]
+                self.suggestions = {c: (None if h == header else h)
+                                    for c, h in self.suggestions.items()}
+                self.suggestions[canon_id] = header
         spec = KINDS[kind]
-        options = [(_NOT_IN_FILE, "")] + [(h, h) for h in self.headers]
+        options = [(NOT_IN_FILE, "")] + [(h, h) for h in self.headers]
         self._busy = True
         try:
             self.columns = {}
             for canon in kind_columns(kind):
                 need = (" (required)" if canon in spec.required else
                         " (name: read, never stored)" if canon in spec.identifying else "")
-                dd = w.Dropdown(description=f"{canon}{need}", options=options,
-                                value=self.suggestions.get(canon) or "", style=_STYLE)
-                self.columns[canon] = _named(dd, f"column-{canon.replace('_', '-')}")
-            self.options = {opt: self._option_control(opt, manifest) for opt in spec.options
-                            if opt not in _BY_HAND}
+                choices = options if canon != canon_id or not shares else [options[0]] + [
+                    (roster_label(h, shares.get(h)), h) for h in self.headers]
+                dd = w.Dropdown(description=f"{canon}{need}", options=choices,
+                                value=self.suggestions.get(canon) or "", style=COLUMN_STYLE,
+                                layout=w.Layout(**COLUMN_LAYOUT))
+                self.columns[canon] = named(dd, f"column-{canon.replace('_', '-')}")
+            self.options = {opt: option_control(opt, manifest, instrument_name([
+                Path(self.rel).stem])) for opt in spec.options if opt not in _BY_HAND}
+            if self.id_match is not None and kind in _WHO:
+                who = self.options.get(_WHO[kind])
+                if who is not None and not who.value:
+                    who.value = "pupil"
             self.items = {}
             if kind == "survey":
                 self._build_items(manifest, known)
+            self._drop_refused()
         finally:
             self._busy = False
         for control in (*self.columns.values(), *self.options.values()):
@@ -203,14 +223,36 @@ class ColumnMapper(w.VBox):
         self._show_mapping()
         self._validate()
 
+    def _drop_refused(self) -> None:
+        """Take back every suggested column the loader refuses, saying why (never a cell)."""
+        self.refused = {}
+        try:
+            table = self.proposed_table()
+        except SlcResearchError:
+            return
+        got = accepted_entry(self.root, table, name="mapper_check")
+        by_header = {dd.value: canon for canon, dd in self.columns.items() if dd.value}
+        for header, (canon, why) in got.left_out.items():
+            if by_header.get(header) == canon:
+                self.columns[canon].value = ""
+                self.refused[header] = (canon, why)
+            elif header in self.items:
+                self.items[header].value = ""
+                self.refused[header] = (canon, why)
+
     def _show_mapping(self) -> None:
+        rows = [w.HBox([w.HTML(html.escape(self.survey.question_texts.get(h, h)
+                                           if self.survey is not None else h),
+                               layout=w.Layout(**QUESTION_LAYOUT)), cb])
+                for h, cb in self.items.items()]
         self._mapping_box.children = [
-            w.HTML("<p><b>Which column holds what</b> (suggested from the headers; check each "
-                   "one):</p>"), *self.columns.values(),
+            w.HTML("<p><b>Which column holds what</b> (suggested from the headers and values; "
+                   "check each one):</p>" + mapper_notes(
+                       self.id_match, ID_COLUMN.get(self.kind.value, ""), self.refused)),
+            *self.columns.values(),
             *([self._survey_note,
                w.HTML("<p><b>Questions</b>: the item code of each question column "
-                      "(blank: not a question)</p>"), *self.items.values()] if self.items
-              else [])]
+                      "(blank: not a question)</p>"), *rows] if self.items else [])]
 
     def _build_items(self, manifest: Manifest, known: dict[str, str]) -> None:
         instrument = self.options["instrument"].value or self.name.value
@@ -224,53 +266,31 @@ class ColumnMapper(w.VBox):
                                          response_scales=manifest.response_scales)
         except SlcResearchError:  # the loader's verdict says why
             self.survey = None
-        guess = (self.survey.questions if self.survey is not None
-                 else suggest_items(self.headers, codes, known=known))
+        if self.survey is not None:
+            given = set(codes) | set(known.values())
+            fresh = {h: c for h, c in self.survey.questions.items() if c and c not in given}
+            guess = {**self.survey.questions,
+                     **item_codes(fresh, self.survey.question_texts, taken=list(given))}
+        else:
+            guess = suggest_items(self.headers, codes, known=known)
         not_questions = self.survey.not_questions if self.survey is not None else {}
         taken = {h for h in self.columns_choice().values() if h}
         self.items = {}
         for h in self.headers:
-            if h in taken:
-                continue
-            if h in not_questions:
-                cb = w.Combobox(description=f"{h} ({not_questions[h]})", value="",
-                                disabled=True, style=_STYLE)
-            else:
-                cb = w.Combobox(description=h, options=codes, value=guess.get(h) or "",
-                                ensure_option=False, style=_STYLE)
-                if self.survey is not None and self.survey.question_texts.get(h, h) != h:
-                    cb.tooltip = self.survey.question_texts[h]
+            if h in taken or h in not_questions:
+                continue  # listed under "Not questions" (or mapped above): never offered
+            cb = w.Combobox(options=codes, value=guess.get(h) or "", ensure_option=False,
+                            placeholder="item code (blank: not a question)",
+                            layout=w.Layout(**ITEM_LAYOUT))
+            cb.tooltip = self.survey.question_texts.get(h, h) if self.survey else h
             cb.add_class("slc-mapper-item")
             cb.observe(self._validate, names="value")
             self.items[h] = cb
-        self._survey_note.value = _survey_note(self.survey)
+        self._survey_note.value = survey_note(self.survey, not_questions)
         scale = self.options.get("response_scale")
         if (self.survey is not None and self.survey.response_scale and scale is not None
                 and not scale.value):
             scale.value = self.survey.response_scale
-
-    def _option_control(self, opt: str, manifest: Manifest) -> w.Widget:
-        label = _OPTION_LABELS.get(opt, opt)
-        if opt == "format":
-            c = w.Dropdown(description=label, options=[("(recognised from the file)", "")] + [
-                (name, key) for key, name in FORMAT_NAMES.items()], style=_STYLE)
-        elif opt in _CHOICES:
-            c = w.Dropdown(description=label, options=list(_CHOICES[opt]), style=_STYLE)
-        elif opt == "school":
-            c = w.Dropdown(description=label, options=[("(not given)", "")]
-                           + [(s, s) for s in manifest.schools], style=_STYLE)
-        elif opt == "response_scale":
-            c = w.Dropdown(description=label, options=[("(from the scales)", "")]
-                           + [(s, s) for s in manifest.response_scales], style=_STYLE)
-        elif opt == "wave":
-            c = w.BoundedIntText(description=label, value=1, min=1, max=99, style=_STYLE)
-        elif opt == "instrument":
-            instruments = sorted({s.instrument for s in manifest.scales.values()})
-            c = w.Combobox(description=label, options=instruments, ensure_option=False,
-                           value=instruments[0] if instruments else "", style=_STYLE)
-        else:
-            c = w.Text(description=label, style=_STYLE)
-        return _named(c, f"option-{opt.replace('_', '-')}")
 
     # -- callbacks: wiring only -----------------------------------------
     def _kind_changed(self, change) -> None:
@@ -285,8 +305,8 @@ class ColumnMapper(w.VBox):
             return
         self._busy = True
         try:
-            self._build_items(read_manifest(self.root), known_headers(read_manifest(self.root),
-                                                                      "survey"))
+            manifest = read_manifest(self.root)
+            self._build_items(manifest, known_headers(manifest, "survey"))
         finally:
             self._busy = False
         self._show_mapping()
@@ -297,7 +317,7 @@ class ColumnMapper(w.VBox):
             self.headers = read_raw(self.path, label=self.rel, sheet=change["new"]).headers
         except SlcResearchError as exc:  # shown by _validate: the loader reads the same sheet
             self.headers = []
-            self.message.value = _verdict(None, exc)
+            self.message.value = verdict(None, exc)
         self._build()
 
     def columns_choice(self) -> dict[str, str | None]:
@@ -332,6 +352,8 @@ class ColumnMapper(w.VBox):
     def _validate(self, change=None) -> None:
         if self._busy:
             return
+        if change is not None:
+            self.result.value = ""  # a change makes the last outcome old news
         self.loaded, self.error = None, None
         try:
             name = self.name.value.strip()
@@ -345,12 +367,13 @@ class ColumnMapper(w.VBox):
         except SlcResearchError as exc:
             self.error = exc
         self.write.disabled = self.error is not None
-        self.message.value = _verdict(self.loaded, self.error)
+        self.message.value = verdict(self.loaded, self.error)
 
     def _write(self, button=None) -> None:
+        """One click, one outcome: "Written ..." or "Not written: ..." (never both)."""
         self._validate()
         if self.error is not None:
-            self.result.value = ("<p><b>Not written:</b> fix the problem above first.</p>")
+            self.result.value = "<p><b>Not written:</b> fix the problem above first.</p>"
             return
         name = self.name.value.strip()
         try:
@@ -358,34 +381,11 @@ class ColumnMapper(w.VBox):
         except SlcResearchError as exc:
             self.result.value = f"<p><b>Not written:</b> {html.escape(str(exc))}</p>"
             return
-        self.result.value = (f"<p>Written <code>[sources.{html.escape(name)}]</code> to "
-                             "enquiry.toml. Open the workspace again to use it.</p>")
-        self._validate()
-
-
-def _verdict(loaded: Loaded | None, error: SlcResearchError | None) -> str:
-    if error is not None:
-        text = html.escape(str(error)).replace("\n", "<br>")
-        return f"<p><b>&#10007; Not ready:</b> {text}</p>"
-    if loaded is None:
-        return ""
-    tables = ", ".join(f"{len(df):,} rows into {name}" for name, df in loaded.tables.items())
-    notes = "".join(f"<li>{html.escape(n)}</li>" for n in loaded.notes)
-    return (f"<p><b>&#10003; Reads:</b> {loaded.rows_read:,} rows in the file; {tables}.</p>"
-            + (f"<ul>{notes}</ul>" if notes else ""))
-
-
-def _survey_note(survey: SurveyColumns | None) -> str:
-    if survey is None:
-        return ""
-    n = sum(1 for code in survey.questions.values() if code)
-    left = ", ".join(f"{html.escape(h)} ({html.escape(why)})"
-                     for h, why in survey.not_questions.items())
-    what = (f"a <b>{html.escape(survey.tool)}</b> export" if survey.format != "plain"
-            else "a plain table (no survey tool recognised)")
-    return (f"<p>Read as {what}: {len(survey.questions)} question columns, {n} with a "
-            "suggested item code."
-            + (f" Not questions: {left}." if left else "") + "</p>")
+        self.write.disabled = True  # written: a second click would only say the name is taken
+        self.message.value = ""
+        self.result.value = (f"<p>&#10003; Written <code>[sources.{html.escape(name)}]</code> "
+                             "to enquiry.toml. Open the workspace again to use it; to add "
+                             "another file, open the mapper on it.</p>")
 
 
 def _sheet_names(path: Path) -> list[str]:

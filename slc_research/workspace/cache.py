@@ -51,7 +51,8 @@ __all__ = ["CACHE_DIR", "CACHE_VERSION", "READ_MEMO", "STALE_SECONDS", "SourceCa
 CACHE_DIR = ".slc-cache"
 #: Bump when loaders change what they produce, so old caches are not reused.
 #: 4: MIS exports (SIMS behaviour exports read as negative events, marks with descriptions).
-CACHE_VERSION = "4"
+#: 5: surveys' submitted times and respondent rows; blank flags, KS2 bands, timestamps.
+CACHE_VERSION = "5"
 #: Files at least this large are hashed through a memory map (no copy into Python).
 _MMAP_BYTES = 1024 * 1024
 _CHUNK = 4 * 1024 * 1024

@@ -26,6 +26,7 @@ from slc_research.privacy.pseudonyms import CONSENT_FILE, Pseudonymiser, read_co
 from slc_research.privacy.quotable import NOT_QUOTABLE_FILE, apply_not_quotable, load_not_quotable
 from slc_research.workspace.cache import SourceCache
 from slc_research.workspace.manifest import Manifest, read_manifest
+from slc_research.workspace.problems import ProblemsByFile, with_unlisted_respondents
 
 __all__ = ["Enquiry", "SourceHealth"]
 
@@ -203,6 +204,8 @@ class Enquiry:
         keys: dict[str, str] = {}
         problems: list = []
         total_problems = 0
+        per_file: dict[str, int] = {}  # every source file -> its number of problems
+        respondent_rows: dict[str, dict[str, int]] = {}  # survey -> pseudonym -> Excel row
         consent_rows: dict[str, set[int]] = {}  # people kind -> register rows found on it
         for name, spec in manifest.sources.items():
             parts = {**common, "raw": cache.content_hash(spec.path), "spec": _spec_parts(spec)}
@@ -221,14 +224,19 @@ class Enquiry:
                 except DataError as exc:
                     problems.extend(exc.problems)
                     total_problems += exc.total
+                    per_file[spec.label] = per_file.get(spec.label, 0) + exc.total
                     continue
                 tables = loaded.tables
                 meta = {"notes": loaded.notes, "rows_read": loaded.rows_read,
                         "rows_dropped": loaded.rows_dropped,
-                        "consent_rows": register.rows_of(loaded.withdrawn_found)}
+                        "consent_rows": register.rows_of(loaded.withdrawn_found),
+                        "respondent_rows": loaded.respondent_rows}
                 cache.write(_safe_dir(name), key, tables, meta)
                 from_cache = False
             keys[name] = key
+            per_file.setdefault(spec.label, 0)
+            if meta.get("respondent_rows"):
+                respondent_rows[name] = meta["respondent_rows"]
             if spec.kind in _PEOPLE_KINDS:  # an entry cached before rows were kept: -1, unknown
                 consent_rows.setdefault(_PEOPLE_KINDS[spec.kind], set()).update(
                     meta.get("consent_rows", [-1]))
@@ -238,9 +246,12 @@ class Enquiry:
                                        int(meta["rows_dropped"]), from_cache,
                                        tuple(meta["notes"])))
         if problems:
+            if len(per_file) > 1 and total_problems > 1:  # a line per file, capped per file
+                raise ProblemsByFile(problems, totals=per_file)
             raise DataError(problems, total=total_problems)
         cache.prune({_safe_dir(n) for n in manifest.sources})
         tables, derived = _stacked(manifest.root, keys, collected)
+        health = with_unlisted_respondents(manifest, tables, health, respondent_rows)
         from slc_research.data.loading.texts import text_id
 
         tables["texts"], not_quotable = apply_not_quotable(tables["texts"], marked,

@@ -183,8 +183,10 @@ def read_manifest(root: str | Path) -> Manifest:
     scales = {}
     for name, key, t in _named_tables(data, "scales", _SCALE_KEYS, file):
         items = _str_list(t.get("items", []), f"{key}.items", file)
-        if len(items) < 2:
-            raise ConfigError("a scale needs at least two items.", file=file, key=f"{key}.items")
+        if not items:  # one item is a scale too (a single question); reliability needs two
+            raise ConfigError("list the scale's item codes, like items = [\"eng1\"] (one item "
+                              "is allowed; its reliability is not computed).", file=file,
+                              key=f"{key}.items")
         reverse = _str_list(t.get("reverse", []), f"{key}.reverse", file)
         stray = [r for r in reverse if r not in items]
         if stray:

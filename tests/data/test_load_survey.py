@@ -36,7 +36,9 @@ def test_survey_is_long_with_values(write, spec, ctx, pseudonymiser, frame_text)
     loaded = load_source(s, ctx)
     t = loaded.tables["survey_responses"]
     assert list(t.columns) == ["respondent_id", "respondent_type", "instrument", "wave", "item",
-                               "answer", "value", "source"]
+                               "answer", "value", "source", "submitted"]
+    assert t["submitted"].tolist() == [pd.Timestamp("2025-10-01 09:00")] * 3 + \
+        [pd.Timestamp("2025-10-01 09:05")] * 3
     assert len(t) == 6
     assert t["item"].tolist() == ["eng1", "eng2", "eng3"] * 2
     assert t["respondent_id"].tolist() == [pseudonymiser.one("A1")] * 3 + \

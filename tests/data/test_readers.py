@@ -124,9 +124,10 @@ def test_binary_junk(write):
         read_raw(write("raw/roster.csv", junk), label="raw/roster.csv")
 
 
-def test_old_xls_workbook(write):
+def test_damaged_old_xls_workbook(write):
     path = write("raw/roster.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
-    with pytest.raises(DataError, match=r"old Excel .xls workbook.*save it as .xlsx"):
+    with pytest.raises(DataError, match=r"readable Excel 97-2003 \(\.xls\) workbook.*save it "
+                                        r"as \.xlsx"):
         read_raw(path, label="raw/roster.xls")
 
 

@@ -41,7 +41,14 @@ def enq():
         "kind": pd.Categorical(["slc", "slc", "tlc", "slc"]),
         "school": ["Riverside", "Northfield", "Riverside", "St Aidan's"]})
     meetings = pd.DataFrame({"date": pd.to_datetime(["2024-10-01", "2025-03-01", "2025-09-10"])})
-    return SimpleNamespace(communities=communities, meetings=meetings,
+    kinds = ["slc", "tlc", "coproduction", "slc_conference"]
+    memberships = pd.DataFrame({  # one member in a community of each kind
+        "member_id": ["p1", "s1", "p2", "p3"],
+        "community": ["Riverside SLC", "Maths TLC", "Riverside Co-production", "7A"],
+        "community_kind": pd.Categorical(kinds)})
+    one = pd.DataFrame({"text_id": ["t1"], "source": ["reflection"]})
+    return SimpleNamespace(communities=communities, meetings=meetings, memberships=memberships,
+                           texts=one, codings=one,
                            schools=("Northfield", "Riverside", "St Aidan's"),
                            academic_year="2025-26")
 
@@ -70,6 +77,20 @@ def test_demo_batch_has_the_six_trust_reports_each_slc_and_a_research_copy(enq):
     batch = read_batch(DEMO_BATCH)
     assert batch.workspace == DEMO_BATCH.parents[1] / "data" / "demo"
     assert batch.out == DEMO_BATCH.parents[1] / "outputs"
+
+
+def test_item5_a_case_study_the_enquiry_lacks_is_planned_as_not_run_with_the_reason(enq):
+    # no teacher in a TLC and nothing coded: the communities file still lists the TLC
+    enq.memberships = enq.memberships[enq.memberships["community_kind"] != "tlc"]
+    enq.codings = enq.codings.iloc[0:0]
+    plan = {r.name: r for r in expand_batch(read_batch(DEMO_BATCH), enq)}
+    assert plan["tlc_impact"].not_run == (
+        'tlc_impact: not run - this enquiry has no TLC (no memberships source with '
+        'community_kind = "tlc" lists its teachers)')
+    assert plan["voices"].not_run.startswith("voices: not run - none of its texts is coded")
+    runs = [n for n, r in plan.items() if not r.not_run]
+    assert runs[:4] == ["data_health", "slc_impact", "student_led_conferences",
+                        "coproduction_pilot"]
 
 
 def test_lists_make_a_grid_with_fixed_parameters_and_slugged_names(tmp_path, enq):

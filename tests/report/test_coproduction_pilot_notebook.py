@@ -116,7 +116,7 @@ def test_the_notebook_is_its_parameters_one_run_and_one_show_per_section():
     assert all(shown), code
     assert [m.group(1) for m in shown] == [
         "who_took_part", "behaviour", "comparison", "trouble", "confident", "relationships",
-        "pooled", "forest", "participation_level", "design"]
+        "outcomes", "pooled", "forest", "participation_level", "design"]
     lines = [line for c in code for line in c.splitlines() if line.strip()]
     assert len(lines) <= 40
     assert not any(re.search(r"\b(if|for|while)\b", line) for line in lines)

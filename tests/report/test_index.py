@@ -45,10 +45,14 @@ def _results(out: Path) -> list[ReportResult]:
 
 def test_index_groups_reports_by_school_with_the_trust_first(tmp_path):
     html = write_index(tmp_path, _results(tmp_path), title="Demo").read_text(encoding="utf-8")
-    headings = ["The whole trust", "Northfield Academy", "Riverside School",
-                "School not recorded"]
+    headings = ["The whole trust", "Northfield Academy", "Riverside School"]
     positions = [html.index(f"<h2>{h}</h2>") for h in headings]
     assert positions == sorted(positions)
+    # a failed report that names no school is a whole-trust report: no section of its own
+    assert "School not recorded" not in html
+    trust = html[html.index("<h2>The whole trust</h2>"):html.index("<h2>Northfield")]
+    assert "broken" in trust
+    assert 'class="failed"' in trust
     northfield = html[html.index("<h2>Northfield Academy</h2>"):html.index("<h2>Riverside")]
     assert "Teacher learning communities" in northfield
     assert "Northfield SLC" in northfield
@@ -90,3 +94,16 @@ def test_summary_page_puts_each_report_side_by_side(tmp_path):
 def test_summary_rows_skip_failed_reports():
     rows = summary_rows([ReportResult.failed("x", "x.ipynb", "boom")])
     assert rows == []
+
+
+def test_item5_index_leaves_off_estimates_not_made(tmp_path):
+    slc = notebook_path("slc_impact")
+    (tmp_path / "r.html").write_text("<html></html>", encoding="utf-8")
+    made = _g(0.31, 0.02, 0.6, 120)
+    report = ReportResult("r", slc, tmp_path / "r.html", records={
+        "title": "Hillside SLC", "school": ["Hillside School"], "members": 40,
+        "engagement_g": made, "attendance_g": {**made, "estimate": None}})
+    html = write_index(tmp_path, [report], title="Hillside").read_text(encoding="utf-8")
+    assert "engagement g: g = 0.31" in html
+    assert "attendance g" not in html
+    assert "not computed" not in html

@@ -1,11 +1,13 @@
 """`notebooks/explore.ipynb` in a real browser: JupyterLab + headless Chromium + Playwright.
 
-The test starts JupyterLab from the project's venv on 127.0.0.1 (a free port, a
-random token, its own config, settings and workspace folders), opens a copy of
-the notebook on a copy of the demo workspace in Debian's Chromium (driven by
-Playwright's Python API; no browser download), runs all cells, and checks that
-the four widgets render, that the explorer's chart changes when a control
-changes, and that no cell printed an error. `make test` installs Chromium and
+The test prepares a copy of the demo workspace as `slc-research lab` does (the
+notebooks copied into its notebooks/ folder, pointed at it), starts JupyterLab there
+with the command `slc-research lab` uses, on 127.0.0.1 (a free port, a random token,
+its own config, settings and workspace folders), opens the copy of the notebook in
+Debian's Chromium (driven by Playwright's Python API; no browser download), runs all
+cells, and checks that the four widgets render, that the explorer's chart changes
+when a control changes (and shows change between waves a click away), and that no
+cell printed an error. `make test` installs Chromium and
 Playwright (`make install-test`).
 """
 
@@ -14,11 +16,9 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -30,9 +30,10 @@ import nbformat
 import psutil
 import pytest
 
+from slc_research.report.lab import prepare_lab
+
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOK = REPO / "notebooks" / "explore.ipynb"
-JUPYTER = Path(sys.executable).with_name("jupyter")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync",
@@ -51,6 +52,7 @@ class Lab:
     token: str
     root: Path
     process: subprocess.Popen
+    logs: Path
 
     def api(self, path: str, method: str = "GET") -> object:
         request = urllib.request.Request(f"{self.url}{path}", method=method,
@@ -70,7 +72,7 @@ def _wait_for(lab: Lab, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if lab.process.poll() is not None:
-            log = (lab.root.parent / "jupyter.log").read_text(errors="replace")
+            log = (lab.logs / "jupyter.log").read_text(errors="replace")
             raise AssertionError(f"JupyterLab exited with code {lab.process.returncode}:\n"
                                  + "\n".join(log.splitlines()[-15:]))
         try:
@@ -121,15 +123,10 @@ def _stop(lab: Lab) -> None:
 
 @pytest.fixture
 def lab(demo_copy, tmp_path) -> Iterator[Lab]:
-    """JupyterLab serving a copy of explore.ipynb whose ``workspace`` is a demo copy."""
-    root = tmp_path / "lab"
-    root.mkdir()
-    shutil.move(demo_copy, root / "demo")
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
-    assert 'workspace = "../data/demo"' in cell.source
-    cell.source = cell.source.replace('"../data/demo"', '"demo"')
-    nbformat.write(nb, root / "explore.ipynb")
+    """JupyterLab as `slc-research lab` opens it: on the notebooks copied into a demo copy."""
+    plan = prepare_lab(demo_copy, browser=False)
+    root = plan.folder  # demo/notebooks, each notebook pointed at ".."
+    assert (root / "explore.ipynb").is_file()
 
     config = tmp_path / "jupyter-config"
     config.mkdir()
@@ -146,11 +143,11 @@ def lab(demo_copy, tmp_path) -> Iterator[Lab]:
            "JUPYTER_PLATFORM_DIRS": "1"}
     log = (tmp_path / "jupyter.log").open("wb")
     process = subprocess.Popen(
-        [str(JUPYTER), "lab", "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
+        [*plan.command[:3], "--no-browser", "--allow-root", "--ServerApp.ip=127.0.0.1",
          f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
          f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}"],
         cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    server = Lab(f"http://127.0.0.1:{port}", token, root, process)
+    server = Lab(f"http://127.0.0.1:{port}", token, root, process, tmp_path)
     try:
         _wait_for(server)
         yield server
@@ -170,7 +167,7 @@ def chromium() -> Path:
 def test_explore_notebook_runs_in_chromium_and_its_chart_follows_a_control(chromium, lab):
     from playwright.sync_api import expect, sync_playwright
 
-    workspace = lab.root / "demo"
+    workspace = lab.root.parent  # the copies' workspace = ".."
     manifest = (workspace / "enquiry.toml").read_bytes()
 
     with sync_playwright() as p:
@@ -222,13 +219,23 @@ def test_explore_notebook_runs_in_chromium_and_its_chart_follows_a_control(chrom
                 " return c && c.innerHTML !== before && c.querySelector('svg'); }",
                 arg=before, timeout=30_000)
             assert errors.count() == 0, errors.all_inner_texts()
+            # Issue 17 item 7: the change between two waves, a click away.
+            before = page.locator(".slc-explorer-chart").first.inner_html()
+            page.locator(".slc-explorer-view button", has_text="Change between waves").click()
+            page.wait_for_function(
+                "before => { const c = document.querySelector('.slc-explorer-chart');"
+                " return c && c.innerHTML !== before && c.innerHTML.includes('to Wave 2'); }",
+                arg=before, timeout=30_000)
+            expect(page.locator(".slc-explorer-wave-to select").first).to_be_visible()
+            assert "d_ppc2" in page.locator(".slc-explorer-effect").first.inner_text()
+            assert errors.count() == 0, errors.all_inner_texts()
             assert not page_errors, page_errors
             # Showing the widgets writes nothing: the coder and the mapper write on a click.
             assert (workspace / "enquiry.toml").read_bytes() == manifest
             assert not (workspace / "coding").exists()
         except Exception:
-            page.screenshot(path=lab.root.parent / "failure.png", full_page=True)
-            print(f"screenshot of the page: {lab.root.parent / 'failure.png'}")
+            page.screenshot(path=lab.logs / "failure.png", full_page=True)
+            print(f"screenshot of the page: {lab.logs / 'failure.png'}")
             raise
         finally:
             browser.close()

@@ -41,7 +41,7 @@ def test_typed_numbers_give_g_months_mdes_and_a_sentence():
     assert c.chart_view.value.startswith("<svg")
     spec = c.chart.to_dict()
     values = [v for d in spec["datasets"].values() for v in d if "estimate" in v]
-    by_name = {v["outcome"]: v["estimate"] for v in values}
+    by_name = {v["statistic"]: v["estimate"] for v in values}
     assert by_name["Hedges' g"] == pytest.approx(expected.g.estimate)
     assert by_name["Cohen's d"] == pytest.approx(expected.d.estimate)
     assert by_name["Glass's Δ"] == pytest.approx(expected.glass.estimate)
@@ -141,3 +141,47 @@ def test_item8_widget_shows_months_only_for_attainment_with_caveat():
         c.table_view.value
     c.outcome_kind.value = "attendance"
     assert c.result.months is None
+
+
+@pytest.mark.xdist_group("demo")
+def test_item7_picked_groups_show_rounded_numbers_and_compute_unrounded(demo_enquiry):
+    """Issue 17 item 7: "3.17", not "3.1666666666666665"; the arithmetic stays exact."""
+    c = effect_size_calculator(demo_enquiry, draw=False)
+    c.mode.value = "workspace"
+    c.measure.value = "scale:engagement"
+    c.wave.value = "Wave 1"
+    c.group_by.value = "year_group"
+    c.comparison.value = "Year 10"
+    rows = measures_table(demo_enquiry).rows("scale:engagement", "Wave 1")
+    y7 = rows.loc[rows["year_group"] == "Year 7", "value"].astype(float)
+    y10 = rows.loc[rows["year_group"] == "Year 10", "value"].astype(float)
+    for box, exact in ((c.mean1, y7.mean()), (c.sd1, y7.std()), (c.mean2, y10.mean()),
+                       (c.sd2, y10.std())):
+        assert box.value == round(exact, 2)
+        assert len(repr(box.value).split(".")[1]) <= 2
+    assert c.mean1.value != y7.mean()  # the demo's means are not round numbers
+    assert c.result.g.estimate == pytest.approx(effect_size_from_values(y7, y10).g.estimate,
+                                                rel=1e-12)
+    assert c.result.intervention.mean == y7.mean()
+    assert f"<td>{y7.mean():.2f}</td>" in c.table_view.value
+    assert str(y7.mean()) not in c.table_view.value
+    assert c.chart.to_dict()["title"]["subtitle"] == (
+        f"3 statistics of 1 outcome; n = {len(y7):,} Year 7 v {len(y10):,} Year 10")
+    c.mode.value = "typed"  # typed again: the boxes' own (rounded) numbers are used
+    assert c.result.intervention.mean == round(y7.mean(), 2)
+    c.mean1.value = 3.25
+    assert c.result.intervention.mean == 3.25
+    assert c.result.comparison.mean == round(y10.mean(), 2)
+
+
+def test_item7_calculator_words_its_counts_right():
+    """Issue 17 item 7: "3 statistics of 1 outcome", not "3 outcome(s)"."""
+    c = effect_size_calculator(draw=False)
+    _type(c, 19 / 6, 0.8, 40, 3.0, 0.9, 45)
+    subtitle = c.chart.to_dict()["title"]["subtitle"]
+    assert subtitle == "3 statistics of 1 outcome; n = 40 intervention v 45 comparison"
+    assert "(s)" not in subtitle
+    assert "3.17" in c.table_view.value
+    assert "3.1666" not in c.table_view.value
+    _type(c, 19 / 6, 0.8, 40, 3.0, 0.0, 45)  # Glass's Δ is not defined: two statistics
+    assert c.chart.to_dict()["title"]["subtitle"].startswith("2 statistics of 1 outcome")

@@ -131,3 +131,55 @@ def test_measure_change_offers_its_waves(table):
     assert w.community.layout.display == "none"
     assert len(_data(w.chart)) == 4
     assert w.message.value == ""
+
+
+def test_item7_explorer_shows_change_between_waves_per_group(table):
+    """Issue 17 item 7: change between two waves per group, with g and its CI, not one wave."""
+    from slc_research.casestudies.explore.change import ChangeResult, explore_change
+
+    w = widgets.Explorer(table, draw=False)
+    assert w.view.value == "wave"
+    assert w.wave_to.layout.display == "none"
+    w.view.value = "change"
+    assert w.wave_to.layout.display is None
+    assert (w.wave.value, w.wave_to.value) == ("Wave 1", "Wave 2")
+    assert isinstance(w.result, ChangeResult)
+    want = explore_change(table, measure="scale:engagement", before="Wave 1", after="Wave 2",
+                          by="community", community="kind:slc")
+    pd.testing.assert_frame_equal(w.table, want.summary)
+    assert w.effect == want.effect
+    assert "d_ppc2" in w.effect_view.value
+    assert "Hedges&#x27; g of the change" in w.table_view.value
+    spec = w.chart.to_dict()
+    assert spec["title"]["text"] == "Engagement in lessons, Wave 1 to Wave 2"
+    y = spec["layer"][1]["encoding"]["y"]
+    assert y["title"][1] == "on the 1-5 answer scale (1 = strongly disagree ... 5 = strongly agree)"
+    assert [d["group"] for d in _data(w.chart)] == ["Members", "Other pupils"]
+    # grouped by pupil premium: each group's change, and how much more one changed
+    w.group_by.value = "pupil_premium"
+    assert list(w.table["group"])[:2] == ["Pupil premium", "Not pupil premium"]
+    pp = explore_change(table, measure="scale:engagement", before="Wave 1", after="Wave 2",
+                        by="pupil_premium")
+    assert w.table["g"].tolist() == pytest.approx(pp.summary["g"].tolist(), nan_ok=True)
+    # a measure with terms: from the autumn to the summer term
+    w.measure.value = "attendance"
+    w.wave_to.value = "Summer term"
+    assert w.result.before == "Autumn term"
+    assert w.result.after == "Summer term"
+    assert w.message.value == ""
+    w.wave_to.value = "Autumn term"
+    assert "choose two different waves" in w.message.value
+    w.view.value = "wave"
+    assert w.message.value == ""
+    assert w.wave_to.layout.display == "none"
+
+
+def test_item10_explorer_means_of_a_scale_on_the_whole_answer_scale(table):
+    """Issue 16 item 10: the explorer's Likert means are drawn on 1-5, the scale stated."""
+    w = widgets.Explorer(table, draw=False)
+    y = w.chart.to_dict()["layer"][0]["encoding"]["y"]
+    assert y["scale"]["domain"] == [1, 5]
+    assert y["title"] == ["Mean scale score (95% CI)",
+                          "1 = strongly disagree ... 5 = strongly agree"]
+    w.measure.value = "attendance"
+    assert "domain" not in w.chart.to_dict()["layer"][0]["encoding"]["y"]["scale"]

@@ -102,8 +102,10 @@ def test_map_a_renamed_roster_see_errors_live_and_write_it(demo_copy, demo_enqui
         "Pupil Premium": "pupil_premium", "SEND": "sen", "EAL": "eal",
         "Prior attainment": "prior_attainment", "First Name": "forename",
         "Last Name": "surname"}
-    assert m.write.disabled  # the name is now taken
-    assert "already a source called" in m.message.value
+    assert m.write.disabled  # written: the name is now taken
+    # one click, one outcome: "Written", never "Not ready" beside it (issue 17)
+    assert "Not ready" not in m.message.value + m.result.value
+    assert "already a source called" not in m.message.value
 
     assert _sha(raw) == before  # the raw file is byte-identical
     enquiry = Enquiry.open(demo_copy)
@@ -124,7 +126,7 @@ def test_a_survey_export_is_mapped_to_item_codes(demo_copy):
     assert m.columns["respondent_id"].value == "Pupil ID"
     assert m.options["instrument"].value == "learning_questionnaire"
     assert m.items["I look forward to my lessons"].value == "eng1"
-    assert m.items["Timestamp"].value == ""
+    assert "Timestamp" not in m.items  # listed under "Not questions", never offered
     assert "Pupil ID" not in m.items
     m.options["wave"].value = 3
     m.options["respondents"].value = "pupil"
@@ -157,7 +159,7 @@ def test_kind_changes_rebuild_the_dropdowns_and_options(demo_copy):
     m.options["layout"].value = "long"
     assert "a column giving &#x27;date&#x27;" in m.message.value
     m.kind.value = "memberships"
-    assert set(m.options) == {"members", "community_kind", "school"}
+    assert set(m.options) == {"members", "community_kind", "school", "community"}
     assert m.options["community_kind"].options[0] == "slc"
     m.name.value = "bad name!"
     assert "cannot be a source name" in m.message.value
@@ -220,7 +222,8 @@ def test_a_raw_google_forms_export_offers_its_question_columns(tmp_path):
     assert "Google Forms" in m._survey_note.value
     assert m.items["I look forward to my lessons"].value == "look_forward_lessons"
     assert m.items["Tutor group"].value == ""  # its answers are on no answer scale
-    assert m.items["Timestamp"].disabled
+    assert "Timestamp" not in m.items  # not a question: listed, never offered
+    assert "Timestamp (Google Forms metadata)" in m._survey_note.value
     assert m.columns["email"].value == "Email address"  # read for nothing, never stored
     assert m.options["response_scale"].value == "agree5"
     assert "multi_select" not in m.options
@@ -228,5 +231,5 @@ def test_a_raw_google_forms_export_offers_its_question_columns(tmp_path):
     assert "recognised as a Google Forms export" in m.message.value
     assert "ava.example" not in m.loaded.tables["survey_responses"].to_csv()
     m.options["format"].value = "plain"
-    assert not m.items["Timestamp"].disabled
+    assert "Timestamp" in m.items  # a plain table: every column may be a question
     assert m.error is None, m.message.value

@@ -10,11 +10,15 @@ from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from slc_research.casestudies.parameters import text_parameter
-from slc_research.casestudies.spec import WORKSPACE, CaseStudy, Param
+from slc_research.casestudies.parameters import outcome_choice, smallest_effect, text_parameter
+from slc_research.casestudies.spec import WORKSPACE, CaseStudy, Need, Param, members_of
 from slc_research.errors import ConfigError
 
-__all__ = ["STUDY"]
+__all__ = ["OUTCOMES", "STUDY"]
+
+#: The outcomes (change from the first to the last half term), in order: the first is the
+#: primary unless ``primary_outcome`` names another.
+OUTCOMES = ("depth", "mean_depth", "target")
 
 
 def _community(value: Any) -> str:
@@ -46,6 +50,12 @@ def _target_per_week(value: Any) -> float:
     return float(value)
 
 
+def _has_reflections(enquiry: Any) -> bool:
+    """Whether the enquiry holds any weekly reflection (a text whose source is "reflection")."""
+    texts = enquiry.texts
+    return bool(len(texts)) and bool((texts["source"].astype("string") == "reflection").any())
+
+
 STUDY = CaseStudy(
     name="student_led_conferences",
     title="Student-led conferences and weekly reflections",
@@ -55,6 +65,8 @@ STUDY = CaseStudy(
         "dialogic or critical), scored with a keyword heuristic the teacher can edit?",
         "How does depth differ by class and phase?",
         "What did parents, pupils and staff say after the conferences?",
+        "Which outcome was declared primary, and which secondary outcomes hold after Holm's "
+        "adjustment? Can the data rule out a change that matters (equivalence test)?",
     ),
     params=(
         WORKSPACE,
@@ -63,9 +75,19 @@ STUDY = CaseStudy(
               _rubric),
         Param("target_per_week", 1, "reflections expected per pupil per week (default 1)",
               _target_per_week),
+        Param("primary_outcome", "", '`""` for the share of deep reflections, or the outcome '
+              'declared primary before looking at the results: `"depth"`, `"mean_depth"` or '
+              '`"target"`', lambda v: outcome_choice(v, OUTCOMES)),
+        Param("smallest_effect", 0.2, "the smallest effect that matters, in standard "
+              "deviations, for the equivalence test (default `0.2`)", smallest_effect),
     ),
     run="slc_research.casestudies.conferences.study:run",
     each_kind=None,
+    needs=(members_of("slc_conference", "this enquiry has no student-led conference class (no "
+                      'memberships source with community_kind = "slc_conference" lists its '
+                      "pupils)"),
+           Need('this enquiry has no weekly reflections (no texts source with text_source = '
+                '"reflection")', _has_reflections)),
     headlines=("n_classes", "n_pupils", "n_reflections", "pct_weeks_meeting_target",
                "depth_change"),
 )

@@ -27,6 +27,7 @@ __all__ = [
     "KEY_STAGES",
     "class_label",
     "depth_by_group",
+    "reflection_groups",
     "depth_change",
     "depth_means",
     "depth_shares",
@@ -305,12 +306,7 @@ def depth_by_group(refl: pd.DataFrame, pupils: pd.DataFrame, *, by: str = "class
     """
     if by not in ("class", "phase"):
         raise ConfigError(f"by must be \"class\" or \"phase\", not {by!r}")
-    r = refl.copy()
-    if by == "class":
-        r["group"] = r["community"].map(class_label)
-    else:
-        years = pupils.set_index("pupil_id")["year_group"]
-        r["group"] = key_stage(r["author_id"].map(years)).to_numpy()
+    r = reflection_groups(refl, pupils, by)
     rows = []
     for group, d in r.groupby("group", sort=True):
         m = stats.mean_ci(d["depth"].astype(float))
@@ -325,6 +321,17 @@ def depth_by_group(refl: pd.DataFrame, pupils: pd.DataFrame, *, by: str = "class
     return suppress_small(out, count_cols="pupils", threshold=threshold, display=display,
                           value_cols=[c for c in out.columns if c not in ("group", "pupils")],
                           partition_by=[])  # the groups add up to the pupils who wrote
+
+
+def reflection_groups(refl: pd.DataFrame, pupils: pd.DataFrame, by: str) -> pd.DataFrame:
+    """``refl`` with a ``group`` column: the class label, or the key stage (``by="phase"``)."""
+    r = refl.copy()
+    if by == "class":
+        r["group"] = r["community"].map(class_label)
+    else:
+        years = pupils.set_index("pupil_id")["year_group"]
+        r["group"] = key_stage(r["author_id"].map(years)).to_numpy()
+    return r
 
 
 # --- feedback after the conferences ----------------------------------------------------------

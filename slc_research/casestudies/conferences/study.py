@@ -13,6 +13,8 @@ from typing import Any
 import pandas as pd
 
 from slc_research import charts, qual, stats
+from slc_research.casestudies import outcome_family
+from slc_research.casestudies.conferences import OUTCOMES, family
 from slc_research.casestudies.conferences import analysis as cf
 from slc_research.casestudies.result import Result, Section, Table
 from slc_research.privacy.suppression import suppress_small
@@ -35,13 +37,15 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
     params : dict
         As :meth:`conferences.STUDY.validate
         <slc_research.casestudies.spec.CaseStudy.validate>` returns them: ``workspace``,
-        ``community``, ``rubric``, ``target_per_week``.
+        ``community``, ``rubric``, ``target_per_week``, ``primary_outcome``,
+        ``smallest_effect``.
 
     Returns
     -------
     Result
-        Sections ``scoring``, ``target``, ``depth``, ``by_group``, ``feedback`` and
-        ``rubric_check``.
+        Sections ``scoring``, ``target``, ``depth``, ``outcomes`` (the declared primary
+        outcome and the secondaries with Holm-adjusted p and equivalence tests),
+        ``by_group``, ``feedback`` and ``rubric_check``.
 
     Raises
     ------
@@ -58,6 +62,10 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
     scored = refl[["text_id", "depth", "level_name", "matched"]]
     title = f"{enq.title}: {label}"
     schools = enq.communities.loc[enq.communities["community"].isin(classes), "school"]
+    effects = family.outcome_effects(refl, weeks, level=DEEP_LEVEL, deep=_deep(rubric))
+    declared = {"primary": outcome_family.resolve_primary(params.get("primary_outcome", ""),
+                                                          OUTCOMES),
+                "smallest_effect": params.get("smallest_effect", 0.2), "threshold": threshold}
     return Result(
         "student_led_conferences", title,
         f"The reflection culture of {label} over the year: how regularly pupils wrote their "
@@ -66,7 +74,8 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
         "student-led conferences.",
         (_scoring(enq, refl, scored, rubric, threshold),
          _target(weeks, label, target, threshold),
-         _depth(refl, rubric, threshold),
+         _depth(refl, rubric, threshold, effects, declared),
+         family.family_section(effects, **declared),
          _by_group(refl, enq.pupils, rubric, threshold),
          _feedback(enq, classes, threshold),
          _rubric_check(scored, enq.codings, rubric)),
@@ -165,7 +174,8 @@ def _target(weeks: pd.DataFrame, label: str, target: float, threshold: int) -> S
             "ci_high": 100 * overall.ci_high, "n": overall.n, "k": overall.k}})
 
 
-def _depth(refl: pd.DataFrame, rubric: Rubric, threshold: int) -> Section:
+def _depth(refl: pd.DataFrame, rubric: Rubric, threshold: int, effects: list,
+           declared: dict) -> Section:
     title = "Depth over the year"
     note = ("Each bar adds up to 100% of that half term's reflections; darker colours are deeper "
             "levels. If the culture of reflection is growing, the dark part of the bars grows "
@@ -213,6 +223,11 @@ def _depth(refl: pd.DataFrame, rubric: Rubric, threshold: int) -> Section:
         paragraphs = (
             f"The change compares the {change.n:,} reflections written in those two half terms "
             f"({stats.format_p(change.p_value)}).",)
+        effect = next((e for e in effects if e.key == "depth"), None)
+        if effect is not None and change.ci_low <= 0 <= change.ci_high:
+            tested = outcome_family.equivalence(effect, declared["smallest_effect"])
+            paragraphs += (f"Equivalence test (Cohen's h = {effect.estimate:.2f}): "
+                           f"{tested.in_words()}.",)
     if change is not None:
         records["depth_change"] = change
     top = rubric.levels[-1].level
@@ -247,11 +262,31 @@ def _group_sentence(groups: pd.DataFrame, deep: str, kind: str, threshold: int) 
     return (f"By {kind}, the share of reflections that were {deep} ranged from "
             f"{low['pct_deep']:.0f}% ({low['group']}) to {high['pct_deep']:.0f}% "
             f"({high['group']}); "
-            + ("their 95% intervals do not overlap, so the gap is unlikely to be chance alone"
+            + ("their 95% intervals do not overlap, but they treat each reflection as "
+               "independent: the test below, which allows for a pupil's reflections being "
+               "alike, says whether the groups differ"
                if apart else "their 95% intervals overlap, so these data do not clearly "
                "separate them")
-            + (f" (the highest and lowest of {len(shown)} {_PLURAL[kind]} always look further "
-               "apart than they are)." if apart and len(shown) > 2 else "."))
+            + ".")
+
+
+def _group_tests(refl: pd.DataFrame, pupils: pd.DataFrame,
+                 tables: dict[str, pd.DataFrame]) -> tuple[str, ...]:
+    """The test that the groups shown differ, for each kind with two or more, then the caveat."""
+    out = []
+    for kind, table in tables.items():
+        shown = table.loc[table["pct_deep"].notna(), "group"].astype(str).tolist()
+        test = (family.group_difference(refl, pupils, by=kind, level=DEEP_LEVEL, groups=shown)
+                if len(shown) > 1 else None)
+        if test is None:
+            continue
+        out.append(f"A test of whether the {len(shown)} {_PLURAL[kind]} shown differ in their "
+                   "share of deep reflections (logistic regression, errors clustered by pupil) "
+                   + ("finds evidence that they do" if test.p_value < 0.05 else
+                      "finds no evidence that they do")
+                   + f" (chi-square = {test.statistic:.1f}, df = {test.df:g}, "
+                   f"{stats.format_p(test.p_value)}).")
+    return (*out, family.GROUP_CAVEAT) if out else ()
 
 
 def _by_group(refl: pd.DataFrame, pupils: pd.DataFrame, rubric: Rubric,
@@ -275,7 +310,8 @@ def _by_group(refl: pd.DataFrame, pupils: pd.DataFrame, rubric: Rubric,
     return Section(
         "by_group", title,
         finding=_group_sentence(by_class, deep, "class", threshold),
-        paragraphs=(_group_sentence(by_phase, deep, "phase", threshold),),
+        paragraphs=(_group_sentence(by_phase, deep, "phase", threshold),
+                    *_group_tests(refl, pupils, {"class": by_class, "phase": by_phase})),
         tables=tuple(
             Table(cf.depth_by_group(refl, pupils, by=by, threshold=threshold), caption=caption,
                   decimals=decimals, labels={**labels, "group": group})

@@ -11,14 +11,21 @@ analyses load when the study runs.
 
 from typing import Any
 
-from slc_research.casestudies.parameters import name_list, wave_pair
-from slc_research.casestudies.spec import WORKSPACE, CaseStudy, Param
+from slc_research.casestudies.parameters import (
+    name_list,
+    outcome_choice,
+    smallest_effect,
+    wave_pair,
+)
+from slc_research.casestudies.spec import WORKSPACE, CaseStudy, Param, members_of
 from slc_research.errors import ConfigError
 
-__all__ = ["METHODS", "STUDY"]
+__all__ = ["METHODS", "OUTCOMES", "STUDY"]
 
 #: Allowed values of the ``method`` parameter (see :func:`~slc_research.stats.meta_analysis`).
 METHODS = ("REML", "DL", "FE")
+#: The outcomes, in order: the first is the primary unless ``primary_outcome`` names another.
+OUTCOMES = ("behaviour", "trouble", "confident", "relationships")
 
 
 def _schools(value: Any) -> tuple[str, ...]:
@@ -46,6 +53,8 @@ STUDY = CaseStudy(
         "What is the pooled effect across schools (random effects), and how much do schools "
         "differ (heterogeneity, forest plot)?",
         "Did pupils who took part more change more?",
+        "Which outcome was declared primary, and which secondary outcomes hold after Holm's "
+        "adjustment? Can the data rule out an effect that matters (equivalence test)?",
     ),
     params=(
         WORKSPACE,
@@ -55,9 +64,16 @@ STUDY = CaseStudy(
               wave_pair),
         Param("method", "REML", 'random-effects estimator: `"REML"` (default), `"DL"` or `"FE"`',
               _method),
+        Param("primary_outcome", "", '`""` for behaviour, or the outcome declared primary before '
+              'looking at the results: `"behaviour"`, `"trouble"`, `"confident"` or '
+              '`"relationships"`', lambda v: outcome_choice(v, OUTCOMES)),
+        Param("smallest_effect", 0.2, "the smallest effect that matters, in standard "
+              "deviations, for the equivalence test (default `0.2`)", smallest_effect),
     ),
     run="slc_research.casestudies.coproduction.study:run",
     each_kind=None,
+    needs=(members_of("coproduction", "this enquiry has no co-production group (no memberships "
+                      'source with community_kind = "coproduction" lists its pupils)'),),
     headlines=("n_schools", "n_pupils", "behaviour_vs_comparison", "trouble_change",
                "confident_change", "pooled_behaviour"),
 )

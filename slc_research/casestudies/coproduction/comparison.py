@@ -62,6 +62,9 @@ class BaselineComparison:
         The top share of the year groups' earlier behaviour rate the rule took (0-1).
     reason : str
         Why there is no comparison ("" when there is one).
+    chosen : DataFrame or None
+        The comparison pupils' behaviour rates (``rate_before``, ``rate_after``, ...), for
+        the standardised difference; None when no comparison exists.
     """
 
     groups: pd.DataFrame
@@ -69,6 +72,7 @@ class BaselineComparison:
     improved_difference: TestResult | None
     share: float
     reason: str = ""
+    chosen: pd.DataFrame | None = None
 
     @property
     def ok(self) -> bool:
@@ -203,7 +207,8 @@ def baseline_comparison(pupils: pd.DataFrame, pilot: pd.DataFrame, behaviour: pd
         int(rates["improved"].sum()), len(rates), int(chosen["improved"].sum()), len(chosen),
         confidence=confidence))
     return BaselineComparison(groups, diff, improved, share,
-                              "" if diff is not None else "the difference could not be estimated")
+                              "" if diff is not None else "the difference could not be estimated",
+                              chosen.reset_index(drop=True))
 
 
 def _without(result: BaselineComparison, reason: str) -> BaselineComparison:

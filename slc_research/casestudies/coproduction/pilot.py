@@ -39,10 +39,11 @@ from slc_research.casestudies.coproduction.pooling import (
 )
 from slc_research.errors import ConfigError
 from slc_research.measures.participation import participation
-from slc_research.privacy.suppression import suppress_small
+from slc_research.privacy.suppression import SUPPRESSED_COLUMN, suppress_small
 from slc_research.stats import StatsError, TestResult, mean_ci
 
-__all__ = ["ALL_SCHOOLS", "BANDS", "KIND", "attendance_bands", "behaviour_rates",
+__all__ = ["ALL_SCHOOLS", "BANDS", "BAND_COUNTS", "IMPROVED_BAND_COUNTS",
+           "KIND", "attendance_bands", "behaviour_rates",
            "behaviour_summary", "dose_response", "forest_table", "meta_table", "overall",
            "pilot_pupils", "pool_schools", "pool_yes_no", "publish", "scale_change_summary",
            "school_days",
@@ -52,6 +53,10 @@ __all__ = ["ALL_SCHOOLS", "BANDS", "KIND", "attendance_bands", "behaviour_rates"
 KIND = "coproduction"
 #: Bands of "% of meetings attended" (label, lower bound).
 BANDS = (("Below 50%", 0.0), ("50-74%", 50.0), ("75% or more", 75.0))
+#: The counts of a band and the figures each gives away (see :func:`attendance_bands`).
+BAND_COUNTS = {"n": ["change", "ci_low", "ci_high", "pct_improved"]}
+#: The counts behind a band's % whose rate fell.
+IMPROVED_BAND_COUNTS = {"n_improved": ["pct_improved"], "n_not_improved": ["pct_improved"]}
 
 
 def pilot_pupils(communities: pd.DataFrame, memberships: pd.DataFrame, meetings: pd.DataFrame,
@@ -166,9 +171,12 @@ def attendance_bands(rates: pd.DataFrame, per_pupil: pd.DataFrame, *,
     -------
     DataFrame
         ``band``, ``n``, ``change`` (mean change in points per week) with its t
-        interval (``ci_low``, ``ci_high``) and ``pct_improved``; a band with
-        fewer than ``threshold`` pupils has its numbers withheld (NA) and
-        ``suppressed`` True. The bands add up to the pupils of the trend line,
+        interval (``ci_low``, ``ci_high``), ``pct_improved`` and the counts it
+        comes from (``n_improved``, ``n_not_improved``: for suppression, not for
+        showing). A band with fewer than ``threshold`` pupils has its numbers
+        withheld (NA) and ``suppressed`` True; a band where fewer than
+        ``threshold`` pupils' rates fell (or did not) has its ``pct_improved``
+        withheld. The bands add up to the pupils of the trend line,
         so one withheld band withholds the next smallest one too.
     """
     d = rates.merge(per_pupil[["pupil_id", "pct_attended"]], on="pupil_id")
@@ -180,13 +188,25 @@ def attendance_bands(rates: pd.DataFrame, per_pupil: pd.DataFrame, *,
     for band in labels:
         g = d[d["band"] == band]
         ci = _try(lambda g=g: mean_ci(g["change"]))
+        improved = int(g["improved"].sum())
         rows.append({"band": band, "n": len(g),
                      "change": g["change"].mean() if len(g) else np.nan,
                      "ci_low": ci.ci_low if ci else np.nan,
                      "ci_high": ci.ci_high if ci else np.nan,
-                     "pct_improved": 100 * g["improved"].mean() if len(g) else np.nan})
-    return suppress_small(pd.DataFrame(rows), count_cols="n", threshold=threshold,
-                          suppress_zero=True, partition_by=[], display=display)
+                     "pct_improved": 100 * g["improved"].mean() if len(g) else np.nan,
+                     "n_improved": improved, "n_not_improved": len(g) - improved})
+    # a band's % whose rate fell tells how many did (and did not): withheld through both
+    # counts (a true 0, "all of them", is published as in the per-school table), then the
+    # band itself through its pupils (an empty band too)
+    shares = suppress_small(pd.DataFrame(rows), count_cols=IMPROVED_BAND_COUNTS,
+                            threshold=threshold, partition_by=[], display=display,
+                            complements=[["n_improved", "n_not_improved"]])
+    held = shares.pop(SUPPRESSED_COLUMN) if SUPPRESSED_COLUMN in shares.columns else None
+    out = suppress_small(shares, count_cols=BAND_COUNTS, threshold=threshold,
+                         suppress_zero=True, partition_by=[], display=display)
+    if held is not None:
+        out[SUPPRESSED_COLUMN] = out[SUPPRESSED_COLUMN] | held.to_numpy(bool)
+    return out
 
 
 def dose_response(rates: pd.DataFrame, per_pupil: pd.DataFrame, *,

@@ -13,6 +13,8 @@ from typing import Any
 import pandas as pd
 
 from slc_research import charts
+from slc_research.casestudies import outcome_family
+from slc_research.casestudies.coproduction import OUTCOMES, family
 from slc_research.casestudies.coproduction import pilot as cp
 from slc_research.casestudies.coproduction.comparison import (
     BaselineComparison,
@@ -73,14 +75,15 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
     params : dict
         As :meth:`coproduction.STUDY.validate
         <slc_research.casestudies.spec.CaseStudy.validate>` returns them: ``schools``,
-        ``waves``, ``method``.
+        ``waves``, ``method``, ``primary_outcome``, ``smallest_effect``.
 
     Returns
     -------
     Result
         Sections ``who_took_part``, ``behaviour``, ``comparison``, ``trouble``,
-        ``confident``, ``relationships``, ``pooled``, ``forest``, ``participation_level``
-        and ``design``.
+        ``confident``, ``relationships``, ``outcomes`` (the declared primary outcome and
+        the secondaries with Holm-adjusted p and equivalence tests), ``pooled``,
+        ``forest``, ``participation_level`` and ``design``.
     """
     threshold = enq.suppression_threshold
     waves, method = params["waves"], params["method"]
@@ -104,20 +107,36 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
                                        ci_high="g_ci_high", method=method)
     pooled_trouble = cp.pool_yes_no(trouble) if not trouble.empty else None
     n_pooled = (len(rates), int(trouble["n_both"].iloc[-1]) if len(trouble) else 0)
+    effects = family.outcome_effects(rates, behaviour, comparison, trouble, confident,
+                                     relationships)
+    declared = {"primary": outcome_family.resolve_primary(params.get("primary_outcome", ""),
+                                                          OUTCOMES),
+                "smallest_effect": params.get("smallest_effect", 0.2), "threshold": threshold}
 
+    no_behaviour = enq.behaviour.empty  # no behaviour file: a sentence, not empty sections
     sections = (
         _who_took_part(part, len(per_school), n_small, threshold),
+        Section.without_source("behaviour", "Behaviour", kind="behaviour",
+                               shown="behaviour change") if no_behaviour else
         _behaviour(rates, behaviour, comparison, threshold),
-        comparison_section(comparison, threshold),
-        _trouble(trouble, threshold),
-        _confident(confident, threshold),
-        _relationships(relationships, threshold),
+        Section.without_source("comparison", "Compared with similar pupils who did not take "
+                               "part", kind="behaviour", shown="the comparison with similar "
+                               "pupils") if no_behaviour else
+        family.with_verdict(comparison_section(comparison, threshold), effects, declared,
+                            "behaviour") if comparison.ok else comparison_section(comparison,
+                                                                                  threshold),
+        *(family.with_verdict(section, effects, declared) for section in (
+            _trouble(trouble, threshold), _confident(confident, threshold),
+            _relationships(relationships, threshold))),
+        family.family_section(effects, **declared),
         pooled_section(pooled_behaviour, pooled_trouble, n_pooled,
                        cp.overall(trouble, estimate="change_pp", ci_low="change_ci_low",
                                   ci_high="change_ci_high", n="n_both")
                        if not trouble.empty else None, threshold),
         forest_section(pooled_behaviour, behaviour, pooled_trouble, trouble, threshold),
-        _participation_level(rates, attended, threshold),
+        Section.without_source("participation_level", "Outcomes by level of participation",
+                               kind="behaviour", shown="behaviour change by meetings attended")
+        if no_behaviour else _participation_level(rates, attended, threshold),
         _design(len(per_school), comparison.ok),
     )
     n_pupils = len(pupils)
@@ -358,7 +377,8 @@ def _participation_level(rates: pd.DataFrame, attended: pd.DataFrame, threshold:
     return Section(
         "participation_level", "Outcomes by level of participation", finding=finding,
         tables=(Table(cp.attendance_bands(rates, attended, threshold=threshold,
-                                          display=True).rename(columns={
+                                          display=True).drop(columns=[
+            "n_improved", "n_not_improved"]).rename(columns={
             "band": "% of meetings attended", "change": "Change in points per week",
             "ci_low": "95% CI low", "ci_high": "95% CI high",
             "pct_improved": "% whose rate fell"}), decimals=2,
@@ -369,7 +389,12 @@ def _participation_level(rates: pd.DataFrame, attended: pd.DataFrame, threshold:
             "Pupils choose how often to come, so a link here could reflect who they are (more "
             "settled pupils may both come more and behave better) rather than the meetings. "
             f"Bands with fewer than {threshold} pupils are withheld, and with one of them the "
-            "next smallest band (shown as \"*\"), since the bands add up to the pupils above."),
+            "next smallest band (shown as \"*\"), since the bands add up to the pupils above; "
+            f"a band's % whose rate fell is withheld where fewer than {threshold} pupils' rates "
+            "fell, or did not, since it would tell how many. "
+            "The slope is the test of whether the change differs with participation: a band "
+            "whose change looks larger or smaller than another's, without a clear slope, is "
+            "not evidence that the projects worked differently for those pupils."),
         records={"dose_response_slope": slope})
 
 

@@ -13,6 +13,7 @@ count people: their tables and charts withhold groups smaller than the enquiry's
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -406,12 +407,24 @@ def _repairs(notes: pd.DataFrame, repairs: pd.DataFrame, records: dict[str, Any]
             labels={"source": "Source", "kind": "Kind", "repaired": "Values repaired",
                     "left_out": "Rows left out", "warnings": "Warnings"}))
     drawn = (repairs["repaired"] + repairs["left_out"]).sum() > 0
+    # warnings a teacher must act on (a mostly blank flag column, respondents not on the
+    # roster, a survey that cannot be linked): their text names files, columns, Excel rows
+    # and options, never a value from a row
+    # (Excel row numbers stay in `check`: in a shared report a row number could look like an id)
+    to_act = [re.sub(r" \(Excel rows? [^)]*\)", " (slc-research check lists their rows)", str(n))
+              for n in notes["note"] if str(n).startswith("Warning:")] if len(notes) else []
+    if to_act:
+        finding += (f" {len(to_act)} warning{'s' if len(to_act) != 1 else ''} below "
+                    f"{'need' if len(to_act) != 1 else 'needs'} your attention before the "
+                    "results are read.")
+    heading = ("Warnings to act on" + (", and the consent register" if workspace_notes else "")
+               if to_act else "The consent register" if workspace_notes else "")
     return Section(
         "repairs", title, finding=finding, tables=tuple(tables),
         charts=(charts.repairs_chart(file_counts(repairs, ["repaired", "left_out", "warnings"],
                                                  display=False)),) if drawn else (),
-        items=tuple(workspace_notes),
-        items_heading="The consent register" if workspace_notes else "",
+        items=(*to_act, *workspace_notes),
+        items_heading=heading,
         note=note, records=records)
 
 

@@ -53,6 +53,12 @@ NOTE_KINDS: tuple[tuple[str, str, str], ...] = (
      "sessions with no mark recorded"),
     (r"(?P<n>[\d,]+) rows? repeating another row exactly left out", "left out",
      "rows repeating another row exactly"),
+    (r"sent the form more than once.*? (?P<n>[\d,]+) rows? left out", "left out",
+     "repeated submissions (duplicates option)"),
+    (r"(?P<n>[\d,]+) blank cells? in .* read as", "repaired",
+     "blank flags read as the blank option says"),
+    (r"(?P<n>[\d,]+) KS2 scaled scores? in", "repaired",
+     "KS2 scaled scores put in DfE prior-attainment bands"),
     (r"The workbook has (?P<sheets>\d+) sheets", "warning", "first sheet of several read"),
     (r"`respondents` is not set", "warning", "respondents taken to be pupils"),
 )

@@ -35,8 +35,12 @@ from slc_research.measures.table import (
 from slc_research.privacy.suppression import SECONDARY_MARK, SUPPRESSED_COLUMN, suppress_small
 from slc_research.stats import EffectSize, StatsError, hedges_g
 
-__all__ = ["CHARACTERISTICS", "GROUPINGS", "OTHER_PUPILS", "ExploreResult", "Measure",
-           "MeasuresTable", "explore", "measures_from_tables", "measures_table"]
+__all__ = ["CHARACTERISTICS", "GROUPINGS", "MEMBERS", "OTHER_PUPILS", "ExploreResult", "Measure",
+           "MeasuresTable", "explore", "filter_mask", "measures_from_tables", "measures_table",
+           "pupil_groups"]
+
+#: Label of the members of the chosen community.
+MEMBERS = "Members"
 
 _SUMMARY_COLUMNS = ["group", "n", "mean", "sd", "ci_low", "ci_high", SUPPRESSED_COLUMN]
 
@@ -115,7 +119,8 @@ class ExploreResult:
                                            f"{self.confidence * 100:g}% CI"])
 
 
-def _mask(rows: pd.DataFrame, filters: Mapping[str, object] | None) -> np.ndarray:
+def filter_mask(rows: pd.DataFrame, filters: Mapping[str, object] | None) -> np.ndarray:
+    """Which of ``rows`` the filters keep (characteristic -> label or labels; None keeps all)."""
     mask = np.ones(len(rows), dtype=bool)
     for col, wanted in (filters or {}).items():
         if wanted is None or wanted == () or wanted == []:
@@ -130,8 +135,14 @@ def _mask(rows: pd.DataFrame, filters: Mapping[str, object] | None) -> np.ndarra
     return mask
 
 
-def _grouping(table: MeasuresTable, rows: pd.DataFrame, mask: np.ndarray, by: str,
-              community: str | None) -> tuple[np.ndarray, list[str], str]:
+def pupil_groups(table: MeasuresTable, rows: pd.DataFrame, mask: np.ndarray, by: str,
+                 community: str | None) -> tuple[np.ndarray, list[str], str]:
+    """Each kept row's group (a code), the groups' labels and what the groups are, in words.
+
+    ``by="community"`` gives ``["Members", OTHER_PUPILS]`` of ``community`` (default: the
+    first choice of ``table.communities``); any other key of :data:`GROUPINGS` gives the
+    characteristic's labels.
+    """
     if by == "community":
         if community is None:
             if not table.communities:
@@ -140,7 +151,7 @@ def _grouping(table: MeasuresTable, rows: pd.DataFrame, mask: np.ndarray, by: st
             community = next(iter(table.communities))
         title = table.community_label(community)
         pupil = np.asarray(rows["pupil_id"].cat.codes)[mask]
-        return (~table._members[community][pupil]).astype(np.int64), ["Members", OTHER_PUPILS], title
+        return (~table._members[community][pupil]).astype(np.int64), [MEMBERS, OTHER_PUPILS], title
     if by not in GROUPINGS:
         raise ConfigError(f"cannot group by {by!r}; choose one of {', '.join(GROUPINGS)}",
                           key="by")
@@ -183,8 +194,8 @@ def explore(table: MeasuresTable, *, measure: str, wave: str, by: str = "communi
     smaller than the suppression threshold.
     """
     rows = table.rows(measure, wave)
-    mask = _mask(rows, filters)
-    codes, labels, title = _grouping(table, rows, mask, by, community)
+    mask = filter_mask(rows, filters)
+    codes, labels, title = pupil_groups(table, rows, mask, by, community)
     values = rows["value"].to_numpy(dtype=float)[mask]
     k = len(labels)
     n = np.bincount(codes, minlength=k).astype(float)

@@ -36,8 +36,9 @@ from slc_research.stats import (
     months_progress,
 )
 
-__all__ = ["CalculatorResult", "GroupSummary", "MEMBERS", "SMALL_GROUP", "effect_size_from_summary",
-           "effect_size_from_values", "workspace_groups"]
+__all__ = ["CalculatorResult", "GroupSummary", "MEMBERS", "SMALL_GROUP", "counted",
+           "effect_size_from_summary", "effect_size_from_values", "for_display",
+           "workspace_groups"]
 
 #: Below this many pupils in a group, the calculator warns that the estimate is very uncertain.
 SMALL_GROUP = 20
@@ -176,6 +177,41 @@ class CalculatorResult:
         ]
         return pd.DataFrame(rows, columns=["statistic", "value", "ci_low", "ci_high", "note"])
 
+    def effects_frame(self) -> pd.DataFrame:
+        """Cohen's d, Hedges' g and Glass's Δ (when defined), one row each, for a chart.
+
+        Columns ``statistic``, ``estimate``, ``ci_low``, ``ci_high``, ``n1``, ``n2``.
+        """
+        return pd.DataFrame([(name, e.estimate, e.ci_low, e.ci_high, e.n1, e.n2)
+                             for name, e in (("Cohen's d", self.d), ("Hedges' g", self.g),
+                                             ("Glass's Δ", self.glass)) if e is not None],
+                            columns=["statistic", "estimate", "ci_low", "ci_high", "n1", "n2"])
+
+    @property
+    def counts(self) -> str:
+        """What the chart shows, counted in words: "3 statistics of 1 outcome; n = 40 v 45"."""
+        k = len(self.effects_frame())
+        return (f"{counted(k, 'statistic')} of 1 outcome; n = {self.intervention.n:,} "
+                f"{self.intervention.label} v {self.comparison.n:,} {self.comparison.label}")
+
+    def display_table(self) -> pd.DataFrame:
+        """:meth:`to_frame` for a reader: every number as text, rounded (2 places; months whole)."""
+        t = self.to_frame()
+        months = t["statistic"] == "Months' progress"
+        values = [f"{v:.0f}" if m else f"{v:.2f}" for v, m in zip(t["value"], months,
+                                                                     strict=True)]
+        cis = ["" if np.isnan(lo) else (f"{lo:+.0f} to {hi:+.0f}" if m
+                                        else f"{lo:.2f} to {hi:.2f}")
+               for lo, hi, m in zip(t["ci_low"], t["ci_high"], months, strict=True)]
+        return pd.DataFrame({"Statistic": t["statistic"], "Value": values,
+                             f"{self.confidence * 100:g}% CI": cis, "Note": t["note"]})
+
+    def display_groups(self) -> pd.DataFrame:
+        """The two groups for a reader: ``Group``, ``Mean``, ``SD`` (2 places) and ``Pupils (n)``."""
+        return pd.DataFrame([(s.label, f"{s.mean:.2f}", f"{s.sd:.2f}", f"{s.n:,}")
+                             for s in (self.intervention, self.comparison)],
+                            columns=["Group", "Mean", "SD", "Pupils (n)"])
+
     def groups_frame(self) -> pd.DataFrame:
         """The two groups' ``group``, ``mean``, ``sd`` and ``n``."""
         return pd.DataFrame([(s.label, s.mean, s.sd, s.n) for s in
@@ -184,6 +220,19 @@ class CalculatorResult:
 
     def __str__(self) -> str:
         return str(self.g)
+
+
+def counted(n: int, thing: str, things: str | None = None) -> str:
+    """``n`` and the word in the right number: ``counted(1, "outcome")`` -> "1 outcome".
+
+    ``things`` is the plural when it is not ``thing + "s"`` ("statistics").
+    """
+    return f"{n:,} {thing if n == 1 else (things or thing + 's')}"
+
+
+def for_display(value: float, places: int = 2) -> float:
+    """``value`` rounded for a reader (3.1666666666666665 -> 3.17); never used to compute."""
+    return float(round(float(value), places))
 
 
 def _warnings(i: GroupSummary, c: GroupSummary, g: EffectSize) -> tuple[str, ...]:

@@ -2,16 +2,23 @@
 
 :data:`STUDY` declares the notebook's parameters once; its ``run`` (in :mod:`.study`) returns
 the result. The analyses live in :mod:`.impact` (members and communities),
-:mod:`.representativeness`, :mod:`.outcomes`, :mod:`.adjusted` (second looks), :mod:`.matched`
-(members against similar non-members), :mod:`.scale_reliability`, :mod:`.design` (with the
-timing of the "before" measurements), :mod:`.differencing` (counts two tables would give away)
+:mod:`.representativeness`, :mod:`.outcomes` (with the shape of every comparison in
+:mod:`.change`), :mod:`.adjusted` and :mod:`.second_looks` (second looks), :mod:`.matched`
+(members against similar non-members), :mod:`.schools` (pupils of several schools compared
+within their own school), :mod:`.scale_reliability`, :mod:`.design` and :mod:`.timing` (when
+the "before" measurements were taken), :mod:`.differencing` (counts two tables would give away)
 and :mod:`.tables`. Importing this package is light: the analyses load when the study runs.
 """
 
 from typing import Any
 
-from slc_research.casestudies.parameters import name_list, text_parameter, wave_pair
-from slc_research.casestudies.spec import WORKSPACE, CaseStudy, Param
+from slc_research.casestudies.parameters import (
+    name_list,
+    smallest_effect,
+    text_parameter,
+    wave_pair,
+)
+from slc_research.casestudies.spec import WORKSPACE, CaseStudy, Param, members_of
 from slc_research.errors import ConfigError
 
 __all__ = ["COMPARISONS", "STUDY"]
@@ -28,11 +35,7 @@ def _comparison(value: Any) -> str:
 
 
 def _smallest_effect(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 2:
-        raise ConfigError(f"expected the smallest effect that matters, in standard deviations "
-                          f"(a number between 0 and 2, e.g. 0.2); found {value!r}",
-                          key="smallest_effect")
-    return float(value)
+    return smallest_effect(value)
 
 
 STUDY = CaseStudy(
@@ -73,6 +76,8 @@ STUDY = CaseStudy(
     ),
     run="slc_research.casestudies.slc_impact.study:run",
     each_kind="slc",
+    needs=(members_of("slc", "this enquiry has no SLC (no memberships source with "
+                                 'community_kind = "slc" lists its pupils)'),),
     headlines=("members", "engagement_g", "metacognition_g", "relationships_g",
                "attendance_g", "behaviour_g", "strength_of_evidence"),
 )

@@ -27,11 +27,19 @@ import numpy as np
 import pandas as pd
 
 from slc_research.casestudies.slc_impact.outcomes import ChangeResult, restrict_change
+from slc_research.casestudies.slc_impact.schools import (
+    ASSUMED_ICC,
+    n_schools,
+    school_options,
+    schools_note,
+    within_gap,
+)
 from slc_research.measures.participation import Participation
 from slc_research.privacy.suppression import derived_from, suppress_small
 from slc_research.stats import StatsError, ancova, diff_in_diff, mdes
 from slc_research.stats.descriptives import mean_ci
 from slc_research.stats.results import ResultMixin
+from slc_research.stats.school_models import difference_in_change
 
 __all__ = ["ATTENDANCE_BANDS", "DoseResponse", "adjusted_comparison", "ancova_effects",
            "dose_response", "mdes_table", "models_paragraphs", "subgroup_results"]
@@ -86,6 +94,11 @@ def adjusted_comparison(results: Iterable[ChangeResult], *, threshold: int,
         difference over the pooled SD of the after-scores), ``n_members``,
         ``n_comparison``, ``note``.
 
+    When the pupils come from 2 or more schools both models compare pupils
+    within their own school (school fixed effects), with cluster-robust
+    errors by school from :data:`~slc_research.stats.models.FEW_CLUSTERS`
+    schools; ``note`` says so in plain words.
+
     Notes
     -----
     ANCOVA compares pupils who started at the same level; difference in
@@ -113,22 +126,27 @@ def adjusted_comparison(results: Iterable[ChangeResult], *, threshold: int,
             continue
         n_m, n_c = int(d["member"].sum()), int((~d["member"]).sum())
         counts = {"n_members": n_m, "n_comparison": n_c}
+        schools = school_options(d)
+        if schools["fixed_effects"]:
+            d = d.dropna(subset=["school"])
         try:
-            a = ancova(d, outcome="post", baseline="pre", group="member")
+            a = ancova(d, outcome="post", baseline="pre", group="member", **schools)
             rows.append({**base, "model": "ANCOVA", "estimate": a.estimate, "ci_low": a.ci_low,
                          "ci_high": a.ci_high, "p_value": a.p_value, "g": a.effect_size,
                          "g_ci_low": a.effect_size_ci_low, "g_ci_high": a.effect_size_ci_high,
-                         **counts, "note": ""})
+                         **counts, "note": a.clustering_note})
         except StatsError as exc:
             rows.append({**base, "model": "ANCOVA", **counts, "note": f"not computed: {exc}"})
         long = pd.concat([d.assign(after=False, value=d["pre"]),
                           d.assign(after=True, value=d["post"])], ignore_index=True)
         try:
-            did = diff_in_diff(long, outcome="value", group="member", period="after",
-                               unit="pupil_id")
+            did = (difference_in_change(d, before="pre", after="post", group="member", **schools)
+                   if schools["fixed_effects"] else
+                   diff_in_diff(long, outcome="value", group="member", period="after",
+                                unit="pupil_id"))
             rows.append({**base, "model": "Difference in differences", "estimate": did.estimate,
                          "ci_low": did.ci_low, "ci_high": did.ci_high, "p_value": did.p_value,
-                         **counts, "note": ""})
+                         **counts, "note": getattr(did, "clustering_note", "")})
         except StatsError as exc:
             rows.append({**base, "model": "Difference in differences", **counts,
                          "note": f"not computed: {exc}"})
@@ -283,8 +301,18 @@ def mdes_table(results: Sequence[ChangeResult], *, threshold: int, power: float 
         ``outcome``, ``n_members``, ``n_comparison``, ``mdes`` (comparing
         changes, as the headline effect does), ``mdes_adjusted`` (with ANCOVA,
         using the observed before-after correlation), ``observed_g`` (the
-        headline effect, d_ppc2: the same raw-score metric as the MDES). No
-        months' progress: these outcomes are not attainment.
+        headline effect, d_ppc2: the same raw-score metric as the MDES),
+        ``schools`` and ``icc`` (the intraclass correlation assumed; both
+        left out when every outcome's pupils come from one school). No months' progress: these outcomes are not attainment.
+
+    Notes
+    -----
+    When the pupils analysed come from 2 or more schools, members are compared
+    with other pupils of their own schools, so the MDES is PowerUp!'s for a
+    comparison within schools (``mdes(..., icc=ASSUMED_ICC, n_clusters=schools,
+    within_schools=True)``; Dong & Maynard, 2013) with the ICC of
+    :data:`~slc_research.casestudies.slc_impact.schools.ASSUMED_ICC` (Hedges &
+    Hedberg, 2007).
     """
     rows = []
     for r in results:
@@ -292,18 +320,24 @@ def mdes_table(results: Sequence[ChangeResult], *, threshold: int, power: float 
         if d.empty or r.comparison != "non_members":
             continue
         n_m, n_c = int(d["member"].sum()), int((~d["member"]).sum())
+        k = n_schools(d)
         row = {"outcome": r.label, "n_members": n_m, "n_comparison": n_c, "mdes": np.nan,
-               "mdes_adjusted": np.nan, "observed_g": r.effect.estimate if r.effect else np.nan}
+               "mdes_adjusted": np.nan, "observed_g": r.effect.estimate if r.effect else np.nan,
+               "schools": k, "icc": ASSUMED_ICC if k >= 2 else np.nan}
+        clustered = ({"icc": ASSUMED_ICC, "n_clusters": k, "within_schools": True}
+                     if k >= 2 and n_m + n_c > k + 1 else {})
         if n_m >= 2 and n_c >= 2:
-            plain = mdes(n_m, n_c, power=power)
+            plain = mdes(n_m, n_c, power=power, **clustered)
             row["mdes"] = plain.estimate
             rho = float(np.corrcoef(d["pre"], d["post"])[0, 1]) if d["pre"].std() > 0 else 0.0
             if np.isfinite(rho) and abs(rho) < 1:
-                row["mdes_adjusted"] = mdes(n_m, n_c, power=power,
-                                            pretest_correlation=rho).estimate
+                row["mdes_adjusted"] = mdes(n_m, n_c, power=power, pretest_correlation=rho,
+                                            **clustered).estimate
         rows.append(row)
     table = pd.DataFrame(rows, columns=["outcome", "n_members", "n_comparison", "mdes",
-                                        "mdes_adjusted", "observed_g"])
+                                        "mdes_adjusted", "observed_g", "schools", "icc"])
+    if (table["schools"] < 2).all():  # one school: nothing to say about schools
+        table = table.drop(columns=["schools", "icc"])
     out = suppress_small(table, count_cols=["n_members", "n_comparison"], threshold=threshold,
                          display=display, partition_by=None)
     if not display:
@@ -311,32 +345,42 @@ def mdes_table(results: Sequence[ChangeResult], *, threshold: int, power: float 
     return out.rename(columns={
         "outcome": "Outcome", "n_members": "Members: n", "n_comparison": "Other pupils: n",
         "mdes": "Smallest detectable effect (g)", "mdes_adjusted": "With ANCOVA (g)",
-        "observed_g": "Effect found (d_ppc2)"})
+        "observed_g": "Effect found (d_ppc2)", "schools": "Schools",
+        "icc": "Share of variance between schools assumed (ICC)"})
 
 
 def models_paragraphs(results: Iterable[ChangeResult], *, threshold: int) -> tuple[str, ...]:
     """Per outcome, the gap at the start, the slope and how far ANCOVA and DiD should differ.
 
-    The first paragraph is :data:`LORDS_PARADOX`; then one sentence per outcome
+    The first paragraph is :data:`LORDS_PARADOX`; with pupils from several schools, a
+    paragraph on how the schools were allowed for; then one sentence per outcome
     whose groups are both at least ``threshold``: the members' lead at the start,
     the slope b of the after-score on the before-score (ANCOVA's coefficient),
-    and ``(1 - b) x gap``, which is exactly ANCOVA minus difference in differences.
+    and ``(1 - b) x gap``, which is exactly ANCOVA minus difference in differences (with
+    several schools, the gap and both models within schools: the identity still holds).
     """
     out = [LORDS_PARADOX]
+    several = max((n_schools(_analysed(r)) for r in results if not r.pupils.empty), default=1)
+    if several >= 2:
+        out.append(schools_note(several) + " Both models below do so.")
     for r in results:
         d = _analysed(r)
         if d.empty or r.comparison != "non_members":
             continue
         if min(int(d["member"].sum()), int((~d["member"]).sum())) < threshold:
             continue
+        schools = school_options(d)
+        if schools["fixed_effects"]:
+            d = d.dropna(subset=["school"])
         try:
-            a = ancova(d, outcome="post", baseline="pre", group="member")
+            a = ancova(d, outcome="post", baseline="pre", group="member", **schools)
         except StatsError:
             continue
         slope = float(a.coefficients.set_index("term").loc["pre", "estimate"])
-        gap = float(d.loc[d["member"], "pre"].mean() - d.loc[~d["member"], "pre"].mean())
+        gap = within_gap(d)
         lead = "ahead of" if gap > 0 else "behind"
-        out.append(f"{r.label}: members started {abs(gap):.2f} {lead} other pupils "
+        same = " of the same schools" if schools["fixed_effects"] else ""
+        out.append(f"{r.label}: members started {abs(gap):.2f} {lead} other pupils{same} "
                    f"({r.unit}); the slope of the after-score on the before-score is "
                    f"{slope:.2f}, so ANCOVA minus difference in differences is "
                    f"{gap:.2f} x (1 - {slope:.2f}) = {(1 - slope) * gap:+.2f}.")

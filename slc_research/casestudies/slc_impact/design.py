@@ -8,24 +8,27 @@ into a dissertation. It never claims that a community caused a change.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from slc_research.casestudies.result import Section
 from slc_research.casestudies.slc_impact.outcomes import ChangeResult
+from slc_research.casestudies.slc_impact.schools import ASSUMED_ICC
+from slc_research.casestudies.slc_impact.timing import (
+    ATTENDANCE_BEFORE,
+    period_dates,
+    questionnaire_before,
+    timing_facts,
+    timing_warnings,
+    with_timing_warning,
+)
 from slc_research.errors import ConfigError
-from slc_research.measures.attendance import academic_year, school_period
 
 __all__ = ["ATTENDANCE_BEFORE", "DESIGN_DEFAULTS", "design_facts", "evidence_strength",
-           "limitations", "period_dates", "timing_facts", "timing_warnings",
-           "with_timing_warning"]
-
-#: How the design facts name the attendance period used as "before".
-ATTENDANCE_BEFORE = "the \"before\" attendance period"
+           "limitations", "period_dates", "questionnaire_before", "timing_facts",
+           "timing_warnings", "with_timing_warning"]
 
 #: The design facts :func:`limitations` understands, with their defaults.
 DESIGN_DEFAULTS: dict[str, Any] = {
@@ -43,6 +46,8 @@ DESIGN_DEFAULTS: dict[str, Any] = {
     "community_start": None,  # the community's first meeting (a date), if known
     # what was measured "before" -> (first date, last date); (None, None) when not recorded
     "before_periods": {},
+    # what was measured "before" -> (answers dated after the first meeting, answers dated)
+    "late_answers": {},
     # the primary (first) scale's pupils analysed and shares lost, per group, for the
     # strength of evidence (None: not known; the cohort counts above are used instead)
     "n_members_analysed": None,
@@ -154,118 +159,13 @@ def limitations(design: dict[str, Any]) -> list[str]:
     return out
 
 
-def _possessive(label: str) -> str:
-    return label + ("'" if label.endswith("s") else "'s")
-
-
-def _day(date: pd.Timestamp) -> str:
-    return f"{date.day} {date:%B %Y}"
-
-
-def timing_warnings(design: Mapping[str, Any]) -> list[str]:
-    """Sentences on "before" measurements taken after the community had started.
-
-    Parameters
-    ----------
-    design : dict
-        Design facts with ``community_start`` (the first meeting) and
-        ``before_periods`` ({what: (first date, last date)}, dates None when
-        not recorded), and ``community_label``.
-
-    Returns
-    -------
-    list of str
-        One sentence per "before" measurement that began after the first
-        meeting, that ran on past it, or whose date is not recorded; empty when
-        the first meeting is unknown or every "before" measurement ended before it.
-    """
-    d = {**DESIGN_DEFAULTS, **design}
-    start, label = d["community_start"], d["community_label"]
-    if start is None or pd.isna(start):
-        return []
-    start = pd.Timestamp(start)
-    out = []
-    for what, (first, last) in (d["before_periods"] or {}).items():
-        if first is None or pd.isna(first):
-            out.append(f"When {what} was taken is not recorded in the data; if it was after "
-                       f"{_possessive(label)} first meeting on {_day(start)}, it is not a true \"before\" "
-                       "measurement and members may already have changed by then.")
-        elif pd.Timestamp(first) > start:
-            out.append(f"Warning: {what} began on {_day(pd.Timestamp(first))}, after {label}'s "
-                       f"first meeting on {_day(start)}, so it is not a true \"before\" "
-                       "measurement: members may already have changed, and the change "
-                       "between the two measurements can understate (or overstate) any effect.")
-        elif last is not None and not pd.isna(last) and pd.Timestamp(last) >= start:
-            out.append(f"Warning: {what} ({_day(pd.Timestamp(first))} to "
-                       f"{_day(pd.Timestamp(last))}) runs on past {_possessive(label)} first meeting on "
-                       f"{_day(start)}, so part of the \"before\" measurement was taken while "
-                       "the community was already meeting; the change between the two "
-                       "measurements is likely to understate any effect.")
-    return out
-
-
-def period_dates(records: pd.DataFrame, period: str, *, by: str = "term",
-                 year: str | None = None) -> tuple[pd.Timestamp | None, pd.Timestamp | None]:
-    """First and last date of a school period in dated records (attendance marks).
-
-    Parameters
-    ----------
-    records : DataFrame
-        With a ``date`` column (e.g. the canonical ``attendance`` table).
-    period : str
-        ``"autumn"``, ``"spring"``, ``"summer"`` (or a half term with ``by="half_term"``).
-    by : str, default "term"
-    year : str, optional
-        Academic year such as ``"2025-26"``; default the latest in ``records``.
-
-    Returns
-    -------
-    (Timestamp or None, Timestamp or None)
-        None, None when no record falls in the period.
-    """
-    dates = pd.DatetimeIndex(records["date"].dropna()) if "date" in records else None
-    if dates is None or not len(dates):
-        return None, None
-    years = academic_year(dates).to_numpy()
-    keep = (school_period(dates, by=by).str.lower().to_numpy() == period.strip().lower()) & (
-        years == (year or max(years)))
-    if not keep.any():
-        return None, None
-    return dates[keep].min(), dates[keep].max()
-
-
-def timing_facts(attendance_marks: pd.DataFrame, attendance: ChangeResult, *,
-                 waves: tuple[int, int], community_start: pd.Timestamp | None
-                 ) -> dict[str, Any]:
-    """The first meeting and the dates of the "before" measurements, for :func:`design_facts`.
-
-    Questionnaire answers carry no date in the canonical tables, so wave 1 is
-    given as not recorded; the "before" attendance period's dates come from the
-    attendance marks.
-    """
-    periods: dict[str, tuple] = {f"wave {waves[0]} of the questionnaire": (None, None)}
-    if attendance.available:
-        periods[ATTENDANCE_BEFORE] = period_dates(attendance_marks,
-                                                  attendance.periods[0].lower())
-    return {"community_start": community_start, "before_periods": periods}
-
-
-def with_timing_warning(section: Section, facts: Mapping[str, Any], what: str) -> Section:
-    """``section`` with the timing warning on ``what`` (if any) added to its finding."""
-    only = {**facts, "before_periods": {k: v for k, v in facts["before_periods"].items()
-                                        if k == what}}
-    warnings = timing_warnings(only)
-    if not warnings:
-        return section
-    return dataclasses.replace(section, finding=" ".join([section.finding, *warnings]))
-
-
 def design_facts(*, n_members: int, n_comparison: int | None,
                  results: Iterable[ChangeResult] = (), comparison: str = "non_members",
                  n_schools: int = 1, community_label: str = "the SLC",
                  random_allocation: bool = False, threshold: int = 1,
                  community_start: pd.Timestamp | None = None,
-                 before_periods: Mapping[str, tuple] | None = None) -> dict[str, Any]:
+                 before_periods: Mapping[str, tuple] | None = None,
+                 late_answers: Mapping[str, tuple[int, int]] | None = None) -> dict[str, Any]:
     """Collect the design facts for :func:`limitations` from the analyses.
 
     Parameters
@@ -290,6 +190,9 @@ def design_facts(*, n_members: int, n_comparison: int | None,
     before_periods : dict, optional
         What was measured "before" -> (first date, last date), dates None when
         not recorded (see :func:`timing_warnings`).
+    late_answers : dict, optional
+        What was measured "before" -> (answers dated after the first meeting,
+        answers dated), for dated questionnaire answers (:func:`timing_facts`).
 
     Returns
     -------
@@ -318,6 +221,7 @@ def design_facts(*, n_members: int, n_comparison: int | None,
         "n_schools": int(n_schools),
         "community_start": community_start,
         "before_periods": dict(before_periods or {}),
+        "late_answers": dict(late_answers or {}),
     }
 
 
@@ -350,7 +254,9 @@ def evidence_strength(design: dict[str, Any]):
     compared with others allowing for their starting scores), the baseline
     difference, the primary scale's attrition overall and per group, and the
     pupils **analysed** on it (the cohort counts only when those are unknown or
-    fewer than 2 in a group).
+    fewer than 2 in a group). With pupils from 2 or more schools (``n_schools``) the MDES
+    is for a comparison within schools with the intraclass correlation
+    :data:`~slc_research.casestudies.slc_impact.schools.ASSUMED_ICC`.
     """
     from slc_research.stats import strength_of_evidence
 
@@ -369,7 +275,10 @@ def evidence_strength(design: dict[str, Any]):
     n_t, n_c = facts["n_members_analysed"], facts["n_comparison_analysed"]
     if n_t is None or n_c is None or min(n_t, n_c) < 2:  # not known, or too few to rate
         n_t, n_c = None, None
-    return strength_of_evidence(
+    schools = int(facts["n_schools"] or 1)
+    clustered = ({"icc": ASSUMED_ICC, "n_clusters": schools, "within_schools": True}
+                 if has_comparison and schools >= 2 else {})
+    return strength_of_evidence(**clustered,
         design=kind,
         baseline_effect=facts["baseline_g"] if has_comparison else None,
         attrition=None if attrition is None else float(attrition) / 100,

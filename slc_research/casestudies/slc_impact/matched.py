@@ -100,6 +100,7 @@ def matched_outcomes(results: Iterable[ChangeResult], pupils: pd.DataFrame
 def _matching_frame(result: ChangeResult, pupils: pd.DataFrame) -> pd.DataFrame:
     p = result.pupils.dropna(subset=["pre", "post"])
     p = p.assign(member=(p["group"] == result.group_labels[0]).to_numpy())
+    p = p.drop(columns=[c for c in p.columns if c in _EXACT or c in MATCHED_ON])
     wanted = ["pupil_id", *[c for c in (*_EXACT, *MATCHED_ON) if c in pupils.columns]]
     info = pupils[wanted].astype({"pupil_id": str}).drop_duplicates("pupil_id")
     for c in wanted[1:]:

@@ -92,17 +92,23 @@ def reliability_table(table: pd.DataFrame, *, threshold: int) -> pd.DataFrame:
 
 def reliability_finding(table: pd.DataFrame, *, threshold: int) -> str:
     """One plain sentence: whether every scale was reliable enough at every wave."""
+    single = list(dict.fromkeys(table.loc[table["k"] == 1, "scale"]))
+    said = (f"{', '.join(single)} {'is a single question' if len(single) == 1 else 'are single questions'}"
+            ": reliability is not computed for one item. " if single else "")
+    table = table[table["k"] != 1]
     shown = table[(table["n"] >= threshold) & table["alpha"].notna()]
     if shown.empty:
-        return "Too few pupils answered every item of a scale to estimate its reliability."
+        return (said + ("Too few pupils answered every item of a scale to estimate its "
+                        "reliability." if len(table) else "")).strip()
     low = shown[shown["alpha"] < ACCEPTABLE_ALPHA]
     if low.empty:
-        return (f"Every scale was reliable enough for comparing groups at every wave "
+        return said + (f"Every {'other ' if said else ''}scale was reliable enough for "
+                       "comparing groups at every wave "
                 f"(Cronbach's alpha {shown['alpha'].min():.2f} to {shown['alpha'].max():.2f}; "
                 f"{ACCEPTABLE_ALPHA} or more is usually taken as acceptable).")
     which = "; ".join(f"{s} at wave {w} (alpha = {a:.2f})"
                       for s, w, a in low[["scale", "wave", "alpha"]].itertuples(index=False))
-    return (f"Some scales fell below the usual {ACCEPTABLE_ALPHA} for comparing groups: {which}. "
+    return said + (f"Some scales fell below the usual {ACCEPTABLE_ALPHA} for comparing groups: {which}. "
             "Their items agree less with each other, which blurs any change; read their "
             "results with more caution.")
 

@@ -2,18 +2,16 @@
 
 The notebook ``notebooks/slc_impact.ipynb`` calls ``slc_impact.STUDY`` once and shows the sections
 of its result between its narrative cells; the index, the summary and the dissertation pack
-are made from the same result.
+are made from the same result. The sections with two models side by side, dose-response
+and pupil premium are built in :mod:`.second_looks`; shared sentences in :mod:`.findings`.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
-import pandas as pd
-
 from slc_research import charts, qual
-from slc_research.casestudies.result import Result, Section, Table
+from slc_research.casestudies.result import Result, Section, Table, missing_source
 from slc_research.casestudies.slc_impact import (
     adjusted,
     design,
@@ -22,16 +20,14 @@ from slc_research.casestudies.slc_impact import (
     impact,
     matched,
     scale_reliability,
-    subgroups,
 )
 from slc_research.casestudies.slc_impact import tables as t
-from slc_research.privacy.suppression import SUPPRESSED_COLUMN, suppress_small
+from slc_research.casestudies.slc_impact.findings import change_finding
+from slc_research.casestudies.slc_impact.schools import ASSUMED_ICC, ICC_SOURCE, school_of
+from slc_research.casestudies.slc_impact.second_looks import D_PPC2_AXIS, second_looks
+from slc_research.privacy.suppression import suppress_small
 
 __all__ = ["change_finding", "run"]
-
-_D_PPC2 = ("d_ppc2, members' change minus other pupils', in SDs before (95% CI; the arrow "
-           "by each outcome points to the better side)")
-
 
 def run(enq: Any, params: dict[str, Any]) -> Result:
     """Run the SLC impact case study on an opened enquiry.
@@ -61,18 +57,22 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
     rep = impact.representativeness(enq.pupils, members)
     part = impact.participation(enq.meetings, enq.meeting_attendance, enq.memberships,
                                 communities, members=members)
-    scores = enq.scale_scores()
+    scores, schools = enq.scale_scores(), school_of(enq.pupils)
     scales = impact.resolve_scales(enq.scales, params["scales"], scores=scores)
     scale_results = [
         impact.scale_change(scores, members, scale=s.name, label=s.label or s.name,
-                            waves=waves, comparison=comparison, cohort=cohort)
+                            waves=waves, comparison=comparison, cohort=cohort, schools=schools)
         for s in scales]
     attendance = impact.attendance_change(enq.attendance_summary(by="term"), members,
-                                          comparison=comparison, cohort=cohort)
+                                          comparison=comparison, cohort=cohort,
+                                          schools=schools)
     behaviour = impact.behaviour_change(
-        enq.behaviour, members, cohort=cohort, comparison=comparison,
+        enq.behaviour, members, cohort=cohort, comparison=comparison, schools=schools,
         split=impact.community_start(enq.meetings, enq.memberships, communities))
-    all_results = [*scale_results, attendance, behaviour]
+    given = {"attendance": len(enq.attendance) > 0, "behaviour": len(enq.behaviour) > 0}
+    measured = [r for r, kind in ((attendance, "attendance"), (behaviour, "behaviour"))
+                if given[kind]]  # an outcome whose file was not given is not an outcome
+    all_results = [*scale_results, *measured]
     primary = headline.resolve_primary(params.get("primary_outcome", ""),
                                        [r.outcome for r in scale_results])
     declared = {"primary": primary, "smallest_effect": params.get("smallest_effect", 0.2)}
@@ -82,29 +82,33 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
                                 threshold=threshold, **design.timing_facts(
                                     enq.attendance, attendance, waves=waves,
                                     community_start=impact.community_start(
-                                        enq.meetings, enq.memberships, communities)))
+                                        enq.meetings, enq.memberships, communities),
+                                    survey_responses=enq.survey_responses,
+                                    instruments={s.instrument for s in scales}))
     title = f"{enq.title}: {label}"
     matches = matched.matched_outcomes(all_results, enq.pupils)
     sections = (
         _who_took_part(rep, threshold),
         _participation(part, threshold),
         matched.matched_section(matches, threshold),
-        differencing.protect_section(_questionnaire(scale_results, threshold, declared,
-                                                    _answer_scale(enq, scale_results)), rep,
-                                     threshold=threshold),
+        differencing.protect_section(design.with_timing_warning(
+            _questionnaire(scale_results, threshold, declared, _answer_scale(enq, scale_results)),
+            {**facts, "before_periods": {k: v for k, v in facts["before_periods"].items()
+                                         if k in facts["late_answers"]}},
+            design.questionnaire_before(waves[0])), rep, threshold=threshold),
         scale_reliability.reliability_section(scale_reliability.scale_reliability(
             enq.survey_responses, scales, waves=waves, pupils=cohort,
             response_scales=enq.manifest.response_scales), threshold=threshold),
         differencing.protect_section(design.with_timing_warning(
-            _attendance_behaviour(attendance, behaviour, threshold, declared), facts,
+            _attendance_behaviour(attendance, behaviour, threshold, declared, given), facts,
             design.ATTENDANCE_BEFORE), rep, threshold=threshold),
         _all_outcomes(all_results, threshold, declared),
-        *_second_looks(all_results, scale_results, attendance, part, enq.pupils, threshold,
-                       rep),
+        *second_looks(all_results, scale_results, attendance, part, enq.pupils, threshold,
+                      rep),
         _voice(enq, communities, threshold),
         _design(facts),
         _evidence({**facts, **matched.evidence_facts(matches, primary)},
-                  [*scale_results, attendance], threshold),
+                  [*scale_results, *([attendance] if given["attendance"] else [])], threshold),
         Section("about_data", "About the data", tables=(Table(t.about_data(
             n_pupils=len(enq.pupils), n_cohort=len(cohort), n_members=rep.n_members,
             waves=waves, threshold=threshold, scores=scores, schools=rep.schools),
@@ -119,48 +123,6 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
         sections,
         records={"title": title, "community": label, "school": list(rep.schools),
                  "members": rep.n_members})
-
-
-def change_finding(results, threshold: int) -> str:
-    """One plain sentence on which outcomes changed more for members than for other pupils.
-
-    An outcome counts as a clear difference when the 95% interval of its headline effect
-    leaves out 0; outcomes whose groups are below the threshold are said to be withheld.
-    """
-    rose, fell, unclear, missing = [], [], [], []
-    for r in results:
-        e = r.effect
-        small = e is not None and (e.n1 < threshold or (not e.paired and e.n2 < threshold))
-        if e is None or small:
-            missing.append(r.label)
-        elif e.ci_low > 0:
-            rose.append(r.label)
-        elif e.ci_high < 0:
-            fell.append(r.label)
-        else:
-            unclear.append(r.label)
-    if not results:
-        return "There was nothing to compare."
-    paired = all(r.effect is None or r.effect.paired for r in results)
-    than = "" if paired else " than other pupils'"
-    parts = []
-    if rose:
-        parts.append(f"members' {_and(rose)} rose clearly more{than}")
-    if fell:
-        parts.append(f"members' {_and(fell)} fell clearly more{than}")
-    if unclear:
-        parts.append(f"on {_and(unclear)} the data show no clear difference"
-                     + ("" if paired else " between members and other pupils"))
-    if missing:
-        parts.append(f"{_and(missing)} could not be compared (too few pupils measured twice)")
-    text = "; ".join(parts)
-    return text[0].upper() + text[1:] + "."
-
-
-def _and(words: list[str]) -> str:
-    words = [w[0].lower() + w[1:] if w[:2] != w[:2].upper() else w for w in words]
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
 
 def _who_took_part(rep, threshold: int) -> Section:
     shown = t.members_shown(rep.n_members, rep.n_members + rep.n_rest, threshold)
@@ -223,6 +185,7 @@ def _questionnaire(scale_results, threshold: int, declared: dict,
         paragraphs=tuple(t.describe_change(r, threshold=threshold,
                                            smallest_effect=declared["smallest_effect"])
                          for r in scale_results)
+        + tuple(dict.fromkeys(r.schools_note for r in scale_results if r.schools_note))
         or ("This enquiry has no pupil questionnaire scales.",),
         tables=(Table(t.change_table(scale_results, threshold=threshold), decimals=2,
                       caption="Questionnaire scores before and after"),
@@ -242,18 +205,29 @@ def _questionnaire(scale_results, threshold: int, declared: dict,
               "smallest_effect parameter)."))
 
 
-def _attendance_behaviour(attendance, behaviour, threshold: int, declared: dict) -> Section:
+def _attendance_behaviour(attendance, behaviour, threshold: int, declared: dict,
+                          given: dict[str, bool]) -> Section:
+    """The section on attendance and behaviour; a file not given is one plain sentence."""
     bound = declared["smallest_effect"]
+    missing = tuple(missing_source(kind, f"{kind} change") for kind in given
+                    if not given[kind])
+    if len(missing) == len(given):
+        return Section("attendance_behaviour", "Attendance and behaviour",
+                       finding=" ".join(missing))
+    shown = [r for r, kind in ((attendance, "attendance"), (behaviour, "behaviour"))
+             if given[kind]]
     return Section(
         "attendance_behaviour", "Attendance and behaviour",
-        finding=change_finding([attendance, behaviour], threshold),
-        paragraphs=(t.describe_change(attendance, threshold=threshold, smallest_effect=bound),
-                    t.describe_change(behaviour, threshold=threshold, smallest_effect=bound)),
-        tables=(Table(t.change_table([attendance, behaviour], threshold=threshold),
-                      decimals=2, caption="Attendance and behaviour before and after"),
-                Table(t.persistent_absence_table(attendance, threshold=threshold),
-                      caption="Persistent absence")),
-        charts=(charts.attendance_chart(t.means_table([attendance], threshold=threshold)),),
+        finding=change_finding(shown, threshold),
+        paragraphs=(*(t.describe_change(r, threshold=threshold, smallest_effect=bound)
+                      for r in shown), *missing),
+        tables=(Table(t.change_table(shown, threshold=threshold),
+                      decimals=2, caption=" and ".join(k for k in given if given[k])
+                      .capitalize() + " before and after"),
+                *((Table(t.persistent_absence_table(attendance, threshold=threshold),
+                         caption="Persistent absence"),) if given["attendance"] else ())),
+        charts=((charts.attendance_chart(t.means_table([attendance], threshold=threshold)),)
+                if given["attendance"] and attendance.available else ()),
         note=("Attendance is compared in percentage points: +2 means members' attendance rose "
               "two points more than other pupils' (for example from 93% to 95%). Behaviour "
               "counts negative points per week; a negative difference means members' points "
@@ -273,7 +247,7 @@ def _all_outcomes(all_results, threshold: int, declared: dict) -> Section:
                                 "p": 3, "p (Holm-adjusted)": 3},
                       caption="The primary outcome and the secondary outcomes"),),
         charts=(charts.effect_size_chart(t.effects_summary(all_results, threshold=threshold,
-                                                           display=False), x_title=_D_PPC2),),
+                                                           display=False), x_title=D_PPC2_AXIS),),
         note=(f"The primary outcome ({primary.lower() or 'none'}) was declared before looking "
               "at the results (the primary_outcome parameter); it is tested at the usual 5%. "
               "The others are secondary: with several outcomes one will often look "
@@ -285,146 +259,6 @@ def _all_outcomes(all_results, threshold: int, declared: dict) -> Section:
                  "primary_outcome": declared["primary"],
                  "holm": headline.headline_table(all_results, display=False, **options),
                  "research_change_g": headline.change_g_record(all_results, threshold)})
-
-
-def _second_looks(all_results, scale_results, attendance, part, pupils,
-                  threshold: int, rep) -> tuple[Section, ...]:
-    models = adjusted.adjusted_comparison(all_results, threshold=threshold, display=False)
-    adjusted_section = Section(
-        "adjusted", "Two ways of allowing for where pupils started",
-        finding=_models_finding(models),
-        paragraphs=adjusted.models_paragraphs(all_results, threshold=threshold),
-        tables=(Table(adjusted.adjusted_comparison(all_results, threshold=threshold),
-                      decimals=2, caption=("Members minus other pupils: difference in "
-                                           "differences and ANCOVA side by side")),),
-        charts=(charts.effect_size_chart(
-            adjusted.ancova_effects(models),
-            title="ANCOVA effect sizes (adjusted for the starting point)"),),
-        note=("Each row is the difference between members and other pupils in the outcome's "
-              "own units, with its 95% confidence interval. Difference in differences is the "
-              "headline comparison in the outcome's units; ANCOVA asks a different question "
-              "(pupils who started at the same score). When members started ahead the two "
-              "differ by about the gap at the start times (1 - slope), and neither is the "
-              "right answer by itself: report both. Neither model can rule out that "
-              "volunteers would have changed differently anyway: only random allocation "
-              "could."),
-        records={"adjusted": models.drop(columns=["suppressed"])})
-
-    doses = {r.outcome: adjusted.dose_response(r, part) for r in [*scale_results, attendance]}
-    found = [d for d in doses.values() if d is not None]
-    clear = [d.outcome for d in found if d.n >= threshold and (d.ci_low > 0 or d.ci_high < 0)]
-    dose_table = suppress_small(pd.DataFrame(
-        [{"outcome": d.outcome, "per_10_points": d.estimate, "ci_low": d.ci_low,
-          "ci_high": d.ci_high, "p_value": d.p_value, "n": d.n} for d in found],
-        columns=["outcome", "per_10_points", "ci_low", "ci_high", "p_value", "n"]),
-        count_cols=["n"], threshold=threshold, display=True, partition_by=None)
-    first = found[0] if found else None
-    dose_section = Section(
-        "dose_response", "Did more meetings mean more change?",
-        paragraphs=() if first else ("Too few members with meeting records and two "
-                                     "measurements to look at this.",),
-        tables=(Table(dose_table, decimals=2, caption=("Members' change and the share of "
-                                                       "meetings they came to"), labels={
-            "outcome": "Outcome", "per_10_points": "Extra change per 10 points more attendance",
-            "ci_low": "95% CI low", "ci_high": "95% CI high", "p_value": "p", "n": "Members"}),),
-        charts=(charts.dose_response_chart(
-            suppress_small(first.bands, count_cols=["n"], threshold=threshold,
-                           partition_by=[]),
-            outcome=first.outcome, unit=first.unit),) if first else (),
-        note=("The slope says how much more a member's score changed for every 10 percentage "
-              "points more of the meetings they came to. A slope whose interval includes 0 "
-              "shows no clear link. Members who come more often may also be the keenest, so "
-              "even a clear slope is an association, not proof that the meetings caused the "
-              "change."),
-        finding=(f"Members who came to more of the meetings changed more, or less, on "
-                 f"{_and(clear)}; elsewhere there is no clear link." if clear else
-                 "There is no clear link between how many meetings members came to and how "
-                 "much they changed.") if first else "",
-        records={f"dose_{name}": _published_dose(d, threshold) for name, d in doses.items()
-                 if d is not None and d.n >= threshold})
-
-    pp = adjusted.subgroup_results(all_results, pupils, column="pupil_premium", value=True,
-                                   label="pupil premium")
-    pp_ids = pupils.loc[pupils["pupil_premium"].astype(object) == True,  # noqa: E712
-                        "pupil_id"].astype(str)
-    interaction = subgroups.interaction_table(all_results, pp_ids, threshold=threshold,
-                                              display=False)
-    pp_section = Section(
-        "pupil_premium", "Disadvantaged pupils",
-        finding="Among pupils eligible for the pupil premium: "
-                + change_finding(pp, threshold)[0].lower() + change_finding(pp, threshold)[1:]
-                + " " + subgroups.interaction_finding(interaction),
-        paragraphs=(subgroups.SUBGROUP_CAVEAT,),
-        tables=(Table(_pp_protected(t.effects_summary(pp, threshold=threshold), rep,
-                                    ("Members", "Other pupils"), threshold), decimals=2,
-                      caption=("Pupil premium pupils: members' change compared with other "
-                               "pupils' change")),
-                Table(_pp_protected(subgroups.interaction_table(all_results, pp_ids,
-                                                                threshold=threshold), rep,
-                                    ("Members in the subgroup",
-                                     "Other pupils in the subgroup"), threshold),
-                      decimals={"Difference in effect (member x subgroup)": 2,
-                                "95% CI low": 2, "95% CI high": 2, "p": 3},
-                      caption=("Does the effect differ for pupil premium pupils? The "
-                               "interaction test"))),
-        charts=(charts.effect_size_chart(t.effects_summary(pp, threshold=threshold,
-                                                           display=False), x_title=_D_PPC2,
-                                         title="Pupil premium pupils: effect sizes"),),
-        note=("Disadvantaged members are usually few, so these intervals are wide: a result "
-              "here is a question to follow up, not a finding on its own. The interaction "
-              "test asks whether the difference between pupil premium members and other pupil "
-              "premium pupils is larger or smaller than the same difference outside the pupil "
-              "premium (in the outcome's units); only an interval that leaves out 0 is "
-              "evidence that the effect differs. Rows with fewer pupils than the enquiry's "
-              f"threshold ({threshold}) are withheld."),
-        records=differencing.protect_records(
-            {**{f"pp_{k}": v for k, v in t.headlines(pp, threshold=threshold).items()},
-             "pp_interaction": interaction.drop(columns=["suppressed"])},
-            tuple(differencing.published_count(rep, "Pupil premium", "Yes", g)
-                  for g in ("n_members", "n_rest")), threshold=threshold))
-    return adjusted_section, dose_section, pp_section
-
-
-def _pp_protected(table: pd.DataFrame, rep, columns: tuple[str, str],
-                  threshold: int) -> pd.DataFrame:
-    """Pupil-premium members and others analysed, withheld where a published count would tell.
-
-    "Who took part"'s counts minus them must not reveal fewer than ``threshold`` pupils.
-    """
-    for column, group in zip(columns, ("n_members", "n_rest"), strict=True):
-        table = differencing.withhold_differences(
-            table, column, differencing.published_count(rep, "Pupil premium", "Yes", group),
-            threshold=threshold)
-    return table
-
-
-def _models_finding(models: pd.DataFrame) -> str:
-    """Whether the two models agree on which outcomes show a clear difference."""
-    shown = models.dropna(subset=["ci_low", "ci_high"])
-    if shown.empty:
-        return "Too few pupils were measured twice to fit either model."
-    clear = shown.assign(clear=(shown["ci_low"] > 0) | (shown["ci_high"] < 0))
-    both = clear.groupby("outcome", sort=False)["clear"].agg(["all", "any"])
-    agree = [o for o, r in both.iterrows() if r["all"]]
-    split = [o for o, r in both.iterrows() if r["any"] and not r["all"]]
-    text = (f"Both models find a clear difference between members and other pupils on "
-            f"{_and(agree)} (each at the 5% level, before allowing for several outcomes)"
-            if agree else "Neither model finds a clear difference")
-    if split:
-        text += (f"; on {_and(split)} one model finds a clear difference and the other does "
-                 "not, so the result depends on an assumption the data cannot check")
-    return text + ". They are two answers under different assumptions, not a check of one by " \
-        "the other."
-
-
-def _published_dose(dose, threshold: int):
-    """A dose-response result as the index records it, its attendance bands suppressed.
-
-    The bands are a partition of the members analysed, so they are suppressed together.
-    """
-    bands = suppress_small(dose.bands, count_cols=["n"], threshold=threshold)
-    return dataclasses.replace(dose, bands=bands.drop(columns=[SUPPRESSED_COLUMN]))
-
 
 _VOICE_NOTE = ("A theme's share is the share of coded interview texts where it appears; it "
                "shows what members talked about, not how many members think so. Quotes "
@@ -479,6 +313,7 @@ def _evidence(facts, results, threshold: int) -> Section:
     return Section(
         "evidence", "Strength of evidence",
         finding=evidence.explain(), items=evidence.sentences,
+        paragraphs=_schools_paragraph(int(facts.get("n_schools") or 1)),
         tables=(Table(adjusted.mdes_table(results, threshold=threshold), decimals=2,
                       caption="The smallest effect this enquiry could reliably detect (80% "
                               "power)"),),
@@ -492,3 +327,17 @@ def _evidence(facts, results, threshold: int) -> Section:
               "see an effect of that size, not evidence that there was none."),
         records={"strength_of_evidence": f"{evidence.level} of 5",
                  "mdes": mdes.drop(columns=["suppressed"])})
+
+
+def _schools_paragraph(schools: int) -> tuple[str, ...]:
+    """How the smallest detectable effect allows for pupils of several schools (none for one)."""
+    if schools < 2:
+        return ()
+    return (f"The pupils come from {schools} schools and members are compared with pupils of "
+            f"their own schools, so the smallest detectable effect allows for the schools: it "
+            f"assumes that {ASSUMED_ICC:.0%} of the differences between pupils lie between "
+            "schools (an intraclass correlation of "
+            f"{ASSUMED_ICC:g}; Hedges & Hedberg, 2007, found about 0.2 for attainment, and "
+            "questionnaire answers usually differ less between schools). It also assumes the "
+            f"community's effect is the same in every school, which {schools} schools are too "
+            f"few to check. Source: {ICC_SOURCE}",)

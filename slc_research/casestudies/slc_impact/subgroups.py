@@ -16,16 +16,11 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from slc_research.casestudies.outcome_family import SUBGROUP_CAVEAT, interaction_finding
 from slc_research.casestudies.slc_impact.outcomes import ChangeResult
 from slc_research.privacy.suppression import suppress_small
 
 __all__ = ["SUBGROUP_CAVEAT", "interaction_finding", "interaction_table"]
-
-#: What a subgroup result without an interaction test may and may not be read as.
-SUBGROUP_CAVEAT = ("A subgroup's effect that differs from the whole group's, without evidence "
-                   "of an interaction, is not evidence of a different effect: the subgroup is "
-                   "small, so its estimate varies more by chance.")
-
 
 def interaction_table(results: Iterable[ChangeResult], in_subgroup: Iterable[str], *,
                       threshold: int, confidence: float = 0.95,
@@ -106,21 +101,3 @@ def interaction_table(results: Iterable[ChangeResult], in_subgroup: Iterable[str
         "n_others_in": "Other pupils in the subgroup",
         "interaction": "Difference in effect (member x subgroup)", "ci_low": "95% CI low",
         "ci_high": "95% CI high", "p_value": "p"})
-
-
-def interaction_finding(interaction: pd.DataFrame) -> str:
-    """Whether any outcome shows evidence that the effect differs for the subgroup."""
-    shown = interaction.dropna(subset=["ci_low", "ci_high"])
-    if shown.empty:
-        return "Too few pupils to test whether the effect differs for them."
-    differ = shown[(shown["ci_low"] > 0) | (shown["ci_high"] < 0)]["outcome"].tolist()
-    if differ:
-        named = "; ".join(o[0].lower() + o[1:] for o in differ)
-        text = f"The interaction test finds evidence that the effect differs for them on {named}"
-        if len(differ) < len(shown):
-            text += ("; on the other outcomes it finds none, so a larger or smaller figure "
-                     "there is not evidence of a different effect")
-        return text + "."
-    return ("The interaction test finds no evidence that the effect differs for them on any "
-            "outcome, so a larger or smaller figure here is not evidence of a different "
-            "effect.")

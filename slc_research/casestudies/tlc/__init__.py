@@ -8,8 +8,8 @@ survey). Importing this package is light: the analyses load when the study runs.
 
 from typing import Any
 
-from slc_research.casestudies.parameters import text_parameter
-from slc_research.casestudies.spec import WORKSPACE, CaseStudy, Param
+from slc_research.casestudies.parameters import smallest_effect, text_parameter
+from slc_research.casestudies.spec import WORKSPACE, CaseStudy, Param, members_of
 
 __all__ = ["STUDY"]
 
@@ -39,15 +39,22 @@ STUDY = CaseStudy(
         "Which strategies did teachers try?",
         "What does the end-of-year staff survey say, and is the scale reliable?",
         "What themes run through staff's open comments?",
+        "How far from neutral is staff's view on the declared primary scale, and can the data "
+        "rule out a view that matters (equivalence test)?",
     ),
     params=(
         WORKSPACE,
         Param("school", "", '`""` for every school, or one school', _school),
         Param("community", "", '`""` for every TLC, or one TLC', _community),
-        Param("scale", "tlc_impact", 'the staff survey scale (default `"tlc_impact"`)', _scale),
+        Param("scale", "tlc_impact", 'the staff survey scale, declared as the primary outcome '
+              '(default `"tlc_impact"`); other scales of the same survey are secondary', _scale),
+        Param("smallest_effect", 0.2, "the smallest effect that matters, in standard "
+              "deviations, for the equivalence test (default `0.2`)", smallest_effect),
     ),
     run="slc_research.casestudies.tlc.study:run",
     each_kind=None,
+    needs=(members_of("tlc", "this enquiry has no TLC (no memberships source with "
+                                'community_kind = "tlc" lists its teachers)'),),
     headlines=("n_members", "share_teaching_staff", "pct_plans_tried", "top_strategies",
                "tlc_alpha"),
 )

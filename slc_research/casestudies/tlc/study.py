@@ -16,9 +16,13 @@ from slc_research import charts
 from slc_research.casestudies.result import Result, Section, Table
 from slc_research.casestudies.tlc import action_plans, staff_survey
 from slc_research.casestudies.tlc import impact as tlc
+from slc_research.casestudies.tlc import outcomes as survey_outcomes
 from slc_research.privacy.suppression import suppress_small
 
 __all__ = ["run"]
+
+#: The staff survey scale the report reads unless told otherwise (the ``scale`` parameter).
+_DEFAULT_SCALE = "tlc_impact"
 
 
 def run(enq: Any, params: dict[str, Any]) -> Result:
@@ -30,14 +34,16 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
         The opened workspace.
     params : dict
         As :meth:`tlc.STUDY.validate <slc_research.casestudies.spec.CaseStudy.validate>`
-        returns them: ``school``, ``community``, ``scale``.
+        returns them: ``school``, ``community``, ``scale``, ``smallest_effect``.
 
     Returns
     -------
     Result
         Sections ``who_takes_part``, ``share_by_year``, ``meeting_attendance``,
         ``action_planning``, ``learning``, ``strategies``, ``staff_survey``,
-        ``scale_score``, ``comment_themes`` and ``about_data``.
+        ``scale_score``, ``outcomes`` (the declared primary scale, any secondary scales
+        with Holm-adjusted p, and the equivalence test), ``comment_themes`` and
+        ``about_data``.
 
     Raises
     ------
@@ -46,7 +52,10 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
         (:func:`~slc_research.casestudies.tlc.impact.check_scope`).
     """
     school, community, scale = params["school"], params["community"], params["scale"]
-    tlc.check_scope(enq.communities, schools=enq.schools, scales=enq.scales, school=school,
+    # no staff survey declared under the default scale's name: a source not given, not a mistake
+    no_survey = scale == _DEFAULT_SCALE and scale not in enq.scales
+    tlc.check_scope(enq.communities, schools=enq.schools,
+                    scales=[*enq.scales, *([scale] if no_survey else [])], school=school,
                     community=community, scale=scale)
     threshold = enq.suppression_threshold
     tlcs, schools = tlc.resolve_scope(enq.communities, school=school, community=community)
@@ -58,11 +67,21 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
     n_members = int(breadth["members_total"].iloc[0]) if len(breadth) else 0
     sections = (
         _who_takes_part(enq, tlcs, schools, breadth, label, threshold),
-        _share_by_year(enq, tlcs, schools, label, threshold),
+        _share_by_year(enq, tlcs, schools, label, threshold, params.get("smallest_effect", 0.2)),
         _meeting_attendance(enq, tlcs, label, threshold),
         *_action_planning(enq, tlcs, threshold),
         _strategies(enq, tlcs, threshold),
-        *_staff_survey(enq, schools, scale, threshold),
+        *((Section.without_source("staff_survey", "The end-of-year staff survey",
+                                  kind="staff survey", shown="what staff said"),
+           Section.without_source("scale_score", "Scale score and reliability",
+                                  kind="staff survey", shown="the survey's scale score"),
+           Section.without_source("outcomes", "The primary outcome and the secondary outcomes",
+                                  kind="staff survey", shown="the survey's outcomes"))
+          if no_survey else (
+              *_staff_survey(enq, schools, scale, threshold),
+              survey_outcomes.survey_outcomes_section(
+                  survey_outcomes.survey_effects(enq, schools, scale), primary=scale,
+                  smallest_effect=params.get("smallest_effect", 0.2), threshold=threshold))),
         _comment_themes(enq, bool(school or community), threshold),
         Section("about_data", "About the data", finding=(
             f"This report covers {_plural(len(tlcs), 'TLC')} in "
@@ -119,7 +138,8 @@ def _who_takes_part(enq, tlcs, schools, breadth, label: str, threshold: int) -> 
               "they are alike. Cramér's V runs from 0 (no difference) to 1."))
 
 
-def _share_by_year(enq, tlcs, schools, label: str, threshold: int) -> Section:
+def _share_by_year(enq, tlcs, schools, label: str, threshold: int,
+                   smallest_effect: float = 0.2) -> Section:
     shares = tlc.teaching_share_by_year(enq.staff, enq.memberships, tlcs, schools=schools,
                                         through=enq.academic_year)
     growth = tlc.share_growth(shares)
@@ -129,7 +149,7 @@ def _share_by_year(enq, tlcs, schools, label: str, threshold: int) -> Section:
     growth.loc[hidden, ["difference", "ci_low", "ci_high", "p"]] = np.nan
     return Section(
         "share_by_year", "How many teachers take part, year by year",
-        finding=_share_finding(published, growth, label),
+        finding=survey_outcomes.share_finding(published, growth, label, smallest_effect),
         paragraphs=("There is one academic year of TLC membership so far, so growth between "
                     "years cannot be shown yet.",) if growth.empty else (),
         tables=(Table(tlc.publish(shares, "share", threshold=threshold),
@@ -153,29 +173,6 @@ def _share_by_year(enq, tlcs, schools, label: str, threshold: int) -> Section:
             r.year: {"estimate": r.pct, "ci_low": r.pct_ci_low, "ci_high": r.pct_ci_high,
                      "n": int(r.n)}
             for r in published.itertuples()}})
-
-
-def _share_finding(published: pd.DataFrame, growth: pd.DataFrame, label: str) -> str:
-    if published.empty:
-        return "The staff list holds no teaching staff for these schools, so no share of " \
-               "them can be worked out."
-    last = published.iloc[-1]
-    if pd.isna(last["pct"]):
-        return (f"The share of teaching staff in {label} in {last['year']} is withheld, so "
-                "that a small group of staff cannot be worked out.")
-    text = (f"In {last['year']}, {last['pct']:.0f}% of teaching staff were members of {label} "
-            f"(95% CI {last['pct_ci_low']:.0f}% to {last['pct_ci_high']:.0f}%)")
-    if growth.empty or pd.isna(growth["difference"].iloc[-1]):
-        return text + "."
-    g = growth.iloc[-1]
-    size = (f"{abs(g['difference']):.0f} percentage points on {g['from_year']} (95% CI "
-            f"{g['ci_low']:.0f} to {g['ci_high']:.0f})")
-    if g["ci_low"] > 0:
-        return f"{text}, a clear rise of {size}."
-    if g["ci_high"] < 0:
-        return f"{text}, a clear fall of {size}."
-    return f"{text}, with no clear change from {g['from_year']} ({g['difference']:+.0f} " \
-           f"points, 95% CI {g['ci_low']:.0f} to {g['ci_high']:.0f})."
 
 
 # --- meetings and the action-planning cycle --------------------------------------------------
@@ -319,8 +316,17 @@ def _staff_survey(enq, schools, scale: str, threshold: int) -> tuple[Section, Se
             finding="Too few staff answered the survey to report a scale score.",
             note=score_note)
     mean = staff_survey.scale_mean(enq.scale_scores(), answers, survey_scale)
-    alpha = staff_survey.scale_reliability(answers, survey_scale)
     low, high = rs.start, rs.start + len(rs.levels) - 1
+    if len(survey_scale.items) == 1:  # one question: no reliability to compute
+        return answers_section, Section(
+            "scale_score", "Scale score and reliability",
+            finding=(f"Staff's mean answer was {mean.estimate:.2f} on the {low} to {high} scale "
+                     f"(95% CI {mean.ci_low:.2f} to {mean.ci_high:.2f}). The scale is a single "
+                     "question, so its reliability (Cronbach's alpha) is not computed: alpha "
+                     "needs at least two statements."),
+            paragraphs=(f"Mean answer: {mean}.",), note=score_note,
+            records={"tlc_scale_mean": mean})
+    alpha = staff_survey.scale_reliability(answers, survey_scale)
     items = staff_survey.alpha_table(alpha, wording=wording, reverse=survey_scale.reverse)
     score_section = Section(
         "scale_score", "Scale score and reliability",

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from slc_research.casestudies.parameters import text_parameter
-from slc_research.casestudies.spec import WORKSPACE, CaseStudy, Param
+from slc_research.casestudies.spec import WORKSPACE, CaseStudy, Param, rows_in
 from slc_research.errors import ConfigError
 
 __all__ = ["STUDY"]
@@ -50,5 +50,9 @@ STUDY = CaseStudy(
     ),
     run="slc_research.casestudies.voices.study:run",
     each_kind=None,
+    needs=(rows_in("texts", "this enquiry has no texts (no texts source: interviews, reflections "
+                   "or open comments)"),
+           rows_in("codings", "none of its texts is coded yet (no codings source, and no "
+                   "REFI-QDA project with codings)")),
     headlines=("n_texts_coded", "n_codes", "top_codes", "kappa_overall", "alpha"),
 )

@@ -14,6 +14,7 @@ from slc_research.data.loading.people import names_in
 from slc_research.data.parsing.values import parse_booleans, parse_choice
 from slc_research.data.schemas import COMMUNITY_KINDS
 from slc_research.data.spec import LoadContext, Loaded, SourceSpec
+from slc_research.errors import ConfigError, DataError
 from slc_research.privacy.redaction import redact_texts
 
 __all__ = [
@@ -74,6 +75,30 @@ def _required_text(src: SourceLoad, column: str, what: str) -> pd.Series:
     return s
 
 
+def _membership_community(src: SourceLoad) -> pd.Series:
+    """Each member's community: the column (blanks take ``community``), else ``community``.
+
+    A one-community list (the members of "Hillside SLC", with no team column)
+    names its community with ``community = "Hillside SLC"`` in its
+    ``[sources.NAME]`` entry, as meetings, texts and plans do.
+    """
+    fixed = src.option("community")
+    if fixed is not None and (not isinstance(fixed, str) or not fixed.strip()):
+        raise ConfigError("community is the community's name in quotes, like "
+                          "community = \"Hillside SLC\"", key=f"sources.{src.spec.name}.community")
+    if src.has("community"):
+        return (_required_text(src, "community", "a community name (or set community = "
+                               f"\"...\" in [sources.{src.spec.name}] for the blank ones)")
+                if fixed is None else src.text("community", "community"))
+    if fixed is None:
+        raise DataError.single(
+            src.label, f"a column giving 'community', or the community's name for the whole "
+            f"list: add a line '\"<its header>\" = \"community\"' under "
+            f"[sources.{src.spec.name}.columns], or community = \"Hillside SLC\" (its name) "
+            f"to [sources.{src.spec.name}] in enquiry.toml")
+    return src.text("community", "community")
+
+
 def load_communities(spec: SourceSpec, ctx: LoadContext) -> Loaded:
     """Load the list of communities (``community`` required and unique)."""
     src = SourceLoad(spec, ctx)
@@ -91,7 +116,7 @@ def load_memberships(spec: SourceSpec, ctx: LoadContext) -> Loaded:
     types = src.person_types("member_type", "members", allowed=_MEMBERS)
     out = {"member_id": src.ids("member_id", types),
            "member_type": types,
-           "community": _required_text(src, "community", "a community name"),
+           "community": _membership_community(src),
            "community_kind": _community_kind(src, "community_kind"),
            "school": src.text("school", "school"),
            # a role is free text ("Chair, with Amy"): it reaches quote attributions

@@ -15,13 +15,12 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from slc_research.data.loading.common import SourceLoad
+from slc_research.data.loading.flags import read_flags
 from slc_research.data.parsing.mapping import map_columns
+from slc_research.data.parsing.prior_attainment import parse_prior_attainment_or_ks2
 from slc_research.data.parsing.values import (
-    parse_booleans,
     parse_gender,
     parse_numbers,
-    parse_prior_attainment,
-    parse_sen,
     parse_year_groups,
 )
 from slc_research.data.reading.readers import read_raw
@@ -36,18 +35,23 @@ def load_pupils(spec: SourceSpec, ctx: LoadContext) -> Loaded:
 
     ``pupil_id`` is required and unique; ``school`` comes from the column or the
     ``school`` option. Year groups, gender, SEN, pupil premium, EAL and prior
-    attainment are read the way MIS exports write them (see :mod:`.values`).
+    attainment are read the way MIS exports write them (see :mod:`.values`);
+    prior attainment may be a band or a KS2 scaled score (see
+    :mod:`slc_research.data.parsing.prior_attainment`). What a blank pupil
+    premium, SEN or EAL cell means is the ``blank`` option (see
+    :mod:`slc_research.data.loading.flags`); a mostly blank flag column
+    without it is a warning.
     """
     src = SourceLoad(spec, ctx)
     out: dict[str, pd.Series] = {"pupil_id": src.ids("pupil_id", "pupil")}
     src.require_unique({"pupil_id": out["pupil_id"]}, "pupil")
     out["school"] = src.text("school", "school")
-    parsers = {"year_group": parse_year_groups, "gender": parse_gender, "sen": parse_sen,
-               "pupil_premium": parse_booleans, "eal": parse_booleans,
-               "prior_attainment": parse_prior_attainment}
+    parsers = {"year_group": parse_year_groups, "gender": parse_gender,
+               "prior_attainment": parse_prior_attainment_or_ks2}
     for col, parser in parsers.items():
         if src.has(col):
             out[col] = src.parse(col, parser)
+    out.update(read_flags(src))
     return src.finish("pupils", out, person="pupil_id")
 
 

@@ -21,14 +21,15 @@ import numpy as np
 import pandas as pd
 
 from slc_research.data.loading.common import SourceLoad, plural
-from slc_research.data.loading.survey_choices import option_code, split_choices
+from slc_research.data.loading.survey_choices import option_codes, split_choices
 from slc_research.data.loading.survey_exports import (
     FORMATS,
     SurveyExport,
-    column_keys,
+    mapped_headers,
     read_export,
     tidy_export,
 )
+from slc_research.data.loading.survey_rows import keep_one_per_respondent, submitted_times
 from slc_research.data.parsing.values import distinct, excel_rows_at
 from slc_research.data.reading.raw_table import RawTable
 from slc_research.data.spec import (
@@ -111,8 +112,7 @@ def _open_export(spec: SourceSpec) -> tuple[SourceSpec, SurveyExport, RawTable, 
         raise ConfigError("unfinished is \"keep\" (the default: answers given count) or "
                           f"\"drop\"; found {unfinished!r}", key=f"sources.{spec.name}.unfinished")
     raw, export = read_export(spec, forced)
-    keys = column_keys(export, raw.headers)
-    columns = {keys.get(normalise_answer(k), k): v for k, v in spec.columns.items()}
+    columns = mapped_headers(export, raw, spec.columns)
     raw, dropped = tidy_export(raw, export, keep=set(columns), unfinished=unfinished)
     return replace(spec, columns=columns), export, raw, dropped
 
@@ -157,16 +157,20 @@ def _choice_items(src: SourceLoad, export: SurveyExport, item: str, header: str,
     ch = split_choices(src.raw.data[header], export.separator, options)
     words = np.array(["No", "Yes", None], dtype=object)
     out = []
-    for j, option in enumerate(ch.options):
+    codes = option_codes(item, ch.options)
+    for j, code in enumerate(codes):
         v = ch.ticked[:, j]
-        out.append((option_code(item, option), words[np.where(np.isnan(v), 2, v).astype(int)], v))
+        out.append((code, words[np.where(np.isnan(v), 2, v).astype(int)], v))
     if ch.n_other:
         v = ch.other
         out.append((f"{item}_other", words[np.where(np.isnan(v), 2, v).astype(int)], v))
     how = ("as listed in multi_select" if options
            else "as found in the answers of at least 2 respondents")
     note = (f"{item!r} is a tick-all-that-apply question: read as one yes/no item per option "
-            f"({how}): {', '.join(repr(option_code(item, o)) for o in ch.options)}")
+            f"({how}): {', '.join(repr(c) for c in codes)}")
+    if ch.merged:
+        note += ("; options that differ only in case or spacing read as one: " + "; ".join(
+            f"{o!r} also as {', '.join(repr(v) for v in vs)}" for o, vs in ch.merged.items()))
     if ch.n_other:
         note += (f", and {item + '_other'!r} for {plural(ch.n_other, 'answer')} outside "
                  f"{'the listed options' if options else 'them'} (their text is not kept)")
@@ -220,7 +224,9 @@ def load_survey(spec: SourceSpec, ctx: LoadContext) -> Loaded:
     a tick-all-that-apply question). Without a ``respondent_id`` column the
     survey is anonymous: ids ``A-<source>-<row>``. A blank answer has no
     value; an answer not on the item's scale is a problem. A respondent may
-    answer once per wave.
+    answer once per wave (``duplicates``: error, keep-last or keep-first; see
+    :mod:`slc_research.data.loading.survey_rows`). ``submitted`` is read from
+    the export's own timestamp, or a column mapped to it.
     """
     spec, export, raw, dropped = _open_export(spec)
     src = SourceLoad(spec, ctx, raw=raw)
@@ -243,6 +249,8 @@ def load_survey(spec: SourceSpec, ctx: LoadContext) -> Loaded:
     scales = {item: _answer_scale(src, instrument, item, h) for item, h in items.items()
               if item not in multi}
     positions = np.arange(len(src))
+    submitted, timestamp = submitted_times(src, export.names)
+    once = np.ones(len(src), dtype=bool)
     if src.has("respondent_id"):
         kind = src.option("respondents", None, choices=_RESPONDENTS)
         if kind is None:
@@ -250,10 +258,18 @@ def load_survey(spec: SourceSpec, ctx: LoadContext) -> Loaded:
             src.notes.append("`respondents` is not set, so respondent ids were read as pupil "
                              "ids; set respondents = \"staff\" or \"parent\" if they are not.")
         ids = src.ids("respondent_id", kind)
-        src.require_unique({"respondent_id": ids}, f"respondent in wave {wave}")
+        once = keep_one_per_respondent(src, ids, submitted, timestamp, wave)
         types = pd.Series([kind] * len(src), dtype="string")
     else:
         kind = "anonymous"
+        src.notes.append(
+            f"Warning: no column of {spec.label} is mapped to respondent_id, so its answers "
+            "are anonymous: they cannot be linked to the roster or to the other waves, so no "
+            "one's change between waves and no group (members, pupil premium, ...) can be "
+            "read from them. If the form asked for an id (such as \"What is your admission "
+            "number?\"), map that column: add '\"<its header>\" = \"respondent_id\"' under "
+            f"[sources.{spec.name}.columns] in enquiry.toml. If the survey is anonymous on "
+            "purpose, nothing needs doing.")
         ids = pd.Series([f"A-{spec.name}-{r}" for r in src.excel_rows(positions)],
                         dtype="string")
         types = pd.Series(["anonymous"] * len(src), dtype="string")
@@ -274,10 +290,10 @@ def load_survey(spec: SourceSpec, ctx: LoadContext) -> Loaded:
         src.notes.append(f"{plural(repaired, 'answer')} differed from the scale's wording only "
                          "in case or spaces and were read as that answer.")
     src.problems.raise_if_any()
-    keep = np.ones(len(src), dtype=bool)
+    keep = once.copy()
     if ctx.withdrawn and kind != "anonymous":
-        keep = ~ids.isin(ctx.withdrawn).to_numpy(dtype=bool)
-        gone = int((~keep).sum())
+        keep &= ~ids.isin(ctx.withdrawn).to_numpy(dtype=bool)
+        gone = int((once & ~keep).sum())
         if gone:
             src.notes.append(f"{plural(gone, 'row')} of withdrawn people left out.")
             src.rows_dropped += gone
@@ -295,5 +311,12 @@ def load_survey(spec: SourceSpec, ctx: LoadContext) -> Loaded:
         "answer": pd.array(answer_matrix.ravel(), dtype="string"),
         "value": pd.arrays.FloatingArray(np.nan_to_num(flat_values), np.isnan(flat_values)),
         "source": spec.name,
+        "submitted": np.repeat(submitted[keep], k),
     })
-    return src.finish("survey_responses", frame)
+    loaded = src.finish("survey_responses", frame)
+    if kind != "anonymous":
+        kept = np.flatnonzero(keep)
+        loaded.respondent_rows = {str(i): int(r) for i, r in zip(
+            ids.to_numpy(dtype=object, na_value=None)[kept], src.excel_rows(kept), strict=True)
+            if i is not None}
+    return loaded

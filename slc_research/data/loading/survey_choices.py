@@ -5,25 +5,43 @@ Google Forms with ``", "`` and Qualtrics with ``","`` (see
 :data:`slc_research.data.loading.survey_exports.SEPARATORS`). An option may itself
 hold the separator ("Art, craft and design"): the form's own list of options
 resolves that. Work is done once per distinct answer.
+
+Options that differ only in case, spacing or Unicode form ("Stata" and "STATA",
+"Spatial analysis" and "spatial  analysis": Google Forms keeps an "Other"
+answer or an option edited mid-survey as typed) are one option: a respondent
+who ticked either ticked it, and it has one item code. Two different options
+whose item codes would coincide ("C++" and "C#") get ``_2``, ``_3`` ...
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from slc_research.data.parsing.values import distinct
 
-__all__ = ["Choices", "option_code", "split_choices"]
+__all__ = ["Choices", "option_code", "option_codes", "split_choices"]
 
 
 def option_code(item: str, option: str) -> str:
     """The item code of one option of a tick-all-that-apply question: ``clubs_art_and_design``."""
     slug = re.sub(r"[^0-9a-z]+", "_", option.casefold()).strip("_") or "blank"
     return f"{item}_{slug}"
+
+
+def option_codes(item: str, options: list[str]) -> list[str]:
+    """One distinct item code per option: ``_2``, ``_3`` ... where two codes would coincide."""
+    seen: dict[str, int] = {}
+    out = []
+    for option in options:
+        code = option_code(item, option)
+        seen[code] = seen.get(code, 0) + 1
+        out.append(code if seen[code] == 1 else f"{code}_{seen[code]}")
+    return out
 
 
 @dataclass(frozen=True)
@@ -40,17 +58,23 @@ class Choices:
         1 where an answer outside the listed options was given (NaN when blank).
     n_other : int
         Rows with such an answer.
+    merged : dict
+        Option -> the other spellings read as it (case, spacing), when any.
     """
 
     options: list[str]
     ticked: np.ndarray
     other: np.ndarray
     n_other: int
+    merged: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _choice_key(s: str) -> str:
-    """An option compared ignoring case and spaces (Qualtrics joins "A, b" and "c" as "A, b,c")."""
-    return re.sub(r"\s+", "", s.casefold())
+    """An option compared ignoring case, spaces and Unicode form.
+
+    (Qualtrics joins "A, b" and "c" as "A, b,c"; Google Forms keeps "STATA" beside "Stata".)
+    """
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s).casefold())
 
 
 def _parts(answer: str, separator: str, known: dict[str, str]) -> tuple[list[str], bool]:
@@ -98,19 +122,31 @@ def split_choices(values: pd.Series, separator: str, options: list[str] | None =
     Choices
     """
     codes, cats = distinct(values)
-    known = {_choice_key(o): o for o in options or []}
+    known: dict[str, str] = {}
+    for o in options or []:
+        known.setdefault(_choice_key(o), o)  # a listed option's first spelling names it
     per_cat = [_parts(str(c), separator, known) for c in cats]
+    merged: dict[str, list[str]] = {}
     if options:
-        order = list(options)
+        order = list(dict.fromkeys(known[_choice_key(o)] for o in options))
+        for o in options:
+            if o != known[_choice_key(o)] and o not in merged.setdefault(known[_choice_key(o)], []):
+                merged[known[_choice_key(o)]].append(o)
     else:
         rows = np.bincount(codes[codes >= 0], minlength=len(cats))
-        given: dict[str, int] = {}
+        given: dict[str, dict[str, int]] = {}  # key -> spelling -> respondents
         for (found, _), n in zip(per_cat, rows, strict=True):
             for piece in dict.fromkeys(found):
-                given[piece] = given.get(piece, 0) + int(n)
-        order = [p for p, n in given.items() if n >= min_count]
-        per_cat = [([p for p in found if p in order], any(p not in order for p in found))
-                   for found, _ in per_cat]
+                spellings = given.setdefault(_choice_key(piece), {})
+                spellings[piece] = spellings.get(piece, 0) + int(n)
+        # one option per key, named by its most given spelling (the first seen on a tie)
+        name = {k: max(sp, key=sp.__getitem__) for k, sp in given.items()}
+        merged = {name[k]: [p for p in sp if p != name[k]] for k, sp in given.items()
+                  if len(sp) > 1 and sum(sp.values()) >= min_count}
+        order = [name[k] for k, sp in given.items() if sum(sp.values()) >= min_count]
+        keep = {_choice_key(o) for o in order}
+        per_cat = [([name[_choice_key(p)] for p in found if _choice_key(p) in keep],
+                    any(_choice_key(p) not in keep for p in found)) for found, _ in per_cat]
     index = {o: j for j, o in enumerate(order)}
     table = np.zeros((len(cats) + 1, len(order)))
     other = np.zeros(len(cats) + 1)
@@ -119,4 +155,4 @@ def split_choices(values: pd.Series, separator: str, options: list[str] | None =
         other[i] = float(is_other)
     table[-1], other[-1] = np.nan, np.nan  # blank: not answered
     ticked, other_rows = table[codes], other[codes]
-    return Choices(order, ticked, other_rows, int(np.nansum(other_rows)))
+    return Choices(order, ticked, other_rows, int(np.nansum(other_rows)), merged)

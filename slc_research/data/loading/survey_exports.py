@@ -23,7 +23,9 @@ file is called), or named with ``format`` in ``[sources.NAME]``:
     ``ExternalReference``, ``Location*``, ``DistributionChannel``,
     ``UserLanguage``, then ``Q1``, ``Q2_1`` ...), row 2 the question texts
     (matrix rows as ``Question - Statement``), row 3 ``{"ImportId":"QID1"}``
-    objects; data from row 4, UTF-8 with a byte-order mark. The legacy
+    objects (exports of about 2016 write them Python-style, ``{'ImportId':
+    'QID2-1'}``, and some add keys: ``{'ImportId': 'QID10_DO', 'choiceId':
+    '1'}``); data from row 4, UTF-8 with a byte-order mark. The legacy
     two-row form (``V1`` ... ``V10``, ``Q1`` over ``ResponseID``,
     ``ResponseSet``, ``Name``, ``ExternalDataReference``, ``EmailAddress``,
     ``IPAddress``, ``Status``, ``StartDate``, ``EndDate``, ``Finished`` and
@@ -39,6 +41,11 @@ previews, tests and spam are left out; the tools' own columns are not
 questions; columns of personal data (email, name, IP address, location,
 recipient) are dropped before anything else sees them unless a column is
 mapped on purpose (an email as ``respondent_id`` is then pseudonymised).
+
+A column name the export repeats (legacy Qualtrics files do) is accepted: the
+second column becomes ``"Q1 (2)"``, with a note. Only a mapping that names a
+repeated column ambiguously (by the repeated name, or by a question text two
+columns share) is refused, with the names that tell the columns apart.
 """
 
 from __future__ import annotations
@@ -52,13 +59,13 @@ import pandas as pd
 
 from slc_research.data.loading.common import plural
 from slc_research.data.parsing.values import distinct
-from slc_research.data.reading.raw_table import RawTable
+from slc_research.data.reading.raw_table import NumberedHeaders, RawTable, column_letter
 from slc_research.data.reading.readers import read_raw
 from slc_research.data.spec import SourceSpec, normalise_answer
 from slc_research.errors import DataError
 
 __all__ = ["FORMATS", "FORMAT_NAMES", "SEPARATORS", "SurveyExport", "column_keys",
-           "read_export", "recognise_export", "response_rows", "tidy_export"]
+           "mapped_headers", "read_export", "recognise_export", "response_rows", "tidy_export"]
 
 #: ``format`` option values.
 FORMATS = ("auto", "msforms", "google", "qualtrics", "plain")
@@ -92,7 +99,9 @@ _META_PATTERN = {
     "msforms": re.compile(r"^(points|feedback) - ", re.I),
     "qualtrics": re.compile(r"^Q_[A-Za-z]|_(First Click|Last Click|Page Submit|Click Count)$"),
 }
-_IMPORT_ID = re.compile(r'^\{\s*"ImportId"\s*:\s*"([^"]*)"')
+#: Row 3 of a Qualtrics export: ``{"ImportId":"QID1"}``, or Python-style (about 2016)
+#: ``{'ImportId': 'QID2-1'}``; other keys may follow (``'choiceId': '1'``).
+_IMPORT_ID = re.compile(r"""^\{\s*(['"])ImportId\1\s*:\s*(['"])(.*?)\2\s*[,}]""")
 #: Qualtrics ``Status`` values that are not real responses (text, and the numeric recodes
 #: 1 Survey Preview, 2 Survey Test, 8 Spam, 9 Preview Spam, 12 Imported Spam).
 _NOT_RESPONSES = {"surveypreview", "surveytest", "spam", "previewspam", "surveypreviewspam",
@@ -121,6 +130,9 @@ class SurveyExport:
         Headers of columns holding personal data: dropped unless mapped.
     text : tuple of str
         Headers of free-text answers (Qualtrics ``_TEXT``): not scale items.
+    repeated : dict
+        A column name the file repeats -> ``(header given, column letter)`` of each of
+        its columns (``("Q1", "L")``, ``("Q1 (2)", "N")``); empty when none is.
     """
 
     format: str
@@ -130,6 +142,7 @@ class SurveyExport:
     metadata: tuple[str, ...] = ()
     personal: tuple[str, ...] = ()
     text: tuple[str, ...] = ()
+    repeated: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     @property
     def tool(self) -> str:
@@ -248,17 +261,26 @@ def read_export(spec_or_path: SourceSpec | str | Path, forced: str = "auto", *,
         The export, its data rows the responses (header rows 2-3 in ``header_cells``).
     export : SurveyExport
     """
-    raw = read_raw(spec_or_path, label=label, sheet=sheet)
+    numbered = NumberedHeaders()
+    raw = read_raw(spec_or_path, label=label, sheet=sheet, join_header=numbered)
     export = recognise_export(raw, forced)
     if export.header_rows:
+        numbered = NumberedHeaders()
         raw = read_raw(spec_or_path, label=label, sheet=sheet,
-                       header_rows=1 + export.header_rows)
+                       header_rows=1 + export.header_rows, join_header=numbered)
+    if numbered.repeated:
+        export = replace(export, repeated={h: tuple(g) for h, g in numbered.repeated.items()})
+        said = "; ".join(f"{h!r} heads columns " + ", ".join(c for _, c in g)
+                         + " (read as " + ", ".join(repr(n) for n, _ in g) + ")"
+                         for h, g in numbered.repeated.items())
+        raw.notes.append(f"Column names repeated in row 1: {said}. Map such a column by its "
+                         "question text or import id, or by the name it was read as.")
     return raw, export
 
 
 def _import_id(cell: str | None) -> str | None:
     m = _IMPORT_ID.match(cell or "")
-    return m.group(1) if m else None
+    return m.group(3) if m else None
 
 
 def column_keys(export: SurveyExport, headers: list[str]) -> dict[str, str]:
@@ -280,6 +302,46 @@ def column_keys(export: SurveyExport, headers: list[str]) -> dict[str, str]:
         if len(set(hs)) == 1:
             keys.setdefault(k, hs[0])
     return keys
+
+
+def mapped_headers(export: SurveyExport, raw: RawTable, columns: dict[str, str]) -> dict[str, str]:
+    """The manifest's ``columns`` with each key resolved to the header of its column.
+
+    A key may be a header, a question text or import id (Qualtrics) or a grid
+    row's statement (see :func:`column_keys`); a key that names no column is kept
+    as written, for the loader to report.
+
+    Raises
+    ------
+    DataError
+        A key names a column the file repeats ("Q1" heads two columns), or a
+        question text or import id that two columns share: the message lists the
+        columns and the names that tell them apart.
+    """
+    keys = column_keys(export, raw.headers)
+    owners: dict[str, list[str]] = {}
+    for name, group in export.repeated.items():
+        owners[normalise_answer(name)] = [h for h, _ in group]
+    for h in raw.headers:
+        for name in export.names.get(h, ()):
+            shared = owners.setdefault(normalise_answer(name), [])
+            if h not in shared:
+                shared.append(h)
+    letters = {h: c for g in export.repeated.values() for h, c in g}
+    letters.update({h: column_letter(i) for i, h in enumerate(raw.headers) if h not in letters})
+    out = {}
+    for key, value in columns.items():
+        heads = owners.get(normalise_answer(key), [])
+        if len(heads) > 1:
+            ways = "; ".join(f"column {letters[h]}: " + " or ".join(
+                repr(n) for n in dict.fromkeys((h, *export.names.get(h, ())))
+                if len(owners.get(normalise_answer(n), [h])) < 2) for h in heads)
+            raise DataError.single(
+                raw.label, f"one column named {key!r} (mapped to {value!r} in [sources.*."
+                f"columns]), but {len(heads)} columns are ({', '.join(letters[h] for h in heads)}"
+                f"); map the one you mean by a name only it has ({ways})", row=1, column=key)
+        out[keys.get(normalise_answer(key), key)] = value
+    return out
 
 
 def tidy_export(raw: RawTable, export: SurveyExport, *, keep: set[str],

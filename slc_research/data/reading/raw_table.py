@@ -24,8 +24,8 @@ from slc_research.data.reading.raw_repairs import (
 from slc_research.data.spec import normalise_answer
 from slc_research.errors import DataError, Problem
 
-__all__ = ["HeaderJoin", "RawTable", "check_headers", "column_letter", "first_filled",
-           "header_from_rows", "tidy_table"]
+__all__ = ["HeaderJoin", "NumberedHeaders", "RawTable", "check_headers", "column_letter",
+           "first_filled", "header_from_rows", "tidy_table"]
 
 #: How the cells of a header spanning several rows make one name per column: called
 #: with the header rows (each a list of stripped cells, blank = None, all of one length).
@@ -120,6 +120,46 @@ def check_headers(headers: list[str], label: str) -> None:
             seen[key] = i
     if problems:
         raise DataError(problems)
+
+
+class NumberedHeaders:
+    """A :data:`HeaderJoin` that accepts a repeated header: the second copy becomes "Q1 (2)".
+
+    Some exports repeat a column name (legacy Qualtrics CSVs); the readers refuse
+    that unless told how to tell the columns apart. Pass an instance as
+    ``join_header`` to :func:`~slc_research.data.reading.readers.read_raw`: each
+    column is named by ``join`` (default :func:`first_filled`), a name met again
+    (ignoring case and spaces) gets `` (2)``, `` (3)`` ... and :attr:`repeated`
+    records, per repeated name, the names given to its columns and their letters.
+    """
+
+    def __init__(self, join: HeaderJoin | None = None) -> None:
+        self.join = join or first_filled
+        self.repeated: dict[str, list[tuple[str, str]]] = {}
+
+    def __call__(self, rows: list[list[str | None]]) -> list[str]:
+        """The header, repeated names numbered (see the class)."""
+        names = [(h or "").strip() for h in self.join(rows)]
+        taken = {normalise_answer(h) for h in names if h}
+        first: dict[str, int] = {}
+        out = list(names)
+        self.repeated = {}
+        for i, h in enumerate(names):
+            if not h:
+                continue
+            key = normalise_answer(h)
+            if key not in first:
+                first[key] = i
+                continue
+            k = 2
+            while normalise_answer(f"{h} ({k})") in taken:
+                k += 1
+            out[i] = f"{h} ({k})"
+            taken.add(normalise_answer(out[i]))
+            group = self.repeated.setdefault(names[first[key]], [
+                (names[first[key]], column_letter(first[key]))])
+            group.append((out[i], column_letter(i)))
+        return out
 
 
 def first_filled(rows: list[list[str | None]]) -> list[str]:

@@ -11,6 +11,10 @@ from the sheet's XML in one streaming pass:
 - the last row element: a formatted but empty row below the data is a blank
   row, counted and left out like the others.
 
+An old Excel workbook (``.xls``, BIFF8 in a Compound File, as SIMS still exports) is
+read by python-calamine too (:func:`read_xls`), with the same cell texts and row
+numbers; it has no XML to scan for error values, which calamine reads as blank.
+
 A workbook whose package has no ``xl/workbook.xml`` (a renamed Word or
 OpenDocument file, or a workbook part stored elsewhere, which calamine cannot
 find) is read with openpyxl, which finds a moved part and otherwise says what
@@ -44,7 +48,10 @@ from slc_research.data.reading.zip_limits import check_zip
 from slc_research.data.spec import normalise_answer
 from slc_research.errors import DataError
 
-__all__ = ["cell_text", "read_xlsx", "sheet_names"]
+__all__ = ["OLE_MAGIC", "cell_text", "read_xls", "read_xlsx", "sheet_names"]
+
+#: The first bytes of a Compound File: an old Excel ``.xls`` (or another Office 97 file).
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 _WORKBOOK = "xl/workbook.xml"
 _CHUNK = 1 << 20
@@ -92,7 +99,14 @@ def sheet_names(path: str | Path) -> list[str]:
     import python_calamine
 
     with open(path, "rb") as handle:
-        if handle.read(4) != b"PK\x03\x04":
+        head = handle.read(8)
+        if head == OLE_MAGIC:
+            try:
+                with python_calamine.CalamineWorkbook.from_path(str(path)) as book:
+                    return list(book.sheet_names)
+            except (python_calamine.CalamineError, OSError):
+                return []
+        if head[:4] != b"PK\x03\x04":
             return []
         try:
             check_zip(handle, str(path))
@@ -147,6 +161,28 @@ def read_xlsx(path: Path, label: str, sheet: str | None, header_rows: int,
                 if len(row) <= c:
                     row += [None] * (c + 1 - len(row))
                 row[c] = text
+    return _table(iter(grid), label, chosen, names, notes, header_rows, join)
+
+
+def read_xls(path: Path, label: str, sheet: str | None, header_rows: int,
+             join: HeaderJoin | None) -> RawTable:
+    """Read a worksheet of an old Excel ``.xls`` workbook (see :func:`.readers.read_raw`)."""
+    import python_calamine
+
+    try:
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+    except (python_calamine.CalamineError, OSError) as exc:
+        raise DataError.single(label, f"a readable Excel 97-2003 (.xls) workbook ({exc}); "
+                               "open it in Excel and save it as .xlsx (Excel Workbook), or "
+                               f"{EXPORT_AGAIN}") from None
+    with book:
+        names = list(book.sheet_names)
+        chosen, notes = _choose_sheet(names, sheet, label)
+        try:
+            grid = book.get_sheet_by_name(chosen).to_python(skip_empty_area=False)
+        except python_calamine.CalamineError as exc:
+            raise _unreadable(label, exc) from None
+    notes.append("The file is an old Excel 97-2003 workbook (.xls); read as such.")
     return _table(iter(grid), label, chosen, names, notes, header_rows, join)
 
 

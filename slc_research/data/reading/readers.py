@@ -10,9 +10,9 @@ spans several rows (dates over AM/PM, Qualtrics' question texts under its
 column names) is read with ``header_rows``; the data then start below it and
 keep their Excel row numbers.
 
-CSV files are read with ``pyarrow.csv`` (see :mod:`.read_csv`), XLSX files
-with python-calamine (see :mod:`.read_xlsx`): dates become ISO text and whole
-numbers lose their ``.0``. A workbook is recognised by its content, whatever
+CSV files are read with ``pyarrow.csv`` (see :mod:`.read_csv`), XLSX and old
+Excel ``.xls`` files with python-calamine (see :mod:`.read_xlsx`): dates become
+ISO text and whole numbers lose their ``.0``. A workbook is recognised by its content, whatever
 its name. Raw files are only ever opened for reading.
 """
 
@@ -22,7 +22,7 @@ from pathlib import Path
 
 from slc_research.data.reading.raw_table import HeaderJoin, RawTable, column_letter
 from slc_research.data.reading.read_csv import EXPORT_AGAIN, SAMPLE, read_csv
-from slc_research.data.reading.read_xlsx import read_xlsx
+from slc_research.data.reading.read_xlsx import OLE_MAGIC, read_xls, read_xlsx
 from slc_research.data.spec import SourceSpec
 from slc_research.errors import DataError
 
@@ -32,7 +32,7 @@ __all__ = ["RawTable", "column_letter", "read_raw"]
 def read_raw(spec_or_path: SourceSpec | str | Path, *, label: str | None = None,
              sheet: str | None = None, header_rows: int = 1,
              join_header: HeaderJoin | None = None) -> RawTable:
-    """Read a raw CSV or XLSX file as text columns.
+    """Read a raw CSV, XLSX or XLS file as text columns.
 
     Parameters
     ----------
@@ -87,15 +87,20 @@ def read_raw(spec_or_path: SourceSpec | str | Path, *, label: str | None = None,
         head = f.read(SAMPLE)
     if head.startswith(b"PK\x03\x04"):
         return read_xlsx(path, label, sheet, header_rows, join_header)
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
+    if head.startswith(OLE_MAGIC):
         if _is_encrypted(path, head):
             raise DataError.single(label, "a workbook that opens without a password, but this one "
                                    "is password-protected (encrypted); open it in Excel, then "
                                    "File > Info > Protect Workbook > Encrypt with Password, clear "
                                    "the password and save a copy without it in the workspace "
                                    "(keep the copy as private as the original)")
-        raise DataError.single(label, "a CSV or XLSX file, but this is an old Excel .xls workbook; "
-                               "open it in Excel and save it as .xlsx (Excel Workbook)")
+        return read_xls(path, label, sheet, header_rows, join_header)
+    if path.suffix.lower() in (".xls", ".xlsx", ".xlsm") and head.lstrip(
+            b"\xef\xbb\xbf \t\r\n")[:1] == b"<":
+        raise DataError.single(label, "an Excel workbook, but this file is a web page (HTML) "
+                               "saved under an Excel name, as some MIS exports are; open it "
+                               "in Excel and save it as .xlsx (Excel Workbook), or export it "
+                               "again as CSV")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         raise DataError.single(label, "an Excel workbook, but the file is not one (it may be "
                                f"damaged or renamed); {EXPORT_AGAIN}")

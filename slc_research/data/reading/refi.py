@@ -9,10 +9,15 @@ What is read: the users (coders), the codebook (codes nested in codes keep their
 parent), text sources (their plain text, from ``Sources/`` or inline
 ``PlainTextContent``), the coded text selections and the codes applied to a
 whole source (a ``Coding`` directly in the ``TextSource``). ``startPosition`` and
-``endPosition`` are character offsets into the plain text: 0 is before the
-first character and the end is exclusive, counted in Unicode code points, as
-Python indexes a ``str``. PDF, picture, audio and video sources are skipped
-with a note. Nothing is extracted to disk and no external file is followed.
+``endPosition`` are offsets into the plain text: 0 is before the first character
+and the end is exclusive. The standard counts them in Unicode code points, as
+Python indexes a ``str``; NVivo counts UTF-16 code units (an emoji counts 2).
+The unit is decided per file from the tool named in ``<Project origin=...>``
+and checked against the passages themselves (do their edges fall between
+words?) by :func:`~slc_research.data.reading.refi_offsets.choose_offset_unit`;
+the selections returned are always in code points, with a note when the choice
+needs saying. PDF, picture, audio and video sources are skipped with a note.
+Nothing is extracted to disk and no external file is followed.
 """
 
 from __future__ import annotations
@@ -22,10 +27,23 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
+from slc_research.data.reading.refi_offsets import (
+    CODE_POINTS,
+    UTF16,
+    choose_offset_unit,
+    utf16_to_code_points,
+)
 from slc_research.data.reading.zip_limits import check_zip
 from slc_research.errors import DataError, Problem
 
-__all__ = ["RefiCode", "RefiProject", "RefiSelection", "RefiSource", "read_refi"]
+__all__ = ["EMPTY_CODEBOOK", "EXPORT_ORIGIN", "RefiCode", "RefiProject", "RefiSelection",
+           "RefiSource", "read_refi"]
+
+#: The ``origin`` the workbench's own exports carry.
+EXPORT_ORIGIN = "slc-research"
+#: The one code, not codable, of the workbench's ``.qdc`` of an empty codebook (the
+#: schema wants at least one code); read back as no code.
+EMPTY_CODEBOOK = "(no codes yet)"
 
 _SKIPPED_SOURCES = {"PDFSource": "PDF", "PictureSource": "picture", "AudioSource": "audio",
                     "VideoSource": "video"}
@@ -80,13 +98,20 @@ class RefiProject:
     sources : list of RefiSource
         Text sources, in file order.
     notes : list of str
-        What was skipped, in plain words.
+        What was skipped, and how positions were counted, in plain words.
+    origin : str or None
+        The tool that wrote the file (``origin`` of ``<Project>`` or ``<CodeBook>``).
+    offset_unit : str
+        How the file counts text positions: ``"Unicode code points"`` or
+        ``"UTF-16 code units"``. The selections above are in code points whatever it is.
     """
 
     users: dict[str, str] = field(default_factory=dict)
     codes: list[RefiCode] = field(default_factory=list)
     sources: list[RefiSource] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    origin: str | None = None
+    offset_unit: str = CODE_POINTS
 
 
 def _local(tag: object) -> str:
@@ -192,8 +217,11 @@ def _plain_text(el: ElementTree.Element, files: _Files, label: str,
     return text[1:] if text.startswith("\ufeff") else text
 
 
-def _selections(el: ElementTree.Element, text: str, label: str,
-                problems: list[Problem]) -> tuple[RefiSelection, ...]:
+_Raw = tuple[str, int, int, tuple[tuple[str, str | None], ...]]
+
+
+def _raw_selections(el: ElementTree.Element, label: str, problems: list[Problem]) -> list[_Raw]:
+    """Each coded passage's guid, positions as written (unit not yet known) and codings."""
     out = []
     name = el.get("name")
     for sel in _children(el, "PlainTextSelection"):
@@ -205,20 +233,33 @@ def _selections(el: ElementTree.Element, text: str, label: str,
                                     f"whole-number startPosition and endPosition in the coded "
                                     f"passage of text source {name!r}"))
             continue
-        if not 0 <= start <= end <= len(text):
-            problems.append(Problem(
-                label, None, None, f"{start}-{end}",
-                f"a coded passage inside text source {name!r} (0 to {len(text)} characters); "
-                "the selection points past its text: open the project in the QDA tool, check "
-                "the codings of that source and export it again"))
-            continue
         default_user = sel.get("creatingUser")
         codings = []
         for coding in _children(sel, "Coding"):
             user = coding.get("creatingUser") or default_user
             codings.extend((ref.get("targetGUID") or "", user)
                            for ref in _children(coding, "CodeRef"))
-        out.append(RefiSelection(guid, start, end, tuple(codings)))
+        out.append((guid, start, end, tuple(codings)))
+    return out
+
+
+def _selections(el: ElementTree.Element, text: str, raw: list[_Raw], unit: str, label: str,
+                problems: list[Problem]) -> tuple[RefiSelection, ...]:
+    """The passages in code points (converted from ``unit``), and the whole-source codings."""
+    out = []
+    name = el.get("name")
+    spans = (utf16_to_code_points(text, [(s, e) for _, s, e, _ in raw]) if unit == UTF16 else
+             [(s, e) if 0 <= s <= e <= len(text) else None for _, s, e, _ in raw])
+    for (guid, start, end, codings), span in zip(raw, spans, strict=True):
+        if span is None:
+            size = len(text.encode("utf-16-le")) // 2 if unit == UTF16 else len(text)
+            problems.append(Problem(
+                label, None, None, f"{start}-{end}",
+                f"a coded passage inside text source {name!r} (0 to {size} {unit}); "
+                "the selection points past its text: open the project in the QDA tool, check "
+                "the codings of that source and export it again"))
+            continue
+        out.append(RefiSelection(guid, span[0], span[1], codings))
     whole = [(ref.get("targetGUID") or "", coding.get("creatingUser"))
              for coding in _children(el, "Coding") for ref in _children(coding, "CodeRef")]
     if whole:  # codes applied to the source itself: the whole text
@@ -264,12 +305,15 @@ def read_refi(path: str | Path, *, label: str | None = None) -> RefiProject:
                                       "urn:QDA-XML:project:1.0 namespace) or codebook; this is "
                                       f"<{kind}>. Export from your QDA tool as REFI-QDA "
                                       "(.qdpx or .qdc)")
-    project = RefiProject()
+    project = RefiProject(origin=root.get("origin"))
     bad_codes: list[str] = []
     books = [root] if kind == "CodeBook" else _children(root, "CodeBook")
     for book in books:
         for codes in _children(book, "Codes"):
             _codes(codes, None, project.codes, bad_codes)
+    if (project.origin == EXPORT_ORIGIN and len(project.codes) == 1
+            and project.codes[0].name == EMPTY_CODEBOOK and not project.codes[0].codable):
+        project.codes.clear()  # our own export of an empty codebook
     problems = [Problem(label, None, None, None, f"a guid and a name for every code; found {b}")
                 for b in bad_codes]
     for users in _children(root, "Users"):
@@ -277,6 +321,7 @@ def read_refi(path: str | Path, *, label: str | None = None) -> RefiProject:
             if user.get("guid"):
                 project.users[user.get("guid")] = (user.get("name") or "").strip()
     skipped: dict[str, int] = {}
+    read: list[tuple[ElementTree.Element, str, list[_Raw]]] = []
     for sources in _children(root, "Sources"):
         for el in sources:
             tag = _local(el.tag)
@@ -285,17 +330,23 @@ def read_refi(path: str | Path, *, label: str | None = None) -> RefiProject:
             if tag != "TextSource":
                 continue
             text = _plain_text(el, files, label, problems)
-            if text is None:
-                continue
-            created = el.get("creationDateTime")
-            project.sources.append(RefiSource(
-                el.get("guid") or "", (el.get("name") or "").strip(), text, created,
-                _description(el), _selections(el, text, label, problems)))
+            if text is not None:
+                read.append((el, text, _raw_selections(el, label, problems)))
     if files.zip is not None:
         files.zip.close()
+    unit = choose_offset_unit(project.origin,
+                              [(text, [(s, e) for _, s, e, _ in raw]) for _, text, raw in read])
+    project.offset_unit = unit.unit
+    for el, text, raw in read:
+        project.sources.append(RefiSource(
+            el.get("guid") or "", (el.get("name") or "").strip(), text,
+            el.get("creationDateTime"), _description(el),
+            _selections(el, text, raw, unit.unit, label, problems)))
     if problems:
         raise DataError(problems[:20], total=len(problems))
     for what, n in skipped.items():
         project.notes.append(f"{n} {what} source{'s' if n != 1 else ''} skipped: only text "
                              "sources are read.")
+    if unit.note:
+        project.notes.append(unit.note)
     return project

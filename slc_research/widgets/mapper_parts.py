@@ -1,0 +1,137 @@
+"""The column mapper's pieces: option controls, layouts and the messages it shows.
+
+Kept apart from :mod:`slc_research.widgets.mapper` so that the widget reads as
+its wiring. Widths are set so that no label is cut: a dropdown's own box is at
+least 20em (``(not in this file)`` and long headers show whole), an item code's
+box at least 16em.
+"""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as w
+
+from slc_research.data.loading.survey_exports import FORMAT_NAMES
+from slc_research.data.schemas import COMMUNITY_KINDS
+from slc_research.data.spec import Loaded
+from slc_research.errors import SlcResearchError
+from slc_research.workspace.manifest import Manifest
+from slc_research.workspace.mapping_editor import SurveyColumns
+
+__all__ = ["CHOICES", "COLUMN_LAYOUT", "COLUMN_STYLE", "ITEM_LAYOUT", "NOT_IN_FILE",
+           "OPTION_LABELS", "QUESTION_LAYOUT", "STYLE", "mapper_notes", "named",
+           "option_control", "roster_label", "survey_note", "verdict"]
+
+STYLE = {"description_width": "initial"}
+#: A column dropdown: its description (the canonical name) in 16em, its box the rest (>= 20em).
+COLUMN_STYLE = {"description_width": "16em"}
+COLUMN_LAYOUT = {"width": "38em", "min_width": "36em"}
+#: A question's text beside its item-code box.
+QUESTION_LAYOUT = {"width": "34em"}
+ITEM_LAYOUT = {"width": "18em", "min_width": "16em"}
+NOT_IN_FILE = "(not in this file)"
+CHOICES = {"members": ("pupil", "staff"), "respondents": ("pupil", "staff", "parent"),
+           "authors": ("pupil", "staff", "parent"), "community_kind": COMMUNITY_KINDS,
+           "layout": (("recognised from the file (the default)", ""), ("long: a row per mark",
+                       "long"), ("wide: a row per pupil", "wide")),
+           "polarity": (("from the file (the default)", ""), ("all positive", "positive"),
+                        ("all negative", "negative")),
+           "unfinished": (("keep (the default)", ""), ("drop", "drop"))}
+OPTION_LABELS = {"school": "School", "members": "Members are", "community_kind":
+                 "Kind of community", "community": "Community", "respondents": "Respondents are",
+                 "instrument": "Questionnaire (instrument)", "wave": "Wave (1 = first time run)",
+                 "response_scale": "Answer scale", "layout": "Layout", "assessment":
+                 "Assessment", "subject": "Subject", "authors": "Authors are",
+                 "text_source": "Kind of text", "coder": "Coder",
+                 "format": "Survey tool", "unfinished": "Unfinished responses",
+                 "polarity": "Events are"}
+
+
+def named(control: w.Widget, name: str) -> w.Widget:
+    """Give a control the CSS class ``slc-mapper-NAME`` (for tests and styling)."""
+    control.add_class(f"slc-mapper-{name}")
+    return control
+
+
+def option_control(opt: str, manifest: Manifest, instrument: str = "") -> w.Widget:
+    """The control of one option of a source kind (school, members, wave ...).
+
+    ``instrument`` is the instrument proposed when the manifest names none yet.
+    """
+    label = OPTION_LABELS.get(opt, opt)
+    wide = w.Layout(width="auto", min_width="24em")
+    if opt == "format":
+        c = w.Dropdown(description=label, options=[("(recognised from the file)", "")] + [
+            (name, key) for key, name in FORMAT_NAMES.items()], style=STYLE, layout=wide)
+    elif opt in CHOICES:
+        c = w.Dropdown(description=label, options=list(CHOICES[opt]), style=STYLE, layout=wide)
+    elif opt == "school":
+        c = w.Dropdown(description=label, options=[("(not given)", "")]
+                       + [(s, s) for s in manifest.schools], style=STYLE, layout=wide)
+    elif opt == "response_scale":
+        c = w.Dropdown(description=label, options=[("(from the scales)", "")]
+                       + [(s, s) for s in manifest.response_scales], style=STYLE, layout=wide)
+    elif opt == "wave":
+        c = w.BoundedIntText(description=label, value=1, min=1, max=99, style=STYLE)
+    elif opt == "instrument":
+        instruments = sorted({s.instrument for s in manifest.scales.values()})
+        c = w.Combobox(description=label, options=instruments, ensure_option=False,
+                       value=instruments[0] if instruments else instrument, style=STYLE,
+                       layout=wide)
+    else:
+        c = w.Text(description=label, style=STYLE, layout=wide)
+    return named(c, f"option-{opt.replace('_', '-')}")
+
+
+def verdict(loaded: Loaded | None, error: SlcResearchError | None) -> str:
+    """The loader's verdict on the current mapping, as HTML."""
+    if error is not None:
+        text = html.escape(str(error)).replace("\n", "<br>")
+        return f"<p><b>&#10007; Not ready:</b> {text}</p>"
+    if loaded is None:
+        return ""
+    tables = ", ".join(f"{len(df):,} rows into {name}" for name, df in loaded.tables.items())
+    notes = "".join(f"<li>{html.escape(n)}</li>" for n in loaded.notes)
+    return (f"<p><b>&#10003; Reads:</b> {loaded.rows_read:,} rows in the file; {tables}.</p>"
+            + (f"<ul>{notes}</ul>" if notes else ""))
+
+
+def survey_note(survey: SurveyColumns | None, not_offered: dict[str, str]) -> str:
+    """What the survey export was read as, and the columns that are not questions."""
+    if survey is None:
+        return ""
+    n = sum(1 for code in survey.questions.values() if code)
+    left = ", ".join(f"{html.escape(h)} ({html.escape(why)})" for h, why in not_offered.items())
+    what = (f"a <b>{html.escape(survey.tool)}</b> export" if survey.format != "plain"
+            else "a plain table (no survey tool recognised)")
+    return (f"<p>Read as {what}: {len(survey.questions)} question columns, {n} with a "
+            "suggested item code (a grid row's code comes from its [statement])."
+            + (f" Not questions (not offered below): {left}." if left else "") + "</p>")
+
+
+def mapper_notes(id_match: tuple | None, canon_id: str,
+                 refused: dict[str, tuple[str, str]]) -> str:
+    """Why the id column was suggested (its share of roster ids), and suggestions taken back."""
+    lines = []
+    if id_match is not None:
+        share, header, roster_header, n = id_match
+        lines.append(f"<b>{html.escape(header)}</b> is suggested as {html.escape(canon_id)}: "
+                     f"{share:.0%} of its values ({n}) are ids in the roster's "
+                     f"'{html.escape(roster_header)}' column.")
+    for header, (canon, why) in refused.items():
+        lines.append(f"<b>{html.escape(header)}</b> is not suggested as {html.escape(canon)}: "
+                     f"the loader refuses its values (expected {html.escape(why)}).")
+    return "".join(f"<p>{line}</p>" for line in lines)
+
+
+def roster_label(header: str, share: float | None) -> str:
+    """An id dropdown's label: ``"(100% in the roster) Adno"``, ``"(not in the roster) Name"``.
+
+    The share comes first, so that a long question cut at the box's edge still shows it.
+    """
+    if share is None:
+        return header
+    if share == 0:
+        return f"(not in the roster) {header}"
+    return f"({share:.0%} in the roster) {header}"

@@ -1,0 +1,261 @@
+"""``slc-research init PATH --from FOLDER``: a workspace written from a folder of exports.
+
+What is done with the raw files: each file the recogniser places is copied,
+byte for byte, into ``PATH/raw/`` (keeping its sub-folders), so that the
+workspace holds everything it reads and can be moved or backed up whole; the
+originals are only read. When ``FOLDER`` is already inside ``PATH`` (``init .
+--from raw``) the files are referenced where they are and nothing is copied.
+A file that is not placed is neither copied nor referenced: it is listed with
+the reason. Nothing is ever overwritten: an existing ``enquiry.toml`` or a
+different file already at a copy's place stops the command before anything is
+written, and if anything fails midway every file written so far is removed.
+
+The manifest is commented: every guess (a kind, a column, an item code, a
+wave, an instrument, a respondent id, an answer scale) is marked ``# check:``
+with its reason, and every entry is checked by the real loader first
+(:func:`~slc_research.workspace.entry_check.accepted_entry`): a column the
+loader refuses is written commented out with the loader's reason, and an entry
+it cannot read at all is written commented out, so ``check`` reads what is left.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from slc_research.errors import ConfigError
+from slc_research.workspace.atomic import write_atomic
+from slc_research.workspace.entry_check import accepted_entry
+from slc_research.workspace.manifest import MANIFEST, read_manifest
+from slc_research.workspace.mapping_editor import suggest_source_name
+from slc_research.workspace.recognise import recognise_folder
+from slc_research.workspace.recognised import Placed, Recognition
+
+__all__ = ["InitFrom", "init_from", "toml_string"]
+
+_PRIVATE_README = ("This folder holds the pseudonymisation key and the consent register "
+                   "(consent.csv).\nNever share it, never put it in git, never copy it into a "
+                   "report.\n")
+_ORDER = ("pupils", "staff")
+
+
+@dataclass
+class InitFrom:
+    """What ``init --from`` wrote.
+
+    Attributes
+    ----------
+    root : Path
+        The workspace.
+    recognition : Recognition
+        What the recogniser found.
+    names : dict
+        File (its path in the folder) -> source name written.
+    refused : dict
+        Source name -> why the loader cannot read it yet (written commented out).
+    left_out : dict
+        Source name -> {header: (canonical name, reason)} of columns the loader refused.
+    copied : list of Path
+        Raw files copied into the workspace.
+    """
+
+    root: Path
+    recognition: Recognition
+    names: dict[str, str] = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict)
+    left_out: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
+    copied: list[Path] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """What was written, in plain words (file paths and counts: never a cell)."""
+        placed = self.recognition.placed
+        lines = [f"Wrote {self.root / MANIFEST}: {len(placed) - len(self.refused)} of "
+                 f"{len(placed) + len(self.recognition.unplaced)} file(s) placed as sources"
+                 + (f", {len(self.copied)} copied unchanged into {self.root / 'raw'}"
+                    if self.copied else "") + ". Every guess is marked '# check:'."]
+        for p in placed:
+            name = self.names[p.rel]
+            state = (f"not read yet ({self.refused[name]}): written commented out"
+                     if name in self.refused else p.what)
+            lines.append(f"  {p.rel} -> [sources.{name}] {p.kind}: {state}")
+            for header, (canon, why) in self.left_out.get(name, {}).items():
+                lines.append(f"    column '{header}' not mapped to {canon}: the loader refuses "
+                             f"it (expected {why})")
+        if self.recognition.unplaced:
+            lines.append("Files not placed (not copied):")
+            lines += [f"  {u.rel}: {u.reason}" for u in self.recognition.unplaced]
+        return "\n".join(lines)
+
+
+def toml_string(text: str) -> str:
+    """``text`` as a TOML basic string (JSON's escapes are TOML's)."""
+    return json.dumps(str(text), ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def _value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int | float):
+        return str(v)
+    if isinstance(v, list | tuple):
+        return "[" + ", ".join(_value(x) for x in v) + "]"
+    return toml_string(v)
+
+
+def _comment(reason: str | None) -> str:
+    return f"  # check: {' '.join(str(reason).split())}" if reason else ""
+
+
+def _copy(src: Path, dest: Path, copied: list[Path]) -> None:
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    os.close(fd)
+    try:
+        shutil.copyfile(src, tmp)
+        os.replace(tmp, dest)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    copied.append(dest)
+
+
+def _header(folder: Path, today: dt.date, recognition: Recognition) -> list[str]:
+    days = [p.first_day for p in recognition.placed if p.first_day is not None]
+    if days:
+        year, month = int(min(days) // 400), int(min(days) % 400 // 32)
+        why = "the dates of the survey responses"
+    else:
+        year, month, why = today.year, today.month, "the school year of the day init ran"
+    start = year if month >= 9 else year - 1
+    lines = [
+        f"# enquiry.toml written by `slc-research init --from` from the folder '{folder.name}'",
+        f"# on {today.isoformat()}. Every guess is marked '# check: ...' with its reason: read",
+        "# each one, correct it if it is wrong, then run:  slc-research check .",
+        "# The raw files were copied unchanged into raw/ (the originals were not touched); a line",
+        "# starting with # is a comment, and an entry written as comments is not read yet.",
+        "",
+        f"title = {toml_string(folder.name)}{_comment('the name of the folder of exports')}",
+        f"academic_year = \"{start}-{(start + 1) % 100:02d}\""
+        f"{_comment(why)}",
+        "schools = []" + _comment('add your school name(s), e.g. ["Northfield Academy"]'),
+        "", "[privacy]", "suppression_threshold = 5           # groups smaller than this are "
+        "never published", ""]
+    if recognition.unplaced:
+        lines.append("# Files of the folder that were not placed (not copied):")
+        lines += [f"#   {u.rel}: {u.reason}" for u in recognition.unplaced]
+        lines.append("")
+    for name, scale in recognition.scales.items():
+        lines += [f"[scales.{name}]{_comment('the rows of one grid question make a scale')}",
+                  f"instrument = {toml_string(scale['instrument'])}"
+                  f"{_comment('the questionnaire the grid is in')}",
+                  f"label = {toml_string(scale['label'])}{_comment('the grid question')}",
+                  f"items = {_value(scale['items'])}"
+                  f"{_comment('one per row of the grid; list any worded the other way round in reverse = [...]')}",
+                  f"response_scale = {toml_string(scale['response_scale'])}"
+                  f"{_comment('the scale all its answers are on')}", ""]
+    return lines
+
+
+def _entry(name: str, p: Placed, path: str, table: dict[str, Any],
+           left_out: dict[str, tuple[str, str]], problem: str | None) -> list[str]:
+    lines = [f"[sources.{name}]", f"path = {toml_string(path)}",
+             f"kind = {toml_string(p.kind)}{_comment(p.what + ': ' + p.checks.get('kind', ''))}"]
+    for key, value in table.items():
+        if key in ("kind", "path", "columns"):
+            continue
+        lines.append(f"{key} = {_value(value)}{_comment(p.checks.get(key))}")
+    columns = table.get("columns", {})
+    if columns or left_out:
+        lines.append(f"[sources.{name}.columns]")
+        for header, canon in columns.items():
+            lines.append(f"{toml_string(header)} = {toml_string(canon)}"
+                         f"{_comment(p.checks.get(f'columns.{header}'))}")
+        for header, (canon, why) in left_out.items():
+            lines.append(f"# {toml_string(header)} = {toml_string(canon)}"
+                         f"{_comment(f'left out: the loader refuses it (expected {why})')}")
+    if problem is None:
+        return [f"# --- {p.rel}: {p.what}", *lines, ""]
+    return [f"# --- {p.rel}: {p.what}. Not read yet, so written as comments:",
+            f"# check: {' '.join(problem.split())}",
+            "# Correct the entry, remove the # signs, then run check.",
+            *(f"# {line}" for line in lines), ""]
+
+
+def init_from(root: str | Path, folder: str | Path, *, today: dt.date | None = None) -> InitFrom:
+    """Write a workspace at ``root`` from the exports in ``folder``.
+
+    Parameters
+    ----------
+    root : str or Path
+        The workspace to write (created if needed; it must not hold an ``enquiry.toml``).
+    folder : str or Path
+        The folder of exports, only read.
+    today : date, optional
+        The day (for the academic year); default today.
+
+    Returns
+    -------
+    InitFrom
+
+    Raises
+    ------
+    ConfigError
+        ``root`` already has a manifest, ``folder`` is not a folder, or a copy would
+        overwrite a different file; nothing is written then.
+    """
+    root, folder = Path(root).resolve(), Path(folder).resolve()
+    if (root / MANIFEST).exists():
+        raise ConfigError(f"{root / MANIFEST} already exists; nothing was changed. Add more "
+                          "files with the column mapper, or init a new folder.")
+    if not folder.is_dir():
+        raise ConfigError(f"there is no folder of exports at {folder}.", key="--from")
+    recognition = recognise_folder(folder, skip=root if root.is_relative_to(folder) else None)
+    inside = folder.is_relative_to(root)
+    placed = sorted(recognition.placed, key=lambda p: (
+        _ORDER.index(p.kind) if p.kind in _ORDER else len(_ORDER)))
+    paths = {p.rel: (folder / p.rel).relative_to(root).as_posix() if inside
+             else f"raw/{p.rel}" for p in placed}
+    for p in placed:
+        dest = root / paths[p.rel]
+        if not inside and dest.exists() and dest.read_bytes() != p.file.read_bytes():
+            raise ConfigError(f"{dest} already exists and differs from {p.rel}; nothing was "
+                              "changed. Choose an empty folder for the workspace.")
+    out = InitFrom(root, recognition)
+    made: list[Path] = []
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        for p in placed:
+            if not inside and not (root / paths[p.rel]).exists():
+                _copy(p.file, root / paths[p.rel], out.copied)
+        for path, text in ((root / "private" / "README.txt", _PRIVATE_README),
+                           (root / ".gitignore", "private/\n.slc-cache/\nraw/\n")):
+            if not path.exists():
+                write_atomic(path, text)
+                made.append(path)
+        lines = _header(folder, today or dt.date.today(), recognition)
+        write_atomic(root / MANIFEST, "\n".join(lines) + "\n")
+        made.append(root / MANIFEST)
+        read_manifest(root)  # the scales are valid before any source is checked
+        for p in placed:
+            name = suggest_source_name(p.rel, list(out.names.values()))
+            out.names[p.rel] = name
+            table = {"path": paths[p.rel], **p.table}
+            got = accepted_entry(root, table, name=name)
+            if got.left_out:
+                out.left_out[name] = got.left_out
+            if got.problem is not None:
+                out.refused[name] = got.problem
+            lines += _entry(name, p, paths[p.rel], got.table, got.left_out, got.problem)
+        write_atomic(root / MANIFEST, "\n".join(lines) + "\n")
+        read_manifest(root)
+    except BaseException:
+        for path in [*made, *out.copied]:
+            path.unlink(missing_ok=True)
+        raise
+    return out

@@ -1,0 +1,294 @@
+"""What needs several exports at once: ids matched to the roster, and surveys' codes and waves.
+
+:func:`link_to_roster` chooses, in every file, the column whose values best
+match the roster's ids (and the roster's id column the other files use);
+:func:`plan_surveys` gives each questionnaire export its item codes (a grid
+row's ``[statement]`` makes the code, so ``Agree with these statements [I
+enjoy lessons]`` becomes ``enjoy_lessons``), its answer scale, its instrument,
+its wave and its respondent id, each with the reason to check.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from statistics import median
+from typing import Any
+
+from slc_research.data.loading.survey_columns import item_code_from_question, survey_columns
+from slc_research.data.loading.survey_exports import read_export, tidy_export
+from slc_research.data.parsing.values import distinct
+from slc_research.data.spec import BUILTIN_RESPONSE_SCALES, ResponseScale
+from slc_research.errors import SlcResearchError
+from slc_research.workspace.entry_check import plain_reason
+from slc_research.workspace.mapping_editor import suggest_mapping
+from slc_research.workspace.recognise_ids import ID_COLUMN, best_id_column, set_id, settle_roster_id
+from slc_research.workspace.recognised import Placed, fold_id, id_values
+
+__all__ = ["grid_statement", "instrument_name", "item_codes", "plan_surveys", "wave_hint"]
+
+_GRID = re.compile(r"^(?P<stem>.*?)\s*\[(?P<row>[^\[\]]+)\]\s*$")
+_QUALTRICS_ROW = re.compile(r"^(?P<stem>.+?)\s+-\s+(?P<row>[^-]+)$")
+_STAMP_HEADERS = {"timestamp", "starttime", "startdate", "completiontime", "recordeddate",
+                  "enddate"}
+_SEASONS = {"autumn": 1, "fall": 1, "spring": 2, "summer": 3}
+_PRE_POST = {"pre": 1, "before": 1, "baseline": 1, "start": 1, "mid": 2, "midpoint": 2,
+             "post": 3, "after": 3, "end": 3, "final": 3}
+_POSSESSIVE = re.compile(r"['\u2019]s\b", re.I)
+_WAVE = re.compile(r"(?:wave|round|time|t)\s*[_-]?\s*(\d{1,2})\b", re.I)
+
+
+def grid_statement(header: str, question_text: str | None = None) -> tuple[str, str] | None:
+    """``(question, statement)`` of a grid row: ``Q [Statement]`` (Forms) or ``Q - Statement``."""
+    m = _GRID.match(header)
+    if m:
+        return m.group("stem").strip(), m.group("row").strip()
+    m = _QUALTRICS_ROW.match(question_text or "")
+    if m:
+        return m.group("stem").strip(), m.group("row").strip()
+    return None
+
+
+def item_codes(questions: Mapping[str, str | None], texts: Mapping[str, str], *,
+               known: dict[str, str] | None = None, taken: list[str] | None = None
+               ) -> dict[str, str]:
+    """Item codes for the question columns that have a suggestion: a grid row's from its statement.
+
+    Parameters
+    ----------
+    questions : mapping
+        Header -> suggested code (None: not an item), as
+        :func:`~slc_research.data.loading.survey_columns.survey_columns` gives them.
+    texts : mapping
+        Header -> the question as read (Qualtrics row 2).
+    known : dict, optional
+        Question (folded) -> code already given in another wave: reused, and updated.
+    taken : list, optional
+        Codes already used (updated): every new code is unique.
+
+    Returns
+    -------
+    dict
+        Header -> a short, unique snake_case code.
+    """
+    known = {} if known is None else known
+    taken = [] if taken is None else taken
+    out: dict[str, str] = {}
+    for header, code in questions.items():
+        if not code:
+            continue
+        key = fold_id(texts.get(header, header))
+        if key in known:
+            out[header] = known[key]
+            continue
+        grid = grid_statement(header, texts.get(header))
+        words = _POSSESSIVE.sub("", grid[1] if grid else texts.get(header, header))
+        new = item_code_from_question(words, taken)
+        out[header] = known[key] = new
+        taken.append(new)
+    return out
+
+
+def wave_hint(name: str) -> tuple[int, str] | None:
+    """A wave order from a file name: ``wave 2`` -> 2, ``pre`` -> 1, ``summer`` -> 3."""
+    m = _WAVE.search(name)
+    if m:
+        return int(m.group(1)), f"'{m.group(0).strip()}' in its name"
+    words = re.findall(r"[a-z]+", name.casefold())
+    for w in words:
+        if w in _SEASONS:
+            return _SEASONS[w], f"'{w}' in its name"
+    for w in words:
+        if w in _PRE_POST:
+            return _PRE_POST[w], f"'{w}' in its name"
+    return None
+
+
+def _day(text: str) -> int | None:
+    m = re.search(r"(\d{4})[/-](\d{1,2})[/-](\d{1,2})", text)
+    if m:
+        y, mo, d = (int(g) for g in m.groups())
+    else:
+        m = re.search(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
+        if not m:
+            return None
+        a, b, y = (int(g) for g in m.groups())
+        d, mo = (a, b) if b <= 12 else (b, a)
+    return y * 400 + mo * 32 + d
+
+
+def _median_day(table: Any, headers: Sequence[str]) -> float | None:
+    for h in headers:
+        if re.sub(r"[^a-z]", "", h.casefold()) in _STAMP_HEADERS and h in table.data:
+            days = [d for v in distinct(table.data[h])[1] if (d := _day(str(v))) is not None]
+            if days:
+                return median(days)
+    return None
+
+
+def instrument_name(stems: Sequence[str]) -> str:
+    """An instrument name from the words file names share: ``pupil voice autumn`` -> ``pupil_voice``."""
+    words = [[w for w in re.findall(r"[a-z]+", s.casefold()) if w not in _SEASONS and w not in
+              _PRE_POST and w not in ("wave", "round", "responses", "response", "form", "export",
+                                      "results", "csv", "xlsx", "t")] for s in stems]
+    common = [w for w in words[0] if all(w in ws for ws in words[1:])] if words else []
+    return "_".join(common[:4]) or "questionnaire"
+
+
+def plan_surveys(placed: Sequence[Placed], ids: Mapping[str, set[str]] | None = None,
+                 response_scales: Mapping[str, ResponseScale] | None = None
+                 ) -> dict[str, dict[str, Any]]:
+    """Give each survey its item codes, answer scale, instrument, wave and respondent id.
+
+    Surveys asking mostly the same questions (half of their items or more) are
+    waves of one instrument. Waves are ordered by ``wave N`` in the file names
+    when every file has one, else by the dates of the responses, else by
+    ``autumn/spring/summer`` or ``pre/post`` in the names, else by file order.
+    The respondent id is the column whose answers best match the roster's ids
+    (its share is given). Returns the proposed ``[scales.NAME]`` tables: each
+    grid of two or more items on one answer scale.
+    """
+    scales_known = dict(response_scales or BUILTIN_RESPONSE_SCALES)
+    ids = dict(ids or {})
+    known: dict[str, str] = {}
+    taken: list[str] = []
+    groups: list[list[tuple[Placed, float | None]]] = []
+    group_codes: list[set[str]] = []
+    proposed: dict[str, dict[str, Any]] = {}
+    values = {p.rel: {h: id_values(p.raw, h) for h in p.raw.headers} for p in placed
+              if p.raw is not None and p.kind in ID_COLUMN and p.kind != "survey"}
+    for p in (p for p in placed if p.kind == "survey"):
+        try:
+            survey = survey_columns(p.file, label=p.rel, response_scales=scales_known)
+            raw, export = read_export(p.file, label=p.rel)
+            table, _ = tidy_export(raw, export, keep=set(export.personal))
+        except Exception as exc:  # noqa: BLE001 - the loader's check says why, by itself
+            why = plain_reason(exc) if isinstance(exc, SlcResearchError) else type(exc).__name__
+            p.checks["kind"] += f"; its questions could not be read ({' '.join(why.split())})"
+            continue
+        codes = item_codes(survey.questions, survey.question_texts, known=known, taken=taken)
+        if not codes and _as_texts(p, table, export, ids):
+            continue
+        cols = {h: c for h, c in codes.items()}
+        p.checks.update({f"columns.{h}": ("the grid row's statement" if grid_statement(
+            h, survey.question_texts.get(h)) else "the question's words") + " made the code"
+            for h in codes})
+        if survey.response_scale:
+            p.table["response_scale"] = survey.response_scale
+            levels = scales_known[survey.response_scale].levels
+            p.checks["response_scale"] = (f"every answer of the coded questions is on "
+                                          f"{survey.response_scale} ({levels[0]} .. {levels[-1]})")
+        candidates = {h: id_values(table, h) for h in table.headers
+                      if h not in codes and h not in export.metadata}
+        match = best_id_column(candidates, ids, least=0.3) if ids else None
+        values[p.rel] = candidates
+        day = _median_day(table, table.headers)
+        if day is not None:
+            p.first_day = day
+        p.table["columns"] = cols
+        if match is not None:
+            share, header, roster_header, n = match
+            set_id(p, "respondent_id", header, roster_header, share, f"answers ({n})")
+            p.table["respondents"] = "pupil"
+            p.checks["respondents"] = "its respondent ids are pupils' ids"
+        elif not ids:  # no roster to match: an id column is known by its header alone
+            header = suggest_mapping([h for h in candidates if h not in export.personal],
+                                     "survey", cutoff=0.85).get("respondent_id")
+            if header is not None:
+                cols[header] = "respondent_id"
+                p.checks[f"columns.{header}"] = ("its header reads as an id (there is no roster "
+                                                 "in the folder to match its answers against)")
+        found = set(codes.values())
+        for g, gcodes in enumerate(group_codes):
+            if found and len(found & gcodes) >= max(1, min(len(found), len(gcodes)) / 2):
+                groups[g].append((p, _median_day(table, table.headers)))
+                gcodes |= found
+                break
+        else:
+            groups.append([(p, _median_day(table, table.headers))])
+            group_codes.append(set(found))
+        _propose_scales(p, codes, survey.question_texts, proposed)
+    settle_roster_id(placed, ids, values)
+    for group in groups:
+        _waves(group)
+    for scale in proposed.values():
+        scale["instrument"] = scale.pop("source").table["instrument"]
+    return proposed
+
+
+def _as_texts(p: Placed, table: Any, export: Any, ids: Mapping[str, set[str]]) -> bool:
+    """A form of free answers only (no scale item): its longest answers read as texts."""
+    skip = {*export.metadata, *export.personal}
+    lengths = {}
+    for h in table.headers:
+        if h not in skip:
+            answers = [str(v) for v in distinct(table.data[h])[1]]
+            lengths[h] = sum(map(len, answers)) / len(answers) if answers else 0.0
+    text = max(lengths, key=lambda h: lengths[h], default=None)
+    if text is None or lengths[text] < 40:
+        return False
+    p.kind, p.what = "texts", f"written answers in a {export.tool} form (no scale questions)"
+    cols: dict[str, str] = {text: "text"}
+    p.checks["kind"] = (f"the {export.tool} form has no question answered on a scale, and "
+                        f"'{text}' holds sentences (on average {lengths[text]:.0f} characters)")
+    p.checks[f"columns.{text}"] = "its answers are sentences"
+    stamp = next((h for h in export.metadata if re.sub(r"[^a-z]", "", h.casefold())
+                  in _STAMP_HEADERS), None)
+    if stamp is not None:
+        cols[stamp] = "date"
+        p.checks[f"columns.{stamp}"] = "when the answer was sent"
+    p.table = {"kind": "texts", "text_source": "reflection", "columns": cols}
+    p.checks["text_source"] = "a form of written answers: reflections? (or open_answer, feedback)"
+    candidates = {h: id_values(table, h) for h in table.headers if h not in cols and h not in
+                  export.metadata}
+    match = best_id_column(candidates, ids, least=0.3) if ids else None
+    if match is not None:
+        set_id(p, "author_id", match[1], match[2], match[0], f"answers ({match[3]})")
+        p.table["authors"] = "pupil"
+        p.checks["authors"] = "its author ids are pupils' ids"
+    return True
+
+
+def _propose_scales(p: Placed, codes: Mapping[str, str], texts: Mapping[str, str],
+                    proposed: dict[str, dict[str, Any]]) -> None:
+    if "response_scale" not in p.table:
+        return
+    stems: dict[str, list[str]] = {}
+    for h, code in codes.items():
+        grid = grid_statement(h, texts.get(h))
+        if grid:
+            stems.setdefault(grid[0], []).append(code)
+    for stem, items in stems.items():
+        if len(items) < 2 or any(set(items) <= set(s["items"]) for s in proposed.values()):
+            continue
+        name = item_code_from_question(stem, list(proposed))
+        proposed[name] = {"items": items, "response_scale": p.table["response_scale"],
+                          "label": stem[:80], "source": p}
+
+
+def _waves(group: list[tuple[Placed, float | None]]) -> None:
+    names = [wave_hint(p.file.stem) for p, _ in group]
+    days = [d for _, d in group]
+    if all(n is not None and _WAVE.search(p.file.stem) for (p, _), n in zip(group, names,
+                                                                             strict=True)):
+        order = sorted(range(len(group)), key=lambda i: names[i][0])
+        why = [f"{names[i][1]}" for i in range(len(group))]
+    elif len(group) > 1 and all(d is not None for d in days):
+        order = sorted(range(len(group)), key=lambda i: days[i])
+        why = ["the dates of its responses (earliest file first)"] * len(group)
+    elif len(group) > 1 and all(n is not None for n in names):
+        order = sorted(range(len(group)), key=lambda i: names[i][0])
+        why = [f"{names[i][1]}" for i in range(len(group))]
+    else:
+        order = list(range(len(group)))
+        why = (["the only file of this questionnaire"] if len(group) == 1
+               else ["the order of the files in the folder"] * len(group))
+    instrument = instrument_name([p.file.stem for p, _ in group])
+    for wave, i in enumerate(order, start=1):
+        p = group[i][0]
+        p.table["instrument"] = instrument
+        p.table["wave"] = wave
+        p.checks["instrument"] = ("the words its file names share; every wave of one "
+                                  "questionnaire must have the same instrument" if len(group) > 1
+                                  else "from its file name")
+        p.checks["wave"] = f"wave {wave} of {len(group)}: from {why[i]}"
