@@ -75,6 +75,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/batch.py
 	$(BIN)/python benchmarks/widgets.py
+	$(BIN)/python benchmarks/first_report.py --explore
 
 clean:
 	rm -rf $(VENV) $(OUT)/*.html $(DEMO)

@@ -113,7 +113,15 @@ def _report(args: argparse.Namespace) -> int:
     out = Path(args.out).resolve() if args.out else (batch.out or Path("outputs").resolve())
     if not args.scheduler:
         _ensure_kernel()  # a package installed with pip has had no `make install`
-    if not args.scheduler and args.engine in (None, "auto", "warm"):
+    from slc_research.report.runs import batch_of_one
+
+    one = args.engine in (None, "auto") and batch_of_one(batch)  # run in-process: no zygote
+    if one and not args.scheduler:
+        from slc_research.report.in_process import can_run_here, prepare_in_process_report
+
+        if can_run_here():
+            prepare_in_process_report()  # the tables it opens kept in memory for the report
+    if not args.scheduler and args.engine in (None, "auto", "warm") and not one:
         from slc_research.report import warm
 
         warm.prestart()  # the zygote imports the stack while the workspace is checked
@@ -410,9 +418,10 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--force", action="store_true", help="rerun reports that are up to date")
     s.add_argument("--quiet", action="store_true", help="no progress bar or summary")
     s.add_argument("--workers", type=int, help="reports at once (default one per core)")
-    s.add_argument("--engine", choices=("fresh", "warm", "auto"),
-                   help="how kernels start: fresh (default), warm (forked from a process "
-                        "that has imported the stack; POSIX), auto")
+    s.add_argument("--engine", choices=("fresh", "warm", "auto", "inprocess"),
+                   help="how kernels start: auto (default: one report runs in this process, "
+                        "several on warm kernels), warm (forked from a process that has "
+                        "imported the stack; POSIX), fresh, inprocess (no kernel)")
     s.add_argument("--scheduler", metavar="ADDRESS",
                    help="run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786")
     s.set_defaults(func=_report)
@@ -533,6 +542,9 @@ def _is_usage(exc: SlcResearchError) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    from slc_research.report.lean_imports import skip_unused_optional_imports
+
+    skip_unused_optional_imports()  # seconds of jsonschema start-up nobody uses
     args = _parser().parse_args(argv)
     try:
         return args.func(args)

@@ -111,8 +111,12 @@ def run_report(notebook: str | Path, workspace: str | Path, out_dir: str | Path,
         the executed notebook in; by default it is not kept.
     audience : {"staff", "research"}, default "staff"
         Staff reports hide the code; research reports show it.
-    engine : {"auto", "warm", "fresh"}, default "auto"
-        How the kernel starts. ``"fresh"``: a new Python process per report.
+    engine : {"auto", "warm", "fresh", "inprocess"}, default "auto"
+        How the kernel starts. ``"inprocess"``: no kernel; the cells run in this
+        process (:mod:`slc_research.report.inprocess_engine`: for a command that
+        runs one report, where starting a kernel costs more than the report; one
+        report at a time, and never inside a notebook's own kernel, where it falls
+        back to ``"auto"``). ``"fresh"``: a new Python process per report.
         ``"warm"``: forked from a per-process zygote that has already imported
         the stack (:mod:`slc_research.report.warm`; still a new process per
         report, so nothing is shared between reports), killed as soon as the
@@ -202,7 +206,7 @@ def export_html(nb: Any, path: str | Path, *, title: str, audience: str = "staff
 
 # --- internals -------------------------------------------------------------------------------
 
-_ENGINES = ("fresh", "warm", "auto")
+_ENGINES = ("fresh", "warm", "auto", "inprocess")
 
 
 def _execute(notebook: Path, output: Path, params: dict[str, Any], kernel_name: str,
@@ -249,6 +253,19 @@ def _engine_options(engine: str = "auto", workspace: str | None = None) -> dict[
     from slc_research.report.kernels import ipc_kernel_manager, warn_fallback
     from slc_research.report.warm import ENGINE_NAME
 
+    if engine == "inprocess":
+        from slc_research.report.in_process import ENGINE_NAME as IN_PROCESS
+        from slc_research.report.in_process import can_run_here
+
+        try:
+            papermill_engines.get_engine(IN_PROCESS)
+        except PapermillException:
+            warn_fallback(f"the papermill engine {IN_PROCESS!r} is not installed "
+                          "(reinstall slc-research: pip install -e .)")
+        else:
+            if can_run_here():
+                return {"engine_name": IN_PROCESS}
+        engine = "auto"
     if engine in ("warm", "auto"):
         try:
             papermill_engines.get_engine(ENGINE_NAME)

@@ -70,9 +70,6 @@ def _render_server(path: str, zygote_pid: int) -> None:
     """Serve SVG renders on the Unix socket ``path`` until the zygote goes away."""
     import socketserver
 
-    local_svg({"mark": "point", "data": {"values": [{"x": 1}]},
-               "encoding": {"x": {"field": "x", "type": "quantitative"}}})  # V8 started
-
     memo = _ReplyMemo(RENDER_MEMO_BYTES)
 
     class Handler(socketserver.BaseRequestHandler):
@@ -100,10 +97,12 @@ def _render_server(path: str, zygote_pid: int) -> None:
 
     old_umask = os.umask(0o077)
     try:
-        server = Server(path, Handler)
+        server = Server(path, Handler)  # listening first: a chart asked for meanwhile waits
     finally:
         os.umask(old_umask)
     try:
+        local_svg({"mark": "point", "data": {"values": [{"x": 1}]},
+                   "encoding": {"x": {"field": "x", "type": "quantitative"}}})  # V8 started
         server.serve_forever(poll_interval=0.5)
     finally:
         Path(path).unlink(missing_ok=True)
@@ -134,3 +133,4 @@ def start_render_server(zygote_pid: int) -> tuple[int, str] | None:
         finally:
             os._exit(status)
     return pid, path
+

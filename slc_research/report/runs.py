@@ -34,6 +34,7 @@ This is what ``slc-research report`` does once the batch is planned
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import os
@@ -69,7 +70,7 @@ from slc_research.report.sharing import staging_folder
 from slc_research.report.tasks import RunOutcome, RunTask, failed_result, put_in_place, run_one
 
 __all__ = ["LEDGER_NAME", "LOCK_NAME", "BatchRun", "RunOutcome", "RunTask", "input_hash",
-           "read_ledger", "run_batch", "run_one"]
+           "batch_of_one", "one_report_in_process", "read_ledger", "run_batch", "run_one"]
 
 
 @dataclass(frozen=True)
@@ -249,9 +250,12 @@ def run_batch(plan: Sequence[PlannedReport], workspace: str | Path, out_dir: str
         No progress bar and no summary.
     kernel_name, timeout : optional
         As :func:`~slc_research.report.execute.run_report`.
-    engine : {"fresh", "warm", "auto"}, optional
+    engine : {"fresh", "warm", "auto", "inprocess"}, optional
         How kernels start (:func:`~slc_research.report.execute.run_report`'s
-        default when None).
+        default when None). When None or ``"auto"`` and only one report is to be
+        run here (no scheduler), it runs in this process with no kernel
+        (``"inprocess"``, :func:`one_report_in_process`): a teacher's first report
+        waits for no kernel and no second import of the stack.
     check : bool
         Check each report for names, real ids and other identifiers of the workspace's
         people before it is put in place (a report with a find is withheld: a failed
@@ -301,6 +305,9 @@ def _run_batch(plan: Sequence[PlannedReport], workspace: str | Path, out_dir: Pa
         tasks.append((RunTask(report.name, str(report.notebook), workspace, str(out_dir),
                               dict(report.parameters), report.audience, inputs, kernel_name,
                               timeout, engine, str(staging), token), report.audience))
+    if one_report_in_process(len(tasks), engine, scheduler):
+        tasks = [(dataclasses.replace(task, engine="inprocess"), audience)
+                 for task, audience in tasks]
     checker = OutputChecker(workspace, out_dir, {str(r.notebook) for r in todo})
     try:
         progress = _execute(tasks, outcomes, ledger, out_dir, consent,
@@ -308,18 +315,45 @@ def _run_batch(plan: Sequence[PlannedReport], workspace: str | Path, out_dir: Pa
                             quiet=quiet, total=len(todo))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+        from slc_research.report.in_process import end_in_process_report
+
+        end_in_process_report()  # what the command line switched on for an in-process report
     notes += _tidy(out_dir, ledger, consent, again, outcomes,
                    lambda name: masked(name, checker.identifiers))
     write_ledger(out_dir, ledger)
     ordered = (*(outcomes[r.name] for r in todo), *kept)
     index = write_index(out_dir, [o.result for o in ordered], title=title, not_run=not_run)
-    from slc_research.report.check import check_outputs
-
-    run = BatchRun(ordered, index, check_outputs(out_dir, workspace) if check else None,
-                   tuple(notes))
+    # the folder's check, by the checker that checked each report: the workspace's names
+    # and ids are read from its raw files once per run, not twice
+    run = BatchRun(ordered, index, checker.check(out_dir) if check else None, tuple(notes))
     if not quiet:
         _summary(run, progress.stream)
     return run
+
+
+def batch_of_one(batch: Any) -> bool:
+    """Whether ``batch`` (a :class:`~slc_research.report.batch.Batch`) plans a single report.
+
+    One notebook in one entry with no ``each`` selector: known before the workspace is
+    opened, so that no zygote is warmed for a report that will run in this process.
+    """
+    entries = list(batch.entries)
+    return (len(entries) == 1 and len(entries[0].notebooks) == 1
+            and not any(entries[0].each.values()))
+
+
+def one_report_in_process(n_reports: int, engine: str | None, scheduler: str | None) -> bool:
+    """Whether a run of ``n_reports`` reports runs its one report in this process, kernel-less.
+
+    True for one report run here (no ``scheduler``) with no engine asked for (None or
+    ``"auto"``), when no IPython shell runs in this process: one report's kernel, and the
+    second import of the stack it makes, cost more than the report itself.
+    """
+    if n_reports != 1 or scheduler or engine not in (None, "auto"):
+        return False
+    from slc_research.report.in_process import can_run_here
+
+    return can_run_here()
 
 
 def _execute(tasks: list[tuple[RunTask, str]], outcomes: dict[str, RunOutcome],

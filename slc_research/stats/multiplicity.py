@@ -20,7 +20,7 @@ from slc_research.errors import StatsError
 from slc_research.stats.inputs import check_choice
 from slc_research.stats.results import ResultMixin
 
-__all__ = ["AdjustedPValues", "adjust_p"]
+__all__ = ["AdjustedPValues", "adjust_p", "holm_adjusted"]
 
 _METHODS = {"holm": ("holm", "Holm (1979) step-down"),
             "bh": ("fdr_bh", "Benjamini-Hochberg (1995) false discovery rate")}
@@ -145,8 +145,28 @@ def adjust_p(p_values: Mapping[str, float] | pd.Series | Iterable[float], *,
         raise StatsError(f"every p-value must be a number between 0 and 1; check {shown} "
                          "(leave out outcomes that were not tested)")
     sm_method, description = _METHODS[method]
-    reject, adjusted, _, _ = multipletests(p, alpha=alpha, method=sm_method)
+    if method == "holm":  # statsmodels' Holm runs a full garbage collection (0.4 s) per call
+        adjusted = holm_adjusted(p)
+    else:
+        _, adjusted, _, _ = multipletests(p, alpha=alpha, method=sm_method)
     table = pd.DataFrame({"outcome": names, "p_value": p, "p_adjusted": adjusted,
                           "significant": adjusted < alpha})
     return AdjustedPValues(table, len(p), int(table["significant"].sum()), description,
                            float(alpha))
+
+
+def holm_adjusted(p: np.ndarray) -> np.ndarray:
+    """Holm's (1979) step-down adjusted p-values, in the order of ``p``.
+
+    p̃(i) = min(1, max over j <= i of (m - j + 1) p(j)) for the p-values sorted
+    ascending; the same values as ``statsmodels.stats.multitest.multipletests(p,
+    method="holm")``, without the full garbage collection that function runs on every
+    call.
+    """
+    p = np.asarray(p, dtype=float)
+    m = len(p)
+    order = np.argsort(p, kind="stable")
+    stepped = np.maximum.accumulate((m - np.arange(m)) * p[order])
+    adjusted = np.empty(m)
+    adjusted[order] = np.minimum(stepped, 1.0)
+    return adjusted

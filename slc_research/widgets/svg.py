@@ -2,29 +2,49 @@
 
 Altair's ``JupyterChart`` loads Vega from a CDN, which a school laptop or an
 offline kernel may not reach. Widgets therefore draw their ``alt.Chart``
-through vl-convert (inside the kernel) and show the SVG text in an
-``ipywidgets.HTML``, passed through the package's one SVG sanitiser
-(:func:`slc_research.report.sanitise.safe_svg`) like the charts of the reports.
+through vl-convert (inside the kernel, with the Vega-Lite version of the
+installed Altair: :func:`slc_research.charts.render.local_svg`, as the reports
+draw) and show the SVG text in an ``ipywidgets.HTML``, passed through the
+package's one SVG sanitiser (:func:`slc_research.report.sanitise.safe_svg`)
+like the charts of the reports.
+
+What a teacher waits for after moving a control is the chart drawn, so
+:func:`svg_of` keeps the drawings of the last :data:`SVG_MEMO_SIZE` charts (an
+SVG depends only on its spec): going back to a grouping or a filter seen a
+moment ago shows its chart at once. :func:`warm_svg` starts vl-convert's V8
+(about a second) so that a widget can pay for it when it is made rather than on
+the first change.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
+from collections import OrderedDict
 
 import altair as alt
 
 from slc_research.charts.theme import THEME, theme_config
 from slc_research.report.sanitise import safe_svg
 
-__all__ = ["chart_spec", "svg_of"]
+__all__ = ["SVG_MEMO_SIZE", "chart_spec", "svg_of", "warm_svg"]
+
+#: Drawings kept (least recently used dropped): a widget's recent states.
+SVG_MEMO_SIZE = 64
+_MEMO: OrderedDict[str, str] = OrderedDict()
 
 
-def chart_spec(chart: alt.TopLevelMixin) -> dict:
+def chart_spec(chart: alt.TopLevelMixin, *, validate: bool = True) -> dict:
     """The chart's Vega-Lite spec with the slc-research theme applied.
 
     Parameters
     ----------
     chart : alt.Chart (or a layered / concatenated chart)
+    validate : bool, default True
+        Check the spec against the Vega-Lite schema (Altair's ``to_dict(validate=...)``).
+        :func:`svg_of` does not: its charts come from the package's builders, whose specs
+        the tests validate, and vl-convert refuses a spec it cannot draw.
 
     Returns
     -------
@@ -35,7 +55,7 @@ def chart_spec(chart: alt.TopLevelMixin) -> dict:
     if THEME not in alt.theme.names():
         alt.theme.register(THEME, enable=False)(theme_config)
     with alt.theme.enable(THEME):
-        return chart.to_dict()
+        return chart.to_dict(validate=validate)
 
 
 def svg_of(chart: alt.TopLevelMixin | None) -> str:
@@ -51,15 +71,33 @@ def svg_of(chart: alt.TopLevelMixin | None) -> str:
     str
         The SVG markup (``<svg ...>...</svg>``), sanitised: nothing in it can run
         script or load content. If the chart cannot be drawn, a short escaped
-        paragraph saying so instead of a traceback.
+        paragraph saying so instead of a traceback. A chart whose spec equals one of
+        the last :data:`SVG_MEMO_SIZE` drawn is not drawn again.
     """
     if chart is None:
         return ""
-    import vl_convert as vlc  # imported here: starting V8 is slow and only needed to draw
+    from slc_research.charts.render import local_svg
 
     try:
-        svg = vlc.vegalite_to_svg(chart_spec(chart))
+        spec = chart_spec(chart, validate=False)
+        key = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
+        svg = _MEMO.get(key)
+        if svg is None:
+            svg = safe_svg(local_svg(spec))
+            _MEMO[key] = svg
+            while len(_MEMO) > SVG_MEMO_SIZE:
+                _MEMO.popitem(last=False)
+        else:
+            _MEMO.move_to_end(key)
     except Exception as exc:  # noqa: BLE001 - a widget shows the message, never a traceback
         return (f"<p>The chart could not be drawn ({html.escape(str(exc)[:200])}). "
                 "Change a control to try again.</p>")
-    return safe_svg(svg)
+    return svg
+
+
+def warm_svg() -> None:
+    """Start vl-convert's V8 now with one tiny chart (the first drawing costs about a second)."""
+    from slc_research.charts.render import local_svg
+
+    local_svg({"mark": "point", "data": {"values": [{"x": 1}]},
+               "encoding": {"x": {"field": "x", "type": "quantitative"}}})

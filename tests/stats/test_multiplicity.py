@@ -113,3 +113,15 @@ def test_errors():
         adjust_p([0.2, 0.5], labels=["a"])
     with pytest.raises(StatsError, match="must be numbers"):
         adjust_p(["low", 0.5])
+
+
+def test_item9_holm_matches_statsmodels_without_its_garbage_collection():
+    """Holm is computed here (statsmodels runs gc.collect per call); the values are equal."""
+    from statsmodels.stats.multitest import multipletests
+
+    rng = np.random.default_rng(17)
+    for p in (rng.uniform(0, 0.2, 12), np.array([0.01, 0.04, 0.04, 0.03, 0.5, 0.9]),
+              np.array([0.3]), np.array([0.02, 0.02, 0.02])):
+        expected = multipletests(p, method="holm")[1]
+        np.testing.assert_allclose(module.holm_adjusted(p), expected, rtol=0, atol=1e-15)
+        np.testing.assert_allclose(adjust_p(p).table["p_adjusted"], expected, atol=1e-15)
