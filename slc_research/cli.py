@@ -542,9 +542,6 @@ def _is_usage(exc: SlcResearchError) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    from slc_research.report.lean_imports import skip_unused_optional_imports
-
-    skip_unused_optional_imports()  # seconds of jsonschema start-up nobody uses
     args = _parser().parse_args(argv)
     try:
         return args.func(args)

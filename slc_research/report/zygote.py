@@ -186,9 +186,6 @@ def _zygote_main(fd: int) -> None:
 
     sock = socket.socket(fileno=fd)
     stamp = _source_stamp()  # before importing, so an edit made meanwhile is seen
-    from slc_research.report.lean_imports import skip_unused_optional_imports
-
-    skip_unused_optional_imports()
     _warm()
     me = os.getpid()
     children: set[int] = set()

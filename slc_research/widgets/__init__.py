@@ -22,16 +22,10 @@ bound to the module whenever a submodule was imported first.
 
 from __future__ import annotations
 
-from slc_research.report.lean_imports import skip_unused_optional_imports
-
-# Before Altair imports jsonschema: seconds of the notebook's first cell spent building an
-# IRI grammar that no widget uses (see slc_research.report.lean_imports).
-skip_unused_optional_imports()
-
-from slc_research.widgets.calculator import EffectSizeCalculator, effect_size_calculator  # noqa: E402
-from slc_research.widgets.coder import Coder, coder  # noqa: E402
-from slc_research.widgets.explorer import Explorer, explorer  # noqa: E402
-from slc_research.widgets.mapper import ColumnMapper, column_mapper  # noqa: E402
+from slc_research.widgets.calculator import EffectSizeCalculator, effect_size_calculator
+from slc_research.widgets.coder import Coder, coder
+from slc_research.widgets.explorer import Explorer, explorer
+from slc_research.widgets.mapper import ColumnMapper, column_mapper
 
 __all__ = ["Coder", "ColumnMapper", "EffectSizeCalculator", "Explorer", "coder",
            "column_mapper", "effect_size_calculator", "explorer"]
