@@ -89,7 +89,7 @@ class Document:
     Attributes
     ----------
     text : str
-        The text, line endings made ``\\n``, surrounding blank space removed.
+        The text, every line ending made a newline, surrounding blank space removed.
     encoding : str
         ``"utf-8"``, ``"utf-16"``, ``"cp1252"`` or ``"docx"``: how it was read.
     """
