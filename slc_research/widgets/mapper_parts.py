@@ -16,7 +16,7 @@ import ipywidgets as w
 from slc_research.data.loading.survey_exports import FORMAT_NAMES
 from slc_research.data.schemas import COMMUNITY_KINDS
 from slc_research.data.spec import Loaded
-from slc_research.errors import ConfigError, SlcResearchError
+from slc_research.errors import SlcResearchError
 from slc_research.workspace.manifest import Manifest
 from slc_research.workspace.mapping_editor import SurveyColumns, relative_path
 
@@ -155,12 +155,14 @@ def missing_file_message(root: str | Path, path: str | Path) -> str | None:
     It names the path asked for and lists some of the workspace's raw files (their
     paths only: never a cell), so a teacher whose copy of a notebook names another
     enquiry's file sees what to type instead of a traceback.
+
+    Raises
+    ------
+    ConfigError
+        ``path`` is outside the workspace.
     """
     root = Path(root).resolve()
-    try:
-        rel = relative_path(root, path)
-    except ConfigError as exc:
-        return str(exc)
+    rel = relative_path(root, path)  # a path outside the workspace stays a ConfigError
     if (root / rel).is_file():
         return None
     files = _raw_files(root)
