@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from slc_research.data.reading.documents import document_files
+from slc_research.data.reading.documents import document_base, document_files, is_pattern
 from slc_research.errors import ConfigError
 from slc_research.workspace.atomic import write_atomic
 from slc_research.workspace.entry_check import accepted_entry
@@ -128,13 +128,14 @@ def _copy(src: Path, dest: Path, copied: list[Path]) -> None:
 
 def _copies(p: Placed, folder: Path, root: Path, path: str) -> list[tuple[Path, Path]]:
     """(file read, its copy in the workspace) for a placed file, or each file of a folder."""
-    if not p.file.is_dir():
+    if not (p.file.is_dir() or is_pattern(p.rel)):
         return [(p.file, root / path)]
     files = document_files(p.file)
     side = p.table.get("authors_file")
     if side:
         files.append(folder / str(side))
-    return [(f, root / path / f.relative_to(p.file)) for f in files]
+    base, into = document_base(p.file), root / document_base(path)
+    return [(f, into / f.relative_to(base)) for f in files]
 
 
 def _header(folder: Path, today: dt.date, recognition: Recognition) -> list[str]:
@@ -258,11 +259,13 @@ def init_from(root: str | Path, folder: str | Path, *, today: dt.date | None = N
         made.append(root / MANIFEST)
         read_manifest(root)  # the scales are valid before any source is checked
         for p in placed:
-            name = suggest_source_name(p.rel, list(out.names.values()))
+            name = suggest_source_name("texts" if is_pattern(p.rel) else p.rel,
+                                       list(out.names.values()))
             out.names[p.rel] = name
             table = {"path": paths[p.rel], **p.table}
             if "authors_file" in table:  # a folder of texts' list of authors, in the workspace
-                table["authors_file"] = f"{paths[p.rel]}/{Path(str(table['authors_file'])).name}"
+                table["authors_file"] = (f"{document_base(paths[p.rel]).as_posix()}/"
+                                         f"{Path(str(table['authors_file'])).name}")
             got = accepted_entry(root, table, name=name)
             if got.left_out:
                 out.left_out[name] = got.left_out

@@ -71,20 +71,25 @@ def document_folders(files: list[tuple[Path, str]]) -> dict[str, tuple[list[Path
     Returns
     -------
     dict
-        The folder's path inside the exports folder -> its documents (two or more, at
-        least half of them prose, not tables) and the table listing each file's author, if there is one. Top-level
-        documents are never a folder of texts (the exports folder is not one).
+        The folder's path inside the exports folder (``"*"`` for the exports folder's
+        own documents, when none of them is a table) -> its documents (two or more, at
+        least half of them prose, not tables) and the table listing each file's author,
+        if there is one.
     """
     by_folder: dict[str, list[Path]] = {}
     for path, rel in files:
         parent = Path(rel).parent.as_posix()
-        if parent != "." and path.suffix.lower() in (*DOCUMENT_SUFFIXES, ".csv"):
-            by_folder.setdefault(parent, []).append(path)
+        if path.suffix.lower() in (*DOCUMENT_SUFFIXES, ".csv"):
+            # the exports folder's own documents: the pattern "*" (only its own .txt, .md, .docx)
+            by_folder.setdefault("*" if parent == "." else parent, []).append(path)
     out = {}
     for folder, paths in by_folder.items():
         docs = [p for p in paths if p.suffix.lower() in DOCUMENT_SUFFIXES]
         prose = [p for p in docs if _is_prose(p)]
         sidecars = [p for p in paths if _is_sidecar(p)]
+        tables = [p for p in docs if p not in prose]
+        if folder == "*" and tables:  # the pattern would read them too: leave them alone
+            continue
         if len(prose) >= 2 and 2 * len(prose) >= len(docs):  # the loader reads every document
             out[folder] = (docs, sidecars[0] if sidecars else None)
     return out
@@ -131,7 +136,7 @@ def place_text_folder(folder: Path, rel: str, docs: list[Path], sidecar: Path | 
     table: dict[str, object] = {"kind": "texts"}
     checks = {"kind": f"a folder of {len(docs)} documents ({kinds}) of prose: one text per "
                       "file"}
-    lowered = rel.casefold()
+    lowered = (folder.parent.name if rel == "*" else rel).casefold()
     source = "interview" if re.search(r"interview|transcript|focus", lowered) else "reflection"
     table["text_source"] = source
     checks["text_source"] = (f"the folder's name says {source}s" if source in lowered

@@ -184,6 +184,15 @@ def test_withdrawn_authors_texts_left_out_and_cache_sees_new_files(tmp_path):
     ws = _workspace(tmp_path, FOLDER, {"K100000000002_01-03-2026.txt": b"One.",
                                        "K100000000003_02-03-2026.txt": b"Two."})
     assert len(Enquiry.open(ws).tables["texts"]) == 2
+    (ws / "private").mkdir(exist_ok=True)
+    (ws / "private" / "consent.csv").write_text("id,type,status\nK100000000003,pupil,withdrawn\n",
+                                                encoding="utf-8")
+    enq = Enquiry.open(ws)
+    assert enq.tables["texts"]["text"].tolist() == ["One."]
+    notes = next(h.notes for h in enq.health if h.source == "reflections")
+    assert "1 text of withdrawn people left out." in notes
+    (ws / "private" / "consent.csv").unlink()
+    assert len(Enquiry.open(ws).tables["texts"]) == 2
     (ws / "raw" / "reflections" / "K100000000004_03-03-2026.txt").write_text("Three.")
     assert len(Enquiry.open(ws).tables["texts"]) == 3  # the cache key covers the folder
     (ws / "raw" / "reflections" / "K100000000004_03-03-2026.txt").write_text("Changed.")

@@ -66,3 +66,17 @@ def test_init_from_writes_a_folder_source_that_check_reads(tmp_path, capsys):
     assert "😀" in texts["text"].str.cat()
     assert not texts["text"].str.contains("Fakename|Ada|Bo ").any()
     assert main(["check", str(ws)]) == 0
+
+
+def test_a_folder_of_only_documents_given_to_init_is_one_texts_source(tmp_path):
+    exports = tmp_path / "interview transcripts"
+    shutil.copytree(FOLDER, exports)
+    shutil.copyfile(SCHOOL / "roster.csv", exports / "roster.csv")
+    ws = tmp_path / "ws"
+    assert main(["init", str(ws), "--from", str(exports)]) == 0
+    source = tomllib.loads((ws / "enquiry.toml").read_text(encoding="utf-8"))["sources"]["texts"]
+    assert source == {"path": "raw/*", "kind": "texts", "text_source": "interview",
+                      "name_pattern": "{author}_{date}", "authors": "pupil"}
+    texts = Enquiry.open(ws).tables["texts"]
+    assert len(texts) == 7
+    assert texts["author_id"].notna().all()
