@@ -217,3 +217,22 @@ def test_document_files_natural_order_and_subfolders(tmp_path):
     assert [p.relative_to(tmp_path).as_posix() for p in document_files(tmp_path)] == [
         "r2.txt", "r10.txt", "sub/r1.md"]
     assert [p.name for p in document_files(tmp_path / "*.txt")] == ["r2.txt", "r10.txt"]
+
+
+def test_anonymous_authors_in_a_table_of_texts_and_a_qda_project_agree_with_the_loader(
+        tmp_path):
+    ws = _workspace(tmp_path, '[sources.comments]\npath = "raw/comments.csv"\nkind = "texts"\n'
+                    'authors = "anonymous"\ntext_source = "open_answer"\n'
+                    'columns = { Comment = "text" }\n', {})
+    (ws / "raw" / "comments.csv").write_text("Comment\nMore trips please.\nAmelia helped.\n",
+                                             encoding="utf-8")
+    spec = read_manifest(ws).sources["comments"]
+    assert spec.options["authors"] == "anonymous"
+    texts = Enquiry.open(ws, use_cache=False).tables["texts"]
+    assert texts["text"].tolist() == ["More trips please.", "[name] helped."]
+    assert set(texts["author_type"].astype(str)) == {"anonymous"}
+    (ws / "enquiry.toml").write_text(HEAD + '[sources.comments]\npath = "raw/comments.csv"'
+                                     '\nkind = "texts"\nauthors = "governor"\n')
+    with pytest.raises(ConfigError, match="expected one of pupil, staff, parent, anonymous, "
+                                          "found 'governor'"):
+        read_manifest(ws)

@@ -84,7 +84,7 @@ def _file_key(name: str) -> str:
     return normalise_answer(Path(name).stem if Path(name).suffix else name)
 
 
-def _sidecar(spec: SourceSpec, key: str) -> tuple[pd.DataFrame, str]:
+def _sidecar(spec: SourceSpec) -> tuple[pd.DataFrame, str]:
     """The authors file as text columns keyed by file name (no extension, folded)."""
     path = Path(spec.options["authors_file"])
     label = spec.options.get("authors_file_label", path.name)
@@ -162,7 +162,7 @@ def load_text_folder(spec: SourceSpec, ctx: LoadContext) -> Loaded:
             for name, value in m.groupdict().items():
                 fields.loc[i, name.replace("author", "author_id")] = value.strip() or pd.NA
     if "authors_file" in spec.options:
-        side, side_label = _sidecar(spec, key)
+        side, side_label = _sidecar(spec)
         keys = [_file_key(f.name) for f in files]
         for col in side.columns.drop("_row"):
             values = side[col].reindex(keys).to_numpy()
