@@ -236,3 +236,23 @@ def test_anonymous_authors_in_a_table_of_texts_and_a_qda_project_agree_with_the_
     with pytest.raises(ConfigError, match="expected one of pupil, staff, parent, anonymous, "
                                           "found 'governor'"):
         read_manifest(ws)
+
+
+def test_docx_content_controls_of_a_template_are_read_in_order(tmp_path):
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    document = docx.Document()
+    document.add_paragraph("What went well this week?")
+    document.element.body.insert(1, parse_xml(
+        f'<w:sdt {nsdecls("w")}><w:sdtPr/><w:sdtContent><w:p><w:r><w:t>I asked two '
+        'questions in science.</w:t></w:r></w:p></w:sdtContent></w:sdt>'))
+    document.add_paragraph("Next step: answer in full sentences.")
+    path = tmp_path / "template.docx"
+    document.save(str(path))
+    assert read_document(path, "raw/reflections/template.docx").text == (
+        "What went well this week?\nI asked two questions in science.\n"
+        "Next step: answer in full sentences.")
+    (tmp_path / "old.docx").write_bytes(b"\xd0\xcf\x11\xe0 an old .doc renamed")
+    with pytest.raises(DataError, match="cannot be opened as one"):
+        read_document(tmp_path / "old.docx", "raw/reflections/old.docx")

@@ -8,7 +8,8 @@ reads one file's text.
 Plain text is read as UTF-8 (with or without a byte-order mark), UTF-16 (Windows
 Notepad's "Unicode", with a byte-order mark) or, when it is not UTF-8, as Windows-1252
 (Notepad's "ANSI"), with a note. A ``.docx`` is read with python-docx: its paragraphs
-and its tables' cells, in the order they stand in the document. Files are only ever
+and its tables' cells, in the order they stand in the document, with those inside
+content controls (the boxes of a school's reflection template). Files are only ever
 opened for reading.
 """
 
@@ -113,6 +114,27 @@ def _decode(data: bytes) -> tuple[str, str]:
     return data.decode("cp1252", errors="replace"), "cp1252"
 
 
+def _blocks(element, parent):
+    """The paragraphs and tables under ``element``, in document order.
+
+    Those inside content controls (a school template's "click here to enter text" boxes)
+    are included.
+    """
+    from docx.oxml.ns import qn
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    for child in element.iterchildren():
+        if child.tag == qn("w:p"):
+            yield Paragraph(child, parent)
+        elif child.tag == qn("w:tbl"):
+            yield Table(child, parent)
+        elif child.tag == qn("w:sdt"):
+            content = child.find(qn("w:sdtContent"))
+            if content is not None:
+                yield from _blocks(content, parent)
+
+
 def _docx_text(path: Path, label: str) -> str:
     import zipfile
 
@@ -131,7 +153,7 @@ def _docx_text(path: Path, label: str) -> str:
                                "Word and save it again as .docx, or as plain text (.txt)"
                                ) from None
     lines: list[str] = []
-    for block in document.iter_inner_content():
+    for block in _blocks(document.element.body, document):
         if isinstance(block, Table):
             for row in block.rows:
                 cells: list[str] = []
