@@ -256,3 +256,12 @@ def test_docx_content_controls_of_a_template_are_read_in_order(tmp_path):
     (tmp_path / "old.docx").write_bytes(b"\xd0\xcf\x11\xe0 an old .doc renamed")
     with pytest.raises(DataError, match="cannot be opened as one"):
         read_document(tmp_path / "old.docx", "raw/reflections/old.docx")
+
+
+def test_a_link_to_a_file_outside_the_folder_is_not_read(tmp_path):
+    (tmp_path / "secret.txt").write_text("not a reflection")
+    folder = tmp_path / "reflections"
+    folder.mkdir()
+    (folder / "a.txt").write_text("Mine.")
+    (folder / "b.txt").symlink_to(tmp_path / "secret.txt")
+    assert [p.name for p in document_files(folder)] == ["a.txt"]

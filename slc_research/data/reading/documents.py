@@ -63,7 +63,8 @@ def document_files(path: str | Path, *, every_kind: bool = False) -> list[Path]:
         ``/ws/raw/reflections/*.docx`` (``**`` reaches into sub-folders).
     every_kind : bool, default False
         Also list files of other kinds (a ``.pdf``, an old ``.doc``), so that the caller
-        can say they were left out. Hidden files and Word's ``~$`` lock files never are.
+        can say they were left out. Hidden files, Word's ``~$`` lock files and links to
+        files outside the folder never are.
 
     Returns
     -------
@@ -80,7 +81,9 @@ def document_files(path: str | Path, *, every_kind: bool = False) -> list[Path]:
         return []
     keep = (lambda p: p.is_file() and not p.name.startswith((".", "~$"))) if every_kind \
         else _is_document
-    return sorted((p for p in found if keep(p)), key=_natural)
+    inside = document_base(path).resolve()  # a link to a file elsewhere is never followed
+    return sorted((p for p in found if keep(p) and p.resolve().is_relative_to(inside)),
+                  key=_natural)
 
 
 @dataclass(frozen=True)
