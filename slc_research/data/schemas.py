@@ -130,6 +130,7 @@ TABLES: dict[str, dict[str, str]] = {
         "community": "string",
         "text": "string",
         "quotable": "boolean",
+        "wave": "Int8",  # when texts were collected in waves (a folder's file names say)
     },
     "codebook": {
         "code": "string",
@@ -332,9 +333,10 @@ KINDS: dict[str, SourceKind] = {
             ("texts",),
             required=("text",),
             optional=("text_id", "author_id", "author_type", "date", "source", "community",
-                      "quotable"),
+                      "quotable", "wave"),
             identifying=_NAMES,
-            options=("authors", "text_source", "community"),
+            # path may be a folder of .txt/.md/.docx files (data/loading/text_folder.py)
+            options=("authors", "text_source", "community", "name_pattern", "authors_file"),
         ),
         SourceKind(
             "codebook",

@@ -30,6 +30,7 @@ from slc_research.widgets.mapper_parts import (
     QUESTION_LAYOUT,
     STYLE,
     mapper_notes,
+    missing_file_message,
     named,
     option_control,
     roster_label,
@@ -395,7 +396,7 @@ def _sheet_names(path: Path) -> list[str]:
 
 
 def column_mapper(source: str | Path | Enquiry, path: str | Path, *,
-                  kind: str | None = None) -> ColumnMapper:
+                  kind: str | None = None) -> ColumnMapper | w.HTML:
     """Open the column mapper for one raw file (see :class:`ColumnMapper`).
 
     Parameters
@@ -409,7 +410,13 @@ def column_mapper(source: str | Path | Enquiry, path: str | Path, *,
 
     Returns
     -------
-    ColumnMapper
-        An ``ipywidgets.VBox``: the last line of a cell displays it.
+    ColumnMapper or ipywidgets.HTML
+        An ``ipywidgets.VBox``: the last line of a cell displays it. When ``path`` is
+        not a file of the workspace (a notebook copied from the demo names the demo's
+        roster), a plain message saying so and listing the workspace's raw files.
     """
+    root = Path(source.root if isinstance(source, Enquiry) else source)
+    message = missing_file_message(root, path)
+    if message is not None:
+        return named(w.HTML(f"<p>{html.escape(message)}</p>"), "message")
     return ColumnMapper(source, path, kind=kind)

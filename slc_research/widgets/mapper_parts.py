@@ -9,6 +9,7 @@ box at least 16em.
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 import ipywidgets as w
 
@@ -17,10 +18,11 @@ from slc_research.data.schemas import COMMUNITY_KINDS
 from slc_research.data.spec import Loaded
 from slc_research.errors import SlcResearchError
 from slc_research.workspace.manifest import Manifest
-from slc_research.workspace.mapping_editor import SurveyColumns
+from slc_research.workspace.mapping_editor import SurveyColumns, relative_path
 
 __all__ = ["CHOICES", "COLUMN_LAYOUT", "COLUMN_STYLE", "ITEM_LAYOUT", "NOT_IN_FILE",
-           "OPTION_LABELS", "QUESTION_LAYOUT", "STYLE", "mapper_notes", "named",
+           "OPTION_LABELS", "QUESTION_LAYOUT", "STYLE", "mapper_notes", "missing_file_message",
+           "named",
            "option_control", "roster_label", "survey_note", "verdict"]
 
 STYLE = {"description_width": "initial"}
@@ -135,3 +137,37 @@ def roster_label(header: str, share: float | None) -> str:
     if share == 0:
         return f"(not in the roster) {header}"
     return f"({share:.0%} in the roster) {header}"
+
+
+def _raw_files(root: Path) -> list[str]:
+    """The workspace's raw files (tables), relative to it, for a message."""
+    raw = root / "raw"
+    if not raw.is_dir():
+        return []
+    return sorted(p.relative_to(root).as_posix() for p in raw.rglob("*")
+                  if p.is_file() and not p.name.startswith((".", "~$"))
+                  and p.suffix.lower() in (".csv", ".tsv", ".txt", ".xlsx", ".xls", ".xlsm"))
+
+
+def missing_file_message(root: str | Path, path: str | Path) -> str | None:
+    """The plain message when ``path`` is not a raw file of the workspace, else None.
+
+    It names the path asked for and lists some of the workspace's raw files (their
+    paths only: never a cell), so a teacher whose copy of a notebook names another
+    enquiry's file sees what to type instead of a traceback.
+
+    Raises
+    ------
+    ConfigError
+        ``path`` is outside the workspace.
+    """
+    root = Path(root).resolve()
+    rel = relative_path(root, path)  # a path outside the workspace stays a ConfigError
+    if (root / rel).is_file():
+        return None
+    files = _raw_files(root)
+    listed = ", ".join(f'"{f}"' for f in files[:8]) + (" ..." if len(files) > 8 else "")
+    there = (f"Files in this workspace's raw/ folder: {listed}." if files else
+             "This workspace's raw/ folder has no table yet: copy the export into raw/ first.")
+    return (f'There is no file "{rel}" in this workspace ({root.name}). Give the path of one '
+            f"of your raw files, relative to the workspace. {there}")

@@ -42,6 +42,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import xxhash
 
+from slc_research.data.reading.documents import document_base, document_files
 from slc_research.data.schemas import conform
 from slc_research.workspace.atomic import WRITING_IN
 
@@ -152,7 +153,14 @@ class SourceCache:
         """
         key = str(path)
         if key not in self._hashes:
-            self._hashes[key] = file_digest(path)
+            if Path(path).is_file():
+                self._hashes[key] = file_digest(path)
+            else:  # a folder of texts (or a pattern): every document's name and bytes
+                h = xxhash.xxh3_128()
+                base = document_base(path)
+                for f in document_files(path):
+                    h.update(f"{f.relative_to(base).as_posix()}\0{file_digest(f)}\0".encode())
+                self._hashes[key] = h.hexdigest()
         return self._hashes[key]
 
     def hash_files(self, paths: list[Path]) -> None:

@@ -209,6 +209,8 @@ class Enquiry:
         consent_rows: dict[str, set[int]] = {}  # people kind -> register rows found on it
         for name, spec in manifest.sources.items():
             parts = {**common, "raw": cache.content_hash(spec.path), "spec": _spec_parts(spec)}
+            if "authors_file" in spec.options:  # a folder of texts' list of authors
+                parts["authors_file"] = cache.content_hash(Path(spec.options["authors_file"]))
             if spec.kind in _REDACTED_KINDS:
                 parts["names_from"] = people_hash  # redaction depends on the roster
             key = cache.key(parts)

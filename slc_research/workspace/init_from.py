@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from slc_research.data.reading.documents import document_base, document_files, is_pattern
 from slc_research.errors import ConfigError
 from slc_research.workspace.atomic import write_atomic
 from slc_research.workspace.entry_check import accepted_entry
@@ -123,6 +124,18 @@ def _copy(src: Path, dest: Path, copied: list[Path]) -> None:
         Path(tmp).unlink(missing_ok=True)
         raise
     copied.append(dest)
+
+
+def _copies(p: Placed, folder: Path, root: Path, path: str) -> list[tuple[Path, Path]]:
+    """(file read, its copy in the workspace) for a placed file, or each file of a folder."""
+    if not (p.file.is_dir() or is_pattern(p.rel)):
+        return [(p.file, root / path)]
+    files = document_files(p.file)
+    side = p.table.get("authors_file")
+    if side:
+        files.append(folder / str(side))
+    base, into = document_base(p.file), root / document_base(path)
+    return [(f, into / f.relative_to(base)) for f in files]
 
 
 def _header(folder: Path, today: dt.date, recognition: Recognition) -> list[str]:
@@ -221,18 +234,21 @@ def init_from(root: str | Path, folder: str | Path, *, today: dt.date | None = N
         _ORDER.index(p.kind) if p.kind in _ORDER else len(_ORDER)))
     paths = {p.rel: (folder / p.rel).relative_to(root).as_posix() if inside
              else f"raw/{p.rel}" for p in placed}
+    copies = {p.rel: _copies(p, folder, root, paths[p.rel]) for p in placed}
     for p in placed:
-        dest = root / paths[p.rel]
-        if not inside and dest.exists() and dest.read_bytes() != p.file.read_bytes():
-            raise ConfigError(f"{dest} already exists and differs from {p.rel}; nothing was "
-                              "changed. Choose an empty folder for the workspace.")
+        for src, dest in copies[p.rel]:
+            if not inside and dest.exists() and dest.read_bytes() != src.read_bytes():
+                raise ConfigError(f"{dest} already exists and differs from "
+                                  f"{src.relative_to(folder).as_posix()}; nothing was "
+                                  "changed. Choose an empty folder for the workspace.")
     out = InitFrom(root, recognition)
     made: list[Path] = []
     try:
         root.mkdir(parents=True, exist_ok=True)
         for p in placed:
-            if not inside and not (root / paths[p.rel]).exists():
-                _copy(p.file, root / paths[p.rel], out.copied)
+            for src, dest in copies[p.rel]:
+                if not inside and not dest.exists():
+                    _copy(src, dest, out.copied)
         for path, text in ((root / "private" / "README.txt", _PRIVATE_README),
                            (root / ".gitignore", "private/\n.slc-cache/\nraw/\n")):
             if not path.exists():
@@ -243,9 +259,13 @@ def init_from(root: str | Path, folder: str | Path, *, today: dt.date | None = N
         made.append(root / MANIFEST)
         read_manifest(root)  # the scales are valid before any source is checked
         for p in placed:
-            name = suggest_source_name(p.rel, list(out.names.values()))
+            name = suggest_source_name("texts" if is_pattern(p.rel) else p.rel,
+                                       list(out.names.values()))
             out.names[p.rel] = name
             table = {"path": paths[p.rel], **p.table}
+            if "authors_file" in table:  # a folder of texts' list of authors, in the workspace
+                table["authors_file"] = (f"{document_base(paths[p.rel]).as_posix()}/"
+                                         f"{Path(str(table['authors_file'])).name}")
             got = accepted_entry(root, table, name=name)
             if got.left_out:
                 out.left_out[name] = got.left_out

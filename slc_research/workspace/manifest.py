@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from slc_research.data.loading.text_folder import name_pattern_regex
+from slc_research.data.reading.documents import document_files, is_pattern
 from slc_research.data.schemas import COMMON_SOURCE_KEYS, COMMUNITY_KINDS, KINDS
 from slc_research.data.spec import BUILTIN_RESPONSE_SCALES, ResponseScale, Scale, SourceSpec
 from slc_research.errors import ConfigError
@@ -29,7 +31,7 @@ _PRIVACY_KEYS = ("suppression_threshold",)
 _SCALE_KEYS = ("instrument", "items", "reverse", "response_scale", "label")
 _RESPONSE_SCALE_KEYS = ("levels", "start", "aliases", "missing")
 _PERSON_TYPES = {"members": ("pupil", "staff"), "respondents": ("pupil", "staff", "parent"),
-                 "authors": ("pupil", "staff", "parent")}
+                 "authors": ("pupil", "staff", "parent", "anonymous")}
 
 
 @dataclass(frozen=True)
@@ -254,7 +256,12 @@ def source_spec(root: Path, name: str, t: Any, response_scales: dict, file: str)
     rel = _expect(t.get("path"), str, f"{key}.path", file,
                   'the raw file\'s path relative to the workspace, like "raw/roster.csv"')
     path = _contained(root, rel, file, f"{key}.path")
-    if not path.is_file():
+    if kind == "texts" and (path.is_dir() or is_pattern(rel)):  # a folder: one text per file
+        if not document_files(path):
+            raise ConfigError(f"'{rel}' holds no .txt, .md or .docx file (one text per file). "
+                              "Check the spelling, or copy the documents into it.", file=file,
+                              key=f"{key}.path")
+    elif not path.is_file():
         raise ConfigError(f"the file '{rel}' does not exist.{_similar_files(root, path)} Check "
                           "the spelling, or copy the export into the workspace.", file=file,
                           key=f"{key}.path")
@@ -272,6 +279,22 @@ def source_spec(root: Path, name: str, t: Any, response_scales: dict, file: str)
                                   f"{', '.join(sorted(allowed))}.", file=file,
                                   key=f"{key}.columns.{raw}")
     options = {k: t[k] for k in spec_kind.options if k in t}
+    if "name_pattern" in options:
+        _expect(options["name_pattern"], str, f"{key}.name_pattern", file,
+                'a pattern like "{author}_{date}"')
+        try:
+            name_pattern_regex(options["name_pattern"], key=f"{key}.name_pattern")
+        except ConfigError as exc:
+            raise ConfigError(exc.args[0].split(": ", 1)[-1], file=file,
+                              key=f"{key}.name_pattern") from None
+    if "authors_file" in options:
+        side = _expect(options["authors_file"], str, f"{key}.authors_file", file,
+                       'the list of files\' authors, like "raw/reflections/authors.csv"')
+        side_path = _contained(root, side, file, f"{key}.authors_file")
+        if not side_path.is_file():
+            raise ConfigError(f"the file '{side}' does not exist.", file=file,
+                              key=f"{key}.authors_file")
+        options["authors_file"], options["authors_file_label"] = str(side_path), side
     for opt, allowed_values in _PERSON_TYPES.items():
         if opt in options and options[opt] not in allowed_values:
             raise ConfigError(f"expected one of {', '.join(allowed_values)}, found "

@@ -14,6 +14,7 @@ question is one of them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
@@ -48,6 +49,15 @@ class ProblemsByFile(DataError):
         self.totals = dict(totals)
         super().__init__(problems, total=sum(self.totals.values()))
 
+    def _source_of(self, file: str) -> str:
+        """The source file a problem belongs to: a document of a folder belongs to the folder."""
+        if file in self.totals:
+            return file
+        for f in self.totals:  # "raw/reflections" or "raw/reflections/*.docx"
+            if file.startswith(re.split(r"[*?\[]", f)[0].rstrip("/") + "/"):
+                return f
+        return file
+
     def _message(self) -> str:
         failing = [f for f, n in self.totals.items() if n]
         head = (f"{self.total} problem{'s' if self.total != 1 else ''} in {len(failing)} "
@@ -56,7 +66,7 @@ class ProblemsByFile(DataError):
         lines = [head] + [f"  {f.ljust(width)}  {_count(n)}" for f, n in self.totals.items()]
         by_file: dict[str, list[Problem]] = {}
         for p in self.problems:
-            by_file.setdefault(p.file, []).append(p)
+            by_file.setdefault(self._source_of(p.file), []).append(p)
         for f in failing:
             kept = by_file.get(f, [])
             shown = kept[:PER_FILE]

@@ -40,6 +40,7 @@ from slc_research.workspace.recognise_ids import (
     link_to_roster,
 )
 from slc_research.workspace.recognise_survey import plan_surveys
+from slc_research.workspace.recognise_texts import document_folders, place_text_folder
 from slc_research.workspace.recognised import (
     Placed,
     Recognition,
@@ -95,9 +96,10 @@ def recognise_file(path: Path, rel: str) -> Placed | Unplaced:
                           "QualCoder, Taguette)", {"kind": "qdpx"},
                           {"kind": "a zip holding a REFI-QDA project.qde"})
         if "word/document.xml" in names:
-            return Unplaced(rel, "a Word document: texts are read from a table with one row per "
-                            "text (a column of texts); paste the texts into a spreadsheet, one "
-                            "per row, with the author's id in another column")
+            return Unplaced(rel, "a Word document on its own: texts are read from a folder "
+                            "of documents, one text per file (put it in a sub-folder with the "
+                            "others, named like 4821_2026-03-06.docx), or from a table with "
+                            "one row per text")
     text = path.read_bytes()[:2048].decode("utf-8-sig", errors="replace").lstrip()
     if text.startswith("<?xml") or text.startswith("<Project") or text.startswith("<CodeBook"):
         if "urn:QDA-XML" in text or "<CodeBook" in text or "<Project" in text:
@@ -107,9 +109,10 @@ def recognise_file(path: Path, rel: str) -> Placed | Unplaced:
                           {"kind": "its XML is in the REFI-QDA exchange format"})
         return Unplaced(rel, "an XML file that is not a REFI-QDA project or codebook")
     if path.suffix.lower() in (".txt", ".md", ".rtf") and _looks_like_prose(path):
-        return Unplaced(rel, "a text file of prose: texts are read from a table with one row "
-                        "per text (a column of texts and one of author ids); paste the texts "
-                        "into a spreadsheet, one per row")
+        return Unplaced(rel, "a text file of prose on its own: texts are read from a folder "
+                        "of documents, one text per file (put it in a sub-folder with the "
+                        "others, named like 4821_2026-03-06.txt), or from a table with one "
+                        "row per text")
     try:
         # a register whose header is two rows (dates over AM/PM) is read as the loader reads it
         raw = read_register(SourceSpec(Path(rel).stem, path, rel, "attendance", {}, None, None,
@@ -282,10 +285,17 @@ def recognise_folder(folder: str | Path, *, skip: Path | None = None) -> Recogni
     folder = Path(folder)
     placed: list[Placed] = []
     unplaced: list[Unplaced] = []
+    files = []
     for path in sorted((p for p in folder.rglob("*") if p.is_file()), key=_natural):
         rel = path.relative_to(folder).as_posix()
         if any(_SKIP.match(part) for part in Path(rel).parts) or (
                 skip is not None and path.resolve().is_relative_to(skip)):
+            continue
+        files.append((path, rel))
+    texts = document_folders(files)  # a sub-folder of documents is one texts source
+    in_texts = {p for docs, side in texts.values() for p in (*docs, side) if p is not None}
+    for path, rel in files:
+        if path in in_texts:
             continue
         try:
             got = recognise_file(path, rel)
@@ -294,6 +304,8 @@ def recognise_folder(folder: str | Path, *, skip: Path | None = None) -> Recogni
                            "reading it); add it by hand with the column mapper")
         (placed if isinstance(got, Placed) else unplaced).append(got)
     ids = link_to_roster(placed)
+    placed += [place_text_folder(folder / rel, rel, docs, side, ids)
+               for rel, (docs, side) in texts.items()]
     scales = plan_surveys(placed, ids)
     return Recognition(placed, unplaced, scales)
 

@@ -39,7 +39,7 @@ def test_item1_every_file_is_placed_by_its_content(school):
         "pupil voice spring.csv": "survey", "staff survey.xlsx": "survey",
         "qualtrics parents.csv": "survey", "register.csv": "attendance",
         "behaviour.csv": "behaviour", "slc members.csv": "memberships",
-        "reflections.csv": "texts", "coding.qdpx": "qdpx"}
+        "reflections.csv": "texts", "coding.qdpx": "qdpx", "weekly reflections": "texts"}
     assert list(unplaced) == ["notes.txt"]
     assert "a text file of prose" in unplaced["notes.txt"].reason
 
@@ -47,6 +47,11 @@ def test_item1_every_file_is_placed_by_its_content(school):
 def test_item1_file_names_play_no_part_in_the_kind(tmp_path, school):
     placed, _, _ = school
     for i, p in enumerate(sorted(placed.values(), key=lambda p: p.rel)):
+        if p.file.is_dir():  # a folder of texts: its files renamed too (no name pattern then)
+            for j, f in enumerate(sorted(p.file.iterdir())):
+                (tmp_path / f"folder {i}").mkdir(exist_ok=True)
+                shutil.copyfile(f, tmp_path / f"folder {i}" / f"download ({j}){f.suffix}")
+            continue
         shutil.copyfile(p.file, tmp_path / f"download ({i}){p.file.suffix}")
     renamed = recognise_folder(tmp_path)
     assert sorted(p.kind for p in renamed.placed) == sorted(_kinds(placed).values())

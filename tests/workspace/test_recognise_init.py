@@ -71,7 +71,8 @@ def test_item1_init_from_copies_placed_files_unchanged_and_lists_the_others(init
     original = _digests(SCHOOL)
     assert "notes.txt" not in copied  # not placed: not copied
     assert copied == {k: v for k, v in original.items() if k in copied}
-    assert len(copied) == 10
+    assert len(copied) == 17  # 10 files and the 7 documents of the folder of reflections
+    assert len([k for k in copied if k.startswith("weekly reflections/")]) == 7
     assert "Files not placed (not copied):\n  notes.txt: a text file of prose" in printed
     assert (ws / ".gitignore").read_text(encoding="utf-8") == "private/\n.slc-cache/\nraw/\n"
 

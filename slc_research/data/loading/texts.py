@@ -15,7 +15,9 @@ import pandas as pd
 
 from slc_research.data.loading.common import SourceLoad, plural
 from slc_research.data.loading.people import names_in
-from slc_research.data.parsing.values import parse_booleans
+from slc_research.data.loading.text_folder import load_text_folder
+from slc_research.data.parsing.values import parse_booleans, parse_numbers
+from slc_research.data.reading.documents import is_pattern
 from slc_research.data.spec import LoadContext, Loaded, SourceSpec
 from slc_research.privacy.redaction import redact_texts
 
@@ -48,7 +50,12 @@ def load_texts(spec: SourceSpec, ctx: LoadContext) -> Loaded:
     ``quotable`` is yes unless a cell says no. Rows with a blank text are left
     out with a note. ``text_id`` is kept when given, else made from the source
     name and the Excel row, so it is the same every time the file is read.
+
+    A ``path`` that is a folder or a pattern (``raw/reflections/*.docx``) is read one
+    text per file by :func:`~slc_research.data.loading.text_folder.load_text_folder`.
     """
+    if spec.path.is_dir() or is_pattern(spec.label):
+        return load_text_folder(spec, ctx)
     src = SourceLoad(spec, ctx)
     n = len(src)
     rows = src.excel_rows(np.arange(n))
@@ -73,6 +80,8 @@ def load_texts(spec: SourceSpec, ctx: LoadContext) -> Loaded:
     }
     if src.has("date"):
         out["date"] = src.dates("date")
+    if src.has("wave"):
+        out["wave"] = src.parse("wave", parse_numbers, minimum=1, maximum=99)
     if src.has("quotable"):
         out["quotable"] = src.parse("quotable", parse_booleans, blank=True)
     else:

@@ -22,7 +22,12 @@ real shape of the tool that writes it (the shapes documented in
 - ``slc members.csv``: a one-SLC membership list (Adno, Name, Role, Joined);
 - ``reflections.csv``: pupils' weekly reflections (Adno, Date, Reflection);
 - ``coding.qdpx``: a REFI-QDA project (NVivo's shape) with one text and two codings;
-- ``notes.txt``: a teacher's prose notes (not a table: not placed).
+- ``notes.txt``: a teacher's prose notes (not a table: not placed);
+- ``weekly reflections/``: a folder of pupils' reflections, one file per text, named
+  ``{Adno}_{date}`` as a teacher saves them: Word ``.docx`` (one with a table),
+  Notepad ``.txt`` in UTF-8 with and without a byte-order mark, "Unicode" (UTF-16) and
+  "ANSI" (Windows-1252), and ``.md``; one holds an emoji (outside the Basic
+  Multilingual Plane) and names from the roster, to be redacted.
 
 Every name and id is made up (``Testcase``-style surnames, ``T999...`` UPNs). Run
 from the repository root::
@@ -32,6 +37,8 @@ from the repository root::
 
 from __future__ import annotations
 
+import codecs
+import datetime as dt
 import io
 import random
 import zipfile
@@ -69,7 +76,7 @@ def csv_text(rows: list[list[object]]) -> str:
 
 
 def write(name: str, data: str | bytes) -> None:
-    HERE.mkdir(parents=True, exist_ok=True)
+    (HERE / name).parent.mkdir(parents=True, exist_ok=True)
     (HERE / name).write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
 
 
@@ -211,6 +218,37 @@ def qdpx() -> None:
     write("coding.qdpx", buf.getvalue())
 
 
+def reflection_folder() -> None:
+    import docx
+
+    folder = "weekly reflections"
+    said = ("I planned a starter with {name} and it worked \U0001F600. Next time I will "
+            "ask more questions.")
+    texts = {
+        1: ("txt", codecs.BOM_UTF8 + said.format(name="Bo Fakename").encode("utf-8")),
+        2: ("txt", "Our café-style discussion helped me; I’d do it again.".encode("cp1252")),
+        3: ("txt", "I explained my idea to the SLC and Mr Example liked it.".encode("utf-16")),
+        4: ("md", b"# Week 3\n\nI learnt that feedback helps when it is specific."),
+        6: ("txt", b"I found it hard to speak up, but Ada helped me.\r\n"),
+    }
+    for i, (suffix, data) in texts.items():
+        write(f"{folder}/{adno(i)}_2025-10-{6 + i:02d}.{suffix}", data)
+    for i in (5, 7):
+        document = docx.Document()
+        document.add_paragraph("My reflection on the co-planned lesson.")
+        table = document.add_table(rows=2, cols=2)
+        for r, row in enumerate((("What went well", "Pairs talked more"),
+                                 ("Even better if", "We had more time"))):
+            for c, value in enumerate(row):
+                table.cell(r, c).text = value
+        document.add_paragraph(f"Signed, {FORENAMES[i]} {SURNAMES[i % len(SURNAMES)]}")
+        document.core_properties.created = document.core_properties.modified = \
+            dt.datetime(2025, 10, 6)
+        buf = io.BytesIO()
+        document.save(buf)
+        write(f"{folder}/{adno(i)}_2025-10-{6 + i:02d}.docx", buf.getvalue())
+
+
 def notes() -> None:
     write("notes.txt", "Notes from the first SLC meeting\n\nWe talked about homework and "
                        "who leads the next meeting.\n")
@@ -228,3 +266,4 @@ if __name__ == "__main__":
     reflections()
     qdpx()
     notes()
+    reflection_folder()
