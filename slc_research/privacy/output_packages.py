@@ -14,7 +14,9 @@ parts. :func:`package_pieces` reads **every** part, not only the body:
   ``oddFooter``, ...) with Excel's ``&L``/``&"Arial,Bold"`` codes taken out;
 - every attribute value (alt text ``descr`` and ``title``, hyperlink targets in
   ``_rels``, ``w:fldSimple/@w:instr``), one piece per attribute name and element, leaving
-  out what only lays the file out (cell references, small numbers, schema addresses);
+  out what only lays the file out (cell references, small numbers, schema addresses, and
+  the style, font and colour names of the parts that define the file's look and of style
+  references: a surname such as Strong or Light is also a Word style's name);
 - every other part (images, embedded workbooks and documents, files in a plain zip) by
   :func:`~slc_research.privacy.output_formats.text_pieces`'s rules, nested zips included,
   and the name of every file in a plain zip.
@@ -166,6 +168,7 @@ def xml_part_pieces(raw: bytes, part: str, prefix: str = "",
     label = f"{prefix}{part}, "  # a Word body's paragraphs are "paragraph 3", as Word counts
     block_label = "" if part == "word/document.xml" and not prefix else label
     attributes: dict[tuple[str, str], dict[str, None]] = {}
+    looks = _LOOK_PARTS.fullmatch(part) is not None
     inside = 0
     counts: dict[str, int] = {}  # paragraphs, strings and comments, each counted on its own
     numbers: list[int] = []
@@ -173,7 +176,7 @@ def xml_part_pieces(raw: bytes, part: str, prefix: str = "",
         for event, el in _events(raw):
             tag = _local(el.tag)
             if event == "start":
-                for key, value in el.attrib.items():
+                for key, value in el.attrib.items() if not looks else ():
                     _keep_attribute(attributes, tag, _local(key), value)
                 if tag in _BLOCKS or (cell and tag == "c"):
                     inside += 1
@@ -203,8 +206,35 @@ def xml_part_pieces(raw: bytes, part: str, prefix: str = "",
         yield Piece(f"{label}attribute {name} of <{tag}>", " | ".join(values), False)
 
 
+#: Parts that only define how a file looks: style, numbering, font and theme definitions
+#: written by the producing program. Their attribute values are style, font and colour
+#: names ("Placeholder Text", "Strong", "Light List", "Book Title"), which real surnames
+#: can equal; they never carry what a report says. Their text nodes are still read.
+_LOOK_PARTS = re.compile(
+    r"(word/(styles|stylesWithEffects|numbering|fontTable)\.xml"
+    r"|xl/styles\.xml|ppt/(tableStyles|presProps|viewProps)\.xml"
+    r"|(word|xl|ppt)/theme/[^/]+\.xml"
+    r"|ppt/(slideLayouts|slideMasters|notesMasters|handoutMasters)/[^/]+\.xml)")
+
+#: Attributes that refer to a style by its name or id, in any part (``w:pStyle/@w:val``).
+_STYLE_REFERENCES = frozenset({("pStyle", "val"), ("rStyle", "val"), ("tblStyle", "val"),
+                               ("numStyleLink", "val"), ("styleLink", "val")})
+
+
+#: The names PowerPoint and python-pptx give shapes by default: the placeholder's kind and
+#: the shape's number ("Title 1", "Content Placeholder 2", "Picture 5").
+_DEFAULT_SHAPE_NAME = re.compile(
+    r"(Title|Subtitle|Vertical Title|(Content|Text|Picture|Chart|Table|Media|Date|Footer"
+    r"|Slide Number|Notes|Slide Image|Vertical Text|Clip Art|Diagram|Object|SmartArt)"
+    r" Placeholder|Picture|TextBox|Text Box|Rectangle|Table|Chart|Graphic|Group|Oval"
+    r"|Straight Connector|Content) \d+")
+
+
 def _keep_attribute(found: dict[tuple[str, str], dict[str, None]], tag: str, name: str,
                     value: str) -> None:
+    if (tag, name) in _STYLE_REFERENCES or (
+            tag == "cNvPr" and name == "name" and _DEFAULT_SHAPE_NAME.fullmatch(value.strip())):
+        return
     value = value.strip()
     if len(value) < 3 or value.startswith(_SCHEMAS):
         return

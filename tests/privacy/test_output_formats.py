@@ -288,3 +288,25 @@ def test_case8_archives_nested_past_the_limit_are_not_read_but_reported(tmp_path
     assert finding.place == "level3.zip, level2.zip, level1.zip, level0.zip"
     assert finding.kind.startswith("file not checked: it expands past the zip-bomb limits")
     assert f"nested more than {MAX_NESTING} deep" in finding.kind
+
+
+def test_style_and_layout_names_of_office_templates_are_not_names(tmp_path):
+    # Real surnames that are also the names of Word's built-in styles ("Strong", "Light
+    # List", "Placeholder Text") and of PowerPoint's layout placeholders: a report made
+    # with the programs' own templates holds no one's name.
+    people = Identifiers.build(full_names=["Amy Strong", "Tom Light", "Jo Placeholder",
+                                           "Ali Picture"], ids=[UPN])
+    out = outputs(tmp_path)
+    (out / "tables.docx").write_bytes(word_document())
+    deck = pptx.Presentation()
+    for layout in deck.slide_layouts:
+        slide = deck.slides.add_slide(layout)
+        if slide.shapes.title is not None:
+            slide.shapes.title.text = "What staff said"
+    deck.save(out / "staff.pptx")
+    assert finds(out, people) == set()
+    # the same names written in the content are still found
+    document = docx.Document()
+    document.add_paragraph("Thanks to Amy Strong for the minutes.", style="Quote")
+    document.save(out / "minutes.docx")
+    assert {(f, k) for f, _, k, _ in finds(out, people)} == {("minutes.docx", "full name")}
