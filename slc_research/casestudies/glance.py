@@ -24,8 +24,11 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+import pandas as pd
+
 __all__ = ["HOOKS", "Glance", "GlanceFacts", "at_a_glance", "change_sentence", "estimate_of",
-           "how_sure", "number", "plain_title", "size_in_words"]
+           "how_sure", "number", "outcome_rows", "plain_title", "rating_line",
+           "short_outcome", "size_in_words"]
 
 #: Case study (a result's ``case_study``) -> its glance hook, ``"module:function"``.
 HOOKS: Mapping[str, str] = MappingProxyType({
@@ -229,7 +232,77 @@ def estimate_of(records: Mapping[str, Any], key: str) -> tuple[float, float, flo
     return tuple(float(p) for p in parts)  # type: ignore[return-value]
 
 
+def outcome_rows(records: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The declared outcomes with their estimates, primary first (``holm`` or ``outcomes_holm``).
+
+    Every case study with outcomes records them as the outcome family's rows (outcome, role,
+    estimate, ci_low, ci_high); a row without an estimate is left out.
+    """
+    rows: list[Any] = []
+    for key in ("outcomes_holm", "holm"):
+        value = records.get(key)
+        if isinstance(value, pd.DataFrame):
+            value = value.to_dict(orient="records")
+        if isinstance(value, list | tuple) and value:
+            rows = list(value)
+            break
+    rows = [{k: (None if _missing(v) else v) for k, v in r.items()} for r in rows
+            if isinstance(r, Mapping)]
+    rows = [r for r in rows if isinstance(r, Mapping) and r.get("estimate") is not None
+            and r.get("ci_low") is not None and r.get("ci_high") is not None]
+    return sorted(rows, key=lambda r: r.get("role") != "primary")
+
+
+def short_outcome(name: str) -> str:
+    """An outcome's name as a sentence uses it: "Metacognition: planning..." -> "metacognition"."""
+    head = str(name).split(": ", 1)[0].strip()
+    if head[:1].isupper() and not head[1:2].isupper():
+        head = head[0].lower() + head[1:]
+    return head
+
+
+def rating_line(rating: str, explanation: str) -> str:
+    """The strength of evidence in one plain line, from its rating and its explanation.
+
+    Parameters
+    ----------
+    rating : str
+        E.g. ``"0 of 5"``.
+    explanation : str
+        The rating's explanation (:meth:`EvidenceStrength.explain
+        <slc_research.stats.evidence.EvidenceStrength.explain>`): which part allows how much.
+
+    Returns
+    -------
+    str
+        E.g. "Strength of evidence: 0 of 5, where 5 is the strongest. What holds it down:
+        the number of pupils; the groups were not alike at the start."
+    """
+    allowed = [(m.group(1), int(m.group(2))) for m in
+               re.finditer(r"(the design|the number of pupils|the pupils lost)[^;]*?"
+                           r"allows?(?: at most)? (\d)", explanation)]
+    words = {"the design": "how the groups were formed (pupils chose to join)",
+             "the number of pupils": "the number of pupils", "the pupils lost": "the pupils "
+             "lost between the two measures"}
+    held = []
+    if allowed:
+        low = min(n for _, n in allowed)
+        held = [words[part] for part, n in allowed if n == low]
+    if "not alike at the start" in explanation:
+        held.append("the groups were not alike at the start")
+    if "lost different shares" in explanation:
+        held.append("the two groups lost different shares of pupils")
+    line = f"Strength of evidence: {rating}, where 5 is the strongest."
+    if held:
+        line += " What holds it down: " + "; ".join(held) + "."
+    return line
+
+
 # --- internals -------------------------------------------------------------------------------
+
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
 
 def _hook(name: str) -> Any:
     module, _, function = name.partition(":")
