@@ -28,7 +28,7 @@ import pandas as pd
 
 __all__ = ["HOOKS", "Glance", "GlanceFacts", "at_a_glance", "change_sentence", "estimate_of",
            "how_sure", "number", "outcome_rows", "plain_title", "rating_line",
-           "short_outcome", "size_in_words"]
+           "share_sentence", "short_outcome", "size_in_words"]
 
 #: Case study (a result's ``case_study``) -> its glance hook, ``"module:function"``.
 HOOKS: Mapping[str, str] = MappingProxyType({
@@ -219,6 +219,27 @@ def change_sentence(what: str, estimate: float, ci_low: float, ci_high: float, *
         size = f"The change was {number(estimate, decimals)} {scale}."
         sure = how_sure(ci_low, ci_high, decimals=decimals)
     return f"{what.rstrip('.')}. {size} {sure[0].upper()}{sure[1:]}."
+
+
+def share_sentence(what: str, estimate: float, ci_low: float, ci_high: float, *,
+                   decimals: int = 0) -> str:
+    """A finding about a share, in per cent: "82% of plans were tried. We can be fairly sure...".
+
+    Parameters
+    ----------
+    what : str
+        The sentence with ``{share}`` where the share goes: "{share} of plans were tried".
+    estimate, ci_low, ci_high : float
+        The recorded share and its 95% interval, in per cent (0-100).
+    decimals : int
+    """
+    share = number(estimate, decimals) + "%"
+    sure = how_sure(ci_low, ci_high, decimals=decimals, unit="%")
+    if ci_low <= 0 <= ci_high:  # a share of 0 is "none", not "no change"
+        sure = f"it could be anywhere between {number(ci_low, decimals)}% and " \
+               f"{number(ci_high, decimals)}%"
+    text = what.format(share=share).rstrip(".")
+    return f"{text[0].upper()}{text[1:]}. {sure[0].upper()}{sure[1:]}."
 
 
 def estimate_of(records: Mapping[str, Any], key: str) -> tuple[float, float, float] | None:
