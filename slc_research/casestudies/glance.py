@@ -16,6 +16,7 @@ sentences are made with the helpers here (:func:`change_sentence`, :func:`size_i
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import math
 import re
@@ -27,7 +28,7 @@ from typing import Any
 import pandas as pd
 
 __all__ = ["HOOKS", "Glance", "GlanceFacts", "at_a_glance", "change_sentence", "estimate_of",
-           "how_sure", "number", "outcome_rows", "plain_title", "rating_line",
+           "how_sure", "number", "outcome_rows", "plain_title", "rating_line", "recorded",
            "share_sentence", "short_outcome", "size_in_words"]
 
 #: Case study (a result's ``case_study``) -> its glance hook, ``"module:function"``.
@@ -130,8 +131,13 @@ def plain_title(result: Any) -> str:
 
     The case studies title a report ``"<enquiry title>: <what it covers>"``; the part after
     the enquiry's question (ending ``?`` or ``)``) is what the report covers.
+
+    Parameters
+    ----------
+    result : Result or str
+        A result, or a recorded title.
     """
-    title = str(result.title)
+    title = result if isinstance(result, str) else str(result.title)
     head, sep, tail = title.rpartition(": ")
     if sep and re.search(r"[?)]\s*$", head) and tail:
         tail = tail[0].upper() + tail[1:]
@@ -244,13 +250,23 @@ def share_sentence(what: str, estimate: float, ci_low: float, ci_high: float, *,
 
 def estimate_of(records: Mapping[str, Any], key: str) -> tuple[float, float, float] | None:
     """``(estimate, ci_low, ci_high)`` of a recorded estimate, or None when not made."""
-    value = records.get(key)
+    value = _plain_value(records.get(key))
     if not isinstance(value, Mapping):
         return None
     parts = (value.get("estimate"), value.get("ci_low"), value.get("ci_high"))
     if any(p is None or (isinstance(p, float) and not math.isfinite(p)) for p in parts):
         return None
     return tuple(float(p) for p in parts)  # type: ignore[return-value]
+
+
+def recorded(result: Any) -> dict[str, Any]:
+    """Every value the result records, as plain values: results as dicts, tables as rows.
+
+    A section may record a stats result object (an effect size), a table or a plain dict;
+    the glance reads them all the same way, as :func:`~slc_research.report.display.record`
+    stores them for the index.
+    """
+    return {str(k): _plain_value(v) for k, v in dict(result.all_records).items()}
 
 
 def outcome_rows(records: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -261,9 +277,7 @@ def outcome_rows(records: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     """
     rows: list[Any] = []
     for key in ("outcomes_holm", "holm"):
-        value = records.get(key)
-        if isinstance(value, pd.DataFrame):
-            value = value.to_dict(orient="records")
+        value = _plain_value(records.get(key))
         if isinstance(value, list | tuple) and value:
             rows = list(value)
             break
@@ -320,6 +334,23 @@ def rating_line(rating: str, explanation: str) -> str:
 
 
 # --- internals -------------------------------------------------------------------------------
+
+def _plain_value(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain_value(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, pd.DataFrame):
+        return [_plain_value(r) for r in value.to_dict(orient="records")]
+    if isinstance(value, Mapping):
+        return {k: _plain_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain_value(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str | bytes):  # a numpy number
+        try:
+            return value.item()
+        except (TypeError, ValueError):
+            return value
+    return value
+
 
 def _missing(value: Any) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))

@@ -67,15 +67,16 @@ def test_summary_csv_has_a_row_per_report_and_result_and_neutralises_formulas(tm
     with open(tmp_path / "summary.csv", encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert tuple(rows[0]) == SUMMARY_COLUMNS
-    eng = {r["report"]: r for r in rows if r["result"] == "engagement g"}
+    eng = {r["report"]: r for r in rows
+           if r["result"] == "Engagement in lessons, members against other pupils"}
     assert set(eng) == {"riverside", "trust", "northfield"}  # not the failed one
     assert float(eng["riverside"]["estimate"]) == 0.4
     assert float(eng["riverside"]["ci_low"]) == -0.07
     assert eng["riverside"]["n"] == "397"
     assert eng["trust"]["school"] == "The whole trust"
     years = {r["result"]: r for r in rows if r["report"] == "tlc"}
-    assert float(years["share teaching staff: 2025-26"]["estimate"]) == 41.9
-    strategies = years["top strategies"]["text"]
+    assert float(years["Share of teaching staff who were members: 2025-26"]["estimate"]) == 41.9
+    strategies = years["Strategies planned most often"]["text"]
     assert strategies.startswith("'=HYPERLINK")  # a spreadsheet shows it, does not run it
 
 
@@ -86,7 +87,7 @@ def test_summary_page_puts_each_report_side_by_side(tmp_path):
     slc = slc[:slc.index("</table>")]
     for column in ("Riverside SLC", "the 4 SLCs", "Northfield SLC"):
         assert f"<th>{column}</th>" in slc
-    assert "0.40 [-0.07, 0.86], n = 397" in slc
+    assert "0.40 (-0.07 to 0.86), based on 397" in slc
     assert "Demo &lt;trust&gt;" in html
     assert "<script" not in html
 
@@ -104,6 +105,6 @@ def test_item5_index_leaves_off_estimates_not_made(tmp_path):
         "title": "Hillside SLC", "school": ["Hillside School"], "members": 40,
         "engagement_g": made, "attendance_g": {**made, "estimate": None}})
     html = write_index(tmp_path, [report], title="Hillside").read_text(encoding="utf-8")
-    assert "engagement g: g = 0.31" in html
-    assert "attendance g" not in html
+    assert "Engagement in lessons, members against other pupils: 0.31 (0.02 to 0.60)" in html
+    assert "Attendance" not in html
     assert "not computed" not in html

@@ -10,6 +10,7 @@ from slc_research.casestudies.glance import (
     estimate_of,
     number,
     outcome_rows,
+    recorded,
     share_sentence,
     short_outcome,
 )
@@ -31,7 +32,7 @@ def facts(result: Any) -> GlanceFacts:
         Who wrote how many reflections, the weekly target, the change in depth on each
         declared outcome, the feedback and the check of the depth scores.
     """
-    records = result.all_records
+    records = recorded(result)
     findings = []
     pupils, reflections = records.get("n_pupils"), records.get("n_reflections")
     if pupils and reflections:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from slc_research.casestudies.glance import GlanceFacts, change_sentence, estimate_of
+from slc_research.casestudies.glance import GlanceFacts, change_sentence, estimate_of, recorded
 
 __all__ = ["facts"]
 
@@ -23,7 +23,7 @@ def facts(result: Any) -> GlanceFacts:
         Who took part, behaviour against similar pupils, pooled over the schools, and the
         yes/no answers and the relationships scale before and after.
     """
-    records = result.all_records
+    records = recorded(result)
     findings = []
     pupils, schools = records.get("n_pupils"), records.get("n_schools")
     if pupils:

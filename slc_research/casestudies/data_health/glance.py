@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from slc_research.casestudies.glance import GlanceFacts, estimate_of, number
+from slc_research.casestudies.glance import GlanceFacts, estimate_of, number, recorded
 
 __all__ = ["facts"]
 
@@ -24,7 +24,7 @@ def facts(result: Any) -> GlanceFacts:
         Rows read and left out, repairs, repeated rows, unlikely values, questionnaire
         response and drop-out.
     """
-    records = result.all_records
+    records = recorded(result)
     findings = []
     if records.get("rows_read") is not None and records.get("n_sources"):
         findings.append(f"The {records['n_sources']:,} files held {records['rows_read']:,} "

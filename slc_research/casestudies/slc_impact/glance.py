@@ -9,6 +9,7 @@ from slc_research.casestudies.glance import (
     change_sentence,
     outcome_rows,
     rating_line,
+    recorded,
     short_outcome,
 )
 
@@ -29,7 +30,7 @@ def facts(result: Any) -> GlanceFacts:
         Who took part, then the change on each declared outcome (primary first) against
         other pupils, the strength of evidence and what the design can and cannot show.
     """
-    records = result.all_records
+    records = recorded(result)
     who = str(records.get("community") or "the community")
     findings = []
     if records.get("members"):

@@ -11,6 +11,7 @@ from slc_research.casestudies.glance import (
     estimate_of,
     number,
     outcome_rows,
+    recorded,
     share_sentence,
     short_outcome,
 )
@@ -32,7 +33,7 @@ def facts(result: Any) -> GlanceFacts:
         Members, the share of teaching staff over the years, plans tried, staff's view on
         the primary outcome, the survey scale and the strategy planned most.
     """
-    records = result.all_records
+    records = recorded(result)
     findings = []
     if records.get("n_members"):
         findings.append(f"{records['n_members']:,} staff were members of a TLC this year.")

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from slc_research.casestudies.glance import GlanceFacts, estimate_of, how_sure, number
+from slc_research.casestudies.glance import (
+    GlanceFacts,
+    estimate_of,
+    how_sure,
+    number,
+    recorded,
+)
 
 __all__ = ["facts"]
 
@@ -23,7 +29,7 @@ def facts(result: Any) -> GlanceFacts:
         How many texts were coded, the commonest codes, how far two coders agree, and the
         quotes.
     """
-    records = result.all_records
+    records = recorded(result)
     findings = []
     texts, codes = records.get("n_texts_coded"), records.get("n_codes")
     if texts:
