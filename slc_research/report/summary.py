@@ -136,7 +136,7 @@ def _flatten(label: str, value: Any) -> list[tuple[str, Any]]:
     """A dict of estimates (per year, per wave) becomes one labelled value per key."""
     if isinstance(value, Mapping) and not is_estimate(value) and value and all(
             is_estimate(v) or isinstance(v, int | float) for v in value.values()):
-        return [(f"{label}: {k}", v) for k, v in value.items()]
+        return [(f"{label}: {str(k).replace('_', ' ')}", v) for k, v in value.items()]
     return [(label, value)]
 
 

@@ -128,7 +128,7 @@ def test_item1_slc_impact_primary_outcome_said_in_words_with_its_interval(demo_g
     said = next(f for f in glance.findings if "engagement" in f)
     assert f"{number(row['estimate'])} on the standard scale" in said
     assert size_in_words(row["estimate"]) in said
-    assert how_sure(row["ci_low"], row["ci_high"]) in said
+    assert how_sure(row["ci_low"], row["ci_high"]) in said.lower()
     assert glance.evidence.startswith(
         f"Strength of evidence: {result['evidence'].records['strength_of_evidence']}, "
         "where 5 is the strongest.")
