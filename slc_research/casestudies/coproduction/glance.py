@@ -27,7 +27,8 @@ def facts(result: Any) -> GlanceFacts:
     findings = []
     pupils, schools = records.get("n_pupils"), records.get("n_schools")
     if pupils:
-        where = f" in {schools:,} schools" if schools else ""
+        where = (" in one school" if schools == 1 else f" in {schools:,} schools" if schools
+                 else "")
         findings.append(f"{pupils:,} pupils took part{where}.")
     versus = estimate_of(records, "behaviour_vs_comparison")
     if versus:

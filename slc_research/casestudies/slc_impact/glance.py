@@ -46,7 +46,7 @@ def facts(result: Any) -> GlanceFacts:
     if records.get("strength_of_evidence"):
         evidence = rating_line(str(records["strength_of_evidence"]), explanation)
     return GlanceFacts(tuple(findings[:6]), evidence, (
-        "It can tell us how much more members changed than other pupils in the same "
-        "schools and year groups.",
+        "It can tell us how much more members changed than other pupils of the same "
+        "school and year group.",
         "It cannot show that the community caused the change: pupils chose to join, and "
         "they may differ in ways the data do not show."))
