@@ -79,12 +79,15 @@ class Glance:
         The strength of the evidence explained in one line.
     can_and_cannot : tuple of str
         What this report can tell us, then what it cannot.
+    about : str
+        What the report is about (the result's opening sentence), shown after the glance.
     """
 
     title: str
     findings: tuple[str, ...]
     evidence: str
     can_and_cannot: tuple[str, ...]
+    about: str = ""
 
     @property
     def text(self) -> str:
@@ -123,7 +126,8 @@ def at_a_glance(result: Any) -> Glance:
     evidence = facts.evidence or ("This report describes what happened; it has no comparison "
                                   "group, so it cannot show what caused it.")
     return Glance(title=plain_title(result), findings=tuple(findings), evidence=evidence,
-                  can_and_cannot=tuple(facts.can_and_cannot))
+                  can_and_cannot=tuple(facts.can_and_cannot),
+                  about=str(getattr(result, "summary", "") or ""))
 
 
 def plain_title(result: Any) -> str:

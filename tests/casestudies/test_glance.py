@@ -212,5 +212,7 @@ def test_item1_the_html_report_opens_with_at_a_glance(demo_workspace, tmp_path):
     page = report.html.read_text(encoding="utf-8")
     glance = page.index("At a glance")
     assert glance < page.index("Who takes part") < page.index("<table")
-    assert page.index("What this can and cannot tell us") < page.index("Who takes part")
+    assert page.index("What this can and cannot tell us") < page.index("About this report") \
+        < page.index("Who takes part")
+    assert "learn?:" not in page[:page.index("At a glance")]
     assert report.records["at_a_glance"]["findings"]
