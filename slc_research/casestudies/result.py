@@ -26,10 +26,14 @@ from typing import Any
 
 import pandas as pd
 
+from slc_research.casestudies.glance import at_a_glance
 from slc_research.errors import ConfigError
 
-__all__ = ["SOURCE_NAMES", "Result", "Section", "Table", "has_nothing_to_show",
+__all__ = ["GLANCE_KEY", "SOURCE_NAMES", "Result", "Section", "Table", "has_nothing_to_show",
            "missing_source"]
+
+#: How a notebook asks for the report's "At a glance": ``show(result["at_a_glance"])``.
+GLANCE_KEY = "at_a_glance"
 
 #: What a missing source is called in a "No ... was given" sentence, by source kind.
 SOURCE_NAMES: Mapping[str, str] = MappingProxyType({
@@ -287,7 +291,10 @@ class Result:
             raise ConfigError(f"a result has two sections called {dup}: each needs its own key")
         object.__setattr__(self, "records", MappingProxyType(dict(self.records)))
 
-    def __getitem__(self, key: str) -> Section:
+    def __getitem__(self, key: str) -> Any:
+        """The section called ``key``; ``"at_a_glance"`` is the report's :class:`Glance`."""
+        if key == GLANCE_KEY and key not in [s.key for s in self.sections]:
+            return at_a_glance(self)
         for s in self.sections:
             if s.key == key:
                 return s

@@ -23,7 +23,7 @@ from slc_research.privacy.suppression import require_suppressed
 
 __all__ = ["CHART_MIMETYPE", "EXPORT_MIMETYPES", "ID_COLUMNS", "RECORD_MIMETYPE",
            "TABLE_MIMETYPE", "PrivacyError", "format_table", "jsonable", "read_records", "record",
-           "record_all", "show", "show_finding", "show_list", "show_note", "show_table", "show_text", "table_html",
+           "record_all", "show", "show_finding", "show_glance", "show_list", "show_note", "show_table", "show_text", "table_html",
            "table_notes"]
 
 #: Mimetype of the invisible outputs that carry recorded results.
@@ -240,10 +240,39 @@ def show_list(items: list[str], *, heading: str | None = None, level: int = 3) -
     display(HTML(head + "<ul>" + "".join(f"<li>{escape(i)}</li>" for i in items) + "</ul>"))
 
 
+def show_glance(glance: Any) -> None:
+    """Display a report's "At a glance" and record it (``at_a_glance``) for the index.
+
+    The heading is the notebook's markdown cell. The findings as a list, the strength of the evidence in one line, then "What this can
+    and cannot tell us"; every text escaped.
+
+    Parameters
+    ----------
+    glance : Glance
+        :func:`slc_research.casestudies.glance.at_a_glance` of the report's result.
+    """
+    from html import escape
+
+    from IPython.display import HTML, display
+
+    texts = (*glance.findings, glance.evidence, *glance.can_and_cannot)
+    for text in texts:
+        _guard_text(text, "the glance")
+    items = "".join(f"<li>{escape(f)}</li>" for f in glance.findings)
+    limits = "".join(f"<li>{escape(c)}</li>" for c in glance.can_and_cannot)
+    limits = (f"<h3>What this can and cannot tell us</h3><ul>{limits}</ul>" if limits else "")
+    display(HTML(f'<section class="slc-glance" style="border:2px solid #1b6ca8;'
+                 f'padding:0.2em 1.2em 0.6em;margin:1em 0">'
+                 f"<ul>{items}</ul><p><strong>{escape(glance.evidence)}</strong></p>"
+                 f"{limits}</section>"))
+    record("at_a_glance", glance.to_record())
+
+
 def show(part: Any) -> None:
     """Display a case study's result or one of its sections, and record its headline values.
 
     A :class:`~slc_research.casestudies.result.Result` shows its title and opening sentence;
+    a :class:`~slc_research.casestudies.glance.Glance` shows "At a glance" (:func:`show_glance`);
     a :class:`~slc_research.casestudies.result.Section` shows its finding, further sentences,
     tables, charts, list and "how to read this" note, in that order. The heading and the
     narrative around it are the notebook's markdown cells. Every table passes
@@ -251,6 +280,9 @@ def show(part: Any) -> None:
     """
     from IPython.display import display
 
+    if hasattr(part, "can_and_cannot"):
+        show_glance(part)
+        return
     if hasattr(part, "sections"):
         show_text(part.summary, heading=part.title, level=1)
         if getattr(part, "warnings", ()):

@@ -1,0 +1,250 @@
+""""At a glance": what a report found, in three to six plain sentences, before anything else.
+
+:func:`at_a_glance` turns a case study's :class:`~slc_research.casestudies.result.Result`
+into a :class:`Glance`: the findings (what changed, for whom, how big in words with the
+number, how sure in words), the strength of the evidence in one line, and what the report
+can and cannot tell us. It is built from the result's recorded values, never scraped from a
+rendered page, and the report, the notebook (``show(result["at_a_glance"])``), the index,
+the summary, the slides and the PDF all reuse it.
+
+Each case study contributes its own facts through one small hook: a function
+``facts(result) -> GlanceFacts`` in its package's ``glance`` module, named in
+:data:`HOOKS` (named rather than imported, so this module imports no case study). The
+sentences are made with the helpers here (:func:`change_sentence`, :func:`size_in_words`,
+:func:`how_sure`, :func:`number`), so every report says "how big" and "how sure" the same way.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+__all__ = ["HOOKS", "Glance", "GlanceFacts", "at_a_glance", "change_sentence", "estimate_of",
+           "how_sure", "number", "plain_title", "size_in_words"]
+
+#: Case study (a result's ``case_study``) -> its glance hook, ``"module:function"``.
+HOOKS: Mapping[str, str] = MappingProxyType({
+    "slc_impact": "slc_research.casestudies.slc_impact.glance:facts",
+    "tlc_impact": "slc_research.casestudies.tlc.glance:facts",
+    "student_led_conferences": "slc_research.casestudies.conferences.glance:facts",
+    "coproduction_pilot": "slc_research.casestudies.coproduction.glance:facts",
+    "voices": "slc_research.casestudies.voices.glance:facts",
+    "data_health": "slc_research.casestudies.data_health.glance:facts",
+})
+
+#: Fewest and most findings a glance holds.
+FEWEST, MOST = 3, 6
+
+
+@dataclass(frozen=True)
+class GlanceFacts:
+    """What one case study contributes to its glance (returned by its hook).
+
+    Attributes
+    ----------
+    findings : tuple of str
+        Plain findings, most important first (at most six are kept).
+    evidence : str
+        The strength of the evidence explained in one line.
+    can_and_cannot : tuple of str
+        What this report can tell us, then what it cannot.
+    """
+
+    findings: tuple[str, ...]
+    evidence: str
+    can_and_cannot: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Glance:
+    """A report's "At a glance": shown first in the report and reused by the index.
+
+    Attributes
+    ----------
+    title : str
+        The report's title, in words (no "learn?: Hillside SLC" artefacts).
+    findings : tuple of str
+        Three to six plain findings: what changed, for whom, how big in words with the
+        number, and how sure in words.
+    evidence : str
+        The strength of the evidence explained in one line.
+    can_and_cannot : tuple of str
+        What this report can tell us, then what it cannot.
+    """
+
+    title: str
+    findings: tuple[str, ...]
+    evidence: str
+    can_and_cannot: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        """Every sentence of the glance as one text (what the reading-ease test measures)."""
+        return " ".join((*self.findings, self.evidence, *self.can_and_cannot))
+
+    def to_record(self) -> dict[str, Any]:
+        """The glance as the plain values a notebook records for the index and summary."""
+        return {"title": self.title, "findings": list(self.findings),
+                "evidence": self.evidence, "can_and_cannot": list(self.can_and_cannot)}
+
+
+def at_a_glance(result: Any) -> Glance:
+    """The "At a glance" of a case study's result.
+
+    Parameters
+    ----------
+    result : Result
+        What a case study's ``run`` returned.
+
+    Returns
+    -------
+    Glance
+        Three to six findings (the study's own, then the sections' plain findings when it
+        gives fewer than three), the evidence line and what the report can and cannot tell.
+    """
+    hook = HOOKS.get(result.case_study)
+    facts = _hook(hook)(result) if hook else GlanceFacts((), "")
+    findings = [f for f in facts.findings if f][:MOST]
+    for section in result.sections:  # too few: the sections' own first sentences, if plain
+        if len(findings) >= FEWEST:
+            break
+        first = _first_sentence(section.finding)
+        if first and _plain(first) and first not in findings:
+            findings.append(first)
+    evidence = facts.evidence or ("This report describes what happened; it has no comparison "
+                                  "group, so it cannot show what caused it.")
+    return Glance(title=plain_title(result), findings=tuple(findings), evidence=evidence,
+                  can_and_cannot=tuple(facts.can_and_cannot))
+
+
+def plain_title(result: Any) -> str:
+    """The report's title without the enquiry's question in front ("learn?: Hillside SLC").
+
+    The case studies title a report ``"<enquiry title>: <what it covers>"``; the part after
+    the enquiry's question (ending ``?`` or ``)``) is what the report covers.
+    """
+    title = str(result.title)
+    head, sep, tail = title.rpartition(": ")
+    if sep and re.search(r"[?)]\s*$", head) and tail:
+        tail = tail[0].upper() + tail[1:]
+        return tail
+    return title
+
+
+# --- the words every study uses --------------------------------------------------------------
+
+def number(value: float, decimals: int = 2) -> str:
+    """``value`` rounded for reading, never "-0.0" or "nan" (``"–"`` when missing)."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "–"
+    text = f"{value:,.{decimals}f}"
+    if re.fullmatch(r"-0(\.0*)?", text):
+        text = text[1:]
+    return text
+
+
+def size_in_words(estimate: float, *, rise: str = "rise", fall: str = "fall") -> str:
+    """How big a standardised difference is, in words: "a moderate rise".
+
+    Follows the usual reading of standardised mean differences (Cohen, 1988): under 0.05 is
+    hardly any change, under 0.2 small, under 0.5 moderate, under 0.8 large, then very large.
+
+    Parameters
+    ----------
+    estimate : float
+        In standard deviations (d, g, h, d_ppc2).
+    rise, fall : str
+        The words for a positive and a negative change.
+    """
+    size = abs(estimate)
+    if size < 0.05:
+        return "hardly any change"
+    word = ("a small" if size < 0.2 else "a moderate" if size < 0.5 else "a large"
+            if size < 0.8 else "a very large")
+    return f"{word} {rise if estimate > 0 else fall}"
+
+
+def how_sure(ci_low: float, ci_high: float, *, decimals: int = 2, unit: str = "") -> str:
+    """The interval in words: "we can be fairly sure it is between 0.23 and 0.62".
+
+    An interval that holds 0 adds "so it could be no change at all".
+    """
+    lo, hi = number(ci_low, decimals) + unit, number(ci_high, decimals) + unit
+    if ci_low <= 0 <= ci_high:
+        return f"it could be anywhere between {lo} and {hi}, so it could be no change at all"
+    return f"we can be fairly sure it is between {lo} and {hi}"
+
+
+def change_sentence(what: str, estimate: float, ci_low: float, ci_high: float, *,
+                    scale: str = "standard", decimals: int = 2,
+                    rise: str = "rise", fall: str = "fall") -> str:
+    """One finding about a change: what changed and for whom, how big, how sure.
+
+    Parameters
+    ----------
+    what : str
+        What changed and for whom, a full clause: "Members' engagement in lessons rose more
+        than similar pupils'".
+    estimate, ci_low, ci_high : float
+        The recorded estimate and its 95% interval.
+    scale : str
+        ``"standard"`` (standard deviations: size in words), ``"percent"`` (percentage
+        points), or the unit's words ("points a week").
+    decimals : int
+    rise, fall : str
+        The words for a positive and a negative change.
+
+    Returns
+    -------
+    str
+        E.g. "Members' engagement rose more than other pupils'. It was a moderate rise: 0.43
+        on the standard scale. We can be fairly sure it is between 0.23 and 0.62."
+    """
+    if scale == "standard":
+        size = (f"It was {size_in_words(estimate, rise=rise, fall=fall)}: "
+                f"{number(estimate, decimals)} on the standard scale.")
+        sure = how_sure(ci_low, ci_high, decimals=decimals)
+    elif scale == "percent":
+        size = f"The change was {number(estimate, decimals)} percentage points."
+        sure = how_sure(ci_low, ci_high, decimals=decimals)
+    else:
+        size = f"The change was {number(estimate, decimals)} {scale}."
+        sure = how_sure(ci_low, ci_high, decimals=decimals)
+    return f"{what.rstrip('.')}. {size} {sure[0].upper()}{sure[1:]}."
+
+
+def estimate_of(records: Mapping[str, Any], key: str) -> tuple[float, float, float] | None:
+    """``(estimate, ci_low, ci_high)`` of a recorded estimate, or None when not made."""
+    value = records.get(key)
+    if not isinstance(value, Mapping):
+        return None
+    parts = (value.get("estimate"), value.get("ci_low"), value.get("ci_high"))
+    if any(p is None or (isinstance(p, float) and not math.isfinite(p)) for p in parts):
+        return None
+    return tuple(float(p) for p in parts)  # type: ignore[return-value]
+
+
+# --- internals -------------------------------------------------------------------------------
+
+def _hook(name: str) -> Any:
+    module, _, function = name.partition(":")
+    return getattr(importlib.import_module(module), function)
+
+
+#: What a glance never says: internal keys, statistical symbols, "nan", "-0.0".
+_JARGON = re.compile(r"_|\bnan\b|-0\.0+\b|\b(?:g|p|d|h|CI|SD|df)\b\s*[=<>\[]|\bCI\b",
+                     re.IGNORECASE)
+
+
+def _plain(sentence: str) -> bool:
+    return not _JARGON.search(sentence)
+
+
+def _first_sentence(text: str) -> str:
+    match = re.match(r"(.+?[.!?])(\s|$)", text.strip())
+    return match.group(1) if match else text.strip()
