@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-__all__ = ["DISCUSSION", "MAX_CHARTS", "MAX_QUOTES", "DeckContent", "KeyChart", "Quote",
-           "deck_content", "discussion_questions", "key_charts", "quotes_for_slides",
-           "role_only"]
+__all__ = ["DISCUSSION", "MAX_CHARTS", "MAX_QUOTES", "SPEAKERS", "DeckContent", "KeyChart",
+           "Quote", "deck_content", "discussion_questions", "first_sentences", "key_charts",
+           "quotes_for_slides", "role_only"]
 
 #: At most this many chart slides in a deck.
 MAX_CHARTS = 4
@@ -67,6 +67,12 @@ DISCUSSION: Mapping[str, tuple[str, ...]] = MappingProxyType({
     ),
 })
 
+#: Who speaks in a case study's quotes when the result does not say (its list of words
+#: written by members, e.g. what TLC members learned from their plans).
+SPEAKERS: Mapping[str, str] = MappingProxyType({
+    "slc_impact": "A pupil", "tlc_impact": "A member of staff",
+    "student_led_conferences": "A pupil", "coproduction_pilot": "A pupil"})
+
 _GENERAL = (
     "What do these findings mean for our practice?",
     "What would we do differently next term?",
@@ -76,7 +82,11 @@ _GENERAL = (
 
 @dataclass(frozen=True)
 class KeyChart:
-    """A chart for a slide: its section's heading, the chart, its finding and note."""
+    """A chart for a slide: its section's heading, the chart, a caption and the speaker's notes.
+
+    The caption is the section's finding cut to its first sentences
+    (:func:`first_sentences`); the notes hold the whole finding and "how to read this".
+    """
 
     heading: str
     spec: dict[str, Any]
@@ -160,11 +170,33 @@ def key_charts(result: Any, *, limit: int = MAX_CHARTS) -> tuple[KeyChart, ...]:
     for section in result.sections:
         if not section.charts:
             continue
-        found.append(KeyChart(section.title, section.charts[0].to_dict(), section.finding,
-                              section.note))
+        found.append(KeyChart(section.title, section.charts[0].to_dict(),
+                              first_sentences(section.finding),
+                              " ".join(p for p in (section.finding, section.note) if p)))
         if len(found) == limit:
             break
     return tuple(found)
+
+
+#: Where one sentence ends and the next begins (a capital, digit or quote after a stop).
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\u201c\"(])")
+
+
+def first_sentences(text: str, *, limit: int = _LONGEST_QUOTE) -> str:
+    """The whole sentences that begin ``text`` and fit in ``limit`` characters (at least one).
+
+    Examples
+    --------
+    >>> first_sentences("Members came to 72% of meetings. Boys came less often.", limit=40)
+    'Members came to 72% of meetings.'
+    """
+    sentences = _SENTENCE_BREAK.split(" ".join(str(text).split()))
+    kept = sentences[:1]
+    for sentence in sentences[1:]:
+        if len(" ".join([*kept, sentence])) > limit:
+            break
+        kept.append(sentence)
+    return " ".join(kept).strip()
 
 
 def discussion_questions(case_study: str) -> tuple[str, ...]:
@@ -217,7 +249,8 @@ def quotes_for_slides(result: Any, *, limit: int = MAX_QUOTES) -> tuple[Quote, .
                 found += [Quote(_clean(q), role_only(w))
                           for q, w in zip(frame["quote"], frame["attribution"], strict=True)
                           if _clean(q)]
-        default_who = _who_from_heading(section.items_heading)
+        default_who = (_who_from_heading(section.items_heading)
+                       or SPEAKERS.get(result.case_study, "A participant"))
         for item in section.items:
             match = _QUOTED_ITEM.search(str(item))
             if match and _clean(match.group("words")):
@@ -248,4 +281,4 @@ def _who_from_heading(heading: str) -> str:
         return "A pupil"
     if "parent" in words:
         return "A parent"
-    return "A participant"
+    return ""

@@ -233,7 +233,7 @@ def _chart_slide(deck: Any, chart: KeyChart) -> None:
     slide = deck.slides.add_slide(deck.slide_layouts[_TITLE_ONLY])
     _heading(slide, chart.heading)
     width = _WIDTH_IN - 2 * _MARGIN_IN
-    caption = 1.0 if chart.finding else 0.0
+    caption = 1.2 if chart.finding else 0.0
     room_h = _HEIGHT_IN - _BODY_TOP_IN - _FOOT_IN - caption
     png = vlc.vegalite_to_png(chart.spec, ppi=CHART_PPI)
     with Image.open(io.BytesIO(png)) as image:
