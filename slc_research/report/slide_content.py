@@ -3,8 +3,8 @@
 :func:`deck_content` gathers, from the same :class:`~slc_research.casestudies.result.Result`
 the report shows and its "At a glance" summary, everything a staff session's slides hold:
 
-- the key charts: the first chart of each section that has one, in the report's order, up
-  to :data:`MAX_CHARTS`, each with its section's heading, its finding (shown under it) and
+- the key charts: the first chart of each section that has one, in the report's order (the
+  deck shows up to :data:`MAX_CHARTS` of them), each with its section's heading, its finding (shown under it) and
   its "how to read this" note (the speaker's notes);
 - two or three quotes attributed by role only (:func:`role_only`): the case study's own
   exemplar quotes, which already come only from texts whose authors agreed to be quoted
@@ -164,18 +164,15 @@ def deck_content(result: Any, glance: Any) -> DeckContent:
         questions=discussion_questions(result.case_study))
 
 
-def key_charts(result: Any, *, limit: int = MAX_CHARTS) -> tuple[KeyChart, ...]:
-    """The first chart of each section that has one, in order, at most ``limit``."""
-    found = []
-    for section in result.sections:
-        if not section.charts:
-            continue
-        found.append(KeyChart(section.title, section.charts[0].to_dict(),
-                              first_sentences(section.finding),
-                              " ".join(p for p in (section.finding, section.note) if p)))
-        if len(found) == limit:
-            break
-    return tuple(found)
+def key_charts(result: Any) -> tuple[KeyChart, ...]:
+    """The first chart of each section that has one, in order: the candidates for slides.
+
+    The deck shows the first :data:`MAX_CHARTS` of them that read well on a slide.
+    """
+    return tuple(KeyChart(section.title, section.charts[0].to_dict(),
+                          first_sentences(section.finding),
+                          " ".join(p for p in (section.finding, section.note) if p))
+                 for section in result.sections if section.charts)
 
 
 #: Where one sentence ends and the next begins (a capital, digit or quote after a stop).

@@ -5,8 +5,10 @@ report shows) and its "At a glance" summary::
 
     1  the title, what the report is about, and any warning every reader needs first
     2  At a glance: three to six findings in plain words, and the strength of evidence
-    3+ the key charts, one a slide, as PNG images drawn by vl-convert, each with its
-       finding written under it (the "how to read this" note in the speaker's notes)
+    3+ the key charts (up to four), one a slide, as PNG images drawn by vl-convert, each
+       with its finding written under it (the "how to read this" note in the speaker's
+       notes); a chart that would be drawn at less than 60% of its size (a very tall one)
+       is left for the report and the next section's chart is shown
     .  In their own words: two or three quotes attributed by role only
     .  How sure we are: the strength of evidence and what this can and cannot tell us
     .  Questions for discussion
@@ -27,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from slc_research.report.slide_content import DeckContent, KeyChart, deck_content
+from slc_research.report.slide_content import MAX_CHARTS, DeckContent, KeyChart, deck_content
 
 __all__ = ["CHART_PPI", "SlidesResult", "build_deck", "write_deck", "write_decks"]
 
@@ -40,6 +42,8 @@ _TITLE_TOP_IN, _TITLE_HEIGHT_IN = 0.35, 1.0
 _BODY_TOP_IN = 1.5
 _FOOT_IN = 0.45  # room kept clear at the foot of each slide
 _SIZES = (28, 24, 22, 20, 18, 16, 14)
+#: A chart drawn smaller than this share of its own size is left for the report.
+_SMALLEST_CHART = 0.6
 
 # The default template's layouts (python-pptx's own): title slide, title and content,
 # title only.
@@ -89,8 +93,10 @@ def build_deck(content: DeckContent) -> Any:
     _list_slide(deck, "At a glance", content.findings,
                 foot=f"Strength of evidence: {content.evidence}" if content.evidence else "",
                 notes=content.evidence)
+    shown = 0
     for chart in content.charts:
-        _chart_slide(deck, chart)
+        if shown < MAX_CHARTS and _chart_slide(deck, chart):
+            shown += 1
     if content.quotes:
         _list_slide(deck, "In their own words",
                     [f"\u201c{q.words}\u201d \u2014 {q.who}" for q in content.quotes],
@@ -225,20 +231,23 @@ def _list_slide(deck: Any, heading: str, lines: Sequence[str], *, foot: str = ""
         _notes(slide, notes)
 
 
-def _chart_slide(deck: Any, chart: KeyChart) -> None:
+def _chart_slide(deck: Any, chart: KeyChart) -> bool:
+    """Add a slide for ``chart``; False (no slide) when it would be too small to read."""
     import vl_convert as vlc
     from PIL import Image
     from pptx.util import Inches, Pt
 
-    slide = deck.slides.add_slide(deck.slide_layouts[_TITLE_ONLY])
-    _heading(slide, chart.heading)
     width = _WIDTH_IN - 2 * _MARGIN_IN
     caption = 1.2 if chart.finding else 0.0
     room_h = _HEIGHT_IN - _BODY_TOP_IN - _FOOT_IN - caption
     png = vlc.vegalite_to_png(chart.spec, ppi=CHART_PPI)
     with Image.open(io.BytesIO(png)) as image:
         px_w, px_h = image.size
-    scale = min(width / px_w, room_h / px_h)
+    scale = min(width / px_w, room_h / px_h)  # inches per pixel on the slide
+    if scale * CHART_PPI < _SMALLEST_CHART:  # a tall chart's words would be unreadable
+        return False
+    slide = deck.slides.add_slide(deck.slide_layouts[_TITLE_ONLY])
+    _heading(slide, chart.heading)
     pic_w, pic_h = px_w * scale, px_h * scale
     picture = slide.shapes.add_picture(io.BytesIO(png), Inches(_MARGIN_IN + (width - pic_w) / 2),
                                        Inches(_BODY_TOP_IN), Inches(pic_w), Inches(pic_h))
@@ -250,6 +259,7 @@ def _chart_slide(deck: Any, chart: KeyChart) -> None:
         box.text_frame.text = chart.finding
         box.text_frame.paragraphs[0].font.size = Pt(_size([chart.finding], width, caption, 20))
     _notes(slide, chart.note or chart.finding)
+    return True
 
 
 def _heading(slide: Any, text: str) -> None:
