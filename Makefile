@@ -11,7 +11,7 @@ SEED ?= 2025
 CHROMIUM := /usr/bin/chromium
 SOFFICE := /usr/bin/soffice
 PDFTOPPM := /usr/bin/pdftoppm
-IMPRESS := /usr/lib/libreoffice/program/libsdlo.so
+IMPRESS := /usr/lib/libreoffice/program/libslideshowlo.so
 
 .PHONY: demo test lab bench venv install install-test clean
 
