@@ -236,7 +236,8 @@ def quotes_for_slides(result: Any, *, limit: int = MAX_QUOTES) -> tuple[Quote, .
 
     The quotes are the case study's own (already only from texts that may be quoted):
     a table with ``quote`` and ``attribution`` columns, or a section's list items written
-    ``“words” (who; code)``. Short quotes and different speakers come first.
+    ``“words” (who; code)``. Quotes that fit a slide and different kinds of speaker (a
+    pupil, a member of staff, a parent) come first.
     """
     found: list[Quote] = []
     for section in result.sections:
@@ -257,11 +258,16 @@ def quotes_for_slides(result: Any, *, limit: int = MAX_QUOTES) -> tuple[Quote, .
     unique = list({q.words: q for q in found}.values())
     fits = [q for q in unique if len(q.words) <= _LONGEST_QUOTE] or unique
     chosen: list[Quote] = []
-    for q in fits:  # different speakers first
-        if q.who not in {c.who for c in chosen}:
+    for q in fits:  # different kinds of speaker first (a pupil, a member of staff, ...)
+        if _kind(q.who) not in {_kind(c.who) for c in chosen}:
             chosen.append(q)
     chosen += [q for q in fits if q not in chosen]
     return tuple(chosen[:limit])
+
+
+def _kind(who: str) -> str:
+    """``"A pupil (Pedagogy lead)"`` -> ``"A pupil"``."""
+    return who.split(" (", 1)[0]
 
 
 def _clean(value: Any) -> str:
