@@ -254,8 +254,10 @@ def _demo(args: argparse.Namespace) -> int:
               or _command(["report", str(workspace), "--batch", str(_demo_batch()),
                            "--out", str(out)])
               or _command(["slides", str(workspace), "--batch", str(_demo_batch()),
-                           "--to", str(out / "slides")]))
-    print(f"Open {out / 'index.html'} in a browser; the staff decks are in {out / 'slides'}.")
+                           "--to", str(root / "slides"), "--quiet"]))
+    print(f"Open {out / 'index.html'} in a browser.")
+    if not status:  # beside the reports' folder, whose check lists files no report run made
+        print(f"The staff decks (PowerPoint) are in {root / 'slides'}.")
     return status
 
 
