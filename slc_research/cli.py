@@ -164,8 +164,8 @@ def _slides(args: argparse.Namespace) -> int:
     else:
         batch = _command_line_batch(args)
     workspace = Path(args.path).resolve()
-    plan = expand_batch(batch, Enquiry.open(workspace))
-    written = write_decks(workspace, plan, args.to)
+    enq = Enquiry.open(workspace)
+    written = write_decks(workspace, expand_batch(batch, enq), args.to, enquiry=enq)
     for line in written.skipped:
         print(line)
     if not args.quiet:

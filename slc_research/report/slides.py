@@ -131,7 +131,7 @@ def write_deck(result: Any, glance: Any, path: str | Path) -> Path:
 
 
 def write_decks(workspace: str | Path, plan: Sequence[Any], to: str | Path, *,
-                check: bool = True) -> SlidesResult:
+                check: bool = True, enquiry: Any = None) -> SlidesResult:
     """Write a staff deck for each planned report into ``to``, checked before it is shared.
 
     Parameters
@@ -145,6 +145,8 @@ def write_decks(workspace: str | Path, plan: Sequence[Any], to: str | Path, *,
         The folder for the decks, each named like its report (``slc_impact.pptx``).
     check : bool
         Run the output check on the decks before they are put in place.
+    enquiry : Enquiry, optional
+        The workspace already opened (default: opened here).
 
     Returns
     -------
@@ -173,7 +175,7 @@ def write_decks(workspace: str | Path, plan: Sequence[Any], to: str | Path, *,
         raise ConfigError(f"{'; '.join(dict.fromkeys(skipped)) or 'no report was asked for'}. "
                           "No deck was written: ask for a staff report of a case study that "
                           "applies to this enquiry.")
-    enq = Enquiry.open(workspace)
+    enq = enquiry if enquiry is not None else Enquiry.open(workspace)
     use_offline_renderer()  # the theme the reports draw with
     written = []
     with sharing(to, workspace, check=check) as staged:
