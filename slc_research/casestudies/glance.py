@@ -16,6 +16,7 @@ sentences are made with the helpers here (:func:`change_sentence`, :func:`size_i
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import math
 import re
@@ -24,8 +25,11 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+import pandas as pd
+
 __all__ = ["HOOKS", "Glance", "GlanceFacts", "at_a_glance", "change_sentence", "estimate_of",
-           "how_sure", "number", "plain_title", "size_in_words"]
+           "how_sure", "number", "outcome_rows", "plain_title", "rating_line", "recorded",
+           "share_sentence", "short_outcome", "size_in_words"]
 
 #: Case study (a result's ``case_study``) -> its glance hook, ``"module:function"``.
 HOOKS: Mapping[str, str] = MappingProxyType({
@@ -127,8 +131,13 @@ def plain_title(result: Any) -> str:
 
     The case studies title a report ``"<enquiry title>: <what it covers>"``; the part after
     the enquiry's question (ending ``?`` or ``)``) is what the report covers.
+
+    Parameters
+    ----------
+    result : Result or str
+        A result, or a recorded title.
     """
-    title = str(result.title)
+    title = result if isinstance(result, str) else str(result.title)
     head, sep, tail = title.rpartition(": ")
     if sep and re.search(r"[?)]\s*$", head) and tail:
         tail = tail[0].upper() + tail[1:]
@@ -218,9 +227,30 @@ def change_sentence(what: str, estimate: float, ci_low: float, ci_high: float, *
     return f"{what.rstrip('.')}. {size} {sure[0].upper()}{sure[1:]}."
 
 
+def share_sentence(what: str, estimate: float, ci_low: float, ci_high: float, *,
+                   decimals: int = 0) -> str:
+    """A finding about a share, in per cent: "82% of plans were tried. We can be fairly sure...".
+
+    Parameters
+    ----------
+    what : str
+        The sentence with ``{share}`` where the share goes: "{share} of plans were tried".
+    estimate, ci_low, ci_high : float
+        The recorded share and its 95% interval, in per cent (0-100).
+    decimals : int
+    """
+    share = number(estimate, decimals) + "%"
+    sure = how_sure(ci_low, ci_high, decimals=decimals, unit="%")
+    if ci_low <= 0 <= ci_high:  # a share of 0 is "none", not "no change"
+        sure = f"it could be anywhere between {number(ci_low, decimals)}% and " \
+               f"{number(ci_high, decimals)}%"
+    text = what.format(share=share).rstrip(".")
+    return f"{text[0].upper()}{text[1:]}. {sure[0].upper()}{sure[1:]}."
+
+
 def estimate_of(records: Mapping[str, Any], key: str) -> tuple[float, float, float] | None:
     """``(estimate, ci_low, ci_high)`` of a recorded estimate, or None when not made."""
-    value = records.get(key)
+    value = _plain_value(records.get(key))
     if not isinstance(value, Mapping):
         return None
     parts = (value.get("estimate"), value.get("ci_low"), value.get("ci_high"))
@@ -229,7 +259,102 @@ def estimate_of(records: Mapping[str, Any], key: str) -> tuple[float, float, flo
     return tuple(float(p) for p in parts)  # type: ignore[return-value]
 
 
+def recorded(result: Any) -> dict[str, Any]:
+    """Every value the result records, as plain values: results as dicts, tables as rows.
+
+    A section may record a stats result object (an effect size), a table or a plain dict;
+    the glance reads them all the same way, as :func:`~slc_research.report.display.record`
+    stores them for the index.
+    """
+    return {str(k): _plain_value(v) for k, v in dict(result.all_records).items()}
+
+
+def outcome_rows(records: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The declared outcomes with their estimates, primary first (``holm`` or ``outcomes_holm``).
+
+    Every case study with outcomes records them as the outcome family's rows (outcome, role,
+    estimate, ci_low, ci_high); a row without an estimate is left out.
+    """
+    rows: list[Any] = []
+    for key in ("outcomes_holm", "holm"):
+        value = _plain_value(records.get(key))
+        if isinstance(value, list | tuple) and value:
+            rows = list(value)
+            break
+    rows = [{k: (None if _missing(v) else v) for k, v in r.items()} for r in rows
+            if isinstance(r, Mapping)]
+    rows = [r for r in rows if isinstance(r, Mapping) and r.get("estimate") is not None
+            and r.get("ci_low") is not None and r.get("ci_high") is not None]
+    return sorted(rows, key=lambda r: r.get("role") != "primary")
+
+
+def short_outcome(name: str) -> str:
+    """An outcome's name as a sentence uses it: "Metacognition: planning..." -> "metacognition"."""
+    head = str(name).split(": ", 1)[0].strip()
+    if head[:1].isupper() and not head[1:2].isupper():
+        head = head[0].lower() + head[1:]
+    return head
+
+
+def rating_line(rating: str, explanation: str) -> str:
+    """The strength of evidence in one plain line, from its rating and its explanation.
+
+    Parameters
+    ----------
+    rating : str
+        E.g. ``"0 of 5"``.
+    explanation : str
+        The rating's explanation (:meth:`EvidenceStrength.explain
+        <slc_research.stats.evidence.EvidenceStrength.explain>`): which part allows how much.
+
+    Returns
+    -------
+    str
+        E.g. "Strength of evidence: 0 of 5, where 5 is the strongest. What holds it down:
+        the number of pupils; the groups were not alike at the start."
+    """
+    allowed = [(m.group(1), int(m.group(2))) for m in
+               re.finditer(r"(the design|the number of pupils|the pupils lost)[^;]*?"
+                           r"allows?(?: at most)? (\d)", explanation)]
+    words = {"the design": "how the groups were formed (pupils chose to join)",
+             "the number of pupils": "the number of pupils", "the pupils lost": "the pupils "
+             "lost between the two measures"}
+    held = []
+    if allowed:
+        low = min(n for _, n in allowed)
+        held = [words[part] for part, n in allowed if n == low]
+    if "not alike at the start" in explanation:
+        held.append("the groups were not alike at the start")
+    if "lost different shares" in explanation:
+        held.append("the two groups lost different shares of pupils")
+    line = f"Strength of evidence: {rating}, where 5 is the strongest."
+    if held:
+        line += " What holds it down: " + "; ".join(held) + "."
+    return line
+
+
 # --- internals -------------------------------------------------------------------------------
+
+def _plain_value(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain_value(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, pd.DataFrame):
+        return [_plain_value(r) for r in value.to_dict(orient="records")]
+    if isinstance(value, Mapping):
+        return {k: _plain_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain_value(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str | bytes):  # a numpy number
+        try:
+            return value.item()
+        except (TypeError, ValueError):
+            return value
+    return value
+
+
+def _missing(value: Any) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
 
 def _hook(name: str) -> Any:
     module, _, function = name.partition(":")

@@ -15,9 +15,12 @@ either way.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import Any
 
 from slc_research.casestudies import (
     conferences,
@@ -27,11 +30,12 @@ from slc_research.casestudies import (
     tlc,
     voices,
 )
+from slc_research.casestudies.glance import number
 from slc_research.casestudies.spec import CaseStudy
 from slc_research.errors import ConfigError
 
-__all__ = ["INTERACTIVE", "NOTEBOOKS", "NOTEBOOK_PACKAGE", "notebook_file",
-           "notebook_files", "notebook_info", "notebook_path"]
+__all__ = ["HEADLINES", "INTERACTIVE", "NOTEBOOKS", "NOTEBOOK_PACKAGE", "headline_label",
+           "headline_text", "notebook_file", "notebook_files", "notebook_info", "notebook_path"]
 
 #: The package that holds the notebooks: the top-level ``notebooks/`` folder, mapped into
 #: ``slc_research`` at build time.
@@ -105,3 +109,121 @@ def notebook_path(name: str | Path) -> Path:
         raise ConfigError(f"the notebook file {path} is missing: is this a complete copy "
                           "of slc-research?", key="notebook")
     return path
+
+
+#: A recorded headline's label for people, and how its value reads: ``"count"``,
+#: ``"standard"`` (a difference on the standard scale), ``"percent"`` (0-100),
+#: ``"proportion"`` (0-1, read as percentage points), ``"points"``, ``"agreement"`` (0-1,
+#: 1 is full agreement), ``"rating"`` (the strength of evidence) or ``"text"``.
+HEADLINES: Mapping[str, tuple[str, str]] = {
+    "members": ("Pupils who were members", "count"),
+    "engagement_g": ("Engagement in lessons, members against other pupils", "standard"),
+    "metacognition_g": ("Metacognition, members against other pupils", "standard"),
+    "relationships_g": ("Relationships with teachers, members against other pupils",
+                        "standard"),
+    "attendance_g": ("Attendance, members against other pupils", "standard"),
+    "behaviour_g": ("Behaviour points, members against other pupils", "standard"),
+    "strength_of_evidence": ("Strength of evidence", "rating"),
+    "n_members": ("Staff who were members", "count"),
+    "share_teaching_staff": ("Share of teaching staff who were members", "percent"),
+    "pct_plans_tried": ("Plans tried in full or in part", "percent"),
+    "top_strategies": ("Strategies planned most often", "text"),
+    "tlc_alpha": ("How well the staff survey's questions hang together", "agreement"),
+    "n_classes": ("Classes", "count"),
+    "n_pupils": ("Pupils", "count"),
+    "n_reflections": ("Reflections written", "count"),
+    "pct_weeks_meeting_target": ("Weeks with a reflection written (target: every week)",
+                                 "percent"),
+    "depth_change": ("Rise in the share of deeper reflections, first to last half term",
+                     "proportion"),
+    "n_schools": ("Schools", "count"),
+    "behaviour_vs_comparison": ("Change in bad behaviour points a week, against similar "
+                                "pupils", "points"),
+    "trouble_change": ("Change in the share who say they often get into trouble",
+                       "percent"),
+    "confident_change": ("Change in the share who feel confident about speaking up",
+                         "percent"),
+    "pooled_behaviour": ("Change in bad behaviour, all schools together", "standard"),
+    "n_sources": ("Files read", "count"),
+    "rows_read": ("Rows read", "count"),
+    "rows_left_out": ("Rows left out", "count"),
+    "n_repairs": ("Values repaired", "count"),
+    "attrition_pct": ("Share who answered the first questionnaire but not the second",
+                      "percent"),
+    "n_texts_coded": ("Texts coded", "count"),
+    "n_codes": ("Codes used", "count"),
+    "top_codes": ("Codes given most often", "text"),
+    "kappa_overall": ("Agreement of two coders (kappa)", "agreement"),
+    "alpha": ("Agreement of two coders", "agreement"),
+}
+
+#: What a rating "x of 5" means, said wherever one is shown.
+RATING_MEANS = ("where 5 is the strongest: how far the design, the number of pupils and the "
+                "pupils lost let us trust the result")
+
+
+def headline_label(key: str) -> str:
+    """A recorded headline's label for people (its words when the catalogue has none)."""
+    if key in HEADLINES:
+        return HEADLINES[key][0]
+    words = str(key).replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def headline_text(key: str, value: Any) -> str:
+    """A recorded headline's value as people read it, e.g. ``"0.43 (0.23 to 0.62)"``.
+
+    An estimate reads as its value with its 95% interval in brackets and whom it is based
+    on ("70 members against 1,527 other pupils", or "based on 512"); a share in per cent; a
+    rating with what it means; a value per year or wave as "2024-25: 25%; 2025-26: 42%".
+    """
+    kind = HEADLINES.get(key, ("", ""))[1]
+    return _text(value, kind)
+
+
+def _text(value: Any, kind: str) -> str:
+    if _is_estimate(value):
+        if _missing(value.get("estimate")):
+            return "not estimated"
+        unit, scale = ("%", 1.0) if kind == "percent" else (" points", 100.0) \
+            if kind == "proportion" else ("", 1.0)
+        places = 0 if kind in ("percent", "proportion") else 2
+        text = number(value["estimate"] * scale, places) + unit
+        lo, hi = value.get("ci_low"), value.get("ci_high")
+        if not _missing(lo) and not _missing(hi):
+            end = "%" if kind == "percent" else ""
+            text += (f" ({number(lo * scale, places)}{end} to "
+                     f"{number(hi * scale, places)}{end})")
+        return text + _based_on(value)
+    if isinstance(value, Mapping):
+        return "; ".join(f"{str(k).replace('_', ' ')}: {_text(v, kind)}"
+                         for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return ", ".join(_text(v, "text") for v in value)
+    if value is None or _missing(value):
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return number(value, 0 if kind == "percent" else 2) + ("%" if kind == "percent" else "")
+    if kind == "rating":
+        return f"{value}, {RATING_MEANS}"
+    return str(value).replace("_", " ")
+
+
+def _based_on(value: Mapping[str, Any]) -> str:
+    n1, n2 = value.get("n1"), value.get("n2")
+    if isinstance(n1, int) and isinstance(n2, int) and n1 and n2:
+        return f", {n1:,} members against {n2:,} others"
+    n = value.get("n")
+    return f", based on {n:,}" if isinstance(n, int) and n else ""
+
+
+def _is_estimate(value: Any) -> bool:
+    return isinstance(value, Mapping) and {"estimate", "ci_low", "ci_high"} <= set(value)
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))

@@ -2,12 +2,15 @@
 
 ``write_index(out_dir, results, title=...)`` writes three files:
 
-- ``index.html``: every report grouped by school (the whole trust first),
-  then by community and notebook, with its status, a link and its headline
-  results (the ones the notebook's catalogue entry names), and one calm line
-  naming the case studies that were not run because the enquiry lacks what
-  they need, with the reason;
-- ``summary.csv``: the headline results of every report as one tidy table
+- ``index.html``: every report grouped by school (the whole trust first; in a
+  one-school enquiry, under that school's name alone), one row per report: its
+  title as a link with its research copy (code shown) as a second link on the
+  same row, its status and its "At a glance" (three findings and the strength
+  of evidence explained), or for an older report its headline results labelled
+  in words from the catalogue; and one calm line naming the case studies that
+  were not run because the enquiry lacks what they need, with the reason;
+- ``summary.csv`` and ``summary.html`` (written by :mod:`slc_research.report.summary`):
+  ``summary.csv``: the headline results of every report as one tidy table
   (a row per report and result: estimate, CI, n), for a spreadsheet or a
   dissertation table;
 - ``summary.html``: per notebook, the same results side by side, one column
@@ -22,27 +25,37 @@ run as a formula (``=``, ``+``, ``-``, ``@``) are prefixed with ``'``
 from __future__ import annotations
 
 import html
+import json
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from slc_research.privacy.safe_cells import csv_text
-from slc_research.report.catalogue import NOTEBOOKS
+from slc_research.casestudies.glance import plain_title
+from slc_research.report.catalogue import (
+    NOTEBOOKS,
+    headline_label,
+    headline_text,
+)
 from slc_research.report.execute import ReportResult
-from slc_research.report.folder import INDEX_NAME, SUMMARY_CSV, SUMMARY_HTML
+from slc_research.report.folder import INDEX_NAME, SUMMARY_CSV, SUMMARY_HTML, read_ledger
+from slc_research.report.summary import (
+    SUMMARY_COLUMNS,
+    headlines,
+    is_estimate,
+    summary_body,
+    summary_csv,
+    summary_rows,
+)
 from slc_research.workspace.atomic import write_atomic
 
-__all__ = ["INDEX_NAME", "SUMMARY_CSV", "SUMMARY_HTML", "format_record", "summary_rows",
-           "write_index"]
+__all__ = ["INDEX_NAME", "SUMMARY_COLUMNS", "SUMMARY_CSV", "SUMMARY_HTML", "format_record",
+           "summary_rows", "write_index"]
 
-#: Record names shown as columns of their own rather than as headline results.
-_RESERVED = ("title", "school", "schools", "community")
-#: Columns of ``summary.csv``.
-SUMMARY_COLUMNS = ("notebook", "report", "school", "community", "result", "estimate", "ci_low",
-                   "ci_high", "n", "text")
 _TRUST = "The whole trust"
+#: The heading of a folder whose reports name no school at all.
+_ONE_FOLDER = "Reports"
 
 _CSS = """
 body { font-family: Helvetica, Arial, sans-serif; margin: 2rem auto; max-width: 75rem;
@@ -57,6 +70,8 @@ th { background: #f3f3f3; }
 .skipped { color: #1b6a2f; }
 .failed { color: #a11; font-weight: bold; }
 .earlier { color: #8a5a00; }
+.evidence { font-size: 0.9em; color: #333; margin: 0.3rem 0 0; }
+.research { font-size: 0.85em; }
 ul { margin: 0; padding-left: 1.1rem; }
 .error { color: #a11; font-size: 0.9em; }
 .not-run { color: #555; }
@@ -65,8 +80,14 @@ footer { margin-top: 1.5rem; color: #666; font-size: 0.85em; }
 
 
 def write_index(out_dir: str | Path, results: Iterable[ReportResult], *, title: str,
-                not_run: Iterable[str] = ()) -> Path:
+                not_run: Iterable[str] = (),
+                audiences: Mapping[str, str] | None = None) -> Path:
     """Write ``index.html``, ``summary.csv`` and ``summary.html`` into ``out_dir``.
+
+    The index has one row per report: its title as a link, with the research copy (the
+    same report with its code shown) as a second link on the same row, and the report's
+    "At a glance" (or, for a report recorded before there was one, its headline results
+    labelled in words from the catalogue).
 
     Parameters
     ----------
@@ -83,6 +104,10 @@ def write_index(out_dir: str | Path, results: Iterable[ReportResult], *, title: 
         The reports not run because their case study does not apply to the enquiry, a line
         each (``"tlc_impact: not run - this enquiry has no TLC (...)"``): shown in one
         calm line under the opening paragraph, never as failed rows.
+    audiences : mapping, optional
+        Report name -> ``"staff"`` or ``"research"``; by default read from the folder's
+        ledger. A research report with the same notebook and parameters as a staff report
+        is that report's research copy.
 
     Returns
     -------
@@ -91,21 +116,28 @@ def write_index(out_dir: str | Path, results: Iterable[ReportResult], *, title: 
     """
     out_dir = Path(out_dir).resolve()
     results = list(results)
+    if audiences is None:
+        audiences = {name: str(entry.get("audience") or "staff")
+                     for name, entry in read_ledger(out_dir).items()}
     e = html.escape
     n_ok = sum(r.status in ("ok", "skipped") for r in results)
     n_earlier = sum(r.status == "earlier" for r in results)
     n_failed = sum(r.status == "failed" for r in results)
+    copies = _research_copies(results, audiences)
+    one_school = _one_school(results)
     groups: dict[str, list[ReportResult]] = {}
     for r in results:
-        groups.setdefault(_school_label(r), []).append(r)
+        if r.name not in copies.values():
+            groups.setdefault(_school_label(r, one_school), []).append(r)
     order = sorted(groups, key=lambda s: (s != _TRUST, s))
     sections = []
     for school in order:
-        rows = "\n".join(_row(r, out_dir) for r in sorted(groups[school], key=_sort_key))
+        rows = "\n".join(_row(r, out_dir, copies.get(r.name), results)
+                         for r in sorted(groups[school], key=_sort_key))
         sections.append(f"""<h2>{e(school)}</h2>
 <table>
-<thead><tr><th>Report</th><th>Notebook</th><th>Community</th><th>Status</th>
-<th>Headline results</th></tr></thead>
+<thead><tr><th>Report</th><th>What it is</th><th>Status</th>
+<th>At a glance</th></tr></thead>
 <tbody>
 {rows}
 </tbody>
@@ -116,51 +148,25 @@ def write_index(out_dir: str | Path, results: Iterable[ReportResult], *, title: 
         failed_note += (f" {n_earlier} made by an earlier run from older data (not part of "
                         "this batch): run them again to bring them up to date.")
     page = _page(title, f"""<p>{n_ok} of {len(results)} report(s) are up to date.{e(failed_note)}
-Each report states its sample sizes, the uncertainty of its estimates and what its design can
-and cannot show; groups too small to publish are withheld. The results of every report side by
-side: <a href="{SUMMARY_HTML}">summary</a> (also as <a href="{SUMMARY_CSV}">CSV</a>).</p>
+Each report opens with what it found in plain words, states its sample sizes, the uncertainty
+of its estimates and what its design can and cannot show; groups too small to publish are
+withheld. A research copy is the same report with its code shown. The results of every
+report side by side: <a href="{SUMMARY_HTML}">summary</a> (also as
+<a href="{SUMMARY_CSV}">CSV</a>).</p>
 {_not_run(not_run)}{body}""")
     path = out_dir / INDEX_NAME
     write_atomic(path, page, durable=False)
-    rows = summary_rows(results)
-    write_atomic(out_dir / SUMMARY_CSV, _csv(rows), durable=False)
-    write_atomic(out_dir / SUMMARY_HTML, _summary_page(title, rows), durable=False)
+    kept = [r for r in results if r.name not in copies.values()]
+    rows = summary_rows(kept, school_of=lambda r: _school_label(r, one_school))
+    write_atomic(out_dir / SUMMARY_CSV, summary_csv(rows), durable=False)
+    write_atomic(out_dir / SUMMARY_HTML, _page(f"{title}: results side by side",
+                                               summary_body(rows)), durable=False)
     return path
-
-
-def summary_rows(results: Iterable[ReportResult]) -> list[dict[str, Any]]:
-    """The headline results of every successful report, one row per report and result.
-
-    Estimates (anything recorded with ``estimate``, ``ci_low`` and ``ci_high``)
-    fill ``estimate``, ``ci_low``, ``ci_high`` and ``n``; a number fills
-    ``estimate``; a result per year or wave (a dict of estimates) gives a row
-    per key ("share teaching staff: 2024-25"); text goes to ``text``.
-    """
-    rows: list[dict[str, Any]] = []
-    for r in results:
-        if r.status not in ("ok", "skipped", "earlier"):
-            continue
-        stem = Path(r.notebook).stem
-        base = {"notebook": stem, "report": r.name, "school": _school_label(r),
-                "community": r.community}
-        for key, value in _headlines(r):
-            for label, v in _flatten(key.replace("_", " "), value):
-                row = {**base, "result": label, "estimate": None, "ci_low": None,
-                       "ci_high": None, "n": None, "text": None}
-                if _is_estimate(v):
-                    row.update(estimate=v.get("estimate"), ci_low=v.get("ci_low"),
-                               ci_high=v.get("ci_high"), n=v.get("n"))
-                elif isinstance(v, bool) or not isinstance(v, int | float):
-                    row["text"] = format_record(v)
-                else:
-                    row["estimate"] = v
-                rows.append(row)
-    return rows
 
 
 def format_record(value: Any) -> str:
     """A recorded value as short text (effect sizes in APA style, numbers to 2 dp)."""
-    if _is_estimate(value):
+    if is_estimate(value):
         if value.get("estimate") is None:
             return "not computed"
         level = f"{float(value.get('confidence') or 0.95) * 100:g}%"
@@ -202,11 +208,47 @@ def _page(title: str, body: str) -> str:
 """
 
 
-def _school_label(r: ReportResult) -> str:
+def _school_label(r: ReportResult, one_school: str | None = None) -> str:
+    """The heading a report goes under: its school, or the whole trust.
+
+    In a one-school enquiry (``one_school``, see :func:`_one_school`) every report goes
+    under that school's name: there is no "whole trust" and no "all".
+    """
+    if one_school is not None:
+        return one_school or _ONE_FOLDER
     school = r.school or _asked_school(r)
-    if "," in school:
+    if "," in school or school.strip().lower() in ("all", "all schools"):
         return _TRUST
     return school or _TRUST
+
+
+def _schools_of(r: ReportResult) -> set[str]:
+    school = r.school or _asked_school(r)
+    return {s.strip() for s in school.split(",")
+            if s.strip() and s.strip().lower() not in ("all", "all schools")}
+
+
+def _one_school(results: list[ReportResult]) -> str | None:
+    """The school's name when every report is of one school ("" if none names one), or None."""
+    schools = set().union(*(_schools_of(r) for r in results)) if results else set()
+    if len(schools) > 1:
+        return None
+    return next(iter(schools), "")
+
+
+def _research_copies(results: list[ReportResult],
+                     audiences: Mapping[str, str]) -> dict[str, str]:
+    """Staff report name -> the name of its research copy (same notebook and parameters)."""
+    def same(r: ReportResult) -> tuple[str, str]:
+        return (Path(r.notebook).stem, json.dumps(r.parameters, sort_keys=True, default=str))
+
+    staff = {same(r): r.name for r in results if audiences.get(r.name, "staff") != "research"}
+    copies: dict[str, str] = {}
+    for r in results:
+        twin = staff.get(same(r))
+        if audiences.get(r.name) == "research" and twin and twin not in copies:
+            copies[twin] = r.name
+    return copies
 
 
 def _asked_school(r: ReportResult) -> str:
@@ -241,20 +283,16 @@ def _sort_key(r: ReportResult) -> tuple:
     return (r.community != "", r.community, position, r.name)
 
 
-def _headlines(r: ReportResult) -> list[tuple[str, Any]]:
-    stem = Path(r.notebook).stem
-    wanted = NOTEBOOKS[stem].headlines if stem in NOTEBOOKS else ()
-    if wanted:
-        return [(k, r.records[k]) for k in wanted if k in r.records]
-    return [(k, v) for k, v in r.records.items() if k not in _RESERVED and _headline(v)]
-
-
-def _row(r: ReportResult, out_dir: Path) -> str:
+def _row(r: ReportResult, out_dir: Path, copy: str | None,
+         results: list[ReportResult]) -> str:
     e = html.escape
     notebook = e(_notebook_title(Path(r.notebook).stem))
     if r.status in ("ok", "skipped", "earlier") and r.html is not None:
-        href = quote(Path(os.path.relpath(r.html, out_dir)).as_posix())
-        name = f'<a href="{e(href, quote=True)}">{e(str(r.records.get("title") or r.name))}</a>'
+        name = f'<a href="{_href(r.html, out_dir)}">{e(_title(r))}</a>'
+        research = next((x for x in results if x.name == copy and x.html is not None), None)
+        if research is not None:
+            name += (f'<div class="research"><a href="{_href(research.html, out_dir)}">'
+                     "Research copy (with the code)</a></div>")
         status = {"ok": '<span class="ok">ok</span>',
                   "skipped": '<span class="skipped">up to date (not rerun)</span>',
                   "earlier": '<span class="earlier">from an earlier run, older data (not '
@@ -264,91 +302,36 @@ def _row(r: ReportResult, out_dir: Path) -> str:
         message = (r.error or "failed")
         message = message if len(message) <= 400 else message[:400] + "…"
         status = f'<span class="failed">failed</span><div class="error">{e(message)}</div>'
-    items = [f"<li>{e(k.replace('_', ' '))}: {e(_short(format_record(v)))}</li>"
-             for k, v in _headlines(r) if not _not_computed(v)]
-    headline = f"<ul>{''.join(items)}</ul>" if items else ""
-    return (f"<tr><td>{name}</td><td>{notebook}</td><td>{e(r.community) or 'all'}</td>"
-            f"<td>{status}</td><td>{headline}</td></tr>")
+    return (f"<tr><td>{name}</td><td>{notebook}</td>"
+            f"<td>{status}</td><td>{_glance_cell(r)}</td></tr>")
+
+
+def _href(path: Path, out_dir: Path) -> str:
+    return html.escape(quote(Path(os.path.relpath(path, out_dir)).as_posix()), quote=True)
+
+
+def _title(r: ReportResult) -> str:
+    """The report's title without the enquiry's question in front of it."""
+    return plain_title(str(r.records.get("title") or r.name))
+
+
+def _glance_cell(r: ReportResult) -> str:
+    """The report's "At a glance" (three findings and the evidence line), or its headlines."""
+    e = html.escape
+    glance = r.records.get("at_a_glance")
+    if isinstance(glance, Mapping) and glance.get("findings"):
+        items = "".join(f"<li>{e(str(f))}</li>" for f in list(glance["findings"])[:3])
+        evidence = str(glance.get("evidence") or "")
+        return (f"<ul>{items}</ul>"
+                + (f'<p class="evidence">{e(evidence)}</p>' if evidence else ""))
+    items = [f"<li>{e(headline_label(k))}: {e(_short(headline_text(k, v)))}</li>"
+             for k, v in headlines(r) if not _not_computed(v)]
+    return f"<ul>{''.join(items)}</ul>" if items else ""
 
 
 def _not_computed(value: Any) -> bool:
     """Whether a headline is an estimate that was not made (left off the index's list)."""
-    return _is_estimate(value) and value.get("estimate") is None
-
-
-def _summary_page(title: str, rows: list[dict[str, Any]]) -> str:
-    e = html.escape
-    by_notebook: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        by_notebook.setdefault(row["notebook"], []).append(row)
-    sections = []
-    for stem, group in by_notebook.items():
-        reports = list(dict.fromkeys(row["report"] for row in group))
-        labels = {row["report"]: row["community"] or row["school"] for row in group}
-        results = list(dict.fromkeys(row["result"] for row in group))
-        cells = {(row["result"], row["report"]): _cell(row) for row in group}
-        head = "".join(f"<th>{e(labels[rep] or rep)}</th>" for rep in reports)
-        body = "\n".join(
-            f"<tr><th>{e(res)}</th>" + "".join(f"<td>{e(cells.get((res, rep), ''))}</td>"
-                                               for rep in reports) + "</tr>"
-            for res in results)
-        sections.append(f"""<h2>{e(_notebook_title(stem))}</h2>
-<table>
-<thead><tr><th>Result</th>{head}</tr></thead>
-<tbody>
-{body}
-</tbody>
-</table>""")
-    content = "\n".join(sections) or "<p>No report has results yet.</p>"
-    return _page(f"{title}: results side by side", f"""<p>The headline results of every
-report, one column per report. Estimates show their 95% confidence interval in brackets and
-their n; "–" means withheld (too few pupils) or not computed. Back to the
-<a href="{INDEX_NAME}">index</a>; the same numbers as <a href="{SUMMARY_CSV}">CSV</a>.</p>
-{content}""")
-
-
-def _cell(row: dict[str, Any]) -> str:
-    if row["text"] is not None:
-        return _short(row["text"], 120)
-    est = row["estimate"]
-    if est is None:
-        return "–"
-    text = f"{est:.2f}" if isinstance(est, float) else f"{est:,}"
-    if row["ci_low"] is not None and row["ci_high"] is not None:
-        text += f" [{row['ci_low']:.2f}, {row['ci_high']:.2f}]"
-    if row["n"] is not None:
-        text += f", n = {row['n']}"
-    return text
-
-
-def _csv(rows: list[dict[str, Any]]) -> str:
-    return csv_text(rows, columns=SUMMARY_COLUMNS)
-
-
-def _is_estimate(value: Any) -> bool:
-    return isinstance(value, Mapping) and {"estimate", "ci_low", "ci_high"} <= set(value)
-
-
-def _flatten(label: str, value: Any) -> list[tuple[str, Any]]:
-    """A dict of estimates (per year, per wave) becomes one labelled value per key."""
-    if isinstance(value, Mapping) and not _is_estimate(value) and value and all(
-            _is_estimate(v) or isinstance(v, int | float) for v in value.values()):
-        return [(f"{label}: {k}", v) for k, v in value.items()]
-    return [(label, value)]
-
-
-def _headline(value: Any) -> bool:
-    """Whether a record is a headline rather than a whole table.
-
-    A headline is a number, a short text or an estimate; a whole table (a list of rows) is
-    kept for tests and the batch summary.
-    """
-    if isinstance(value, list | tuple):
-        return not any(isinstance(v, Mapping) for v in value)
-    if isinstance(value, Mapping):
-        return _is_estimate(value) or all(not isinstance(v, list | tuple)
-                                          for v in value.values())
-    return True
+    return is_estimate(value) and value.get("estimate") is None
 
 
 def _short(text: str, limit: int = 240) -> str:

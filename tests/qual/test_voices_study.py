@@ -150,6 +150,6 @@ def test_the_notebook_shows_each_section_once_with_no_logic_of_its_own():
                                                         | ast.IfExp | ast.comprehension)]
     assert sum(1 for line in body.splitlines() if line.strip()) <= 40
     assert "STUDY.run_notebook(" in code[1]
-    assert re.findall(r'show\(result\["(\w+)"\]\)', body) == KEYS
+    assert re.findall(r'show\(result\["(\w+)"\]\)', body) == ["at_a_glance", *KEYS]
     assert all(c.source.lstrip().startswith("#") for c in nb.cells[1:]
                if c.cell_type == "markdown")

@@ -34,12 +34,12 @@ def test_notebook_is_its_parameters_one_run_and_one_show_per_section():
     assert "data_health.STUDY.run_notebook(workspace=workspace, school=school)" in code[1].source
     shown = [re.fullmatch(r'show\(result\["(\w+)"\]\)', c.source.strip()) for c in code[2:]]
     assert all(shown)
-    assert [m.group(1) for m in shown] == SECTIONS
+    assert [m.group(1) for m in shown] == ["at_a_glance", *SECTIONS]
     lines = [line for c in code for line in c.source.splitlines() if line.strip()]
     assert len(lines) <= 40
     assert not [line for line in lines if re.match(r"\s*(if|for|while|elif|else)\b", line)]
     headings = [c.source.splitlines()[0] for c in nb.cells if c.cell_type == "markdown"]
-    assert headings == [f"## {h}" for h in HEADINGS[:4]] + ["### Drop-out between waves"] + [
+    assert headings == ["## At a glance"] + [f"## {h}" for h in HEADINGS[:4]] + ["### Drop-out between waves"] + [
         f"## {h}" for h in HEADINGS[4:]]
 
 

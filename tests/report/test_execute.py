@@ -183,7 +183,8 @@ def test_index_lists_reports_escaped(ran, tmp_path):
     assert "broken &lt;one&gt;" in html
     assert "cell 3 raised &lt;KeyError&gt;" in html
     assert "Voice &amp; Choice" in html
-    assert "engagement g: g = 0.41, 95% CI [0.05, 0.77], n = 64" in html
+    assert ("Engagement in lessons, members against other pupils: 0.41 (0.05 to 0.77), "
+            "based on 64") in html
     assert "<h2>The whole trust</h2>" in html  # a report on schools A and B
     assert "2 of 3 report(s) are up to date. 1 failed" in html
     assert "<script" not in html

@@ -1,14 +1,84 @@
-"""The glance hook of this case study: its findings in plain words, for "At a glance"."""
+"""The data health report's glance hook: how complete and sound the data are, in words."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from slc_research.casestudies.glance import GlanceFacts
+from slc_research.casestudies.glance import GlanceFacts, estimate_of, number, recorded
 
 __all__ = ["facts"]
 
 
 def facts(result: Any) -> GlanceFacts:
-    """The case study's plain findings, evidence line and limits, from its result."""
-    return GlanceFacts((), "")
+    """The data health report's plain findings and limits, from its recorded values.
+
+    Parameters
+    ----------
+    result : Result
+        The data health result.
+
+    Returns
+    -------
+    GlanceFacts
+        Rows read and left out, repairs, repeated rows, unlikely values, questionnaire
+        response and drop-out.
+    """
+    records = recorded(result)
+    findings = []
+    if records.get("rows_read") is not None and records.get("n_sources"):
+        findings.append(f"The {records['n_sources']:,} files held {records['rows_read']:,} "
+                        f"rows; {records.get('rows_left_out') or 0:,} rows were left out.")
+    if records.get("n_repairs"):
+        findings.append(f"{records['n_repairs']:,} values were repaired as they were read.")
+    repeated = _total(records.get("n_duplicates"))
+    if repeated is not None:
+        findings.append("No row was repeated." if not repeated else
+                        f"{repeated:,} rows were repeated exactly; two such rows can be two "
+                        "real events.")
+    unlikely = _total(records.get("n_out_of_range"))
+    if unlikely is not None:
+        findings.append("No value looked unlikely." if not unlikely else
+                        f"{unlikely:,} values were allowed but unlikely: check them.")
+    rates = records.get("response_rate")
+    if isinstance(rates, Mapping):
+        findings += _response(rates)[:max(0, 6 - len(findings))]
+    return GlanceFacts(
+        tuple(findings[:6]),
+        "This report checks the data, not the communities, so it has no strength of "
+        "evidence of its own: it says how far the other reports can be trusted.",
+        ("It can tell us what the files held, what was repaired or left out, and who "
+         "answered the questionnaires.",
+         "It cannot tell us whether a value that looks right is true."))
+
+
+def _response(rates: Mapping[str, Any]) -> list[str]:
+    """A sentence per questionnaire, its waves together, the one most answered first."""
+    by_survey: dict[str, list[tuple[str, float, int]]] = {}
+    for name, value in rates.items():
+        rate = estimate_of(rates, name)
+        if rate is None:
+            continue
+        survey, _, wave = str(name).rpartition(" wave ")
+        if not survey:
+            survey, wave = str(name), ""
+        by_survey.setdefault(survey, []).append((wave, rate[0], int(value.get("n") or 0)))
+    order = sorted(by_survey, key=lambda s: -max(r[1] for r in by_survey[s]))
+    out = []
+    for survey in order:
+        waves = by_survey[survey]
+        parts = [f"{number(rate * 100, 0)}%" + (f" at wave {wave}" if wave else "")
+                 for wave, rate, _ in waves]
+        listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        out.append(f"Of the pupils on roll, {listed} answered the {_words(survey)}.")
+    return out
+
+
+def _total(counts: Any) -> int | None:
+    if not isinstance(counts, Mapping):
+        return None
+    return int(sum(v for v in counts.values() if isinstance(v, int | float)))
+
+
+def _words(name: str) -> str:
+    return str(name).replace("_", " ")
