@@ -90,8 +90,7 @@ def build_deck(content: DeckContent) -> Any:
     deck.core_properties.author = "slc-research"
     deck.core_properties.subject = "Findings for a staff session"
     _title_slide(deck, content)
-    _list_slide(deck, "At a glance", content.findings,
-                foot=f"Strength of evidence: {content.evidence}" if content.evidence else "",
+    _list_slide(deck, "At a glance", content.findings, foot=_evidence_line(content.evidence),
                 notes=content.evidence)
     shown = 0
     for chart in content.charts:
@@ -192,6 +191,14 @@ def write_decks(workspace: str | Path, plan: Sequence[Any], to: str | Path, *,
 
 # --- slides ---------------------------------------------------------------------------------
 
+def _evidence_line(evidence: str) -> str:
+    """``evidence`` introduced as the strength of evidence, once (``""`` when there is none)."""
+    evidence = evidence.strip()
+    if not evidence or evidence.lower().startswith("strength of evidence"):
+        return evidence
+    return f"Strength of evidence: {evidence}"
+
+
 def _title_slide(deck: Any, content: DeckContent) -> None:
     from pptx.util import Inches, Pt
 
@@ -281,9 +288,11 @@ def _heading(slide: Any, text: str) -> None:
 def _fill(frame: Any, lines: Sequence[str], width_emu: int, height_in: float, *,
           largest: int = 28) -> None:
     """Put ``lines`` into a text frame, one paragraph each, at a size that fits the box."""
+    from pptx.enum.text import MSO_AUTO_SIZE
     from pptx.util import Emu, Pt
 
     frame.word_wrap = True
+    frame.auto_size = MSO_AUTO_SIZE.NONE  # the size chosen here; no viewer shrinks it further
     size = _size(lines, Emu(width_emu).inches, height_in, largest)
     for i, line in enumerate(lines):
         paragraph = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
