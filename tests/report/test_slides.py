@@ -101,6 +101,7 @@ def test_item5_deck_reads_back_title_glance_charts_quotes_sure_questions(decks, 
     at_glance = slides[1]["texts"]
     assert at_glance[1].split("\n") == list(glance.findings)
     assert glance.evidence in at_glance[2]
+    assert at_glance[2].lower().count("strength of evidence") == 1
     # each chart slide: one picture, drawn (not blank), and its finding as text under it
     for chart in charts:
         assert len(chart["pictures"]) == 1
@@ -263,3 +264,18 @@ def test_item5_deck_content_is_the_glance_and_the_result():
     titles = [s.shapes.title.text for s in build_deck(content).slides]
     assert titles == ["The Hillside SLC", "At a glance", "Change in scores", "How sure we are",
                       "Questions for discussion"]  # no quotes: no quotes slide
+
+
+def test_item5_slides_for_a_case_study_that_does_not_apply_is_one_message(tiny_workspace,
+                                                                          capsys):
+    ws = tiny_workspace(ROSTER)
+    to = ws.parent / "decks"
+    assert main(["slides", str(ws), "--notebook", "tlc_impact", "--to", str(to)]) == 1
+    err = capsys.readouterr().err
+    assert "tlc_impact: not run" in err
+    assert "No deck was written" in err
+    assert "Traceback" not in err
+    assert not to.exists()
+    # --batch with report choices is a mistake on the command line (exit 2)
+    assert main(["slides", str(ws), "--batch", "x.toml", "--all", "--to", str(to)]) == 2
+    assert "cannot be combined with --batch" in capsys.readouterr().err
