@@ -240,7 +240,8 @@ def _demo(args: argparse.Namespace) -> int:
     """The demo from any folder: the commands `make demo` used to run one by one.
 
     ``demo-data DIR/data/demo``, ``check`` it, then ``report`` it with the demo batch
-    (shipped in the package) into ``DIR/outputs``.
+    (shipped in the package) into ``DIR/outputs``, then write its staff decks (``slides``)
+    into ``DIR/slides``.
     """
     from slc_research.report import warm
 
