@@ -11,6 +11,7 @@ SEED ?= 2025
 CHROMIUM := /usr/bin/chromium
 SOFFICE := /usr/bin/soffice
 PDFTOPPM := /usr/bin/pdftoppm
+IMPRESS := /usr/lib/libreoffice/program/libslideshowlo.so
 
 .PHONY: demo test lab bench venv install install-test clean
 
@@ -39,20 +40,21 @@ $(CHROMIUM):
 		echo "    sudo apt-get update && sudo apt-get install -y chromium"; \
 	fi
 
-# LibreOffice (DOCX -> PDF) and poppler's pdftoppm (PDF -> PNG) for tests/report/test_export.py.
-$(SOFFICE) $(PDFTOPPM):
+# LibreOffice (DOCX -> PDF) and poppler's pdftoppm (PDF -> PNG) for tests/report/test_export.py;
+# LibreOffice Impress (PPTX -> PDF) for tests/report/test_slides.py.
+$(SOFFICE) $(PDFTOPPM) $(IMPRESS):
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "Installing LibreOffice Writer and poppler-utils for the export test (apt-get)..."; \
+		echo "Installing LibreOffice Writer and Impress and poppler-utils for the export and slides tests (apt-get)..."; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-			--no-install-recommends libreoffice-writer-nogui poppler-utils fonts-liberation >/dev/null; \
+			--no-install-recommends libreoffice-writer-nogui libreoffice-impress-nogui poppler-utils fonts-liberation >/dev/null; \
 	else \
-		echo "The export test needs LibreOffice and pdftoppm: run"; \
-		echo "    sudo apt-get update && sudo apt-get install -y libreoffice-writer-nogui poppler-utils fonts-liberation"; \
+		echo "The export and slides tests need LibreOffice (Writer, Impress) and pdftoppm: run"; \
+		echo "    sudo apt-get update && sudo apt-get install -y libreoffice-writer-nogui libreoffice-impress-nogui poppler-utils fonts-liberation"; \
 	fi
 
 venv install: $(VENV)/.installed
 
-install-test: $(VENV)/.installed-test $(CHROMIUM) $(SOFFICE) $(PDFTOPPM)
+install-test: $(VENV)/.installed-test $(CHROMIUM) $(SOFFICE) $(PDFTOPPM) $(IMPRESS)
 
 # The same command a pip-installed package runs (README, "Without make"): the synthetic trust
 # in ./data/demo ($(DEMO)), the reports of batches/demo.toml and index.html in ./outputs ($(OUT)).

@@ -154,6 +154,35 @@ def _report(args: argparse.Namespace) -> int:
     return 1 if run.failures or not run.passed_check else 0
 
 
+def _slides(args: argparse.Namespace) -> int:
+    """``slides PATH --to DIR``: a staff deck per report, chosen as ``report`` chooses them."""
+    from slc_research.report.batch import expand_batch, read_batch
+    from slc_research.report.slides import write_decks
+    from slc_research.workspace.enquiry import Enquiry
+
+    if args.batch:
+        clash = [o for o, v in (("--notebook", args.notebook), ("--all", args.all),
+                                ("-p", args.parameter), ("--community", args.community),
+                                ("--each-community", args.each_community),
+                                ("--name", args.name)) if v]
+        if clash:
+            raise ConfigError(f"{', '.join(clash)} cannot be combined with --batch: put them in "
+                              f"the batch file {args.batch}.", key="--batch")
+        batch = read_batch(args.batch)
+    else:
+        batch = _command_line_batch(args)
+    workspace = Path(args.path).resolve()
+    enq = Enquiry.open(workspace)
+    written = write_decks(workspace, expand_batch(batch, enq), args.to, enquiry=enq)
+    for line in written.skipped:
+        print(line)
+    if not args.quiet:
+        print(f"Wrote {len(written.decks)} staff deck(s) in {written.folder}, checked: no roster "
+              "name, real id or email address found. Open them in PowerPoint or LibreOffice "
+              "Impress; every word can be edited.")
+    return 0
+
+
 def _check_outputs(args: argparse.Namespace) -> int:
     from slc_research.report.check import check_outputs, describe_check
 
@@ -219,7 +248,8 @@ def _demo(args: argparse.Namespace) -> int:
     """The demo from any folder: the commands `make demo` used to run one by one.
 
     ``demo-data DIR/data/demo``, ``check`` it, then ``report`` it with the demo batch
-    (shipped in the package) into ``DIR/outputs``.
+    (shipped in the package) into ``DIR/outputs``, then write its staff decks (``slides``)
+    into ``DIR/slides``.
     """
     from slc_research.report import warm
 
@@ -231,8 +261,12 @@ def _demo(args: argparse.Namespace) -> int:
     warm.prestart(_KERNEL)  # the zygote imports the stack while the trust is checked
     status = (_command(["check", str(workspace)])
               or _command(["report", str(workspace), "--batch", str(_demo_batch()),
-                           "--out", str(out)]))
+                           "--out", str(out)])
+              or _command(["slides", str(workspace), "--batch", str(_demo_batch()),
+                           "--to", str(root / "slides"), "--quiet"]))
     print(f"Open {out / 'index.html'} in a browser.")
+    if not status:  # beside the reports' folder, whose check lists files no report run made
+        print(f"The staff decks (PowerPoint) are in {root / 'slides'}.")
     return status
 
 
@@ -425,6 +459,35 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--scheduler", metavar="ADDRESS",
                    help="run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786")
     s.set_defaults(func=_report)
+
+    s = sub.add_parser(
+        "slides", help="write a PowerPoint deck per report for a staff session",
+        description="For each report chosen as `report` chooses them (--notebook, --all, -p, "
+                    "--community, --each-community, --name, or --batch FILE), write a "
+                    "PowerPoint deck into DIR: the title, At a glance, the key charts, two or "
+                    "three quotes attributed by role only, how sure we are and questions for "
+                    "discussion. Every word is editable in PowerPoint and LibreOffice Impress. "
+                    "The decks are checked for names and real ids before they are put in "
+                    "place.")
+    s.add_argument("path", help="the workspace, e.g. data/demo")
+    s.add_argument("--to", required=True, metavar="DIR", help="the folder for the decks")
+    s.add_argument("--batch", metavar="FILE",
+                   help="a batch file (see batches/demo.toml); its research copies get no deck")
+    s.add_argument("--notebook", action="append", default=[],
+                   help="notebook name (e.g. tlc_impact); repeat for several "
+                        "(default slc_impact)")
+    s.add_argument("--all", action="store_true", help="every case-study notebook")
+    s.add_argument("-p", "--parameter", action="append", default=[], metavar="KEY=VALUE",
+                   help='a notebook parameter, the value as in TOML: -p community="Riverside '
+                        'SLC" (repeat for several)')
+    s.add_argument("--community", action="append", default=[],
+                   help="one community (repeat for several); default: the whole workspace")
+    s.add_argument("--each-community", action="store_true",
+                   help="also one deck per community, for the notebooks that have them")
+    s.add_argument("--name", metavar="TEMPLATE",
+                   help='deck file name, e.g. "{notebook}--{community}" (values slugged)')
+    s.add_argument("--quiet", action="store_true", help="no summary line")
+    s.set_defaults(func=_slides, audience="staff")
 
     s = sub.add_parser(
         "lab", help="open JupyterLab on your own enquiry: copies of the notebooks in "

@@ -135,6 +135,10 @@ def test_the_wheel_installed_in_a_new_environment_runs_the_demo_from_any_folder(
     assert (out / "index.html").is_file()
     for name in DEMO_REPORTS:
         assert (out / f"{name}.html").is_file(), name
+    # a staff deck per staff report, beside the reports' folder (issue 18, item 5)
+    decks = away / "my-demo" / "slides"
+    assert sorted(p.stem for p in decks.glob("*.pptx")) == sorted(
+        n for n in DEMO_REPORTS if not n.endswith("--research"))
 
     # the notebooks that ran are the wheel's copies, in the new environment
     ledger = json.loads((out / ".slc-runs.json").read_text(encoding="utf-8"))["reports"]
