@@ -321,9 +321,10 @@ def _cell(v: Any, col: str, places: int, whole: bool, missing: str) -> str:
     if isinstance(v, int | np.integer) or (whole and isinstance(v, float) and v.is_integer()):
         return f"{int(v):,}"
     if isinstance(v, float | np.floating):
-        if col == "p" or col.startswith("p_value"):
+        if col == "p" or col.startswith("p_value") or re.match(r"p \(", col):
             return "<0.001" if v < 0.001 else f"{v:.3f}"
-        return f"{v:,.{places}f}"
+        text = f"{v:,.{places}f}"
+        return text[1:] if re.fullmatch(r"-0(\.0+)?", text) else text  # a zero is 0.0
     return str(v)
 
 
