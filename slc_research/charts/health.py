@@ -97,7 +97,7 @@ def response_rate_chart(rates: pd.DataFrame, *,
         title=alt.Title(title, subtitle=subtitle_lines(
             f"n = {n} respondents per questionnaire wave",
             withheld_note(rates.assign(instrument=rates["instrument"].astype(str).str.replace(
-                "_", " "), wave="wave " + rates["wave"].astype(str)), "rate",
+                "_", " "), wave="wave " + rates["wave"].astype(str)), "respondents",
                 ["instrument", "wave", "school"], noun="respondents"))))
 
 

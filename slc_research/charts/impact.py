@@ -258,7 +258,7 @@ def participation_chart(bands: pd.DataFrame, *,
         f"n = {int(total)} members" + (
             f" in {len(communities)} communities" if len(communities) > 1 else "") + (
             "; a band with too few members is merged with the next one" if merged else ""),
-        withheld_note(bands, "n", ["community"], noun="members"))
+        withheld_note(bands, "n", ["community", "band"], noun="members"))
     if len(communities) > 1:
         return chart.facet(facet=alt.Facet("community:N", title=None, sort=communities),
                            columns=3).resolve_scale(x="independent").properties(

@@ -69,7 +69,7 @@ def code_frequency_chart(freq: pd.DataFrame, *, group: str | None = None,
         return alt.Chart(plain_frame(data)).mark_bar(color=PALETTE[0]).encode(
             x=x, y=y, tooltip=tooltip).properties(
             width=WIDTH, height=alt.Step(16), title=alt.Title(title, subtitle=subtitle))
-    data = data.assign(panel=[f"{g} (n = {n_label(n)})" for g, n in
+    data = data.assign(panel=[f"{str(g).replace('_', ' ')} (n = {n_label(n)})" for g, n in
                               zip(data[group], data["n_coded_texts"], strict=True)])
     panels = list(dict.fromkeys(data.sort_values(group)["panel"]))
     label = group.replace("_", " ").capitalize()

@@ -42,7 +42,7 @@ def withheld_labels(frame: pd.DataFrame, value: str, label: Sequence[str], *,
     if value not in frame.columns or frame.empty:
         return []
     rows = frame.loc[pd.to_numeric(frame[value], errors="coerce").isna()]
-    names = [": ".join(str(r[c]) for c in label if pd.notna(r[c])) + suffix
+    names = [": ".join(str(r[c]).replace("_", " ") for c in label if pd.notna(r[c])) + suffix
              for _, r in rows.iterrows()]
     return list(dict.fromkeys(n for n in names if n.strip()))
 
