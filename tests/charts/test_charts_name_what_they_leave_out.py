@@ -125,5 +125,22 @@ def test_item4_demo_charts_have_no_nan_and_no_empty_chart(demo_enquiry):
                 datasets = spec.get("datasets", {})
                 assert any(len(v) for v in datasets.values()), (study.name, section.key)
                 assert "left blank" not in text
+                titles = _titles(spec)
+                assert not [t for t in titles if "_" in t], (study.name, section.key)
                 seen += 1
     assert seen >= 25
+
+
+def _titles(spec: object) -> list[str]:
+    """Every title, subtitle and axis title of a chart spec (the words a reader sees)."""
+    found: list[str] = []
+    if isinstance(spec, dict):
+        for key, value in spec.items():
+            if key in ("title", "subtitle", "text") and isinstance(value, str | list):
+                found += [value] if isinstance(value, str) else [str(v) for v in value]
+            if key != "datasets":
+                found += _titles(value)
+    elif isinstance(spec, list):
+        for item in spec:
+            found += _titles(item)
+    return found
