@@ -280,8 +280,10 @@ def outcomes_section(effects: Sequence[OutcomeEffect], *, primary: str, smallest
                               "likely, so each secondary outcome's p is shown beside its "
                               "Holm-adjusted p, the one to read. " if len(effects) > 1 else
                               ONE_OUTCOME + " ")
-           + "An interval that includes 0 is "
-           "not evidence of no effect: the equivalence test says whether the data rule out an "
+           # a sentence about intervals that include 0 only when one does (issue 18)
+           + ("An interval that includes 0 is not evidence of no effect: the "
+              if any(e.ci_low <= 0 <= e.ci_high for e in effects) else "The ")
+           + "equivalence test says whether the data rule out an "
            f"effect as large as ±{smallest_effect:g} standard deviations (the smallest_effect "
            "parameter), or whether the result is inconclusive.")
     records = {"primary_outcome": primary, "smallest_effect": smallest_effect}

@@ -12,6 +12,8 @@ import re
 import pandas as pd
 import pytest
 
+from slc_research.casestudies.outcome_effects import OutcomeEffect
+from slc_research.casestudies.outcome_family import outcomes_section
 from slc_research.privacy.suppression import suppress_small
 from slc_research.report.catalogue import NOTEBOOKS
 from slc_research.report.display import (
@@ -128,3 +130,22 @@ def test_item2_fisher_test_shows_no_statistic(demo_enquiry):
     fisher = shown[shown["Test"].str.contains("Fisher")]
     assert len(fisher)
     assert (fisher["Statistic"] == "\u2013").all()
+
+
+def _effect(key: str, low: float, high: float) -> OutcomeEffect:
+    return OutcomeEffect(key, key.capitalize(), (low + high) / 2, (high - low) / 3.92, low,
+                         high, 0.01, 40, 200)
+
+
+def test_item2_sentences_match_the_result_intervals_that_exclude_0():
+    """No "an interval that includes 0" sentence when no interval does; kept when one does."""
+    options = {"primary": "engagement", "smallest_effect": 0.2, "threshold": 5,
+               "wording": {"subject": "members changed", "up": "more", "down": "less"},
+               "note": "d is the difference in change. "}
+    clear = outcomes_section([_effect("engagement", 0.23, 0.62), _effect("attendance", 0.02,
+                                                                         0.43)], **options)
+    assert "includes 0" not in clear.note
+    assert "The equivalence test says" in clear.note
+    mixed = outcomes_section([_effect("engagement", 0.23, 0.62), _effect("attendance", -0.1,
+                                                                         0.3)], **options)
+    assert "An interval that includes 0 is not evidence of no effect" in mixed.note
