@@ -149,3 +149,23 @@ def test_item2_sentences_match_the_result_intervals_that_exclude_0():
     mixed = outcomes_section([_effect("engagement", 0.23, 0.62), _effect("attendance", -0.1,
                                                                          0.3)], **options)
     assert "An interval that includes 0 is not evidence of no effect" in mixed.note
+
+
+def test_item2_research_page_shows_every_column_staff_page_the_staff_view(tmp_path):
+    import nbformat
+
+    from slc_research.report.execute import export_html
+
+    data = {"text/html": "<table><tr><th>Mean change (95% CI)</th></tr></table>",
+            RESEARCH_TABLE_MIMETYPE: "<table><tr><th>SD before</th></tr></table>",
+            "text/plain": "a table"}
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "show(result['questionnaire'])", outputs=[nbformat.v4.new_output(
+            "display_data", data=data)])])
+    staff = export_html(nb, tmp_path / "staff.html", title="Report").read_text("utf-8")
+    research = export_html(nb, tmp_path / "research.html", title="Report",
+                           audience="research").read_text("utf-8")
+    assert "Mean change (95% CI)" in staff
+    assert "SD before" not in staff
+    assert "SD before" in research
+    assert "Mean change (95% CI)" not in research
