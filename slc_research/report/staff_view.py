@@ -156,9 +156,16 @@ def staff_table(shown: pd.DataFrame, *, technical: Iterable[str] = (),
         order = [c for c in order if c in kept]
     out = pd.DataFrame({c: [plain_words(v) for v in merged.get(c, cells[c])] for c in order},
                        index=shown.index, dtype=object)
-    headers = [f"{_header(c)} (95% CI)" if c in merged else _header(c) for c in order]
+    headers = [_with_interval(_header(c)) if c in merged else _header(c) for c in order]
     out.columns = _unique(headers)
     return out
+
+
+def _with_interval(header: str) -> str:
+    """``"Mean change"`` -> ``"Mean change (95% CI)"``; ``"Effect size (d)"`` -> ``"Effect size (d, 95% CI)"``."""
+    if header.endswith(")") and "(" in header:
+        return f"{header[:-1]}, 95% CI)"
+    return f"{header} (95% CI)"
 
 
 def _estimate(columns: list[str], low: int, stem: str | None, used: set[int]) -> int | None:

@@ -57,6 +57,9 @@ def test_item2_technical_columns_left_to_research_and_six_columns_at_most():
                          "95% CI low": [0.1], "95% CI high": [0.7]})
     assert list(staff_view(wide, technical=["Effect size"]).columns) == [
         "Outcome", "Effect (95% CI)"]
+    named = pd.DataFrame({"Outcome": ["A"], "Effect size (d)": [0.4], "95% CI low": [0.1],
+                          "95% CI high": [0.7]})
+    assert list(staff_view(named).columns) == ["Outcome", "Effect size (d, 95% CI)"]
 
 
 def test_item2_tlc_raw_headers_become_plain_words():
@@ -113,7 +116,7 @@ def test_item2_every_demo_reports_staff_tables_read_easily(demo_enquiry):
                     assert not any("_" in c for c in cells), (where, col)
                     assert not any(NEGATIVE_ZERO.search(c) for c in cells), (where, col)
                     assert not any(c in ("nan", "NaN", "<NA>") for c in cells), (where, col)
-                    if col.endswith("(95% CI)"):
+                    if col.endswith("95% CI)"):
                         assert all(INTERVAL.fullmatch(c) for c in cells), (where, col, cells)
                 checked += 1
             for text in (section.finding, *section.paragraphs):
