@@ -108,8 +108,11 @@ def test_representativeness_chart(rep_table):
     before = rep_table.copy()
     d = charts.representativeness_chart(rep_table).to_dict()
     assert d["title"]["text"] == "Who took part"
-    assert "n = 24" in d["title"]["subtitle"]
-    assert "n = 300" in d["title"]["subtitle"]
+    assert "n = 24" in d["title"]["subtitle"][0]
+    assert "n = 300" in d["title"]["subtitle"][0]
+    # the withheld group is named, not left to vanish (issue 18, item 4)
+    assert d["title"]["subtitle"][1] == ("Not shown, to protect groups of fewer than 5 pupils: "
+                                         "Gender: Boys (SLC members)")
     assert d["facet"]["row"]["field"] == "characteristic"
     spec = d["spec"]
     assert _marks(spec) == ["bar"]
@@ -130,7 +133,7 @@ def test_representativeness_chart_withheld_group(rep_raw, rep_table):
                                       n_members=pd.array([1, 2, 2, 1], dtype="Int64"),
                                       pct_members=[33.3, 66.7, 66.7, 33.3]))
     assert t["members_total"].isna().all()
-    assert "too few to show" in charts.representativeness_chart(t).to_dict()["title"]["subtitle"]
+    assert "too few to show" in charts.representativeness_chart(t).to_dict()["title"]["subtitle"][0]
     with pytest.raises(charts.ChartError, match="give n_members and n_rest"):
         charts.representativeness_chart(rep_table.drop(columns="members_total"))
 
@@ -160,7 +163,7 @@ def test_scale_change_chart_keeps_colours_when_members_are_withheld(means_raw):
     color = d["spec"]["layer"][0]["encoding"]["color"]["scale"]
     assert color["domain"] == ["SLC members", "Other pupils"]
     assert color["range"] == list(charts.PALETTE[:2])
-    assert "SLC members: too few to show" in d["title"]["subtitle"]
+    assert "SLC members: fewer than 5, not shown" in d["title"]["subtitle"]
 
 
 def test_attendance_chart(means_raw):
@@ -205,13 +208,15 @@ def test_participation_chart():
     assert d["encoding"]["x"]["field"] == "band"
     assert d["encoding"]["y"]["title"] == "Members"
     assert d["title"]["text"].endswith(": SLC")
-    assert d["title"]["subtitle"] == ("n = 15 members; bands with too few members to show "
-                                      "are left blank")
-    assert d["encoding"]["x"]["scale"]["domain"][0] == "0-24%"  # every band on the axis
+    # withheld bands are named (the study merges bands first: see tests/charts)
+    assert d["title"]["subtitle"] == [
+        "n = 15 members",
+        "Not shown, to protect groups of fewer than 5 members: SLC: 25-49%, SLC: 50-74%"]
+    assert d["encoding"]["x"]["sort"][0] == "0-24%"  # bands in order
     two = _bands_published(pd.concat([raw, raw.assign(community="SLC 2")]))
     d2 = charts.participation_chart(two).to_dict()
     assert d2["facet"]["field"] == "community"
-    assert "in 2 communities" in d2["title"]["subtitle"]
+    assert "in 2 communities" in d2["title"]["subtitle"][0]
 
 
 def test_charts_refuse_raw_rows_and_missing_columns(effects):

@@ -354,7 +354,7 @@ def test_yes_no_and_band_charts():
     t = cp.publish(t.drop(columns=PAIRED_COUNTS), count_cols=YES_NO_COUNTS, threshold=5,
                    display=False, complements=YES_NO_COMPLEMENTS)
     spec = charts.yes_no_chart(t, question="I often get into trouble").to_dict()
-    assert "n = 6 pupils" in spec["title"]["subtitle"]
+    assert "n = 6 pupils" in spec["title"]["subtitle"][0]
     assert spec["spec"]["layer"][0]["encoding"]["y"]["title"].startswith("% answering Yes")
     raw = pd.DataFrame({"band": ["Below 50%", "50-74%", "75% or more"], "n": [2, 8, 3],
                         "change": [0.1, -0.5, -0.7], "ci_low": [-0.8, -0.9, -1.5],
@@ -364,7 +364,10 @@ def test_yes_no_and_band_charts():
     bands = suppress_small(raw, count_cols="n", threshold=5, suppress_zero=True, partition_by=[])
     assert bands["change"].isna().tolist() == [True, False, True]
     spec = charts.band_change_chart(bands).to_dict()
-    assert "n = 8 pupils" in spec["title"]["subtitle"]
+    assert "n = 8 pupils" in spec["title"]["subtitle"][0]
+    # the withheld bands are named, not left to vanish (issue 18, item 4)
+    assert spec["title"]["subtitle"][1] == ("Not shown, to protect groups of fewer than 5 "
+                                            "pupils: Below 50%, 75% or more")
     assert spec["layer"][1]["encoding"]["x"]["title"].startswith("Change in negative points")
 
 

@@ -52,7 +52,7 @@ def test_likert_distribution_counts_each_level():
     # usual 5 would withhold every answer): the chart part of this test is about drawing
     published = staff_survey.distribution_table(d, threshold=1, display=False)
     spec = charts.likert_chart(published, levels=list(AGREE5.levels)).to_dict()
-    assert "n = 6" in spec["title"]["subtitle"]
+    assert "n = 6" in spec["title"]["subtitle"][0]
     first = [r for r in spec["datasets"][next(iter(spec["datasets"]))] if r["item"] == "q1"]
     assert min(r["x0"] for r in first) == pytest.approx(-(100 / 6 + 100 / 12))  # centred
 

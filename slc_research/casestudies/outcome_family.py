@@ -280,8 +280,10 @@ def outcomes_section(effects: Sequence[OutcomeEffect], *, primary: str, smallest
                               "likely, so each secondary outcome's p is shown beside its "
                               "Holm-adjusted p, the one to read. " if len(effects) > 1 else
                               ONE_OUTCOME + " ")
-           + "An interval that includes 0 is "
-           "not evidence of no effect: the equivalence test says whether the data rule out an "
+           # a sentence about intervals that include 0 only when one does (issue 18)
+           + ("An interval that includes 0 is not evidence of no effect: the "
+              if any(e.ci_low <= 0 <= e.ci_high for e in effects) else "The ")
+           + "equivalence test says whether the data rule out an "
            f"effect as large as ±{smallest_effect:g} standard deviations (the smallest_effect "
            "parameter), or whether the result is inconclusive.")
     records = {"primary_outcome": primary, "smallest_effect": smallest_effect}
@@ -297,7 +299,8 @@ def outcomes_section(effects: Sequence[OutcomeEffect], *, primary: str, smallest
         tables=(Table(outcome_table(effects, labels=labels, **options), decimals={
                           names[c]: places for c, places in (("estimate", 2), ("ci_low", 2),
                                                              ("ci_high", 2), ("p_holm", 3))},
-                      caption="The primary outcome and the secondary outcomes"),),
+                      caption="The primary outcome and the secondary outcomes",
+                      technical=(names["measure"], names["n1"], names["n2"])),),
         note=note + how,
         records={**records, "outcomes_holm": kept.reset_index(drop=True)})
 

@@ -87,6 +87,10 @@ class Table:
         Column renames for the reader.
     note : str
         A note for the exported table (what a column means), or ``""``.
+    technical : tuple of str
+        Columns only the research audience reads (besides those the staff view leaves out
+        by their headers: SDs, test statistics, df); see
+        :func:`~slc_research.report.display.staff_view`.
     """
 
     frame: pd.DataFrame
@@ -94,6 +98,7 @@ class Table:
     decimals: int | Mapping[str, int] = 1
     labels: Mapping[str, str] = field(default_factory=dict)
     note: str = ""
+    technical: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import pandas as pd
 
 from slc_research.charts import axes
 from slc_research.charts.theme import PALETTE, WIDTH, ChartError, check_data, plain_frame
+from slc_research.charts.withheld import subtitle_lines, withheld_note
 
 __all__ = ["band_change_chart", "forest_chart", "yes_no_chart"]
 
@@ -127,8 +128,10 @@ def yes_no_chart(table: pd.DataFrame, *, question: str) -> alt.LayerChart:
     ).properties(width=110, height=180)
     return layered.facet(column=alt.Column("school:N", title=None, sort=schools)).properties(
         title=alt.Title(f"\u201c{question}\u201d: before and after",
-                        subtitle=f"n = {n} pupils who answered both times; schools with too few "
-                                 "pupils to show are left out"))
+                        subtitle=subtitle_lines(
+                            f"n = {n} pupils who answered both times",
+                            withheld_note(table, {"pct_before": "", "pct_after": ""},
+                                          ["school"]))))
 
 
 def band_change_chart(bands: pd.DataFrame, *,
@@ -165,4 +168,5 @@ def band_change_chart(bands: pd.DataFrame, *,
                      alt.Tooltip("change:Q", format=".2f"), alt.Tooltip("ci_low:Q", format=".2f"),
                      alt.Tooltip("ci_high:Q", format=".2f")]),
     ).properties(width=WIDTH, height=max(60, 32 * len(data)), title=alt.Title(
-        title, subtitle=f"n = {n} pupils shown; bands with too few pupils are left out"))
+        title, subtitle=subtitle_lines(f"n = {n} pupils shown",
+                                       withheld_note(bands, "change", ["band"]))))

@@ -11,6 +11,7 @@ import altair as alt
 import pandas as pd
 
 from slc_research.charts.theme import PALETTE, WIDTH, ChartError, check_data, plain_frame
+from slc_research.charts.withheld import subtitle_lines, withheld_note
 
 __all__ = ["attrition_chart", "completeness_heatmap_chart", "repairs_chart",
            "response_rate_chart"]
@@ -70,7 +71,7 @@ def response_rate_chart(rates: pd.DataFrame, *,
     for col in ("rate", "ci_low", "ci_high"):
         data[col] = 100 * data[col]
     data["wave"] = "Wave " + data["wave"].astype(int).astype(str)
-    data["label"] = data["instrument"] + ": " + data["school"]
+    data["label"] = data["instrument"].str.replace("_", " ") + ": " + data["school"]
     waves = sorted(data["wave"].unique())
     overall = data[data["school"] == "All schools"]
     counts = pd.to_numeric((overall if len(overall) else data)["respondents"]).dropna()
@@ -93,8 +94,11 @@ def response_rate_chart(rates: pd.DataFrame, *,
                                                 color=alt.value("#333333"))
     return alt.layer(bars, ci).properties(
         width=WIDTH, height=max(60, 26 * len(data)),
-        title=alt.Title(title, subtitle=f"n = {n} respondents per questionnaire wave; "
-                                        "groups too small to show are left out"))
+        title=alt.Title(title, subtitle=subtitle_lines(
+            f"n = {n} respondents per questionnaire wave",
+            withheld_note(rates.assign(instrument=rates["instrument"].astype(str).str.replace(
+                "_", " "), wave="wave " + rates["wave"].astype(str)), "respondents",
+                ["instrument", "wave", "school"], noun="respondents"))))
 
 
 def attrition_chart(attrition: pd.DataFrame, *,

@@ -25,6 +25,7 @@ from slc_research.charts.theme import (
     range_label,
     total_of,
 )
+from slc_research.charts.withheld import subtitle_lines, withheld_note
 from slc_research.errors import ChartError
 
 __all__ = ["attendance_chart", "dose_response_chart", "effect_size_chart", "participation_chart",
@@ -60,6 +61,9 @@ def representativeness_chart(table: pd.DataFrame, *, n_members: int | None = Non
     ], ignore_index=True)
     long = plain_frame(long.dropna(subset=["pct"]))
     groups = [members_label, rest_label]
+    left_out = withheld_note(table, {"pct_members": f" ({members_label})",
+                                     "pct_rest": f" ({rest_label.lower()})"},
+                             ["characteristic", "level"])
     base = alt.Chart(long).mark_bar().encode(
         x=alt.X("pct:Q", title="% of group", scale=alt.Scale(domain=[0, 100])),
         y=alt.Y("level:N", title=None, sort=None),
@@ -74,8 +78,9 @@ def representativeness_chart(table: pd.DataFrame, *, n_members: int | None = Non
                     header=alt.Header(labelAngle=0, labelAlign="left", labelFontWeight="bold")),
     ).resolve_scale(y="independent").properties(title=alt.Title(
         "Who took part",
-        subtitle=f"{members_label} (n = {n_label(n_members)}) and {rest_label.lower()} in the same "
-                 f"year groups (n = {n_label(n_rest)})"))
+        subtitle=subtitle_lines(
+            f"{members_label} (n = {n_label(n_members)}) and {rest_label.lower()} in the same "
+            f"year groups (n = {n_label(n_rest)})", left_out)))
 
 
 def scale_change_chart(means: pd.DataFrame, *, answers: Sequence[str] | None = None,
@@ -236,24 +241,38 @@ def participation_chart(bands: pd.DataFrame, *,
     """
     check_data(bands, ["community", "band", "n"])
     data = plain_frame(bands.dropna(subset=["n"]))
-    order = list(dict.fromkeys(bands["band"].astype(str)))
+    order = sorted(dict.fromkeys(bands["band"].astype(str)), key=_band_order)
     communities = list(dict.fromkeys(bands["community"]))
     counts = pd.to_numeric(bands["n"], errors="coerce")
     total = counts.sum()
+    # bands merged in one community but not another (see merge_small_bands) differ
+    merged = len({frozenset(g.astype(str)) for _, g in bands.groupby(
+        "community", sort=False)["band"]}) > 1
     chart = alt.Chart(data).mark_bar(color=PALETTE[0]).encode(
         x=alt.X("band:O", title="% of meetings attended while a member", sort=order,
-                scale=alt.Scale(domain=order), axis=alt.Axis(labelAngle=0)),
+                axis=alt.Axis(labelAngle=0)),
         y=alt.Y("n:Q", title="Members", axis=alt.Axis(tickMinStep=1)),
         tooltip=[alt.Tooltip("community:N"), alt.Tooltip("band:O"), alt.Tooltip("n:Q")],
     ).properties(width=220, height=180)
-    subtitle = f"n = {int(total)} members" + (
-        f" in {len(communities)} communities" if len(communities) > 1 else "") + (
-        "; bands with too few members to show are left blank" if counts.isna().any() else "")
+    subtitle = subtitle_lines(
+        f"n = {int(total)} members" + (
+            f" in {len(communities)} communities" if len(communities) > 1 else "") + (
+            "; a band with too few members is merged with the next one" if merged else ""),
+        withheld_note(bands, "n", ["community", "band"], noun="members"))
     if len(communities) > 1:
         return chart.facet(facet=alt.Facet("community:N", title=None, sort=communities),
-                           columns=3).properties(title=alt.Title(title, subtitle=subtitle))
+                           columns=3).resolve_scale(x="independent").properties(
+            title=alt.Title(title, subtitle=subtitle))
     return chart.properties(title=alt.Title(f"{title}: {communities[0]}" if communities else title,
                                             subtitle=subtitle))
+
+
+def _band_order(band: str) -> tuple[float, float]:
+    """``"25-49%"`` -> (25, 49); a label without numbers sorts last."""
+    import re
+
+    found = [float(x) for x in re.findall(r"\d+(?:\.\d+)?", band)]
+    return (found[0], found[-1]) if found else (float("inf"), float("inf"))
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -295,7 +314,7 @@ def dose_response_chart(bands: pd.DataFrame, *, outcome: str, unit: str,
                      alt.Tooltip("ci_high:Q", format=".2f")]),
     ).properties(width=WIDTH, height=220, title=alt.Title(
         title or f"{outcome}: change by meetings attended",
-        subtitle=f"n = {int(counts.sum())} members"
-                 + ("; bands with too few members to show are left out"
-                    if data.shape[0] < len(order) else "")))
+        subtitle=subtitle_lines(f"n = {int(counts.sum())} members",
+                                withheld_note(bands, "mean_change", ["band"],
+                                              noun="members"))))
     return chart

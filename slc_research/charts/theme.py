@@ -16,7 +16,7 @@ import pandas as pd
 from slc_research.charts.mimetype import CHART_MIMETYPE
 from slc_research.charts.render import draw_svg
 from slc_research.errors import ChartError
-from slc_research.privacy.suppression import require_suppressed
+from slc_research.privacy.suppression import require_suppressed, suppressed_at
 
 __all__ = ["MAX_ROWS", "PALETTE", "RENDERER", "THEME", "WIDTH", "ChartError",
            "use_offline_renderer"]
@@ -150,7 +150,10 @@ def total_of(table: pd.DataFrame, column: str, given: int | None) -> int | None:
 
 
 def n_by_group(means: pd.DataFrame, groups: Sequence[str]) -> str:
-    present = dict(list(means.groupby("group", sort=False)))
-    parts = [f"{g}: n = {range_label(present[g]['n'])}" if g in present else f"{g}: too few to show"
+    present = dict(list(means.dropna(subset=["mean"]).groupby("group", sort=False))
+                   if "mean" in means.columns else list(means.groupby("group", sort=False)))
+    threshold = suppressed_at(means)
+    small = f"fewer than {threshold}, not shown" if threshold else "too few to show"
+    parts = [f"{g}: n = {range_label(present[g]['n'])}" if g in present else f"{g}: {small}"
              for g in groups]
     return "; ".join(parts) + " (pupils measured both times)"

@@ -10,6 +10,8 @@ import altair as alt
 import pandas as pd
 
 from slc_research.charts.theme import PALETTE, WIDTH, ChartError, check_data, n_label, plain_frame
+from slc_research.charts.withheld import subtitle_lines, withheld_line, withheld_note
+from slc_research.privacy.suppression import suppressed_at
 
 __all__ = ["action_cycle_chart", "breadth_chart", "half_term_attendance_chart", "likert_chart",
            "strategies_chart", "teaching_share_chart", "themes_chart"]
@@ -40,8 +42,12 @@ def breadth_chart(table: pd.DataFrame, *, members_label: str = "TLC members",
     n_m, n_t = (table[c].dropna() for c in ("members_total", "teaching_total"))
     title = alt.Title(
         "Who joined the TLCs, beside all teaching staff",
-        subtitle=f"{members_label}: n = {n_label(n_m.iloc[0] if len(n_m) else None)}; "
-                 f"{staff_label}: n = {n_label(n_t.iloc[0] if len(n_t) else None)}")
+        subtitle=subtitle_lines(
+            f"{members_label}: n = {n_label(n_m.iloc[0] if len(n_m) else None)}; "
+            f"{staff_label}: n = {n_label(n_t.iloc[0] if len(n_t) else None)}",
+            withheld_note(table, {"pct_members": f" ({members_label})",
+                                  "pct_teaching": f" ({staff_label.lower()})"},
+                          ["characteristic", "level"], noun="staff")))
     return alt.Chart(long).mark_bar().encode(
         x=alt.X("pct:Q", title="% of group"),
         y=alt.Y("level:N", title=None, sort=None),
@@ -189,8 +195,13 @@ def likert_chart(dist: pd.DataFrame, *, levels: list[str] | None = None,
     d["label"] = [f"{q} (n = {n_label(n)})" for q, n in zip(d["question"], d["n_item"], strict=True)]
     colours = list(LIKERT_COLOURS) if len(levels) == 5 else list(PALETTE[:len(levels)])
     n = n_label(d["n_item"].max() if len(d) else None)
+    scale = f"Answer scale: {', '.join(levels)}" + (
+        f" ({len(levels)} points)" if len(levels) > 2 else "")
+    answered = dist.groupby("question", sort=False)["pct"].agg(lambda s: s.notna().any())
+    left_out = withheld_line([str(q) for q, shown in answered.items() if not shown],
+                             threshold=suppressed_at(dist), noun="respondents")
     return alt.Chart(d).mark_bar().encode(
-        x=alt.X("x0:Q", title="% of answers (disagree ← | → agree)",
+        x=alt.X("x0:Q", title=["% of answers (disagree \u2190 | \u2192 agree)", scale],
                 scale=alt.Scale(domain=[-100, 100])),
         x2=alt.X2("x1:Q"),
         y=alt.Y("label:N", title=None, sort=list(dict.fromkeys(d["label"])),
@@ -202,7 +213,8 @@ def likert_chart(dist: pd.DataFrame, *, levels: list[str] | None = None,
                  alt.Tooltip("pct:Q", format=".1f", title="%")],
     ).properties(width=WIDTH, title=alt.Title(
         "End-of-year staff survey: answers to each statement",
-        subtitle=f"Respondents: up to n = {n}; centred on the neutral answer"))
+        subtitle=subtitle_lines(f"Respondents: up to n = {n}; centred on the neutral answer",
+                                scale, left_out)))
 
 
 def themes_chart(themes: pd.DataFrame) -> alt.Chart:
@@ -217,10 +229,12 @@ def themes_chart(themes: pd.DataFrame) -> alt.Chart:
     check_data(themes, ["code", "n_texts", "pct_texts", "n_coded_texts"])
     d = plain_frame(themes.dropna(subset=["pct_texts"]))
     n = n_label(d["n_coded_texts"].max() if len(d) else None)
+    left_out = withheld_note(themes, "pct_texts", ["code"], noun="comments")
     return alt.Chart(d).mark_bar(color=PALETTE[4]).encode(
         y=alt.Y("code:N", sort="-x", title=None),
         x=alt.X("pct_texts:Q", title="% of coded comments"),
         tooltip=[alt.Tooltip("code:N"), alt.Tooltip("n_texts:Q", title="comments"),
                  alt.Tooltip("pct_texts:Q", format=".1f", title="%")],
     ).properties(width=WIDTH, title=alt.Title(
-        "Themes in the survey's open comments", subtitle=f"Coded comments: n = {n}"))
+        "Themes in the survey's open comments",
+        subtitle=subtitle_lines(f"Coded comments: n = {n}", left_out)))

@@ -11,6 +11,7 @@ import altair as alt
 import pandas as pd
 
 from slc_research.charts.theme import PALETTE, WIDTH, ChartError, check_data, n_label, plain_frame
+from slc_research.charts.withheld import subtitle_lines, withheld_note
 
 __all__ = ["code_agreement_chart", "code_frequency_chart", "cooccurrence_chart"]
 
@@ -53,8 +54,9 @@ def code_frequency_chart(freq: pd.DataFrame, *, group: str | None = None,
             freq[["n_coded_texts"]].head(1)
         known = pd.to_numeric(per["n_coded_texts"], errors="coerce").dropna()
         n_texts = int(known.sum()) if not known.empty else None
-    subtitle = (f"n = {n_label(n_texts)} coded texts; each text counts once per code; codes given "
-                "to too few texts to show are left out")
+    subtitle = subtitle_lines(
+        f"n = {n_label(n_texts)} coded texts; each text counts once per code",
+        withheld_note(freq, "pct_texts", [group, "code"] if group else ["code"], noun="texts"))
     tooltip = [alt.Tooltip("code:N", title="Code"),
                alt.Tooltip("pct_texts:Q", title="% of texts", format=".0f"),
                alt.Tooltip("n_texts:Q", title="Texts with the code"),
@@ -67,7 +69,7 @@ def code_frequency_chart(freq: pd.DataFrame, *, group: str | None = None,
         return alt.Chart(plain_frame(data)).mark_bar(color=PALETTE[0]).encode(
             x=x, y=y, tooltip=tooltip).properties(
             width=WIDTH, height=alt.Step(16), title=alt.Title(title, subtitle=subtitle))
-    data = data.assign(panel=[f"{g} (n = {n_label(n)})" for g, n in
+    data = data.assign(panel=[f"{str(g).replace('_', ' ')} (n = {n_label(n)})" for g, n in
                               zip(data[group], data["n_coded_texts"], strict=True)])
     panels = list(dict.fromkeys(data.sort_values(group)["panel"]))
     label = group.replace("_", " ").capitalize()

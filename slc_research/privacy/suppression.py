@@ -46,7 +46,8 @@ import pandas as pd
 from slc_research.errors import ConfigError, PrivacyError
 
 __all__ = ["COUNT_NAME", "SECONDARY_MARK", "SUPPRESSED_ATTR", "SUPPRESSED_COLUMN",
-           "count_columns", "derived_from", "is_suppressed", "require_suppressed", "suppress_small"]
+           "count_columns", "derived_from", "is_suppressed", "require_suppressed",
+           "suppress_small", "suppressed_at"]
 
 #: Name of the column that marks rows with withheld numbers.
 SUPPRESSED_COLUMN = "suppressed"
@@ -247,6 +248,12 @@ def is_suppressed(table: pd.DataFrame) -> bool:
     Its mark survives selecting, renaming and reordering columns and rows.
     """
     return SUPPRESSED_ATTR in table.attrs
+
+
+def suppressed_at(table: pd.DataFrame) -> int | None:
+    """The threshold ``table`` was suppressed at (e.g. 5), or None when it was not."""
+    value = table.attrs.get(SUPPRESSED_ATTR)
+    return None if value is None else int(value)
 
 
 def derived_from(frame: pd.DataFrame, source: pd.DataFrame) -> pd.DataFrame:

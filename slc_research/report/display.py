@@ -10,7 +10,7 @@ import dataclasses
 import itertools
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +21,12 @@ from slc_research.casestudies.glance import plain_title
 from slc_research.charts.mimetype import CHART_MIMETYPE
 from slc_research.errors import PrivacyError
 from slc_research.privacy.suppression import require_suppressed
+from slc_research.report.staff_view import plain_words, staff_table
 
 __all__ = ["CHART_MIMETYPE", "EXPORT_MIMETYPES", "ID_COLUMNS", "RECORD_MIMETYPE",
-           "TABLE_MIMETYPE", "PrivacyError", "format_table", "jsonable", "read_records", "record",
-           "record_all", "show", "show_finding", "show_glance", "show_list", "show_note", "show_table", "show_text", "table_html",
+           "RESEARCH_TABLE_MIMETYPE", "TABLE_MIMETYPE", "PrivacyError", "format_table", "jsonable",
+           "read_records", "record", "record_all", "show", "show_finding", "show_glance",
+           "show_list", "show_note", "show_table", "show_text", "staff_view", "table_html",
            "table_notes"]
 
 #: Mimetype of the invisible outputs that carry recorded results.
@@ -32,8 +34,11 @@ RECORD_MIMETYPE = "application/x-slc-research+json"
 #: Mimetype of the machine-readable copy of a shown table (next to its HTML): the
 #: display-ready, already suppressed cells, caption and notes; never raw rows.
 TABLE_MIMETYPE = "application/x-slc-research-table+json"
+#: Mimetype of a shown table's full HTML, every column: what the research audience's page
+#: shows in place of the staff view (``text/html``).
+RESEARCH_TABLE_MIMETYPE = "application/x-slc-research-table-research+html"
 #: The invisible copies a report page leaves out (read by ``slc-research export``).
-EXPORT_MIMETYPES = (TABLE_MIMETYPE, CHART_MIMETYPE)
+EXPORT_MIMETYPES = (TABLE_MIMETYPE, CHART_MIMETYPE, RESEARCH_TABLE_MIMETYPE)
 
 #: Columns that identify a person; a published table may not hold them.
 ID_COLUMNS = ("pupil_id", "member_id", "respondent_id", "staff_id", "author_id", "upn", "name",
@@ -134,10 +139,35 @@ def _html(shown: pd.DataFrame, caption: str | None) -> str:
     return html
 
 
+def staff_view(table: pd.DataFrame, *, decimals: int | Mapping[str, int] = 1,
+               labels: Mapping[str, str] | None = None,
+               technical: Sequence[str] = ()) -> pd.DataFrame:
+    """The table as the staff audience reads it (see :mod:`slc_research.report.staff_view`).
+
+    :func:`format_table`, then at most six columns with plain headers, each estimate and
+    its interval in one cell (``"0.43 (0.23 to 0.62)"``), technical columns (and the
+    ``technical`` ones named) left to the research audience, no ``_`` and no ``-0.0``.
+
+    Parameters
+    ----------
+    table : DataFrame
+    decimals, labels
+        As :func:`format_table`.
+    technical : sequence of str
+        Further columns (names before or after ``labels``) for the research audience only.
+    """
+    technical = [*technical, *((labels or {}).get(c, c) for c in technical)]
+    return staff_table(format_table(table, decimals=decimals, labels=labels),
+                       technical=technical)
+
+
 def show_table(table: pd.DataFrame, *, decimals: int | Mapping[str, int] = 1,
                labels: Mapping[str, str] | None = None, caption: str | None = None,
-               note: str | None = None) -> None:
+               note: str | None = None, technical: Sequence[str] = ()) -> None:
     """Display a rounded aggregate table as HTML (refuses tables holding ids).
+
+    The page shows the staff view (:func:`staff_view`); the full table, every column,
+    goes with it (:data:`RESEARCH_TABLE_MIMETYPE`) for the research audience's page.
 
     Next to the HTML the output carries an invisible copy of the same cells as
     shown (rounded, suppressed), the caption and the table's notes
@@ -155,11 +185,15 @@ def show_table(table: pd.DataFrame, *, decimals: int | Mapping[str, int] = 1,
     note : str, optional
         A note for the exported table (what a column means); the suppression
         markers are explained without asking.
+    technical : sequence of str
+        Columns for the research audience only (see :func:`staff_view`).
     """
     from IPython.display import display
 
     shown = format_table(table, decimals=decimals, labels=labels)
     html = _html(shown, caption)
+    technical = [*technical, *((labels or {}).get(c, c) for c in technical)]
+    staff = _html(staff_table(shown, technical=technical), caption and plain_words(caption))
     numeric = [bool(pd.api.types.is_numeric_dtype(table[c])
                     and not pd.api.types.is_bool_dtype(table[c])) for c in table.columns]
     if note:
@@ -167,8 +201,8 @@ def show_table(table: pd.DataFrame, *, decimals: int | Mapping[str, int] = 1,
     copy = {"caption": caption or "", "columns": [str(c) for c in shown.columns],
             "rows": [[str(v) for v in row] for row in shown.itertuples(index=False, name=None)],
             "numeric": numeric, "notes": [*([note] if note else []), *table_notes(shown)]}
-    display({"text/html": html, TABLE_MIMETYPE: copy, "text/plain": caption or "(a table)"},
-            raw=True)
+    display({"text/html": staff, RESEARCH_TABLE_MIMETYPE: html, TABLE_MIMETYPE: copy,
+             "text/plain": caption or "(a table)"}, raw=True)
 
 
 def table_notes(shown: pd.DataFrame) -> list[str]:
@@ -195,6 +229,7 @@ def show_text(*paragraphs: str, heading: str | None = None, level: int = 2) -> N
 
     from IPython.display import HTML, display
 
+    paragraphs = tuple(plain_words(p) for p in paragraphs)
     for p in paragraphs:
         _guard_text(p, "a paragraph")
     head = f"<h{level}>{escape(heading)}</h{level}>" if heading else ""
@@ -207,6 +242,7 @@ def show_finding(finding: str) -> None:
 
     from IPython.display import HTML, display
 
+    finding = plain_words(finding)
     _guard_text(finding, "a finding")
     display(HTML(f'<p class="slc-finding"><strong>{escape(finding)}</strong></p>'))
 
@@ -221,6 +257,7 @@ def show_note(*paragraphs: str, title: str = "How to read this") -> None:
 
     from IPython.display import HTML, display
 
+    paragraphs = tuple(plain_words(p) for p in paragraphs)
     for p in paragraphs:
         _guard_text(p, "a note")
     body = "".join(f"<p>{escape(p)}</p>" for p in paragraphs)
@@ -235,6 +272,7 @@ def show_list(items: list[str], *, heading: str | None = None, level: int = 3) -
 
     from IPython.display import HTML, display
 
+    items = [plain_words(i) for i in items]
     for item in items:
         _guard_text(item, "a list item")
     head = f"<h{level}>{escape(heading)}</h{level}>" if heading else ""
@@ -306,7 +344,8 @@ def show(part: Any) -> None:
         show_text(*part.paragraphs)
     for table in part.tables:
         show_table(table.frame, decimals=table.decimals, labels=table.labels or None,
-                   caption=table.caption, note=table.note or None)
+                   caption=table.caption, note=table.note or None,
+                   technical=getattr(table, "technical", ()))
     for chart in part.charts:
         display(chart)
     if part.items:
@@ -326,9 +365,10 @@ def _cell(v: Any, col: str, places: int, whole: bool, missing: str) -> str:
     if isinstance(v, int | np.integer) or (whole and isinstance(v, float) and v.is_integer()):
         return f"{int(v):,}"
     if isinstance(v, float | np.floating):
-        if col == "p" or col.startswith("p_value"):
+        if col == "p" or col.startswith("p_value") or re.match(r"p \(", col):
             return "<0.001" if v < 0.001 else f"{v:.3f}"
-        return f"{v:,.{places}f}"
+        text = f"{v:,.{places}f}"
+        return text[1:] if re.fullmatch(r"-0(\.0+)?", text) else text  # a zero is 0.0
     return str(v)
 
 

@@ -17,7 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from slc_research.errors import ConfigError, ReportError
-from slc_research.report.display import EXPORT_MIMETYPES, RECORD_MIMETYPE, read_records
+from slc_research.report.display import (
+    EXPORT_MIMETYPES,
+    RECORD_MIMETYPE,
+    RESEARCH_TABLE_MIMETYPE,
+    read_records,
+)
 from slc_research.report.folder import check_report_name
 from slc_research.report.sanitise import safe_svg
 from slc_research.workspace.atomic import write_atomic
@@ -197,7 +202,7 @@ def export_html(nb: Any, path: str | Path, *, title: str, audience: str = "staff
     # a shallow copy with the page's outputs only: ``nb`` itself is not changed, and the
     # exporter deep-copies what it is given before it edits anything
     page = NotebookNode({**nb, "metadata": NotebookNode({**nb.metadata, "title": title}),
-                         "cells": [_page_cell(cell) for cell in nb.cells]})
+                         "cells": [_page_cell(cell, research=show_code) for cell in nb.cells]})
     html = report_exporter(show_code=show_code).to_html(page, title=title)
     path = Path(path)
     write_atomic(path, _strip_css_comments(html), durable=False)
@@ -297,8 +302,11 @@ def _kernel_did_not_start(exc: BaseException, output: Path) -> bool:
     return not any(c.get("execution_count") for c in nb.cells if c.cell_type == "code")
 
 
-def _page_cell(cell: Any) -> Any:
-    """A shallow copy of ``cell`` without recorded results and export-only copies, SVG made safe."""
+def _page_cell(cell: Any, *, research: bool = False) -> Any:
+    """A shallow copy of ``cell`` without recorded results and export-only copies, SVG made safe.
+
+    A table shows its staff view, or for the research audience (``research``) every column.
+    """
     from nbformat import NotebookNode
 
     if "outputs" not in cell:
@@ -313,6 +321,8 @@ def _page_cell(cell: Any) -> Any:
             continue
         # the copies of tables and chart specs are for `slc-research export` only
         shown = {k: v for k, v in data.items() if k not in EXPORT_MIMETYPES}
+        if research and RESEARCH_TABLE_MIMETYPE in data:
+            shown["text/html"] = data[RESEARCH_TABLE_MIMETYPE]
         if "image/svg+xml" in shown:
             shown["image/svg+xml"] = safe_svg(shown["image/svg+xml"])
         outputs.append(NotebookNode({**o, "data": NotebookNode(shown)}))

@@ -231,7 +231,7 @@ def forest_section(pooled_behaviour: Any, behaviour: pd.DataFrame, pooled_troubl
     if pooled_behaviour is not None:
         forest = cp.forest_table(pooled_behaviour, behaviour, threshold=threshold)
         plots.append(charts.forest_chart(
-            forest, x_title="Change in negative behaviour, g_av (95% CI; better \u2190 below 0: "
+            forest, x_title="Change in negative behaviour, effect size g (95% CI; better \u2190 below 0: "
                     "fewer points)",
             title="Negative behaviour: change in each school and pooled"))
         sentences.append(forest_finding("Negative behaviour", forest, pooled_behaviour.n))

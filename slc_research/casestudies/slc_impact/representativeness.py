@@ -192,5 +192,7 @@ def _association(levels: pd.Series, is_member: np.ndarray, seed: int) -> dict:
         res = association_test(is_member, levels.astype(str).to_numpy(), seed=seed)
     except StatsError:
         return empty
-    return {**empty, "test": res.method.replace(" test", ""), "statistic": res.statistic,
+    # Fisher's exact test has no test statistic to report: its p is the answer ("–", not 0.00)
+    statistic = np.nan if "fisher" in res.method.lower() else res.statistic
+    return {**empty, "test": res.method.replace(" test", ""), "statistic": statistic,
             "df": np.nan if res.df is None else int(res.df), "p_value": res.p_value}

@@ -20,7 +20,7 @@ from slc_research.privacy.suppression import SUPPRESSED_COLUMN, suppress_small
 __all__ = ["D_PPC2_AXIS", "second_looks"]
 
 #: The x-axis title of every d_ppc2 forest chart.
-D_PPC2_AXIS = ("d_ppc2, members' change minus other pupils', in SDs before (95% CI; the arrow "
+D_PPC2_AXIS = ("Effect size d, members' change minus other pupils', in SDs before (95% CI; the arrow "
                "by each outcome points to the better side)")
 
 

@@ -199,10 +199,13 @@ def _questionnaire(scale_results, threshold: int, declared: dict,
               "pupils', in standard deviations of the scores before: the metric in which "
               "about 0.2 is small, 0.5 medium and 0.8 large, and in which whole-school "
               "approaches in education typically reach 0.1-0.3. The 95% confidence interval "
-              "is the range of effects these data are consistent with. An interval that "
-              "includes 0 is not evidence of no effect: the equivalence test says whether the "
-              "data rule out an effect as large as the smallest that matters (the "
-              "smallest_effect parameter)."))
+              "is the range of effects these data are consistent with. "
+              # about intervals that include 0 only when one does (issue 18)
+              + ("An interval that includes 0 is not evidence of no effect: the "
+                 if any(r.effect is not None and r.effect.ci_low <= 0 <= r.effect.ci_high
+                        for r in scale_results) else "The ")
+              + "equivalence test says whether the data rule out an effect as large as the "
+              "smallest that matters (the smallest_effect parameter)."))
 
 
 def _attendance_behaviour(attendance, behaviour, threshold: int, declared: dict,

@@ -26,6 +26,7 @@ import pandas as pd
 from slc_research.casestudies.slc_impact.outcomes import ChangeResult
 from slc_research.casestudies.slc_impact.representativeness import Representativeness
 from slc_research.measures.participation import Participation
+from slc_research.privacy.bands import merge_small_bands
 from slc_research.privacy.suppression import SUPPRESSED_COLUMN, suppress_small
 from slc_research.stats import tost
 
@@ -99,8 +100,14 @@ def roles_table(part: Participation, *, threshold: int, display: bool = True) ->
 
 
 def bands_table(part: Participation, *, threshold: int) -> pd.DataFrame:
-    """Members per band of % attended, withheld bands missing (for the chart)."""
-    return suppress_small(part.bands, count_cols=["n"], threshold=threshold,
+    """Members per band of % attended (for the chart).
+
+    Bands with too few members are merged with a neighbour ("0-49%") rather than blanked;
+    a community with too few members in all is withheld.
+    """
+    bands = merge_small_bands(part.bands, band="band", count="n", threshold=threshold,
+                              within="community")
+    return suppress_small(bands, count_cols=["n"], threshold=threshold,
                           partition_by="community")
 
 

@@ -229,7 +229,9 @@ def breadth_tests(staff: pd.DataFrame, memberships: pd.DataFrame, communities: l
             r = stats.association_test(member, values.astype(object).where(values.notna(), None))
         except stats.StatsError:
             continue
-        rows.append({"characteristic": name, "test": r.method, "statistic": r.statistic,
+        # Fisher's exact test has no test statistic to report ("–", not 0.00)
+        statistic = np.nan if "fisher" in r.method.lower() else r.statistic
+        rows.append({"characteristic": name, "test": r.method, "statistic": statistic,
                      "df": r.df, "p": r.p_value, "cramers_v": r.estimate, "n": r.n})
     return pd.DataFrame(rows, columns=["characteristic", "test", "statistic", "df", "p",
                                        "cramers_v", "n"])
