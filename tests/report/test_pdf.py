@@ -231,3 +231,21 @@ def test_item6_pdf_command_writes_beside_the_report_and_refuses_other_files(
     err = capsys.readouterr().err
     assert "notes.html is not an slc-research report page" in err
     assert not other.with_suffix(".pdf").exists()
+
+
+def test_item6_a_pdf_belongs_to_the_folder_while_its_report_page_does(tmp_path):
+    from slc_research.report.folder import write_ledger
+
+    out = tmp_path / "outputs"
+    out.mkdir()
+    page = report_page(out, "# Findings", "## Who took part\n\nNine pupils.", name="findings")
+    report_pdf(page, out / "findings.pdf")
+    (out / "governors.pdf").write_bytes((out / "findings.pdf").read_bytes())  # not in the ledger
+    (out / "minutes.pdf").write_bytes(b"%PDF-1.4\n%%EOF\n")  # a teacher's own file
+    write_ledger(out, {"findings": {"html": "findings.html", "status": "ok"}})
+    assert [p.name for p in unknown_files(out)] == ["governors.pdf", "minutes.pdf"]
+    assert is_our_report(out / "governors.pdf")  # removed by the next run, with a note
+    assert not is_our_report(out / "minutes.pdf")  # never removed, only named
+    page.unlink()  # the page withdrawn (an older consent register): its PDF goes with it
+    assert [p.name for p in unknown_files(out)] == ["findings.pdf", "governors.pdf",
+                                                    "minutes.pdf"]
