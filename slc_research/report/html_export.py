@@ -51,14 +51,15 @@ PRINT_CSS = """
 }
 """
 
-#: Narrow screens (a phone, 390 px): a wide table scrolls inside its own box, never the page;
-#: charts shrink to the width of the screen.
+#: Narrow screens (a phone, 390 px): a wide table scrolls inside its own box, never the page,
+#: its title wrapped on the screen and kept in view; charts shrink to the width of the screen.
 SCREEN_CSS = """
 .jp-OutputArea-output[data-mime-type="text/html"] { overflow-x: auto; max-width: 100%; }
 .jp-RenderedSVG svg { max-width: 100%; height: auto; }
 @media (max-width: 600px) {
   table.slc-table { font-size: 0.85em; }
   table.slc-table th, table.slc-table td { padding: 0.2em 0.4em; }
+  table.slc-table caption { max-width: calc(100vw - 4rem); position: sticky; left: 0; }
 }
 """
 

@@ -2,7 +2,8 @@
 
 Each demo report is opened in Debian's Chromium (Playwright) at 1280 px (a laptop) and
 390 px (a phone) wide. No table may push the page wider than the screen: a wide table
-scrolls inside its own box, and that box stays within the page. The first screen of each
+scrolls inside its own box, and that box stays within the page; a table's title wraps
+on the screen rather than scrolling out of sight with the table. The first screen of each
 report at both widths is saved under ``outputs/screenshots/`` for review.
 """
 
@@ -38,7 +39,10 @@ _MEASURE = """() => {
     return {caption: (t.caption ? t.caption.textContent : '').slice(0, 60),
             scrolls: r !== null, within: r !== null && r.left >= -1 && r.right <= screen + 1};
   });
-  return {scrollWidth: page.scrollWidth, clientWidth: screen, tables: tables.length, wide};
+  const captions = tables.filter(t => t.caption).map(t => t.caption.getBoundingClientRect())
+    .filter(r => r.right > screen + 1).length;
+  return {scrollWidth: page.scrollWidth, clientWidth: screen, tables: tables.length, wide,
+          captions};
 }"""
 
 
@@ -78,6 +82,9 @@ def test_item8_staff_tables_stay_within_the_page_at_1280_and_390_px(demo_reports
                     if seen["scrollWidth"] > seen["clientWidth"]:
                         problems.append(f"{report.name} at {width} px: the page is "
                                         f"{seen['scrollWidth']} px wide")
+                    if seen["captions"]:
+                        problems.append(f"{report.name} at {width} px: {seen['captions']} "
+                                        "table title(s) run off the screen")
                     for table in seen["wide"]:
                         if not (table["scrolls"] and table["within"]):
                             problems.append(f"{report.name} at {width} px: table "
