@@ -252,3 +252,17 @@ def test_item6_a_pdf_belongs_to_the_folder_while_its_report_page_does(tmp_path):
     page.unlink()  # the page withdrawn (an older consent register): its PDF goes with it
     assert [p.name for p in unknown_files(out)] == ["findings.pdf", "governors.pdf",
                                                     "minutes.pdf"]
+
+
+def test_item6_the_pdf_loads_nothing_from_outside_the_page(tmp_path):
+    dot = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4"
+           "nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg==")
+    page = report_page(tmp_path, "# Findings", f"## Pictures\n\n![inline]({dot}) "
+                       "![remote](http://192.0.2.1/tracker.png) ![local](secret.png)",
+                       name="pictures")
+    import base64
+
+    (tmp_path / "secret.png").write_bytes(base64.b64decode(dot.split(",", 1)[1]))  # a real PNG
+    pdf = report_pdf(page, tmp_path / "pictures.pdf")
+    images = sum(images_on(p) for p in pdf_pages(pdf))
+    assert images == 1  # the inline picture only: no file read, no network asked
