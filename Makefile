@@ -12,6 +12,7 @@ CHROMIUM := /usr/bin/chromium
 SOFFICE := /usr/bin/soffice
 PDFTOPPM := /usr/bin/pdftoppm
 IMPRESS := /usr/lib/libreoffice/program/libslideshowlo.so
+PANGO := /usr/share/doc/libpangoft2-1.0-0
 
 .PHONY: demo test lab bench venv install install-test clean
 
@@ -52,13 +53,25 @@ $(SOFFICE) $(PDFTOPPM) $(IMPRESS):
 		echo "    sudo apt-get update && sudo apt-get install -y libreoffice-writer-nogui libreoffice-impress-nogui poppler-utils fonts-liberation"; \
 	fi
 
-venv install: $(VENV)/.installed
+# WeasyPrint draws the report PDFs (report --pdf, make demo) with Debian's pango and harfbuzz.
+$(PANGO):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "Installing pango for the report PDFs (apt-get)..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+			fonts-liberation >/dev/null; \
+	else \
+		echo "The report PDFs need pango: run"; \
+		echo "    sudo apt-get update && sudo apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation"; \
+	fi
 
-install-test: $(VENV)/.installed-test $(CHROMIUM) $(SOFFICE) $(PDFTOPPM) $(IMPRESS)
+venv install: $(VENV)/.installed $(PANGO)
+
+install-test: $(VENV)/.installed-test $(CHROMIUM) $(SOFFICE) $(PDFTOPPM) $(IMPRESS) $(PANGO)
 
 # The same command a pip-installed package runs (README, "Without make"): the synthetic trust
 # in ./data/demo ($(DEMO)), the reports of batches/demo.toml and index.html in ./outputs ($(OUT)).
-demo: $(VENV)/.installed
+demo: $(VENV)/.installed $(PANGO)
 	$(BIN)/slc-research demo . --schools $(SCHOOLS) --pupils $(PUPILS) --seed $(SEED) --force
 
 test: install-test

@@ -151,6 +151,8 @@ def _report(args: argparse.Namespace) -> int:
     elif run.check is not None and not args.quiet:
         print(f"Checked {run.check.files} output file(s): no roster name, real id or email "
               "address found.")
+    if args.pdf and run.passed_check:
+        _report_pdfs(run, out, workspace, force=args.force, quiet=args.quiet)
     return 1 if run.failures or not run.passed_check else 0
 
 
@@ -180,6 +182,27 @@ def _slides(args: argparse.Namespace) -> int:
         print(f"Wrote {len(written.decks)} staff deck(s) in {written.folder}, checked: no roster "
               "name, real id or email address found. Open them in PowerPoint or LibreOffice "
               "Impress; every word can be edited.")
+    return 0
+
+
+def _report_pdfs(run, out: Path, workspace: Path, *, force: bool, quiet: bool) -> None:
+    """``report --pdf``: a PDF beside each report the run holds, while holding the folder."""
+    from slc_research.report.folder import folder_lock
+    from slc_research.report.pdf import write_pdfs
+
+    pages = [Path(o.result.html) for o in run.outcomes
+             if o.ok and o.result.html is not None and Path(o.result.html).is_file()]
+    with folder_lock(out):
+        made = write_pdfs(pages, workspace, force=force)
+    if not quiet:
+        print(made.summary())
+
+
+def _pdf(args: argparse.Namespace) -> int:
+    from slc_research.report.pdf import write_pdfs
+
+    made = write_pdfs(args.path, Path(args.workspace), to=args.to, force=args.force)
+    print(made.summary())
     return 0
 
 
@@ -261,7 +284,7 @@ def _demo(args: argparse.Namespace) -> int:
     warm.prestart(_KERNEL)  # the zygote imports the stack while the trust is checked
     status = (_command(["check", str(workspace)])
               or _command(["report", str(workspace), "--batch", str(_demo_batch()),
-                           "--out", str(out)])
+                           "--out", str(out), "--pdf"])
               or _command(["slides", str(workspace), "--batch", str(_demo_batch()),
                            "--to", str(root / "slides"), "--quiet"]))
     print(f"Open {out / 'index.html'} in a browser.")
@@ -456,6 +479,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="how kernels start: auto (default: one report runs in this process, "
                         "several on warm kernels), warm (forked from a process that has "
                         "imported the stack; POSIX), fresh, inprocess (no kernel)")
+    s.add_argument("--pdf", action="store_true",
+                   help="also a printable A4 PDF of each report (name.pdf beside name.html)")
     s.add_argument("--scheduler", metavar="ADDRESS",
                    help="run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786")
     s.set_defaults(func=_report)
@@ -542,6 +567,19 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--workspace", required=True,
                    help="the workspace whose people to look for, e.g. data/demo")
     s.set_defaults(func=_check_outputs)
+
+    s = sub.add_parser(
+        "pdf", help="a printable A4 PDF of each report (for governors' papers)",
+        description="Draw each report page under PATH as an A4 PDF: a section a page, table "
+                    "rows never split, charts as vectors. Each PDF is checked for the "
+                    "workspace's people before it is put in place.")
+    s.add_argument("path", nargs="+", help="report pages (name.html) or folders, e.g. outputs")
+    s.add_argument("--workspace", required=True,
+                   help="the workspace the reports were made from, e.g. data/demo")
+    s.add_argument("--to", metavar="DIR", help="the folder for the PDFs (default: beside "
+                   "each report)")
+    s.add_argument("--force", action="store_true", help="draw again PDFs that are up to date")
+    s.set_defaults(func=_pdf)
     return p
 
 

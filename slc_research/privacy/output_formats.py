@@ -17,6 +17,8 @@ cell B3", "cell 4, output 1", "word/footer1.xml, paragraph 1", "PNG metadata
 - Word, Excel and PowerPoint files, every part of them, and zip archives, nested
   (:mod:`slc_research.privacy.output_packages`); gzip files (``report.html.gz``),
   unpacked and read by their inner name;
+- PDF files: each page's text as a reader copies it, the document's information and
+  bookmarks (:mod:`slc_research.privacy.output_pdf`);
 - PNG metadata (``tEXt``, ``zTXt``, ``iTXt`` chunks) and, for any other binary file,
   its runs of printable text.
 
@@ -49,6 +51,7 @@ from slc_research.privacy.output_packages import (
     package_pieces,
     readable_name,
 )
+from slc_research.privacy.output_pdf import PDF_START, pdf_pieces
 
 __all__ = ["MAX_NESTING", "Piece", "png_metadata", "text_pieces"]
 
@@ -98,6 +101,10 @@ def _content_pieces(data: bytes, name: str, where: str, allowance: Allowance) ->
     if data[:8] == b"\x89PNG\r\n\x1a\n":
         for key, value in png_metadata(data):
             yield Piece(_at(where, f"PNG metadata {key!r}"), value, False)
+        return
+    if data[:1024].lstrip().startswith(PDF_START):  # its text, as a reader copies it
+        for piece in pdf_pieces(data, _at(where, "") or name):
+            yield Piece(_at(where, piece.where), piece.text, piece.lines)
         return
     if data[:2] == b"\x1f\x8b" or data[:4] == b"PK\x03\x04" or (
             data[:4] == b"PK\x05\x06" and len(data) < 1024):

@@ -5,7 +5,11 @@ bold ("Table 1"), the title in italic title case on the next line, horizontal
 rules only (above the table, below the column heads, below the table), no
 vertical rules, numbers right-aligned, and a "*Note.*" paragraph below. Text is
 Times New Roman 12 pt; a table with many columns gets a landscape page and a
-smaller size so that it fits. Written with python-docx.
+smaller size so that it fits. Column widths are set from the content
+(:mod:`slc_research.report.table_widths`: the longest word of each column fits, so Word
+and LibreOffice never break a word inside a cell), and the labels are written as APA
+writes them (:func:`apa_label`: "g_av" is an italic *g* with "av" below the line, never
+an underscore). Written with python-docx.
 """
 
 from __future__ import annotations
@@ -17,14 +21,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FONT", "ExportedFigure", "ExportedTable", "figures_document", "methods_document",
-           "tables_document"]
+__all__ = ["FONT", "ExportedFigure", "ExportedTable", "apa_label", "figures_document",
+           "methods_document", "tables_document"]
 
 #: The typeface of every document.
 FONT = "Times New Roman"
 _NUMBER = re.compile(r"[<>≤≥]?[-+−–]?(\d{1,3}(,\d{3})+|\d*)(\.\d+)?%?")
 _MARKS = {"*", "–", "-", "—", ""}
 _LANDSCAPE_FROM = 8  # columns
+#: Statistics' symbols, set in italic (APA 7, section 6.45); Greek letters stay upright.
+_SYMBOLS = {"n", "N", "M", "SD", "SE", "p", "t", "F", "g", "d", "r", "R", "df", "z", "U", "V",
+            "b", "B", "OR", "RR", "k", "Q"}
+#: Internal keys a label may still carry, in words.
+_KEYS = {"cramers_v": "Cramér's V", "ci_low": "CI lower", "ci_high": "CI upper",
+         "ci_lower": "CI lower", "ci_upper": "CI upper", "std": "SD", "pct": "%"}
+_SUBSCRIPTED = re.compile(r"(?<![^\W\d_])(" + "|".join(sorted(_SYMBOLS, key=len, reverse=True))
+                          + r")_([A-Za-z0-9]+)(?![A-Za-z0-9])")
+_TOKEN = re.compile(r"[^\W\d_]+")  # a word of letters, accented ones too
 
 
 @dataclass(frozen=True)
@@ -140,6 +153,43 @@ def methods_document(title: str, analyses: Sequence[Any], references: Sequence[s
     return doc
 
 
+def apa_label(text: str) -> list[tuple[str, str]]:
+    """``text`` as APA writes a label, as runs of (text, style); no underscore is left.
+
+    The style is ``""``, ``"italic"`` or ``"subscript"``.
+    A statistic with a subscript (``g_av``, ``d_z``, ``p_holm``) is the symbol in italic
+    and the rest below the line; internal keys (``cramers_v``) are written in words; any
+    other underscore reads as a space; statistics' symbols standing alone are in italic.
+
+    Examples
+    --------
+    >>> apa_label("g_av: 95% CI low")
+    [('g', 'italic'), ('av', 'subscript'), (': 95% CI low', '')]
+    """
+    for key, words in _KEYS.items():
+        text = re.sub(rf"(?<![A-Za-z0-9]){key}(?![A-Za-z0-9])", words, text)
+    runs: list[tuple[str, str]] = []
+    at = 0
+    for m in _SUBSCRIPTED.finditer(text):
+        runs += _plain_runs(text[at:m.start()])
+        runs += [(m.group(1), "italic"), (m.group(2), "subscript")]
+        at = m.end()
+    runs += _plain_runs(text[at:])
+    return [(t, style) for t, style in runs if t]
+
+
+def _plain_runs(text: str) -> list[tuple[str, str]]:
+    """``text`` with underscores as spaces and lone statistics' symbols in italic."""
+    text = re.sub(r"_+", " ", text)
+    runs, at = [], 0
+    for m in _TOKEN.finditer(text):
+        if m.group() in _SYMBOLS:
+            runs += [(text[at:m.start()], ""), (m.group(), "italic")]
+            at = m.end()
+    runs.append((text[at:], ""))
+    return runs
+
+
 def save(doc: Any, path: str | Path) -> Path:
     """Save ``doc`` to ``path`` (folders created)."""
     path = Path(path)
@@ -200,12 +250,25 @@ def _add_table(doc: Any, table: ExportedTable, *, size: int) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
+    from slc_research.report.table_widths import column_widths
+
     doc.add_paragraph().add_run(f"Table {table.number}").bold = True
-    doc.add_paragraph().add_run(table.caption).italic = True
+    caption = doc.add_paragraph()
+    for text, style in apa_label(table.caption):
+        run = caption.add_run(text)
+        run.italic = True
+        run.font.subscript = style == "subscript" or None
     numeric = table.numeric_columns()
+    heads = ["".join(t for t, _ in apa_label(h)) for h in table.columns]
+    cells_text = [heads, *([_plain_cell(c) for c in r] for r in table.rows)]
+    section = doc.sections[-1]
+    room = (section.page_width - section.left_margin - section.right_margin) / 12700  # EMU->pt
+    fit = column_widths(cells_text, available=room,
+                        sizes=[s for s in (12, 11, 10, 9, 8) if s <= size])
     grid = doc.add_table(rows=1 + len(table.rows), cols=len(table.columns))
     grid.alignment = WD_TABLE_ALIGNMENT.LEFT
     _rules(grid)
+    _fixed_widths(grid, fit.widths)
     for r, cells in enumerate([table.columns, *table.rows]):
         row = grid.rows[r]
         if r == 0:
@@ -214,8 +277,12 @@ def _add_table(doc: Any, table: ExportedTable, *, size: int) -> None:
             cell = row.cells[c]
             p = cell.paragraphs[0]
             p.paragraph_format.space_after = Pt(0)
-            run = p.add_run(str(text))
-            run.font.size = Pt(size)
+            for part, style in (apa_label(str(text)) if r == 0
+                                else [(_plain_cell(str(text)), "")]):
+                run = p.add_run(part)
+                run.font.size = Pt(fit.size)
+                run.italic = style == "italic" or None
+                run.font.subscript = style == "subscript" or None
             if r == 0:
                 p.alignment = WD_ALIGN_PARAGRAPH.CENTER if c and numeric[c] else (
                     WD_ALIGN_PARAGRAPH.LEFT)
@@ -223,6 +290,35 @@ def _add_table(doc: Any, table: ExportedTable, *, size: int) -> None:
             elif numeric[c]:
                 p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     _note(doc, table.notes)
+
+
+def _plain_cell(text: str) -> str:
+    """A cell's text with an internal key's underscores read as spaces (``a_b`` -> ``a b``)."""
+    return re.sub(r"(?<=[A-Za-z0-9])_+(?=[A-Za-z0-9])", " ", text)
+
+
+def _fixed_widths(table: Any, widths: Sequence[float]) -> None:
+    """Set every column's width (points), fixed: Word reads the cells', LibreOffice the grid's."""
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    table.autofit = False
+    tbl_pr = table._tbl.tblPr
+    layout = tbl_pr.find(qn("w:tblLayout"))
+    if layout is None:
+        layout = tbl_pr.makeelement(qn("w:tblLayout"), {})
+        tbl_pr.append(layout)
+    layout.set(qn("w:type"), "fixed")
+    tbl_w = tbl_pr.find(qn("w:tblW"))
+    if tbl_w is None:
+        tbl_w = tbl_pr.makeelement(qn("w:tblW"), {})
+        tbl_pr.append(tbl_w)
+    tbl_w.set(qn("w:type"), "dxa")
+    tbl_w.set(qn("w:w"), str(round(sum(widths) * 20)))  # twentieths of a point
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Pt(width)
+        for cell in column.cells:
+            cell.width = Pt(width)
 
 
 def _rules(table: Any) -> None:

@@ -2,7 +2,7 @@
 
 A batch (:mod:`slc_research.report.runs`) writes into an output folder:
 
-- ``<name>.html`` for every report, ``index.html``, ``summary.csv`` and ``summary.html``;
+- ``<name>.html`` for every report (and ``<name>.pdf`` with ``--pdf``), ``index.html``, ``summary.csv`` and ``summary.html``;
 - ``.slc-runs.json``, the ledger: per report, the hash of its inputs, its status, its
   records and the content hash of the consent register it was made from;
 - ``.slc-runs.lock``, held while a batch writes; it holds the running batch's token, a
@@ -33,7 +33,7 @@ from slc_research.errors import ConfigError
 from slc_research.workspace.atomic import write_atomic
 
 __all__ = ["FOLDER_FILES", "INDEX_NAME", "LEDGER_NAME", "LOCK_NAME", "REPORT_MARKER",
-           "STAGING_PREFIX", "SUMMARY_CSV", "SUMMARY_HTML", "check_report_name",
+           "PDF_CREATOR", "STAGING_PREFIX", "SUMMARY_CSV", "SUMMARY_HTML", "check_report_name",
            "consent_digest", "folder_lock", "holds_folder", "is_our_report", "known_files",
            "read_ledger", "remove", "remove_stale_temporaries", "stale_reports", "unknown_files",
            "write_ledger"]
@@ -53,6 +53,8 @@ FOLDER_FILES = (INDEX_NAME, SUMMARY_CSV, SUMMARY_HTML, LEDGER_NAME, LOCK_NAME)
 STAGING_PREFIX = ".slc-staging-"
 #: The mark in the head of every report page (``<meta name="generator" ...>``).
 REPORT_MARKER = '<meta name="generator" content="slc-research report">'
+#: The creator written into every report's PDF (:mod:`slc_research.report.pdf`).
+PDF_CREATOR = "slc-research report"
 #: What the pages of reports made before the mark existed all hold (their table style).
 _OLDER_REPORT_MARK = "table.slc-table caption"
 
@@ -207,8 +209,13 @@ def remove_stale_temporaries(out_dir: str | Path) -> None:
 # --- what belongs in the folder --------------------------------------------------------------
 
 def is_our_report(path: str | Path) -> bool:
-    """Whether ``path`` is a report page slc-research wrote (its mark is in the first 64 kB)."""
+    """Whether ``path`` is a report page slc-research wrote (its mark is in the first 64 kB).
+
+    A PDF is one of ours when its creator is :data:`PDF_CREATOR`.
+    """
     path = Path(path)
+    if path.suffix.lower() == ".pdf" and path.is_file():
+        return _our_pdf(path)
     if path.suffix.lower() != ".html" or not path.is_file():
         return False
     try:
@@ -217,6 +224,17 @@ def is_our_report(path: str | Path) -> bool:
     except OSError:
         return False
     return REPORT_MARKER in head or _OLDER_REPORT_MARK in head
+
+
+def _our_pdf(path: Path) -> bool:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        info = PdfReader(path).metadata or {}
+    except (OSError, PdfReadError, ValueError, KeyError, TypeError):
+        return False
+    return str(info.get("/Creator") or "") == PDF_CREATOR
 
 
 def known_files(ledger: dict[str, dict[str, Any]]) -> set[str]:
@@ -231,6 +249,8 @@ def unknown_files(out_dir: str | Path, ledger: dict[str, dict[str, Any]] | None 
                   ) -> list[Path]:
     """Files and folders in ``out_dir`` its ledger does not know, by name.
 
+    A report's PDF is known while its page is (the page removed, the PDF is unknown).
+
     Temporary files and staging folders of a run in progress are not listed.
     """
     out_dir = Path(out_dir)
@@ -238,6 +258,9 @@ def unknown_files(out_dir: str | Path, ledger: dict[str, dict[str, Any]] | None 
     known = known_files(ledger)
     found = []
     for p in sorted(out_dir.iterdir()):
+        if p.suffix == ".pdf" and p.with_suffix(".html").name in known - set(FOLDER_FILES) \
+                and p.with_suffix(".html").is_file():
+            continue  # the PDF of a report the ledger knows (and that is still there)
         if p.name in known or (p.name.startswith(".") and p.name.endswith(".tmp")):
             continue
         if p.name.startswith(STAGING_PREFIX) and p.is_dir():

@@ -23,7 +23,45 @@ from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
 from slc_research.report.folder import REPORT_MARKER
 
-__all__ = ["ReportExporter", "report_exporter"]
+__all__ = ["PRINT_CSS", "SCREEN_CSS", "ReportExporter", "report_exporter"]
+
+#: The print stylesheet (a browser's print and :mod:`slc_research.report.pdf`): A4 pages,
+#: a section a page, table rows and charts kept whole, charts scaled to fit the page.
+PRINT_CSS = """
+@page { size: A4; margin: 16mm 14mm 18mm;
+  @bottom-right { content: "Page " counter(page) " of " counter(pages);
+                  font-size: 8pt; color: #555; } }
+@media print {
+  html, body { background: white; }
+  main, .jp-Notebook { max-width: none; padding: 0; margin: 0; }
+  .jp-Notebook, .jp-Cell, .jp-Cell-inputWrapper, .jp-Cell-outputWrapper, .jp-InputArea,
+  .jp-OutputArea, .jp-OutputArea-child, .jp-RenderedHTMLCommon { display: block !important;
+    overflow: visible !important; }
+  .jp-Collapser, .jp-InputPrompt, .jp-OutputPrompt, .anchor-link { display: none !important; }
+  h2 { break-before: page; }
+  h2.slc-first-section { break-before: auto; }
+  h1, h2, h3, h4, caption { break-after: avoid; }
+  tr, li, blockquote, .jp-RenderedSVG, svg, img { break-inside: avoid; }
+  thead { display: table-header-group; }
+  table.slc-table { font-size: 8.5pt; max-width: 100%; }
+  table.slc-table th, table.slc-table td { padding: 0.15em 0.45em; }
+  .jp-RenderedSVG svg, .jp-RenderedImage img { max-width: 100%; max-height: 235mm;
+    width: auto; height: auto; }
+  pre { white-space: pre-wrap; overflow-wrap: anywhere; }
+}
+"""
+
+#: Narrow screens (a phone, 390 px): a wide table scrolls inside its own box, never the page,
+#: its title wrapped on the screen and kept in view; charts shrink to the width of the screen.
+SCREEN_CSS = """
+.jp-OutputArea-output[data-mime-type="text/html"] { overflow-x: auto; max-width: 100%; }
+.jp-RenderedSVG svg { max-width: 100%; height: auto; }
+@media (max-width: 600px) {
+  table.slc-table { font-size: 0.85em; }
+  table.slc-table th, table.slc-table td { padding: 0.2em 0.4em; }
+  table.slc-table caption { max-width: calc(100vw - 4rem); position: sticky; left: 0; }
+}
+"""
 
 # An nbconvert template: JupyterLab's look, without any script loaded from a CDN
 # (require.js, MathJax, mermaid, widgets) and with SVG outputs inlined; its head carries the
@@ -42,6 +80,7 @@ table.slc-table { border-collapse: collapse; margin: 0.5em 0 1em; }
 table.slc-table caption { text-align: left; font-weight: bold; padding-bottom: 0.3em; }
 table.slc-table th, table.slc-table td { padding: 0.25em 0.7em; text-align: right; }
 table.slc-table th:first-child, table.slc-table td:first-child { text-align: left; }
+""" + SCREEN_CSS + PRINT_CSS + """
 </style>
 {%- endblock extra_css -%}
 {% block data_svg scoped -%}

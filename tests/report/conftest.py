@@ -20,3 +20,18 @@ def roster_identifiers(demo_workspace) -> set[str]:
         for col in ("Staff Code", "Surname"):
             found |= set(staff[col].dropna())
     return {x for x in found if len(x) >= 3}
+
+
+@pytest.fixture(scope="session")
+def demo_reports(demo_workspace, tmp_path_factory):
+    """The demo batch (batches/demo.toml, what `make demo` runs) with ``--pdf``: every
+    report's page and its PDF, in a temporary folder."""
+    from pathlib import Path
+
+    from slc_research.cli import main
+
+    batch = Path(__file__).resolve().parents[2] / "batches" / "demo.toml"
+    out = tmp_path_factory.mktemp("demo-reports") / "outputs"
+    assert main(["report", str(demo_workspace), "--batch", str(batch), "--out", str(out),
+                 "--pdf", "--quiet"]) == 0
+    return out
