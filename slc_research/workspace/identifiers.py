@@ -28,10 +28,11 @@ import csv
 import io
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
+from slc_research.data.loading.survey_exports import FORMATS, mapped_headers, read_export
 from slc_research.data.parsing.mapping import map_columns
 from slc_research.data.reading.readers import read_raw
 from slc_research.data.spec import normalise_answer
@@ -86,7 +87,7 @@ def workspace_identifiers(workspace: str | Path, *, extra_words: Iterable[str] =
         if not _worth_reading(spec):
             continue
         try:
-            raw = read_raw(spec)
+            raw, spec = _answers_and_header(spec)
             cmap = map_columns(raw, spec)
         except DataError:
             if spec.kind in _PEOPLE_KINDS:  # never check outputs without the people's ids
@@ -105,6 +106,20 @@ def workspace_identifiers(workspace: str | Path, *, extra_words: Iterable[str] =
     return Identifiers.build(names=found.names, full_names=found.fulls, ids=found.ids,
                              dates=found.dates, emails=found.emails, allowed=allowed,
                              common=common)
+
+
+def _answers_and_header(spec):
+    """The raw file's data rows, and the spec with its columns as the file's headers.
+
+    A questionnaire export is read as its loader reads it: the tool's extra header rows
+    (Qualtrics' question texts and import ids) are header, not answers, so a question
+    such as "Pupil ID" is never taken for somebody's id.
+    """
+    if spec.kind != "survey":
+        return read_raw(spec), spec
+    forced = spec.options.get("format", "auto")
+    raw, export = read_export(spec, forced if forced in FORMATS else "auto")
+    return raw, replace(spec, columns=mapped_headers(export, raw, spec.columns))
 
 
 def _unreadable_people(spec) -> ConfigError:

@@ -74,3 +74,27 @@ def test_case8_a_roster_saved_without_its_header_row_never_shows_its_data(worksp
     assert "'UPN', 'Legal Forename', 'Legal Surname'" in err
     for secret in ("A123456789012", "Zebedee", "Quillfeather", "04/03/2012", "zebedee.q@"):
         assert secret not in err
+
+
+QUALTRICS = ('StartDate,EndDate,Finished,RecipientLastName,RecipientFirstName,Q1,Q2_1\n'
+             'Start Date,End Date,Finished,Recipient Last Name,Recipient First Name,Pupil ID,'
+             'How much do you agree? - I enjoy lessons\n'
+             '"{""ImportId"":""startDate""}","{""ImportId"":""endDate""}",'
+             '"{""ImportId"":""finished""}","{""ImportId"":""recipientLastName""}",'
+             '"{""ImportId"":""recipientFirstName""}","{""ImportId"":""QID1_TEXT""}",'
+             '"{""ImportId"":""QID2_1""}"\n'
+             '2025-10-01 09:00:00,2025-10-01 09:05:00,True,,,A123456789012,Agree\n'
+             '2025-10-01 09:10:00,2025-10-01 09:15:00,True,,,B223456789012,Disagree\n')
+
+
+def test_a_qualtrics_question_text_is_not_taken_for_an_id(workspace):
+    # Qualtrics' second header row holds each question's text: "Pupil ID" over the ids.
+    # Read as data it became an "id", and every report saying "pupil id" was withheld.
+    (workspace / "raw" / "survey.csv").write_text(QUALTRICS, encoding="utf-8")
+    with (workspace / "enquiry.toml").open("a", encoding="utf-8") as f:
+        f.write('\n[sources.survey]\npath = "raw/survey.csv"\nkind = "survey"\n'
+                'instrument = "voice"\nwave = 1\n[sources.survey.columns]\n'
+                '"Q1" = "respondent_id"\n')
+    ident = workspace_identifiers(workspace)
+    assert ident.ids == frozenset({"a123456789012", "b223456789012"})  # kept folded
+    assert ident.find("The pupil id column was mapped.") == []
