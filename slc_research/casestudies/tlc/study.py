@@ -59,7 +59,8 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
                     community=community, scale=scale)
     threshold = enq.suppression_threshold
     tlcs, schools = tlc.resolve_scope(enq.communities, school=school, community=community)
-    where = community or school or "the trust"
+    # one school's enquiry is named by its school, never "the trust"
+    where = community or school or (enq.schools[0] if len(enq.schools) == 1 else "the trust")
     label = community or f"the {len(tlcs)} TLCs of {where}"
     title = f"{enq.title}: teacher learning communities ({where})"
     breadth = tlc.membership_breadth(enq.staff, enq.memberships, tlcs, schools=schools,
