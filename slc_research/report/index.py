@@ -59,10 +59,16 @@ _ONE_FOLDER = "Reports"
 
 _CSS = """
 body { font-family: Helvetica, Arial, sans-serif; margin: 2rem auto; max-width: 75rem;
-       color: #222; padding: 0 1rem; }
+       color: #222; padding: 0 1rem; overflow-wrap: break-word; }
 h1 { font-size: 1.5rem; }
 h2 { font-size: 1.2rem; margin-top: 2rem; }
 table { border-collapse: collapse; width: 100%; }
+.scroll { overflow-x: auto; max-width: 100%; }
+td { overflow-wrap: break-word; }
+@media (max-width: 600px) {
+  body { margin: 1rem auto; padding: 0 0.5rem; }
+  th, td { padding: 0.3rem 0.35rem; font-size: 0.9em; }
+}
 th, td { text-align: left; vertical-align: top; padding: 0.45rem 0.6rem;
          border-bottom: 1px solid #ddd; }
 th { background: #f3f3f3; }
@@ -135,13 +141,13 @@ def write_index(out_dir: str | Path, results: Iterable[ReportResult], *, title: 
         rows = "\n".join(_row(r, out_dir, copies.get(r.name), results)
                          for r in sorted(groups[school], key=_sort_key))
         sections.append(f"""<h2>{e(school)}</h2>
-<table>
+<div class="scroll"><table>
 <thead><tr><th>Report</th><th>What it is</th><th>Status</th>
 <th>At a glance</th></tr></thead>
 <tbody>
 {rows}
 </tbody>
-</table>""")
+</table></div>""")
     body = "\n".join(sections) or "<p>No reports were run.</p>"
     failed_note = f" {n_failed} failed: see the red rows." if n_failed else ""
     if n_earlier:

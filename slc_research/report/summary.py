@@ -90,12 +90,12 @@ def summary_body(rows: list[dict[str, Any]]) -> str:
                                                for rep in reports) + "</tr>"
             for res in results)
         sections.append(f"""<h2>{e(_notebook_title(stem))}</h2>
-<table>
+<div class="scroll"><table>
 <thead><tr><th>What was measured</th>{head}</tr></thead>
 <tbody>
 {body}
 </tbody>
-</table>""")
+</table></div>""")
     content = "\n".join(sections) or "<p>No report has results yet.</p>"
     return (f"""<p>The headline results of every
 report, one column per report. Each estimate is followed, in brackets, by the range we can be
