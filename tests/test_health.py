@@ -488,11 +488,15 @@ def test_resolve_school():
 # -- charts -----------------------------------------------------------------------------------
 
 def test_completeness_heatmap_chart():
-    comp = pd.DataFrame({"source": ["a", "a", "b"], "table": ["pupils", "pupils", "staff"],
+    comp = pd.DataFrame({"source": ["castle_roster", "castle_roster", "b"],
+                         "table": ["pupils", "pupils", "staff"],
                          "column": ["pupil_id", "sen", "role"], "rows": [10, 10, 4],
                          "present_pct": [100.0, 40.0, 75.0]})
     spec = charts.completeness_heatmap_chart(comp).to_dict()
     assert spec["mark"]["type"] == "rect"
+    # the manifest's keys and the canonical columns in words, as a head teacher reads them
+    assert spec["encoding"]["y"]["sort"] == ["castle roster", "b"]
+    assert spec["encoding"]["x"]["sort"] == ["pupils: pupil id", "pupils: sen", "staff: role"]
     assert "n = 2 sources, 14 rows" in spec["title"]["subtitle"]
     assert spec["encoding"]["x"]["title"] == "Table and column"
     assert spec["encoding"]["color"]["scale"]["domain"] == [0, 100]

@@ -35,7 +35,8 @@ def completeness_heatmap_chart(completeness: pd.DataFrame, *,
     data = plain_frame(completeness)
     n_sources = data["source"].nunique()
     rows = int(completeness.drop_duplicates(["source", "table"])["rows"].sum())
-    data["field"] = data["table"] + "." + data["column"]
+    data["field"] = (data["table"] + ": " + data["column"]).str.replace("_", " ")
+    data["source"] = _words(data["source"])
     order = list(dict.fromkeys(data["field"]))
     sources = list(dict.fromkeys(data["source"]))
     return alt.Chart(data).mark_rect(stroke="white", strokeWidth=0.5).encode(
@@ -156,6 +157,7 @@ def repairs_chart(repairs: pd.DataFrame, *, top: int = 20,
         raise ChartError(f"top must be a whole number of at least 1, not {top!r}")
     ranked = repairs.assign(_t=repairs["repaired"] + repairs["left_out"])
     ranked = ranked[ranked["_t"] > 0].sort_values("_t", ascending=False).head(top)
+    ranked = ranked.assign(source=_words(ranked["source"]))
     order = list(ranked["source"])
     long = pd.concat([
         ranked[["source"]].assign(what="Values repaired", count=ranked["repaired"]),
@@ -176,3 +178,8 @@ def repairs_chart(repairs: pd.DataFrame, *, top: int = 20,
         title, subtitle=f"n = {len(order)} of {len(repairs)} sources (those with the most); "
                         f"{int(repairs['repaired'].sum()):,} values repaired, "
                         f"{int(repairs['left_out'].sum()):,} rows left out in all"))
+
+
+def _words(keys: pd.Series) -> pd.Series:
+    """A manifest's source keys as a reader writes them: ``castlegate roster``."""
+    return keys.astype(str).str.replace("_", " ")
