@@ -396,6 +396,24 @@ def _command_line_batch(args: argparse.Namespace):
     return Batch(tuple(entries))
 
 
+def _report_choices(s: argparse.ArgumentParser, what: str) -> None:
+    """The options that choose reports, shared by ``report`` and ``slides``."""
+    s.add_argument("--notebook", action="append", default=[],
+                   help="notebook name (e.g. tlc_impact) or .ipynb path; repeat for several "
+                        "(default slc_impact)")
+    s.add_argument("--all", action="store_true", help="every case-study notebook")
+    s.add_argument("-p", "--parameter", action="append", default=[], metavar="KEY=VALUE",
+                   help='a notebook parameter, the value as in TOML: -p community="Riverside '
+                        'SLC" -p waves=[1,2] (repeat for several)')
+    s.add_argument("--community", action="append", default=[],
+                   help="one community (repeat for several); default: the whole workspace")
+    s.add_argument("--each-community", action="store_true",
+                   help=f"also one {what} per community, for the notebooks that have them "
+                        "(slc_impact: each SLC)")
+    s.add_argument("--name", metavar="TEMPLATE",
+                   help=f'{what} file name, e.g. "{{notebook}}--{{community}}" (values slugged)')
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="slc-research",
@@ -455,22 +473,9 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--batch", metavar="FILE",
                    help="a batch file: notebooks x schools/communities/years, names, audience "
                         "(see batches/demo.toml)")
-    s.add_argument("--notebook", action="append", default=[],
-                   help="notebook name (e.g. tlc_impact) or .ipynb path; repeat for several "
-                        "(default slc_impact)")
-    s.add_argument("--all", action="store_true", help="every case-study notebook")
-    s.add_argument("-p", "--parameter", action="append", default=[], metavar="KEY=VALUE",
-                   help='a notebook parameter, the value as in TOML: -p community="Riverside '
-                        'SLC" -p waves=[1,2] (repeat for several)')
-    s.add_argument("--community", action="append", default=[],
-                   help="one community (repeat for several); default: the whole workspace")
-    s.add_argument("--each-community", action="store_true",
-                   help="also one report per community, for the notebooks that have them "
-                        "(slc_impact: each SLC)")
+    _report_choices(s, "report")
     s.add_argument("--audience", choices=("staff", "research"),
                    help="staff: code hidden (default); research: code shown")
-    s.add_argument("--name", metavar="TEMPLATE",
-                   help='report file name, e.g. "{notebook}--{community}" (values slugged)')
     s.add_argument("--out", help="folder for the reports (default outputs, or the batch's out)")
     s.add_argument("--force", action="store_true", help="rerun reports that are up to date")
     s.add_argument("--quiet", action="store_true", help="no progress bar or summary")
@@ -498,19 +503,7 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--to", required=True, metavar="DIR", help="the folder for the decks")
     s.add_argument("--batch", metavar="FILE",
                    help="a batch file (see batches/demo.toml); its research copies get no deck")
-    s.add_argument("--notebook", action="append", default=[],
-                   help="notebook name (e.g. tlc_impact); repeat for several "
-                        "(default slc_impact)")
-    s.add_argument("--all", action="store_true", help="every case-study notebook")
-    s.add_argument("-p", "--parameter", action="append", default=[], metavar="KEY=VALUE",
-                   help='a notebook parameter, the value as in TOML: -p community="Riverside '
-                        'SLC" (repeat for several)')
-    s.add_argument("--community", action="append", default=[],
-                   help="one community (repeat for several); default: the whole workspace")
-    s.add_argument("--each-community", action="store_true",
-                   help="also one deck per community, for the notebooks that have them")
-    s.add_argument("--name", metavar="TEMPLATE",
-                   help='deck file name, e.g. "{notebook}--{community}" (values slugged)')
+    _report_choices(s, "deck")
     s.add_argument("--quiet", action="store_true", help="no summary line")
     s.set_defaults(func=_slides, audience="staff")
 
