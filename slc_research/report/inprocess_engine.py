@@ -47,6 +47,7 @@ from nbformat import NotebookNode
 from papermill.engines import Engine
 
 from slc_research.report.in_process import ENGINE_NAME, LOCK
+from slc_research.report.warm_engine import SavingOnce
 
 __all__ = ["ENGINE_NAME", "LOCK", "InProcessEngine"]
 
@@ -120,32 +121,8 @@ def _show_warning(message: Warning | str, category: type[Warning], filename: str
     sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
 
 
-class InProcessEngine(Engine):
+class InProcessEngine(SavingOnce, Engine):
     """Papermill engine: the notebook's cells run in an IPython shell in this process."""
-
-    @classmethod
-    def execute_notebook(cls, nb: Any, kernel_name: str, output_path: str | None = None,
-                         progress_bar: bool = True, log_output: bool = False,
-                         autosave_cell_every: int = 30, **kwargs: Any) -> Any:
-        """As papermill's ``Engine.execute_notebook``, writing the notebook once, not per cell.
-
-        Papermill's own execution manager writes the whole notebook before and after every
-        cell (about a second for a report with charts); the warm engine's
-        :class:`~slc_research.report.warm_engine.QuietExecutionManager` writes it after the
-        first cell only, and papermill writes the finished notebook.
-        """
-        from slc_research.report.warm_engine import QuietExecutionManager
-
-        nb_man = QuietExecutionManager(nb, output_path=output_path, progress_bar=progress_bar,
-                                       log_output=log_output,
-                                       autosave_cell_every=autosave_cell_every)
-        nb_man.notebook_start()
-        try:
-            cls.execute_managed_notebook(nb_man, kernel_name, log_output=log_output, **kwargs)
-        finally:
-            nb_man.cleanup_pbar()
-            nb_man.notebook_complete()
-        return nb_man.nb
 
     @classmethod
     def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, **kwargs: Any) -> Any:

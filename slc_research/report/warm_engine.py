@@ -32,7 +32,7 @@ from papermill.engines import NBClientEngine, NotebookExecutionManager
 
 from slc_research.report.warm import ENGINE_NAME
 
-__all__ = ["ENGINE_NAME", "QuietExecutionManager", "WarmEngine", "kernel_options"]
+__all__ = ["ENGINE_NAME", "QuietExecutionManager", "SavingOnce", "WarmEngine", "kernel_options"]
 
 
 class QuietExecutionManager(NotebookExecutionManager):
@@ -62,8 +62,12 @@ class QuietExecutionManager(NotebookExecutionManager):
             super().save()
 
 
-class WarmEngine(NBClientEngine):
-    """Papermill's nbclient engine on warm kernels, killed when done, saving once."""
+class SavingOnce:
+    """An engine's ``execute_notebook`` with :class:`QuietExecutionManager` (saving once).
+
+    Mixed into a papermill engine before it: papermill's ``Engine.execute_notebook`` with
+    the quiet manager in place of its own, which writes the notebook after every cell.
+    """
 
     @classmethod
     def execute_notebook(cls, nb: Any, kernel_name: str, output_path: str | None = None,
@@ -80,6 +84,10 @@ class WarmEngine(NBClientEngine):
             nb_man.cleanup_pbar()
             nb_man.notebook_complete()
         return nb_man.nb
+
+
+class WarmEngine(SavingOnce, NBClientEngine):
+    """Papermill's nbclient engine on warm kernels, killed when done, saving once."""
 
     @classmethod
     def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, *,
