@@ -301,7 +301,7 @@ def show_glance(glance: Any) -> None:
     items = "".join(f"<li>{escape(f)}</li>" for f in glance.findings)
     limits = "".join(f"<li>{escape(c)}</li>" for c in glance.can_and_cannot)
     limits = (f"<h3>What this can and cannot tell us</h3><ul>{limits}</ul>" if limits else "")
-    about = getattr(glance, "about", "")
+    about = plain_words(getattr(glance, "about", ""))  # no internal key reaches a reader
     if about:
         _guard_text(about, "the report's opening sentence")
     display(HTML(f'<section class="slc-glance" style="border:2px solid #1b6ca8;'

@@ -191,11 +191,13 @@ def test_item1_show_records_the_glance_for_the_index():
 
     InteractiveShell.instance()
     glance = Glance("Hillside SLC", ("A <b>finding</b>.", "Two.", "Three."),
-                    "Strength of evidence: low.", ("It can.", "It cannot."))
+                    "Strength of evidence: low.", ("It can.", "It cannot."),
+                    about="Members' change differed by (raw-score d_ppc2, 95% CI): 0.43.")
     with capture_output() as shown:
         show(glance)
     html = "".join(o.data.get("text/html", "") for o in shown.outputs)
     assert "A &lt;b&gt;finding&lt;/b&gt;." in html
+    assert "(raw-score d, 95% CI)" in html and "_" not in html.split("About this report")[1]
     assert html.index("Three.") < html.index("Strength of evidence") < html.index(
         "What this can and cannot tell us")
     records = [o.data[RECORD_MIMETYPE] for o in shown.outputs if RECORD_MIMETYPE in o.data]
