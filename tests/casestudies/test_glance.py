@@ -197,7 +197,8 @@ def test_item1_show_records_the_glance_for_the_index():
         show(glance)
     html = "".join(o.data.get("text/html", "") for o in shown.outputs)
     assert "A &lt;b&gt;finding&lt;/b&gt;." in html
-    assert "(raw-score d, 95% CI)" in html and "_" not in html.split("About this report")[1]
+    assert "(raw-score d, 95% CI)" in html
+    assert "_" not in html.split("About this report")[1]
     assert html.index("Three.") < html.index("Strength of evidence") < html.index(
         "What this can and cannot tell us")
     records = [o.data[RECORD_MIMETYPE] for o in shown.outputs if RECORD_MIMETYPE in o.data]
