@@ -305,6 +305,9 @@ def _row(r: ReportResult, out_dir: Path, copy: str | None,
                              'rerun)</span>'}[r.status]
     else:
         name = e(r.name)
+        asked = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in (r.parameters or {}).items())
+        if asked:  # which report failed: its parameters, in words
+            name += f'<div class="research">{e(asked)}</div>'
         message = (r.error or "failed")
         message = message if len(message) <= 400 else message[:400] + "…"
         status = f'<span class="failed">failed</span><div class="error">{e(message)}</div>'

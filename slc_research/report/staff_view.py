@@ -85,15 +85,16 @@ def plain_words(text: str) -> str:
             text = re.sub(rf"\b{re.escape(key)}(?=\w)", word, text)
         else:
             text = re.sub(rf"\b{re.escape(key)}\b", word, text)
+    # names joined with underscores (our keys, a manifest's keys); an underscore in other
+    # text (a teacher's code name, a quote) is what they wrote and is left as it is
     text = _SNAKE.sub(lambda m: m.group(1).replace("_", " "), text)
-    text = text.replace("_", " ")
     return _NEGATIVE_ZERO.sub(r"\1", text)
 
 
 def _header(name: object) -> str:
     """A header in plain words; a raw key (``characteristic``, ``cramers_v``) capitalised."""
     raw = str(name).strip()
-    text = plain_words(raw).strip()
+    text = plain_words(raw).replace("_", " ").strip()  # a header is ours: no underscore
     if re.fullmatch(r"[a-z][a-z0-9_]{2,}", raw):
         return text[:1].upper() + text[1:]
     return text

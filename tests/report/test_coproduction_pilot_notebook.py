@@ -115,7 +115,7 @@ def test_the_notebook_is_its_parameters_one_run_and_one_show_per_section():
     shown = [re.fullmatch(r'show\(result\["(\w+)"\]\)', c) for c in code[1:]]
     assert all(shown), code
     assert [m.group(1) for m in shown] == [
-        "who_took_part", "behaviour", "comparison", "trouble", "confident", "relationships",
+        "at_a_glance", "who_took_part", "behaviour", "comparison", "trouble", "confident", "relationships",
         "outcomes", "pooled", "forest", "participation_level", "design"]
     lines = [line for c in code for line in c.splitlines() if line.strip()]
     assert len(lines) <= 40

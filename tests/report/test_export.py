@@ -28,7 +28,12 @@ from slc_research.privacy.safe_cells import FORMULA_STARTS
 from slc_research.privacy.suppression import suppress_small
 from slc_research.report import display as display_module
 from slc_research.report.apa_docx import ExportedTable, tables_document
-from slc_research.report.display import CHART_MIMETYPE, TABLE_MIMETYPE, show_table
+from slc_research.report.display import (
+    CHART_MIMETYPE,
+    RESEARCH_TABLE_MIMETYPE,
+    TABLE_MIMETYPE,
+    show_table,
+)
 from slc_research.report.execute import export_html
 from slc_research.report.methods import REFERENCES, methods_for, methods_markdown
 
@@ -185,12 +190,13 @@ def test_tables_document_is_apa(tmp_path):
 # --- the pack, end to end --------------------------------------------------------------------
 
 def _html_tables(nb) -> list[list[list[str]]]:
-    """The tables as the report shows them (cells of each show_table HTML output)."""
+    """The tables as the research report shows them (every column: the pack's readers are
+    researchers; the staff page shows its plain view of the same table)."""
     out = []
     for cell in nb.cells:
         for o in cell.get("outputs", []):
             if TABLE_MIMETYPE in o.get("data", {}):
-                page = o["data"]["text/html"]
+                page = o["data"].get(RESEARCH_TABLE_MIMETYPE) or o["data"]["text/html"]
                 rows = re.findall(r"<tr[^>]*>(.*?)</tr>", page, flags=re.DOTALL)
                 out.append([[html.unescape(c.strip()) for c in
                              re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r, flags=re.DOTALL)]

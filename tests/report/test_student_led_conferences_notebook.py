@@ -138,6 +138,6 @@ def test_notebook_is_its_parameters_one_run_and_a_show_per_section():
     assert len(lines) <= 40
     assert not [line for line in lines if re.search(r"\b(if|for|while)\b", line)]
     shown = re.findall(r'show\(result\["(\w+)"\]\)', "\n".join(code))
-    assert shown == ["scoring", "target", "depth", "outcomes", "by_group", "feedback",
+    assert shown == ["at_a_glance", "scoring", "target", "depth", "outcomes", "by_group", "feedback",
                      "rubric_check"]
     assert STUDY.run == "slc_research.casestudies.conferences.study:run"

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from slc_research.qual import NO_CODING
 from slc_research.report.execute import ReportError, run_report
 from slc_research.synthetic.trust import INJECTED_EFFECTS
 
@@ -110,7 +109,10 @@ def test_report_shows_no_name_or_id_anywhere(roster_identifiers, html, demo_work
     assert not re.search(r"\b[PS]-[0-9a-f]{10}\b", html)
 
 
-def test_a_workspace_without_coding_still_reports(demo_enquiry, demo_workspace, tmp_path):
+def test_a_workspace_without_coding_says_why_there_is_no_report(demo_enquiry, demo_workspace,
+                                                                 tmp_path):
+    # Issue 17: a report whose every section says "nothing coded" is not made; the notebook
+    # stops with one sentence saying what to add (report --all lists it as not run).
     copy = tmp_path / "trust"
     shutil.copytree(demo_workspace, copy, ignore=shutil.ignore_patterns(".slc-cache"))
     manifest = copy / "enquiry.toml"
@@ -121,13 +123,11 @@ def test_a_workspace_without_coding_still_reports(demo_enquiry, demo_workspace, 
     assert "voices_codebook" in text
     assert "voices_" not in stripped
     manifest.write_text(stripped, encoding="utf-8")
-    result = run_report(NOTEBOOK, copy, tmp_path / "out", parameters={}, name="uncoded")
-    page = result.html.read_text(encoding="utf-8")
-    assert page.count(NO_CODING) >= 5  # every section says so
-    assert result.records["n_texts_coded"] == 0
-    assert result.records["kappa"] == {}
-    assert result.records["alpha"] is None
-    assert result.records["top_codes"] == []
+    with pytest.raises(ReportError) as info:
+        run_report(NOTEBOOK, copy, tmp_path / "out", parameters={}, name="uncoded")
+    assert info.value.ename == "ConfigError"
+    assert "voices: not run - none of its texts is coded yet" in info.value.evalue
+    assert not (tmp_path / "out" / "uncoded.html").exists()
 
 
 def test_a_bad_parameter_fails_loudly(demo_enquiry, demo_workspace, tmp_path):
