@@ -14,6 +14,7 @@ older consent register (a pupil has withdrawn since), are findings too
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from collections.abc import Iterable
 from pathlib import Path
@@ -30,7 +31,8 @@ from slc_research.report.folder import (
 )
 from slc_research.workspace.identifiers import workspace_identifiers
 
-__all__ = ["OutputChecker", "OutputsCheck", "check_outputs", "describe_check", "notebook_words"]
+__all__ = ["OutputChecker", "OutputsCheck", "check_outputs", "describe_check", "notebook_words",
+           "page_words"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -160,10 +162,27 @@ def notebook_words(folder: Path, notebooks: Iterable[str | Path] = ()) -> set[st
                      if isinstance(e, dict) and e.get("notebook"))
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass
-    words: set[str] = set()
+    words: set[str] = set(page_words())
     for p in paths:
         try:
             words |= words_of([p.read_text(encoding="utf-8")])
         except OSError:
             continue
     return words
+
+
+@functools.cache
+def page_words() -> frozenset[str]:
+    """The words of a report page around its content: its markup and style sheet.
+
+    A report page carries JupyterLab's style sheet ("placeholder", "border", "shadow"...):
+    a pupil whose surname is one of those words is still found by full name, not in every
+    page's style sheet.
+    """
+    import nbformat
+
+    from slc_research.report.html_export import report_exporter
+
+    empty = nbformat.v4.new_notebook()
+    return frozenset(words_of([report_exporter(show_code=show).to_html(empty, title="")
+                               for show in (False, True)]))

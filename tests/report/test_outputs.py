@@ -264,3 +264,23 @@ def test_a_fresh_checkout_holds_nothing_in_outputs():
     tracked = subprocess.run(["git", "-C", str(root), "ls-files", "outputs"],
                              capture_output=True, text=True, check=True).stdout.split()
     assert tracked == []
+
+
+def test_a_surname_in_the_pages_style_sheet_is_found_by_full_name_only(tmp_path):
+    # A pupil surnamed Placeholder: every report page's style sheet says "::placeholder".
+    import nbformat
+
+    from slc_research.privacy.identifiers import Identifiers
+    from slc_research.privacy.output_check import check_folder
+    from slc_research.report.check import notebook_words
+    from slc_research.report.html_export import report_exporter
+
+    people = Identifiers.build(full_names=["Jo Placeholder"], common=notebook_words(tmp_path))
+    out = tmp_path / "out"
+    out.mkdir()
+    page = report_exporter(show_code=False).to_html(nbformat.v4.new_notebook(), title="T")
+    assert "placeholder" in page
+    (out / "report.html").write_text(page, encoding="utf-8")
+    assert check_folder(out, people).finds == ()
+    (out / "minutes.html").write_text("<p>Thanks to Jo Placeholder.</p>", encoding="utf-8")
+    assert [f.file for f in check_folder(out, people).finds] == ["minutes.html"]
