@@ -29,6 +29,7 @@ from slc_research.data.parsing.header_row import describe_headers, looks_like_da
 from slc_research.data.parsing.values import SESSION_WORDS, distinct, normalise_word
 from slc_research.data.reading.raw_table import RawTable
 from slc_research.data.reading.readers import read_raw
+from slc_research.data.schemas import COMMUNITY_KINDS
 from slc_research.data.spec import SourceSpec
 from slc_research.errors import DataError
 from slc_research.workspace.manifest import Manifest
@@ -242,6 +243,9 @@ def _people_or_texts(raw: RawTable, path: Path, rel: str) -> Placed | Unplaced:
             table["community"] = _community_from_name(path.stem)
             checks["community"] = ("no column names the community: the name is made from the "
                                    "file's name; write the community's name as in your reports")
+        if not {"community_kind", "kind"} & set(found):
+            table["community_kind"], checks["community_kind"] = _community_kind_guess(
+                path.stem, staff="pupil_id" not in pupils)
         return Placed(path, rel, "memberships", what, table, checks, raw)
     if looks_like_data(headers):
         return Unplaced(rel, describe_headers(headers))
@@ -256,6 +260,22 @@ def _staff(raw: RawTable, path: Path, rel: str, staff: dict[str, str]) -> Placed
                   {"kind": "a staff code with " + (", ".join(
                       c for c in _STAFF_SIGNS if c in staff) or "no pupil id"),
                    **_checks(staff)}, raw)
+
+
+#: Words in a membership list's name that say which kind of community it lists.
+_KIND_WORDS = (("slc_conference", r"conference"), ("coproduction", r"co.?production"),
+               ("tlc", r"\btlc\b|teacher learning"),
+               ("slc", r"\bslc\b|student learning|student voice|pupil voice"))
+
+
+def _community_kind_guess(stem: str, *, staff: bool) -> tuple[str, str]:
+    """The kind of community a membership list holds, from its name, and why."""
+    for kind, pattern in _KIND_WORDS:
+        if re.search(pattern, stem, flags=re.IGNORECASE):
+            return kind, f"the file's name says so; one of {', '.join(COMMUNITY_KINDS)}"
+    kind = "tlc" if staff else "slc"
+    return kind, (f"a guess: its members are {'staff' if staff else 'pupils'}; one of "
+                  f"{', '.join(COMMUNITY_KINDS)}, which says which reports it feeds")
 
 
 def _community_from_name(stem: str) -> str:

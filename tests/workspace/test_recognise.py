@@ -159,6 +159,9 @@ def test_item1_reflections_and_membership_lists(school):
     assert members.table["columns"]["Adno"] == "member_id"
     assert members.table["community"] == "SLC"  # no team column: from the name, to check
     assert "no column names the community" in members.checks["community"]
+    # the kind of community, which decides which reports the list feeds (here slc_impact)
+    assert members.table["community_kind"] == "slc"
+    assert "the file's name says so" in members.checks["community_kind"]
 
 
 def test_item1_word_documents_and_unknown_tables_are_listed_with_the_reason(tmp_path):

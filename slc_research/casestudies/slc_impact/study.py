@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
+
 from slc_research import charts, qual
 from slc_research.casestudies.result import Result, Section, Table, missing_source
 from slc_research.casestudies.slc_impact import (
@@ -148,7 +150,8 @@ def _who_took_part(rep, threshold: int) -> Section:
 def _participation(part, threshold: int) -> Section:
     summary = part.summary
     meetings, members = int(summary["meetings"].sum()), int(summary["members"].sum())
-    mean_pct = (part.per_member["pct_attended"].mean() if len(part.per_member) else float("nan"))
+    mean = part.per_member["pct_attended"].mean() if len(part.per_member) else None
+    mean_pct = float(mean) if mean is not None and pd.notna(mean) else float("nan")  # NA: none
     return Section(
         "participation", "Participation",
         finding=(f"The community held {meetings} meetings; on average a member came to "
