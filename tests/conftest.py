@@ -125,3 +125,15 @@ def tiny_workspace(tmp_path):
         return ws
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _no_ipython_shell_left_behind():
+    """Each test ends without an IPython shell in the process: a test that displays through
+    one (``show``) must not make a later test look as if it ran inside a notebook kernel
+    (a single report runs in-process only outside one)."""
+    yield
+    from IPython.core.interactiveshell import InteractiveShell
+
+    if InteractiveShell.initialized():
+        InteractiveShell.clear_instance()

@@ -27,7 +27,7 @@ from slc_research import charts
 from slc_research.privacy.safe_cells import FORMULA_STARTS
 from slc_research.privacy.suppression import suppress_small
 from slc_research.report import display as display_module
-from slc_research.report.apa_docx import ExportedTable, tables_document
+from slc_research.report.apa_docx import ExportedTable, apa_label, tables_document
 from slc_research.report.display import (
     CHART_MIMETYPE,
     RESEARCH_TABLE_MIMETYPE,
@@ -158,7 +158,9 @@ def _apa_checks(docx_path: Path, tables: list[list[list[str]]], captions: list[s
         assert title.text == caption
         assert all(r.italic for r in title.runs)
     for grid, rows in zip(doc.tables, tables, strict=True):
-        assert [[c.text for c in r.cells] for r in grid.rows] == rows
+        # the header in APA's form (g_av: an italic g with "av" below the line, read "gav")
+        head = ["".join(t for t, _ in apa_label(h)) for h in rows[0]]
+        assert [[c.text for c in r.cells] for r in grid.rows] == [head, *rows[1:]]
         borders = grid._tbl.tblPr.find(f"{W}tblBorders")
         values = {el.tag.removeprefix(W): el.get(f"{W}val") for el in borders}
         assert values["top"] == values["bottom"] == "single"
