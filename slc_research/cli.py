@@ -18,6 +18,10 @@ import sys
 import traceback
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from slc_research.report.batch import Batch
 
 from slc_research.errors import ConfigError, SlcResearchError
 from slc_research.workspace.atomic import WRITING_IN
@@ -87,22 +91,28 @@ def _demo_data(args: argparse.Namespace) -> int:
     return 0
 
 
+def _chosen_batch(args: argparse.Namespace, *, audience: bool) -> Batch:
+    """The reports a command chose: its batch file, or its report options (never both)."""
+    from slc_research.report.batch import read_batch
+
+    if not args.batch:
+        return _command_line_batch(args)
+    options = [("--notebook", args.notebook), ("--all", args.all), ("-p", args.parameter),
+               ("--community", args.community), ("--each-community", args.each_community),
+               ("--name", args.name), *([("--audience", args.audience)] if audience else [])]
+    clash = [o for o, v in options if v]
+    if clash:
+        raise ConfigError(f"{', '.join(clash)} cannot be combined with --batch: put them in "
+                          f"the batch file {args.batch}.", key="--batch")
+    return read_batch(args.batch)
+
+
 def _report(args: argparse.Namespace) -> int:
-    from slc_research.report.batch import expand_batch, read_batch
+    from slc_research.report.batch import expand_batch
     from slc_research.report.runs import run_batch
     from slc_research.workspace.enquiry import Enquiry
 
-    if args.batch:
-        clash = [o for o, v in (("--notebook", args.notebook), ("--all", args.all),
-                                ("-p", args.parameter), ("--community", args.community),
-                                ("--each-community", args.each_community),
-                                ("--name", args.name), ("--audience", args.audience)) if v]
-        if clash:
-            raise ConfigError(f"{', '.join(clash)} cannot be combined with --batch: put them in "
-                              f"the batch file {args.batch}.", key="--batch")
-        batch = read_batch(args.batch)
-    else:
-        batch = _command_line_batch(args)
+    batch = _chosen_batch(args, audience=True)
     if args.path:
         workspace = Path(args.path).resolve()
     elif batch.workspace is not None:
@@ -158,21 +168,11 @@ def _report(args: argparse.Namespace) -> int:
 
 def _slides(args: argparse.Namespace) -> int:
     """``slides PATH --to DIR``: a staff deck per report, chosen as ``report`` chooses them."""
-    from slc_research.report.batch import expand_batch, read_batch
+    from slc_research.report.batch import expand_batch
     from slc_research.report.slides import write_decks
     from slc_research.workspace.enquiry import Enquiry
 
-    if args.batch:
-        clash = [o for o, v in (("--notebook", args.notebook), ("--all", args.all),
-                                ("-p", args.parameter), ("--community", args.community),
-                                ("--each-community", args.each_community),
-                                ("--name", args.name)) if v]
-        if clash:
-            raise ConfigError(f"{', '.join(clash)} cannot be combined with --batch: put them in "
-                              f"the batch file {args.batch}.", key="--batch")
-        batch = read_batch(args.batch)
-    else:
-        batch = _command_line_batch(args)
+    batch = _chosen_batch(args, audience=False)
     workspace = Path(args.path).resolve()
     enq = Enquiry.open(workspace)
     written = write_decks(workspace, expand_batch(batch, enq), args.to, enquiry=enq)
