@@ -13,6 +13,7 @@ prints a name or a real id.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import sys
 import traceback
@@ -108,9 +109,7 @@ def _chosen_batch(args: argparse.Namespace, *, audience: bool) -> Batch:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from slc_research.report.batch import expand_batch
-    from slc_research.report.runs import run_batch
-    from slc_research.workspace.enquiry import Enquiry
+    from slc_research.report.batch import batch_of_one, expand_batch
 
     batch = _chosen_batch(args, audience=True)
     if args.path:
@@ -121,34 +120,50 @@ def _report(args: argparse.Namespace) -> int:
         raise ConfigError("which workspace? Give its folder (slc-research report data/demo ...) "
                           "or write workspace = \"...\" in the batch file.", key="PATH")
     out = Path(args.out).resolve() if args.out else (batch.out or Path("outputs").resolve())
-    if not args.scheduler:
-        _ensure_kernel()  # a package installed with pip has had no `make install`
-    from slc_research.report.runs import batch_of_one
-
     one = args.engine in (None, "auto") and batch_of_one(batch)  # run in-process: no zygote
+    in_process = False
     if one and not args.scheduler:
-        from slc_research.report.in_process import can_run_here, prepare_in_process_report
+        from slc_research.report.in_process import can_run_here, engine_installed
 
-        if can_run_here():
-            prepare_in_process_report()  # the tables it opens kept in memory for the report
-    if not args.scheduler and args.engine in (None, "auto", "warm") and not one:
-        from slc_research.report import warm
+        in_process = can_run_here() and engine_installed()
+    helper = None
+    if in_process:  # a helper process reads the workspace while the libraries are imported
+        from slc_research.report.in_process import prepare_in_process_report
+        from slc_research.report.sidecar import Sidecar, import_report_libraries
 
-        warm.prestart()  # the zygote imports the stack while the workspace is checked
-    enq = Enquiry.open(workspace)  # validate and cache once, before any kernel starts
-    plan = expand_batch(batch, enq)
-    not_run = list(dict.fromkeys(r.not_run for r in plan if r.not_run))
-    plan = [r for r in plan if not r.not_run]
-    if not_run and not plan:  # every report asked for needs what the enquiry lacks
-        raise ConfigError(f"{'; '.join(not_run)}. Nothing was run: add the source named to "
-                          "enquiry.toml, or ask for another report (--all runs every one that "
-                          "applies).")
-    for line in not_run:  # said even when quiet: it is why a report is missing
-        print(line)
-    run = run_batch(plan, workspace, out, workspace_key=enq.cache_key,
-                    title=batch.title or enq.title, scheduler=args.scheduler,
-                    workers=args.workers, force=args.force, quiet=args.quiet,
-                    engine=args.engine, not_run=not_run)
+        helper = Sidecar.start(workspace)  # first: before pandas is imported here
+        prepare_in_process_report()  # the tables it opens kept in memory for the report
+    from slc_research.report.runs import run_batch
+    from slc_research.workspace.enquiry import Enquiry
+
+    try:
+        if helper is not None:
+            import_report_libraries(n for entry in batch.entries for n in entry.notebooks)
+            helper.wait_until_read()
+        elif not args.scheduler:
+            _ensure_kernel()  # a package installed with pip has had no `make install`
+        if not args.scheduler and args.engine in (None, "auto", "warm") and not one:
+            from slc_research.report import warm
+
+            warm.prestart()  # the zygote imports the stack while the workspace is checked
+        enq = Enquiry.open(workspace)  # validate and cache once, before any kernel starts
+        plan = expand_batch(batch, enq)
+        not_run = list(dict.fromkeys(r.not_run for r in plan if r.not_run))
+        plan = [r for r in plan if not r.not_run]
+        if not_run and not plan:  # every report asked for needs what the enquiry lacks
+            raise ConfigError(f"{'; '.join(not_run)}. Nothing was run: add the source named "
+                              "to enquiry.toml, or ask for another report (--all runs every "
+                              "one that applies).")
+        for line in not_run:  # said even when quiet: it is why a report is missing
+            print(line)
+        with helper.drawing() if helper is not None else contextlib.nullcontext():
+            run = run_batch(plan, workspace, out, workspace_key=enq.cache_key,
+                            title=batch.title or enq.title, scheduler=args.scheduler,
+                            workers=args.workers, force=args.force, quiet=args.quiet,
+                            engine=args.engine, not_run=not_run)
+    finally:
+        if helper is not None:
+            helper.close()
     if args.quiet:  # what the run removed, rewrote or withheld is said even when quiet
         for note in run.notes:
             print(note)

@@ -20,6 +20,7 @@ place as written).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,6 +28,8 @@ from functools import lru_cache
 __all__ = ["Folded", "fold", "fold_text"]
 
 _DROPPED = frozenset({"Mn", "Me", "Cf"})
+#: A text as runs of ASCII and of other characters, in turn.
+_RUNS = re.compile(r"[\x00-\x7f]+|[^\x00-\x7f]+")
 
 
 @lru_cache(maxsize=65536)
@@ -73,6 +76,9 @@ class Folded:
 def fold_text(text: str) -> Folded:
     """``text`` folded for matching, with the map back to its original offsets.
 
+    Runs of plain ASCII (most of a report page) are folded in one step each; only the
+    other characters are looked at one by one.
+
     Parameters
     ----------
     text : str
@@ -93,18 +99,24 @@ def fold_text(text: str) -> Folded:
         return Folded(text.lower())
     out: list[str] = []
     where: list[int] = []
-    for i, c in enumerate(text):
-        if c.isascii():
-            out.append(c.lower())
-            where.append(i)
+    for run in _RUNS.finditer(text):
+        start, end = run.span()
+        if text[start].isascii():
+            out.append(run.group().lower())
+            where.extend(range(start, end))
             continue
-        piece = _fold_char(c)
-        out.append(piece)
-        where.extend([i] * len(piece))
+        for i in range(start, end):
+            piece = _fold_char(text[i])
+            out.append(piece)
+            where.extend([i] * len(piece))
     where.append(len(text))
     return Folded("".join(out), tuple(where))
 
 
 def fold(value: str) -> str:
     """``value`` as the matcher compares it (the folded text alone, see :func:`fold_text`)."""
-    return fold_text(str(value)).text
+    text = str(value)
+    if text.isascii():
+        return text.lower()
+    return "".join(run.group().lower() if run.group()[0].isascii()
+                   else "".join(map(_fold_char, run.group())) for run in _RUNS.finditer(text))

@@ -54,6 +54,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 
+import xxhash
+
 from slc_research.errors import ConfigError, DataError
 from slc_research.privacy.identifiers import Identifiers, mask
 from slc_research.privacy.output_formats import Piece, text_pieces
@@ -119,8 +121,14 @@ def scan_text(piece: Piece, ident: Identifiers) -> list[tuple[int, str, str]]:
     return out
 
 
-def scan_outputs(folder: str | Path, ident: Identifiers) -> tuple[list[Find], int]:
+def scan_outputs(folder: str | Path, ident: Identifiers,
+                 seen: dict[tuple[str, str], tuple[Find, ...]] | None = None,
+                 ) -> tuple[list[Find], int]:
     """Scan every file under ``folder`` for ``ident``.
+
+    ``seen``, when given, keeps each file's finds by its path in the folder and the hash
+    of its bytes: a file scanned before with the same bytes is not read again (a report
+    checked before it was put in place, then with its folder).
 
     Returns
     -------
@@ -133,16 +141,34 @@ def scan_outputs(folder: str | Path, ident: Identifiers) -> tuple[list[Find], in
     finds: list[Find] = []
     files = sorted(p for p in folder.rglob("*") if p.is_file())
     for path in files:
-        finds.extend(_scan_file(path, path.relative_to(folder).as_posix(), ident))
+        finds.extend(_scan_file(path, path.relative_to(folder).as_posix(), ident, seen))
     return finds, len(files)
 
 
-def _scan_file(path: Path, rel: str, ident: Identifiers) -> list[Find]:
+def _scan_file(path: Path, rel: str, ident: Identifiers,
+               seen: dict[tuple[str, str], tuple[Find, ...]] | None = None) -> list[Find]:
     """The finds in one file: its name, its content; a file that cannot be read is a find.
 
     Names and ids in the file's path, a member's name or a sheet name are masked in the
-    place shown, as the finds themselves are.
+    place shown, as the finds themselves are. With ``seen``, the finds of a file already
+    scanned with the same path and bytes are given again without reading it.
     """
+    key = None
+    if seen is not None:
+        try:
+            key = (rel, xxhash.xxh3_128_hexdigest(path.read_bytes()))
+        except OSError:
+            key = None  # scanned below: an unreadable file is a find
+        else:
+            if key in seen:
+                return list(seen[key])
+    finds = _scan_content(path, rel, ident)
+    if key is not None:
+        seen[key] = tuple(finds)
+    return finds
+
+
+def _scan_content(path: Path, rel: str, ident: Identifiers) -> list[Find]:
     shown = masked(rel, ident)
     try:
         pieces = list(text_pieces(path, name=rel))
@@ -188,7 +214,8 @@ def _place(piece: Piece, offset: int, starts: list[int] | None) -> str:
     return f"{piece.where}, {here}" if piece.where else here
 
 
-def check_folder(folder: str | Path, ident: Identifiers) -> CheckResult:
+def check_folder(folder: str | Path, ident: Identifiers,
+                 seen: dict[tuple[str, str], tuple[Find, ...]] | None = None) -> CheckResult:
     """Scan the outputs in ``folder`` (or one file) for ``ident``.
 
     Parameters
@@ -197,6 +224,9 @@ def check_folder(folder: str | Path, ident: Identifiers) -> CheckResult:
         A folder of reports, or one file.
     ident : Identifiers
         What to look for (see :func:`slc_research.workspace.identifiers.workspace_identifiers`).
+    seen : dict, optional
+        Finds of files scanned before for the same ``ident`` (see :func:`scan_outputs`);
+        filled in as files are scanned.
 
     Returns
     -------
@@ -214,15 +244,11 @@ def check_folder(folder: str | Path, ident: Identifiers) -> CheckResult:
         raise ConfigError(f"there is no folder {folder} to check; give the folder the reports "
                           "were written to (e.g. outputs).", key="PATH")
     if folder.is_dir():
-        finds, files = scan_outputs(folder, ident)
+        finds, files = scan_outputs(folder, ident, seen)
     else:
-        finds, files = _scan_one(folder, ident)
+        finds, files = _scan_file(folder, folder.name, ident, seen), 1
     return CheckResult(folder, tuple(finds), files, time.perf_counter() - started,
                        masked(str(folder), ident))
-
-
-def _scan_one(path: Path, ident: Identifiers) -> tuple[list[Find], int]:
-    return _scan_file(path, path.name, ident), 1
 
 
 def format_finds(result: CheckResult) -> str:

@@ -1,29 +1,13 @@
 """Reports: run case-study notebooks, export offline HTML, record headline results, index them.
 
-``record``, ``show_table`` and friends are light (used inside notebooks);
-``run_report`` and ``write_index`` load Papermill and nbconvert only when first used.
+``record``, ``show_table`` and friends are used inside notebooks; ``run_report`` and
+``write_index`` load Papermill and nbconvert. Every name is imported on first use, so that
+the command line imports none of pandas, Papermill or nbconvert before it needs them.
 """
 
 from __future__ import annotations
 
 from typing import Any
-
-from slc_research.report.display import (
-    CHART_MIMETYPE,
-    RECORD_MIMETYPE,
-    TABLE_MIMETYPE,
-    PrivacyError,
-    format_table,
-    read_records,
-    record,
-    record_all,
-    show,
-    show_list,
-    show_note,
-    show_table,
-    show_text,
-    table_html,
-)
 
 __all__ = [
     "CHART_MIMETYPE",
@@ -47,7 +31,11 @@ __all__ = [
     "write_index",
 ]
 
+_DISPLAY = ("CHART_MIMETYPE", "RECORD_MIMETYPE", "TABLE_MIMETYPE", "PrivacyError", "format_table",
+            "read_records", "record", "record_all", "show", "show_list", "show_note",
+            "show_table", "show_text", "table_html")
 _LAZY = {
+    **dict.fromkeys(_DISPLAY, "slc_research.report.display"),
     "ReportError": "slc_research.report.execute",
     "ReportResult": "slc_research.report.execute",
     "export_html": "slc_research.report.execute",

@@ -46,6 +46,7 @@ __all__ = [
     "Batch",
     "BatchEntry",
     "PlannedReport",
+    "batch_of_one",
     "SELECTOR_KEYS",
     "expand_batch",
     "parse_parameter",
@@ -444,3 +445,14 @@ def parse_parameter(text: str) -> tuple[str, Any]:
         return key, json.loads(raw)
     except ValueError:
         return key, raw
+
+
+def batch_of_one(batch: Any) -> bool:
+    """Whether ``batch`` (a :class:`Batch`) plans a single report.
+
+    One notebook in one entry with no ``each`` selector: known before the workspace is
+    opened, so that no zygote is warmed for a report that will run in this process.
+    """
+    entries = list(batch.entries)
+    return (len(entries) == 1 and len(entries[0].notebooks) == 1
+            and not any(entries[0].each.values()))

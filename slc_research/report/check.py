@@ -117,6 +117,7 @@ class OutputChecker:
         self.folder = Path(folder)
         self.notebooks = tuple(Path(n) for n in notebooks)
         self._identifiers: Identifiers | None = None
+        self._seen: dict = {}  # finds by (path in the scanned folder, hash of the bytes)
 
     @property
     def identifiers(self) -> Identifiers:
@@ -127,8 +128,13 @@ class OutputChecker:
         return self._identifiers
 
     def scan(self, path: str | Path) -> CheckResult:
-        """Scan a file or a folder for the identifiers; nothing else."""
-        return check_folder(Path(path), self.identifiers)
+        """Scan a file or a folder for the identifiers; nothing else.
+
+        A file this checker scanned before with the same bytes, under the same name, is
+        not read again: a report checked before it was put in place is not scanned a
+        second time with its folder.
+        """
+        return check_folder(Path(path), self.identifiers, self._seen)
 
     def check(self, path: str | Path) -> CheckResult:
         """Scan ``path``; for a folder of reports, also list unknown files and stale reports."""

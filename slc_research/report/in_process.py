@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 
-__all__ = ["ENGINE_NAME", "LOCK", "can_run_here", "end_in_process_report",
+__all__ = ["ENGINE_NAME", "LOCK", "can_run_here", "end_in_process_report", "engine_installed",
            "prepare_in_process_report"]
 
 #: The in-process engine's name in papermill's registry (entry point group ``papermill.engine``).
@@ -24,6 +24,18 @@ def can_run_here() -> bool:
     from IPython.core.interactiveshell import InteractiveShell
 
     return not InteractiveShell.initialized()
+
+
+def engine_installed() -> bool:
+    """Whether the in-process engine is registered with papermill (its entry point).
+
+    Read from the installed package's metadata, without importing papermill: an
+    installation made before the entry point existed has none, and its reports then run
+    in a kernel (:func:`slc_research.report.execute.run_report` falls back).
+    """
+    from importlib.metadata import entry_points
+
+    return any(e.name == ENGINE_NAME for e in entry_points(group="papermill.engine"))
 
 
 def prepare_in_process_report() -> None:

@@ -35,6 +35,7 @@ the shared 2-core machine).
 
 from __future__ import annotations
 
+import atexit
 import sys
 import traceback
 import warnings
@@ -151,6 +152,9 @@ class InProcessEngine(SavingOnce, Engine):
                 shell.user_ns.clear()
                 shell.user_ns_hidden.clear()
                 shell.cleanup()
+                # the shell registered its exit step (a reset with a full garbage collection,
+                # and the end of a history session that is off): nothing is left for it
+                atexit.unregister(shell.atexit_operations)
                 InteractiveShell.clear_instance()
                 sys.displayhook = sys.__displayhook__
                 alt.renderers.enable(renderer)

@@ -21,11 +21,12 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from slc_research.charts.render import RENDER_SERVER_ENV, local_svg, recv_frame, send_frame
 
-__all__ = ["RENDER_MEMO_BYTES", "RENDER_SERVER_ENV", "start_render_server"]
+__all__ = ["RENDER_MEMO_BYTES", "RENDER_SERVER_ENV", "serve_renders", "start_render_server"]
 #: Bytes of replies the render server keeps (least recently used go first).
 RENDER_MEMO_BYTES = 64 * 1024 * 1024
 
@@ -66,8 +67,15 @@ class _ReplyMemo:
                 self.size -= len(self.replies.popitem(last=False)[1])
 
 
-def _render_server(path: str, zygote_pid: int) -> None:
-    """Serve SVG renders on the Unix socket ``path`` until the zygote goes away."""
+def serve_renders(path: str, parent_pid: int, *, first: Callable[[], None] | None = None,
+                  ) -> None:
+    """Serve SVG renders on the Unix socket ``path`` until the process ``parent_pid`` is gone.
+
+    The socket listens first (a chart asked for meanwhile waits), then ``first`` runs, if
+    given (the report's helper process opens the workspace there:
+    :mod:`slc_research.report.sidecar`), then V8 is started with a first small drawing and
+    the requests are served.
+    """
     import socketserver
 
     memo = _ReplyMemo(RENDER_MEMO_BYTES)
@@ -92,7 +100,7 @@ def _render_server(path: str, zygote_pid: int) -> None:
         daemon_threads = True
 
         def service_actions(self) -> None:
-            if os.getppid() != zygote_pid:
+            if os.getppid() != parent_pid:
                 raise SystemExit(0)
 
     old_umask = os.umask(0o077)
@@ -101,6 +109,8 @@ def _render_server(path: str, zygote_pid: int) -> None:
     finally:
         os.umask(old_umask)
     try:
+        if first is not None:
+            first()
         local_svg({"mark": "point", "data": {"values": [{"x": 1}]},
                    "encoding": {"x": {"field": "x", "type": "quantitative"}}})  # V8 started
         server.serve_forever(poll_interval=0.5)
@@ -127,7 +137,7 @@ def start_render_server(zygote_pid: int) -> tuple[int, str] | None:
         status = 0
         try:
             os.setpgrp()
-            _render_server(path, zygote_pid)
+            serve_renders(path, zygote_pid)
         except BaseException:  # noqa: BLE001
             status = 1
         finally:

@@ -49,7 +49,7 @@ from typing import Any
 
 from slc_research.errors import ConfigError
 from slc_research.privacy.output_check import masked
-from slc_research.report.batch import PlannedReport
+from slc_research.report.batch import PlannedReport, batch_of_one
 from slc_research.report.check import OutputChecker
 from slc_research.report.execute import ReportResult
 from slc_research.report.folder import (
@@ -329,17 +329,6 @@ def _run_batch(plan: Sequence[PlannedReport], workspace: str | Path, out_dir: Pa
     if not quiet:
         _summary(run, progress.stream)
     return run
-
-
-def batch_of_one(batch: Any) -> bool:
-    """Whether ``batch`` (a :class:`~slc_research.report.batch.Batch`) plans a single report.
-
-    One notebook in one entry with no ``each`` selector: known before the workspace is
-    opened, so that no zygote is warmed for a report that will run in this process.
-    """
-    entries = list(batch.entries)
-    return (len(entries) == 1 and len(entries[0].notebooks) == 1
-            and not any(entries[0].each.values()))
 
 
 def one_report_in_process(n_reports: int, engine: str | None, scheduler: str | None) -> bool:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from slc_research.privacy.folding import fold, fold_text
 from slc_research.privacy.identifiers import Identifiers
@@ -61,6 +63,37 @@ def test_folded_spans_map_back_to_the_text_as_written():
     s = f.text.index("chidi")
     start, end = f.span(s, s + 5)
     assert text[start:end] == "Chi\u00addi"
+
+
+def _folded_char_by_char(text: str) -> tuple[str, list[int]]:
+    """The folding rule written out one character at a time (the module docstring's rule)."""
+    import unicodedata
+
+    out, where = [], []
+    for i, c in enumerate(text):
+        if unicodedata.category(c) in {"Mn", "Me", "Cf"}:
+            continue
+        piece = "".join(ch for ch in unicodedata.normalize("NFKD", unicodedata.normalize(
+            "NFKD", c).casefold()) if unicodedata.category(ch) not in {"Mn", "Me", "Cf"})
+        piece = piece.replace("\u2019", "'").replace("\u2018", "'")
+        out.append(piece)
+        where.extend([i] * len(piece))
+    return "".join(out), where
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=60)
+       | st.lists(st.sampled_from(["Zoë ", "A\u030a", "abc DEF ", "\u00ad", "Ｚ", "ß", "\u2019",
+                                   "\U0001f600", "Ꭰ", "ꭰ", "İ", "\n"]),
+                  max_size=20).map("".join))
+def test_folding_in_runs_equals_the_rule_applied_character_by_character(text):
+    folded, where = _folded_char_by_char(text)
+    f = fold_text(text)
+    assert f.text == folded
+    assert fold(text) == folded
+    if f.where is not None:
+        assert list(f.where[:-1]) == where
+        assert f.where[-1] == len(text)
 
 
 # -- names ----------------------------------------------------------------------------------

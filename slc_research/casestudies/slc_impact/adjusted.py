@@ -41,8 +41,9 @@ from slc_research.stats.descriptives import mean_ci
 from slc_research.stats.results import ResultMixin
 from slc_research.stats.school_models import difference_in_change
 
-__all__ = ["ATTENDANCE_BANDS", "DoseResponse", "adjusted_comparison", "ancova_effects",
-           "dose_response", "mdes_table", "models_paragraphs", "subgroup_results"]
+__all__ = ["ATTENDANCE_BANDS", "DoseResponse", "ModelFit", "adjusted_comparison",
+           "ancova_effects", "dose_response", "fit_models", "mdes_table", "models_paragraphs",
+           "subgroup_results"]
 
 #: Why the two models differ for volunteers, in plain words (Lord, 1967; Wright, 2006).
 LORDS_PARADOX = (
@@ -69,8 +70,68 @@ def _analysed(result: ChangeResult) -> pd.DataFrame:
         member=lambda d: d["group"] == result.group_labels[0])
 
 
+@dataclass(frozen=True)
+class ModelFit:
+    """Both models of one outcome, fitted once for every table and paragraph that uses them.
+
+    Attributes
+    ----------
+    result : ChangeResult
+    data : DataFrame
+        The analysed pupils (with ``member``); with several schools, those with a school.
+    n_members, n_comparison : int
+        Analysed members and comparison pupils (before pupils with no school are left out).
+    fixed_effects : bool
+        Whether both models compare pupils within their own school.
+    ancova, did : result or StatsError
+        Each model's result, or why it could not be computed.
+    """
+
+    result: ChangeResult
+    data: pd.DataFrame
+    n_members: int
+    n_comparison: int
+    fixed_effects: bool
+    ancova: object
+    did: object
+
+
+def fit_models(results: Iterable[ChangeResult]) -> tuple[ModelFit, ...]:
+    """ANCOVA and difference in differences for each outcome with a comparison group.
+
+    Outcomes with no analysed pupils, or no comparison with other pupils, are left out.
+    """
+    fits = []
+    for r in results:
+        d = _analysed(r)
+        if d.empty or r.comparison != "non_members":
+            continue
+        n_m, n_c = int(d["member"].sum()), int((~d["member"]).sum())
+        schools = school_options(d)
+        if schools["fixed_effects"]:
+            d = d.dropna(subset=["school"])
+        try:
+            a = ancova(d, outcome="post", baseline="pre", group="member", **schools)
+        except StatsError as exc:
+            a = exc
+        try:
+            if schools["fixed_effects"]:
+                did = difference_in_change(d, before="pre", after="post", group="member",
+                                           **schools)
+            else:
+                long = pd.concat([d.assign(after=False, value=d["pre"]),
+                                  d.assign(after=True, value=d["post"])], ignore_index=True)
+                did = diff_in_diff(long, outcome="value", group="member", period="after",
+                                   unit="pupil_id")
+        except StatsError as exc:
+            did = exc
+        fits.append(ModelFit(r, d, n_m, n_c, bool(schools["fixed_effects"]), a, did))
+    return tuple(fits)
+
+
 def adjusted_comparison(results: Iterable[ChangeResult], *, threshold: int,
-                        display: bool = True) -> pd.DataFrame:
+                        display: bool = True,
+                        fits: Sequence[ModelFit] | None = None) -> pd.DataFrame:
     """ANCOVA and difference in differences for each outcome, members vs comparison pupils.
 
     Parameters
@@ -83,6 +144,8 @@ def adjusted_comparison(results: Iterable[ChangeResult], *, threshold: int,
     display : bool, default True
         Readable column names and ``"<5"`` for withheld cells; False keeps the
         numbers (withheld as NA) for charts and records.
+    fits : sequence of ModelFit, optional
+        The models already fitted by :func:`fit_models` for ``results``.
 
     Returns
     -------
@@ -119,37 +182,24 @@ def adjusted_comparison(results: Iterable[ChangeResult], *, threshold: int,
     Educational Psychology*, 76(3), 663-675.
     """
     rows = []
-    for r in results:
-        d = _analysed(r)
+    for fit in fit_models(results) if fits is None else fits:
+        r, a, did = fit.result, fit.ancova, fit.did
         base = {"outcome": r.label, "unit": r.unit}
-        if d.empty or r.comparison != "non_members":
-            continue
-        n_m, n_c = int(d["member"].sum()), int((~d["member"]).sum())
-        counts = {"n_members": n_m, "n_comparison": n_c}
-        schools = school_options(d)
-        if schools["fixed_effects"]:
-            d = d.dropna(subset=["school"])
-        try:
-            a = ancova(d, outcome="post", baseline="pre", group="member", **schools)
+        counts = {"n_members": fit.n_members, "n_comparison": fit.n_comparison}
+        if isinstance(a, StatsError):
+            rows.append({**base, "model": "ANCOVA", **counts, "note": f"not computed: {a}"})
+        else:
             rows.append({**base, "model": "ANCOVA", "estimate": a.estimate, "ci_low": a.ci_low,
                          "ci_high": a.ci_high, "p_value": a.p_value, "g": a.effect_size,
                          "g_ci_low": a.effect_size_ci_low, "g_ci_high": a.effect_size_ci_high,
                          **counts, "note": a.clustering_note})
-        except StatsError as exc:
-            rows.append({**base, "model": "ANCOVA", **counts, "note": f"not computed: {exc}"})
-        long = pd.concat([d.assign(after=False, value=d["pre"]),
-                          d.assign(after=True, value=d["post"])], ignore_index=True)
-        try:
-            did = (difference_in_change(d, before="pre", after="post", group="member", **schools)
-                   if schools["fixed_effects"] else
-                   diff_in_diff(long, outcome="value", group="member", period="after",
-                                unit="pupil_id"))
+        if isinstance(did, StatsError):
+            rows.append({**base, "model": "Difference in differences", **counts,
+                         "note": f"not computed: {did}"})
+        else:
             rows.append({**base, "model": "Difference in differences", "estimate": did.estimate,
                          "ci_low": did.ci_low, "ci_high": did.ci_high, "p_value": did.p_value,
                          **counts, "note": getattr(did, "clustering_note", "")})
-        except StatsError as exc:
-            rows.append({**base, "model": "Difference in differences", **counts,
-                         "note": f"not computed: {exc}"})
     cols = ["outcome", "unit", "model", "estimate", "ci_low", "ci_high", "p_value", "g",
             "g_ci_low", "g_ci_high", "n_members", "n_comparison", "note"]
     table = pd.DataFrame(rows, columns=cols)
@@ -349,7 +399,8 @@ def mdes_table(results: Sequence[ChangeResult], *, threshold: int, power: float 
         "icc": "Share of variance between schools assumed (ICC)"})
 
 
-def models_paragraphs(results: Iterable[ChangeResult], *, threshold: int) -> tuple[str, ...]:
+def models_paragraphs(results: Iterable[ChangeResult], *, threshold: int,
+                      fits: Sequence[ModelFit] | None = None) -> tuple[str, ...]:
     """Per outcome, the gap at the start, the slope and how far ANCOVA and DiD should differ.
 
     The first paragraph is :data:`LORDS_PARADOX`; with pupils from several schools, a
@@ -358,28 +409,21 @@ def models_paragraphs(results: Iterable[ChangeResult], *, threshold: int) -> tup
     the slope b of the after-score on the before-score (ANCOVA's coefficient),
     and ``(1 - b) x gap``, which is exactly ANCOVA minus difference in differences (with
     several schools, the gap and both models within schools: the identity still holds).
+    ``fits``: the models already fitted by :func:`fit_models` for ``results``.
     """
+    results = list(results)
     out = [LORDS_PARADOX]
     several = max((n_schools(_analysed(r)) for r in results if not r.pupils.empty), default=1)
     if several >= 2:
         out.append(schools_note(several) + " Both models below do so.")
-    for r in results:
-        d = _analysed(r)
-        if d.empty or r.comparison != "non_members":
-            continue
-        if min(int(d["member"].sum()), int((~d["member"]).sum())) < threshold:
-            continue
-        schools = school_options(d)
-        if schools["fixed_effects"]:
-            d = d.dropna(subset=["school"])
-        try:
-            a = ancova(d, outcome="post", baseline="pre", group="member", **schools)
-        except StatsError:
+    for fit in fit_models(results) if fits is None else fits:
+        r, a = fit.result, fit.ancova
+        if min(fit.n_members, fit.n_comparison) < threshold or isinstance(a, StatsError):
             continue
         slope = float(a.coefficients.set_index("term").loc["pre", "estimate"])
-        gap = within_gap(d)
+        gap = within_gap(fit.data)
         lead = "ahead of" if gap > 0 else "behind"
-        same = " of the same schools" if schools["fixed_effects"] else ""
+        same = " of the same schools" if fit.fixed_effects else ""
         out.append(f"{r.label}: members started {abs(gap):.2f} {lead} other pupils{same} "
                    f"({r.unit}); the slope of the after-score on the before-score is "
                    f"{slope:.2f}, so ANCOVA minus difference in differences is "

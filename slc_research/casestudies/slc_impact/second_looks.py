@@ -45,12 +45,14 @@ def second_looks(all_results, scale_results, attendance, part, pupils,
     rep : Representativeness
         Who took part (its published counts must not give away a small group).
     """
-    models = adjusted.adjusted_comparison(all_results, threshold=threshold, display=False)
+    fits = adjusted.fit_models(all_results)  # both models fitted once for all that follows
+    models = adjusted.adjusted_comparison(all_results, threshold=threshold, display=False,
+                                          fits=fits)
     adjusted_section = Section(
         "adjusted", "Two ways of allowing for where pupils started",
         finding=_models_finding(models),
-        paragraphs=adjusted.models_paragraphs(all_results, threshold=threshold),
-        tables=(Table(adjusted.adjusted_comparison(all_results, threshold=threshold),
+        paragraphs=adjusted.models_paragraphs(all_results, threshold=threshold, fits=fits),
+        tables=(Table(adjusted.adjusted_comparison(all_results, threshold=threshold, fits=fits),
                       decimals=2, caption=("Members minus other pupils: difference in "
                                            "differences and ANCOVA side by side")),),
         charts=(charts.effect_size_chart(

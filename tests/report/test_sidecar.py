@@ -1,0 +1,100 @@
+"""Issue 17, item 9: the helper process of a single report (reads the workspace, draws charts).
+
+The helper (:mod:`slc_research.report.sidecar`) opens the workspace while the command
+imports its libraries, then draws the report's charts with V8 already started. These tests
+check what the command relies on: the cache the helper writes is the one the command
+reads, its drawings are the drawings this process makes, it shows nothing, and it leaves
+no process, socket or folder behind, even when the workspace is broken.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import psutil
+import pytest
+
+from slc_research.charts.render import RENDER_SERVER_ENV, draw_svg, local_svg
+from slc_research.cli import main
+from slc_research.report.sidecar import Sidecar
+from slc_research.workspace.enquiry import Enquiry
+
+ROSTER = "UPN,Legal Forename,Legal Surname,Year\n" + "".join(
+    f"A{k:012d},Pupil{k},Family{k},{7 + k % 5}\n" for k in range(30))
+SPEC = {"$schema": "https://vega.github.io/schema/vega-lite/v6.json",
+        "data": {"values": [{"a": "x", "b": 3}, {"a": "y", "b": 5}]}, "mark": "bar",
+        "encoding": {"x": {"field": "a", "type": "nominal"},
+                     "y": {"field": "b", "type": "quantitative"}}}
+
+
+def _entries(ws: Path) -> set[str]:
+    cache = ws / ".slc-cache"
+    return {p.relative_to(cache).as_posix() for p in cache.rglob("meta.json")}
+
+
+def test_item9_helper_writes_the_cache_this_process_then_reads(tiny_workspace):
+    ws = tiny_workspace(ROSTER)
+    with Sidecar.start(ws) as helper:
+        assert helper.wait_until_read(timeout=120)
+        written = _entries(ws)
+        assert written, "the helper wrote no cache entry"
+        enq = Enquiry.open(ws)
+        assert all(h.from_cache for h in enq.health)  # read from what the helper wrote
+        assert _entries(ws) == written
+        assert len(enq.pupils) == 30
+    assert helper.proc.poll() is not None
+    assert not helper.folder.exists()
+
+
+def test_item9_helper_draws_what_this_process_draws(tiny_workspace, monkeypatch):
+    monkeypatch.delenv(RENDER_SERVER_ENV, raising=False)
+    ws = tiny_workspace(ROSTER)
+    with Sidecar.start(ws) as helper:
+        assert helper.wait_until_read(timeout=120)
+        with helper.drawing():
+            assert Path(helper.socket).exists()
+            drawn = draw_svg(SPEC)
+        assert RENDER_SERVER_ENV not in os.environ
+    assert drawn == local_svg(SPEC)
+    assert drawn.startswith("<svg")
+
+
+def test_item9_helper_on_a_broken_workspace_says_nothing_and_the_command_says_why(
+        tiny_workspace, capsys):
+    ws = tiny_workspace(None)  # the manifest names a roster that is not there
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    status = main(["report", str(ws), "--notebook", "slc_impact", "--out",
+                   str(ws.parent / "out"), "--quiet"])
+    err = capsys.readouterr().err
+    assert status in (1, 2)  # the workspace's mistake, never a bug (3)
+    assert "roster.csv" in err
+    assert err.count("slc-research:") == 1  # one message: the helper showed nothing
+    left = {p.pid for p in psutil.Process().children(recursive=True)} - before
+    assert not left, "the helper outlived the command"
+
+
+@pytest.mark.xdist_group("demo")
+def test_item9_report_through_the_helper_draws_what_a_report_without_it_draws(
+        tmp_path, demo_workspace):
+    """The same report with the helper (``report`` of one report) and without it (a report
+    run in-process by :func:`run_report`, which starts none): the same charts."""
+    from slc_research.report.execute import run_report
+
+    assert main(["report", str(demo_workspace), "--notebook", "data_health", "--out",
+                 str(tmp_path / "a"), "--quiet"]) == 0
+    page_a = (tmp_path / "a" / "data_health.html").read_text(encoding="utf-8")
+    result = run_report(Path(__file__).parents[2] / "notebooks" / "data_health.ipynb",
+                        demo_workspace, tmp_path / "b", parameters={}, engine="inprocess")
+    page_b = result.html.read_text(encoding="utf-8")
+    assert _svgs(page_a) == _svgs(page_b)
+    assert len(_svgs(page_a)) > 0
+
+
+def _svgs(page: str) -> list[str]:
+    out, start = [], 0
+    while (i := page.find("<svg", start)) >= 0:
+        j = page.index("</svg>", i) + 6
+        out.append(page[i:j])
+        start = j
+    return out
