@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Sequence
+from numbers import Integral
 from os import PathLike
 from pathlib import Path
-
-import numpy as np
 
 from slc_research.errors import ConfigError
 
@@ -94,7 +93,7 @@ def wave_pair(waves: object, key: str = "waves") -> tuple[int, int]:
     if isinstance(waves, str) or not isinstance(waves, Iterable):
         raise ConfigError(f"expected two wave numbers, e.g. [1, 2]; found {waves!r}", key=key)
     pair = tuple(waves)
-    if (len(pair) != 2 or any(isinstance(w, bool) or not isinstance(w, int | np.integer)
+    if (len(pair) != 2 or any(isinstance(w, bool) or not isinstance(w, Integral)
                               for w in pair) or pair[0] >= pair[1]):
         raise ConfigError(f"expected two whole wave numbers, before then after, e.g. [1, 2]; "
                           f"found {list(pair)!r}", key=key)

@@ -27,6 +27,7 @@ from typing import Any
 import pandas as pd
 
 from slc_research.casestudies.glance import at_a_glance
+from slc_research.charts.ahead import draw_ahead
 from slc_research.errors import ConfigError
 
 __all__ = ["GLANCE_KEY", "SOURCE_NAMES", "Result", "Section", "Table", "has_nothing_to_show",
@@ -147,6 +148,8 @@ class Section:
             t for t in self.tables if not has_nothing_to_show(t.frame)))
         object.__setattr__(self, "charts", tuple(
             c for c in self.charts if not _chart_is_empty(c)))
+        for chart in self.charts:  # drawn by a render server, if any, while the analysis goes on
+            draw_ahead(chart)
 
     @classmethod
     def without_source(cls, key: str, title: str, *, kind: str, shown: str,

@@ -16,7 +16,8 @@ import os
 import socket
 from typing import Any
 
-__all__ = ["RENDER_SERVER_ENV", "draw_svg", "local_svg", "recv_frame", "send_frame"]
+__all__ = ["RENDER_SERVER_ENV", "draw_svg", "local_svg", "receive_reply", "recv_frame",
+           "send_frame", "send_request", "server_request"]
 
 #: The environment variable that names a kernel's render server (its Unix socket).
 RENDER_SERVER_ENV = "SLC_RENDER_SERVER"
@@ -45,23 +46,57 @@ def draw_svg(spec: dict[str, Any]) -> str:
     ValueError
         The render's own error (a spec vl-convert cannot draw), wherever it was drawn.
     """
-    path = os.environ.get(RENDER_SERVER_ENV)
-    if not path:
-        return local_svg(spec)
-    try:
-        payload = json.dumps({"spec": spec}).encode()
-    except (TypeError, ValueError):
-        return local_svg(spec)
-    try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-            conn.connect(path)
-            send_frame(conn, payload)
-            reply = json.loads(recv_frame(conn))
-    except (OSError, ConnectionError, ValueError):
+    reply = server_request({"spec": spec})
+    if reply is None:
         return local_svg(spec)
     if "error" in reply:
         raise ValueError(reply["error"])
     return reply["svg"]
+
+
+def server_request(request: dict[str, Any]) -> dict[str, Any] | None:
+    """``request`` answered by the render server named in :data:`RENDER_SERVER_ENV`.
+
+    Returns
+    -------
+    dict or None
+        The server's reply; None when there is no server, it is gone, or ``request``
+        cannot be sent as JSON (the caller then does the work itself).
+    """
+    conn = send_request(request)
+    return None if conn is None else receive_reply(conn)
+
+
+def send_request(request: dict[str, Any]) -> socket.socket | None:
+    """Send ``request`` to the render server; the connection its reply will come on.
+
+    None when there is no server, it is gone, or ``request`` is not JSON. Read the reply
+    with :func:`receive_reply` (which closes the connection).
+    """
+    path = os.environ.get(RENDER_SERVER_ENV)
+    if not path:
+        return None
+    try:
+        payload = json.dumps(request).encode()
+    except (TypeError, ValueError):
+        return None
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        conn.connect(path)
+        send_frame(conn, payload)
+    except OSError:
+        conn.close()
+        return None
+    return conn
+
+
+def receive_reply(conn: socket.socket) -> dict[str, Any] | None:
+    """The reply to a request sent by :func:`send_request` (None if the server went away)."""
+    try:
+        with conn:
+            return json.loads(recv_frame(conn))
+    except (OSError, ConnectionError, ValueError):
+        return None
 
 
 def send_frame(conn: socket.socket, payload: bytes) -> None:

@@ -52,6 +52,7 @@ KINDS = ("email address", "date of birth", "real id", "full name", "name")
 
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
 _TOKEN = re.compile(r"[^\W_]+")
+_GROUP = re.Match.group  # a match -> the text it matched
 _ID_GAP = re.compile(r"[\s-]{1,3}")
 _NAME_GAP = re.compile(r"[\s-]+")
 _EMAIL_DOMAIN = re.compile(r"@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b")
@@ -254,22 +255,24 @@ class Identifiers:
         if not (self.names or self.full_names):
             return []
         words = list(_WORD.finditer(folded.text))
-        bases = [_base(m.group(0)) for m in words]
-        if not (self.names.intersection(bases) or self.first_words.intersection(bases)):
+        bases = [w[:-2] if w.endswith("'s") else w for w in map(_GROUP, words)]
+        starts = self.names | self.first_words
+        if starts.isdisjoint(bases):
             return []
         out: list[tuple[int, int, str]] = []
-        k = 0
-        while k < len(words):
+        after = 0  # the first word not inside a full name already found
+        for k in [i for i, base in enumerate(bases) if base in starts]:
+            if k < after:
+                continue
             m, base = words[k], bases[k]
             if base in self.first_words and (last := self._full_name(folded.text, words,
                                                                       bases, k)) is not None:
                 out.append((m.start(), words[last].start() + len(bases[last]), "full name"))
-                k = last + 1
+                after = last + 1
                 continue
             if base in self.names and (self.names_any_case
                                        or text[folded.span(m.start(), m.end())[0]].isupper()):
                 out.append((m.start(), m.start() + len(base), "name"))
-            k += 1
         return out
 
     def _full_name(self, folded: str, words: list[re.Match], bases: list[str],

@@ -30,7 +30,6 @@ from slc_research.casestudies import (
     tlc,
     voices,
 )
-from slc_research.casestudies.glance import number
 from slc_research.casestudies.spec import CaseStudy
 from slc_research.errors import ConfigError
 
@@ -182,6 +181,8 @@ def headline_text(key: str, value: Any) -> str:
 
 
 def _text(value: Any, kind: str) -> str:
+    from slc_research.casestudies.glance import number  # imports pandas: not at start-up
+
     if _is_estimate(value):
         if _missing(value.get("estimate")):
             return "not estimated"

@@ -183,8 +183,15 @@ def page_words() -> frozenset[str]:
 
     A report page carries JupyterLab's style sheet ("placeholder", "border", "shadow"...):
     a pupil whose surname is one of those words is still found by full name, not in every
-    page's style sheet.
+    page's style sheet. They are those of an empty notebook exported as a staff and as a
+    research page; a single report's helper process works them out while the report runs
+    (:mod:`slc_research.report.sidecar`) and is asked for them first.
     """
+    from slc_research.charts.render import server_request
+
+    reply = server_request({"page_words": True})
+    if reply is not None and isinstance(reply.get("page_words"), list):
+        return frozenset(reply["page_words"])
     import nbformat
 
     from slc_research.report.html_export import report_exporter

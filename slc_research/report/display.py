@@ -326,6 +326,8 @@ def show(part: Any) -> None:
     """
     from IPython.display import display
 
+    from slc_research.charts.ahead import drawn_ahead
+
     if hasattr(part, "can_and_cannot"):
         show_glance(part)
         return
@@ -347,7 +349,13 @@ def show(part: Any) -> None:
                    caption=table.caption, note=table.note or None,
                    technical=getattr(table, "technical", ()))
     for chart in part.charts:
-        display(chart)
+        ahead = drawn_ahead(chart)  # drawn by the render server while the analysis went on
+        if ahead is None:
+            display(chart)
+        else:
+            spec, svg = ahead
+            display({"image/svg+xml": svg, CHART_MIMETYPE: spec, "text/plain": repr(chart)},
+                    raw=True)
     if part.items:
         show_list(list(part.items), heading=part.items_heading or None)
     if part.note:

@@ -7,6 +7,7 @@ decide here, without importing papermill, whether a report runs in-process.
 
 from __future__ import annotations
 
+import sys
 import threading
 
 __all__ = ["ENGINE_NAME", "LOCK", "can_run_here", "end_in_process_report", "engine_installed",
@@ -21,6 +22,8 @@ _MEMOS_STARTED: list = []
 
 def can_run_here() -> bool:
     """True when no IPython shell runs in this process (a notebook's kernel has one)."""
+    if "IPython" not in sys.modules:  # no shell without IPython: not imported just to ask
+        return True
     from IPython.core.interactiveshell import InteractiveShell
 
     return not InteractiveShell.initialized()

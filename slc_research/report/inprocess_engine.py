@@ -47,6 +47,7 @@ from IPython.core.displaypub import DisplayPublisher
 from nbformat import NotebookNode
 from papermill.engines import Engine
 
+from slc_research.charts.ahead import forget_ahead
 from slc_research.report.in_process import ENGINE_NAME, LOCK
 from slc_research.report.warm_engine import SavingOnce
 
@@ -159,6 +160,7 @@ class InProcessEngine(SavingOnce, Engine):
                 sys.displayhook = sys.__displayhook__
                 alt.renderers.enable(renderer)
                 alt.theme.enable(theme)
+                forget_ahead()  # charts drawn ahead and never shown
                 _CELL[0] = []
         return nb_man.nb
 

@@ -74,7 +74,9 @@ def serve_renders(path: str, parent_pid: int, *, first: Callable[[], None] | Non
     The socket listens first (a chart asked for meanwhile waits), then ``first`` runs, if
     given (the report's helper process opens the workspace there:
     :mod:`slc_research.report.sidecar`), then V8 is started with a first small drawing and
-    the requests are served.
+    the requests are served: ``{"spec": ...}`` is answered with its SVG, and
+    ``{"page_words": true}`` with the words of a report page around its content
+    (:func:`slc_research.report.check.page_words`, which the output check needs).
     """
     import socketserver
 
@@ -90,11 +92,20 @@ def serve_renders(path: str, parent_pid: int, *, first: Callable[[], None] | Non
             reply = memo.get(key)
             if reply is None:
                 try:
-                    reply = json.dumps({"svg": local_svg(json.loads(raw)["spec"])}).encode()
+                    request = json.loads(raw)
+                    if request.get("page_words"):  # the report page's own words (check.py)
+                        from slc_research.report.check import page_words
+
+                        reply = json.dumps({"page_words": sorted(page_words())}).encode()
+                    else:
+                        reply = json.dumps({"svg": local_svg(request["spec"])}).encode()
                     memo.put(key, reply)
                 except Exception as exc:  # noqa: BLE001 - returned to the kernel, raised there
                     reply = json.dumps({"error": f"{exc}", "type": type(exc).__name__}).encode()
-            send_frame(self.request, reply)
+            try:
+                send_frame(self.request, reply)
+            except OSError:  # the asker went away (a chart drawn ahead and never shown)
+                pass
 
     class Server(socketserver.ThreadingUnixStreamServer):
         daemon_threads = True

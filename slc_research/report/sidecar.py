@@ -13,8 +13,10 @@ do not depend on one another:
 Python threads cannot do the first two at once (both hold the interpreter lock: measured,
 no gain), so the command starts this helper process before anything else. The helper
 opens the workspace, which writes the cache as any open does, while the command imports
-the report's libraries (:func:`import_report_libraries`); then it starts V8 and draws the
-report's charts over a Unix socket (the render server of warm batches,
+the report's libraries (:func:`import_report_libraries`); then it works out the words of
+a report page's own markup for the output check
+(:func:`slc_research.report.check.page_words`: two template compilations), starts V8, and
+draws the report's charts over a Unix socket (the render server of warm batches,
 :func:`slc_research.report.render_server.serve_renders`). The command opens the workspace
 from the cache the helper wrote and draws through the helper
 (:data:`~slc_research.charts.render.RENDER_SERVER_ENV`).
@@ -160,6 +162,12 @@ def import_report_libraries(notebooks: Iterable[str] = ()) -> None:
             modules.append(run.partition(":")[0])
     for module in modules:
         importlib.import_module(module)
+    import altair as alt
+    import pandas as pd
+
+    # a first chart's spec, as the report's first chart makes it: what Altair imports on
+    # first use to read a table and check a spec
+    alt.Chart(pd.DataFrame({"x": [1.0]})).mark_point().encode(x="x:Q").to_dict()
 
 
 def _helper(workspace: str, socket: str, parent: int) -> None:
@@ -174,6 +182,9 @@ def _helper(workspace: str, socket: str, parent: int) -> None:
         except Exception:  # noqa: BLE001 - the command opens it again and says what is wrong
             pass
         print(READY, flush=True)
+        from slc_research.report.check import page_words
+
+        page_words()  # asked for by the output check once the report is written
 
     serve_renders(socket, parent, first=open_workspace)
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from slc_research.charts.render import RENDER_SERVER_ENV, draw_svg, local_svg
+from slc_research.charts.render import RENDER_SERVER_ENV, draw_svg, local_svg, server_request
 from slc_research.cli import main
 from slc_research.report.sidecar import Sidecar
 from slc_research.workspace.enquiry import Enquiry
@@ -58,6 +58,23 @@ def test_item9_helper_draws_what_this_process_draws(tiny_workspace, monkeypatch)
         assert RENDER_SERVER_ENV not in os.environ
     assert drawn == local_svg(SPEC)
     assert drawn.startswith("<svg")
+
+
+def test_item9_helper_gives_the_page_words_this_process_works_out(tiny_workspace):
+    from slc_research.report.check import page_words
+
+    ws = tiny_workspace(ROSTER)
+    with Sidecar.start(ws) as helper:
+        assert helper.wait_until_read(timeout=120)
+        with helper.drawing():
+            reply = server_request({"page_words": True})
+    page_words.cache_clear()
+    try:
+        here = page_words()  # no helper: worked out in this process
+    finally:
+        page_words.cache_clear()
+    assert frozenset(reply["page_words"]) == here
+    assert {"placeholder", "border"} <= here  # JupyterLab's style sheet
 
 
 def test_item9_helper_on_a_broken_workspace_says_nothing_and_the_command_says_why(

@@ -5,9 +5,8 @@ the result. The analyses themselves are :mod:`slc_research.qual`'s. Importing th
 light: the analyses load when the study runs.
 """
 
+from numbers import Integral
 from typing import Any
-
-import numpy as np
 
 from slc_research.casestudies.parameters import text_parameter
 from slc_research.casestudies.spec import WORKSPACE, CaseStudy, Param, rows_in
@@ -23,7 +22,7 @@ def _text(name: str, example: str) -> Any:
 
 
 def _quotes_per_code(value: Any) -> int:
-    if (isinstance(value, bool) or not isinstance(value, int | np.integer)
+    if (isinstance(value, bool) or not isinstance(value, Integral)
             or not 1 <= value <= 5):
         raise ConfigError(f"expected a whole number of quotes per code from 1 to 5; found "
                           f"{value!r}", key="quotes_per_code")
