@@ -86,7 +86,9 @@ class Explorer(w.VBox):
     table : DataFrame
         ``result.summary``: one row per group, small groups withheld.
     chart : alt.LayerChart
-        The current chart (aggregated: one row per published group).
+        The current chart (aggregated: one row per published group; of more than
+        :data:`~slc_research.charts.explore.MOST_GROUPS_DRAWN` groups, the largest that
+        many, as its subtitle says; ``table`` keeps them all).
     effect : EffectSize, PrePostEffect or None
         Hedges' g of the comparison at one wave, or Morris's d_ppc2 of the two
         groups' changes.
