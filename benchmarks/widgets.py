@@ -18,11 +18,19 @@ Then the Explorer widget is driven headlessly, drawing as in JupyterLab
 cycling measure, wave, grouping, community, filters and comparison. Each update
 is timed from setting the control to the new chart drawn in the widget (its
 SVG set) with the table and effect size. Printed: median and 95th percentile
-against the targets (median <= 150 ms, p95 <= 400 ms), for every change and for
-the changes to a state not seen before (the widget keeps the drawings of its
-recent states, so going back to one is quicker; the first pass through the cycle
-is all new states). The widget's first chart (V8's start) is drawn when it is
-made and timed apart.
+for every change, and again for the changes to a state not seen before (the
+widget keeps the drawings of its recent states, so going back to one is
+quicker; the first pass through the cycle is all new states): a teacher's first
+look at a state is what they wait for, so both must meet the targets (median <=
+150 ms, p95 <= 400 ms) or the benchmark exits with status 1. The widget's first
+chart (V8's start) is drawn when it is made and timed apart.
+
+Grouping by school gives 100 groups. The chart draws at most
+:data:`~slc_research.charts.explore.MOST_GROUPS_DRAWN` of them (the largest),
+across, and says so in its subtitle; the table keeps every group. So on every
+update the chart's data is asserted to hold min(published groups, that limit)
+rows, the table one row per group, and a subtitle naming how many are drawn of
+how many whenever some are not.
 
 Side by side, the naive way on the same control states: filter the long table
 by comparing strings, join the pupils' characteristics and memberships, group
@@ -56,6 +64,7 @@ import pandas as pd
 
 from slc_research import Enquiry
 from slc_research.casestudies.explore.analysis import MeasuresTable, measures_table
+from slc_research.charts.explore import MOST_GROUPS_DRAWN
 from slc_research.charts.render import local_svg
 from slc_research.privacy.suppression import suppress_small
 from slc_research.stats import hedges_g
@@ -202,7 +211,7 @@ def main() -> None:
           f"(load {os.getloadavg()[0]:.1f})")
 
     steps = control_changes(x, args.updates)
-    ours, new_state, largest, seen = [], [], 0, set()
+    ours, new_state, largest, most_groups, seen = [], [], 0, 0, set()
     for step in steps:
         t = time.perf_counter()
         apply(x, step)  # the widget recomputes, rebuilds its chart and draws it (svg_of)
@@ -215,20 +224,27 @@ def main() -> None:
         assert drawn.startswith("<svg"), drawn[:200]
         values = spec["datasets"][next(iter(spec["datasets"]))]
         published = int((~x.table["suppressed"]).sum())
-        assert len(values) == published, (step, len(values), published)
+        assert len(values) == min(published, MOST_GROUPS_DRAWN), (step, len(values), published)
+        if published > MOST_GROUPS_DRAWN:
+            subtitle = spec["title"]["subtitle"]
+            assert f"the {MOST_GROUPS_DRAWN} largest of {published} " in subtitle[-1], subtitle
         assert html_table.count("<tr>") == len(x.table) + 1
         largest = max(largest, len(values))
+        most_groups = max(most_groups, len(x.table))
     med, p95 = _stats(ours)
     fresh = [d for d, n in zip(ours, new_state, strict=True) if n]
     f_med, f_p95 = _stats(fresh)
     met = med <= TARGET_MEDIAN and p95 <= TARGET_P95
+    f_met = f_med <= TARGET_MEDIAN and f_p95 <= TARGET_P95
     print(f"\nours ({n_pupils:,} pupils, {len(ours)} control changes, chart drawn): "
           f"median {med * 1000:.1f} ms (target <= {TARGET_MEDIAN * 1000:.0f}), "
           f"p95 {p95 * 1000:.1f} ms (target <= {TARGET_P95 * 1000:.0f}) -> "
           f"{'MET' if met else 'NOT MET'} (load {os.getloadavg()[0]:.1f})")
-    print(f"  of which {len(fresh)} to a state not seen before: median {f_med * 1000:.1f} ms, "
-          f"p95 {f_p95 * 1000:.1f} ms, slowest {max(fresh) * 1000:.0f} ms")
-    print(f"chart data: at most {largest} rows (one per published group); "
+    print(f"  of which {len(fresh)} to a state not seen before (a teacher's first look): "
+          f"median {f_med * 1000:.1f} ms, p95 {f_p95 * 1000:.1f} ms, slowest "
+          f"{max(fresh) * 1000:.0f} ms -> {'MET' if f_met else 'NOT MET'}")
+    print(f"chart data: at most {largest} rows (one per published group, at most "
+          f"{MOST_GROUPS_DRAWN} drawn; up to {most_groups} groups in the table); "
           "no MaxRowsError in any update")
 
     long = table.data[["pupil_id", "measure", "wave", "value"]].assign(
@@ -262,7 +278,7 @@ def main() -> None:
               f" ms -> {d_med / o_first:.0f}x faster")
     print(f"naive raw-row chart raised MaxRowsError in {maxrows} of {len(slow)} changes "
           "(timed above with the row limit lifted)")
-    sys.exit(0 if med <= TARGET_MEDIAN and p95 <= TARGET_P95 else 1)
+    sys.exit(0 if met and f_met else 1)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,15 @@ never see a pupil's row, so they stay small whatever the number of pupils. A
 questionnaire scale's means are drawn on its whole answer scale
 (:func:`slc_research.charts.axes.answer_axis`), never on a stretch cut to the data;
 a change is drawn with its zero line, the side that is better named.
+
+Many groups (a trust's schools) are drawn across, groups down the side, so that no label
+is slanted over its neighbour: more than :data:`UPRIGHT_GROUPS`. At most
+:data:`MOST_GROUPS_DRAWN` are drawn, the largest (most pupils), and the subtitle says so
+("Drawn: the 25 largest of 100 schools (16,225 of the 38,650 pupils); all 100 are in the
+table below"). A chart of 100 points cannot be read, and vl-convert measures the text of
+every label, a few milliseconds each: the 100-school chart took about 0.7 s to draw, its
+25 largest drawn across take about 0.15 s. Groups withheld by suppression are left out
+before, as always, and said in the subtitle.
 """
 
 from __future__ import annotations
@@ -17,14 +26,28 @@ import pandas as pd
 from slc_research.charts.axes import answer_axis, higher_is_better
 from slc_research.charts.theme import PALETTE, WIDTH, check_data
 
-__all__ = ["group_change_chart", "group_means_chart", "statistics_chart"]
+__all__ = ["MOST_GROUPS_DRAWN", "UPRIGHT_GROUPS", "group_change_chart", "group_means_chart",
+           "statistics_chart"]
+
+#: Most groups an explorer chart draws: with more, the largest are drawn and the rest named
+#: as left to the table (the table keeps every group).
+MOST_GROUPS_DRAWN = 25
+#: Most groups drawn side by side along the bottom; with more, the chart is drawn across
+#: (groups down the side), since 13 slanted labels in the chart's width touch each other.
+UPRIGHT_GROUPS = 12
+#: Height of each group's row in a chart drawn across, in pixels.
+_ROW_STEP = 20
+#: Longest group name in a label of a chart drawn across, in characters: the label's n is
+#: never cut, and vl-convert then measures each label once (a pixel limit, which Vega
+#: meets by cutting the label's end, n included, measures it twice: about 5 ms a label).
+_NAME_CHARS = 36
 
 
 def group_means_chart(summary: pd.DataFrame, *, title: str, y_title: str,
                       group_title: str, subtitle: str | None = None,
                       groups: Sequence[str] | None = None,
                       confidence: float = 0.95, answers: Sequence[str] | None = None,
-                      first: int = 1) -> alt.LayerChart:
+                      first: int = 1, group_noun: str = "groups") -> alt.LayerChart:
     """Mean of each group with its confidence interval, n in the labels and tooltip.
 
     Parameters
@@ -52,11 +75,18 @@ def group_means_chart(summary: pd.DataFrame, *, title: str, y_title: str,
         without it the axis follows the data (attendance %, points, scores).
     first : int, default 1
         The number the first answer scores.
+    group_noun : str, default "groups"
+        What the groups are, plural, for the line that says how many are drawn when
+        there are more than :data:`MOST_GROUPS_DRAWN` ("schools").
 
     Returns
     -------
     alt.LayerChart
-        Points (means) over rules (intervals); x is the group labelled with its n.
+        Points (means) over rules (intervals); x is the group labelled with its n. With
+        more than :data:`UPRIGHT_GROUPS` groups the chart is drawn across: y is the group,
+        x the mean. With more than :data:`MOST_GROUPS_DRAWN`, only the largest that many
+        (most pupils; ties in display order) are drawn, in display order, and a last
+        subtitle line says how many of how many.
 
     Raises
     ------
@@ -78,6 +108,7 @@ def group_means_chart(summary: pd.DataFrame, *, title: str, y_title: str,
         total = sum(r["n"] for r in records)
         subtitle = (f"n = {total:,} pupils; points are means, lines their {level} "
                     "confidence intervals; groups too small to publish are not shown")
+    records, subtitle, across = _drawn(records, subtitle, group_noun)
     sort = alt.EncodingSortField(field="order", op="min")
     tooltip = [alt.Tooltip("group:N", title=group_title), alt.Tooltip("n:Q", title="Pupils (n)"),
                alt.Tooltip("mean:Q", title="Mean", format=".2f"),
@@ -87,21 +118,26 @@ def group_means_chart(summary: pd.DataFrame, *, title: str, y_title: str,
     # Built afresh on every call, so a chart shares no part with another and changing one
     # can never change the next. Everything but the shared encoding goes into the one
     # alt.layer call: each further builder step copies and checks the whole chart again.
+    # the value's channels: y (groups along the bottom) or x (groups down the side)
+    value, value2, v, v2, g = ((alt.X, alt.X2, "x", "x2", "y") if across
+                               else (alt.Y, alt.Y2, "y", "y2", "x"))
     if answers:
         domain, ends = answer_axis(answers, first=first)
-        y = alt.Y("ci_low:Q", title=[f"{y_title} ({level} CI)", ends],
-                  scale=alt.Scale(domain=domain, zero=False, nice=False, clamp=True),
-                  axis=alt.Axis(values=list(range(domain[0], domain[1] + 1)), format="d"))
+        ci = value("ci_low:Q", title=[f"{y_title} ({level} CI)", ends],
+                   scale=alt.Scale(domain=domain, zero=False, nice=False, clamp=True),
+                   axis=alt.Axis(values=list(range(domain[0], domain[1] + 1)), format="d"))
     else:
-        y = alt.Y("ci_low:Q", title=f"{y_title} ({level} CI)", scale=alt.Scale(zero=False))
+        ci = value("ci_low:Q", title=f"{y_title} ({level} CI)", scale=alt.Scale(zero=False))
     return alt.layer(
-        alt.Chart().mark_rule(strokeWidth=3, opacity=0.7).encode(y=y, y2=alt.Y2("ci_high:Q")),
-        alt.Chart().mark_point(filled=True, size=110, opacity=1).encode(y=alt.Y("mean:Q")),
-        data={"values": records}, width=WIDTH, height=260,
+        alt.Chart().mark_rule(strokeWidth=3, opacity=0.7).encode(
+            **{v: ci, v2: value2("ci_high:Q")}),
+        alt.Chart().mark_point(filled=True, size=110, opacity=1).encode(
+            **{v: value("mean:Q")}),
+        data={"values": records}, width=WIDTH,
+        height=alt.Step(_ROW_STEP) if across else 260,
         title=alt.Title(title, subtitle=subtitle),
     ).encode(
-        x=alt.X("label:N", title=group_title, sort=sort,
-                axis=alt.Axis(labelAngle=-30 if len(records) > 4 else 0, labelLimit=220)),
+        **{g: _group_channel(group_title, sort, len(records), across=across)},
         color=alt.Color("label:N", sort=sort, legend=None, scale=alt.Scale(range=list(PALETTE))),
         tooltip=tooltip,
     )
@@ -109,8 +145,8 @@ def group_means_chart(summary: pd.DataFrame, *, title: str, y_title: str,
 
 def group_change_chart(summary: pd.DataFrame, *, title: str, y_title: str,
                        group_title: str, outcome: str, subtitle: str | list[str] | None = None,
-                       confidence: float = 0.95, scale_note: str | None = None
-                       ) -> alt.LayerChart:
+                       confidence: float = 0.95, scale_note: str | None = None,
+                       group_noun: str = "groups") -> alt.LayerChart:
     """Each group's mean change with its confidence interval, over a zero line.
 
     Parameters
@@ -136,11 +172,15 @@ def group_change_chart(summary: pd.DataFrame, *, title: str, y_title: str,
     confidence : float
     scale_note : str, optional
         A second line for the axis title, e.g. the answer scale's ends.
+    group_noun : str, default "groups"
+        What the groups are, plural ("schools"), as in :func:`group_means_chart`.
 
     Returns
     -------
     alt.LayerChart
-        A dashed rule at 0, rules (intervals) and points (mean changes).
+        A dashed rule at 0, rules (intervals) and points (mean changes). Many groups are
+        drawn across, and at most :data:`MOST_GROUPS_DRAWN` of them, as in
+        :func:`group_means_chart`.
     """
     check_data(summary, ["group", "n", "change", "ci_low", "ci_high"])
     shown = summary[pd.notna(summary["change"]).to_numpy(dtype=bool)]
@@ -159,6 +199,7 @@ def group_change_chart(summary: pd.DataFrame, *, title: str, y_title: str,
                     f"their {level} confidence intervals",
                     f"above 0 = rose, {better} is better; groups too small to publish are not "
                     "shown"]
+    records, subtitle, across = _drawn(records, subtitle, group_noun)
     sort = alt.EncodingSortField(field="order", op="min")
     tooltip = [alt.Tooltip("group:N", title=group_title),
                alt.Tooltip("n:Q", title="Pupils measured at both (n)"),
@@ -172,20 +213,22 @@ def group_change_chart(summary: pd.DataFrame, *, title: str, y_title: str,
                alt.Tooltip("g_high:Q", title=f"g, {level} CI high", format="+.2f")]
     axis_title = [f"{y_title} ({level} CI)", scale_note] if scale_note else \
         f"{y_title} ({level} CI)"
-    x = alt.X("label:N", title=group_title, sort=sort,
-              axis=alt.Axis(labelAngle=-30 if len(records) > 4 else 0, labelLimit=220))
+    value, value2, v, v2, g = ((alt.X, alt.X2, "x", "x2", "y") if across
+                               else (alt.Y, alt.Y2, "y", "y2", "x"))
+    group = _group_channel(group_title, sort, len(records), across=across)
     return alt.layer(
-        alt.Chart().mark_rule(color="#555555", strokeDash=[4, 4]).encode(y=alt.datum(0)),
+        alt.Chart().mark_rule(color="#555555", strokeDash=[4, 4]).encode(**{v: alt.datum(0)}),
         alt.Chart().mark_rule(strokeWidth=3, opacity=0.7).encode(
-            x=x, y=alt.Y("ci_low:Q", title=axis_title, scale=alt.Scale(zero=True)),
-            y2=alt.Y2("ci_high:Q"), tooltip=tooltip,
+            **{g: group, v: value("ci_low:Q", title=axis_title, scale=alt.Scale(zero=True)),
+               v2: value2("ci_high:Q")}, tooltip=tooltip,
             color=alt.Color("label:N", sort=sort, legend=None,
                             scale=alt.Scale(range=list(PALETTE)))),
         alt.Chart().mark_point(filled=True, size=110, opacity=1).encode(
-            x=x, y=alt.Y("change:Q"), tooltip=tooltip,
+            **{g: group, v: value("change:Q")}, tooltip=tooltip,
             color=alt.Color("label:N", sort=sort, legend=None,
                             scale=alt.Scale(range=list(PALETTE)))),
-        data={"values": records}, width=WIDTH, height=260,
+        data={"values": records}, width=WIDTH,
+        height=alt.Step(_ROW_STEP) if across else 260,
         title=alt.Title(title, subtitle=subtitle),
     )
 
@@ -233,6 +276,65 @@ def statistics_chart(effects: pd.DataFrame, *, title: str, x_title: str,
         data={"values": records}, width=WIDTH, height=max(60, 32 * len(records)),
         title=alt.Title(title, subtitle=subtitle),
     )
+
+
+def _drawn(records: list[dict], subtitle: str | list[str], group_noun: str
+           ) -> tuple[list[dict], str | list[str], bool]:
+    """The groups a chart draws, its subtitle, and whether it is drawn across.
+
+    At most :data:`MOST_GROUPS_DRAWN` records: the largest (most pupils; ties in display
+    order), kept in display order; when some are left out, a last subtitle line says how
+    many groups, and how many of the pupils, are drawn. Drawn across when there are more than
+    :data:`UPRIGHT_GROUPS` groups; then a name longer than :data:`_NAME_CHARS` characters is
+    shortened in its label (never its n, and the tooltip keeps the whole name), unless two
+    labels would then read the same.
+    """
+    total = len(records)
+    across = total > UPRIGHT_GROUPS
+    if total > MOST_GROUPS_DRAWN:
+        pupils = sum(r["n"] for r in records)
+        largest = sorted(records, key=lambda r: (-r["n"], r["order"]))[:MOST_GROUPS_DRAWN]
+        records = sorted(largest, key=lambda r: r["order"])
+        lines = [subtitle] if isinstance(subtitle, str) else list(subtitle)
+        subtitle = [*lines, f"Drawn: the {MOST_GROUPS_DRAWN} largest of {total} {group_noun} "
+                            f"({sum(r['n'] for r in records):,} of the {pupils:,} pupils); "
+                            f"all {total} are in the table below"]
+    if across:
+        short = [f"{_shortened(r['group'])} (n = {r['n']:,})" for r in records]
+        if len(set(short)) == len(short):
+            records = [{**r, "label": label} for r, label in zip(records, short, strict=True)]
+    return records, subtitle, across
+
+
+def _shortened(name: str) -> str:
+    """``name`` in at most :data:`_NAME_CHARS` characters: its middle cut, an ellipsis there.
+
+    The end is kept as well as the start, since names that begin alike often end apart
+    ("St Joseph's Catholic Primary School, Bradford" becomes "St Joseph's Catholic …
+    Bradford"); the cut falls between words where a word boundary is near.
+    """
+    if len(name) <= _NAME_CHARS:
+        return name
+    tail_chars = (_NAME_CHARS - 3) // 3  # " … " between head and tail
+    head, tail = name[:_NAME_CHARS - 3 - tail_chars], name[-tail_chars:]
+    if " " in head[len(head) // 2:]:
+        head = head[:head.rindex(" ")]
+    if " " in tail[:len(tail) // 2]:
+        tail = tail[tail.index(" ") + 1:]
+    return f"{head.rstrip()} \u2026 {tail.lstrip()}"
+
+
+def _group_channel(group_title: str, sort: alt.EncodingSortField, count: int, *,
+                   across: bool) -> alt.X | alt.Y:
+    """The groups' axis: down the side (labels level) or along the bottom (slanted if many)."""
+    if across:
+        # the title level above the labels, where a slanted one would cross a long label
+        return alt.Y("label:N", title=group_title, sort=sort,
+                     axis=alt.Axis(labelLimit=0, titleAngle=0, titleAnchor="start",
+                                   titleAlign="right", titleBaseline="bottom", titleX=-8,
+                                   titleY=-6))
+    return alt.X("label:N", title=group_title, sort=sort,
+                 axis=alt.Axis(labelAngle=-30 if count > 4 else 0, labelLimit=220))
 
 
 def _floats(values: pd.Series) -> list[float | None]:

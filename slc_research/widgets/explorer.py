@@ -43,6 +43,8 @@ _ALL = ""  # value of the "everyone" choice of a filter
 _FILTER_NAMES = {"school": "School", "year_group": "Year group", "pupil_premium": "Pupil premium",
                  "sen": "SEN", "gender": "Gender"}
 _STYLE = {"description_width": "initial"}
+#: The groups of a grouping, plural, for a chart that draws only the largest of many.
+_GROUP_NOUNS = {"school": "schools", "year_group": "year groups"}
 #: The two views: one wave at a time, or the change between two waves.
 ONE_WAVE, CHANGE = "wave", "change"
 
@@ -84,7 +86,9 @@ class Explorer(w.VBox):
     table : DataFrame
         ``result.summary``: one row per group, small groups withheld.
     chart : alt.LayerChart
-        The current chart (aggregated: one row per published group).
+        The current chart (aggregated: one row per published group; of more than
+        :data:`~slc_research.charts.explore.MOST_GROUPS_DRAWN` groups, the largest that
+        many, as its subtitle says; ``table`` keeps them all).
     effect : EffectSize, PrePostEffect or None
         Hedges' g of the comparison at one wave, or Morris's d_ppc2 of the two
         groups' changes.
@@ -237,6 +241,7 @@ class Explorer(w.VBox):
 
     def _show(self, result: ExploreResult | ChangeResult) -> None:
         m = result.measure
+        noun = _GROUP_NOUNS.get(result.by, "groups")
         if isinstance(result, ChangeResult):
             scale = None
             if m.answers:
@@ -245,12 +250,14 @@ class Explorer(w.VBox):
             chart = group_change_chart(
                 result.chart_data(), title=f"{m.label}, {result.before} to {result.after}",
                 y_title=f"Change in mean {m.unit}".strip(), group_title=result.group_title,
-                outcome=m.label, confidence=result.confidence, scale_note=scale)
+                outcome=m.label, confidence=result.confidence, scale_note=scale,
+                group_noun=noun)
         else:
             chart = group_means_chart(
                 result.chart_data(), title=f"{m.label}, {result.wave}",
                 y_title=f"Mean {m.unit}".strip(), group_title=result.group_title,
-                confidence=result.confidence, answers=m.answers or None, first=m.first)
+                confidence=result.confidence, answers=m.answers or None, first=m.first,
+                group_noun=noun)
         self.result, self.table, self.chart, self.effect = result, result.summary, chart, \
             result.effect
         self.table_view.value = _html_table(result.display_table())
