@@ -55,7 +55,9 @@ def academic_year(dates: pd.DatetimeIndex | pd.Series) -> pd.Series:
     """The academic year (1 August - 31 July) of each date, as ``2025-26``."""
     d = pd.DatetimeIndex(dates)
     year = np.where(d.month >= 8, d.year, d.year - 1)
-    return pd.Series([f"{y}-{(y + 1) % 100:02d}" for y in year], dtype="string")
+    years, which = np.unique(year, return_inverse=True)  # a label per year, not per date
+    labels = np.array([f"{y}-{(y + 1) % 100:02d}" for y in years], dtype=object)
+    return pd.Series(labels[which], dtype="string")
 
 
 def attendance_summary(attendance: pd.DataFrame, *, by: str = "year") -> pd.DataFrame:

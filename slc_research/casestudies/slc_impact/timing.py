@@ -123,7 +123,8 @@ def period_dates(records: pd.DataFrame, period: str, *, by: str = "term",
     (Timestamp or None, Timestamp or None)
         None, None when no record falls in the period.
     """
-    dates = pd.DatetimeIndex(records["date"].dropna()) if "date" in records else None
+    # each school day once (a mark per pupil and session repeats it): the same first and last
+    dates = pd.DatetimeIndex(records["date"].dropna().unique()) if "date" in records else None
     if dates is None or not len(dates):
         return None, None
     years = academic_year(dates).to_numpy()
