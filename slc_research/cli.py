@@ -165,6 +165,10 @@ def _report(args: argparse.Namespace) -> int:
     finally:
         if helper is not None:
             helper.close()
+        if in_process:  # a command that stopped before its run: the memos off again
+            from slc_research.report.in_process import end_in_process_report
+
+            end_in_process_report()
     if args.quiet:  # what the run removed, rewrote or withheld is said even when quiet
         for note in run.notes:
             print(note)

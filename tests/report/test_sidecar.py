@@ -104,8 +104,16 @@ def test_item9_report_through_the_helper_draws_what_a_report_without_it_draws(
     result = run_report(Path(__file__).parents[2] / "notebooks" / "data_health.ipynb",
                         demo_workspace, tmp_path / "b", parameters={}, engine="inprocess")
     page_b = result.html.read_text(encoding="utf-8")
+    assert [_texts(s) for s in _svgs(page_a)] == [_texts(s) for s in _svgs(page_b)]
     assert _svgs(page_a) == _svgs(page_b)
     assert len(_svgs(page_a)) > 0
+
+
+def _texts(svg: str) -> list[str]:
+    """The words a chart shows (a difference in them reads better than one in the SVG)."""
+    import re
+
+    return re.findall(r"<text[^>]*>([^<]*)</text>", svg)
 
 
 def _svgs(page: str) -> list[str]:
@@ -115,3 +123,44 @@ def _svgs(page: str) -> list[str]:
         out.append(page[i:j])
         start = j
     return out
+
+
+def test_item9_a_chart_drawn_ahead_is_the_chart_altair_would_show(tiny_workspace, monkeypatch):
+    import altair as alt
+    import pandas as pd
+
+    from slc_research.charts import use_offline_renderer
+    from slc_research.charts.ahead import draw_ahead, drawn_ahead, forget_ahead
+    from slc_research.charts.theme import RENDERER
+
+    monkeypatch.delenv(RENDER_SERVER_ENV, raising=False)
+    before = alt.renderers.active
+    use_offline_renderer()
+    try:
+        chart = alt.Chart(pd.DataFrame({"a": ["x", "y"], "b": [3.0, 5.0]})).mark_bar().encode(
+            x="a:N", y="b:Q")
+        draw_ahead(chart)  # no render server: nothing sent
+        assert drawn_ahead(chart) is None
+        ws = tiny_workspace(ROSTER)
+        with Sidecar.start(ws) as helper:
+            assert helper.wait_until_read(timeout=120)
+            with helper.drawing():
+                draw_ahead(chart)
+                unseen = alt.Chart(pd.DataFrame({"a": [1.0]})).mark_point().encode(x="a:Q")
+                draw_ahead(unseen)
+                spec, svg = drawn_ahead(chart)
+                assert drawn_ahead(chart) is None  # given once: a second show draws again
+                forget_ahead()  # the chart never shown: its connection closed
+                assert drawn_ahead(unseen) is None
+        bundle = chart._repr_mimebundle_()  # Altair's own display with the package's renderer
+        assert spec == bundle["application/x-slc-research-chart+json"]
+        assert svg == bundle["image/svg+xml"]
+        alt.renderers.enable("default")
+        with Sidecar.start(ws) as helper:
+            assert helper.wait_until_read(timeout=120)
+            with helper.drawing():
+                draw_ahead(chart)  # another renderer is active: drawn when shown, as Altair does
+                assert drawn_ahead(chart) is None
+        assert alt.renderers.active == "default" != RENDERER
+    finally:
+        alt.renderers.enable(before)
