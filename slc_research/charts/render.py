@@ -16,8 +16,8 @@ import os
 import socket
 from typing import Any
 
-__all__ = ["RENDER_SERVER_ENV", "draw_svg", "local_svg", "receive_reply", "recv_frame",
-           "send_frame", "send_request", "server_request"]
+__all__ = ["RENDER_SERVER_ENV", "draw_svg", "forget_sent_ahead", "local_svg", "receive_reply",
+           "recv_frame", "send_ahead", "send_frame", "send_request", "server_request"]
 
 #: The environment variable that names a kernel's render server (its Unix socket).
 RENDER_SERVER_ENV = "SLC_RENDER_SERVER"
@@ -41,17 +41,58 @@ def local_svg(spec: dict[str, Any]) -> str:
 def draw_svg(spec: dict[str, Any]) -> str:
     """``spec`` drawn as SVG, by the render server named in :data:`RENDER_SERVER_ENV` if any.
 
+    A spec sent ahead with exactly these bytes (:func:`send_ahead`: a chart drawn while the
+    analysis went on) is not sent again: its drawing is read from the connection it was
+    sent on.
+
     Raises
     ------
     ValueError
         The render's own error (a spec vl-convert cannot draw), wherever it was drawn.
     """
-    reply = server_request({"spec": spec})
+    payload = _payload({"spec": spec})
+    waiting = _SENT_AHEAD.get(payload) if payload is not None else None
+    conn = waiting.pop() if waiting else send_request({"spec": spec})
+    reply = receive_reply(conn) if conn is not None else None
     if reply is None:
         return local_svg(spec)
     if "error" in reply:
         raise ValueError(reply["error"])
     return reply["svg"]
+
+
+#: Requests sent ahead of their answer being needed: request bytes -> open connections.
+_SENT_AHEAD: dict[bytes, list[socket.socket]] = {}
+
+
+def send_ahead(spec: dict[str, Any]) -> bool:
+    """Ask the render server to draw ``spec`` now; :func:`draw_svg` collects it later.
+
+    Returns
+    -------
+    bool
+        Whether it was sent (there is a render server and ``spec`` is JSON).
+    """
+    payload = _payload({"spec": spec})
+    conn = send_request({"spec": spec}) if payload is not None else None
+    if conn is None:
+        return False
+    _SENT_AHEAD.setdefault(payload, []).append(conn)
+    return True
+
+
+def forget_sent_ahead() -> None:
+    """Close the connections of drawings sent ahead and never collected."""
+    while _SENT_AHEAD:
+        for conn in _SENT_AHEAD.popitem()[1]:
+            conn.close()
+
+
+def _payload(request: dict[str, Any]) -> bytes | None:
+    try:
+        return json.dumps(request).encode()
+    except (TypeError, ValueError):
+        return None
 
 
 def server_request(request: dict[str, Any]) -> dict[str, Any] | None:
@@ -74,11 +115,8 @@ def send_request(request: dict[str, Any]) -> socket.socket | None:
     with :func:`receive_reply` (which closes the connection).
     """
     path = os.environ.get(RENDER_SERVER_ENV)
-    if not path:
-        return None
-    try:
-        payload = json.dumps(request).encode()
-    except (TypeError, ValueError):
+    payload = _payload(request) if path else None
+    if payload is None:
         return None
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:

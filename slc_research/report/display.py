@@ -326,8 +326,6 @@ def show(part: Any) -> None:
     """
     from IPython.display import display
 
-    from slc_research.charts.ahead import drawn_ahead
-
     if hasattr(part, "can_and_cannot"):
         show_glance(part)
         return
@@ -348,14 +346,8 @@ def show(part: Any) -> None:
         show_table(table.frame, decimals=table.decimals, labels=table.labels or None,
                    caption=table.caption, note=table.note or None,
                    technical=getattr(table, "technical", ()))
-    for chart in part.charts:
-        ahead = drawn_ahead(chart)  # drawn by the render server while the analysis went on
-        if ahead is None:
-            display(chart)
-        else:
-            spec, svg = ahead
-            display({"image/svg+xml": svg, CHART_MIMETYPE: spec, "text/plain": repr(chart)},
-                    raw=True)
+    for chart in part.charts:  # drawn ahead while the analysis went on, when it could be
+        display(chart)
     if part.items:
         show_list(list(part.items), heading=part.items_heading or None)
     if part.note:

@@ -15,6 +15,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from slc_research.charts import use_offline_renderer
 from slc_research.charts.render import RENDER_SERVER_ENV, draw_svg, local_svg, server_request
 from slc_research.cli import main
 from slc_research.report.sidecar import Sidecar
@@ -94,19 +95,29 @@ def test_item9_helper_on_a_broken_workspace_says_nothing_and_the_command_says_wh
 @pytest.mark.xdist_group("demo")
 def test_item9_report_through_the_helper_draws_what_a_report_without_it_draws(
         tmp_path, demo_workspace):
-    """The same report with the helper (``report`` of one report) and without it (a report
-    run in-process by :func:`run_report`, which starts none): the same charts."""
+    """The same report run in this process with the helper (its charts drawn ahead, by the
+    helper's V8) and without it (drawn here when shown): the same charts, to the byte."""
+    import shutil
+
     from slc_research.report.execute import run_report
 
-    assert main(["report", str(demo_workspace), "--notebook", "data_health", "--out",
-                 str(tmp_path / "a"), "--quiet"]) == 0
-    page_a = (tmp_path / "a" / "data_health.html").read_text(encoding="utf-8")
-    result = run_report(Path(__file__).parents[2] / "notebooks" / "data_health.ipynb",
-                        demo_workspace, tmp_path / "b", parameters={}, engine="inprocess")
-    page_b = result.html.read_text(encoding="utf-8")
-    assert [_texts(s) for s in _svgs(page_a)] == [_texts(s) for s in _svgs(page_b)]
-    assert _svgs(page_a) == _svgs(page_b)
-    assert len(_svgs(page_a)) > 0
+    ws = tmp_path / "trust"
+    shutil.copytree(demo_workspace, ws)  # its own copy: nothing else changes it meanwhile
+    notebook = Path(__file__).parents[2] / "notebooks" / "data_health.ipynb"
+    with Sidecar.start(ws) as helper:
+        assert helper.wait_until_read(timeout=300)
+        with helper.drawing():
+            page_a = run_report(notebook, ws, tmp_path / "a", parameters={},
+                                engine="inprocess").html.read_text(encoding="utf-8")
+    page_b = run_report(notebook, ws, tmp_path / "b", parameters={},
+                        engine="inprocess").html.read_text(encoding="utf-8")
+    drawn_a, drawn_b = _svgs(page_a), _svgs(page_b)
+    assert len(drawn_a) == len(drawn_b) > 0
+    for a, b in zip(drawn_a, drawn_b, strict=True):
+        assert _texts(a) == _texts(b)
+        at = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y),
+                  min(len(a), len(b)))
+        assert a == b, f"drawings differ at {at}: {a[at - 150:at + 150]!r} / {b[at - 150:at + 150]!r}"
 
 
 def _texts(svg: str) -> list[str]:
@@ -125,12 +136,12 @@ def _svgs(page: str) -> list[str]:
     return out
 
 
-def test_item9_a_chart_drawn_ahead_is_the_chart_altair_would_show(tiny_workspace, monkeypatch):
+def test_item9_a_chart_drawn_ahead_is_the_chart_altair_shows(tiny_workspace, monkeypatch):
     import altair as alt
     import pandas as pd
 
-    from slc_research.charts import use_offline_renderer
-    from slc_research.charts.ahead import draw_ahead, drawn_ahead, forget_ahead
+    from slc_research.charts import render
+    from slc_research.charts.ahead import draw_ahead, forget_ahead
     from slc_research.charts.theme import RENDERER
 
     monkeypatch.delenv(RENDER_SERVER_ENV, raising=False)
@@ -139,28 +150,34 @@ def test_item9_a_chart_drawn_ahead_is_the_chart_altair_would_show(tiny_workspace
     try:
         chart = alt.Chart(pd.DataFrame({"a": ["x", "y"], "b": [3.0, 5.0]})).mark_bar().encode(
             x="a:N", y="b:Q")
+        here = chart._repr_mimebundle_()  # Altair's display, drawn in this process
         draw_ahead(chart)  # no render server: nothing sent
-        assert drawn_ahead(chart) is None
+        assert not render._SENT_AHEAD
         ws = tiny_workspace(ROSTER)
         with Sidecar.start(ws) as helper:
             assert helper.wait_until_read(timeout=120)
             with helper.drawing():
                 draw_ahead(chart)
+                draw_ahead(chart)  # once only
+                assert [len(c) for c in render._SENT_AHEAD.values()] == [1]
+                chart.title = "Changed after it was sent"  # shown as it is now, not as sent
+                changed = chart._repr_mimebundle_()
+                chart.title = alt.Undefined
+                shown = chart._repr_mimebundle_()  # the drawing sent ahead, collected
+                assert not any(render._SENT_AHEAD.values())
                 unseen = alt.Chart(pd.DataFrame({"a": [1.0]})).mark_point().encode(x="a:Q")
                 draw_ahead(unseen)
-                spec, svg = drawn_ahead(chart)
-                assert drawn_ahead(chart) is None  # given once: a second show draws again
-                forget_ahead()  # the chart never shown: its connection closed
-                assert drawn_ahead(unseen) is None
-        bundle = chart._repr_mimebundle_()  # Altair's own display with the package's renderer
-        assert spec == bundle["application/x-slc-research-chart+json"]
-        assert svg == bundle["image/svg+xml"]
+                forget_ahead()  # never shown: its connection closed
+                assert not render._SENT_AHEAD
+        assert shown == here
+        assert "Changed after it was sent" in changed["image/svg+xml"]
         alt.renderers.enable("default")
         with Sidecar.start(ws) as helper:
             assert helper.wait_until_read(timeout=120)
             with helper.drawing():
-                draw_ahead(chart)  # another renderer is active: drawn when shown, as Altair does
-                assert drawn_ahead(chart) is None
+                draw_ahead(chart)  # another renderer is active: Altair's own display, as is
+                assert not render._SENT_AHEAD
         assert alt.renderers.active == "default" != RENDERER
     finally:
         alt.renderers.enable(before)
+        forget_ahead()
