@@ -44,7 +44,8 @@ def draw_ahead(chart: Any) -> None:
     if alt.renderers.active != RENDERER or not isinstance(chart, alt.TopLevelMixin):
         return
     try:
-        spec = chart.to_dict(context={"pre_transform": False})  # as Altair's display makes it
+        # as Altair's display makes it; the schema check is left to the display, which runs it
+        spec = chart.to_dict(validate=False, context={"pre_transform": False})
     except Exception:  # noqa: BLE001 - raised again, in its place, when the chart is shown
         return
     if send_ahead(spec):
