@@ -20,7 +20,7 @@ this module.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -60,6 +60,16 @@ LORDS_PARADOX = (
 
 #: Bands of % of meetings attended for the dose-response table: (label, low, high).
 ATTENDANCE_BANDS = (("Under 50%", 0.0, 50.0), ("50-74%", 50.0, 75.0), ("75% or more", 75.0, 100.01))
+
+
+def _compared(results: Iterable[ChangeResult]) -> Iterator[
+        tuple[ChangeResult, pd.DataFrame, int, int]]:
+    """Each outcome analysed against other pupils: (result, its pupils, members, others)."""
+    for r in results:
+        d = _analysed(r)
+        if d.empty or r.comparison != "non_members":
+            continue
+        yield r, d, int(d["member"].sum()), int((~d["member"]).sum())
 
 
 def _analysed(result: ChangeResult) -> pd.DataFrame:
@@ -102,11 +112,7 @@ def fit_models(results: Iterable[ChangeResult]) -> tuple[ModelFit, ...]:
     Outcomes with no analysed pupils, or no comparison with other pupils, are left out.
     """
     fits = []
-    for r in results:
-        d = _analysed(r)
-        if d.empty or r.comparison != "non_members":
-            continue
-        n_m, n_c = int(d["member"].sum()), int((~d["member"]).sum())
+    for r, d, n_m, n_c in _compared(results):
         schools = school_options(d)
         if schools["fixed_effects"]:
             d = d.dropna(subset=["school"])
@@ -365,11 +371,7 @@ def mdes_table(results: Sequence[ChangeResult], *, threshold: int, power: float 
     Hedberg, 2007).
     """
     rows = []
-    for r in results:
-        d = _analysed(r)
-        if d.empty or r.comparison != "non_members":
-            continue
-        n_m, n_c = int(d["member"].sum()), int((~d["member"]).sum())
+    for r, d, n_m, n_c in _compared(results):
         k = n_schools(d)
         row = {"outcome": r.label, "n_members": n_m, "n_comparison": n_c, "mdes": np.nan,
                "mdes_adjusted": np.nan, "observed_g": r.effect.estimate if r.effect else np.nan,
