@@ -4,7 +4,8 @@ Each demo report is opened in Debian's Chromium (Playwright) at 1280 px (a lapto
 390 px (a phone) wide. No table may push the page wider than the screen: a wide table
 scrolls inside its own box, and that box stays within the page; a table's title wraps
 on the screen rather than scrolling out of sight with the table. The first screen of each
-report at both widths is saved under ``outputs/screenshots/`` for review.
+report at both widths is saved under ``screenshots/`` (git-ignored) for review: not in
+``outputs/``, whose output check would find files no report made there.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from slc_research.report.folder import is_our_report
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run"]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "outputs" / "screenshots"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 WIDTHS = (1280, 390)
 
 #: Per table wider than the screen: is it inside a box that scrolls sideways, and does that
