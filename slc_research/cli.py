@@ -16,6 +16,7 @@ import argparse
 import contextlib
 import errno
 import gc
+import os
 import sys
 import traceback
 from importlib import resources
@@ -132,7 +133,8 @@ def _report(args: argparse.Namespace) -> int:
         from slc_research.report.in_process import prepare_in_process_report
         from slc_research.report.sidecar import Sidecar, import_report_libraries
 
-        helper = Sidecar.start(workspace)  # first: before pandas is imported here
+        if (os.cpu_count() or 1) > 1:  # on one core it would only take turns with us
+            helper = Sidecar.start(workspace)  # first: before pandas is imported here
         prepare_in_process_report()  # the tables it opens kept in memory for the report
     from slc_research.report.runs import run_batch
     from slc_research.workspace.enquiry import Enquiry
