@@ -50,9 +50,9 @@ def draw_svg(spec: dict[str, Any]) -> str:
     ValueError
         The render's own error (a spec vl-convert cannot draw), wherever it was drawn.
     """
-    payload = _payload({"spec": spec})
+    payload = _request_bytes({"spec": spec})
     waiting = _SENT_AHEAD.get(payload) if payload is not None else None
-    conn = waiting.pop() if waiting else send_request({"spec": spec})
+    conn = waiting.pop() if waiting else _send(payload)
     reply = receive_reply(conn) if conn is not None else None
     if reply is None:
         return local_svg(spec)
@@ -73,8 +73,8 @@ def send_ahead(spec: dict[str, Any]) -> bool:
     bool
         Whether it was sent (there is a render server and ``spec`` is JSON).
     """
-    payload = _payload({"spec": spec})
-    conn = send_request({"spec": spec}) if payload is not None else None
+    payload = _request_bytes({"spec": spec})
+    conn = _send(payload)
     if conn is None:
         return False
     _SENT_AHEAD.setdefault(payload, []).append(conn)
@@ -88,7 +88,10 @@ def forget_sent_ahead() -> None:
             conn.close()
 
 
-def _payload(request: dict[str, Any]) -> bytes | None:
+def _request_bytes(request: dict[str, Any]) -> bytes | None:
+    """``request`` as sent; None when there is no render server or it is not JSON."""
+    if not os.environ.get(RENDER_SERVER_ENV):
+        return None
     try:
         return json.dumps(request).encode()
     except (TypeError, ValueError):
@@ -114,9 +117,12 @@ def send_request(request: dict[str, Any]) -> socket.socket | None:
     None when there is no server, it is gone, or ``request`` is not JSON. Read the reply
     with :func:`receive_reply` (which closes the connection).
     """
+    return _send(_request_bytes(request))
+
+
+def _send(payload: bytes | None) -> socket.socket | None:
     path = os.environ.get(RENDER_SERVER_ENV)
-    payload = _payload(request) if path else None
-    if payload is None:
+    if payload is None or not path:
         return None
     conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:

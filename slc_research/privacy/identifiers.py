@@ -38,6 +38,7 @@ with the length of the text, not the size of the roster.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -108,6 +109,11 @@ class Identifiers:
     names_any_case: bool = False
     first_words: frozenset[str] = field(default=frozenset(), compare=False)
     id_starts: frozenset[str] = field(default=frozenset(), compare=False)
+
+    @functools.cached_property
+    def name_starts(self) -> frozenset[str]:
+        """The words a name found here can start with: single names and first words."""
+        return self.names | self.first_words
 
     def __repr__(self) -> str:
         return (f"Identifiers(<{len(self.names)} names, {len(self.full_names)} full names, "
@@ -256,7 +262,7 @@ class Identifiers:
             return []
         words = list(_WORD.finditer(folded.text))
         bases = [w[:-2] if w.endswith("'s") else w for w in map(_GROUP, words)]
-        starts = self.names | self.first_words
+        starts = self.name_starts
         if starts.isdisjoint(bases):
             return []
         out: list[tuple[int, int, str]] = []
