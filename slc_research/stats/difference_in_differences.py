@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
 
 from slc_research.errors import StatsError
 from slc_research.stats.inputs import check_confidence, frame_columns, indicator, need, to_array
@@ -168,7 +168,7 @@ def diff_in_diff(data: pd.DataFrame, *, outcome: str, group: str, period: str,
                          "are only four rows), so the uncertainty cannot be estimated")
     design = pd.DataFrame({"Intercept": 1.0, "treated": frame["treated"], "after": frame["after"],
                            "treated:after": frame["treated"] * frame["after"]})
-    model = sm.OLS(frame["y"], design)
+    model = OLS(frame["y"], design)
     if unit is None:
         fit = model.fit()
         df, n_units = float(fit.df_resid), None

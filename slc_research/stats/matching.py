@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
+from statsmodels.genmod import families
+from statsmodels.genmod.generalized_linear_model import GLM
 
 from slc_research.errors import StatsError
 from slc_research.stats.results import ResultMixin, format_ci, format_number
@@ -296,7 +297,7 @@ def _propensity_logit(design: pd.DataFrame, member: np.ndarray) -> np.ndarray:
     x = np.column_stack([np.ones(len(x)), x])[:, independent]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # separation warnings: a level only one group has
-        fit = sm.GLM(member.astype(float), x, family=sm.families.Binomial()).fit()
+        fit = GLM(member.astype(float), x, family=families.Binomial()).fit()
     eta = x @ np.asarray(fit.params)
     return np.clip(eta, -30, 30)
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
 
 from slc_research.errors import StatsError
 from slc_research.stats.effect_sizes import hedges_correction
@@ -243,7 +243,7 @@ def ancova(data: pd.DataFrame, *, outcome: str, baseline: str, group: str,
                  "an effect size cannot be computed")
     need_spread(float(frame["baseline"].std(ddof=1)), f"the baseline {baseline!r}",
                  "it cannot be adjusted for; leave it out and use welch_t")
-    model = sm.OLS(frame["y"], design)
+    model = OLS(frame["y"], design)
     k = model.exog.shape[1]
     if len(frame) <= k:
         raise StatsError(f"{len(frame)} pupils are too few for {k} model terms; "

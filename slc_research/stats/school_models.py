@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
+from statsmodels.regression.linear_model import OLS
 
 from slc_research.errors import StatsError
 from slc_research.stats.inputs import check_confidence, frame_columns, indicator, need, need_spread
@@ -140,7 +140,7 @@ def difference_in_change(data: pd.DataFrame, *, before: str, after: str, group: 
     design = pd.DataFrame(columns, index=complete.index)
     if len(change) <= design.shape[1]:
         raise StatsError(f"{len(change)} pupils are too few for {design.shape[1]} model terms")
-    model = sm.OLS(change, design)
+    model = OLS(change, design)
     if np.linalg.matrix_rank(model.exog) < design.shape[1]:
         raise StatsError("within every school the pupils are all members or all others, so "
                          "no comparison within schools can be made")

@@ -142,7 +142,10 @@ def group_difference(refl: pd.DataFrame, pupils: pd.DataFrame, *, by: str = "cla
         None with fewer than two groups or when the model cannot be fitted (a group where
         every reflection, or none, is deep).
     """
-    import statsmodels.api as sm
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
+    from statsmodels.tools.sm_exceptions import PerfectSeparationError
+    from statsmodels.tools.tools import add_constant
 
     r = cf.reflection_groups(refl, pupils, by).dropna(subset=["group"])
     if groups is not None:
@@ -150,14 +153,14 @@ def group_difference(refl: pd.DataFrame, pupils: pd.DataFrame, *, by: str = "cla
     k = r["group"].nunique()
     if k < 2:
         return None
-    x = sm.add_constant(pd.get_dummies(r["group"], drop_first=True, dtype=float))
+    x = add_constant(pd.get_dummies(r["group"], drop_first=True, dtype=float))
     y = (r["depth"] >= level).to_numpy(float)
     cluster = pd.factorize(r["author_id"])[0]
     try:
-        fit = sm.GLM(y, x, family=sm.families.Binomial()).fit(
+        fit = GLM(y, x, family=families.Binomial()).fit(
             cov_type="cluster", cov_kwds={"groups": cluster})
         wald = fit.wald_test(np.eye(k)[1:], scalar=True)
-    except (ValueError, np.linalg.LinAlgError, sm.tools.sm_exceptions.PerfectSeparationError):
+    except (ValueError, np.linalg.LinAlgError, PerfectSeparationError):
         return None
     p, statistic = float(wald.pvalue), float(wald.statistic)
     if not np.isfinite(p):

@@ -293,8 +293,10 @@ def _behaviour_row(school: str, g: pd.DataFrame, confidence: float) -> dict:
 
 def _relative_change(g: pd.DataFrame, confidence: float) -> tuple[float, float, float]:
     """Pooled rate after / before - 1 with a pupil-clustered Poisson interval."""
-    import statsmodels.api as sm
     from scipy import stats
+    from statsmodels.genmod import families
+    from statsmodels.genmod.generalized_linear_model import GLM
+    from statsmodels.tools.tools import add_constant
 
     a, b = float(g["points_after"].sum()), float(g["points_before"].sum())
     if a <= 0 or b <= 0 or len(g) < 2:
@@ -303,9 +305,9 @@ def _relative_change(g: pd.DataFrame, confidence: float) -> tuple[float, float, 
     y = np.concatenate([g["points_before"].to_numpy(float), g["points_after"].to_numpy(float)])
     exposure = np.concatenate([g["days_before"].to_numpy(float),
                                g["days_after"].to_numpy(float)])
-    x = sm.add_constant(np.repeat([0.0, 1.0], n))
+    x = add_constant(np.repeat([0.0, 1.0], n))
     groups = np.tile(np.arange(n), 2)
-    fit = sm.GLM(y, x, family=sm.families.Poisson(), offset=np.log(exposure)).fit(
+    fit = GLM(y, x, family=families.Poisson(), offset=np.log(exposure)).fit(
         cov_type="cluster", cov_kwds={"groups": groups})
     beta, se = float(fit.params[1]), float(fit.bse[1])
     z = float(stats.norm.ppf(0.5 + confidence / 2))

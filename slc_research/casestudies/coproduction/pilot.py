@@ -228,14 +228,15 @@ def dose_response(rates: pd.DataFrame, per_pupil: pd.DataFrame, *,
         points of attendance, with its t interval, ``t``, ``df``, ``p`` and
         ``n``; None with fewer than 3 pupils or no spread in attendance.
     """
-    import statsmodels.api as sm
+    from statsmodels.regression.linear_model import OLS
+    from statsmodels.tools.tools import add_constant
 
     d = rates.merge(per_pupil[["pupil_id", "pct_attended"]], on="pupil_id")
     d = d.dropna(subset=["pct_attended", "change"])
     if len(d) < 3 or d["pct_attended"].nunique() < 2:
         return None
-    x = sm.add_constant(d["pct_attended"].to_numpy(float) / per)
-    fit = sm.OLS(d["change"].to_numpy(float), x).fit()
+    x = add_constant(d["pct_attended"].to_numpy(float) / per)
+    fit = OLS(d["change"].to_numpy(float), x).fit()
     lo, hi = fit.conf_int(alpha=1 - confidence)[1]
     return TestResult(float(fit.params[1]), float(lo), float(hi), len(d),
                       "ordinary least squares slope", float(fit.tvalues[1]), float(fit.df_resid),

@@ -286,7 +286,8 @@ def dose_response(result: ChangeResult, participation: Participation, *,
     more often may differ in other ways (motivation): it is an association,
     not proof that the meetings caused the change.
     """
-    import statsmodels.api as sm
+    from statsmodels.regression.linear_model import OLS
+    from statsmodels.tools.tools import add_constant
 
     d = _analysed(result)
     if d.empty:
@@ -297,8 +298,8 @@ def dose_response(result: ChangeResult, participation: Participation, *,
     m = m.assign(pct=m["pupil_id"].map(att)).dropna(subset=["pct", "change"])
     if len(m) < 5 or m["pct"].nunique() < 2:
         return None
-    x = sm.add_constant(m["pct"].to_numpy(float) / 10)
-    fit = sm.OLS(m["change"].to_numpy(float), x).fit(cov_type="HC3")
+    x = add_constant(m["pct"].to_numpy(float) / 10)
+    fit = OLS(m["change"].to_numpy(float), x).fit(cov_type="HC3")
     lo, hi = fit.conf_int(alpha=1 - confidence)[1]
     rows = []
     for label, low, high in ATTENDANCE_BANDS:

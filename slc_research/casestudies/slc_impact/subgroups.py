@@ -61,7 +61,7 @@ def interaction_table(results: Iterable[ChangeResult], in_subgroup: Iterable[str
     Rothwell, P. M. (2005). Subgroup analysis in randomised controlled trials:
     importance, indications, and interpretation. *The Lancet*, 365, 176-186.
     """
-    import statsmodels.api as sm
+    from statsmodels.regression.linear_model import OLS
 
     chosen = set(map(str, in_subgroup))
     rows = []
@@ -80,7 +80,7 @@ def interaction_table(results: Iterable[ChangeResult], in_subgroup: Iterable[str
                "ci_low": np.nan, "ci_high": np.nan, "p_value": np.nan}
         if min(counts.values()) >= 2:
             x = np.column_stack([np.ones(len(d)), member, sub, member * sub])
-            fit = sm.OLS((d["post"] - d["pre"]).to_numpy(float), x).fit(cov_type="HC3")
+            fit = OLS((d["post"] - d["pre"]).to_numpy(float), x).fit(cov_type="HC3")
             lo, hi = fit.conf_int(alpha=1 - confidence)[3]
             row.update(interaction=float(fit.params[3]), ci_low=float(lo), ci_high=float(hi),
                        p_value=float(fit.pvalues[3]))
