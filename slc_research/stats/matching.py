@@ -370,10 +370,14 @@ def _balance(design: pd.DataFrame, member: np.ndarray, matched_design: pd.DataFr
 def _verdict(n_done: int, n_members: int, max_smd: float, balance: pd.DataFrame,
              min_share: float, min_matched: int) -> tuple[bool, str]:
     share = n_done / n_members if n_members else 0.0
-    if n_done < min_matched or share < min_share:
+    if share < min_share:
         return False, (f"only {n_done} of {n_members} members ({share:.0%}) had a similar "
                        f"pupil to be compared with; at least {min_share:.0%} and at least "
                        f"{min_matched} are needed for a fair matched comparison")
+    if n_done < min_matched:  # all or most matched, but too few members for the comparison
+        return False, (f"{n_done} matched member{'s' if n_done != 1 else ''} "
+                       f"{'are' if n_done != 1 else 'is'} too few for a fair matched "
+                       f"comparison; at least {min_matched} are needed")
     poor = balance.loc[balance["balance"] == "poor", "covariate"].unique().tolist()
     if poor:
         return False, (f"after matching, the groups still differ on {', '.join(poor)} "

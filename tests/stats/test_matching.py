@@ -94,6 +94,16 @@ def test_matching_says_when_too_few_members_match():
     assert "similar pupil" in res.reason
 
 
+def test_matching_says_when_every_member_matched_but_they_are_too_few():
+    rng = np.random.default_rng(4)
+    data = pd.DataFrame({"member": np.arange(60) < 5, "baseline": rng.normal(3, 0.5, 60)})
+    res = matched_comparison(data, group="member", covariates=["baseline"])
+    assert not res.ok
+    # not "only 5 of 5 members (100%) had a similar pupil ... at least 80% ... are needed"
+    assert res.reason == ("5 matched members are too few for a fair matched comparison; at "
+                          "least 10 are needed")
+
+
 def test_matching_refuses_a_missing_column():
     with pytest.raises(StatsError, match="no column 'sen'"):
         matched_comparison(_confounded(n=50), group="member", covariates=["sen"])

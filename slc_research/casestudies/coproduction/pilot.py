@@ -101,7 +101,8 @@ def pilot_pupils(communities: pd.DataFrame, memberships: pd.DataFrame, meetings:
                     & (memberships["member_type"].astype("string").fillna("pupil") == "pupil")]
     m = m.dropna(subset=["member_id"]).drop_duplicates(subset=["member_id", "community"])
     first = meetings.groupby("community")["date"].min()
-    start = m["joined"].fillna(m["community"].map(first))
+    # reindex, not map: pandas cannot map through an empty Series of dates (no meetings)
+    start = m["joined"].fillna(pd.Series(first.reindex(m["community"]).to_numpy(), m.index))
     school = m["school"].astype("string").fillna(m["community"].map(school_of))
     return pd.DataFrame({"pupil_id": m["member_id"].astype(str).to_numpy(),
                          "school": school.astype(str).to_numpy(),

@@ -256,11 +256,14 @@ def change_result(pre: pd.Series, post: pd.Series, groups: pd.Series, *, outcome
                "mean_pre": p[both].mean(), "sd_pre": p[both].std(ddof=1),
                "mean_post": q[both].mean(), "sd_post": q[both].std(ddof=1),
                "mean_change": c.mean(), "sd_change": c.std(ddof=1)}
-        diff = _try(lambda q=q, p=p, both=both: mean_difference(q[both], p[both], paired=True),
-                    notes, f"{g}: change")
-        w = _try(lambda q=q, p=p, both=both: hedges_g(q[both], p[both], paired=True,
-                                                      paired_method="d_av"),
-                 notes, f"{g}: effect size of the change")
+        diff = w = None  # nobody measured both times: the row's n_both says so, no note
+        if n_both:
+            diff = _try(lambda q=q, p=p, both=both: mean_difference(q[both], p[both],
+                                                                    paired=True),
+                        notes, f"{g}: change")
+            w = _try(lambda q=q, p=p, both=both: hedges_g(q[both], p[both], paired=True,
+                                                          paired_method="d_av"),
+                     notes, f"{g}: effect size of the change")
         within[g] = w
         row.update(change_ci_low=diff.ci_low if diff else np.nan,
                    change_ci_high=diff.ci_high if diff else np.nan,
@@ -268,7 +271,7 @@ def change_result(pre: pd.Series, post: pd.Series, groups: pd.Series, *, outcome
                    g_ci_high=w.ci_high if w else np.nan)
         rows.append(row)
     effect = difference = baseline = ppc = change_g = None
-    if comparison == "non_members":
+    if comparison == "non_members" and all(len(changes[g]) for g in group_labels):
         m, o = group_labels
         ppc = _try(lambda: ppc_effect_size(baselines[m], afters[m], baselines[o], afters[o]),
                    notes, "members vs other pupils: effect size of the change")
@@ -278,7 +281,7 @@ def change_result(pre: pd.Series, post: pd.Series, groups: pd.Series, *, outcome
                           "members vs other pupils: difference in change")
         baseline = _try(lambda: hedges_g(baselines[m], baselines[o]), notes,
                         "members vs other pupils at the start")
-    else:
+    elif comparison != "non_members":
         effect = within.get(group_labels[0])
     in_scope = groups.notna().to_numpy()
     pupils = pd.DataFrame({"pupil_id": groups.index[in_scope].astype(str),

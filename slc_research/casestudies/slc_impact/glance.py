@@ -41,6 +41,9 @@ def facts(result: Any) -> GlanceFacts:
         findings.append(change_sentence(
             f"Compared with other pupils, members' {outcome} {went}",
             row["estimate"], row["ci_low"], row["ci_high"]))
+    if records.get("questionnaire_not_compared"):  # e.g. its second wave not collected yet
+        findings.append(f"{records['questionnaire_not_compared'][:-1]}, so change on it is "
+                        "not shown.")
     evidence = ""
     explanation = next((s.finding for s in result.sections if s.key == "evidence"), "")
     if records.get("strength_of_evidence"):

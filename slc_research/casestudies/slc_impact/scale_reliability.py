@@ -56,7 +56,7 @@ def scale_reliability(responses: pd.DataFrame, scales: Iterable[Scale], *,
     DataFrame
         ``scale`` (label), ``wave``, ``n`` (pupils answering every item: listwise),
         ``k`` (items), ``alpha``, ``ci_low``, ``ci_high`` (95% Feldt interval);
-        NaN where alpha cannot be computed.
+        NaN where alpha cannot be computed. A wave with no answer on a scale has no row.
     """
     r = responses
     if "respondent_type" in r.columns:
@@ -68,6 +68,9 @@ def scale_reliability(responses: pd.DataFrame, scales: Iterable[Scale], *,
         for wave in waves:
             row = {"scale": scale.label or scale.name, "wave": int(wave), "n": 0,
                    "k": len(scale.items), "alpha": np.nan, "ci_low": np.nan, "ci_high": np.nan}
+            if not ((r["instrument"] == scale.instrument) & (r["wave"] == wave)
+                    & r["item"].isin(scale.items)).fillna(False).any():
+                continue  # nobody answered it at this wave (not collected yet): no row
             try:
                 items = scale_items(r, scale, wave=wave, response_scales=response_scales)
                 res = cronbach_alpha(items)
@@ -102,8 +105,10 @@ def reliability_finding(table: pd.DataFrame, *, threshold: int) -> str:
                         "reliability." if len(table) else "")).strip()
     low = shown[shown["alpha"] < ACCEPTABLE_ALPHA]
     if low.empty:
+        waves = sorted(set(table["wave"]))
+        when = "at every wave" if len(waves) > 1 else f"at wave {waves[0]}"
         return said + (f"Every {'other ' if said else ''}scale was reliable enough for "
-                       "comparing groups at every wave "
+                       f"comparing groups {when} "
                 f"(Cronbach's alpha {shown['alpha'].min():.2f} to {shown['alpha'].max():.2f}; "
                 f"{ACCEPTABLE_ALPHA} or more is usually taken as acceptable).")
     which = "; ".join(f"{s} at wave {w} (alpha = {a:.2f})"
@@ -116,6 +121,11 @@ def reliability_finding(table: pd.DataFrame, *, threshold: int) -> str:
 
 def reliability_section(table: pd.DataFrame, *, threshold: int) -> Section:
     """The report's reliability section from :func:`scale_reliability`'s table."""
+    if table.empty:  # no questionnaire answers: the questionnaire section says so
+        return Section.without_source("reliability", "How reliable are the questionnaire "
+                                      "scales?", kind="survey", shown="the reliability of "
+                                      "the questionnaire scales",
+                                      records={"reliability": table})
     return Section(
         "reliability", "How reliable are the questionnaire scales?",
         finding=reliability_finding(table, threshold=threshold),

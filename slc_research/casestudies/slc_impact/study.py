@@ -74,10 +74,13 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
     given = {"attendance": len(enq.attendance) > 0, "behaviour": len(enq.behaviour) > 0}
     measured = [r for r, kind in ((attendance, "attendance"), (behaviour, "behaviour"))
                 if given[kind]]  # an outcome whose file was not given is not an outcome
-    all_results = [*scale_results, *measured]
+    # a scale nobody answered at both waves (the second not yet collected) is not an outcome
+    all_results = [*(r for r in scale_results if r.available), *measured]
     primary = headline.resolve_primary(params.get("primary_outcome", ""),
                                        [r.outcome for r in scale_results])
-    declared = {"primary": primary, "smallest_effect": params.get("smallest_effect", 0.2)}
+    declared = {"primary": primary, "smallest_effect": params.get("smallest_effect", 0.2),
+                "primary_label": next((r.label for r in scale_results if r.outcome == primary),
+                                      "")}
     facts = impact.design_facts(n_members=rep.n_members, n_comparison=rep.n_rest,
                                 results=all_results, comparison=comparison,
                                 n_schools=max(len(rep.schools), 1), community_label=label,
@@ -94,7 +97,9 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
         _participation(part, threshold),
         matched.matched_section(matches, threshold),
         differencing.protect_section(design.with_timing_warning(
-            _questionnaire(scale_results, threshold, declared, _answer_scale(enq, scale_results)),
+            _questionnaire(scale_results, threshold, declared, _answer_scale(enq, scale_results),
+                           waves, set(scores.loc[scores["scale"].isin(
+                               [s.name for s in scales]), "wave"])),
             {**facts, "before_periods": {k: v for k, v in facts["before_periods"].items()
                                          if k in facts["late_answers"]}},
             design.questionnaire_before(waves[0])), rep, threshold=threshold),
@@ -178,7 +183,12 @@ def _answer_scale(enq: Any, scale_results) -> Any:
 
 
 def _questionnaire(scale_results, threshold: int, declared: dict,
-                   answer_scale: Any = None) -> Section:
+                   answer_scale: Any = None, waves: tuple = (1, 2),
+                   answered: set = frozenset()) -> Section:
+    if scale_results and not any(r.available for r in scale_results):
+        said = not_measured_twice(waves, answered)
+        return Section("questionnaire", "Change on the learning questionnaire", finding=said,
+                       records={"questionnaire_not_compared": said.split(":")[0] + "."})
     return Section(
         "questionnaire", "Change on the learning questionnaire",
         finding=(headline.headline_finding(scale_results, threshold=threshold,
@@ -209,6 +219,23 @@ def _questionnaire(scale_results, threshold: int, declared: dict,
                         for r in scale_results) else "The ")
               + "equivalence test says whether the data rule out an effect as large as the "
               "smallest that matters (the smallest_effect parameter)."))
+
+
+def not_measured_twice(waves: tuple, answered: set) -> str:
+    """The one sentence for a questionnaire no pupil answered at both of its ``waves``.
+
+    ``answered`` holds the waves with any answers on the scales reported.
+    """
+    missing = [w for w in waves if w not in answered]
+    why = (f"there are no answers for wave {missing[0]} yet" if len(missing) == 1 else
+           "there are no answers for either wave" if missing else
+           "the pupils who answered one wave did not answer the other")
+    todo = (f"When wave {missing[0]} has been collected, add it to enquiry.toml as a survey "
+            "source and run the report again." if len(missing) == 1 else
+            "Check that both waves' surveys name each pupil the same way (respondent_id)."
+            if not missing else "")
+    return (f"No pupil answered the learning questionnaire in both wave {waves[0]} and wave "
+            f"{waves[1]}: {why}, so change on it is not shown. {todo}").strip()
 
 
 def _attendance_behaviour(attendance, behaviour, threshold: int, declared: dict,
@@ -244,7 +271,8 @@ def _attendance_behaviour(attendance, behaviour, threshold: int, declared: dict,
 def _all_outcomes(all_results, threshold: int, declared: dict) -> Section:
     options = {"primary": declared["primary"], "smallest_effect": declared["smallest_effect"],
                "threshold": threshold}
-    primary = next((r.label for r in all_results if r.outcome == declared["primary"]), "")
+    primary = declared.get("primary_label") or next(
+        (r.label for r in all_results if r.outcome == declared["primary"]), "")
     return Section(
         "all_outcomes", "All outcomes together",
         finding=headline.outcomes_finding(all_results, **options),

@@ -130,10 +130,9 @@ def change_table(results: Iterable[ChangeResult], *, threshold: int,
 
 def means_table(results: Iterable[ChangeResult], *, threshold: int) -> pd.DataFrame:
     """Long before/after means with CIs, withheld groups left out (for charts)."""
-    frames = [r.means_frame() for r in results if r.available]
-    if not frames:
-        return pd.DataFrame(columns=["outcome", "group", "period", "n", "mean", "sd",
-                                     "ci_low", "ci_high"])
+    frames = [r.means_frame() for r in results if r.available] or [  # nothing to draw,
+        pd.DataFrame(columns=["outcome", "group", "period", "n", "mean", "sd",  # still checked
+                              "ci_low", "ci_high"])]
     m = suppress_small(pd.concat(frames, ignore_index=True), count_cols=["n"],
                        threshold=threshold, partition_by=None)
     return m[~m[SUPPRESSED_COLUMN]].drop(columns=SUPPRESSED_COLUMN).reset_index(drop=True)

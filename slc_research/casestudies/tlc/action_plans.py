@@ -22,7 +22,9 @@ def _plans(action_plans: pd.DataFrame, meetings: pd.DataFrame,
            communities: list[str]) -> pd.DataFrame:
     ap = action_plans.loc[action_plans["community"].isin(communities).fillna(False).astype(bool)]
     last = meetings.groupby("community")["date"].max()
-    due = ap["date"] < ap["community"].map(last).astype("datetime64[ms]")
+    # reindex, not map: pandas cannot map through an empty Series of dates (no meetings)
+    due = ap["date"] < pd.Series(last.reindex(ap["community"]).to_numpy(), ap.index
+                                 ).astype("datetime64[ms]")
     status = ap["status"].astype("string")
     return ap.assign(half_term=half_term_number(ap["date"]), due=due.fillna(False).astype(bool),
                      reported=(status.notna() & (status != "not_reported")).astype(bool),
