@@ -86,8 +86,15 @@ class Recognition:
 
 
 def fold_id(value: object) -> str:
-    """An id folded for matching: no spaces, case folded (``" a12 3"`` -> ``"a123"``)."""
-    return re.sub(r"\s+", "", str(value)).casefold()
+    """An id folded for matching, as the loaders match ids.
+
+    No spaces, case folded, and an id of digits alone without its leading zeros
+    (Excel and Google Sheets drop them; the loaders'
+    :func:`~slc_research.privacy.pseudonyms.normalise_id` ignores them too):
+    ``" a12 3"`` -> ``"a123"``, ``"004101"`` -> ``"4101"``.
+    """
+    folded = re.sub(r"\s+", "", str(value)).casefold()
+    return re.sub(r"^0+(?=\d+$)", "", folded)
 
 
 def id_values(raw: RawTable, header: str) -> set[str]:
