@@ -9,7 +9,9 @@ statuses are written out in words.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from pathlib import Path
 
 import openpyxl
@@ -45,3 +47,86 @@ def test_ids_that_lost_their_leading_zeros_still_match_the_roster(tmp_path):
     assert survey.table["columns"]["Admission number"] == "respondent_id"
     assert survey.table["respondents"] == "pupil"
     assert "100% of its answers (12)" in survey.checks["columns.Admission number"]
+
+
+_QUALTRICS_META = [("StartDate", "Start Date", '{"ImportId":"startDate","timeZone":"Europe/London"}'),
+                   ("EndDate", "End Date", '{"ImportId":"endDate","timeZone":"Europe/London"}'),
+                   ("Status", "Response Type", '{"ImportId":"status"}'),
+                   ("IPAddress", "IP Address", '{"ImportId":"ipAddress"}'),
+                   ("Progress", "Progress", '{"ImportId":"progress"}'),
+                   ("Finished", "Finished", '{"ImportId":"finished"}'),
+                   ("RecordedDate", "Recorded Date",
+                    '{"ImportId":"recordedDate","timeZone":"Europe/London"}'),
+                   ("ResponseId", "Response ID", '{"ImportId":"_recordId"}'),
+                   ("RecipientEmail", "Recipient Email", '{"ImportId":"recipientEmail"}'),
+                   ("DistributionChannel", "Distribution Channel",
+                    '{"ImportId":"distributionChannel"}'),
+                   ("UserLanguage", "User Language", '{"ImportId":"userLanguage"}')]
+_STATEMENTS = ["I feel welcome at school", "Staff ask my views", "I know how my child is doing"]
+_SOMEWHAT = ["Strongly disagree", "Somewhat disagree", "Neither agree nor disagree",
+             "Somewhat agree", "Strongly agree"]
+
+
+def _qualtrics(path: Path, answers: list[list[str]], day: dt.date, *, tsv: bool) -> None:
+    """A Qualtrics download (2020s shape: row 2 labels, row 3 ImportId objects with timeZone)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter="\t" if tsv else ",", lineterminator="\r\n")
+    w.writerow([m[0] for m in _QUALTRICS_META] + ["Q1_1", "Q1_2", "Q1_3", "Q2"])
+    w.writerow([m[1] for m in _QUALTRICS_META] + [
+        f"How far do you agree? - {s}" for s in _STATEMENTS] + ["Your child's admission number"])
+    w.writerow([m[2] for m in _QUALTRICS_META] + [
+        '{"ImportId":"QID1_1"}', '{"ImportId":"QID1_2"}', '{"ImportId":"QID1_3"}',
+        '{"ImportId":"QID2_TEXT"}'])
+    for i, row in enumerate(answers):
+        stamp = f"{day.isoformat()} 18:{i:02d}:07"
+        w.writerow([stamp, stamp, "IP Address", "", "100", "True", stamp, f"R_{i:015d}", "",
+                    "anonymous", "EN-GB", *row, ADNOS[i]])
+    text = buf.getvalue()
+    # Qualtrics writes its TSV download in UTF-16 and its CSV in UTF-8 with a byte-order mark
+    path.write_bytes(text.encode("utf-16") if tsv else ("\ufeff" + text).encode("utf-8"))
+
+
+def test_qualtrics_somewhat_agree_scale_in_a_utf16_tsv_is_coded_and_loaded(tmp_path, capsys):
+    from slc_research.cli import main
+    from slc_research.workspace.enquiry import Enquiry
+
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    _roster(exports)
+    autumn = [[_SOMEWHAT[(i + k) % 5] for k in range(3)] for i in range(10)]
+    spring = [[_SOMEWHAT[(i + k + 1) % 5] for k in range(3)] for i in range(9)]
+    _qualtrics(exports / "Parent survey_November 4, 2025_10.15.csv", autumn,
+               dt.date(2025, 11, 4), tsv=False)
+    _qualtrics(exports / "Parent survey_March 14, 2026_09.02.tsv", spring,
+               dt.date(2026, 3, 14), tsv=True)
+    placed = _placed(exports)
+    for rel, wave in (("Parent survey_November 4, 2025_10.15.csv", 1),
+                      ("Parent survey_March 14, 2026_09.02.tsv", 2)):
+        entry = placed[rel].table
+        assert entry["response_scale"] == "agree5"
+        assert entry["wave"] == wave
+        assert entry["columns"] == {"Q1_1": "feel_welcome_school", "Q1_2": "staff_ask_views",
+                                    "Q1_3": "know_child_doing", "Q2": "respondent_id"}
+    ws = tmp_path / "ws"
+    assert main(["init", str(ws), "--from", str(exports)]) == 0
+    capsys.readouterr()
+    got = Enquiry.open(ws).survey_responses
+    spring_rows = got[got["wave"] == 2]
+    assert len(spring_rows) == 27
+    values = dict(zip(spring_rows["answer"].astype(str), spring_rows["value"], strict=True))
+    assert values == {"Strongly disagree": 1, "Somewhat disagree": 2,
+                      "Neither agree nor disagree": 3, "Somewhat agree": 4, "Strongly agree": 5}
+
+
+def test_a_seven_point_scale_is_not_read_as_agree5(tmp_path):
+    from slc_research.data.loading.survey_columns import survey_columns
+    from slc_research.data.spec import BUILTIN_RESPONSE_SCALES
+
+    seven = ["Strongly disagree", "Disagree", "Somewhat disagree", "Neither agree nor disagree",
+             "Somewhat agree", "Agree", "Strongly agree"]
+    rows = ["Timestamp,I feel welcome"] + [f"2025/10/0{1 + i % 7} 9:00:00 AM GMT,{a}"
+                                           for i, a in enumerate(seven * 2)]
+    (tmp_path / "form.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    got = survey_columns(tmp_path / "form.csv", response_scales=BUILTIN_RESPONSE_SCALES)
+    assert got.questions == {"I feel welcome": None}  # no scale fits: not coded on agree5
+    assert got.response_scale is None
