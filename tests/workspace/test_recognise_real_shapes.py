@@ -130,3 +130,27 @@ def test_a_seven_point_scale_is_not_read_as_agree5(tmp_path):
     got = survey_columns(tmp_path / "form.csv", response_scales=BUILTIN_RESPONSE_SCALES)
     assert got.questions == {"I feel welcome": None}  # no scale fits: not coded on agree5
     assert got.response_scale is None
+
+
+def test_an_arbor_roster_with_sen_statuses_in_words_keeps_its_sen_column(tmp_path):
+    # Arbor's student list saved by a European Excel: semicolons, CRLF, TRUE/FALSE flags
+    rows = ["UPN;Admission No;Last Name;First Name;Year Group;Gender;Pupil Premium;EAL;"
+            "SEN Status"]
+    statuses = ["No Special Educational Need", "SEN Support", "Education, Health and Care Plan",
+                "Monitoring"]
+    rows += [f"X{900000000100 + i:012d};{a};Testcase;Kid{i};Year {7 + i % 2};"
+             f"{['Male', 'Female'][i % 2]};{['TRUE', 'FALSE'][i % 2]};{i % 3 == 0:d};"
+             f"{statuses[i % 4]}" for i, a in enumerate(ADNOS)]
+    (tmp_path / "students.csv").write_bytes(("\r\n".join(rows) + "\r\n").encode("utf-8"))
+    roster = _placed(tmp_path)["students.csv"]
+    assert roster.kind == "pupils"
+    assert roster.table["columns"]["SEN Status"] == "sen"
+    from slc_research.cli import main
+    from slc_research.workspace.enquiry import Enquiry
+
+    ws = tmp_path / "ws"
+    assert main(["init", str(ws), "--from", str(tmp_path)]) == 0
+    pupils = Enquiry.open(ws).pupils
+    assert pupils["sen"].astype("string").tolist()[:4] == ["none", "support", "ehcp", "none"]
+    assert pupils["pupil_premium"].tolist()[:2] == [True, False]
+    assert pupils["eal"].tolist()[:3] == [True, False, False]
