@@ -154,3 +154,34 @@ def test_an_arbor_roster_with_sen_statuses_in_words_keeps_its_sen_column(tmp_pat
     assert pupils["sen"].astype("string").tolist()[:4] == ["none", "support", "ehcp", "none"]
     assert pupils["pupil_premium"].tolist()[:2] == [True, False]
     assert pupils["eal"].tolist()[:3] == [True, False, False]
+
+
+def test_a_register_keyed_by_upn_beside_a_roster_keyed_by_adno_is_a_warning_in_check(
+        tmp_path, capsys):
+    # Arbor's roll-call marks name pupils by UPN; the roster (and the form) by admission number
+    from slc_research.cli import main
+
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    upns = [f"X{900000000100 + i:012d}" for i in range(len(ADNOS))]
+    rows = ["Adno,UPN,Legal Surname,Legal Forename,Year,Gender,PP"]
+    rows += [f"{a},{u},Testcase,Kid{i},7,F,Y" for i, (a, u) in enumerate(zip(ADNOS, upns,
+                                                                             strict=True))]
+    (exports / "roster.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    form = ["Timestamp,Admission number,I enjoy lessons"]
+    form += [f"2025/10/0{1 + i % 9} 9:00:00 AM GMT,{a},Agree" for i, a in enumerate(ADNOS)]
+    (exports / "pupil voice.csv").write_text("\n".join(form) + "\n", encoding="utf-8")
+    marks = ["Student,UPN,Date,Session,Mark,,"]
+    marks += [f"Kid{i} Testcase,{u},1 Sep 2025,{s},/,,"
+              for i, u in enumerate(upns[:10]) for s in ("AM", "PM")]
+    (exports / "attendance.csv").write_bytes(("\r\n".join(marks) + "\r\n").encode())
+    ws = tmp_path / "ws"
+    assert main(["init", str(ws), "--from", str(exports)]) == 0
+    capsys.readouterr()
+    assert main(["check", str(ws)]) == 0
+    out = capsys.readouterr().out
+    assert ("Warning: 10 of the 10 pupils in raw/attendance.csv are not on the roster: their "
+            "marks are kept in [sources.attendance]") in out
+    assert "None of the ids matches" in out
+    assert not any(u in out for u in upns)
+    assert not any(a in out for a in ADNOS)
