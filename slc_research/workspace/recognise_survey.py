@@ -15,8 +15,11 @@ from collections.abc import Mapping, Sequence
 from statistics import median
 from typing import Any
 
+import pandas as pd
+
 from slc_research.data.loading.survey_columns import item_code_from_question, survey_columns
 from slc_research.data.loading.survey_exports import read_export, tidy_export
+from slc_research.data.parsing.dates import parse_dates
 from slc_research.data.parsing.values import distinct
 from slc_research.data.spec import BUILTIN_RESPONSE_SCALES, ResponseScale
 from slc_research.errors import SlcResearchError
@@ -104,25 +107,19 @@ def wave_hint(name: str) -> tuple[int, str] | None:
     return None
 
 
-def _day(text: str) -> int | None:
-    m = re.search(r"(\d{4})[/-](\d{1,2})[/-](\d{1,2})", text)
-    if m:
-        y, mo, d = (int(g) for g in m.groups())
-    else:
-        m = re.search(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
-        if not m:
-            return None
-        a, b, y = (int(g) for g in m.groups())
-        d, mo = (a, b) if b <= 12 else (b, a)
-    return y * 400 + mo * 32 + d
-
-
 def _median_day(table: Any, headers: Sequence[str]) -> float | None:
+    """The median day of the tool's timestamp column (year * 400 + month * 32 + day), if any.
+
+    The column is read as the survey loader reads it (day first, or month first when
+    the column's dates only make sense so: a US Google Sheet's ``10/2/2025 14:01:12``).
+    """
     for h in headers:
         if re.sub(r"[^a-z]", "", h.casefold()) in _STAMP_HEADERS and h in table.data:
-            days = [d for v in distinct(table.data[h])[1] if (d := _day(str(v))) is not None]
-            if days:
-                return median(days)
+            parsed = parse_dates(table.data[h], label="", header=h, month_first_column=True,
+                                 cap=1)
+            days = pd.to_datetime(parsed.values).dropna()
+            if len(days):
+                return median(d.year * 400 + d.month * 32 + d.day for d in days)
     return None
 
 

@@ -185,3 +185,24 @@ def test_a_register_keyed_by_upn_beside_a_roster_keyed_by_adno_is_a_warning_in_c
     assert "None of the ids matches" in out
     assert not any(u in out for u in upns)
     assert not any(a in out for a in ADNOS)
+
+
+def test_us_dated_google_sheets_downloads_give_the_right_year_and_wave_order(tmp_path, capsys):
+    # "File > Download > CSV" of the responses sheet in a US-locale Google Sheet writes
+    # Timestamp month first (10/2/2025 14:01:12); all days but one are 12 or less, so only
+    # the column as a whole tells (the loader reads it month first, as the 13th shows)
+    from slc_research.cli import main
+
+    _roster(tmp_path)
+    for name, month, year in (("check-in A", 3, 2026), ("check-in B", 10, 2025)):
+        rows = ["Timestamp,Admission number,I enjoy SLC meetings"]
+        rows += [f"{month}/{1 + i % 9}/{year} 14:{i:02d}:12,{a},Agree" for i, a in
+                 enumerate(ADNOS[:-1])] + [f"{month}/13/{year} 9:00:00,{ADNOS[-1]},Agree"]
+        (tmp_path / f"{name}.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    placed = _placed(tmp_path)
+    assert placed["check-in B.csv"].table["wave"] == 1  # October 2025
+    assert placed["check-in A.csv"].table["wave"] == 2  # March 2026
+    ws = tmp_path / "ws"
+    assert main(["init", str(ws), "--from", str(tmp_path)]) == 0
+    capsys.readouterr()
+    assert 'academic_year = "2025-26"' in (ws / "enquiry.toml").read_text(encoding="utf-8")
