@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from slc_research.data.loading.survey_choices import split_choices
 from slc_research.data.loading.survey_columns import item_code_from_question, survey_columns
 from slc_research.data.loading.survey_exports import read_export, tidy_export
 from slc_research.data.parsing.dates import parse_dates
@@ -205,6 +206,7 @@ def plan_surveys(placed: Sequence[Placed], ids: Mapping[str, set[str]] | None = 
             groups.append([(p, _median_day(table, table.headers))])
             group_codes.append(set(found))
         _propose_scales(p, codes, survey.question_texts, proposed)
+        p.unread = _unread(table, export, survey.questions, cols, taken)
     settle_roster_id(placed, ids, values)
     for group in groups:
         _waves(group)
@@ -244,6 +246,30 @@ def _as_texts(p: Placed, table: Any, export: Any, ids: Mapping[str, set[str]]) -
         p.table["authors"] = "pupil"
         p.checks["authors"] = "its author ids are pupils' ids"
     return True
+
+
+def _unread(table: Any, export: Any, questions: Mapping[str, str | None],
+            cols: Mapping[str, str], taken: list[str]) -> dict[str, tuple[str, str]]:
+    """The question columns given no code (nor the respondent id): a code each, and why not."""
+    out: dict[str, tuple[str, str]] = {}
+    sep = export.separator
+    for header, code in questions.items():
+        if code or header in cols or header not in table.data:
+            continue
+        answers = [str(a) for a in distinct(table.data[header])[1]]
+        if not answers:
+            continue
+        suggested = item_code_from_question(export.question_text(header), taken)
+        ticks = split_choices(table.data[header], sep)
+        if len(ticks.options) >= 2 and any(sep.strip() in a for a in answers):
+            why = (f"not read: its answers look like ticked options joined by {sep.strip()!r} "
+                   "(a tick-all-that-apply question); remove the # to read one yes/no item per "
+                   "option")
+        else:
+            why = ("not read: its answers fit no answer scale (free text?); give it a "
+                   "[response_scales.NAME] of its answers and remove the #, or leave it out")
+        out[header] = (suggested, why)
+    return out
 
 
 def _propose_scales(p: Placed, codes: Mapping[str, str], texts: Mapping[str, str],

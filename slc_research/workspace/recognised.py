@@ -45,6 +45,9 @@ class Placed:
         were found among the roster's ids.
     first_day : float or None
         When the responses were given (year * 400 + month * 32 + day, the median), if known.
+    unread : dict
+        A survey's question columns given no item code -> ``(a code it could have, why it
+        was not given)``: written commented out, so that no question is dropped unsaid.
     """
 
     file: Path
@@ -56,6 +59,7 @@ class Placed:
     raw: RawTable | None = field(default=None, repr=False)
     id_match: tuple[str, str, str, float] | None = None
     first_day: float | None = None
+    unread: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -206,3 +206,40 @@ def test_us_dated_google_sheets_downloads_give_the_right_year_and_wave_order(tmp
     assert main(["init", str(ws), "--from", str(tmp_path)]) == 0
     capsys.readouterr()
     assert 'academic_year = "2025-26"' in (ws / "enquiry.toml").read_text(encoding="utf-8")
+
+
+def test_questions_given_no_code_are_written_commented_out_with_the_reason(tmp_path, capsys):
+    # a Google Forms tick-box question ("Art, Music") and a free-text one fit no answer scale:
+    # init --from used to leave them out of enquiry.toml without a word
+    from slc_research.cli import main
+
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    _roster(exports)
+    ticked = ["Art, Music", "Music", "Art, Drama", "Drama, Music", "Art"]
+    rows = ["Timestamp,Admission number,I enjoy SLC meetings,Which clubs do you go to?,"
+            "Anything else?"]
+    rows += [f"2025/10/0{1 + i % 9} 9:0{i % 10}:00 AM GMT+1,{a},Agree,\"{ticked[i % 5]}\","
+             f"{'More trips please' if i == 3 else ''}" for i, a in enumerate(ADNOS)]
+    (exports / "pupil voice.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    ws = tmp_path / "ws"
+    assert main(["init", str(ws), "--from", str(exports)]) == 0
+    capsys.readouterr()
+    text = (ws / "enquiry.toml").read_text(encoding="utf-8")
+    assert ('# "Which clubs do you go to?" = "clubs_go"  # check: not read: its answers look '
+            "like ticked options joined by ','") in text
+    assert ('# "Anything else?" = "anything_else"  # check: not read: its answers fit no '
+            "answer scale (free text?)") in text
+    assert "More trips" not in text  # no answer is echoed
+    # the teacher removes the # and the question is read, one yes/no item per option
+    (ws / "enquiry.toml").write_text(text.replace('# "Which clubs do you go to?"',
+                                                  '"Which clubs do you go to?"'),
+                                     encoding="utf-8")
+    from slc_research.workspace.enquiry import Enquiry
+
+    got = Enquiry.open(ws).survey_responses
+    clubs = got[got["item"].astype(str).str.startswith("clubs_go_")]
+    assert sorted(clubs["item"].astype(str).unique()) == ["clubs_go_art", "clubs_go_drama",
+                                                          "clubs_go_music"]
+    assert clubs.groupby("item", observed=True)["value"].sum().to_dict() == {
+        "clubs_go_art": 7, "clubs_go_drama": 4, "clubs_go_music": 8}
