@@ -110,7 +110,10 @@ def test_qualtrics_somewhat_agree_scale_in_a_utf16_tsv_is_coded_and_loaded(tmp_p
     ws = tmp_path / "ws"
     assert main(["init", str(ws), "--from", str(exports)]) == 0
     capsys.readouterr()
-    got = Enquiry.open(ws).survey_responses
+    enq = Enquiry.open(ws)
+    got = enq.survey_responses
+    notes = [n for h in enq.health if h.kind == "survey" for n in h.notes]
+    assert not any("only in case or spaces" in n for n in notes)  # "Somewhat agree" is no slip
     spring_rows = got[got["wave"] == 2]
     assert len(spring_rows) == 27
     values = dict(zip(spring_rows["answer"].astype(str), spring_rows["value"], strict=True))
