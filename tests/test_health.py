@@ -316,6 +316,26 @@ def test_a_respondent_with_no_year_group_still_counts_on_roll():
     assert (north["respondents"], north["on_roll"]) == (6, 10)
 
 
+
+def test_a_roster_with_no_school_column_still_gives_response_rates():
+    # one school's MIS export has no school column: its pupils are on roll all the same
+    pupils = PUPILS.assign(school=pd.Series(pd.NA, index=PUPILS.index, dtype="string"))
+    rows = [(f"P-{i}", "pupil", "lq", 1) for i in range(8)] + [("P-99", "pupil", "lq", 1)]
+    rates = response_rates(_survey(rows), pupils, STAFF)
+    assert rates["school"].tolist() == ["All schools"]
+    total = rates.iloc[0]
+    assert (total["respondents"], total["on_roll"], total["not_on_roll"]) == (8, 15, 1)
+    assert total["year_groups"] == "7"
+    assert total["rate"] == pytest.approx(wilson_ci(8, 15).estimate)
+    # beside a named school, those with none recorded have a row of their own
+    mixed = PUPILS.copy()
+    mixed.loc[15:, "school"] = pd.NA
+    rows = [(f"P-{i}", "pupil", "lq", 1) for i in (0, 1, 2, 15, 16)]
+    got = response_rates(_survey(rows), mixed, STAFF).set_index("school")
+    assert got.loc["North", ["respondents", "on_roll"]].tolist() == [3, 10]
+    assert got.loc["School not recorded", ["respondents", "on_roll"]].tolist() == [2, 5]
+    assert got.loc["All schools", ["respondents", "on_roll", "not_on_roll"]].tolist() == [5, 15, 0]
+
 def test_response_table_withholds_small_groups():
     rows = [(f"P-{i}", "pupil", "lq", 1) for i in range(3)]
     shown = response_table(response_rates(_survey(rows), PUPILS, STAFF), threshold=5)

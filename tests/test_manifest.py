@@ -67,6 +67,23 @@ def test_good_manifest_is_read(tmp_path):
     assert m.sources["lq1"].options["instrument"] == "lq1"  # defaults to the source name
 
 
+
+def test_the_one_school_named_is_the_school_of_a_roster_with_no_school_column(tmp_path):
+    # one school's MIS export has no school column; with one school named it needs no `school`
+    from slc_research.workspace.enquiry import Enquiry
+
+    text = ('schools = ["Northfield Academy"]\n[sources.roster]\npath = "raw/roster.csv"\n'
+            'kind = "pupils"\ncolumns = { "UPN" = "pupil_id", "Year" = "year_group" }\n')
+    ws = _workspace(tmp_path, text)
+    assert read_manifest(ws).sources["roster"].options == {"school": "Northfield Academy"}
+    (tmp_path / "good").mkdir()
+    good = read_manifest(_workspace(tmp_path / "good", GOOD))
+    assert "school" not in good.sources["lq1"].options  # a survey has none
+    assert Enquiry.open(ws).pupils["school"].tolist() == ["Northfield Academy"]
+    two = _workspace(tmp_path, text.replace('["Northfield Academy"]',
+                                            '["Northfield Academy", "Southfield School"]'))
+    assert read_manifest(two).sources["roster"].options == {}  # which one is not guessed
+
 def test_default_threshold_is_five(tmp_path):
     m = read_manifest(_workspace(tmp_path, 'title = "x"\n'))
     assert m.suppression_threshold == 5

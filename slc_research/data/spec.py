@@ -82,7 +82,9 @@ BUILTIN_RESPONSE_SCALES: dict[str, ResponseScale] = {
     "agree5": ResponseScale(
         "agree5", _AGREE5,
         aliases={"neutral": "Neither agree nor disagree", "neither": "Neither agree nor disagree",
-                 "not sure either way": "Neither agree nor disagree"},
+                 "not sure either way": "Neither agree nor disagree",
+                 # Qualtrics' default five-point agreement scale
+                 "somewhat agree": "Agree", "somewhat disagree": "Disagree"},
     ),
     "agree4": ResponseScale("agree4", ("Strongly disagree", "Disagree", "Agree", "Strongly agree")),
     "frequency5": ResponseScale(

@@ -26,7 +26,12 @@ from slc_research.privacy.pseudonyms import CONSENT_FILE, Pseudonymiser, read_co
 from slc_research.privacy.quotable import NOT_QUOTABLE_FILE, apply_not_quotable, load_not_quotable
 from slc_research.workspace.cache import SourceCache
 from slc_research.workspace.manifest import Manifest, read_manifest
-from slc_research.workspace.problems import ProblemsByFile, with_unlisted_respondents
+from slc_research.workspace.problems import (
+    LINKED_IDS,
+    ProblemsByFile,
+    with_unlisted_people,
+    with_unlisted_respondents,
+)
 
 __all__ = ["Enquiry", "SourceHealth"]
 
@@ -206,6 +211,7 @@ class Enquiry:
         total_problems = 0
         per_file: dict[str, int] = {}  # every source file -> its number of problems
         respondent_rows: dict[str, dict[str, int]] = {}  # survey -> pseudonym -> Excel row
+        linked_rows: dict[str, pd.DataFrame] = {}  # register, log or list -> its rows
         consent_rows: dict[str, set[int]] = {}  # people kind -> register rows found on it
         for name, spec in manifest.sources.items():
             parts = {**common, "raw": cache.content_hash(spec.path), "spec": _spec_parts(spec)}
@@ -239,6 +245,8 @@ class Enquiry:
             per_file.setdefault(spec.label, 0)
             if meta.get("respondent_rows"):
                 respondent_rows[name] = meta["respondent_rows"]
+            if spec.kind in LINKED_IDS and LINKED_IDS[spec.kind][0] in tables:
+                linked_rows[name] = tables[LINKED_IDS[spec.kind][0]]
             if spec.kind in _PEOPLE_KINDS:  # an entry cached before rows were kept: -1, unknown
                 consent_rows.setdefault(_PEOPLE_KINDS[spec.kind], set()).update(
                     meta.get("consent_rows", [-1]))
@@ -254,6 +262,7 @@ class Enquiry:
         cache.prune({_safe_dir(n) for n in manifest.sources})
         tables, derived = _stacked(manifest.root, keys, collected)
         health = with_unlisted_respondents(manifest, tables, health, respondent_rows)
+        health = with_unlisted_people(manifest, tables, health, linked_rows)
         from slc_research.data.loading.texts import text_id
 
         tables["texts"], not_quotable = apply_not_quotable(tables["texts"], marked,

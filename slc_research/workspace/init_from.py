@@ -184,7 +184,8 @@ def _entry(name: str, p: Placed, path: str, table: dict[str, Any],
             continue
         lines.append(f"{key} = {_value(value)}{_comment(p.checks.get(key))}")
     columns = table.get("columns", {})
-    if columns or left_out:
+    unread = {h: c for h, c in p.unread.items() if h not in columns and h not in left_out}
+    if columns or left_out or unread:
         lines.append(f"[sources.{name}.columns]")
         for header, canon in columns.items():
             lines.append(f"{toml_string(header)} = {toml_string(canon)}"
@@ -192,6 +193,8 @@ def _entry(name: str, p: Placed, path: str, table: dict[str, Any],
         for header, (canon, why) in left_out.items():
             lines.append(f"# {toml_string(header)} = {toml_string(canon)}"
                          f"{_comment(f'left out: the loader refuses it (expected {why})')}")
+        for header, (code, why) in unread.items():
+            lines.append(f"# {toml_string(header)} = {toml_string(code)}{_comment(why)}")
     if problem is None:
         return [f"# --- {p.rel}: {p.what}", *lines, ""]
     return [f"# --- {p.rel}: {p.what}. Not read yet, so written as comments:",

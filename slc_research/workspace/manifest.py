@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,8 @@ class Manifest:
         The workspace folder.
     title, academic_year : str
     schools : tuple of str
+        The schools of the enquiry. When it names one, that school is the ``school`` of
+        every source that may have one and does not say (a roster with no school column).
     suppression_threshold : int
         Groups smaller than this are never published (default 5; below 3 is refused, see
         :mod:`slc_research.privacy.threshold`).
@@ -206,7 +208,12 @@ def read_manifest(root: str | Path) -> Manifest:
 
     sources = {}
     for name, _key, t in _named_tables(data, "sources", None, file):
-        sources[name] = source_spec(root, name, t, response_scales, file)
+        spec = source_spec(root, name, t, response_scales, file)
+        if len(schools) == 1 and "school" in KINDS[spec.kind].options \
+                and "school" not in spec.options:
+            # one school: its MIS exports have no school column, and need none
+            spec = replace(spec, options={**spec.options, "school": schools[0]})
+        sources[name] = spec
     return Manifest(root, title, year, schools, threshold, response_scales, scales, sources, data)
 
 

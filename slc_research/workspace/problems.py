@@ -1,4 +1,4 @@
-"""What opening a workspace found wrong, file by file, and who in a survey is not on the roster.
+"""What opening a workspace found wrong, file by file, and who in a file is not on the roster.
 
 :class:`ProblemsByFile` is the :class:`~slc_research.errors.DataError` that
 ``Enquiry.open`` raises when sources fail: its message first gives one line
@@ -9,7 +9,9 @@ failing file, so that one file's problems never hide another's.
 :func:`respondents_not_listed` says, for each survey with ids, how many
 respondents are not on the roster (or staff list) and in which Excel rows:
 never the ids themselves. An answer such as "dont know" typed in an id
-question is one of them.
+question is one of them. :func:`people_not_listed` says the same, as counts,
+for registers, behaviour logs, attainment and membership lists: a register
+exported with UPNs beside a roster keyed by admission number links no one.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ import pandas as pd
 from slc_research.errors import DataError, Problem
 from slc_research.workspace.manifest import Manifest
 
-__all__ = ["PER_FILE", "ProblemsByFile", "respondents_not_listed", "with_unlisted_respondents"]
+__all__ = ["LINKED_IDS", "PER_FILE", "ProblemsByFile", "people_not_listed",
+           "respondents_not_listed", "with_unlisted_people", "with_unlisted_respondents"]
 
 #: Problems listed per failing file (each file's total is always given).
 PER_FILE = 5
@@ -168,6 +171,79 @@ def with_unlisted_respondents(manifest: Manifest, tables: dict[str, pd.DataFrame
             mine = responses[(responses["source"] == h.source).to_numpy(dtype=bool)]
             warning = respondents_not_listed(mine, rows, listed=listed, label=h.file,
                                              source=h.source)
+            if warning:
+                h = replace(h, notes=(*h.notes, warning))
+        out.append(h)
+    return out
+
+
+#: Source kind -> (its table, the id column that names people on the roster or staff list).
+LINKED_IDS = {"attendance": ("attendance", "pupil_id"), "behaviour": ("behaviour", "pupil_id"),
+              "attainment": ("attainment", "pupil_id"),
+              "memberships": ("memberships", "member_id")}
+_WHAT = {"attendance": "marks", "behaviour": "events", "attainment": "results",
+         "memberships": "memberships"}
+
+
+def people_not_listed(rows: pd.DataFrame, kind: str, *, listed: Mapping[str, Sequence[str]],
+                      label: str, source: str) -> str | None:
+    """A warning counting the people of a register, log or list not on the roster, or None.
+
+    Parameters
+    ----------
+    rows : DataFrame
+        The source's rows of its table (:data:`LINKED_IDS`), ids pseudonymised.
+    kind : str
+        The source's kind.
+    listed : mapping
+        Person type (``pupil``, ``staff``) -> the pseudonyms on the roster or staff list;
+        a type with no list is not checked.
+    label, source : str
+        The file as the manifest names it, and the source's name.
+    """
+    table, column = LINKED_IDS[kind]
+    if rows.empty:
+        return None
+    types = (rows["member_type"].astype("string") if "member_type" in rows
+             else pd.Series("pupil", index=rows.index, dtype="string"))
+    missing = checked = 0
+    for person, ids in listed.items():
+        mine = pd.Series(rows.loc[(types == person).fillna(False).to_numpy(dtype=bool),
+                                  column].dropna().unique())
+        checked += len(mine)
+        missing += int((~mine.astype("string").isin(set(ids))).sum())
+    if not missing:
+        return None
+    who = "members" if kind == "memberships" else "pupils"
+    lists = " or ".join(f"the {'roster' if k == 'pupil' else 'staff list'}" for k in listed)
+    return (f"Warning: {missing} of the {checked} {who} in {label} {'are' if missing != 1 else 'is'}"
+            f" not on {lists}: their {_WHAT[kind]} are kept in [sources.{source}] but cannot be "
+            "linked to anyone's record or group; check their ids in the export, or add them to "
+            "the roster." + (
+                " None of the ids matches: check that the column mapped to "
+                f"{column} holds the same kind of id as the roster's (admission number or UPN)."
+                if missing == checked and missing > 1 else ""))
+
+
+def with_unlisted_people(manifest: Manifest, tables: dict[str, pd.DataFrame], health: list,
+                         rows_by_source: Mapping[str, pd.DataFrame]) -> list:
+    """Each register's, log's and list's health with a warning for people not on the roster.
+
+    ``rows_by_source``: source name -> the rows it added to its table (:data:`LINKED_IDS`).
+    """
+    listed = {}
+    if any(s.kind == "pupils" for s in manifest.sources.values()):
+        listed["pupil"] = tables["pupils"]["pupil_id"].astype("string").dropna().tolist()
+    if any(s.kind == "staff" for s in manifest.sources.values()):
+        listed["staff"] = tables["staff"]["staff_id"].astype("string").dropna().tolist()
+    if not listed:
+        return health
+    out = []
+    for h in health:
+        rows = rows_by_source.get(h.source)
+        if rows is not None:
+            warning = people_not_listed(rows, h.kind, listed=listed, label=h.file,
+                                        source=h.source)
             if warning:
                 h = replace(h, notes=(*h.notes, warning))
         out.append(h)

@@ -15,8 +15,12 @@ from collections.abc import Mapping, Sequence
 from statistics import median
 from typing import Any
 
+import pandas as pd
+
+from slc_research.data.loading.survey_choices import split_choices
 from slc_research.data.loading.survey_columns import item_code_from_question, survey_columns
 from slc_research.data.loading.survey_exports import read_export, tidy_export
+from slc_research.data.parsing.dates import parse_dates
 from slc_research.data.parsing.values import distinct
 from slc_research.data.spec import BUILTIN_RESPONSE_SCALES, ResponseScale
 from slc_research.errors import SlcResearchError
@@ -104,25 +108,19 @@ def wave_hint(name: str) -> tuple[int, str] | None:
     return None
 
 
-def _day(text: str) -> int | None:
-    m = re.search(r"(\d{4})[/-](\d{1,2})[/-](\d{1,2})", text)
-    if m:
-        y, mo, d = (int(g) for g in m.groups())
-    else:
-        m = re.search(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
-        if not m:
-            return None
-        a, b, y = (int(g) for g in m.groups())
-        d, mo = (a, b) if b <= 12 else (b, a)
-    return y * 400 + mo * 32 + d
-
-
 def _median_day(table: Any, headers: Sequence[str]) -> float | None:
+    """The median day of the tool's timestamp column (year * 400 + month * 32 + day), if any.
+
+    The column is read as the survey loader reads it (day first, or month first when
+    the column's dates only make sense so: a US Google Sheet's ``10/2/2025 14:01:12``).
+    """
     for h in headers:
         if re.sub(r"[^a-z]", "", h.casefold()) in _STAMP_HEADERS and h in table.data:
-            days = [d for v in distinct(table.data[h])[1] if (d := _day(str(v))) is not None]
-            if days:
-                return median(days)
+            parsed = parse_dates(table.data[h], label="", header=h, month_first_column=True,
+                                 cap=1)
+            days = pd.to_datetime(parsed.values).dropna()
+            if len(days):
+                return median(d.year * 400 + d.month * 32 + d.day for d in days)
     return None
 
 
@@ -208,6 +206,7 @@ def plan_surveys(placed: Sequence[Placed], ids: Mapping[str, set[str]] | None = 
             groups.append([(p, _median_day(table, table.headers))])
             group_codes.append(set(found))
         _propose_scales(p, codes, survey.question_texts, proposed)
+        p.unread = _unread(table, export, survey.questions, cols, taken)
     settle_roster_id(placed, ids, values)
     for group in groups:
         _waves(group)
@@ -247,6 +246,30 @@ def _as_texts(p: Placed, table: Any, export: Any, ids: Mapping[str, set[str]]) -
         p.table["authors"] = "pupil"
         p.checks["authors"] = "its author ids are pupils' ids"
     return True
+
+
+def _unread(table: Any, export: Any, questions: Mapping[str, str | None],
+            cols: Mapping[str, str], taken: list[str]) -> dict[str, tuple[str, str]]:
+    """The question columns given no code (nor the respondent id): a code each, and why not."""
+    out: dict[str, tuple[str, str]] = {}
+    sep = export.separator
+    for header, code in questions.items():
+        if code or header in cols or header not in table.data:
+            continue
+        answers = [str(a) for a in distinct(table.data[header])[1]]
+        if not answers:
+            continue
+        suggested = item_code_from_question(export.question_text(header), taken)
+        ticks = split_choices(table.data[header], sep)
+        if len(ticks.options) >= 2 and any(sep.strip() in a for a in answers):
+            why = (f"not read: its answers look like ticked options joined by {sep.strip()!r} "
+                   "(a tick-all-that-apply question); remove the # to read one yes/no item per "
+                   "option")
+        else:
+            why = ("not read: its answers fit no answer scale (free text?); give it a "
+                   "[response_scales.NAME] of its answers and remove the #, or leave it out")
+        out[header] = (suggested, why)
+    return out
 
 
 def _propose_scales(p: Placed, codes: Mapping[str, str], texts: Mapping[str, str],

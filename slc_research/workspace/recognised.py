@@ -45,6 +45,9 @@ class Placed:
         were found among the roster's ids.
     first_day : float or None
         When the responses were given (year * 400 + month * 32 + day, the median), if known.
+    unread : dict
+        A survey's question columns given no item code -> ``(a code it could have, why it
+        was not given)``: written commented out, so that no question is dropped unsaid.
     """
 
     file: Path
@@ -56,6 +59,7 @@ class Placed:
     raw: RawTable | None = field(default=None, repr=False)
     id_match: tuple[str, str, str, float] | None = None
     first_day: float | None = None
+    unread: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -86,8 +90,15 @@ class Recognition:
 
 
 def fold_id(value: object) -> str:
-    """An id folded for matching: no spaces, case folded (``" a12 3"`` -> ``"a123"``)."""
-    return re.sub(r"\s+", "", str(value)).casefold()
+    """An id folded for matching, as the loaders match ids.
+
+    No spaces, case folded, and an id of digits alone without its leading zeros
+    (Excel and Google Sheets drop them; the loaders'
+    :func:`~slc_research.privacy.pseudonyms.normalise_id` ignores them too):
+    ``" a12 3"`` -> ``"a123"``, ``"004101"`` -> ``"4101"``.
+    """
+    folded = re.sub(r"\s+", "", str(value)).casefold()
+    return re.sub(r"^0+(?=\d+$)", "", folded)
 
 
 def id_values(raw: RawTable, header: str) -> set[str]:

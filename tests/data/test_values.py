@@ -123,6 +123,17 @@ def test_gender_sen_and_prior_attainment_words():
     assert [x.value for x in p.problems] == ["very high"]
 
 
+
+def test_sen_statuses_as_arbor_and_the_census_write_them():
+    # Arbor's SEN statuses (census N, N, K, E) and SIMS's code with its description
+    s = parse_sen(_cat(["No Special Educational Need", "Monitoring", "SEN Support",
+                        "Education, Health and Care Plan", "N - No Special Educational Need",
+                        "K - SEN Support", "E - Education, Health and Care Plan",
+                        "Statement of SEN"]), **KW)
+    assert s.problems == []
+    assert s.values.astype("string").tolist() == ["none", "none", "support", "ehcp", "none",
+                                                  "support", "ehcp", "ehcp"]
+
 def test_sessions():
     parsed = parse_sessions(_cat(["AM", "am", "Morning", "A", "PM", "p", "Afternoon", "noon"]),
                             **KW)

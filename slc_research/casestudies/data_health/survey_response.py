@@ -16,6 +16,8 @@ __all__ = ["attrition", "attrition_table", "respondents_of_school", "response_ra
            "response_table"]
 
 _ROLL = {"pupil": ("pupils", "pupil_id"), "staff": ("staff", "staff_id")}
+#: The row of those on roll whose school the roster does not record (beside named schools).
+_NOT_NAMED = "School not recorded"
 
 
 def _respondents(survey: pd.DataFrame, pupils: pd.DataFrame, staff: pd.DataFrame) -> pd.DataFrame:
@@ -28,8 +30,10 @@ def _respondents(survey: pd.DataFrame, pupils: pd.DataFrame, staff: pd.DataFrame
         staff[["staff_id", "school"]].set_axis(["respondent_id", "school"], axis=1)
         .assign(year_group=pd.NA, respondent_type="staff"),
     ]).astype({"respondent_type": "string", "year_group": "Int8"})
-    roll = roll.drop_duplicates(["respondent_type", "respondent_id"])
-    return resp.merge(roll, on=["respondent_type", "respondent_id"], how="left")
+    roll = roll.drop_duplicates(["respondent_type", "respondent_id"]).assign(on_roll=True)
+    out = resp.merge(roll, on=["respondent_type", "respondent_id"], how="left")
+    out["on_roll"] = out["on_roll"].fillna(False).astype(bool)
+    return out
 
 
 def response_rates(survey: pd.DataFrame, pupils: pd.DataFrame, staff: pd.DataFrame, *,
@@ -39,7 +43,9 @@ def response_rates(survey: pd.DataFrame, pupils: pd.DataFrame, staff: pd.DataFra
     For pupils the denominator is the pupils on roll in the school's year groups that
     were surveyed (the year groups present among that school's respondents); for staff,
     the school's staff. Anonymous and parent respondents cannot be matched to a roll:
-    they are counted (for every school together) but have no rate.
+    they are counted (for every school together) but have no rate. People on roll
+    whose school the roster does not record (one school's MIS export has no school
+    column) count in the "All schools" row, and beside named schools in a row of their own.
 
     Parameters
     ----------
@@ -73,8 +79,13 @@ def response_rates(survey: pd.DataFrame, pupils: pd.DataFrame, staff: pd.DataFra
             continue
         roll = pupils if kind == "pupil" else staff
         per_school = []
-        for sch, gs in g.dropna(subset=["school"]).groupby("school", sort=True):
-            on = roll[roll["school"] == sch]
+        listed = g[g["on_roll"].to_numpy(dtype=bool)]
+        # a roster with no school column (one school's MIS export): its people are on roll,
+        # in a school that is not named
+        for sch, gs in listed.groupby("school", sort=True, dropna=False):
+            named = not pd.isna(sch)
+            on = roll[(roll["school"] == sch).fillna(False).to_numpy(dtype=bool) if named
+                      else roll["school"].isna().to_numpy(dtype=bool)]
             groups = ""
             if kind == "pupil":
                 years = sorted(int(y) for y in gs["year_group"].dropna().unique())
@@ -84,17 +95,22 @@ def response_rates(survey: pd.DataFrame, pupils: pd.DataFrame, staff: pd.DataFra
                         | member_of(on["pupil_id"], gs["respondent_id"])]
                 groups = _ranges(years)
             per_school.append({"instrument": instrument, "wave": wave, "respondent_type": kind,
-                               "school": sch, "year_groups": groups, "respondents": len(gs),
-                               "on_roll": len(on), "not_on_roll": pd.NA})
+                               "school": sch if named else _NOT_NAMED, "year_groups": groups,
+                               "respondents": len(gs), "on_roll": len(on),
+                               "not_on_roll": pd.NA})
         if school:
             rows += [r for r in per_school if r["school"] == school]
             continue
+        total = {"instrument": instrument, "wave": wave, "respondent_type": kind,
+                 "school": "All schools", "year_groups": "",
+                 "respondents": sum(r["respondents"] for r in per_school),
+                 "on_roll": sum(r["on_roll"] for r in per_school),
+                 "not_on_roll": int((~g["on_roll"]).sum())}
+        if [r["school"] for r in per_school] == [_NOT_NAMED]:  # no school named at all
+            total["year_groups"] = per_school[0]["year_groups"]
+            per_school = []
         rows += per_school
-        rows.append({"instrument": instrument, "wave": wave, "respondent_type": kind,
-                     "school": "All schools", "year_groups": "",
-                     "respondents": sum(r["respondents"] for r in per_school),
-                     "on_roll": sum(r["on_roll"] for r in per_school),
-                     "not_on_roll": int(g["school"].isna().sum())})
+        rows.append(total)
     out = pd.DataFrame(rows, columns=["instrument", "wave", "respondent_type", "school",
                                       "year_groups", "respondents", "on_roll", "not_on_roll"])
     est = [wilson_ci(int(k), int(n)) if pd.notna(n) and n > 0 else None

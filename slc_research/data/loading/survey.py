@@ -93,7 +93,8 @@ def _valid_answers(scale: ResponseScale) -> str:
 
 def _did_you_mean(answer: str, scale: ResponseScale) -> str:
     """"; did you mean 'Agree'? ..." for a misspelt answer close to one of the scale's, else ""."""
-    wording = {normalise_answer(x): x for x in (*scale.levels, *scale.aliases)}
+    # an alias ("Somewhat agree", "Neutral") is another wording, not a slip of case or spacing
+    wording = {normalise_answer(x): x for x in scale.levels}
     close = difflib.get_close_matches(normalise_answer(answer), list(wording), n=1, cutoff=0.75)
     if not close:
         return ""
@@ -185,7 +186,8 @@ def _scale_items(src: SourceLoad, item: str, header: str,
                  scale: ResponseScale) -> tuple[np.ndarray, np.ndarray, int]:
     """Answers and values of one item on its answer scale; problems logged; repaired count."""
     lookup = scale.lookup()
-    wording = {normalise_answer(x): x for x in (*scale.levels, *scale.aliases)}
+    # an alias ("Somewhat agree", "Neutral") is another wording, not a slip of case or spacing
+    wording = {normalise_answer(x): x for x in scale.levels}
     codes, cats = distinct(src.raw.data[header])
     per_cat = np.full(len(cats), np.nan)
     unknown = np.zeros(len(cats), dtype=bool)

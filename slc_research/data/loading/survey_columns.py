@@ -66,11 +66,19 @@ def item_code_from_question(text: str, taken: Sequence[str] = ()) -> str:
 
 
 def _fits(answers: list[str], scales: Mapping[str, ResponseScale]) -> str | None:
-    """The first answer scale on which every answer is found, or None."""
+    """The first answer scale on which every answer is found, each at a level of its own.
+
+    Two different answers on one level ("Disagree" and "Somewhat disagree" of a
+    seven-point scale, both read as agree5's "Disagree") mean the form has more
+    levels than the scale: it does not fit.
+    """
     keys = {normalise_answer(a) for a in answers}
     for name, scale in scales.items():
-        if keys and keys <= set(scale.lookup()):
-            return name
+        lookup = scale.lookup()
+        if keys and keys <= set(lookup):
+            levels = [lookup[k] for k in keys if lookup[k] == lookup[k]]  # NaN: no answer
+            if len(levels) == len(set(levels)):
+                return name
     return None
 
 

@@ -123,12 +123,24 @@ GENDER_WORDS = {
                      "not recorded"], "U"),
 }
 
+#: SEN provision as the school census codes it (N, K, E; S for the statements EHC plans
+#: replaced) and as MIS exports write it out: Arbor's SEN statuses are "No Special
+#: Educational Need", "Monitoring" (census N), "SEN Support" and "Education, Health and
+#: Care Plan" (Arbor help, "SEN Statuses of N, E and K"); a code may come with its
+#: description ("K - SEN Support").
+_SEN_CODES = {
+    "none": (["n"], ["none", "no", "no sen", "not sen", "0", "no special educational need",
+                     "no special educational needs", "monitoring"]),
+    "support": (["k", "a", "p"], ["sen support", "support", "sen", "school action",
+                                  "school action plus"]),
+    "ehcp": (["e", "s"], ["ehcp", "ehc plan", "ehc", "education health and care plan",
+                          "education, health and care plan", "statement", "statemented",
+                          "statement of sen", "statement of special educational needs"]),
+}
 SEN_WORDS = {
-    **dict.fromkeys(["n", "none", "no", "no sen", "not sen", "0"], "none"),
-    **dict.fromkeys(["k", "sen support", "support", "sen", "school action",
-                     "school action plus", "a", "p"], "support"),
-    **dict.fromkeys(["e", "ehcp", "ehc plan", "ehc", "education health and care plan",
-                     "statement", "statemented", "s"], "ehcp"),
+    **{w: choice for choice, (codes, words) in _SEN_CODES.items() for w in (*codes, *words)},
+    **{f"{c} {w}": choice for choice, (codes, words) in _SEN_CODES.items()
+       for c in codes for w in words},
 }
 
 PRIOR_ATTAINMENT_WORDS = {
