@@ -76,6 +76,26 @@ def test_item2_report_says_when_members_cannot_be_matched():
     assert table["d_ppc2 (matched)"].isna().all()
 
 
+def test_the_reason_members_cannot_be_matched_is_the_outcome_when_few_were_measured_twice():
+    from slc_research.casestudies.slc_impact.change import change_result
+
+    ids = pd.Index([f"P{i:03d}" for i in range(30)])
+    rng = np.random.default_rng(5)
+    pre = pd.Series(rng.normal(3, 0.7, 30), index=ids)
+    post = (pre + rng.normal(0, 0.5, 30)).where(np.arange(30) != 1)  # one member twice
+    groups = pd.Series(["SLC members"] * 2 + ["Other pupils"] * 28, index=ids, dtype="object")
+    result = change_result(pre, post, groups, outcome="engagement", label="Engagement",
+                           unit="scale score", periods=("Wave 1", "Wave 2"),
+                           group_labels=("SLC members", "Other pupils"),
+                           comparison="non_members", notes=[])
+    pupils = pd.DataFrame({"pupil_id": list(ids), "school": "A", "year_group": 8,
+                           "gender": "F", "pupil_premium": "No", "sen": "No SEN"})
+    [found] = matched.matched_outcomes([result], pupils)
+    assert not found.match.ok
+    assert found.match.reason == ("fewer than 2 members or 2 other pupils were measured both "
+                                  "times, so there is nobody to match")
+
+
 def _responses() -> tuple[pd.DataFrame, Scale]:
     rng = np.random.default_rng(9)
     rows = []

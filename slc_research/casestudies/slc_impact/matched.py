@@ -11,7 +11,7 @@ d_ppc2 on the matched pupils only (:func:`slc_research.stats.ppc_effect_size`).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -84,6 +84,10 @@ def matched_outcomes(results: Iterable[ChangeResult], pupils: pd.DataFrame
         covariates = ["pre", *[c for c in MATCHED_ON if _varies(data, c)]]
         exact = [c for c in _EXACT if _varies(data, c)]
         match = matched_comparison(data, group="member", covariates=covariates, exact=exact)
+        if not match.ok and min(int(data["member"].sum()), int((~data["member"]).sum())) < 2:
+            match = replace(match, reason=(  # the reason is the outcome's, not
+                "fewer than 2 members or 2 other pupils were measured both times, so there "
+                "is nobody to match"))  # missing characteristics
         effect = None
         if match.ok:
             m = match.matched
