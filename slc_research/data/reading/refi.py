@@ -11,13 +11,15 @@ parent), text sources (their plain text, from ``Sources/`` or inline
 whole source (a ``Coding`` directly in the ``TextSource``). ``startPosition`` and
 ``endPosition`` are offsets into the plain text: 0 is before the first character
 and the end is exclusive. The standard counts them in Unicode code points, as
-Python indexes a ``str``; NVivo counts UTF-16 code units (an emoji counts 2).
-The unit is decided per file from the tool named in ``<Project origin=...>``
+Python indexes a ``str``; NVivo counts UTF-16 code units (an emoji counts 2),
+and ATLAS.ti counts a Windows line break (CR LF) as one character. The way of
+counting is decided per file from the tool named in ``<Project origin=...>``
 and checked against the passages themselves (do their edges fall between
 words?) by :func:`~slc_research.data.reading.refi_offsets.choose_offset_unit`;
-the selections returned are always in code points, with a note when the choice
-needs saying. PDF, picture, audio and video sources are skipped with a note.
-Nothing is extracted to disk and no external file is followed.
+the texts returned have LF line breaks and their selections are in code
+points of them, with a note when the choice needs saying. PDF, picture, audio
+and video sources are skipped with a note. Nothing is extracted to disk and no
+external file is followed.
 """
 
 from __future__ import annotations
@@ -29,9 +31,10 @@ from xml.etree import ElementTree
 
 from slc_research.data.reading.refi_offsets import (
     CODE_POINTS,
-    UTF16,
+    OffsetUnit,
     choose_offset_unit,
-    utf16_to_code_points,
+    measured_size,
+    to_code_points,
 )
 from slc_research.data.reading.zip_limits import check_zip
 from slc_research.errors import DataError, Problem
@@ -104,6 +107,10 @@ class RefiProject:
     offset_unit : str
         How the file counts text positions: ``"Unicode code points"`` or
         ``"UTF-16 code units"``. The selections above are in code points whatever it is.
+    crlf : int
+        What a Windows line break (CR LF) counts in the file's positions: 2 (the
+        standard, NVivo) or 1 (ATLAS.ti, QualCoder). The texts above have LF
+        line breaks, and their selections are in code points of them.
     """
 
     users: dict[str, str] = field(default_factory=dict)
@@ -112,6 +119,7 @@ class RefiProject:
     notes: list[str] = field(default_factory=list)
     origin: str | None = None
     offset_unit: str = CODE_POINTS
+    crlf: int = 2
 
 
 def _local(tag: object) -> str:
@@ -243,19 +251,23 @@ def _raw_selections(el: ElementTree.Element, label: str, problems: list[Problem]
     return out
 
 
-def _selections(el: ElementTree.Element, text: str, raw: list[_Raw], unit: str, label: str,
-                problems: list[Problem]) -> tuple[RefiSelection, ...]:
-    """The passages in code points (converted from ``unit``), and the whole-source codings."""
+def _selections(el: ElementTree.Element, raw_text: str, raw: list[_Raw], unit: OffsetUnit,
+                label: str, problems: list[Problem]) -> tuple[str, tuple[RefiSelection, ...]]:
+    """The text with LF line breaks, and its passages in code points of it.
+
+    The positions are converted from the file's way of counting (``unit``); the
+    codes applied to the whole source are a passage over the whole text.
+    """
     out = []
     name = el.get("name")
-    spans = (utf16_to_code_points(text, [(s, e) for _, s, e, _ in raw]) if unit == UTF16 else
-             [(s, e) if 0 <= s <= e <= len(text) else None for _, s, e, _ in raw])
+    text, spans = to_code_points(raw_text, [(s, e) for _, s, e, _ in raw], unit=unit.unit,
+                                 crlf=unit.crlf)
     for (guid, start, end, codings), span in zip(raw, spans, strict=True):
         if span is None:
-            size = len(text.encode("utf-16-le")) // 2 if unit == UTF16 else len(text)
+            size = measured_size(raw_text, unit=unit.unit, crlf=unit.crlf)
             problems.append(Problem(
                 label, None, None, f"{start}-{end}",
-                f"a coded passage inside text source {name!r} (0 to {size} {unit}); "
+                f"a coded passage inside text source {name!r} (0 to {size} {unit.unit}); "
                 "the selection points past its text: open the project in the QDA tool, check "
                 "the codings of that source and export it again"))
             continue
@@ -264,7 +276,7 @@ def _selections(el: ElementTree.Element, text: str, raw: list[_Raw], unit: str, 
              for coding in _children(el, "Coding") for ref in _children(coding, "CodeRef")]
     if whole:  # codes applied to the source itself: the whole text
         out.append(RefiSelection(el.get("guid") or "", 0, len(text), tuple(whole)))
-    return tuple(out)
+    return text, tuple(out)
 
 
 def read_refi(path: str | Path, *, label: str | None = None) -> RefiProject:
@@ -336,12 +348,12 @@ def read_refi(path: str | Path, *, label: str | None = None) -> RefiProject:
         files.zip.close()
     unit = choose_offset_unit(project.origin,
                               [(text, [(s, e) for _, s, e, _ in raw]) for _, text, raw in read])
-    project.offset_unit = unit.unit
-    for el, text, raw in read:
+    project.offset_unit, project.crlf = unit.unit, unit.crlf
+    for el, raw_text, raw in read:
+        text, selections = _selections(el, raw_text, raw, unit, label, problems)
         project.sources.append(RefiSource(
             el.get("guid") or "", (el.get("name") or "").strip(), text,
-            el.get("creationDateTime"), _description(el),
-            _selections(el, text, raw, unit.unit, label, problems)))
+            el.get("creationDateTime"), _description(el), selections))
     if problems:
         raise DataError(problems[:20], total=len(problems))
     for what, n in skipped.items():

@@ -1,0 +1,161 @@
+"""REFI-QDA files in the shapes the tools really write, beyond those of ``test_refi_exports``.
+
+Shapes taken from the REFI-QDA 1.5 standard's annexed ATLAS.ti 8.4 project, ATLAS.ti 23
+exports (upper-case guids, CR LF line ends in the XML and in the ``Sources/*.TXT`` files,
+``<project name>.qde`` rather than ``project.qde``), an NVivo for Mac 15 export
+(``sources/`` in lower case, a code name repeated at several levels of the tree) and the
+notes of QualCoder's importer on line endings (ATLAS.ti and QualCoder count a CR LF line
+break as one character, NVivo as two). Texts are invented.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from slc_research import Enquiry
+from slc_research.data.reading.refi_offsets import CODE_POINTS, UTF16
+from slc_research.qual import export_qdpx, read_refi
+
+SCHEMAS = Path(__file__).resolve().parents[1] / "data" / "refi"
+LINES = ["Interviewer: What did the student council plan this term? 😀",
+         "Pupil: We planned the reading buddies scheme with the teachers.",
+         "Interviewer: Did they listen?",
+         "Pupil: Yes 👍🏽 they listened and changed the homework timetable."]
+CRLF_TEXT = "\r\n".join(LINES)
+LF_TEXT = "\n".join(LINES)
+CODED = {"Planning": "reading buddies scheme", "Being heard": "listened",
+         "Change": "homework timetable"}
+USER = "088B08AC-D5CD-4ADB-8B71-B4F3459C177F"
+SOURCE = "69A4332D-5B31-4915-B520-5275CFC21B40"
+TXT = "01106019-2518-43DD-BBD1-8F0252BACB30"
+
+
+def _code_guid(i: int) -> str:
+    return f"A182CD3A-D83C-4D8C-BC80-{i:012d}"
+
+
+def _position(text: str, i: int, *, utf16: bool) -> int:
+    return len(text[:i].encode("utf-16-le")) // 2 if utf16 else i
+
+
+def _positions(text: str, *, utf16: bool) -> list[tuple[int, int]]:
+    """Where each coded passage of ``CODED`` stands in ``text``, counted as a tool counts."""
+    out = []
+    for words in CODED.values():
+        start = text.index(words)
+        out.append((_position(text, start, utf16=utf16),
+                    _position(text, start + len(words), utf16=utf16)))
+    return out
+
+
+def _qde(origin: str, spans: list[tuple[int, int]]) -> str:
+    codes = "".join(f'<Code guid="{_code_guid(i)}" name="{c}" isCodable="true"/>\r\n'
+                    for i, c in enumerate(CODED))
+    selections = "".join(
+        f'<PlainTextSelection guid="4191294A-E287-4510-95B0-{i:012d}" name="q{i}" '
+        f'startPosition="{s}" endPosition="{e}" creatingUser="{USER}" '
+        f'creationDateTime="2023-08-16T15:20:00Z">\r\n'
+        f'<Coding guid="445A6AEC-1400-4502-919D-{i:012d}" creatingUser="{USER}" '
+        f'creationDateTime="2023-08-16T15:20:00Z"><CodeRef targetGUID="{_code_guid(i)}"/>'
+        "</Coding></PlainTextSelection>\r\n" for i, (s, e) in enumerate(spans))
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\r\n'
+        '<Project xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        f'origin="{origin}" name="SLC interviews" creatingUserGUID="{USER}" '
+        'creationDateTime="2023-08-16T15:14:29Z" xmlns="urn:QDA-XML:project:1.0">\r\n'
+        f'<Users><User guid="{USER}" name="Coder One"/>'
+        '<User guid="C32A2BD5-537F-4838-8B17-DF9EFBAFDF4B" name="ATLAS.ti"/></Users>\r\n'
+        f"<CodeBook><Codes>\r\n{codes}</Codes></CodeBook>\r\n"
+        f'<Sources><TextSource plainTextPath="internal://{TXT}.txt" '
+        f'richTextPath="internal://B5566006-EB5F-43F0-9BC2-DBCD4D2F73F7.docx" guid="{SOURCE}" '
+        f'name="Interview 1.docx" creationDateTime="2023-08-16T15:14:29Z">\r\n'
+        f"{selections}</TextSource></Sources>\r\n</Project>")
+
+
+def _qdpx(path: Path, origin: str, spans: list[tuple[int, int]], text: str = CRLF_TEXT,
+          qde_name: str = "SLC interviews.qde") -> Path:
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(qde_name, _qde(origin, spans).encode("utf-8"))
+        z.writestr(f"Sources/{TXT}.TXT", text.encode("utf-8-sig"))
+        z.writestr("Sources/B5566006-EB5F-43F0-9BC2-DBCD4D2F73F7.DOCX", b"PK not read")
+    return path
+
+
+def _words(project) -> dict[str, str]:
+    names = {c.guid: c.name for c in project.codes}
+    source = project.sources[0]
+    return {names[code]: source.text[sel.start:sel.end]
+            for sel in source.selections for code, _ in sel.codings}
+
+
+# -- Windows line breaks (CR LF): what each tool counts ------------------------------------
+
+
+def test_atlas_ti_counts_a_crlf_line_break_as_one_character(tmp_path: Path):
+    # ATLAS.ti's positions are those of the text with LF line breaks (code points)
+    path = _qdpx(tmp_path / "atlas.qdpx", "ATLAS.ti for Windows 23.2.3.27778",
+                 _positions(LF_TEXT, utf16=False))
+    project = read_refi(path)
+    assert _words(project) == CODED
+    assert project.crlf == 1
+    assert project.offset_unit == CODE_POINTS
+    assert project.sources[0].text == LF_TEXT  # line breaks read as LF, as for documents
+    # the tool's way, confirmed by the passages: nothing to say about line breaks
+    assert not any("line break" in n for n in project.notes)
+
+
+def test_nvivo_counts_crlf_as_two_and_emoji_as_two(tmp_path: Path):
+    path = _qdpx(tmp_path / "nvivo.qdpx", "NVivo for Windows 14.23",
+                 _positions(CRLF_TEXT, utf16=True))
+    project = read_refi(path)
+    assert _words(project) == CODED
+    assert (project.offset_unit, project.crlf) == (UTF16, 2)
+    assert "\r" not in project.sources[0].text
+
+
+@pytest.mark.parametrize("crlf", [1, 2])
+def test_line_breaks_of_an_undocumented_tool_are_found_from_word_boundaries(
+        tmp_path: Path, crlf: int):
+    text = LF_TEXT if crlf == 1 else CRLF_TEXT
+    path = _qdpx(tmp_path / "maxqda.qdpx", "MAXQDA 2022 (Release 22.4.0)",
+                 _positions(text, utf16=False))
+    project = read_refi(path)
+    assert _words(project) == CODED
+    assert project.crlf == crlf
+    note = " ".join(project.notes)
+    assert "Windows line breaks (CR LF)" in note
+    assert "not documented" in note
+
+
+def test_line_breaks_that_contradict_the_tool_are_read_as_they_fit_with_a_note(
+        tmp_path: Path):
+    path = _qdpx(tmp_path / "atlas.qdpx", "ATLAS.ti 24.1", _positions(CRLF_TEXT, utf16=False))
+    project = read_refi(path)
+    assert _words(project) == CODED
+    assert project.crlf == 2
+    assert any("ATLAS.ti 24.1" in n and "Check a few coded passages on later lines" in n
+               for n in project.notes)
+
+
+def test_atlas_ti_project_through_a_workspace_and_back_out(tmp_path: Path):
+    ws = tmp_path / "ws"
+    (ws / "raw").mkdir(parents=True)
+    _qdpx(ws / "raw" / "atlas.qdpx", "ATLAS.ti for Windows 23.2.3.27778",
+          _positions(LF_TEXT, utf16=False))
+    (ws / "enquiry.toml").write_text('[sources.coding]\npath = "raw/atlas.qdpx"\n'
+                                     'kind = "qdpx"\n', encoding="utf-8")
+    enq = Enquiry.open(ws)
+    text = enq.texts["text"].iloc[0]
+    got = {c: text[s:e] for c, s, e in zip(enq.codings["code"], enq.codings["start"],
+                                              enq.codings["end"], strict=True)}
+    assert got == CODED
+    out = export_qdpx(enq, tmp_path / "back.qdpx").path
+    with zipfile.ZipFile(out) as z:
+        xml = z.read("project.qde")
+    schema = etree.XMLSchema(etree.parse(str(SCHEMAS / "Project.xsd")))
+    assert schema.validate(etree.fromstring(xml)), str(schema.error_log)
+    assert _words(read_refi(out)) == CODED
