@@ -159,3 +159,63 @@ def test_atlas_ti_project_through_a_workspace_and_back_out(tmp_path: Path):
     schema = etree.XMLSchema(etree.parse(str(SCHEMAS / "Project.xsd")))
     assert schema.validate(etree.fromstring(xml)), str(schema.error_log)
     assert _words(read_refi(out)) == CODED
+
+
+# -- code names repeated at several levels (NVivo for Mac 15) ------------------------------
+
+MAC_TEXT = "We talked about citizenship online and citizenship in school."
+MAC_CODES = """<Code guid="34653336-3766-3235-6466-363134396437" isCodable="true" name="practices">
+<Code guid="31643264-6635-3432-3836-626363613437" isCodable="true" name="digital_citizenship">
+<Code guid="31383065-3138-3836-6366-613338346466" isCodable="true" name="citizenship"/></Code>
+</Code>
+<Code guid="30373965-6362-3932-6134-313438383139" isCodable="true" name="rationales">
+<Code guid="66306331-6532-6362-3336-653464623632" isCodable="true" name="cs_literacy">
+<Code guid="64363034-6561-6439-3039-366635353435" isCodable="true" name="digital_citizenship">
+<Code guid="37316239-6336-3761-6432-323335636433" isCodable="true" name="citizenship"/></Code>
+</Code></Code>
+<Code guid="66636237-3030-3436-3465-316365336134" isCodable="true" name="defining_education">
+<Code guid="63356362-6161-3030-6438-313937313262" isCodable="true" name="citizenship"/>
+<Code guid="63356362-6161-3030-6438-313937313263" isCodable="true" name="Citizenship"/>
+</Code>"""
+
+
+def _mac_selection(i: int, words: str, start_at: int, code: str) -> str:
+    start = MAC_TEXT.index(words, start_at)
+    return (f'<PlainTextSelection guid="fd960901-8191-4db1-a3dd-{i:012d}" name="" '
+            f'startPosition="{start}" endPosition="{start + len(words)}">'
+            f'<Coding guid="aa960901-8191-4db1-a3dd-{i:012d}"><CodeRef targetGUID="{code}"/>'
+            "</Coding></PlainTextSelection>")
+
+
+def test_a_code_name_repeated_at_several_levels_stays_one_code_each(tmp_path: Path):
+    source = "d097e6fd-7671-4d95-a8b6-7795fa4a72e1"
+    selections = (_mac_selection(0, "citizenship online", 0, "31383065-3138-3836-6366-613338346466")
+                  + _mac_selection(1, "citizenship in school", 30,
+                                   "37316239-6336-3761-6432-323335636433"))
+    qde = ('<?xml version="1.0" encoding="UTF-8" standalone="no" ?><Project basePath="" '
+           'name="qc project" origin="NVivo for Mac 15.0.0" xmlns="urn:QDA-XML:project:1.0">'
+           '<Users><User guid="1b0b1791-be46-4557-9957-7333544cfaf2" id="CP" name="c"/></Users>'
+           f"<CodeBook><Codes>{MAC_CODES}</Codes></CodeBook><Sources>"
+           f'<TextSource guid="{source}" name="Reflection 1" plainTextPath="internal://{source}.txt"'
+           f' richTextPath="internal://{source}.docx">{selections}</TextSource></Sources></Project>')
+    ws = tmp_path / "ws"
+    (ws / "raw").mkdir(parents=True)
+    with zipfile.ZipFile(ws / "raw" / "mac.qdpx", "w") as z:
+        z.writestr("sources/.root", b"")
+        z.writestr(f"sources/{source}.txt", MAC_TEXT.encode("utf-8"))
+        z.writestr("project.qde", qde.encode("utf-8"))
+    (ws / "enquiry.toml").write_text('[sources.coding]\npath = "raw/mac.qdpx"\nkind = "qdpx"\n',
+                                     encoding="utf-8")
+    enq = Enquiry.open(ws)
+    book = enq.codebook.set_index("code")["parent"]
+    assert book.index.is_unique
+    assert book["practices / digital_citizenship / citizenship"] == "practices / digital_citizenship"
+    assert book["cs_literacy / digital_citizenship / citizenship"] == (
+        "cs_literacy / digital_citizenship")
+    assert book["practices / digital_citizenship"] == "practices"
+    assert book["defining_education / citizenship"] == "defining_education"
+    assert book["defining_education / Citizenship (2)"] == "defining_education"
+    got = {c: MAC_TEXT[s:e] for c, s, e in zip(enq.codings["code"], enq.codings["start"],
+                                                  enq.codings["end"], strict=True)}
+    assert got == {"practices / digital_citizenship / citizenship": "citizenship online",
+                   "cs_literacy / digital_citizenship / citizenship": "citizenship in school"}
