@@ -219,3 +219,125 @@ def test_a_code_name_repeated_at_several_levels_stays_one_code_each(tmp_path: Pa
                                                   enq.codings["end"], strict=True)}
     assert got == {"practices / digital_citizenship / citizenship": "citizenship online",
                    "cs_literacy / digital_citizenship / citizenship": "citizenship in school"}
+
+
+# -- zips, guids, namespaces, encodings as found in the wild -------------------------------
+
+CODE = "c0000000-0000-4000-8000-000000000001"
+SRC = "50000000-0000-4000-8000-000000000001"
+PLAIN = "Heard us today. We planned the lesson together."
+
+
+def _small_qde(*, code_guid: str = CODE, ref_guid: str = CODE, user_guid: str = USER,
+               coding_user: str = USER, xmlns: str = ' xmlns="urn:QDA-XML:project:1.0"',
+               source: str = f'plainTextPath="internal://{SRC}.txt"',
+               name: str = "Interview 1") -> str:
+    return (f'<?xml version="1.0" encoding="utf-8"?><Project{xmlns} name="p" '
+            f'origin="MAXQDA 2022 (Release 22.4.0)"><Users><User guid="{user_guid}" '
+            f'name="Coder One"/></Users><CodeBook><Codes><Code guid="{code_guid}" name="Heard" '
+            f'isCodable="true"/></Codes></CodeBook><Sources><TextSource guid="{SRC}" '
+            f'name="{name}" {source}><PlainTextSelection guid="{SRC}" startPosition="0" '
+            f'endPosition="5"><Coding guid="{CODE}" creatingUser="{coding_user}">'
+            f'<CodeRef targetGUID="{ref_guid}"/></Coding></PlainTextSelection></TextSource>'
+            "</Sources></Project>")
+
+
+def _zip(path: Path, members: dict[str, bytes | str]) -> Path:
+    with zipfile.ZipFile(path, "w") as z:
+        for name, content in members.items():
+            z.writestr(name, content)
+    return path
+
+
+def _coded(project) -> list[tuple[str, str, str | None]]:
+    codes = {c.guid: c.name for c in project.codes}
+    return [(codes.get(code, "?"), s.text[sel.start:sel.end], project.users.get(user or ""))
+            for s in project.sources for sel in s.selections for code, user in sel.codings]
+
+
+def test_a_qdpx_zipped_again_on_a_mac_is_read(tmp_path: Path):
+    # unzipped by a double click, then "Compress": one folder down, with __MACOSX/._ copies
+    path = _zip(tmp_path / "again.qdpx", {
+        "pupil voice/project.qde": _small_qde(),
+        f"pupil voice/Sources/{SRC}.txt": PLAIN,
+        "__MACOSX/pupil voice/._project.qde": b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X",
+        f"__MACOSX/pupil voice/Sources/._{SRC}.txt": b"\x00\x05\x16\x07",
+    })
+    assert _coded(read_refi(path)) == [("Heard", "Heard", "Coder One")]
+
+
+@pytest.mark.parametrize(("code_guid", "coding_user"), [
+    ("{C0000000-0000-4000-8000-000000000001}", USER),      # braces and upper case, as allowed
+    (CODE.upper(), "{" + USER.lower() + "}"),
+])
+def test_guids_written_in_another_case_or_with_braces_still_link(
+        tmp_path: Path, code_guid: str, coding_user: str):
+    path = _zip(tmp_path / "p.qdpx", {
+        "project.qde": _small_qde(code_guid=code_guid, coding_user=coding_user),
+        f"Sources/{SRC}.txt": PLAIN})
+    assert _coded(read_refi(path)) == [("Heard", "Heard", "Coder One")]
+
+
+def test_a_project_without_the_namespace_is_read_as_the_recogniser_places_it(tmp_path: Path):
+    path = _zip(tmp_path / "p.qdpx", {"project.qde": _small_qde(xmlns=""),
+                                      f"Sources/{SRC}.txt": PLAIN})
+    assert _coded(read_refi(path)) == [("Heard", "Heard", "Coder One")]
+
+
+def test_a_source_text_saved_as_utf16_with_a_byte_order_mark_is_read(tmp_path: Path):
+    path = _zip(tmp_path / "p.qdpx", {"project.qde": _small_qde(),
+                                      f"Sources/{SRC}.txt": "\ufeffHeard 😀 us".encode("utf-16-le")})
+    project = read_refi(path)
+    assert project.sources[0].text == "Heard 😀 us"
+    assert _coded(project) == [("Heard", "Heard", "Coder One")]
+
+
+def test_messages_name_a_source_by_its_place_never_by_its_name_or_path(tmp_path: Path, capsys):
+    from slc_research.cli import main
+
+    ws = tmp_path / "ws"
+    (ws / "raw").mkdir(parents=True)
+    (ws / "raw" / "roster.csv").write_text("UPN,Forename,Surname\nA1,Zebedee,Quartermaine\n",
+                                           encoding="utf-8")
+    _zip(ws / "raw" / "coding.qdpx", {"project.qde": _small_qde(
+        name="Interview with Zebedee Quartermaine",
+        source='plainTextPath="absolute:///C:/Users/Zebedee/interview.txt"')})
+    (ws / "enquiry.toml").write_text(
+        '[sources.roster]\npath = "raw/roster.csv"\nkind = "pupils"\n'
+        '[sources.roster.columns]\n"UPN" = "pupil_id"\n"Forename" = "forename"\n'
+        '"Surname" = "surname"\n[sources.coding]\npath = "raw/coding.qdpx"\nkind = "qdpx"\n',
+        encoding="utf-8")
+    assert main(["check", str(ws)]) == 1
+    err = capsys.readouterr().err
+    assert f"text source 1 of the project (guid {SRC})" in err
+    assert "Zebedee" not in err
+    assert "absolute://..." in err
+
+
+def test_a_pdf_is_coded_through_the_plain_text_the_tool_keeps_of_it(tmp_path: Path):
+    # ATLAS.ti's shape (REFI-QDA 1.5, annex A.2): a PDFSource with a Representation
+    # holding the coded text selections, and PDFSelection areas of a page
+    pdf, rep = "03F134F1-AB05-46E6-8702-1D6930D7F7F0", "B09E8D25-66A6-4D7E-A884-3E1A11A40E7C"
+    start = PLAIN.index("planned the lesson")
+    qde = _small_qde().replace("</Sources>", (
+        f'<PDFSource guid="{pdf}" name="Minutes.pdf" path="internal://{pdf}.pdf" '
+        'creationDateTime="2024-01-10T09:00:00Z">'
+        '<PDFSelection guid="7532038C-670E-471B-AA89-A1098E9A4E33" page="0" firstX="1" '
+        f'firstY="1" secondX="9" secondY="9"><Coding guid="{rep}" creatingUser="{USER}">'
+        f'<CodeRef targetGUID="{CODE}"/></Coding></PDFSelection>'
+        f'<Representation guid="{rep}" plainTextPath="internal://{rep}.txt">'
+        f'<PlainTextSelection guid="95916796-D0A0-4B49-80B0-5A5C8B94AE13" '
+        f'startPosition="{start}" endPosition="{start + 18}" creatingUser="{USER}">'
+        f'<Coding guid="5C931701-6CD4-4A2B-A553-F1DDE2EAC46D"><CodeRef targetGUID="{CODE}"/>'
+        "</Coding></PlainTextSelection></Representation></PDFSource></Sources>"))
+    path = _zip(tmp_path / "p.qdpx", {"project.qde": qde, f"Sources/{SRC}.txt": PLAIN,
+                                      f"Sources/{pdf}.pdf": b"%PDF-1.4",
+                                      f"Sources/{rep}.TXT": PLAIN})
+    project = read_refi(path)
+    assert [s.name for s in project.sources] == ["Interview 1", "Minutes.pdf"]
+    assert project.sources[1].created == "2024-01-10T09:00:00Z"
+    assert _coded(project) == [("Heard", "Heard", "Coder One"),
+                               ("Heard", "planned the lesson", "Coder One")]
+    notes = " ".join(project.notes)
+    assert "1 PDF source read from the plain text" in notes
+    assert "1 coded area of a PDF page" in notes
