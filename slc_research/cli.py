@@ -261,7 +261,8 @@ def _qda_export(args: argparse.Namespace) -> int:
         book = book if book.suffix.lower() == ".qdc" else book.with_suffix(".qdc")
         with sharing(book, enq.root) as staged:
             export_qdc(enq, staged)
-        print(f"Wrote the codebook ({len(enq.codebook)} codes) to {book.resolve()}.")
+        n_codes = enq.codebook["code"].dropna().nunique()
+        print(f"Wrote the codebook ({n_codes} codes) to {book.resolve()}.")
     return 0
 
 

@@ -341,3 +341,41 @@ def test_a_pdf_is_coded_through_the_plain_text_the_tool_keeps_of_it(tmp_path: Pa
     notes = " ".join(project.notes)
     assert "1 PDF source read from the plain text" in notes
     assert "1 coded area of a PDF page" in notes
+
+
+# -- exporting what was imported -----------------------------------------------------------
+
+
+def test_a_codebook_read_twice_is_exported_once_with_unique_guids(tmp_path: Path, capsys):
+    # the teacher's exports hold the tool's codebook (.qdc) and its project (.qdpx): the
+    # workspace's codebook lists each code twice; the tools refuse codes sharing a guid
+    from slc_research.cli import main
+
+    ws = tmp_path / "ws"
+    (ws / "raw").mkdir(parents=True)
+    _zip(ws / "raw" / "coding.qdpx", {"project.qde": _small_qde(), f"Sources/{SRC}.txt": PLAIN})
+    (ws / "raw" / "book.qdc").write_text(
+        '<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="urn:QDA-XML:codebook:1.0" '
+        f'origin="MAXQDA 2022"><Codes><Code guid="{CODE}" name="Heard" isCodable="true">'
+        "<Description>Pupils say they are listened to</Description></Code>"
+        '<Code guid="c0000000-0000-4000-8000-000000000002" name="Planning" isCodable="true"/>'
+        "</Codes></CodeBook>", encoding="utf-8")
+    (ws / "enquiry.toml").write_text(
+        '[sources.coding]\npath = "raw/coding.qdpx"\nkind = "qdpx"\n'
+        '[sources.book]\npath = "raw/book.qdc"\nkind = "qdpx"\n', encoding="utf-8")
+    assert list(Enquiry.open(ws).codebook["code"]) == ["Heard", "Heard", "Planning"]
+    out, book = tmp_path / "out.qdpx", tmp_path / "out.qdc"
+    assert main(["qda", "export", str(ws), "--to", str(out), "--codebook", str(book)]) == 0
+    assert "Wrote the codebook (2 codes)" in capsys.readouterr().out
+    with zipfile.ZipFile(out) as z:
+        project = etree.fromstring(z.read("project.qde"))
+    codebook = etree.fromstring(book.read_bytes())
+    for doc, xsd in ((project, "Project.xsd"), (codebook, "Codebook.xsd")):
+        schema = etree.XMLSchema(etree.parse(str(SCHEMAS / xsd)))
+        assert schema.validate(doc), str(schema.error_log)
+        codes = doc.findall(".//{*}Code")
+        assert sorted(c.get("name") for c in codes) == ["Heard", "Planning"]
+        assert len({c.get("guid") for c in codes}) == 2
+        assert doc.findtext(".//{*}Code[@name='Heard']/{*}Description") == (
+            "Pupils say they are listened to")
+    assert _coded(read_refi(out)) == [("Heard", "Heard", "A")]
