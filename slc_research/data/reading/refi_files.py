@@ -21,13 +21,25 @@ from pathlib import Path, PurePosixPath
 from slc_research.data.reading.zip_limits import check_zip
 from slc_research.errors import DataError
 
-__all__ = ["RefiFiles", "decode_plain_text"]
+__all__ = ["RefiFiles", "decode_plain_text", "sources_beside"]
 
 
 def _not_the_projects(name: str) -> bool:
     """A Mac's resource-fork copy (``__MACOSX/``, ``._name``), not a file of the project."""
     parts = PurePosixPath(name).parts
     return bool(parts) and (parts[0] == "__MACOSX" or parts[-1].startswith("._"))
+
+
+def sources_beside(qde: Path) -> list[Path]:
+    """The files of the ``Sources`` folder (any case) beside a ``.qde`` that is not in a zip.
+
+    They are the project's texts: an unzipped ``.qdpx``. Empty for a ``.qdpx`` or ``.qdc``.
+    """
+    if qde.suffix.lower() != ".qde" or zipfile.is_zipfile(qde):
+        return []
+    folders = [d for d in qde.parent.iterdir() if d.is_dir() and d.name.casefold() == "sources"]
+    return sorted(f for d in folders for f in d.iterdir()
+                  if f.is_file() and not f.name.startswith("._"))
 
 
 class RefiFiles:
@@ -87,11 +99,9 @@ class RefiFiles:
                 if member is not None:
                     return self.zip.read(member)
             return None
-        for folder in ("Sources", "sources"):
-            candidate = self.path.parent / folder / name
-            if candidate.is_file():
-                return candidate.read_bytes()
-        return None
+        found = {f.name.casefold(): f for f in sources_beside(self.path)}
+        candidate = found.get(name.casefold())
+        return candidate.read_bytes() if candidate is not None else None
 
 
 def decode_plain_text(data: bytes) -> str | None:
