@@ -379,3 +379,23 @@ def test_a_codebook_read_twice_is_exported_once_with_unique_guids(tmp_path: Path
         assert doc.findtext(".//{*}Code[@name='Heard']/{*}Description") == (
             "Pupils say they are listened to")
     assert _coded(read_refi(out)) == [("Heard", "Heard", "A")]
+
+
+@pytest.mark.parametrize("target", [["--to", "raw/coding.qdpx"], ["--to", "raw/coding"],
+                                    ["--codebook", "raw/new.qdc"]])
+def test_qda_export_never_writes_over_the_raw_exports(tmp_path: Path, capsys, target):
+    from slc_research.cli import main
+
+    ws = tmp_path / "ws"
+    (ws / "raw").mkdir(parents=True)
+    raw = _zip(ws / "raw" / "coding.qdpx", {"project.qde": _small_qde(),
+                                            f"Sources/{SRC}.txt": PLAIN})
+    before = raw.read_bytes()
+    (ws / "enquiry.toml").write_text('[sources.coding]\npath = "raw/coding.qdpx"\n'
+                                     'kind = "qdpx"\n', encoding="utf-8")
+    assert main(["qda", "export", str(ws), target[0], str(ws / target[1])]) == 2
+    err = capsys.readouterr().err
+    assert "raw exports" in err
+    assert "never modified" in err
+    assert raw.read_bytes() == before
+    assert sorted(p.name for p in (ws / "raw").iterdir()) == ["coding.qdpx"]
