@@ -240,6 +240,20 @@ def _check_outputs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _not_raw(target: Path, enq: object, key: str) -> None:
+    """Refuse to write over, or into, a raw file or folder the workspace reads."""
+    where = target.resolve()
+    raw = [(enq.root / "raw").resolve(),
+           *(spec.path.resolve() for spec in enq.manifest.sources.values())]
+    hit = next((r for r in raw if where == r or where.is_relative_to(r)), None)
+    if hit is not None:
+        shown = hit.relative_to(enq.root.resolve()) if hit.is_relative_to(enq.root.resolve()) \
+            else hit
+        raise ConfigError(f"{target} would write among the workspace's raw exports "
+                          f"({shown}), which are never modified; write it elsewhere, e.g. "
+                          f"{enq.root / 'exports' / target.name}.", key=key)
+
+
 def _qda_export(args: argparse.Namespace) -> int:
     from slc_research.qual.refi import export_qdc, export_qdpx
     from slc_research.report.sharing import sharing
@@ -252,6 +266,7 @@ def _qda_export(args: argparse.Namespace) -> int:
     if args.to:
         to = Path(args.to)
         to = to if to.suffix.lower() == ".qdpx" else to.with_suffix(".qdpx")
+        _not_raw(to, enq, "--to")
         with sharing(to, enq.root) as staged:  # checked before it is put in place
             written = export_qdpx(enq, staged)
         print(f"Wrote {to.resolve()}: {str(written).split(': ', 1)[-1]}. Open it in NVivo, "
@@ -259,9 +274,11 @@ def _qda_export(args: argparse.Namespace) -> int:
     if args.codebook:
         book = Path(args.codebook)
         book = book if book.suffix.lower() == ".qdc" else book.with_suffix(".qdc")
+        _not_raw(book, enq, "--codebook")
         with sharing(book, enq.root) as staged:
             export_qdc(enq, staged)
-        print(f"Wrote the codebook ({len(enq.codebook)} codes) to {book.resolve()}.")
+        n_codes = enq.codebook["code"].dropna().nunique()
+        print(f"Wrote the codebook ({n_codes} codes) to {book.resolve()}.")
     return 0
 
 

@@ -104,11 +104,17 @@ def _tables(data: Any) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, str]:
 
 
 def _codebook(book: pd.DataFrame, extra: list[str]) -> pd.DataFrame:
-    """The codebook plus codes used in codings but missing from it (top level)."""
+    """The codebook, each code once, plus codes used in codings but missing from it (top level).
+
+    A code listed twice (the same codebook read from a ``.qdc`` and from a ``.qdpx``)
+    is written once, with the first description and parent given for it: the guid is
+    made from the name, and a project whose codes share a guid is refused by the tools.
+    """
     cols = {c: book[c] if c in book else pd.Series([None] * len(book), dtype="object")
             for c in ("code", "description", "parent")}
     frame = pd.DataFrame(cols).dropna(subset=["code"])
     frame["code"] = frame["code"].astype(str)
+    frame = frame.groupby("code", sort=False, as_index=False, dropna=False).first()
     known = set(frame["code"])
     more = [c for c in dict.fromkeys(extra) if c not in known]
     if more:

@@ -53,7 +53,9 @@ CACHE_DIR = ".slc-cache"
 #: Bump when loaders change what they produce, so old caches are not reused.
 #: 4: MIS exports (SIMS behaviour exports read as negative events, marks with descriptions).
 #: 5: surveys' submitted times and respondent rows; blank flags, KS2 bands, timestamps.
-CACHE_VERSION = "5"
+#: 6: REFI-QDA projects: CR LF line breaks counted as the tool counts them, code names
+#:    unique at every level, PDFs' text, guids in any case.
+CACHE_VERSION = "6"
 #: Files at least this large are hashed through a memory map (no copy into Python).
 _MMAP_BYTES = 1024 * 1024
 _CHUNK = 4 * 1024 * 1024

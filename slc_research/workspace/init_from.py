@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from slc_research.data.reading.documents import document_base, document_files, is_pattern
+from slc_research.data.reading.refi_files import sources_beside
 from slc_research.errors import ConfigError
 from slc_research.workspace.atomic import write_atomic
 from slc_research.workspace.entry_check import accepted_entry
@@ -128,8 +129,9 @@ def _copy(src: Path, dest: Path, copied: list[Path]) -> None:
 
 def _copies(p: Placed, folder: Path, root: Path, path: str) -> list[tuple[Path, Path]]:
     """(file read, its copy in the workspace) for a placed file, or each file of a folder."""
-    if not (p.file.is_dir() or is_pattern(p.rel)):
-        return [(p.file, root / path)]
+    if not (p.file.is_dir() or is_pattern(p.rel)):  # an unzipped project's texts go with it
+        return [(p.file, root / path), *((f, (root / path).parent / f.parent.name / f.name)
+                                         for f in sources_beside(p.file))]
     files = document_files(p.file)
     side = p.table.get("authors_file")
     if side:

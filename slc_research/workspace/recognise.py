@@ -18,6 +18,7 @@ Nothing here echoes a cell: reasons give headers, counts and shares only.
 
 from __future__ import annotations
 
+import codecs
 import re
 import zipfile
 from pathlib import Path
@@ -29,6 +30,7 @@ from slc_research.data.parsing.header_row import describe_headers, looks_like_da
 from slc_research.data.parsing.values import SESSION_WORDS, distinct, normalise_word
 from slc_research.data.reading.raw_table import RawTable
 from slc_research.data.reading.readers import read_raw
+from slc_research.data.reading.refi_files import sources_beside
 from slc_research.data.schemas import COMMUNITY_KINDS
 from slc_research.data.spec import SourceSpec
 from slc_research.errors import DataError
@@ -101,7 +103,9 @@ def recognise_file(path: Path, rel: str) -> Placed | Unplaced:
                             "of documents, one text per file (put it in a sub-folder with the "
                             "others, named like 4821_2026-03-06.docx), or from a table with "
                             "one row per text")
-    text = path.read_bytes()[:2048].decode("utf-8-sig", errors="replace").lstrip()
+    start = path.read_bytes()[:4096]
+    utf16 = start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    text = start.decode("utf-16" if utf16 else "utf-8-sig", errors="replace").lstrip()
     if text.startswith("<?xml") or text.startswith("<Project") or text.startswith("<CodeBook"):
         if "urn:QDA-XML" in text or "<CodeBook" in text or "<Project" in text:
             what = "a REFI-QDA codebook" if "<CodeBook" in text and "<Project" not in text \
@@ -312,6 +316,10 @@ def recognise_folder(folder: str | Path, *, skip: Path | None = None) -> Recogni
                 skip is not None and path.resolve().is_relative_to(skip)):
             continue
         files.append((path, rel))
+    # the Sources folder beside an unzipped project's .qde holds its texts, not documents
+    project_texts = {f for path, _ in files if path.suffix.lower() == ".qde"
+                     for f in sources_beside(path)}
+    files = [(path, rel) for path, rel in files if path not in project_texts]
     texts = document_folders(files)  # a sub-folder of documents is one texts source
     in_texts = {p for docs, side in texts.values() for p in (*docs, side) if p is not None}
     for path, rel in files:

@@ -10,7 +10,8 @@ folder beside it, or a ``.qdc`` codebook) fills three tables at once:
   the ``authors`` option (default anonymous) and ``author_id`` stays blank.
   ``text_source`` and ``community`` options fill ``source`` and ``community``.
 - ``codebook``: every code; a code nested in another has it as ``parent``. A
-  name used twice (an "Other" under two themes) becomes "Theme / Other".
+  name used twice (an "Other" under two themes) becomes "Theme / Other", with as
+  many of the codes it sits in as make it unique.
 - ``codings``: one row per code applied to a passage, with its coder.
 
 Names, real ids, email addresses and dates of birth are redacted from the
@@ -30,6 +31,7 @@ A coding by no listed user is coder "unknown" ("A" when the file lists no users)
 from __future__ import annotations
 
 import string
+from collections import Counter
 
 import pandas as pd
 
@@ -61,20 +63,35 @@ def _letters(n: int) -> list[str]:
 
 
 def _code_names(project: RefiProject, written: dict[str, str]) -> tuple[dict[str, str], int]:
-    """Code guid -> unique name (a repeated name is prefixed by its parent's).
+    """Code guid -> unique name, and how many codes were renamed.
 
-    ``written`` is each code's name as it may be kept (redacted), by guid.
+    A name used by several codes is prefixed by the names of the codes it sits in,
+    one level more each round, until it is unique ("Themes / Other", and where two
+    "citizenship" codes both sit in a "digital_citizenship", "practices /
+    digital_citizenship / citizenship"); codes with the same name at the same place
+    are numbered ("Other (2)"). ``written`` is each code's name as it may be kept
+    (redacted), by guid.
     """
     by_guid = {c.guid: c for c in project.codes}
-    counts = pd.Series([written[c.guid].casefold() for c in project.codes]).value_counts()
-    names, renamed = {}, 0
-    for c in project.codes:
-        name = written[c.guid]
-        if counts.get(name.casefold(), 0) > 1 and c.parent in by_guid:
-            name = f"{written[c.parent]} / {name}"
-            renamed += 1
-        names[c.guid] = name
-    return names, renamed
+
+    def path(guid: str, depth: int) -> str:
+        parts, parent, seen = [written[guid]], by_guid[guid].parent, {guid}
+        while parent in by_guid and parent not in seen and len(parts) <= depth:
+            parts.insert(0, written[parent])
+            seen.add(parent)
+            parent = by_guid[parent].parent
+        return " / ".join(parts)
+
+    names = {c.guid: written[c.guid] for c in project.codes}
+    for depth in range(1, len(project.codes) + 1):
+        counts = Counter(n.casefold() for n in names.values())
+        clash = [g for g, n in names.items() if counts[n.casefold()] > 1]
+        longer = {g: path(g, depth) for g in clash}
+        if not any(longer[g] != names[g] for g in clash):
+            break
+        names.update(longer)
+    numbered = dict(zip(names, _unique(list(names.values())), strict=True))
+    return numbered, sum(numbered[g] != written[g] for g in numbered)
 
 
 def _unique(ids: list[str]) -> list[str]:

@@ -11,29 +11,37 @@ parent), text sources (their plain text, from ``Sources/`` or inline
 whole source (a ``Coding`` directly in the ``TextSource``). ``startPosition`` and
 ``endPosition`` are offsets into the plain text: 0 is before the first character
 and the end is exclusive. The standard counts them in Unicode code points, as
-Python indexes a ``str``; NVivo counts UTF-16 code units (an emoji counts 2).
-The unit is decided per file from the tool named in ``<Project origin=...>``
+Python indexes a ``str``; NVivo counts UTF-16 code units (an emoji counts 2),
+and ATLAS.ti counts a Windows line break (CR LF) as one character. The way of
+counting is decided per file from the tool named in ``<Project origin=...>``
 and checked against the passages themselves (do their edges fall between
 words?) by :func:`~slc_research.data.reading.refi_offsets.choose_offset_unit`;
-the selections returned are always in code points, with a note when the choice
-needs saying. PDF, picture, audio and video sources are skipped with a note.
-Nothing is extracted to disk and no external file is followed.
+the texts returned have LF line breaks and their selections are in code
+points of them, with a note when the choice needs saying. A PDF source is read
+through its ``Representation`` (the plain text the tool keeps of it, coded like a
+text source); its coded areas of a page, and picture, audio and video sources,
+are skipped with a note. Guids are compared without braces and case. Messages
+name a source by its place and guid, never by its name (often a person's). The
+files of the project are found by
+:class:`~slc_research.data.reading.refi_files.RefiFiles`; nothing is extracted
+to disk and no external file is followed.
 """
 
 from __future__ import annotations
 
 import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from xml.etree import ElementTree
 
+from slc_research.data.reading.refi_files import RefiFiles, decode_plain_text
 from slc_research.data.reading.refi_offsets import (
     CODE_POINTS,
-    UTF16,
+    OffsetUnit,
     choose_offset_unit,
-    utf16_to_code_points,
+    measured_size,
+    to_code_points,
 )
-from slc_research.data.reading.zip_limits import check_zip
 from slc_research.errors import DataError, Problem
 
 __all__ = ["EMPTY_CODEBOOK", "EXPORT_ORIGIN", "RefiCode", "RefiProject", "RefiSelection",
@@ -104,6 +112,10 @@ class RefiProject:
     offset_unit : str
         How the file counts text positions: ``"Unicode code points"`` or
         ``"UTF-16 code units"``. The selections above are in code points whatever it is.
+    crlf : int
+        What a Windows line break (CR LF) counts in the file's positions: 2 (the
+        standard, NVivo) or 1 (ATLAS.ti, QualCoder). The texts above have LF
+        line breaks, and their selections are in code points of them.
     """
 
     users: dict[str, str] = field(default_factory=dict)
@@ -112,6 +124,7 @@ class RefiProject:
     notes: list[str] = field(default_factory=list)
     origin: str | None = None
     offset_unit: str = CODE_POINTS
+    crlf: int = 2
 
 
 def _local(tag: object) -> str:
@@ -129,10 +142,18 @@ def _description(el: ElementTree.Element) -> str | None:
     return text.strip() or None if text else None
 
 
+def _guid(value: str | None) -> str:
+    """A guid as compared: without braces, in lower case.
+
+    Tools write both cases, and the schema allows ``{...}``.
+    """
+    return (value or "").strip().strip("{}").casefold()
+
+
 def _codes(parent: ElementTree.Element, parent_guid: str | None, out: list[RefiCode],
            problems: list[str]) -> None:
     for el in _children(parent, "Code"):
-        guid, name = el.get("guid"), (el.get("name") or "").strip()
+        guid, name = _guid(el.get("guid")), (el.get("name") or "").strip()
         if not guid or not name:
             problems.append(f"a Code without a {'guid' if not guid else 'name'} "
                             f"(under {parent_guid or 'the codebook'})")
@@ -142,61 +163,20 @@ def _codes(parent: ElementTree.Element, parent_guid: str | None, out: list[RefiC
         _codes(el, guid, out, problems)
 
 
-class _Files:
-    """The files beside the ``.qde``: zip members or a folder, looked up case-insensitively."""
-
-    def __init__(self, path: Path, label: str) -> None:
-        self.path = path
-        self.zip: zipfile.ZipFile | None = None
-        if zipfile.is_zipfile(path):
-            check_zip(path, label)
-            self.zip = zipfile.ZipFile(path)
-            self.names = {n.casefold(): n for n in self.zip.namelist() if not n.endswith("/")}
-        else:
-            self.names = {}
-
-    def qde(self) -> bytes:
-        if self.zip is None:
-            return self.path.read_bytes()
-        qdes = sorted(n for n in self.names.values() if n.lower().endswith(".qde"))
-        if not qdes:
-            raise _Unreadable("a project.qde file inside the .qdpx (this zip has none); "
-                              "export the project again from your QDA tool as a REFI-QDA "
-                              "project (.qdpx)")
-        top = [n for n in qdes if "/" not in n]
-        return self.zip.read((top or qdes)[0])
-
-    def source(self, internal: str) -> bytes | None:
-        """The bytes of ``internal://NAME`` (in ``Sources/`` or ``sources/``), or None."""
-        name = PurePosixPath(internal.replace("\\", "/")).name
-        if not name or name in (".", ".."):
-            return None
-        if self.zip is not None:
-            for folder in ("sources/", ""):
-                member = self.names.get((folder + name).casefold())
-                if member is not None:
-                    return self.zip.read(member)
-            return None
-        for folder in ("Sources", "sources"):
-            candidate = self.path.parent / folder / name
-            if candidate.is_file():
-                return candidate.read_bytes()
-        return None
+def _where(el: ElementTree.Element, number: int) -> str:
+    """How messages name a source: its place and guid, never its name (often a person's)."""
+    return f"text source {number} of the project (guid {el.get('guid') or 'missing'})"
 
 
-class _Unreadable(Exception):
-    pass
-
-
-def _plain_text(el: ElementTree.Element, files: _Files, label: str,
+def _plain_text(el: ElementTree.Element, files: RefiFiles, where: str, label: str,
                 problems: list[Problem]) -> str | None:
     inline = _children(el, "PlainTextContent")
     if inline:
         return inline[0].text or ""
     ref = el.get("plainTextPath") or ""
-    where = f"text source {el.get('name')!r}"
     if not ref.startswith("internal://"):
-        problems.append(Problem(label, None, None, ref or None,
+        scheme = ref.split("//", 1)[0] + "//..." if "://" in ref else None
+        problems.append(Problem(label, None, None, scheme,
                                 f"the text of {where} inside the file (plainTextPath "
                                 "\"internal://...\"); export the project again with its "
                                 "sources included"))
@@ -207,64 +187,119 @@ def _plain_text(el: ElementTree.Element, files: _Files, label: str,
                                 f"the file {ref} of {where} in the Sources folder of the "
                                 ".qdpx; export the project again with its sources included"))
         return None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
+    text = decode_plain_text(data)
+    if text is None:
         problems.append(Problem(label, None, None, ref,
                                 f"the text of {where} as UTF-8 plain text (REFI-QDA requires "
                                 "it); export the project again"))
-        return None
-    return text[1:] if text.startswith("\ufeff") else text
+    return text
 
 
 _Raw = tuple[str, int, int, tuple[tuple[str, str | None], ...]]
 
 
-def _raw_selections(el: ElementTree.Element, label: str, problems: list[Problem]) -> list[_Raw]:
+def _codings(el: ElementTree.Element, default_user: str | None
+             ) -> tuple[tuple[str, str | None], ...]:
+    """The ``(code guid, user guid or None)`` of each code applied by ``el``'s Coding elements."""
+    out = []
+    for coding in _children(el, "Coding"):
+        user = coding.get("creatingUser") or default_user
+        out.extend((_guid(ref.get("targetGUID")), _guid(user) if user else None)
+                   for ref in _children(coding, "CodeRef"))
+    return tuple(out)
+
+
+def _raw_selections(el: ElementTree.Element, where: str, label: str,
+                    problems: list[Problem]) -> list[_Raw]:
     """Each coded passage's guid, positions as written (unit not yet known) and codings."""
     out = []
-    name = el.get("name")
     for sel in _children(el, "PlainTextSelection"):
         guid = sel.get("guid") or ""
         try:
             start, end = int(sel.get("startPosition", "")), int(sel.get("endPosition", ""))
         except ValueError:
             problems.append(Problem(label, None, None, guid or None,
-                                    f"whole-number startPosition and endPosition in the coded "
-                                    f"passage of text source {name!r}"))
+                                    "whole-number startPosition and endPosition in the coded "
+                                    f"passage of {where}"))
             continue
-        default_user = sel.get("creatingUser")
-        codings = []
-        for coding in _children(sel, "Coding"):
-            user = coding.get("creatingUser") or default_user
-            codings.extend((ref.get("targetGUID") or "", user)
-                           for ref in _children(coding, "CodeRef"))
+        codings = _codings(sel, sel.get("creatingUser"))
         out.append((guid, start, end, tuple(codings)))
     return out
 
 
-def _selections(el: ElementTree.Element, text: str, raw: list[_Raw], unit: str, label: str,
-                problems: list[Problem]) -> tuple[RefiSelection, ...]:
-    """The passages in code points (converted from ``unit``), and the whole-source codings."""
+@dataclass
+class _Read:
+    """A text source as read, before its positions are converted."""
+
+    el: ElementTree.Element  # the TextSource, or the PDFSource whose text it is
+    where: str
+    raw_text: str
+    raw: list[_Raw]
+    whole: tuple[tuple[str, str | None], ...]  # codes applied to the whole source
+
+
+def _selections(src: _Read, unit: OffsetUnit, label: str, problems: list[Problem]
+                ) -> tuple[str, tuple[RefiSelection, ...]]:
+    """The text with LF line breaks, and its passages in code points of it.
+
+    The positions are converted from the file's way of counting (``unit``); the
+    codes applied to the whole source are a passage over the whole text.
+    """
     out = []
-    name = el.get("name")
-    spans = (utf16_to_code_points(text, [(s, e) for _, s, e, _ in raw]) if unit == UTF16 else
-             [(s, e) if 0 <= s <= e <= len(text) else None for _, s, e, _ in raw])
-    for (guid, start, end, codings), span in zip(raw, spans, strict=True):
+    text, spans = to_code_points(src.raw_text, [(s, e) for _, s, e, _ in src.raw],
+                                 unit=unit.unit, crlf=unit.crlf)
+    for (guid, start, end, codings), span in zip(src.raw, spans, strict=True):
         if span is None:
-            size = len(text.encode("utf-16-le")) // 2 if unit == UTF16 else len(text)
+            size = measured_size(src.raw_text, unit=unit.unit, crlf=unit.crlf)
             problems.append(Problem(
                 label, None, None, f"{start}-{end}",
-                f"a coded passage inside text source {name!r} (0 to {size} {unit}); "
+                f"a coded passage inside {src.where} (0 to {size} {unit.unit}); "
                 "the selection points past its text: open the project in the QDA tool, check "
                 "the codings of that source and export it again"))
             continue
         out.append(RefiSelection(guid, span[0], span[1], codings))
-    whole = [(ref.get("targetGUID") or "", coding.get("creatingUser"))
-             for coding in _children(el, "Coding") for ref in _children(coding, "CodeRef")]
-    if whole:  # codes applied to the source itself: the whole text
-        out.append(RefiSelection(el.get("guid") or "", 0, len(text), tuple(whole)))
-    return tuple(out)
+    if src.whole:  # codes applied to the source itself: the whole text
+        out.append(RefiSelection(src.el.get("guid") or "", 0, len(text), src.whole))
+    return text, tuple(out)
+
+
+def _read_sources(root: ElementTree.Element, files: RefiFiles, label: str,
+                  problems: list[Problem]) -> tuple[list[_Read], list[str]]:
+    """The text sources (and PDFs' text representations), and notes on what was skipped."""
+    read: list[_Read] = []
+    skipped: dict[str, int] = {}
+    pdf_text = pdf_areas = 0
+    number = 0
+    for sources in _children(root, "Sources"):
+        for el in sources:
+            tag = _local(el.tag)
+            text_el = el
+            if tag == "PDFSource":  # a PDF's plain text representation is coded as a text
+                text_el = next(iter(_children(el, "Representation")), None)
+                pdf_areas += sum(bool(_children(sel, "Coding"))
+                                 for sel in _children(el, "PDFSelection"))
+                pdf_text += text_el is not None
+            if text_el is None or tag not in ("TextSource", "PDFSource"):
+                if tag in _SKIPPED_SOURCES:
+                    skipped[_SKIPPED_SOURCES[tag]] = skipped.get(_SKIPPED_SOURCES[tag], 0) + 1
+                continue
+            number += 1
+            where = _where(el, number)
+            text = _plain_text(text_el, files, where, label, problems)
+            if text is not None:
+                whole = _codings(el, el.get("creatingUser")) + (
+                    _codings(text_el, text_el.get("creatingUser")) if text_el is not el else ())
+                read.append(_Read(el, where, text, _raw_selections(text_el, where, label,
+                                                                   problems), whole))
+    notes = [f"{n} {what} source{'s' if n != 1 else ''} skipped: only text sources (and the "
+             "text of PDFs) are read." for what, n in skipped.items()]
+    if pdf_text:
+        notes.append(f"{pdf_text} PDF source{'s' if pdf_text != 1 else ''} read from the plain "
+                     "text the QDA tool keeps of it.")
+    if pdf_areas:
+        notes.append(f"{pdf_areas} coded area{'s' if pdf_areas != 1 else ''} of a PDF page "
+                     "(a region, not text) skipped.")
+    return read, notes
 
 
 def read_refi(path: str | Path, *, label: str | None = None) -> RefiProject:
@@ -289,18 +324,25 @@ def read_refi(path: str | Path, *, label: str | None = None) -> RefiProject:
     path = Path(path)
     label = label or path.name
     try:
-        files = _Files(path, label)
-        root = ElementTree.fromstring(files.qde())
-    except _Unreadable as exc:
-        raise DataError.single(label, str(exc)) from None
+        files = RefiFiles(path, label)
+        try:
+            return _project(ElementTree.fromstring(files.qde()), files, label)
+        finally:
+            files.close()
     except ElementTree.ParseError as exc:
         raise DataError.single(label, f"well-formed REFI-QDA XML ({exc}); export the project "
                                       "again from your QDA tool") from None
     except (zipfile.BadZipFile, OSError) as exc:
         raise DataError.single(label, f"a readable .qdpx zip ({exc}); copy the export "
                                       "again") from None
+
+
+def _project(root: ElementTree.Element, files: RefiFiles, label: str) -> RefiProject:
     kind = _local(root.tag)
-    if kind not in ("Project", "CodeBook") or "QDA-XML" not in str(root.tag):
+    # the namespace is urn:QDA-XML:project:1.0 (codebook:1.0; NVivo for Mac writes "1:0");
+    # a file written with none at all is read too
+    if kind not in ("Project", "CodeBook") or ("}" in str(root.tag)
+                                               and "QDA-XML" not in str(root.tag)):
         raise DataError.single(label, "a REFI-QDA project (<Project> in the "
                                       "urn:QDA-XML:project:1.0 namespace) or codebook; this is "
                                       f"<{kind}>. Export from your QDA tool as REFI-QDA "
@@ -319,34 +361,19 @@ def read_refi(path: str | Path, *, label: str | None = None) -> RefiProject:
     for users in _children(root, "Users"):
         for user in _children(users, "User"):
             if user.get("guid"):
-                project.users[user.get("guid")] = (user.get("name") or "").strip()
-    skipped: dict[str, int] = {}
-    read: list[tuple[ElementTree.Element, str, list[_Raw]]] = []
-    for sources in _children(root, "Sources"):
-        for el in sources:
-            tag = _local(el.tag)
-            if tag in _SKIPPED_SOURCES:
-                skipped[_SKIPPED_SOURCES[tag]] = skipped.get(_SKIPPED_SOURCES[tag], 0) + 1
-            if tag != "TextSource":
-                continue
-            text = _plain_text(el, files, label, problems)
-            if text is not None:
-                read.append((el, text, _raw_selections(el, label, problems)))
-    if files.zip is not None:
-        files.zip.close()
+                project.users[_guid(user.get("guid"))] = (user.get("name") or "").strip()
+    read, notes = _read_sources(root, files, label, problems)
     unit = choose_offset_unit(project.origin,
-                              [(text, [(s, e) for _, s, e, _ in raw]) for _, text, raw in read])
-    project.offset_unit = unit.unit
-    for el, text, raw in read:
+                              [(r.raw_text, [(s, e) for _, s, e, _ in r.raw]) for r in read])
+    project.offset_unit, project.crlf = unit.unit, unit.crlf
+    for src in read:
+        text, selections = _selections(src, unit, label, problems)
         project.sources.append(RefiSource(
-            el.get("guid") or "", (el.get("name") or "").strip(), text,
-            el.get("creationDateTime"), _description(el),
-            _selections(el, text, raw, unit.unit, label, problems)))
+            src.el.get("guid") or "", (src.el.get("name") or "").strip(), text,
+            src.el.get("creationDateTime"), _description(src.el), selections))
     if problems:
         raise DataError(problems[:20], total=len(problems))
-    for what, n in skipped.items():
-        project.notes.append(f"{n} {what} source{'s' if n != 1 else ''} skipped: only text "
-                             "sources are read.")
+    project.notes.extend(notes)
     if unit.note:
         project.notes.append(unit.note)
     return project
