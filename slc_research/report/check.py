@@ -158,9 +158,10 @@ def notebook_words(folder: Path, notebooks: Iterable[str | Path] = ()) -> set[st
 
     The words of the case-study notebooks, of ``notebooks``, and of any notebook a run
     ledger in ``folder`` names (their prose and code, not their outputs), and of the
-    methods registry (the authors of the references ``slc-research export`` cites).
+    methods registry and its references (the authors ``slc-research export`` cites).
     """
-    paths = (set(notebook_files()) | {Path(__file__).with_name("methods.py")}
+    paths = (set(notebook_files())
+             | {Path(__file__).with_name(f) for f in ("methods.py", "references.py")}
              | {Path(n) for n in notebooks})
     try:  # the run ledger, read without importing the runner
         ledger = json.loads((folder / LEDGER_NAME).read_text(encoding="utf-8"))["reports"]

@@ -139,8 +139,30 @@ def test_methods_follow_results_and_parameters():
     every = {k for a in methods_for("slc_impact") for k in a.references}
     assert every <= set(REFERENCES)
     # issue 16: the SLC headline is Morris's d_ppc2, with a declared primary outcome
-    assert "(Morris, 2008)" in methods_for("slc_impact")[1].paragraph()
-    assert "(Holm, 1979)" in methods_for("slc_impact")[2].paragraph()
+    slc = {a.key: a for a in methods_for("slc_impact")}
+    assert "(Morris, 2008)" in slc["ppc_change"].paragraph()
+    assert "(Holm, 1979)" in slc["primary_secondary"].paragraph()
+
+
+def test_slc_methods_describe_the_matching_and_reliability_the_report_shows():
+    made = {"estimate": 0.31, "ci_low": 0.02, "ci_high": 0.6, "n": 120}
+    matched = {"matched_engagement": {**made, "n_treated": 40, "n_comparison": 40,
+                                      "max_smd_after": 0.05}}
+    alpha = pd.DataFrame({"scale": ["Engagement"], "wave": [1], "n": [80], "k": [5],
+                          "alpha": [0.81], "ci_low": [0.74], "ci_high": [0.87]})
+    keys = [a.key for a in methods_for("slc_impact", {"members": 40, "engagement_g": made,
+                                                      **matched, "reliability": alpha})]
+    assert keys == ["representativeness", "matching", "ppc_change", "cronbach_alpha"]
+    text = methods_markdown("SLC", methods_for("slc_impact", {"matched_engagement": matched[
+        "matched_engagement"]}))
+    assert "within a caliper of 0.2 standard deviations of that logit" in text
+    assert "(Rosenbaum & Rubin, 1985; Austin, 2011)" in text
+    assert "Stuart, E. A. (2010). Matching methods for causal inference" in text
+    # no matched comparison could be made, and no scale answered: neither is described
+    keys = [a.key for a in methods_for("slc_impact", {"members": 40, "engagement_g": made,
+                                                      "matched_engagement": None,
+                                                      "reliability": alpha.iloc[0:0]})]
+    assert keys == ["representativeness", "ppc_change"]
 
 
 # --- the APA table ---------------------------------------------------------------------------
