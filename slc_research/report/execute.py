@@ -24,7 +24,7 @@ from slc_research.report.display import (
     read_records,
 )
 from slc_research.report.folder import check_report_name
-from slc_research.report.sanitise import safe_svg
+from slc_research.report.sanitise import ids_of_its_own, safe_svg
 from slc_research.workspace.atomic import write_atomic
 
 __all__ = ["AUDIENCES", "ReportError", "ReportResult", "export_html", "run_report"]
@@ -324,7 +324,7 @@ def _page_cell(cell: Any, *, research: bool = False) -> Any:
         if research and RESEARCH_TABLE_MIMETYPE in data:
             shown["text/html"] = data[RESEARCH_TABLE_MIMETYPE]
         if "image/svg+xml" in shown:
-            shown["image/svg+xml"] = safe_svg(shown["image/svg+xml"])
+            shown["image/svg+xml"] = ids_of_its_own(safe_svg(shown["image/svg+xml"]))
         outputs.append(NotebookNode({**o, "data": NotebookNode(shown)}))
     return NotebookNode({**cell, "outputs": outputs})
 

@@ -13,13 +13,14 @@ only to a fragment of the same SVG (``url(#gradient_0)``).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from functools import cache
 
 import nh3
 
-__all__ = ["SVG_ATTRIBUTES", "SVG_ELEMENTS", "safe_svg"]
+__all__ = ["SVG_ATTRIBUTES", "SVG_ELEMENTS", "ids_of_its_own", "safe_svg"]
 
 #: Elements Vega's SVG renderer writes (checked against vl-convert's output for every chart
 #: of the package, plus clipping, gradient, pattern and multi-line text marks). Marks are
@@ -125,3 +126,43 @@ def _keep_value(element: str, attribute: str, value: str) -> str | None:
     rest = _FRAGMENT_URL.sub("", value)
     # a CSS escape could spell url( (u\72l), so no backslash is kept either
     return None if "\\" in rest or "url" in rest.lower() else value
+
+
+_ID = re.compile(r'\bid="([^"]+)"')
+
+
+def ids_of_its_own(svg: str) -> str:
+    """``svg`` with its ids (gradients, clip paths) and ``url(#id)`` references made its own.
+
+    Vega numbers the gradients and clip paths it draws on from the ones the same process drew
+    before (``gradient_0``, ``gradient_1``, ...), so two charts drawn by two processes can
+    both hold ``id="gradient_0"``; inlined in one page, the second would then be painted
+    with the first one's gradient. Each id gets a prefix made from the SVG's own content:
+    the same chart always reads the same, and two charts share ids only if they are the
+    same chart.
+
+    Parameters
+    ----------
+    svg : str
+        SVG markup (already through :func:`safe_svg`).
+
+    Returns
+    -------
+    str
+        The markup with ``id="x"`` as ``id="c<hash>-x"`` and ``url(#x)`` to match; markup
+        with no id is returned as it is.
+
+    Examples
+    --------
+    >>> ids_of_its_own('<svg><clipPath id="clip1"></clipPath><g clip-path="url(#clip1)">'
+    ...                '</g></svg>')
+    '<svg><clipPath id="c7039c586-clip1"></clipPath><g clip-path="url(#c7039c586-clip1)"></g></svg>'
+    """
+    ids = set(_ID.findall(svg))
+    if not ids:
+        return svg
+    prefix = "c" + hashlib.blake2b(svg.encode("utf-8"), digest_size=4).hexdigest() + "-"
+    svg = _ID.sub(lambda m: f'id="{prefix}{m.group(1)}"', svg)
+    return re.sub(r"url\(\s*#([^)\s]+)\s*\)",
+                  lambda m: f"url(#{prefix}{m.group(1)})" if m.group(1) in ids else m.group(0),
+                  svg)

@@ -197,3 +197,22 @@ def test_real_charts_keep_every_element_attribute_and_text():
 def test_widgets_draw_through_the_sanitiser():
     chart = _real_charts()[1]
     assert svg_of(chart) == safe_svg(vlc.vegalite_to_svg(chart_spec(chart)))
+
+
+def test_charts_drawn_by_two_processes_keep_their_own_gradients_on_one_page():
+    from slc_research.report.sanitise import ids_of_its_own
+
+    def legend(colour: str) -> str:  # what vl-convert writes for a gradient legend
+        return ('<svg><defs><linearGradient id="gradient_0" x1="0" x2="1" y1="0" y2="0">'
+                f'<stop offset="0" stop-color="{colour}"></stop></linearGradient>'
+                '<clipPath id="clip1"><rect width="9" height="9"></rect></clipPath></defs>'
+                '<g clip-path="url(#clip1)"><rect fill="url(#gradient_0)" width="9" height="9">'
+                '</rect></g></svg>')
+
+    blue, red = ids_of_its_own(legend("#0000ff")), ids_of_its_own(legend("#ff0000"))
+    ids = [re.findall(r'id="([^"]+)"', svg) for svg in (blue, red)]
+    assert not set(ids[0]) & set(ids[1])  # one page, no id twice
+    for svg, own in zip((blue, red), ids, strict=True):
+        assert sorted(re.findall(r"url\(#([^)]+)\)", svg)) == sorted(own)  # each its own
+    assert ids_of_its_own(legend("#0000ff")) == blue  # the same chart reads the same
+    assert ids_of_its_own("<svg><rect></rect></svg>") == "<svg><rect></rect></svg>"

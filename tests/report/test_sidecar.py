@@ -128,6 +128,7 @@ def _numbered_alike(svg: str) -> str:
     import re
 
     order: dict[str, str] = {}
+    svg = re.sub(r'(id="|url\(#)c[0-9a-f]{8}-', r"\1", svg)  # the page's prefix of its own
     return re.sub(r"gradient_\d+", lambda m: order.setdefault(m.group(0), f"gradient_#{len(order)}"),
                   svg)
 
