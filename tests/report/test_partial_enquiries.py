@@ -186,9 +186,11 @@ def test_a_difference_without_an_effect_size_is_withheld_by_its_counts():
     from slc_research.casestudies.slc_impact import tables as t
 
     r = _small_change(4, 2)
-    assert r.effect is None and r.difference is not None
+    assert r.effect is None
+    assert r.difference is not None
     row = t.effects_summary([r], threshold=5).iloc[0]
-    assert row["Members"] == "<5" and row["Other pupils"] == "<5"
+    assert row["Members"] == "<5"
+    assert row["Other pupils"] == "<5"
     assert row["Difference in change"] == "<5"
     shown = t.effects_summary([r], threshold=2).iloc[0]
     assert (shown["Members"], shown["Other pupils"]) == (4, 2)
