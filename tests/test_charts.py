@@ -187,7 +187,7 @@ def test_effect_size_chart(effects):
     labels = [r["label"] for r in d["datasets"][ci["data"]["name"]]]
     assert labels == ["Engagement (n = 30 v 200): better \u2192",
                       "Attendance (n = 34 v 250): better \u2192"]
-    assert "2 outcome(s)" in d["title"]["subtitle"]
+    assert "2 outcomes" in d["title"]["subtitle"]
     assert "n = 30-34 members v 200-250 other pupils" in d["title"]["subtitle"]
 
 

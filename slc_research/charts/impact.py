@@ -223,10 +223,18 @@ def effect_size_chart(effects: pd.DataFrame, *,
             tooltip=[alt.Tooltip("outcome:N"), alt.Tooltip("estimate:Q", title="g", format=".2f"),
                      alt.Tooltip("ci_low:Q", format=".2f"), alt.Tooltip("ci_high:Q", format=".2f"),
                      alt.Tooltip("n1:Q", title="members"),
-                     alt.Tooltip("n2:Q", title="other pupils")]),
+                     *([alt.Tooltip("n2:Q", title="other pupils")]
+                       if pd.to_numeric(data["n2"], errors="coerce").gt(0).any() else [])]),
     ).properties(width=WIDTH, height=max(60, 32 * len(data)), title=alt.Title(
-        title, subtitle=f"{len(data)} outcome(s); n = "
-                        f"{range_label(effects['n1'])} members v {range_label(effects['n2'])} other pupils"))
+        title, subtitle=_effects_subtitle(len(data), effects)))
+
+
+def _effects_subtitle(outcomes: int, effects: pd.DataFrame) -> str:
+    """"3 outcomes; n = 12-14 members v 40-52 other pupils" (members alone when none)."""
+    others = pd.to_numeric(effects["n2"], errors="coerce").fillna(0)
+    versus = (f" v {range_label(effects['n2'])} other pupils" if others.gt(0).any() else "")
+    return (f"{outcomes} outcome{'' if outcomes == 1 else 's'}; n = "
+            f"{range_label(effects['n1'])} members{versus}")
 
 
 def participation_chart(bands: pd.DataFrame, *,

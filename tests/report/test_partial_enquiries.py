@@ -130,3 +130,129 @@ def test_nobody_measured_twice_adds_no_not_computed_notes():
     assert r.groups["n_lost"].tolist() == [3, 3]
     assert r.effect is None
     assert r.difference is None
+
+
+# --- walking the README's steps on enquiries shaped unlike the demo --------------------------
+
+def test_no_meetings_file_participation_and_dose_response_are_one_sentence(partial):
+    """Without a meetings file the SLC report said "Fewer than 5 members have meeting
+    records" over a table of "0 meetings held" and dashes, and dated the community's start as
+    its "first meeting" (it was the first day a member joined)."""
+    slc = partial("no_meetings_file")["slc_impact"]
+    part = slc["participation"]
+    assert part.finding == ("No meetings file was given, so how often members came to "
+                            "meetings is not shown.")
+    assert {t.caption for t in part.tables} <= {"Members' roles"}  # roles come from the list
+    assert part.charts == ()
+    dose = slc["dose_response"]
+    assert dose.finding == ("No meetings file was given, so whether members who came to more "
+                            "meetings changed more is not shown.")
+    assert (dose.tables, dose.charts, dose.paragraphs) == ((), (), ())
+    shown = " ".join(text for _, text in shown_text(slc))
+    assert "first meeting" not in shown
+    assert "first member joined (" in slc["questionnaire"].finding
+
+
+def test_a_community_whose_meetings_are_not_in_the_file_is_named():
+    from slc_research.casestudies.slc_impact.impact import meetings_missing
+
+    meetings = pd.DataFrame({"meeting_id": ["M1"], "community": ["Riverside SLC"]})
+    register = pd.DataFrame({"meeting_id": ["M1"]})
+    shown = "how often members came to meetings"
+    assert meetings_missing(meetings, register, ["Hillside SLC"], shown=shown) == (
+        "The meetings file lists no meeting of Hillside SLC, so how often members came to "
+        "meetings is not shown.")
+    assert meetings_missing(meetings, register.iloc[:0], ["Riverside SLC"], shown=shown) == (
+        "No meeting register was given, so how often members came to meetings is not shown.")
+    assert meetings_missing(meetings, register, ["Riverside SLC"], shown=shown) == ""
+
+
+def _small_change(n_members: int, n_others: int, *, measured_after: bool = True):
+    ids = pd.Index([f"P{i}" for i in range(n_members + n_others)])
+    pre = pd.Series([3.0, 4, 2, 3, 4, 2, 3, 5][: len(ids)], index=ids)
+    post = (pd.Series([3.5, 4, 3, 2.5, 3, 2.5, 4, 4][: len(ids)], index=ids)
+            if measured_after else pd.Series(float("nan"), index=ids))
+    groups = pd.Series(["Members"] * n_members + ["Others"] * n_others, index=ids,
+                       dtype="object")
+    return change_result(pre, post, groups, outcome="x", label="X", unit="score",
+                         periods=("Wave 1", "Wave 2"), group_labels=("Members", "Others"),
+                         comparison="non_members", notes=[])
+
+
+def test_a_difference_without_an_effect_size_is_withheld_by_its_counts():
+    """Pupil premium members of a small SLC: 4 members and 2 others measured twice gave a
+    difference in change (-1.83, 95% CI -11.89 to 8.22) but no d_ppc2; the table showed the
+    difference with "–" for both counts, so suppression never saw them."""
+    from slc_research.casestudies.slc_impact import tables as t
+
+    r = _small_change(4, 2)
+    assert r.effect is None
+    assert r.difference is not None
+    row = t.effects_summary([r], threshold=5).iloc[0]
+    assert row["Members"] == "<5"
+    assert row["Other pupils"] == "<5"
+    assert row["Difference in change"] == "<5"
+    shown = t.effects_summary([r], threshold=2).iloc[0]
+    assert (shown["Members"], shown["Other pupils"]) == (4, 2)
+    assert shown["Difference in change"] == pytest.approx(0.5)
+
+
+def test_an_outcome_nobody_was_measured_on_twice_has_no_table_row():
+    """Attendance for the autumn only (no summer marks yet): the table showed "0" and twelve
+    dashes per group beside "n lost", which kept it from being dropped as empty."""
+    from slc_research.casestudies.slc_impact import tables as t
+
+    measured, not_yet = _small_change(5, 3), _small_change(5, 3, measured_after=False)
+    assert not not_yet.available
+    table = t.change_table([measured, not_yet], threshold=2)
+    assert table["Group"].tolist() == ["Members", "Others"]
+    assert t.change_table([not_yet], threshold=2).empty
+    assert t.effects_summary([not_yet], threshold=2).empty
+
+
+def test_matching_skips_an_outcome_not_measured_twice_and_says_why():
+    """An attendance file with one term only was reported as "fewer than 2 members or 2
+    other pupils have every characteristic recorded, so there is nobody to match"."""
+    from slc_research.casestudies.slc_impact import matched
+
+    not_yet = _small_change(5, 3, measured_after=False)
+    pupils = pd.DataFrame({"pupil_id": [f"P{i}" for i in range(8)], "school": "A",
+                           "year_group": 8})
+    assert matched.matched_outcomes([not_yet], pupils) == []
+    assert matched.matched_finding([], 5, comparison="non_members") == (
+        "No outcome was measured both times for members and for other pupils, so members "
+        "could not be matched with similar pupils.")
+    assert matched.matched_finding([], 5, comparison="none").startswith(
+        "There is no comparison group")
+
+
+@pytest.fixture(scope="module")
+def no_comparison(demo):
+    from slc_research import Enquiry
+
+    study = NOTEBOOKS["slc_impact"]
+    return study.result(Enquiry.open(demo), study.validate(workspace=demo, comparison="none"))
+
+
+def test_no_comparison_group_says_so_and_compares_with_nobody(no_comparison):
+    """comparison = "none": "No outcome could be compared (too few pupils measured twice)"
+    beside outcomes measured twice; "Too few pupils were measured twice to fit either model";
+    "fell clearly more"; chart subtitles naming "Other pupils: fewer than 5, not shown" and
+    "n = 5 members v 0 other pupils" under "How much more members changed than other pupils"."""
+    from slc_research.casestudies.slc_impact.second_looks import NO_COMPARISON_MODELS
+
+    r = no_comparison
+    assert r["all_outcomes"].finding.startswith(
+        "There is no comparison group, so no outcome is compared with other pupils")
+    assert r["all_outcomes"].tables == ()
+    assert r["adjusted"].finding == NO_COMPARISON_MODELS
+    assert (r["adjusted"].paragraphs, r["adjusted"].tables) == ((), ())
+    assert "interaction test finds" not in r["pupil_premium"].finding
+    for key, text in shown_text(r):
+        assert JUNK.search(text) is None, (key, text)
+        for wrong in ("clearly more", "other pupils'", "v 0 other", "Other pupils: fewer",
+                      "How much more members changed", "too few pupils measured twice"):
+            assert wrong not in text, (key, wrong, text[:300])
+    chart = r["all_outcomes"].charts[0].to_dict()
+    assert chart["title"]["text"] == "How much members changed"
+    assert chart["title"]["subtitle"].endswith(" members")

@@ -44,6 +44,7 @@ DESIGN_DEFAULTS: dict[str, Any] = {
     "self_report": True,  # the outcomes include a questionnaire
     "n_schools": 1,
     "community_start": None,  # the community's first meeting (a date), if known
+    "community_start_event": "meeting",  # "joined": no meeting known, the first day joined
     # what was measured "before" -> (first date, last date); (None, None) when not recorded
     "before_periods": {},
     # what was measured "before" -> (answers dated after the first meeting, answers dated)
@@ -164,6 +165,7 @@ def design_facts(*, n_members: int, n_comparison: int | None,
                  n_schools: int = 1, community_label: str = "the SLC",
                  random_allocation: bool = False, threshold: int = 1,
                  community_start: pd.Timestamp | None = None,
+                 community_start_event: str = "meeting",
                  before_periods: Mapping[str, tuple] | None = None,
                  late_answers: Mapping[str, tuple[int, int]] | None = None) -> dict[str, Any]:
     """Collect the design facts for :func:`limitations` from the analyses.
@@ -187,6 +189,9 @@ def design_facts(*, n_members: int, n_comparison: int | None,
         outcome whose groups both have at least this many pupils.
     community_start : Timestamp, optional
         The community's first meeting.
+    community_start_event : str, default "meeting"
+        ``"joined"`` when ``community_start`` is the first day a member joined (no meeting
+        recorded).
     before_periods : dict, optional
         What was measured "before" -> (first date, last date), dates None when
         not recorded (see :func:`timing_warnings`).
@@ -220,6 +225,7 @@ def design_facts(*, n_members: int, n_comparison: int | None,
         "self_report": bool(scales),
         "n_schools": int(n_schools),
         "community_start": community_start,
+        "community_start_event": community_start_event,
         "before_periods": dict(before_periods or {}),
         "late_answers": dict(late_answers or {}),
     }

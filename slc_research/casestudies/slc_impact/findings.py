@@ -2,7 +2,27 @@
 
 from __future__ import annotations
 
-__all__ = ["change_finding", "join_words"]
+__all__ = ["OWN_CHANGE_AXIS", "OWN_CHANGE_NOTE", "change_finding", "join_words",
+           "no_comparison_finding"]
+
+#: The x-axis of the forest chart of members' own change (no comparison group).
+OWN_CHANGE_AXIS = "Effect size g_av, members' own change in SDs (95% CI)"
+
+#: "How to read this" for outcomes with no comparison group.
+OWN_CHANGE_NOTE = ("g_av is how much members' scores changed, in standard deviations (the "
+                   "average of the spread before and after): about 0.2 is small, 0.5 medium "
+                   "and 0.8 large. The 95% confidence interval is the range of changes these "
+                   "data are consistent with. With no comparison group, a change can come from "
+                   "pupils growing older, the time of year or answering the same questions "
+                   "twice as well as from the community.")
+
+
+def no_comparison_finding(results, threshold: int) -> str:
+    """The "All outcomes together" finding of a report with no comparison group."""
+    return ("There is no comparison group, so no outcome is compared with other pupils: the "
+            "chart shows how much members themselves changed on each outcome measured twice. "
+            + change_finding(results, threshold) if results else
+            "There is no comparison group, and no outcome was measured twice for members.")
 
 
 def change_finding(results, threshold: int) -> str:
@@ -26,17 +46,20 @@ def change_finding(results, threshold: int) -> str:
     if not results:
         return "There was nothing to compare."
     paired = all(r.effect is None or r.effect.paired for r in results)
-    than = "" if paired else " than other pupils'"
+    # with no comparison group, members' own change: "rose clearly", not "more" than nobody
+    more = "" if paired else " more than other pupils'"
     parts = []
     if rose:
-        parts.append(f"members' {join_words(rose)} rose clearly more{than}")
+        parts.append(f"members' {join_words(rose)} rose clearly{more}")
     if fell:
-        parts.append(f"members' {join_words(fell)} fell clearly more{than}")
+        parts.append(f"members' {join_words(fell)} fell clearly{more}")
     if unclear:
-        parts.append(f"on {join_words(unclear)} the data show no clear difference"
-                     + ("" if paired else " between members and other pupils"))
+        parts.append(f"on {join_words(unclear)} the data show no clear "
+                     + ("change" if paired else "difference between members and other pupils"))
     if missing:
-        parts.append(f"{join_words(missing)} could not be compared (too few pupils measured twice)")
+        parts.append(f"{join_words(missing)} could not be "
+                     + ("shown (too few members measured twice)" if paired else
+                        "compared (too few pupils measured twice)"))
     text = "; ".join(parts)
     return text[0].upper() + text[1:] + "."
 

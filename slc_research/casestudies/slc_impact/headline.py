@@ -97,6 +97,9 @@ def headline_finding(results: Sequence[ChangeResult], *, primary: str, smallest_
     if not found:
         return "No primary outcome could be analysed (no questionnaire scale)."
     r = found[0]
+    if r.comparison != "non_members":
+        return (f"There is no comparison group, so the primary outcome, {r.label.lower()}, is "
+                "members' own change.")
     if r.ppc is None:
         return f"The primary outcome, {r.label.lower()}, could not be compared."
     if min(r.ppc.n_treated, r.ppc.n_comparison) < threshold:

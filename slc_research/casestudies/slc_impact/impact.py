@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
+from slc_research.casestudies.result import missing_source
 from slc_research.casestudies.slc_impact.design import design_facts, evidence_strength, limitations
 from slc_research.casestudies.slc_impact.outcomes import (
     ChangeResult,
@@ -45,6 +46,8 @@ __all__ = [
     "community_label",
     "community_members",
     "community_start",
+    "community_start_event",
+    "meetings_missing",
     "design_facts",
     "evidence_strength",
     "effects_table",
@@ -191,3 +194,52 @@ def community_start(meetings: pd.DataFrame, memberships: pd.DataFrame,
     return pd.Timestamp(joined.min()) if len(joined) else None
 
 
+
+
+def community_start_event(meetings: pd.DataFrame, communities: Iterable[str]) -> str:
+    """What :func:`community_start` dates: ``"meeting"`` or ``"joined"``.
+
+    ``"joined"`` when none of the communities' meetings is recorded (no meetings file): the
+    start is then the first day a member joined.
+    """
+    held = meetings["community"].isin(list(communities))
+    return "meeting" if meetings.loc[held, "date"].notna().any() else "joined"
+
+
+def meetings_missing(meetings: pd.DataFrame, meeting_attendance: pd.DataFrame,
+                     communities: Iterable[str], *, shown: str) -> str:
+    """The plain sentence for a section on meetings when there are none to count, else ``""``.
+
+    Parameters
+    ----------
+    meetings, meeting_attendance : DataFrame
+        The canonical tables.
+    communities : iterable of str
+        The communities reported.
+    shown : str
+        What the section would show, e.g. ``"how often members came to meetings"``.
+
+    Returns
+    -------
+    str
+        ``"No meetings file was given, so ... is not shown."`` when the enquiry has no
+        meetings at all, the same for a meetings file without a meeting register, a sentence
+        naming the communities when the meetings file lists none of theirs, else ``""``.
+
+    Examples
+    --------
+    >>> meetings_missing(pd.DataFrame(columns=["meeting_id", "community"]),
+    ...                  pd.DataFrame(columns=["meeting_id"]), ["Hillside SLC"],
+    ...                  shown="how often members came to meetings")
+    'No meetings file was given, so how often members came to meetings is not shown.'
+    """
+    names = list(communities)
+    if meetings.empty:
+        return missing_source("meetings", shown)
+    theirs = meetings.loc[meetings["community"].isin(names), "meeting_id"]
+    if theirs.empty:
+        return (f"The meetings file lists no meeting of {community_label(names)}, so {shown} "
+                "is not shown.")
+    if not meeting_attendance["meeting_id"].isin(theirs).any():
+        return missing_source("meeting_attendance", shown)
+    return ""

@@ -80,6 +80,8 @@ def matched_outcomes(results: Iterable[ChangeResult], pupils: pd.DataFrame
     for r in results:
         if r.comparison != "non_members" or r.pupils.empty:
             continue
+        if not r.groups["n_both"].gt(0).all():  # a group nobody measured both times: its
+            continue  # section says so; "no characteristics recorded" would be a wrong reason
         data = _matching_frame(r, pupils)
         covariates = ["pre", *[c for c in MATCHED_ON if _varies(data, c)]]
         exact = [c for c in _EXACT if _varies(data, c)]
@@ -187,8 +189,16 @@ def balance_table(match: MatchResult, *, threshold: int) -> pd.DataFrame:
     return out[list(labels)].rename(columns=labels)
 
 
-def matched_finding(matched: list[MatchedOutcome], threshold: int) -> str:
-    """The plain sentence that leads the report: the matched estimates, or why there are none."""
+def matched_finding(matched: list[MatchedOutcome], threshold: int, *,
+                    comparison: str = "none") -> str:
+    """The plain sentence that leads the report: the matched estimates, or why there are none.
+
+    ``comparison`` is the report's: with ``"non_members"`` and nothing matched, no outcome had
+    members and other pupils both measured twice.
+    """
+    if not matched and comparison == "non_members":
+        return ("No outcome was measured both times for members and for other pupils, so "
+                "members could not be matched with similar pupils.")
     if not matched:
         return "There is no comparison group, so members could not be matched with other pupils."
     good = [m for m in matched if m.usable and m.match.n_treated_matched >= threshold]
@@ -247,7 +257,8 @@ def matched_records(matched: Iterable[MatchedOutcome], threshold: int) -> dict[s
     return out
 
 
-def matched_section(matches: list[MatchedOutcome], threshold: int) -> Section:
+def matched_section(matches: list[MatchedOutcome], threshold: int, *,
+                    comparison: str = "none") -> Section:
     """The report's "Members compared with similar pupils" section."""
     first = next((m for m in matches if m.match.n_treated_matched >= threshold
                   and not m.match.balance.empty), None)
@@ -256,7 +267,7 @@ def matched_section(matches: list[MatchedOutcome], threshold: int) -> Section:
                ) if first else ()
     return Section(
         "matched", "Members compared with similar pupils",
-        finding=matched_finding(matches, threshold),
+        finding=matched_finding(matches, threshold, comparison=comparison),
         tables=(Table(matched_effects_table(matches, threshold=threshold), decimals=2,
                       caption="Members' change against the change of similar pupils"),
                 *balance),

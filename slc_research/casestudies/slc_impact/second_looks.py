@@ -17,7 +17,11 @@ from slc_research.casestudies.slc_impact import tables as t
 from slc_research.casestudies.slc_impact.findings import change_finding, join_words
 from slc_research.privacy.suppression import SUPPRESSED_COLUMN, suppress_small
 
-__all__ = ["D_PPC2_AXIS", "second_looks"]
+__all__ = ["D_PPC2_AXIS", "NO_COMPARISON_MODELS", "second_looks"]
+
+#: The adjusted section of a report with no comparison group.
+NO_COMPARISON_MODELS = ("There is no comparison group, so neither model was fitted: both compare "
+                        "members with other pupils.")
 
 #: The x-axis title of every d_ppc2 forest chart.
 D_PPC2_AXIS = ("Effect size d, members' change minus other pupils', in SDs before (95% CI; the arrow "
@@ -25,7 +29,7 @@ D_PPC2_AXIS = ("Effect size d, members' change minus other pupils', in SDs befor
 
 
 def second_looks(all_results, scale_results, attendance, part, pupils,
-                 threshold: int, rep) -> tuple[Section, ...]:
+                 threshold: int, rep, *, no_meetings: str = "") -> tuple[Section, ...]:
     """The sections ``adjusted``, ``dose_response`` and ``pupil_premium``.
 
     Parameters
@@ -44,29 +48,16 @@ def second_looks(all_results, scale_results, attendance, part, pupils,
         The enquiry's suppression threshold.
     rep : Representativeness
         Who took part (its published counts must not give away a small group).
+    no_meetings : str, optional
+        The sentence that stands for the dose-response section when there are no meetings
+        to count (:func:`~slc_research.casestudies.slc_impact.impact.meetings_missing`).
     """
-    fits = adjusted.fit_models(all_results)  # both models fitted once for all that follows
-    models = adjusted.adjusted_comparison(all_results, threshold=threshold, display=False,
-                                          fits=fits)
-    adjusted_section = Section(
-        "adjusted", "Two ways of allowing for where pupils started",
-        finding=_models_finding(models),
-        paragraphs=adjusted.models_paragraphs(all_results, threshold=threshold, fits=fits),
-        tables=(Table(adjusted.adjusted_comparison(all_results, threshold=threshold, fits=fits),
-                      decimals=2, caption=("Members minus other pupils: difference in "
-                                           "differences and ANCOVA side by side")),),
-        charts=(charts.effect_size_chart(
-            adjusted.ancova_effects(models),
-            title="ANCOVA effect sizes (adjusted for the starting point)"),),
-        note=("Each row is the difference between members and other pupils in the outcome's "
-              "own units, with its 95% confidence interval. Difference in differences is the "
-              "headline comparison in the outcome's units; ANCOVA asks a different question "
-              "(pupils who started at the same score). When members started ahead the two "
-              "differ by about the gap at the start times (1 - slope), and neither is the "
-              "right answer by itself: report both. Neither model can rule out that "
-              "volunteers would have changed differently anyway: only random allocation "
-              "could."),
-        records={"adjusted": models.drop(columns=["suppressed"])})
+    compared = attendance.comparison == "non_members"  # the report's comparison
+    if not compared:  # comparison = "none": both models and the interaction test need others
+        adjusted_section = Section("adjusted", "Two ways of allowing for where pupils started",
+                                   finding=NO_COMPARISON_MODELS)
+    else:
+        adjusted_section = _adjusted_section(all_results, threshold)
 
     doses = {r.outcome: adjusted.dose_response(r, part) for r in [*scale_results, attendance]}
     found = [d for d in doses.values() if d is not None]
@@ -77,7 +68,8 @@ def second_looks(all_results, scale_results, attendance, part, pupils,
         columns=["outcome", "per_10_points", "ci_low", "ci_high", "p_value", "n"]),
         count_cols=["n"], threshold=threshold, display=True, partition_by=None)
     first = found[0] if found else None
-    dose_section = Section(
+    dose_section = Section("dose_response", "Did more meetings mean more change?",
+                           finding=no_meetings) if no_meetings else Section(
         "dose_response", "Did more meetings mean more change?",
         paragraphs=() if first else ("Too few members with meeting records and two "
                                      "measurements to look at this.",),
@@ -111,7 +103,7 @@ def second_looks(all_results, scale_results, attendance, part, pupils,
         "pupil_premium", "Disadvantaged pupils",
         finding="Among pupils eligible for the pupil premium: "
                 + change_finding(pp, threshold)[0].lower() + change_finding(pp, threshold)[1:]
-                + " " + subgroups.interaction_finding(interaction),
+                + (" " + subgroups.interaction_finding(interaction) if compared else ""),
         paragraphs=(subgroups.SUBGROUP_CAVEAT,),
         tables=(Table(_pp_protected(t.effects_summary(pp, threshold=threshold), rep,
                                     ("Members", "Other pupils"), threshold), decimals=2,
@@ -128,19 +120,53 @@ def second_looks(all_results, scale_results, attendance, part, pupils,
         charts=(charts.effect_size_chart(t.effects_summary(pp, threshold=threshold,
                                                            display=False), x_title=D_PPC2_AXIS,
                                          title="Pupil premium pupils: effect sizes"),),
-        note=("Disadvantaged members are usually few, so these intervals are wide: a result "
-              "here is a question to follow up, not a finding on its own. The interaction "
-              "test asks whether the difference between pupil premium members and other pupil "
-              "premium pupils is larger or smaller than the same difference outside the pupil "
-              "premium (in the outcome's units); only an interval that leaves out 0 is "
-              "evidence that the effect differs. Rows with fewer pupils than the enquiry's "
-              f"threshold ({threshold}) are withheld."),
+        note=_pp_note(threshold, compared=compared),
         records=differencing.protect_records(
             {**{f"pp_{k}": v for k, v in t.headlines(pp, threshold=threshold).items()},
              "pp_interaction": interaction.drop(columns=["suppressed"])},
             tuple(differencing.published_count(rep, "Pupil premium", "Yes", g)
                   for g in ("n_members", "n_rest")), threshold=threshold))
     return adjusted_section, dose_section, pp_section
+
+
+def _adjusted_section(all_results, threshold: int) -> Section:
+    """Difference in differences and ANCOVA side by side."""
+    fits = adjusted.fit_models(all_results)  # both models fitted once for all that follows
+    models = adjusted.adjusted_comparison(all_results, threshold=threshold, display=False,
+                                          fits=fits)
+    return Section(
+        "adjusted", "Two ways of allowing for where pupils started",
+        finding=_models_finding(models),
+        paragraphs=adjusted.models_paragraphs(all_results, threshold=threshold, fits=fits),
+        tables=(Table(adjusted.adjusted_comparison(all_results, threshold=threshold, fits=fits),
+                      decimals=2, caption=("Members minus other pupils: difference in "
+                                           "differences and ANCOVA side by side")),),
+        charts=(charts.effect_size_chart(
+            adjusted.ancova_effects(models),
+            title="ANCOVA effect sizes (adjusted for the starting point)"),),
+        note=("Each row is the difference between members and other pupils in the outcome's "
+              "own units, with its 95% confidence interval. Difference in differences is the "
+              "headline comparison in the outcome's units; ANCOVA asks a different question "
+              "(pupils who started at the same score). When members started ahead the two "
+              "differ by about the gap at the start times (1 - slope), and neither is the "
+              "right answer by itself: report both. Neither model can rule out that "
+              "volunteers would have changed differently anyway: only random allocation "
+              "could."),
+        records={"adjusted": models.drop(columns=["suppressed"])})
+
+
+def _pp_note(threshold: int, *, compared: bool) -> str:
+    """The pupil premium section's "How to read this" (the interaction test only when run)."""
+    few = ("Disadvantaged members are usually few, so these intervals are wide: a result here "
+           "is a question to follow up, not a finding on its own. ")
+    withheld = f"Rows with fewer pupils than the enquiry's threshold ({threshold}) are withheld."
+    if not compared:
+        return (few + "There is no comparison group: this is pupil premium members' own "
+                "change, and whether the effect differs for them cannot be tested. " + withheld)
+    return (few + "The interaction test asks whether the difference between pupil premium "
+            "members and other pupil premium pupils is larger or smaller than the same "
+            "difference outside the pupil premium (in the outcome's units); only an interval "
+            "that leaves out 0 is evidence that the effect differs. " + withheld)
 
 
 def _pp_protected(table: pd.DataFrame, rep, columns: tuple[str, str],

@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from slc_research import charts, qual
+from slc_research import charts
 from slc_research.casestudies.result import Result, Section, Table, missing_source
 from slc_research.casestudies.slc_impact import (
     adjusted,
@@ -24,10 +24,15 @@ from slc_research.casestudies.slc_impact import (
     scale_reliability,
 )
 from slc_research.casestudies.slc_impact import tables as t
-from slc_research.casestudies.slc_impact.findings import change_finding
+from slc_research.casestudies.slc_impact.findings import (
+    OWN_CHANGE_AXIS,
+    OWN_CHANGE_NOTE,
+    change_finding,
+    no_comparison_finding,
+)
 from slc_research.casestudies.slc_impact.schools import ASSUMED_ICC, ICC_SOURCE, school_of
 from slc_research.casestudies.slc_impact.second_looks import D_PPC2_AXIS, second_looks
-from slc_research.privacy.suppression import suppress_small
+from slc_research.casestudies.slc_impact.voice import voice_section
 
 __all__ = ["change_finding", "run"]
 
@@ -89,13 +94,17 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
                                     community_start=impact.community_start(
                                         enq.meetings, enq.memberships, communities),
                                     survey_responses=enq.survey_responses,
-                                    instruments={s.instrument for s in scales}))
+                                    instruments={s.instrument for s in scales},
+                                    community_start_event=impact.community_start_event(
+                                        enq.meetings, communities)))
     title = f"{enq.title}: {label}"
     matches = matched.matched_outcomes(all_results, enq.pupils)
     sections = (
         _who_took_part(rep, threshold),
-        _participation(part, threshold),
-        matched.matched_section(matches, threshold),
+        _participation(part, threshold, missing=impact.meetings_missing(
+            enq.meetings, enq.meeting_attendance, communities,
+            shown="how often members came to meetings")),
+        matched.matched_section(matches, threshold, comparison=comparison),
         differencing.protect_section(design.with_timing_warning(
             _questionnaire(scale_results, threshold, declared, _answer_scale(enq, scale_results),
                            waves, set(scores.loc[scores["scale"].isin(
@@ -109,10 +118,12 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
         differencing.protect_section(design.with_timing_warning(
             _attendance_behaviour(attendance, behaviour, threshold, declared, given), facts,
             design.ATTENDANCE_BEFORE), rep, threshold=threshold),
-        _all_outcomes(all_results, threshold, declared),
+        _all_outcomes(all_results, threshold, declared, compared=comparison == "non_members"),
         *second_looks(all_results, scale_results, attendance, part, enq.pupils, threshold,
-                      rep),
-        _voice(enq, communities, threshold),
+                      rep, no_meetings=impact.meetings_missing(
+                          enq.meetings, enq.meeting_attendance, communities,
+                          shown="whether members who came to more meetings changed more")),
+        voice_section(enq, communities, threshold),
         _design(facts),
         _evidence({**facts, **matched.evidence_facts(matches, primary)},
                   [*scale_results, *([attendance] if given["attendance"] else [])], threshold),
@@ -123,7 +134,7 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
     )
     return Result(
         "slc_impact", title,
-        matched.matched_finding(matches, threshold) + " "
+        matched.matched_finding(matches, threshold, comparison=comparison) + " "
         f"A case study of {label}: who took part, how often they came to meetings, and how "
         "members' answers to the learning questionnaire, their attendance and their behaviour "
         "changed, compared with other pupils in the same year groups.",
@@ -152,7 +163,10 @@ def _who_took_part(rep, threshold: int) -> Section:
               "larger or smaller than the community's own effect."))
 
 
-def _participation(part, threshold: int) -> Section:
+def _participation(part, threshold: int, *, missing: str = "") -> Section:
+    if missing:  # no meetings file, no register, or none of these communities' meetings
+        return Section("participation", "Participation", finding=missing, tables=(Table(
+                t.roles_table(part, threshold=threshold), caption="Members' roles"),))
     summary = part.summary
     meetings, members = int(summary["meetings"].sum()), int(summary["members"].sum())
     mean = part.per_member["pct_attended"].mean() if len(part.per_member) else None
@@ -207,8 +221,10 @@ def _questionnaire(scale_results, threshold: int, declared: dict,
         charts=(charts.scale_change_chart(
             t.means_table(scale_results, threshold=threshold),
             answers=None if answer_scale is None else answer_scale.levels,
-            first=1 if answer_scale is None else answer_scale.start),),
-        note=("d_ppc2 (Morris, 2008) is how much more members' scores changed than other "
+            first=1 if answer_scale is None else answer_scale.start,
+            groups=_groups(scale_results)),),
+        note=OWN_CHANGE_NOTE if all(r.comparison != "non_members" for r in scale_results)
+        else ("d_ppc2 (Morris, 2008) is how much more members' scores changed than other "
               "pupils', in standard deviations of the scores before: the metric in which "
               "about 0.2 is small, 0.5 medium and 0.8 large, and in which whole-school "
               "approaches in education typically reach 0.1-0.3. The 95% confidence interval "
@@ -219,6 +235,14 @@ def _questionnaire(scale_results, threshold: int, declared: dict,
                         for r in scale_results) else "The ")
               + "equivalence test says whether the data rule out an effect as large as the "
               "smallest that matters (the smallest_effect parameter)."))
+
+
+def _groups(results) -> tuple[str, ...]:
+    """The groups a chart's legend and subtitle name: members alone with no comparison group."""
+    r = next(iter(results), None)
+    if r is None:
+        return ()
+    return r.group_labels if r.comparison == "non_members" else r.group_labels[:1]
 
 
 def not_measured_twice(waves: tuple, answered: set) -> str:
@@ -259,18 +283,39 @@ def _attendance_behaviour(attendance, behaviour, threshold: int, declared: dict,
                       .capitalize() + " before and after"),
                 *((Table(t.persistent_absence_table(attendance, threshold=threshold),
                          caption="Persistent absence"),) if given["attendance"] else ())),
-        charts=((charts.attendance_chart(t.means_table([attendance], threshold=threshold)),)
+        charts=((charts.attendance_chart(t.means_table([attendance], threshold=threshold),
+                                         groups=_groups([attendance])),)
                 if given["attendance"] and attendance.available else ()),
-        note=("Attendance is compared in percentage points: +2 means members' attendance rose "
+        note=_OWN_CHANGE_UNITS if attendance.comparison != "non_members" else (
+              "Attendance is compared in percentage points: +2 means members' attendance rose "
               "two points more than other pupils' (for example from 93% to 95%). Behaviour "
               "counts negative points per week; a negative difference means members' points "
               "fell more. Attendance and behaviour also change with the time of year, which is "
               "why members are compared with other pupils over the same weeks."))
 
 
-def _all_outcomes(all_results, threshold: int, declared: dict) -> Section:
+_OWN_CHANGE_UNITS = ("Attendance is in percentage points: +2 means members' attendance rose two "
+                     "points (for example from 93% to 95%). Behaviour counts negative points "
+                     "per week; a negative change means members' points fell. With no "
+                     "comparison group, attendance and behaviour also change with the time of "
+                     "year: part of any change may be the season, not the community.")
+
+
+def _all_outcomes(all_results, threshold: int, declared: dict, *,
+                  compared: bool = True) -> Section:
     options = {"primary": declared["primary"], "smallest_effect": declared["smallest_effect"],
                "threshold": threshold}
+    records = {**t.headlines(all_results, threshold=threshold),
+               "primary_outcome": declared["primary"],
+               "holm": headline.headline_table(all_results, display=False, **options),
+               "research_change_g": headline.change_g_record(all_results, threshold)}
+    if not compared:  # comparison = "none": members' own change, no d_ppc2, no Holm
+        return Section("all_outcomes", "All outcomes together",
+                       finding=no_comparison_finding(all_results, threshold), charts=(
+                           charts.effect_size_chart(t.effects_summary(
+                               all_results, threshold=threshold, display=False),
+                               x_title=OWN_CHANGE_AXIS, title="How much members changed"),),
+                       note=OWN_CHANGE_NOTE, records=records)
     primary = declared.get("primary_label") or next(
         (r.label for r in all_results if r.outcome == declared["primary"]), "")
     return Section(
@@ -289,51 +334,7 @@ def _all_outcomes(all_results, threshold: int, declared: dict) -> Section:
               "equivalence test says whether the data rule out an effect as large as "
               f"±{declared['smallest_effect']:g} standard deviations (\"no effect larger than "
               "...\"), show an effect, or cannot tell (\"inconclusive\")."),
-        records={**t.headlines(all_results, threshold=threshold),
-                 "primary_outcome": declared["primary"],
-                 "holm": headline.headline_table(all_results, display=False, **options),
-                 "research_change_g": headline.change_g_record(all_results, threshold)})
-
-_VOICE_NOTE = ("A theme's share is the share of coded interview texts where it appears; it "
-               "shows what members talked about, not how many members think so. Quotes "
-               "illustrate a theme; they were chosen to be typical, not to be the most "
-               "positive.")
-
-
-def _voice(enq, communities, threshold: int) -> Section:
-    where = {"source": "interview", "community": list(communities)}
-    themes = qual.themes_summary(enq.texts, enq.codings, enq.codebook, where=where)
-    if themes.empty:
-        return Section("voice", "Pupil voice", finding=(
-            "No interview or pupil-voice text of these members has been coded yet: code texts "
-            "with the coder, or import a QDA project, to see themes here."), note=_VOICE_NOTE)
-    counts = {"n_texts": ["pct_texts"]}
-    spoken = enq.texts[(enq.texts["source"] == "interview")
-                       & enq.texts["community"].isin(list(communities)).fillna(False)]
-    quotes = qual.exemplar_quotes(spoken, enq.codings, memberships=enq.memberships, per_code=1)
-    top = themes.sort_values("n_texts", ascending=False).iloc[0]
-    return Section(
-        "voice", "Pupil voice",
-        finding=(f"The theme members talked about most was \u201c{top['theme']}\u201d."
-                 if int(top["n_texts"]) >= threshold else
-                 f"Each theme was coded in fewer than {threshold} texts, too few to report."),
-        tables=(Table(suppress_small(themes, count_cols=counts, threshold=threshold,
-                                     display=True, partition_by=None),
-                      decimals=0, caption="Themes in members' interviews",
-                      labels={"theme": "Theme", "code": "Code", "description": "What it means",
-                              "n_texts": "Texts", "n_coded_texts": "Coded texts",
-                              "pct_texts": "% of coded texts"}),),
-        charts=(charts.code_frequency_chart(
-            suppress_small(themes, count_cols=counts, threshold=threshold, partition_by=None),
-            title="Themes in members' interviews"),),
-        items=tuple(f"\u201c{q}\u201d ({who}; {code})" for code, q, who in
-                    quotes[["code", "quote", "attribution"]].head(6).itertuples(index=False)),
-        items_heading="A few quotes",
-        note=_VOICE_NOTE,
-        records={"voice_themes": suppress_small(
-            themes, count_cols=counts, threshold=threshold, partition_by=None,
-        )[["theme", "code", "n_texts", "pct_texts"]].head(5)})
-
+        records=records)
 
 def _design(facts) -> Section:
     items = tuple(impact.limitations(facts))

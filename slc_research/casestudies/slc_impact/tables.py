@@ -113,8 +113,12 @@ def bands_table(part: Participation, *, threshold: int) -> pd.DataFrame:
 
 def change_table(results: Iterable[ChangeResult], *, threshold: int,
                  display: bool = True) -> pd.DataFrame:
-    """Before, after and change per outcome and group, with the paired effect size."""
-    frames = [r.groups for r in results if len(r.groups)]
+    """Before, after and change per outcome and group, with the paired effect size.
+
+    An outcome nobody was measured on both times has no row (its sentence says so): a row of
+    dashes beside the pupils lost would show nothing.
+    """
+    frames = [r.groups for r in results if r.available]
     if not frames:
         return pd.DataFrame()
     t = pd.concat(frames, ignore_index=True)
@@ -147,10 +151,17 @@ def effects_summary(results: Iterable[ChangeResult], *, threshold: int,
     """
     rows = []
     for r in results:
+        if not r.available:  # nobody measured both times: a row of dashes
+            continue
         e, d, b = r.effect, r.difference, r.baseline
+        # without an effect size (too few for its SD), a difference in change may still have
+        # been computed: it is published, or withheld, by the counts measured both times
+        n_both = r.groups.set_index("group")["n_both"]
+        n1, n2 = (n_both.get(g, np.nan) for g in r.group_labels)
         rows.append({
-            "outcome": r.label, "n1": e.n1 if e else np.nan,
-            "n2": (0 if e.paired else e.n2) if e else np.nan,
+            "outcome": r.label, "n1": e.n1 if e else n1,
+            "n2": (0 if e.paired else e.n2) if e else (
+                n2 if r.comparison == "non_members" else 0),
             "estimate": e.estimate if e else np.nan, "ci_low": e.ci_low if e else np.nan,
             "ci_high": e.ci_high if e else np.nan,
             "difference": d.estimate if d else np.nan,

@@ -66,39 +66,52 @@ def timing_warnings(design: Mapping[str, Any]) -> list[str]:
     if start is None or pd.isna(start):
         return []
     start = pd.Timestamp(start)
+    began = _began(label, start, design.get("community_start_event", "meeting"))
     late = design.get("late_answers") or {}
     out = []
     for what, (first, last) in (design.get("before_periods") or {}).items():
         if first is None or pd.isna(first):
             out.append(f"When {what} was taken is not recorded in the data; if it was after "
-                       f"{_possessive(label)} first meeting on {_day(start)}, it is not a true "
+                       f"{began}, it is not a true "
                        "\"before\" measurement and members may already have changed by then.")
         elif what in late:  # dated answers: only those given after the meeting's day count
             if late[what][0] > 0:
-                out.append(_late_answers(what, pd.Timestamp(first), start, label, *late[what]))
+                out.append(_late_answers(what, pd.Timestamp(first), start, began,
+                                         *late[what]))
         elif pd.Timestamp(first) > start:
-            out.append(f"Warning: {what} began on {_day(pd.Timestamp(first))}, after {label}'s "
-                       f"first meeting on {_day(start)}, so it is not a true \"before\" "
+            out.append(f"Warning: {what} began on {_day(pd.Timestamp(first))}, after "
+                       f"{began}, so it is not a true \"before\" "
                        "measurement: members may already have changed, and the change "
                        "between the two measurements can understate (or overstate) any effect.")
         elif last is not None and not pd.isna(last) and pd.Timestamp(last) >= start:
             out.append(f"Warning: {what} ({_day(pd.Timestamp(first))} to "
-                       f"{_day(pd.Timestamp(last))}) runs on past {_possessive(label)} first "
-                       f"meeting on {_day(start)}, so part of the \"before\" measurement was "
-                       "taken while the community was already meeting; the change between the "
+                       f"{_day(pd.Timestamp(last))}) runs on past {began}, so part of the "
+                       "\"before\" measurement was taken while the community was already "
+                       "running; the change between the "
                        "two measurements is likely to understate any effect.")
     return out
 
 
-def _late_answers(what: str, first: pd.Timestamp, start: pd.Timestamp, label: str,
+def _began(label: str, start: pd.Timestamp, event: str) -> str:
+    """How the community's start is named: its first meeting, or the day a member first joined.
+
+    The second when no meeting of the community is recorded (no meetings file).
+    """
+    if event == "joined":
+        return f"the day {_possessive(label)} first member joined ({_day(start)})"
+    return f"{_possessive(label)} first meeting on {_day(start)}"
+
+
+def _late_answers(what: str, first: pd.Timestamp, start: pd.Timestamp, began: str,
                   n_after: int, n_dated: int) -> str:
-    """The warning on dated questionnaire answers given after the first meeting."""
+    """The warning on dated questionnaire answers given after the community started."""
     answers = (f"all {n_dated} answers" if n_after == n_dated
                else f"{n_after} of its {n_dated} dated answers")
     order = "after" if first > start else "before"
-    tail = "came after that meeting" if first > start else "came after it"
+    tail = "came after it" if first <= start else (
+        "came after that meeting" if "meeting" in began else "came after that day")
     return (f"Warning: {what}, the \"before\" measurement, began in {_month(first)}, {order} "
-            f"{_possessive(label)} first meeting on {_day(start)}: {answers} {tail}. Those "
+            f"{began}: {answers} {tail}. Those "
             "answers are not a true \"before\" measurement: members may "
             "already have changed, and the change between the two waves can understate (or "
             "overstate) any effect.")
@@ -138,7 +151,8 @@ def period_dates(records: pd.DataFrame, period: str, *, by: str = "term",
 def timing_facts(attendance_marks: pd.DataFrame, attendance: ChangeResult, *,
                  waves: tuple[int, int], community_start: pd.Timestamp | None,
                  survey_responses: pd.DataFrame | None = None,
-                 instruments: Iterable[str] = ()) -> dict[str, Any]:
+                 instruments: Iterable[str] = (),
+                 community_start_event: str = "meeting") -> dict[str, Any]:
     """The first meeting and the dates of the "before" measurements, for ``design_facts``.
 
     Parameters
@@ -158,11 +172,15 @@ def timing_facts(attendance_marks: pd.DataFrame, attendance: ChangeResult, *,
         are recorded; otherwise the wave's date is given as not recorded.
     instruments : iterable of str
         Only answers to these instruments count (default: every instrument).
+    community_start_event : str, default "meeting"
+        What ``community_start`` is: ``"meeting"`` (the first meeting) or ``"joined"`` (no
+        meeting recorded: the first day a member joined). The warnings name it.
 
     Returns
     -------
     dict
-        ``community_start``, ``before_periods`` and ``late_answers``.
+        ``community_start``, ``community_start_event``, ``before_periods`` and
+        ``late_answers``.
     """
     wave = questionnaire_before(waves[0])
     periods: dict[str, tuple] = {wave: (None, None)}
@@ -177,7 +195,8 @@ def timing_facts(attendance_marks: pd.DataFrame, attendance: ChangeResult, *,
     if attendance.available:
         periods[ATTENDANCE_BEFORE] = period_dates(attendance_marks,
                                                   attendance.periods[0].lower())
-    return {"community_start": community_start, "before_periods": periods,
+    return {"community_start": community_start,
+            "community_start_event": community_start_event, "before_periods": periods,
             "late_answers": late}
 
 
