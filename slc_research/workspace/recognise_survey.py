@@ -29,8 +29,15 @@ from slc_research.workspace.mapping_editor import suggest_mapping
 from slc_research.workspace.recognise_ids import ID_COLUMN, best_id_column, set_id, settle_roster_id
 from slc_research.workspace.recognised import Placed, fold_id, id_values
 
-__all__ = ["grid_statement", "instrument_name", "item_codes", "plan_surveys", "wave_hint"]
+__all__ = ["answered_for_a_child", "grid_statement", "instrument_name", "item_codes",
+           "plan_surveys", "wave_hint"]
 
+#: Words of a question asked of a parent or carer about their child ("your child's ...").
+_ABOUT_A_CHILD = re.compile(r"\b(?:your|my|our)\s+(?:child|children|son|daughter|ward)\b"
+                            r"|\bchild(?:'s|\u2019s|ren's|ren\u2019s)\b", re.IGNORECASE)
+#: Words of an id question that names the respondent's child or the respondent as a parent.
+_PARENT_ID = re.compile(r"\b(?:child|children|son|daughter|parent|carer|guardian)\b",
+                        re.IGNORECASE)
 _GRID = re.compile(r"^(?P<stem>.*?)\s*\[(?P<row>[^\[\]]+)\]\s*$")
 _QUALTRICS_ROW = re.compile(r"^(?P<stem>.+?)\s+-\s+(?P<row>[^-]+)$")
 _STAMP_HEADERS = {"timestamp", "starttime", "startdate", "completiontime", "recordeddate",
@@ -40,6 +47,26 @@ _PRE_POST = {"pre": 1, "before": 1, "baseline": 1, "start": 1, "mid": 2, "midpoi
              "post": 3, "after": 3, "end": 3, "final": 3}
 _POSSESSIVE = re.compile(r"['\u2019]s\b", re.I)
 _WAVE = re.compile(r"(?:wave|round|time|t)\s*[_-]?\s*(\d{1,2})\b", re.I)
+
+
+def answered_for_a_child(id_question: str, questions: Sequence[str]) -> bool:
+    """Whether a survey keyed by pupils' ids was answered by their parents or carers.
+
+    Its id question names the child or the parent ("What is your child's admission
+    number?"), or at least a third of its questions ask about "your child", "my son" or a
+    "child's" learning. A pupils' questionnaire asking about "my parents" is not one.
+
+    Examples
+    --------
+    >>> answered_for_a_child("What is your child's admission number?", ["I enjoy school"])
+    True
+    >>> answered_for_a_child("Admission number", ["My parents help me with homework"])
+    False
+    """
+    if _PARENT_ID.search(id_question):
+        return True
+    about = sum(bool(_ABOUT_A_CHILD.search(q)) for q in questions)
+    return bool(questions) and about * 3 >= len(questions)
 
 
 def grid_statement(header: str, question_text: str | None = None) -> tuple[str, str] | None:
@@ -187,8 +214,13 @@ def plan_surveys(placed: Sequence[Placed], ids: Mapping[str, set[str]] | None = 
         if match is not None:
             share, header, roster_header, n = match
             set_id(p, "respondent_id", header, roster_header, share, f"answers ({n})")
-            p.table["respondents"] = "pupil"
-            p.checks["respondents"] = "its respondent ids are pupils' ids"
+            if answered_for_a_child(header, [survey.question_texts.get(h) or h for h in codes]):
+                p.table["respondents"] = "parent"  # keyed by their child's id: not the pupils'
+                p.checks["respondents"] = ("its ids are pupils' ids, but its questions ask "
+                                           "about the respondent's child: parents or carers")
+            else:
+                p.table["respondents"] = "pupil"
+                p.checks["respondents"] = "its respondent ids are pupils' ids"
         elif not ids:  # no roster to match: an id column is known by its header alone
             header = suggest_mapping([h for h in candidates if h not in export.personal],
                                      "survey", cutoff=0.85).get("respondent_id")

@@ -246,3 +246,39 @@ def test_questions_given_no_code_are_written_commented_out_with_the_reason(tmp_p
                                                           "clubs_go_music"]
     assert clubs.groupby("item", observed=True)["value"].sum().to_dict() == {
         "clubs_go_art": 7, "clubs_go_drama": 4, "clubs_go_music": 8}
+
+
+def _google_forms(path: Path, id_question: str, grid: str, statements: list[str]) -> None:
+    """A Google Forms responses CSV: Timestamp, the id question, one grid of statements."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["Timestamp", id_question, *(f"{grid} [{s}]" for s in statements)])
+    answers = ["Strongly agree", "Agree", "Neither agree nor disagree", "Disagree"]
+    for i, a in enumerate(ADNOS):
+        writer.writerow([f"2026/03/0{1 + i % 5} 12:5{i % 10}:00 PM GMT", a,
+                         *(answers[(i + j) % 4] for j in range(len(statements)))])
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def test_a_parent_survey_keyed_by_the_childs_admission_number_is_the_parents(tmp_path):
+    # a family questionnaire asks for the child's admission number to link the answers: the
+    # ids are pupils' ids, but the answers are the parents'; read as pupils', the SLC report
+    # would take them for the pupils' own learning questionnaire
+    _roster(tmp_path)
+    _google_forms(tmp_path / "Family survey (Responses).csv",
+                  "What is your child's admission number?", "How far do you agree?",
+                  ["My child enjoys coming to school", "My child talks about their learning",
+                   "I know how to help my child learn at home"])
+    _google_forms(tmp_path / "Family survey ids only (Responses).csv", "Parent/carer: Adno",
+                  "How far do you agree?", ["School keeps me informed", "Homework is useful"])
+    _google_forms(tmp_path / "Pupil questionnaire (Responses).csv", "Admission number",
+                  "How far do you agree?", ["My parents help me with homework",
+                                            "I enjoy my lessons", "I can ask for help"])
+    placed = _placed(tmp_path)
+    family, named, pupils = (placed[f"{n} (Responses).csv"] for n in (
+        "Family survey", "Family survey ids only", "Pupil questionnaire"))
+    assert family.table["columns"]["What is your child's admission number?"] == "respondent_id"
+    assert family.table["respondents"] == "parent"
+    assert "parents or carers" in family.checks["respondents"]
+    assert named.table["respondents"] == "parent"
+    assert pupils.table["respondents"] == "pupil"
