@@ -38,6 +38,12 @@ _ABOUT_A_CHILD = re.compile(r"\b(?:your|my|our)\s+(?:child|children|son|daughter
 #: Words of an id question that names the respondent's child or the respondent as a parent.
 _PARENT_ID = re.compile(r"\b(?:child|children|son|daughter|parent|carer|guardian)\b",
                         re.IGNORECASE)
+#: A grid question that only asks how far one agrees, or to rate (no topic of its own).
+_ASKS_ONLY_HOW = re.compile(
+    r"(?i)(?:please\s+)?(?:(?:how\s+(?:far|much|strongly|often)|to\s+what\s+extent)\s+do\s+"
+    r"you\s+(?:agree|disagree)(?:\s+or\s+disagree)?|(?:please\s+)?(?:rate|tick|choose)|"
+    r"(?:do\s+you\s+)?agree\s+or\s+disagree)(?:\s+(?:with|to)\s+(?:the|these|each of the)"
+    r"(?:\s+following)?\s+(?:statements?|sentences?))?\s*[?:.]?")
 _GRID = re.compile(r"^(?P<stem>.*?)\s*\[(?P<row>[^\[\]]+)\]\s*$")
 _QUALTRICS_ROW = re.compile(r"^(?P<stem>.+?)\s+-\s+(?P<row>[^-]+)$")
 _STAMP_HEADERS = {"timestamp", "starttime", "startdate", "completiontime", "recordeddate",
@@ -244,7 +250,24 @@ def plan_surveys(placed: Sequence[Placed], ids: Mapping[str, set[str]] | None = 
         _waves(group)
     for scale in proposed.values():
         scale["instrument"] = scale.pop("source").table["instrument"]
+    _plain_labels(proposed)
     return proposed
+
+
+def _plain_labels(proposed: dict[str, dict[str, Any]]) -> None:
+    """A grid's question as the scale's label, unless it only asks how far one agrees.
+
+    "How far do you agree?" would make a report say "members' how far do you agree? went
+    up": such a scale is named after its questionnaire ("Family survey"), numbered when the
+    questionnaire has several.
+    """
+    generic = [s for s in proposed.values() if _ASKS_ONLY_HOW.fullmatch(s["label"].strip())]
+    for scale in generic:
+        words = scale["instrument"].replace("_", " ").strip()
+        scale["label"] = words[:1].upper() + words[1:]
+        same = [s for s in generic if s["instrument"] == scale["instrument"]]
+        if len(same) > 1:
+            scale["label"] += f" ({same.index(scale) + 1} of {len(same)})"
 
 
 def _as_texts(p: Placed, table: Any, export: Any, ids: Mapping[str, set[str]]) -> bool:

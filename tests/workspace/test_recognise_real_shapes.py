@@ -282,3 +282,15 @@ def test_a_parent_survey_keyed_by_the_childs_admission_number_is_the_parents(tmp
     assert "parents or carers" in family.checks["respondents"]
     assert named.table["respondents"] == "parent"
     assert pupils.table["respondents"] == "pupil"
+
+
+def test_a_grid_that_only_asks_how_far_one_agrees_is_named_after_its_questionnaire(tmp_path):
+    # "How far do you agree?" as a scale's label reads "members' how far do you agree? went
+    # up" in a report; a grid with a topic of its own keeps its question
+    _roster(tmp_path)
+    _google_forms(tmp_path / "Family survey (Responses).csv", "Admission number",
+                  "How far do you agree?", ["School keeps me informed", "Homework is useful"])
+    _google_forms(tmp_path / "Learning check (Responses).csv", "Admission number",
+                  "Working with the SLC", ["I speak up more", "I plan my work"])
+    labels = sorted(s["label"] for s in recognise_folder(tmp_path).scales.values())
+    assert labels == ["Family survey", "Working with the SLC"]
