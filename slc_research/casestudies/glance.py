@@ -121,7 +121,7 @@ def at_a_glance(result: Any) -> Glance:
         if len(findings) >= FEWEST:
             break
         first = _first_sentence(section.finding)
-        if first and _plain(first) and first not in findings:
+        if first and _plain(first) and not any(_says_the_same(first, f) for f in findings):
             findings.append(first)
     evidence = facts.evidence or ("This report describes what happened; it has no comparison "
                                   "group, so it cannot show what caused it.")
@@ -372,6 +372,13 @@ _JARGON = re.compile(r"_|\bnan\b|-0\.0+\b|\b(?:g|p|d|h|CI|SD|df)\b\s*[=<>\[]|\bC
 
 def _plain(sentence: str) -> bool:
     return not _JARGON.search(sentence)
+
+
+def _says_the_same(a: str, b: str) -> bool:
+    """Whether two findings open alike ("9 pupils were members ..."): one is enough."""
+    def start(text: str) -> list[str]:
+        return re.findall(r"[\w%.]+", text.lower().replace(",", ""))[:4]
+    return a == b or start(a) == start(b)
 
 
 def _first_sentence(text: str) -> str:

@@ -19,6 +19,7 @@ import textstat
 
 from slc_research.casestudies.glance import (
     Glance,
+    at_a_glance,
     change_sentence,
     how_sure,
     number,
@@ -132,6 +133,18 @@ def test_item1_slc_impact_primary_outcome_said_in_words_with_its_interval(demo_g
     assert glance.evidence.startswith(
         f"Strength of evidence: {result['evidence'].records['strength_of_evidence']}, "
         "where 5 is the strongest.")
+
+
+def test_a_glance_filled_from_the_sections_does_not_say_one_thing_twice():
+    from slc_research.casestudies.result import Result, Section
+
+    result = Result("slc_impact", "Enquiry?: Hillside SLC", "", (
+        Section("who_took_part", "Who took part",
+                finding="9 pupils were members, out of 24 pupils in the same year groups."),
+        Section("participation", "Participation", finding="The community held 12 meetings."),
+    ), records={"members": 9, "community": "Hillside SLC"})
+    assert at_a_glance(result).findings == ("9 pupils were members of Hillside SLC.",
+                                            "The community held 12 meetings.")
 
 
 def test_item1_interval_words_match_the_interval():
