@@ -147,6 +147,23 @@ def test_a_glance_filled_from_the_sections_does_not_say_one_thing_twice():
                                             "The community held 12 meetings.")
 
 
+def test_a_glance_without_a_comparison_group_says_members_own_change():
+    from slc_research.casestudies.result import Result, Section
+
+    own = {"estimate": -0.67, "ci_low": -1.63, "ci_high": 0.30, "paired": True, "n": 9}
+    result = Result("slc_impact", "Enquiry?: Hillside SLC", "", (
+        Section("all_outcomes", "All outcomes together", finding="There is no comparison "
+                "group, so no outcome is compared with other pupils."),), records={
+        "members": 9, "community": "Hillside SLC", "behaviour_g": own, "holm": [],
+        "outcome_labels": {"behaviour": "Behaviour (negative points)"}})
+    assert at_a_glance(result).findings[1:3] == (
+        "There is no comparison group, so what follows is how much members themselves "
+        "changed, not how much more than other pupils.",
+        "Members' own behaviour (negative points) went down. It was a large fall: -0.67 on "
+        "the standard scale. It could be anywhere between -1.63 and 0.30, so it could be no "
+        "change at all.")
+
+
 def test_item1_interval_words_match_the_interval():
     assert how_sure(0.23, 0.62) == "we can be fairly sure it is between 0.23 and 0.62"
     assert how_sure(-0.02, 0.57).endswith("so it could be no change at all")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from slc_research.casestudies.glance import (
@@ -35,12 +36,15 @@ def facts(result: Any) -> GlanceFacts:
     findings = []
     if records.get("members"):
         findings.append(f"{records['members']:,} pupils were members of {who}.")
-    for row in outcome_rows(records):
+    rows = outcome_rows(records)
+    for row in rows:
         outcome = short_outcome(row["outcome"])
         went = "went up" if row["estimate"] > 0 else "went down"
         findings.append(change_sentence(
             f"Compared with other pupils, members' {outcome} {went}",
             row["estimate"], row["ci_low"], row["ci_high"]))
+    if not rows:  # no comparison group: members' own change, said as only that
+        findings += _own_change(records)
     if records.get("questionnaire_not_compared"):  # e.g. its second wave not collected yet
         findings.append(f"{records['questionnaire_not_compared'][:-1]}, so change on it is "
                         "not shown.")
@@ -53,3 +57,20 @@ def facts(result: Any) -> GlanceFacts:
         "school and year group.",
         "It cannot show that the community caused the change: pupils chose to join, and "
         "they may differ in ways the data do not show."))
+
+
+def _own_change(records: Mapping[str, Any]) -> list[str]:
+    """Members' own change on each outcome (``<outcome>_g`` holding a paired g_av)."""
+    labels = records.get("outcome_labels") or {}
+    out = []
+    for key, value in records.items():
+        if (not key.endswith("_g") or key.startswith(("pp_", "research_"))
+                or not isinstance(value, Mapping) or not value.get("paired")
+                or value.get("estimate") is None):
+            continue
+        outcome = short_outcome(labels.get(key[:-2], key[:-2].replace("_", " ")))
+        went = "went up" if value["estimate"] > 0 else "went down"
+        out.append(change_sentence(f"Members' own {outcome} {went}", value["estimate"],
+                                   value["ci_low"], value["ci_high"]))
+    return (["There is no comparison group, so what follows is how much members themselves "
+             "changed, not how much more than other pupils."] + out) if out else []

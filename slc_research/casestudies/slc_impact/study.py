@@ -306,6 +306,7 @@ def _all_outcomes(all_results, threshold: int, declared: dict, *,
     options = {"primary": declared["primary"], "smallest_effect": declared["smallest_effect"],
                "threshold": threshold}
     records = {**t.headlines(all_results, threshold=threshold),
+               "outcome_labels": {r.outcome: r.label for r in all_results},
                "primary_outcome": declared["primary"],
                "holm": headline.headline_table(all_results, display=False, **options),
                "research_change_g": headline.change_g_record(all_results, threshold)}
