@@ -214,7 +214,7 @@ def test_item5_methods_describe_only_what_ran():
                                           "n": 900}, "alpha": {"estimate": 0.7, "n": 900}}
     assert [a.key for a in methods_for("voices", two)] == [
         "code_frequencies", "cohen_kappa", "krippendorff_alpha"]
-    assert len(methods_for("slc_impact")) == 7  # without records: everything it can run
+    assert len(methods_for("slc_impact")) == 9  # without records: everything it can run
 
 
 # --- the commands ----------------------------------------------------------------------------
