@@ -21,7 +21,7 @@ from pandas.api.types import is_string_dtype, union_categoricals
 
 from slc_research.data.schemas import TABLES, conform, empty_table
 from slc_research.data.spec import LoadContext, Loaded, SourceSpec
-from slc_research.errors import ConfigError, DataError
+from slc_research.errors import ConfigError, DataError, Problem
 from slc_research.privacy.pseudonyms import CONSENT_FILE, Pseudonymiser, read_consent_register
 from slc_research.privacy.quotable import NOT_QUOTABLE_FILE, apply_not_quotable, load_not_quotable
 from slc_research.workspace.cache import SourceCache
@@ -73,13 +73,26 @@ def _read_people(specs: list[SourceSpec]):
 
 
 def _context(manifest: Manifest, pseudonymiser: Pseudonymiser, withdrawn: frozenset[str],
-             people: dict[str, SourceSpec]) -> LoadContext:
-    """The loaders' context; the people's identifiers are read when a source redacts."""
+             people: dict[str, SourceSpec]) -> tuple[LoadContext, bool]:
+    """The loaders' context, and whether the people's identifiers could be read.
+
+    They are read when a source redacts; a roster or staff list that cannot be read says
+    why as a source of its own, and the sources that redact wait for it (False).
+    """
     ctx = LoadContext(pseudonymiser, manifest.response_scales, manifest.scales,
                       withdrawn=withdrawn)
     if any(s.kind in _REDACTED_KINDS for s in manifest.sources.values()):
-        ctx = _read_people(list(people.values())).into(ctx)
-    return ctx
+        try:
+            ctx = _read_people(list(people.values())).into(ctx)
+        except DataError:
+            return ctx, False
+    return ctx, True
+
+
+#: What a source that redacts says when the names to redact could not be read.
+_WAITS_FOR_PEOPLE = ("its words to be cleared of the names on the roster and staff list "
+                     "before it is checked, but those could not be read; fix the problems "
+                     "listed for them, then run check again")
 
 
 def _safe_dir(name: str) -> str:
@@ -226,7 +239,12 @@ class Enquiry:
                 from_cache = True
             else:
                 if ctx is None:
-                    ctx = _context(manifest, pseudonymiser, withdrawn, people)
+                    ctx, people_read = _context(manifest, pseudonymiser, withdrawn, people)
+                if spec.kind in _REDACTED_KINDS and not people_read:  # never read unredacted
+                    problems.append(Problem(spec.label, None, None, None, _WAITS_FOR_PEOPLE))
+                    total_problems += 1
+                    per_file[spec.label] = per_file.get(spec.label, 0) + 1
+                    continue
                 try:
                     loaded = _load_source(spec, ctx)
                 except DataError as exc:

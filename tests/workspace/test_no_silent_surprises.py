@@ -243,6 +243,49 @@ def test_item3_check_lists_every_file_and_caps_problems_per_file(tmp_path, capsy
     assert "raw/d.csv" in err_out
 
 
+def test_item3_an_unreadable_roster_does_not_hide_the_other_files_problems(tmp_path):
+    # a roster saved as a workbook under a .csv name: its names cannot be read, so a texts
+    # source (cleared of those names before anything of it is kept) waits, and says so;
+    # every other file is still checked and listed
+    texts = _csv([["Timestamp", ADM, "What did you learn this week?"],
+                  ["2026/03/06 12:54:00 PM GMT", "1001", "I explained my method to Ben."]])
+    sources = ROSTER_SOURCE.format(extra='blank = "no"') + f"""
+[sources.reflections]
+path = "raw/Reflections (Responses).csv"
+kind = "texts"
+authors = "pupil"
+text_source = "reflection"
+[sources.reflections.columns]
+"Timestamp" = "date"
+"{ADM}" = "author_id"
+"What did you learn this week?" = "text"
+
+[sources.voice]
+path = "raw/voice.csv"
+kind = "survey"
+instrument = "pupil_voice"
+respondents = "pupil"
+[sources.voice.columns]
+"{ADM}" = "respondent_id"
+"{Q1}" = "belong"
+"""
+    ws = _workspace(tmp_path, {"Student List.csv": "", "Reflections (Responses).csv": texts,
+                               "voice.csv": _bad_survey(2)}, sources)
+    (ws / "raw" / "Student List.csv").write_bytes(b"PK\x03\x04" + bytes(range(256)) * 4)
+    with pytest.raises(DataError) as err:
+        Enquiry.open(ws)
+    text = str(err.value)
+    assert text.splitlines()[0] == "4 problems in 3 files (3 checked):"
+    assert re.search(r"^  raw/Student List.csv +1 problem$", text, re.M)
+    assert re.search(r"^  raw/voice.csv +2 problems$", text, re.M)
+    assert ("raw/Reflections (Responses).csv: expected its words to be cleared of the names "
+            "on the roster and staff list before it is checked, but those could not be read; "
+            "fix the problems listed for them, then run check again") in text
+    assert "Ben" not in text
+    cached = list((ws / ".slc-cache").rglob("*")) if (ws / ".slc-cache").exists() else []
+    assert not [f for f in cached if "reflections" in str(f)]  # nothing of it kept
+
+
 # ----------------------------------------------------------------- item 4: manifest
 
 def test_item4_community_on_a_one_slc_membership_list(tmp_path):
