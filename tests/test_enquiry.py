@@ -221,8 +221,8 @@ def test_stacked_memo_serves_equal_tables_only_while_every_source_is_unchanged(
     # The warm-kernel zygote turns the memo on (off by default).
     monkeypatch.setattr(enquiry_module, "STACKED_MEMO", {})
     plain_calls = []
-    real = enquiry_module._concat
-    monkeypatch.setattr(enquiry_module, "_concat",
+    real = enquiry_module.stack_tables
+    monkeypatch.setattr(enquiry_module, "stack_tables",
                         lambda frames, table: plain_calls.append(table) or real(frames, table))
     first = Enquiry.open(workspace)
     stacked = len(plain_calls)

@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from pandas.api.types import is_string_dtype, union_categoricals
 
-from slc_research.data.schemas import TABLES, conform, empty_table
+from slc_research.data.schemas import TABLES
 from slc_research.data.spec import LoadContext, Loaded, SourceSpec
 from slc_research.errors import ConfigError, DataError, Problem
 from slc_research.privacy.pseudonyms import CONSENT_FILE, Pseudonymiser, read_consent_register
@@ -32,6 +31,7 @@ from slc_research.workspace.problems import (
     with_unlisted_people,
     with_unlisted_respondents,
 )
+from slc_research.workspace.stacking import communities_of, stack_tables
 
 __all__ = ["Enquiry", "SourceHealth"]
 
@@ -99,41 +99,6 @@ def _safe_dir(name: str) -> str:
     if re.fullmatch(r"[A-Za-z0-9_.-]{1,80}", name) and not name.startswith("."):
         return name
     return "s-" + hashlib.sha256(name.encode()).hexdigest()[:16]
-
-
-def _concat(frames: list[pd.DataFrame], table: str) -> pd.DataFrame:
-    """Stack tables of one kind from several sources, keeping categoricals categorical."""
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return empty_table(table)
-    if len(frames) == 1:
-        return frames[0]
-    cols = {}
-    for col, dtype in TABLES[table].items():
-        parts = [f[col] for f in frames]
-        if dtype == "category":
-            cols[col] = _stack_categories(parts)
-        else:
-            cols[col] = pd.concat(parts, ignore_index=True)
-    return conform(pd.DataFrame(cols), table)
-
-
-def _stack_categories(parts: list[pd.Series]) -> pd.Series:
-    """Stack categorical columns whose categories may be of different dtypes.
-
-    A table read fresh and one read back from the cache, or a column one source lacks
-    (all missing: no categories at all), can hold categories of different dtypes (``str``,
-    ``string``, ``object``, ``float64``); only the categories are recast, never the codes,
-    so this stays cheap on millions of rows.
-    """
-    cats = [p if isinstance(p.dtype, pd.CategoricalDtype) else p.astype("category")
-            for p in parts]
-    if len({str(c.cat.categories.dtype) for c in cats}) > 1:
-        filled = [c.cat.categories for c in cats if len(c.cat.categories)]
-        target = "str" if all(is_string_dtype(f) for f in filled) else object
-        cats = [pd.Series(pd.Categorical.from_codes(
-            c.cat.codes, categories=c.cat.categories.astype(target))) for c in cats]
-    return pd.Series(union_categoricals(cats, ignore_order=True))
 
 
 class Enquiry:
@@ -452,8 +417,8 @@ def _stacked(root: Path, keys: dict[str, str], collected: dict[str, list[pd.Data
     if STACKED_MEMO is not None and memo_key in STACKED_MEMO:
         tables, derived = STACKED_MEMO[memo_key]
         return {t: df.copy(deep=False) for t, df in tables.items()}, derived
-    tables = {t: _concat(frames, t) for t, frames in collected.items()}
-    tables["communities"] = _communities(tables)
+    tables = {t: stack_tables(frames, t) for t, frames in collected.items()}
+    tables["communities"] = communities_of(tables)
     derived: dict = {}
     if STACKED_MEMO is not None:
         for old in [k for k in STACKED_MEMO if k[0] == memo_key[0]]:
@@ -468,22 +433,3 @@ def _stacked(root: Path, keys: dict[str, str], collected: dict[str, list[pd.Data
 def _spec_parts(spec: SourceSpec) -> dict:
     return {"kind": spec.kind, "label": spec.label, "columns": spec.columns, "sheet": spec.sheet,
             "date_format": spec.date_format, "options": spec.options}
-
-
-def _communities(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Communities declared in a communities source plus those seen in memberships and meetings."""
-    declared = tables["communities"]
-    m = tables["memberships"]
-    seen = (m[["community", "community_kind", "school"]]
-            .rename(columns={"community_kind": "kind"})
-            .dropna(subset=["community"]))
-    meet = tables["meetings"][["community"]].dropna()
-    frame = pd.concat([declared, seen, meet], ignore_index=True)
-    if frame.empty:
-        return empty_table("communities")
-    for col in ("kind", "school", "theme"):
-        frame[col] = frame[col].astype("object")
-    first = frame.groupby("community", sort=True).agg(
-        {c: lambda s: s.dropna().iloc[0] if s.notna().any() else None
-         for c in ("kind", "school", "theme")})
-    return conform(first.reset_index(), "communities")

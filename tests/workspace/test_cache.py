@@ -17,12 +17,12 @@ import pandas as pd
 import pytest
 import xxhash
 
-import slc_research.workspace.enquiry as enquiry_module
 from slc_research import Enquiry
 from slc_research.cli import main
 from slc_research.data.schemas import TABLES, conform, empty_table
 from slc_research.privacy.pseudonyms import Pseudonymiser
 from slc_research.workspace.cache import CACHE_DIR, SourceCache, file_digest
+from slc_research.workspace.stacking import stack_tables
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -351,7 +351,7 @@ def test_every_canonical_table_stacks_whatever_its_category_dtypes(table, tmp_pa
     mixed = conform(empty_table(table).reindex(range(1)), table)
     for c in cats:
         mixed[c] = pd.Series([3], dtype=object).astype("category")  # a number among strings
-    stacked = enquiry_module._concat([fresh, cached, missing, mixed], table)
+    stacked = stack_tables([fresh, cached, missing, mixed], table)
     assert list(stacked.columns) == list(TABLES[table])
     assert len(stacked) == 6
     for c in cats:
