@@ -20,6 +20,8 @@ from slc_research import Enquiry
 from slc_research.data.reading.refi_offsets import CODE_POINTS, UTF16
 from slc_research.qual import export_qdpx, read_refi
 
+from .test_refi_exports import _words
+
 SCHEMAS = Path(__file__).resolve().parents[1] / "data" / "refi"
 LINES = ["Interviewer: What did the student council plan this term? 😀",
          "Pupil: We planned the reading buddies scheme with the teachers.",
@@ -83,13 +85,6 @@ def _qdpx(path: Path, origin: str, spans: list[tuple[int, int]], text: str = CRL
         z.writestr(f"Sources/{TXT}.TXT", text.encode("utf-8-sig"))
         z.writestr("Sources/B5566006-EB5F-43F0-9BC2-DBCD4D2F73F7.DOCX", b"PK not read")
     return path
-
-
-def _words(project) -> dict[str, str]:
-    names = {c.guid: c.name for c in project.codes}
-    source = project.sources[0]
-    return {names[code]: source.text[sel.start:sel.end]
-            for sel in source.selections for code, _ in sel.codings}
 
 
 # -- Windows line breaks (CR LF): what each tool counts ------------------------------------

@@ -78,6 +78,20 @@ kind = "pupils"
 """
 
 
+#: Pupils' weekly reflections from a Google Form, as a texts source.
+REFLECTIONS_SOURCE = f"""
+[sources.reflections]
+path = "raw/Reflections (Responses).csv"
+kind = "texts"
+authors = "pupil"
+text_source = "reflection"
+[sources.reflections.columns]
+"Timestamp" = "date"
+"{ADM}" = "author_id"
+"What did you learn this week?" = "text"
+"""
+
+
 def _workspace(tmp_path: Path, files: dict[str, str], sources: str) -> Path:
     raw = tmp_path / "raw"
     raw.mkdir(exist_ok=True)
@@ -249,17 +263,7 @@ def test_item3_an_unreadable_roster_does_not_hide_the_other_files_problems(tmp_p
     # every other file is still checked and listed
     texts = _csv([["Timestamp", ADM, "What did you learn this week?"],
                   ["2026/03/06 12:54:00 PM GMT", "1001", "I explained my method to Ben."]])
-    sources = ROSTER_SOURCE.format(extra='blank = "no"') + f"""
-[sources.reflections]
-path = "raw/Reflections (Responses).csv"
-kind = "texts"
-authors = "pupil"
-text_source = "reflection"
-[sources.reflections.columns]
-"Timestamp" = "date"
-"{ADM}" = "author_id"
-"What did you learn this week?" = "text"
-
+    sources = ROSTER_SOURCE.format(extra='blank = "no"') + REFLECTIONS_SOURCE + f"""
 [sources.voice]
 path = "raw/voice.csv"
 kind = "survey"
@@ -330,17 +334,7 @@ def test_item4_google_forms_timestamp_read_in_a_texts_source(tmp_path):
     texts = _csv([["Timestamp", ADM, "What did you learn this week?"],
                   ["2026/03/06 12:54:00 PM GMT", "1001", "Fractions finally make sense."],
                   ["2026/03/13 9:05:12 AM GMT+1", "1002", "I explained my method to Ben."]])
-    sources = ROSTER_SOURCE.format(extra='blank = "no"') + f"""
-[sources.reflections]
-path = "raw/Reflections (Responses).csv"
-kind = "texts"
-authors = "pupil"
-text_source = "reflection"
-[sources.reflections.columns]
-"Timestamp" = "date"
-"{ADM}" = "author_id"
-"What did you learn this week?" = "text"
-"""
+    sources = ROSTER_SOURCE.format(extra='blank = "no"') + REFLECTIONS_SOURCE
     ws = _workspace(tmp_path, {"Student List.csv": _roster(3),
                                "Reflections (Responses).csv": texts}, sources)
     dates = Enquiry.open(ws).table("texts")["date"].dt.strftime("%Y-%m-%d").tolist()
