@@ -40,7 +40,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -215,6 +215,25 @@ def _tidy(out_dir: Path, ledger: dict[str, dict[str, Any]], consent: str,
     return notes
 
 
+def _earlier_pdfs(outcomes: Iterable[RunOutcome]) -> list[str]:
+    """Remove the PDF of each page this run wrote again: it shows the page it replaced.
+
+    A page made again after a pupil withdrew no longer holds them; the PDF made from the
+    page before does (``report --pdf`` makes it again from the new page).
+    """
+    notes = []
+    for outcome in outcomes:
+        if not outcome.ok or outcome.skipped or outcome.result.html is None:
+            continue
+        page = Path(outcome.result.html)
+        pdf = page.with_suffix(".pdf")
+        if pdf.is_file() and page.is_file() and pdf.stat().st_mtime_ns < page.stat().st_mtime_ns:
+            pdf.unlink()
+            notes.append(f"Removed {pdf.name}: it was made from the page this run replaced "
+                         f"({page.name}); --pdf makes it from the new page.")
+    return notes
+
+
 # --- the batch -------------------------------------------------------------------------------
 
 def run_batch(plan: Sequence[PlannedReport], workspace: str | Path, out_dir: str | Path, *,
@@ -320,6 +339,7 @@ def _run_batch(plan: Sequence[PlannedReport], workspace: str | Path, out_dir: Pa
         end_in_process_report()  # what the command line switched on for an in-process report
     notes += _tidy(out_dir, ledger, consent, again, outcomes,
                    lambda name: masked(name, checker.identifiers))
+    notes += _earlier_pdfs(outcomes.values())
     write_ledger(out_dir, ledger)
     ordered = (*(outcomes[r.name] for r in todo), *kept)
     index = write_index(out_dir, [o.result for o in ordered], title=title, not_run=not_run)

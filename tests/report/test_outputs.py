@@ -96,6 +96,31 @@ def test_case3_stale_custom_name_report_after_withdrawal(tiny, tmp_path, capsys)
     assert main(["check-outputs", str(out), "--workspace", str(ws)]) == 0
 
 
+def test_a_pdf_made_from_a_page_before_a_withdrawal_goes_with_that_page(tiny, tmp_path, capsys):
+    # report --pdf, then a pupil withdraws and the report runs again without --pdf: the page
+    # no longer holds the pupil, the PDF beside it (made from the page before) still would
+    ws, _, nb = tiny
+    out = tmp_path / "out"
+    write_consent(ws, "consented")
+    args = ["report", str(ws), "--notebook", str(nb), "--name", "pp", "--out", str(out)]
+    assert main([*args, "--quiet"]) == 0, capsys.readouterr().err
+    from pypdf import PdfWriter
+
+    pdf = PdfWriter()
+    pdf.add_blank_page(width=595, height=842)
+    pdf.write(out / "pp.pdf")  # where --pdf leaves the page's PDF
+    assert main([*args, "--quiet"]) == 0  # nothing changed: the page stays, so does its PDF
+    assert (out / "pp.pdf").is_file()
+    write_consent(ws, "withdrawn")
+    capsys.readouterr()
+    assert main([*args, "--quiet", "--force"]) == 0  # the page made again
+    said = capsys.readouterr().out
+    assert not (out / "pp.pdf").exists()
+    assert ("Removed pp.pdf: it was made from the page this run replaced (pp.html); --pdf "
+            "makes it from the new page.") in said
+    assert main(["check-outputs", str(out), "--workspace", str(ws)]) == 0
+
+
 def test_case3_check_outputs_lists_unknown_files(tiny, tmp_path, capsys):
     ws, enq, _ = tiny
     out = tmp_path / "out"
