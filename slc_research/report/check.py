@@ -92,9 +92,9 @@ def describe_check(result: CheckResult) -> str:
     if stale:
         parts.append(f"{len(stale)} report(s) in {result.where} were made before the consent "
                      "register changed (a pupil may have withdrawn since): "
-                     + ", ".join(stale) + ". Run the reports into this folder again (any "
-                     "`slc-research report --out` run rewrites or removes them) before you "
-                     "share it.")
+                     + ", ".join(stale) + ". Make them again before you share the folder "
+                     "(any `slc-research report --out` run into it rewrites or removes "
+                     "reports; `slc-research slides --to` rewrites decks).")
     return "\n".join(parts)
 
 

@@ -162,6 +162,7 @@ def write_decks(workspace: str | Path, plan: Sequence[Any], to: str | Path, *,
     from slc_research.charts import use_offline_renderer
     from slc_research.errors import ConfigError
     from slc_research.report.catalogue import notebook_info
+    from slc_research.report.folder import consent_digest, read_ledger, write_ledger
     from slc_research.report.sharing import sharing
     from slc_research.workspace.enquiry import Enquiry
 
@@ -177,6 +178,7 @@ def write_decks(workspace: str | Path, plan: Sequence[Any], to: str | Path, *,
     enq = enquiry if enquiry is not None else Enquiry.open(workspace)
     use_offline_renderer()  # the theme the reports draw with
     written = []
+    ledger, consent = read_ledger(to), consent_digest(workspace)
     with sharing(to, workspace, check=check) as staged:
         staged.mkdir(parents=True)
         for report in wanted:
@@ -185,6 +187,12 @@ def write_decks(workspace: str | Path, plan: Sequence[Any], to: str | Path, *,
             result = study.result(enq, params)
             written.append(write_deck(result, at_a_glance(result),
                                       staged / f"{report.name}.pptx").name)
+            # which consent register each deck was made from: `check-outputs` on the folder
+            # then names a deck made before a pupil withdrew
+            ledger[report.name] = {"html": written[-1], "consent": consent, "status": "ok",
+                                   "notebook": str(report.notebook), "audience": "staff",
+                                   "parameters": dict(report.parameters)}
+        write_ledger(staged, ledger)
     return SlidesResult(to, tuple(to / name for name in written),
                         tuple(dict.fromkeys(skipped)))
 

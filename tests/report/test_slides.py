@@ -75,7 +75,9 @@ def decks(demo_workspace, tmp_path_factory):
 def test_item5_slides_command_writes_a_deck_per_report(decks):
     status, to = decks
     assert status == 0
-    assert sorted(p.name for p in to.iterdir()) == ["tlc_impact.pptx", "voices.pptx"]
+    # and the folder's ledger: which consent register each deck was made from
+    assert sorted(p.name for p in to.iterdir()) == [".slc-runs.json", "tlc_impact.pptx",
+                                                    "voices.pptx"]
     assert not list(to.parent.glob(".slc-staging*"))  # nothing left aside
 
 
@@ -215,6 +217,23 @@ def test_item5_slides_refuses_a_deck_with_a_planted_name(tiny_workspace, capsys)
     assert "Brackenbury" not in err  # the find is masked
     assert not to.exists()  # nothing left behind ...
     assert not list(ws.parent.glob(".slc-staging*"))  # ... not even aside
+
+
+def test_a_deck_made_before_a_pupil_withdrew_is_named_by_check_outputs(tiny_workspace, capsys):
+    ws = tiny_workspace(ROSTER)
+    to = ws.parent / "decks"
+    assert main(["slides", str(ws), "--notebook", "data_health", "--to", str(to)]) == 0
+    assert main(["check-outputs", str(to), "--workspace", str(ws)]) == 0
+    (ws / "private" / "consent.csv").write_text(  # a pupil withdraws after the deck was made
+        "id,type,status,date\nC123456789012,pupil,withdrawn,2026-01-08\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["check-outputs", str(to), "--workspace", str(ws)]) == 1
+    err = capsys.readouterr().err
+    assert "1 report(s) in" in err
+    assert "data_health.pptx" in err
+    assert "`slc-research slides --to` rewrites decks" in err
+    assert main(["slides", str(ws), "--notebook", "data_health", "--to", str(to)]) == 0
+    assert main(["check-outputs", str(to), "--workspace", str(ws)]) == 0
 
 
 def test_item5_check_outputs_finds_a_name_in_a_decks_speaker_notes(tiny_workspace, tmp_path):
