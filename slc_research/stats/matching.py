@@ -225,9 +225,8 @@ def matched_comparison(data: pd.DataFrame, *, group: str, covariates: Sequence[s
     terms = model_terms(design, covariates, numeric)
     if len(frame) <= terms:
         return _failed(method, n_members, confidence,
-                       f"only {len(frame)} pupils (members and others) can be compared: too "
-                       f"few to model who joined on {terms} terms (at least {terms + 1} "
-                       f"pupils are needed)")
+                       f"too few pupils (members and others) to model who joined on {terms} "
+                       f"terms: at least {terms + 1} are needed")
     try:
         logit = propensity_logit(design, member)
     except (np.linalg.LinAlgError, ValueError) as exc:
