@@ -329,6 +329,8 @@ def rating_line(rating: str, explanation: str) -> str:
         held = [words[part] for part, n in allowed if n == low]
     if "not alike at the start" in explanation:
         held.append("the groups were not alike at the start")
+    elif "not known whether the groups were alike" in explanation:
+        held.append("it is not known whether the groups were alike at the start")
     if "lost different shares" in explanation:
         held.append("the two groups lost different shares of pupils")
     line = f"Strength of evidence: {rating}, where 5 is the strongest."

@@ -46,8 +46,8 @@ import pandas as pd
 from slc_research.errors import ConfigError, PrivacyError
 
 __all__ = ["COUNT_NAME", "SECONDARY_MARK", "SUPPRESSED_ATTR", "SUPPRESSED_COLUMN",
-           "count_columns", "derived_from", "is_suppressed", "require_suppressed",
-           "suppress_small", "suppressed_at"]
+           "count_columns", "derived_from", "is_suppressed", "published_count",
+           "require_suppressed", "suppress_small", "suppressed_at"]
 
 #: Name of the column that marks rows with withheld numbers.
 SUPPRESSED_COLUMN = "suppressed"
@@ -240,6 +240,19 @@ def suppress_small(
         out[SUPPRESSED_COLUMN] = withheld.any(axis=1)
     out.attrs[SUPPRESSED_ATTR] = int(threshold)
     return out
+
+
+def published_count(n: int, threshold: int) -> int | str:
+    """A count as a report may publish it: ``n``, or ``"<threshold"`` for 1 to threshold - 1.
+
+    For the counts a case study records beside its tables (the index's and the summary's
+    headlines, the "At a glance"): they pass no table's suppression.
+
+    >>> published_count(12, 5), published_count(3, 5), published_count(0, 5)
+    (12, '<5', 0)
+    """
+    n = int(n)
+    return f"<{threshold}" if 0 < n < threshold else n
 
 
 def is_suppressed(table: pd.DataFrame) -> bool:

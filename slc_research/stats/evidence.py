@@ -165,8 +165,8 @@ def strength_of_evidence(*, design: str, baseline_effect: float | None,
                          attrition_treated: float | None = None,
                          attrition_comparison: float | None = None,
                          pretest_correlation: float | None = None, icc: float | None = None,
-                         n_clusters: int | None = None,
-                         within_schools: bool = False) -> EvidenceStrength:
+                         n_clusters: int | None = None, within_schools: bool = False,
+                         withhold_below: int = 0) -> EvidenceStrength:
     """A strength-of-evidence rating and statement for a comparison, after the EEF.
 
     Parameters
@@ -196,6 +196,10 @@ def strength_of_evidence(*, design: str, baseline_effect: float | None,
     within_schools : bool, default False
         Both groups are in every school and compared within school: passed to
         :func:`~slc_research.stats.power.mdes`.
+    withhold_below : int, default 0
+        A report's suppression threshold: with a group analysed smaller than this, the
+        sentences give neither group's count, the MDES nor the groups' shares lost (each
+        would give a count away); the result still holds them.
 
     Returns
     -------
@@ -258,27 +262,33 @@ def strength_of_evidence(*, design: str, baseline_effect: float | None,
     mdes_rating: int | None = None
     value = math.nan
     imbalance_drop = differential_drop = 0
+    hidden = False
     differential = None if a_t is None else abs(a_t - a_c)
     if comparison:
         if n_c < 2 or n_t < 2:
             raise StatsError("a comparison needs at least 2 pupils in each group; got "
                              f"{n_t} and {n_c}")
         imbalance_drop, sentence = _baseline(baseline_effect, design == "randomised")
+        hidden = min(n_t, n_c) < withhold_below
         sentences.append(sentence)
         value = mdes(n_t, n_c, pretest_correlation=pretest_correlation, icc=icc,
                      n_clusters=n_clusters, within_schools=within_schools).estimate
         mdes_rating = _rate(value, _MDES_RATINGS)
-        sentences.append(_size_sentence(n_t, n_c, value))
+        sentences.append(_size_sentence(n_t, n_c, value, withhold_below if hidden else 0))
         if differential is not None and round(differential, 2) > DIFFERENTIAL_LIMIT:
             differential_drop = 1
     attrition_rating = (_ATTRITION_UNKNOWN if attrition is None
                         else _rate(attrition, _ATTRITION_RATINGS))
-    sentences.append(_attrition_sentence(attrition, a_t, a_c, differential_drop))
+    sentences.append(_attrition_sentence(attrition, *((None, None) if hidden else (a_t, a_c)),
+                                         differential_drop))
     ratings = [design_rating, attrition_rating] + ([] if mdes_rating is None else [mdes_rating])
     initial = min(ratings)
     level = max(0, initial - imbalance_drop - differential_drop)
-    explanation = _explain(level, design_words, design_rating, value, mdes_rating, attrition,
-                           attrition_rating, initial, imbalance_drop, differential_drop)
+    explanation = _explain(level, design_words, design_rating,
+                           f"fewer than {withhold_below} in a group" if hidden
+                           else f"smallest detectable effect {value:.2f} SD", mdes_rating,
+                           attrition, attrition_rating, initial, imbalance_drop,
+                           differential_drop, baseline_known=baseline_effect is not None)
     sentences.append(f"Overall strength of evidence: {level} out of 5 "
                      f"({LEVEL_LABELS[level]}), {_NOT_EEF}.")
     return EvidenceStrength(level, LEVEL_LABELS[level], tuple(sentences), explanation,
@@ -354,7 +364,10 @@ def _attrition_sentence(attrition: float | None, a_t: float | None, a_c: float |
     else:
         text = (f"{attrition:.0%} of pupils were lost between the first and last measurement; "
                 "those who left may differ from those who stayed, which can bias the result.")
-    if a_t is not None and a_c is not None:
+    if a_t is None and differential_drop:
+        text += (" The groups lost different shares of pupils, so those left in each group may "
+                 "no longer be alike.")
+    elif a_t is not None and a_c is not None:
         if differential_drop:
             text += (f" The groups lost different shares ({a_t:.0%} of the intervention group, "
                      f"{a_c:.0%} of the comparison group), so those left in each group may no "
@@ -364,8 +377,10 @@ def _attrition_sentence(attrition: float | None, a_t: float | None, a_c: float |
     return text
 
 
-def _size_sentence(n_t: int, n_c: int, value: float) -> str:
-    start = (f"With {n_t} pupils analysed in the intervention group and {n_c} in the comparison "
+def _size_sentence(n_t: int, n_c: int, value: float, withheld: int) -> str:
+    start = (f"Fewer than {withheld} pupils were analysed in a group, so the smallest effect "
+             "this comparison could reliably detect is not shown." if withheld else
+             f"With {n_t} pupils analysed in the intervention group and {n_c} in the comparison "
              f"group, the smallest effect this comparison could reliably detect (80% power) is "
              f"about {value:.2f} SD.")
     if value <= 0.2:
@@ -376,18 +391,20 @@ def _size_sentence(n_t: int, n_c: int, value: float) -> str:
                     "show that the community made no difference.")
 
 
-def _explain(level: int, design_words: str, design_rating: int, value: float,
+def _explain(level: int, design_words: str, design_rating: int, size: str,
              mdes_rating: int | None, attrition: float | None, attrition_rating: int,
-             initial: int, imbalance_drop: int, differential_drop: int) -> str:
+             initial: int, imbalance_drop: int, differential_drop: int, *,
+             baseline_known: bool) -> str:
     parts = [f"the design ({design_words}) allows at most {design_rating}"]
     if mdes_rating is not None:
-        parts.append(f"the number of pupils analysed (smallest detectable effect "
-                     f"{value:.2f} SD) allows {mdes_rating}")
+        parts.append(f"the number of pupils analysed ({size}) allows {mdes_rating}")
     lost = "not known" if attrition is None else f"{attrition:.0%}"
     parts.append(f"the pupils lost ({lost}) allow {attrition_rating}")
     text = f"{level} of 5: " + "; ".join(parts) + f"; the lowest of these is {initial}"
     if imbalance_drop:
-        text += f"; {imbalance_drop} lost because the groups were not alike at the start"
+        text += (f"; {imbalance_drop} lost because "
+                 + ("the groups were not alike at the start" if baseline_known
+                    else "it is not known whether the groups were alike at the start"))
     if differential_drop:
         text += "; 1 lost because the groups lost different shares of pupils"
     return text + "."

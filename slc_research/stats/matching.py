@@ -10,17 +10,15 @@ the groups are before and after matching (standardised mean differences).
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.genmod import families
-from statsmodels.genmod.generalized_linear_model import GLM
 
 from slc_research.errors import StatsError
+from slc_research.stats.propensity import design_matrix, model_terms, propensity_logit
 from slc_research.stats.results import ResultMixin, format_ci, format_number
 
 __all__ = ["BALANCE_ACCEPTABLE", "BALANCE_GOOD", "MatchResult", "NOT_RECORDED",
@@ -214,7 +212,7 @@ def matched_comparison(data: pd.DataFrame, *, group: str, covariates: Sequence[s
     for c in [*covariates, *exact]:
         if c not in numeric:
             frame[c] = frame[c].astype(object).where(frame[c].notna(), NOT_RECORDED).astype(str)
-    design = _design_matrix(frame, covariates, numeric)
+    design = design_matrix(frame, covariates, numeric)
     method = (f"Propensity-score matching (logistic regression; nearest Mahalanobis neighbour "
               f"1:{ratio} without replacement within a caliper of {caliper:g} SD of the logit"
               + (f"; exact on {', '.join(exact)}" if exact else "") + ")")
@@ -224,8 +222,13 @@ def matched_comparison(data: pd.DataFrame, *, group: str, covariates: Sequence[s
         return _failed(method, n_members, confidence,
                        "fewer than 2 members or 2 other pupils have every characteristic "
                        "recorded, so there is nobody to match")
+    terms = model_terms(design, covariates, numeric)
+    if len(frame) <= terms:
+        return _failed(method, n_members, confidence,
+                       f"too few pupils (members and others) to model who joined on {terms} "
+                       f"terms: at least {terms + 1} are needed")
     try:
-        logit = _propensity_logit(design, member)
+        logit = propensity_logit(design, member)
     except (np.linalg.LinAlgError, ValueError) as exc:
         return _failed(method, n_members, confidence,
                        f"the model of who joined could not be fitted ({exc})")
@@ -274,32 +277,6 @@ def _as_member(values: pd.Series) -> pd.Series:
 
 def _is_numeric(values: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values)
-
-
-def _design_matrix(frame: pd.DataFrame, covariates: list[str], numeric: list[str]
-                   ) -> pd.DataFrame:
-    """One column per number and one indicator per level of a category (all levels kept)."""
-    parts = []
-    for c in covariates:
-        if c in numeric:
-            parts.append(pd.DataFrame({f"{c}\x1f": frame[c].astype(float)}))
-        else:
-            parts.append(pd.get_dummies(frame[c], prefix=c, prefix_sep="\x1f", dtype=float))
-    return pd.concat(parts, axis=1)
-
-
-def _propensity_logit(design: pd.DataFrame, member: np.ndarray) -> np.ndarray:
-    """Logit of the fitted probability of membership (logistic regression, statsmodels)."""
-    x = design.loc[:, design.std(ddof=0) > 0].to_numpy()
-    # drop one indicator per category and any column a combination of others: a full-rank model
-    q, r = np.linalg.qr(np.column_stack([np.ones(len(x)), x]))
-    independent = np.abs(np.diag(r)) > 1e-8 * max(1.0, np.abs(np.diag(r)).max())
-    x = np.column_stack([np.ones(len(x)), x])[:, independent]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # separation warnings: a level only one group has
-        fit = GLM(member.astype(float), x, family=families.Binomial()).fit()
-    eta = x @ np.asarray(fit.params)
-    return np.clip(eta, -30, 30)
 
 
 #: Decimal places of the logits and distances compared when matching (see ``_greedy_match``).

@@ -249,3 +249,14 @@ def test_item1_the_html_report_opens_with_at_a_glance(demo_workspace, tmp_path):
         < page.index("Who takes part")
     assert "learn?:" not in page[:page.index("At a glance")]
     assert report.records["at_a_glance"]["findings"]
+
+
+def test_starting_points_not_known_are_said_as_not_known():
+    line = rating_line("0 of 5", "0 of 5: the design (volunteers compared with others, "
+                       "allowing for their starting scores only) allows at most 2; the number "
+                       "of pupils analysed (fewer than 5 in a group) allows 0; the pupils lost "
+                       "(12%) allow 4; the lowest of these is 0; 1 lost because it is not known "
+                       "whether the groups were alike at the start.")
+    assert line == ("Strength of evidence: 0 of 5, where 5 is the strongest. What holds it "
+                    "down: the number of pupils; it is not known whether the groups were alike "
+                    "at the start.")

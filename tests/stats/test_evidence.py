@@ -185,3 +185,45 @@ def test_errors():
         strength_of_evidence(**(RCT | {"n_comparison": 1}))
     with pytest.raises(StatsError, match="baseline_effect must be a number"):
         strength_of_evidence(**(RCT | {"baseline_effect": "small"}))
+
+
+def test_starting_points_not_given_are_not_called_unalike():
+    """Volunteers whose starting points are unknown lose a level for it; the explanation said
+    "because the groups were not alike at the start" beside a sentence saying it is not known
+    whether they were (a tiny school's SLC report)."""
+    res = strength_of_evidence(design="baseline_adjusted", baseline_effect=None,
+                               attrition=0.12, n_treated=40, n_comparison=60)
+    assert res.imbalance_drop == 1
+    assert ("1 lost because it is not known whether the groups were alike at the start"
+            in res.explanation)
+    assert "not alike" not in res.explanation
+    assert "it is not known whether they began alike" in res.text
+
+
+def test_groups_smaller_than_the_threshold_give_no_counts_away():
+    """A 40-pupil school: 4 members and 3 other pupils analysed. The report withheld both
+    counts and the MDES in its table ("<5") but the evidence sentences said "With 4 pupils
+    analysed in the intervention group and 3 in the comparison group ... about 2.68 SD" and
+    "(0% of the intervention group, 25% of the comparison group)"."""
+    small = {"design": "baseline_adjusted", "baseline_effect": None, "attrition": 0.12,
+             "n_treated": 4, "n_comparison": 3, "attrition_treated": 0.0,
+             "attrition_comparison": 0.25}
+    res = strength_of_evidence(**small, withhold_below=5)
+    assert res.mdes == pytest.approx(mdes(4, 3).estimate)  # kept on the result, not shown
+    assert (res.mdes_rating, res.level) == (0, 0)
+    shown = res.text + " " + res.explanation
+    assert "2.68" not in shown
+    assert f"{res.mdes:.2f}" not in shown
+    assert " 4 pupils" not in shown
+    assert " 3 in the" not in shown
+    assert "25%" not in shown
+    assert ("Fewer than 5 pupils were analysed in a group, so the smallest effect this "
+            "comparison could reliably detect is not shown") in res.text
+    assert "the number of pupils analysed (fewer than 5 in a group) allows 0" in res.explanation
+    assert ("The groups lost different shares of pupils, so those left in each group may no "
+            "longer be alike.") in res.text
+    shown_anyway = strength_of_evidence(**small)
+    assert "With 4 pupils analysed in the intervention group and 3" in shown_anyway.text
+    big = strength_of_evidence(**(small | {"n_treated": 40, "n_comparison": 30}),
+                               withhold_below=5)
+    assert "With 40 pupils analysed in the intervention group and 30" in big.text

@@ -104,6 +104,28 @@ def test_matching_says_when_every_member_matched_but_they_are_too_few():
                           "least 10 are needed")
 
 
+def test_matching_says_when_there_are_fewer_pupils_than_characteristics():
+    """A tiny school: 7 pupils measured twice, matched on a starting score and four
+    characteristics with 11 levels in all. The propensity model has more terms than pupils;
+    the SLC report crashed (IndexError in the model's rank check) instead of saying so."""
+    data = pd.DataFrame({
+        "member": [True, True, True, False, False, False, False],
+        "baseline": [3.2, 2.8, 4.0, 3.1, 2.5, 3.9, 3.3],
+        "gender": ["F", "M", "F", "M", "F", "M", "F"],
+        "sen": ["N", "K", "N", "E", "N", "K", "N"],
+        "pupil_premium": ["yes", "no", "no", "yes", "no", "no", "yes"],
+        "prior_attainment": ["low", "middle", "high", "middle", "high", "low", "middle"]})
+    res = matched_comparison(data, group="member",
+                             covariates=["baseline", "gender", "sen", "pupil_premium",
+                                         "prior_attainment"])
+    assert not res.ok
+    assert res.n == 0
+    # 1 + starting score + 1 gender + 2 SEN + 1 pupil premium + 2 prior attainment terms
+    # no count: in a report it would be a count of pupils below the threshold
+    assert res.reason == ("too few pupils (members and others) to model who joined on 8 "
+                          "terms: at least 9 are needed")
+
+
 def test_matching_refuses_a_missing_column():
     with pytest.raises(StatsError, match="no column 'sen'"):
         matched_comparison(_confounded(n=50), group="member", covariates=["sen"])

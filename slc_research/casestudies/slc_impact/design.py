@@ -43,6 +43,7 @@ DESIGN_DEFAULTS: dict[str, Any] = {
     "n_outcomes": 1,  # outcomes compared
     "self_report": True,  # the outcomes include a questionnaire
     "n_schools": 1,
+    "threshold": 0,  # the suppression threshold: fewer members are "fewer than" it, unnumbered
     "community_start": None,  # the community's first meeting (a date), if known
     "community_start_event": "meeting",  # "joined": no meeting known, the first day joined
     # what was measured "before" -> (first date, last date); (None, None) when not recorded
@@ -91,10 +92,12 @@ def limitations(design: dict[str, Any]) -> list[str]:
         raise ConfigError(f"unknown design fact(s) {unknown}; known: {sorted(DESIGN_DEFAULTS)}")
     d = {**DESIGN_DEFAULTS, **design}
     label, n = d["community_label"], int(d["n_members"] or 0)
+    few = 0 < n < int(d["threshold"] or 0)
+    members = f"fewer than {d['threshold']} members" if few else f"{n} members"
     out = []
     if d["random_allocation"]:
         out.append(f"Pupils were allocated to {label} at random, which makes members and other "
-                   f"pupils alike on average; with {n} members, chance differences between the "
+                   f"pupils alike on average; with {members}, chance differences between the "
                    "groups can still be large, so a difference is not proof of an effect.")
     else:
         out.append(f"Pupils chose to join {label}, so members may differ from other pupils in "
@@ -126,11 +129,12 @@ def limitations(design: dict[str, Any]) -> list[str]:
     if n == 0:
         out.append("No member could be analysed, so nothing can be said about the members.")
     elif n < 20:
-        out.append(f"With only {n} members, every estimate is imprecise: the 95% confidence "
+        out.append(f"With {'' if few else 'only '}{members}, every estimate is imprecise: "
+                   "the 95% confidence "
                    "intervals are wide, and a real difference of moderate size could easily go "
                    "unnoticed.")
     elif n < 50:
-        out.append(f"With {n} members, estimates are still imprecise; read the width of each "
+        out.append(f"With {members}, estimates are still imprecise; read the width of each "
                    "95% confidence interval, not only the estimate.")
     a = d["attrition_pct"]
     if a is not None and np.isfinite(a) and a > 0:
@@ -221,7 +225,11 @@ def design_facts(*, n_members: int, n_comparison: int | None,
         "baseline_g": g,
         "baseline_outcome": what,
         "attrition_pct": max(attrition) if attrition else None,
-        "n_outcomes": sum(r.effect is not None for r in results) or len(results),
+        # outcomes compared with other pupils (without a comparison group, members' own change)
+        "n_outcomes": (len(results) if comparison == "none" else sum(
+            r.effect is not None and min(r.effect.n1, r.effect.n2) >= threshold
+            for r in results)),
+        "threshold": int(threshold),
         "self_report": bool(scales),
         "n_schools": int(n_schools),
         "community_start": community_start,
@@ -251,7 +259,7 @@ def _finite(value: Any) -> float | None:
     return float(value) if value is not None and np.isfinite(value) else None
 
 
-def evidence_strength(design: dict[str, Any]):
+def evidence_strength(design: dict[str, Any], *, threshold: int = 0):
     """The strength-of-evidence statement for the design facts of :func:`design_facts`.
 
     A thin bridge to :func:`slc_research.stats.strength_of_evidence` (after
@@ -262,7 +270,9 @@ def evidence_strength(design: dict[str, Any]):
     pupils **analysed** on it (the cohort counts only when those are unknown or
     fewer than 2 in a group). With pupils from 2 or more schools (``n_schools``) the MDES
     is for a comparison within schools with the intraclass correlation
-    :data:`~slc_research.casestudies.slc_impact.schools.ASSUMED_ICC`.
+    :data:`~slc_research.casestudies.slc_impact.schools.ASSUMED_ICC`. A group analysed
+    smaller than ``threshold`` (the enquiry's suppression threshold) has its count, the MDES
+    and the groups' shares lost left out of the sentences.
     """
     from slc_research.stats import strength_of_evidence
 
@@ -290,6 +300,7 @@ def evidence_strength(design: dict[str, Any]):
         attrition=None if attrition is None else float(attrition) / 100,
         attrition_treated=None if per_group[0] is None else per_group[0] / 100,
         attrition_comparison=None if per_group[1] is None else per_group[1] / 100,
+        withhold_below=threshold,
         n_treated=int(facts["n_members"] if n_t is None else n_t),
         n_comparison=(int(facts["n_comparison"] if n_c is None else n_c)
                       if has_comparison else 0),

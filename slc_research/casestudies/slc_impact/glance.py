@@ -34,8 +34,8 @@ def facts(result: Any) -> GlanceFacts:
     records = recorded(result)
     who = str(records.get("community") or "the community")
     findings = []
-    if records.get("members"):
-        findings.append(f"{records['members']:,} pupils were members of {who}.")
+    if isinstance(records.get("members"), int) and records["members"]:  # "<5": withheld,
+        findings.append(f"{records['members']:,} pupils were members of {who}.")  # said below
     rows = outcome_rows(records)
     for row in rows:
         outcome = short_outcome(row["outcome"])

@@ -10,6 +10,7 @@ d_ppc2 on the matched pupils only (:func:`slc_research.stats.ppc_effect_size`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
@@ -212,7 +213,11 @@ def matched_finding(matched: list[MatchedOutcome], threshold: int, *,
                      "attainment), members' change differed by (raw-score d_ppc2, 95% CI): "
                      + shown)
     if bad:
-        why = "; ".join(f"{m.label}: {m.match.reason}" for m in bad[:2])
+        by_reason: dict[str, list[str]] = {}
+        for m in bad:  # outcomes sharing a reason named together, the reason said once
+            by_reason.setdefault(_reason(m.match, threshold), []).append(m.label)
+        why = "; ".join(f"{_and(labels)}: {reason}"
+                        for reason, labels in list(by_reason.items())[:2])
         parts.append(f"members could not be matched well on {len(bad)} outcome"
                      f"{'s' if len(bad) > 1 else ''} ({why})")
     text = ". ".join(parts)
@@ -240,6 +245,24 @@ def evidence_facts(matches: Iterable[MatchedOutcome], primary: str) -> dict[str,
             "n_comparison_analysed": found.effect.n_comparison}
 
 
+#: A reason that counts members ("only 0 of 5 members (0%) had a similar pupil").
+_COUNTED = re.compile(r"\b\d+ (of \d+ )?(matched )?members?\b")
+
+
+def _reason(match: MatchResult, threshold: int) -> str:
+    """Why members could not be matched, with no count of fewer than ``threshold`` members."""
+    done, not_done = match.n_treated_matched, match.n_treated_unmatched
+    if any(0 < c < threshold for c in (done, not_done, done + not_done)) and \
+            _COUNTED.search(match.reason):
+        return ("too few members had a similar pupil to be compared with for a fair matched "
+                "comparison")
+    return match.reason
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
 def _lower(label: str) -> str:
     return label if label[:2] == label[:2].upper() else label[0].lower() + label[1:]
 
@@ -265,12 +288,14 @@ def matched_section(matches: list[MatchedOutcome], threshold: int, *,
     balance = (Table(balance_table(first.match, threshold=threshold), decimals=2,
                      caption=f"How alike members and their matches are ({first.label})"),
                ) if first else ()
+    # no member matched on any outcome: the finding says why; a table of 0s would not
+    effects = (Table(matched_effects_table(matches, threshold=threshold), decimals=2,
+                     caption="Members' change against the change of similar pupils"),
+               ) if any(m.match.n_treated_matched for m in matches) else ()
     return Section(
         "matched", "Members compared with similar pupils",
         finding=matched_finding(matches, threshold, comparison=comparison),
-        tables=(Table(matched_effects_table(matches, threshold=threshold), decimals=2,
-                      caption="Members' change against the change of similar pupils"),
-                *balance),
+        tables=(*effects, *balance),
         note=("Each member measured both times was paired with the most similar pupil who was "
               "not a member: same school and year group, and as close as possible on the "
               "starting score, pupil premium, SEN, gender and prior attainment (a propensity "

@@ -33,6 +33,7 @@ from slc_research.casestudies.slc_impact.findings import (
 from slc_research.casestudies.slc_impact.schools import ASSUMED_ICC, ICC_SOURCE, school_of
 from slc_research.casestudies.slc_impact.second_looks import D_PPC2_AXIS, second_looks
 from slc_research.casestudies.slc_impact.voice import voice_section
+from slc_research.privacy.suppression import published_count
 
 __all__ = ["change_finding", "run"]
 
@@ -140,15 +141,12 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
         "changed, compared with other pupils in the same year groups.",
         sections,
         records={"title": title, "community": label, "school": list(rep.schools),
-                 "members": rep.n_members})
+                 "members": published_count(rep.n_members, threshold)})
 
 def _who_took_part(rep, threshold: int) -> Section:
-    shown = t.members_shown(rep.n_members, rep.n_members + rep.n_rest, threshold)
     return Section(
         "who_took_part", "Who took part",
-        finding=(f"{shown if isinstance(shown, str) else format(shown, ',')} pupils were "
-                 f"members, out of {rep.n_members + rep.n_rest:,} pupils in the same schools "
-                 "and year groups."),
+        finding=t.members_sentence(rep.n_members, rep.n_rest, threshold),
         tables=(Table(t.representativeness_table(rep, threshold=threshold),
                       caption="Members and other pupils in the same year groups"),
                 Table(t.association_table(rep), caption="Do members differ from the cohort?",
@@ -344,7 +342,7 @@ def _design(facts) -> Section:
 
 
 def _evidence(facts, results, threshold: int) -> Section:
-    evidence = impact.evidence_strength(facts)
+    evidence = impact.evidence_strength(facts, threshold=threshold)
     mdes = adjusted.mdes_table(results, threshold=threshold, display=False)
     return Section(
         "evidence", "Strength of evidence",

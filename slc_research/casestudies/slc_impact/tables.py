@@ -27,11 +27,16 @@ from slc_research.casestudies.slc_impact.outcomes import ChangeResult
 from slc_research.casestudies.slc_impact.representativeness import Representativeness
 from slc_research.measures.participation import Participation
 from slc_research.privacy.bands import merge_small_bands
-from slc_research.privacy.suppression import SUPPRESSED_COLUMN, suppress_small
+from slc_research.privacy.suppression import (
+    SECONDARY_MARK,
+    SUPPRESSED_COLUMN,
+    published_count,
+    suppress_small,
+)
 from slc_research.stats import tost
 
 __all__ = ["about_data", "association_table", "bands_table", "change_table", "describe_change",
-           "effects_summary", "headlines", "means_table", "members_shown", "participation_table",
+           "effects_summary", "headlines", "means_table", "members_sentence", "participation_table",
            "persistent_absence_table", "representativeness_table", "roles_table"]
 
 
@@ -272,26 +277,30 @@ def about_data(*, n_pupils: int, n_cohort: int, n_members: int, waves: tuple[int
                          for w, d in s.groupby("wave") if int(w) in waves}
     rows = [("Schools", ", ".join(schools) or "not recorded"),
             ("Pupils on the roll", n_pupils),
-            ("Pupils in the members' year groups (the cohort)", n_cohort),
-            ("Members in the cohort", members_shown(n_members, n_cohort, threshold)),
+            ("Pupils in the members' year groups (the cohort)",
+             SECONDARY_MARK if 0 < n_cohort - n_members < threshold else n_cohort),
+            ("Members in the cohort", published_count(n_members, threshold)),
             ("Questionnaire waves compared", f"{waves[0]} (before) and {waves[1]} (after)")]
     for wave, n in sorted(n_respondents.items()):
-        rows.append((f"Pupils answering wave {wave}", n))
+        rows.append((f"Pupils answering wave {wave}", published_count(n, threshold)))
     rows.append(("Smallest group shown", f"{threshold} pupils (smaller groups are withheld, "
                                          f"shown as <{threshold})"))
     return pd.DataFrame(rows, columns=["Fact", "Value"]).astype({"Value": object})
 
 
-def members_shown(n_members: int, n_cohort: int, threshold: int) -> int | str:
-    """The members' count as published.
+def members_sentence(n_members: int, n_rest: int, threshold: int) -> str:
+    """How many pupils were members, out of the pupils in the same schools and year groups.
 
-    It is withheld when it is small, or when the cohort's other pupils are so few that the
-    cohort minus the members would give them away.
+    A small membership is "fewer than" the threshold. The members' count is published in
+    every section (their tables, the glance), so when the other pupils are the small group
+    it is their count that is withheld, and with it the cohort's total, which would give it
+    away: "5 pupils were members; fewer than 5 other pupils are in the same schools and year
+    groups."
     """
-    from slc_research.privacy.suppression import SECONDARY_MARK
-
-    if 0 < n_members < threshold:
-        return f"<{threshold}"
-    if 0 < n_cohort - n_members < threshold:
-        return SECONDARY_MARK
-    return n_members
+    members = (f"Fewer than {threshold} pupils were" if 0 < n_members < threshold
+               else f"{n_members:,} pupils were")
+    if 0 < n_rest < threshold:
+        return (f"{members} members; fewer than {threshold} other pupils are in the same "
+                "schools and year groups.")
+    return (f"{members} members, out of {n_members + n_rest:,} pupils in the same schools and "
+            "year groups.")

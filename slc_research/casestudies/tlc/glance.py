@@ -35,7 +35,7 @@ def facts(result: Any) -> GlanceFacts:
     """
     records = recorded(result)
     findings = []
-    if records.get("n_members"):
+    if isinstance(records.get("n_members"), int) and records["n_members"]:  # not "<5"
         findings.append(f"{records['n_members']:,} staff were members of a TLC this year.")
     years = records.get("share_teaching_staff")
     if isinstance(years, Mapping):

@@ -17,7 +17,7 @@ from slc_research.casestudies.result import Result, Section, Table
 from slc_research.casestudies.tlc import action_plans, staff_survey
 from slc_research.casestudies.tlc import impact as tlc
 from slc_research.casestudies.tlc import outcomes as survey_outcomes
-from slc_research.privacy.suppression import suppress_small
+from slc_research.privacy.suppression import published_count, suppress_small
 
 __all__ = ["run"]
 
@@ -61,7 +61,8 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
     tlcs, schools = tlc.resolve_scope(enq.communities, school=school, community=community)
     # one school's enquiry is named by its school, never "the trust"
     where = community or school or (enq.schools[0] if len(enq.schools) == 1 else "the trust")
-    label = community or f"the {len(tlcs)} TLCs of {where}"
+    label = community or (f"the TLC of {where}" if len(tlcs) == 1
+                           else f"the {len(tlcs)} TLCs of {where}")
     title = f"{enq.title}: teacher learning communities ({where})"
     breadth = tlc.membership_breadth(enq.staff, enq.memberships, tlcs, schools=schools,
                                      year=enq.academic_year)
@@ -94,7 +95,8 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
         f"A case study of {label}: who volunteered, how many teachers take part and how this "
         "has grown, how often members came to the half-termly meetings, what they planned "
         "and tried in their classrooms, and what they said in the end-of-year survey.",
-        sections, records={"title": title, "n_members": n_members})
+        sections, records={"title": title,
+                           "n_members": published_count(n_members, threshold)})
 
 
 # --- who takes part and how many -------------------------------------------------------------

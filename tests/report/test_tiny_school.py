@@ -1,0 +1,122 @@
+"""A school of about 40 pupils, where suppression bites everywhere (threshold 10).
+
+Its SLC report crashed (the matched comparison's propensity model had more terms than
+pupils); once it ran, its prose gave away what its tables withheld: "5 pupils were members"
+at a glance above "<10 pupils were members", "With only 5 members" in the design section,
+"With 4 pupils analysed in the intervention group and 3 in the comparison group" and the
+MDES the table showed as "<10" in the strength of evidence, "only 0 of 5 members (0%) had a
+similar pupil" in the matched comparison, "8 staff were members of a TLC" at the TLC report's
+glance above "Fewer than 10 staff were members"; and it said "5 outcomes were compared" when
+none could be.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import tomlkit
+from test_only_what_applies import JUNK, shown_text
+
+from slc_research.casestudies.glance import at_a_glance
+from slc_research.report.catalogue import NOTEBOOKS
+from slc_research.synthetic.trust import write_demo_workspace
+
+THRESHOLD = 10
+#: A count of people written in prose: "5 pupils", "8 staff were", "4 members".
+COUNTED = re.compile(r"(?<![\d.,%-])(\d+) (?:other )?(pupils?|members?|staff)\b")
+
+
+def _tiny_school(path: Path, pupils: int = 40) -> Path:
+    """The demo school cut to ``pupils`` on roll: every community's members and a few more."""
+    ws = write_demo_workspace(path, schools=1, pupils=200, seed=21)
+    base = ws / "raw" / "northfield-academy"
+    keep: set[str] = set()
+    for listed in ("slc/members.csv", "coproduction/members.csv", "conferences/class_list.csv"):
+        keep |= set(pd.read_csv(base / listed, dtype=str)["UPN"])
+    roster = pd.read_csv(base / "mis" / "roster.csv", dtype=str)
+    rest = roster.loc[~roster["UPN"].isin(keep), "UPN"]
+    keep |= set(rest.iloc[: max(0, pupils - len(keep))])
+    for path_ in base.rglob("*.csv"):
+        if path_.parent.name == "tlc":
+            continue
+        frame = pd.read_csv(path_, dtype=str, keep_default_na=False)
+        key = next((k for k in ("UPN", "Pupil ID", "Student ID") if k in frame.columns), None)
+        if key:
+            frame[frame[key].isin(keep)].to_csv(path_, index=False)
+    doc = tomlkit.parse((ws / "enquiry.toml").read_text(encoding="utf-8"))
+    doc["privacy"]["suppression_threshold"] = THRESHOLD
+    (ws / "enquiry.toml").write_text(tomlkit.dumps(doc), encoding="utf-8")
+    return ws
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    from slc_research import Enquiry
+
+    ws = _tiny_school(tmp_path_factory.mktemp("tiny") / "enquiry")
+    enq = Enquiry.open(ws)
+    assert 30 <= len(enq.pupils) <= 40  # a few of the demo's pupils have withdrawn
+    return {name: study.result(enq, study.validate(workspace=ws))
+            for name, study in NOTEBOOKS.items() if not study.applies(enq)}
+
+
+def _prose(result) -> list[tuple[str, str]]:
+    glance = at_a_glance(result)
+    return [("glance", text) for text in (*glance.findings, glance.evidence, glance.about)] + [
+        (s.key, text) for s in result.sections
+        for text in (s.finding, *s.paragraphs, *s.items, s.note)]
+
+
+def test_every_report_of_a_tiny_school_runs_and_shows_no_junk(results):
+    assert {"slc_impact", "tlc_impact", "data_health"} <= set(results)
+    for name, result in results.items():
+        for key, text in shown_text(result):
+            found = JUNK.search(text)
+            assert found is None, f"{name}/{key}: {text[max(0, found.start() - 80):][:160]!r}"
+
+
+@pytest.mark.parametrize("name", ["slc_impact", "tlc_impact"])
+def test_no_sentence_counts_fewer_people_than_the_threshold(results, name):
+    for key, text in _prose(results[name]):
+        for found in COUNTED.finditer(text):
+            assert not 0 < int(found.group(1)) < THRESHOLD, f"{name}/{key}: {text!r}"
+
+
+def test_the_slc_glance_and_records_give_the_membership_as_withheld(results):
+    slc = results["slc_impact"]
+    assert slc.records["members"] == f"<{THRESHOLD}"
+    assert at_a_glance(slc).findings[0] == (
+        "Fewer than 10 pupils were members; fewer than 10 other pupils are in the same schools "
+        "and year groups.")
+    about = slc["about_data"].tables[0].frame.set_index("Fact")["Value"]
+    assert about["Members in the cohort"] == "<10"
+    assert about["Pupils in the members' year groups (the cohort)"] == "*"
+    assert results["tlc_impact"].records["n_members"] == "<10"
+    assert not any("staff were members of a TLC" in f
+                   for f in at_a_glance(results["tlc_impact"]).findings)
+
+
+def test_the_strength_of_evidence_withholds_the_small_groups(results):
+    evidence = results["slc_impact"]["evidence"]
+    assert ("Fewer than 10 pupils were analysed in a group, so the smallest effect this "
+            "comparison could reliably detect is not shown.") in " ".join(evidence.items)
+    assert "the number of pupils analysed (fewer than 10 in a group)" in evidence.finding
+    assert " SD) allows" not in evidence.finding
+    assert "it is not known whether the groups were alike" in evidence.finding
+
+
+def test_the_matched_comparison_says_why_once_and_shows_no_table_of_zeros(results):
+    matched = results["slc_impact"]["matched"]
+    assert matched.finding.count("too few pupils (members and others) to model who joined") \
+        == 1
+    assert "(Engagement in lessons, Metacognition: " in matched.finding
+    assert matched.tables == ()
+
+
+def test_no_outcome_compared_is_not_called_several_comparisons(results):
+    items = results["slc_impact"]["design"].items
+    assert not any("outcomes were compared" in i for i in items)
+    assert "With fewer than 10 members, every estimate is imprecise" in " ".join(items)
