@@ -34,6 +34,16 @@ MAX_PROBLEMS_SHOWN = 20
 class SlcResearchError(Exception):
     """Base class of every error slc-research raises on purpose."""
 
+    def _render_traceback_(self) -> list[str]:
+        """What a notebook cell shows for this error: its message alone, as the command line does.
+
+        IPython's documented hook for a custom traceback ("Custom exception tracebacks" in
+        *Integrating your objects with IPython*). The message already says what was found,
+        where, and what to do; the frames of slc-research's own code under it would only
+        bury it. Unexpected errors (bugs) keep their full traceback.
+        """
+        return [f"slc-research: {self}"]
+
 
 @dataclass(frozen=True)
 class Problem:
