@@ -152,6 +152,8 @@ class ConfigError(SlcResearchError):
     def __init__(self, message: str, *, file: str | None = None, key: str | None = None) -> None:
         self.file = file
         self.key = key
+        #: What is wrong and how to fix it, without the file and key (for a widget's message).
+        self.message = message
         where = ", ".join(x for x in (file, f"key '{key}'" if key else None) if x)
         super().__init__(f"{where}: {message}" if where else message)
 
