@@ -34,6 +34,16 @@ MAX_PROBLEMS_SHOWN = 20
 class SlcResearchError(Exception):
     """Base class of every error slc-research raises on purpose."""
 
+    def _render_traceback_(self) -> list[str]:
+        """What a notebook cell shows for this error: its message alone, as the command line does.
+
+        IPython's documented hook for a custom traceback ("Custom exception tracebacks" in
+        *Integrating your objects with IPython*). The message already says what was found,
+        where, and what to do; the frames of slc-research's own code under it would only
+        bury it. Unexpected errors (bugs) keep their full traceback.
+        """
+        return [f"slc-research: {self}"]
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -142,6 +152,8 @@ class ConfigError(SlcResearchError):
     def __init__(self, message: str, *, file: str | None = None, key: str | None = None) -> None:
         self.file = file
         self.key = key
+        #: What is wrong and how to fix it, without the file and key (for a widget's message).
+        self.message = message
         where = ", ".join(x for x in (file, f"key '{key}'" if key else None) if x)
         super().__init__(f"{where}: {message}" if where else message)
 

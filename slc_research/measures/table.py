@@ -20,8 +20,8 @@ import pandas as pd
 from slc_research.errors import ConfigError
 from slc_research.measures.attendance import school_period
 
-__all__ = ["CHARACTERISTICS", "GROUPINGS", "OTHER_PUPILS", "Measure", "MeasuresTable",
-           "measures_from_tables", "measures_table"]
+__all__ = ["CHARACTERISTICS", "GROUPINGS", "OTHER_PUPILS", "WHOLE_YEAR", "Measure",
+           "MeasuresTable", "measures_from_tables", "measures_table"]
 
 #: Pupil characteristics carried on every row, as readable group labels.
 CHARACTERISTICS = ("school", "year_group", "pupil_premium", "sen", "gender")
@@ -42,7 +42,8 @@ _KIND_LABELS = {"slc": "Any student learning community (SLC)",
                 "slc_conference": "Any student-led conference group",
                 "tlc": "Any teacher learning community", "other": "Any other community"}
 _TERMS = ("autumn", "spring", "summer")
-_WHOLE_YEAR = "Whole year"
+#: The wave of attendance and behaviour that holds every term.
+WHOLE_YEAR = "Whole year"
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class Measure:
     A questionnaire scale also carries its answer scale: ``answers`` (lowest first) and
     ``first``, the number the first answer scores, so that its means are drawn on the
     whole scale (:func:`slc_research.charts.axes.answer_axis`). Other measures have none.
+    Attendance and behaviour name :data:`WHOLE_YEAR` in ``spans``: it holds every term.
     """
 
     key: str
@@ -60,6 +62,17 @@ class Measure:
     waves: tuple[str, ...]
     answers: tuple[str, ...] = ()
     first: int = 1
+    spans: tuple[str, ...] = ()
+
+    @property
+    def change_waves(self) -> tuple[str, ...]:
+        """The waves a change can be measured between: all but those in ``spans``.
+
+        ``spans`` are waves that hold the others (the whole year of attendance or
+        behaviour, which holds each term): a change from a term to the year it is part
+        of is not a change over time.
+        """
+        return tuple(w for w in self.waves if w not in self.spans)
 
 
 @dataclass(frozen=True, eq=False)
@@ -240,10 +253,11 @@ def measures_from_tables(pupils: pd.DataFrame, memberships: pd.DataFrame, *, thr
         parts.append(_long(a, "attendance", a["period"].astype(str).str.capitalize()
                            .to_numpy() + " term", a["attendance_pct"]))
         year = a.groupby(a["pupil_id"].astype(str))[["present", "possible"]].sum().reset_index()
-        parts.append(_long(year, "attendance", _WHOLE_YEAR,
+        parts.append(_long(year, "attendance", WHOLE_YEAR,
                            year["present"] / year["possible"] * 100))
         measures["attendance"] = Measure("attendance", "Attendance", "% of sessions attended",
-                                         (*(f"{t.capitalize()} term" for t in terms), _WHOLE_YEAR))
+                                         (*(f"{t.capitalize()} term" for t in terms), WHOLE_YEAR),
+                                         spans=(WHOLE_YEAR,))
     if behaviour is not None and len(behaviour):
         b = behaviour.dropna(subset=["pupil_id", "date"])
         b = b[_latest_year(b["date"])]
@@ -257,13 +271,13 @@ def measures_from_tables(pupils: pd.DataFrame, memberships: pd.DataFrame, *, thr
                                  "wave": term[mask], "points": points[mask]})
                    .pivot_table(index="pupil_id", columns="wave", values="points",
                                 aggfunc="sum").reindex(index=roll, columns=terms).fillna(0.0))
-            per[_WHOLE_YEAR] = per.sum(axis=1)
+            per[WHOLE_YEAR] = per.sum(axis=1)
             tidy = per.reset_index().melt(id_vars="pupil_id", var_name="wave",
                                           value_name="value")
             key = f"behaviour_{kind}"
             parts.append(_long(tidy, key, tidy["wave"].to_numpy(), tidy["value"]))
             measures[key] = Measure(key, f"Behaviour: {kind} points", "points",
-                                    (*terms, _WHOLE_YEAR))
+                                    (*terms, WHOLE_YEAR), spans=(WHOLE_YEAR,))
     if attainment is not None and len(attainment):
         t = attainment.dropna(subset=["pupil_id", "score", "assessment", "subject"])
         t = t[t["pupil_id"].astype(str).isin(ids)]

@@ -165,7 +165,9 @@ def ppc_effect_size(pre_treated: Iterable[float], post_treated: Iterable[float],
     c_p = 1 - 3 / (4 * df - 1)
     d = c_p * (change_t - change_c) / sd_pre
     a = 2 * (1 - rho) * (n_t + n_c) / (n_t * n_c)
-    variance = c_p**2 * a * (df / (df - 2)) * (1 + d**2 / a) - d**2
+    # a = 0 when every pupil's post score is the pre score moved in step (rho = 1, as when the
+    # "after" period repeats the "before" one): eq. 25 divides by it
+    variance = (c_p**2 * a * (df / (df - 2)) * (1 + d**2 / a) - d**2) if a > 0 else math.nan
     if not variance > 0:
         raise StatsError("the pre and post scores agree so closely that the variance of the "
                          "effect size cannot be estimated; report the raw changes instead")

@@ -32,7 +32,7 @@ from slc_research.casestudies.explore.analysis import (
 from slc_research.casestudies.explore.change import ChangeResult, explore_change
 from slc_research.charts.axes import answer_axis
 from slc_research.charts.explore import group_change_chart, group_means_chart
-from slc_research.errors import SlcResearchError
+from slc_research.errors import ConfigError, SlcResearchError
 from slc_research.stats import EffectSize, PrePostEffect
 from slc_research.widgets.svg import svg_of
 from slc_research.workspace.enquiry import Enquiry
@@ -47,6 +47,10 @@ _STYLE = {"description_width": "initial"}
 _GROUP_NOUNS = {"school": "schools", "year_group": "year groups"}
 #: The two views: one wave at a time, or the change between two waves.
 ONE_WAVE, CHANGE = "wave", "change"
+#: What the explorer says for an enquiry with nothing to explore.
+NO_MEASURES = ("<p><b>Nothing to explore yet:</b> this enquiry has no questionnaire scale (a "
+               "<code>[scales.*]</code> table and a survey source), attendance, behaviour or "
+               "attainment source. Add one to enquiry.toml, then run this cell again.</p>")
 
 
 def _dropdown(name: str, description: str, options, **kw) -> w.Dropdown:
@@ -163,11 +167,22 @@ class Explorer(w.VBox):
         self.add_class("slc-explorer")
         self._show_community()
         self._show_wave_to()
+        if not t.measures:
+            self.message.value = NO_MEASURES
+            return
         self._refresh()
 
     # -- callbacks: no analysis here, only wiring ----------------------
     def _measure_changed(self, change) -> None:
-        waves = list(self.measures.measures[change["new"]].waves)
+        self._set_waves()
+        self._refresh()
+
+    def _set_waves(self) -> None:
+        """The measure's waves; for change, only those a change can be measured between."""
+        m = self.measures.measures.get(self.measure.value)
+        if m is None:
+            return
+        waves = list(m.change_waves if self.view.value == CHANGE else m.waves)
         current, current_to = self.wave.value, self.wave_to.value
         self._busy = True
         try:
@@ -179,9 +194,9 @@ class Explorer(w.VBox):
                                   else later[0] if later else self.wave.value)
         finally:
             self._busy = False
-        self._refresh()
 
     def _view_changed(self, change) -> None:
+        self._set_waves()
         self._show_wave_to()
         self._refresh()
 
@@ -234,8 +249,12 @@ class Explorer(w.VBox):
             self._show(result)
             self.message.value = ""
         except (KeyError, SlcResearchError) as exc:
-            self.message.value = (f"<p><b>Cannot show this:</b> {html.escape(str(exc))}. "
+            said = exc.message if isinstance(exc, ConfigError) else str(exc)
+            self.message.value = (f"<p><b>Cannot show this:</b> {html.escape(said)}. "
                                   "Change a control to try again.</p>")
+            # nothing of the view before stays, as if it answered these controls
+            self.result, self.table, self.chart, self.effect = None, pd.DataFrame(), None, None
+            self.chart_view.value = self.table_view.value = self.effect_view.value = ""
         finally:
             self._busy = False
 
@@ -258,12 +277,27 @@ class Explorer(w.VBox):
                 y_title=f"Mean {m.unit}".strip(), group_title=result.group_title,
                 confidence=result.confidence, answers=m.answers or None, first=m.first,
                 group_noun=noun)
+        if result.chart_data().empty:  # a chart of nobody ("n = 0 pupils"): say why instead
+            chart = None
         self.result, self.table, self.chart, self.effect = result, result.summary, chart, \
             result.effect
         self.table_view.value = _html_table(result.display_table())
         self.effect_view.value = f"<p>{html.escape(result.sentence)}</p>"
-        if self.draw:
+        if chart is None:
+            self.chart_view.value = f"<p>{html.escape(_nothing_drawn(result))}</p>"
+        elif self.draw:
             self.chart_view.value = svg_of(chart)
+
+
+def _nothing_drawn(result: ExploreResult | ChangeResult) -> str:
+    """Why no chart is drawn: no pupil selected, or every group withheld."""
+    measured = "measured at both waves" if isinstance(result, ChangeResult) else "measured"
+    if result.summary.empty:
+        return (f"No pupil is {measured} with these filters, so there is nothing to draw: "
+                "widen the filters or choose another wave.")
+    return (f"Nothing is drawn: every group has fewer than {result.threshold} pupils {measured}, "
+            "or is withheld so that a smaller one cannot be worked out, and groups that small "
+            "could identify pupils. Widen the filters or group pupils another way.")
 
 
 def _html_table(table: pd.DataFrame) -> str:

@@ -36,6 +36,7 @@ from slc_research.widgets.mapper_parts import (
     roster_label,
     survey_note,
     verdict,
+    whose_answers,
 )
 from slc_research.workspace.enquiry import Enquiry
 from slc_research.workspace.entry_check import accepted_entry
@@ -204,13 +205,13 @@ class ColumnMapper(w.VBox):
                 self.columns[canon] = named(dd, f"column-{canon.replace('_', '-')}")
             self.options = {opt: option_control(opt, manifest, instrument_name([
                 Path(self.rel).stem])) for opt in spec.options if opt not in _BY_HAND}
-            if self.id_match is not None and kind in _WHO:
-                who = self.options.get(_WHO[kind])
-                if who is not None and not who.value:
-                    who.value = "pupil"
             self.items = {}
             if kind == "survey":
                 self._build_items(manifest, known)
+            if self.id_match is not None and kind in _WHO:
+                who = self.options.get(_WHO[kind])  # a new control: no choice of the teacher's
+                if who is not None:
+                    who.value = self._whose_ids()
             self._drop_refused()
         finally:
             self._busy = False
@@ -223,6 +224,13 @@ class ColumnMapper(w.VBox):
         self._options_box.children = list(self.options.values())
         self._show_mapping()
         self._validate()
+
+    def _whose_ids(self) -> str:
+        """Whose the roster's ids are here (:func:`whose_answers`)."""
+        if self.kind.value != "survey" or self.id_match is None:
+            return "pupil"
+        coded = [h for h, cb in self.items.items() if cb.value.strip()]
+        return whose_answers(self.survey, self.id_match[1], coded)
 
     def _drop_refused(self) -> None:
         """Take back every suggested column the loader refuses, saying why (never a cell)."""

@@ -19,11 +19,12 @@ from slc_research.data.spec import Loaded
 from slc_research.errors import SlcResearchError
 from slc_research.workspace.manifest import Manifest
 from slc_research.workspace.mapping_editor import SurveyColumns, relative_path
+from slc_research.workspace.recognise_survey import answered_for_a_child
 
 __all__ = ["CHOICES", "COLUMN_LAYOUT", "COLUMN_STYLE", "ITEM_LAYOUT", "NOT_IN_FILE",
            "OPTION_LABELS", "QUESTION_LAYOUT", "STYLE", "mapper_notes", "missing_file_message",
            "named",
-           "option_control", "roster_label", "survey_note", "verdict"]
+           "option_control", "roster_label", "survey_note", "verdict", "whose_answers"]
 
 STYLE = {"description_width": "initial"}
 #: A column dropdown: its description (the canonical name) in 16em, its box the rest (>= 20em).
@@ -171,3 +172,17 @@ def missing_file_message(root: str | Path, path: str | Path) -> str | None:
              "This workspace's raw/ folder has no table yet: copy the export into raw/ first.")
     return (f'There is no file "{rel}" in this workspace ({root.name}). Give the path of one '
             f"of your raw files, relative to the workspace. {there}")
+
+
+def whose_answers(survey: SurveyColumns | None, id_header: str, coded: list[str]) -> str:
+    """``"parent"`` or ``"pupil"``: whose answers a survey keyed by pupils' ids holds.
+
+    As ``init --from`` proposes it (:func:`answered_for_a_child`): the id question names
+    the child or parent ("What is your child's admission number?", read from a Qualtrics
+    column's question text, its header being only "Q2"), or a third of the ``coded``
+    question columns ask about "my child".
+    """
+    texts = survey.question_texts if survey is not None else {}
+    asked = texts.get(id_header) or id_header
+    return ("parent" if answered_for_a_child(asked, [texts.get(h) or h for h in coded])
+            else "pupil")

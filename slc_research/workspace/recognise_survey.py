@@ -220,7 +220,9 @@ def plan_surveys(placed: Sequence[Placed], ids: Mapping[str, set[str]] | None = 
         if match is not None:
             share, header, roster_header, n = match
             set_id(p, "respondent_id", header, roster_header, share, f"answers ({n})")
-            if answered_for_a_child(header, [survey.question_texts.get(h) or h for h in codes]):
+            # the id question's words: a Qualtrics header is only its code ("Q2")
+            asked = survey.question_texts.get(header) or header
+            if answered_for_a_child(asked, [survey.question_texts.get(h) or h for h in codes]):
                 p.table["respondents"] = "parent"  # keyed by their child's id: not the pupils'
                 p.checks["respondents"] = ("its ids are pupils' ids, but its questions ask "
                                            "about the respondent's child: parents or carers")

@@ -207,3 +207,26 @@ def test_item7_make_lab_runs_the_lab_command_on_a_workspace():
     assert "$(BIN)/slc-research lab $(LAB)" in recipe
     assert "jupyter lab notebooks" not in recipe
     assert "LAB ?= $(DEMO)" in makefile
+
+
+def test_item7_a_lab_copy_that_does_not_apply_shows_one_plain_message(tmp_path):
+    """Run All on the SLC notebook of an enquiry with no SLC, in a real kernel.
+
+    The cell stops with the "not run" line and nothing else: no frames of slc-research's
+    own code for the teacher to read past (IPython's ``_render_traceback_`` hook).
+    """
+    from nbclient import NotebookClient
+
+    plan = prepare_lab(_workspace(tmp_path), browser=False)
+    copy = next(c.path for c in plan.copies if c.name == "slc_impact.ipynb")
+    nb = nbformat.read(copy, as_version=4)
+    NotebookClient(nb, kernel_name="python3", timeout=300, allow_errors=True,
+                   resources={"metadata": {"path": str(copy.parent)}}).execute()
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+              if o.output_type == "error"]
+    first = errors[0]
+    assert first.ename == "ConfigError"
+    assert first.traceback == [
+        'slc-research: slc_impact: not run - this enquiry has no SLC (no memberships source '
+        'with community_kind = "slc" lists its pupils). Add the source named to enquiry.toml, '
+        "or open another case study's notebook."]

@@ -96,3 +96,13 @@ def test_errors_are_clear():
 
 def test_docstring_example():
     assert doctest.testmod(module).failed == 0
+
+
+def test_a_perfect_pre_post_correlation_is_a_clear_error_not_a_division_by_zero():
+    # post = pre in both groups (a behaviour count over a term, then over a year with no
+    # incident after it): rho = 1 makes Morris's a = 0, which eq. 25 divides by
+    with pytest.raises(StatsError, match="agree so closely that the variance"):
+        ppc_effect_size([0, 3, 1, 0, 7], [0, 3, 1, 0, 7], [1, 0, 0, 2, 4], [1, 0, 0, 2, 4])
+    # moved in step, by a different amount per group: still rho = 1
+    with pytest.raises(StatsError, match="agree so closely that the variance"):
+        ppc_effect_size([1, 2, 3, 5], [2, 3, 4, 6], [1, 0, 2, 4], [1, 0, 2, 4])

@@ -110,9 +110,11 @@ def test_small_group_vanishes_from_chart_and_comparison(demo_enquiry, table):
     assert pd.isna(members["n"])
     assert pd.isna(members["mean"])
     # the girls who are not in the pilot are withheld too: the pilot's girls would be the
-    # filtered total minus them (secondary suppression); nothing is left to draw
+    # filtered total minus them (secondary suppression); nothing is left to draw, and no
+    # chart of nobody ("n = 0 pupils") is drawn: a sentence says why
     assert w.table.set_index("group").loc["Other pupils", "suppressed"]
-    assert _data(w.chart) == []
+    assert w.chart is None
+    assert w.chart_view.value.startswith("<p>Nothing is drawn: every group has fewer than 5")
     assert w.effect is None
     assert "fewer than 5" in w.effect_view.value
     assert "<td>&lt;5</td>" in w.table_view.value

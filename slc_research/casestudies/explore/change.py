@@ -134,7 +134,8 @@ def explore_change(table: MeasuresTable, *, measure: str, before: str, after: st
     measure : str
         A key of ``table.measures``.
     before, after : str
-        Two of its waves; the change is ``after`` minus ``before``.
+        Two of its waves (of ``Measure.change_waves``: not the whole year, which holds
+        the terms); the change is ``after`` minus ``before``.
     by, community, filters, compare, confidence
         As in :func:`~slc_research.casestudies.explore.analysis.explore`.
 
@@ -145,7 +146,8 @@ def explore_change(table: MeasuresTable, *, measure: str, before: str, after: st
     Raises
     ------
     ConfigError
-        An unknown measure, wave, grouping, community or group, or the same wave twice.
+        An unknown measure, wave, grouping, community or group, the same wave twice, or
+        a wave that holds the other (the whole year and a term).
 
     Notes
     -----
@@ -167,14 +169,21 @@ def explore_change(table: MeasuresTable, *, measure: str, before: str, after: st
     m = table.measures.get(measure)
     if m is None:
         table.rows(measure, before)  # the message naming the measures
-    if len(m.waves) < 2:
-        raise ConfigError(f"{m.label} was measured at one wave only ({', '.join(m.waves)}), so "
+    waves = m.change_waves
+    if len(waves) < 2:
+        once = "in one term only" if m.spans else "at one wave only"
+        raise ConfigError(f"{m.label} was measured {once}"
+                          + (f" ({', '.join(waves)})" if waves else "") + ", so "
                           "there is no change to show: choose another measure, or one wave",
                           key="wave")
     for wave in (before, after):
+        if wave in m.spans:
+            raise ConfigError(f"{m.label}: the {wave.lower()} holds every term, so a change to "
+                              "or from it is not a change over time: choose two of "
+                              f"{', '.join(waves)}", key="wave")
         if wave not in m.waves:
             raise ConfigError(f"{m.label} has no wave {wave!r}; choose from "
-                              f"{', '.join(m.waves)}", key="wave")
+                              f"{', '.join(waves)}", key="wave")
     if before == after:
         raise ConfigError("choose two different waves to see change", key="wave")
     first, second = table.rows(measure, before), table.rows(measure, after)
