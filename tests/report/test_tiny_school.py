@@ -78,7 +78,7 @@ def test_every_report_of_a_tiny_school_runs_and_shows_no_junk(results):
             assert found is None, f"{name}/{key}: {text[max(0, found.start() - 80):][:160]!r}"
 
 
-@pytest.mark.parametrize("name", ["slc_impact", "tlc_impact"])
+@pytest.mark.parametrize("name", ["slc_impact", "tlc_impact", "coproduction_pilot"])
 def test_no_sentence_counts_fewer_people_than_the_threshold(results, name):
     for key, text in _prose(results[name]):
         for found in COUNTED.finditer(text):
@@ -120,3 +120,20 @@ def test_no_outcome_compared_is_not_called_several_comparisons(results):
     items = results["slc_impact"]["design"].items
     assert not any("outcomes were compared" in i for i in items)
     assert "With fewer than 10 members, every estimate is imprecise" in " ".join(items)
+
+
+def test_the_pilot_records_no_estimate_its_sections_withhold(results):
+    # its sections say "fewer than 10 pupils ..., too few to report"; the index, the summary
+    # and the glance read the records, which held the changes of those 9 pupils
+    pilot = results["coproduction_pilot"]
+    assert pilot["confident"].finding == ("Fewer than 10 pupils answered both times, too few "
+                                          "to report.")
+    for key in ("confident_change", "trouble_change", "trouble_mcnemar_p",
+                "relationships_change", "pct_improved", "behaviour_relative_change"):
+        assert pilot.all_records[key] is None, key
+    assert pilot.records["n_pupils"] == "<10"
+    glance = at_a_glance(pilot)
+    assert glance.findings[0] == "Fewer than 10 pupils took part in one school."
+    assert not any("The share who said" in f for f in glance.findings)
+    assert "one group in one school (fewer than 10 pupils)" in pilot.summary
+    assert "next smallest school" not in pilot.summary

@@ -156,7 +156,8 @@ def eligible_pupils(pupils: pd.DataFrame, pilot: pd.DataFrame) -> pd.DataFrame:
 
 def baseline_comparison(pupils: pd.DataFrame, pilot: pd.DataFrame, behaviour: pd.DataFrame,
                         days: pd.DatetimeIndex, rates: pd.DataFrame, *,
-                        confidence: float = 0.95) -> BaselineComparison:
+                        confidence: float = 0.95, least: int = MIN_COMPARISON
+                        ) -> BaselineComparison:
     """The participants' behaviour change beside that of pupils chosen by the same rule.
 
     Parameters
@@ -170,12 +171,15 @@ def baseline_comparison(pupils: pd.DataFrame, pilot: pd.DataFrame, behaviour: pd
     rates : DataFrame
         The participants' :func:`~slc_research.casestudies.coproduction.outcomes.behaviour_rates`.
     confidence : float, default 0.95
+    least : int, default :data:`MIN_COMPARISON`
+        The fewest comparison pupils to compare with (a report passes its suppression
+        threshold when that is larger: a smaller group would be withheld anyway).
 
     Returns
     -------
     BaselineComparison
         With ``reason`` set and no ``difference`` when no comparison exists (no year groups
-        recorded, or fewer than :data:`MIN_COMPARISON` pupils meet the rule).
+        recorded, or fewer than ``least`` pupils meet the rule).
 
     Notes
     -----
@@ -197,9 +201,9 @@ def baseline_comparison(pupils: pd.DataFrame, pilot: pd.DataFrame, behaviour: pd
     both = pd.concat([rates, other_rates], ignore_index=True)
     chosen, share = comparison_pupils(pilot, both)
     groups = _groups(rates, chosen, confidence)
-    if len(chosen) < MIN_COMPARISON:
+    if len(chosen) < least:
         return BaselineComparison(groups, None, None, share,
-                                  f"fewer than {MIN_COMPARISON} pupils who did not take part had an "
+                                  f"fewer than {least} pupils who did not take part had an "
                                   "earlier behaviour rate as high as the participants'")
     diff = or_none(lambda: welch_t(rates["change"].to_numpy(float),
                                 chosen["change"].to_numpy(float), confidence=confidence))

@@ -29,7 +29,9 @@ def facts(result: Any) -> GlanceFacts:
     if pupils:
         where = (" in one school" if schools == 1 else f" in {schools:,} schools" if schools
                  else "")
-        findings.append(f"{pupils:,} pupils took part{where}.")
+        many = (f"{pupils:,}" if isinstance(pupils, int) else  # "<10": withheld
+                f"Fewer than {str(pupils).lstrip('<')}")
+        findings.append(f"{many} pupils took part{where}.")
     versus = estimate_of(records, "behaviour_vs_comparison")
     if versus:
         went = "went down" if versus[0] < 0 else "went up"

@@ -17,6 +17,7 @@ from slc_research.casestudies import outcome_family
 from slc_research.casestudies.coproduction import OUTCOMES, family
 from slc_research.casestudies.coproduction import pilot as cp
 from slc_research.casestudies.coproduction.comparison import (
+    MIN_COMPARISON,
     BaselineComparison,
     baseline_comparison,
 )
@@ -36,7 +37,7 @@ from slc_research.casestudies.coproduction.sections import (
     pooled_section,
 )
 from slc_research.casestudies.result import Result, Section, Table
-from slc_research.privacy.suppression import suppress_small
+from slc_research.privacy.suppression import published_count, suppress_small
 
 __all__ = ["run"]
 
@@ -97,7 +98,8 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
     days = cp.school_days(enq.attendance, enq.behaviour)
     rates = cp.behaviour_rates(enq.behaviour, pupils, days)
     behaviour = cp.behaviour_summary(rates)
-    comparison = baseline_comparison(enq.pupils, pupils, enq.behaviour, days, rates)
+    comparison = baseline_comparison(enq.pupils, pupils, enq.behaviour, days, rates,
+                                     least=max(MIN_COMPARISON, threshold))
     trouble = cp.yes_no_change(enq.survey_responses, pupils, item="trouble", waves=waves)
     confident = cp.yes_no_change(enq.survey_responses, pupils, item="confident", waves=waves)
     relationships = cp.scale_change_summary(enq.scale_scores(), pupils["pupil_id"],
@@ -141,11 +143,14 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
     )
     n_pupils = len(pupils)
     who = f"{n_pupils} pupils" if n_pupils >= threshold else f"fewer than {threshold} pupils"
-    summary = (f"Pupils at risk of disengagement led their own projects with staff, one group in "
-               f"each of {len(per_school)} schools ({who}). This report describes who took part "
+    groups = ("one group in one school" if len(per_school) == 1 else
+              f"one group in each of {len(per_school)} schools")
+    summary = (f"Pupils at risk of disengagement led their own projects with staff, {groups} "
+               f"({who}). This report describes who took part "
                "and how often, and how their behaviour and their answers to short questions "
-               "changed from before their project started to after it, school by school and "
-               "pooled across schools. ")
+               "changed from before their project started to after it"
+               + (", school by school and pooled across schools. " if len(per_school) > 1
+                  else ". "))
     headline = comparison_record(comparison, threshold)
     if isinstance(headline, str):
         summary += ("There is no comparison group of similar pupils who did not take part ("
@@ -157,7 +162,7 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
                     "rule: the same year groups and as high an earlier behaviour rate), the "
                     "difference in the change of negative behaviour points was "
                     f"{difference_phrase(headline)}.")
-    if n_small:
+    if n_small and len(per_school) > 1:
         summary += (f" {n_small} school(s) had fewer than {threshold} pupils in the pilot: their "
                     "rows are withheld from the per-school tables and from the forest plots, but "
                     "their pupils are counted in the 'All schools' figures and in the pooled "
@@ -165,7 +170,7 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
                     "smallest school is withheld too.")
     return Result("coproduction_pilot", title, summary, sections,
                   records={"title": title, "n_schools": int(len(per_school)),
-                           "n_pupils": int(n_pupils)})
+                           "n_pupils": published_count(n_pupils, threshold)})
 
 
 def _note(*paragraphs: str) -> str:
@@ -263,7 +268,10 @@ def _behaviour(rates: pd.DataFrame, behaviour: pd.DataFrame, comparison: Baselin
                 "g_ci_high": "g 95% CI high"}), decimals=2,
                 caption="Pupils whose behaviour improved, and the size of the change")),
         note=_BEHAVIOUR_NOTE,
-        records={"behaviour_relative_change": rel, "pct_improved": improved})
+        # an estimate of fewer pupils than the threshold is not recorded (the index, the
+        # glance): the section withholds it
+        records={"behaviour_relative_change": rel if len(rates) >= threshold else None,
+                 "pct_improved": improved if len(rates) >= threshold else None})
 
 
 def _yes_no_section(key: str, title: str, table: pd.DataFrame, question: str, caption: str,
@@ -279,7 +287,8 @@ def _yes_no_section(key: str, title: str, table: pd.DataFrame, question: str, ca
         tables=(Table(cp.publish(table, count_cols=YES_NO_COUNTS, threshold=threshold,
                                  columns=YES_NO_LABELS, complements=YES_NO_COMPLEMENTS),
                       decimals=1, caption=caption),),
-        charts=(charts.yes_no_chart(chart_data, question=question),)), change
+        charts=(charts.yes_no_chart(chart_data, question=question),)), (
+            change if change is not None and change["n"] >= threshold else None)  # withheld
 
 
 _TROUBLE_NOTE = (
@@ -301,7 +310,8 @@ def _trouble(trouble: pd.DataFrame, threshold: int) -> Section:
             note=_TROUBLE_NOTE)
     section, change = _yes_no_section("trouble", title, trouble, TROUBLE,
                                       "Share answering Yes, before and after", threshold)
-    p_value = float(trouble.loc[trouble["school"] == cp.ALL_SCHOOLS, "p"].iloc[0])
+    p_value = (float(trouble.loc[trouble["school"] == cp.ALL_SCHOOLS, "p"].iloc[0])
+               if change is not None else None)
     return replace(section, note=_TROUBLE_NOTE,
                    records={"trouble_change": change, "trouble_mcnemar_p": p_value})
 
@@ -350,7 +360,7 @@ def _relationships(relationships: pd.DataFrame, threshold: int) -> Section:
             "g_av": "g_av", "g_ci_low": "g 95% CI low", "g_ci_high": "g 95% CI high"}),
             decimals=2, caption="Relationships with teachers (scale score 1-5), before and after"),),
         note=note,
-        records={"relationships_change": {
+        records={"relationships_change": None if r["n"] < threshold else {
             "estimate": float(r["change"]), "ci_low": float(r["change_ci_low"]),
             "ci_high": float(r["change_ci_high"]), "n": int(r["n"]), "g_av": float(r["g_av"]),
             "p": float(r["p"])}})
