@@ -137,3 +137,15 @@ def test_the_pilot_records_no_estimate_its_sections_withhold(results):
     assert not any("The share who said" in f for f in glance.findings)
     assert "one group in one school (fewer than 10 pupils)" in pilot.summary
     assert "next smallest school" not in pilot.summary
+
+
+def test_a_section_too_small_to_report_shows_no_table_of_withheld_cells(results):
+    # "too few to report" above a table whose every result is "<10" reads as a contradiction
+    slc = results["slc_impact"]
+    adjusted, voice = slc["adjusted"], slc["voice"]
+    assert adjusted.finding == "Too few pupils were measured twice to fit either model."
+    assert (adjusted.tables, adjusted.charts) == ((), ())
+    assert voice.finding == "Each theme was coded in fewer than 10 texts, too few to report."
+    assert (voice.tables, voice.charts) == ((), ())
+    assert voice.items  # the quotes, attributed by role, still illustrate what was said
+    assert slc.all_records["voice_themes"] is None

@@ -134,6 +134,10 @@ def _adjusted_section(all_results, threshold: int) -> Section:
     fits = adjusted.fit_models(all_results)  # both models fitted once for all that follows
     models = adjusted.adjusted_comparison(all_results, threshold=threshold, display=False,
                                           fits=fits)
+    if models.dropna(subset=["ci_low", "ci_high"]).empty:  # no table of withheld rows under it
+        return Section("adjusted", "Two ways of allowing for where pupils started",
+                       finding=_models_finding(models),
+                       records={"adjusted": models.drop(columns=["suppressed"])})
     return Section(
         "adjusted", "Two ways of allowing for where pupils started",
         finding=_models_finding(models),

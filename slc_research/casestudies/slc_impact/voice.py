@@ -34,11 +34,14 @@ def voice_section(enq, communities, threshold: int) -> Section:
                        & enq.texts["community"].isin(list(communities)).fillna(False)]
     quotes = qual.exemplar_quotes(spoken, enq.codings, memberships=enq.memberships, per_code=1)
     top = themes.sort_values("n_texts", ascending=False).iloc[0]
+    if int(top["n_texts"]) < threshold:  # no table or chart of withheld counts under it
+        return Section("voice", "Pupil voice", finding=(
+            f"Each theme was coded in fewer than {threshold} texts, too few to report."),
+            items=_quotes(quotes), items_heading="A few quotes", note=_VOICE_NOTE,
+            records={"voice_themes": None})
     return Section(
         "voice", "Pupil voice",
-        finding=(f"The theme members talked about most was \u201c{top['theme']}\u201d."
-                 if int(top["n_texts"]) >= threshold else
-                 f"Each theme was coded in fewer than {threshold} texts, too few to report."),
+        finding=f"The theme members talked about most was \u201c{top['theme']}\u201d.",
         tables=(Table(suppress_small(themes, count_cols=counts, threshold=threshold,
                                      display=True, partition_by=None),
                       decimals=0, caption="Themes in members' interviews",
@@ -48,10 +51,15 @@ def voice_section(enq, communities, threshold: int) -> Section:
         charts=(charts.code_frequency_chart(
             suppress_small(themes, count_cols=counts, threshold=threshold, partition_by=None),
             title="Themes in members' interviews"),),
-        items=tuple(f"\u201c{q}\u201d ({who}; {code})" for code, q, who in
-                    quotes[["code", "quote", "attribution"]].head(6).itertuples(index=False)),
+        items=_quotes(quotes),
         items_heading="A few quotes",
         note=_VOICE_NOTE,
         records={"voice_themes": suppress_small(
             themes, count_cols=counts, threshold=threshold, partition_by=None,
         )[["theme", "code", "n_texts", "pct_texts"]].head(5)})
+
+
+def _quotes(quotes) -> tuple[str, ...]:
+    """Up to six quotes, each with who said it (by role) and its code."""
+    return tuple(f"\u201c{q}\u201d ({who}; {code})" for code, q, who in
+                 quotes[["code", "quote", "attribution"]].head(6).itertuples(index=False))
