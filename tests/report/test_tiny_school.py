@@ -149,3 +149,9 @@ def test_a_section_too_small_to_report_shows_no_table_of_withheld_cells(results)
     assert (voice.tables, voice.charts) == ((), ())
     assert voice.items  # the quotes, attributed by role, still illustrate what was said
     assert slc.all_records["voice_themes"] is None
+
+
+def test_tests_on_a_handful_of_pupils_publish_no_p_value(results):
+    # Fisher's p on 4 other pupils can say all of them are pupil premium
+    tables = [t.caption for t in results["slc_impact"]["who_took_part"].tables]
+    assert "Do members differ from the cohort?" not in tables

@@ -149,7 +149,8 @@ def _who_took_part(rep, threshold: int) -> Section:
         finding=t.members_sentence(rep.n_members, rep.n_rest, threshold),
         tables=(Table(t.representativeness_table(rep, threshold=threshold),
                       caption="Members and other pupils in the same year groups"),
-                Table(t.association_table(rep), caption="Do members differ from the cohort?",
+                Table(t.association_table(rep, threshold=threshold),
+                      caption="Do members differ from the cohort?",
                       decimals={"Statistic": 2})),
         charts=(charts.representativeness_chart(
             t.representativeness_table(rep, threshold=threshold, display=False)),),
