@@ -155,3 +155,5 @@ def test_tests_on_a_handful_of_pupils_publish_no_p_value(results):
     # Fisher's p on 4 other pupils can say all of them are pupil premium
     tables = [t.caption for t in results["slc_impact"]["who_took_part"].tables]
     assert "Do members differ from the cohort?" not in tables
+    tlc = [t.caption for t in results["tlc_impact"]["who_takes_part"].tables]
+    assert "Are volunteers different from the other teaching staff?" not in tlc

@@ -106,6 +106,8 @@ def _who_takes_part(enq, tlcs, schools, breadth, label: str, threshold: int) -> 
     n_teaching = int(breadth["teaching_total"].iloc[0]) if len(breadth) else 0
     tests = tlc.breadth_tests(enq.staff, enq.memberships, tlcs, schools=schools,
                               year=enq.academic_year)
+    if 0 < min(n_members, n_teaching - n_members) < threshold:  # its p would tell who they are
+        tests = tests.iloc[0:0]
     differ = [c.lower() for c, p in zip(tests["characteristic"], tests["p"], strict=True)
               if p < 0.05]
     if n_members < threshold:
