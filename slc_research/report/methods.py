@@ -320,8 +320,28 @@ def methods_for(notebook: str, records: Mapping[str, Any] | None = None,
         if key == "meta_analysis":
             model = str((parameters or {}).get("method") or "REML").upper()
             a = replace(a, test=a.test.format(meta=_META.get(model, _META["REML"])))
+        if key == "primary_secondary" and records is not None and not _primary_estimated(
+                records.get("holm", records.get("outcomes_holm"))):
+            a = replace(a, test=_PRIMARY_NOT_ESTIMATED)
         out.append(a)
     return out
+
+
+#: The primary-and-secondary paragraph when the declared primary outcome could not be estimated.
+_PRIMARY_NOT_ESTIMATED = (
+    "One outcome was declared primary before the results were read; it could not be "
+    "estimated (too few pupils were measured twice), so no outcome was tested as primary. The "
+    "p values of the secondary outcomes are shown beside their Holm adjustment "
+    "{cite:holm1979}. Each effect was also tested for equivalence against the smallest effect "
+    "of interest with two one-sided tests {cite:lakens2017}.")
+
+
+def _primary_estimated(holm: Any) -> bool:
+    """Whether the outcome table recorded holds the primary outcome with an estimate."""
+    to_dict = getattr(holm, "to_dict", None)  # a table recorded in-process
+    rows = to_dict(orient="records") if callable(to_dict) else holm
+    return any(isinstance(r, Mapping) and r.get("role") == "primary" and _computed(r)
+               for r in (rows or ()))
 
 
 def reference_list(analyses: list[Analysis]) -> list[str]:

@@ -338,3 +338,21 @@ def test_pack_table_renders_in_libreoffice(pack, tmp_path):
     assert len(dark_rows) >= 2  # the rules above and below the table (and below its heads)
     assert min(dark_rows) > height * 0.1  # under the title and "Table 1", not a page border
     assert sum(px < 128 for px in pixels) > width * height * 0.01  # text is drawn too
+
+
+def test_methods_do_not_say_a_primary_outcome_was_tested_when_it_could_not_be():
+    secondary = {"outcome": "Attendance", "role": "secondary", "estimate": 0.38, "p_value": 0.38}
+    primary = {"outcome": "Engagement", "role": "primary", "estimate": 0.25, "p_value": 0.04}
+    said = {}
+    for name, rows in (("both", [primary, secondary]), ("no primary", [secondary]),
+                       ("primary not estimated", [{**primary, "estimate": None}, secondary])):
+        found = {a.key: a for a in methods_for("slc_impact", {"members": 40, "holm": rows})}
+        said[name] = found["primary_secondary"].paragraph()
+    assert said["both"].startswith("One outcome was declared primary before the results were "
+                                   "read and tested at the 5% level")
+    for name in ("no primary", "primary not estimated"):
+        assert said[name].startswith(
+            "One outcome was declared primary before the results were read; it could not be "
+            "estimated (too few pupils were measured twice), so no outcome was tested as "
+            "primary."), name
+        assert "(Holm, 1979)" in said[name]
