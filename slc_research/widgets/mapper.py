@@ -37,6 +37,7 @@ from slc_research.widgets.mapper_parts import (
     survey_note,
     verdict,
     whose_answers,
+    with_questions,
 )
 from slc_research.workspace.enquiry import Enquiry
 from slc_research.workspace.entry_check import accepted_entry
@@ -208,6 +209,9 @@ class ColumnMapper(w.VBox):
             self.items = {}
             if kind == "survey":
                 self._build_items(manifest, known)
+                if self.survey is not None:  # "Q2" named by its question too
+                    for dd in self.columns.values():
+                        with_questions(dd, self.survey.question_texts)
             if self.id_match is not None and kind in _WHO:
                 who = self.options.get(_WHO[kind])  # a new control: no choice of the teacher's
                 if who is not None:

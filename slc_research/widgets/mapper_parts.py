@@ -186,3 +186,21 @@ def whose_answers(survey: SurveyColumns | None, id_header: str, coded: list[str]
     asked = texts.get(id_header) or id_header
     return ("parent" if answered_for_a_child(asked, [texts.get(h) or h for h in coded])
             else "pupil")
+
+
+def with_questions(dropdown: w.Dropdown, texts: dict[str, str], width: int = 60) -> None:
+    """Name each column of ``dropdown`` by its question too: ``"Q2: What is your child's ..."``.
+
+    A Qualtrics export heads its columns with codes (``Q2``) and keeps the questions in its
+    second row: a teacher choosing the id column must see which question each code is. The
+    chosen value is kept.
+    """
+    chosen = dropdown.value
+    options = []
+    for label, header in dropdown.options:
+        text = " ".join(str(texts.get(header) or "").split())
+        if header and text and text != header:
+            label = f"{label}: {text}" if len(text) <= width else f"{label}: {text[:width - 1]}\u2026"
+        options.append((label, header))
+    dropdown.options = options
+    dropdown.value = chosen

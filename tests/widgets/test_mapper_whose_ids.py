@@ -18,6 +18,7 @@ import openpyxl
 import pytest
 
 from slc_research.widgets.mapper import column_mapper
+from slc_research.widgets.mapper_parts import NOT_IN_FILE
 from slc_research.workspace.recognise import recognise_folder
 
 ADNOS = [f"{7001 + i:06d}" for i in range(12)]
@@ -101,3 +102,18 @@ def test_microsoft_forms_respondents_from_the_id_question(tmp_path, id_question,
     m = column_mapper(ws, "raw/feedback.xlsx", kind="survey")
     assert m.columns["respondent_id"].value == id_question
     assert m.options["respondents"].value == whose
+
+
+def test_qualtrics_columns_are_named_by_their_questions_in_the_dropdowns(tmp_path):
+    # "Q2" alone does not tell a teacher which column is the admission-number question
+    ws = _workspace(tmp_path / "ws")
+    _qualtrics(ws / "raw" / "family survey.csv", "What is your child's admission number?")
+    m = column_mapper(ws, "raw/family survey.csv", kind="survey")
+    dd = m.columns["respondent_id"]
+    assert dd.value == "Q2"  # the choice kept
+    labels = dict((value, label) for label, value in dd.options)
+    assert labels["Q2"].endswith("Q2: What is your child's admission number?")
+    assert labels["Q2"].startswith("(100% in the roster)")
+    assert labels["Q1_1"] == "(not in the roster) Q1_1: How far do you agree? - I feel welcome " \
+        "at school"
+    assert labels[""] == NOT_IN_FILE  # "not in the file" stays as it was
