@@ -269,7 +269,8 @@ def load_survey(spec: SourceSpec, ctx: LoadContext) -> Loaded:
             "are anonymous: they cannot be linked to the roster or to the other waves, so no "
             "one's change between waves and no group (members, pupil premium, ...) can be "
             "read from them. If the form asked for an id (such as \"What is your admission "
-            "number?\"), map that column: add '\"<its header>\" = \"respondent_id\"' under "
+            "number?\"), map that column: choose it as respondent_id in the column mapper, "
+            "or add '\"<its header>\" = \"respondent_id\"' under "
             f"[sources.{spec.name}.columns] in enquiry.toml. If the survey is anonymous on "
             "purpose, nothing needs doing.")
         ids = pd.Series([f"A-{spec.name}-{r}" for r in src.excel_rows(positions)],
