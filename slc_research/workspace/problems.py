@@ -156,11 +156,7 @@ def with_unlisted_respondents(manifest: Manifest, tables: dict[str, pd.DataFrame
     list of SourceHealth
         ``health`` with the warnings of :func:`respondents_not_listed` added.
     """
-    listed = {}
-    if any(s.kind == "pupils" for s in manifest.sources.values()):
-        listed["pupil"] = tables["pupils"]["pupil_id"].astype("string").dropna().tolist()
-    if any(s.kind == "staff" for s in manifest.sources.values()):
-        listed["staff"] = tables["staff"]["staff_id"].astype("string").dropna().tolist()
+    listed = _listed_people(manifest, tables)
     if not listed or not respondent_rows:
         return health
     responses = tables["survey_responses"]
@@ -201,7 +197,7 @@ def people_not_listed(rows: pd.DataFrame, kind: str, *, listed: Mapping[str, Seq
     label, source : str
         The file as the manifest names it, and the source's name.
     """
-    table, column = LINKED_IDS[kind]
+    column = LINKED_IDS[kind][1]
     if rows.empty:
         return None
     types = (rows["member_type"].astype("string") if "member_type" in rows
@@ -231,11 +227,7 @@ def with_unlisted_people(manifest: Manifest, tables: dict[str, pd.DataFrame], he
 
     ``rows_by_source``: source name -> the rows it added to its table (:data:`LINKED_IDS`).
     """
-    listed = {}
-    if any(s.kind == "pupils" for s in manifest.sources.values()):
-        listed["pupil"] = tables["pupils"]["pupil_id"].astype("string").dropna().tolist()
-    if any(s.kind == "staff" for s in manifest.sources.values()):
-        listed["staff"] = tables["staff"]["staff_id"].astype("string").dropna().tolist()
+    listed = _listed_people(manifest, tables)
     if not listed:
         return health
     out = []
@@ -248,3 +240,13 @@ def with_unlisted_people(manifest: Manifest, tables: dict[str, pd.DataFrame], he
                 h = replace(h, notes=(*h.notes, warning))
         out.append(h)
     return out
+
+
+def _listed_people(manifest: Manifest, tables: dict[str, pd.DataFrame]) -> dict[str, list[str]]:
+    """Person type -> the pseudonyms on its list, for the lists the manifest has."""
+    listed = {}
+    if any(s.kind == "pupils" for s in manifest.sources.values()):
+        listed["pupil"] = tables["pupils"]["pupil_id"].astype("string").dropna().tolist()
+    if any(s.kind == "staff" for s in manifest.sources.values()):
+        listed["staff"] = tables["staff"]["staff_id"].astype("string").dropna().tolist()
+    return listed

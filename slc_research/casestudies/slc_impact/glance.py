@@ -46,8 +46,7 @@ def facts(result: Any) -> GlanceFacts:
     if not rows:  # no comparison group: members' own change, said as only that
         findings += _own_change(records)
     if records.get("questionnaire_not_compared"):  # e.g. its second wave not collected yet
-        findings.append(f"{records['questionnaire_not_compared'][:-1]}, so change on it is "
-                        "not shown.")
+        findings.append(str(records["questionnaire_not_compared"]))
     evidence = ""
     explanation = next((s.finding for s in result.sections if s.key == "evidence"), "")
     if records.get("strength_of_evidence"):
@@ -60,17 +59,15 @@ def facts(result: Any) -> GlanceFacts:
 
 
 def _own_change(records: Mapping[str, Any]) -> list[str]:
-    """Members' own change on each outcome (``<outcome>_g`` holding a paired g_av)."""
-    labels = records.get("outcome_labels") or {}
+    """Members' own change on each outcome of ``outcome_labels`` (its paired g_av)."""
     out = []
-    for key, value in records.items():
-        if (not key.endswith("_g") or key.startswith(("pp_", "research_"))
-                or not isinstance(value, Mapping) or not value.get("paired")
-                or value.get("estimate") is None):
+    for outcome, label in (records.get("outcome_labels") or {}).items():
+        value = records.get(f"{outcome}_g")
+        if not isinstance(value, Mapping) or not value.get("paired") or \
+                value.get("estimate") is None:
             continue
-        outcome = short_outcome(labels.get(key[:-2], key[:-2].replace("_", " ")))
         went = "went up" if value["estimate"] > 0 else "went down"
-        out.append(change_sentence(f"Members' own {outcome} {went}", value["estimate"],
-                                   value["ci_low"], value["ci_high"]))
+        out.append(change_sentence(f"Members' own {short_outcome(label)} {went}",
+                                   value["estimate"], value["ci_low"], value["ci_high"]))
     return (["There is no comparison group, so what follows is how much members themselves "
              "changed, not how much more than other pupils."] + out) if out else []

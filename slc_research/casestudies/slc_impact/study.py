@@ -199,9 +199,12 @@ def _questionnaire(scale_results, threshold: int, declared: dict,
                    answer_scale: Any = None, waves: tuple = (1, 2),
                    answered: set = frozenset()) -> Section:
     if scale_results and not any(r.available for r in scale_results):
-        said = not_measured_twice(waves, answered)
-        return Section("questionnaire", "Change on the learning questionnaire", finding=said,
-                       records={"questionnaire_not_compared": said.split(":")[0] + "."})
+        return Section("questionnaire", "Change on the learning questionnaire",
+                       finding=not_measured_twice(waves, answered), records={
+                           "questionnaire_not_compared": (  # the glance's line
+                               f"No pupil answered the learning questionnaire in both wave "
+                               f"{waves[0]} and wave {waves[1]}, so change on it is not "
+                               "shown.")})
     return Section(
         "questionnaire", "Change on the learning questionnaire",
         finding=(headline.headline_finding(scale_results, threshold=threshold,

@@ -39,6 +39,8 @@ def voice_section(enq, communities, threshold: int) -> Section:
             f"Each theme was coded in fewer than {threshold} texts, too few to report."),
             items=_quotes(quotes), items_heading="A few quotes", note=_VOICE_NOTE,
             records={"voice_themes": None})
+    published = suppress_small(themes, count_cols=counts, threshold=threshold,
+                               partition_by=None)  # what the chart draws and the index reads
     return Section(
         "voice", "Pupil voice",
         finding=f"The theme members talked about most was \u201c{top['theme']}\u201d.",
@@ -48,15 +50,12 @@ def voice_section(enq, communities, threshold: int) -> Section:
                       labels={"theme": "Theme", "code": "Code", "description": "What it means",
                               "n_texts": "Texts", "n_coded_texts": "Coded texts",
                               "pct_texts": "% of coded texts"}),),
-        charts=(charts.code_frequency_chart(
-            suppress_small(themes, count_cols=counts, threshold=threshold, partition_by=None),
-            title="Themes in members' interviews"),),
+        charts=(charts.code_frequency_chart(published,
+                                            title="Themes in members' interviews"),),
         items=_quotes(quotes),
         items_heading="A few quotes",
         note=_VOICE_NOTE,
-        records={"voice_themes": suppress_small(
-            themes, count_cols=counts, threshold=threshold, partition_by=None,
-        )[["theme", "code", "n_texts", "pct_texts"]].head(5)})
+        records={"voice_themes": published[["theme", "code", "n_texts", "pct_texts"]].head(5)})
 
 
 def _quotes(quotes) -> tuple[str, ...]:
