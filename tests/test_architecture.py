@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "slc_research"
 
 #: The parts, lowest first, as ARCHITECTURE.md lists them: a part may import itself and
 #: every part above it in this list, never one below it.
-LAYERS = ["errors", "stats", "privacy", "data", "measures", "workspace", "qual", "charts",
+LAYERS = ["words", "errors", "stats", "privacy", "data", "measures", "workspace", "qual", "charts",
           "casestudies", "synthetic", "report", "widgets", "cli"]
 #: Leaves every part may import: they import nothing of the package but ``errors``.
 LEAVES = {"slc_research.workspace.atomic", "slc_research.data.frames",

@@ -109,7 +109,7 @@ def test_report_batch_with_a_failing_notebook_lists_it_and_exits_non_zero(tmp_pa
     capsys.readouterr()
     assert main(["report", "--batch", str(batch)]) == 1
     err = capsys.readouterr().err
-    assert "2 report(s) failed" in err
+    assert "2 reports failed" in err
     assert "fail-1  fail      x=1         2     ValueError: boom 1" in err
     assert "Traceback" not in err
     out = tmp_path / "out"

@@ -464,7 +464,7 @@ def test_run_gives_every_section_and_the_recorded_results():
 
 def test_run_never_states_a_small_schools_figures():
     r = run(_enquiry(), {"schools": (), "waves": (1, 2), "method": "REML"})
-    assert "1 school(s) had fewer than 5 pupils" in r.summary
+    assert "1 school had fewer than 5 pupils" in r.summary
     assert not any("South" in t or " 3 pupils" in t for t in _texts(r))
     shown = r["who_took_part"].tables[0].frame.set_index("School")
     assert shown.loc["South", "Pupils"] == "<5"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import html
 import io
 import re
 import shlex
@@ -143,6 +144,7 @@ def test_steps7_9_10_reports_export_and_output_check(enquiry):
     assert (ws / "outputs" / "index.html").is_file()
     assert (ws / "outputs" / "data_health.html").is_file()
     assert "tlc_impact: not run" in printed  # listed with its reason, not a failure
+    _reads_well_to_a_head_teacher(ws / "outputs")
     # The invented surname "Placeholder" is also the name of a Word style ("Placeholder
     # Text") in every .docx's styles.xml: check-outputs flags it and says to list an
     # ordinary word in private/allowed_words.txt, which is what a teacher would do here.
@@ -153,3 +155,30 @@ def test_steps7_9_10_reports_export_and_output_check(enquiry):
     assert any((ws / "pack").rglob("*.docx"))
     code, printed = _run(check_outputs, where)
     assert code == 0, printed
+
+
+def _words_of(page: Path) -> str:
+    """A page's text as a reader sees it (tags dropped, entities read, spaces collapsed)."""
+    text = re.sub(r"<(style|script)\b.*?</\1>", " ", page.read_text(encoding="utf-8"), flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", text)).split())
+
+
+def _reads_well_to_a_head_teacher(outputs: Path) -> None:
+    """What this small enquiry's pages say, read as a head teacher reads them."""
+    index = _words_of(outputs / "index.html")
+    assert "Learning communities enquiry" in index  # a title, not the exports folder's name
+    assert "exports:" not in index
+    assert "3 of 3 reports are up to date" in index
+    pages = {p.stem: _words_of(p) for p in outputs.glob("*.html")}
+    for name, text in pages.items():
+        # counts agree with their number: never "1 texts", "1 rows" or "report(s)"
+        assert not re.search(r"(?<![\d,.])1 (texts|rows|values|files|codes|pupils|schools)\b",
+                             text), name
+        assert "(s)" not in text, name
+    # one questionnaire scale is the only outcome with an estimate: no "other outcomes"
+    assert "The other outcomes are secondary" not in pages["slc_impact"]
+    assert "The others are secondary" not in pages["slc_impact"]
+    for svg in re.findall(r"<svg\b.*?</svg>", (outputs / "slc_impact.html").read_text(
+            encoding="utf-8"), flags=re.S):
+        width = re.search(r'width="([\d.]+)"', svg)
+        assert width is None or float(width.group(1)) < 1000  # no chart widened by its subtitle

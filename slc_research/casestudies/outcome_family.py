@@ -37,6 +37,7 @@ from slc_research.casestudies.result import Section, Table
 from slc_research.errors import ConfigError
 from slc_research.privacy.suppression import SUPPRESSED_COLUMN, suppress_small
 from slc_research.stats import EquivalenceResult, adjust_p, tost
+from slc_research.words import listed
 
 __all__ = ["ONE_OUTCOME", "SUBGROUP_CAVEAT", "OutcomeEffect", "arcsine_effect", "equivalence",
            "from_interval", "interaction_finding", "outcome_table", "outcomes_finding",
@@ -236,18 +237,18 @@ def outcomes_finding(effects: Sequence[OutcomeEffect], *, primary: str, smallest
         ("lost", (rest["p_value"] < 0.05) & (rest["p_holm"] >= 0.05)),
         ("equivalent", unclear & ruled_out), ("none", unclear & ~ruled_out))}
     if names["kept"]:
-        parts.append(f"among the secondary outcomes, {_listed(names['kept'])} "
+        parts.append(f"among the secondary outcomes, {listed(names['kept'])} "
                      f"{_verb(names['kept'], 'differs', 'differ')} clearly even after Holm's "
                      "adjustment")
     if names["lost"]:
-        parts.append(f"{_listed(names['lost'])} would look clear on their own but not after "
+        parts.append(f"{listed(names['lost'])} would look clear on their own but not after "
                      "allowing for the number of outcomes looked at")
     if names["equivalent"]:
-        parts.append(f"{_listed(names['equivalent'])} "
+        parts.append(f"{listed(names['equivalent'])} "
                      f"{_verb(names['equivalent'], 'shows', 'show')} no effect larger than "
                      f"±{smallest_effect:g} (equivalence test)")
     if names["none"]:
-        parts.append(f"{_listed(names['none'])} {_verb(names['none'], 'shows', 'show')} no "
+        parts.append(f"{listed(names['none'])} {_verb(names['none'], 'shows', 'show')} no "
                      "clear difference, but the data cannot rule out an effect of "
                      f"±{smallest_effect:g} either (inconclusive)")
     text = "; ".join(parts)
@@ -338,5 +339,3 @@ def _lower(text: str) -> str:
     return text[0].lower() + text[1:] if text[:2] != text[:2].upper() else text
 
 
-def _listed(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]

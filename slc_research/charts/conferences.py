@@ -11,6 +11,7 @@ import altair as alt
 import pandas as pd
 
 from slc_research.charts.theme import PALETTE, WIDTH, ChartError, check_data, plain_frame
+from slc_research.words import plural
 
 __all__ = ["depth_group_chart", "depth_mean_chart", "depth_share_chart", "feedback_chart",
            "weekly_rate_chart"]
@@ -53,7 +54,7 @@ def weekly_rate_chart(weekly: pd.DataFrame, *, target: float = 1.0) -> alt.Layer
         y=alt.Y("target:Q"), tooltip=[alt.Tooltip("target:Q", title="Target per week")])
     return (lines + rule).properties(width=WIDTH, title=alt.Title(
         "Weekly reflections per pupil",
-        subtitle=f"{len(classes)} class(es), n = {n} pupils; dashed line: the target of "
+        subtitle=f"{plural(len(classes), 'class', 'classes')}, n = {n} pupils; dashed line: the target of "
                  f"{target:g} a week"))
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 from slc_research.charts import axes
 from slc_research.charts.theme import PALETTE, WIDTH, ChartError, check_data, plain_frame
 from slc_research.charts.withheld import subtitle_lines, withheld_note
+from slc_research.words import plural
 
 __all__ = ["band_change_chart", "forest_chart", "yes_no_chart"]
 
@@ -83,7 +84,7 @@ def forest_chart(forest: pd.DataFrame, *, x_title: str,
     diamond = alt.Chart(data[data["kind"] == "pooled"]).mark_point(
         shape="diamond", filled=True, size=260, color=PALETTE[2]).encode(
         y=y, x=alt.X("estimate:Q"), tooltip=tips)
-    subtitle = [f"k = {k} schools, n = {n_total} pupils pooled ({shown} school(s) shown)",
+    subtitle = [f"k = {k} schools, n = {n_total} pupils pooled ({plural(shown, 'school')} shown)",
                 "Squares sized by weight; diamond: pooled estimate; dashed line: no change"]
     return alt.layer(zero, rules, squares, diamond).properties(
         width=WIDTH, height=max(80, 30 * len(data)),

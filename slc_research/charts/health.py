@@ -12,6 +12,7 @@ import pandas as pd
 
 from slc_research.charts.theme import PALETTE, WIDTH, ChartError, check_data, plain_frame
 from slc_research.charts.withheld import subtitle_lines, withheld_note
+from slc_research.words import plural
 
 __all__ = ["attrition_chart", "completeness_heatmap_chart", "repairs_chart",
            "response_rate_chart"]
@@ -176,8 +177,8 @@ def repairs_chart(repairs: pd.DataFrame, *, top: int = 20,
                  alt.Tooltip("count:Q", format=",")],
     ).properties(width=WIDTH, height=max(60, 18 * len(order)), title=alt.Title(
         title, subtitle=f"n = {len(order)} of {len(repairs)} sources (those with the most); "
-                        f"{int(repairs['repaired'].sum()):,} values repaired, "
-                        f"{int(repairs['left_out'].sum()):,} rows left out in all"))
+                        f"{plural(int(repairs['repaired'].sum()), 'value')} repaired, "
+                        f"{plural(int(repairs['left_out'].sum()), 'row')} left out in all"))
 
 
 def _words(keys: pd.Series) -> pd.Series:

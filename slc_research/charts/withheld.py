@@ -9,13 +9,19 @@ pupils: Boys (SLC members)").
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
 from slc_research.privacy.suppression import suppressed_at
 
-__all__ = ["subtitle_lines", "withheld_labels", "withheld_line", "withheld_note"]
+__all__ = ["SUBTITLE_CHARACTERS", "subtitle_lines", "withheld_labels", "withheld_line",
+           "withheld_note"]
+
+#: The longest subtitle line, in characters (about the width of a chart at the theme's
+#: 12-pixel subtitle font); longer lines are wrapped.
+SUBTITLE_CHARACTERS = 80
 
 
 def withheld_labels(frame: pd.DataFrame, value: str, label: Sequence[str], *,
@@ -76,9 +82,16 @@ def withheld_line(labels: Iterable[str], *, threshold: int | None, noun: str = "
     return f"Not shown, to protect groups of {small}: {shown}"
 
 
-def subtitle_lines(*lines: str) -> str | list[str]:
-    """A chart subtitle of the non-empty ``lines``: one string, or a list of lines."""
-    kept = [line for line in lines if line]
+def subtitle_lines(*lines: str, width: int = SUBTITLE_CHARACTERS) -> str | list[str]:
+    """A chart subtitle of the non-empty ``lines``: one string, or a list of lines.
+
+    A line longer than ``width`` characters is wrapped at spaces: Vega-Lite draws each
+    subtitle line on one line, so a long one (the groups a chart leaves out) would widen
+    the chart's picture until the page shrinks all of it to fit.
+    """
+    kept = [part for line in lines if line
+            for part in textwrap.wrap(line, width, break_long_words=False,
+                                      break_on_hyphens=False)]
     return kept[0] if len(kept) == 1 else kept
 
 

@@ -59,6 +59,7 @@ import xxhash
 from slc_research.errors import ConfigError, DataError
 from slc_research.privacy.identifiers import Identifiers, mask
 from slc_research.privacy.output_formats import Piece, text_pieces
+from slc_research.words import plural
 
 __all__ = ["CheckResult", "Find", "check_folder", "format_finds", "masked", "scan_outputs",
            "scan_text"]
@@ -257,7 +258,7 @@ def format_finds(result: CheckResult) -> str:
     It lists every find (up to :data:`MAX_LISTED`), masked, and says what to do.
     """
     n = len(result.finds)
-    lines = [f"check-outputs found {n} possible identifier(s) of a pupil or member of staff in "
+    lines = [f"check-outputs found {plural(n, 'possible identifier')} of a pupil or member of staff in "
              f"{result.where} (shown masked):"]
     lines += [f"  {f}" for f in result.finds[:MAX_LISTED]]
     if n > MAX_LISTED:

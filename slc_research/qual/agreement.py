@@ -16,6 +16,7 @@ import pandas as pd
 from slc_research.errors import ConfigError
 from slc_research.qual.codings import coded_texts, require_columns
 from slc_research.stats import StatsError, codings_matrix, cohen_kappa, krippendorff_alpha
+from slc_research.words import plural
 
 __all__ = ["AGREEMENT_COLUMNS", "OVERALL", "POOLED_KAPPA", "agreement_records", "agreement_table",
            "coder_agreement"]
@@ -100,7 +101,7 @@ def coder_agreement(texts: pd.DataFrame, codings: pd.DataFrame, *,
                     & set(ct.loc[ct["coder"] == second, "text_id"]))
     if len(shared) < 2:
         return _empty(pair, len(shared), f"Coders {first} and {second} both coded "
-                      f"{len(shared)} text(s): agreement needs at least 2 texts coded by both.")
+                      f"{plural(len(shared), 'text')}: agreement needs at least 2 texts coded by both.")
     ct = ct[ct["text_id"].isin(shared)]
     presence = pd.crosstab([ct["coder"].astype(str), ct["text_id"]], ct["code"].astype(str)) \
         .clip(upper=1)

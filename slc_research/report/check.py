@@ -29,6 +29,7 @@ from slc_research.report.folder import (
     stale_reports,
     unknown_files,
 )
+from slc_research.words import plural, was_or_were
 from slc_research.workspace.identifiers import workspace_identifiers
 
 __all__ = ["OutputChecker", "OutputsCheck", "check_outputs", "describe_check", "notebook_words",
@@ -86,11 +87,12 @@ def describe_check(result: CheckResult) -> str:
     unknown = getattr(result, "unknown", ())
     stale = getattr(result, "stale", ())
     if unknown:
-        parts.append(f"{result.where} holds {len(unknown)} file(s) that no report run into it "
-                     "made (its index does not list them): " + ", ".join(unknown) + ". Check "
+        parts.append(f"{result.where} holds {plural(len(unknown), 'file')} that no report run "
+                     "into it made (its index does not list them): " + ", ".join(unknown) + ". Check "
                      "them, then move them out of the folder before you share it.")
     if stale:
-        parts.append(f"{len(stale)} report(s) in {result.where} were made before the consent "
+        parts.append(f"{plural(len(stale), 'report')} in {result.where} {was_or_were(len(stale))} "
+                     "made before the consent "
                      "register changed (a pupil may have withdrawn since): "
                      + ", ".join(stale) + ". Make them again before you share the folder "
                      "(any `slc-research report --out` run into it rewrites or removes "

@@ -48,6 +48,7 @@ from slc_research.report.summary import (
     summary_csv,
     summary_rows,
 )
+from slc_research.words import plural
 from slc_research.workspace.atomic import write_atomic
 
 __all__ = ["INDEX_NAME", "SUMMARY_COLUMNS", "SUMMARY_CSV", "SUMMARY_HTML", "format_record",
@@ -153,7 +154,7 @@ def write_index(out_dir: str | Path, results: Iterable[ReportResult], *, title: 
     if n_earlier:
         failed_note += (f" {n_earlier} made by an earlier run from older data (not part of "
                         "this batch): run them again to bring them up to date.")
-    page = _page(title, f"""<p>{n_ok} of {len(results)} report(s) are up to date.{e(failed_note)}
+    page = _page(title, f"""<p>{n_ok:,} of {plural(len(results), 'report')} {'is' if n_ok == 1 else 'are'} up to date.{e(failed_note)}
 Each report opens with what it found in plain words, states its sample sizes, the uncertainty
 of its estimates and what its design can and cannot show; groups too small to publish are
 withheld. A research copy is the same report with its code shown. The results of every

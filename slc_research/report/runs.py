@@ -68,6 +68,7 @@ from slc_research.report.index import write_index
 from slc_research.report.progress import Progress, failure_table
 from slc_research.report.sharing import staging_folder
 from slc_research.report.tasks import RunOutcome, RunTask, failed_result, put_in_place, run_one
+from slc_research.words import plural
 
 __all__ = ["LEDGER_NAME", "LOCK_NAME", "BatchRun", "RunOutcome", "RunTask", "input_hash",
            "batch_of_one", "one_report_in_process", "read_ledger", "run_batch", "run_one"]
@@ -390,7 +391,7 @@ def _execute(tasks: list[tuple[RunTask, str]], outcomes: dict[str, RunOutcome],
         if not quiet and tasks:
             where = f"the Dask cluster at {scheduler}" if scheduler else "this computer"
             at_once = min(workers, len(tasks))
-            progress.bar.write(f"Running {len(tasks)} of {total} report(s) on {where}, "
+            progress.bar.write(f"Running {len(tasks):,} of {plural(total, 'report')} on {where}, "
                                f"{at_once} at a time ({len(outcomes)} up to date).",
                                file=progress.stream)
         try:
@@ -437,9 +438,9 @@ def _summary(run: BatchRun, stream: Any) -> None:
              "error": f"{o.ename}: {o.evalue}" if o.ename else o.result.error}
             for o in run.failures]
     if rows:
-        print(f"\n{len(rows)} report(s) failed:\n{failure_table(rows)}\n", file=stream)
+        print(f"\n{plural(len(rows), 'report')} failed:\n{failure_table(rows)}\n", file=stream)
     for note in run.notes:
         print(note, file=stream)
     n_ok = len(run.outcomes) - len(rows)
-    print(f"{n_ok} of {len(run.outcomes)} report(s) ready ({len(run.ran) - len(rows)} written, "
+    print(f"{n_ok:,} of {plural(len(run.outcomes), 'report')} ready ({len(run.ran) - len(rows)} written, "
           f"{len(run.skipped)} up to date); index: {run.index}", file=stream)

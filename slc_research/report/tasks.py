@@ -21,6 +21,7 @@ from slc_research.report.check import OutputChecker
 from slc_research.report.execute import ReportError, ReportResult, run_report
 from slc_research.report.folder import holds_folder
 from slc_research.report.sharing import publish
+from slc_research.words import plural
 
 __all__ = ["RunOutcome", "RunTask", "discard", "failed_result", "put_in_place", "run_one"]
 
@@ -132,8 +133,8 @@ def put_in_place(outcome: RunOutcome, task: RunTask, out_dir: Path,
             (lambda: holds_folder(out_dir, task.token)) if task.token else None))
     except OutputLeakError as exc:
         finds = exc.check.finds
-        why = (f"withheld: the output check found {len(finds)} possible identifier(s) of a "
-               "person in it. Remove the name or id at its source and run it again.")
+        why = (f"withheld: the output check found "
+               f"{plural(len(finds), 'possible identifier')} of a person in it. Remove the name or id at its source and run it again.")
         # the places (masked) are printed, never stored in the ledger or the index
         where = "; ".join(str(f) for f in finds[:10]) + (" ..." if len(finds) > 10 else "")
         return RunOutcome(failed_result(task, why, started), task.inputs, ename="Withheld",

@@ -20,6 +20,7 @@ from typing import Any
 from slc_research.data.schemas import KINDS
 from slc_research.data.spec import Loaded
 from slc_research.errors import DataError, SlcResearchError
+from slc_research.words import plural
 from slc_research.workspace.mapping_editor import check_source
 
 __all__ = ["Accepted", "accepted_entry", "plain_reason"]
@@ -58,7 +59,7 @@ def plain_reason(exc: SlcResearchError) -> str:
         where = [f"row {p.row}" if p.row is not None else "",
                  f"column '{p.column}'" if p.column else ""]
         place = ", ".join(w for w in where if w)
-        more = f" (and {exc.total - 1} more problem(s))" if exc.total > 1 else ""
+        more = f" (and {plural(exc.total - 1, 'more problem')})" if exc.total > 1 else ""
         return f"{place + ': ' if place else ''}expected {p.expected}{more}"
     return str(exc).replace("\n", " ")
 

@@ -32,6 +32,7 @@ from typing import Any
 from slc_research.data.reading.documents import document_base, document_files, is_pattern
 from slc_research.data.reading.refi_files import sources_beside
 from slc_research.errors import ConfigError
+from slc_research.words import plural
 from slc_research.workspace.atomic import write_atomic
 from slc_research.workspace.entry_check import accepted_entry
 from slc_research.workspace.manifest import MANIFEST, read_manifest
@@ -78,7 +79,7 @@ class InitFrom:
         """What was written, in plain words (file paths and counts: never a cell)."""
         placed = self.recognition.placed
         lines = [f"Wrote {self.root / MANIFEST}: {len(placed) - len(self.refused)} of "
-                 f"{len(placed) + len(self.recognition.unplaced)} file(s) placed as sources"
+                 f"{plural(len(placed) + len(self.recognition.unplaced), 'file')} placed as sources"
                  + (f", {len(self.copied)} copied unchanged into {self.root / 'raw'}"
                     if self.copied else "") + ". Every guess is marked '# check:'."]
         for p in placed:
@@ -155,7 +156,8 @@ def _header(folder: Path, today: dt.date, recognition: Recognition) -> list[str]
         "# The raw files were copied unchanged into raw/ (the originals were not touched); a line",
         "# starting with # is a comment, and an entry written as comments is not read yet.",
         "",
-        f"title = {toml_string(folder.name)}{_comment('the name of the folder of exports')}",
+        f"title = \"Learning communities enquiry {start}-{(start + 1) % 100:02d}\""
+        + _comment("the title every report and the index open with: write your own"),
         f"academic_year = \"{start}-{(start + 1) % 100:02d}\""
         f"{_comment(why)}",
         "schools = []" + _comment('add your school name(s), e.g. ["Northfield Academy"]'),

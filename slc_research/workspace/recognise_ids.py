@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from slc_research.words import plural
 from slc_research.workspace.mapping_editor import suggest_mapping
 from slc_research.workspace.recognised import Placed, id_values, match_share
 
@@ -140,8 +141,8 @@ def settle_roster_id(placed: Sequence[Placed], ids: Mapping[str, set[str]],
     for p in placed:
         if p.kind == "pupils" and p.raw is not None and chosen in p.raw.headers:
             set_id(p, "pupil_id", chosen, chosen, 1.0)
-            p.checks[f"columns.{chosen}"] = (f"the pupil id: the id {votes[chosen]} other file(s) "
-                                             "use" if votes[chosen] else "the pupil id")
+            p.checks[f"columns.{chosen}"] = (f"the pupil id: the id {plural(votes[chosen], 'other file')}"
+                                             " use" if votes[chosen] else "the pupil id")
             continue
         if p.id_match is None or p.id_match[2] == chosen:
             continue

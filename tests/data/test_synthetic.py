@@ -153,9 +153,9 @@ def _demo_questionnaire(ws: Path, manifest: dict) -> pd.DataFrame:
 
 # --- the workspace as a whole -------------------------------------------------------------
 
-def test_demo_is_fast_and_complete(demo: tuple[Path, float], manifest: dict) -> None:
-    ws, seconds = demo
-    assert seconds < 30
+def test_demo_is_complete(demo: tuple[Path, float], manifest: dict) -> None:
+    # its build time is not asserted here: on a shared machine a timed test fails by chance
+    ws = demo[0]
     assert sorted(p.name for p in ws.iterdir()) == ["README.md", "enquiry.toml", "private", "raw"]
     assert "synthetic" in (ws / "README.md").read_text(encoding="utf-8")
     assert manifest["academic_year"] == "2025-26"

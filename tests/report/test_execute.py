@@ -186,7 +186,7 @@ def test_index_lists_reports_escaped(ran, tmp_path):
     assert ("Engagement in lessons, members against other pupils: 0.41 (0.05 to 0.77), "
             "based on 64") in html
     assert "<h2>The whole trust</h2>" in html  # a report on schools A and B
-    assert "2 of 3 report(s) are up to date. 1 failed" in html
+    assert "2 of 3 reports are up to date. 1 failed" in html
     assert "<script" not in html
     assert "https://" not in html
 

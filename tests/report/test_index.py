@@ -58,7 +58,7 @@ def test_index_groups_reports_by_school_with_the_trust_first(tmp_path):
     assert "Teacher learning communities" in northfield
     assert "Northfield SLC" in northfield
     assert "up to date (not rerun)" in northfield
-    assert "4 of 5 report(s) are up to date. 1 failed" in html
+    assert "4 of 5 reports are up to date. 1 failed" in html
     assert "adjusted" not in html  # whole tables are recorded for tests, not shown
     assert 'href="summary.html"' in html
 

@@ -88,12 +88,12 @@ def test_a_failing_report_does_not_stop_the_others(tiny, tmp_path, capsys):
     assert (failed.cell_index, failed.ename, failed.evalue) == (3, "ValueError", "boom 7")
     assert not (out / "fail-7.html").exists()
     err = capsys.readouterr().err
-    assert "1 report(s) failed" in err
+    assert "1 report failed" in err
     table = err[err.index("Report "):]
     assert "fail-7" in table
     assert "x=7" in table
     assert "ValueError: boom 7" in table
-    assert "3 of 4 report(s) ready" in err
+    assert "3 of 4 reports ready" in err
     ledger = read_ledger(out)
     assert ledger["fail-7"]["status"] == "failed"
     assert ledger["fail-7"]["cell"] == 3

@@ -229,7 +229,7 @@ def test_a_deck_made_before_a_pupil_withdrew_is_named_by_check_outputs(tiny_work
     capsys.readouterr()
     assert main(["check-outputs", str(to), "--workspace", str(ws)]) == 1
     err = capsys.readouterr().err
-    assert "1 report(s) in" in err
+    assert "1 report in" in err
     assert "data_health.pptx" in err
     assert "`slc-research slides --to` rewrites decks" in err
     assert main(["slides", str(ws), "--notebook", "data_health", "--to", str(to)]) == 0

@@ -93,7 +93,7 @@ def test_item1_mis_roster_takes_the_id_the_other_files_use(school):
     assert {cols[h] for h in ("Year", "Gender", "PP", "SEN Status", "EAL", "Legal Forename",
                               "Legal Surname")} == {
         "year_group", "gender", "pupil_premium", "sen", "eal", "forename", "surname"}
-    assert "the id 6 other file(s) use" in p.checks["columns.Adno"]
+    assert "the id 6 other files use" in p.checks["columns.Adno"]
     beh = school[0]["behaviour.csv"]
     assert beh.table["columns"]["Adno"] == "pupil_id"  # it has both: the roster's one wins
     assert "UPN" not in beh.table["columns"]

@@ -255,7 +255,7 @@ def test_case1_check_outputs_flags_every_written_form(tmp_path, capsys):
         encoding="utf-8")
     assert main(["check-outputs", str(out), "--workspace", str(root)]) == 1
     err = capsys.readouterr().err
-    assert f"found {len(forms)} possible identifier(s)" in err
+    assert f"found {len(forms)} possible identifiers" in err
     assert "voices.html, line 2, column 4: full name 'Zoe***'" in err
     assert "voices.html, line 3, column 4: full name 'Chi***'" in err
     assert "voices.html, line 4, column 4: real id 'M02***'" in err

@@ -19,6 +19,7 @@ from slc_research.casestudies.conferences import analysis as cf
 from slc_research.casestudies.result import Result, Section, Table
 from slc_research.privacy.suppression import suppress_small
 from slc_research.qual.depth import Rubric
+from slc_research.words import listed
 
 __all__ = ["run"]
 
@@ -85,10 +86,6 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
                  "n_reflections": len(refl), "rubric": rubric.title})
 
 
-def _and(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
-
 def _deep(rubric: Rubric) -> str:
     """What "deep" means with this rubric, e.g. ``"explanatory or deeper"``."""
     names = {lv.level: lv.name for lv in rubric.levels}
@@ -111,7 +108,7 @@ def _scoring(enq, refl, scored, rubric: Rubric, threshold: int) -> Section:
     else:
         shares = [f"{100 * (refl['depth'] == lv.level).mean():.0f}% {lv.name.lower()}"
                   for lv in rubric.levels]
-        finding = (f"The keyword heuristic scored {len(refl):,} reflections: {_and(shares)}.")
+        finding = (f"The keyword heuristic scored {len(refl):,} reflections: {listed(shares)}.")
     tables = [Table(rubric.to_frame(), caption=rubric.title, labels={
         "level": "Level", "level_name": "Depth", "description": "What it looks like",
         "indicators": "Phrases that show it"})]

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from slc_research.casestudies.coproduction.outcomes import ALL_SCHOOLS
+from slc_research.words import plural
 
 __all__ = ["change_phrase", "forest_finding", "is_clear", "p_phrase", "pooled_finding",
            "yes_no_finding"]
@@ -112,5 +113,6 @@ def forest_finding(what: str, forest: pd.DataFrame, k: int) -> str:
         text = (f"{what}: in none of the {len(schools)} schools shown does the interval leave "
                 "out no change")
     if held and len(schools):
-        text += f" ({held} more school(s) withheld as too small count only in the pooled diamond)"
+        text += (f" ({plural(held, 'more school')} withheld as too small count only in the "
+                 "pooled diamond)")
     return text + "."

@@ -38,6 +38,7 @@ from slc_research.casestudies.coproduction.sections import (
 )
 from slc_research.casestudies.result import Result, Section, Table
 from slc_research.privacy.suppression import published_count, suppress_small
+from slc_research.words import plural
 
 __all__ = ["run"]
 
@@ -163,7 +164,7 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
                     "difference in the change of negative behaviour points was "
                     f"{difference_phrase(headline)}.")
     if n_small and len(per_school) > 1:
-        summary += (f" {n_small} school(s) had fewer than {threshold} pupils in the pilot: their "
+        summary += (f" {plural(n_small, 'school')} had fewer than {threshold} pupils in the pilot: their "
                     "rows are withheld from the per-school tables and from the forest plots, but "
                     "their pupils are counted in the 'All schools' figures and in the pooled "
                     "estimates. So that the 'All schools' row cannot give them away, the next "
@@ -171,6 +172,11 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
     return Result("coproduction_pilot", title, summary, sections,
                   records={"title": title, "n_schools": int(len(per_school)),
                            "n_pupils": published_count(n_pupils, threshold)})
+
+
+def _groups(n_schools: int) -> str:
+    """``"one school's group"`` or ``"3 schools' groups"``."""
+    return "one school's group" if n_schools == 1 else f"{n_schools:,} schools' groups"
 
 
 def _note(*paragraphs: str) -> str:
@@ -190,13 +196,14 @@ def _who_took_part(part: pd.DataFrame, n_schools: int, n_small: int, threshold: 
     if total["members"] < threshold:
         finding = f"Fewer than {threshold} pupils took part in the pilot, too few to report."
     elif total["n"] < threshold or pd.isna(total["ci_low"]):
-        finding = (f"{total['members']} pupils took part in {n_schools} schools' groups; too "
+        finding = (f"{total['members']} pupils took part in {_groups(n_schools)}; too "
                    "few have meeting records to say how often they came.")
     else:
-        finding = (f"{total['members']} pupils took part in {n_schools} schools' groups, and on "
+        finding = (f"{total['members']} pupils took part in {_groups(n_schools)}, and on "
                    f"average a pupil came to {total['mean_pct_attended']:.0f}% of their group's "
                    f"meetings (95% CI {total['ci_low']:.0f}% to {total['ci_high']:.0f}%)"
-                   + (f"; {n_small} school(s) are too small to show on their own." if n_small
+                   + (f"; {plural(n_small, 'school')} {'is' if n_small == 1 else 'are'} too small "
+                      "to show on their own." if n_small
                       else "."))
     return Section(
         "who_took_part", "Who took part", finding=finding,

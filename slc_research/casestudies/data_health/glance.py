@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from slc_research.casestudies.glance import GlanceFacts, estimate_of, number, recorded
+from slc_research.words import listed, plural, was_or_were
 
 __all__ = ["facts"]
 
@@ -27,19 +28,25 @@ def facts(result: Any) -> GlanceFacts:
     records = recorded(result)
     findings = []
     if records.get("rows_read") is not None and records.get("n_sources"):
-        findings.append(f"The {records['n_sources']:,} files held {records['rows_read']:,} "
-                        f"rows; {records.get('rows_left_out') or 0:,} rows were left out.")
+        files, left = records["n_sources"], records.get("rows_left_out") or 0
+        held = (f"The file held {plural(records['rows_read'], 'row')}" if files == 1 else
+                f"The {files:,} files held {plural(records['rows_read'], 'row')}")
+        findings.append(f"{held}; {plural(left, 'row')} {was_or_were(left)} left out."
+                        if left else f"{held}; none was left out.")
     if records.get("n_repairs"):
-        findings.append(f"{records['n_repairs']:,} values were repaired as they were read.")
+        repaired = records["n_repairs"]
+        findings.append(f"{plural(repaired, 'value')} {was_or_were(repaired)} repaired as "
+                        f"{'it was' if repaired == 1 else 'they were'} read.")
     repeated = _total(records.get("n_duplicates"))
     if repeated is not None:
         findings.append("No row was repeated." if not repeated else
-                        f"{repeated:,} rows were repeated exactly; two such rows can be two "
-                        "real events.")
+                        f"{plural(repeated, 'row')} {was_or_were(repeated)} repeated exactly; "
+                        "two such rows can be two real events.")
     unlikely = _total(records.get("n_out_of_range"))
     if unlikely is not None:
         findings.append("No value looked unlikely." if not unlikely else
-                        f"{unlikely:,} values were allowed but unlikely: check them.")
+                        f"{plural(unlikely, 'value')} {was_or_were(unlikely)} allowed but "
+                        "unlikely: check them.")
     rates = records.get("response_rate")
     if isinstance(rates, Mapping):
         findings += _response(rates)[:max(0, 6 - len(findings))]
@@ -69,8 +76,7 @@ def _response(rates: Mapping[str, Any]) -> list[str]:
         waves = by_survey[survey]
         parts = [f"{number(rate * 100, 0)}%" + (f" at wave {wave}" if wave else "")
                  for wave, rate, _ in waves]
-        listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-        out.append(f"Of the pupils on roll, {listed} answered the {_words(survey)}.")
+        out.append(f"Of the pupils on roll, {listed(parts)} answered the {_words(survey)}.")
     return out
 
 

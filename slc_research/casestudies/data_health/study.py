@@ -23,6 +23,7 @@ from slc_research import charts
 from slc_research.casestudies.data_health import analysis, summary
 from slc_research.casestudies.result import Result, Section, Table
 from slc_research.privacy.suppression import suppress_small
+from slc_research.words import listed, plural
 
 __all__ = ["drop_out_finding", "file_counts", "response_finding", "run"]
 
@@ -113,15 +114,6 @@ def _pick(records: dict[str, Any], *names: str) -> dict[str, Any]:
     return {n: records[n] for n in names}
 
 
-def _and(words: Sequence[str]) -> str:
-    words = list(words)
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
-
-def _n(count: int, noun: str) -> str:
-    """``"1 row"``, ``"3,332 rows"``."""
-    return f"{count:,} {noun}" + ("" if count == 1 else "s")
-
 
 def _pct(share: float) -> str:
     """A percentage for a sentence: whole numbers, one decimal below 10%."""
@@ -142,13 +134,15 @@ def _sources(overview: pd.DataFrame, school: str, records: dict[str, Any]) -> Se
     read, left = int(overview["rows_read"].sum()), int(overview["rows_left_out"].sum())
     with_left = int((overview["rows_left_out"] > 0).sum())
     n = len(overview)
-    finding = (f"The {n} sources held {read:,} rows; the loaders left out {left:,} of them, "
-               f"from {with_left} of the sources." if left else
-               f"The {n} sources held {read:,} rows, and the loaders left none out.")
+    held = (f"The one source held {plural(read, 'row')}" if n == 1 else
+            f"The {n:,} sources held {plural(read, 'row')}")
+    finding = (f"{held}; the loaders left out {left:,} of them"
+               + ("." if n == 1 else f", from {with_left:,} of the sources.") if left else
+               f"{held}, and the loaders left none out.")
     return Section(
         "sources", title, finding=finding,
         tables=(Table(file_counts(overview, ["rows_read", "rows_left_out", "notes"]),
-                      caption=f"{n} sources: {read:,} rows read, {left:,} left out",
+                      caption=f"{plural(n, 'source')}: {plural(read, 'row')} read, {left:,} left out",
                       labels={"source": "Source", "kind": "Kind", "school": "School",
                               "rows_read": "Rows read", "rows_left_out": "Rows left out",
                               "notes": "Loader notes"}),),
@@ -199,19 +193,19 @@ def _duplicates(dups: pd.DataFrame, where: str, records: dict[str, Any]) -> Sect
     found = []
     for r in dups.itertuples():
         if r.key == "every column" and r.exact_duplicates:
-            found.append(f"the {r.table} table has {_n(r.exact_duplicates, 'row')} repeated "
+            found.append(f"the {r.table} table has {plural(r.exact_duplicates, 'row')} repeated "
                          "exactly (two identical entries can be two real events)")
         elif r.duplicate_keys:
-            found.append(f"the {r.table} table has {_n(r.duplicate_keys, 'row')} repeating "
+            found.append(f"the {r.table} table has {plural(r.duplicate_keys, 'row')} repeating "
                          f"its key ({r.key})" + (f", {r.exact_duplicates:,} of them exactly"
                                                  if r.exact_duplicates else ""))
     rest = len(dups) - len(found)
     if not found:
-        finding = f"None of the {_n(len(dups), 'table')} checked repeats a row or a key."
+        finding = f"None of the {plural(len(dups), 'table')} checked repeats a row or a key."
     else:
         other = ("; the other table repeats no row and no key" if rest == 1 else
                  f"; the other {rest} tables repeat no row and no key" if rest else "")
-        finding = _and(found) + other + "."
+        finding = listed(found) + other + "."
         finding = finding[0].upper() + finding[1:]
     return Section(
         "duplicates", title, finding=finding,
@@ -270,10 +264,10 @@ def response_finding(linked: pd.DataFrame, threshold: int) -> str:
                              f"{instrument} wave {r.wave}")
             else:
                 waves.append(f"{_pct(100 * r.rate)} {ci} wave {r.wave}")
-        said.append(_and(waves))
+        said.append(listed(waves))
     unlinked = sorted(set(linked.loc[linked["on_roll"].isna(), "instrument"])
                       - set(rows["instrument"]))
-    tail = (f" {_and(unlinked)} cannot be matched to a roll, so "
+    tail = (f" {listed(unlinked)} cannot be matched to a roll, so "
             f"{'it has' if len(unlinked) == 1 else 'they have'} no response rate."
             if unlinked else "")
     if not said:
@@ -327,7 +321,7 @@ def drop_out_finding(shown: pd.DataFrame, threshold: int) -> str:
         else:
             said.append(f"{_pct(r.left_pct)} ({ci}) of the {int(r.answered_first):,} who "
                         f"answered {pair} did not answer wave {r.to_wave}")
-    text = _and(said)
+    text = listed(said)
     text = text[0].upper() + text[1:] + "."
     scored = shown[shown["scale"].fillna("").ne("") & shown["g"].notna()]
     if scored.empty:
@@ -344,7 +338,7 @@ def drop_out_finding(shown: pd.DataFrame, threshold: int) -> str:
     unclear = sorted({r.scale for r in scored.itertuples() if r.Index not in clear})
     said = "; ".join(parts)
     return (f"{text} {said[0].upper()}{said[1:]}, so drop-out was not random"
-            + (f"; on {_and(unclear)} there is no clear difference." if unclear else "."))
+            + (f"; on {listed(unclear)} there is no clear difference." if unclear else "."))
 
 
 def _plausibility(odd: pd.DataFrame, where: str, academic_year: str,
@@ -363,11 +357,11 @@ def _plausibility(odd: pd.DataFrame, where: str, academic_year: str,
     if flagged.empty:
         finding = f"No row breaks any of the {len(odd)} checks."
     else:
-        listed = [f"{r.description} ({r.table}: {_n(r.flagged, 'row')})"
-                  for r in flagged.head(3).itertuples()]
-        more = len(flagged) - len(listed)
+        rules = [f"{r.description} ({r.table}: {plural(r.flagged, 'row')})"
+                 for r in flagged.head(3).itertuples()]
+        more = len(flagged) - len(rules)
         finding = (f"{len(flagged)} of the {len(odd)} checks "
-                   f"{'flags' if len(flagged) == 1 else 'flag'} rows: " + _and(listed)
+                   f"{'flags' if len(flagged) == 1 else 'flag'} rows: " + listed(rules)
                    + (f", and {more} more." if more else "."))
     return Section(
         "plausibility", title, finding=finding,
@@ -389,10 +383,10 @@ def _repairs(notes: pd.DataFrame, repairs: pd.DataFrame, records: dict[str, Any]
     if notes.empty:
         finding = "The loaders repaired nothing and left nothing out."
     else:
-        finding = (f"In all, the loaders repaired {repairs['repaired'].sum():,} values in "
-                   f"{(repairs['repaired'] > 0).sum()} sources and left out "
-                   f"{repairs['left_out'].sum():,} rows from {(repairs['left_out'] > 0).sum()} "
-                   "sources.")
+        finding = (f"In all, the loaders repaired {plural(repairs['repaired'].sum(), 'value')} "
+                   f"in {plural((repairs['repaired'] > 0).sum(), 'source')} and left out "
+                   f"{plural(repairs['left_out'].sum(), 'row')} from "
+                   f"{plural((repairs['left_out'] > 0).sum(), 'source')}.")
         kinds = (notes.groupby(["category", "what"], sort=True)
                  .agg(sources=("source", "nunique"), count=("count", "sum")).reset_index())
         tables.append(Table(file_counts(kinds, ["sources", "count"]),

@@ -35,10 +35,10 @@ from slc_research.stats import (
     mdes,
     months_progress,
 )
+from slc_research.words import plural
 
-__all__ = ["CalculatorResult", "GroupSummary", "MEMBERS", "SMALL_GROUP", "counted",
-           "effect_size_from_summary", "effect_size_from_values", "for_display",
-           "workspace_groups"]
+__all__ = ["CalculatorResult", "GroupSummary", "MEMBERS", "SMALL_GROUP", "effect_size_from_summary",
+           "effect_size_from_values", "for_display", "workspace_groups"]
 
 #: Below this many pupils in a group, the calculator warns that the estimate is very uncertain.
 SMALL_GROUP = 20
@@ -191,7 +191,7 @@ class CalculatorResult:
     def counts(self) -> str:
         """What the chart shows, counted in words: "3 statistics of 1 outcome; n = 40 v 45"."""
         k = len(self.effects_frame())
-        return (f"{counted(k, 'statistic')} of 1 outcome; n = {self.intervention.n:,} "
+        return (f"{plural(k, 'statistic')} of 1 outcome; n = {self.intervention.n:,} "
                 f"{self.intervention.label} v {self.comparison.n:,} {self.comparison.label}")
 
     def display_table(self) -> pd.DataFrame:
@@ -220,14 +220,6 @@ class CalculatorResult:
 
     def __str__(self) -> str:
         return str(self.g)
-
-
-def counted(n: int, thing: str, things: str | None = None) -> str:
-    """``n`` and the word in the right number: ``counted(1, "outcome")`` -> "1 outcome".
-
-    ``things`` is the plural when it is not ``thing + "s"`` ("statistics").
-    """
-    return f"{n:,} {thing if n == 1 else (things or thing + 's')}"
 
 
 def for_display(value: float, places: int = 2) -> float:

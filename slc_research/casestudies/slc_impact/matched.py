@@ -24,6 +24,7 @@ from slc_research.privacy.suppression import SUPPRESSED_COLUMN, suppress_small
 from slc_research.stats import StatsError
 from slc_research.stats.matching import MatchResult, matched_comparison
 from slc_research.stats.prepost import PrePostEffect, ppc_effect_size
+from slc_research.words import listed
 
 __all__ = ["MATCHED_ON", "MatchedOutcome", "balance_table", "matched_effects_table",
            "evidence_facts", "matched_finding", "matched_outcomes", "matched_records",
@@ -216,7 +217,7 @@ def matched_finding(matched: list[MatchedOutcome], threshold: int, *,
         by_reason: dict[str, list[str]] = {}
         for m in bad:  # outcomes sharing a reason named together, the reason said once
             by_reason.setdefault(_reason(m.match, threshold), []).append(m.label)
-        why = "; ".join(f"{_and(labels)}: {reason}"
+        why = "; ".join(f"{listed(labels)}: {reason}"
                         for reason, labels in list(by_reason.items())[:2])
         parts.append(f"members could not be matched well on {len(bad)} outcome"
                      f"{'s' if len(bad) > 1 else ''} ({why})")
@@ -257,10 +258,6 @@ def _reason(match: MatchResult, threshold: int) -> str:
         return ("too few members had a similar pupil to be compared with for a fair matched "
                 "comparison")
     return match.reason
-
-
-def _and(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def _lower(label: str) -> str:

@@ -109,7 +109,8 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
         differencing.protect_section(design.with_timing_warning(
             _questionnaire(scale_results, threshold, declared, _answer_scale(enq, scale_results),
                            waves, set(scores.loc[scores["scale"].isin(
-                               [s.name for s in scales]), "wave"])),
+                               [s.name for s in scales]), "wave"]),
+                           secondary=_several(all_results)),
             {**facts, "before_periods": {k: v for k, v in facts["before_periods"].items()
                                          if k in facts["late_answers"]}},
             design.questionnaire_before(waves[0])), rep, threshold=threshold),
@@ -197,7 +198,7 @@ def _answer_scale(enq: Any, scale_results) -> Any:
 
 def _questionnaire(scale_results, threshold: int, declared: dict,
                    answer_scale: Any = None, waves: tuple = (1, 2),
-                   answered: set = frozenset()) -> Section:
+                   answered: set = frozenset(), *, secondary: bool = True) -> Section:
     if scale_results and not any(r.available for r in scale_results):
         return Section("questionnaire", "Change on the learning questionnaire",
                        finding=not_measured_twice(waves, answered), records={
@@ -209,7 +210,8 @@ def _questionnaire(scale_results, threshold: int, declared: dict,
         "questionnaire", "Change on the learning questionnaire",
         finding=(headline.headline_finding(scale_results, threshold=threshold,
                                            primary=declared["primary"],
-                                           smallest_effect=declared["smallest_effect"])
+                                           smallest_effect=declared["smallest_effect"],
+                                           secondary=secondary)
                  + " " + change_finding(scale_results, threshold)),
         paragraphs=tuple(t.describe_change(r, threshold=threshold,
                                            smallest_effect=declared["smallest_effect"])
@@ -303,6 +305,11 @@ _OWN_CHANGE_UNITS = ("Attendance is in percentage points: +2 means members' atte
                      "year: part of any change may be the season, not the community.")
 
 
+def _several(all_results) -> bool:
+    """Whether more than one outcome has an estimate (so that there are secondaries)."""
+    return sum(r.ppc is not None for r in all_results) > 1
+
+
 def _all_outcomes(all_results, threshold: int, declared: dict, *,
                   compared: bool = True) -> Section:
     options = {"primary": declared["primary"], "smallest_effect": declared["smallest_effect"],
@@ -327,13 +334,15 @@ def _all_outcomes(all_results, threshold: int, declared: dict, *,
         tables=(Table(headline.headline_table(all_results, **options),
                       decimals={"Effect size (d_ppc2)": 2, "95% CI low": 2, "95% CI high": 2,
                                 "p": 3, "p (Holm-adjusted)": 3},
-                      caption="The primary outcome and the secondary outcomes"),),
+                      caption="The primary outcome and the secondary outcomes"
+                      if _several(all_results) else "The primary outcome"),),
         charts=(charts.effect_size_chart(t.effects_summary(all_results, threshold=threshold,
                                                            display=False), x_title=D_PPC2_AXIS),),
         note=(f"The primary outcome ({primary.lower() or 'none'}) was declared before looking "
               "at the results (the primary_outcome parameter); it is tested at the usual 5%. "
-              "The others are secondary: with several outcomes one will often look "
-              "'significant' by chance, so read their Holm-adjusted p, not the raw p. The "
+              + ("The others are secondary: with several outcomes one will often look "
+                 "'significant' by chance, so read their Holm-adjusted p, not the raw p. "
+                 if _several(all_results) else "") + "The "
               "equivalence test says whether the data rule out an effect as large as "
               f"±{declared['smallest_effect']:g} standard deviations (\"no effect larger than "
               "...\"), show an effect, or cannot tell (\"inconclusive\")."),

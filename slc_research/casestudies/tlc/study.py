@@ -18,6 +18,7 @@ from slc_research.casestudies.tlc import action_plans, staff_survey
 from slc_research.casestudies.tlc import impact as tlc
 from slc_research.casestudies.tlc import outcomes as survey_outcomes
 from slc_research.privacy.suppression import published_count, suppress_small
+from slc_research.words import listed, plural
 
 __all__ = ["run"]
 
@@ -86,8 +87,8 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
                   smallest_effect=params.get("smallest_effect", 0.2), threshold=threshold))),
         _comment_themes(enq, bool(school or community), threshold),
         Section("about_data", "About the data", finding=(
-            f"This report covers {_plural(len(tlcs), 'TLC')} in "
-            f"{_plural(len(schools), 'school')}; every group of fewer than {threshold} people "
+            f"This report covers {plural(len(tlcs), 'TLC')} in "
+            f"{plural(len(schools), 'school')}; every group of fewer than {threshold} people "
             "is withheld.")),
     )
     return Result(
@@ -116,10 +117,10 @@ def _who_takes_part(enq, tlcs, schools, breadth, label: str, threshold: int) -> 
     else:
         finding = f"{n_members} staff were members of {label} this year, out of " \
                   f"{n_teaching} teaching staff in the same schools"
-        finding += (f"; they differ from the other teaching staff by {_and(differ)} more than "
+        finding += (f"; they differ from the other teaching staff by {listed(differ)} more than "
                     "chance usually gives." if differ else
                     "; the tests find no clear difference from the other teaching staff in "
-                    f"{_or(list(tests['characteristic'].str.lower()))}." if len(tests) else ".")
+                    f"{listed(list(tests['characteristic'].str.lower()), 'or')}." if len(tests) else ".")
     return Section(
         "who_takes_part", "Who takes part",
         finding=finding,
@@ -270,7 +271,8 @@ def _strategies_finding(strategies: pd.DataFrame, published: pd.DataFrame) -> st
     if strategies.empty:
         return "No action plan names a strategy yet."
     top = strategies.iloc[0]
-    text = f"The most planned strategy was \u201c{top['strategy']}\u201d ({top['n_plans']} plans)"
+    text = (f"The most planned strategy was \u201c{top['strategy']}\u201d "
+            f"({plural(int(top['n_plans']), 'plan')})")
     shown = published.dropna(subset=["pct_tried"]).sort_values("pct_tried", ascending=False)
     if len(shown) < 2:
         return text + "."
@@ -420,13 +422,3 @@ def _count(n: int, threshold: int) -> str:
     return f"<{threshold}" if 0 < n < threshold else str(n)
 
 
-def _plural(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
-
-
-def _and(words: list[str], conjunction: str = "and") -> str:
-    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
-
-
-def _or(words: list[str]) -> str:
-    return _and(words, "or")

@@ -11,6 +11,7 @@ from slc_research.casestudies.glance import (
     number,
     recorded,
 )
+from slc_research.words import listed, plural, was_or_were
 
 __all__ = ["facts"]
 
@@ -33,17 +34,17 @@ def facts(result: Any) -> GlanceFacts:
     findings = []
     texts, codes = records.get("n_texts_coded"), records.get("n_codes")
     if texts:
-        used = f" with {codes:,} codes" if codes else ""
-        findings.append(f"{texts:,} texts were coded{used}.")
+        used = f" with {plural(codes, 'code')}" if codes else ""
+        findings.append(f"{plural(texts, 'text')} {was_or_were(texts)} coded{used}.")
     top = records.get("top_codes")
     if isinstance(top, list | tuple) and top:
         names = [f"“{t}”" for t in top[:3]]
-        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-        findings.append(f"The codes given most often were {listed}.")
+        findings.append(f"The code given most often was {names[0]}." if len(names) == 1
+                        else f"The codes given most often were {listed(names)}.")
     alpha = estimate_of(records, "alpha")
     if alpha:
         both = records.get("n_texts_double_coded")
-        who = f"Two coders both coded {both:,} texts. " if both else ""
+        who = f"Two coders both coded {plural(both, 'text')}. " if both else ""
         words = ("They agreed well enough to rely on" if alpha[0] >= 0.8 else
                  "They agreed well, but not enough to rely on fully" if alpha[0] >= 0.667
                  else "They often disagreed, so read the codes with care")

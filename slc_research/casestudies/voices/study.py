@@ -16,6 +16,7 @@ import pandas as pd
 from slc_research import charts, qual
 from slc_research.casestudies.result import Result, Section, Table
 from slc_research.privacy.suppression import suppress_small
+from slc_research.words import listed, plural, was_or_were
 
 __all__ = ["run"]
 
@@ -98,10 +99,6 @@ def _quoted(code: object) -> str:
     return f"\u201c{code}\u201d"
 
 
-def _and(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
-
-
 def _codebook(sel: _Texts) -> Section:
     threshold = sel.threshold
     if not sel.has_coding:
@@ -128,7 +125,8 @@ def _codebook(sel: _Texts) -> Section:
         most = f"no code was given to {threshold} or more texts, too few to say which is commonest"
     return Section(
         "codebook", "The codebook",
-        finding=(f"The coders used {len(used)} of the codebook's {len(codes)} codes {where}; "
+        finding=(f"The coders used {len(used):,} of the codebook's {plural(len(codes), 'code')} "
+                 f"{where}; "
                  f"{most}."),
         tables=(Table(shown[["theme", "code", "description", "n_texts", "pct_texts",
                              "n_authors"]],
@@ -160,7 +158,7 @@ def _frequencies(sel: _Texts) -> Section:
             tables.append(Table(table, decimals=0,
                                 caption=f"% of coded texts with each code, by {what}"))
         if table.attrs["withheld"]:
-            withheld.append(f"{table.attrs['withheld']} group(s) by {what} had fewer than "
+            withheld.append(f"{plural(table.attrs['withheld'], 'group')} by {what} had fewer than "
                             f"{threshold} coded texts and are left out.")
     chart_by = "source" if sel.texts["source"].nunique() > 1 else "author_type"
     freq_all = qual.code_frequencies(sel.texts, sel.codings, by=chart_by, coder=sel.coder)
@@ -195,7 +193,7 @@ def _commonest(freq_plot: pd.DataFrame, by: str, what: str, threshold: int) -> s
     if not parts:
         return (f"No code was given to {threshold} or more texts of any group large enough to "
                 "report, so no code stands out.")
-    return f"By {what}, the code given most often was {_and(parts)}."
+    return f"By {what}, the code given most often was {listed(parts)}."
 
 
 def _together(sel: _Texts) -> Section:
@@ -216,7 +214,7 @@ def _together(sel: _Texts) -> Section:
         top = pairs.iloc[0]
         finding = (f"The two codes most often given to the same text were "
                    f"{_quoted(top['code_a'])} and {_quoted(top['code_b'])}, together in "
-                   f"{int(top['n_texts']):,} texts (overlap {top['jaccard']:.2f}).")
+                   f"{plural(int(top['n_texts']), 'text')} (overlap {top['jaccard']:.2f}).")
         tables = (Table(suppress_small(pairs[["code_a", "code_b", "n_texts", "jaccard"]],
                                        count_cols="n_texts", threshold=threshold,
                                        value_cols=["jaccard"], display=True, partition_by=None),
@@ -340,11 +338,13 @@ def _quotes(sel: _Texts, memberships: pd.DataFrame, per_code: int) -> Section:
     if not len(quotes):
         finding = "None of the coded texts may be quoted (no author agreed to be quoted)."
     elif n_quoted < n_codes:
-        finding = (f"{n_quoted} of the {n_codes} codes used have a quote; the others were "
-                   "given only to texts whose authors did not agree to be quoted.")
+        finding = (f"{n_quoted:,} of the {n_codes:,} codes used {'has' if n_quoted == 1 else 'have'} "
+                   "a quote; the others were given only to texts whose authors did not agree "
+                   "to be quoted.")
     else:
-        finding = (f"Every one of the {n_codes} codes used has a quote from an author who "
-                   "agreed to be quoted.")
+        finding = ("The one code used has a quote from an author who agreed to be quoted."
+                   if n_codes == 1 else f"Every one of the {n_codes:,} codes used has a quote "
+                   "from an author who agreed to be quoted.")
     return Section(
         "quotes", "Exemplar quotes",
         finding=finding,
@@ -363,7 +363,7 @@ def _about_data(sel: _Texts, all_texts: pd.DataFrame, coder: str, scope: str) ->
     about["n_coded"] = about["source"].map(coded.groupby("source")["text_id"].nunique()) \
         .fillna(0).astype(int)
     about["pct_coded"] = 100 * about["n_coded"] / about["n_texts"]
-    facts = [f"{len(texts):,} texts; {sel.n_coded:,} of them coded."]
+    facts = [f"{plural(len(texts), 'text')}; {sel.n_coded:,} of them coded."]
     records = {}
     if len(codings):
         coders = sorted(map(str, codings["coder"].dropna().unique()))
@@ -371,8 +371,8 @@ def _about_data(sel: _Texts, all_texts: pd.DataFrame, coder: str, scope: str) ->
                      + (f"coder {coder} coded it." if coder
                         else "its first coder coded it (a text coded twice counts once)."))
         dropped = qual.coded_texts(all_texts, codings).attrs["dropped"]
-        facts.append(f"{dropped:,} codings of texts no longer in the enquiry (for example a "
-                     "withdrawn pupil's reflection) were left out.")
+        facts.append(f"{plural(dropped, 'coding')} of texts no longer in the enquiry (for "
+                     f"example a withdrawn pupil's reflection) {was_or_were(dropped)} left out.")
         records["codings_dropped"] = int(dropped)
     else:
         facts.append(NO_CODING)
@@ -397,7 +397,8 @@ def _about_data(sel: _Texts, all_texts: pd.DataFrame, coder: str, scope: str) ->
 def _coverage(about: pd.DataFrame, n_texts: int, n_coded: int, threshold: int) -> str:
     """Which kinds of text were coded in full, in part or not at all, in one sentence."""
     if n_coded == 0:
-        return f"None of the {n_texts:,} texts in this report is coded yet."
+        return ("The one text in this report is not coded yet." if n_texts == 1 else
+                f"None of the {n_texts:,} texts in this report is coded yet.")
     full, part, few, none = [], [], [], []
     for row in about.itertuples(index=False):
         if row.n_texts < threshold:
@@ -410,9 +411,9 @@ def _coverage(about: pd.DataFrame, n_texts: int, n_coded: int, threshold: int) -
             few.append(f"fewer than {threshold} {row.source} texts")
         else:
             none.append(str(row.source))
-    parts = ([f"every {_and(full)} text"] if full else []) + part + few
-    coverage = f": {_and(parts)}" if parts else ""
-    uncoded = f"; no {_and(none)} text is coded" if none else ""
+    parts = ([f"every {listed(full)} text"] if full else []) + part + few
+    coverage = f": {listed(parts)}" if parts else ""
+    uncoded = f"; no {listed(none)} text is coded" if none else ""
     total = (f"{n_coded:,} of the {n_texts:,} texts" if n_coded >= threshold else
              f"fewer than {threshold} of the {n_texts:,} texts")
     sentence = f"{total} in this report are coded{coverage}{uncoded}."

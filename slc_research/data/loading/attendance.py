@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from slc_research.data.loading.common import SourceLoad, plural
+from slc_research.data.loading.common import SourceLoad
 from slc_research.data.loading.mis_layouts import code_of_mark, read_register, recognise_columns
 from slc_research.data.loading.wide_register import (
     MS_PER_DAY,
@@ -50,6 +50,7 @@ from slc_research.data.schemas import (
 )
 from slc_research.data.spec import LoadContext, Loaded, SourceSpec
 from slc_research.errors import ConfigError, DataError, Problem
+from slc_research.words import plural
 
 __all__ = ["ATTENDANCE_CODES", "load_attendance"]
 

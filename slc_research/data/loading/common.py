@@ -21,8 +21,9 @@ from slc_research.data.reading.readers import RawTable, read_raw
 from slc_research.data.schemas import conform
 from slc_research.data.spec import LoadContext, Loaded, SourceSpec
 from slc_research.errors import ConfigError, Problem
+from slc_research.words import plural
 
-__all__ = ["PERSON_WORDS", "SourceLoad", "plural"]
+__all__ = ["PERSON_WORDS", "SourceLoad"]
 
 #: Words for whose id a row holds.
 PERSON_WORDS = {
@@ -34,11 +35,6 @@ PERSON_WORDS = {
                     "parent"),
     **dict.fromkeys(["anonymous", "anon"], "anonymous"),
 }
-
-
-def plural(n: int, word: str, many: str | None = None) -> str:
-    """``plural(1, "row")`` -> ``"1 row"``; ``plural(3, "row")`` -> ``"3 rows"``."""
-    return f"{n} {word if n == 1 else (many or word + 's')}"
 
 
 class SourceLoad:

@@ -24,8 +24,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from slc_research.data.loading.common import SourceLoad, plural
+from slc_research.data.loading.common import SourceLoad
 from slc_research.data.parsing.values import SEN_WORDS, parse_booleans, parse_choice
+from slc_research.words import plural
 
 __all__ = ["BLANK_MEANINGS", "MOSTLY_BLANK", "read_flags"]
 

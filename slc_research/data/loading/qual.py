@@ -17,11 +17,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from slc_research.data.loading.common import SourceLoad, plural
+from slc_research.data.loading.common import SourceLoad
 from slc_research.data.parsing.values import parse_numbers
 from slc_research.data.spec import LoadContext, Loaded, SourceSpec
 from slc_research.errors import ConfigError, Problem
 from slc_research.privacy.redaction import redact_texts
+from slc_research.words import plural
 
 __all__ = ["load_codebook", "load_codings"]
 

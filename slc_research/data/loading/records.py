@@ -20,12 +20,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from slc_research.data.loading.common import SourceLoad, plural
+from slc_research.data.loading.common import SourceLoad
 from slc_research.data.loading.mis_layouts import recognise_columns
 from slc_research.data.parsing.values import distinct, parse_choice, parse_numbers, parse_points
 from slc_research.data.reading.readers import read_raw
 from slc_research.data.spec import LoadContext, Loaded, SourceSpec
 from slc_research.errors import DataError
+from slc_research.words import plural
 
 __all__ = ["BEHAVIOUR_TYPE_WORDS", "load_attainment", "load_behaviour"]
 

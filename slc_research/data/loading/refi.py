@@ -35,12 +35,12 @@ from collections import Counter
 
 import pandas as pd
 
-from slc_research.data.loading.common import plural
 from slc_research.data.reading.refi import RefiProject, read_refi
 from slc_research.data.schemas import conform
 from slc_research.data.spec import LoadContext, Loaded, SourceSpec
 from slc_research.errors import ConfigError
 from slc_research.privacy.redaction import Redaction, redact_texts
+from slc_research.words import plural
 
 __all__ = ["load_qdpx"]
 

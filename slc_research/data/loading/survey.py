@@ -20,7 +20,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from slc_research.data.loading.common import SourceLoad, plural
+from slc_research.data.loading.common import SourceLoad
 from slc_research.data.loading.survey_choices import option_codes, split_choices
 from slc_research.data.loading.survey_exports import (
     FORMATS,
@@ -40,6 +40,7 @@ from slc_research.data.spec import (
     normalise_answer,
 )
 from slc_research.errors import ConfigError, DataError, Problem
+from slc_research.words import plural
 
 __all__ = ["load_survey"]
 

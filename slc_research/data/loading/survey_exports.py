@@ -57,12 +57,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from slc_research.data.loading.common import plural
 from slc_research.data.parsing.values import distinct
 from slc_research.data.reading.raw_table import NumberedHeaders, RawTable, column_letter
 from slc_research.data.reading.readers import read_raw
 from slc_research.data.spec import SourceSpec, normalise_answer
 from slc_research.errors import DataError
+from slc_research.words import plural
 
 __all__ = ["FORMATS", "FORMAT_NAMES", "SEPARATORS", "SurveyExport", "column_keys",
            "mapped_headers", "read_export", "recognise_export", "response_rows", "tidy_export"]

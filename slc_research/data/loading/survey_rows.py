@@ -22,9 +22,10 @@ import re
 import numpy as np
 import pandas as pd
 
-from slc_research.data.loading.common import SourceLoad, plural
+from slc_research.data.loading.common import SourceLoad
 from slc_research.data.parsing.dates import parse_dates
 from slc_research.errors import ConfigError, Problem
+from slc_research.words import plural
 
 __all__ = ["DUPLICATES", "TIMESTAMP_COLUMNS", "keep_one_per_respondent", "submitted_times"]
 

@@ -31,7 +31,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from slc_research.data.loading.common import PERSON_WORDS, plural
+from slc_research.data.loading.common import PERSON_WORDS
 from slc_research.data.parsing.dates import parse_dates
 from slc_research.data.parsing.values import parse_booleans
 from slc_research.data.reading.documents import document_base, document_files, read_document
@@ -40,6 +40,7 @@ from slc_research.data.schemas import conform
 from slc_research.data.spec import LoadContext, Loaded, SourceSpec, normalise_answer
 from slc_research.errors import ConfigError, DataError, Problem
 from slc_research.privacy.redaction import redact_texts
+from slc_research.words import plural
 
 __all__ = ["FIELDS", "load_text_folder", "name_pattern_regex"]
 

@@ -13,13 +13,14 @@ import hashlib
 import numpy as np
 import pandas as pd
 
-from slc_research.data.loading.common import SourceLoad, plural
+from slc_research.data.loading.common import SourceLoad
 from slc_research.data.loading.people import names_in
 from slc_research.data.loading.text_folder import load_text_folder
 from slc_research.data.parsing.values import parse_booleans, parse_numbers
 from slc_research.data.reading.documents import is_pattern
 from slc_research.data.spec import LoadContext, Loaded, SourceSpec
 from slc_research.privacy.redaction import redact_texts
+from slc_research.words import plural
 
 __all__ = ["load_texts", "text_id", "text_ids"]
 

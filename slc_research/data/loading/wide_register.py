@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from slc_research.data.loading.common import SourceLoad, plural
+from slc_research.data.loading.common import SourceLoad
 from slc_research.data.loading.mis_layouts import LAYOUTS_UNDERSTOOD, split_day_marks
 from slc_research.data.parsing.header_row import describe_headers, shown_cell
 from slc_research.data.parsing.parsed import problems_for
@@ -28,6 +28,7 @@ from slc_research.data.parsing.values import (
     parse_dates_by_category,
 )
 from slc_research.errors import DataError, Problem
+from slc_research.words import plural
 
 __all__ = ["SessionColumn", "day_numbers", "session_columns"]
 

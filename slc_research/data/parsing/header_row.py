@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from slc_research.data.schemas import KINDS
+from slc_research.words import listed
 
 __all__ = ["cell_kind", "column_letter", "describe_headers", "looks_like_data", "shown_cell"]
 
@@ -138,19 +139,18 @@ def describe_headers(headers: Sequence[object], *, expected: Iterable[str] = (),
         parts = []
         for kind, positions in kinds.items():
             cols = [f"{p} ({column_letter(p)})" for p in positions[:6]]
-            listed = ", ".join(cols[:-1]) + (" and " if len(cols) > 1 else "") + cols[-1]
             more = " ..." if len(positions) > 6 else ""
             if len(positions) > 1:
-                parts.append(f"columns {listed}{more} look like {_PLURAL[kind]}")
+                parts.append(f"columns {listed(cols)}{more} look like {_PLURAL[kind]}")
             else:
-                parts.append(f"column {listed} looks like {kind}")
+                parts.append(f"column {cols[0]} looks like {kind}")
         return ("the first row looks like data rather than column headers (" + ", ".join(
             parts) + "; the values are not shown here): add the header row the export had "
             "as row 1, or export the file again with its column headers")
     shown = list(headers) if limit is None else list(headers)[:limit]
-    listed = ", ".join(shown_cell(h) for h in shown)
+    names = ", ".join(shown_cell(h) for h in shown)
     more = " ..." if limit is not None and len(headers) > limit else ""
-    return f"the file's headers are {listed}{more}"
+    return f"the file's headers are {names}{more}"
 
 
 def shown_cell(cell: object) -> str:

@@ -327,8 +327,10 @@ def _header_further_down(df: pd.DataFrame, stripped: list[pd.Series], headers: l
     rest = df.iloc[at + 1:].reset_index(drop=True)
     rest.columns = [h or "" for h in new]
     shown = ", ".join(shown_cell(a) for a in above[:3]) + (" ..." if len(above) > 3 else "")
-    notes.append(f"The column names were found in row {int(base[at])}, not row 1; the row(s) "
-                 f"above them (a title or merged group headings: {shown}) were skipped.")
+    one = int(base[at]) == 2  # the header in row 2: one row above it
+    notes.append(f"The column names were found in row {int(base[at])}, not row 1; the "
+                 f"{'row' if one else 'rows'} above them (a title or merged group headings: "
+                 f"{shown}) {'was' if one else 'were'} skipped.")
     skipped_blank = int((~filled[:at].any(axis=1)).sum())
     return tidy_table(rest, label, base[at + 1:], blank_lines + skipped_blank, notes,
                       sheet=sheet, sheets=sheets)
