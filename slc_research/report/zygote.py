@@ -97,10 +97,10 @@ def _warm() -> None:
             pass
     import slc_research
 
+    skip = (__name__, "slc_research.report.zygote", "slc_research.cli", "slc_research.__main__",
+            "slc_research.report.warm_engine")  # papermill's; no kernel needs it
     for info in pkgutil.walk_packages(slc_research.__path__, "slc_research."):
-        if info.name in (__name__, "slc_research.report.zygote", "slc_research.cli",
-                         "slc_research.__main__",
-                         "slc_research.report.warm_engine"):  # papermill's; no kernel needs it
+        if info.name in skip or info.name.startswith("slc_research.cli."):  # the command's
             continue
         try:
             importlib.import_module(info.name)

@@ -416,6 +416,6 @@ def test_a_bug_message_never_quotes_the_error_text(tmp_path, monkeypatch, capsys
     monkeypatch.setattr(Enquiry, "open", broken)
     assert main(["check", str(ws)]) == 3
     err = capsys.readouterr().err
-    assert "unexpected error (KeyError in cli.py, line " in err  # our last frame
+    assert "unexpected error (KeyError in workspace.py, line " in err  # our last frame: check
     assert "Zebedee" not in err
     assert "A123456789012" not in err
