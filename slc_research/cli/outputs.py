@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from slc_research.errors import ConfigError
+from slc_research.words import plural
 
 __all__ = ["check_outputs", "export", "pdf", "qda_export"]
 
@@ -32,7 +33,7 @@ def check_outputs(args: argparse.Namespace) -> int:
         print(f"slc-research: {describe_check(result)}", file=sys.stderr)
         return 1
     print(f"No names, ids, email addresses or dates of birth of the workspace's people found in "
-          f"{result.files} file(s) under {result.where} ({result.seconds:.1f} s).")
+          f"{plural(result.files, 'file')} under {result.where} ({result.seconds:.1f} s).")
     return 0
 
 
@@ -75,7 +76,7 @@ def qda_export(args: argparse.Namespace) -> int:
         with sharing(book, enq.root) as staged:
             export_qdc(enq, staged)
         n_codes = enq.codebook["code"].dropna().nunique()
-        print(f"Wrote the codebook ({n_codes} codes) to {book.resolve()}.")
+        print(f"Wrote the codebook ({plural(n_codes, 'code')}) to {book.resolve()}.")
     return 0
 
 
@@ -97,8 +98,8 @@ def export(args: argparse.Namespace) -> int:
         return 1
     n_tables = sum(len(p.tables) for p in result.packs)
     n_figures = sum(len(p.figures) for p in result.packs) // 2
-    print(f"Wrote the dissertation pack of {len(result.packs)} case stud"
-          f"{'y' if len(result.packs) == 1 else 'ies'} in {result.folder}: {n_tables} table(s) "
-          f"(CSV and tables.docx), {n_figures} figure(s) (SVG, PNG at 300 ppi, figures.docx) "
+    print(f"Wrote the dissertation pack of {plural(len(result.packs), 'case study', 'case studies')}"
+          f" in {result.folder}: {plural(n_tables, 'table')} (CSV and tables.docx), "
+          f"{plural(n_figures, 'figure')} (SVG, PNG at 300 ppi, figures.docx) "
           "and methods.md / methods.docx for each.")
     return 1 if result.failures else 0

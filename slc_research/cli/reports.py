@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from slc_research.cli.kernel import ensure_kernel
 from slc_research.errors import ConfigError
+from slc_research.words import plural
 
 if TYPE_CHECKING:
     from slc_research.report.batch import Batch
@@ -112,8 +113,8 @@ def report(args: argparse.Namespace) -> int:
 
         print(f"slc-research: {describe_check(run.check)}", file=sys.stderr)
     elif run.check is not None and not args.quiet:
-        print(f"Checked {run.check.files} output file(s): no roster name, real id or email "
-              "address found.")
+        print(f"Checked {plural(run.check.files, 'output file')}: no roster name, real id or "
+              "email address found.")
     if args.pdf and run.passed_check:
         _report_pdfs(run, out, workspace, force=args.force, quiet=args.quiet)
     return 1 if run.failures or not run.passed_check else 0
@@ -132,7 +133,7 @@ def slides(args: argparse.Namespace) -> int:
     for line in written.skipped:
         print(line)
     if not args.quiet:
-        print(f"Wrote {len(written.decks)} staff deck(s) in {written.folder}, checked: no roster "
+        print(f"Wrote {plural(len(written.decks), 'staff deck')} in {written.folder}, checked: no roster "
               "name, real id or email address found. Open them in PowerPoint or LibreOffice "
               "Impress; every word can be edited.")
     return 0
