@@ -8,6 +8,7 @@ from importlib import resources
 from pathlib import Path
 
 from slc_research.cli.kernel import KERNEL, ensure_kernel
+from slc_research.words import plural
 
 __all__ = ["demo", "demo_data"]
 
@@ -18,7 +19,7 @@ def demo_data(args: argparse.Namespace) -> int:
 
     path = write_demo_workspace(Path(args.path), schools=args.schools, pupils=args.pupils,
                                 seed=args.seed, force=args.force)
-    print(f"Wrote a synthetic workspace ({args.schools} schools, about {args.pupils} pupils "
+    print(f"Wrote a synthetic workspace ({plural(args.schools, 'school')}, about {args.pupils} pupils "
           f"each, seed {args.seed}) in {path}. No real person is in it.")
     return 0
 

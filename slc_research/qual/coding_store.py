@@ -34,6 +34,7 @@ import pandas as pd
 
 from slc_research.errors import ConfigError
 from slc_research.privacy.redaction import redact_texts, redaction_identifiers
+from slc_research.words import plural
 from slc_research.workspace.atomic import write_atomic
 from slc_research.workspace.manifest import read_manifest
 
@@ -122,8 +123,9 @@ class CodingStore:
 
     def __repr__(self) -> str:
         return (f"CodingStore({str(self.root)!r}, coder={self.coder!r}: "
-                f"{len(self._codings)} codings, {len(self.added_codes())} codes added, "
-                f"{len(self._memos)} memos)")
+                f"{plural(len(self._codings), 'coding')}, "
+                f"{plural(len(self.added_codes()), 'code')} added, "
+                f"{plural(len(self._memos), 'memo')})")
 
     # -- the files: read at each use, so two widgets of one coder (a cell run twice) agree
     def _files(self) -> tuple[tuple[Path, tuple[str, ...]], ...]:

@@ -45,6 +45,7 @@ import pandas as pd
 
 from slc_research.data.reading.refi import EMPTY_CODEBOOK, EXPORT_ORIGIN, read_refi
 from slc_research.errors import ConfigError
+from slc_research.words import plural
 
 __all__ = ["CODEBOOK_NS", "EMPTY_CODEBOOK", "PROJECT_NS", "RefiExport", "export_qdc", "export_qdpx",
            "read_refi"]
@@ -71,10 +72,10 @@ class RefiExport:
     n_left_out: int
 
     def __str__(self) -> str:
-        left = (f"; {self.n_left_out} codings of texts not in the texts table left out"
-                if self.n_left_out else "")
-        return (f"{self.path}: {self.n_texts} texts, {self.n_codes} codes, "
-                f"{self.n_codings} codings{left}")
+        left = (f"; {plural(self.n_left_out, 'coding')} of texts not in the texts table left "
+                "out" if self.n_left_out else "")
+        return (f"{self.path}: {plural(self.n_texts, 'text')}, {plural(self.n_codes, 'code')}, "
+                f"{plural(self.n_codings, 'coding')}{left}")
 
 
 def _guid(kind: str, key: str) -> str:

@@ -30,6 +30,7 @@ from slc_research.stats.inputs import (
     to_array,
 )
 from slc_research.stats.results import TestResult, format_ci, format_number, format_p
+from slc_research.words import plural
 
 __all__ = ["FEW_CLUSTERS", "AncovaResult", "ancova", "cluster_codes", "school_clustering"]
 
@@ -246,7 +247,8 @@ def ancova(data: pd.DataFrame, *, outcome: str, baseline: str, group: str,
     model = OLS(frame["y"], design)
     k = model.exog.shape[1]
     if len(frame) <= k:
-        raise StatsError(f"{len(frame)} pupils are too few for {k} model terms; "
+        raise StatsError(f"{plural(len(frame), 'pupil')} {'is' if len(frame) == 1 else 'are'} "
+                         f"too few for {k} model terms; "
                          "drop covariates or add pupils")
     if np.linalg.matrix_rank(model.exog) < k:
         raise StatsError("the baseline and covariates duplicate each other or the group "

@@ -24,6 +24,7 @@ from slc_research.stats.inputs import check_confidence, frame_columns, indicator
 from slc_research.stats.models import FEW_CLUSTERS, cluster_codes, school_clustering
 from slc_research.stats.prepost import PrePostEffect
 from slc_research.stats.results import TestResult
+from slc_research.words import plural
 
 __all__ = ["ChangeModelResult", "difference_in_change", "ppc_within_schools"]
 
@@ -139,7 +140,8 @@ def difference_in_change(data: pd.DataFrame, *, before: str, after: str, group: 
             columns[f"school[{level}]"] = (levels.codes == j).astype(float)
     design = pd.DataFrame(columns, index=complete.index)
     if len(change) <= design.shape[1]:
-        raise StatsError(f"{len(change)} pupils are too few for {design.shape[1]} model terms")
+        raise StatsError(f"{plural(len(change), 'pupil')} {'is' if len(change) == 1 else 'are'} "
+                         f"too few for {design.shape[1]} model terms")
     model = OLS(change, design)
     if np.linalg.matrix_rank(model.exog) < design.shape[1]:
         raise StatsError("within every school the pupils are all members or all others, so "

@@ -39,6 +39,7 @@ from slc_research.widgets.mapper_parts import (
     whose_answers,
     with_questions,
 )
+from slc_research.words import plural
 from slc_research.workspace.enquiry import Enquiry
 from slc_research.workspace.entry_check import accepted_entry
 from slc_research.workspace.manifest import Manifest, read_manifest
@@ -163,7 +164,8 @@ class ColumnMapper(w.VBox):
         top = [self.kind, self.name] + ([self.sheet] if self.sheet else [])
         super().__init__([
             w.HTML(f"<p>Raw file: <code>{html.escape(self.rel)}</code> "
-                   f"({len(self.headers)} columns). It is only read, never changed.</p>"),
+                   f"({plural(len(self.headers), 'column')}). It is only read, never "
+                   "changed.</p>"),
             w.HBox(top, layout=w.Layout(flex_flow="row wrap")),
             self._options_box, self._mapping_box,
             w.HBox([self.description, self.date_format], layout=w.Layout(flex_flow="row wrap")),

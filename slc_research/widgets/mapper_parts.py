@@ -17,6 +17,7 @@ from slc_research.data.loading.survey_exports import FORMAT_NAMES
 from slc_research.data.schemas import COMMUNITY_KINDS
 from slc_research.data.spec import Loaded
 from slc_research.errors import SlcResearchError
+from slc_research.words import plural
 from slc_research.workspace.manifest import Manifest
 from slc_research.workspace.mapping_editor import SurveyColumns, relative_path
 from slc_research.workspace.recognise_survey import answered_for_a_child
@@ -94,9 +95,11 @@ def verdict(loaded: Loaded | None, error: SlcResearchError | None) -> str:
         return f"<p><b>&#10007; Not ready:</b> {text}</p>"
     if loaded is None:
         return ""
-    tables = ", ".join(f"{len(df):,} rows into {name}" for name, df in loaded.tables.items())
+    tables = ", ".join(f"{plural(len(df), 'row')} into {name}"
+                       for name, df in loaded.tables.items())
     notes = "".join(f"<li>{html.escape(n)}</li>" for n in loaded.notes)
-    return (f"<p><b>&#10003; Reads:</b> {loaded.rows_read:,} rows in the file; {tables}.</p>"
+    return (f"<p><b>&#10003; Reads:</b> {plural(loaded.rows_read, 'row')} in the file; "
+            f"{tables}.</p>"
             + (f"<ul>{notes}</ul>" if notes else ""))
 
 

@@ -167,10 +167,13 @@ def _completeness(by_source: pd.DataFrame, where: str) -> Section:
             "Every column of every table has a value in every row."), charts=(chart,), note=note)
     least = gaps.sort_values("present_pct", kind="stable").iloc[0]
     empty = int((gaps["present_pct"] == 0).sum())
-    finding = (f"{len(overall) - len(gaps)} of the {len(overall)} columns the sources fill have "
-               f"a value in every row; {len(gaps)} have values missing, the most in "
+    full = len(overall) - len(gaps)
+    finding = (f"{full:,} of the {len(overall):,} columns the sources fill "
+               f"{'has' if full == 1 else 'have'} a value in every row; {len(gaps):,} "
+               f"{'has' if len(gaps) == 1 else 'have'} values missing, the most in "
                f"{least['table']}.{least['column']} ({least['present_pct']:.0f}% present)"
-               + (f", and {empty} are empty in every source." if empty else "."))
+               + (f", and {empty:,} {'is' if empty == 1 else 'are'} empty in every source."
+                  if empty else "."))
     return Section(
         "completeness", title, finding=finding,
         tables=(Table(file_counts(gaps.drop(columns="present"), ["sources", "rows"]),

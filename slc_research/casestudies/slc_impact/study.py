@@ -34,6 +34,7 @@ from slc_research.casestudies.slc_impact.schools import ASSUMED_ICC, ICC_SOURCE,
 from slc_research.casestudies.slc_impact.second_looks import D_PPC2_AXIS, second_looks
 from slc_research.casestudies.slc_impact.voice import voice_section
 from slc_research.privacy.suppression import published_count
+from slc_research.words import plural
 
 __all__ = ["change_finding", "run"]
 
@@ -173,7 +174,7 @@ def _participation(part, threshold: int, *, missing: str = "") -> Section:
     mean_pct = float(mean) if mean is not None and pd.notna(mean) else float("nan")  # NA: none
     return Section(
         "participation", "Participation",
-        finding=(f"The community held {meetings} meetings; on average a member came to "
+        finding=(f"The community held {plural(meetings, 'meeting')}; on average a member came to "
                  f"{mean_pct:.0f}% of the meetings held while they were a member."
                  if members >= threshold and mean_pct == mean_pct else
                  f"Fewer than {threshold} members have meeting records, too few to report."),
