@@ -28,6 +28,7 @@ import pandas as pd
 
 from slc_research.casestudies.glance import at_a_glance
 from slc_research.charts.ahead import draw_ahead
+from slc_research.charts.withheld import WITHHELD_START
 from slc_research.errors import ConfigError
 
 __all__ = ["GLANCE_KEY", "SOURCE_NAMES", "Result", "Section", "Table", "has_nothing_to_show",
@@ -236,12 +237,32 @@ _NOBODY = re.compile(r"\bn = 0(?![\d.,])")
 
 
 def _chart_is_empty(chart: Any) -> bool:
-    """Whether a chart has no data to draw, or says it was drawn for nobody (``n = 0``)."""
+    """Whether a chart has nothing to show a reader.
+
+    That is: no data to draw; a title saying it was drawn for nobody (``n = 0``); or groups
+    withheld as too small (its subtitle names them) with at most one value other than 0
+    left to draw: a single bar among withheld ones compares nothing, and the section's
+    table shows the same numbers with the withheld ones marked. (A chart of the whole
+    group, before and after, whose schools are withheld still compares: it stays.)
+    """
     frames, titles = [], []
     _walk_chart(chart, frames, titles)
     if any(_NOBODY.search(t) for t in titles):
         return True
-    return bool(frames) and all(has_nothing_to_show(f) for f in frames)
+    if not frames:
+        return False
+    if all(has_nothing_to_show(f) for f in frames):
+        return True
+    withholds = WITHHELD_START in " ".join(titles)
+    return withholds and sum(_values_drawn(f) for f in frames) <= 1
+
+
+def _values_drawn(frame: pd.DataFrame) -> int:
+    """How many rows of a chart's data hold a number other than 0 (a bar or point drawn)."""
+    numeric = frame.select_dtypes("number")
+    if numeric.empty:
+        return len(frame)
+    return int((numeric.notna() & (numeric != 0)).any(axis=1).sum())
 
 
 def _walk_chart(chart: Any, frames: list[pd.DataFrame], titles: list[str]) -> None:

@@ -16,9 +16,11 @@ import pandas as pd
 
 from slc_research.privacy.suppression import suppressed_at
 
-__all__ = ["SUBTITLE_CHARACTERS", "subtitle_lines", "withheld_labels", "withheld_line",
+__all__ = ["SUBTITLE_CHARACTERS", "WITHHELD_START", "subtitle_lines", "withheld_labels", "withheld_line",
            "withheld_note"]
 
+#: How the subtitle line naming the groups a chart leaves out begins.
+WITHHELD_START = "Not shown, to protect groups of"
 #: The longest subtitle line, in characters (about the width of a chart at the theme's
 #: 12-pixel subtitle font); longer lines are wrapped.
 SUBTITLE_CHARACTERS = 80
@@ -79,7 +81,7 @@ def withheld_line(labels: Iterable[str], *, threshold: int | None, noun: str = "
     shown = ", ".join(names[:limit]) + (f" and {len(names) - limit} more"
                                         if len(names) > limit else "")
     small = f"fewer than {threshold} {noun}" if threshold else f"too few {noun}"
-    return f"Not shown, to protect groups of {small}: {shown}"
+    return f"{WITHHELD_START} {small}: {shown}"
 
 
 def subtitle_lines(*lines: str, width: int = SUBTITLE_CHARACTERS) -> str | list[str]:

@@ -199,6 +199,36 @@ def test_item5_section_drops_empty_tables_and_charts_of_nobody():
         "No attendance file was given, so attendance change is not shown.", (), (), "")
 
 
+def test_a_chart_left_with_one_bar_among_withheld_groups_is_not_drawn():
+    """Who took part, in a tiny school: every bar withheld but one (the table says the rest)."""
+    from slc_research.charts.impact import representativeness_chart
+    from slc_research.privacy.suppression import suppress_small
+
+    levels = [("Gender", "Girls"), ("Gender", "Boys"), ("Prior attainment", "Low"),
+              ("Prior attainment", "Middle"), ("Prior attainment", "High")]
+    raw = pd.DataFrame({
+        "characteristic": [c for c, _ in levels], "level": [lv for _, lv in levels],
+        "n_members": [4, 4, 8, 0, 0], "pct_members": [50.0, 50.0, 100.0, 0.0, 0.0],
+        "n_rest": [3, 13, 3, 10, 3], "pct_rest": [18.75, 81.25, 18.75, 62.5, 18.75],
+        "diff_pp": [31.25, -31.25, 81.25, -62.5, -18.75], "members_total": 8, "rest_total": 16})
+    # as the SLC report publishes it: members and other pupils of a level add up to it
+    count_cols = {"n_members": ["pct_members", "diff_pp"], "n_rest": ["pct_rest", "diff_pp"]}
+    tiny = suppress_small(raw, count_cols=count_cols, threshold=5,
+                          partition_by="characteristic", complements=[["n_members", "n_rest"]])
+    one_bar = representativeness_chart(tiny)
+    assert "Not shown, to protect groups of" in " ".join(one_bar.to_dict()["title"]["subtitle"])
+    assert Section("who", "Who took part", charts=(one_bar,)).charts == ()
+    fuller = suppress_small(raw.assign(n_members=[20, 20, 40, 0, 0], n_rest=[30, 130, 30, 100,
+                                                                              30]),
+                            count_cols=count_cols, threshold=5,
+                            partition_by="characteristic", complements=[["n_members", "n_rest"]])
+    assert len(Section("who", "Who took part",
+                       charts=(representativeness_chart(fuller),)).charts) == 1
+    single = alt.Chart(pd.DataFrame({"outcome": ["Pupil voice"], "d": [0.3]})).mark_point()
+    assert len(Section("o", "One outcome", charts=(single.properties(
+        title=alt.Title("Effect", subtitle="n = 19 pupils")),)).charts) == 1  # nothing withheld
+
+
 # --- methods describe only what ran ----------------------------------------------------------
 
 def test_item5_methods_describe_only_what_ran():
