@@ -4,8 +4,9 @@
 match the roster's ids (and the roster's id column the other files use);
 :func:`plan_surveys` gives each questionnaire export its item codes (a grid
 row's ``[statement]`` makes the code, so ``Agree with these statements [I
-enjoy lessons]`` becomes ``enjoy_lessons``), its answer scale, its instrument,
-its wave and its respondent id, each with the reason to check.
+enjoy lessons]`` becomes ``enjoy_lessons``; a question reworded a little in another
+wave keeps its code: :mod:`.recognise_codes`), its answer scale, its instrument, its
+wave and its respondent id, each with the reason to check.
 """
 
 from __future__ import annotations
@@ -26,11 +27,16 @@ from slc_research.data.spec import BUILTIN_RESPONSE_SCALES, ResponseScale
 from slc_research.errors import SlcResearchError
 from slc_research.workspace.entry_check import plain_reason
 from slc_research.workspace.mapping_editor import suggest_mapping
+from slc_research.workspace.recognise_codes import (
+    grid_statement,
+    item_codes,
+    wording_change,
+)
 from slc_research.workspace.recognise_ids import ID_COLUMN, best_id_column, set_id, settle_roster_id
-from slc_research.workspace.recognised import Placed, fold_id, id_values
+from slc_research.workspace.recognised import Placed, id_values
 
 __all__ = ["answered_for_a_child", "grid_statement", "instrument_name", "item_codes",
-           "plan_surveys", "wave_hint"]
+           "plan_surveys", "wave_hint", "wording_change"]
 
 #: Words of a question asked of a parent or carer about their child ("your child's ...").
 _ABOUT_A_CHILD = re.compile(r"\b(?:your|my|our)\s+(?:child|children|son|daughter|ward)\b"
@@ -44,14 +50,11 @@ _ASKS_ONLY_HOW = re.compile(
     r"you\s+(?:agree|disagree)(?:\s+or\s+disagree)?|(?:please\s+)?(?:rate|tick|choose)|"
     r"(?:do\s+you\s+)?agree\s+or\s+disagree)(?:\s+(?:with|to)\s+(?:the|these|each of the)"
     r"(?:\s+following)?\s+(?:statements?|sentences?))?\s*[?:.]?")
-_GRID = re.compile(r"^(?P<stem>.*?)\s*\[(?P<row>[^\[\]]+)\]\s*$")
-_QUALTRICS_ROW = re.compile(r"^(?P<stem>.+?)\s+-\s+(?P<row>[^-]+)$")
 _STAMP_HEADERS = {"timestamp", "starttime", "startdate", "completiontime", "recordeddate",
                   "enddate"}
 _SEASONS = {"autumn": 1, "fall": 1, "spring": 2, "summer": 3}
 _PRE_POST = {"pre": 1, "before": 1, "baseline": 1, "start": 1, "mid": 2, "midpoint": 2,
              "post": 3, "after": 3, "end": 3, "final": 3}
-_POSSESSIVE = re.compile(r"['\u2019]s\b", re.I)
 _WAVE = re.compile(r"(?:wave|round|time|t)\s*[_-]?\s*(\d{1,2})\b", re.I)
 
 
@@ -73,57 +76,6 @@ def answered_for_a_child(id_question: str, questions: Sequence[str]) -> bool:
         return True
     about = sum(bool(_ABOUT_A_CHILD.search(q)) for q in questions)
     return bool(questions) and about * 3 >= len(questions)
-
-
-def grid_statement(header: str, question_text: str | None = None) -> tuple[str, str] | None:
-    """``(question, statement)`` of a grid row: ``Q [Statement]`` (Forms) or ``Q - Statement``."""
-    m = _GRID.match(header)
-    if m:
-        return m.group("stem").strip(), m.group("row").strip()
-    m = _QUALTRICS_ROW.match(question_text or "")
-    if m:
-        return m.group("stem").strip(), m.group("row").strip()
-    return None
-
-
-def item_codes(questions: Mapping[str, str | None], texts: Mapping[str, str], *,
-               known: dict[str, str] | None = None, taken: list[str] | None = None
-               ) -> dict[str, str]:
-    """Item codes for the question columns that have a suggestion: a grid row's from its statement.
-
-    Parameters
-    ----------
-    questions : mapping
-        Header -> suggested code (None: not an item), as
-        :func:`~slc_research.data.loading.survey_columns.survey_columns` gives them.
-    texts : mapping
-        Header -> the question as read (Qualtrics row 2).
-    known : dict, optional
-        Question (folded) -> code already given in another wave: reused, and updated.
-    taken : list, optional
-        Codes already used (updated): every new code is unique.
-
-    Returns
-    -------
-    dict
-        Header -> a short, unique snake_case code.
-    """
-    known = {} if known is None else known
-    taken = [] if taken is None else taken
-    out: dict[str, str] = {}
-    for header, code in questions.items():
-        if not code:
-            continue
-        key = fold_id(texts.get(header, header))
-        if key in known:
-            out[header] = known[key]
-            continue
-        grid = grid_statement(header, texts.get(header))
-        words = _POSSESSIVE.sub("", grid[1] if grid else texts.get(header, header))
-        new = item_code_from_question(words, taken)
-        out[header] = known[key] = new
-        taken.append(new)
-    return out
 
 
 def wave_hint(name: str) -> tuple[int, str] | None:
@@ -183,6 +135,7 @@ def plan_surveys(placed: Sequence[Placed], ids: Mapping[str, set[str]] | None = 
     ids = dict(ids or {})
     known: dict[str, str] = {}
     taken: list[str] = []
+    worded: dict[str, str] = {}
     groups: list[list[tuple[Placed, float | None]]] = []
     group_codes: list[set[str]] = []
     proposed: dict[str, dict[str, Any]] = {}
@@ -197,13 +150,15 @@ def plan_surveys(placed: Sequence[Placed], ids: Mapping[str, set[str]] | None = 
             why = plain_reason(exc) if isinstance(exc, SlcResearchError) else type(exc).__name__
             p.checks["kind"] += f"; its questions could not be read ({' '.join(why.split())})"
             continue
-        codes = item_codes(survey.questions, survey.question_texts, known=known, taken=taken)
+        reworded: dict[str, str] = {}
+        codes = item_codes(survey.questions, survey.question_texts, known=known, taken=taken,
+                           worded=worded, notes=reworded)
         if not codes and _as_texts(p, table, export, ids):
             continue
         cols = {h: c for h, c in codes.items()}
-        p.checks.update({f"columns.{h}": ("the grid row's statement" if grid_statement(
-            h, survey.question_texts.get(h)) else "the question's words") + " made the code"
-            for h in codes})
+        p.checks.update({f"columns.{h}": reworded.get(h) or ((
+            "the grid row's statement" if grid_statement(h, survey.question_texts.get(h))
+            else "the question's words") + " made the code") for h in codes})
         if survey.response_scale:
             p.table["response_scale"] = survey.response_scale
             levels = scales_known[survey.response_scale].levels
