@@ -1,0 +1,103 @@
+"""A community whose membership list uses another id than the roster's: nobody is linked.
+
+A teacher's roster is keyed by admission number (the id the questionnaires use), but the
+SLC list was exported from Arbor with UPNs. ``check`` warns that none of its members is on
+the roster; the SLC impact report used to stop with "StatsError: n_treated must be at least
+1", and the co-production and conference reports ran and gave the wrong reasons ("the
+pupils' year groups are not recorded", "no reflections were found"). Invented people only.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from slc_research.report.catalogue import NOTEBOOKS
+
+ADNOS = [f"{5201 + i:06d}" for i in range(12)]
+UPNS = [f"T99900000{i:04d}" for i in range(12)]
+
+
+def _workspace(root: Path, kind: str) -> Path:
+    raw = root / "raw"
+    raw.mkdir(parents=True)
+    rows = ["Adno,UPN,Legal Surname,Legal Forename,Year,Gender"]
+    rows += [f"{a},{u},Testcase,Kid{i},{7 + i % 2},{'MF'[i % 2]}"
+             for i, (a, u) in enumerate(zip(ADNOS, UPNS, strict=True))]
+    (raw / "roster.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    members = ["UPN,Role"] + [f"{u},Member" for u in UPNS[:8]]
+    (raw / "members.csv").write_text("\n".join(members) + "\n", encoding="utf-8")
+    texts = ["Adno,Date,Reflection"] + [
+        f"{a},0{1 + i}/10/2025,I learnt that asking questions helps me remember more."
+        for i, a in enumerate(ADNOS[:8])]
+    (raw / "reflections.csv").write_text("\n".join(texts) + "\n", encoding="utf-8")
+    (root / "enquiry.toml").write_text(f'''title = "Members by UPN"
+academic_year = "2025-26"
+
+[sources.roster]
+path = "raw/roster.csv"
+kind = "pupils"
+[sources.roster.columns]
+"Adno" = "pupil_id"
+"Year" = "year_group"
+"Gender" = "gender"
+
+[sources.members]
+path = "raw/members.csv"
+kind = "memberships"
+community = "Hillside group"
+community_kind = "{kind}"
+members = "pupil"
+[sources.members.columns]
+"UPN" = "member_id"
+"Role" = "role"
+
+[sources.reflections]
+path = "raw/reflections.csv"
+kind = "texts"
+text_source = "reflection"
+authors = "pupil"
+[sources.reflections.columns]
+"Adno" = "author_id"
+"Date" = "date"
+"Reflection" = "text"
+''', encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize(("kind", "study", "community"), [
+    ("slc", "slc_impact", "SLC"),
+    ("coproduction", "coproduction_pilot", "co-production group"),
+    ("slc_conference", "student_led_conferences", "student-led conference class")])
+def test_a_community_with_no_member_on_the_roster_is_not_run_and_says_why(
+        tmp_path, kind, study, community):
+    from slc_research import Enquiry
+
+    enq = Enquiry.open(_workspace(tmp_path / "ws", kind))
+    assert len(enq.memberships) == 8
+    assert NOTEBOOKS[study].applies(enq) == (
+        f"none of the {community}'s members is on the roster: the ids in its membership list "
+        "are not the roster's pupil ids (slc-research check names the file; map the same id, "
+        "admission number or UPN, as member_id there and as pupil_id in the roster, in "
+        "enquiry.toml)")
+
+
+def test_report_all_lists_it_and_exits_0(tmp_path, capsys):
+    from slc_research.cli import main
+
+    ws = _workspace(tmp_path / "ws", "slc")
+    assert main(["report", str(ws), "--all", "--out", str(tmp_path / "out")]) == 0
+    out = capsys.readouterr().out
+    assert "slc_impact: not run - none of the SLC's members is on the roster" in out
+    assert "StatsError" not in out
+    assert not any(u in out for u in UPNS)
+
+
+def test_one_member_on_the_roster_is_enough_to_run(tmp_path):
+    from slc_research import Enquiry
+
+    ws = _workspace(tmp_path / "ws", "slc")
+    members = (ws / "raw" / "members.csv").read_text(encoding="utf-8")
+    (ws / "raw" / "members.csv").write_text(members + f"{ADNOS[9]},Member\n", encoding="utf-8")
+    assert NOTEBOOKS["slc_impact"].applies(Enquiry.open(ws)) == ""
