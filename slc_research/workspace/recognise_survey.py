@@ -23,7 +23,7 @@ from slc_research.data.loading.survey_columns import item_code_from_question, su
 from slc_research.data.loading.survey_exports import read_export, tidy_export
 from slc_research.data.parsing.dates import parse_dates
 from slc_research.data.parsing.values import distinct
-from slc_research.data.spec import BUILTIN_RESPONSE_SCALES, ResponseScale
+from slc_research.data.spec import BUILTIN_RESPONSE_SCALES, ResponseScale, normalise_answer
 from slc_research.errors import SlcResearchError
 from slc_research.workspace.entry_check import plain_reason
 from slc_research.workspace.mapping_editor import suggest_mapping
@@ -201,6 +201,7 @@ def plan_surveys(placed: Sequence[Placed], ids: Mapping[str, set[str]] | None = 
             groups.append([(p, _median_day(table, table.headers))])
             group_codes.append(set(found))
         _propose_scales(p, codes, survey.question_texts, proposed)
+        _propose_runs(p, codes, survey, table, scales_known, proposed)
         p.unread = _unread(table, export, survey.questions, cols, taken)
     settle_roster_id(placed, ids, values)
     for group in groups:
@@ -208,7 +209,7 @@ def plan_surveys(placed: Sequence[Placed], ids: Mapping[str, set[str]] | None = 
     for scale in proposed.values():
         scale["instrument"] = scale.pop("source").table["instrument"]
     _plain_labels(proposed)
-    return proposed
+    return _run_names(proposed)
 
 
 def _plain_labels(proposed: dict[str, dict[str, Any]]) -> None:
@@ -218,7 +219,8 @@ def _plain_labels(proposed: dict[str, dict[str, Any]]) -> None:
     up": such a scale is named after its questionnaire ("Family survey"), numbered when the
     questionnaire has several.
     """
-    generic = [s for s in proposed.values() if _ASKS_ONLY_HOW.fullmatch(s["label"].strip())]
+    generic = [s for s in proposed.values() if not s["label"].strip()
+               or _ASKS_ONLY_HOW.fullmatch(s["label"].strip())]
     for scale in generic:
         words = scale["instrument"].replace("_", " ").strip()
         scale["label"] = words[:1].upper() + words[1:]
@@ -299,6 +301,60 @@ def _propose_scales(p: Placed, codes: Mapping[str, str], texts: Mapping[str, str
         name = item_code_from_question(stem, list(proposed))
         proposed[name] = {"items": items, "response_scale": p.table["response_scale"],
                           "label": stem[:80], "source": p}
+
+
+#: The fewest questions in a row, on one answer scale, proposed as a scale of their own.
+_RUN = 3
+#: How a scale proposed from questions in a row is named until its instrument is known.
+_RUN_NAME = "\0run"
+
+
+def _propose_runs(p: Placed, codes: Mapping[str, str], survey: Any, table: Any,
+                  scales_known: Mapping[str, ResponseScale],
+                  proposed: dict[str, dict[str, Any]]) -> None:
+    """Questions in a row answered on the survey's answer scale, not a grid's rows, as a scale.
+
+    Microsoft Forms writes each statement of a Likert question as a question of its own
+    (the question above them is not in the export), and many forms ask their statements
+    as separate questions: three or more in a row, all answered on one scale, are proposed
+    as one scale, marked as a guess.
+    """
+    if "response_scale" not in p.table:
+        return
+    lookup = scales_known[p.table["response_scale"]].lookup()
+    runs: list[list[str]] = [[]]
+    for h in survey.questions:
+        fits = (h in codes and not grid_statement(h, survey.question_texts.get(h))
+                and h in table.data and all(normalise_answer(a) in lookup
+                                            for a in distinct(table.data[h])[1]))
+        if fits:
+            runs[-1].append(codes[h])
+        elif runs[-1]:
+            runs.append([])
+    for items in runs:
+        if len(items) < _RUN or any(set(items) <= set(s["items"]) for s in proposed.values()):
+            continue
+        proposed[f"{_RUN_NAME}{len(proposed)}"] = {
+            "items": items, "response_scale": p.table["response_scale"], "label": "",
+            "source": p, "why": {
+                "scale": f"{len(items)} questions in a row are answered on "
+                         f"{p.table['response_scale']}: one scale? Delete this table if they "
+                         "do not measure one thing",
+                "instrument": "the questionnaire they are in",
+                "label": "the questionnaire's name",
+                "items": "the questions in a row; list any worded the other way round in "
+                         "reverse = [...]"}}
+
+
+def _run_names(proposed: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The scales proposed from questions in a row named after their questionnaire."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, scale in proposed.items():
+        if name.startswith(_RUN_NAME):
+            name = item_code_from_question(scale["instrument"].replace("_", " "),
+                                           [*proposed, *out])
+        out[name] = scale
+    return out
 
 
 def _waves(group: list[tuple[Placed, float | None]]) -> None:

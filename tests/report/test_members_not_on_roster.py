@@ -101,3 +101,24 @@ def test_one_member_on_the_roster_is_enough_to_run(tmp_path):
     members = (ws / "raw" / "members.csv").read_text(encoding="utf-8")
     (ws / "raw" / "members.csv").write_text(members + f"{ADNOS[9]},Member\n", encoding="utf-8")
     assert NOTEBOOKS["slc_impact"].applies(Enquiry.open(ws)) == ""
+
+
+def test_a_questionnaire_with_no_pupil_scale_is_not_called_not_given():
+    # a parents' survey and a pupils' form whose statements were never listed as a scale:
+    # the reliability section said "No questionnaire was given", which was not true
+    import pandas as pd
+
+    from slc_research.casestudies.slc_impact.scale_reliability import reliability_section
+    from slc_research.casestudies.slc_impact.study import NO_SCALES
+    from slc_research.report.display import jsonable
+
+    empty = pd.DataFrame(columns=["scale", "wave", "n", "k", "alpha", "ci_low", "ci_high"])
+    section = reliability_section(empty, threshold=5, no_scales=NO_SCALES)
+    assert section.finding == (
+        "This enquiry has no pupil questionnaire scales: to compare members' answers, list the "
+        "item codes of the pupils' questionnaire under a [scales.NAME] table in enquiry.toml "
+        "(items, instrument and response_scale).")
+    assert jsonable(section.records["reliability"]) == []
+    assert reliability_section(empty, threshold=5).finding == (
+        "No questionnaire was given, so the reliability of the questionnaire scales is not "
+        "shown.")

@@ -79,7 +79,8 @@ def test_a_question_reworded_in_the_second_wave_keeps_its_item_code(tmp_path, ca
     ws = tmp_path / "ws"
     assert main(["init", str(ws), "--from", str(exports)]) == 0
     capsys.readouterr()
-    got = Enquiry.open(ws).survey_responses
+    enq = Enquiry.open(ws)
+    got = enq.survey_responses
     both = got[got["item"].astype(str) == "feel_confident_speak"].groupby(
         "respondent_id", observed=True)["wave"].nunique()
     assert (both == 2).sum() == len(ADNOS)  # every pupil answered it at both waves
@@ -100,3 +101,42 @@ def test_different_questions_in_one_file_or_reworded_too_much_keep_their_own_cod
     assert second == {"I feel safe in lessons and at break and lunch": "feel_safe_lessons_3"}
     assert notes == {}
     assert wording_change("I enjoy maths", "I enjoy art") is None
+
+
+def test_likert_statements_exported_as_questions_of_their_own_are_proposed_as_a_scale(
+        tmp_path, capsys):
+    # Microsoft Forms writes each statement of a Likert question as a column of its own,
+    # without the question above them: no grid, so no scale was proposed, and the SLC
+    # report said "No questionnaire was given" of a questionnaire answered twice by 14 pupils
+    from slc_research.cli import main
+    from slc_research.workspace.enquiry import Enquiry
+
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    _roster(exports)
+    statements = ["I enjoy coming to school", "My teachers listen to my ideas",
+                  "I feel confident to speak up in class", "I know how to improve my work"]
+    _msforms(exports / "Pupil Voice Survey(1-14).xlsx", statements, month=10, shift=0)
+    _msforms(exports / "Pupil Voice Survey - Summer(1-14).xlsx", statements, month=18, shift=1)
+    scales = recognise_folder(exports).scales
+    assert scales == {"pupil_voice_survey": {
+        "items": ["enjoy_coming_school", "teachers_listen_ideas", "feel_confident_speak",
+                  "know_improve_work"],  # not the tick-all-that-apply question after them
+        "response_scale": "agree5", "label": "Pupil voice survey",
+        "instrument": "pupil_voice_survey", "why": scales["pupil_voice_survey"]["why"]}}
+    ws = tmp_path / "ws"
+    assert main(["init", str(ws), "--from", str(exports)]) == 0
+    capsys.readouterr()
+    text = (ws / "enquiry.toml").read_text(encoding="utf-8")
+    assert ("[scales.pupil_voice_survey]  # check: 4 questions in a row are answered on "
+            "agree5: one scale? Delete this table if they do not measure one thing") in text
+    scores = Enquiry.open(ws).scale_scores()
+    assert sorted(scores.groupby("wave")["respondent_id"].nunique().tolist()) == [14, 14]
+
+
+def test_two_questions_in_a_row_or_a_grid_are_not_proposed_as_a_run(tmp_path):
+    _roster(tmp_path)
+    _msforms(tmp_path / "Check-in(1-14).xlsx", ["I enjoy coming to school",
+                                                "My teachers listen to my ideas"],
+             month=10, shift=0)
+    assert recognise_folder(tmp_path).scales == {}

@@ -126,8 +126,16 @@ def _recorded(table: pd.DataFrame, *, threshold: int) -> pd.DataFrame:
         columns=[SUPPRESSED_COLUMN])
 
 
-def reliability_section(table: pd.DataFrame, *, threshold: int) -> Section:
-    """The report's reliability section from :func:`scale_reliability`'s table."""
+def reliability_section(table: pd.DataFrame, *, threshold: int, no_scales: str = "") -> Section:
+    """The report's reliability section from :func:`scale_reliability`'s table.
+
+    ``no_scales`` is the sentence for a questionnaire answered but with no pupil scale
+    declared (not "no questionnaire was given").
+    """
+    if table.empty and no_scales:
+        return Section("reliability", "How reliable are the questionnaire scales?",
+                       finding=no_scales, records={"reliability": _recorded(
+                           table, threshold=threshold)})
     if table.empty:  # no questionnaire answers: the questionnaire section says so
         return Section.without_source("reliability", "How reliable are the questionnaire "
                                       "scales?", kind="survey", shown="the reliability of "

@@ -35,7 +35,12 @@ from slc_research.casestudies.slc_impact.second_looks import D_PPC2_AXIS, second
 from slc_research.casestudies.slc_impact.voice import voice_section
 from slc_research.privacy.suppression import published_count
 
-__all__ = ["change_finding", "run"]
+__all__ = ["NO_SCALES", "change_finding", "run"]
+
+#: What the questionnaire and reliability sections say when no pupil scale is declared.
+NO_SCALES = ("This enquiry has no pupil questionnaire scales: to compare members' answers, "
+             "list the item codes of the pupils' questionnaire under a [scales.NAME] table "
+             "in enquiry.toml (items, instrument and response_scale).")
 
 def run(enq: Any, params: dict[str, Any]) -> Result:
     """Run the SLC impact case study on an opened enquiry.
@@ -115,7 +120,8 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
             design.questionnaire_before(waves[0])), rep, threshold=threshold),
         scale_reliability.reliability_section(scale_reliability.scale_reliability(
             enq.survey_responses, scales, waves=waves, pupils=cohort,
-            response_scales=enq.manifest.response_scales), threshold=threshold),
+            response_scales=enq.manifest.response_scales), threshold=threshold,
+            no_scales=NO_SCALES if not scales and len(enq.survey_responses) else ""),
         differencing.protect_section(design.with_timing_warning(
             _attendance_behaviour(attendance, behaviour, threshold, declared, given), facts,
             design.ATTENDANCE_BEFORE), rep, threshold=threshold),
@@ -215,7 +221,7 @@ def _questionnaire(scale_results, threshold: int, declared: dict,
                                            smallest_effect=declared["smallest_effect"])
                          for r in scale_results)
         + tuple(dict.fromkeys(r.schools_note for r in scale_results if r.schools_note))
-        or ("This enquiry has no pupil questionnaire scales.",),
+        or (NO_SCALES,),
         tables=(Table(t.change_table(scale_results, threshold=threshold), decimals=2,
                       caption="Questionnaire scores before and after"),
                 Table(t.effects_summary(scale_results, threshold=threshold), decimals=2,
