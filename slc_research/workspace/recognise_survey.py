@@ -161,9 +161,8 @@ def plan_surveys(placed: Sequence[Placed], ids: Mapping[str, set[str]] | None = 
             else "the question's words") + " made the code") for h in codes})
         if survey.response_scale:
             p.table["response_scale"] = survey.response_scale
-            levels = scales_known[survey.response_scale].levels
-            p.checks["response_scale"] = (f"every answer of the coded questions is on "
-                                          f"{survey.response_scale} ({levels[0]} .. {levels[-1]})")
+            p.checks["response_scale"] = _scale_reason(scales_known[survey.response_scale], [
+                a for h in codes if h in table.data for a in distinct(table.data[h])[1]])
         candidates = {h: id_values(table, h) for h in table.headers
                       if h not in codes and h not in export.metadata}
         match = best_id_column(candidates, ids, least=0.3) if ids else None
@@ -210,6 +209,23 @@ def plan_surveys(placed: Sequence[Placed], ids: Mapping[str, set[str]] | None = 
         scale["instrument"] = scale.pop("source").table["instrument"]
     _plain_labels(proposed)
     return _run_names(proposed)
+
+
+def _scale_reason(scale: ResponseScale, answers: Sequence[object]) -> str:
+    """Why the coded questions are read on the answer scale ``scale``: words, or a guess.
+
+    Answers that are all numbers (Qualtrics' "numeric values" download, a form scored 1-5)
+    fit any scale of enough levels: which words they stand for is a guess to check.
+    """
+    name, levels = scale.name, scale.levels
+    numbers = sorted({int(float(a)) for a in answers
+                      if re.fullmatch(r"\s*\d+(?:\.0+)?\s*", str(a))})
+    if not answers or len(numbers) < len({str(a).strip() for a in answers}):
+        return f"every answer of the coded questions is on {name} ({levels[0]} .. {levels[-1]})"
+    return (f"a guess: the answers are numbers ({numbers[0]} to {numbers[-1]}), not words, so "
+            f"they are read as {name}'s {scale.start} = {levels[0]} .. {scale.maximum} = "
+            f"{levels[-1]}; check what your survey tool numbered each answer (Qualtrics: "
+            "Recode values) and give the scale it used, in that order")
 
 
 def _plain_labels(proposed: dict[str, dict[str, Any]]) -> None:

@@ -122,3 +122,37 @@ def test_a_questionnaire_with_no_pupil_scale_is_not_called_not_given():
     assert reliability_section(empty, threshold=5).finding == (
         "No questionnaire was given, so the reliability of the questionnaire scales is not "
         "shown.")
+
+
+def test_a_pupil_questionnaire_answered_with_no_scale_declared_says_how_to_declare_one(
+        tmp_path):
+    from slc_research import Enquiry
+    from slc_research.casestudies.slc_impact.study import NO_SCALES
+
+    ws = _workspace(tmp_path / "ws", "slc")
+    members = ["Adno,Role"] + [f"{a},Member" for a in ADNOS[:8]]
+    (ws / "raw" / "members.csv").write_text("\n".join(members) + "\n", encoding="utf-8")
+    form = ["Timestamp,Admission number,I enjoy lessons,I feel safe"]
+    form += [f"2025/10/0{1 + i % 9} 9:00:00 AM GMT,{a},Agree,Disagree"
+             for i, a in enumerate(ADNOS)]
+    (ws / "raw" / "form.csv").write_text("\n".join(form) + "\n", encoding="utf-8")
+    toml = ws / "enquiry.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('"UPN" = "member_id"',
+                                                             '"Adno" = "member_id"')
+                    + '''
+[sources.form]
+path = "raw/form.csv"
+kind = "survey"
+instrument = "pupil_voice"
+wave = 1
+respondents = "pupil"
+response_scale = "agree5"
+[sources.form.columns]
+"Admission number" = "respondent_id"
+"I enjoy lessons" = "enjoy_lessons"
+"I feel safe" = "feel_safe"
+''', encoding="utf-8")
+    study = NOTEBOOKS["slc_impact"]
+    result = study.result(Enquiry.open(ws), study.validate(workspace=str(ws)))
+    assert result["reliability"].finding == NO_SCALES
+    assert NO_SCALES in result["questionnaire"].paragraphs

@@ -140,3 +140,56 @@ def test_two_questions_in_a_row_or_a_grid_are_not_proposed_as_a_run(tmp_path):
                                                 "My teachers listen to my ideas"],
              month=10, shift=0)
     assert recognise_folder(tmp_path).scales == {}
+
+
+def _qualtrics_numeric(path: Path) -> None:
+    """Qualtrics' CSV download with "Use numeric values": the answers are their recode values.
+
+    Row 2 the question texts, row 3 the ImportId objects; ``ExternalReference`` (the contact
+    list's external data reference) holds the child's admission number, and the embedded
+    data field ``YearGroup`` follows the questions.
+    """
+    import csv
+    import io
+
+    meta = [("StartDate", "Start Date", '{"ImportId":"startDate","timeZone":"Europe/London"}'),
+            ("EndDate", "End Date", '{"ImportId":"endDate","timeZone":"Europe/London"}'),
+            ("Status", "Response Type", '{"ImportId":"status"}'),
+            ("Progress", "Progress", '{"ImportId":"progress"}'),
+            ("Finished", "Finished", '{"ImportId":"finished"}'),
+            ("ResponseId", "Response ID", '{"ImportId":"_recordId"}'),
+            ("RecipientEmail", "Recipient Email", '{"ImportId":"recipientEmail"}'),
+            ("ExternalReference", "External Data Reference",
+             '{"ImportId":"externalDataReference"}')]
+    questions = [(f"Q1_{k}", f"How far do you agree? - {s}", f'{{"ImportId":"QID1_{k}"}}')
+                 for k, s in enumerate(["My child is happy at school",
+                                        "The school listens to my child",
+                                        "I know what my child is learning"], start=1)]
+    embedded = [("YearGroup", "YearGroup", '{"ImportId":"YearGroup"}')]
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\r\n")
+    for k in range(3):
+        w.writerow([c[k] for c in meta + questions + embedded])
+    for i, a in enumerate(ADNOS):
+        stamp = f"2025-11-{1 + i:02d} 19:{i:02d}:00"
+        # numeric values: Status 0 is "IP Address" (a real response), Finished 1 is True
+        w.writerow([stamp, stamp, "0", "100", "1", f"R_{i:015d}", f"parent{i}@home.example",
+                    a, 1 + i % 5, 1 + (i + 1) % 5, 1 + (i + 2) % 5, str(7 + i % 2)])
+    path.write_bytes(("\ufeff" + out.getvalue()).encode("utf-8"))
+
+
+def test_a_numeric_values_download_reads_its_scale_as_a_guess_to_check(tmp_path):
+    # answers 1-5 fit agree5, frequency5 or any five-level scale alike: the words they stand
+    # for (and their order) are in Qualtrics' recode values, not in the file
+    _roster(tmp_path)
+    _qualtrics_numeric(tmp_path / "Parent Survey_November 20, 2025_08.12.csv")
+    entry = next(p for p in recognise_folder(tmp_path).placed if p.kind == "survey")
+    assert entry.table["columns"] == {"Q1_1": "child_happy_school",
+                                      "Q1_2": "school_listens_child",
+                                      "Q1_3": "know_child_learning",
+                                      "ExternalReference": "respondent_id"}
+    assert entry.table["respondents"] == "parent"
+    assert entry.checks["response_scale"] == (
+        "a guess: the answers are numbers (1 to 5), not words, so they are read as agree5's "
+        "1 = Strongly disagree .. 5 = Strongly agree; check what your survey tool numbered "
+        "each answer (Qualtrics: Recode values) and give the scale it used, in that order")

@@ -114,14 +114,16 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
         differencing.protect_section(design.with_timing_warning(
             _questionnaire(scale_results, threshold, declared, _answer_scale(enq, scale_results),
                            waves, set(scores.loc[scores["scale"].isin(
-                               [s.name for s in scales]), "wave"])),
+                               [s.name for s in scales]), "wave"]),
+                           no_scales=NO_SCALES if _undeclared(enq) else
+                           "This enquiry has no pupil questionnaire scales."),
             {**facts, "before_periods": {k: v for k, v in facts["before_periods"].items()
                                          if k in facts["late_answers"]}},
             design.questionnaire_before(waves[0])), rep, threshold=threshold),
         scale_reliability.reliability_section(scale_reliability.scale_reliability(
             enq.survey_responses, scales, waves=waves, pupils=cohort,
             response_scales=enq.manifest.response_scales), threshold=threshold,
-            no_scales=NO_SCALES if not scales and len(enq.survey_responses) else ""),
+            no_scales=NO_SCALES if not scales and _undeclared(enq) else ""),
         differencing.protect_section(design.with_timing_warning(
             _attendance_behaviour(attendance, behaviour, threshold, declared, given), facts,
             design.ATTENDANCE_BEFORE), rep, threshold=threshold),
@@ -201,9 +203,24 @@ def _answer_scale(enq: Any, scale_results) -> Any:
     return enq.manifest.response_scales[scales[names[0]].response_scale]
 
 
+def _undeclared(enq: Any) -> set[str]:
+    """Questionnaires pupils answered that no ``[scales.*]`` table is declared for.
+
+    Empty when a declared scale's questionnaire has no answers at all: its file was not
+    given, which the sections say instead.
+    """
+    r = enq.survey_responses
+    pupils = (r["respondent_type"].astype("string").fillna("pupil") == "pupil").to_numpy()
+    declared = {s.instrument for s in enq.scales.values()}
+    answered = set(r["instrument"].dropna().astype(str))
+    if declared - answered:
+        return set()
+    return set(r.loc[pupils, "instrument"].dropna().astype(str)) - declared
+
+
 def _questionnaire(scale_results, threshold: int, declared: dict,
                    answer_scale: Any = None, waves: tuple = (1, 2),
-                   answered: set = frozenset()) -> Section:
+                   answered: set = frozenset(), no_scales: str = NO_SCALES) -> Section:
     if scale_results and not any(r.available for r in scale_results):
         return Section("questionnaire", "Change on the learning questionnaire",
                        finding=not_measured_twice(waves, answered), records={
@@ -221,7 +238,7 @@ def _questionnaire(scale_results, threshold: int, declared: dict,
                                            smallest_effect=declared["smallest_effect"])
                          for r in scale_results)
         + tuple(dict.fromkeys(r.schools_note for r in scale_results if r.schools_note))
-        or (NO_SCALES,),
+        or (no_scales,),
         tables=(Table(t.change_table(scale_results, threshold=threshold), decimals=2,
                       caption="Questionnaire scores before and after"),
                 Table(t.effects_summary(scale_results, threshold=threshold), decimals=2,
