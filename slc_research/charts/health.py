@@ -176,8 +176,11 @@ def repairs_chart(repairs: pd.DataFrame, *, top: int = 20,
                  alt.Tooltip("count:Q", format=",")],
     ).properties(width=WIDTH, height=max(60, 18 * len(order)), title=alt.Title(
         title, subtitle=f"n = {len(order)} of {len(repairs)} sources (those with the most); "
-                        f"{int(repairs['repaired'].sum()):,} values repaired, "
-                        f"{int(repairs['left_out'].sum()):,} rows left out in all"))
+                        f"{int(repairs['repaired'].sum()):,} "
+                        f"{'value' if int(repairs['repaired'].sum()) == 1 else 'values'} "
+                        f"repaired, {int(repairs['left_out'].sum()):,} "
+                        f"{'row' if int(repairs['left_out'].sum()) == 1 else 'rows'} left out "
+                        "in all"))
 
 
 def _words(keys: pd.Series) -> pd.Series:

@@ -10,6 +10,11 @@ from slc_research.casestudies.glance import GlanceFacts, estimate_of, number, re
 __all__ = ["facts"]
 
 
+def _counted(n: int, word: str) -> str:
+    """``_counted(1, "row")`` -> ``"1 row"``; ``_counted(1200, "row")`` -> ``"1,200 rows"``."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
 def facts(result: Any) -> GlanceFacts:
     """The data health report's plain findings and limits, from its recorded values.
 
@@ -27,10 +32,14 @@ def facts(result: Any) -> GlanceFacts:
     records = recorded(result)
     findings = []
     if records.get("rows_read") is not None and records.get("n_sources"):
-        findings.append(f"The {records['n_sources']:,} files held {records['rows_read']:,} "
-                        f"rows; {records.get('rows_left_out') or 0:,} rows were left out.")
+        left = records.get("rows_left_out") or 0
+        findings.append(f"The {_counted(records['n_sources'], 'file')} held "
+                        f"{_counted(records['rows_read'], 'row')}; {_counted(left, 'row')} "
+                        f"{'was' if left == 1 else 'were'} left out.")
     if records.get("n_repairs"):
-        findings.append(f"{records['n_repairs']:,} values were repaired as they were read.")
+        findings.append(f"{_counted(records['n_repairs'], 'value')} "
+                        + ("was repaired as it was read." if records["n_repairs"] == 1 else
+                           "were repaired as they were read."))
     repeated = _total(records.get("n_duplicates"))
     if repeated is not None:
         findings.append("No row was repeated." if not repeated else

@@ -389,10 +389,14 @@ def _repairs(notes: pd.DataFrame, repairs: pd.DataFrame, records: dict[str, Any]
     if notes.empty:
         finding = "The loaders repaired nothing and left nothing out."
     else:
-        finding = (f"In all, the loaders repaired {repairs['repaired'].sum():,} values in "
-                   f"{(repairs['repaired'] > 0).sum()} sources and left out "
-                   f"{repairs['left_out'].sum():,} rows from {(repairs['left_out'] > 0).sum()} "
-                   "sources.")
+        repaired, left = int(repairs["repaired"].sum()), int(repairs["left_out"].sum())
+        n_repaired = int((repairs["repaired"] > 0).sum())
+        n_left = int((repairs["left_out"] > 0).sum())
+        finding = (f"In all, the loaders repaired {repaired:,} "
+                   f"{'value' if repaired == 1 else 'values'} in {n_repaired} "
+                   f"{'source' if n_repaired == 1 else 'sources'} and left out {left:,} "
+                   f"{'row' if left == 1 else 'rows'} from {n_left} "
+                   f"{'source' if n_left == 1 else 'sources'}.")
         kinds = (notes.groupby(["category", "what"], sort=True)
                  .agg(sources=("source", "nunique"), count=("count", "sum")).reset_index())
         tables.append(Table(file_counts(kinds, ["sources", "count"]),
