@@ -124,35 +124,71 @@ def test_a_questionnaire_with_no_pupil_scale_is_not_called_not_given():
         "shown.")
 
 
+def _one_questionnaire(root: Path, *, scale: bool) -> Path:
+    """Members on the roster, one pupil questionnaire at two waves (a scale if ``scale``)."""
+    ws = _workspace(root, "slc")
+    members = ["Adno,Role"] + [f"{a},Member" for a in ADNOS[:6]]
+    (ws / "raw" / "members.csv").write_text("\n".join(members) + "\n", encoding="utf-8")
+    answers = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree",
+               "Strongly agree"]
+    entries = ""
+    for wave, month in ((1, 10), (2, 12)):
+        form = ["Timestamp,Admission number,I enjoy lessons,I feel safe"]
+        form += [f"2025/{month}/0{1 + i % 9} 9:00:00 AM GMT,{a},{answers[(i + wave) % 5]},"
+                 f"{answers[(i * wave) % 5]}" for i, a in enumerate(ADNOS)]
+        (ws / "raw" / f"form{wave}.csv").write_text("\n".join(form) + "\n", encoding="utf-8")
+        entries += f'''
+[sources.form{wave}]
+path = "raw/form{wave}.csv"
+kind = "survey"
+instrument = "pupil_voice"
+wave = {wave}
+respondents = "pupil"
+response_scale = "agree5"
+[sources.form{wave}.columns]
+"Admission number" = "respondent_id"
+"I enjoy lessons" = "enjoy_lessons"
+"I feel safe" = "feel_safe"
+'''
+    if scale:
+        entries += '''
+[scales.voice]
+instrument = "pupil_voice"
+label = "Pupil voice"
+items = ["enjoy_lessons", "feel_safe"]
+response_scale = "agree5"
+'''
+    toml = ws / "enquiry.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace('"UPN" = "member_id"',
+                                                             '"Adno" = "member_id"') + entries,
+                    encoding="utf-8")
+    return ws
+
+
 def test_a_pupil_questionnaire_answered_with_no_scale_declared_says_how_to_declare_one(
         tmp_path):
     from slc_research import Enquiry
     from slc_research.casestudies.slc_impact.study import NO_SCALES
 
-    ws = _workspace(tmp_path / "ws", "slc")
-    members = ["Adno,Role"] + [f"{a},Member" for a in ADNOS[:8]]
-    (ws / "raw" / "members.csv").write_text("\n".join(members) + "\n", encoding="utf-8")
-    form = ["Timestamp,Admission number,I enjoy lessons,I feel safe"]
-    form += [f"2025/10/0{1 + i % 9} 9:00:00 AM GMT,{a},Agree,Disagree"
-             for i, a in enumerate(ADNOS)]
-    (ws / "raw" / "form.csv").write_text("\n".join(form) + "\n", encoding="utf-8")
-    toml = ws / "enquiry.toml"
-    toml.write_text(toml.read_text(encoding="utf-8").replace('"UPN" = "member_id"',
-                                                             '"Adno" = "member_id"')
-                    + '''
-[sources.form]
-path = "raw/form.csv"
-kind = "survey"
-instrument = "pupil_voice"
-wave = 1
-respondents = "pupil"
-response_scale = "agree5"
-[sources.form.columns]
-"Admission number" = "respondent_id"
-"I enjoy lessons" = "enjoy_lessons"
-"I feel safe" = "feel_safe"
-''', encoding="utf-8")
+    ws = _one_questionnaire(tmp_path / "ws", scale=False)
     study = NOTEBOOKS["slc_impact"]
     result = study.result(Enquiry.open(ws), study.validate(workspace=str(ws)))
     assert result["reliability"].finding == NO_SCALES
     assert NO_SCALES in result["questionnaire"].paragraphs
+
+
+def test_a_single_outcome_is_not_followed_by_words_on_secondary_outcomes(tmp_path):
+    # one scale, no attendance or behaviour file: the questionnaire section said "The other
+    # outcomes are secondary: read them with their Holm-adjusted p" of outcomes that do not
+    # exist, while "All outcomes together" said there were none
+    from slc_research import Enquiry
+    from slc_research.casestudies.outcome_family import ONE_OUTCOME
+
+    ws = _one_questionnaire(tmp_path / "ws", scale=True)
+    study = NOTEBOOKS["slc_impact"]
+    result = study.result(Enquiry.open(ws), study.validate(workspace=str(ws)))
+    assert result["questionnaire"].finding.startswith("Primary outcome, pupil voice: ")
+    assert "secondary" not in result["questionnaire"].finding
+    everything = result["all_outcomes"]
+    assert ONE_OUTCOME in everything.note and "The others are secondary" not in everything.note
+    assert [t.caption for t in everything.tables] == ["The primary outcome"]

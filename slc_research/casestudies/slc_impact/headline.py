@@ -91,8 +91,13 @@ def headline_table(results: Sequence[ChangeResult], *, primary: str, smallest_ef
 
 
 def headline_finding(results: Sequence[ChangeResult], *, primary: str, smallest_effect: float,
-                     threshold: int) -> str:
-    """The primary outcome's result in plain words, with its equivalence verdict."""
+                     threshold: int, secondaries: int | None = None) -> str:
+    """The primary outcome's result in plain words, with its equivalence verdict.
+
+    ``secondaries`` is the number of other outcomes with an estimate (attendance and
+    behaviour too); default the other questionnaire scales of ``results``. With none, the
+    sentence on reading secondary outcomes is left out.
+    """
     found = [r for r in results if r.outcome == primary]
     if not found:
         return "No primary outcome could be analysed (no questionnaire scale)."
@@ -107,10 +112,13 @@ def headline_finding(results: Sequence[ChangeResult], *, primary: str, smallest_
                 "pupils in a group were measured twice.")
     e = r.ppc
     tested = equivalence(r, smallest_effect)
+    if secondaries is None:
+        secondaries = len(_effects(results)) - 1
     return (f"Primary outcome, {r.label.lower()}: members' scores changed by d_ppc2 = "
             f"{e.estimate:.2f} standard deviations more than other pupils', 95% CI "
-            f"[{e.ci_low:.2f}, {e.ci_high:.2f}]; {tested.in_words()}. The other outcomes are "
-            "secondary: read them with their Holm-adjusted p.")
+            f"[{e.ci_low:.2f}, {e.ci_high:.2f}]; {tested.in_words()}."
+            + (" The other outcomes are secondary: read them with their Holm-adjusted p."
+               if secondaries > 0 else ""))
 
 
 def change_g_record(results: Sequence[ChangeResult], threshold: int) -> pd.DataFrame:

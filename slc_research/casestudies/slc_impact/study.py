@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from slc_research import charts
+from slc_research.casestudies.outcome_family import ONE_OUTCOME
 from slc_research.casestudies.result import Result, Section, Table, missing_source
 from slc_research.casestudies.slc_impact import (
     adjusted,
@@ -25,10 +26,12 @@ from slc_research.casestudies.slc_impact import (
 )
 from slc_research.casestudies.slc_impact import tables as t
 from slc_research.casestudies.slc_impact.findings import (
+    NO_SCALES,
     OWN_CHANGE_AXIS,
     OWN_CHANGE_NOTE,
     change_finding,
     no_comparison_finding,
+    undeclared_scales,
 )
 from slc_research.casestudies.slc_impact.schools import ASSUMED_ICC, ICC_SOURCE, school_of
 from slc_research.casestudies.slc_impact.second_looks import D_PPC2_AXIS, second_looks
@@ -36,11 +39,6 @@ from slc_research.casestudies.slc_impact.voice import voice_section
 from slc_research.privacy.suppression import published_count
 
 __all__ = ["NO_SCALES", "change_finding", "run"]
-
-#: What the questionnaire and reliability sections say when no pupil scale is declared.
-NO_SCALES = ("This enquiry has no pupil questionnaire scales: to compare members' answers, "
-             "list the item codes of the pupils' questionnaire under a [scales.NAME] table "
-             "in enquiry.toml (items, instrument and response_scale).")
 
 def run(enq: Any, params: dict[str, Any]) -> Result:
     """Run the SLC impact case study on an opened enquiry.
@@ -115,15 +113,16 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
             _questionnaire(scale_results, threshold, declared, _answer_scale(enq, scale_results),
                            waves, set(scores.loc[scores["scale"].isin(
                                [s.name for s in scales]), "wave"]),
-                           no_scales=NO_SCALES if _undeclared(enq) else
-                           "This enquiry has no pupil questionnaire scales."),
+                           no_scales=NO_SCALES if undeclared_scales(enq) else
+                           "This enquiry has no pupil questionnaire scales.",
+                           secondaries=sum(r.ppc is not None for r in all_results) - 1),
             {**facts, "before_periods": {k: v for k, v in facts["before_periods"].items()
                                          if k in facts["late_answers"]}},
             design.questionnaire_before(waves[0])), rep, threshold=threshold),
         scale_reliability.reliability_section(scale_reliability.scale_reliability(
             enq.survey_responses, scales, waves=waves, pupils=cohort,
             response_scales=enq.manifest.response_scales), threshold=threshold,
-            no_scales=NO_SCALES if not scales and _undeclared(enq) else ""),
+            no_scales=NO_SCALES if not scales and undeclared_scales(enq) else ""),
         differencing.protect_section(design.with_timing_warning(
             _attendance_behaviour(attendance, behaviour, threshold, declared, given), facts,
             design.ATTENDANCE_BEFORE), rep, threshold=threshold),
@@ -203,24 +202,10 @@ def _answer_scale(enq: Any, scale_results) -> Any:
     return enq.manifest.response_scales[scales[names[0]].response_scale]
 
 
-def _undeclared(enq: Any) -> set[str]:
-    """Questionnaires pupils answered that no ``[scales.*]`` table is declared for.
-
-    Empty when a declared scale's questionnaire has no answers at all: its file was not
-    given, which the sections say instead.
-    """
-    r = enq.survey_responses
-    pupils = (r["respondent_type"].astype("string").fillna("pupil") == "pupil").to_numpy()
-    declared = {s.instrument for s in enq.scales.values()}
-    answered = set(r["instrument"].dropna().astype(str))
-    if declared - answered:
-        return set()
-    return set(r.loc[pupils, "instrument"].dropna().astype(str)) - declared
-
-
 def _questionnaire(scale_results, threshold: int, declared: dict,
                    answer_scale: Any = None, waves: tuple = (1, 2),
-                   answered: set = frozenset(), no_scales: str = NO_SCALES) -> Section:
+                   answered: set = frozenset(), no_scales: str = NO_SCALES,
+                   secondaries: int | None = None) -> Section:
     if scale_results and not any(r.available for r in scale_results):
         return Section("questionnaire", "Change on the learning questionnaire",
                        finding=not_measured_twice(waves, answered), records={
@@ -232,7 +217,8 @@ def _questionnaire(scale_results, threshold: int, declared: dict,
         "questionnaire", "Change on the learning questionnaire",
         finding=(headline.headline_finding(scale_results, threshold=threshold,
                                            primary=declared["primary"],
-                                           smallest_effect=declared["smallest_effect"])
+                                           smallest_effect=declared["smallest_effect"],
+                                           secondaries=secondaries)
                  + " " + change_finding(scale_results, threshold)),
         paragraphs=tuple(t.describe_change(r, threshold=threshold,
                                            smallest_effect=declared["smallest_effect"])
@@ -344,20 +330,23 @@ def _all_outcomes(all_results, threshold: int, declared: dict, *,
                        note=OWN_CHANGE_NOTE, records=records)
     primary = declared.get("primary_label") or next(
         (r.label for r in all_results if r.outcome == declared["primary"]), "")
+    several = sum(r.ppc is not None for r in all_results) > 1
     return Section(
         "all_outcomes", "All outcomes together",
         finding=headline.outcomes_finding(all_results, **options),
         tables=(Table(headline.headline_table(all_results, **options),
                       decimals={"Effect size (d_ppc2)": 2, "95% CI low": 2, "95% CI high": 2,
                                 "p": 3, "p (Holm-adjusted)": 3},
-                      caption="The primary outcome and the secondary outcomes"),),
+                      caption="The primary outcome and the secondary outcomes" if several
+                      else "The primary outcome"),),
         charts=(charts.effect_size_chart(t.effects_summary(all_results, threshold=threshold,
                                                            display=False), x_title=D_PPC2_AXIS),),
         note=(f"The primary outcome ({primary.lower() or 'none'}) was declared before looking "
               "at the results (the primary_outcome parameter); it is tested at the usual 5%. "
-              "The others are secondary: with several outcomes one will often look "
-              "'significant' by chance, so read their Holm-adjusted p, not the raw p. The "
-              "equivalence test says whether the data rule out an effect as large as "
+              + ("The others are secondary: with several outcomes one will often look "
+                 "'significant' by chance, so read their Holm-adjusted p, not the raw p. "
+                 if several else ONE_OUTCOME + " ")
+              + "The equivalence test says whether the data rule out an effect as large as "
               f"±{declared['smallest_effect']:g} standard deviations (\"no effect larger than "
               "...\"), show an effect, or cannot tell (\"inconclusive\")."),
         records=records)
