@@ -192,3 +192,21 @@ def test_a_single_outcome_is_not_followed_by_words_on_secondary_outcomes(tmp_pat
     everything = result["all_outcomes"]
     assert ONE_OUTCOME in everything.note and "The others are secondary" not in everything.note
     assert [t.caption for t in everything.tables] == ["The primary outcome"]
+
+
+def test_a_negative_alpha_asks_for_a_reversed_item():
+    # a scale proposed from questions in a row, one of them worded the other way round,
+    # gives a negative alpha: "below 0.7" alone does not say what to check
+    import pandas as pd
+
+    from slc_research.casestudies.slc_impact.scale_reliability import reliability_finding
+
+    table = pd.DataFrame({"scale": ["Pupil voice survey", "Pupil voice survey", "Belonging"],
+                          "wave": [1, 2, 1], "n": [24, 24, 24], "k": [4, 4, 3],
+                          "alpha": [-0.43, 0.52, 0.81], "ci_low": [-1.2, 0.1, 0.6],
+                          "ci_high": [0.2, 0.75, 0.9]})
+    assert reliability_finding(table, threshold=5).endswith(
+        "A negative alpha (pupil voice survey) means the items disagree with each other: check "
+        "that none is worded the other way round (list it under reverse = [...] in the "
+        "scale's [scales.NAME] table) and that they measure one thing.")
+    assert "negative" not in reliability_finding(table[table["alpha"] > 0], threshold=5)

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from slc_research.casestudies.result import Section, Table
+from slc_research.casestudies.slc_impact.findings import join_words
 from slc_research.data.frames import member_of
 from slc_research.data.spec import ResponseScale, Scale
 from slc_research.measures.scales import scale_items
@@ -113,9 +114,14 @@ def reliability_finding(table: pd.DataFrame, *, threshold: int) -> str:
                 f"{ACCEPTABLE_ALPHA} or more is usually taken as acceptable).")
     which = "; ".join(f"{s} at wave {w} (alpha = {a:.2f})"
                       for s, w, a in low[["scale", "wave", "alpha"]].itertuples(index=False))
+    negative = list(dict.fromkeys(low.loc[low["alpha"] < 0, "scale"]))
     return said + (f"Some scales fell below the usual {ACCEPTABLE_ALPHA} for comparing groups: {which}. "
             "Their items agree less with each other, which blurs any change; read their "
-            "results with more caution.")
+            "results with more caution." + (
+                f" A negative alpha ({join_words(negative)}) means the items disagree with "
+                "each other: check that none is worded the other way round (list it under "
+                "reverse = [...] in the scale's [scales.NAME] table) and that they measure one "
+                "thing." if negative else ""))
 
 
 
