@@ -210,3 +210,21 @@ def test_a_negative_alpha_asks_for_a_reversed_item():
         "that none is worded the other way round (list it under reverse = [...] in the "
         "scale's [scales.NAME] table) and that they measure one thing.")
     assert "negative" not in reliability_finding(table[table["alpha"] > 0], threshold=5)
+
+
+def test_methods_of_a_single_outcome_describe_no_holm_adjustment(tmp_path):
+    # methods.md said "the p values of the secondary outcomes are shown beside their Holm
+    # adjustment (Holm, 1979)" of a report with one outcome, and cited Holm
+    from slc_research import Enquiry
+    from slc_research.report.methods import methods_for, reference_list
+
+    ws = _one_questionnaire(tmp_path / "ws", scale=True)
+    study = NOTEBOOKS["slc_impact"]
+    result = study.result(Enquiry.open(ws), study.validate(workspace=str(ws)))
+    analyses = methods_for("slc_impact", dict(result.all_records))
+    outcome = next(a for a in analyses if a.key == "primary_secondary")
+    assert outcome.title == "Primary outcome"
+    assert outcome.paragraph().startswith(
+        "One outcome, declared primary before the results were read, was tested at the 5% "
+        "level; with no secondary outcomes, no adjustment for multiple comparisons was needed.")
+    assert not any(r.startswith("Holm, S.") for r in reference_list(analyses))
