@@ -58,6 +58,8 @@ def test_init_places_every_export_and_marks_its_guesses(enquiry):
     assert ('"I feel confident to speak up in class" = "feel_confident_speak"  # check: the '
             "code of 'I feel confident to speak up in lessons' in another file") in text
     assert 'response_scale = "agree5"  # check: a guess: the answers are numbers (1 to 5)' in text
+    # the community's name from "SLC members 2025-26.csv" keeps its year range
+    assert 'community = "SLC 2025-26"  # check: no column names the community' in text
 
 
 def test_check_links_every_file_to_the_roster(enquiry):
