@@ -94,3 +94,21 @@ def test_other_id_naming_no_column_says_which_columns_there_are(tmp_path, capsys
                                           r"'U\.P\.N\.' names no column of raw/roster\.csv; "
                                           r"write the header .* \(its columns: 'Adno', 'UPN'"):
         Enquiry.open(ws)
+
+
+def test_the_column_mapper_checks_a_file_with_the_rosters_other_id_as_check_does(
+        tmp_path, capsys):
+    # the mapper's preview of the UPN-keyed log kept a pupil withdrawn by admission number
+    import tomllib
+
+    from slc_research.workspace.mapping_editor import check_source
+
+    ws = _init(tmp_path, capsys)
+    (ws / "private").mkdir(exist_ok=True)
+    (ws / "private" / "consent.csv").write_text(f"id,status\n{ADNOS[0]},withdrawn\n",
+                                                encoding="utf-8")
+    entry = tomllib.loads((ws / "enquiry.toml").read_text(encoding="utf-8"))["sources"][
+        "behaviour"]
+    loaded = check_source(ws, entry, name="behaviour_again")
+    assert loaded.rows_dropped == 1
+    assert loaded.tables["behaviour"]["pupil_id"].nunique() == 9
