@@ -24,7 +24,8 @@ from slc_research.casestudies.parameters import close_matches, workspace_folder
 from slc_research.errors import ConfigError
 from slc_research.privacy.threshold import threshold_warning
 
-__all__ = ["CaseStudy", "Need", "Param", "WORKSPACE", "members_of", "rows_in"]
+__all__ = ["CaseStudy", "Need", "Param", "WORKSPACE", "members_of", "members_on_roster",
+           "rows_in"]
 
 
 @dataclass(frozen=True)
@@ -68,22 +69,50 @@ class Need:
     met: Callable[[Any], bool]
 
 
+def _members(enquiry: Any, kind: str) -> Any:
+    """The member ids (pseudonyms, not missing) of every community of ``kind``."""
+    m = enquiry.memberships
+    if m.empty:
+        return m["member_id"]
+    kinds = m["community_kind"].astype("string")
+    listed = enquiry.communities
+    of_kind = set(listed.loc[(listed["kind"].astype("string") == kind).fillna(False),
+                             "community"].dropna().astype(str))
+    mine = (kinds == kind).fillna(False) | m["community"].astype("string").isin(of_kind)
+    return m.loc[mine.to_numpy(dtype=bool), "member_id"].dropna()
+
+
 def members_of(kind: str, missing: str) -> Need:
     """The need of at least one member of a community of ``kind`` (``"slc"``, ``"tlc"``...).
 
     A community listed in a communities file but with nobody in its membership list does not
     count: there is nobody to report on.
     """
+    return Need(missing, lambda enquiry: len(_members(enquiry, kind)) > 0)
+
+
+def members_on_roster(kind: str, community: str) -> Need:
+    """The need of at least one of the pupils listed as members of ``kind`` on the roster.
+
+    A membership list keyed by another id than the roster's (UPNs beside a roster keyed by
+    admission numbers) links nobody: every comparison would be of no one, and its reasons
+    ("the year groups are not recorded", "no reflections were found") would be wrong.
+
+    Parameters
+    ----------
+    kind : str
+        The community kind (``"slc"``, ``"coproduction"``, ``"slc_conference"``).
+    community : str
+        What the teacher calls it, for the sentence ("SLC", "co-production group").
+    """
+    missing = (f"none of the {community}'s members is on the roster: the ids in its "
+               "membership list are not the roster's pupil ids (slc-research check names the "
+               "file; map the same id, admission number or UPN, as member_id there and as "
+               "pupil_id in the roster, in enquiry.toml)")
+
     def met(enquiry: Any) -> bool:
-        m = enquiry.memberships
-        if m.empty:
-            return False
-        kinds = m["community_kind"].astype("string")
-        listed = enquiry.communities
-        of_kind = set(listed.loc[(listed["kind"].astype("string") == kind).fillna(False),
-                                 "community"].dropna().astype(str))
-        mine = (kinds == kind).fillna(False) | m["community"].astype("string").isin(of_kind)
-        return bool(m.loc[mine.to_numpy(dtype=bool), "member_id"].notna().any())
+        members = _members(enquiry, kind)
+        return bool(members.isin(enquiry.pupils["pupil_id"]).any()) if len(members) else True
 
     return Need(missing, met)
 

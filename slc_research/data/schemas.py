@@ -245,7 +245,7 @@ KINDS: dict[str, SourceKind] = {
             optional=("school", "year_group", "gender", "pupil_premium", "sen", "eal",
                       "prior_attainment"),
             identifying=_NAMES,
-            options=("school", "blank"),
+            options=("school", "blank", "other_id"),
         ),
         SourceKind(
             "staff",

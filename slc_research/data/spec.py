@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from slc_research.privacy.identifiers import Identifiers
-from slc_research.privacy.pseudonyms import Pseudonymiser
+from slc_research.privacy.pseudonyms import Pseudonymiser, normalise_id
 from slc_research.privacy.redaction import redaction_identifiers
 
 __all__ = ["BUILTIN_RESPONSE_SCALES", "LoadContext", "Loaded", "ResponseScale", "Scale",
@@ -180,6 +181,11 @@ class LoadContext:
         Their email addresses, for redaction.
     dates_of_birth : frozenset of str
         Their dates of birth as the files write them, for redaction.
+    id_links : dict
+        A roster's other id (its ``other_id`` column, e.g. the UPN beside the admission
+        number) -> the pupil id of the same row, both normalised
+        (:func:`~slc_research.privacy.pseudonyms.normalise_id`): a file keyed by either id
+        is linked to the same pupil (:meth:`pseudonymise`).
     """
 
     pseudonymiser: Pseudonymiser
@@ -191,10 +197,22 @@ class LoadContext:
     ids: frozenset[str] = frozenset()
     emails: frozenset[str] = frozenset()
     dates_of_birth: frozenset[str] = frozenset()
+    id_links: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __repr__(self) -> str:
         return (f"LoadContext(<{len(self.names)} names, {len(self.ids)} ids, "
                 f"{len(self.withdrawn)} withdrawn: hidden>)")
+
+    def pseudonymise(self, ids: pd.Series, kind: str) -> pd.Series:
+        """Keyed pseudonyms of ``ids``, a pupil's other id (:attr:`id_links`) read as their id.
+
+        A parent's id is their child's id, so it is linked too. Categorical input gives
+        categorical output, other input ``string`` (as
+        :meth:`~slc_research.privacy.pseudonyms.Pseudonymiser.pseudonymise`).
+        """
+        if self.id_links and kind in ("pupil", "parent"):
+            ids = _linked(ids, self.id_links)
+        return self.pseudonymiser.pseudonymise(ids, kind)
 
     def redaction(self, extra_names: frozenset[str] = frozenset()) -> Identifiers:
         """What the loaders redact from free text: the people's identifiers and ``extra_names``.
@@ -203,6 +221,19 @@ class LoadContext:
         """
         return redaction_identifiers(names=self.names | extra_names, ids=self.ids,
                                      emails=self.emails, dates=self.dates_of_birth)
+
+
+def _linked(ids: pd.Series, links: dict[str, str]) -> pd.Series:
+    """``ids`` with every id found among ``links``' keys replaced by its value."""
+    if isinstance(ids.dtype, pd.CategoricalDtype):
+        cats = pd.Series(ids.cat.categories.astype(str), dtype="string")
+        new = normalise_id(cats).map(links).astype("string").fillna(cats)
+        codes, uniques = pd.factorize(new, use_na_sentinel=True)
+        cat = pd.Categorical.from_codes(np.append(codes, -1)[ids.cat.codes.to_numpy()],
+                                        categories=pd.Index(uniques, dtype="string"))
+        return pd.Series(cat, index=ids.index, name=ids.name)
+    values = ids.astype("string")
+    return normalise_id(values).map(links).astype("string").fillna(values)
 
 
 @dataclass

@@ -320,9 +320,11 @@ def methods_for(notebook: str, records: Mapping[str, Any] | None = None,
         if key == "meta_analysis":
             model = str((parameters or {}).get("method") or "REML").upper()
             a = replace(a, test=a.test.format(meta=_META.get(model, _META["REML"])))
-        if key == "primary_secondary" and records is not None and not _primary_estimated(
-                records.get("holm", records.get("outcomes_holm"))):
+        holm = None if records is None else records.get("holm", records.get("outcomes_holm"))
+        if key == "primary_secondary" and records is not None and not _primary_estimated(holm):
             a = replace(a, test=_PRIMARY_NOT_ESTIMATED)
+        elif key == "primary_secondary" and records is not None and len(_rows(holm)) == 1:
+            a = replace(a, title="Primary outcome", test=_ONE_OUTCOME_TESTED)
         out.append(a)
     return out
 
@@ -336,12 +338,24 @@ _PRIMARY_NOT_ESTIMATED = (
     "of interest with two one-sided tests {cite:lakens2017}.")
 
 
+#: The paragraph when the study had one outcome: no secondaries, nothing to adjust.
+_ONE_OUTCOME_TESTED = (
+    "One outcome, declared primary before the results were read, was tested at the 5% level; "
+    "with no secondary outcomes, no adjustment for multiple comparisons was needed. It was "
+    "also tested for equivalence against the smallest effect of interest with two one-sided "
+    "tests {cite:lakens2017}.")
+
+
+def _rows(holm: Any) -> list[Mapping]:
+    """The rows of the outcome table recorded (a table in-process, rows from a notebook)."""
+    to_dict = getattr(holm, "to_dict", None)
+    rows = to_dict(orient="records") if callable(to_dict) else holm
+    return [r for r in (rows or ()) if isinstance(r, Mapping)]
+
+
 def _primary_estimated(holm: Any) -> bool:
     """Whether the outcome table recorded holds the primary outcome with an estimate."""
-    to_dict = getattr(holm, "to_dict", None)  # a table recorded in-process
-    rows = to_dict(orient="records") if callable(to_dict) else holm
-    return any(isinstance(r, Mapping) and r.get("role") == "primary" and _computed(r)
-               for r in (rows or ()))
+    return any(r.get("role") == "primary" and _computed(r) for r in _rows(holm))
 
 
 def reference_list(analyses: list[Analysis]) -> list[str]:

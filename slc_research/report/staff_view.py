@@ -56,6 +56,13 @@ _NO_VALUE = re.compile(r"\s*(|\u2013|-|<\s*\d+|\*|nan|NaN|<NA>|None)\s*")
 _NEGATIVE_ZERO = re.compile(r"(?<![\w.])[-\u2212](0(?:\.0+)?)(?![\d.])")
 #: A name joined with underscores (``coproduction_check``), as code writes it.
 _SNAKE = re.compile(r"\b([A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+)\b")
+#: What a reader is told to write in enquiry.toml, kept exactly as it must be written: a
+#: table's name (``[sources.student_list]``), a dotted key (``sources.student_list.columns``)
+#: and a key given a value (``community_kind = "tlc"``, ``blank = "no"``).
+_MANIFEST_TEXT = re.compile(
+    r"\[[A-Za-z_][\w.\-]*\]"
+    r"|\b(?:sources|scales|response_scales|privacy)\.[\w.\-]+"
+    r"|\b[A-Za-z_]\w*(?=\s*=\s*(?:[\"'\[]|true\b|false\b))")
 
 
 def plain_words(text: str) -> str:
@@ -63,7 +70,9 @@ def plain_words(text: str) -> str:
 
     Known statistical keys become their plain names (``d_ppc2`` -> ``d``, ``g_av`` -> ``g``,
     ``cramers_v`` -> ``Cramér's V``); any other name joined with underscores is written with
-    spaces (``coproduction_check`` -> ``coproduction check``); a negative zero is ``0``.
+    spaces (``coproduction_check`` -> ``coproduction check``), except what the reader is
+    told to write in ``enquiry.toml`` (``[sources.student_list]``, ``community_kind = "tlc"``);
+    a negative zero is ``0``.
 
     Parameters
     ----------
@@ -77,6 +86,8 @@ def plain_words(text: str) -> str:
     --------
     >>> plain_words("d_ppc2 = -0.00 on coproduction_check wave 1")
     'd = 0.00 on coproduction check wave 1'
+    >>> plain_words('add blank = "no" to [sources.student_list] for pupil_premium')
+    'add blank = "no" to [sources.student_list] for pupil premium'
     """
     if not isinstance(text, str):
         return text
@@ -85,9 +96,12 @@ def plain_words(text: str) -> str:
             text = re.sub(rf"\b{re.escape(key)}(?=\w)", word, text)
         else:
             text = re.sub(rf"\b{re.escape(key)}\b", word, text)
-    # names joined with underscores (our keys, a manifest's keys); an underscore in other
-    # text (a teacher's code name, a quote) is what they wrote and is left as it is
-    text = _SNAKE.sub(lambda m: m.group(1).replace("_", " "), text)
+    # names joined with underscores (our keys) become words; an underscore in other text (a
+    # teacher's code name, a quote) is what they wrote, and what a reader is told to write
+    # in enquiry.toml must stay as it is written there
+    parts = re.split(f"({_MANIFEST_TEXT.pattern})", text)
+    text = "".join(part if i % 2 else _SNAKE.sub(lambda m: m.group(1).replace("_", " "), part)
+                   for i, part in enumerate(parts))
     return _NEGATIVE_ZERO.sub(r"\1", text)
 
 

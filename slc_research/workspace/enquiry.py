@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +24,11 @@ from slc_research.errors import ConfigError, DataError, Problem
 from slc_research.privacy.pseudonyms import CONSENT_FILE, Pseudonymiser, read_consent_register
 from slc_research.privacy.quotable import NOT_QUOTABLE_FILE, apply_not_quotable, load_not_quotable
 from slc_research.workspace.cache import SourceCache
+from slc_research.workspace.id_links import (
+    linked_register,
+    roster_links,
+    rosters_with_other_ids,
+)
 from slc_research.workspace.manifest import Manifest, read_manifest
 from slc_research.workspace.problems import (
     LINKED_IDS,
@@ -165,7 +170,9 @@ class Enquiry:
         private = manifest.root / PRIVATE_DIR
         cache = SourceCache(manifest.root)
         pseudonymiser = Pseudonymiser.for_workspace(private, opened_before=cache.holds_tables)
-        register = read_consent_register(private, pseudonymiser)
+        links = roster_links(manifest)  # a roster's other id (UPN beside Adno) links too
+        register = linked_register(read_consent_register(private, pseudonymiser), links,
+                                   pseudonymiser)
         withdrawn = register.withdrawn
         marked = load_not_quotable(private, manifest.sources)
         consent = private / CONSENT_FILE
@@ -178,6 +185,9 @@ class Enquiry:
             "response_scales": {n: repr(s) for n, s in sorted(manifest.response_scales.items())},
             "scales": {n: repr(s) for n, s in sorted(manifest.scales.items())},
         }
+        if links:  # every id read depends on the roster that links them
+            common["id_links"] = {s.name: [cache.content_hash(s.path), _spec_parts(s)]
+                                  for s in rosters_with_other_ids(manifest)}
         people = {n: s for n, s in manifest.sources.items() if s.kind in _PEOPLE_KINDS}
         people_hash = {n: [cache.content_hash(s.path), _spec_parts(s)] for n, s in people.items()}
 
@@ -205,6 +215,7 @@ class Enquiry:
             else:
                 if ctx is None:
                     ctx, people_read = _context(manifest, pseudonymiser, withdrawn, people)
+                    ctx = replace(ctx, id_links=links)
                 if spec.kind in _REDACTED_KINDS and not people_read:  # never read unredacted
                     problems.append(Problem(spec.label, None, None, None, _WAITS_FOR_PEOPLE))
                     total_problems += 1

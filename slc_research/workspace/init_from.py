@@ -168,12 +168,15 @@ def _header(folder: Path, today: dt.date, recognition: Recognition) -> list[str]
         lines += [f"#   {u.rel}: {u.reason}" for u in recognition.unplaced]
         lines.append("")
     for name, scale in recognition.scales.items():
-        lines += [f"[scales.{name}]{_comment('the rows of one grid question make a scale')}",
+        why = {"scale": "the rows of one grid question make a scale",
+               "instrument": "the questionnaire the grid is in", "label": "the grid question",
+               "items": "one per row of the grid; list any worded the other way round in "
+                        "reverse = [...]", **scale.get("why", {})}
+        lines += [f"[scales.{name}]{_comment(why['scale'])}",
                   f"instrument = {toml_string(scale['instrument'])}"
-                  f"{_comment('the questionnaire the grid is in')}",
-                  f"label = {toml_string(scale['label'])}{_comment('the grid question')}",
-                  f"items = {_value(scale['items'])}"
-                  f"{_comment('one per row of the grid; list any worded the other way round in reverse = [...]')}",
+                  f"{_comment(why['instrument'])}",
+                  f"label = {toml_string(scale['label'])}{_comment(why['label'])}",
+                  f"items = {_value(scale['items'])}{_comment(why['items'])}",
                   f"response_scale = {toml_string(scale['response_scale'])}"
                   f"{_comment('the scale all its answers are on')}", ""]
     return lines

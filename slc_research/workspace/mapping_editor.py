@@ -30,8 +30,9 @@ from slc_research.data.loading.survey_columns import SurveyColumns, survey_colum
 from slc_research.data.schemas import KINDS
 from slc_research.data.spec import LoadContext, Loaded, SourceSpec
 from slc_research.errors import ConfigError
-from slc_research.privacy.pseudonyms import Pseudonymiser, load_withdrawn
+from slc_research.privacy.pseudonyms import Pseudonymiser, read_consent_register
 from slc_research.workspace.atomic import write_atomic
+from slc_research.workspace.id_links import linked_register, roster_links
 from slc_research.workspace.manifest import MANIFEST, Manifest, read_manifest, source_spec
 
 __all__ = ["HEADER_ALIASES", "add_source", "check_source", "columns_from_choices", "kind_columns",
@@ -412,9 +413,11 @@ def check_source(root: str | Path, table: Mapping[str, Any], *,
     spec = source_spec(manifest.root, name, _plain(table, manifest.root),
                    manifest.response_scales, MANIFEST)
     pseudonymiser = Pseudonymiser(secrets.token_bytes(32))
-    withdrawn = load_withdrawn(manifest.root / "private", pseudonymiser)
+    links = roster_links(manifest)  # as Enquiry.open: a roster's other id links too
+    withdrawn = linked_register(read_consent_register(manifest.root / "private", pseudonymiser),
+                                links, pseudonymiser).withdrawn
     ctx = LoadContext(pseudonymiser, manifest.response_scales, manifest.scales,
-                      withdrawn=withdrawn)
+                      withdrawn=withdrawn, id_links=links)
     if spec.kind in ("texts", "action_plans", "memberships", "meetings", "qdpx", "codebook",
                      "codings"):  # free text: redacted as Enquiry.open does
         ctx = people_of(manifest.sources.values()).into(ctx)

@@ -283,7 +283,8 @@ def _community_kind_guess(stem: str, *, staff: bool) -> tuple[str, str]:
 
 
 def _community_from_name(stem: str) -> str:
-    words = [w for w in re.split(r"[\s_\-]+", stem) if w and w.casefold() not in
+    # a hyphen between digits is a year range ("2025-26"), kept; others separate words
+    words = [w for w in re.split(r"[\s_]+|(?<!\d)-+|-+(?!\d)", stem) if w and w.casefold() not in
              ("members", "member", "list", "membership", "memberships", "export")]
     return " ".join(w.upper() if w.casefold() in ("slc", "tlc") else w for w in words) or stem
 

@@ -121,6 +121,10 @@ def settle_roster_id(placed: Sequence[Placed], ids: Mapping[str, set[str]],
                      values: Mapping[str, Mapping[str, set[str]]]) -> None:
     """Make the roster's ``pupil_id`` the id column most files use, and every file use it.
 
+    A file keyed by another of the roster's id columns (UPN beside the admission number)
+    that has no column of the chosen id is linked through the roster's ``other_id``
+    option, set to the other column most such files use.
+
     Parameters
     ----------
     placed : sequence of Placed
@@ -138,13 +142,11 @@ def settle_roster_id(placed: Sequence[Placed], ids: Mapping[str, set[str]],
         if p.id_match is not None:
             votes[p.id_match[2]] += 1
     chosen = max(votes, key=lambda h: (votes[h], -list(ids).index(h)))
+    rosters = [p for p in placed if p.kind == "pupils" and p.raw is not None
+               and chosen in p.raw.headers]
+    other_ids: dict[str, list[Placed]] = {}  # another roster column -> the files keyed by it
     for p in placed:
-        if p.kind == "pupils" and p.raw is not None and chosen in p.raw.headers:
-            set_id(p, "pupil_id", chosen, chosen, 1.0)
-            p.checks[f"columns.{chosen}"] = (f"the pupil id: the id {plural(votes[chosen], 'other file')}"
-                                             " use" if votes[chosen] else "the pupil id")
-            continue
-        if p.id_match is None or p.id_match[2] == chosen:
+        if p in rosters or p.id_match is None or p.id_match[2] == chosen:
             continue
         canon, header = p.id_match[0], p.id_match[1]
         match = best_id_column(values.get(p.rel, {}), {chosen: ids[chosen]},
@@ -152,8 +154,28 @@ def settle_roster_id(placed: Sequence[Placed], ids: Mapping[str, set[str]],
         if match is not None:
             set_id(p, canon, match[1], chosen, match[0])
         else:
-            p.checks[f"columns.{header}"] = (
-                f"its ids are the roster's '{p.id_match[2]}', but the roster's pupil id is "
-                f"'{chosen}' (the one most files use): these rows will not be linked to the "
-                f"roster; export the file with the '{chosen}' column, or map the roster's "
-                f"'{p.id_match[2]}' as pupil_id instead")
+            other_ids.setdefault(p.id_match[2], []).append(p)
+    # files keyed by the roster's other id (UPN beside Adno) are linked through other_id
+    other = max(other_ids, key=lambda h: len(other_ids[h]), default=None)
+    for p in rosters:
+        set_id(p, "pupil_id", chosen, chosen, 1.0)
+        p.checks[f"columns.{chosen}"] = (f"the pupil id: the id {plural(votes[chosen], 'other file')}"
+                                         " use" if votes[chosen] else "the pupil id")
+        if other is not None and other in p.raw.headers:
+            p.table["other_id"] = other
+            p.checks["other_id"] = (f"{len(other_ids[other])} file(s) name pupils by "
+                                    f"'{other}', not '{chosen}': they are linked to the same "
+                                    "pupils through this column")
+    for header, files in other_ids.items():
+        for p in files:
+            column = p.id_match[1]
+            if header == other and rosters:
+                p.checks[f"columns.{column}"] = (
+                    f"its ids are the roster's '{header}', linked to its pupil id "
+                    f"'{chosen}' by other_id = \"{header}\" on the roster")
+            else:
+                p.checks[f"columns.{column}"] = (
+                    f"its ids are the roster's '{header}', but the roster's pupil id is "
+                    f"'{chosen}' (the one most files use): these rows will not be linked to "
+                    f"the roster; export the file with the '{chosen}' column, or map the "
+                    f"roster's '{header}' as pupil_id instead")

@@ -4,8 +4,9 @@
 match the roster's ids (and the roster's id column the other files use);
 :func:`plan_surveys` gives each questionnaire export its item codes (a grid
 row's ``[statement]`` makes the code, so ``Agree with these statements [I
-enjoy lessons]`` becomes ``enjoy_lessons``), its answer scale, its instrument,
-its wave and its respondent id, each with the reason to check.
+enjoy lessons]`` becomes ``enjoy_lessons``; a question reworded a little in another
+wave keeps its code: :mod:`.recognise_codes`), its answer scale, its instrument, its
+wave and its respondent id, each with the reason to check.
 """
 
 from __future__ import annotations
@@ -22,15 +23,20 @@ from slc_research.data.loading.survey_columns import item_code_from_question, su
 from slc_research.data.loading.survey_exports import read_export, tidy_export
 from slc_research.data.parsing.dates import parse_dates
 from slc_research.data.parsing.values import distinct
-from slc_research.data.spec import BUILTIN_RESPONSE_SCALES, ResponseScale
+from slc_research.data.spec import BUILTIN_RESPONSE_SCALES, ResponseScale, normalise_answer
 from slc_research.errors import SlcResearchError
 from slc_research.workspace.entry_check import plain_reason
 from slc_research.workspace.mapping_editor import suggest_mapping
+from slc_research.workspace.recognise_codes import (
+    grid_statement,
+    item_codes,
+    wording_change,
+)
 from slc_research.workspace.recognise_ids import ID_COLUMN, best_id_column, set_id, settle_roster_id
-from slc_research.workspace.recognised import Placed, fold_id, id_values
+from slc_research.workspace.recognised import Placed, id_values
 
 __all__ = ["answered_for_a_child", "grid_statement", "instrument_name", "item_codes",
-           "plan_surveys", "wave_hint"]
+           "plan_surveys", "wave_hint", "wording_change"]
 
 #: Words of a question asked of a parent or carer about their child ("your child's ...").
 _ABOUT_A_CHILD = re.compile(r"\b(?:your|my|our)\s+(?:child|children|son|daughter|ward)\b"
@@ -44,14 +50,11 @@ _ASKS_ONLY_HOW = re.compile(
     r"you\s+(?:agree|disagree)(?:\s+or\s+disagree)?|(?:please\s+)?(?:rate|tick|choose)|"
     r"(?:do\s+you\s+)?agree\s+or\s+disagree)(?:\s+(?:with|to)\s+(?:the|these|each of the)"
     r"(?:\s+following)?\s+(?:statements?|sentences?))?\s*[?:.]?")
-_GRID = re.compile(r"^(?P<stem>.*?)\s*\[(?P<row>[^\[\]]+)\]\s*$")
-_QUALTRICS_ROW = re.compile(r"^(?P<stem>.+?)\s+-\s+(?P<row>[^-]+)$")
 _STAMP_HEADERS = {"timestamp", "starttime", "startdate", "completiontime", "recordeddate",
                   "enddate"}
 _SEASONS = {"autumn": 1, "fall": 1, "spring": 2, "summer": 3}
 _PRE_POST = {"pre": 1, "before": 1, "baseline": 1, "start": 1, "mid": 2, "midpoint": 2,
              "post": 3, "after": 3, "end": 3, "final": 3}
-_POSSESSIVE = re.compile(r"['\u2019]s\b", re.I)
 _WAVE = re.compile(r"(?:wave|round|time|t)\s*[_-]?\s*(\d{1,2})\b", re.I)
 
 
@@ -73,57 +76,6 @@ def answered_for_a_child(id_question: str, questions: Sequence[str]) -> bool:
         return True
     about = sum(bool(_ABOUT_A_CHILD.search(q)) for q in questions)
     return bool(questions) and about * 3 >= len(questions)
-
-
-def grid_statement(header: str, question_text: str | None = None) -> tuple[str, str] | None:
-    """``(question, statement)`` of a grid row: ``Q [Statement]`` (Forms) or ``Q - Statement``."""
-    m = _GRID.match(header)
-    if m:
-        return m.group("stem").strip(), m.group("row").strip()
-    m = _QUALTRICS_ROW.match(question_text or "")
-    if m:
-        return m.group("stem").strip(), m.group("row").strip()
-    return None
-
-
-def item_codes(questions: Mapping[str, str | None], texts: Mapping[str, str], *,
-               known: dict[str, str] | None = None, taken: list[str] | None = None
-               ) -> dict[str, str]:
-    """Item codes for the question columns that have a suggestion: a grid row's from its statement.
-
-    Parameters
-    ----------
-    questions : mapping
-        Header -> suggested code (None: not an item), as
-        :func:`~slc_research.data.loading.survey_columns.survey_columns` gives them.
-    texts : mapping
-        Header -> the question as read (Qualtrics row 2).
-    known : dict, optional
-        Question (folded) -> code already given in another wave: reused, and updated.
-    taken : list, optional
-        Codes already used (updated): every new code is unique.
-
-    Returns
-    -------
-    dict
-        Header -> a short, unique snake_case code.
-    """
-    known = {} if known is None else known
-    taken = [] if taken is None else taken
-    out: dict[str, str] = {}
-    for header, code in questions.items():
-        if not code:
-            continue
-        key = fold_id(texts.get(header, header))
-        if key in known:
-            out[header] = known[key]
-            continue
-        grid = grid_statement(header, texts.get(header))
-        words = _POSSESSIVE.sub("", grid[1] if grid else texts.get(header, header))
-        new = item_code_from_question(words, taken)
-        out[header] = known[key] = new
-        taken.append(new)
-    return out
 
 
 def wave_hint(name: str) -> tuple[int, str] | None:
@@ -183,6 +135,7 @@ def plan_surveys(placed: Sequence[Placed], ids: Mapping[str, set[str]] | None = 
     ids = dict(ids or {})
     known: dict[str, str] = {}
     taken: list[str] = []
+    worded: dict[str, str] = {}
     groups: list[list[tuple[Placed, float | None]]] = []
     group_codes: list[set[str]] = []
     proposed: dict[str, dict[str, Any]] = {}
@@ -197,18 +150,19 @@ def plan_surveys(placed: Sequence[Placed], ids: Mapping[str, set[str]] | None = 
             why = plain_reason(exc) if isinstance(exc, SlcResearchError) else type(exc).__name__
             p.checks["kind"] += f"; its questions could not be read ({' '.join(why.split())})"
             continue
-        codes = item_codes(survey.questions, survey.question_texts, known=known, taken=taken)
+        reworded: dict[str, str] = {}
+        codes = item_codes(survey.questions, survey.question_texts, known=known, taken=taken,
+                           worded=worded, notes=reworded)
         if not codes and _as_texts(p, table, export, ids):
             continue
         cols = {h: c for h, c in codes.items()}
-        p.checks.update({f"columns.{h}": ("the grid row's statement" if grid_statement(
-            h, survey.question_texts.get(h)) else "the question's words") + " made the code"
-            for h in codes})
+        p.checks.update({f"columns.{h}": reworded.get(h) or ((
+            "the grid row's statement" if grid_statement(h, survey.question_texts.get(h))
+            else "the question's words") + " made the code") for h in codes})
         if survey.response_scale:
             p.table["response_scale"] = survey.response_scale
-            levels = scales_known[survey.response_scale].levels
-            p.checks["response_scale"] = (f"every answer of the coded questions is on "
-                                          f"{survey.response_scale} ({levels[0]} .. {levels[-1]})")
+            p.checks["response_scale"] = _scale_reason(scales_known[survey.response_scale], [
+                a for h in codes if h in table.data for a in distinct(table.data[h])[1]])
         candidates = {h: id_values(table, h) for h in table.headers
                       if h not in codes and h not in export.metadata}
         match = best_id_column(candidates, ids, least=0.3) if ids else None
@@ -246,6 +200,7 @@ def plan_surveys(placed: Sequence[Placed], ids: Mapping[str, set[str]] | None = 
             groups.append([(p, _median_day(table, table.headers))])
             group_codes.append(set(found))
         _propose_scales(p, codes, survey.question_texts, proposed)
+        _propose_runs(p, codes, survey, table, scales_known, proposed)
         p.unread = _unread(table, export, survey.questions, cols, taken)
     settle_roster_id(placed, ids, values)
     for group in groups:
@@ -253,7 +208,24 @@ def plan_surveys(placed: Sequence[Placed], ids: Mapping[str, set[str]] | None = 
     for scale in proposed.values():
         scale["instrument"] = scale.pop("source").table["instrument"]
     _plain_labels(proposed)
-    return proposed
+    return _run_names(proposed)
+
+
+def _scale_reason(scale: ResponseScale, answers: Sequence[object]) -> str:
+    """Why the coded questions are read on the answer scale ``scale``: words, or a guess.
+
+    Answers that are all numbers (Qualtrics' "numeric values" download, a form scored 1-5)
+    fit any scale of enough levels: which words they stand for is a guess to check.
+    """
+    name, levels = scale.name, scale.levels
+    numbers = sorted({int(float(a)) for a in answers
+                      if re.fullmatch(r"\s*\d+(?:\.0+)?\s*", str(a))})
+    if not answers or len(numbers) < len({str(a).strip() for a in answers}):
+        return f"every answer of the coded questions is on {name} ({levels[0]} .. {levels[-1]})"
+    return (f"a guess: the answers are numbers ({numbers[0]} to {numbers[-1]}), not words, so "
+            f"they are read as {name}'s {scale.start} = {levels[0]} .. {scale.maximum} = "
+            f"{levels[-1]}; check what your survey tool numbered each answer (Qualtrics: "
+            "Recode values) and give the scale it used, in that order")
 
 
 def _plain_labels(proposed: dict[str, dict[str, Any]]) -> None:
@@ -263,7 +235,8 @@ def _plain_labels(proposed: dict[str, dict[str, Any]]) -> None:
     up": such a scale is named after its questionnaire ("Family survey"), numbered when the
     questionnaire has several.
     """
-    generic = [s for s in proposed.values() if _ASKS_ONLY_HOW.fullmatch(s["label"].strip())]
+    generic = [s for s in proposed.values() if not s["label"].strip()
+               or _ASKS_ONLY_HOW.fullmatch(s["label"].strip())]
     for scale in generic:
         words = scale["instrument"].replace("_", " ").strip()
         scale["label"] = words[:1].upper() + words[1:]
@@ -344,6 +317,60 @@ def _propose_scales(p: Placed, codes: Mapping[str, str], texts: Mapping[str, str
         name = item_code_from_question(stem, list(proposed))
         proposed[name] = {"items": items, "response_scale": p.table["response_scale"],
                           "label": stem[:80], "source": p}
+
+
+#: The fewest questions in a row, on one answer scale, proposed as a scale of their own.
+_RUN = 3
+#: How a scale proposed from questions in a row is named until its instrument is known.
+_RUN_NAME = "\0run"
+
+
+def _propose_runs(p: Placed, codes: Mapping[str, str], survey: Any, table: Any,
+                  scales_known: Mapping[str, ResponseScale],
+                  proposed: dict[str, dict[str, Any]]) -> None:
+    """Questions in a row answered on the survey's answer scale, not a grid's rows, as a scale.
+
+    Microsoft Forms writes each statement of a Likert question as a question of its own
+    (the question above them is not in the export), and many forms ask their statements
+    as separate questions: three or more in a row, all answered on one scale, are proposed
+    as one scale, marked as a guess.
+    """
+    if "response_scale" not in p.table:
+        return
+    lookup = scales_known[p.table["response_scale"]].lookup()
+    runs: list[list[str]] = [[]]
+    for h in survey.questions:
+        fits = (h in codes and not grid_statement(h, survey.question_texts.get(h))
+                and h in table.data and all(normalise_answer(a) in lookup
+                                            for a in distinct(table.data[h])[1]))
+        if fits:
+            runs[-1].append(codes[h])
+        elif runs[-1]:
+            runs.append([])
+    for items in runs:
+        if len(items) < _RUN or any(set(items) <= set(s["items"]) for s in proposed.values()):
+            continue
+        proposed[f"{_RUN_NAME}{len(proposed)}"] = {
+            "items": items, "response_scale": p.table["response_scale"], "label": "",
+            "source": p, "why": {
+                "scale": f"{len(items)} questions in a row are answered on "
+                         f"{p.table['response_scale']}: one scale? Delete this table if they "
+                         "do not measure one thing",
+                "instrument": "the questionnaire they are in",
+                "label": "the questionnaire's name",
+                "items": "the questions in a row; list any worded the other way round in "
+                         "reverse = [...]"}}
+
+
+def _run_names(proposed: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The scales proposed from questions in a row named after their questionnaire."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, scale in proposed.items():
+        if name.startswith(_RUN_NAME):
+            name = item_code_from_question(scale["instrument"].replace("_", " "),
+                                           [*proposed, *out])
+        out[name] = scale
+    return out
 
 
 def _waves(group: list[tuple[Placed, float | None]]) -> None:

@@ -260,3 +260,19 @@ def test_starting_points_not_known_are_said_as_not_known():
     assert line == ("Strength of evidence: 0 of 5, where 5 is the strongest. What holds it "
                     "down: the number of pupils; it is not known whether the groups were alike "
                     "at the start.")
+
+
+def test_the_data_health_glance_counts_one_thing_in_the_singular():
+    # a teacher's first enquiry had one value repaired: "1 values were repaired"
+    from slc_research.casestudies.data_health.glance import facts
+    from slc_research.casestudies.result import Result
+
+    one = Result("data_health", "Data health", "", (), records={
+        "rows_read": 130, "n_sources": 7, "rows_left_out": 1, "n_repairs": 1})
+    assert facts(one).findings[:2] == ("The 7 files held 130 rows; 1 row was left out.",
+                                       "1 value was repaired as it was read.")
+    many = Result("data_health", "Data health", "", (), records={
+        "rows_read": 1_057_004, "n_sources": 112, "rows_left_out": 2_272, "n_repairs": 14_558})
+    assert facts(many).findings[:2] == (
+        "The 112 files held 1,057,004 rows; 2,272 rows were left out.",
+        "14,558 values were repaired as they were read.")

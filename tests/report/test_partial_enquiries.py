@@ -85,6 +85,23 @@ def test_every_report_that_applies_runs_and_shows_no_junk(partial, name):
                     f"{nb}/{section.key}: {t.caption}"
 
 
+@pytest.mark.parametrize("name", sorted(PARTIAL))
+def test_every_recorded_value_passes_the_display_boundary(partial, name):
+    # a report records its headline values through the same boundary as its tables: with
+    # no questionnaire answered, slc_impact recorded its empty reliability table unsuppressed
+    # and the rendered report stopped with "PrivacyError: ... counts ['n'] that did not pass
+    # small-number suppression" (the results above were fine: only rendering checks records)
+    from slc_research.errors import PrivacyError
+    from slc_research.report.display import jsonable
+
+    for nb, result in partial(name).items():
+        for key, value in result.all_records.items():
+            try:
+                jsonable(value)
+            except PrivacyError as exc:
+                pytest.fail(f"{nb}: {key}: {exc}")
+
+
 def test_second_wave_not_collected_is_one_sentence_and_no_outcome(partial):
     slc = partial("second_wave_not_collected")["slc_impact"]
     q = slc["questionnaire"]

@@ -81,6 +81,20 @@ def test_item2_no_negative_zero_and_no_underscores_in_cells():
     assert plain_words("d_ppc2 = -0.0 on tlc_alpha") == "d = 0.0 on tlc alpha"
 
 
+def test_what_a_reader_is_told_to_write_in_enquiry_toml_keeps_its_underscores():
+    # the data-health page showed "add blank = "no" to [sources.student list]": a section
+    # the teacher cannot find in enquiry.toml, and TOML that would not be read
+    warning = ('Warning: 77% of the cells in \'Pupil Premium\' (pupil_premium) are blank: add '
+               'blank = "no" to [sources.student_list] in enquiry.toml, or map it under '
+               'sources.student_list.columns; no memberships source with community_kind = '
+               '"tlc" lists its teachers; d_ppc2 = -0.0 on tlc_alpha')
+    assert plain_words(warning) == (
+        'Warning: 77% of the cells in \'Pupil Premium\' (pupil premium) are blank: add '
+        'blank = "no" to [sources.student_list] in enquiry.toml, or map it under '
+        'sources.student_list.columns; no memberships source with community_kind = '
+        '"tlc" lists its teachers; d = 0.0 on tlc alpha')
+
+
 def test_item2_page_shows_staff_view_and_keeps_every_column_for_research(monkeypatch):
     import IPython.display
 

@@ -159,7 +159,7 @@ def test_an_arbor_roster_with_sen_statuses_in_words_keeps_its_sen_column(tmp_pat
     assert pupils["eal"].tolist()[:3] == [True, False, False]
 
 
-def test_a_register_keyed_by_upn_beside_a_roster_keyed_by_adno_is_a_warning_in_check(
+def test_a_register_keyed_by_upn_beside_a_roster_keyed_by_adno_is_linked_or_a_warning(
         tmp_path, capsys):
     # Arbor's roll-call marks name pupils by UPN; the roster (and the form) by admission number
     from slc_research.cli import main
@@ -181,6 +181,14 @@ def test_a_register_keyed_by_upn_beside_a_roster_keyed_by_adno_is_a_warning_in_c
     ws = tmp_path / "ws"
     assert main(["init", str(ws), "--from", str(exports)]) == 0
     capsys.readouterr()
+    # the roster holds both ids: init --from links the UPNs through other_id
+    toml = ws / "enquiry.toml"
+    assert 'other_id = "UPN"' in toml.read_text(encoding="utf-8")
+    assert main(["check", str(ws)]) == 0
+    assert "not on the roster" not in capsys.readouterr().out
+    # without it, nobody in the register is linked, and check says so
+    toml.write_text(toml.read_text(encoding="utf-8").replace('other_id = "UPN"', ""),
+                    encoding="utf-8")
     assert main(["check", str(ws)]) == 0
     out = capsys.readouterr().out
     assert ("Warning: 10 of the 10 pupils in raw/attendance.csv are not on the roster: their "

@@ -11,7 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from slc_research.casestudies.parameters import outcome_choice, smallest_effect, text_parameter
-from slc_research.casestudies.spec import WORKSPACE, CaseStudy, Need, Param, members_of
+from slc_research.casestudies.spec import (
+    WORKSPACE,
+    CaseStudy,
+    Need,
+    Param,
+    members_of,
+    members_on_roster,
+)
 from slc_research.errors import ConfigError
 
 __all__ = ["OUTCOMES", "STUDY"]
@@ -86,6 +93,7 @@ STUDY = CaseStudy(
     needs=(members_of("slc_conference", "this enquiry has no student-led conference class (no "
                       'memberships source with community_kind = "slc_conference" lists its '
                       "pupils)"),
+           members_on_roster("slc_conference", "student-led conference class"),
            Need('this enquiry has no weekly reflections (no texts source with text_source = '
                 '"reflection")', _has_reflections)),
     headlines=("n_classes", "n_pupils", "n_reflections", "pct_weeks_meeting_target",

@@ -17,7 +17,13 @@ from slc_research.casestudies.parameters import (
     smallest_effect,
     wave_pair,
 )
-from slc_research.casestudies.spec import WORKSPACE, CaseStudy, Param, members_of
+from slc_research.casestudies.spec import (
+    WORKSPACE,
+    CaseStudy,
+    Param,
+    members_of,
+    members_on_roster,
+)
 from slc_research.errors import ConfigError
 
 __all__ = ["METHODS", "OUTCOMES", "STUDY"]
@@ -73,7 +79,8 @@ STUDY = CaseStudy(
     run="slc_research.casestudies.coproduction.study:run",
     each_kind=None,
     needs=(members_of("coproduction", "this enquiry has no co-production group (no memberships "
-                      'source with community_kind = "coproduction" lists its pupils)'),),
+                      'source with community_kind = "coproduction" lists its pupils)'),
+           members_on_roster("coproduction", "co-production group")),
     headlines=("n_schools", "n_pupils", "behaviour_vs_comparison", "trouble_change",
                "confident_change", "pooled_behaviour"),
 )

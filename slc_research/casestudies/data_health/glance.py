@@ -11,6 +11,7 @@ from slc_research.words import listed, plural, was_or_were
 __all__ = ["facts"]
 
 
+
 def facts(result: Any) -> GlanceFacts:
     """The data health report's plain findings and limits, from its recorded values.
 

@@ -18,7 +18,13 @@ from slc_research.casestudies.parameters import (
     text_parameter,
     wave_pair,
 )
-from slc_research.casestudies.spec import WORKSPACE, CaseStudy, Param, members_of
+from slc_research.casestudies.spec import (
+    WORKSPACE,
+    CaseStudy,
+    Param,
+    members_of,
+    members_on_roster,
+)
 from slc_research.errors import ConfigError
 
 __all__ = ["COMPARISONS", "STUDY"]
@@ -77,7 +83,8 @@ STUDY = CaseStudy(
     run="slc_research.casestudies.slc_impact.study:run",
     each_kind="slc",
     needs=(members_of("slc", "this enquiry has no SLC (no memberships source with "
-                                 'community_kind = "slc" lists its pupils)'),),
+                                 'community_kind = "slc" lists its pupils)'),
+           members_on_roster("slc", "SLC")),
     headlines=("members", "engagement_g", "metacognition_g", "relationships_g",
                "attendance_g", "behaviour_g", "strength_of_evidence"),
 )

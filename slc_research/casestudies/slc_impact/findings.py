@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from slc_research.words import listed
+from typing import Any
 
-__all__ = ["OWN_CHANGE_AXIS", "OWN_CHANGE_NOTE", "change_finding", "join_words",
-           "no_comparison_finding"]
+__all__ = ["NO_SCALES", "OWN_CHANGE_AXIS", "OWN_CHANGE_NOTE", "change_finding", "join_words",
+           "no_comparison_finding", "undeclared_scales"]
 
 #: The x-axis of the forest chart of members' own change (no comparison group).
 OWN_CHANGE_AXIS = "Effect size g_av, members' own change in SDs (95% CI)"
@@ -69,4 +69,25 @@ def change_finding(results, threshold: int) -> str:
 def join_words(words: list[str]) -> str:
     """Words joined as a sentence lists them ("a, b and c"), each lower-cased unless an acronym."""
     words = [w[0].lower() + w[1:] if w[:2] != w[:2].upper() else w for w in words]
-    return listed(words)
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+#: What the questionnaire and reliability sections say when no pupil scale is declared.
+NO_SCALES = ("This enquiry has no pupil questionnaire scales: to compare members' answers, "
+             "list the item codes of the pupils' questionnaire under a [scales.NAME] table "
+             "in enquiry.toml (items, instrument and response_scale).")
+
+
+def undeclared_scales(enq: Any) -> set[str]:
+    """Questionnaires pupils answered that no ``[scales.*]`` table is declared for.
+
+    Empty when a declared scale's questionnaire has no answers at all: its file was not
+    given, which the sections say instead.
+    """
+    r = enq.survey_responses
+    pupils = (r["respondent_type"].astype("string").fillna("pupil") == "pupil").to_numpy()
+    declared = {s.instrument for s in enq.scales.values()}
+    answered = set(r["instrument"].dropna().astype(str))
+    if declared - answered:
+        return set()
+    return set(r.loc[pupils, "instrument"].dropna().astype(str)) - declared

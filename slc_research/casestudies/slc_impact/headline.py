@@ -91,11 +91,12 @@ def headline_table(results: Sequence[ChangeResult], *, primary: str, smallest_ef
 
 
 def headline_finding(results: Sequence[ChangeResult], *, primary: str, smallest_effect: float,
-                     threshold: int, secondary: bool | None = None) -> str:
+                     threshold: int, secondaries: int | None = None) -> str:
     """The primary outcome's result in plain words, with its equivalence verdict.
 
-    ``secondary`` says whether the study has other outcomes (the secondaries, read with
-    Holm-adjusted p); by default, whether ``results`` holds any besides the primary.
+    ``secondaries`` is the number of other outcomes with an estimate (attendance and
+    behaviour too); default the other questionnaire scales of ``results``. With none, the
+    sentence on reading secondary outcomes is left out.
     """
     found = [r for r in results if r.outcome == primary]
     if not found:
@@ -111,13 +112,13 @@ def headline_finding(results: Sequence[ChangeResult], *, primary: str, smallest_
                 "pupils in a group were measured twice.")
     e = r.ppc
     tested = equivalence(r, smallest_effect)
-    if secondary is None:
-        secondary = any(o.outcome != primary for o in results)
-    others = (" The other outcomes are secondary: read them with their Holm-adjusted p."
-              if secondary else "")
+    if secondaries is None:
+        secondaries = len(_effects(results)) - 1
     return (f"Primary outcome, {r.label.lower()}: members' scores changed by d_ppc2 = "
             f"{e.estimate:.2f} standard deviations more than other pupils', 95% CI "
-            f"[{e.ci_low:.2f}, {e.ci_high:.2f}]; {tested.in_words()}.{others}")
+            f"[{e.ci_low:.2f}, {e.ci_high:.2f}]; {tested.in_words()}."
+            + (" The other outcomes are secondary: read them with their Holm-adjusted p."
+               if secondaries > 0 else ""))
 
 
 def change_g_record(results: Sequence[ChangeResult], threshold: int) -> pd.DataFrame:

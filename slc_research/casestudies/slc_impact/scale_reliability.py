@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from slc_research.casestudies.result import Section, Table
+from slc_research.casestudies.slc_impact.findings import join_words
 from slc_research.data.frames import member_of
 from slc_research.data.spec import ResponseScale, Scale
 from slc_research.measures.scales import scale_items
@@ -113,19 +114,40 @@ def reliability_finding(table: pd.DataFrame, *, threshold: int) -> str:
                 f"{ACCEPTABLE_ALPHA} or more is usually taken as acceptable).")
     which = "; ".join(f"{s} at wave {w} (alpha = {a:.2f})"
                       for s, w, a in low[["scale", "wave", "alpha"]].itertuples(index=False))
+    negative = list(dict.fromkeys(low.loc[low["alpha"] < 0, "scale"]))
     return said + (f"Some scales fell below the usual {ACCEPTABLE_ALPHA} for comparing groups: {which}. "
             "Their items agree less with each other, which blurs any change; read their "
-            "results with more caution.")
+            "results with more caution." + (
+                f" A negative alpha ({join_words(negative)}) means the items disagree with "
+                "each other: check that none is worded the other way round (list it under "
+                "reverse = [...] in the scale's [scales.NAME] table) and that they measure one "
+                "thing." if negative else ""))
 
 
 
-def reliability_section(table: pd.DataFrame, *, threshold: int) -> Section:
-    """The report's reliability section from :func:`scale_reliability`'s table."""
+def _recorded(table: pd.DataFrame, *, threshold: int) -> pd.DataFrame:
+    """The table as the index and summary record it: small counts withheld (even when empty)."""
+    return suppress_small(table, count_cols={"n": ["alpha", "ci_low", "ci_high"]},
+                          threshold=threshold, partition_by=None).drop(
+        columns=[SUPPRESSED_COLUMN])
+
+
+def reliability_section(table: pd.DataFrame, *, threshold: int, no_scales: str = "") -> Section:
+    """The report's reliability section from :func:`scale_reliability`'s table.
+
+    ``no_scales`` is the sentence for a questionnaire answered but with no pupil scale
+    declared (not "no questionnaire was given").
+    """
+    if table.empty and no_scales:
+        return Section("reliability", "How reliable are the questionnaire scales?",
+                       finding=no_scales, records={"reliability": _recorded(
+                           table, threshold=threshold)})
     if table.empty:  # no questionnaire answers: the questionnaire section says so
         return Section.without_source("reliability", "How reliable are the questionnaire "
                                       "scales?", kind="survey", shown="the reliability of "
                                       "the questionnaire scales",
-                                      records={"reliability": table})
+                                      records={"reliability": _recorded(table,
+                                                                        threshold=threshold)})
     return Section(
         "reliability", "How reliable are the questionnaire scales?",
         finding=reliability_finding(table, threshold=threshold),
@@ -138,6 +160,4 @@ def reliability_section(table: pd.DataFrame, *, threshold: int) -> Section:
               "means more noise, which makes real change harder to see. The interval is a "
               "95% confidence interval (Feldt). McDonald's omega is not given: no "
               "well-maintained Python library estimates it."),
-        records={"reliability": suppress_small(
-            table, count_cols={"n": ["alpha", "ci_low", "ci_high"]}, threshold=threshold,
-            partition_by=None).drop(columns=[SUPPRESSED_COLUMN])})
+        records={"reliability": _recorded(table, threshold=threshold)})

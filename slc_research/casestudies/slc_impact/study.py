@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from slc_research import charts
+from slc_research.casestudies.outcome_family import ONE_OUTCOME
 from slc_research.casestudies.result import Result, Section, Table, missing_source
 from slc_research.casestudies.slc_impact import (
     adjusted,
@@ -25,10 +26,12 @@ from slc_research.casestudies.slc_impact import (
 )
 from slc_research.casestudies.slc_impact import tables as t
 from slc_research.casestudies.slc_impact.findings import (
+    NO_SCALES,
     OWN_CHANGE_AXIS,
     OWN_CHANGE_NOTE,
     change_finding,
     no_comparison_finding,
+    undeclared_scales,
 )
 from slc_research.casestudies.slc_impact.schools import ASSUMED_ICC, ICC_SOURCE, school_of
 from slc_research.casestudies.slc_impact.second_looks import D_PPC2_AXIS, second_looks
@@ -36,7 +39,7 @@ from slc_research.casestudies.slc_impact.voice import voice_section
 from slc_research.privacy.suppression import published_count
 from slc_research.words import plural
 
-__all__ = ["change_finding", "run"]
+__all__ = ["NO_SCALES", "change_finding", "run"]
 
 def run(enq: Any, params: dict[str, Any]) -> Result:
     """Run the SLC impact case study on an opened enquiry.
@@ -111,13 +114,16 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
             _questionnaire(scale_results, threshold, declared, _answer_scale(enq, scale_results),
                            waves, set(scores.loc[scores["scale"].isin(
                                [s.name for s in scales]), "wave"]),
-                           secondary=_several(all_results)),
+                           no_scales=NO_SCALES if undeclared_scales(enq) else
+                           "This enquiry has no pupil questionnaire scales.",
+                           secondaries=sum(r.ppc is not None for r in all_results) - 1),
             {**facts, "before_periods": {k: v for k, v in facts["before_periods"].items()
                                          if k in facts["late_answers"]}},
             design.questionnaire_before(waves[0])), rep, threshold=threshold),
         scale_reliability.reliability_section(scale_reliability.scale_reliability(
             enq.survey_responses, scales, waves=waves, pupils=cohort,
-            response_scales=enq.manifest.response_scales), threshold=threshold),
+            response_scales=enq.manifest.response_scales), threshold=threshold,
+            no_scales=NO_SCALES if not scales and undeclared_scales(enq) else ""),
         differencing.protect_section(design.with_timing_warning(
             _attendance_behaviour(attendance, behaviour, threshold, declared, given), facts,
             design.ATTENDANCE_BEFORE), rep, threshold=threshold),
@@ -199,7 +205,8 @@ def _answer_scale(enq: Any, scale_results) -> Any:
 
 def _questionnaire(scale_results, threshold: int, declared: dict,
                    answer_scale: Any = None, waves: tuple = (1, 2),
-                   answered: set = frozenset(), *, secondary: bool = True) -> Section:
+                   answered: set = frozenset(), no_scales: str = NO_SCALES,
+                   secondaries: int | None = None) -> Section:
     if scale_results and not any(r.available for r in scale_results):
         return Section("questionnaire", "Change on the learning questionnaire",
                        finding=not_measured_twice(waves, answered), records={
@@ -212,13 +219,13 @@ def _questionnaire(scale_results, threshold: int, declared: dict,
         finding=(headline.headline_finding(scale_results, threshold=threshold,
                                            primary=declared["primary"],
                                            smallest_effect=declared["smallest_effect"],
-                                           secondary=secondary)
+                                           secondaries=secondaries)
                  + " " + change_finding(scale_results, threshold)),
         paragraphs=tuple(t.describe_change(r, threshold=threshold,
                                            smallest_effect=declared["smallest_effect"])
                          for r in scale_results)
         + tuple(dict.fromkeys(r.schools_note for r in scale_results if r.schools_note))
-        or ("This enquiry has no pupil questionnaire scales.",),
+        or (no_scales,),
         tables=(Table(t.change_table(scale_results, threshold=threshold), decimals=2,
                       caption="Questionnaire scores before and after"),
                 Table(t.effects_summary(scale_results, threshold=threshold), decimals=2,
@@ -306,11 +313,6 @@ _OWN_CHANGE_UNITS = ("Attendance is in percentage points: +2 means members' atte
                      "year: part of any change may be the season, not the community.")
 
 
-def _several(all_results) -> bool:
-    """Whether more than one outcome has an estimate (so that there are secondaries)."""
-    return sum(r.ppc is not None for r in all_results) > 1
-
-
 def _all_outcomes(all_results, threshold: int, declared: dict, *,
                   compared: bool = True) -> Section:
     options = {"primary": declared["primary"], "smallest_effect": declared["smallest_effect"],
@@ -329,22 +331,23 @@ def _all_outcomes(all_results, threshold: int, declared: dict, *,
                        note=OWN_CHANGE_NOTE, records=records)
     primary = declared.get("primary_label") or next(
         (r.label for r in all_results if r.outcome == declared["primary"]), "")
+    several = sum(r.ppc is not None for r in all_results) > 1
     return Section(
         "all_outcomes", "All outcomes together",
         finding=headline.outcomes_finding(all_results, **options),
         tables=(Table(headline.headline_table(all_results, **options),
                       decimals={"Effect size (d_ppc2)": 2, "95% CI low": 2, "95% CI high": 2,
                                 "p": 3, "p (Holm-adjusted)": 3},
-                      caption="The primary outcome and the secondary outcomes"
-                      if _several(all_results) else "The primary outcome"),),
+                      caption="The primary outcome and the secondary outcomes" if several
+                      else "The primary outcome"),),
         charts=(charts.effect_size_chart(t.effects_summary(all_results, threshold=threshold,
                                                            display=False), x_title=D_PPC2_AXIS),),
         note=(f"The primary outcome ({primary.lower() or 'none'}) was declared before looking "
               "at the results (the primary_outcome parameter); it is tested at the usual 5%. "
               + ("The others are secondary: with several outcomes one will often look "
                  "'significant' by chance, so read their Holm-adjusted p, not the raw p. "
-                 if _several(all_results) else "") + "The "
-              "equivalence test says whether the data rule out an effect as large as "
+                 if several else ONE_OUTCOME + " ")
+              + "The equivalence test says whether the data rule out an effect as large as "
               f"±{declared['smallest_effect']:g} standard deviations (\"no effect larger than "
               "...\"), show an effect, or cannot tell (\"inconclusive\")."),
         records=records)

@@ -192,7 +192,7 @@ def _pupils(src: SourceLoad) -> tuple[np.ndarray, pd.Index]:
     """Pseudonym codes per row and the pseudonyms, hashing each distinct id once."""
     codes, cats = distinct(src.column("pupil_id"))
     _required_present(src, "pupil_id", codes, "a pupil_id")
-    pseudo = src.ctx.pseudonymiser.pseudonymise(pd.Series(cats, dtype="string"), "pupil")
+    pseudo = src.ctx.pseudonymise(pd.Series(cats, dtype="string"), "pupil")
     # distinct raw ids may meet after normalisation (" a1" and "A1")
     new_codes, uniques = pd.factorize(pseudo, use_na_sentinel=True)
     remap = np.append(new_codes, -1).astype(_small(len(uniques)))

@@ -221,7 +221,7 @@ class SourceLoad:
 
     def pseudonymise(self, ids: pd.Series, kinds: str | pd.Series) -> pd.Series:
         """Keyed pseudonyms of ``ids``; ``kinds`` is one kind or a kind per row."""
-        pseudo = self.ctx.pseudonymiser.pseudonymise
+        pseudo = self.ctx.pseudonymise
         if isinstance(kinds, str):
             return pseudo(ids, kinds).astype("string").reset_index(drop=True)
         out = pd.Series(pd.NA, index=ids.index, dtype="string")

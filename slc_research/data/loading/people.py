@@ -25,9 +25,11 @@ from slc_research.data.parsing.values import (
 )
 from slc_research.data.reading.readers import read_raw
 from slc_research.data.spec import LoadContext, Loaded, SourceSpec
+from slc_research.errors import ConfigError
+from slc_research.privacy.pseudonyms import normalise_id
 
-__all__ = ["People", "load_pupils", "load_staff", "names_in", "people_of", "read_names",
-           "read_people"]
+__all__ = ["People", "load_pupils", "load_staff", "names_in", "people_of", "read_id_links",
+           "read_names", "read_people"]
 
 
 def load_pupils(spec: SourceSpec, ctx: LoadContext) -> Loaded:
@@ -40,11 +42,17 @@ def load_pupils(spec: SourceSpec, ctx: LoadContext) -> Loaded:
     :mod:`slc_research.data.parsing.prior_attainment`). What a blank pupil
     premium, SEN or EAL cell means is the ``blank`` option (see
     :mod:`slc_research.data.loading.flags`); a mostly blank flag column
-    without it is a warning.
+    without it is a warning. The ``other_id`` option names the roster's other id column
+    (the UPN beside the admission number): files keyed by it are linked to the same
+    pupils (:func:`read_id_links`).
     """
     src = SourceLoad(spec, ctx)
     out: dict[str, pd.Series] = {"pupil_id": src.ids("pupil_id", "pupil")}
     src.require_unique({"pupil_id": out["pupil_id"]}, "pupil")
+    if spec.options.get("other_id"):
+        links = _links(src.raw, spec, src.header("pupil_id"))
+        src.notes.append(f"Files keyed by the roster's {spec.options['other_id']!r} are linked "
+                         f"to the same pupils ({len(links)} of {len(src.raw)} rows have one).")
     out["school"] = src.text("school", "school")
     parsers = {"year_group": parse_year_groups, "gender": parse_gender,
                "prior_attainment": parse_prior_attainment_or_ks2}
@@ -53,6 +61,49 @@ def load_pupils(spec: SourceSpec, ctx: LoadContext) -> Loaded:
             out[col] = src.parse(col, parser)
     out.update(read_flags(src))
     return src.finish("pupils", out, person="pupil_id")
+
+
+def _links(raw, spec: SourceSpec, id_header: str) -> dict[str, str]:
+    """The roster's other ids -> its pupil ids (normalised); a ConfigError if not a column."""
+    other = spec.options["other_id"]
+    if not isinstance(other, str) or other not in raw.data.columns:
+        listed = ", ".join(repr(h) for h in raw.headers[:12])
+        raise ConfigError(f"other_id = {other!r} names no column of {spec.label}; write the "
+                          f"header of its other id column exactly as the file has it (its "
+                          f"columns: {listed})", key=f"sources.{spec.name}.other_id")
+    if other == id_header:
+        raise ConfigError(f"other_id = {other!r} is the column mapped to pupil_id; name the "
+                          "roster's other id column (a UPN beside an admission number), or "
+                          "leave other_id out", key=f"sources.{spec.name}.other_id")
+    primary = normalise_id(raw.data[id_header].astype("string"))
+    second = normalise_id(raw.data[other].astype("string"))
+    pairs = pd.DataFrame({"other": second, "id": primary}).dropna().drop_duplicates()
+    # an other id that is also a pupil id, or that names two pupils, links no one
+    ambiguous = pairs["other"].duplicated(keep=False) | pairs["other"].isin(set(primary.dropna()))
+    pairs = pairs[~ambiguous]
+    return dict(zip(pairs["other"].tolist(), pairs["id"].tolist(), strict=True))
+
+
+def read_id_links(specs: Iterable[SourceSpec]) -> dict[str, str]:
+    """Every roster's other ids -> pupil ids, both normalised, for :attr:`LoadContext.id_links`.
+
+    A roster (``pupils`` source) with ``other_id = "UPN"`` links the files keyed by UPN to
+    the pupils its ``pupil_id`` column (the admission number, say) names. Rosters without
+    the option give nothing.
+
+    Raises
+    ------
+    DataError
+        The roster cannot be read (its own source says why).
+    ConfigError
+        ``other_id`` names no column of the file, or the pupil id column itself.
+    """
+    links: dict[str, str] = {}
+    for spec in specs:
+        if spec.kind == "pupils" and spec.options.get("other_id"):
+            raw = read_raw(spec)
+            links.update(_links(raw, spec, map_columns(raw, spec).columns["pupil_id"]))
+    return links
 
 
 def load_staff(spec: SourceSpec, ctx: LoadContext) -> Loaded:

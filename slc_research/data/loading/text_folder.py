@@ -224,7 +224,7 @@ def _frame(spec: SourceSpec, ctx: LoadContext, files: list[Path], rel: list[str]
     for kind in ("pupil", "staff", "parent"):
         mask = (has_id & (types == kind)).to_numpy(dtype=bool)
         if mask.any():
-            pseudo[mask] = ctx.pseudonymiser.pseudonymise(authors[mask], kind).astype("string")
+            pseudo[mask] = ctx.pseudonymise(authors[mask], kind).astype("string")
     dates = pd.Series(pd.NaT, index=range(n), dtype="datetime64[ms]")
     if fields["date"].notna().any():
         parsed = parse_dates(fields["date"].astype("category"), label=spec.label,
