@@ -121,11 +121,13 @@ def reliability_finding(table: pd.DataFrame, *, threshold: int) -> str:
 
 def reliability_section(table: pd.DataFrame, *, threshold: int) -> Section:
     """The report's reliability section from :func:`scale_reliability`'s table."""
+    records = {"reliability": suppress_small(
+        table, count_cols={"n": ["alpha", "ci_low", "ci_high"]}, threshold=threshold,
+        partition_by=None).drop(columns=[SUPPRESSED_COLUMN])}
     if table.empty:  # no questionnaire answers: the questionnaire section says so
         return Section.without_source("reliability", "How reliable are the questionnaire "
                                       "scales?", kind="survey", shown="the reliability of "
-                                      "the questionnaire scales",
-                                      records={"reliability": table})
+                                      "the questionnaire scales", records=records)
     return Section(
         "reliability", "How reliable are the questionnaire scales?",
         finding=reliability_finding(table, threshold=threshold),
@@ -138,6 +140,4 @@ def reliability_section(table: pd.DataFrame, *, threshold: int) -> Section:
               "means more noise, which makes real change harder to see. The interval is a "
               "95% confidence interval (Feldt). McDonald's omega is not given: no "
               "well-maintained Python library estimates it."),
-        records={"reliability": suppress_small(
-            table, count_cols={"n": ["alpha", "ci_low", "ci_high"]}, threshold=threshold,
-            partition_by=None).drop(columns=[SUPPRESSED_COLUMN])})
+        records=records)
