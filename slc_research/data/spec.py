@@ -17,7 +17,7 @@ import pandas as pd
 
 from slc_research.privacy.identifiers import Identifiers
 from slc_research.privacy.pseudonyms import Pseudonymiser
-from slc_research.privacy.redaction import redaction_identifiers
+from slc_research.privacy.redaction import redact_labels, redaction_identifiers
 
 __all__ = ["BUILTIN_RESPONSE_SCALES", "LoadContext", "Loaded", "ResponseScale", "Scale",
            "SourceSpec", "normalise_answer"]
@@ -180,6 +180,9 @@ class LoadContext:
         Their email addresses, for redaction.
     dates_of_birth : frozenset of str
         Their dates of birth as the files write them, for redaction.
+    public_words : frozenset of str
+        The folded words of the enquiry's title and schools' names, public in every report:
+        not names in a community's name ("St Aidan's SLC" with a pupil called Aidan).
     """
 
     pseudonymiser: Pseudonymiser
@@ -191,6 +194,7 @@ class LoadContext:
     ids: frozenset[str] = frozenset()
     emails: frozenset[str] = frozenset()
     dates_of_birth: frozenset[str] = frozenset()
+    public_words: frozenset[str] = frozenset()
 
     def __repr__(self) -> str:
         return (f"LoadContext(<{len(self.names)} names, {len(self.ids)} ids, "
@@ -203,6 +207,34 @@ class LoadContext:
         """
         return redaction_identifiers(names=self.names | extra_names, ids=self.ids,
                                      emails=self.emails, dates=self.dates_of_birth)
+
+    def in_messages(self) -> Identifiers:
+        """The people's identifiers as a message's own words are searched for them.
+
+        As the output check reads a report: full names, ids, emails and dates of birth in
+        any form, a single name only with a capital ("May", not the "may" of a sentence).
+        """
+        return Identifiers.build(names=self.names, full_names=self.names, ids=self.ids,
+                                 emails=self.emails, dates=self.dates_of_birth)
+
+    def community_names(self, names: pd.Series) -> pd.Series:
+        """Communities' names with the people's identifiers redacted, kept apart.
+
+        "Mr Okafor's SLC" becomes "Mr [name]'s SLC (3f9c)", the tag a keyed digest of the
+        name as written (:func:`~slc_research.privacy.redaction.redact_labels`): the same
+        in every file of the workspace, so memberships, meetings, texts and plans still
+        meet. Only the roster's and staff list's identifiers are used (never a file's own
+        name columns), for the same reason; the words of the title and schools' names are
+        not names here (``public_words``).
+        """
+        known = redaction_identifiers(names=self.names, ids=self.ids, emails=self.emails,
+                                      dates=self.dates_of_birth, common=self.public_words)
+        return redact_labels(names, known, self._community_tag)
+
+    def _community_tag(self, name: str) -> str:
+        digest = self.pseudonymiser.pseudonymise(pd.Series([name], dtype="string"),
+                                                 "anonymous").iloc[0]
+        return str(digest)[2:6]
 
 
 @dataclass
