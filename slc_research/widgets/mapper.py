@@ -33,6 +33,7 @@ from slc_research.widgets.mapper_parts import (
     missing_file_message,
     named,
     option_control,
+    people_words,
     roster_label,
     survey_note,
     verdict,
@@ -273,9 +274,10 @@ class ColumnMapper(w.VBox):
                         for i in s.items})
         forced = self.options["format"].value if "format" in self.options else ""
         try:
+            avoid = people_words(manifest)  # no code is made of a person's name
             self.survey = survey_columns(self.path, label=self.rel, forced=forced or "auto",
                                          sheet=self.sheet.value if self.sheet else None,
-                                         codes=codes, known=known,
+                                         codes=codes, known=known, avoid=avoid,
                                          response_scales=manifest.response_scales)
         except SlcResearchError:  # the loader's verdict says why
             self.survey = None
@@ -283,7 +285,8 @@ class ColumnMapper(w.VBox):
             given = set(codes) | set(known.values())
             fresh = {h: c for h, c in self.survey.questions.items() if c and c not in given}
             guess = {**self.survey.questions,
-                     **item_codes(fresh, self.survey.question_texts, taken=list(given))}
+                     **item_codes(fresh, self.survey.question_texts, taken=list(given),
+                                  avoid=avoid)}
         else:
             guess = suggest_items(self.headers, codes, known=known)
         not_questions = self.survey.not_questions if self.survey is not None else {}

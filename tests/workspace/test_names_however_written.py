@@ -216,3 +216,59 @@ def test_a_bad_cell_holding_a_name_or_id_is_not_echoed(tmp_path, capsys, file, r
     assert expected in said.err
     for form in ("Zoë", "O'Neill", "Kobby", "004101"):
         assert form not in said.out + said.err, form
+
+
+# -- questions that name a teacher: init --from and the column mapper --------------------------
+
+AGREE = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree"]
+GRID = "How far do you agree with these statements about Mr Okafor's lessons?"
+
+
+def _forms_csv(path: Path) -> None:
+    """A Google Forms download whose questions name the teacher (a grid and a single one)."""
+    header = ["Timestamp", "What is your admission number?", f"{GRID} [They help me learn]",
+              f"{GRID} [I can ask questions]", "Did Ms Vasquez-Thorne listen to your ideas?"]
+    rows = [",".join(f'"{h}"' for h in header)]
+    for i, adno in enumerate(("004101", "004102", "004103")):
+        rows.append(",".join([f"2025/10/0{i + 1} 9:05:12 AM GMT+1", adno, AGREE[i + 1],
+                              AGREE[i + 2], AGREE[i]]))
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
+def test_init_from_never_makes_an_item_code_or_scale_label_of_a_name(tmp_path, capsys):
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    (exports / "roster.csv").write_text(ROSTER, encoding="utf-8")
+    (exports / "staff.csv").write_text(
+        "Staff Code,Forename,Surname\nTOK,Tobenna,Okafor\nHVT,Hedda,Vasquez-Thorne\n",
+        encoding="utf-8")
+    _forms_csv(exports / "pupil voice.csv")
+    ws = tmp_path / "ws"
+    assert main(["init", str(ws), "--from", str(exports)]) == 0, capsys.readouterr().err
+    import tomllib
+
+    manifest = tomllib.loads((ws / "enquiry.toml").read_text(encoding="utf-8"))
+    codes = list(manifest["sources"]["pupil_voice"]["columns"].values())
+    assert "did_ms_listen" in codes  # "Did Ms Vasquez-Thorne listen to your ideas?"
+    assert "they_help_learn" in codes
+    for code in (*codes, *manifest["scales"]):
+        assert not {"okafor", "vasquez", "thorne"} & set(code.split("_")), code
+    (scale,) = manifest["scales"].values()
+    assert scale["label"] == ("How far do you agree with these statements about Mr [name]'s "
+                              "lessons?")[:80]
+    cached = " ".join(cached_strings(ws)).casefold()
+    assert "okafor" not in cached and "vasquez" not in cached
+
+
+def test_the_column_mapper_never_proposes_an_item_code_of_a_name(tmp_path):
+    from slc_research.widgets.mapper import column_mapper
+
+    root = write_workspace(tmp_path / "ws")
+    (root / "raw" / "staff.csv").write_text(
+        "Code,Title,Forename,Surname\nTOK,Mr,Tobenna,Okafor\nHVT,Ms,Hedda,Vasquez-Thorne\n",
+        encoding="utf-8")
+    _forms_csv(root / "raw" / "voice.csv")
+    mapper = column_mapper(root, "raw/voice.csv", kind="survey")
+    proposed = [box.value for box in mapper.items.values() if box.value]
+    assert "did_ms_listen" in proposed
+    assert not any({"okafor", "vasquez", "thorne"} & set(code.split("_")) for code in proposed)
