@@ -8,6 +8,7 @@ returns a :class:`Loaded`.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -204,9 +205,27 @@ class LoadContext:
         """What the loaders redact from free text: the people's identifiers and ``extra_names``.
 
         ``extra_names`` are the names a file itself holds (a texts file's name columns).
+        Without any the matcher is built once per context, not once per file.
         """
+        if extra_names <= self.names:
+            return self._people
         return redaction_identifiers(names=self.names | extra_names, ids=self.ids,
                                      emails=self.emails, dates=self.dates_of_birth)
+
+    @functools.cached_property
+    def _people(self) -> Identifiers:
+        return redaction_identifiers(names=self.names, ids=self.ids, emails=self.emails,
+                                     dates=self.dates_of_birth)
+
+    @functools.cached_property
+    def _in_messages(self) -> Identifiers:
+        return Identifiers.build(names=self.names, full_names=self.names, ids=self.ids,
+                                 emails=self.emails, dates=self.dates_of_birth)
+
+    @functools.cached_property
+    def _in_community_names(self) -> Identifiers:
+        return redaction_identifiers(names=self.names, ids=self.ids, emails=self.emails,
+                                     dates=self.dates_of_birth, common=self.public_words)
 
     def in_messages(self) -> Identifiers:
         """The people's identifiers as a message's own words are searched for them.
@@ -214,8 +233,7 @@ class LoadContext:
         As the output check reads a report: full names, ids, emails and dates of birth in
         any form, a single name only with a capital ("May", not the "may" of a sentence).
         """
-        return Identifiers.build(names=self.names, full_names=self.names, ids=self.ids,
-                                 emails=self.emails, dates=self.dates_of_birth)
+        return self._in_messages
 
     def community_names(self, names: pd.Series) -> pd.Series:
         """Communities' names with the people's identifiers redacted, kept apart.
@@ -227,9 +245,9 @@ class LoadContext:
         name columns), for the same reason; the words of the title and schools' names are
         not names here (``public_words``).
         """
-        known = redaction_identifiers(names=self.names, ids=self.ids, emails=self.emails,
-                                      dates=self.dates_of_birth, common=self.public_words)
-        return redact_labels(names, known, self._community_tag)
+        if not (self.names or self.ids or self.emails):
+            return names
+        return redact_labels(names, self._in_community_names, self._community_tag)
 
     def _community_tag(self, name: str) -> str:
         digest = self.pseudonymiser.pseudonymise(pd.Series([name], dtype="string"),
