@@ -165,9 +165,13 @@ def _median_day(table: Any, headers: Sequence[str]) -> float | None:
     return None
 
 
-def instrument_name(stems: Sequence[str]) -> str:
-    """An instrument name from the words file names share: ``pupil voice autumn`` -> ``pupil_voice``."""
-    words = [[w for w in re.findall(r"[a-z]+", s.casefold()) if w not in _SEASONS and w not in
+def instrument_name(stems: Sequence[str], avoid: frozenset[str] = frozenset()) -> str:
+    """An instrument name from the words file names share: ``pupil voice autumn`` -> ``pupil_voice``.
+
+    Words in ``avoid`` (people's name words: "Mr Okafor class survey") are left out.
+    """
+    words = [[w for w in re.findall(r"[a-z]+", s.casefold()) if w not in avoid
+              and w not in _SEASONS and w not in
               _PRE_POST and w not in ("wave", "round", "responses", "response", "form", "export",
                                       "results", "csv", "xlsx", "t")] for s in stems]
     common = [w for w in words[0] if all(w in ws for ws in words[1:])] if words else []
@@ -265,7 +269,7 @@ def plan_surveys(placed: Sequence[Placed], ids: Mapping[str, set[str]] | None = 
         p.unread = _unread(table, export, survey.questions, cols, taken, avoid)
     settle_roster_id(placed, ids, values)
     for group in groups:
-        _waves(group)
+        _waves(group, avoid)
     for scale in proposed.values():
         scale["instrument"] = scale.pop("source").table["instrument"]
     _plain_labels(proposed)
@@ -365,7 +369,7 @@ def _propose_scales(p: Placed, codes: Mapping[str, str], texts: Mapping[str, str
                           "label": label[:80], "source": p}
 
 
-def _waves(group: list[tuple[Placed, float | None]]) -> None:
+def _waves(group: list[tuple[Placed, float | None]], avoid: frozenset[str]) -> None:
     names = [wave_hint(p.file.stem) for p, _ in group]
     days = [d for _, d in group]
     if all(n is not None and _WAVE.search(p.file.stem) for (p, _), n in zip(group, names,
@@ -382,7 +386,7 @@ def _waves(group: list[tuple[Placed, float | None]]) -> None:
         order = list(range(len(group)))
         why = (["the only file of this questionnaire"] if len(group) == 1
                else ["the order of the files in the folder"] * len(group))
-    instrument = instrument_name([p.file.stem for p, _ in group])
+    instrument = instrument_name([p.file.stem for p, _ in group], avoid)
     for wave, i in enumerate(order, start=1):
         p = group[i][0]
         p.table["instrument"] = instrument

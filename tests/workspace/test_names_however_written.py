@@ -267,8 +267,58 @@ def test_the_column_mapper_never_proposes_an_item_code_of_a_name(tmp_path):
     (root / "raw" / "staff.csv").write_text(
         "Code,Title,Forename,Surname\nTOK,Mr,Tobenna,Okafor\nHVT,Ms,Hedda,Vasquez-Thorne\n",
         encoding="utf-8")
-    _forms_csv(root / "raw" / "voice.csv")
-    mapper = column_mapper(root, "raw/voice.csv", kind="survey")
+    _forms_csv(root / "raw" / "Mr Okafor voice.csv")
+    mapper = column_mapper(root, "raw/Mr Okafor voice.csv", kind="survey")
     proposed = [box.value for box in mapper.items.values() if box.value]
     assert "did_ms_listen" in proposed
     assert not any({"okafor", "vasquez", "thorne"} & set(code.split("_")) for code in proposed)
+    assert mapper.name.value == "mr_voice"  # the source's name, printed by check
+    assert mapper.options["instrument"].value == "mr_voice"
+
+
+def _mis_roster() -> str:
+    """A roster init --from recognises as one (a dozen pupils, MIS headers)."""
+    rows = ["Adno,UPN,Legal Surname,Legal Forename,Year,Gender"]
+    people = [("O'Neill", "Zoë"), ("Asante-Darko", "Kwabena"), ("Quarrington", "Philippa")]
+    people += [(f"Testsurname{chr(65 + i)}", f"Testforename{chr(65 + i)}") for i in range(9)]
+    for i, (sur, fore) in enumerate(people, start=1):
+        rows.append(f"{4100 + i:06d},T99900000{i:04d},\"{sur}\",{fore},{7 + i % 2},{'FM'[i % 2]}")
+    return "\n".join(rows) + "\n"
+
+
+def test_init_from_names_no_source_or_instrument_after_a_person_and_prints_no_name(tmp_path,
+                                                                                 capsys):
+    """Files named after a pupil or a teacher: the source and instrument names, the summary
+    printed and the manifest's comments carry no name (the paths keep the files' names)."""
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    (exports / "roster.csv").write_text(_mis_roster(), encoding="utf-8")
+    (exports / "staff.csv").write_text(
+        "Staff Code,Forename,Surname\nTOK,Tobenna,Okafor\nHVT,Hedda,Vasquez-Thorne\n",
+        encoding="utf-8")
+    (exports / "Zoe O'Neill reflections.csv").write_text(
+        "Adno,Date,Reflection\n004102,01/10/2025,I planned a lesson today\n"
+        "004103,02/10/2025,I asked more questions\n", encoding="utf-8")
+    _forms_csv(exports / "Mr Okafor class survey.csv")
+    (exports / "Philippa notes.txt").write_text("Notes from the meeting.\n", encoding="utf-8")
+    ws = tmp_path / "ws"
+    assert main(["init", str(ws), "--from", str(exports)]) == 0
+    printed = capsys.readouterr().out
+    text = (ws / "enquiry.toml").read_text(encoding="utf-8")
+    import tomllib
+
+    manifest = tomllib.loads(text)
+    names = " ".join(manifest["sources"]).casefold()
+    instruments = " ".join(str(s.get("instrument", "")) for s in manifest["sources"].values())
+    for word in ("zoe", "neill", "okafor", "philippa"):
+        assert word not in names and word not in instruments.casefold(), word
+    printed_before_check = printed.split("Checking the workspace")[0]
+    assert "[name] reflections.csv -> [sources." in printed_before_check
+    for form in ("Zoe", "O'Neill", "Okafor", "Philippa"):
+        assert form not in printed_before_check, form
+    comments = [line.split("#", 1)[1] for line in text.splitlines() if "#" in line
+                and not line.lstrip().startswith(("path", "# path", '"', '# "', "sheet"))]
+    for form in ("Zoe", "O'Neill", "Okafor", "Philippa"):
+        assert not any(form in c for c in comments), form
+    # the paths keep the files' own names, so the sources can be read
+    assert "raw/Zoe O'Neill reflections.csv" in text

@@ -109,7 +109,8 @@ def _problems_without_people(exc: DataError, ctx: LoadContext) -> DataError:
     who typed their name where their admission number goes): the message says what was
     found ("found '[name]'; expected a year group") and where, never whose it was. A cell
     is read as redaction reads free text (a name in any case); a header and the words of
-    the message as the output check reads them (:meth:`LoadContext.in_messages`).
+    the message as the output check reads them (:meth:`LoadContext.in_messages`). The file
+    is named as the manifest names it (``check`` groups the problems by it).
     """
     if not (ctx.names or ctx.ids or ctx.emails):
         return exc

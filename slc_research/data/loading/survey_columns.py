@@ -57,13 +57,15 @@ class SurveyColumns:
 def name_words(names: Iterable[str]) -> frozenset[str]:
     """The words of people's names as :func:`item_code_from_question` splits a question.
 
-    Each name as written and with its accents dropped ("Zoë" gives "zo" and "zoe"); words
-    of three letters or more.
+    Each name as written, with its accents dropped ("Zoë" gives "zo" and "zoe") and
+    without its apostrophes ("O'Neill" gives "neill" and "oneill"); words of three letters
+    or more.
     """
     out: set[str] = set()
     for name in names:
         text = str(name).casefold()
-        for form in (text, fold(text)):
+        joined = re.sub(r"['\u2019]", "", text)
+        for form in (text, fold(text), joined, fold(joined)):
             out.update(w for w in re.findall(r"[a-z0-9]+", form) if len(w) >= 3)
     return frozenset(out)
 
