@@ -24,6 +24,7 @@ from slc_research.errors import ConfigError, DataError, Problem
 from slc_research.privacy.identifiers import words_of
 from slc_research.privacy.pseudonyms import CONSENT_FILE, Pseudonymiser, read_consent_register
 from slc_research.privacy.quotable import NOT_QUOTABLE_FILE, apply_not_quotable, load_not_quotable
+from slc_research.privacy.redaction import Redaction
 from slc_research.workspace.cache import SourceCache
 from slc_research.workspace.manifest import Manifest, read_manifest
 from slc_research.workspace.problems import (
@@ -52,7 +53,7 @@ class SourceHealth:
 
     source: str
     kind: str
-    file: str
+    file: str  # as the manifest names it, with any name in it redacted
     rows_read: int
     rows_dropped: int
     from_cache: bool
@@ -89,6 +90,16 @@ def _context(manifest: Manifest, pseudonymiser: Pseudonymiser, withdrawn: frozen
         except DataError:
             return ctx, False
     return ctx, True
+
+
+def _shown_label(label: str, ctx: LoadContext) -> str:
+    """A source's file as ``check`` and the data-health notes show it: names redacted.
+
+    ("raw/[name] reflections.csv" for a file named after a pupil.)
+    """
+    if not (ctx.names or ctx.ids):
+        return label
+    return Redaction(label, ctx.in_messages()).text
 
 
 def _public_words(manifest: Manifest) -> frozenset[str]:
@@ -231,6 +242,7 @@ class Enquiry:
                     continue
                 tables = loaded.tables
                 meta = {"notes": loaded.notes, "rows_read": loaded.rows_read,
+                        "shown_file": _shown_label(spec.label, ctx),
                         "rows_dropped": loaded.rows_dropped,
                         "consent_rows": register.rows_of(loaded.withdrawn_found),
                         "respondent_rows": loaded.respondent_rows}
@@ -247,7 +259,8 @@ class Enquiry:
                     meta.get("consent_rows", [-1]))
             for t, df in tables.items():
                 collected[t].append(df)
-            health.append(SourceHealth(name, spec.kind, spec.label, int(meta["rows_read"]),
+            health.append(SourceHealth(name, spec.kind, meta.get("shown_file", spec.label),
+                                       int(meta["rows_read"]),
                                        int(meta["rows_dropped"]), from_cache,
                                        tuple(meta["notes"])))
         if problems:

@@ -322,3 +322,18 @@ def test_init_from_names_no_source_or_instrument_after_a_person_and_prints_no_na
         assert not any(form in c for c in comments), form
     # the paths keep the files' own names, so the sources can be read
     assert "raw/Zoe O'Neill reflections.csv" in text
+
+
+def test_check_names_a_file_named_after_a_pupil_with_the_name_redacted(tmp_path, capsys):
+    """The sources table and the warnings of ``check`` show the file as "raw/[name] ..."."""
+    root = write_workspace(tmp_path / "ws")
+    (root / "raw" / "reflections.csv").rename(root / "raw" / "Zoe O'Neill reflections.csv")
+    manifest = (root / "enquiry.toml").read_text(encoding="utf-8")
+    (root / "enquiry.toml").write_text(manifest.replace(
+        'path = "raw/reflections.csv"', 'path = "raw/Zoe O\'Neill reflections.csv"'),
+        encoding="utf-8")
+    for _ in range(2):  # read, then from the cache
+        assert main(["check", str(root)]) == 0
+        said = capsys.readouterr().out
+        assert "raw/[name] reflections.csv" in said
+        assert "Zoe" not in said and "O'Neill" not in said
