@@ -17,9 +17,11 @@ people's ids and dates of birth. The message never shows the file's own first
 row, which may be a pupil's data.
 
 Which words are not names here (``common``): the list in
-``slc_research/templates/common_name_words.txt``, the words of the workspace's
-title, schools and community names, the words the caller passes (the notebooks'),
-and the teacher's ``private/allowed_words.txt``.
+``slc_research/templates/common_name_words.txt``, the words of the schools' names,
+the words of the workspace's title and community names that are not the name of a
+person on the roster or staff list (a community named after a teacher is redacted at
+load; the teacher is still found in a report), the words the caller passes (the
+notebooks'), and the teacher's ``private/allowed_words.txt``.
 """
 
 from __future__ import annotations
@@ -78,8 +80,9 @@ def workspace_identifiers(workspace: str | Path, *, extra_words: Iterable[str] =
     manifest = read_manifest(workspace)
     found = _Found()
     common = set(_common_words()) | words_of(extra_words)
-    common |= words_of([manifest.title, *manifest.schools])
-    groups: set[str] = set()  # the words of schools' and communities' names
+    schools = words_of(manifest.schools)
+    common |= schools
+    groups: set[str] = words_of([manifest.title])  # the title's, communities' names' words
     for spec in manifest.sources.values():
         groups |= words_of(str(v) for k, v in spec.options.items()
                            if k in ("school", "community") and isinstance(v, str))
@@ -101,9 +104,10 @@ def workspace_identifiers(workspace: str | Path, *, extra_words: Iterable[str] =
             if col in cmap.columns:
                 found.ids.update(data[cmap.columns[col]].dropna().astype(str).unique())
         found.add_people(data, cmap.identifying, cmap.unmapped)
-    # a community named after a person ("Team Zoe", "Mr Okafor's SLC") is redacted at load:
-    # its name words stay names here, so the person is still found anywhere else
-    common |= groups - words_of(_name_words(found.names | found.fulls))
+    # a community named after a person ("Team Zoe", "Mr Okafor's SLC") is redacted at load,
+    # and a title naming one ("Mr Okafor's SLC enquiry") heads every report: their name
+    # words stay names here, so the person is found there and anywhere else
+    common |= groups - (words_of(_name_words(found.names | found.fulls)) - schools)
     allowed = _allowed_words(Path(manifest.root) / "private" / ALLOWED_WORDS_FILE)
     return Identifiers.build(names=found.names, full_names=found.fulls, ids=found.ids,
                              dates=found.dates, emails=found.emails, allowed=allowed,

@@ -171,13 +171,15 @@ def _header(folder: Path, today: dt.date, recognition: Recognition,
         year, month, why = today.year, today.month, "the school year of the day init ran"
     start = year if month >= 9 else year - 1
     lines = [
-        f"# enquiry.toml written by `slc-research init --from` from the folder '{folder.name}'",
+        f"# enquiry.toml written by `slc-research init --from` from the folder "
+        f"'{hide(folder.name)}'",
         f"# on {today.isoformat()}. Every guess is marked '# check: ...' with its reason: read",
         "# each one, correct it if it is wrong, then run:  slc-research check .",
         "# The raw files were copied unchanged into raw/ (the originals were not touched); a line",
         "# starting with # is a comment, and an entry written as comments is not read yet.",
         "",
-        f"title = {toml_string(folder.name)}{_comment('the name of the folder of exports')}",
+        f"title = {toml_string(hide(folder.name))}"
+        f"{_comment('the name of the folder of exports (any name in it redacted)')}",
         f"academic_year = \"{start}-{(start + 1) % 100:02d}\""
         f"{_comment(why)}",
         "schools = []" + _comment('add your school name(s), e.g. ["Northfield Academy"]'),

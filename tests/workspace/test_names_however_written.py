@@ -290,7 +290,7 @@ def test_init_from_names_no_source_or_instrument_after_a_person_and_prints_no_na
                                                                                  capsys):
     """Files named after a pupil or a teacher: the source and instrument names, the summary
     printed and the manifest's comments carry no name (the paths keep the files' names)."""
-    exports = tmp_path / "exports"
+    exports = tmp_path / "Mr Okafor SLC exports"
     exports.mkdir()
     (exports / "roster.csv").write_text(_mis_roster(), encoding="utf-8")
     (exports / "staff.csv").write_text(
@@ -308,6 +308,7 @@ def test_init_from_names_no_source_or_instrument_after_a_person_and_prints_no_na
     import tomllib
 
     manifest = tomllib.loads(text)
+    assert manifest["title"] == "Mr [name] SLC exports"  # the folder's name, redacted
     names = " ".join(manifest["sources"]).casefold()
     instruments = " ".join(str(s.get("instrument", "")) for s in manifest["sources"].values())
     for word in ("zoe", "neill", "okafor", "philippa"):
@@ -337,3 +338,16 @@ def test_check_names_a_file_named_after_a_pupil_with_the_name_redacted(tmp_path,
         said = capsys.readouterr().out
         assert "raw/[name] reflections.csv" in said
         assert "Zoe" not in said and "O'Neill" not in said
+
+
+def test_a_title_naming_a_teacher_does_not_hide_the_teacher_from_the_output_check(
+        tmp_path, capsys):
+    root = write_workspace(tmp_path / "ws")
+    manifest = (root / "enquiry.toml").read_text(encoding="utf-8")
+    (root / "enquiry.toml").write_text(manifest.replace(
+        'title = "Names enquiry"', 'title = "Mr Okafor SLC enquiry"'), encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "report.html").write_text("<h1>Mr Okafor SLC enquiry</h1>", encoding="utf-8")
+    assert main(["check-outputs", str(out), "--workspace", str(root)]) == 1
+    assert "Oka***" in capsys.readouterr().err
