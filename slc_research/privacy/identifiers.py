@@ -28,7 +28,8 @@ written. Then:
   ids of up to four characters (staff codes) only when written in capitals, numbers of fewer
   than five digits never (they cannot be told from a count);
 - **full names**: a person's forename and surname together ("Amy Green", "Green, Amy",
-  "Amy Abernethy-Clark"), up to four words;
+  "Amy Abernethy-Clark", "amy.green" of a user name, "amy_green" of a file name), up to
+  four words;
 - **single names**: a name word on its own (whole words only: "Amy" is not in "Amyas"), with
   or without a possessive ``'s``; a name with an apostrophe also as it is written without
   one ("O'Neill", "ONeill", "O Neill").
@@ -56,7 +57,9 @@ _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
 _TOKEN = re.compile(r"[^\W_]+")
 _GROUP = re.Match.group  # a match -> the text it matched
 _ID_GAP = re.compile(r"[\s-]{1,3}")
-_NAME_GAP = re.compile(r"[\s-]+")
+#: Between the words of a full name: spaces or hyphens, or one dot or underscore with no
+#: space ("zoe.oneill" of an email's local part or a user name, "zoe_oneill" of a file name).
+_NAME_GAP = re.compile(r"[\s-]+|[._]")
 _EMAIL_DOMAIN = re.compile(r"@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b")
 _EMAIL_LOCAL = re.compile(r"[\w.%+'-]{1,64}$")
 _SPACES = re.compile(r"[\s-]+")
