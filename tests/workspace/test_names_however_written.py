@@ -351,3 +351,20 @@ def test_a_title_naming_a_teacher_does_not_hide_the_teacher_from_the_output_chec
     (out / "report.html").write_text("<h1>Mr Okafor SLC enquiry</h1>", encoding="utf-8")
     assert main(["check-outputs", str(out), "--workspace", str(root)]) == 1
     assert "Oka***" in capsys.readouterr().err
+
+
+def test_a_list_of_communities_redacts_their_names_and_themes(tmp_path):
+    root = write_workspace(tmp_path / "ws")
+    (root / "raw" / "communities.csv").write_text(
+        "Community,Kind,Theme\nMr Okafor's SLC,slc,Zoe O'Neill's idea: pupils plan starters\n",
+        encoding="utf-8")
+    (root / "enquiry.toml").write_text((root / "enquiry.toml").read_text(encoding="utf-8") + (
+        '\n[sources.communities]\npath = "raw/communities.csv"\nkind = "communities"\n'
+        '[sources.communities.columns]\n"Community" = "community"\n"Kind" = "kind"\n'
+        '"Theme" = "theme"\n'), encoding="utf-8")
+    enq = Enquiry.open(root)
+    listed = enq.table("communities")
+    row = listed[listed["community"].str.startswith("Mr [name]'s SLC (")]
+    assert row["theme"].tolist() == ["[name]'s idea: pupils plan starters"]
+    # the list and the membership list name the community alike
+    assert row["community"].iloc[0] in set(enq.table("memberships")["community"])

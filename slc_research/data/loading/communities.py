@@ -105,7 +105,9 @@ def load_communities(spec: SourceSpec, ctx: LoadContext) -> Loaded:
     out = {"community": _required_text(src, "community", "a community name"),
            "kind": _community_kind(src, "kind"),
            "school": src.text("school", "school"),
-           "theme": src.text("theme")}
+           # a theme is free text ("Mr Okafor's retrieval practice group")
+           "theme": redact_texts(src.text("theme"), ctx.redaction(file_names(src.raw.data,
+                                                                            src.map)))}
     src.require_unique({"community": out["community"]}, "community")
     return src.finish("communities", out)
 
