@@ -8,6 +8,7 @@ returns a :class:`Loaded`.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ import pandas as pd
 
 from slc_research.privacy.identifiers import Identifiers
 from slc_research.privacy.pseudonyms import Pseudonymiser, normalise_id
-from slc_research.privacy.redaction import redaction_identifiers
+from slc_research.privacy.redaction import redact_labels, redaction_identifiers
 
 __all__ = ["BUILTIN_RESPONSE_SCALES", "LoadContext", "Loaded", "ResponseScale", "Scale",
            "SourceSpec", "normalise_answer"]
@@ -186,6 +187,9 @@ class LoadContext:
         number) -> the pupil id of the same row, both normalised
         (:func:`~slc_research.privacy.pseudonyms.normalise_id`): a file keyed by either id
         is linked to the same pupil (:meth:`pseudonymise`).
+    public_words : frozenset of str
+        The folded words of the enquiry's title and schools' names, public in every report:
+        not names in a community's name ("St Aidan's SLC" with a pupil called Aidan).
     """
 
     pseudonymiser: Pseudonymiser
@@ -198,6 +202,7 @@ class LoadContext:
     emails: frozenset[str] = frozenset()
     dates_of_birth: frozenset[str] = frozenset()
     id_links: dict[str, str] = field(default_factory=dict, repr=False)
+    public_words: frozenset[str] = frozenset()
 
     def __repr__(self) -> str:
         return (f"LoadContext(<{len(self.names)} names, {len(self.ids)} ids, "
@@ -218,9 +223,54 @@ class LoadContext:
         """What the loaders redact from free text: the people's identifiers and ``extra_names``.
 
         ``extra_names`` are the names a file itself holds (a texts file's name columns).
+        Without any the matcher is built once per context, not once per file.
         """
+        if extra_names <= self.names:
+            return self._people
         return redaction_identifiers(names=self.names | extra_names, ids=self.ids,
                                      emails=self.emails, dates=self.dates_of_birth)
+
+    @functools.cached_property
+    def _people(self) -> Identifiers:
+        return redaction_identifiers(names=self.names, ids=self.ids, emails=self.emails,
+                                     dates=self.dates_of_birth)
+
+    @functools.cached_property
+    def _in_messages(self) -> Identifiers:
+        return Identifiers.build(names=self.names, full_names=self.names, ids=self.ids,
+                                 emails=self.emails, dates=self.dates_of_birth)
+
+    @functools.cached_property
+    def _in_community_names(self) -> Identifiers:
+        return redaction_identifiers(names=self.names, ids=self.ids, emails=self.emails,
+                                     dates=self.dates_of_birth, common=self.public_words)
+
+    def in_messages(self) -> Identifiers:
+        """The people's identifiers as a message's own words are searched for them.
+
+        As the output check reads a report: full names, ids, emails and dates of birth in
+        any form, a single name only with a capital ("May", not the "may" of a sentence).
+        """
+        return self._in_messages
+
+    def community_names(self, names: pd.Series) -> pd.Series:
+        """Communities' names with the people's identifiers redacted, kept apart.
+
+        "Mr Okafor's SLC" becomes "Mr [name]'s SLC (3f9c)", the tag a keyed digest of the
+        name as written (:func:`~slc_research.privacy.redaction.redact_labels`): the same
+        in every file of the workspace, so memberships, meetings, texts and plans still
+        meet. Only the roster's and staff list's identifiers are used (never a file's own
+        name columns), for the same reason; the words of the title and schools' names are
+        not names here (``public_words``).
+        """
+        if not (self.names or self.ids or self.emails):
+            return names
+        return redact_labels(names, self._in_community_names, self._community_tag)
+
+    def _community_tag(self, name: str) -> str:
+        digest = self.pseudonymiser.pseudonymise(pd.Series([name], dtype="string"),
+                                                 "anonymous").iloc[0]
+        return str(digest)[2:6]
 
 
 def _linked(ids: pd.Series, links: dict[str, str]) -> pd.Series:

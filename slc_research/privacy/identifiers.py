@@ -28,9 +28,11 @@ written. Then:
   ids of up to four characters (staff codes) only when written in capitals, numbers of fewer
   than five digits never (they cannot be told from a count);
 - **full names**: a person's forename and surname together ("Amy Green", "Green, Amy",
-  "Amy Abernethy-Clark"), up to four words;
+  "Amy Abernethy-Clark", "amy.green" of a user name, "amy_green" of a file name), up to
+  four words;
 - **single names**: a name word on its own (whole words only: "Amy" is not in "Amyas"), with
-  or without a possessive ``'s``.
+  or without a possessive ``'s``; a name with an apostrophe also as it is written without
+  one ("O'Neill", "ONeill", "O Neill").
 
 Each word of a text is looked up in a set (never a pattern of every name), so the cost grows
 with the length of the text, not the size of the roster.
@@ -55,7 +57,9 @@ _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
 _TOKEN = re.compile(r"[^\W_]+")
 _GROUP = re.Match.group  # a match -> the text it matched
 _ID_GAP = re.compile(r"[\s-]{1,3}")
-_NAME_GAP = re.compile(r"[\s-]+")
+#: Between the words of a full name: spaces or hyphens, or one dot or underscore with no
+#: space ("zoe.oneill" of an email's local part or a user name, "zoe_oneill" of a file name).
+_NAME_GAP = re.compile(r"[\s-]+|[._]")
 _EMAIL_DOMAIN = re.compile(r"@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b")
 _EMAIL_LOCAL = re.compile(r"[\w.%+'-]{1,64}$")
 _SPACES = re.compile(r"[\s-]+")
@@ -162,9 +166,10 @@ class Identifiers:
         for name in (*names, *full_names):
             first, comma, rest = str(name).partition(",")
             words = _WORD.findall(fold(f"{rest} {first}" if comma else first))
-            singles.update(w for w in words if len(w) >= min_name_letters)
-            if len(words) >= 2:
-                fulls.add(" ".join(words[:4]))
+            for spelt in _spellings(words):
+                singles.update(w for w in spelt if len(w) >= min_name_letters)
+                if len(spelt) >= 2:
+                    fulls.add(" ".join(spelt[:4]))
         fulls -= allowed_set
         singles -= exempt
         id_set = {i for i in (_SPACES.sub("", fold(x)) for x in ids if "@" not in str(x))
@@ -301,6 +306,19 @@ class Identifiers:
             if comma:
                 return None
         return None
+
+
+def _spellings(words: list[str]) -> list[list[str]]:
+    """A name's words as written, and as they are also written without an apostrophe.
+
+    "O'Neill" is also written "ONeill" and "O Neill": the joined word ("oneill") and the
+    part after the apostrophe ("neill") are the name too, alone and in the full name.
+    """
+    if not any("'" in w for w in words):
+        return [words]
+    joined = [w.replace("'", "") for w in words]
+    parted = [p for w in words for p in w.split("'") if p]
+    return [words, joined, parted]
 
 
 def _base(word: str) -> str:

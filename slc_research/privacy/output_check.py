@@ -36,8 +36,9 @@ zero-width characters hide nothing.
   ordinary word. Names that are English words, report vocabulary or the names
   of statistical methods (Grace, Green, Young, Mark, Pearson, Cohen: the list is
   ``slc_research/templates/common_name_words.txt``), words written in the
-  notebooks themselves and words of the workspace's title, schools and
-  community names are not flagged on their own: a pupil surnamed Green is then
+  notebooks themselves, words of the schools' names, and words of the
+  workspace's title and community names that are not the name of someone on the
+  roster or staff list are not flagged on their own: a pupil surnamed Green is then
   found only as "Amy Green", never in "green". Anything else a teacher knows to
   be a false alarm goes in ``private/allowed_words.txt``, one word or name per
   line.

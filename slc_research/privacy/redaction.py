@@ -25,8 +25,8 @@ import pandas as pd
 
 from slc_research.privacy.identifiers import Identifiers
 
-__all__ = ["PLACEHOLDER", "PLACEHOLDERS", "Redaction", "redact_names", "redact_texts",
-           "redact_with_offsets", "redaction_identifiers"]
+__all__ = ["PLACEHOLDER", "PLACEHOLDERS", "Redaction", "redact_labels", "redact_names",
+           "redact_texts", "redact_with_offsets", "redaction_identifiers"]
 
 #: What a name becomes.
 PLACEHOLDER = "[name]"
@@ -36,8 +36,8 @@ PLACEHOLDERS = {"name": PLACEHOLDER, "full name": PLACEHOLDER, "real id": "[id]"
 
 
 def redaction_identifiers(*, names: Iterable[str] = (), ids: Iterable[str] = (),
-                          emails: Iterable[str] = (), dates: Iterable[object] = ()
-                          ) -> Identifiers:
+                          emails: Iterable[str] = (), dates: Iterable[object] = (),
+                          common: Iterable[str] = ()) -> Identifiers:
     """What redaction looks for: every name word of two letters or more, in any case.
 
     Parameters
@@ -50,12 +50,15 @@ def redaction_identifiers(*, names: Iterable[str] = (), ids: Iterable[str] = (),
         Known email addresses (any address is redacted).
     dates : iterable
         Dates of birth, as the roster writes them.
+    common : iterable of str
+        Words that are not names on their own here (a full name is still redacted); none
+        for free text.
 
     Returns
     -------
     Identifiers
     """
-    return Identifiers.build(names=names, ids=ids, emails=emails, dates=dates,
+    return Identifiers.build(names=names, ids=ids, emails=emails, dates=dates, common=common,
                              names_any_case=True, min_name_letters=2)
 
 
@@ -141,6 +144,43 @@ def redact_texts(texts: pd.Series, ident: Identifiers,
     values = [Redaction(t, ident, placeholder).text if keep else None
               for t, keep in zip(out.tolist(), present, strict=True)]
     return pd.Series(values, index=out.index, dtype="string", name=out.name)
+
+
+def redact_labels(labels: pd.Series, ident: Identifiers, tag: Callable[[str], str]
+                  ) -> pd.Series:
+    """Names of groups (a community, a team) with identifiers redacted, kept apart.
+
+    A label is redacted as a text is ("Mr Okafor's SLC" -> "Mr [name]'s SLC"); a label
+    that changed is followed by ``tag(label)`` in brackets ("Team [name] (3f9c)"), so that
+    two groups named after two people stay two groups. ``tag`` must give the same tag for
+    the same label wherever it is read (a keyed digest), so that every file naming the
+    group gives it the same redacted name. A label with no identifier is kept as written.
+
+    Parameters
+    ----------
+    labels : Series of str
+    ident : Identifiers
+        What to redact (:func:`redaction_identifiers`).
+    tag : callable
+        The label as written -> a short tag that does not give the label away.
+
+    Returns
+    -------
+    Series of str
+        The labels (missing ones stay missing).
+    """
+    out = labels.astype("string")
+    present = out.dropna().unique()
+    if not len(present):
+        return out
+    renamed = {}
+    for label in present:
+        redacted = Redaction(label, ident).text
+        if redacted != label:
+            renamed[label] = f"{redacted} ({tag(label)})"
+    if not renamed:
+        return out
+    return out.replace(renamed).astype("string")
 
 
 def redact_names(texts: pd.Series, names: Iterable[str],

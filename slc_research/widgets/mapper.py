@@ -33,6 +33,7 @@ from slc_research.widgets.mapper_parts import (
     missing_file_message,
     named,
     option_control,
+    people_words,
     roster_label,
     survey_note,
     verdict,
@@ -130,12 +131,14 @@ class ColumnMapper(w.VBox):
         if sheets:
             self.sheet = named(w.Dropdown(description="Sheet", options=sheets, style=STYLE),
                                 "sheet")
+        self._avoid = people_words(manifest)  # no name, code or instrument made of a name
         self.headers = read_raw(self.path, label=self.rel,
                                 sheet=self.sheet.value if self.sheet else None).headers
         self.kind = named(w.Dropdown(description="The file holds", options=_TABLE_KINDS,
                                       value=kind or "pupils", style=STYLE), "kind")
         self.name = named(w.Text(description="Source name", style=STYLE,
-                                  value=suggest_source_name(self.rel, list(manifest.sources))),
+                                  value=suggest_source_name(self.rel, list(manifest.sources),
+                                                            self._avoid)),
                            "name")
         self.description = named(w.Text(description="Description", style=STYLE), "description")
         self.date_format = named(w.Text(description="Date format (blank: automatic)",
@@ -207,7 +210,8 @@ class ColumnMapper(w.VBox):
                                 layout=w.Layout(**COLUMN_LAYOUT))
                 self.columns[canon] = named(dd, f"column-{canon.replace('_', '-')}")
             self.options = {opt: option_control(opt, manifest, instrument_name([
-                Path(self.rel).stem])) for opt in spec.options if opt not in _BY_HAND}
+                Path(self.rel).stem], self._avoid)) for opt in spec.options
+                if opt not in _BY_HAND}
             self.items = {}
             if kind == "survey":
                 self._build_items(manifest, known)
@@ -275,9 +279,10 @@ class ColumnMapper(w.VBox):
                         for i in s.items})
         forced = self.options["format"].value if "format" in self.options else ""
         try:
+            avoid = self._avoid
             self.survey = survey_columns(self.path, label=self.rel, forced=forced or "auto",
                                          sheet=self.sheet.value if self.sheet else None,
-                                         codes=codes, known=known,
+                                         codes=codes, known=known, avoid=avoid,
                                          response_scales=manifest.response_scales)
         except SlcResearchError:  # the loader's verdict says why
             self.survey = None
@@ -285,7 +290,8 @@ class ColumnMapper(w.VBox):
             given = set(codes) | set(known.values())
             fresh = {h: c for h, c in self.survey.questions.items() if c and c not in given}
             guess = {**self.survey.questions,
-                     **item_codes(fresh, self.survey.question_texts, taken=list(given))}
+                     **item_codes(fresh, self.survey.question_texts, taken=list(given),
+                                  avoid=avoid)}
         else:
             guess = suggest_items(self.headers, codes, known=known)
         not_questions = self.survey.not_questions if self.survey is not None else {}

@@ -13,10 +13,12 @@ from pathlib import Path
 
 import ipywidgets as w
 
+from slc_research.data.loading.loaders import people_of
+from slc_research.data.loading.survey_columns import name_words
 from slc_research.data.loading.survey_exports import FORMAT_NAMES
 from slc_research.data.schemas import COMMUNITY_KINDS
 from slc_research.data.spec import Loaded
-from slc_research.errors import SlcResearchError
+from slc_research.errors import DataError, SlcResearchError
 from slc_research.words import plural
 from slc_research.workspace.manifest import Manifest
 from slc_research.workspace.mapping_editor import SurveyColumns, relative_path
@@ -24,6 +26,7 @@ from slc_research.workspace.recognise_survey import answered_for_a_child
 
 __all__ = ["CHOICES", "COLUMN_LAYOUT", "COLUMN_STYLE", "ITEM_LAYOUT", "NOT_IN_FILE",
            "OPTION_LABELS", "QUESTION_LAYOUT", "STYLE", "mapper_notes", "missing_file_message",
+           "people_words",
            "named",
            "option_control", "roster_label", "survey_note", "verdict", "whose_answers"]
 
@@ -207,3 +210,14 @@ def with_questions(dropdown: w.Dropdown, texts: dict[str, str], width: int = 60)
         options.append((label, header))
     dropdown.options = options
     dropdown.value = chosen
+
+
+def people_words(manifest: Manifest) -> frozenset[str]:
+    """The name words of the workspace's roster and staff list: never made into an item code.
+
+    Empty when they cannot be read (``check`` says why).
+    """
+    try:
+        return name_words(people_of(manifest.sources.values()).names)
+    except DataError:
+        return frozenset()

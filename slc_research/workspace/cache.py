@@ -55,7 +55,9 @@ CACHE_DIR = ".slc-cache"
 #: 5: surveys' submitted times and respondent rows; blank flags, KS2 bands, timestamps.
 #: 6: REFI-QDA projects: CR LF line breaks counted as the tool counts them, code names
 #:    unique at every level, PDFs' text, guids in any case.
-CACHE_VERSION = "6"
+#: 7: communities' names redacted; a file's own name columns and names written without
+#:    their apostrophe redacted from its free text.
+CACHE_VERSION = "7"
 #: Files at least this large are hashed through a memory map (no copy into Python).
 _MMAP_BYTES = 1024 * 1024
 _CHUNK = 4 * 1024 * 1024

@@ -21,8 +21,10 @@ import pandas as pd
 from slc_research.data.schemas import TABLES
 from slc_research.data.spec import LoadContext, Loaded, SourceSpec
 from slc_research.errors import ConfigError, DataError, Problem
+from slc_research.privacy.identifiers import words_of
 from slc_research.privacy.pseudonyms import CONSENT_FILE, Pseudonymiser, read_consent_register
 from slc_research.privacy.quotable import NOT_QUOTABLE_FILE, apply_not_quotable, load_not_quotable
+from slc_research.privacy.redaction import Redaction
 from slc_research.workspace.cache import SourceCache
 from slc_research.workspace.id_links import (
     linked_register,
@@ -45,9 +47,9 @@ PRIVATE_DIR = "private"
 _PEOPLE_KINDS = {"pupils": "pupil", "staff": "staff"}
 #: Source kinds whose free text has the roster's and staff list's names, ids, emails and
 #: dates of birth redacted at load (texts, plans and reports, roles, meeting topics, codes
-#: and code descriptions): their cache key holds the roster's fingerprint.
+#: and code descriptions, communities' names): their cache key holds the roster's fingerprint.
 _REDACTED_KINDS = ("texts", "action_plans", "memberships", "meetings", "qdpx", "codebook",
-                   "codings")
+                   "codings", "communities")
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,7 @@ class SourceHealth:
 
     source: str
     kind: str
-    file: str
+    file: str  # as the manifest names it, with any name in it redacted
     rows_read: int
     rows_dropped: int
     from_cache: bool
@@ -81,17 +83,37 @@ def _context(manifest: Manifest, pseudonymiser: Pseudonymiser, withdrawn: frozen
              people: dict[str, SourceSpec]) -> tuple[LoadContext, bool]:
     """The loaders' context, and whether the people's identifiers could be read.
 
-    They are read when a source redacts; a roster or staff list that cannot be read says
-    why as a source of its own, and the sources that redact wait for it (False).
+    They are read whenever there is a roster or staff list (a source redacts them from its
+    free text; every loader from its messages and notes); a roster or staff list that cannot
+    be read says why as a source of its own, and the sources that redact wait for it (False).
     """
     ctx = LoadContext(pseudonymiser, manifest.response_scales, manifest.scales,
-                      withdrawn=withdrawn)
-    if any(s.kind in _REDACTED_KINDS for s in manifest.sources.values()):
+                      withdrawn=withdrawn, public_words=_public_words(manifest))
+    if people:  # every loader's messages and notes are cleared of them too
         try:
             ctx = _read_people(list(people.values())).into(ctx)
         except DataError:
             return ctx, False
     return ctx, True
+
+
+def _shown_label(label: str, ctx: LoadContext) -> str:
+    """A source's file as ``check`` and the data-health notes show it: names redacted.
+
+    ("raw/[name] reflections.csv" for a file named after a pupil.)
+    """
+    if not (ctx.names or ctx.ids):
+        return label
+    return Redaction(label, ctx.in_messages()).text
+
+
+def _public_words(manifest: Manifest) -> frozenset[str]:
+    """The words of the enquiry's title and its schools' names: public in every report.
+
+    A possessive counts without its ``'s`` too ("St Aidan's": "aidan").
+    """
+    words = words_of([manifest.title, *manifest.schools])
+    return frozenset(words | {w[:-2] for w in words if w.endswith("'s")})
 
 
 #: What a source that redacts says when the names to redact could not be read.
@@ -207,6 +229,7 @@ class Enquiry:
                 parts["authors_file"] = cache.content_hash(Path(spec.options["authors_file"]))
             if spec.kind in _REDACTED_KINDS:
                 parts["names_from"] = people_hash  # redaction depends on the roster
+                parts["public_words"] = sorted(_public_words(manifest))
             key = cache.key(parts)
             hit = cache.read(_safe_dir(name), key) if use_cache else None
             if hit is not None:
@@ -230,6 +253,7 @@ class Enquiry:
                     continue
                 tables = loaded.tables
                 meta = {"notes": loaded.notes, "rows_read": loaded.rows_read,
+                        "shown_file": _shown_label(spec.label, ctx),
                         "rows_dropped": loaded.rows_dropped,
                         "consent_rows": register.rows_of(loaded.withdrawn_found),
                         "respondent_rows": loaded.respondent_rows}
@@ -246,7 +270,8 @@ class Enquiry:
                     meta.get("consent_rows", [-1]))
             for t, df in tables.items():
                 collected[t].append(df)
-            health.append(SourceHealth(name, spec.kind, spec.label, int(meta["rows_read"]),
+            health.append(SourceHealth(name, spec.kind, meta.get("shown_file", spec.label),
+                                       int(meta["rows_read"]),
                                        int(meta["rows_dropped"]), from_cache,
                                        tuple(meta["notes"])))
         if problems:

@@ -17,9 +17,11 @@ people's ids and dates of birth. The message never shows the file's own first
 row, which may be a pupil's data.
 
 Which words are not names here (``common``): the list in
-``slc_research/templates/common_name_words.txt``, the words of the workspace's
-title, schools and community names, the words the caller passes (the notebooks'),
-and the teacher's ``private/allowed_words.txt``.
+``slc_research/templates/common_name_words.txt``, the words of the schools' names,
+the words of the workspace's title and community names that are not the name of a
+person on the roster or staff list (a community named after a teacher is redacted at
+load; the teacher is still found in a report), the words the caller passes (the
+notebooks'), and the teacher's ``private/allowed_words.txt``.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
+from slc_research.data.loading.people import is_name_header
 from slc_research.data.loading.survey_exports import FORMATS, mapped_headers, read_export
 from slc_research.data.parsing.mapping import map_columns
 from slc_research.data.reading.readers import read_raw
@@ -51,9 +54,6 @@ _FULL_KINDS = ("pupils", "staff", "communities")  # read in full
 _PEOPLE_KINDS = ("pupils", "staff")  # a failure to read them stops the check
 #: read only when the header row has a name, email, date of birth or id column
 _PEEK_KINDS = ("memberships", "texts", "survey", "meeting_attendance", "action_plans")
-_NAME_HEADER = re.compile(r"name|known as|nick", re.I)
-_NOT_NAME_HEADER = re.compile(r"school|department|subject|group|class|team|house|file|form\b",
-                              re.I)
 _FORE_HEADER = re.compile(r"fore|first|given|preferred|known as|nick|middle", re.I)
 _SUR_HEADER = re.compile(r"sur|last|family", re.I)
 _ID_HEADER = re.compile(r"\b(upn|uln|adno|adm|admission|candidate|pupil id|student id|mis id)\b",
@@ -80,10 +80,12 @@ def workspace_identifiers(workspace: str | Path, *, extra_words: Iterable[str] =
     manifest = read_manifest(workspace)
     found = _Found()
     common = set(_common_words()) | words_of(extra_words)
-    common |= words_of([manifest.title, *manifest.schools])
+    schools = words_of(manifest.schools)
+    common |= schools
+    groups: set[str] = words_of([manifest.title])  # the title's, communities' names' words
     for spec in manifest.sources.values():
-        common |= words_of(str(v) for k, v in spec.options.items()
-                            if k in ("school", "community") and isinstance(v, str))
+        groups |= words_of(str(v) for k, v in spec.options.items()
+                           if k in ("school", "community") and isinstance(v, str))
         if not _worth_reading(spec):
             continue
         try:
@@ -97,11 +99,15 @@ def workspace_identifiers(workspace: str | Path, *, extra_words: Iterable[str] =
         if spec.kind in ("communities", "memberships"):
             for col in ("community", "theme", "school"):
                 if col in cmap.columns:
-                    common |= words_of(data[cmap.columns[col]].dropna().unique())
+                    groups |= words_of(data[cmap.columns[col]].dropna().unique())
         for col in _ID_COLUMNS:
             if col in cmap.columns:
                 found.ids.update(data[cmap.columns[col]].dropna().astype(str).unique())
         found.add_people(data, cmap.identifying, cmap.unmapped)
+    # a community named after a person ("Team Zoe", "Mr Okafor's SLC") is redacted at load,
+    # and a title naming one ("Mr Okafor's SLC enquiry") heads every report: their name
+    # words stay names here, so the person is found there and anywhere else
+    common |= groups - (words_of(_name_words(found.names | found.fulls)) - schools)
     allowed = _allowed_words(Path(manifest.root) / "private" / ALLOWED_WORDS_FILE)
     return Identifiers.build(names=found.names, full_names=found.fulls, ids=found.ids,
                              dates=found.dates, emails=found.emails, allowed=allowed,
@@ -164,7 +170,7 @@ class _Found:
         sur = [h for k, h in identifying.items() if k == "surname"]
         whole = [h for k, h in identifying.items() if k == "name"]
         for h in unmapped:
-            if _is_name_header(h):
+            if is_name_header(h):
                 (sur if _SUR_HEADER.search(h) else fore if _FORE_HEADER.search(h)
                  else whole).append(h)
             elif _ID_HEADER.search(h):
@@ -187,12 +193,6 @@ class _Found:
                 self.fulls.update(both.dropna().unique())
 
 
-def _is_name_header(header: str) -> bool:
-    """A header like "Preferred forename", "Known as", "Child's name" (four words at most)."""
-    return (len(header.split()) <= 4 and bool(_NAME_HEADER.search(header))
-            and not _NOT_NAME_HEADER.search(header))
-
-
 def _worth_reading(spec) -> bool:
     """Whether the source ``spec`` is read in full for the identifiers it holds.
 
@@ -211,7 +211,7 @@ def _worth_reading(spec) -> bool:
     if headers is None:
         return True
     mapped = {h.strip().casefold() for h in spec.columns}
-    return any(_is_name_header(h) or _EMAIL_HEADER.search(h) or _DOB_HEADER.search(h)
+    return any(is_name_header(h) or _EMAIL_HEADER.search(h) or _DOB_HEADER.search(h)
                or (_ID_HEADER.search(h) and h.strip().casefold() not in mapped)
                for h in headers)
 
@@ -237,6 +237,12 @@ def _header_row(path: Path) -> list[str] | None:
     first = lines[0]
     delimiter = max((",", ";", "\t", "|"), key=first.count)
     return next(csv.reader(io.StringIO(first), delimiter=delimiter), None)
+
+
+def _name_words(names: Iterable[str]) -> set[str]:
+    """Names and their possessives' bases as :func:`words_of` splits them ("okafor's")."""
+    words = words_of(names)
+    return words | {f"{w}'s" for w in words}
 
 
 def _common_words() -> list[str]:

@@ -25,19 +25,24 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from slc_research.data.loading.survey_columns import name_words
 from slc_research.data.reading.documents import document_base, document_files, is_pattern
 from slc_research.data.reading.refi_files import sources_beside
 from slc_research.errors import ConfigError
+from slc_research.privacy.identifiers import Identifiers
+from slc_research.privacy.redaction import Redaction
 from slc_research.words import plural
 from slc_research.workspace.atomic import write_atomic
 from slc_research.workspace.entry_check import accepted_entry
 from slc_research.workspace.manifest import MANIFEST, read_manifest
 from slc_research.workspace.mapping_editor import suggest_source_name
 from slc_research.workspace.recognise import recognise_folder
+from slc_research.workspace.recognise_ids import roster_names
 from slc_research.workspace.recognised import Placed, Recognition
 
 __all__ = ["InitFrom", "init_from", "toml_string"]
@@ -66,6 +71,9 @@ class InitFrom:
         Source name -> {header: (canonical name, reason)} of columns the loader refused.
     copied : list of Path
         Raw files copied into the workspace.
+    hide : callable
+        A text with the names of the people on the roster and staff list redacted: for
+        file names and reasons in the summary and the manifest's comments.
     """
 
     root: Path
@@ -74,10 +82,11 @@ class InitFrom:
     refused: dict[str, str] = field(default_factory=dict)
     left_out: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
     copied: list[Path] = field(default_factory=list)
+    hide: Callable[[str], str] = str
 
     def summary(self) -> str:
         """What was written, in plain words (file paths and counts: never a cell)."""
-        placed = self.recognition.placed
+        placed, hide = self.recognition.placed, self.hide
         lines = [f"Wrote {self.root / MANIFEST}: {len(placed) - len(self.refused)} of "
                  f"{plural(len(placed) + len(self.recognition.unplaced), 'file')} placed as sources"
                  + (f", {len(self.copied)} copied unchanged into {self.root / 'raw'}"
@@ -86,13 +95,13 @@ class InitFrom:
             name = self.names[p.rel]
             state = (f"not read yet ({self.refused[name]}): written commented out"
                      if name in self.refused else p.what)
-            lines.append(f"  {p.rel} -> [sources.{name}] {p.kind}: {state}")
+            lines.append(f"  {hide(p.rel)} -> [sources.{name}] {p.kind}: {hide(state)}")
             for header, (canon, why) in self.left_out.get(name, {}).items():
-                lines.append(f"    column '{header}' not mapped to {canon}: the loader refuses "
-                             f"it (expected {why})")
+                lines.append(f"    column '{hide(header)}' not mapped to {canon}: the loader "
+                             f"refuses it (expected {hide(why)})")
         if self.recognition.unplaced:
             lines.append("Files not placed (not copied):")
-            lines += [f"  {u.rel}: {u.reason}" for u in self.recognition.unplaced]
+            lines += [f"  {hide(u.rel)}: {hide(u.reason)}" for u in self.recognition.unplaced]
         return "\n".join(lines)
 
 
@@ -111,8 +120,22 @@ def _value(v: Any) -> str:
     return toml_string(v)
 
 
-def _comment(reason: str | None) -> str:
-    return f"  # check: {' '.join(str(reason).split())}" if reason else ""
+def _comment(reason: str | None, hide: Callable[[str], str] = str) -> str:
+    return f"  # check: {' '.join(hide(str(reason)).split())}" if reason else ""
+
+
+def _hider(recognition: Recognition) -> Callable[[str], str]:
+    """Redaction of the names on the roster and staff list found, as the output check reads.
+
+    Full names in any case, a single name with a capital: for file names, sheet names and
+    reasons in what init prints and writes as comments, never for a path or a header the
+    manifest needs as it is.
+    """
+    names = roster_names(recognition.placed)
+    if not names:
+        return str
+    ident = Identifiers.build(names=names, full_names=names)
+    return lambda text: Redaction(str(text), ident).text
 
 
 def _copy(src: Path, dest: Path, copied: list[Path]) -> None:
@@ -141,7 +164,8 @@ def _copies(p: Placed, folder: Path, root: Path, path: str) -> list[tuple[Path, 
     return [(f, into / f.relative_to(base)) for f in files]
 
 
-def _header(folder: Path, today: dt.date, recognition: Recognition) -> list[str]:
+def _header(folder: Path, today: dt.date, recognition: Recognition,
+            hide: Callable[[str], str] = str) -> list[str]:
     days = [p.first_day for p in recognition.placed if p.first_day is not None]
     if days:
         year, month = int(min(days) // 400), int(min(days) % 400 // 32)
@@ -150,7 +174,8 @@ def _header(folder: Path, today: dt.date, recognition: Recognition) -> list[str]
         year, month, why = today.year, today.month, "the school year of the day init ran"
     start = year if month >= 9 else year - 1
     lines = [
-        f"# enquiry.toml written by `slc-research init --from` from the folder '{folder.name}'",
+        f"# enquiry.toml written by `slc-research init --from` from the folder "
+        f"'{hide(folder.name)}'",
         f"# on {today.isoformat()}. Every guess is marked '# check: ...' with its reason: read",
         "# each one, correct it if it is wrong, then run:  slc-research check .",
         "# The raw files were copied unchanged into raw/ (the originals were not touched); a line",
@@ -165,7 +190,7 @@ def _header(folder: Path, today: dt.date, recognition: Recognition) -> list[str]
         "never published", ""]
     if recognition.unplaced:
         lines.append("# Files of the folder that were not placed (not copied):")
-        lines += [f"#   {u.rel}: {u.reason}" for u in recognition.unplaced]
+        lines += [f"#   {hide(u.rel)}: {hide(u.reason)}" for u in recognition.unplaced]
         lines.append("")
     for name, scale in recognition.scales.items():
         why = {"scale": "the rows of one grid question make a scale",
@@ -183,29 +208,31 @@ def _header(folder: Path, today: dt.date, recognition: Recognition) -> list[str]
 
 
 def _entry(name: str, p: Placed, path: str, table: dict[str, Any],
-           left_out: dict[str, tuple[str, str]], problem: str | None) -> list[str]:
+           left_out: dict[str, tuple[str, str]], problem: str | None,
+           hide: Callable[[str], str] = str) -> list[str]:
     lines = [f"[sources.{name}]", f"path = {toml_string(path)}",
-             f"kind = {toml_string(p.kind)}{_comment(p.what + ': ' + p.checks.get('kind', ''))}"]
+             f"kind = {toml_string(p.kind)}"
+             f"{_comment(p.what + ': ' + p.checks.get('kind', ''), hide)}"]
     for key, value in table.items():
         if key in ("kind", "path", "columns"):
             continue
-        lines.append(f"{key} = {_value(value)}{_comment(p.checks.get(key))}")
+        lines.append(f"{key} = {_value(value)}{_comment(p.checks.get(key), hide)}")
     columns = table.get("columns", {})
     unread = {h: c for h, c in p.unread.items() if h not in columns and h not in left_out}
     if columns or left_out or unread:
         lines.append(f"[sources.{name}.columns]")
         for header, canon in columns.items():
             lines.append(f"{toml_string(header)} = {toml_string(canon)}"
-                         f"{_comment(p.checks.get(f'columns.{header}'))}")
+                         f"{_comment(p.checks.get(f'columns.{header}'), hide)}")
         for header, (canon, why) in left_out.items():
             lines.append(f"# {toml_string(header)} = {toml_string(canon)}"
-                         f"{_comment(f'left out: the loader refuses it (expected {why})')}")
+                         f"{_comment(f'left out: the loader refuses it (expected {why})', hide)}")
         for header, (code, why) in unread.items():
-            lines.append(f"# {toml_string(header)} = {toml_string(code)}{_comment(why)}")
+            lines.append(f"# {toml_string(header)} = {toml_string(code)}{_comment(why, hide)}")
     if problem is None:
-        return [f"# --- {p.rel}: {p.what}", *lines, ""]
-    return [f"# --- {p.rel}: {p.what}. Not read yet, so written as comments:",
-            f"# check: {' '.join(problem.split())}",
+        return [f"# --- {hide(p.rel)}: {p.what}", *lines, ""]
+    return [f"# --- {hide(p.rel)}: {p.what}. Not read yet, so written as comments:",
+            f"# check: {' '.join(hide(problem).split())}",
             "# Correct the entry, remove the # signs, then run check.",
             *(f"# {line}" for line in lines), ""]
 
@@ -251,7 +278,9 @@ def init_from(root: str | Path, folder: str | Path, *, today: dt.date | None = N
                 raise ConfigError(f"{dest} already exists and differs from "
                                   f"{src.relative_to(folder).as_posix()}; nothing was "
                                   "changed. Choose an empty folder for the workspace.")
-    out = InitFrom(root, recognition)
+    hide = _hider(recognition)
+    avoid = name_words(roster_names(recognition.placed))
+    out = InitFrom(root, recognition, hide=hide)
     made: list[Path] = []
     try:
         root.mkdir(parents=True, exist_ok=True)
@@ -264,13 +293,13 @@ def init_from(root: str | Path, folder: str | Path, *, today: dt.date | None = N
             if not path.exists():
                 write_atomic(path, text)
                 made.append(path)
-        lines = _header(folder, today or dt.date.today(), recognition)
+        lines = _header(folder, today or dt.date.today(), recognition, hide)
         write_atomic(root / MANIFEST, "\n".join(lines) + "\n")
         made.append(root / MANIFEST)
         read_manifest(root)  # the scales are valid before any source is checked
         for p in placed:
             name = suggest_source_name("texts" if is_pattern(p.rel) else p.rel,
-                                       list(out.names.values()))
+                                       list(out.names.values()), avoid)
             out.names[p.rel] = name
             table = {"path": paths[p.rel], **p.table}
             if "authors_file" in table:  # a folder of texts' list of authors, in the workspace
@@ -281,7 +310,7 @@ def init_from(root: str | Path, folder: str | Path, *, today: dt.date | None = N
                 out.left_out[name] = got.left_out
             if got.problem is not None:
                 out.refused[name] = got.problem
-            lines += _entry(name, p, paths[p.rel], got.table, got.left_out, got.problem)
+            lines += _entry(name, p, paths[p.rel], got.table, got.left_out, got.problem, hide)
         write_atomic(root / MANIFEST, "\n".join(lines) + "\n")
         read_manifest(root)
     except BaseException:

@@ -354,9 +354,16 @@ def columns_from_choices(choices: Mapping[str, str | None]) -> dict[str, str]:
     return out
 
 
-def suggest_source_name(path: str | Path, taken: Sequence[str] = ()) -> str:
-    """A source name from a file name, unique among ``taken``: ``"Y7 Roster.csv"`` -> ``"y7_roster"``."""
-    base = re.sub(r"[^a-z0-9]+", "_", Path(path).stem.casefold()).strip("_") or "source"
+def suggest_source_name(path: str | Path, taken: Sequence[str] = (),
+                        avoid: frozenset[str] = frozenset()) -> str:
+    """A source name from a file name, unique among ``taken``: ``"Y7 Roster.csv"`` -> ``"y7_roster"``.
+
+    Words in ``avoid`` (people's name words) are left out: a source name is printed by
+    ``check`` and in the data-health report, so "Zoe O'Neill reflections.docx" gives
+    ``o_reflections``, never the pupil's name.
+    """
+    words = [w for w in re.split(r"[^a-z0-9]+", Path(path).stem.casefold()) if w]
+    base = "_".join(w for w in words if w not in avoid) or "source"
     name, i = base, 2
     while name in taken:
         name, i = f"{base}_{i}", i + 1

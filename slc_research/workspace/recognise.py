@@ -41,6 +41,7 @@ from slc_research.workspace.recognise_ids import (
     IdMatch,
     best_id_column,
     link_to_roster,
+    roster_names,
 )
 from slc_research.workspace.recognise_survey import plan_surveys
 from slc_research.workspace.recognise_texts import document_folders, place_text_folder
@@ -335,7 +336,7 @@ def recognise_folder(folder: str | Path, *, skip: Path | None = None) -> Recogni
     ids = link_to_roster(placed)
     placed += [place_text_folder(folder / rel, rel, docs, side, ids)
                for rel, (docs, side) in texts.items()]
-    scales = plan_surveys(placed, ids)
+    scales = plan_surveys(placed, ids, names=roster_names(placed))
     return Recognition(placed, unplaced, scales)
 
 

@@ -35,8 +35,8 @@ def grid_statement(header: str, question_text: str | None = None) -> tuple[str, 
 
 def item_codes(questions: Mapping[str, str | None], texts: Mapping[str, str], *,
                known: dict[str, str] | None = None, taken: list[str] | None = None,
-               worded: dict[str, str] | None = None, notes: dict[str, str] | None = None
-               ) -> dict[str, str]:
+               worded: dict[str, str] | None = None, notes: dict[str, str] | None = None,
+               avoid: frozenset[str] = frozenset()) -> dict[str, str]:
     """Item codes for the question columns that have a suggestion: a grid row's from its statement.
 
     A question asked in another file (another wave) gets that file's code: worded the
@@ -61,6 +61,8 @@ def item_codes(questions: Mapping[str, str | None], texts: Mapping[str, str], *,
     notes : dict, optional
         Filled with header -> how its wording differs from the question whose code it was
         given, for each question matched by ``worded``.
+    avoid : frozenset of str
+        The people's name words: never part of a code (a question naming a teacher).
 
     Returns
     -------
@@ -80,7 +82,7 @@ def item_codes(questions: Mapping[str, str | None], texts: Mapping[str, str], *,
             continue
         grid = grid_statement(header, texts.get(header))
         words = _POSSESSIVE.sub("", grid[1] if grid else texts.get(header, header))
-        base = item_code_from_question(words)
+        base = item_code_from_question(words, avoid=avoid)
         earlier = worded.get(base)
         if earlier is not None and base not in out.values():
             diff = wording_change(earlier, words)
@@ -91,7 +93,7 @@ def item_codes(questions: Mapping[str, str | None], texts: Mapping[str, str], *,
                                      f"differently here ({diff}); if it is another question, "
                                      "give it a code of its own")
                 continue
-        new = item_code_from_question(words, taken)
+        new = item_code_from_question(words, taken, avoid)
         out[header] = known[key] = new
         worded.setdefault(new, words)
         taken.append(new)

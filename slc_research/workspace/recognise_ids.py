@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from slc_research.data.loading.people import is_name_header
 from slc_research.words import plural
 from slc_research.workspace.mapping_editor import suggest_mapping
 from slc_research.workspace.recognised import Placed, id_values, match_share
 
 __all__ = ["ID_COLUMN", "IdMatch", "best_id_column", "link_to_roster", "roster_ids",
-           "set_id", "settle_roster_id"]
+           "roster_names", "set_id", "settle_roster_id"]
 
 #: Kinds whose files name pupils by the roster's id, and the canonical column.
 ID_COLUMN = {"attendance": "pupil_id", "behaviour": "pupil_id", "attainment": "pupil_id",
@@ -43,6 +44,22 @@ def roster_ids(placed: Sequence[Placed]) -> dict[str, set[str]]:
             out.setdefault(h, set()).update(id_values(p.raw, h))
             headers.remove(h)
     return out
+
+
+def roster_names(placed: Sequence[Placed]) -> list[str]:
+    """The names on the rosters and staff lists found (every column headed like names).
+
+    Kept in memory for the proposals only: no code or label is made of them.
+    """
+    out: set[str] = set()
+    for p in placed:
+        if p.kind not in ("pupils", "staff") or p.raw is None:
+            continue
+        for h in p.raw.headers:
+            if is_name_header(h) and h in p.raw.data:
+                out.update(str(v).strip() for v in p.raw.data[h].dropna().unique()
+                           if str(v).strip())
+    return sorted(out)
 
 
 def best_id_column(values_by_header: Mapping[str, set[str]], ids: Mapping[str, set[str]],

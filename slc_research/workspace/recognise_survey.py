@@ -12,19 +12,25 @@ wave and its respondent id, each with the reason to check.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from statistics import median
 from typing import Any
 
 import pandas as pd
 
 from slc_research.data.loading.survey_choices import split_choices
-from slc_research.data.loading.survey_columns import item_code_from_question, survey_columns
+from slc_research.data.loading.survey_columns import (
+    item_code_from_question,
+    name_words,
+    survey_columns,
+)
 from slc_research.data.loading.survey_exports import read_export, tidy_export
 from slc_research.data.parsing.dates import parse_dates
 from slc_research.data.parsing.values import distinct
 from slc_research.data.spec import BUILTIN_RESPONSE_SCALES, ResponseScale, normalise_answer
 from slc_research.errors import SlcResearchError
+from slc_research.privacy.identifiers import Identifiers
+from slc_research.privacy.redaction import Redaction, redaction_identifiers
 from slc_research.workspace.entry_check import plain_reason
 from slc_research.workspace.mapping_editor import suggest_mapping
 from slc_research.workspace.recognise_codes import (
@@ -109,9 +115,13 @@ def _median_day(table: Any, headers: Sequence[str]) -> float | None:
     return None
 
 
-def instrument_name(stems: Sequence[str]) -> str:
-    """An instrument name from the words file names share: ``pupil voice autumn`` -> ``pupil_voice``."""
-    words = [[w for w in re.findall(r"[a-z]+", s.casefold()) if w not in _SEASONS and w not in
+def instrument_name(stems: Sequence[str], avoid: frozenset[str] = frozenset()) -> str:
+    """An instrument name from the words file names share: ``pupil voice autumn`` -> ``pupil_voice``.
+
+    Words in ``avoid`` (people's name words: "Mr Okafor class survey") are left out.
+    """
+    words = [[w for w in re.findall(r"[a-z]+", s.casefold()) if w not in avoid
+              and w not in _SEASONS and w not in
               _PRE_POST and w not in ("wave", "round", "responses", "response", "form", "export",
                                       "results", "csv", "xlsx", "t")] for s in stems]
     common = [w for w in words[0] if all(w in ws for ws in words[1:])] if words else []
@@ -119,8 +129,8 @@ def instrument_name(stems: Sequence[str]) -> str:
 
 
 def plan_surveys(placed: Sequence[Placed], ids: Mapping[str, set[str]] | None = None,
-                 response_scales: Mapping[str, ResponseScale] | None = None
-                 ) -> dict[str, dict[str, Any]]:
+                 response_scales: Mapping[str, ResponseScale] | None = None,
+                 names: Iterable[str] = ()) -> dict[str, dict[str, Any]]:
     """Give each survey its item codes, answer scale, instrument, wave and respondent id.
 
     Surveys asking mostly the same questions (half of their items or more) are
@@ -129,8 +139,14 @@ def plan_surveys(placed: Sequence[Placed], ids: Mapping[str, set[str]] | None = 
     ``autumn/spring/summer`` or ``pre/post`` in the names, else by file order.
     The respondent id is the column whose answers best match the roster's ids
     (its share is given). Returns the proposed ``[scales.NAME]`` tables: each
-    grid of two or more items on one answer scale.
+    grid of two or more items on one answer scale. No code or scale name is made of a word
+    of ``names`` (the people on the roster and staff list), and a scale's label has them
+    redacted: a question naming a teacher ("Mr Okafor's lessons") never carries the name
+    into the cache and the reports.
     """
+    names = list(names)
+    avoid = name_words(names)
+    ident = redaction_identifiers(names=names) if names else None
     scales_known = dict(response_scales or BUILTIN_RESPONSE_SCALES)
     ids = dict(ids or {})
     known: dict[str, str] = {}
@@ -143,7 +159,8 @@ def plan_surveys(placed: Sequence[Placed], ids: Mapping[str, set[str]] | None = 
               if p.raw is not None and p.kind in ID_COLUMN and p.kind != "survey"}
     for p in (p for p in placed if p.kind == "survey"):
         try:
-            survey = survey_columns(p.file, label=p.rel, response_scales=scales_known)
+            survey = survey_columns(p.file, label=p.rel, response_scales=scales_known,
+                                    avoid=avoid)
             raw, export = read_export(p.file, label=p.rel)
             table, _ = tidy_export(raw, export, keep=set(export.personal))
         except Exception as exc:  # noqa: BLE001 - the loader's check says why, by itself
@@ -152,7 +169,7 @@ def plan_surveys(placed: Sequence[Placed], ids: Mapping[str, set[str]] | None = 
             continue
         reworded: dict[str, str] = {}
         codes = item_codes(survey.questions, survey.question_texts, known=known, taken=taken,
-                           worded=worded, notes=reworded)
+                           worded=worded, notes=reworded, avoid=avoid)
         if not codes and _as_texts(p, table, export, ids):
             continue
         cols = {h: c for h, c in codes.items()}
@@ -199,12 +216,12 @@ def plan_surveys(placed: Sequence[Placed], ids: Mapping[str, set[str]] | None = 
         else:
             groups.append([(p, _median_day(table, table.headers))])
             group_codes.append(set(found))
-        _propose_scales(p, codes, survey.question_texts, proposed)
+        _propose_scales(p, codes, survey.question_texts, proposed, avoid, ident)
         _propose_runs(p, codes, survey, table, scales_known, proposed)
-        p.unread = _unread(table, export, survey.questions, cols, taken)
+        p.unread = _unread(table, export, survey.questions, cols, taken, avoid)
     settle_roster_id(placed, ids, values)
     for group in groups:
-        _waves(group)
+        _waves(group, avoid)
     for scale in proposed.values():
         scale["instrument"] = scale.pop("source").table["instrument"]
     _plain_labels(proposed)
@@ -279,7 +296,8 @@ def _as_texts(p: Placed, table: Any, export: Any, ids: Mapping[str, set[str]]) -
 
 
 def _unread(table: Any, export: Any, questions: Mapping[str, str | None],
-            cols: Mapping[str, str], taken: list[str]) -> dict[str, tuple[str, str]]:
+            cols: Mapping[str, str], taken: list[str], avoid: frozenset[str] = frozenset()
+            ) -> dict[str, tuple[str, str]]:
     """The question columns given no code (nor the respondent id): a code each, and why not."""
     out: dict[str, tuple[str, str]] = {}
     sep = export.separator
@@ -289,7 +307,7 @@ def _unread(table: Any, export: Any, questions: Mapping[str, str | None],
         answers = [str(a) for a in distinct(table.data[header])[1]]
         if not answers:
             continue
-        suggested = item_code_from_question(export.question_text(header), taken)
+        suggested = item_code_from_question(export.question_text(header), taken, avoid)
         ticks = split_choices(table.data[header], sep)
         if len(ticks.options) >= 2 and any(sep.strip() in a for a in answers):
             why = (f"not read: its answers look like ticked options joined by {sep.strip()!r} "
@@ -303,7 +321,8 @@ def _unread(table: Any, export: Any, questions: Mapping[str, str | None],
 
 
 def _propose_scales(p: Placed, codes: Mapping[str, str], texts: Mapping[str, str],
-                    proposed: dict[str, dict[str, Any]]) -> None:
+                    proposed: dict[str, dict[str, Any]], avoid: frozenset[str] = frozenset(),
+                    ident: Identifiers | None = None) -> None:
     if "response_scale" not in p.table:
         return
     stems: dict[str, list[str]] = {}
@@ -314,9 +333,10 @@ def _propose_scales(p: Placed, codes: Mapping[str, str], texts: Mapping[str, str
     for stem, items in stems.items():
         if len(items) < 2 or any(set(items) <= set(s["items"]) for s in proposed.values()):
             continue
-        name = item_code_from_question(stem, list(proposed))
+        name = item_code_from_question(stem, list(proposed), avoid)
+        label = stem if ident is None else Redaction(stem, ident).text
         proposed[name] = {"items": items, "response_scale": p.table["response_scale"],
-                          "label": stem[:80], "source": p}
+                          "label": label[:80], "source": p}
 
 
 #: The fewest questions in a row, on one answer scale, proposed as a scale of their own.
@@ -373,7 +393,7 @@ def _run_names(proposed: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]
     return out
 
 
-def _waves(group: list[tuple[Placed, float | None]]) -> None:
+def _waves(group: list[tuple[Placed, float | None]], avoid: frozenset[str]) -> None:
     names = [wave_hint(p.file.stem) for p, _ in group]
     days = [d for _, d in group]
     if all(n is not None and _WAVE.search(p.file.stem) for (p, _), n in zip(group, names,
@@ -390,7 +410,7 @@ def _waves(group: list[tuple[Placed, float | None]]) -> None:
         order = list(range(len(group)))
         why = (["the only file of this questionnaire"] if len(group) == 1
                else ["the order of the files in the folder"] * len(group))
-    instrument = instrument_name([p.file.stem for p, _ in group])
+    instrument = instrument_name([p.file.stem for p, _ in group], avoid)
     for wave, i in enumerate(order, start=1):
         p = group[i][0]
         p.table["instrument"] = instrument

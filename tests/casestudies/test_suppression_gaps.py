@@ -75,3 +75,16 @@ def test_item11_tlc_comment_theme_counts_under_the_threshold_withheld(demo_enqui
         assert rows.loc[code, "pct_texts"] == "<5"
         assert not any(item.startswith(f"{code}:") for item in section.items)  # no quote
     assert all(pd.to_numeric(rows["n_texts"], errors="coerce").dropna() >= 5)
+
+
+def test_an_enquiry_without_questionnaire_scales_records_an_empty_reliability_table():
+    """A teacher's questionnaire with no [scales.*] (Forms questions outside a grid): the
+    SLC report's reliability section records its empty table through the display boundary
+    (it raised PrivacyError, failing the whole report at cell 14)."""
+    from slc_research.casestudies.slc_impact.scale_reliability import reliability_section
+    from slc_research.report.display import jsonable
+
+    empty = pd.DataFrame(columns=["scale", "wave", "n", "k", "alpha", "ci_low", "ci_high"])
+    section = reliability_section(empty, threshold=5)
+    assert section.finding.startswith("No questionnaire was given")
+    assert jsonable(section.records["reliability"]) == []

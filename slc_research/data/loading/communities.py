@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from slc_research.data.loading.common import SourceLoad
-from slc_research.data.loading.people import names_in
+from slc_research.data.loading.people import file_names
 from slc_research.data.parsing.values import parse_booleans, parse_choice
 from slc_research.data.schemas import COMMUNITY_KINDS
 from slc_research.data.spec import LoadContext, Loaded, SourceSpec
@@ -105,7 +105,9 @@ def load_communities(spec: SourceSpec, ctx: LoadContext) -> Loaded:
     out = {"community": _required_text(src, "community", "a community name"),
            "kind": _community_kind(src, "kind"),
            "school": src.text("school", "school"),
-           "theme": src.text("theme")}
+           # a theme is free text ("Mr Okafor's retrieval practice group")
+           "theme": redact_texts(src.text("theme"), ctx.redaction(file_names(src.raw.data,
+                                                                            src.map)))}
     src.require_unique({"community": out["community"]}, "community")
     return src.finish("communities", out)
 
@@ -121,7 +123,7 @@ def load_memberships(spec: SourceSpec, ctx: LoadContext) -> Loaded:
            "school": src.text("school", "school"),
            # a role is free text ("Chair, with Amy"): it reaches quote attributions
            "role": redact_texts(src.text("role"),
-                                ctx.redaction(names_in(src.raw.data, src.map.identifying)))}
+                                ctx.redaction(file_names(src.raw.data, src.map)))}
     for col in ("joined", "left"):
         if src.has(col):
             out[col] = src.dates(col)
@@ -186,7 +188,7 @@ def load_action_plans(spec: SourceSpec, ctx: LoadContext) -> Loaded:
     made_up = pd.Series(np.char.add(f"{spec.name}-", rows), dtype="string")
     plan_id = src.text("plan_id").fillna(made_up) if src.has("plan_id") else made_up
     # plans and reports are free text: known names are redacted, as in texts
-    known = ctx.redaction(names_in(src.raw.data, src.map.identifying))
+    known = ctx.redaction(file_names(src.raw.data, src.map))
     out = {"plan_id": plan_id,
            "member_id": src.ids("member_id", types),
            "community": src.text("community", "community"),

@@ -10,6 +10,7 @@ raised together as one :class:`~slc_research.errors.DataError`.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from slc_research.data.loading.attendance import load_attendance
@@ -33,7 +34,8 @@ from slc_research.data.loading.refi import load_qdpx
 from slc_research.data.loading.survey import load_survey
 from slc_research.data.loading.texts import load_texts
 from slc_research.data.spec import LoadContext, Loaded, SourceSpec
-from slc_research.errors import ConfigError
+from slc_research.errors import ConfigError, DataError
+from slc_research.privacy.redaction import Redaction
 
 __all__ = ["LOADERS", "load_source", "people_of", "read_names", "read_people"]
 
@@ -90,4 +92,49 @@ def load_source(spec: SourceSpec, ctx: LoadContext) -> Loaded:
     if loader is None:
         raise ConfigError(f"unknown kind {spec.kind!r}; use one of {', '.join(sorted(LOADERS))}",
                           key=f"sources.{spec.name}.kind")
-    return loader(spec, ctx)
+    try:
+        loaded = loader(spec, ctx)
+    except DataError as exc:
+        raise _problems_without_people(exc, ctx) from None
+    if loaded.notes and (ctx.names or ctx.ids or ctx.emails):
+        prose = ctx.in_messages()
+        loaded.notes[:] = [Redaction(note, prose).text for note in loaded.notes]
+    return _communities_redacted(loaded, ctx)
+
+
+def _problems_without_people(exc: DataError, ctx: LoadContext) -> DataError:
+    """``exc`` with the people's names and ids in its values and headers redacted.
+
+    A bad cell is often a name or an id in the wrong column (a row shifted by one, a pupil
+    who typed their name where their admission number goes): the message says what was
+    found ("found '[name]'; expected a year group") and where, never whose it was. A cell
+    is read as redaction reads free text (a name in any case); a header and the words of
+    the message as the output check reads them (:meth:`LoadContext.in_messages`). The file
+    is named as the manifest names it (``check`` groups the problems by it).
+    """
+    if not (ctx.names or ctx.ids or ctx.emails):
+        return exc
+    cell, prose = ctx.redaction(), ctx.in_messages()
+
+    def hide(text: str | None, known) -> str | None:
+        return None if text is None else Redaction(text, known).text
+
+    problems = [dataclasses.replace(p, value=hide(p.value, cell), column=hide(p.column, prose),
+                                    expected=hide(p.expected, prose)) for p in exc.problems]
+    if all(new == old for new, old in zip(problems, exc.problems, strict=True)):
+        return exc
+    return DataError(problems, total=exc.total)
+
+
+def _communities_redacted(loaded: Loaded, ctx: LoadContext) -> Loaded:
+    """Every table's ``community`` column with the people's names redacted.
+
+    A community is often named after a teacher or a pupil ("Mr Okafor's SLC", "Team
+    Zoe"), and its name is printed on every report of it: it is redacted here, for every
+    kind of source at once (:meth:`LoadContext.community_names`).
+    """
+    for table in loaded.tables.values():
+        if "community" in table.columns and table["community"].notna().any():
+            table["community"] = ctx.community_names(table["community"]).astype(
+                table["community"].dtype)
+    return loaded

@@ -28,8 +28,8 @@ from slc_research.data.spec import LoadContext, Loaded, SourceSpec
 from slc_research.errors import ConfigError
 from slc_research.privacy.pseudonyms import normalise_id
 
-__all__ = ["People", "load_pupils", "load_staff", "names_in", "people_of", "read_id_links",
-           "read_names", "read_people"]
+__all__ = ["People", "file_names", "is_name_header", "load_pupils", "load_staff", "names_in",
+           "people_of", "read_id_links", "read_names", "read_people"]
 
 
 def load_pupils(spec: SourceSpec, ctx: LoadContext) -> Loaded:
@@ -203,7 +203,7 @@ def read_people(spec: SourceSpec) -> People:
         h = str(header)
         if header in mapped:
             continue
-        if _OTHER_NAME_HEADER.search(h):
+        if _OTHER_NAME_HEADER.search(h) or is_name_header(h):
             # Other names a file holds but the manifest need not map ("Preferred name"):
             # redacted too, since teachers and pupils write them in reflections and minutes.
             for value in _values(data[header]):
@@ -240,11 +240,58 @@ def read_names(spec: SourceSpec) -> frozenset[str]:
 #: Headers of name columns a roster may carry besides the mapped ones.
 _OTHER_NAME_HEADER = re.compile(r"preferred|known as|nick ?name|middle name|legal (fore|sur)?name",
                                 re.I)
+#: Headers of a column of people's names ("Name", "Child's name", "RecipientFirstName") ...
+_NAME_HEADER = re.compile(r"name|known as|nick", re.I)
+#: ... unless it names something else ("School name", "File name", "Form name").
+_NOT_NAME_HEADER = re.compile(r"school|department|subject|group|class|team|house|file|form\b",
+                              re.I)
+
+
+def is_name_header(header: str) -> bool:
+    """Whether ``header`` heads a column of people's names (four words at most).
+
+    "Name", "Preferred forename", "Known as", "Child's name", Qualtrics'
+    "RecipientFirstName"; not "School name", "File name" or "Form name".
+    """
+    header = str(header)
+    return (len(header.split()) <= 4 and bool(_NAME_HEADER.search(header))
+            and not _NOT_NAME_HEADER.search(header))
+
+
 #: Headers of other id, email and date-of-birth columns.
 _ID_HEADER = re.compile(r"\b(upn|uln|adno|adm|admission|candidate|pupil id|student id|mis id)\b",
                         re.I)
 _EMAIL_HEADER = re.compile(r"e-?mail", re.I)
 _DOB_HEADER = re.compile(r"birth|\bdob\b|d\.o\.b", re.I)
+
+
+def file_names(data: pd.DataFrame, cmap) -> frozenset[str]:
+    """The names a raw file itself holds, to redact from its own free text.
+
+    Its mapped name columns (:func:`names_in`) and every column nothing maps whose header
+    reads as names (:func:`is_name_header`: a Microsoft Forms "Name", Qualtrics'
+    "RecipientFirstName" and "RecipientLastName", a "Parent name"), each value whole and
+    word by word: a parent who signs an open answer with the name the export recorded is
+    redacted like a pupil on the roster.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The raw file's rows (:attr:`RawTable.data`).
+    cmap : ColumnMap
+        Its column map (:func:`~slc_research.data.parsing.mapping.map_columns`).
+
+    Returns
+    -------
+    frozenset of str
+    """
+    names = set(names_in(data, cmap.identifying))
+    for header in cmap.unmapped:
+        if header in data.columns and is_name_header(header):
+            for value in _values(data[header]):
+                names.add(value)
+                names.update(part for part in re.split(r"[\s,]+", value) if part)
+    return frozenset(n for n in names if n.strip())
 
 
 def names_in(data: pd.DataFrame, identifying: dict[str, str]) -> frozenset[str]:

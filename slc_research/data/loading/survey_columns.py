@@ -9,15 +9,16 @@ with the reason. It only reads the file.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from slc_research.data.loading.survey_exports import column_keys, read_export, tidy_export
 from slc_research.data.parsing.values import distinct
 from slc_research.data.spec import ResponseScale, normalise_answer
+from slc_research.privacy.folding import fold
 
-__all__ = ["SurveyColumns", "item_code_from_question", "survey_columns"]
+__all__ = ["SurveyColumns", "item_code_from_question", "name_words", "survey_columns"]
 
 _STOP = {"i", "the", "a", "an", "to", "of", "in", "and", "my", "is", "do", "you", "your", "how",
          "with", "for", "on", "at", "are", "am", "me", "it", "this", "that", "what", "which",
@@ -53,9 +54,32 @@ class SurveyColumns:
     response_scale: str | None
 
 
-def item_code_from_question(text: str, taken: Sequence[str] = ()) -> str:
-    """A short item code from a question: ``"I look forward to my lessons"`` -> ``"look_forward_lessons"``."""
-    words = [w for w in re.findall(r"[a-z0-9]+", text.casefold()) if w not in _STOP]
+def name_words(names: Iterable[str]) -> frozenset[str]:
+    """The words of people's names as :func:`item_code_from_question` splits a question.
+
+    Each name as written, with its accents dropped ("Zoë" gives "zo" and "zoe") and
+    without its apostrophes ("O'Neill" gives "neill" and "oneill"); words of three letters
+    or more.
+    """
+    out: set[str] = set()
+    for name in names:
+        text = str(name).casefold()
+        joined = re.sub(r"['\u2019]", "", text)
+        for form in (text, fold(text), joined, fold(joined)):
+            out.update(w for w in re.findall(r"[a-z0-9]+", form) if len(w) >= 3)
+    return frozenset(out)
+
+
+def item_code_from_question(text: str, taken: Sequence[str] = (),
+                            avoid: frozenset[str] = frozenset()) -> str:
+    """A short item code from a question: ``"I look forward to my lessons"`` -> ``"look_forward_lessons"``.
+
+    Words in ``avoid`` (the people's :func:`name_words`) are never part of it: "How did
+    Mr Okafor's lessons help?" gives ``did_mr_lessons``, so no code carries a teacher's or
+    a pupil's name into the cache and the reports.
+    """
+    words = [w for w in re.findall(r"[a-z0-9]+", text.casefold())
+             if w not in _STOP and w not in avoid]
     base = "_".join(words[:3]) or "item"
     if base[0].isdigit():
         base = f"q{base}"
@@ -85,7 +109,8 @@ def _fits(answers: list[str], scales: Mapping[str, ResponseScale]) -> str | None
 def survey_columns(path: str | Path, *, label: str | None = None, sheet: str | None = None,
                    forced: str = "auto", codes: Sequence[str] = (),
                    known: Mapping[str, str] | None = None,
-                   response_scales: Mapping[str, ResponseScale] | None = None) -> SurveyColumns:
+                   response_scales: Mapping[str, ResponseScale] | None = None,
+                   avoid: frozenset[str] = frozenset()) -> SurveyColumns:
     """Recognise a questionnaire export and suggest an item code for each question column.
 
     Parameters
@@ -107,6 +132,8 @@ def survey_columns(path: str | Path, *, label: str | None = None, sheet: str | N
         Answer scales by name. A question with no known code gets a new code
         from its words only when all its answers fit one of these scales, or
         when it is tick-all-that-apply (Microsoft Forms' trailing ``;``).
+    avoid : frozenset of str
+        The people's :func:`name_words`: never part of a new code.
 
     Returns
     -------
@@ -133,7 +160,7 @@ def survey_columns(path: str | Path, *, label: str | None = None, sheet: str | N
                                                                    for a in answers)
             if fit or ticks:
                 stem = h.casefold() if export.format == "qualtrics" else export.question_text(h)
-                code = item_code_from_question(stem, taken)
+                code = item_code_from_question(stem, taken, avoid)
                 fitting.add(fit)
         questions[h] = code
         if code:

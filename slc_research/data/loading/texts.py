@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from slc_research.data.loading.common import SourceLoad
-from slc_research.data.loading.people import names_in
+from slc_research.data.loading.people import file_names
 from slc_research.data.loading.text_folder import load_text_folder
 from slc_research.data.parsing.values import parse_booleans, parse_numbers
 from slc_research.data.reading.documents import is_pattern
@@ -69,7 +69,7 @@ def load_texts(spec: SourceSpec, ctx: LoadContext) -> Loaded:
         types = src.person_types("author_type", "authors", allowed=_AUTHORS,
                                  default="anonymous")
         authors = pd.Series(pd.NA, index=range(n), dtype="string")
-    known = ctx.redaction(names_in(src.raw.data, src.map.identifying))
+    known = ctx.redaction(file_names(src.raw.data, src.map))
     text = src.text("text")
     out = {
         "text_id": ids,
