@@ -196,7 +196,8 @@ def test_item8_calculator_prints_months_only_for_attainment_with_caveat():
 
 
 def test_item7_calculator_rounds_for_display_and_counts_in_words():
-    from slc_research.casestudies.explore.calculator import counted, for_display
+    from slc_research.casestudies.explore.calculator import for_display
+    from slc_research.words import plural
 
     r = effect_size_from_summary(19 / 6, 0.8333333333, 1200, 3.0, 0.9, 45)
     groups = r.display_groups()
@@ -211,10 +212,10 @@ def test_item7_calculator_rounds_for_display_and_counts_in_words():
     assert r.g.estimate == hedges_g_from_summary(19 / 6, 0.8333333333, 1200, 3.0, 0.9,
                                                  45).estimate  # unrounded inside
     assert r.counts == "3 statistics of 1 outcome; n = 1,200 intervention v 45 comparison"
-    assert counted(1, "statistic") == "1 statistic"
-    assert counted(2, "outcome") == "2 outcomes"
-    assert counted(1, "child", "children") == "1 child"
-    assert counted(3, "child", "children") == "3 children"
+    assert plural(1, "statistic") == "1 statistic"
+    assert plural(2, "outcome") == "2 outcomes"
+    assert plural(1, "child", "children") == "1 child"
+    assert plural(3, "child", "children") == "3 children"
     assert for_display(3.1666666666666665) == 3.17
     attainment = effect_size_from_summary(103, 5.5, 50, 100, 4.5, 50,
                                           outcome_kind="attainment")

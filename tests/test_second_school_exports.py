@@ -52,8 +52,8 @@ def enquiry(tmp_path_factory) -> tuple[Path, str, str]:
 def test_init_places_every_export_and_marks_its_guesses(enquiry):
     ws, init, _ = enquiry
     text = (ws / "enquiry.toml").read_text(encoding="utf-8")
-    assert "7 of 8 file(s) placed as sources" in init  # the quiz: no scale question
-    assert 'other_id = "UPN"  # check: 2 file(s) name pupils by \'UPN\'' in text
+    assert "7 of 8 files placed as sources" in init  # the quiz: no scale question
+    assert 'other_id = "UPN"  # check: 2 files name pupils by \'UPN\'' in text
     assert "[scales.pupil_voice_survey]  # check: 4 questions in a row" in text
     assert ('"I feel confident to speak up in class" = "feel_confident_speak"  # check: the '
             "code of 'I feel confident to speak up in lessons' in another file") in text
@@ -74,7 +74,7 @@ def test_report_all_runs_what_applies_and_shows_no_junk(enquiry):
     code, printed = _run("report", str(ws), "--all", "--out", str(ws / "outputs"),
                          "--workers", "1")
     assert code == 0, printed
-    assert "2 of 2 report(s) ready" in printed
+    assert "2 of 2 reports ready" in printed
     for page in ("slc_impact", "data_health", "index"):
         doc = lxml.html.parse(str(ws / "outputs" / f"{page}.html")).getroot()
         for bad in doc.xpath("//style|//script"):

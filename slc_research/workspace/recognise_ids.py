@@ -180,7 +180,8 @@ def settle_roster_id(placed: Sequence[Placed], ids: Mapping[str, set[str]],
                                          " use" if votes[chosen] else "the pupil id")
         if other is not None and other in p.raw.headers:
             p.table["other_id"] = other
-            p.checks["other_id"] = (f"{len(other_ids[other])} file(s) name pupils by "
+            p.checks["other_id"] = (f"{plural(len(other_ids[other]), 'file')} "
+                                    f"{'names' if len(other_ids[other]) == 1 else 'name'} pupils by "
                                     f"'{other}', not '{chosen}': they are linked to the same "
                                     "pupils through this column")
     for header, files in other_ids.items():

@@ -47,7 +47,9 @@ def enq():
         "community": ["Riverside SLC", "Maths TLC", "Riverside Co-production", "7A"],
         "community_kind": pd.Categorical(kinds)})
     one = pd.DataFrame({"text_id": ["t1"], "source": ["reflection"]})
+    pupils = pd.DataFrame({"pupil_id": ["p1", "p2", "p3"]})  # the members are on the roster
     return SimpleNamespace(communities=communities, meetings=meetings, memberships=memberships,
+                           pupils=pupils,
                            texts=one, codings=one,
                            schools=("Northfield", "Riverside", "St Aidan's"),
                            academic_year="2025-26")

@@ -53,7 +53,7 @@ def test_init_from_links_a_file_keyed_by_the_rosters_other_id(tmp_path, capsys):
 
     ws = _init(tmp_path, capsys)
     text = (ws / "enquiry.toml").read_text(encoding="utf-8")
-    assert ('other_id = "UPN"  # check: 1 file(s) name pupils by \'UPN\', not \'Adno\': they '
+    assert ('other_id = "UPN"  # check: 1 file names pupils by \'UPN\', not \'Adno\': they '
             "are linked to the same pupils through this column") in text
     assert main(["check", str(ws)]) == 0
     out = capsys.readouterr().out
