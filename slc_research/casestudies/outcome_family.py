@@ -300,7 +300,8 @@ def outcomes_section(effects: Sequence[OutcomeEffect], *, primary: str, smallest
         tables=(Table(outcome_table(effects, labels=labels, **options), decimals={
                           names[c]: places for c, places in (("estimate", 2), ("ci_low", 2),
                                                              ("ci_high", 2), ("p_holm", 3))},
-                      caption="The primary outcome and the secondary outcomes",
+                      caption=("The primary outcome and the secondary outcomes"
+                               if len(effects) > 1 else "The primary outcome"),
                       technical=(names["measure"], names["n1"], names["n2"])),),
         note=note + how,
         records={**records, "outcomes_holm": kept.reset_index(drop=True)})

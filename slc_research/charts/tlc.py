@@ -149,7 +149,8 @@ def strategies_chart(table: pd.DataFrame) -> alt.LayerChart:
     d["label"] = [f"{s} (n = {n_label(n)})" for s, n in zip(d["strategy"], d["n_reported"],
                                                         strict=True)]
     order = list(d["label"])
-    base = alt.Chart(d).encode(y=alt.Y("label:N", sort=order, title=None))
+    base = alt.Chart(d).encode(y=alt.Y("label:N", sort=order, title=None,
+                                       axis=alt.Axis(labelLimit=360)))
     bars = base.mark_bar(color=PALETTE[3]).encode(
         x=alt.X("pct_tried:Q", title="% of reported plans tried (fully or partly)",
                 scale=alt.Scale(domain=[0, 100])),
@@ -160,8 +161,10 @@ def strategies_chart(table: pd.DataFrame) -> alt.LayerChart:
                                                      x2=alt.X2("ci_high:Q"))
     return (bars + err).properties(width=WIDTH, title=alt.Title(
         "Strategies planned most often, and how often they were tried",
-        subtitle=f"Plans made: n = {int(d['n_plans'].sum())}; n per bar = plans reported "
-                 "back; bars show 95% CIs"))
+        subtitle=subtitle_lines(
+            f"Plans made: n = {int(d['n_plans'].sum())}; n per bar = plans reported back; "
+            "bars show 95% CIs",
+            withheld_note(table, "pct_tried", ["strategy"], noun="plans tried"))))
 
 
 def likert_chart(dist: pd.DataFrame, *, levels: list[str] | None = None,

@@ -1,0 +1,193 @@
+"""The TLC, conference and co-production reports read as their readers read them, on the
+small enquiries teachers have: one school, a TLC of eight with a staff survey given twice,
+one conference class, a co-production group in one school, and in two schools of which
+one is tiny.
+
+Each test is a sentence or a table that once read wrong: the same staff counted once per
+survey wave ("15 staff answered the survey" of a TLC of eight), "up from 25%" at a glance
+for a change its interval does not support, an empty chart of withheld answers, "The 12
+most planned strategies" above five, a column "% tried" of plans tried in full under a
+sentence about plans tried fully or in part, a comparison with similar pupils who do not
+exist, and sections about pooling schools in a one-school pilot.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+import pytest
+import tomlkit
+
+from slc_research.casestudies.glance import at_a_glance
+from slc_research.report.catalogue import NOTEBOOKS
+from slc_research.synthetic.trust import write_demo_workspace
+
+SURVEY = "raw/northfield-academy/surveys/tlc_end_of_year_survey.xlsx"
+AUTUMN = "raw/northfield-academy/surveys/tlc_autumn_survey.xlsx"
+#: The autumn wave's answers: 8 staff, a little less sure than in the summer.
+AUTUMN_ANSWERS = [
+    ["Agree", "Agree", "Neither agree nor disagree", "Agree", "Agree"],
+    ["Agree", "Strongly agree", "Agree", "Neither agree nor disagree", "Agree"],
+    ["Neither agree nor disagree", "Agree", "Agree", "Agree", "Neither agree nor disagree"],
+    ["Agree", "Agree", "Agree", "Agree", "Agree"],
+    ["Strongly agree", "Agree", "Neither agree nor disagree", "Agree", "Agree"],
+    ["Agree", "Neither agree nor disagree", "Agree", "Agree", "Agree"],
+    ["Agree", "Agree", "Strongly agree", "Neither agree nor disagree", "Neither agree nor disagree"],
+    ["Neither agree nor disagree", "Agree", "Agree", "Agree", "Agree"],
+]
+
+
+def _results(ws: Path) -> dict:
+    from slc_research import Enquiry
+
+    enq = Enquiry.open(ws)
+    return {nb: study.result(enq, study.validate(workspace=ws))
+            for nb, study in NOTEBOOKS.items() if not study.applies(enq)}
+
+
+def _with_autumn_wave(ws: Path) -> Path:
+    """The TLC staff survey given twice: an autumn wave 1 beside the end-of-year wave 2."""
+    book = openpyxl.load_workbook(ws / SURVEY)
+    header = [c.value for c in next(book.active.iter_rows(max_row=1))]
+    autumn = openpyxl.Workbook()
+    autumn.active.append(header)
+    for i, answers in enumerate(AUTUMN_ANSWERS, start=1):
+        at = dt.datetime(2025, 12, 10, 16) + dt.timedelta(hours=5 * i)
+        autumn.active.append([i, at, at + dt.timedelta(minutes=7), "anonymous", None,
+                              *answers, None])
+    autumn.save(ws / AUTUMN)
+    doc = tomlkit.parse((ws / "enquiry.toml").read_text(encoding="utf-8"))
+    summer = doc["sources"]["northfield_tlc_survey"]
+    summer["wave"] = 2
+    doc["sources"]["northfield_tlc_survey_autumn"] = {
+        "description": "Northfield Academy: autumn TLC survey", "path": AUTUMN,
+        "kind": "survey", "instrument": "tlc_staff_survey", "wave": 1, "respondents": "staff",
+        "response_scale": "agree5", "columns": dict(summer["columns"])}
+    (ws / "enquiry.toml").write_text(tomlkit.dumps(doc), encoding="utf-8")
+    return ws
+
+
+@pytest.fixture(scope="module")
+def one_school(tmp_path_factory) -> Path:
+    """One school of 200: a TLC of 8 teachers, a class of 21, a co-production group of 10."""
+    return write_demo_workspace(tmp_path_factory.mktemp("one") / "enquiry", schools=1,
+                                pupils=200, seed=11)
+
+
+@pytest.fixture(scope="module")
+def one(one_school):
+    return _results(one_school)
+
+
+@pytest.fixture(scope="module")
+def two_waves(one_school, tmp_path_factory):
+    import shutil
+
+    ws = tmp_path_factory.mktemp("waves") / "enquiry"
+    shutil.copytree(one_school, ws)
+    return _results(_with_autumn_wave(ws))["tlc_impact"]
+
+
+# --- the TLC report ----------------------------------------------------------------------------
+
+def test_a_survey_given_twice_counts_each_wave_once(one, two_waves):
+    once = one["tlc_impact"]
+    # the end-of-year wave alone, as when it was the only one: not 15 "staff" of a TLC of 8
+    assert two_waves["staff_survey"].finding.startswith("7 staff answered the survey")
+    assert two_waves["staff_survey"].finding == once["staff_survey"].finding
+    assert two_waves.all_records["tlc_scale_mean"].n == 7
+    assert two_waves.all_records["tlc_scale_mean"].estimate == pytest.approx(
+        once.all_records["tlc_scale_mean"].estimate)
+    [effect] = two_waves.all_records["outcomes_holm"].itertuples()
+    assert effect.n1 == 7
+    assert two_waves["staff_survey"].paragraphs == (
+        "The survey was given in waves 1 and 2; much the same staff answer each time, so the "
+        "waves are not added together: this section and the next read the latest, wave 2.",)
+    assert "latest wave (wave 2)" in two_waves["outcomes"].note
+    assert "asked once" not in two_waves["outcomes"].note
+
+
+def test_a_survey_given_twice_shows_each_wave_and_the_change(two_waves):
+    score = two_waves["scale_score"]
+    by_wave = next(t for t in score.tables if t.caption == "Staff's mean scale score at each wave")
+    assert by_wave.frame["wave"].tolist() == [1, 2]
+    assert by_wave.frame["n"].tolist() == [8, 7]
+    assert by_wave.frame["mean"].round(3).tolist() == [3.55, 4.171]  # item 5 reversed
+    change = two_waves.all_records["tlc_scale_change"]
+    assert change["estimate"] == pytest.approx(29.2 / 7 - 3.55)
+    assert (change["from_wave"], change["to_wave"]) == (1, 2)
+    assert any(p.startswith("From wave 1 to wave 2 staff's mean scale score rose by 0.62 "
+                            "(95% CI 0.15 to 1.09). The waves are compared as two groups")
+               for p in score.paragraphs)
+    glance = at_a_glance(two_waves).findings
+    assert ("From wave 1 to wave 2 of the staff survey, the average answer went up. The "
+            "change was 0.62 points. We can be fairly sure it is between 0.15 and 1.09."
+            ) in glance
+
+
+def test_one_wave_has_no_wave_table_or_change(one):
+    tlc = one["tlc_impact"]
+    assert [t.caption for t in tlc["scale_score"].tables] == ["Each statement of the scale"]
+    assert "tlc_scale_change" not in tlc.all_records
+    assert tlc["staff_survey"].paragraphs == ()
+
+
+def test_glance_says_up_only_for_a_clear_rise(one):
+    tlc = one["tlc_impact"]
+    change = tlc.all_records["share_change"]
+    assert change["ci_low"] < 0 < change["ci_high"]  # 25% -> 33% of 24 teachers
+    share = next(f for f in at_a_glance(tlc).findings if f.startswith("In 2025-26"))
+    assert share == ("In 2025-26, 33% of teaching staff were members (25% in 2024-25, a "
+                     "difference that could be chance). We can be fairly sure it is between "
+                     "18% and 53%.")
+
+
+def test_glance_gives_the_survey_scale_it_was_answered_on(one):
+    glance = at_a_glance(one["tlc_impact"]).findings
+    assert "On the staff survey, the average answer was 4.17 on a scale of 1 to 5." in glance
+    assert one["tlc_impact"].all_records["tlc_scale_points"] == [1, 5]
+
+
+def test_no_chart_of_withheld_answers_or_members(one):
+    tlc = one["tlc_impact"]
+    # every answer of 7 staff is given by fewer than 5 or by nobody: nothing to draw
+    assert tlc["staff_survey"].charts == ()
+    # every department, role and band has fewer than 5 members: staff's bars alone compare
+    # nothing
+    who = tlc["who_takes_part"]
+    assert who.charts == ()
+    assert who.paragraphs == ("No department, role or experience band has as many as 5 "
+                              "members, so no chart sets the members beside all teaching "
+                              "staff.",)
+    assert "out of 24 teaching staff at Northfield Academy;" in who.finding
+
+
+def test_comment_themes_all_withheld_is_one_sentence(one):
+    themes = one["tlc_impact"]["comment_themes"]
+    assert themes.finding == "Each code was given to fewer than 5 comments, too few to report."
+    assert (themes.tables, themes.charts, themes.items) == ((), (), ())
+
+
+def test_strategies_caption_and_chart_name_what_they_show(one):
+    strategies = one["tlc_impact"]["strategies"]
+    [table] = strategies.tables
+    assert len(table.frame) == 5
+    assert table.caption == "The strategies planned, most planned first"
+    subtitle = strategies.charts[0].to_dict()["title"]["subtitle"]
+    assert " ".join(subtitle) == (
+        "Plans made: n = 29; n per bar = plans reported back; bars show 95% CIs Not shown, to "
+        "protect groups of fewer than 5 plans tried: shared digital workbooks, dual coding")
+
+
+def test_plans_tried_in_full_are_labelled_so(one):
+    cycle = one["tlc_impact"]["action_planning"]
+    assert "tried fully or in part" in cycle.finding
+    assert "% tried in full" in cycle.tables[0].frame.columns
+    assert "% tried" not in cycle.tables[0].frame.columns
+
+
+def test_one_outcome_is_captioned_as_one(one):
+    [table] = one["tlc_impact"]["outcomes"].tables
+    assert table.caption == "The primary outcome"
