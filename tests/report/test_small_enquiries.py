@@ -191,3 +191,123 @@ def test_plans_tried_in_full_are_labelled_so(one):
 def test_one_outcome_is_captioned_as_one(one):
     [table] = one["tlc_impact"]["outcomes"].tables
     assert table.caption == "The primary outcome"
+
+
+# --- the co-production pilot in one school, and in two of which one is tiny ------------------
+
+def test_one_school_pilot_without_comparison_says_so_at_a_glance(one):
+    pilot = one["coproduction_pilot"]
+    assert isinstance(pilot.all_records["behaviour_vs_comparison"], str)  # nobody to compare
+    glance = at_a_glance(pilot)
+    assert glance.findings[1] == (
+        "Their bad behaviour points a week fell by 42% from before their project to after it. "
+        "We can be fairly sure the fall is between 36% and 48%. There were no similar pupils "
+        "to compare them with, so part or all of this may be the improvement expected anyway.")
+    text = " ".join((*glance.findings, glance.evidence, *glance.can_and_cannot))
+    assert "than similar pupils'" not in text
+    assert "the similar pupils were not picked" not in text
+    assert glance.evidence.startswith("Strength of evidence: low. This is a small pilot with no "
+                                      "comparison group")
+
+
+def test_one_school_pilot_speaks_of_one_school(one):
+    pilot = one["coproduction_pilot"]
+    behaviour = pilot["behaviour"]
+    assert behaviour.finding.startswith("The 10 pupils' negative behaviour points per school "
+                                        "week fell by 42%")
+    assert "Over all schools" not in behaviour.finding
+    assert "see the comparison below" not in behaviour.finding
+    assert "The next section compares them" not in behaviour.note
+    # the school's row alone: an "All schools" row would repeat it
+    for section in ("who_took_part", "behaviour", "trouble", "confident"):
+        for table in pilot[section].tables:
+            assert table.frame.iloc[:, 0].tolist() == ["Northfield Academy"], table.caption
+    assert "'All schools' row" not in pilot["who_took_part"].note
+    # no comparison group: no table of the pilot's row above a row of "<5"
+    assert pilot["comparison"].tables == ()
+    for key in ("pooled", "forest"):
+        assert pilot[key].finding.startswith("The pilot ran in one school, so there is no")
+        assert (pilot[key].tables, pilot[key].charts, pilot[key].note) == ((), (), "")
+    design = pilot["design"]
+    assert "small pilot in one school without a comparison group" in design.finding
+    assert not any("schools with each other" in p for p in design.paragraphs)
+    # one band of three drawn beside nothing: the table shows it, no chart
+    bands = pilot["participation_level"]
+    assert bands.tables[0].frame.iloc[:, 0].tolist() == ["Below 50%", "50-74%", "75% or more"]
+    assert bands.charts == ()
+
+
+@pytest.fixture(scope="module")
+def tiny_second_school(tmp_path_factory):
+    """Two schools, the second school's co-production group cut to 4 pupils."""
+    import pandas as pd
+
+    ws = write_demo_workspace(tmp_path_factory.mktemp("two") / "enquiry", schools=2,
+                              pupils=200, seed=12)
+    group = ws / "raw" / "riverside-school" / "coproduction"
+    members = pd.read_csv(group / "members.csv", dtype=str)
+    keep = set(members["UPN"].head(4))
+    members.head(4).to_csv(group / "members.csv", index=False)
+    for name in ("check_before.csv", "check_after.csv", "meeting_attendance.csv"):
+        frame = pd.read_csv(group / name, dtype=str, keep_default_na=False)
+        frame[frame["UPN"].isin(keep)].to_csv(group / name, index=False)
+    return _results(ws)["coproduction_pilot"]
+
+
+def test_two_schools_one_tiny_agree_with_their_number(tiny_second_school):
+    pilot = tiny_second_school
+    assert pilot["who_took_part"].finding.endswith("1 school is too small to show on its own.")
+    assert ("1 school had fewer than 5 pupils in the pilot: its rows are withheld"
+            in pilot.summary)
+    # both schools' rows withheld, the "All schools" row shown
+    [table] = pilot["who_took_part"].tables
+    assert table.frame.iloc[:, 0].tolist() == ["Northfield Academy", "Riverside School",
+                                               "All schools"]
+    assert pilot["pooled"].finding.startswith("Pooled across 2 schools")
+
+
+def test_primary_not_clear_when_its_interval_reaches_no_change():
+    from slc_research.casestudies.outcome_effects import OutcomeEffect
+    from slc_research.casestudies.outcome_family import outcomes_finding
+
+    # a Welch test of raw points (p = 0.03) beside Morris's interval of d that reaches 0
+    effect = OutcomeEffect("behaviour", "Negative behaviour points per week", -0.39, 0.21,
+                           -0.81, 0.04, 0.03, 15, 11, "d_ppc2")
+    text = outcomes_finding([effect], primary="behaviour", smallest_effect=0.2, threshold=5,
+                            subject="the pupils' figure", up="rose", down="fell")
+    assert "clearly" not in text
+    assert text.startswith(
+        "On the primary outcome, negative behaviour points per week, the pupils' figure fell "
+        "(p = 0.030), but the interval of its size reaches no change, so the difference is "
+        "not clear (d_ppc2 = -0.39, 95% CI [-0.81, 0.04]); ")
+
+
+# --- the conference class ---------------------------------------------------------------------
+
+def test_one_class_is_not_broken_down_by_class_and_phase(one):
+    by_group = one["student_led_conferences"]["by_group"]
+    assert by_group.finding == ("In Northfield 7B, 57% of reflections were explanatory or "
+                                "forward-looking or deeper (95% CI 53% to 61%).")
+    assert by_group.paragraphs == ("All its pupils are in KS3, so there is no other phase to "
+                                   "compare.",)
+    assert [t.caption for t in by_group.tables] == ["Depth by class"]
+    assert by_group.charts == ()  # one bar beside nothing
+    assert "between classes" not in by_group.note
+
+
+# --- the index and the summary ----------------------------------------------------------------
+
+def test_summary_writes_a_change_of_a_share_in_points_and_a_withheld_year_as_a_dash():
+    from slc_research.report.catalogue import headline_text
+
+    assert headline_text("trouble_change", {"estimate": -9.99, "ci_low": -41.3,
+                                            "ci_high": 24.8, "n": 10}) == \
+        "-10 points (-41 to 25), based on 10"
+    assert headline_text("share_teaching_staff", {
+        "2023-24": {"estimate": None, "ci_low": None, "ci_high": None, "n": 24},
+        "2024-25": {"estimate": 25.0, "ci_low": 12.0, "ci_high": 44.9, "n": 24}}) == \
+        "2023-24: \u2013; 2024-25: 25% (12% to 45%), based on 24"
+
+
+def test_the_pilot_is_not_called_a_pilot_across_schools():
+    assert NOTEBOOKS["coproduction_pilot"].title == "Co-production pilot"
