@@ -228,6 +228,7 @@ def test_one_school_pilot_speaks_of_one_school(one):
     for key in ("pooled", "forest"):
         assert pilot[key].finding.startswith("The pilot ran in one school, so there is no")
         assert (pilot[key].tables, pilot[key].charts, pilot[key].note) == ((), (), "")
+    assert "pooled_behaviour" not in pilot.all_records  # no "all schools together" headline
     design = pilot["design"]
     assert "small pilot in one school without a comparison group" in design.finding
     assert not any("schools with each other" in p for p in design.paragraphs)

@@ -2,8 +2,7 @@
 
 :data:`STUDY` declares the notebook's parameters once; its ``run`` (in :mod:`.study`) returns
 the result. The analyses live in :mod:`.analysis`; :mod:`.groups` makes the section by class
-and phase. Importing this package is light: the
-analyses load when the study runs.
+and phase. Importing this package is light: the analyses load when the study runs.
 """
 
 import math

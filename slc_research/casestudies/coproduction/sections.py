@@ -165,9 +165,8 @@ def pooled_section(pooled_behaviour: Any, pooled_trouble: Any, n_pooled: tuple[i
     n_schools : int
         The schools of the pilot: with one, the section is one sentence.
     """
-    if n_schools == 1:
-        return Section("pooled", "Pooled across schools", finding=ONE_SCHOOL,
-                       records={"pooled_behaviour": None})
+    if n_schools == 1:  # and no "all schools together" line in the summary
+        return Section("pooled", "Pooled across schools", finding=ONE_SCHOOL)
     note = " ".join((
         "Each school's estimate comes with its own confidence interval; pooling combines them. "
         "With few schools the pooled interval uses the t distribution with the spread of the "
