@@ -68,12 +68,15 @@ def teaching_share_chart(shares: pd.DataFrame) -> alt.LayerChart:
     Parameters
     ----------
     shares : DataFrame
-        :func:`slc_research.casestudies.tlc.impact.teaching_share_by_year`: ``year``, ``k``, ``n``,
-        ``estimate``, ``ci_low``, ``ci_high`` (0-1).
+        :func:`slc_research.casestudies.tlc.impact.teaching_share_by_year` after suppression
+        (``display=False``): ``year``, ``k``, ``n``, ``estimate``, ``ci_low``, ``ci_high``
+        (0-1). A withheld year (``estimate`` NA) is named in the subtitle, not drawn.
     """
     check_data(shares, ["year", "k", "n", "estimate", "ci_low", "ci_high"])
-    d = plain_frame(shares).assign(pct=lambda f: 100 * f["estimate"], lo=lambda f: 100 * f["ci_low"],
-                              hi=lambda f: 100 * f["ci_high"])
+    left_out = withheld_note(shares, "estimate", ["year"], noun="staff")  # a year withheld
+    d = plain_frame(shares.dropna(subset=["estimate"])).assign(
+        pct=lambda f: 100 * f["estimate"], lo=lambda f: 100 * f["ci_low"],
+        hi=lambda f: 100 * f["ci_high"])
     n = n_label(d["n"].max() if len(d) else None)
     base = alt.Chart(d).encode(x=alt.X("year:N", title="Academic year"))
     bars = base.mark_bar(color=PALETTE[0], size=40).encode(
@@ -84,7 +87,8 @@ def teaching_share_chart(shares: pd.DataFrame) -> alt.LayerChart:
     err = base.mark_errorbar(color="#333333").encode(y=alt.Y("lo:Q", title=""), y2=alt.Y2("hi:Q"))
     return (bars + err).properties(width=min(WIDTH, 120 * max(len(d), 2)), title=alt.Title(
         "Share of teaching staff in a TLC, by year",
-        subtitle=f"Teaching staff on the staff list: n = {n}; bars show 95% CIs"))
+        subtitle=subtitle_lines(f"Teaching staff on the staff list: n = {n}; bars show 95% CIs",
+                                left_out)))
 
 
 def half_term_attendance_chart(att: pd.DataFrame, *, community: str = "All TLCs") -> alt.LayerChart:

@@ -31,8 +31,10 @@ def check_outputs(args: argparse.Namespace) -> int:
     if not result.ok:
         print(f"slc-research: {describe_check(result)}", file=sys.stderr)
         return 1
+    from slc_research.words import plural
+
     print(f"No names, ids, email addresses or dates of birth of the workspace's people found in "
-          f"{result.files} file(s) under {result.where} ({result.seconds:.1f} s).")
+          f"{plural(result.files, 'file')} under {result.where} ({result.seconds:.1f} s).")
     return 0
 
 

@@ -112,8 +112,10 @@ def report(args: argparse.Namespace) -> int:
 
         print(f"slc-research: {describe_check(run.check)}", file=sys.stderr)
     elif run.check is not None and not args.quiet:
-        print(f"Checked {run.check.files} output file(s): no roster name, real id or email "
-              "address found.")
+        from slc_research.words import plural
+
+        print(f"Checked {plural(run.check.files, 'output file')}: no roster name, real id or "
+              "email address found.")
     if args.pdf and run.passed_check:
         _report_pdfs(run, out, workspace, force=args.force, quiet=args.quiet)
     return 1 if run.failures or not run.passed_check else 0

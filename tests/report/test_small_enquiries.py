@@ -312,3 +312,32 @@ def test_summary_writes_a_change_of_a_share_in_points_and_a_withheld_year_as_a_d
 
 def test_the_pilot_is_not_called_a_pilot_across_schools():
     assert NOTEBOOKS["coproduction_pilot"].title == "Co-production pilot"
+
+
+def test_a_withheld_year_is_said_once_not_a_row_of_dashes(one):
+    share = one["tlc_impact"]["share_by_year"]
+    assert share.paragraphs == ("The change from 2023-24 to 2024-25 is not shown: a year with "
+                                "fewer than 5 staff in a TLC is withheld, and so is the change "
+                                "next to it.",)
+    growth = next(t for t in share.tables if t.caption.startswith("Change from one year"))
+    assert growth.frame[["from_year", "to_year"]].values.tolist() == [["2024-25", "2025-26"]]
+    assert share.charts[0].to_dict()["title"]["subtitle"] == [
+        "Teaching staff on the staff list: n = 24; bars show 95% CIs",
+        "Not shown, to protect groups of fewer than 5 staff: 2023-24"]
+
+
+def test_the_latest_share_is_never_compared_with_a_year_before_a_withheld_one():
+    import pandas as pd
+
+    from slc_research.casestudies.tlc.outcomes import share_finding
+
+    nan = float("nan")
+    published = pd.DataFrame({
+        "year": ["2022-23", "2023-24", "2024-25", "2025-26"], "n": [24] * 4,
+        "estimate": [0.25, 0.30, nan, 0.40], "pct": [25.0, 30.0, nan, 40.0],
+        "pct_ci_low": [12.0, 15.0, nan, 22.0], "pct_ci_high": [45.0, 50.0, nan, 60.0]})
+    # the changes into and out of the withheld 2024-25 were taken out; one earlier is left
+    growth = pd.DataFrame({"from_year": ["2022-23"], "to_year": ["2023-24"],
+                           "difference": [5.0], "ci_low": [-20.0], "ci_high": [30.0]})
+    assert share_finding(published, growth, "the TLC") == (
+        "In 2025-26, 40% of teaching staff were members of the TLC (95% CI 22% to 60%).")

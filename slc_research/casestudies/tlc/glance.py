@@ -44,7 +44,12 @@ def facts(result: Any) -> GlanceFacts:
             year, last = shown[-1]
             text = f"In {year}, {{share}} of teaching staff were members"
             if len(shown) > 1:
-                text += _against_year_before(shown[-2], estimate_of(records, "share_change"))
+                change = records.get("share_change")
+                text += _against_year_before(shown[-2], estimate_of(records, "share_change")
+                                             if isinstance(change, Mapping)
+                                             and change.get("to_year") == year
+                                             and change.get("from_year") == shown[-2][0]
+                                             else None)
             findings.append(share_sentence(text, last["estimate"], last["ci_low"],
                                            last["ci_high"]))
     plans = estimate_of(records, "pct_plans_tried")

@@ -166,7 +166,9 @@ def share_finding(published: pd.DataFrame, growth: pd.DataFrame, label: str,
                 "that a small group of staff cannot be worked out.")
     text = (f"In {last['year']}, {last['pct']:.0f}% of teaching staff were members of {label} "
             f"(95% CI {last['pct_ci_low']:.0f}% to {last['pct_ci_high']:.0f}%)")
-    if growth.empty or pd.isna(growth["difference"].iloc[-1]):
+    # the change into the latest year only (a withheld year before it leaves none)
+    if (growth.empty or pd.isna(growth["difference"].iloc[-1])
+            or growth["to_year"].iloc[-1] != last["year"]):
         return text + "."
     g = growth.iloc[-1]
     size = (f"{abs(g['difference']):.0f} percentage points on {g['from_year']} (95% CI "

@@ -161,11 +161,19 @@ def _share_by_year(enq, tlcs, schools, label: str, threshold: int,
     withheld = set(published.loc[published["pct"].isna(), "year"])
     hidden = growth["from_year"].isin(withheld) | growth["to_year"].isin(withheld)
     growth.loc[hidden, ["difference", "ci_low", "ci_high", "p"]] = np.nan
+    # a change next to a withheld year is a row of dashes beside a test's name: said once in
+    # words instead
+    not_shown = [f"{a} to {b}" for a, b in growth.loc[hidden, ["from_year", "to_year"]]
+                 .itertuples(index=False)]
+    growth = growth.loc[~hidden].reset_index(drop=True)
     return Section(
         "share_by_year", "How many teachers take part, year by year",
         finding=survey_outcomes.share_finding(published, growth, label, smallest_effect),
         paragraphs=("There is one academic year of TLC membership so far, so growth between "
-                    "years cannot be shown yet.",) if growth.empty else (),
+                    "years cannot be shown yet.",) if growth.empty and not not_shown else (
+            f"The change from {listed(not_shown)} is not shown: a year with fewer than "
+            f"{threshold} staff in a TLC is withheld, and so is the change next to it.",)
+        if not_shown else (),
         tables=(Table(tlc.publish(shares, "share", threshold=threshold),
                       caption="Share of teaching staff in a TLC"),
                 *(() if growth.empty else (Table(
@@ -174,8 +182,8 @@ def _share_by_year(enq, tlcs, schools, label: str, threshold: int,
                     labels={"from_year": "From", "to_year": "To", "difference": "Change",
                             "ci_low": "95% CI from", "ci_high": "95% CI to", "test": "Test"},
                     note=("A change next to a withheld year is not shown."
-                          if hidden.any() else "")),))),
-        charts=(charts.teaching_share_chart(published.dropna(subset=["estimate"])),)
+                          if not_shown else "")),))),
+        charts=(charts.teaching_share_chart(published.loc[published["n"] > 0]),)
         if published["estimate"].notna().any() else (),
         note=("Each bar is the percentage of teaching staff who were in a TLC that year; the "
               "black line is its 95% confidence interval, the range of values consistent with "
@@ -187,12 +195,13 @@ def _share_by_year(enq, tlcs, schools, label: str, threshold: int,
             r.year: {"estimate": r.pct, "ci_low": r.pct_ci_low, "ci_high": r.pct_ci_high,
                      "n": int(r.n)}
             for r in published.itertuples()},
-            "share_change": _latest_change(growth)})
+            "share_change": _latest_change(growth, published)})
 
 
-def _latest_change(growth: pd.DataFrame) -> dict[str, Any] | None:
+def _latest_change(growth: pd.DataFrame, published: pd.DataFrame) -> dict[str, Any] | None:
     """The change in share from the year before to the latest year, in points, or None."""
-    if growth.empty or pd.isna(growth["difference"].iloc[-1]):
+    if (growth.empty or published.empty or pd.isna(growth["difference"].iloc[-1])
+            or growth["to_year"].iloc[-1] != published["year"].iloc[-1]):
         return None
     g = growth.iloc[-1]
     return {"estimate": float(g["difference"]), "ci_low": float(g["ci_low"]),
