@@ -341,3 +341,18 @@ def test_the_latest_share_is_never_compared_with_a_year_before_a_withheld_one():
                            "difference": [5.0], "ci_low": [-20.0], "ci_high": [30.0]})
     assert share_finding(published, growth, "the TLC") == (
         "In 2025-26, 40% of teaching staff were members of the TLC (95% CI 22% to 60%).")
+
+
+def test_shares_of_pupils_are_written_to_one_place_as_everywhere(one):
+    from slc_research.report.display import format_table
+
+    pilot = one["coproduction_pilot"]
+    improved = pilot["behaviour"].tables[1]
+    shown = format_table(improved.frame, decimals=improved.decimals)
+    assert shown.loc[0, "% whose rate fell"] == "100.0"
+    assert shown.loc[0, "95% CI low"] == "72.2"
+    assert shown.loc[0, "Effect size g_av"] == "-0.82"
+    bands = pilot["participation_level"].tables[0]
+    shown = format_table(bands.frame, decimals=bands.decimals)
+    assert shown["% whose rate fell"].tolist() == ["<5", "100.0", "<5"]
+    assert shown["Change in points per week"].tolist()[1] == "-0.66"

@@ -136,7 +136,9 @@ def comparison_section(comparison: BaselineComparison, threshold: int) -> Sectio
             "rate_after": "Points per week after", "change": "Change",
             "change_ci_low": "95% CI low", "change_ci_high": "95% CI high",
             "pct_improved": "% whose rate fell", "improved_ci_low": "% fell 95% CI low",
-            "improved_ci_high": "% fell 95% CI high"}), decimals=2,
+            "improved_ci_high": "% fell 95% CI high"}),
+            decimals={"Points per week before": 2, "Points per week after": 2, "Change": 2,
+                      "95% CI low": 2, "95% CI high": 2},  # per cent to one place
             caption="Negative behaviour points per school week: the pilot's pupils and "
                     "pupils chosen by the same rule"),)
         # no comparison group: the pilot's own row is the behaviour section's, the rest "<5"
@@ -299,7 +301,8 @@ def participation_section(rates: pd.DataFrame, attended: pd.DataFrame, threshold
             "n_improved", "n_not_improved"]).rename(columns={
             "band": "% of meetings attended", "change": "Change in points per week",
             "ci_low": "95% CI low", "ci_high": "95% CI high",
-            "pct_improved": "% whose rate fell"}), decimals=2,
+            "pct_improved": "% whose rate fell"}),
+            decimals={"Change in points per week": 2, "95% CI low": 2, "95% CI high": 2},
             caption="Change in negative behaviour by meetings attended"),),
         # one band drawn compares nothing: the table shows it
         charts=(charts.band_change_chart(bands),) if bands["change"].notna().sum() > 1 else (),

@@ -273,7 +273,9 @@ def _behaviour(rates: pd.DataFrame, behaviour: pd.DataFrame, comparison: Baselin
                 **columns, "pct_improved": "% whose rate fell",
                 "improved_ci_low": "95% CI low", "improved_ci_high": "95% CI high",
                 "g_av": "Effect size g_av", "g_ci_low": "g 95% CI low",
-                "g_ci_high": "g 95% CI high"}), decimals=2,
+                "g_ci_high": "g 95% CI high"}),
+                # a share in per cent to one place, as every other table; g to two
+                decimals={"Effect size g_av": 2, "g 95% CI low": 2, "g 95% CI high": 2},
                 caption="Pupils whose behaviour improved, and the size of the change")),
         note=note,
         # an estimate of fewer pupils than the threshold is not recorded (the index, the
