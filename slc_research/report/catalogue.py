@@ -154,7 +154,7 @@ HEADLINES: Mapping[str, tuple[str, str]] = {
     "n_codes": ("Codes used", "count"),
     "top_codes": ("Codes given most often", "text"),
     "kappa_overall": ("Agreement of two coders (kappa)", "agreement"),
-    "alpha": ("Agreement of two coders", "agreement"),
+    "alpha": ("Agreement of two coders (Krippendorff's alpha)", "agreement"),
 }
 
 #: What a rating "x of 5" means, said wherever one is shown.

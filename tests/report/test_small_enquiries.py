@@ -356,3 +356,11 @@ def test_shares_of_pupils_are_written_to_one_place_as_everywhere(one):
     shown = format_table(bands.frame, decimals=bands.decimals)
     assert shown["% whose rate fell"].tolist() == ["<5", "100.0", "<5"]
     assert shown["Change in points per week"].tolist()[1] == "-0.66"
+
+
+def test_the_summary_tells_its_two_agreement_rows_apart():
+    from slc_research.report.catalogue import headline_label
+
+    # two rows of one summary, with different intervals: "Agreement of two coders" twice
+    assert headline_label("kappa_overall") == "Agreement of two coders (kappa)"
+    assert headline_label("alpha") == "Agreement of two coders (Krippendorff's alpha)"
