@@ -364,3 +364,20 @@ def test_the_summary_tells_its_two_agreement_rows_apart():
     # two rows of one summary, with different intervals: "Agreement of two coders" twice
     assert headline_label("kappa_overall") == "Agreement of two coders (kappa)"
     assert headline_label("alpha") == "Agreement of two coders (Krippendorff's alpha)"
+
+
+def test_feedback_themes_all_withheld_are_said_in_words(one_school, tmp_path):
+    import shutil
+
+    from slc_research import Enquiry
+    from slc_research.casestudies.conferences import STUDY
+
+    ws = tmp_path / "enquiry"
+    shutil.copytree(one_school, ws)
+    doc = tomlkit.parse((ws / "enquiry.toml").read_text(encoding="utf-8"))
+    doc["privacy"]["suppression_threshold"] = 20  # the 55 responses pass; no code has 20
+    (ws / "enquiry.toml").write_text(tomlkit.dumps(doc), encoding="utf-8")
+    feedback = STUDY.result(Enquiry.open(ws), STUDY.validate(workspace=ws))["feedback"]
+    assert feedback.finding.endswith(
+        "Each code was given to fewer than 20 comments, too few to report.")
+    assert [t.caption for t in feedback.tables] == ["Feedback responses"]

@@ -289,6 +289,9 @@ def _feedback(enq, classes: list[str], threshold: int) -> Section:
             what = "" if pd.isna(top["description"]) else f" ({str(top['description']).lower()})"
             finding += (f" The code given most often was \u201c{top['code']}\u201d{what}, in "
                         f"{top['pct_texts']:.0f}% of the coded comments.")
+        elif len(themes) and len(feedback) >= threshold:  # its table of "<5" is not shown
+            finding += (f" Each code was given to fewer than {threshold} comments, too few to "
+                        "report.")
     else:
         paragraphs = ("The feedback has not been coded yet, so a few comments from each group "
                       "are shown instead.",)
