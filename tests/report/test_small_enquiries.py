@@ -381,3 +381,9 @@ def test_feedback_themes_all_withheld_are_said_in_words(one_school, tmp_path):
     assert feedback.finding.endswith(
         "Each code was given to fewer than 20 comments, too few to report.")
     assert [t.caption for t in feedback.tables] == ["Feedback responses"]
+
+
+def test_one_schools_data_health_is_named_by_its_school(one):
+    health = one["data_health"]
+    assert health.title.endswith("data health (Northfield Academy)")
+    assert "all schools" not in health["about_data"].finding
