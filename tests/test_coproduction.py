@@ -471,6 +471,8 @@ def test_run_never_states_a_small_schools_figures():
     assert shown.loc["North", "Pupils"] == "*"  # else 9 - 6 gives South away
     # both schools withheld from the forest plot: nothing but the pooled diamond to show
     assert "no school is large enough to show on its own" in r["forest"].finding
+    assert r["forest"].finding.endswith("so no forest plot is drawn.")
+    assert r["forest"].charts == ()  # the diamond alone is the pooled section's estimate
     assert "Pooled across 2 schools" in r["pooled"].finding
 
 

@@ -251,17 +251,18 @@ def forest_section(pooled_behaviour: Any, behaviour: pd.DataFrame, pooled_troubl
     plots, sentences = [], []
     if pooled_behaviour is not None:
         forest = cp.forest_table(pooled_behaviour, behaviour, threshold=threshold)
-        plots.append(charts.forest_chart(
+        # a forest of no school is the pooled diamond alone, which the pooled section gives
+        plots += [] if not (forest["kind"] == "school").any() else [charts.forest_chart(
             forest, x_title="Change in negative behaviour, effect size g (95% CI; better \u2190 below 0: "
                     "fewer points)",
-            title="Negative behaviour: change in each school and pooled"))
+            title="Negative behaviour: change in each school and pooled")]
         sentences.append(forest_finding("Negative behaviour", forest, pooled_behaviour.n))
     if pooled_trouble is not None:
         forest = cp.forest_table(pooled_trouble, trouble, threshold=threshold, n="n_both")
-        plots.append(charts.forest_chart(
+        plots += [] if not (forest["kind"] == "school").any() else [charts.forest_chart(
             forest, x_title="Change in % answering Yes (95% CI; better \u2190 below 0: fewer "
                             "say they get into trouble)",
-            title="\u201cI often get into trouble\u201d: change in each school and pooled"))
+            title="\u201cI often get into trouble\u201d: change in each school and pooled")]
         sentences.append(forest_finding("\u201cI often get into trouble\u201d", forest,
                                         pooled_trouble.k))
     return Section(
