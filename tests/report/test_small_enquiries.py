@@ -387,3 +387,16 @@ def test_one_schools_data_health_is_named_by_its_school(one):
     health = one["data_health"]
     assert health.title.endswith("data health (Northfield Academy)")
     assert "all schools" not in health["about_data"].finding
+
+
+def test_methods_describe_the_comparison_of_waves_only_when_it_ran(one, two_waves):
+    from slc_research.casestudies.glance import recorded
+    from slc_research.report.methods import methods_for
+
+    ran = [a.key for a in methods_for("tlc_impact", recorded(two_waves))]
+    assert ran.index("wave_change") == ran.index("mean_t") + 1
+    wave = next(a for a in methods_for("tlc_impact", recorded(two_waves))
+                if a.key == "wave_change")
+    assert "Welch's t distribution" in wave.ci and "approximate" in wave.ci
+    assert "wave_change" not in [a.key for a in methods_for("tlc_impact",
+                                                            recorded(one["tlc_impact"]))]
