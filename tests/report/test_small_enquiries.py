@@ -152,8 +152,10 @@ def test_glance_gives_the_survey_scale_it_was_answered_on(one):
 
 def test_no_chart_of_withheld_answers_or_members(one):
     tlc = one["tlc_impact"]
-    # every answer of 7 staff is given by fewer than 5 or by nobody: nothing to draw
+    # every answer of 7 staff is given by fewer than 5 or by nobody: nothing to draw, and
+    # no note on how to read its bars
     assert tlc["staff_survey"].charts == ()
+    assert tlc["staff_survey"].note == ""
     # every department, role and band has fewer than 5 members: staff's bars alone compare
     # nothing
     who = tlc["who_takes_part"]
@@ -162,6 +164,7 @@ def test_no_chart_of_withheld_answers_or_members(one):
                               "members, so no chart sets the members beside all teaching "
                               "staff.",)
     assert "out of 24 teaching staff at Northfield Academy;" in who.finding
+    assert who.note.startswith("The tests ask whether members differ")  # no "Each bar pair"
 
 
 def test_comment_themes_all_withheld_is_one_sentence(one):
@@ -397,6 +400,7 @@ def test_methods_describe_the_comparison_of_waves_only_when_it_ran(one, two_wave
     assert ran.index("wave_change") == ran.index("mean_t") + 1
     wave = next(a for a in methods_for("tlc_impact", recorded(two_waves))
                 if a.key == "wave_change")
-    assert "Welch's t distribution" in wave.ci and "approximate" in wave.ci
+    assert "Welch's t distribution" in wave.ci
+    assert "approximate" in wave.ci
     assert "wave_change" not in [a.key for a in methods_for("tlc_impact",
                                                             recorded(one["tlc_impact"]))]

@@ -144,9 +144,9 @@ def _who_takes_part(enq, tlcs, schools, breadth, label: str, threshold: int) -> 
             f"No department, role or experience band has as many as {threshold} members, "
             "so no chart sets the members beside all teaching staff.",),
         charts=(charts.breadth_chart(chart_data),) if members_drawn else (),
-        note=("Each bar pair compares the share of TLC members in a group with the share of all "
-              "teaching staff in that group. If the volunteers were like everyone else the bars "
-              "would be about equal. The tests ask whether members differ from other teaching "
+        note=(("Each bar pair compares the share of TLC members in a group with the share of "
+               "all teaching staff in that group. If the volunteers were like everyone else the "
+               "bars would be about equal. " if members_drawn else "") + "The tests ask whether members differ from other teaching "
               "staff more than chance usually gives (chi-square, or Fisher's exact test with "
               "small groups). A small p (below 0.05) suggests they do; a large p does not prove "
               "they are alike. Cramér's V runs from 0 (no difference) to 1."))

@@ -39,6 +39,7 @@ def staff_survey_sections(enq: Any, schools: list[str], scale: str, threshold: i
     dist = staff_survey.likert_distribution(answers, survey_scale, rs, wording=wording)
     dist_pub = staff_survey.distribution_table(dist, threshold=threshold, display=False)
     n_resp = answers["respondent_id"].nunique()
+    drawn = bool((dist_pub["pct"] > 0).any())  # not a chart of withheld answers alone
     answers_section = Section(
         "staff_survey", "The end-of-year staff survey",
         finding=_survey_finding(dist_pub, n_resp, len(rs.levels), threshold),
@@ -46,9 +47,10 @@ def staff_survey_sections(enq: Any, schools: list[str], scale: str, threshold: i
         tables=() if n_resp == 0 else (Table(
             staff_survey.distribution_table(dist, threshold=threshold),
             caption=f"Answers to each statement, % (respondents: {count_label(n_resp, threshold)})"),),
-        charts=(charts.likert_chart(dist_pub, levels=list(rs.levels)),)
-        if (dist_pub["pct"] > 0).any() else (),  # not a chart of withheld answers alone
-        note=("Each bar is one statement. Disagreement is drawn to the left of the centre line "
+        charts=(charts.likert_chart(dist_pub, levels=list(rs.levels)),) if drawn else (),
+        # a note on how to read bars only above bars
+        note="" if not drawn else (
+              "Each bar is one statement. Disagreement is drawn to the left of the centre line "
               "and agreement to the right; the neutral answer is split across the line. The "
               "last statement is worded negatively (agreeing with it is a poor sign), so it is "
               "reversed before the scale score is worked out, but drawn here as answered. "
