@@ -218,11 +218,19 @@ def outcomes_finding(effects: Sequence[OutcomeEffect], *, primary: str, smallest
         row = first.iloc[0]
         effect = next(e for e in effects if e.key == primary)
         measure = measure or effect.measure or "effect size"
-        clear = row["p_value"] < 0.05
+        # "clearly" only when the test and the interval shown beside it agree: a p below 0.05
+        # beside an interval that reaches 0 (a Welch test of raw points, Morris's interval of
+        # d) is not clear, and the sentence says why
+        clear = row["p_value"] < 0.05 and not row["ci_low"] <= 0 <= row["ci_high"]
+        borderline = row["p_value"] < 0.05 and not clear
         text = (f"On the primary outcome, {_lower(row['outcome'])}, {subject} "
                 f"{'clearly ' if clear else ''}{up if row['estimate'] > 0 else down}{than}"
-                f"{'' if clear else ' but the difference is not clear'} ({measure} = "
-                f"{row['estimate']:.2f}, 95% CI [{row['ci_low']:.2f}, {row['ci_high']:.2f}])")
+                + ("" if clear else
+                   f" (p = {row['p_value']:.3f}), but the interval of its size reaches no change,"
+                   " so the difference is not clear" if borderline else
+                   " but the difference is not clear")
+                + f" ({measure} = {row['estimate']:.2f}, 95% CI [{row['ci_low']:.2f}, "
+                  f"{row['ci_high']:.2f}])")
         if not clear:
             text += "; " + equivalence(effect, smallest_effect).in_words()
         parts.append(text)
@@ -300,7 +308,8 @@ def outcomes_section(effects: Sequence[OutcomeEffect], *, primary: str, smallest
         tables=(Table(outcome_table(effects, labels=labels, **options), decimals={
                           names[c]: places for c, places in (("estimate", 2), ("ci_low", 2),
                                                              ("ci_high", 2), ("p_holm", 3))},
-                      caption="The primary outcome and the secondary outcomes",
+                      caption=("The primary outcome and the secondary outcomes"
+                               if len(effects) > 1 else "The primary outcome"),
                       technical=(names["measure"], names["n1"], names["n2"])),),
         note=note + how,
         records={**records, "outcomes_holm": kept.reset_index(drop=True)})

@@ -68,12 +68,15 @@ def teaching_share_chart(shares: pd.DataFrame) -> alt.LayerChart:
     Parameters
     ----------
     shares : DataFrame
-        :func:`slc_research.casestudies.tlc.impact.teaching_share_by_year`: ``year``, ``k``, ``n``,
-        ``estimate``, ``ci_low``, ``ci_high`` (0-1).
+        :func:`slc_research.casestudies.tlc.impact.teaching_share_by_year` after suppression
+        (``display=False``): ``year``, ``k``, ``n``, ``estimate``, ``ci_low``, ``ci_high``
+        (0-1). A withheld year (``estimate`` NA) is named in the subtitle, not drawn.
     """
     check_data(shares, ["year", "k", "n", "estimate", "ci_low", "ci_high"])
-    d = plain_frame(shares).assign(pct=lambda f: 100 * f["estimate"], lo=lambda f: 100 * f["ci_low"],
-                              hi=lambda f: 100 * f["ci_high"])
+    left_out = withheld_note(shares, "estimate", ["year"], noun="staff")  # a year withheld
+    d = plain_frame(shares.dropna(subset=["estimate"])).assign(
+        pct=lambda f: 100 * f["estimate"], lo=lambda f: 100 * f["ci_low"],
+        hi=lambda f: 100 * f["ci_high"])
     n = n_label(d["n"].max() if len(d) else None)
     base = alt.Chart(d).encode(x=alt.X("year:N", title="Academic year"))
     bars = base.mark_bar(color=PALETTE[0], size=40).encode(
@@ -84,7 +87,8 @@ def teaching_share_chart(shares: pd.DataFrame) -> alt.LayerChart:
     err = base.mark_errorbar(color="#333333").encode(y=alt.Y("lo:Q", title=""), y2=alt.Y2("hi:Q"))
     return (bars + err).properties(width=min(WIDTH, 120 * max(len(d), 2)), title=alt.Title(
         "Share of teaching staff in a TLC, by year",
-        subtitle=f"Teaching staff on the staff list: n = {n}; bars show 95% CIs"))
+        subtitle=subtitle_lines(f"Teaching staff on the staff list: n = {n}; bars show 95% CIs",
+                                left_out)))
 
 
 def half_term_attendance_chart(att: pd.DataFrame, *, community: str = "All TLCs") -> alt.LayerChart:
@@ -149,7 +153,8 @@ def strategies_chart(table: pd.DataFrame) -> alt.LayerChart:
     d["label"] = [f"{s} (n = {n_label(n)})" for s, n in zip(d["strategy"], d["n_reported"],
                                                         strict=True)]
     order = list(d["label"])
-    base = alt.Chart(d).encode(y=alt.Y("label:N", sort=order, title=None))
+    base = alt.Chart(d).encode(y=alt.Y("label:N", sort=order, title=None,
+                                       axis=alt.Axis(labelLimit=360)))
     bars = base.mark_bar(color=PALETTE[3]).encode(
         x=alt.X("pct_tried:Q", title="% of reported plans tried (fully or partly)",
                 scale=alt.Scale(domain=[0, 100])),
@@ -160,8 +165,10 @@ def strategies_chart(table: pd.DataFrame) -> alt.LayerChart:
                                                      x2=alt.X2("ci_high:Q"))
     return (bars + err).properties(width=WIDTH, title=alt.Title(
         "Strategies planned most often, and how often they were tried",
-        subtitle=f"Plans made: n = {int(d['n_plans'].sum())}; n per bar = plans reported "
-                 "back; bars show 95% CIs"))
+        subtitle=subtitle_lines(
+            f"Plans made: n = {int(d['n_plans'].sum())}; n per bar = plans reported back; "
+            "bars show 95% CIs",
+            withheld_note(table, "pct_tried", ["strategy"], noun="plans tried"))))
 
 
 def likert_chart(dist: pd.DataFrame, *, levels: list[str] | None = None,

@@ -112,7 +112,8 @@ def notebook_path(name: str | Path) -> Path:
 
 #: A recorded headline's label for people, and how its value reads: ``"count"``,
 #: ``"standard"`` (a difference on the standard scale), ``"percent"`` (0-100),
-#: ``"proportion"`` (0-1, read as percentage points), ``"points"``, ``"agreement"`` (0-1,
+#: ``"proportion"`` (0-1, read as percentage points), ``"percentage points"`` (a change of a
+#: share, already in points), ``"points"``, ``"agreement"`` (0-1,
 #: 1 is full agreement), ``"rating"`` (the strength of evidence) or ``"text"``.
 HEADLINES: Mapping[str, tuple[str, str]] = {
     "members": ("Pupils who were members", "count"),
@@ -139,9 +140,9 @@ HEADLINES: Mapping[str, tuple[str, str]] = {
     "behaviour_vs_comparison": ("Change in bad behaviour points a week, against similar "
                                 "pupils", "points"),
     "trouble_change": ("Change in the share who say they often get into trouble",
-                       "percent"),
+                       "percentage points"),
     "confident_change": ("Change in the share who feel confident about speaking up",
-                         "percent"),
+                         "percentage points"),
     "pooled_behaviour": ("Change in bad behaviour, all schools together", "standard"),
     "n_sources": ("Files read", "count"),
     "rows_read": ("Rows read", "count"),
@@ -153,7 +154,7 @@ HEADLINES: Mapping[str, tuple[str, str]] = {
     "n_codes": ("Codes used", "count"),
     "top_codes": ("Codes given most often", "text"),
     "kappa_overall": ("Agreement of two coders (kappa)", "agreement"),
-    "alpha": ("Agreement of two coders", "agreement"),
+    "alpha": ("Agreement of two coders (Krippendorff's alpha)", "agreement"),
 }
 
 #: What a rating "x of 5" means, said wherever one is shown.
@@ -185,10 +186,10 @@ def _text(value: Any, kind: str) -> str:
 
     if _is_estimate(value):
         if _missing(value.get("estimate")):
-            return "not estimated"
-        unit, scale = ("%", 1.0) if kind == "percent" else (" points", 100.0) \
-            if kind == "proportion" else ("", 1.0)
-        places = 0 if kind in ("percent", "proportion") else 2
+            return "\u2013"  # withheld or not estimated, as the summary's key says
+        unit, scale = {"percent": ("%", 1.0), "proportion": (" points", 100.0),
+                       "percentage points": (" points", 1.0)}.get(kind, ("", 1.0))
+        places = 0 if kind in ("percent", "proportion", "percentage points") else 2
         text = number(value["estimate"] * scale, places) + unit
         lo, hi = value.get("ci_low"), value.get("ci_high")
         if not _missing(lo) and not _missing(hi):

@@ -155,6 +155,15 @@ ANALYSES: dict[str, Analysis] = {a.key: a for a in (
     Analysis("mean_t", "Survey scale means",
              "Scale means are reported with 95% confidence intervals from the t distribution "
              "{cite:student1908}."),
+    Analysis("wave_change", "Survey waves compared",
+             "The staff survey was given more than once; each wave was analysed on its own "
+             "(much the same staff answer each time, so the waves were not pooled), and the "
+             "change in the mean scale score from the first wave to the latest was estimated "
+             "as a difference in means of two groups, since anonymous answers cannot be linked "
+             "from one wave to the next.",
+             "",
+             CI_METHODS["welch_t"] + " As many of the same staff answer both waves, the "
+             "interval is approximate."),
     Analysis("cronbach_alpha", "Reliability of the scale",
              "Internal consistency was estimated with Cronbach's alpha {cite:cronbach1951}.",
              "",
@@ -227,7 +236,8 @@ ANALYSES: dict[str, Analysis] = {a.key: a for a in (
 NOTEBOOK_ANALYSES: dict[str, tuple[str, ...]] = {
     "slc_impact": ("representativeness", "matching", "ppc_change", "cronbach_alpha",
                    "primary_secondary", "ancova_did", "interaction", "dose_response", "mdes"),
-    "tlc_impact": ("representativeness", "wilson_share", "mean_t", "cronbach_alpha"),
+    "tlc_impact": ("representativeness", "wilson_share", "mean_t", "wave_change",
+                   "cronbach_alpha"),
     "student_led_conferences": ("wilson_share", "depth_change", "weighted_kappa"),
     "coproduction_pilot": ("paired_change", "wilson_share", "mcnemar", "meta_analysis",
                            "dose_response"),
@@ -247,7 +257,8 @@ RAN_WHEN: dict[str, dict[str, tuple[str, ...]]] = {
                    "mdes": ("mdes",)},
     "tlc_impact": {"representativeness": ("n_members",),
                    "wilson_share": ("share_teaching_staff", "pct_plans_tried"),
-                   "mean_t": ("tlc_scale_mean",), "cronbach_alpha": ("tlc_alpha",)},
+                   "mean_t": ("tlc_scale_mean",), "wave_change": ("tlc_scale_change",),
+                   "cronbach_alpha": ("tlc_alpha",)},
     "student_led_conferences": {"wilson_share": ("pct_weeks_meeting_target",),
                                 "depth_change": ("depth_change",),
                                 "weighted_kappa": ("rubric_agreement",)},

@@ -7,6 +7,7 @@ with a pupil's full name as a code (redacted at load) and in the file name asked
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import time
@@ -72,7 +73,10 @@ def test_case3_stale_custom_name_report_after_withdrawal(tiny, tmp_path, capsys)
                  "--out", str(out), "--quiet"]) == 0, capsys.readouterr().err
     before = read_ledger(out)["custom-x"]
     assert before["consent"] == consent_digest(ws)
+    capsys.readouterr()
     assert main(["check-outputs", str(out), "--workspace", str(ws)]) == 0
+    said = capsys.readouterr().out
+    assert re.search(r"people found in \d+ files under ", said), said  # no "file(s)"
 
     write_consent(ws, "withdrawn")  # a pupil withdraws after the report was made
     capsys.readouterr()
@@ -86,6 +90,8 @@ def test_case3_stale_custom_name_report_after_withdrawal(tiny, tmp_path, capsys)
                  str(out)]) == 0, capsys.readouterr().err
     said = capsys.readouterr()
     assert "Rewrote custom-x.html" in said.out + said.err
+    assert re.search(r"Checked \d+ output files: no roster name", said.out), said.out
+    assert "(s)" not in said.out
     after = read_ledger(out)["custom-x"]
     assert after["consent"] == consent_digest(ws) != before["consent"]
     assert after["finished"] >= before["finished"]

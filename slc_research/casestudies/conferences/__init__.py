@@ -1,8 +1,8 @@
 """The student-led conferences case study: the reflection culture of a class over the year.
 
 :data:`STUDY` declares the notebook's parameters once; its ``run`` (in :mod:`.study`) returns
-the result. The analyses live in :mod:`.analysis`. Importing this package is light: the
-analyses load when the study runs.
+the result. The analyses live in :mod:`.analysis`; :mod:`.groups` makes the section by class
+and phase. Importing this package is light: the analyses load when the study runs.
 """
 
 import math

@@ -14,7 +14,7 @@ import pandas as pd
 
 from slc_research import charts, qual, stats
 from slc_research.casestudies import outcome_family
-from slc_research.casestudies.conferences import OUTCOMES, family
+from slc_research.casestudies.conferences import OUTCOMES, family, groups
 from slc_research.casestudies.conferences import analysis as cf
 from slc_research.casestudies.result import Result, Section, Table
 from slc_research.privacy.suppression import suppress_small
@@ -25,7 +25,6 @@ __all__ = ["run"]
 
 #: Reflections at this rubric level or deeper count as "deep" (explanatory or deeper).
 DEEP_LEVEL = 2
-_PLURAL = {"class": "classes", "phase": "phases"}
 
 
 def run(enq: Any, params: dict[str, Any]) -> Result:
@@ -77,7 +76,8 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
          _target(weeks, label, target, threshold),
          _depth(refl, rubric, threshold, effects, declared),
          family.family_section(effects, **declared),
-         _by_group(refl, enq.pupils, rubric, threshold),
+         groups.by_group_section(refl, enq.pupils, _deep(rubric), threshold,
+                                 level=DEEP_LEVEL),
          _feedback(enq, classes, threshold),
          _rubric_check(scored, enq.codings, rubric)),
         records={"title": title, "community": label,
@@ -242,84 +242,6 @@ def _depth(refl: pd.DataFrame, rubric: Rubric, threshold: int, effects: list,
         note=note, records=records)
 
 
-def _group_sentence(groups: pd.DataFrame, deep: str, kind: str, threshold: int) -> str:
-    """The spread of the share of deep reflections across the groups shown."""
-    shown = groups[groups["pct_deep"].notna()].sort_values("pct_deep")
-    if shown.empty:
-        return (f"No {kind} can be reported: each has fewer than {threshold} pupils who wrote "
-                f"reflections, or would let such a {kind} be worked out.")
-    if len(shown) == 1:
-        row = shown.iloc[0]
-        where = (f"In {row['group']}" if len(groups) == 1 else
-                 f"Only one {kind} has enough pupils to report: in {row['group']}")
-        return (f"{where}, {row['pct_deep']:.0f}% of reflections were {deep} (95% CI "
-                f"{row['pct_ci_low']:.0f}% to {row['pct_ci_high']:.0f}%).")
-    low, high = shown.iloc[0], shown.iloc[-1]
-    apart = low["pct_ci_high"] < high["pct_ci_low"]
-    return (f"By {kind}, the share of reflections that were {deep} ranged from "
-            f"{low['pct_deep']:.0f}% ({low['group']}) to {high['pct_deep']:.0f}% "
-            f"({high['group']}); "
-            + ("their 95% intervals do not overlap, but they treat each reflection as "
-               "independent: the test below, which allows for a pupil's reflections being "
-               "alike, says whether the groups differ"
-               if apart else "their 95% intervals overlap, so these data do not clearly "
-               "separate them")
-            + ".")
-
-
-def _group_tests(refl: pd.DataFrame, pupils: pd.DataFrame,
-                 tables: dict[str, pd.DataFrame]) -> tuple[str, ...]:
-    """The test that the groups shown differ, for each kind with two or more, then the caveat."""
-    out = []
-    for kind, table in tables.items():
-        shown = table.loc[table["pct_deep"].notna(), "group"].astype(str).tolist()
-        test = (family.group_difference(refl, pupils, by=kind, level=DEEP_LEVEL, groups=shown)
-                if len(shown) > 1 else None)
-        if test is None:
-            continue
-        out.append(f"A test of whether the {len(shown)} {_PLURAL[kind]} shown differ in their "
-                   "share of deep reflections (logistic regression, errors clustered by pupil) "
-                   + ("finds evidence that they do" if test.p_value < 0.05 else
-                      "finds no evidence that they do")
-                   + f" (chi-square = {test.statistic:.1f}, df = {test.df:g}, "
-                   f"{stats.format_p(test.p_value)}).")
-    return (*out, family.GROUP_CAVEAT) if out else ()
-
-
-def _by_group(refl: pd.DataFrame, pupils: pd.DataFrame, rubric: Rubric,
-              threshold: int) -> Section:
-    title = "Depth by class and phase"
-    note = ("Classes differ in age, teacher and how reflection was introduced, so a difference "
-            "between classes is a prompt for a conversation, not a ranking. Where the intervals "
-            "of two classes overlap a lot, the data do not show a clear difference.")
-    if refl.empty:
-        return Section("by_group", title, finding=(
-            "No reflections were found for these classes yet, so depth by class and phase "
-            "cannot be shown."), note=note)
-    deep = _deep(rubric)
-    labels = {"group": "Group", "pupils": "Pupils", "reflections": "Reflections",
-              "mean_depth": "Mean depth", "mean_ci_low": "95% CI low",
-              "mean_ci_high": "95% CI high", "pct_deep": f"% {deep}",
-              "pct_ci_low": "% 95% CI low", "pct_ci_high": "% 95% CI high"}
-    decimals = {"mean_depth": 2, "mean_ci_low": 2, "mean_ci_high": 2}
-    by_class = cf.depth_by_group(refl, pupils, by="class", threshold=threshold, display=False)
-    by_phase = cf.depth_by_group(refl, pupils, by="phase", threshold=threshold, display=False)
-    return Section(
-        "by_group", title,
-        finding=_group_sentence(by_class, deep, "class", threshold),
-        paragraphs=(_group_sentence(by_phase, deep, "phase", threshold),
-                    *_group_tests(refl, pupils, {"class": by_class, "phase": by_phase})),
-        tables=tuple(
-            Table(cf.depth_by_group(refl, pupils, by=by, threshold=threshold), caption=caption,
-                  decimals=decimals, labels={**labels, "group": group})
-            for by, group, caption in (("class", "Class", "Depth by class"),
-                                       ("phase", "Phase", "Depth by phase (key stage)"))),
-        charts=tuple(charts.depth_group_chart(frame, **kw) for frame, kw in (
-            (by_class, {}), (by_phase, {"title": "Reflections by phase"}))
-            if frame["pct_deep"].notna().any()),
-        note=note)
-
-
 def _feedback(enq, classes: list[str], threshold: int) -> Section:
     title = "Feedback after the conferences"
     note = ("Feedback is from the people who chose to reply, who may be the most enthusiastic or "
@@ -367,6 +289,9 @@ def _feedback(enq, classes: list[str], threshold: int) -> Section:
             what = "" if pd.isna(top["description"]) else f" ({str(top['description']).lower()})"
             finding += (f" The code given most often was \u201c{top['code']}\u201d{what}, in "
                         f"{top['pct_texts']:.0f}% of the coded comments.")
+        elif len(themes) and len(feedback) >= threshold:  # its table of "<5" is not shown
+            finding += (f" Each code was given to fewer than {threshold} comments, too few to "
+                        "report.")
     else:
         paragraphs = ("The feedback has not been coded yet, so a few comments from each group "
                       "are shown instead.",)

@@ -48,7 +48,7 @@ def _method(value: Any) -> str:
 
 STUDY = CaseStudy(
     name="coproduction_pilot",
-    title="Co-production pilot across schools",
+    title="Co-production pilot",
     questions=(
         "How many pupils took part in each school, and how often did they come?",
         "What share of pupils' behaviour improved?",

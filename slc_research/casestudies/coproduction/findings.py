@@ -105,7 +105,8 @@ def forest_finding(what: str, forest: pd.DataFrame, k: int) -> str:
     above = int((schools["ci_low"] > 0).sum())
     held = k - len(schools)
     if not len(schools):
-        text = f"{what}: no school is large enough to show on its own"
+        text = (f"{what}: no school is large enough to show on its own, so no forest plot is "
+                "drawn")
     elif below or above:
         text = (f"{what}: a clear fall (interval wholly below 0) in {below or 'none'} of the "
                 f"{len(schools)} schools shown, and a clear rise in {above or 'none'}")

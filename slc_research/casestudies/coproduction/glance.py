@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from slc_research.casestudies.glance import GlanceFacts, change_sentence, estimate_of, recorded
+from slc_research.casestudies.glance import (
+    GlanceFacts,
+    change_sentence,
+    estimate_of,
+    number,
+    recorded,
+)
 
 __all__ = ["facts"]
 
@@ -33,11 +39,14 @@ def facts(result: Any) -> GlanceFacts:
                 f"Fewer than {str(pupils).lstrip('<')}")
         findings.append(f"{many} pupils took part{where}.")
     versus = estimate_of(records, "behaviour_vs_comparison")
+    own = estimate_of(records, "behaviour_relative_change")
     if versus:
         went = "went down" if versus[0] < 0 else "went up"
         findings.append(change_sentence(
             f"Compared with similar pupils, their bad behaviour points {went}", *versus,
             scale="points a week"))
+    elif own:  # no similar pupils to compare with: their own change, said to be no more
+        findings.append(_own_change(*own))
     pooled = estimate_of(records, "pooled_behaviour")
     if pooled:
         went = "went down" if pooled[0] < 0 else "went up"
@@ -57,10 +66,36 @@ def facts(result: Any) -> GlanceFacts:
         findings.append(change_sentence(
             f"Their view of how they get on with teachers {went}", *scale,
             scale="points on a 1 to 5 scale"))
+    if versus:
+        return GlanceFacts(
+            tuple(findings[:6]),
+            "Strength of evidence: limited. This is a small pilot, and the similar pupils "
+            "were not picked the same way, so other differences cannot be ruled out.",
+            ("It can tell us how much more the pupils' behaviour changed than similar pupils'.",
+             "It cannot show that the project caused the change: pupils picked after a bad "
+             "spell tend to do better anyway, and the answers have no comparison at all."))
     return GlanceFacts(
         tuple(findings[:6]),
-        "Strength of evidence: limited. This is a small pilot, and the similar pupils "
-        "were not picked the same way, so other differences cannot be ruled out.",
-        ("It can tell us how much more the pupils' behaviour changed than similar pupils'.",
-         "It cannot show that the project caused the change: pupils picked after a bad "
-         "spell tend to do better anyway, and the answers have no comparison at all."))
+        "Strength of evidence: low. This is a small pilot with no comparison group, so the "
+        "changes cannot be told apart from the improvement expected anyway.",
+        ("It can tell us how much the pupils' behaviour and answers changed from before their "
+         "project to after it.",
+         "It cannot show that the project caused the change: pupils picked after a bad spell "
+         "tend to do better anyway, and there were no similar pupils to compare them with."))
+
+
+def _own_change(estimate: float, ci_low: float, ci_high: float) -> str:
+    """The pupils' own relative change in behaviour points, when nobody is there to compare.
+
+    ``estimate`` and its interval are proportions (-0.42: 42% fewer points after).
+    """
+    went, change = ("fell", "fall") if estimate < 0 else ("rose", "rise")
+    low, high = sorted((abs(100 * ci_low), abs(100 * ci_high)))
+    sure = (f"We can be fairly sure the {change} is between {number(low, 0)}% and "
+            f"{number(high, 0)}%." if ci_low > 0 or ci_high < 0 else
+            f"It could be anywhere between {number(100 * ci_low, 0)}% and "
+            f"{number(100 * ci_high, 0)}%, so it could be no change at all.")
+    return (f"Their bad behaviour points a week {went} by {number(abs(100 * estimate), 0)}% "
+            f"from before their project to after it. {sure} There were no similar pupils to "
+            "compare them with" + (", so part or all of this may be the improvement expected "
+                                   "anyway." if estimate < 0 else "."))

@@ -285,7 +285,8 @@ def publish(table: pd.DataFrame, *, count_cols: str | list[str] | dict[str, list
     columns : dict, optional
         Column -> heading, in the order to show (others are dropped).
     display : bool, default True
-        False: withheld cells NA and a ``suppressed`` column, for a chart.
+        False: withheld cells NA and a ``suppressed`` column, for a chart. True: for a
+        reader, and with one school its row alone (the "All schools" row would repeat it).
     complements : list of lists of str
         Count columns of one row that add up to a known total (``[["yes_before",
         "no_before"]]``): as :func:`~slc_research.privacy.suppression.suppress_small`.
@@ -294,6 +295,8 @@ def publish(table: pd.DataFrame, *, count_cols: str | list[str] | dict[str, list
                          complements=complements,
                          partition_by=[] if "school" in table.columns else None,
                          total={"school": ALL_SCHOOLS} if "school" in table.columns else None)
+    if display and "school" in out.columns and (out["school"] != ALL_SCHOOLS).sum() == 1:
+        out = out.loc[out["school"] != ALL_SCHOOLS]  # one school: its row is every school's
     if columns:
         out = out[list(columns)].rename(columns=columns)
     return out.reset_index(drop=True)

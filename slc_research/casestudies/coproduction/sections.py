@@ -4,8 +4,9 @@
 who did not take part but were chosen by the same baseline rule
 (:mod:`slc_research.casestudies.coproduction.comparison`): its difference is the report's
 headline, since pupils chosen after a bad spell improve on average anyway (regression to the
-mean). :func:`pooled_section` pools the schools. The other sections are in
-:mod:`slc_research.casestudies.coproduction.study`.
+mean). :func:`pooled_section` pools the schools; :func:`participation_section` asks whether
+pupils who came more often changed more, and :func:`design_section` says what the design can
+and cannot show. The other sections are in :mod:`slc_research.casestudies.coproduction.study`.
 """
 
 from __future__ import annotations
@@ -21,13 +22,15 @@ from slc_research.casestudies.coproduction.findings import (
     change_phrase,
     forest_finding,
     is_clear,
+    p_phrase,
     pooled_finding,
 )
 from slc_research.casestudies.result import Section, Table
 from slc_research.privacy.suppression import suppress_small
 
-__all__ = ["BEHAVIOUR_LABEL", "TROUBLE_LABEL", "comparison_record", "comparison_section",
-           "difference_phrase", "forest_section", "improved_beside", "pooled_section"]
+__all__ = ["BEHAVIOUR_LABEL", "ONE_SCHOOL", "TROUBLE_LABEL", "comparison_record", "comparison_section",
+           "design_section", "difference_phrase", "forest_section", "improved_beside",
+           "participation_section", "pooled_section"]
 
 BEHAVIOUR_LABEL = "Negative behaviour (g_av)"
 TROUBLE_LABEL = "'I often get into trouble' (change in % Yes)"
@@ -133,14 +136,22 @@ def comparison_section(comparison: BaselineComparison, threshold: int) -> Sectio
             "rate_after": "Points per week after", "change": "Change",
             "change_ci_low": "95% CI low", "change_ci_high": "95% CI high",
             "pct_improved": "% whose rate fell", "improved_ci_low": "% fell 95% CI low",
-            "improved_ci_high": "% fell 95% CI high"}), decimals=2,
+            "improved_ci_high": "% fell 95% CI high"}),
+            decimals={"Points per week before": 2, "Points per week after": 2, "Change": 2,
+                      "95% CI low": 2, "95% CI high": 2},  # per cent to one place
             caption="Negative behaviour points per school week: the pilot's pupils and "
-                    "pupils chosen by the same rule"),) if comparison.groups["n"].sum() else (),
+                    "pupils chosen by the same rule"),)
+        # no comparison group: the pilot's own row is the behaviour section's, the rest "<5"
+        if comparison.groups["n"].sum() and not isinstance(record, str) else (),
         note=_COMPARISON_NOTE, records={"behaviour_vs_comparison": record})
 
 
+#: The pooling and forest sections of a pilot in one school: nothing to pool, nothing to explain.
+ONE_SCHOOL = "The pilot ran in one school, so there is nothing to pool across schools."
+
+
 def pooled_section(pooled_behaviour: Any, pooled_trouble: Any, n_pooled: tuple[int, int],
-                   trouble_all: dict | None, threshold: int) -> Section:
+                   trouble_all: dict | None, threshold: int, *, n_schools: int = 2) -> Section:
     """The pooled behaviour change (meta-analysis) and the pooled yes/no change (paired counts).
 
     Parameters
@@ -153,7 +164,11 @@ def pooled_section(pooled_behaviour: Any, pooled_trouble: Any, n_pooled: tuple[i
     trouble_all : dict or None
         The all-pupils change of the yes/no question (``estimate``, ``ci_low``, ``ci_high``).
     threshold : int
+    n_schools : int
+        The schools of the pilot: with one, the section is one sentence.
     """
+    if n_schools == 1:  # and no "all schools together" line in the summary
+        return Section("pooled", "Pooled across schools", finding=ONE_SCHOOL)
     note = " ".join((
         "Each school's estimate comes with its own confidence interval; pooling combines them. "
         "With few schools the pooled interval uses the t distribution with the spread of the "
@@ -206,7 +221,7 @@ def pooled_section(pooled_behaviour: Any, pooled_trouble: Any, n_pooled: tuple[i
 
 
 def forest_section(pooled_behaviour: Any, behaviour: pd.DataFrame, pooled_trouble: Any,
-                   trouble: pd.DataFrame, threshold: int) -> Section:
+                   trouble: pd.DataFrame, threshold: int, *, n_schools: int = 2) -> Section:
     """Each school and the pooled estimate: forest plots of behaviour and the yes/no question.
 
     Parameters
@@ -218,7 +233,13 @@ def forest_section(pooled_behaviour: Any, behaviour: pd.DataFrame, pooled_troubl
     trouble : DataFrame
         :func:`~slc_research.casestudies.coproduction.outcomes.yes_no_change`.
     threshold : int
+    n_schools : int
+        The schools of the pilot: with one, the section is one sentence.
     """
+    if n_schools == 1:
+        return Section("forest", "Each school and the pooled estimate",
+                       finding="The pilot ran in one school, so there is no forest plot of "
+                               "schools.")
     note = " ".join((
         "Each row is one school: the line is its 95% confidence interval and the square its "
         "estimate, bigger for schools with more weight. The diamond is the pooled estimate with "
@@ -230,17 +251,18 @@ def forest_section(pooled_behaviour: Any, behaviour: pd.DataFrame, pooled_troubl
     plots, sentences = [], []
     if pooled_behaviour is not None:
         forest = cp.forest_table(pooled_behaviour, behaviour, threshold=threshold)
-        plots.append(charts.forest_chart(
+        # a forest of no school is the pooled diamond alone, which the pooled section gives
+        plots += [] if not (forest["kind"] == "school").any() else [charts.forest_chart(
             forest, x_title="Change in negative behaviour, effect size g (95% CI; better \u2190 below 0: "
                     "fewer points)",
-            title="Negative behaviour: change in each school and pooled"))
+            title="Negative behaviour: change in each school and pooled")]
         sentences.append(forest_finding("Negative behaviour", forest, pooled_behaviour.n))
     if pooled_trouble is not None:
         forest = cp.forest_table(pooled_trouble, trouble, threshold=threshold, n="n_both")
-        plots.append(charts.forest_chart(
+        plots += [] if not (forest["kind"] == "school").any() else [charts.forest_chart(
             forest, x_title="Change in % answering Yes (95% CI; better \u2190 below 0: fewer "
                             "say they get into trouble)",
-            title="\u201cI often get into trouble\u201d: change in each school and pooled"))
+            title="\u201cI often get into trouble\u201d: change in each school and pooled")]
         sentences.append(forest_finding("\u201cI often get into trouble\u201d", forest,
                                         pooled_trouble.k))
     return Section(
@@ -248,3 +270,78 @@ def forest_section(pooled_behaviour: Any, behaviour: pd.DataFrame, pooled_troubl
         finding=sentences[0] if sentences else (
             "Fewer than two schools have an estimate, so there is no forest plot."),
         paragraphs=tuple(sentences[1:]), charts=tuple(plots), note=note)
+
+
+def participation_section(rates: pd.DataFrame, attended: pd.DataFrame, threshold: int
+                          ) -> Section:
+    """Did pupils who came to more meetings change more: bands of attendance and the slope.
+
+    The chart of the bands is drawn only when two or more bands can be shown: one band
+    beside nothing compares nothing (the table shows it).
+    """
+    bands = cp.attendance_bands(rates, attended, threshold=threshold)
+    slope = cp.dose_response(rates, attended)
+    if slope is None:
+        finding = "Too few pupils with attendance records to estimate a trend."
+    elif slope.n < threshold:
+        finding = (f"Fewer than {threshold} pupils have both attendance and behaviour records, "
+                   "too few to report a trend.")
+    else:
+        link = ("There is no clear link between how many meetings pupils came to and how much "
+                "their behaviour changed" if not is_clear(slope.ci_low, slope.ci_high) else
+                "Pupils who came to more meetings saw their negative points fall "
+                + ("more" if slope.ci_high < 0 else "less"))
+        finding = (f"{link}: for every 10 more percentage points of meetings attended, the "
+                   f"change in negative points per week differed by {slope.estimate:.2f} (95% "
+                   f"CI {slope.ci_low:.2f} to {slope.ci_high:.2f}, p {p_phrase(slope.p_value)}, "
+                   f"n = {slope.n}).")
+    return Section(
+        "participation_level", "Outcomes by level of participation", finding=finding,
+        tables=(Table(cp.attendance_bands(rates, attended, threshold=threshold,
+                                          display=True).drop(columns=[
+            "n_improved", "n_not_improved"]).rename(columns={
+            "band": "% of meetings attended", "change": "Change in points per week",
+            "ci_low": "95% CI low", "ci_high": "95% CI high",
+            "pct_improved": "% whose rate fell"}),
+            decimals={"Change in points per week": 2, "95% CI low": 2, "95% CI high": 2},
+            caption="Change in negative behaviour by meetings attended"),),
+        # one band drawn compares nothing: the table shows it
+        charts=(charts.band_change_chart(bands),) if bands["change"].notna().sum() > 1 else (),
+        note=(
+            "A negative slope would mean pupils who came more often saw their points fall more. "
+            "Pupils choose how often to come, so a link here could reflect who they are (more "
+            "settled pupils may both come more and behave better) rather than the meetings. "
+            f"Bands with fewer than {threshold} pupils are withheld, and with one of them the "
+            "next smallest band (shown as \"*\"), since the bands add up to the pupils above; "
+            f"a band's % whose rate fell is withheld where fewer than {threshold} pupils' rates "
+            "fell, or did not, since it would tell how many. "
+            "The slope is the test of whether the change differs with participation: a band "
+            "whose change looks larger or smaller than another's, without a clear slope, is "
+            "not evidence that the projects worked differently for those pupils."),
+        records={"dose_response_slope": slope})
+
+
+def design_section(n_schools: int, compared: bool) -> Section:
+    """What the design can and cannot show, for a pilot in ``n_schools`` schools."""
+    schools = "one school" if n_schools == 1 else f"{n_schools} schools"
+    return Section(
+        "design", "What this design can and cannot show",
+        finding=(f"This is a before-and-after study of a small pilot in {schools}, with the "
+                 "behaviour of similar pupils who did not take part beside it: it can estimate "
+                 "how much more the pupils' behaviour changed than would be expected anyway, "
+                 "but the comparison pupils were not nominated, so other differences between "
+                 "the groups cannot be ruled out; the yes/no answers and the scale have no "
+                 "comparison at all." if compared else
+                 f"This is a before-and-after study of a small pilot in {schools} "
+                 "without a comparison group: it can show how much the pupils' behaviour and "
+                 "answers changed and how sure we can be about the size of that change, but it "
+                 "cannot show that the projects caused it."),
+        paragraphs=(
+            "Pupils were nominated because they were at risk, often after a bad spell: their "
+            "behaviour would be expected to improve on average anyway (regression to the mean). "
+            "The school year itself, other support and the pupils growing older also change "
+            "behaviour. A comparison with similar pupils who did not take part would be needed "
+            "to estimate the project's own effect.",
+            *(("Behaviour points depend on how each school records incidents, so compare each "
+               "school with itself rather than schools with each other.",)
+              if n_schools > 1 else ())))

@@ -21,19 +21,16 @@ from slc_research.casestudies.coproduction.comparison import (
     BaselineComparison,
     baseline_comparison,
 )
-from slc_research.casestudies.coproduction.findings import (
-    change_phrase,
-    is_clear,
-    p_phrase,
-    yes_no_finding,
-)
+from slc_research.casestudies.coproduction.findings import change_phrase, yes_no_finding
 from slc_research.casestudies.coproduction.outcomes import PAIRED_COUNTS
 from slc_research.casestudies.coproduction.sections import (
     comparison_record,
     comparison_section,
+    design_section,
     difference_phrase,
     forest_section,
     improved_beside,
+    participation_section,
     pooled_section,
 )
 from slc_research.casestudies.result import Result, Section, Table
@@ -121,7 +118,7 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
         _who_took_part(part, len(per_school), n_small, threshold),
         Section.without_source("behaviour", "Behaviour", kind="behaviour",
                                shown="behaviour change") if no_behaviour else
-        _behaviour(rates, behaviour, comparison, threshold),
+        _behaviour(rates, behaviour, comparison, threshold, n_schools=len(per_school)),
         Section.without_source("comparison", "Compared with similar pupils who did not take "
                                "part", kind="behaviour", shown="the comparison with similar "
                                "pupils") if no_behaviour else
@@ -135,12 +132,13 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
         pooled_section(pooled_behaviour, pooled_trouble, n_pooled,
                        cp.overall(trouble, estimate="change_pp", ci_low="change_ci_low",
                                   ci_high="change_ci_high", n="n_both")
-                       if not trouble.empty else None, threshold),
-        forest_section(pooled_behaviour, behaviour, pooled_trouble, trouble, threshold),
+                       if not trouble.empty else None, threshold, n_schools=len(per_school)),
+        forest_section(pooled_behaviour, behaviour, pooled_trouble, trouble, threshold,
+                       n_schools=len(per_school)),
         Section.without_source("participation_level", "Outcomes by level of participation",
                                kind="behaviour", shown="behaviour change by meetings attended")
-        if no_behaviour else _participation_level(rates, attended, threshold),
-        _design(len(per_school), comparison.ok),
+        if no_behaviour else participation_section(rates, attended, threshold),
+        design_section(len(per_school), comparison.ok),
     )
     n_pupils = len(pupils)
     who = f"{n_pupils} pupils" if n_pupils >= threshold else f"fewer than {threshold} pupils"
@@ -164,8 +162,8 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
                     "difference in the change of negative behaviour points was "
                     f"{difference_phrase(headline)}.")
     if n_small and len(per_school) > 1:
-        summary += (f" {plural(n_small, 'school')} had fewer than {threshold} pupils in the pilot: their "
-                    "rows are withheld from the per-school tables and from the forest plots, but "
+        summary += (f" {plural(n_small, 'school')} had fewer than {threshold} pupils in the pilot: "
+                    f"{'its' if n_small == 1 else 'their'} rows are withheld from the per-school tables and from the forest plots, but "
                     "their pupils are counted in the 'All schools' figures and in the pooled "
                     "estimates. So that the 'All schools' row cannot give them away, the next "
                     "smallest school is withheld too.")
@@ -180,7 +178,7 @@ def _groups(n_schools: int) -> str:
 
 
 def _note(*paragraphs: str) -> str:
-    return " ".join(paragraphs)
+    return " ".join(p for p in paragraphs if p)
 
 
 # --- sections --------------------------------------------------------------------------------
@@ -203,7 +201,7 @@ def _who_took_part(part: pd.DataFrame, n_schools: int, n_small: int, threshold: 
                    f"average a pupil came to {total['mean_pct_attended']:.0f}% of their group's "
                    f"meetings (95% CI {total['ci_low']:.0f}% to {total['ci_high']:.0f}%)"
                    + (f"; {plural(n_small, 'school')} {'is' if n_small == 1 else 'are'} too small "
-                      "to show on their own." if n_small
+                      f"to show on {'its' if n_small == 1 else 'their'} own." if n_small
                       else "."))
     return Section(
         "who_took_part", "Who took part", finding=finding,
@@ -215,28 +213,30 @@ def _who_took_part(part: pd.DataFrame, n_schools: int, n_small: int, threshold: 
             "about ten pupils per school it is wide.",
             f"Schools with fewer than {threshold} pupils are shown as \"<{threshold}\"; a school "
             "shown as \"*\" is withheld so that the 'All schools' row cannot give a small "
-            "school away."))
+            "school away." if n_schools > 1 else ""))
 
 
 _BEHAVIOUR_NOTE = _note(
     "'Change' is after minus before (negative: fewer points), with a paired t interval and p. "
     "'Relative change' compares the pupils' points per school week taken together: -0.40 means "
-    "40% fewer points after. 'Improved' is the share of pupils whose own rate fell, with an "
-    "interval that stays between 0% and 100%. The effect size g_av is the change in standard "
-    "deviations of the pupils' rates.",
+    "40% fewer points after. '% whose rate fell' is the share of pupils whose own rate fell, "
+    "with an interval that stays between 0% and 100%. The effect size g_av is the change in "
+    "standard deviations of the pupils' rates.",
     "These pupils were chosen because their behaviour was among the worst in the school; "
     "pupils picked at a bad time tend to look better later whatever happens (regression to the "
-    "mean), so a fall is not proof that the project caused it. The next section compares them "
-    "with similar pupils who did not take part; read the share improved beside theirs.")
+    "mean), so a fall is not proof that the project caused it.")
 
 
 def _behaviour(rates: pd.DataFrame, behaviour: pd.DataFrame, comparison: BaselineComparison,
-               threshold: int) -> Section:
+               threshold: int, *, n_schools: int = 2) -> Section:
+    note = _BEHAVIOUR_NOTE + (" The next section compares them with similar pupils who did "
+                              "not take part; read the share whose rate fell beside theirs."
+                              if comparison.ok else "")
     if rates.empty:
         return Section("behaviour", "Behaviour", finding=(
             "No behaviour to compare yet: this enquiry has no behaviour records for the pilot's "
             "pupils, or no school days before and after the projects started."),
-            note=_BEHAVIOUR_NOTE)
+            note=note)
     rel = cp.overall(behaviour, estimate="relative_change", ci_low="rel_ci_low",
                      ci_high="rel_ci_high")
     improved = cp.overall(behaviour, estimate="pct_improved", ci_low="improved_ci_low",
@@ -249,11 +249,12 @@ def _behaviour(rates: pd.DataFrame, behaviour: pd.DataFrame, comparison: Baselin
                  f"{improved['ci_high']:.0f}%) had a lower rate after than before"
                  + improved_beside(comparison, threshold)
                  if improved else "no pupil's rate could be compared")
-        finding = (f"Over all schools, the {rel['n']} pupils' negative behaviour points per "
-                   "school week "
+        over = "Over all schools, the" if n_schools > 1 else "The"
+        finding = (f"{over} {rel['n']} pupils' negative behaviour points per school week "
                    f"{change_phrase(100 * rel['estimate'], 100 * rel['ci_low'], 100 * rel['ci_high'], '%', 0)}"
-                   f" and {share}. Part of this change would be expected anyway: see the "
-                   "comparison below." if rel else
+                   f" and {share}."
+                   + (" Part of this change would be expected anyway: see the comparison below."
+                      if comparison.ok else "") if rel else
                    f"Too few behaviour points before or after to estimate the change over all "
                    f"schools; {share}.")
     columns = {"school": "School", "n": "n"}
@@ -272,9 +273,11 @@ def _behaviour(rates: pd.DataFrame, behaviour: pd.DataFrame, comparison: Baselin
                 **columns, "pct_improved": "% whose rate fell",
                 "improved_ci_low": "95% CI low", "improved_ci_high": "95% CI high",
                 "g_av": "Effect size g_av", "g_ci_low": "g 95% CI low",
-                "g_ci_high": "g 95% CI high"}), decimals=2,
+                "g_ci_high": "g 95% CI high"}),
+                # a share in per cent to one place, as every other table; g to two
+                decimals={"Effect size g_av": 2, "g 95% CI low": 2, "g 95% CI high": 2},
                 caption="Pupils whose behaviour improved, and the size of the change")),
-        note=_BEHAVIOUR_NOTE,
+        note=note,
         # an estimate of fewer pupils than the threshold is not recorded (the index, the
         # glance): the section withholds it
         records={"behaviour_relative_change": rel if len(rates) >= threshold else None,
@@ -371,69 +374,3 @@ def _relationships(relationships: pd.DataFrame, threshold: int) -> Section:
             "estimate": float(r["change"]), "ci_low": float(r["change_ci_low"]),
             "ci_high": float(r["change_ci_high"]), "n": int(r["n"]), "g_av": float(r["g_av"]),
             "p": float(r["p"])}})
-
-
-def _participation_level(rates: pd.DataFrame, attended: pd.DataFrame, threshold: int
-                         ) -> Section:
-    bands = cp.attendance_bands(rates, attended, threshold=threshold)
-    slope = cp.dose_response(rates, attended)
-    if slope is None:
-        finding = "Too few pupils with attendance records to estimate a trend."
-    elif slope.n < threshold:
-        finding = (f"Fewer than {threshold} pupils have both attendance and behaviour records, "
-                   "too few to report a trend.")
-    else:
-        link = ("There is no clear link between how many meetings pupils came to and how much "
-                "their behaviour changed" if not is_clear(slope.ci_low, slope.ci_high) else
-                "Pupils who came to more meetings saw their negative points fall "
-                + ("more" if slope.ci_high < 0 else "less"))
-        finding = (f"{link}: for every 10 more percentage points of meetings attended, the "
-                   f"change in negative points per week differed by {slope.estimate:.2f} (95% "
-                   f"CI {slope.ci_low:.2f} to {slope.ci_high:.2f}, p {p_phrase(slope.p_value)}, "
-                   f"n = {slope.n}).")
-    return Section(
-        "participation_level", "Outcomes by level of participation", finding=finding,
-        tables=(Table(cp.attendance_bands(rates, attended, threshold=threshold,
-                                          display=True).drop(columns=[
-            "n_improved", "n_not_improved"]).rename(columns={
-            "band": "% of meetings attended", "change": "Change in points per week",
-            "ci_low": "95% CI low", "ci_high": "95% CI high",
-            "pct_improved": "% whose rate fell"}), decimals=2,
-            caption="Change in negative behaviour by meetings attended"),),
-        charts=(charts.band_change_chart(bands),) if bands["change"].notna().any() else (),
-        note=(
-            "A negative slope would mean pupils who came more often saw their points fall more. "
-            "Pupils choose how often to come, so a link here could reflect who they are (more "
-            "settled pupils may both come more and behave better) rather than the meetings. "
-            f"Bands with fewer than {threshold} pupils are withheld, and with one of them the "
-            "next smallest band (shown as \"*\"), since the bands add up to the pupils above; "
-            f"a band's % whose rate fell is withheld where fewer than {threshold} pupils' rates "
-            "fell, or did not, since it would tell how many. "
-            "The slope is the test of whether the change differs with participation: a band "
-            "whose change looks larger or smaller than another's, without a clear slope, is "
-            "not evidence that the projects worked differently for those pupils."),
-        records={"dose_response_slope": slope})
-
-
-def _design(n_schools: int, compared: bool) -> Section:
-    schools = f"{n_schools} {'school' if n_schools == 1 else 'schools'}"
-    return Section(
-        "design", "What this design can and cannot show",
-        finding=(f"This is a before-and-after study of a small pilot in {schools}, with the "
-                 "behaviour of similar pupils who did not take part beside it: it can estimate "
-                 "how much more the pupils' behaviour changed than would be expected anyway, "
-                 "but the comparison pupils were not nominated, so other differences between "
-                 "the groups cannot be ruled out; the yes/no answers and the scale have no "
-                 "comparison at all." if compared else
-                 f"This is a before-and-after study of a small pilot in {schools} "
-                 "without a comparison group: it can show how much the pupils' behaviour and "
-                 "answers changed and how sure we can be about the size of that change, but it "
-                 "cannot show that the projects caused it."),
-        paragraphs=(
-            "Pupils were nominated because they were at risk, often after a bad spell: their "
-            "behaviour would be expected to improve on average anyway (regression to the mean). "
-            "The school year itself, other support and the pupils growing older also change "
-            "behaviour. A comparison with similar pupils who did not take part would be needed "
-            "to estimate the project's own effect.",
-            "Behaviour points depend on how each school records incidents, so compare each "
-            "school with itself rather than schools with each other."))

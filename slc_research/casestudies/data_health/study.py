@@ -56,7 +56,8 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
     """
     threshold = enq.suppression_threshold
     school = analysis.resolve_school(enq.schools, params["school"])
-    where = school or "all schools"
+    # one school's enquiry is named by its school, never "all schools"
+    where = school or (enq.schools[0] if len(enq.schools) == 1 else "all schools")
     overview = summary.source_overview(enq, school=school)
     tables = enq.tables if not school else summary.tables_of_sources(enq, overview["source"])
     by_source = summary.completeness_by_source(enq, sources=overview["source"])

@@ -2,8 +2,9 @@
 
 :data:`STUDY` declares the notebook's parameters once; its ``run`` (in :mod:`.study`) returns
 the result. The analyses live in :mod:`.impact` (who takes part, how many, meetings),
-:mod:`.action_plans` (the action-planning cycle) and :mod:`.staff_survey` (the end-of-year
-survey). Importing this package is light: the analyses load when the study runs.
+:mod:`.action_plans` (the action-planning cycle) and :mod:`.staff_survey` (the staff
+survey, read at its latest wave); :mod:`.survey_sections` makes the survey's sections.
+Importing this package is light: the analyses load when the study runs.
 """
 
 from typing import Any

@@ -44,9 +44,12 @@ def facts(result: Any) -> GlanceFacts:
             year, last = shown[-1]
             text = f"In {year}, {{share}} of teaching staff were members"
             if len(shown) > 1:
-                text += (f", up from {number(shown[-2][1]['estimate'], 0)}% in {shown[-2][0]}"
-                         if shown[-2][1]["estimate"] < last["estimate"] else
-                         f", against {number(shown[-2][1]['estimate'], 0)}% in {shown[-2][0]}")
+                change = records.get("share_change")
+                text += _against_year_before(shown[-2], estimate_of(records, "share_change")
+                                             if isinstance(change, Mapping)
+                                             and change.get("to_year") == year
+                                             and change.get("from_year") == shown[-2][0]
+                                             else None)
             findings.append(share_sentence(text, last["estimate"], last["ci_low"],
                                            last["ci_high"]))
     plans = estimate_of(records, "pct_plans_tried")
@@ -60,12 +63,21 @@ def facts(result: Any) -> GlanceFacts:
             rise="gap above neutral", fall="gap below neutral"))
     alpha = estimate_of(records, "tlc_alpha")
     mean = estimate_of(records, "tlc_scale_mean")
+    points = records.get("tlc_scale_points")
     if mean:
-        text = f"On the staff survey, the average answer was {number(mean[0])} out of 5."
+        text = f"On the staff survey, the average answer was {number(mean[0])}" + (
+            f" on a scale of {points[0]} to {points[1]}." if isinstance(points, list | tuple)
+            and len(points) == 2 else ".")
         if alpha and alpha[0] < 0.7:
             text += (f" Its questions did not hang together well ({number(alpha[0])} on a "
                      "0 to 1 check), so read it with care.")
         findings.append(text)
+    change = records.get("tlc_scale_change")
+    if estimate_of(records, "tlc_scale_change") and isinstance(change, Mapping):
+        findings.append(change_sentence(
+            f"From wave {change['from_wave']} to wave {change['to_wave']} of the staff survey, "
+            "the average answer " + ("went up" if change["estimate"] > 0 else "went down"),
+            change["estimate"], change["ci_low"], change["ci_high"], scale="points"))
     top = records.get("top_strategies")
     if isinstance(top, list | tuple) and top:
         findings.append(f"The strategy planned most often was {top[0]}.")
@@ -76,3 +88,21 @@ def facts(result: Any) -> GlanceFacts:
         ("It can tell us who takes part, how often they meet, what they plan and try, and "
          "what they say about it.",
          "It cannot tell us whether pupils learn more because of the TLC."))
+
+
+def _against_year_before(before: tuple[str, Mapping[str, Any]],
+                         change: tuple[float, float, float] | None) -> str:
+    """", up from 25% in 2024-25" only when the change is clear; else the two side by side.
+
+    A rise whose interval includes no change is not a rise: the year before is given for
+    comparison and the sentence says the difference could be chance.
+    """
+    year, value = before
+    share = f"{number(value['estimate'], 0)}% in {year}"
+    if change is None:
+        return f", against {share}"
+    if change[1] > 0:
+        return f", up from {share}"
+    if change[2] < 0:
+        return f", down from {share}"
+    return f" ({share}, a difference that could be chance)"

@@ -385,7 +385,7 @@ TABLES: dict[str, tuple[dict[str, list[str]], dict[str, str]]] = {
                "n_not_tried": _ci("pct_not_tried")},
               {"half_term": "Half-term", "n_plans": "Plans made", "n_due": "Due back",
                "n_reported": "Reported back", "pct_reported": "% reported",
-               "pct_tried": "% tried", "pct_tried_ci_low": "from", "pct_tried_ci_high": "to",
+               "pct_tried": "% tried in full", "pct_tried_ci_low": "from", "pct_tried_ci_high": "to",
                "pct_partly": "% partly", "pct_not_tried": "% not tried"}),
     "strategies": ({"n_reported": ["pct_tried", "ci_low", "ci_high"],
                     "n_tried": ["pct_tried", "ci_low", "ci_high"]},

@@ -6,7 +6,8 @@ Other scales of the same survey, when the enquiry has them, are secondary and re
 Holm-adjusted p; with one scale the report says there is one outcome
 (:mod:`slc_research.casestudies.outcome_family`).
 
-The survey is asked once, of staff only, so there is no comparison group and no "before":
+The survey is asked of staff only (at its latest wave when it is given more than once: the
+waves' anonymous answers cannot be linked), so there is no comparison group and no "before":
 each scale's effect is how far staff's mean score lies from the neutral answer of its
 response scale, in standard deviations of the staff's scores (a one-sample Hedges' g), with
 the one-sample t test's p. The equivalence test then says whether the data rule out a mean
@@ -30,9 +31,10 @@ from slc_research.casestudies.outcome_family import (
 )
 from slc_research.casestudies.result import Section
 from slc_research.casestudies.tlc import staff_survey
-from slc_research.data.frames import member_of
+from slc_research.words import listed
 
-__all__ = ["neutral_effect", "share_finding", "survey_effects", "survey_outcomes_section"]
+__all__ = ["neutral_effect", "share_finding", "survey_effects", "survey_outcomes_section",
+           "survey_waves"]
 
 _NOTE = ("The staff survey is asked once, of staff only: there is no comparison group and no "
          "earlier answer, so each scale's effect is how far staff's mean score lies from the "
@@ -73,8 +75,20 @@ def neutral_effect(key: str, label: str, scores: Any, neutral: float) -> Outcome
     return OutcomeEffect(key, label, g, se, g - z * se, g + z * se, p, n, 0, "g")
 
 
+def survey_waves(enq: Any, schools: list[str], scale: str) -> tuple[int, ...]:
+    """The waves the scale's survey was given in, in the schools in scope."""
+    answers = staff_survey.survey_answers(
+        enq.survey_responses, enq.scales[scale],
+        sources=staff_survey.survey_schools(enq.manifest.sources, enq.schools), schools=schools)
+    return staff_survey.latest_wave(answers)[1]
+
+
 def survey_effects(enq: Any, schools: list[str], scale: str) -> list[OutcomeEffect]:
     """The primary scale's effect first, then the other scales of the same survey.
+
+    A survey given in several waves is read at its latest wave
+    (:func:`~slc_research.casestudies.tlc.staff_survey.latest_wave`): much the same staff
+    answer each time, so pooling the waves would count them twice.
 
     Parameters
     ----------
@@ -93,12 +107,10 @@ def survey_effects(enq: Any, schools: list[str], scale: str) -> list[OutcomeEffe
     for name in names:
         survey_scale = enq.scales[name]
         rs = enq.manifest.response_scales[survey_scale.response_scale]
-        answers = staff_survey.survey_answers(enq.survey_responses, survey_scale,
-                                              sources=sources, schools=schools)
-        who = set(answers["respondent_id"].dropna().astype(str))
-        mine = scores[(scores["scale"] == name).fillna(False).astype(bool)
-                      & member_of(scores["respondent_id"], who)]
-        effect = neutral_effect(name, survey_scale.label or name, mine["score"],
+        answers, _ = staff_survey.latest_wave(staff_survey.survey_answers(
+            enq.survey_responses, survey_scale, sources=sources, schools=schools))
+        mine = staff_survey.respondents_scores(scores, answers, survey_scale)
+        effect = neutral_effect(name, survey_scale.label or name, mine,
                                 rs.start + (len(rs.levels) - 1) / 2)
         if effect is not None:
             out.append(effect)
@@ -106,14 +118,35 @@ def survey_effects(enq: Any, schools: list[str], scale: str) -> list[OutcomeEffe
 
 
 def survey_outcomes_section(effects: list[OutcomeEffect], *, primary: str,
-                            smallest_effect: float, threshold: int) -> Section:
-    """The ``outcomes`` section of the TLC report."""
+                            smallest_effect: float, threshold: int,
+                            waves: tuple[int, ...] = ()) -> Section:
+    """The ``outcomes`` section of the TLC report.
+
+    Parameters
+    ----------
+    effects : list of OutcomeEffect
+        :func:`survey_effects`.
+    primary : str
+    smallest_effect : float
+    threshold : int
+    waves : tuple of int
+        The waves the survey was given in; with more than one, the note says the effects
+        are of the latest wave's answers.
+    """
+    note = _NOTE if len(waves) < 2 else (
+        "The staff survey is asked of staff only, so there is no comparison group. It was "
+        f"given in waves {listed([str(w) for w in waves])}, and the answers of one wave cannot "
+        "be linked to the next: each scale's effect is how far staff's mean score in the "
+        f"latest wave (wave {waves[-1]}) lies from the neutral answer, in standard deviations "
+        "of their scores (Hedges' g; positive: staff agree on average); the change between "
+        "the waves is under the scale score. It is what staff say about the TLCs, not a "
+        "measured change in their teaching, and those who answered may be the most engaged.")
     return outcomes_section(
         effects, primary=primary, smallest_effect=smallest_effect, threshold=threshold,
         wording={"subject": "staff's mean score was", "up": "above", "down": "below",
                  "than": " the neutral answer"},
         labels={"n1": "Staff answering", "estimate": "Effect (SDs from neutral)"},
-        note=_NOTE,
+        note=note,
         missing="Too few staff answered the survey to estimate its outcome.")
 
 
@@ -133,7 +166,9 @@ def share_finding(published: pd.DataFrame, growth: pd.DataFrame, label: str,
                 "that a small group of staff cannot be worked out.")
     text = (f"In {last['year']}, {last['pct']:.0f}% of teaching staff were members of {label} "
             f"(95% CI {last['pct_ci_low']:.0f}% to {last['pct_ci_high']:.0f}%)")
-    if growth.empty or pd.isna(growth["difference"].iloc[-1]):
+    # the change into the latest year only (a withheld year before it leaves none)
+    if (growth.empty or pd.isna(growth["difference"].iloc[-1])
+            or growth["to_year"].iloc[-1] != last["year"]):
         return text + "."
     g = growth.iloc[-1]
     size = (f"{abs(g['difference']):.0f} percentage points on {g['from_year']} (95% CI "

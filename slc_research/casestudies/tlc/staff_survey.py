@@ -15,11 +15,13 @@ import pandas as pd
 from slc_research import stats
 from slc_research.data.frames import member_of
 from slc_research.data.spec import ResponseScale, Scale, SourceSpec
+from slc_research.errors import StatsError
 from slc_research.measures.scales import scale_items
 
 __all__ = ["THEME_COUNTS", "alpha_table", "comment_themes", "distribution_table",
-           "item_wording", "likert_distribution", "published_themes", "scale_mean",
-           "scale_reliability", "survey_answers", "survey_schools"]
+           "item_wording", "latest_wave", "likert_distribution", "published_themes",
+           "scale_mean", "respondents_scores", "scale_reliability", "survey_answers", "survey_schools",
+           "wave_change", "wave_means"]
 
 #: The counts of a comment-themes table and the percentages computed from them.
 THEME_COUNTS = {"n_texts": ["pct_texts"], "n_coded_texts": ["pct_texts"]}
@@ -78,6 +80,87 @@ def survey_answers(responses: pd.DataFrame, scale: Scale, *,
     if schools:
         out = out.loc[out["school"].isin(schools).fillna(False).astype(bool).to_numpy()]
     return out
+
+
+def latest_wave(answers: pd.DataFrame) -> tuple[pd.DataFrame, tuple[int, ...]]:
+    """The answers of the survey's latest wave, and every wave it was given in.
+
+    A survey given twice (in the autumn and at the end of the year) is answered by much
+    the same staff each time: its waves are read one at a time, never pooled, so that no
+    one is counted twice. The report reads the latest.
+
+    Parameters
+    ----------
+    answers : DataFrame
+        :func:`survey_answers`.
+
+    Returns
+    -------
+    (DataFrame, tuple of int)
+        The rows of the latest wave (all rows when no wave is recorded), and the waves in
+        order.
+    """
+    waves = tuple(sorted(int(w) for w in answers["wave"].dropna().unique()))
+    if len(waves) < 2:
+        return answers, waves
+    latest = (answers["wave"] == waves[-1]).fillna(False).astype(bool).to_numpy()
+    return answers.loc[latest], waves
+
+
+def wave_means(scores: pd.DataFrame, answers: pd.DataFrame, scale: Scale) -> pd.DataFrame:
+    """The mean scale score of each wave's respondents, with its 95% interval.
+
+    Returns
+    -------
+    DataFrame
+        ``wave``, ``n`` (respondents with a score), ``mean``, ``ci_low``, ``ci_high``; NaN
+        where fewer than 2 respondents have a score.
+    """
+    rows = []
+    for wave in sorted(int(w) for w in answers["wave"].dropna().unique()):
+        mine = answers.loc[(answers["wave"] == wave).fillna(False).astype(bool).to_numpy()]
+        s = _wave_scores(scores, mine, scale, wave)
+        m = stats.mean_ci(s) if len(s) >= 2 else None
+        rows.append({"wave": wave, "n": len(s),
+                     "mean": m.estimate if m else float("nan"),
+                     "ci_low": m.ci_low if m else float("nan"),
+                     "ci_high": m.ci_high if m else float("nan")})
+    return pd.DataFrame(rows, columns=["wave", "n", "mean", "ci_low", "ci_high"])
+
+
+def wave_change(scores: pd.DataFrame, answers: pd.DataFrame, scale: Scale
+                ) -> stats.EffectSize | None:
+    """The change in mean scale score from the first wave to the latest, in scale points.
+
+    An anonymous survey cannot link a person's answers across waves, so the waves are
+    compared as two groups (Welch's interval). Many of the same staff answer both, so the
+    interval is approximate.
+
+    Returns
+    -------
+    EffectSize or None
+        :func:`slc_research.stats.mean_difference` of the latest wave minus the first;
+        None with one wave, or fewer than 2 scores (or no spread) in either.
+    """
+    waves = sorted(int(w) for w in answers["wave"].dropna().unique())
+    if len(waves) < 2:
+        return None
+    first, last = (_wave_scores(scores, answers.loc[
+        (answers["wave"] == w).fillna(False).astype(bool).to_numpy()], scale, w)
+        for w in (waves[0], waves[-1]))
+    try:
+        return stats.mean_difference(last, first)
+    except StatsError:
+        return None
+
+
+def _wave_scores(scores: pd.DataFrame, answers: pd.DataFrame, scale: Scale,
+                 wave: int) -> pd.Series:
+    who = set(answers["respondent_id"].dropna().astype(str))
+    keep = ((scores["scale"] == scale.name).fillna(False).astype(bool)
+            & (scores["wave"] == wave).fillna(False).astype(bool)
+            & member_of(scores["respondent_id"], who))
+    return scores.loc[keep, "score"].dropna().astype("float64")
 
 
 def item_wording(sources: Mapping[str, SourceSpec], instrument: str) -> dict[str, str]:
@@ -165,10 +248,22 @@ def scale_mean(scores: pd.DataFrame, answers: pd.DataFrame, scale: Scale) -> sta
         :func:`survey_answers` (whose respondents are kept).
     scale : Scale
     """
+    return stats.mean_ci(respondents_scores(scores, answers, scale))
+
+
+def respondents_scores(scores: pd.DataFrame, answers: pd.DataFrame, scale: Scale) -> pd.Series:
+    """The scale scores of the respondents in ``answers``, at the waves ``answers`` holds.
+
+    A linked survey's respondent has a score at every wave they answered: only the waves
+    of ``answers`` count, so a person is never counted once per wave.
+    """
     who = set(answers["respondent_id"].dropna().astype(str))
-    s = scores.loc[(scores["scale"] == scale.name).fillna(False).astype(bool)
-                   & member_of(scores["respondent_id"], who), "score"]
-    return stats.mean_ci(s)
+    keep = ((scores["scale"] == scale.name).fillna(False).astype(bool)
+            & member_of(scores["respondent_id"], who))
+    waves = set(answers["wave"].dropna().astype(int))
+    if waves and "wave" in scores.columns:
+        keep &= scores["wave"].isin(waves).fillna(False).astype(bool)
+    return scores.loc[keep, "score"]
 
 
 def scale_reliability(answers: pd.DataFrame, scale: Scale) -> stats.AlphaResult:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from slc_research import charts
 from slc_research.casestudies.result import Result, Section, Table
-from slc_research.casestudies.tlc import action_plans, staff_survey
+from slc_research.casestudies.tlc import action_plans, survey_sections
 from slc_research.casestudies.tlc import impact as tlc
 from slc_research.casestudies.tlc import outcomes as survey_outcomes
 from slc_research.privacy.suppression import published_count, suppress_small
@@ -81,11 +81,12 @@ def run(enq: Any, params: dict[str, Any]) -> Result:
            Section.without_source("outcomes", "The primary outcome and the secondary outcomes",
                                   kind="staff survey", shown="the survey's outcomes"))
           if no_survey else (
-              *_staff_survey(enq, schools, scale, threshold),
+              *survey_sections.staff_survey_sections(enq, schools, scale, threshold),
               survey_outcomes.survey_outcomes_section(
                   survey_outcomes.survey_effects(enq, schools, scale), primary=scale,
-                  smallest_effect=params.get("smallest_effect", 0.2), threshold=threshold))),
-        _comment_themes(enq, bool(school or community), threshold),
+                  smallest_effect=params.get("smallest_effect", 0.2), threshold=threshold,
+                  waves=survey_outcomes.survey_waves(enq, schools, scale)))),
+        survey_sections.comment_themes_section(enq, bool(school or community), threshold),
         Section("about_data", "About the data", finding=(
             f"This report covers {plural(len(tlcs), 'TLC')} in "
             f"{plural(len(schools), 'school')}; every group of fewer than {threshold} people "
@@ -111,12 +112,17 @@ def _who_takes_part(enq, tlcs, schools, breadth, label: str, threshold: int) -> 
         tests = tests.iloc[0:0]
     differ = [c.lower() for c, p in zip(tests["characteristic"], tests["p"], strict=True)
               if p < 0.05]
+    chart_data = tlc.publish(breadth, "breadth", threshold=threshold, display=False)
+    # a chart of all teaching staff alone compares nothing: it needs a members' bar
+    members_drawn = bool((pd.to_numeric(chart_data["pct_members"], errors="coerce") > 0).any())
     if n_members < threshold:
         finding = (f"Fewer than {threshold} staff were members of {label} this year, too few "
                    "to describe.")
     else:
+        within = (f"at {schools[0]}" if len(schools) == 1 else
+                  f"in the same {plural(len(schools), 'school')}")
         finding = f"{n_members} staff were members of {label} this year, out of " \
-                  f"{n_teaching} teaching staff in the same schools"
+                  f"{n_teaching} teaching staff {within}"
         finding += (f"; they differ from the other teaching staff by {listed(differ)} more than "
                     "chance usually gives." if differ else
                     "; the tests find no clear difference from the other teaching staff in "
@@ -125,8 +131,8 @@ def _who_takes_part(enq, tlcs, schools, breadth, label: str, threshold: int) -> 
         "who_takes_part", "Who takes part",
         finding=finding,
         tables=(Table(tlc.publish(breadth, "breadth", threshold=threshold),
-                      caption=f"TLC members ({_count(n_members, threshold)}) and all teaching "
-                              "staff, by department, role and experience"),
+                      caption=(f"TLC members ({survey_sections.count_label(n_members, threshold)})"
+                               " and all teaching staff, by department, role and experience")),
                 Table(suppress_small(tests, count_cols={"n": ["statistic", "p", "cramers_v"]},
                                      threshold=threshold, display=True, partition_by=None),
                       decimals={"statistic": 2, "df": 0, "cramers_v": 2},
@@ -134,11 +140,13 @@ def _who_takes_part(enq, tlcs, schools, breadth, label: str, threshold: int) -> 
                       labels={"characteristic": "Characteristic", "test": "Test",
                               "statistic": "Statistic", "cramers_v": "Cram\u00e9r's V",
                               "n": "Teaching staff"})),
-        charts=(charts.breadth_chart(tlc.publish(breadth, "breadth", threshold=threshold,
-                                                 display=False)),),
-        note=("Each bar pair compares the share of TLC members in a group with the share of all "
-              "teaching staff in that group. If the volunteers were like everyone else the bars "
-              "would be about equal. The tests ask whether members differ from other teaching "
+        paragraphs=() if members_drawn or n_members < threshold else (
+            f"No department, role or experience band has as many as {threshold} members, "
+            "so no chart sets the members beside all teaching staff.",),
+        charts=(charts.breadth_chart(chart_data),) if members_drawn else (),
+        note=(("Each bar pair compares the share of TLC members in a group with the share of "
+               "all teaching staff in that group. If the volunteers were like everyone else the "
+               "bars would be about equal. " if members_drawn else "") + "The tests ask whether members differ from other teaching "
               "staff more than chance usually gives (chi-square, or Fisher's exact test with "
               "small groups). A small p (below 0.05) suggests they do; a large p does not prove "
               "they are alike. Cramér's V runs from 0 (no difference) to 1."))
@@ -153,11 +161,19 @@ def _share_by_year(enq, tlcs, schools, label: str, threshold: int,
     withheld = set(published.loc[published["pct"].isna(), "year"])
     hidden = growth["from_year"].isin(withheld) | growth["to_year"].isin(withheld)
     growth.loc[hidden, ["difference", "ci_low", "ci_high", "p"]] = np.nan
+    # a change next to a withheld year is a row of dashes beside a test's name: said once in
+    # words instead
+    not_shown = [f"{a} to {b}" for a, b in growth.loc[hidden, ["from_year", "to_year"]]
+                 .itertuples(index=False)]
+    growth = growth.loc[~hidden].reset_index(drop=True)
     return Section(
         "share_by_year", "How many teachers take part, year by year",
         finding=survey_outcomes.share_finding(published, growth, label, smallest_effect),
         paragraphs=("There is one academic year of TLC membership so far, so growth between "
-                    "years cannot be shown yet.",) if growth.empty else (),
+                    "years cannot be shown yet.",) if growth.empty and not not_shown else (
+            f"The change from {listed(not_shown)} is not shown: a year with fewer than "
+            f"{threshold} staff in a TLC is withheld, and so is the change next to it.",)
+        if not_shown else (),
         tables=(Table(tlc.publish(shares, "share", threshold=threshold),
                       caption="Share of teaching staff in a TLC"),
                 *(() if growth.empty else (Table(
@@ -166,8 +182,8 @@ def _share_by_year(enq, tlcs, schools, label: str, threshold: int,
                     labels={"from_year": "From", "to_year": "To", "difference": "Change",
                             "ci_low": "95% CI from", "ci_high": "95% CI to", "test": "Test"},
                     note=("A change next to a withheld year is not shown."
-                          if hidden.any() else "")),))),
-        charts=(charts.teaching_share_chart(published.dropna(subset=["estimate"])),)
+                          if not_shown else "")),))),
+        charts=(charts.teaching_share_chart(published.loc[published["n"] > 0]),)
         if published["estimate"].notna().any() else (),
         note=("Each bar is the percentage of teaching staff who were in a TLC that year; the "
               "black line is its 95% confidence interval, the range of values consistent with "
@@ -178,7 +194,19 @@ def _share_by_year(enq, tlcs, schools, label: str, threshold: int,
         records={"share_teaching_staff": {
             r.year: {"estimate": r.pct, "ci_low": r.pct_ci_low, "ci_high": r.pct_ci_high,
                      "n": int(r.n)}
-            for r in published.itertuples()}})
+            for r in published.itertuples()},
+            "share_change": _latest_change(growth, published)})
+
+
+def _latest_change(growth: pd.DataFrame, published: pd.DataFrame) -> dict[str, Any] | None:
+    """The change in share from the year before to the latest year, in points, or None."""
+    if (growth.empty or published.empty or pd.isna(growth["difference"].iloc[-1])
+            or growth["to_year"].iloc[-1] != published["year"].iloc[-1]):
+        return None
+    g = growth.iloc[-1]
+    return {"estimate": float(g["difference"]), "ci_low": float(g["ci_low"]),
+            "ci_high": float(g["ci_high"]), "from_year": str(g["from_year"]),
+            "to_year": str(g["to_year"])}
 
 
 # --- meetings and the action-planning cycle --------------------------------------------------
@@ -257,7 +285,8 @@ def _strategies(enq, tlcs, threshold: int) -> Section:
         "strategies", "Strategies tried",
         finding=_strategies_finding(strategies, published),
         tables=(Table(tlc.publish(strategies, "strategies", threshold=threshold),
-                      caption="The 12 most planned strategies"),),
+                      caption=("The 12 most planned strategies" if len(strategies) >= 12
+                               else "The strategies planned, most planned first")),),
         charts=(charts.strategies_chart(published),)
         if published["pct_tried"].notna().any() else (),
         note=("Longer bars are strategies more often carried through; the black line is the 95% "
@@ -284,141 +313,3 @@ def _strategies_finding(strategies: pd.DataFrame, published: pd.DataFrame) -> st
     if best["ci_low"] <= next_best["pct_tried"]:
         text += ", though its interval overlaps the others', so this ranking is uncertain"
     return text + "."
-
-
-# --- the staff survey ------------------------------------------------------------------------
-
-def _staff_survey(enq, schools, scale: str, threshold: int) -> tuple[Section, Section]:
-    survey_scale = enq.scales[scale]
-    rs = enq.manifest.response_scales[survey_scale.response_scale]
-    wording = staff_survey.item_wording(enq.manifest.sources, survey_scale.instrument)
-    answers = staff_survey.survey_answers(
-        enq.survey_responses, survey_scale,
-        sources=staff_survey.survey_schools(enq.manifest.sources, enq.schools), schools=schools)
-    dist = staff_survey.likert_distribution(answers, survey_scale, rs, wording=wording)
-    dist_pub = staff_survey.distribution_table(dist, threshold=threshold, display=False)
-    n_resp = answers["respondent_id"].nunique()
-    answers_section = Section(
-        "staff_survey", "The end-of-year staff survey",
-        finding=_survey_finding(dist_pub, n_resp, len(rs.levels), threshold),
-        tables=() if n_resp == 0 else (Table(
-            staff_survey.distribution_table(dist, threshold=threshold),
-            caption=f"Answers to each statement, % (respondents: {_count(n_resp, threshold)})"),),
-        charts=(charts.likert_chart(dist_pub, levels=list(rs.levels)),)
-        if dist_pub["pct"].notna().any() else (),
-        note=("Each bar is one statement. Disagreement is drawn to the left of the centre line "
-              "and agreement to the right; the neutral answer is split across the line. The "
-              "last statement is worded negatively (agreeing with it is a poor sign), so it is "
-              "reversed before the scale score is worked out, but drawn here as answered. "
-              f"An answer given by fewer than {threshold} people is withheld (<{threshold}), "
-              "and with it the statement's next smallest answer (*), so it cannot be worked "
-              "out from the others; withheld answers are missing from the bars."))
-    score_note = ("The mean has a 95% confidence interval. Alpha runs up to 1; about 0.7 or more "
-                  "is usually taken as consistent enough to add the statements up, and with few "
-                  "respondents its interval is wide. If alpha would rise clearly when a "
-                  "statement is left out, that statement may be measuring something else.")
-    if n_resp < threshold:
-        return answers_section, Section(
-            "scale_score", "Scale score and reliability",
-            finding="Too few staff answered the survey to report a scale score.",
-            note=score_note)
-    mean = staff_survey.scale_mean(enq.scale_scores(), answers, survey_scale)
-    low, high = rs.start, rs.start + len(rs.levels) - 1
-    if len(survey_scale.items) == 1:  # one question: no reliability to compute
-        return answers_section, Section(
-            "scale_score", "Scale score and reliability",
-            finding=(f"Staff's mean answer was {mean.estimate:.2f} on the {low} to {high} scale "
-                     f"(95% CI {mean.ci_low:.2f} to {mean.ci_high:.2f}). The scale is a single "
-                     "question, so its reliability (Cronbach's alpha) is not computed: alpha "
-                     "needs at least two statements."),
-            paragraphs=(f"Mean answer: {mean}.",), note=score_note,
-            records={"tlc_scale_mean": mean})
-    alpha = staff_survey.scale_reliability(answers, survey_scale)
-    items = staff_survey.alpha_table(alpha, wording=wording, reverse=survey_scale.reverse)
-    score_section = Section(
-        "scale_score", "Scale score and reliability",
-        finding=(f"Staff's mean scale score was {mean.estimate:.2f} on the {low} to {high} "
-                 f"scale (95% CI {mean.ci_low:.2f} to {mean.ci_high:.2f}), and Cronbach's "
-                 f"alpha was {alpha.estimate:.2f} (95% CI {alpha.ci_low:.2f} to "
-                 f"{alpha.ci_high:.2f}): "
-                 + ("consistent enough to add the statements up." if alpha.estimate >= 0.7 else
-                    "below the 0.7 usually taken as consistent enough, so read the scale score "
-                    "with care.")),
-        paragraphs=(f"Mean scale score: {mean}.", f"Reliability: Cronbach's {alpha}."),
-        tables=(Table(suppress_small(items, count_cols={"n": ["mean", "sd", "item_rest_r"]},
-                                     threshold=threshold, display=True, partition_by=None),
-                      decimals=2, caption="Each statement, and alpha if it were left out",
-                      labels={"question": "Statement", "mean": "Mean", "sd": "SD",
-                              "item_rest_r": "Item-rest r",
-                              "alpha_if_deleted": "Alpha if left out"}),),
-        note=score_note,
-        records={"tlc_scale_mean": mean,
-                 "tlc_alpha": {"estimate": alpha.estimate, "ci_low": alpha.ci_low,
-                               "ci_high": alpha.ci_high, "n": alpha.n}})
-    return answers_section, score_section
-
-
-def _survey_finding(dist_pub: pd.DataFrame, n_resp: int, n_levels: int, threshold: int) -> str:
-    """Which positively worded statement staff agreed with most, and which least."""
-    if n_resp == 0:
-        return "This workspace has no answers to the staff survey for these schools."
-    if n_resp < threshold:
-        return (f"Fewer than {threshold} staff answered the survey, too few to report their "
-                "answers.")
-    agree = dist_pub.loc[(dist_pub["level_no"] > (n_levels + 1) / 2) & ~dist_pub["reversed"]]
-    per_item = agree.assign(withheld=agree["pct"].isna()).groupby(
-        ["item", "question"], sort=False).agg(pct=("pct", "sum"), withheld=("withheld", "any"))
-    per_item = per_item.loc[~per_item["withheld"]].reset_index()
-    text = f"{n_resp} staff answered the survey"
-    if len(per_item) < 2:
-        return text + ("; too many answers are withheld (given by fewer than "
-                       f"{threshold} people) to compare how far they agreed with each statement.")
-    most = per_item.loc[per_item["pct"].idxmax()]
-    least = per_item.loc[per_item["pct"].idxmin()]
-    return (f"{text}; agreement was highest with \u201c{most['question']}\u201d "
-            f"({most['pct']:.0f}% agreed) and lowest with \u201c{least['question']}\u201d "
-            f"({least['pct']:.0f}%).")
-
-
-def _comment_themes(enq, scoped: bool, threshold: int) -> Section:
-    note = ("A code is a label a researcher gave to part of a comment. The percentage is of the "
-            "coded comments; one comment can carry several codes. Quotes are anonymous. A code "
-            f"given to fewer than {threshold} comments shows as '<{threshold}', with no "
-            "percentage, no bar and no quote, so that a handful of colleagues cannot be "
-            "picked out.")
-    found = staff_survey.comment_themes(enq.texts, enq.codings, enq.codebook, top=5)
-    if found is None:
-        return Section("comment_themes", "Themes in the open comments", finding=(
-            "The survey's open comments have not been coded in this workspace, so no themes "
-            "can be shown yet."), note=note)
-    themes, exemplars = found
-    shown, chart_data, exemplars = staff_survey.published_themes(themes, exemplars,
-                                                                 threshold=threshold)
-    top = themes.iloc[0]
-    return Section(
-        "comment_themes", "Themes in the open comments",
-        finding=(f"The code most often given to staff's open comments was \u201c{top['code']}"
-                 f"\u201d, in {top['pct_texts']:.0f}% of the {top['n_coded_texts']} coded "
-                 "comments" + (" (every school's: the comments are not told apart by school)."
-                               if scoped else ".")
-                 if top["n_texts"] >= threshold and top["n_coded_texts"] >= threshold
-                 else f"Each code was given to fewer than {threshold} comments, too few to "
-                      "report."),
-        tables=(Table(shown,
-                      caption="The most frequent codes in the open comments",
-                      labels={"theme": "Theme", "code": "Code", "n_texts": "Comments",
-                              "n_coded_texts": "Coded comments",
-                              "pct_texts": "% of coded comments"}),),
-        charts=(charts.themes_chart(chart_data),),
-        items=tuple(f"{r.code}: \u201c{r.quote}\u201d" for r in exemplars.itertuples()),
-        items_heading="In staff's words",
-        note=note)
-
-
-# --- helpers ---------------------------------------------------------------------------------
-
-def _count(n: int, threshold: int) -> str:
-    """A count of people for a caption: ``"<5"`` when it is small."""
-    return f"<{threshold}" if 0 < n < threshold else str(n)
-
-
