@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from slc_research.words import listed
+
 __all__ = ["NO_SCALES", "OWN_CHANGE_AXIS", "OWN_CHANGE_NOTE", "change_finding", "join_words",
            "no_comparison_finding", "undeclared_scales"]
 
@@ -69,7 +71,7 @@ def change_finding(results, threshold: int) -> str:
 def join_words(words: list[str]) -> str:
     """Words joined as a sentence lists them ("a, b and c"), each lower-cased unless an acronym."""
     words = [w[0].lower() + w[1:] if w[:2] != w[:2].upper() else w for w in words]
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    return listed(words)
 
 
 #: What the questionnaire and reliability sections say when no pupil scale is declared.
